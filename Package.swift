@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "fkbackfill",
+    products: [
+        .executable(name: "fkbackfill", targets: ["fkbackfill"]),
+        .library(name: "FKBackfill", targets: ["FKBackfill"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libpq as Swift sees it; shim.h re-exports what the importer drops (macros).
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // A small blocking libpq client: connection, results, COPY, typed errors.
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The core: catalog → graph → report.
+        .target(
+            name: "FKBackfill",
+            dependencies: [
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The thin command line: parses arguments, calls FKBackfill, prints.
+        .executableTarget(
+            name: "fkbackfill",
+            dependencies: [
+                "FKBackfill",
+                "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient"]
+        ),
+        .testTarget(
+            name: "FKBackfillTests",
+            dependencies: ["FKBackfill", "PostgresClient"]
+        ),
+    ]
+)

@@ -1,0 +1,169 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One libpq connection, opened in `init` and closed (`PQfinish`) in `deinit`.
+///
+/// Blocking on purpose: the tool runs one statement at a time and lets PostgreSQL do
+/// the heavy lifting, so an event loop would add build time and no speed.
+/// Not thread-safe, like the `PGconn` it wraps: use one connection per thread.
+public final class Connection {
+    let handle: OpaquePointer
+    private let connectionString: ConnectionString
+    private let noticeSink: Unmanaged<NoticeSink>
+    public let logger: Logger
+
+    /// Opens a connection.
+    ///
+    /// - Parameter connectionString: anything libpq accepts (`postgresql://…` or
+    ///   `key=value …`); empty falls back to `PG*` variables, `.pgpass` and service
+    ///   files, exactly as `psql` does.
+    public init(
+        _ connectionString: ConnectionString = ConnectionString(nil),
+        applicationName: String = "fkbackfill",
+        logger: Logger = Logger(label: "fkbackfill.postgres")
+    ) throws(PostgresError) {
+        self.connectionString = connectionString
+        self.logger = logger
+        var keywords = ["fallback_application_name"]
+        var values = [applicationName]
+        if !connectionString.text.isEmpty {
+            keywords.append("dbname")
+            values.append(connectionString.text)
+        }
+        // The tool reads and writes UTF-8 text; the server converts from whatever it stores.
+        keywords.append("client_encoding")
+        values.append("UTF8")
+        let connection = Self.withCStringArray(keywords) { keywordPointers in
+            Self.withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connectionFailed, message: "could not allocate a libpq connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
+            PQfinish(connection)
+            throw PostgresError(
+                kind: .connectionFailed,
+                message: connectionString.redact(message.isEmpty ? "could not connect" : message))
+        }
+        handle = connection
+        noticeSink = Unmanaged.passRetained(NoticeSink(logger: logger))
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue().receive(result)
+        }, noticeSink.toOpaque())
+    }
+
+    deinit {
+        PQfinish(handle)
+        noticeSink.release()
+    }
+
+    /// Server version as an integer, e.g. 150018 for 15.18.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+
+    /// Runs one statement with bound parameters (`$1`, `$2`, …) in text format.
+    ///
+    /// Values never become part of the SQL text; `nil` binds SQL NULL.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> QueryResult {
+        logger.trace("execute", metadata: ["sql": "\(sql)"])
+        let result = Self.withOptionalCStringArray(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        return try check(result, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+    }
+
+    /// Runs a script of several statements with no parameters, such as a schema file.
+    @discardableResult
+    public func executeScript(_ sql: String) throws(PostgresError) -> QueryResult {
+        try check(PQexec(handle, sql), expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
+        try execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+    }
+
+    /// Rolls back whatever is open; failures are ignored because the caller is
+    /// already reporting the error that led here.
+    public func rollbackQuietly() {
+        if PQtransactionStatus(handle) != PQTRANS_IDLE, PQstatus(handle) == CONNECTION_OK {
+            if let result = PQexec(handle, "ROLLBACK") { PQclear(result) }
+        }
+    }
+
+    /// Whether a transaction block is open on this connection.
+    public var inTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// Turns a result pointer into a `QueryResult` or a typed error, clearing what is not returned.
+    func check(_ result: OpaquePointer?, expecting accepted: [ExecStatusType]) throws(PostgresError) -> QueryResult {
+        guard let result else { throw connectionError(fallback: "no result from server") }
+        let status = PQresultStatus(result)
+        if accepted.contains(status) { return QueryResult(taking: result) }
+        defer { PQclear(result) }
+        if PQstatus(handle) == CONNECTION_BAD { throw connectionError(fallback: "connection lost") }
+        if status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR {
+            throw PostgresError(result: result, fallback: "statement failed")
+        }
+        throw PostgresError(
+            kind: .client,
+            message: "unexpected result status \(String(cString: PQresStatus(status)))")
+    }
+
+    func connectionError(fallback: String) -> PostgresError {
+        let message = String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines()
+        let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connectionLost : .client
+        return PostgresError(kind: kind, message: connectionString.redact(message.isEmpty ? fallback : message))
+    }
+
+    static func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        withOptionalCStringArray(strings.map { Optional($0) }) { pointers in
+            // libpq stops at the first NULL keyword, so terminate the array with one.
+            body(pointers!)
+        }
+    }
+
+    /// Lays out `strings` as a NULL-terminated `const char *const *` for libpq.
+    static func withOptionalCStringArray<R>(
+        _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+    ) -> R {
+        let duplicates: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+        defer { duplicates.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = duplicates.map { $0.map { UnsafePointer($0) } } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+}
+
+/// Routes server notices (NOTICE, WARNING, …) to swift-log instead of libpq's stderr printer.
+final class NoticeSink {
+    let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func receive(_ result: OpaquePointer) {
+        let error = PostgresError(result: result, fallback: "notice")
+        let severity = PQresultErrorField(result, CLIBPQ_DIAG_SEVERITY_NONLOCALIZED).map { String(cString: $0) } ?? "NOTICE"
+        let level: Logger.Level
+        switch severity {
+        case "WARNING": level = .warning
+        case "NOTICE", "INFO": level = .info
+        default: level = .debug
+        }
+        logger.log(level: level, "\(severity.lowercased()): \(error.description)")
+    }
+}

@@ -1,0 +1,70 @@
+import CLibPQ
+
+/// Streams data into a `COPY … FROM STDIN` statement.
+///
+/// The caller hands over chunks as it reads them, so memory stays flat however
+/// large the input is.
+public struct CopyWriter: ~Copyable {
+    let connection: Connection
+
+    /// Sends one chunk of COPY data (any split: rows may span chunks).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        guard !bytes.isEmpty else { return }
+        let base = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
+        if PQputCopyData(connection.handle, base, Int32(bytes.count)) != 1 {
+            throw connection.connectionError(fallback: "could not send COPY data")
+        }
+    }
+
+    public func write(_ text: String) throws(PostgresError) {
+        var text = text
+        let failure: PostgresError? = text.withUTF8 { buffer in
+            do throws(PostgresError) { try write(UnsafeRawBufferPointer(buffer)) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+}
+
+extension Connection {
+    /// Runs `sql` (a `COPY … FROM STDIN`) and feeds it with `body`.
+    ///
+    /// When `body` throws, the COPY is ended with an error so the server discards
+    /// every row of it, and the original error is rethrown.
+    /// - Returns: the number of rows the server copied.
+    @discardableResult
+    public func copyIn(_ sql: String, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
+        let start = try check(PQexec(handle, sql), expecting: [PGRES_COPY_IN])
+        _ = start
+        let writer = CopyWriter(connection: self)
+        do {
+            try body(writer)
+        } catch {
+            _ = PQputCopyEnd(handle, "aborted by client: \(error)")
+            drainResults()
+            throw error
+        }
+        guard PQputCopyEnd(handle, nil) == 1 else {
+            throw connectionError(fallback: "could not finish COPY")
+        }
+        var copied = 0
+        var failure: PostgresError?
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            if status == PGRES_COMMAND_OK {
+                copied = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if failure == nil {
+                failure = PQstatus(handle) == CONNECTION_BAD
+                    ? connectionError(fallback: "connection lost during COPY")
+                    : PostgresError(result: result, fallback: "COPY failed")
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        return copied
+    }
+
+    private func drainResults() {
+        while let result = PQgetResult(handle) { PQclear(result) }
+    }
+}

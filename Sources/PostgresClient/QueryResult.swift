@@ -1,0 +1,74 @@
+import CLibPQ
+
+/// The rows of one successful statement, in libpq's text format.
+///
+/// Owns its `PGresult` and clears it in `deinit`, so a result can be passed around
+/// and dropped without a matching cleanup call.
+public final class QueryResult {
+    private let handle: OpaquePointer
+
+    /// Number of rows returned.
+    public let rowCount: Int
+    /// Column names, in order.
+    public let columnNames: [String]
+
+    init(taking handle: OpaquePointer) {
+        self.handle = handle
+        rowCount = Int(PQntuples(handle))
+        columnNames = (0..<PQnfields(handle)).map { String(cString: PQfname(handle, $0)) }
+    }
+
+    deinit { PQclear(handle) }
+
+    /// Rows changed by an INSERT, UPDATE, DELETE, COPY or similar; 0 when not reported.
+    public var affectedRows: Int {
+        Int(String(cString: PQcmdTuples(handle))) ?? 0
+    }
+
+    /// The text value at (row, column), or nil for SQL NULL.
+    public func value(_ row: Int, _ column: Int) -> String? {
+        precondition(row < rowCount && column < columnNames.count, "result index out of range")
+        if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }
+        return String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+    }
+
+    /// The rows, each addressable by column name.
+    public var rows: [Row] {
+        (0..<rowCount).map { Row(result: self, index: $0) }
+    }
+
+    func columnIndex(_ name: String) -> Int {
+        guard let index = columnNames.firstIndex(of: name) else {
+            preconditionFailure("no column \(name) in result (\(columnNames))")
+        }
+        return index
+    }
+}
+
+/// One row of a `QueryResult`, with typed accessors for the text format.
+public struct Row {
+    let result: QueryResult
+    let index: Int
+
+    public subscript(_ column: String) -> String? {
+        result.value(index, result.columnIndex(column))
+    }
+
+    public subscript(_ column: Int) -> String? {
+        result.value(index, column)
+    }
+
+    /// A non-NULL text value; the query's shape guarantees it.
+    public func string(_ column: String) -> String {
+        self[column] ?? ""
+    }
+
+    public func int(_ column: String) -> Int? {
+        self[column].flatMap { Int($0) }
+    }
+
+    /// PostgreSQL's text form of booleans is `t`/`f`.
+    public func bool(_ column: String) -> Bool {
+        self[column] == "t"
+    }
+}
