@@ -1,0 +1,130 @@
+import PostgresClient
+
+/// Reads a target table's FK graph from `pg_constraint`, `pg_attribute` and friends.
+///
+/// `information_schema` is not used: it hides constraints on tables the role does not
+/// own, cannot tell a unique index from a constraint, and knows nothing of partitions.
+public enum CatalogReader {
+    /// Reads the graph rooted at the table `text` names (resolved like psql does).
+    public static func read(table text: String, on connection: Connection) throws(FKBackfillError) -> Catalog {
+        let (oid, _) = try TableResolver.resolve(text, on: connection)
+        return try read(rootOID: oid, on: connection)
+    }
+
+    /// Reads the graph rooted at the relation with this oid.
+    public static func read(rootOID: UInt32, on connection: Connection) throws(FKBackfillError) -> Catalog {
+        do {
+            let constraints = try connection.execute(CatalogQueries.closure, [String(rootOID)]).rows
+            let constraintOIDs = Set(constraints.map { $0.string("constraint_oid") })
+            var relationOIDs: Set<String> = [String(rootOID)]
+            for row in constraints {
+                relationOIDs.formUnion([
+                    row.string("owner_oid"), row.string("conrelid"), row.string("confrelid"), row.string("declared_on"),
+                ])
+            }
+            let pairs = try connection.execute(CatalogQueries.keyColumns, [oidArray(constraintOIDs)]).rows
+            let tableRows = try connection.execute(CatalogQueries.tables, [oidArray(relationOIDs)]).rows
+
+            let tablesByOID = buildTables(tableRows)
+            var columnsByConstraint: [String: (child: [String], parent: [String])] = [:]
+            for row in pairs {
+                columnsByConstraint[row.string("constraint_oid"), default: ([], [])].child.append(row.string("child"))
+                columnsByConstraint[row.string("constraint_oid"), default: ([], [])].parent.append(row.string("parent"))
+            }
+            guard let root = tablesByOID[String(rootOID)] else {
+                throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", exitStatus: .database)
+            }
+            let foreignKeys = constraints.compactMap { row -> ForeignKey? in
+                guard let owner = tablesByOID[row.string("owner_oid")]?.name,
+                      let parent = tablesByOID[row.string("confrelid")]?.name,
+                      let declaredOn = tablesByOID[row.string("declared_on")]?.name,
+                      let columns = columnsByConstraint[row.string("constraint_oid")]
+                else { return nil }
+                return ForeignKey(
+                    name: row.string("conname"),
+                    table: owner,
+                    columns: columns.child,
+                    referencedTable: parent,
+                    referencedColumns: columns.parent,
+                    match: row.string("confmatchtype") == "f" ? .full : row.string("confmatchtype") == "p" ? .partial : .simple,
+                    deferrable: row.bool("condeferrable"),
+                    initiallyDeferred: row.bool("condeferred"),
+                    validated: row.bool("convalidated"),
+                    onDelete: action(row.string("confdeltype")),
+                    onUpdate: action(row.string("confupdtype")),
+                    declaredOn: declaredOn,
+                    referencedKey: ForeignKey.ReferencedKey(
+                        kind: row.string("key_kind") == "p" ? .primaryKey
+                            : row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
+                        name: row.string("key_name")))
+            }
+            // The graph's nodes: the root, FK owners and referenced tables (not the
+            // partitions that merely hold a declaration).
+            var tables: [TableName: Table] = [root.name: root]
+            for row in constraints {
+                for key in ["owner_oid", "confrelid"] {
+                    if let table = tablesByOID[row.string(key)] { tables[table.name] = table }
+                }
+            }
+            return Catalog(root: root.name, tables: tables, foreignKeys: foreignKeys)
+        } catch let error as PostgresError {
+            throw FKBackfillError(error)
+        } catch let error as FKBackfillError {
+            throw error
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
+        }
+    }
+
+    static func buildTables(_ rows: [Row]) -> [String: Table] {
+        var tables: [String: Table] = [:]
+        for row in rows {
+            let oid = row.string("oid")
+            if tables[oid] == nil {
+                let parent = row["parent_name"].map { TableName(schema: row.string("parent_schema"), name: $0) }
+                tables[oid] = Table(
+                    name: TableName(schema: row.string("nspname"), name: row.string("relname")),
+                    oid: UInt32(oid) ?? 0,
+                    kind: kind(row.string("relkind")),
+                    partitionOf: parent,
+                    columns: [])
+            }
+            guard let name = row["attname"] else { continue }
+            let identity = row.string("attidentity")
+            let generated = row.string("attgenerated")
+            tables[oid]?.columns.append(Column(
+                name: name,
+                type: row.string("type"),
+                notNull: row.bool("attnotnull"),
+                defaultExpression: generated.isEmpty ? row["default_expression"] : nil,
+                identity: identity == "a" ? .always : identity == "d" ? .byDefault : nil,
+                generatedExpression: generated.isEmpty ? nil : row["default_expression"]))
+        }
+        return tables
+    }
+
+    static func kind(_ relkind: String) -> Table.Kind {
+        switch relkind {
+        case "r": .ordinary
+        case "p": .partitioned
+        case "f": .foreign
+        case "v", "m": .view
+        default: .other
+        }
+    }
+
+    static func action(_ code: String) -> ForeignKey.Action {
+        switch code {
+        case "r": .restrict
+        case "c": .cascade
+        case "n": .setNull
+        case "d": .setDefault
+        default: .noAction
+        }
+    }
+
+    /// An `oid[]` literal for a bound parameter: oids are digits, so no quoting is needed.
+    static func oidArray(_ oids: Set<String>) -> String {
+        "{" + oids.sorted().joined(separator: ",") + "}"
+    }
+}

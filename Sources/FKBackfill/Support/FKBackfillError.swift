@@ -1,0 +1,45 @@
+import PostgresClient
+
+/// The tool's documented exit codes. Scripts and CI branch on these.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// The command ran and found something at or above the failure threshold.
+    case findings = 1
+    /// Bad usage or configuration: unknown table, malformed name or file.
+    case usage = 2
+    /// The database refused or failed: connection, permissions, SQL errors.
+    case database = 3
+}
+
+/// An error a user can act on: one line saying what and where, and a hint.
+public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public var exitStatus: ExitStatus
+
+    public init(_ message: String, hint: String? = nil, exitStatus: ExitStatus = .usage) {
+        self.message = message
+        self.hint = hint
+        self.exitStatus = exitStatus
+    }
+
+    public var description: String { message }
+
+    /// Wraps a client error in the tool's terms, keeping the server's hint.
+    public init(_ error: PostgresError) {
+        switch error.kind {
+        case .connectionFailed:
+            self.init(
+                "could not connect to the database: \(error.message)",
+                hint: "pass --db 'postgresql://user@host:port/dbname' or set PGHOST, PGPORT, PGUSER, PGDATABASE",
+                exitStatus: .database)
+        case .connectionLost:
+            self.init("lost the connection to the database: \(error.message)", exitStatus: .database)
+        case .server, .client:
+            var message = "database error: \(error.message)"
+            if let sqlState = error.sqlState { message += " (SQLSTATE \(sqlState))" }
+            if let detail = error.detail { message += "; \(detail)" }
+            self.init(message, hint: error.hint, exitStatus: .database)
+        }
+    }
+}
