@@ -1,0 +1,139 @@
+/// What `fkbackfill fks` prints: every FK of the target and its parents.
+public struct ForeignKeysReport: Sendable {
+    public let catalog: Catalog
+    public let graph: DependencyGraph
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        self.graph = DependencyGraph(catalog: catalog)
+    }
+
+    /// FKs by table in reverse load order (the target first, then its parents), then by name.
+    public var foreignKeys: [ForeignKey] {
+        let position = Dictionary(uniqueKeysWithValues: graph.order.reversed().enumerated().map { ($1, $0) })
+        return catalog.foreignKeys.sorted {
+            (position[$0.table] ?? 0, $0.name) < (position[$1.table] ?? 0, $1.name)
+        }
+    }
+
+    public func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .json: encodeJSON(json)
+        default: text
+        }
+    }
+
+    // MARK: JSON (documented in docs/json-output.md)
+
+    struct JSONDocument: Encodable {
+        var table: String
+        var foreignKeys: [JSONForeignKey]
+    }
+
+    struct JSONColumn: Encodable {
+        var name: String
+        var type: String
+        var nullable: Bool
+        var `default`: String?
+        var identity: String?
+        var generated: String?
+
+        init(_ column: Column?, name: String) {
+            self.name = name
+            type = column?.type ?? "unknown"
+            nullable = !(column?.notNull ?? false)
+            self.default = column?.defaultExpression
+            identity = column?.identity?.rawValue
+            generated = column?.generatedExpression
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(type, forKey: .type)
+            try container.encode(nullable, forKey: .nullable)
+            try container.encode(self.default, forKey: .default)
+            try container.encode(identity, forKey: .identity)
+            try container.encode(generated, forKey: .generated)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, type, nullable, `default`, identity, generated }
+    }
+
+    struct JSONForeignKey: Encodable {
+        var name: String
+        var table: String
+        var columns: [String]
+        var referencedTable: String
+        var referencedColumns: [String]
+        var match: String
+        var deferrable: Bool
+        var initiallyDeferred: Bool
+        var validated: Bool
+        var onDelete: String
+        var onUpdate: String
+        var declaredOn: String
+        var referencedKey: ForeignKey.ReferencedKey
+        var columnDetails: [JSONColumn]
+        var referencedColumnDetails: [JSONColumn]
+    }
+
+    var json: JSONDocument {
+        JSONDocument(
+            table: catalog.root.description,
+            foreignKeys: foreignKeys.map { fk in
+                let child = catalog.table(fk.table)
+                let parent = catalog.table(fk.referencedTable)
+                return JSONForeignKey(
+                    name: fk.name, table: fk.table.description, columns: fk.columns,
+                    referencedTable: fk.referencedTable.description, referencedColumns: fk.referencedColumns,
+                    match: fk.match.rawValue, deferrable: fk.deferrable, initiallyDeferred: fk.initiallyDeferred,
+                    validated: fk.validated, onDelete: fk.onDelete.rawValue, onUpdate: fk.onUpdate.rawValue,
+                    declaredOn: fk.declaredOn.description, referencedKey: fk.referencedKey,
+                    columnDetails: fk.columns.map { JSONColumn(child?.column($0), name: $0) },
+                    referencedColumnDetails: fk.referencedColumns.map { JSONColumn(parent?.column($0), name: $0) })
+            })
+    }
+
+    // MARK: Text
+
+    var text: String {
+        let keys = foreignKeys
+        let tableCount = Set(keys.map(\.table)).count
+        var out = "Foreign keys of \(catalog.root.display) and its parents: \(keys.count) "
+            + "\(keys.count == 1 ? "key" : "keys") on \(tableCount) \(tableCount == 1 ? "table" : "tables")\n"
+        guard !keys.isEmpty else { return out + "\n(\(catalog.root.display) references no other table)\n" }
+        var summary = TextTable("TABLE", "CONSTRAINT", "COLUMNS", "REFERENCES", "MATCH", "ON DELETE", "ON UPDATE", "NOTES")
+        for fk in keys {
+            var notes: [String] = []
+            if fk.deferrable { notes.append(fk.initiallyDeferred ? "deferrable, initially deferred" : "deferrable") }
+            if !fk.validated { notes.append("NOT VALID") }
+            if fk.declaredOn != fk.table { notes.append("declared on \(fk.declaredOn.display)") }
+            switch fk.referencedKey.kind {
+            case .primaryKey: break
+            case .uniqueConstraint: notes.append("to unique constraint \(fk.referencedKey.name)")
+            case .uniqueIndex: notes.append("to unique index \(fk.referencedKey.name)")
+            }
+            if fk.isSelfReference { notes.append("self-reference") }
+            summary.add(
+                fk.table.display, fk.name, fk.columns.joined(separator: ", "),
+                "\(fk.referencedTable.display) (\(fk.referencedColumns.joined(separator: ", ")))",
+                fk.match.rawValue, fk.onDelete.rawValue, fk.onUpdate.rawValue, notes.joined(separator: "; "))
+        }
+        out += "\n" + summary.render()
+        var columns = TextTable("CONSTRAINT", "COLUMN", "TYPE", "NULL", "REFERENCED COLUMN", "TYPE", "NULL")
+        for fk in keys {
+            let child = catalog.table(fk.table)
+            let parent = catalog.table(fk.referencedTable)
+            for (name, referenced) in zip(fk.columns, fk.referencedColumns) {
+                let c = child?.column(name)
+                let p = parent?.column(referenced)
+                columns.add(
+                    fk.name, name, c?.type ?? "?", c?.notNull == false ? "yes" : "no",
+                    referenced, p?.type ?? "?", p?.notNull == false ? "yes" : "no")
+            }
+        }
+        out += "\nKey columns:\n" + columns.render()
+        return out
+    }
+}

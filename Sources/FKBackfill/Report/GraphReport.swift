@@ -1,0 +1,147 @@
+/// What `fkbackfill graph` prints: load order, edges and cycles, as text, JSON,
+/// Graphviz DOT or Mermaid.
+public struct GraphReport: Sendable {
+    public let graph: DependencyGraph
+
+    public init(graph: DependencyGraph) { self.graph = graph }
+
+    public func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .text: text
+        case .json: encodeJSON(json)
+        case .dot: dot
+        case .mermaid: mermaid
+        }
+    }
+
+    // MARK: JSON (documented in docs/json-output.md)
+
+    struct JSONDocument: Encodable {
+        struct Table: Encodable { var name: String; var depth: Int }
+        struct Edge: Encodable {
+            var from: String
+            var to: String
+            var constraint: String
+            var breakable: Bool
+            var breakableBy: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(from, forKey: .from)
+                try container.encode(to, forKey: .to)
+                try container.encode(constraint, forKey: .constraint)
+                try container.encode(breakable, forKey: .breakable)
+                try container.encode(breakableBy, forKey: .breakableBy)
+            }
+
+            enum CodingKeys: String, CodingKey { case from, to, constraint, breakable, breakableBy }
+        }
+        struct Cycle: Encodable {
+            var tables: [String]
+            var selfReference: Bool
+            var breakable: Bool
+            var breakAt: [Edge]
+        }
+        var root: String
+        var tables: [Table]
+        var edges: [Edge]
+        var order: [String]
+        var cycles: [[String]]
+        var cycleDetails: [Cycle]
+    }
+
+    static func jsonEdge(_ edge: DependencyGraph.Edge) -> JSONDocument.Edge {
+        JSONDocument.Edge(
+            from: edge.from.description, to: edge.to.description, constraint: edge.constraint,
+            breakable: edge.breakable, breakableBy: edge.breakableBy?.rawValue)
+    }
+
+    var json: JSONDocument {
+        JSONDocument(
+            root: graph.root.description,
+            tables: graph.tables.map { .init(name: $0.name.description, depth: $0.depth) },
+            edges: graph.edges.map(Self.jsonEdge),
+            order: graph.order.map(\.description),
+            cycles: graph.cycles.map { $0.tables.map(\.description) },
+            cycleDetails: graph.cycles.map {
+                .init(tables: $0.tables.map(\.description), selfReference: $0.isSelfReference,
+                      breakable: $0.breakable, breakAt: $0.breakAt.map(Self.jsonEdge))
+            })
+    }
+
+    // MARK: Text
+
+    var text: String {
+        let tableCount = graph.order.count
+        var out = "Parent graph of \(graph.root.display): \(tableCount) \(tableCount == 1 ? "table" : "tables"), "
+            + "\(graph.edges.count) foreign \(graph.edges.count == 1 ? "key" : "keys"), "
+            + (graph.cycles.isEmpty ? "no cycles" : "\(graph.cycles.count) \(graph.cycles.count == 1 ? "cycle" : "cycles")")
+            + "\n\nLoad order (parents first):\n"
+        var order = TextTable("#", "DEPTH", "TABLE")
+        for (position, entry) in graph.tables.enumerated() {
+            order.add(String(position + 1), String(entry.depth), entry.name.display)
+        }
+        out += order.render()
+        if !graph.edges.isEmpty {
+            var edges = TextTable("FROM", "TO", "CONSTRAINT", "BREAKABLE")
+            for edge in graph.edges {
+                edges.add(edge.from.display, edge.to.display, edge.constraint, edge.breakableBy.map { "yes (\($0.rawValue))" } ?? "no")
+            }
+            out += "\nEdges (referencing → referenced):\n" + edges.render()
+        }
+        if !graph.cycles.isEmpty {
+            out += "\nCycles:\n"
+            for cycle in graph.cycles {
+                let names = cycle.tables.map(\.display).joined(separator: ", ")
+                let what = cycle.isSelfReference ? "self-reference \(names)" : "cycle \(names)"
+                if !cycle.breakable {
+                    out += "- \(what): cannot be broken (no edge is nullable or deferrable)\n"
+                } else if cycle.breakAt.isEmpty {
+                    out += "- \(what): breakable\n"
+                } else {
+                    let at = cycle.breakAt.map { "\($0.constraint) (\($0.from.display) → \($0.to.display), \($0.breakableBy!.rawValue))" }
+                    out += "- \(what): break at \(at.joined(separator: "; "))\n"
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Pictures
+
+    var dot: String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+        var out = "digraph \"fkbackfill\" {\n  rankdir=BT;\n  node [shape=box, fontname=\"sans-serif\"];\n"
+        out += "  edge [fontname=\"sans-serif\", fontsize=10];\n"
+        for (name, depth) in graph.tables {
+            let style = name == graph.root ? ", style=bold" : ""
+            out += "  \(quoted(name.description)) [label=\(quoted("\(name.description)\ndepth \(depth)"))\(style)];\n"
+        }
+        for edge in graph.edges {
+            let style = edge.breakable ? ", style=dashed" : ""
+            out += "  \(quoted(edge.from.description)) -> \(quoted(edge.to.description)) [label=\(quoted(edge.constraint))\(style)];\n"
+        }
+        return out + "}\n"
+    }
+
+    var mermaid: String {
+        func label(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\"", with: "#quot;") + "\""
+        }
+        let ids = Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, "t\($0)") })
+        var out = "flowchart BT\n"
+        for (name, depth) in graph.tables {
+            out += "  \(ids[name]!)[\(label("\(name.description) (depth \(depth))"))]\n"
+        }
+        for edge in graph.edges {
+            let (from, to) = (ids[edge.from]!, ids[edge.to]!)
+            out += edge.breakable
+                ? "  \(from) -. \(label(edge.constraint)) .-> \(to)\n"
+                : "  \(from) -- \(label(edge.constraint)) --> \(to)\n"
+        }
+        return out
+    }
+}

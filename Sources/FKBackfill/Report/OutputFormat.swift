@@ -1,0 +1,7 @@
+/// The formats `fks` and `graph` print.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case text
+    case json
+    case dot
+    case mermaid
+}

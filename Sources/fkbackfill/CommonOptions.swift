@@ -1,0 +1,34 @@
+import ArgumentParser
+import FKBackfill
+import Logging
+import PostgresClient
+
+/// Options every database command takes: where to connect and how much to log.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "libpq connection string or URI; default: PG* variables, .pgpass, service files.",
+        valueName: "conninfo"))
+    var connectionString: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    /// Sets up logging on stderr and opens the connection, mapping failures to exit code 3.
+    func connect() throws(FKBackfillError) -> Connection {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        do {
+            return try Connection(ConnectionString(connectionString), logger: Logger(label: "fkbackfill"))
+        } catch {
+            throw FKBackfillError(error)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension OutputFormat: ExpressibleByArgument {}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import FKBackfill
+import Foundation
+
+/// Runs the command and turns every failure into one of the documented exit codes
+/// (0 success, 1 findings, 2 usage or configuration, 3 database).
+@main
+enum EntryPoint {
+    static func main() {
+        do {
+            var command = try FKBackfillCommand.parseAsRoot()
+            try command.run()
+        } catch let error as FKBackfillError {
+            var text = "fkbackfill: error: \(error.message)\n"
+            if let hint = error.hint { text += "hint: \(hint)\n" }
+            FileHandle.standardError.write(Data(text.utf8))
+            exit(error.exitStatus.rawValue)
+        } catch {
+            let code = FKBackfillCommand.exitCode(for: error)
+            let message = FKBackfillCommand.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            if let exitCode = error as? ExitCode {
+                exit(exitCode.rawValue)
+            }
+            // Argument errors: ArgumentParser would exit 64; the documented code is 2.
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            exit(ExitStatus.usage.rawValue)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+struct FKBackfillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fkbackfill",
+        abstract: "Discover foreign keys from the PostgreSQL catalog and backfill missing parent rows.",
+        discussion: """
+            Connection: --db takes any libpq connection string (postgresql://user@host/db or \
+            'host=… dbname=…'); without it, PGHOST, PGPORT, PGUSER, PGDATABASE, .pgpass and \
+            service files apply, as for psql.
+
+            Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database error.
+            """,
+        version: "0.1.0",
+        subcommands: [ForeignKeysCommand.self, GraphCommand.self]
+    )
+}
