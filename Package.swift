@@ -46,13 +46,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Throwaway schemas on the test cluster that `make test` starts.
+        .target(
+            name: "TestSupport",
+            dependencies: ["PostgresClient"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient"]
+            dependencies: ["PostgresClient", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "FKBackfillTests",
-            dependencies: ["FKBackfill", "PostgresClient"]
+            dependencies: ["FKBackfill", "PostgresClient", "TestSupport"]
         ),
     ]
 )

@@ -34,8 +34,8 @@ extension Connection {
     /// - Returns: the number of rows the server copied.
     @discardableResult
     public func copyIn(_ sql: String, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
-        let start = try check(PQexec(handle, sql), expecting: [PGRES_COPY_IN])
-        _ = start
+        // The COPY_IN result only says "send data now"; dropping it clears it.
+        _ = try check(PQexec(handle, sql), expecting: [PGRES_COPY_IN])
         let writer = CopyWriter(connection: self)
         do {
             try body(writer)

@@ -15,7 +15,8 @@ public final class QueryResult {
     init(taking handle: OpaquePointer) {
         self.handle = handle
         rowCount = Int(PQntuples(handle))
-        columnNames = (0..<PQnfields(handle)).map { String(cString: PQfname(handle, $0)) }
+        // A COPY result has a field count but no field names.
+        columnNames = (0..<PQnfields(handle)).map { PQfname(handle, $0).map { String(cString: $0) } ?? "" }
     }
 
     deinit { PQclear(handle) }

@@ -24,8 +24,10 @@ public func quoteQualified(schema: String, name: String, style: QuoteStyle = .al
     quoteIdentifier(schema, style: style) + "." + quoteIdentifier(name, style: style)
 }
 
-/// Mirrors the server's `quote_ident`: lower-case letters, digits, `_` and `$`
-/// (not first), any non-ASCII letter, and not a keyword other than unreserved ones.
+/// True unless the server's scanner reads the bare name back unchanged: lower-case
+/// ASCII letters, digits and `$` (not first), `_`, any non-ASCII character (so
+/// `规模明细` stays bare), and no keyword other than unreserved ones. A little less
+/// eager than `quote_ident`, which quotes every non-ASCII name.
 func identifierNeedsQuotes(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first else { return true }
     func isLower(_ s: Unicode.Scalar) -> Bool { s.value >= 0x61 && s.value <= 0x7A }

@@ -52,10 +52,14 @@ struct GraphAnalysis {
             }
         }
 
+        var innerEdges = [[Edge]](repeating: [], count: components.count)
+        for edge in edges {
+            let from = componentOf[index[edge.from]!]
+            if from == componentOf[index[edge.to]!] { innerEdges[from].append(edge) }
+        }
         for component in componentOrder {
             let members = components[component].map { names[$0] }
-            let memberSet = Set(members)
-            let inner = edges.filter { memberSet.contains($0.from) && memberSet.contains($0.to) }
+            let inner = innerEdges[component]
             if members.count == 1 && inner.isEmpty {
                 order.append(members[0])
             } else {

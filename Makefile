@@ -1,0 +1,32 @@
+# fkbackfill — build, test and demo. Each target installs what it needs (apt:
+# postgresql, libpq-dev, pkg-config, graphviz) when missing.
+
+SWIFT ?= swift
+CLUSTER := scripts/pg-cluster.sh
+
+.PHONY: all deps build release test demo clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Builds everything, starts a throwaway PostgreSQL, runs the tests, stops it.
+test: deps
+	$(SWIFT) build --build-tests
+	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" $(CLUSTER) run -- $(SWIFT) test --skip-build
+
+# Runs the main job on a throwaway database with the example annuity schema.
+demo: build
+	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/demo-cluster" FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" \
+		$(CLUSTER) run -- scripts/demo.sh
+
+clean:
+	-$(CLUSTER) stop
+	rm -rf .build .tmp

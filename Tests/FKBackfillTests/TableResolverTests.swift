@@ -1,0 +1,66 @@
+import FKBackfill
+import PostgresClient
+import Testing
+import TestSupport
+
+@Suite struct TableResolverTests {
+    @Test(arguments: [
+        ("orders", nil, "orders"),
+        ("Sales.Orders", "sales", "orders"),
+        ("\"Sales\".\"Order Lines\"", "Sales", "Order Lines"),
+        ("business.规模明细", "business", "规模明细"),
+        ("\"a.b\".c", "a.b", "c"),
+        ("\"say \"\"hi\"\"\"", nil, "say \"hi\""),
+        ("  spaced  ", nil, "spaced"),
+        ("db.s.t", "s", "t"),
+    ] as [(String, String?, String)])
+    func parsesNamesLikePsql(text: String, schema: String?, name: String) throws {
+        let parsed = try TableResolver.parse(text)
+        #expect(parsed.schema == schema)
+        #expect(parsed.name == name)
+    }
+
+    @Test(arguments: ["", "a..b", "\"open", "a.b.c.d", ".x"])
+    func rejectsMalformedNames(text: String) {
+        let error = #expect(throws: FKBackfillError.self) { try TableResolver.parse(text) }
+        #expect(error?.exitStatus == .usage)
+        #expect(error?.hint != nil)
+    }
+
+    @Test func bareNamesFollowSearchPath() throws {
+        let db = try TestDatabase()
+        let other = try db.makeSchema("other")
+        try db.run("""
+            CREATE TABLE "\(other)".thing (id int);
+            CREATE TABLE thing (id int);
+            CREATE TABLE "\(other)".only_there (id int);
+            """)
+        #expect(try TableResolver.resolve("thing", on: db.connection).name.schema == db.schema)
+        #expect(throws: FKBackfillError.self) { try TableResolver.resolve("only_there", on: db.connection) }
+        try db.connection.execute("SET search_path TO \(quoteIdentifier(db.schema)), \(quoteIdentifier(other))")
+        #expect(try TableResolver.resolve("only_there", on: db.connection).name.schema == other)
+    }
+
+    @Test func unknownTableSuggestsCloseNames() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE customer_orders (id int);
+            CREATE TABLE "MixedCase" (id int);
+            """)
+        let typo = try #require(throws: FKBackfillError.self) {
+            try TableResolver.resolve("customer_order", on: db.connection)
+        }
+        #expect(typo.message == "table customer_order not found")
+        #expect(typo.hint?.contains("\(db.schema).customer_orders") == true)
+        #expect(typo.exitStatus == .usage)
+        // Unquoted MixedCase folds to mixedcase; the hint shows the quoted spelling.
+        let folded = try #require(throws: FKBackfillError.self) {
+            try TableResolver.resolve("MixedCase", on: db.connection)
+        }
+        #expect(folded.hint?.contains("\"MixedCase\"") == true)
+        let nothing = try #require(throws: FKBackfillError.self) {
+            try TableResolver.resolve("zzzzzzzzzzzz", on: db.connection)
+        }
+        #expect(nothing.hint?.contains("search_path") == true)
+    }
+}

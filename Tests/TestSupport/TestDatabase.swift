@@ -1,0 +1,66 @@
+import Foundation
+import PostgresClient
+
+/// A private schema on the test cluster for one test, dropped afterwards.
+///
+/// Connects through the `PG*` variables that `make test` exports. With no database
+/// there, `init` throws and the test fails: database tests never skip.
+public final class TestDatabase {
+    public let connection: Connection
+    /// The test's own schema, first on `search_path`.
+    public let schema: String
+    private var extraSchemas: [String] = []
+
+    public init() throws {
+        do {
+            connection = try Connection()
+        } catch {
+            throw PostgresError(
+                kind: error.kind,
+                message: "no test database: \(error.message) — run the tests with `make test`, "
+                    + "which starts a throwaway PostgreSQL and exports PGHOST/PGPORT")
+        }
+        schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        try connection.execute("CREATE SCHEMA \(quoteIdentifier(schema))")
+        try connection.execute("SET search_path TO \(quoteIdentifier(schema)), public")
+    }
+
+    deinit {
+        for name in [schema] + extraSchemas {
+            _ = try? connection.execute("DROP SCHEMA IF EXISTS \(quoteIdentifier(name)) CASCADE")
+        }
+    }
+
+    /// Another schema owned by this test (for cross-schema cases), named after it.
+    public func makeSchema(_ suffix: String) throws -> String {
+        let name = "\(schema)_\(suffix)"
+        try connection.execute("CREATE SCHEMA \(quoteIdentifier(name))")
+        extraSchemas.append(name)
+        return name
+    }
+
+    /// Runs a script of statements.
+    public func run(_ sql: String) throws {
+        try connection.executeScript(sql)
+    }
+
+    /// The example annuity schema with its `mapping` and `business` schemas renamed to
+    /// ones this test owns. Returns the two schema names.
+    public func loadAnnuityExample() throws -> (mapping: String, business: String) {
+        let mapping = "\(schema)_mapping"
+        let business = "\(schema)_business"
+        extraSchemas += [mapping, business]
+        let sql = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("examples/annuity/schema.sql"), encoding: .utf8)
+            .replacingOccurrences(of: "SCHEMA IF NOT EXISTS mapping", with: "SCHEMA \(mapping)")
+            .replacingOccurrences(of: "SCHEMA IF NOT EXISTS business", with: "SCHEMA \(business)")
+            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
+            .replacingOccurrences(of: "business.", with: "\(business).")
+        try run(sql)
+        return (mapping, business)
+    }
+
+    /// The package's top folder, found from this file's path.
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}

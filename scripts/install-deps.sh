@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, only when missing:
+# libpq-dev and pkg-config (build), postgresql (server for tests and demo).
+set -euo pipefail
+missing=()
+have_server() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
+have_server || missing+=(postgresql)
+[ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
