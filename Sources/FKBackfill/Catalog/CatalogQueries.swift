@@ -1,55 +1,66 @@
 /// The catalog queries, each in one place. Three round trips read any graph,
 /// however many tables it has: the FK closure, the key columns, the tables.
+/// They run with JIT off: the recursive closure makes the planner's row estimates
+/// huge, and compiling for those costs far more than the query itself.
 enum CatalogQueries {
-    /// Every FK of the target and, transitively, of the tables it references.
+    /// The FKs a relation `R` must satisfy, as rows `(oid, confrelid)`: its own
+    /// constraints, and for a partitioned table also those declared directly on one
+    /// of its partitions.
     ///
-    /// `fk` keeps a constraint when it is declared (`conparentid = 0`) or inherited by a
-    /// partition from its partitioned parent; it drops the copies PostgreSQL adds for
-    /// each partition of a partitioned *referenced* table (their root references a
-    /// different table). `owner` files an FK declared only on a partition under every
-    /// partitioned ancestor too, so auditing the parent table finds it.
-    /// `$1` is the target's oid.
+    /// A constraint with `conparentid <> 0` is kept only when it is in `inherited`,
+    /// i.e. a copy a partition got from its partitioned parent. The other copies,
+    /// which PostgreSQL adds for each partition of a partitioned *referenced* table,
+    /// are dropped, so an FK is reported once.
+    private static func owned(by relation: String) -> String {
+        """
+        SELECT c.oid, c.confrelid FROM pg_constraint c
+        WHERE c.conrelid = \(relation) AND c.contype = 'f'
+          AND (c.conparentid = 0 OR c.oid IN (SELECT oid FROM inherited))
+        UNION ALL
+        SELECT c.oid, c.confrelid
+        FROM pg_class p
+        CROSS JOIN LATERAL pg_partition_tree(p.oid) AS t
+        JOIN pg_constraint c ON c.conrelid = t.relid AND c.contype = 'f' AND c.conparentid = 0
+        WHERE p.oid = \(relation) AND p.relkind = 'p' AND t.relid <> p.oid
+        """
+    }
+
+    /// Every FK of the target and, transitively, of the tables it references, with
+    /// the table it belongs to in the graph (`owner_oid`) and the table that holds
+    /// its declaration (`declared_on`). `$1` is the target's oid.
+    ///
+    /// `chain` walks each partition copy up to the constraint it was cloned from; only
+    /// those few rows are walked, so a catalog of plain tables costs nothing here.
     static let closure = """
         WITH RECURSIVE
-        up(oid, root) AS (
-            SELECT c.oid, c.oid FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0
+        chain(oid, ancestor) AS (
+            SELECT c.oid, c.conparentid FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid <> 0
             UNION ALL
-            SELECT c.oid, up.root FROM pg_constraint c JOIN up ON c.conparentid = up.oid
-            WHERE c.contype = 'f'
+            SELECT chain.oid, p.conparentid FROM chain JOIN pg_constraint p ON p.oid = chain.ancestor
+            WHERE p.conparentid <> 0
         ),
-        fk AS MATERIALIZED (
-            SELECT c.oid, c.conrelid, c.confrelid, r.conrelid AS declared_on
-            FROM up
-            JOIN pg_constraint c ON c.oid = up.oid
-            JOIN pg_constraint r ON r.oid = up.root
+        inherited AS MATERIALIZED (
+            SELECT c.oid, r.conrelid AS declared_on
+            FROM chain
+            JOIN pg_constraint r ON r.oid = chain.ancestor AND r.conparentid = 0
+            JOIN pg_constraint c ON c.oid = chain.oid
             WHERE c.confrelid = r.confrelid
-        ),
-        owner AS MATERIALIZED (
-            SELECT fk.oid, fk.conrelid AS owner FROM fk
-            UNION
-            SELECT fk.oid, a.relid
-            FROM fk
-            JOIN pg_class rel ON rel.oid = fk.conrelid AND rel.relispartition
-            CROSS JOIN LATERAL pg_partition_ancestors(fk.conrelid) AS a(relid)
-            WHERE fk.declared_on = fk.conrelid AND a.relid <> fk.conrelid
         ),
         reach(relid) AS (
             SELECT $1::oid
             UNION
-            SELECT fk.confrelid FROM reach
-            JOIN owner o ON o.owner = reach.relid
-            JOIN fk ON fk.oid = o.oid
+            SELECT f.confrelid FROM reach CROSS JOIN LATERAL (\(owned(by: "reach.relid"))) AS f
         )
-        SELECT o.owner AS owner_oid, c.oid AS constraint_oid, c.conname, c.conrelid, c.confrelid,
-               fk.declared_on, c.confmatchtype, c.condeferrable, c.condeferred, c.convalidated,
-               c.confdeltype, c.confupdtype,
+        SELECT reach.relid AS owner_oid, c.oid AS constraint_oid, c.conname, c.conrelid, c.confrelid,
+               coalesce(i.declared_on, c.conrelid) AS declared_on, c.confmatchtype, c.condeferrable,
+               c.condeferred, c.convalidated, c.confdeltype, c.confupdtype,
                coalesce(k.contype::text, 'i') AS key_kind,
-               coalesce(k.conname::text, i.relname::text) AS key_name
+               coalesce(k.conname::text, ix.relname::text) AS key_name
         FROM reach
-        JOIN owner o ON o.owner = reach.relid
-        JOIN fk ON fk.oid = o.oid
-        JOIN pg_constraint c ON c.oid = fk.oid
-        LEFT JOIN pg_class i ON i.oid = c.conindid
+        CROSS JOIN LATERAL (\(owned(by: "reach.relid"))) AS f
+        JOIN pg_constraint c ON c.oid = f.oid
+        LEFT JOIN inherited i ON i.oid = c.oid
+        LEFT JOIN pg_class ix ON ix.oid = c.conindid
         LEFT JOIN pg_constraint k ON k.conrelid = c.confrelid AND k.conindid = c.conindid AND k.contype IN ('p', 'u')
         """
 

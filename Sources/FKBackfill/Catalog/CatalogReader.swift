@@ -14,59 +14,15 @@ public enum CatalogReader {
     /// Reads the graph rooted at the relation with this oid.
     public static func read(rootOID: UInt32, on connection: Connection) throws(FKBackfillError) -> Catalog {
         do {
-            let constraints = try connection.execute(CatalogQueries.closure, [String(rootOID)]).rows
-            let constraintOIDs = Set(constraints.map { $0.string("constraint_oid") })
-            var relationOIDs: Set<String> = [String(rootOID)]
-            for row in constraints {
-                relationOIDs.formUnion([
-                    row.string("owner_oid"), row.string("conrelid"), row.string("confrelid"), row.string("declared_on"),
-                ])
+            // One snapshot for all three queries, so a concurrent DDL cannot make them disagree.
+            if connection.inTransaction {
+                return try withJITOff(on: connection) { try readQueries(rootOID: rootOID, on: connection) }
             }
-            let pairs = try connection.execute(CatalogQueries.keyColumns, [oidArray(constraintOIDs)]).rows
-            let tableRows = try connection.execute(CatalogQueries.tables, [oidArray(relationOIDs)]).rows
-
-            let tablesByOID = buildTables(tableRows)
-            var columnsByConstraint: [String: (child: [String], parent: [String])] = [:]
-            for row in pairs {
-                columnsByConstraint[row.string("constraint_oid"), default: ([], [])].child.append(row.string("child"))
-                columnsByConstraint[row.string("constraint_oid"), default: ([], [])].parent.append(row.string("parent"))
+            return try connection.transaction(readOnly: true) {
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                try connection.execute("SET LOCAL jit = off")
+                return try readQueries(rootOID: rootOID, on: connection)
             }
-            guard let root = tablesByOID[String(rootOID)] else {
-                throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", exitStatus: .database)
-            }
-            let foreignKeys = constraints.compactMap { row -> ForeignKey? in
-                guard let owner = tablesByOID[row.string("owner_oid")]?.name,
-                      let parent = tablesByOID[row.string("confrelid")]?.name,
-                      let declaredOn = tablesByOID[row.string("declared_on")]?.name,
-                      let columns = columnsByConstraint[row.string("constraint_oid")]
-                else { return nil }
-                return ForeignKey(
-                    name: row.string("conname"),
-                    table: owner,
-                    columns: columns.child,
-                    referencedTable: parent,
-                    referencedColumns: columns.parent,
-                    match: row.string("confmatchtype") == "f" ? .full : row.string("confmatchtype") == "p" ? .partial : .simple,
-                    deferrable: row.bool("condeferrable"),
-                    initiallyDeferred: row.bool("condeferred"),
-                    validated: row.bool("convalidated"),
-                    onDelete: action(row.string("confdeltype")),
-                    onUpdate: action(row.string("confupdtype")),
-                    declaredOn: declaredOn,
-                    referencedKey: ForeignKey.ReferencedKey(
-                        kind: row.string("key_kind") == "p" ? .primaryKey
-                            : row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
-                        name: row.string("key_name")))
-            }
-            // The graph's nodes: the root, FK owners and referenced tables (not the
-            // partitions that merely hold a declaration).
-            var tables: [TableName: Table] = [root.name: root]
-            for row in constraints {
-                for key in ["owner_oid", "confrelid"] {
-                    if let table = tablesByOID[row.string(key)] { tables[table.name] = table }
-                }
-            }
-            return Catalog(root: root.name, tables: tables, foreignKeys: foreignKeys)
         } catch let error as PostgresError {
             throw FKBackfillError(error)
         } catch let error as FKBackfillError {
@@ -74,6 +30,71 @@ public enum CatalogReader {
         } catch {
             throw FKBackfillError("\(error)", exitStatus: .database)
         }
+    }
+
+    /// Inside a caller's transaction: JIT off for the catalog queries only.
+    static func withJITOff<T>(on connection: Connection, _ body: () throws -> T) throws -> T {
+        let previous = try connection.execute("SELECT current_setting('jit') AS jit").rows[0].string("jit")
+        try connection.execute("SELECT set_config('jit', 'off', true)")
+        let value = try body()
+        try connection.execute("SELECT set_config('jit', $1, true)", [previous])
+        return value
+    }
+
+    static func readQueries(rootOID: UInt32, on connection: Connection) throws -> Catalog {
+        let constraints = try connection.execute(CatalogQueries.closure, [String(rootOID)]).rows
+        let constraintOIDs = Set(constraints.map { $0.string("constraint_oid") })
+        var relationOIDs: Set<String> = [String(rootOID)]
+        for row in constraints {
+            relationOIDs.formUnion([
+                row.string("owner_oid"), row.string("conrelid"), row.string("confrelid"), row.string("declared_on"),
+            ])
+        }
+        let pairs = try connection.execute(CatalogQueries.keyColumns, [oidArray(constraintOIDs)]).rows
+        let tableRows = try connection.execute(CatalogQueries.tables, [oidArray(relationOIDs)]).rows
+
+        let tablesByOID = buildTables(tableRows)
+        var columnsByConstraint: [String: (child: [String], parent: [String])] = [:]
+        for row in pairs {
+            columnsByConstraint[row.string("constraint_oid"), default: ([], [])].child.append(row.string("child"))
+            columnsByConstraint[row.string("constraint_oid"), default: ([], [])].parent.append(row.string("parent"))
+        }
+        guard let root = tablesByOID[String(rootOID)] else {
+            throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", exitStatus: .database)
+        }
+        let foreignKeys = constraints.compactMap { row -> ForeignKey? in
+            guard let owner = tablesByOID[row.string("owner_oid")]?.name,
+                  let parent = tablesByOID[row.string("confrelid")]?.name,
+                  let declaredOn = tablesByOID[row.string("declared_on")]?.name,
+                  let columns = columnsByConstraint[row.string("constraint_oid")]
+            else { return nil }
+            return ForeignKey(
+                name: row.string("conname"),
+                table: owner,
+                columns: columns.child,
+                referencedTable: parent,
+                referencedColumns: columns.parent,
+                match: row.string("confmatchtype") == "f" ? .full : row.string("confmatchtype") == "p" ? .partial : .simple,
+                deferrable: row.bool("condeferrable"),
+                initiallyDeferred: row.bool("condeferred"),
+                validated: row.bool("convalidated"),
+                onDelete: action(row.string("confdeltype")),
+                onUpdate: action(row.string("confupdtype")),
+                declaredOn: declaredOn,
+                referencedKey: ForeignKey.ReferencedKey(
+                    kind: row.string("key_kind") == "p" ? .primaryKey
+                        : row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
+                    name: row.string("key_name")))
+        }
+        // The graph's nodes: the root, FK owners and referenced tables (not the
+        // partitions that merely hold a declaration).
+        var tables: [TableName: Table] = [root.name: root]
+        for row in constraints {
+            for key in ["owner_oid", "confrelid"] {
+                if let table = tablesByOID[row.string(key)] { tables[table.name] = table }
+            }
+        }
+        return Catalog(root: root.name, tables: tables, foreignKeys: foreignKeys)
     }
 
     static func buildTables(_ rows: [Row]) -> [String: Table] {

@@ -1,0 +1,83 @@
+import FKBackfill
+import Foundation
+import Testing
+import TestSupport
+
+/// The `fkbackfill` executable as a user runs it: output, messages, exit codes.
+@Suite struct CommandLineTests {
+    /// `make test` passes the built binary's path; a plain `swift test` finds it in .build.
+    var binary: String {
+        ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
+    }
+
+    func fkbackfill(_ arguments: String..., environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "no fkbackfill binary at \(binary)")
+        return try run(binary, arguments, environment: environment)
+    }
+
+    @Test func fksAndGraphOnTheAnnuityExample() throws {
+        let db = try TestDatabase()
+        let (mapping, business) = try db.loadAnnuityExample()
+        let fks = try fkbackfill("fks", "\(business).规模明细")
+        #expect(fks.status == 0, "\(fks.stderr)")
+        #expect(fks.stdout.contains("fk_规模明细_产品线"))
+        let graph = try fkbackfill("graph", "\(business).规模明细", "--format", "json")
+        #expect(graph.status == 0, "\(graph.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(graph.stdout.utf8)) as? [String: Any]
+        #expect((json?["order"] as? [String])?.first == "\(mapping).产品线")
+        let dot = try fkbackfill("graph", "\(business).规模明细", "--format", "dot")
+        #expect(dot.stdout.hasPrefix("digraph"))
+    }
+
+    @Test func connectionStringOptionTakesAURI() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE solo (id int)")
+        let env = ProcessInfo.processInfo.environment
+        let host = try #require(env["PGHOST"]), port = env["PGPORT"] ?? "5432", database = env["PGDATABASE"] ?? "postgres"
+        let socket = host.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? host
+        let uri = "postgresql://\(env["PGUSER"] ?? "postgres")@\(socket):\(port)/\(database)"
+        var clean = env
+        for key in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE"] { clean[key] = nil }
+        let result = try fkbackfill("fks", "\(db.schema).solo", "--db", uri, environment: clean)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("references no other table"))
+    }
+
+    @Test func unknownTableIsUsageErrorWithSuggestion() throws {
+        let db = try TestDatabase()
+        let (_, business) = try db.loadAnnuityExample()
+        let result = try fkbackfill("graph", "\(business).规模名细")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("error: table \(business).规模名细 not found"))
+        #expect(result.stderr.contains("hint: did you mean \(business).规模明细?"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func unreachableDatabaseIsExitCodeThreeWithoutPassword() throws {
+        let result = try fkbackfill("fks", "x", "--db", "postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=2")
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("could not connect"))
+        #expect(result.stderr.contains("hint:"))
+        #expect(!result.stderr.contains("hunter2"))
+    }
+
+    @Test func badUsageIsExitCodeTwo() throws {
+        #expect(try fkbackfill("graph", "x", "--format", "png").status == 2)
+        #expect(try fkbackfill("fks", "x", "--format", "dot").status == 2)
+        #expect(try fkbackfill("fks").status == 2)
+        #expect(try fkbackfill("nonsense").status == 2)
+    }
+
+    @Test func helpShowsAnExampleForEveryCommand() throws {
+        for command in ["fks", "graph"] {
+            let help = try fkbackfill(command, "--help")
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example:"))
+            #expect(help.stdout.contains("fkbackfill \(command) "))
+        }
+        let root = try fkbackfill("--help")
+        #expect(root.status == 0)
+        #expect(root.stdout.contains("Exit codes"))
+    }
+}

@@ -1,0 +1,118 @@
+import FKBackfill
+import Foundation
+import Testing
+import TestSupport
+
+/// The output formats, on the annuity example read from a real database.
+@Suite struct ReportTests {
+    func annuity() throws -> (db: TestDatabase, catalog: Catalog, mapping: String, business: String) {
+        let db = try TestDatabase()
+        let (mapping, business) = try db.loadAnnuityExample()
+        return (db, try CatalogReader.read(table: "\(business).规模明细", on: db.connection), mapping, business)
+    }
+
+    func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func fksJSONUsesTheDocumentedNames() throws {
+        let (_, catalog, mapping, business) = try annuity()
+        let json = try object(ForeignKeysReport(catalog: catalog).render(.json))
+        #expect(json["table"] as? String == "\(business).规模明细")
+        let keys = try #require(json["foreignKeys"] as? [[String: Any]])
+        #expect(keys.count == 5)
+        let first = keys[0]
+        for field in ["name", "table", "columns", "referencedTable", "referencedColumns", "match", "deferrable",
+                      "initiallyDeferred", "validated", "onDelete", "onUpdate", "declaredOn"] {
+            #expect(first[field] != nil, "missing \(field)")
+        }
+        // The target's own keys come first, then its parents'.
+        #expect(keys.map { $0["table"] as? String }.last == "\(mapping).组合计划")
+        let plan = try #require(keys.first { $0["name"] as? String == "fk_规模明细_年金计划" })
+        #expect(plan["columns"] as? [String] == ["计划代码"])
+        #expect(plan["referencedTable"] as? String == "\(mapping).年金计划")
+        #expect(plan["referencedColumns"] as? [String] == ["年金计划号"])
+        #expect(plan["match"] as? String == "SIMPLE")
+        #expect(plan["onDelete"] as? String == "NO ACTION")
+        #expect(plan["declaredOn"] as? String == "\(business).规模明细")
+        let details = try #require(plan["columnDetails"] as? [[String: Any]])
+        #expect(details.first?["type"] as? String == "character varying(20)")
+        #expect(details.first?["nullable"] as? Bool == false)
+    }
+
+    @Test func graphJSONUsesTheDocumentedNames() throws {
+        let (_, catalog, mapping, business) = try annuity()
+        let json = try object(GraphReport(graph: DependencyGraph(catalog: catalog)).render(.json))
+        #expect(json["root"] as? String == "\(business).规模明细")
+        #expect(json["order"] as? [String] == [
+            "\(mapping).产品线", "\(mapping).年金计划", "\(mapping).组合计划", "\(mapping).组织架构", "\(business).规模明细",
+        ])
+        let tables = try #require(json["tables"] as? [[String: Any]])
+        #expect(tables.first { $0["name"] as? String == "\(mapping).年金计划" }?["depth"] as? Int == 2)
+        let edges = try #require(json["edges"] as? [[String: Any]])
+        #expect(edges.count == 5)
+        let chain = try #require(edges.first { $0["constraint"] as? String == "fk_组合计划_年金计划" })
+        #expect(chain["from"] as? String == "\(mapping).组合计划")
+        #expect(chain["to"] as? String == "\(mapping).年金计划")
+        #expect(chain["breakable"] as? Bool == false)
+        #expect((json["cycles"] as? [[String]])?.isEmpty == true)
+    }
+
+    @Test func textOutputAlignsChineseNames() throws {
+        let (_, catalog, _, _) = try annuity()
+        let text = GraphReport(graph: DependencyGraph(catalog: catalog)).render(.text)
+        #expect(text.contains("5 tables, 5 foreign keys, no cycles"))
+        #expect(text.contains("Load order (parents first):"))
+        let fks = ForeignKeysReport(catalog: catalog).render(.text)
+        #expect(fks.contains("5 keys on 2 tables"))
+        #expect(fks.contains("fk_组合计划_年金计划"))
+        #expect(!fks.split(separator: "\n").contains { $0.hasSuffix(" ") })
+    }
+
+    @Test func dotRendersWithGraphviz() throws {
+        let (_, catalog, _, _) = try annuity()
+        let dot = GraphReport(graph: DependencyGraph(catalog: catalog)).render(.dot)
+        #expect(dot.hasPrefix("digraph"))
+        let svg = try run("/usr/bin/env", ["dot", "-Tsvg"], input: dot)
+        #expect(svg.status == 0, "dot failed: \(svg.stderr)")
+        #expect(svg.stdout.contains("<svg"))
+        #expect(svg.stdout.contains("年金计划"))
+    }
+
+    @Test func dotAndMermaidEscapeQuotesInNames() throws {
+        let db = try TestDatabase()
+        try db.run(#"""
+            CREATE TABLE "we""ird" (id int PRIMARY KEY);
+            CREATE TABLE "child \ table" (id int CONSTRAINT "fk ""x""" REFERENCES "we""ird");
+            """#)
+        let catalog = try CatalogReader.read(table: #""child \ table""#, on: db.connection)
+        let report = GraphReport(graph: DependencyGraph(catalog: catalog))
+        let svg = try run("/usr/bin/env", ["dot", "-Tsvg"], input: report.render(.dot))
+        #expect(svg.status == 0, "dot failed: \(svg.stderr)")
+        let mermaid = report.render(.mermaid)
+        #expect(mermaid.hasPrefix("flowchart BT\n"))
+        #expect(mermaid.contains("we#quot;ird"))
+        #expect(mermaid.contains("-. \"fk #quot;x#quot;\" .->"))
+    }
+}
+
+/// Runs a program with stdin, returning its exit status and output.
+func run(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws
+    -> (status: Int32, stdout: String, stderr: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
