@@ -10,6 +10,10 @@ struct FKBackfillCommand: ParsableCommand {
             service files apply, as for psql.
 
             Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database error.
+
+            Example:
+              fkbackfill fks business.规模明细
+              fkbackfill graph business.规模明细 --db postgresql://etl@warehouse/dw
             """,
         version: "0.1.0",
         subcommands: [ForeignKeysCommand.self, GraphCommand.self]
