@@ -32,3 +32,16 @@ struct CommonOptions: ParsableArguments {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// The table a command starts from, and where to find it.
+struct TargetOptions: ParsableArguments {
+    @Argument(help: "The table to start from: schema.table, \"Quoted\".\"Parts\" or a name on search_path.")
+    var table: String
+
+    @OptionGroup var common: CommonOptions
+
+    /// Connects and reads the table's parent graph from the catalog.
+    func readCatalog() throws(FKBackfillError) -> Catalog {
+        try CatalogReader.read(table: table, on: common.connect())
+    }
+}

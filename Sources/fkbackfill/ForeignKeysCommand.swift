@@ -15,23 +15,18 @@ struct ForeignKeysCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The table to start from.")
-    var table: String
+    @OptionGroup var target: TargetOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
-    @OptionGroup var common: CommonOptions
-
-    func validate() throws {
-        guard format == .text || format == .json else {
-            throw ValidationError("fks prints text or json; use `fkbackfill graph --format \(format.rawValue)` for pictures")
-        }
+    /// `fks` has no picture formats; a narrower enum makes `--help` list only these.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
     }
 
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
     func run() throws {
-        let connection = try common.connect()
-        let catalog = try CatalogReader.read(table: table, on: connection)
-        print(ForeignKeysReport(catalog: catalog).render(format), terminator: "")
+        let catalog = try target.readCatalog()
+        print(ForeignKeysReport(catalog: catalog).render(format == .json ? .json : .text), terminator: "")
     }
 }

@@ -16,17 +16,13 @@ struct GraphCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The table to start from.")
-    var table: String
+    @OptionGroup var target: TargetOptions
 
     @Option(help: "Output format: text, json, dot or mermaid.")
     var format: OutputFormat = .text
 
-    @OptionGroup var common: CommonOptions
-
     func run() throws {
-        let connection = try common.connect()
-        let catalog = try CatalogReader.read(table: table, on: connection)
+        let catalog = try target.readCatalog()
         print(GraphReport(graph: DependencyGraph(catalog: catalog)).render(format), terminator: "")
     }
 }
