@@ -25,6 +25,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var schema: String?
     public var table: String?
     public var column: String?
+    /// Where the server was when it failed, e.g. `COPY t, line 3, column x: "abc"`.
+    public var context: String?
 
     public init(
         kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
@@ -69,6 +71,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             table: field(CLIBPQ_DIAG_TABLE_NAME),
             column: field(CLIBPQ_DIAG_COLUMN_NAME)
         )
+        context = field(CLIBPQ_DIAG_CONTEXT)
     }
 }
 

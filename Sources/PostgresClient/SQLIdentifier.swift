@@ -39,3 +39,10 @@ func identifierNeedsQuotes(_ name: String) -> Bool {
     }
     return SQLKeywords.needingQuotes.contains(name)
 }
+
+/// A string literal, for the few places the protocol cannot take a bound parameter
+/// (COPY options). The `E''` form escapes backslashes itself, so the result does not
+/// depend on `standard_conforming_strings`.
+public func quoteLiteral(_ value: String) -> String {
+    "E'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+}

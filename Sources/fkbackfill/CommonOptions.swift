@@ -13,11 +13,16 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .warning
 
+    @Option(help: "Log line format on stderr: text or json (one object per line).")
+    var logFormat: LogFormat = .text
+
     /// Sets up logging on stderr and opens the connection, mapping failures to exit code 3.
     func connect() throws(FKBackfillError) -> Connection {
         let level = logLevel
+        let format = logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = format == .json
+                ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -44,4 +49,8 @@ struct TargetOptions: ParsableArguments {
     func readCatalog() throws(FKBackfillError) -> Catalog {
         try CatalogReader.read(table: table, on: common.connect())
     }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }

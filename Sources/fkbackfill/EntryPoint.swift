@@ -12,6 +12,7 @@ enum EntryPoint {
             try command.run()
         } catch let error as FKBackfillError {
             var text = "fkbackfill: error: \(error.message)\n"
+            for detail in error.details { text += "  - \(detail)\n" }
             if let hint = error.hint { text += "hint: \(hint)\n" }
             FileHandle.standardError.write(Data(text.utf8))
             exit(error.exitStatus.rawValue)

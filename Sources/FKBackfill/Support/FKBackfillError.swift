@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// The tool's documented exit codes. Scripts and CI branch on these.
@@ -14,11 +15,14 @@ public enum ExitStatus: Int32, Sendable {
 /// An error a user can act on: one line saying what and where, and a hint.
 public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// One line per blocking item, when there are several (each uncovered column, …).
+    public var details: [String]
     public var hint: String?
     public var exitStatus: ExitStatus
 
-    public init(_ message: String, hint: String? = nil, exitStatus: ExitStatus = .usage) {
+    public init(_ message: String, details: [String] = [], hint: String? = nil, exitStatus: ExitStatus = .usage) {
         self.message = message
+        self.details = details
         self.hint = hint
         self.exitStatus = exitStatus
     }
@@ -41,5 +45,17 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
             if let detail = error.detail { message += "; \(detail)" }
             self.init(message, hint: error.hint, exitStatus: .database)
         }
+    }
+
+    /// A value in the input that PostgreSQL rejected (bad number, date, too long…):
+    /// bad input, exit 2, with where it was (`line 3, column 月度`).
+    public init(input label: String, _ error: PostgresError) {
+        var message = "bad value in \(label): \(error.message)"
+        if let context = error.context?.split(separator: "\n").first {
+            // "COPY fkb_stage, line 3, column 月度: \"x\"" → "line 3, column 月度: \"x\""
+            let text = String(context)
+            message += " (" + (text.range(of: ", ").map { String(text[$0.upperBound...]) } ?? text) + ")"
+        }
+        self.init(message, hint: "fix the value, or load it as text and convert it in a --query", exitStatus: .usage)
     }
 }

@@ -1,0 +1,254 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// Runs a backfill and load: stage the input, find the keys every parent lacks, insert
+/// them parents first, then load the fact rows — all in one transaction, all set-based
+/// inside PostgreSQL. The fact rows never pass through this process's memory except as
+/// COPY chunks on their way in.
+public final class Loader {
+    let connection: Connection
+    let logger: Logger
+    /// Called while a file streams in, with bytes read and total size when known.
+    public var progress: ((Int, Int?) -> Void)?
+
+    public init(connection: Connection, logger: Logger = Logger(label: "fkbackfill.load")) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Runs the whole job for `table` and returns the report. Throws `FKBackfillError`;
+    /// on any error the transaction is rolled back and nothing is left behind.
+    public func run(table: String, input: InputSource, options: LoadOptions) throws(FKBackfillError) -> LoadReport {
+        do {
+            try execute("BEGIN", options)
+            let report = try runInTransaction(table: table, input: input, options: options)
+            if options.dryRun {
+                try execute("ROLLBACK", options)
+            } else {
+                try execute("COMMIT", options)
+            }
+            return report
+        } catch {
+            connection.rollbackQuietly()
+            switch error {
+            case let error as FKBackfillError: throw error
+            case let error as PostgresError: throw FKBackfillError(error)
+            default: throw FKBackfillError("\(error)", exitStatus: .database)
+            }
+        }
+    }
+
+    func runInTransaction(table: String, input: InputSource, options: LoadOptions) throws -> LoadReport {
+        var clock = StepClock()
+        let catalog = try CatalogReader.read(table: table, on: connection)
+        let graph = DependencyGraph(catalog: catalog)
+        guard let target = catalog.table(catalog.root) else {
+            throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
+        }
+        var csv: CSVFile?
+        let inputColumns: [String]
+        switch input {
+        case .csv(let path, let csvOptions):
+            let file = try CSVFile(path: path)
+            csv = file
+            if csvOptions.header {
+                guard let header = try file.readHeader(csvOptions) else {
+                    throw FKBackfillError("\(file.label) is empty", hint: "the first line must name the columns")
+                }
+                inputColumns = header
+            } else {
+                inputColumns = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
+            }
+        case .table(let name):
+            let source = try TableResolver.resolve(name, on: connection)
+            inputColumns = try connection.execute("SELECT * FROM \(source.name.sql) LIMIT 0").columnNames
+        case .query(let sql):
+            inputColumns = try connection.execute("SELECT * FROM (\(Self.trimmedQuery(sql))) AS q LIMIT 0").columnNames
+        }
+        try InputColumns.check(inputColumns, of: target, input: input)
+        for column in options.replaceBy where !inputColumns.contains(column) {
+            throw FKBackfillError(
+                "--replace-by column \(column) is not in the input",
+                hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "))
+        }
+        let plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: inputColumns)
+        let sql = LoadStatements(plan: plan, mode: options.mode)
+        var report = LoadReport(
+            target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun,
+            loadedTarget: options.loadTarget)
+        clock.lap("read catalog", into: &report)
+
+        // Stage.
+        try execute(sql.createStage(), options)
+        switch input {
+        case .csv(_, let csvOptions):
+            let statement = sql.copyStage(csvOptions)
+            options.onStatement?(statement + " -- data from \(input.label)")
+            do {
+                report.staged = try connection.copyIn(statement) { writer in
+                    try csv!.stream(to: writer, progress: progress)
+                }
+            } catch let error as PostgresError where error.kind == .server {
+                throw Self.inputError(error, label: input.label, headerLines: csvOptions.header ? 1 : 0)
+            }
+        case .table(let name):
+            let source = try TableResolver.resolve(name, on: connection)
+            report.staged = try execute(sql.insertStage(from: "SELECT * FROM \(source.name.sql)"), options).affectedRows
+        case .query(let query):
+            report.staged = try execute(sql.insertStage(from: Self.trimmedQuery(query)), options).affectedRows
+        }
+        try execute("ANALYZE \(LoadStatements.stage)", options)
+        clock.lap("stage input", into: &report)
+
+        // Find what every parent lacks, children first.
+        var blockers: [String] = []
+        for fk in plan.matchFullKeys {
+            let violations = try execute(sql.matchFullViolations(fk), options).rows[0].int("violations") ?? 0
+            if violations > 0 {
+                blockers.append("\(violations) staged rows have a partly NULL key for \(fk.name) (MATCH FULL: "
+                    + "(\(fk.columns.joined(separator: ", "))) must be all NULL or all set)")
+            }
+        }
+        var counts: [Int: (candidates: Int, present: Int)] = [:]
+        var available = Set<Int>()
+        for group in plan.computeGroups {
+            var previous = -1
+            for round in 1...50 {
+                for index in group {
+                    let parent = plan.parents[index]
+                    let sources = sql.sourceSelects(for: parent, available: available)
+                    guard !sources.isEmpty, !parent.keyColumns.isEmpty else { continue }
+                    try execute(sql.dropWork(parent), options)
+                    try execute(sql.createKeys(parent, sources: sources), options)
+                    try execute(sql.createRefs(parent, sources: sources), options)
+                    try execute(sql.createValues(parent), options)
+                    try execute("ANALYZE \(LoadStatements.values(index))", options)
+                    available.insert(index)
+                    let row = try execute(sql.counts(parent), options).rows[0]
+                    counts[index] = (row.int("candidates") ?? 0, row.int("present") ?? 0)
+                }
+                // A cycle's tables feed each other: repeat until no new key appears.
+                let total = group.reduce(0) { $0 + (counts[$1]?.candidates ?? 0) }
+                if group.count == 1 && plan.parents[group[0]].cycle == nil || total == previous { break }
+                previous = total
+                if round == 50 {
+                    throw FKBackfillError("keys in a cycle kept growing after 50 rounds", exitStatus: .findings)
+                }
+            }
+        }
+        clock.lap("find missing keys", into: &report)
+
+        // Refuse before writing anything if some new row cannot be filled.
+        for parent in plan.parents {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            let missing = count.candidates - count.present
+            for column in parent.uncoveredColumns {
+                blockers.append("\(parent.table.name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) "
+                    + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")
+            }
+            if let check = sql.nullDerivations(parent) {
+                let row = try execute(check, options).rows[0]
+                for (position, column) in parent.derivedColumns.enumerated() where column.column.notNull {
+                    let nulls = row.int(LoadStatements.d(position)) ?? 0
+                    guard nulls > 0, case .staged(let source, _) = column.source else { continue }
+                    blockers.append("\(parent.table.name.display).\(quoteIdentifier(column.column.name, style: .whenNeeded)) "
+                        + "is NOT NULL but input column \(source) is NULL for all rows of \(nulls) new keys")
+                }
+            }
+            if let cycle = parent.cycle, !graph.cycles[cycle].breakable {
+                let names = graph.cycles[cycle].tables.map(\.display).joined(separator: ", ")
+                blockers.append("\(parent.table.name.display) needs \(missing) new rows but is in a cycle "
+                    + "(\(names)) with no nullable or deferrable FK to break it")
+            }
+        }
+        if !blockers.isEmpty {
+            throw FKBackfillError(
+                "cannot backfill \(target.name.display): \(blockers.count) "
+                    + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
+                details: blockers,
+                hint: "give the column a DEFAULT, or add a column of the same name to the input",
+                exitStatus: .findings)
+        }
+
+        // Write: parents first.
+        if let deferConstraints = sql.setConstraintsDeferred() { try execute(deferConstraints, options) }
+        var inserted: [Int: Int] = [:]
+        var updated: [Int: Int] = [:]
+        for parent in plan.parents where available.contains(parent.index) {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            inserted[parent.index] = try execute(sql.insertParent(parent), options).affectedRows
+        }
+        for parent in plan.parents where available.contains(parent.index) {
+            if let restore = sql.restoreDeferredColumns(parent) { try execute(restore, options) }
+        }
+        if options.mode == .fillNullOnly {
+            for parent in plan.parents where available.contains(parent.index) {
+                guard let fill = sql.fillNulls(parent) else { continue }
+                updated[parent.index] = try execute(fill, options).affectedRows
+            }
+        }
+        clock.lap("backfill parents", into: &report)
+
+        if options.loadTarget {
+            if !options.replaceBy.isEmpty {
+                report.deleted = try execute(sql.deleteReplaced(options.replaceBy), options).affectedRows
+                clock.lap("delete replaced rows", into: &report)
+            }
+            report.inserted = try execute(sql.insertTarget(), options).affectedRows
+            clock.lap("insert target rows", into: &report)
+        }
+
+        for parent in plan.parents {
+            let count = counts[parent.index] ?? (0, 0)
+            var samples: [[String?]] = []
+            if options.samples > 0, available.contains(parent.index), count.candidates > count.present {
+                let result = try execute(sql.sampleKeys(parent), options, [String(options.samples)])
+                samples = (0..<result.rowCount).map { row in parent.keyColumns.indices.map { result.value(row, $0) } }
+            }
+            report.parents.append(LoadReport.Parent(
+                table: parent.table.name, candidates: count.candidates, present: count.present,
+                inserted: inserted[parent.index] ?? 0, updated: updated[parent.index] ?? 0, sampleKeys: samples))
+        }
+        clock.lap(options.dryRun ? "report (then roll back)" : "report", into: &report)
+        return report
+    }
+
+    @discardableResult
+    func execute(_ statement: String, _ options: LoadOptions, _ parameters: [String?] = []) throws -> QueryResult {
+        options.onStatement?(statement)
+        logger.debug("sql", metadata: ["statement": "\(statement)"])
+        return try connection.execute(statement, parameters)
+    }
+
+    /// A query as a subquery: trailing semicolons and blanks removed.
+    static func trimmedQuery(_ sql: String) -> String {
+        var text = Substring(sql)
+        while let last = text.last, last == ";" || last.isWhitespace { text.removeLast() }
+        return String(text)
+    }
+
+    /// A value COPY rejected, with the file's own line number (COPY counts from the first
+    /// line it was sent, after the header).
+    static func inputError(_ error: PostgresError, label: String, headerLines: Int) -> FKBackfillError {
+        var error = error
+        if let context = error.context, let range = context.range(of: #"line \d+"#, options: .regularExpression),
+           let line = Int(context[range].dropFirst(5)) {
+            error.context = context.replacingCharacters(in: range, with: "line \(line + headerLines)")
+        }
+        return FKBackfillError(input: label, error)
+    }
+}
+
+/// Times the steps of a run.
+struct StepClock {
+    var last = ContinuousClock.now
+
+    mutating func lap(_ name: String, into report: inout LoadReport) {
+        let now = ContinuousClock.now
+        let duration = now - last
+        report.steps.append(.init(
+            name: name, seconds: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))
+        last = now
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import PostgresClient
+
+/// A CSV file (or standard input) read in fixed-size chunks, so memory stays flat
+/// however large the file is. The header line, if any, is taken off the front; the
+/// rest goes to COPY as it is read.
+final class CSVFile {
+    let label: String
+    private let handle: FileHandle
+    private let ownsHandle: Bool
+    /// Bytes read past the header, not yet sent.
+    private var pending = Data()
+    /// Total size when known (a regular file), for progress.
+    let size: Int?
+    private(set) var bytesRead = 0
+    private var bomChecked = false
+    static let chunkSize = 1 << 20
+
+    init(path: String) throws(FKBackfillError) {
+        if path == "-" {
+            label = "<stdin>"
+            handle = FileHandle.standardInput
+            ownsHandle = false
+            size = nil
+        } else {
+            label = path
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw FKBackfillError(
+                    "cannot open \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"),
+                    hint: "pass an existing CSV file, or - for standard input")
+            }
+            handle = opened
+            ownsHandle = true
+            size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        }
+    }
+
+    deinit {
+        if ownsHandle { try? handle.close() }
+    }
+
+    private func readChunk() throws(FKBackfillError) -> Data? {
+        let chunk: Data?
+        do {
+            chunk = try handle.read(upToCount: Self.chunkSize)
+        } catch {
+            throw FKBackfillError("cannot read \(label): \(error.localizedDescription)")
+        }
+        guard let chunk, !chunk.isEmpty else { return nil }
+        bytesRead += chunk.count
+        return chunk
+    }
+
+    /// Drops a UTF-8 byte order mark at the very start.
+    private func stripBOM() throws(FKBackfillError) {
+        guard !bomChecked else { return }
+        bomChecked = true
+        if pending.isEmpty, let chunk = try readChunk() { pending = chunk }
+        if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
+    }
+
+    /// Reads and parses the first line. Nil when the file is empty.
+    func readHeader(_ options: CSVOptions) throws(FKBackfillError) -> [String]? {
+        try stripBOM()
+        while pending.firstIndex(of: UInt8(ascii: "\n")) == nil {
+            guard pending.count < 16 << 20, let chunk = try readChunk() else { break }
+            pending.append(chunk)
+        }
+        guard !pending.isEmpty else { return nil }
+        let end = pending.firstIndex(of: UInt8(ascii: "\n")) ?? pending.endIndex
+        var line = pending[pending.startIndex..<end]
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        pending = end < pending.endIndex ? Data(pending[(end + 1)...]) : Data()
+        return CSVHeader.parse(String(decoding: line, as: UTF8.self), options: options)
+    }
+
+    /// Sends everything not yet read to COPY, chunk by chunk.
+    func stream(to writer: borrowing CopyWriter, progress: ((Int, Int?) -> Void)?) throws {
+        try stripBOM()
+        if !pending.isEmpty {
+            try pending.withUnsafeBytes { try writer.write($0) }
+            pending = Data()
+        }
+        while let chunk = try readChunk() {
+            try chunk.withUnsafeBytes { try writer.write($0) }
+            progress?(bytesRead, size)
+        }
+    }
+}

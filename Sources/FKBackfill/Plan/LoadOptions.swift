@@ -1,0 +1,26 @@
+/// How a load treats parent rows that already exist.
+public enum BackfillMode: String, Sendable, CaseIterable, Codable {
+    /// Insert absent keys only; never touch an existing parent row.
+    case insertMissing = "insert-missing"
+    /// Also set NULL columns of existing referenced parent rows from derived values;
+    /// never overwrite a non-NULL value.
+    case fillNullOnly = "fill-null-only"
+}
+
+/// What one `load` or `backfill` run is asked to do.
+public struct LoadOptions: Sendable {
+    public var mode: BackfillMode = .insertMissing
+    /// Insert the staged rows into the target after the backfill (`load`), or stop
+    /// after the backfill (`backfill`).
+    public var loadTarget = true
+    /// Columns whose staged values select the target rows to delete before inserting.
+    public var replaceBy: [String] = []
+    /// Do everything, report, then roll back.
+    public var dryRun = false
+    /// How many inserted keys to list per parent.
+    public var samples = 5
+    /// Called with each statement before it runs (for `--print-sql`).
+    public var onStatement: (@Sendable (String) -> Void)?
+
+    public init() {}
+}

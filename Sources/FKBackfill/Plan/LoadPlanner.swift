@@ -1,0 +1,133 @@
+/// Turns the catalog, its graph and the staged columns into a `LoadPlan`.
+///
+/// This is where "no configuration" is decided: which staged column fills which
+/// parent column, by the rules in docs/backfill.md.
+public enum LoadPlanner {
+    public static func plan(
+        catalog: Catalog, graph: DependencyGraph, stagedColumns: [String]
+    ) throws(FKBackfillError) -> LoadPlan {
+        guard let target = catalog.table(catalog.root) else {
+            throw FKBackfillError("target \(catalog.root.display) is missing from the catalog", exitStatus: .database)
+        }
+        let staged = try stagedColumns.map { name throws(FKBackfillError) -> Column in
+            guard let column = target.column(name) else {
+                throw FKBackfillError("input column \(name) is not a column of \(target.name.display)")
+            }
+            return column
+        }
+        let stagedNames = Set(stagedColumns)
+        let cycleOf = Dictionary(
+            graph.cycles.enumerated().flatMap { index, cycle in cycle.tables.map { ($0, index) } },
+            uniquingKeysWith: { first, _ in first })
+
+        // Parents: every table but the target, and the target too when it is in a cycle.
+        let parentNames = graph.order.filter { $0 != target.name || cycleOf[$0] != nil }
+        let indexOf = Dictionary(uniqueKeysWithValues: parentNames.enumerated().map { ($1, $0) })
+        let broken = Set(graph.cycles.flatMap { $0.breakAt }.filter { $0.breakableBy == .nullable }.map { EdgeID($0) })
+
+        var parents: [ParentPlan] = []
+        for (index, name) in parentNames.enumerated() {
+            guard let table = catalog.table(name) else { continue }
+            let incoming = catalog.foreignKeys.filter { $0.referencedTable == name }
+            let sources = incoming.compactMap { fk -> KeySource? in
+                if fk.table == target.name {
+                    // A target FK is read from the staged rows; all its columns must be staged.
+                    return fk.columns.allSatisfy(stagedNames.contains) ? KeySource(foreignKey: fk, origin: .staged) : nil
+                }
+                return indexOf[fk.table].map { KeySource(foreignKey: fk, origin: .parent(index: $0)) }
+            }
+            let keySets = Set(sources.map { Set($0.foreignKey.referencedColumns) })
+            if keySets.count > 1 {
+                let keys = keySets.map { "(" + $0.sorted().joined(separator: ", ") + ")" }.sorted()
+                throw FKBackfillError(
+                    "\(name.display) is referenced through different keys \(keys.joined(separator: " and ")); "
+                        + "a new row would need values for all of them",
+                    hint: "backfill this table by hand or load it before the facts", exitStatus: .findings)
+            }
+            let keyColumns = sources.first?.foreignKey.referencedColumns ?? []
+            let isTarget = name == target.name
+            let columns = table.columns.map { column in
+                ColumnPlan(
+                    column: column,
+                    source: source(
+                        for: column, keyColumns: keyColumns, table: table, isTarget: isTarget,
+                        stagedNames: stagedNames, catalog: catalog),
+                    deferredUntilCycleLoaded: catalog.foreignKeys.contains {
+                        $0.table == name && broken.contains(EdgeID($0)) && $0.columns.contains(column.name) && !column.notNull
+                    })
+            }
+            parents.append(ParentPlan(
+                index: index, table: table, keyColumns: keyColumns, sources: sources, columns: columns,
+                isTarget: isTarget, cycle: cycleOf[name]))
+        }
+
+        // Children first; the tables of one cycle together.
+        var groups: [[Int]] = []
+        var seenCycles = Set<Int>()
+        for parent in parents.reversed() {
+            if let cycle = parent.cycle {
+                if seenCycles.insert(cycle).inserted {
+                    groups.append(parents.reversed().filter { $0.cycle == cycle }.map(\.index))
+                }
+            } else {
+                groups.append([parent.index])
+            }
+        }
+        let deferred = graph.cycles.flatMap(\.breakAt).filter { $0.breakableBy == .deferrable }.compactMap { edge in
+            catalog.foreignKeys.first { $0.table == edge.from && $0.name == edge.constraint }
+        }
+        return LoadPlan(
+            target: target, stagedColumns: staged, parents: parents, computeGroups: groups,
+            deferredConstraints: deferred,
+            matchFullKeys: catalog.foreignKeys(of: target.name).filter {
+                $0.match == .full && $0.columns.allSatisfy(stagedNames.contains)
+            },
+            unbreakableCycles: graph.cycles.filter { !$0.breakable })
+    }
+
+    /// The default rules, in order: key; identity/generated; DEFAULT; a staged column of
+    /// the same name; for an FK column, the staged column through which the target
+    /// references the same parent column; NULL if nullable; otherwise uncovered.
+    static func source(
+        for column: Column, keyColumns: [String], table: Table, isTarget: Bool,
+        stagedNames: Set<String>, catalog: Catalog
+    ) -> ColumnSource {
+        if let position = keyColumns.firstIndex(of: column.name) { return .key(position: position) }
+        if column.isDatabaseGenerated { return .generatedByDatabase }
+        if column.defaultExpression != nil { return .databaseDefault }
+        // For the target's own placeholders, the staged rows that reference a key are its
+        // children: their values say nothing about the referenced row.
+        if !isTarget {
+            if stagedNames.contains(column.name) { return .staged(column: column.name, reason: .sameName) }
+            if let sibling = sameParentColumn(for: column, of: table, stagedNames: stagedNames, catalog: catalog) {
+                return .staged(column: sibling, reason: .sameParent)
+            }
+        }
+        return column.notNull ? .uncovered : .null
+    }
+
+    /// For `column`, part of an FK of `table` to Q(q), the staged column through which
+    /// the target's own FK references Q(q) too. Nil when there is none or more than one.
+    static func sameParentColumn(for column: Column, of table: Table, stagedNames: Set<String>, catalog: Catalog) -> String? {
+        var found = Set<String>()
+        for fk in catalog.foreignKeys(of: table.name) where fk.referencedTable != table.name {
+            guard let position = fk.columns.firstIndex(of: column.name) else { continue }
+            let referenced = fk.referencedColumns[position]
+            for targetKey in catalog.foreignKeys(of: catalog.root) where targetKey.referencedTable == fk.referencedTable {
+                if let p = targetKey.referencedColumns.firstIndex(of: referenced), stagedNames.contains(targetKey.columns[p]) {
+                    found.insert(targetKey.columns[p])
+                }
+            }
+        }
+        return found.count == 1 ? found.first : nil
+    }
+}
+
+/// Identifies an FK edge across the graph and the catalog.
+struct EdgeID: Hashable {
+    var table: TableName
+    var constraint: String
+
+    init(_ edge: DependencyGraph.Edge) { table = edge.from; constraint = edge.constraint }
+    init(_ fk: ForeignKey) { table = fk.table; constraint = fk.name }
+}

@@ -1,0 +1,39 @@
+/// Everything the backfill does for one parent table.
+public struct ParentPlan: Sendable {
+    /// Position in `LoadPlan.parents`; names its temporary tables.
+    public var index: Int
+    public var table: Table
+    /// The referenced key every source points at, in key order.
+    public var keyColumns: [String]
+    public var sources: [KeySource]
+    /// Every column of the table with its source (key columns included).
+    public var columns: [ColumnPlan]
+    /// The parent is the target itself (a self-reference): rows of the load count as present.
+    public var isTarget: Bool
+    /// Position of the cycle (in `DependencyGraph.cycles`) this table is part of.
+    public var cycle: Int?
+
+    /// Columns the tool writes on insert: keys and staged-derived columns, in table order.
+    public var insertedColumns: [ColumnPlan] {
+        columns.filter {
+            switch $0.source {
+            case .key, .staged: true
+            default: false
+            }
+        }
+    }
+
+    /// Columns derived from staged rows, in table order; `d1`, `d2`, … in the temp tables.
+    public var derivedColumns: [ColumnPlan] {
+        columns.filter { if case .staged = $0.source { true } else { false } }
+    }
+
+    public var uncoveredColumns: [Column] {
+        columns.filter { $0.source == .uncovered }.map(\.column)
+    }
+
+    /// A key column is an identity column: inserting the key needs OVERRIDING SYSTEM VALUE.
+    public var keyIsIdentity: Bool {
+        columns.contains { if case .key = $0.source { $0.column.identity == .always } else { false } }
+    }
+}

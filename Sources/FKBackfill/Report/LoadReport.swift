@@ -1,0 +1,123 @@
+/// What a `load` or `backfill` did (or, with `--dry-run`, would do).
+public struct LoadReport: Sendable {
+    public struct Parent: Sendable {
+        public var table: TableName
+        /// Distinct non-NULL keys the load references in this table.
+        public var candidates: Int
+        /// Of those, keys the table (or, for a self-reference, the load) already had.
+        public var present: Int
+        /// Rows the tool inserted (fewer than missing when a concurrent load won a key).
+        public var inserted: Int
+        /// Existing rows whose NULL columns were filled (`fill-null-only`).
+        public var updated: Int
+        /// Up to `--samples` inserted keys, each as its column values in key order.
+        public var sampleKeys: [[String?]]
+    }
+
+    public struct Step: Sendable {
+        public var name: String
+        public var seconds: Double
+    }
+
+    public var target: TableName
+    public var input: String
+    public var mode: BackfillMode
+    public var dryRun: Bool
+    public var loadedTarget: Bool
+    public var parents: [Parent] = []
+    public var staged = 0
+    public var deleted = 0
+    public var inserted = 0
+    public var steps: [Step] = []
+
+    public init(target: TableName, input: String, mode: BackfillMode, dryRun: Bool, loadedTarget: Bool) {
+        self.target = target
+        self.input = input
+        self.mode = mode
+        self.dryRun = dryRun
+        self.loadedTarget = loadedTarget
+    }
+
+    public var totalSeconds: Double { steps.reduce(0) { $0 + $1.seconds } }
+
+    public func render(_ format: OutputFormat) -> String {
+        format == .json ? encodeJSON(json) : text
+    }
+
+    // MARK: JSON (documented in docs/json-output.md)
+
+    struct JSONDocument: Encodable {
+        struct Parent: Encodable {
+            var table: String
+            var candidates: Int
+            var present: Int
+            var inserted: Int
+            var updated: Int
+            var sampleKeys: [[String?]]
+        }
+        struct Target: Encodable {
+            var table: String
+            var staged: Int
+            var deleted: Int
+            var inserted: Int
+        }
+        struct Step: Encodable {
+            var name: String
+            var seconds: Double
+        }
+        var input: String
+        var mode: String
+        var dryRun: Bool
+        var parents: [Parent]
+        var target: Target
+        var steps: [Step]
+        var seconds: Double
+    }
+
+    var json: JSONDocument {
+        JSONDocument(
+            input: input, mode: mode.rawValue, dryRun: dryRun,
+            parents: parents.map {
+                .init(table: $0.table.description, candidates: $0.candidates, present: $0.present,
+                      inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
+            },
+            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted),
+            steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
+            seconds: (totalSeconds * 1000).rounded() / 1000)
+    }
+
+    // MARK: Text
+
+    var text: String {
+        var out = dryRun ? "DRY RUN — rolled back, nothing was written.\n" : ""
+        let verb = loadedTarget ? "Loaded" : "Backfilled parents of"
+        out += "\(verb) \(target.display) from \(input) (\(mode.rawValue)) in \(formatSeconds(totalSeconds))\n\n"
+        if parents.isEmpty {
+            out += "\(target.display) references no other table.\n"
+        } else {
+            var table = TextTable("PARENT", "CANDIDATES", "PRESENT", "INSERTED", "UPDATED", "SAMPLE INSERTED KEYS")
+            for parent in parents {
+                let samples = parent.sampleKeys.map { key in
+                    key.count == 1 ? (key[0] ?? "NULL") : "(" + key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")"
+                }
+                let more = parent.inserted > samples.count && !samples.isEmpty ? ", …" : ""
+                table.add(
+                    parent.table.display, String(parent.candidates), String(parent.present), String(parent.inserted),
+                    String(parent.updated), samples.joined(separator: ", ") + more)
+            }
+            out += table.render()
+        }
+        out += "\nTarget \(target.display): \(staged) staged"
+        if loadedTarget { out += ", \(deleted) deleted, \(inserted) inserted" }
+        out += "\n\nSteps:\n"
+        var steps = TextTable("STEP", "SECONDS")
+        for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }
+        return out + steps.render()
+    }
+}
+
+func formatSeconds(_ seconds: Double, unit: Bool = true) -> String {
+    let rounded = (seconds * 1000).rounded() / 1000
+    let text = String(rounded)
+    return unit ? text + " s" : text
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import FKBackfill
+import Foundation
+
+/// The input and behaviour options `load` and `backfill` share.
+struct LoadArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("CSV file to load; - reads standard input.", valueName: "file"))
+    var csv: String?
+
+    @Option(help: ArgumentHelp("A table or view already in the database to load from.", valueName: "table"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("A query whose result is the input.", valueName: "sql"))
+    var query: String?
+
+    @Option(help: "CSV field delimiter (one character).")
+    var delimiter: String = ","
+
+    @Option(help: "CSV quote character (one character).")
+    var quote: String = "\""
+
+    @Option(help: "CSV text that stands for NULL (default: an unquoted empty field).")
+    var null: String = ""
+
+    @Flag(inversion: .prefixedNo, help: "The first CSV line names the columns (default). Without it, the file has every insertable column of the target, in table order.")
+    var header = true
+
+    @Option(help: "insert-missing: only add absent parent keys. fill-null-only: also fill NULL columns of existing referenced parent rows.")
+    var mode: BackfillMode = .insertMissing
+
+    @Flag(help: "Do everything, report, then roll back.")
+    var dryRun = false
+
+    @Flag(help: "Print every statement to stderr as it runs.")
+    var printSQL = false
+
+    @Option(help: "How many inserted keys to list per parent.")
+    var samples = 5
+
+    @Option(help: "Report format: text or json.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "file"))
+    var report: String?
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func validate() throws {
+        let inputs = [csv, source, query].compactMap { $0 }
+        if inputs.count != 1 {
+            throw ValidationError("give exactly one input: --csv FILE, --source TABLE or --query SQL")
+        }
+        if delimiter.count != 1 { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
+        if quote.count != 1 { throw ValidationError("--quote must be one character, got '\(quote)'") }
+        if samples < 0 { throw ValidationError("--samples must be 0 or more") }
+    }
+
+    var input: InputSource {
+        if let csv {
+            var options = CSVOptions()
+            options.delimiter = delimiter.first!
+            options.quote = quote.first!
+            options.null = null
+            options.header = header
+            return .csv(path: csv, options: options)
+        }
+        if let source { return .table(source) }
+        return .query(query ?? "")
+    }
+
+    func options(loadTarget: Bool, replaceBy: [String]) -> LoadOptions {
+        var options = LoadOptions()
+        options.mode = mode
+        options.loadTarget = loadTarget
+        options.replaceBy = replaceBy
+        options.dryRun = dryRun
+        options.samples = samples
+        if printSQL {
+            options.onStatement = { statement in
+                FileHandle.standardError.write(Data((statement + ";\n").utf8))
+            }
+        }
+        return options
+    }
+
+    /// Runs the job and prints the report; `--report` gets the JSON too.
+    func run(target: TargetOptions, loadTarget: Bool, replaceBy: [String] = []) throws {
+        let connection = try target.common.connect()
+        let loader = Loader(connection: connection)
+        if case .csv = input, isatty(STDERR_FILENO) == 1 {
+            loader.progress = ProgressLine().update
+        }
+        let result = try loader.run(table: target.table, input: input, options: options(loadTarget: loadTarget, replaceBy: replaceBy))
+        ProgressLine.clear()
+        if let path = report {
+            do {
+                try result.render(.json).write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw FKBackfillError("cannot write the report to \(path): \(error.localizedDescription)")
+            }
+        }
+        print(result.render(format == .json ? .json : .text), terminator: "")
+    }
+}
+
+extension BackfillMode: ExpressibleByArgument {}
+
+/// A single self-overwriting progress line on a terminal's stderr.
+final class ProgressLine {
+    private var last = ContinuousClock.now
+
+    func update(bytes: Int, total: Int?) {
+        let now = ContinuousClock.now
+        guard now - last > .milliseconds(200) else { return }
+        last = now
+        let mib = Double(bytes) / 1_048_576
+        var line = String(format: "\rstaging: %.1f MiB", mib)
+        if let total, total > 0 { line += String(format: " of %.1f MiB (%d%%)", Double(total) / 1_048_576, bytes * 100 / total) }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    static func clear() {
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
