@@ -43,7 +43,9 @@ public final class Connection {
             throw PostgresError(kind: .connectionFailed, message: "could not allocate a libpq connection")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines()
+            // libpq spreads one failure over several lines ("…\n\tIs the server running…").
+            let message = String(cString: PQerrorMessage(connection)).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             PQfinish(connection)
             throw PostgresError(
                 kind: .connectionFailed,

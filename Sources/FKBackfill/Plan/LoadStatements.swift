@@ -42,10 +42,11 @@ public struct LoadStatements: Sendable {
             + "QUOTE \(quoteLiteral(String(csv.quote))), NULL \(quoteLiteral(csv.null)), ENCODING 'UTF8')"
     }
 
-    /// Stages the result of a query or table; values cast to the target's column types.
+    /// Stages the result of a query or table; values cast to the target's column types
+    /// explicitly, so a staging table of text columns loads like a CSV would.
     public func insertStage(from query: String) -> String {
         "INSERT INTO \(Self.stage) (\(stagedList)) SELECT "
-            + plan.stagedColumns.map { "q.\(q($0.name))" }.joined(separator: ", ")
+            + plan.stagedColumns.map { "CAST(q.\(q($0.name)) AS \($0.type))" }.joined(separator: ", ")
             + " FROM (\(query)) AS q"
     }
 
