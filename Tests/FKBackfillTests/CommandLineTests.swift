@@ -69,8 +69,48 @@ import TestSupport
         #expect(try fkbackfill("nonsense").status == 2)
     }
 
+    @Test func loadPrintsTheReportAndWritesJSON() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, name text);
+            CREATE TABLE fact (org_code text REFERENCES org, name text);
+            """)
+        let csv = try db.csvFile("org_code,name\nG1,one\nG2,two\n")
+        let reportPath = csv + ".json"
+        let result = try fkbackfill("load", "\(db.schema).fact", "--csv", csv, "--report", reportPath, "--print-sql")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Loaded \(db.schema).fact from \(csv)"))
+        #expect(result.stdout.contains("Target \(db.schema).fact: 2 staged, 0 deleted, 2 inserted"))
+        #expect(result.stderr.contains("INSERT INTO \"\(db.schema)\".\"org\""))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any]
+        let target = json?["target"] as? [String: Any]
+        #expect(target?["inserted"] as? Int == 2)
+        #expect(json?["dryRun"] as? Bool == false)
+        let parents = json?["parents"] as? [[String: Any]]
+        #expect(parents?.first?["sampleKeys"] as? [[String]] == [["G1"], ["G2"]])
+        #expect((json?["steps"] as? [[String: Any]])?.isEmpty == false)
+    }
+
+    @Test func loadExitCodes() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE fact (org_code text REFERENCES org);
+            """)
+        let csv = try db.csvFile("org_code\nG1\n")
+        let uncovered = try fkbackfill("load", "\(db.schema).fact", "--csv", csv)
+        #expect(uncovered.status == 1)
+        #expect(uncovered.stderr.contains("  - \(db.schema).org.name is NOT NULL"))
+        #expect(try fkbackfill("load", "\(db.schema).fact").status == 2)
+        #expect(try fkbackfill("load", "\(db.schema).fact", "--csv", csv, "--source", "x").status == 2)
+        #expect(try fkbackfill("load", "\(db.schema).fact", "--csv", "/nonexistent.csv").status == 2)
+        let json = try fkbackfill("backfill", "\(db.schema).fact", "--query", "SELECT NULL::text AS org_code", "--format", "json")
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.contains("\"inserted\" : 0"))
+    }
+
     @Test func helpShowsAnExampleForEveryCommand() throws {
-        for command in ["fks", "graph"] {
+        for command in ["fks", "graph", "load", "backfill"] {
             let help = try fkbackfill(command, "--help")
             #expect(help.status == 0)
             #expect(help.stdout.contains("Example:"))

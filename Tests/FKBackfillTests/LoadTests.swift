@@ -366,3 +366,43 @@ import TestSupport
         #expect(try setup.count("fact") == 800)
     }
 }
+
+extension LoadTests {
+    @Test func deferrableCycleIsDeferredNotNulled() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE a (id text PRIMARY KEY, b_id text NOT NULL);
+            CREATE TABLE b (id text PRIMARY KEY, a_id text NOT NULL REFERENCES a);
+            ALTER TABLE a ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id) REFERENCES b DEFERRABLE;
+            CREATE TABLE fact (a_id text REFERENCES a, b_id text, note text);
+            """)
+        let report = try db.load("fact", csv: "a_id,b_id,note\nx,y,1\n")
+        #expect(report.inserted == 1)
+        #expect(try db.values("SELECT id, b_id FROM a") == [["x", "y"]])
+        #expect(try db.values("SELECT id, a_id FROM b") == [["y", "x"]])
+    }
+
+    @Test func printSQLShowsEveryStatementInOrder() throws {
+        let (db, _, business) = try annuity()
+        let box = StatementBox()
+        _ = try db.load("\(business).规模明细", csv: Self.annuityCSV) { options in
+            options.dryRun = true
+            options.onStatement = { box.append($0) }
+        }
+        let statements = box.statements
+        #expect(statements.first == "BEGIN")
+        #expect(statements.last == "ROLLBACK")
+        #expect(statements.contains { $0.hasPrefix("COPY pg_temp.fkb_stage") })
+        let plan = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(db.schema)_mapping\".\"年金计划\"") })
+        let portfolio = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(db.schema)_mapping\".\"组合计划\"") })
+        let facts = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(business)\".\"规模明细\"") })
+        #expect(plan < portfolio && portfolio < facts)
+    }
+}
+
+final class StatementBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var statements: [String] { lock.withLock { lines } }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+}
