@@ -45,9 +45,15 @@ struct TargetOptions: ParsableArguments {
 
     @OptionGroup var common: CommonOptions
 
-    /// Connects and reads the table's parent graph from the catalog.
-    func readCatalog() throws(FKBackfillError) -> Catalog {
-        try CatalogReader.read(table: table, on: common.connect())
+    /// Connects and reads the table's parent graph from the catalog, with the declared
+    /// relations of a rules file when one is given.
+    func readCatalog(rules path: String? = nil) throws(FKBackfillError) -> Catalog {
+        guard let path else { return try CatalogReader.read(table: table, on: common.connect()) }
+        let rules = try RulesParser.load(path: path)
+        let connection = try common.connect()
+        let catalog = try CatalogReader.read(table: table, rules: rules, on: connection)
+        _ = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: connection)
+        return catalog
     }
 }
 

@@ -17,6 +17,9 @@ struct ForeignKeysCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
+    @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"))
+    var rules: String?
+
     /// `fks` has no picture formats; a narrower enum makes `--help` list only these.
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json
@@ -26,7 +29,7 @@ struct ForeignKeysCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        let catalog = try target.readCatalog()
+        let catalog = try target.readCatalog(rules: rules)
         print(ForeignKeysReport(catalog: catalog).render(format == .json ? .json : .text), terminator: "")
     }
 }

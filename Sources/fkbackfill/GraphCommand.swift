@@ -18,11 +18,14 @@ struct GraphCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
+    @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"))
+    var rules: String?
+
     @Option(help: "Output format: text, json, dot or mermaid.")
     var format: OutputFormat = .text
 
     func run() throws {
-        let catalog = try target.readCatalog()
+        let catalog = try target.readCatalog(rules: rules)
         print(GraphReport(graph: DependencyGraph(catalog: catalog)).render(format), terminator: "")
     }
 }

@@ -25,6 +25,12 @@ struct LoadArguments: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "The first CSV line names the columns (default). Without it, the file has every insertable column of the target, in table order.")
     var header = true
 
+    @Option(help: ArgumentHelp("Rules file (YAML): per-column rules, declared relations, blank keys. See docs/rules.md.", valueName: "file"))
+    var rules: String?
+
+    @Option(help: "How many rows may be rejected (blank keys, on_missing: reject) while the rest still load.")
+    var maxRejects = 0
+
     @Option(help: "insert-missing: only add absent parent keys. fill-null-only: also fill NULL columns of existing referenced parent rows.")
     var mode: BackfillMode = .insertMissing
 
@@ -55,6 +61,7 @@ struct LoadArguments: ParsableArguments {
         if delimiter.count != 1 { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
         if quote.count != 1 { throw ValidationError("--quote must be one character, got '\(quote)'") }
         if samples < 0 { throw ValidationError("--samples must be 0 or more") }
+        if maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
     }
 
     var input: InputSource {
@@ -70,8 +77,10 @@ struct LoadArguments: ParsableArguments {
         return .query(query ?? "")
     }
 
-    func options(loadTarget: Bool, replaceBy: [String]) -> LoadOptions {
+    func options(loadTarget: Bool, replaceBy: [String]) throws -> LoadOptions {
         var options = LoadOptions()
+        if let rules { options.rules = try RulesParser.load(path: rules) }
+        options.maxRejects = maxRejects
         options.mode = mode
         options.loadTarget = loadTarget
         options.replaceBy = replaceBy
@@ -87,12 +96,14 @@ struct LoadArguments: ParsableArguments {
 
     /// Runs the job and prints the report; `--report` gets the JSON too.
     func run(target: TargetOptions, loadTarget: Bool, replaceBy: [String] = []) throws {
+        // A broken rules file is reported before connecting.
+        let options = try options(loadTarget: loadTarget, replaceBy: replaceBy)
         let connection = try target.common.connect()
         let loader = Loader(connection: connection)
         if case .csv = input, isatty(STDERR_FILENO) == 1 {
             loader.progress = ProgressLine().update
         }
-        let result = try loader.run(table: target.table, input: input, options: options(loadTarget: loadTarget, replaceBy: replaceBy))
+        let result = try loader.run(table: target.table, input: input, options: options)
         ProgressLine.clear()
         if let path = report {
             do {

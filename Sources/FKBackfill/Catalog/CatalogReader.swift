@@ -11,6 +11,27 @@ public enum CatalogReader {
         return try read(rootOID: oid, on: connection)
     }
 
+    /// Reads the graph with the rules file's declared relations added (and followed).
+    /// Relations that cannot be resolved are rules problems, thrown all at once.
+    public static func read(table text: String, rules: Rules, on connection: Connection) throws(FKBackfillError) -> Catalog {
+        let catalog = try read(table: text, on: connection)
+        guard !rules.relations.isEmpty else { return catalog }
+        do {
+            var problems: [RulesProblem] = []
+            let relations = try DeclaredRelations.resolve(rules.relations, on: connection, problems: &problems)
+            if !problems.isEmpty { throw FKBackfillError(rulesProblems: problems, file: rules.file) }
+            return try withJITOff(on: connection) {
+                try DeclaredRelations.merge(relations, into: catalog, on: connection)
+            }
+        } catch let error as FKBackfillError {
+            throw error
+        } catch let error as PostgresError {
+            throw FKBackfillError(error)
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
+        }
+    }
+
     /// Reads the graph rooted at the relation with this oid.
     public static func read(rootOID: UInt32, on connection: Connection) throws(FKBackfillError) -> Catalog {
         do {

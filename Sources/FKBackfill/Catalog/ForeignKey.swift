@@ -56,13 +56,17 @@ public struct ForeignKey: Sendable, Equatable {
     /// an FK declared only on a partition, or inherited from a partitioned parent.
     public var declaredOn: TableName
     public var referencedKey: ReferencedKey
+    /// Declared in the rules file's `relations:`, not in the database. The database does
+    /// not enforce it; the tool treats it like any other FK.
+    public var declared = false
 
     public init(
         name: String, table: TableName, columns: [String], referencedTable: TableName, referencedColumns: [String],
         match: Match = .simple, deferrable: Bool = false, initiallyDeferred: Bool = false, validated: Bool = true,
         onDelete: Action = .noAction, onUpdate: Action = .noAction, declaredOn: TableName? = nil,
-        referencedKey: ReferencedKey = ReferencedKey(kind: .primaryKey, name: "")
+        referencedKey: ReferencedKey = ReferencedKey(kind: .primaryKey, name: ""), declared: Bool = false
     ) {
+        self.declared = declared
         self.name = name
         self.table = table
         self.columns = columns

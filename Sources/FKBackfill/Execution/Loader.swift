@@ -41,7 +41,7 @@ public final class Loader {
 
     func runInTransaction(table: String, input: InputSource, options: LoadOptions) throws -> LoadReport {
         var clock = StepClock()
-        let catalog = try CatalogReader.read(table: table, on: connection)
+        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: connection)
         let graph = DependencyGraph(catalog: catalog)
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
@@ -72,8 +72,10 @@ public final class Loader {
                 "--replace-by column \(column) is not in the input",
                 hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "))
         }
-        let plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: inputColumns)
-        let sql = LoadStatements(plan: plan, mode: options.mode)
+        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: inputColumns, on: connection)
+        let plan = try LoadPlanner.plan(
+            catalog: catalog, graph: graph, stagedColumns: inputColumns, rules: rules, mode: options.mode)
+        let sql = LoadStatements(plan: plan)
         var report = LoadReport(
             target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun,
             loadedTarget: options.loadTarget)
@@ -101,8 +103,13 @@ public final class Loader {
         try execute("ANALYZE \(LoadStatements.stage)", options)
         clock.lap("stage input", into: &report)
 
-        // Find what every parent lacks, children first.
+        try execute(sql.createConstants(), options)
+        if let constants = sql.insertConstants() { try execute(constants.sql, options, constants.parameters) }
         var blockers: [String] = []
+        try handleBlankKeys(plan, sql, options)
+        try guardKeys(plan, sql, options, blockers: &blockers)
+
+        // Find what every parent lacks, children first.
         for fk in plan.matchFullKeys {
             let violations = try execute(sql.matchFullViolations(fk), options).rows[0].int("violations") ?? 0
             if violations > 0 {
@@ -156,6 +163,10 @@ public final class Loader {
                         + "is NOT NULL but input column \(source) is NULL for all rows of \(nulls) new keys")
                 }
             }
+            if !parent.backfills {
+                blockers.append("\(parent.table.name.display) needs \(missing) new rows for new rows of its child tables, "
+                    + "but its rules say mode: \(parent.mode.rawValue)")
+            }
             if let cycle = parent.cycle, !graph.cycles[cycle].breakable {
                 let names = graph.cycles[cycle].tables.map(\.display).joined(separator: ", ")
                 blockers.append("\(parent.table.name.display) needs \(missing) new rows but is in a cycle "
@@ -167,7 +178,8 @@ public final class Loader {
                 "cannot backfill \(target.name.display): \(blockers.count) "
                     + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
                 details: blockers,
-                hint: "give the column a DEFAULT, or add a column of the same name to the input",
+                hint: "cover the column with a rule in --rules (see `fkbackfill init`), give it a DEFAULT, "
+                    + "or add a column of the same name to the input",
                 exitStatus: .findings)
         }
 
@@ -182,13 +194,29 @@ public final class Loader {
         for parent in plan.parents where available.contains(parent.index) {
             if let restore = sql.restoreDeferredColumns(parent) { try execute(restore, options) }
         }
-        if options.mode == .fillNullOnly {
-            for parent in plan.parents where available.contains(parent.index) {
+        do {
+            for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
                 guard let fill = sql.fillNulls(parent) else { continue }
                 updated[parent.index] = try execute(fill, options).affectedRows
             }
         }
         clock.lap("backfill parents", into: &report)
+
+        let rejected = try execute(sql.rejections(), options, ["5"])
+        for row in rejected.rows {
+            let sample = row.string("sample").trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+            report.rejections.append(.init(
+                reason: row.string("reason"), rows: row.int("n") ?? 0,
+                sampleRows: sample.split(separator: ",").compactMap { Int($0) }))
+        }
+        report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
+        if report.rejected > options.maxRejects {
+            throw FKBackfillError(
+                "\(report.rejected) input rows rejected (at most \(options.maxRejects) allowed), nothing was written",
+                details: report.rejections.map { "\($0.rows) rows: \($0.reason) (rows \($0.sampleRows.map(String.init).joined(separator: ", ")))" },
+                hint: "fix those rows, or allow them with --max-rejects N to load the rest",
+                exitStatus: .findings)
+        }
 
         if options.loadTarget {
             if !options.replaceBy.isEmpty {
@@ -212,6 +240,36 @@ public final class Loader {
         }
         clock.lap(options.dryRun ? "report (then roll back)" : "report", into: &report)
         return report
+    }
+
+    /// `blank: on_blank`: blank FK keys of the input become NULL or reject their row.
+    func handleBlankKeys(_ plan: LoadPlan, _ sql: LoadStatements, _ options: LoadOptions) throws {
+        for column in plan.blankColumns {
+            switch plan.blank.onBlank {
+            case .keep:
+                break
+            case .null where !column.notNull:
+                try execute(sql.nullBlank(column), options)
+            case .null, .reject:
+                let reason = "blank key in \(column.name)" + (column.notNull && plan.blank.onBlank == .null ? " (NOT NULL)" : "")
+                try execute(sql.reject(where: sql.blankCondition(column)), options, [reason])
+            }
+        }
+    }
+
+    /// `on_missing: reject|fail` (or a parent's `mode: skip|fail`): rows whose key the
+    /// parent lacks are rejected, or stop the load.
+    func guardKeys(_ plan: LoadPlan, _ sql: LoadStatements, _ options: LoadOptions, blockers: inout [String]) throws {
+        for guarded in plan.guardedKeys {
+            let fk = guarded.foreignKey
+            let condition = sql.missingKeyCondition(fk)
+            let what = "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"
+            if guarded.reject {
+                try execute(sql.reject(where: condition), options, [what])
+            } else if let rows = try execute(sql.countWhere(condition), options).rows.first?.int("n"), rows > 0 {
+                blockers.append("\(rows) input rows have a \(what), and its rules say fail")
+            }
+        }
     }
 
     @discardableResult

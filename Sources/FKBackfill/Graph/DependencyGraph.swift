@@ -9,6 +9,8 @@ public struct DependencyGraph: Sendable {
         public var constraint: String
         /// Why a loader can insert `from` rows before their `to` rows exist, if it can.
         public var breakableBy: BreakMethod?
+        /// Declared in the rules file, not in the database.
+        public var declared = false
 
         public var breakable: Bool { breakableBy != nil }
         public var isSelfLoop: Bool { from == to }
@@ -47,7 +49,7 @@ public struct DependencyGraph: Sendable {
         root = catalog.root
         edges = catalog.foreignKeys.map { fk in
             Edge(from: fk.table, to: fk.referencedTable, constraint: fk.name,
-                 breakableBy: Self.breakMethod(fk, in: catalog))
+                 breakableBy: Self.breakMethod(fk, in: catalog), declared: fk.declared)
         }.sorted { ($0.from, $0.to, $0.constraint) < ($1.from, $1.to, $1.constraint) }
         let nodes = Set(catalog.tables.keys).union(edges.flatMap { [$0.from, $0.to] }).union([catalog.root])
         let analysis = GraphAnalysis(nodes: nodes, edges: edges)

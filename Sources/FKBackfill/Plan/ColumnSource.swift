@@ -11,6 +11,8 @@ public enum ColumnSource: Sendable, Equatable {
     case staged(column: String, reason: StagedReason)
     /// Left NULL (nullable, nothing better known).
     case null
+    /// A rule from the rules file (`from`/`pick`, `value`, `template`, `sql`).
+    case rule(ColumnRule)
     /// NOT NULL with no default and no source: the parent cannot be backfilled.
     case uncovered
 
@@ -27,6 +29,8 @@ public enum ColumnSource: Sendable, Equatable {
 public struct ColumnPlan: Sendable {
     public var column: Column
     public var source: ColumnSource
+    /// A `mark:` constant, written only on rows the tool inserts (wins over `source` there).
+    public var mark: String?
     /// Inserted as NULL first and set after every parent exists: the column belongs to an
     /// FK that is broken to load a cycle.
     public var deferredUntilCycleLoaded: Bool

@@ -19,6 +19,10 @@ public struct LoadOptions: Sendable {
     public var dryRun = false
     /// How many inserted keys to list per parent.
     public var samples = 5
+    /// Per-column rules, declared relations, blank keys (`--rules`).
+    public var rules: Rules = .none
+    /// How many rejected rows a load may skip and still commit the rest; 0 fails on the first.
+    public var maxRejects = 0
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (String) -> Void)?
 

@@ -15,6 +15,18 @@ public struct LoadPlan: Sendable {
     public var matchFullKeys: [ForeignKey]
     /// Cycles that cannot be broken; an error only if one of their tables needs new rows.
     public var unbreakableCycles: [DependencyGraph.Cycle]
+    /// FKs of the target whose missing keys are not backfilled but reject the row, or stop
+    /// the load (`on_missing`, or the parent's `mode: skip|fail`).
+    public var guardedKeys: [GuardedKey]
+    /// FK columns of the target that blank values are looked for in.
+    public var blankColumns: [Column]
+    public var blank: BlankRule
+
+    /// An FK of the target whose missing keys reject rows or stop the load.
+    public struct GuardedKey: Sendable {
+        public var foreignKey: ForeignKey
+        public var reject: Bool
+    }
 
     public func parent(_ table: TableName) -> ParentPlan? {
         parents.first { $0.table.name == table }

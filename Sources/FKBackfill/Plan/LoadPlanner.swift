@@ -4,7 +4,8 @@
 /// parent column, by the rules in docs/backfill.md.
 public enum LoadPlanner {
     public static func plan(
-        catalog: Catalog, graph: DependencyGraph, stagedColumns: [String]
+        catalog: Catalog, graph: DependencyGraph, stagedColumns: [String],
+        rules: Rules = .none, mode: BackfillMode = .insertMissing
     ) throws(FKBackfillError) -> LoadPlan {
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("target \(catalog.root.display) is missing from the catalog", exitStatus: .database)
@@ -28,11 +29,19 @@ public enum LoadPlanner {
         var parents: [ParentPlan] = []
         for (index, name) in parentNames.enumerated() {
             guard let table = catalog.table(name) else { continue }
+            let tableRule = rules.table(name)
+            let tableMode = tableRule?.mode ?? (mode == .fillNullOnly ? .fillNullOnly : .insertMissing)
             let incoming = catalog.foreignKeys.filter { $0.referencedTable == name }
             let sources = incoming.compactMap { fk -> KeySource? in
+                let fkRule = rules.foreignKey(fk)
+                if fkRule?.skip == true { return nil }
                 if fk.table == target.name {
                     // A target FK is read from the staged rows; all its columns must be staged.
-                    return fk.columns.allSatisfy(stagedNames.contains) ? KeySource(foreignKey: fk, origin: .staged) : nil
+                    guard fk.columns.allSatisfy(stagedNames.contains) else { return nil }
+                    // Guarded keys are checked, not backfilled.
+                    if fkRule?.onMissing == .reject || fkRule?.onMissing == .fail { return nil }
+                    if tableMode == .skip || tableMode == .fail { return nil }
+                    return KeySource(foreignKey: fk, origin: .staged)
                 }
                 return indexOf[fk.table].map { KeySource(foreignKey: fk, origin: .parent(index: $0)) }
             }
@@ -51,14 +60,15 @@ public enum LoadPlanner {
                     column: column,
                     source: source(
                         for: column, keyColumns: keyColumns, table: table, isTarget: isTarget,
-                        stagedNames: stagedNames, catalog: catalog),
+                        stagedNames: stagedNames, catalog: catalog, rule: tableRule?.column(column.name)),
+                    mark: tableRule?.marks.last { $0.column == column.name }?.value,
                     deferredUntilCycleLoaded: catalog.foreignKeys.contains {
                         $0.table == name && broken.contains(EdgeID($0)) && $0.columns.contains(column.name) && !column.notNull
                     })
             }
             parents.append(ParentPlan(
                 index: index, table: table, keyColumns: keyColumns, sources: sources, columns: columns,
-                isTarget: isTarget, cycle: cycleOf[name]))
+                isTarget: isTarget, cycle: cycleOf[name], mode: tableMode))
         }
 
         // Children first; the tables of one cycle together.
@@ -82,18 +92,52 @@ public enum LoadPlanner {
             matchFullKeys: catalog.foreignKeys(of: target.name).filter {
                 $0.match == .full && $0.columns.allSatisfy(stagedNames.contains)
             },
-            unbreakableCycles: graph.cycles.filter { !$0.breakable })
+            unbreakableCycles: graph.cycles.filter { !$0.breakable },
+            guardedKeys: guardedKeys(catalog: catalog, target: target.name, stagedNames: stagedNames, rules: rules),
+            blankColumns: catalog.foreignKeys(of: target.name).flatMap(\.columns).reduce(into: [Column]()) { columns, name in
+                if stagedNames.contains(name), !columns.contains(where: { $0.name == name }), let column = target.column(name) {
+                    columns.append(column)
+                }
+            },
+            blank: rules.blank)
     }
 
-    /// The default rules, in order: key; identity/generated; DEFAULT; a staged column of
+    /// Target FKs whose missing keys are rejected or stop the load instead of being backfilled.
+    static func guardedKeys(catalog: Catalog, target: TableName, stagedNames: Set<String>, rules: Rules) -> [LoadPlan.GuardedKey] {
+        catalog.foreignKeys(of: target).compactMap { fk in
+            guard fk.columns.allSatisfy(stagedNames.contains) else { return nil }
+            let rule = rules.foreignKey(fk)
+            if rule?.skip == true { return nil }
+            switch rule?.onMissing {
+            case .reject: return .init(foreignKey: fk, reject: true)
+            case .fail: return .init(foreignKey: fk, reject: false)
+            case .backfill: return nil
+            case nil:
+                switch rules.table(fk.referencedTable)?.mode {
+                case .skip: return .init(foreignKey: fk, reject: true)
+                case .fail: return .init(foreignKey: fk, reject: false)
+                default: return nil
+                }
+            }
+        }
+    }
+
+    /// The rules, in order: key; identity/generated; the rules file; DEFAULT; a staged column of
     /// the same name; for an FK column, the staged column through which the target
     /// references the same parent column; NULL if nullable; otherwise uncovered.
     static func source(
         for column: Column, keyColumns: [String], table: Table, isTarget: Bool,
-        stagedNames: Set<String>, catalog: Catalog
+        stagedNames: Set<String>, catalog: Catalog, rule: ColumnRule?
     ) -> ColumnSource {
         if let position = keyColumns.firstIndex(of: column.name) { return .key(position: position) }
         if column.isDatabaseGenerated { return .generatedByDatabase }
+        if let rule {
+            switch rule.source {
+            case .databaseDefault: return .databaseDefault
+            case .null: return .null
+            default: return .rule(rule)
+            }
+        }
         if column.defaultExpression != nil { return .databaseDefault }
         // For the target's own placeholders, the staged rows that reference a key are its
         // children: their values say nothing about the referenced row.

@@ -12,11 +12,47 @@ import PostgresClient
 /// protocol cannot bind) through `quoteLiteral`.
 public struct LoadStatements: Sendable {
     public let plan: LoadPlan
-    public let mode: BackfillMode
+    /// Every constant of the rules file (values, template text, separators, marks, blank
+    /// markers), bound once into `pg_temp.fkb_const` and referenced by id, so statements
+    /// never carry a value in their text.
+    public let constants: [String]
 
-    public init(plan: LoadPlan, mode: BackfillMode) {
+    public init(plan: LoadPlan) {
         self.plan = plan
-        self.mode = mode
+        var pool: [String] = plan.blank.markers
+        for parent in plan.parents {
+            for column in parent.columns {
+                if let mark = column.mark { pool.append(mark) }
+                guard case .rule(let rule) = column.source else { continue }
+                switch rule.source {
+                case .value(let value): pool.append(value)
+                case .template(let template): pool += TemplateParts.parse(template).compactMap { if case .text(let t) = $0 { t } else { nil } }
+                case .from(_, .concatDistinct(let separator, _)): pool.append(separator)
+                default: break
+                }
+            }
+        }
+        var seen = Set<String>()
+        constants = pool.filter { seen.insert($0).inserted }
+    }
+
+    static let constantsTable = "pg_temp.fkb_const"
+
+    /// A constant as SQL: a lookup of its bound value.
+    func constant(_ value: String) -> String {
+        let id = (constants.firstIndex(of: value) ?? 0) + 1
+        return "(SELECT value FROM \(Self.constantsTable) WHERE id = \(id))"
+    }
+
+    public func createConstants() -> String {
+        "CREATE TEMP TABLE fkb_const (id int PRIMARY KEY, value text NOT NULL) ON COMMIT DROP"
+    }
+
+    /// `INSERT … VALUES ($1, $2), …` with the constants as parameters.
+    public func insertConstants() -> (sql: String, parameters: [String?])? {
+        guard !constants.isEmpty else { return nil }
+        let rows = constants.indices.map { "(\($0 + 1), $\($0 + 1))" }.joined(separator: ", ")
+        return ("INSERT INTO \(Self.constantsTable) (id, value) VALUES \(rows)", constants)
     }
 
     static let stage = "pg_temp.fkb_stage"
@@ -33,7 +69,7 @@ public struct LoadStatements: Sendable {
 
     public func createStage() -> String {
         let columns = plan.stagedColumns.map { "\(q($0.name)) \($0.type)" }
-        return "CREATE TEMP TABLE fkb_stage (_fkb_row bigint GENERATED ALWAYS AS IDENTITY"
+        return "CREATE TEMP TABLE fkb_stage (_fkb_row bigint GENERATED ALWAYS AS IDENTITY, _fkb_reject text"
             + columns.map { ", " + $0 }.joined() + ") ON COMMIT DROP"
     }
 
@@ -60,6 +96,50 @@ public struct LoadStatements: Sendable {
         return "SELECT count(*) AS violations FROM \(Self.stage) s WHERE num_nulls(\(columns)) BETWEEN 1 AND \(fk.columns.count - 1)"
     }
 
+    // MARK: Blank keys and guarded FKs
+
+    /// True when `expression` is a blank key: `''`, whitespace only, or a listed marker.
+    func isBlank(_ expression: String) -> String {
+        let text = "CAST(\(expression) AS text)"
+        var test = "btrim(\(text)) = ''"
+        if !plan.blank.markers.isEmpty {
+            let ids = plan.blank.markers.map { String((constants.firstIndex(of: $0) ?? 0) + 1) }.joined(separator: ", ")
+            test += " OR \(text) IN (SELECT value FROM \(Self.constantsTable) WHERE id IN (\(ids)))"
+        }
+        return "(\(test))"
+    }
+
+    /// `on_blank: null`: blank keys become NULL in the staged rows.
+    public func nullBlank(_ column: Column) -> String {
+        "UPDATE \(Self.stage) s SET \(q(column.name)) = NULL WHERE \(isBlank("s.\(q(column.name))"))"
+    }
+
+    /// Marks rows as rejected with reason `$1` where `condition` holds.
+    public func reject(where condition: String) -> String {
+        "UPDATE \(Self.stage) s SET _fkb_reject = $1 WHERE s._fkb_reject IS NULL AND \(condition)"
+    }
+
+    public func blankCondition(_ column: Column) -> String {
+        isBlank("s.\(q(column.name))")
+    }
+
+    /// Staged rows whose key (non-NULL, not blank) the parent lacks, for a guarded FK.
+    public func missingKeyCondition(_ fk: ForeignKey) -> String {
+        let match = zip(fk.columns, fk.referencedColumns).map { "p.\(q($1)) = s.\(q($0))" }.joined(separator: " AND ")
+        return fk.columns.map { "s.\(q($0)) IS NOT NULL AND NOT \(isBlank("s.\(q($0))"))" }.joined(separator: " AND ")
+            + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match))"
+    }
+
+    public func countWhere(_ condition: String) -> String {
+        "SELECT count(*) AS n FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(condition)"
+    }
+
+    /// Rejected rows by reason, with up to `$1` input row numbers each.
+    public func rejections() -> String {
+        "SELECT _fkb_reject AS reason, count(*) AS n, (array_agg(_fkb_row ORDER BY _fkb_row))[1:$1]::text AS sample "
+            + "FROM \(Self.stage) WHERE _fkb_reject IS NOT NULL GROUP BY _fkb_reject ORDER BY min(_fkb_row)"
+    }
+
     // MARK: Candidate keys
 
     /// `SELECT _fkb_row, k1…` for one source, or nil when its key values are not known
@@ -71,23 +151,23 @@ public struct LoadStatements: Sendable {
         switch source.origin {
         case .staged:
             let select = childColumns.enumerated().map { "s.\(q($1)) AS \(Self.k($0))" }
-            let notNull = childColumns.map { "s.\(q($0)) IS NOT NULL" }
-            return "SELECT s._fkb_row, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE "
-                + notNull.joined(separator: " AND ")
+            let usable = childColumns.map { "s.\(q($0)) IS NOT NULL AND NOT \(isBlank("s.\(q($0))"))" }
+            return "SELECT s._fkb_row, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND "
+                + usable.joined(separator: " AND ")
         case .parent(let index):
             let child = plan.parents[index]
             var expressions: [String] = []
             for column in childColumns {
                 guard let expression = valueExpression(of: column, in: child) else { return nil }
-                expressions.append(mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
+                expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
             }
-            let existing = mode == .fillNullOnly
+            let existing = child.mode == .fillNullOnly
                 ? " LEFT JOIN \(child.table.name.sql) c ON " + child.keyColumns.enumerated().map { "c.\(q($1)) = v.\(Self.k($0))" }
                     .joined(separator: " AND ")
                 : ""
             return "SELECT r._fkb_row, " + expressions.enumerated().map { "\($1) AS \(Self.k($0))" }.joined(separator: ", ")
                 + " FROM \(Self.refs(index)) r JOIN \(Self.values(index)) v ON " + keyJoin("v", "r", child)
-                + existing + " WHERE " + expressions.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+                + existing + " WHERE " + expressions.map { "\($0) IS NOT NULL AND NOT \(isBlank($0))" }.joined(separator: " AND ")
         }
     }
 
@@ -135,7 +215,7 @@ public struct LoadStatements: Sendable {
     /// Which staged rows lead to which key that needs work (missing, or in fill mode any).
     public func createRefs(_ parent: ParentPlan, sources: [String]) -> String {
         let keyList = parent.keyColumns.indices.map { Self.k($0) }
-        let filter = mode == .fillNullOnly ? "" : " WHERE NOT k.present"
+        let filter = parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present"
         return "CREATE TEMP TABLE fkb_ref_\(parent.index) ON COMMIT DROP AS SELECT src._fkb_row, "
             + keyList.map { "src.\($0)" }.joined(separator: ", ")
             + " FROM (\(sources.joined(separator: " UNION ALL "))) src JOIN \(Self.keys(parent.index)) k ON "
@@ -147,14 +227,75 @@ public struct LoadStatements: Sendable {
     public func createValues(_ parent: ParentPlan) -> String {
         let keyList = parent.keyColumns.indices.map { "r.\(Self.k($0))" }
         let derived = parent.derivedColumns.enumerated().map { position, plan -> String in
-            guard case .staged(let column, _) = plan.source else { return "NULL AS \(Self.d(position))" }
-            return "mode() WITHIN GROUP (ORDER BY s.\(q(column))) AS \(Self.d(position))"
+            "\(derivation(plan)) AS \(Self.d(position))"
         }
         return "CREATE TEMP TABLE fkb_val_\(parent.index) ON COMMIT DROP AS SELECT "
             + (keyList + ["NOT k.present AS _fkb_missing"] + derived).joined(separator: ", ")
             + " FROM \(Self.refs(parent.index)) r JOIN \(Self.keys(parent.index)) k ON " + keyJoin("k", "r", parent)
             + " JOIN \(Self.stage) s ON s._fkb_row = r._fkb_row GROUP BY "
             + (keyList + ["k.present"]).joined(separator: ", ")
+    }
+
+    /// The aggregate over the staged rows `s` of one key that gives a column's value.
+    func derivation(_ column: ColumnPlan) -> String {
+        switch column.source {
+        case .staged(let source, _):
+            return "mode() WITHIN GROUP (ORDER BY s.\(q(source)))"
+        case .rule(let rule):
+            switch rule.source {
+            case .from(let source, let pick): return aggregate(pick, of: "s.\(q(source))")
+            case .value(let value): return "CAST(\(constant(value)) AS \(column.column.type))"
+            case .template(let template):
+                let parts = TemplateParts.parse(template).map { part -> String in
+                    switch part {
+                    case .text(let text): constant(text)
+                    case .placeholder(let name): "CAST(\(aggregate(.first, of: "s.\(q(name))")) AS text)"
+                    }
+                }
+                return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.type))"
+            case .sql(let expression): return "(\(expression))"
+            case .databaseDefault, .null: return "NULL"
+            }
+        default:
+            return "NULL"
+        }
+    }
+
+    /// One `pick:` as an aggregate. `first`/`last` follow input order and skip NULLs;
+    /// `max_by`/`min_by` skip NULL and blank picked values.
+    func aggregate(_ pick: Pick, of value: String) -> String {
+        switch pick {
+        case .first: return "(array_agg(\(value) ORDER BY s._fkb_row) FILTER (WHERE \(value) IS NOT NULL))[1]"
+        case .last: return "(array_agg(\(value) ORDER BY s._fkb_row DESC) FILTER (WHERE \(value) IS NOT NULL))[1]"
+        case .min: return "min(\(value))"
+        case .max: return "max(\(value))"
+        case .mostFrequent: return "mode() WITHIN GROUP (ORDER BY \(value))"
+        case .maxBy(let order), .minBy(let order):
+            let direction = if case .maxBy = pick { "DESC" } else { "ASC" }
+            return "(array_agg(\(value) ORDER BY s.\(q(order)) \(direction) NULLS LAST, s._fkb_row) "
+                + "FILTER (WHERE \(value) IS NOT NULL AND NOT \(isBlank(value))))[1]"
+        case .concatDistinct(let separator, let sorted):
+            let text = "CAST(\(value) AS text)"
+            if sorted {
+                return "string_agg(DISTINCT \(text), \(constant(separator)) ORDER BY \(text))"
+            }
+            // First appearance order: distinct values by their first input row.
+            return "(SELECT string_agg(u.v, \(constant(separator)) ORDER BY u.first_row) FROM (SELECT x.v, min(x.r) AS first_row "
+                + "FROM unnest(array_agg(\(text)), array_agg(s._fkb_row)) AS x(v, r) WHERE x.v IS NOT NULL GROUP BY x.v) u)"
+        case .countDistinct: return "count(DISTINCT \(value))"
+        case .sum: return "sum(\(value))"
+        }
+    }
+
+    /// Set union of two JSON arrays, keeping first-appearance order; a non-array value
+    /// counts as a one-element array.
+    func jsonUnion(_ existing: String, _ added: String) -> String {
+        func array(_ value: String) -> String {
+            "(CASE WHEN \(value) IS NULL THEN '[]'::jsonb WHEN jsonb_typeof(CAST(\(value) AS jsonb)) = 'array' "
+                + "THEN CAST(\(value) AS jsonb) ELSE jsonb_build_array(CAST(\(value) AS jsonb)) END)"
+        }
+        return "(SELECT coalesce(jsonb_agg(u.e ORDER BY u.o), '[]'::jsonb) FROM (SELECT DISTINCT ON (x.e) x.e, x.o "
+            + "FROM jsonb_array_elements(\(array(existing)) || \(array(added))) WITH ORDINALITY AS x(e, o) ORDER BY x.e, x.o) u)"
     }
 
     public func counts(_ parent: ParentPlan) -> String {
@@ -183,8 +324,15 @@ public struct LoadStatements: Sendable {
     public func insertParent(_ parent: ParentPlan) -> String {
         let columns = parent.insertedColumns
         let values = columns.map { column -> String in
+            if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.type))" }
             if column.deferredUntilCycleLoaded { return "NULL" }
-            return valueExpression(of: column.column.name, in: parent) ?? "NULL"
+            let value = valueExpression(of: column.column.name, in: parent) ?? "NULL"
+            if case .rule(let rule) = column.source, rule.jsonAppend {
+                // Appending to a new row: to its default array, if it has one.
+                let initial = column.column.defaultExpression.map { "(\($0))" } ?? "NULL"
+                return "CAST(\(jsonUnion(initial, value)) AS \(column.column.type))"
+            }
+            return value
         }
         let keyList = parent.keyColumns.indices.map { "v.\(Self.k($0))" }
         return "INSERT INTO \(parent.table.name.sql) (" + columns.map { q($0.column.name) }.joined(separator: ", ") + ")"
@@ -208,11 +356,26 @@ public struct LoadStatements: Sendable {
     public func fillNulls(_ parent: ParentPlan) -> String? {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
         guard !columns.isEmpty else { return nil }
-        return "UPDATE \(parent.table.name.sql) AS p SET "
-            + columns.map { "\(q($1.column.name)) = coalesce(p.\(q($1.column.name)), v.\(Self.d($0)))" }.joined(separator: ", ")
+        func appends(_ column: ColumnPlan) -> Bool {
+            if case .rule(let rule) = column.source { rule.jsonAppend } else { false }
+        }
+        let sets = columns.map { position, column -> String in
+            let name = q(column.column.name)
+            if appends(column) {
+                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.d(position))")) AS \(column.column.type))"
+            }
+            return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
+        }
+        let changes = columns.map { position, column -> String in
+            let name = q(column.column.name), value = "v.\(Self.d(position))"
+            if appends(column) {
+                return "(\(value) IS NOT NULL AND NOT coalesce(CAST(p.\(name) AS jsonb), '[]'::jsonb) @> \(jsonUnion("NULL", value)))"
+            }
+            return "(p.\(name) IS NULL AND \(value) IS NOT NULL)"
+        }
+        return "UPDATE \(parent.table.name.sql) AS p SET " + sets.joined(separator: ", ")
             + " FROM \(Self.values(parent.index)) v WHERE NOT v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v")
-            + " AND (" + columns.map { "(p.\(q($1.column.name)) IS NULL AND v.\(Self.d($0)) IS NOT NULL)" }
-                .joined(separator: " OR ") + ")"
+            + " AND (" + changes.joined(separator: " OR ") + ")"
     }
 
     public func setConstraintsDeferred() -> String? {
@@ -224,13 +387,13 @@ public struct LoadStatements: Sendable {
     /// `--replace-by`: target rows matching any staged row on these columns (NULL matches NULL).
     public func deleteReplaced(_ columns: [String]) -> String {
         "DELETE FROM \(plan.target.name.sql) AS t USING (SELECT DISTINCT "
-            + columns.map { "s.\(q($0))" }.joined(separator: ", ") + " FROM \(Self.stage) s) AS s WHERE "
+            + columns.map { "s.\(q($0))" }.joined(separator: ", ") + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL) AS s WHERE "
             + columns.map { "t.\(q($0)) IS NOT DISTINCT FROM s.\(q($0))" }.joined(separator: " AND ")
     }
 
     public func insertTarget() -> String {
         "INSERT INTO \(plan.target.name.sql) (\(stagedList)) SELECT "
             + plan.stagedColumns.map { "s.\(q($0.name))" }.joined(separator: ", ")
-            + " FROM \(Self.stage) s ORDER BY s._fkb_row"
+            + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL ORDER BY s._fkb_row"
     }
 }

@@ -12,20 +12,33 @@ public struct ParentPlan: Sendable {
     public var isTarget: Bool
     /// Position of the cycle (in `DependencyGraph.cycles`) this table is part of.
     public var cycle: Int?
+    /// The rules file's `mode:` for this table, or the run's mode.
+    public var mode: TableRule.Mode
 
-    /// Columns the tool writes on insert: keys and staged-derived columns, in table order.
+    /// Whether the tool may insert rows into this table at all.
+    public var backfills: Bool { mode == .insertMissing || mode == .fillNullOnly }
+
+    /// Columns the tool writes on insert: keys, derived and marked columns, and columns a
+    /// rule forces to NULL, in table order.
     public var insertedColumns: [ColumnPlan] {
         columns.filter {
+            if $0.mark != nil { return true }
             switch $0.source {
-            case .key, .staged: true
-            default: false
+            case .key, .staged, .rule: return true
+            case .null: return $0.column.defaultExpression != nil
+            default: return false
             }
         }
     }
 
     /// Columns derived from staged rows, in table order; `d1`, `d2`, … in the temp tables.
     public var derivedColumns: [ColumnPlan] {
-        columns.filter { if case .staged = $0.source { true } else { false } }
+        columns.filter {
+            switch $0.source {
+            case .staged, .rule: true
+            default: false
+            }
+        }
     }
 
     public var uncoveredColumns: [Column] {

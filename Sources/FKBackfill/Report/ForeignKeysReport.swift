@@ -76,6 +76,7 @@ public struct ForeignKeysReport: Sendable {
         var referencedKey: ForeignKey.ReferencedKey
         var columnDetails: [JSONColumn]
         var referencedColumnDetails: [JSONColumn]
+        var declared: Bool
     }
 
     var json: JSONDocument {
@@ -91,7 +92,8 @@ public struct ForeignKeysReport: Sendable {
                     validated: fk.validated, onDelete: fk.onDelete.rawValue, onUpdate: fk.onUpdate.rawValue,
                     declaredOn: fk.declaredOn.description, referencedKey: fk.referencedKey,
                     columnDetails: fk.columns.map { JSONColumn(child?.column($0), name: $0) },
-                    referencedColumnDetails: fk.referencedColumns.map { JSONColumn(parent?.column($0), name: $0) })
+                    referencedColumnDetails: fk.referencedColumns.map { JSONColumn(parent?.column($0), name: $0) },
+                    declared: fk.declared)
             })
     }
 
@@ -115,6 +117,7 @@ public struct ForeignKeysReport: Sendable {
             case .uniqueIndex: notes.append("to unique index \(fk.referencedKey.name)")
             }
             if fk.isSelfReference { notes.append("self-reference") }
+            if fk.declared { notes.append("declared (rules file, not in the database)") }
             summary.add(
                 fk.table.display, fk.name, fk.columns.joined(separator: ", "),
                 "\(fk.referencedTable.display) (\(fk.referencedColumns.joined(separator: ", ")))",

@@ -24,6 +24,7 @@ public struct GraphReport: Sendable {
             var constraint: String
             var breakable: Bool
             var breakableBy: String?
+            var declared: Bool
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
@@ -32,9 +33,10 @@ public struct GraphReport: Sendable {
                 try container.encode(constraint, forKey: .constraint)
                 try container.encode(breakable, forKey: .breakable)
                 try container.encode(breakableBy, forKey: .breakableBy)
+                try container.encode(declared, forKey: .declared)
             }
 
-            enum CodingKeys: String, CodingKey { case from, to, constraint, breakable, breakableBy }
+            enum CodingKeys: String, CodingKey { case from, to, constraint, breakable, breakableBy, declared }
         }
         struct Cycle: Encodable {
             var tables: [String]
@@ -53,7 +55,7 @@ public struct GraphReport: Sendable {
     static func jsonEdge(_ edge: DependencyGraph.Edge) -> JSONDocument.Edge {
         JSONDocument.Edge(
             from: edge.from.description, to: edge.to.description, constraint: edge.constraint,
-            breakable: edge.breakable, breakableBy: edge.breakableBy?.rawValue)
+            breakable: edge.breakable, breakableBy: edge.breakableBy?.rawValue, declared: edge.declared)
     }
 
     var json: JSONDocument {
@@ -85,7 +87,9 @@ public struct GraphReport: Sendable {
         if !graph.edges.isEmpty {
             var edges = TextTable("FROM", "TO", "CONSTRAINT", "BREAKABLE")
             for edge in graph.edges {
-                edges.add(edge.from.display, edge.to.display, edge.constraint, edge.breakableBy.map { "yes (\($0.rawValue))" } ?? "no")
+                edges.add(
+                    edge.from.display, edge.to.display, edge.constraint + (edge.declared ? " (declared)" : ""),
+                    edge.breakableBy.map { "yes (\($0.rawValue))" } ?? "no")
             }
             out += "\nEdges (referencing → referenced):\n" + edges.render()
         }
@@ -121,7 +125,7 @@ public struct GraphReport: Sendable {
             out += "  \(quoted(name.description)) [label=\(quoted("\(name.description)\ndepth \(depth)"))\(style)];\n"
         }
         for edge in graph.edges {
-            let style = edge.breakable ? ", style=dashed" : ""
+            let style = (edge.breakable ? ", style=dashed" : "") + (edge.declared ? ", color=blue" : "")
             out += "  \(quoted(edge.from.description)) -> \(quoted(edge.to.description)) [label=\(quoted(edge.constraint))\(style)];\n"
         }
         return out + "}\n"

@@ -14,6 +14,14 @@ public struct LoadReport: Sendable {
         public var sampleKeys: [[String?]]
     }
 
+    /// Input rows left out of the load, grouped by why.
+    public struct Rejection: Sendable {
+        public var reason: String
+        public var rows: Int
+        /// Input row numbers (1 = the first data row), the first few.
+        public var sampleRows: [Int]
+    }
+
     public struct Step: Sendable {
         public var name: String
         public var seconds: Double
@@ -28,6 +36,8 @@ public struct LoadReport: Sendable {
     public var staged = 0
     public var deleted = 0
     public var inserted = 0
+    public var rejected = 0
+    public var rejections: [Rejection] = []
     public var steps: [Step] = []
 
     public init(target: TableName, input: String, mode: BackfillMode, dryRun: Bool, loadedTarget: Bool) {
@@ -60,6 +70,12 @@ public struct LoadReport: Sendable {
             var staged: Int
             var deleted: Int
             var inserted: Int
+            var rejected: Int
+        }
+        struct Rejection: Encodable {
+            var reason: String
+            var rows: Int
+            var sampleRows: [Int]
         }
         struct Step: Encodable {
             var name: String
@@ -70,6 +86,7 @@ public struct LoadReport: Sendable {
         var dryRun: Bool
         var parents: [Parent]
         var target: Target
+        var rejections: [Rejection]
         var steps: [Step]
         var seconds: Double
     }
@@ -81,7 +98,8 @@ public struct LoadReport: Sendable {
                 .init(table: $0.table.description, candidates: $0.candidates, present: $0.present,
                       inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
             },
-            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted),
+            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected),
+            rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows) },
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
     }
@@ -109,7 +127,13 @@ public struct LoadReport: Sendable {
         }
         out += "\nTarget \(target.display): \(staged) staged"
         if loadedTarget { out += ", \(deleted) deleted, \(inserted) inserted" }
-        out += "\n\nSteps:\n"
+        if rejected > 0 { out += ", \(rejected) rejected" }
+        out += "\n"
+        for rejection in rejections {
+            out += "  rejected \(rejection.rows): \(rejection.reason) (rows "
+                + rejection.sampleRows.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleRows.count ? ", …" : "") + ")\n"
+        }
+        out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
         for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }
         return out + steps.render()

@@ -1,0 +1,37 @@
+/// One thing wrong with a rules file, where it is, and what to do about it.
+public struct RulesProblem: Sendable, Equatable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+    public var hint: String?
+
+    public init(_ location: SourceLocation, _ message: String, hint: String? = nil) {
+        self.location = location
+        self.message = message
+        self.hint = hint
+    }
+
+    /// `FILE:LINE:COLUMN: message (hint)`.
+    public var description: String {
+        "\(location): \(message)" + (hint.map { " (\($0))" } ?? "")
+    }
+}
+
+extension FKBackfillError {
+    /// Every problem of a rules file at once, one line each; exit 2, nothing written.
+    init(rulesProblems problems: [RulesProblem], file: String) {
+        self.init(
+            "\(file): \(problems.count) \(problems.count == 1 ? "problem" : "problems") in the rules file, nothing was run",
+            details: problems.map(\.description),
+            hint: "see docs/rules.md for every key, or run `fkbackfill init TABLE` for a starter file",
+            exitStatus: .usage)
+    }
+}
+
+/// "did you mean …?" for a misspelt name among `candidates`.
+func didYouMean(_ name: String, in candidates: [String]) -> String? {
+    let close = candidates
+        .map { (editDistance($0.lowercased(), name.lowercased()), $0) }
+        .filter { $0.0 <= max(1, name.count / 3) }
+        .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    return close.first.map { "did you mean \($0.1)?" }
+}
