@@ -135,11 +135,13 @@ public enum TableResolver {
     }
 }
 
-/// Levenshtein distance over characters, so that one Chinese character counts as one edit.
+/// Edit distance over characters (insert, delete, substitute, swap two neighbours), so
+/// that one Chinese character counts as one edit and `nmae` is one edit from `name`.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
+    var before = [Int](repeating: 0, count: b.count + 1)
     var previous = Array(0...b.count)
     var current = [Int](repeating: 0, count: b.count + 1)
     for i in 1...a.count {
@@ -147,8 +149,11 @@ func editDistance(_ a: String, _ b: String) -> Int {
         for j in 1...b.count {
             let cost = a[i - 1] == b[j - 1] ? 0 : 1
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], before[j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
+        (before, previous, current) = (previous, current, before)
     }
     return previous[b.count]
 }
