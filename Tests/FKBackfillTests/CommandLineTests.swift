@@ -110,7 +110,7 @@ import TestSupport
     }
 
     @Test func helpShowsAnExampleForEveryCommand() throws {
-        for command in ["fks", "graph", "load", "backfill"] {
+        for command in ["fks", "graph", "load", "backfill", "init"] {
             let help = try fkbackfill(command, "--help")
             #expect(help.status == 0)
             #expect(help.stdout.contains("Example:"))

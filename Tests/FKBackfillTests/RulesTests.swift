@@ -309,8 +309,9 @@ import TestSupport
         }
         #expect(error.exitStatus == .usage)
         #expect(error.message == "rules.yaml: 6 problems in the rules file, nothing was run")
-        #expect(error.details == [
-            "rules.yaml:2:3: table plam not found (did you mean \(db.schema).plan?)",
+        // Other tests' tables may be suggested too, after ours (ours is on search_path).
+        #expect(error.details.first?.hasPrefix("rules.yaml:2:3: table plam not found (did you mean \(db.schema).plan") == true)
+        #expect(error.details.dropFirst() == [
             "rules.yaml:7:7: \(db.schema).plan has no column nmae (did you mean name?)",
             "rules.yaml:8:7: from: the input has no column plan_nam (did you mean plan_name?)",
             "rules.yaml:9:7: 'not-a-date' is not a valid date for started: invalid input syntax for type date: \"not-a-date\"",

@@ -115,7 +115,7 @@ public enum TableResolver {
         do {
             result = try connection.execute(
                 """
-                SELECT n.nspname, c.relname FROM pg_class c
+                SELECT n.nspname, c.relname, n.nspname = ANY (current_schemas(false)) AS on_path FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
@@ -124,14 +124,15 @@ public enum TableResolver {
             throw FKBackfillError(error)
         }
         let wanted = parsed.name.lowercased()
-        let scored: [(Int, TableName)] = result.rows.compactMap { row in
+        // Closest first; at equal distance, tables on search_path before others.
+        let scored: [(Int, Int, TableName)] = result.rows.compactMap { row in
             let name = TableName(schema: row.string("nspname"), name: row.string("relname"))
             var distance = editDistance(wanted, name.name.lowercased())
             if let schema = parsed.schema { distance += editDistance(schema.lowercased(), name.schema.lowercased()) }
             let limit = max(2, wanted.count / 3)
-            return distance <= limit ? (distance, name) : nil
+            return distance <= limit ? (distance, row.bool("on_path") ? 0 : 1, name) : nil
         }
-        return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.prefix(3).map(\.1)
+        return scored.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }.prefix(3).map(\.2)
     }
 }
 

@@ -78,6 +78,7 @@ public struct RulesParser {
 
     mutating func parseBlank(_ node: Node) -> BlankRule {
         var rule = BlankRule(location: location(node))
+        if Self.isEmpty(node) { return rule }
         guard let mapping = node.mapping else {
             problem(node, "blank must be a mapping with markers and on_blank")
             return rule
@@ -113,6 +114,7 @@ public struct RulesParser {
     // MARK: tables
 
     mutating func parseTables(_ node: Node) -> [TableRule] {
+        if Self.isEmpty(node) { return [] }
         guard let mapping = node.mapping else {
             problem(node, "tables must be a mapping of table names to their rules")
             return []
@@ -160,6 +162,7 @@ public struct RulesParser {
     static let columnKeys = sourceKeys + ["pick", "separator", "sorted", "json_append"]
 
     mutating func parseColumns(_ node: Node, table: String) -> [ColumnRule] {
+        if Self.isEmpty(node) { return [] }
         guard let mapping = node.mapping else {
             problem(node, "columns of \(table) must be a mapping of column names to rules")
             return []
@@ -312,6 +315,7 @@ public struct RulesParser {
     }
 
     mutating func parseMarks(_ node: Node) -> [MarkRule] {
+        if Self.isEmpty(node) { return [] }
         guard let mapping = node.mapping else {
             problem(node, "mark must be a mapping of column names to values")
             return []
@@ -328,6 +332,7 @@ public struct RulesParser {
     // MARK: foreign_keys
 
     mutating func parseForeignKeys(_ node: Node) -> [ForeignKeyRule] {
+        if Self.isEmpty(node) { return [] }
         guard let mapping = node.mapping else {
             problem(node, "foreign_keys must be a mapping of constraint names to rules")
             return []
@@ -372,6 +377,7 @@ public struct RulesParser {
     // MARK: relations
 
     mutating func parseRelations(_ node: Node) -> [Relation] {
+        if Self.isEmpty(node) { return [] }
         guard let sequence = node.sequence else {
             problem(node, "relations must be a list of { from: TABLE (COLUMNS), to: TABLE (COLUMNS) }")
             return []
@@ -420,6 +426,12 @@ public struct RulesParser {
             return nil
         }
         return (table, columns)
+    }
+
+    /// A key with nothing after it (or only comments): `columns:`.
+    static func isEmpty(_ node: Node) -> Bool {
+        if let scalar = node.scalar { return scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" }
+        return false
     }
 
     static func bool(_ node: Node) -> Bool? {

@@ -1,0 +1,24 @@
+import ArgumentParser
+import FKBackfill
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Print a starter rules file for a table's parent graph.",
+        discussion: """
+            Lists every parent table with how each column of a new row would be filled \
+            without rules, and a commented, suggested rule for every column that would \
+            block a load. Edit it, then pass it to load with --rules.
+
+            Example:
+              fkbackfill init business.规模明细 > rules.yaml
+            """
+    )
+
+    @OptionGroup var target: TargetOptions
+
+    func run() throws {
+        let catalog = try target.readCatalog()
+        print(RulesScaffold.render(catalog: catalog, graph: DependencyGraph(catalog: catalog)), terminator: "")
+    }
+}
