@@ -14,6 +14,13 @@ public struct Catalog: Sendable {
 
     public func table(_ name: TableName) -> Table? { tables[name] }
 
+    /// The same tables and keys seen from another target (for auditing each table).
+    public func rooted(at table: TableName) -> Catalog {
+        var copy = self
+        copy.root = table
+        return copy
+    }
+
     /// FKs leaving `table` (the ones its rows must satisfy).
     public func foreignKeys(of table: TableName) -> [ForeignKey] {
         foreignKeys.filter { $0.table == table }

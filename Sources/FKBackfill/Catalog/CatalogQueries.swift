@@ -27,7 +27,8 @@ enum CatalogQueries {
 
     /// Every FK of the target and, transitively, of the tables it references, with
     /// the table it belongs to in the graph (`owner_oid`) and the table that holds
-    /// its declaration (`declared_on`). `$1` is the target's oid.
+    /// its declaration (`declared_on`). `$1` is an oid array of targets (one for a load,
+    /// every table of a schema for an audit).
     ///
     /// `chain` walks each partition copy up to the constraint it was cloned from; only
     /// those few rows are walked, so a catalog of plain tables costs nothing here.
@@ -47,7 +48,7 @@ enum CatalogQueries {
             WHERE c.confrelid = r.confrelid
         ),
         reach(relid) AS (
-            SELECT $1::oid
+            SELECT unnest($1::oid[])
             UNION
             SELECT f.confrelid FROM reach CROSS JOIN LATERAL (\(owned(by: "reach.relid"))) AS f
         )

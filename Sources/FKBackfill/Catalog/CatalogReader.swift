@@ -11,18 +11,39 @@ public enum CatalogReader {
         return try read(rootOID: oid, on: connection)
     }
 
-    /// Reads the graph with the rules file's declared relations added (and followed).
-    /// Relations that cannot be resolved are rules problems, thrown all at once.
-    public static func read(table text: String, rules: Rules, on connection: Connection) throws(FKBackfillError) -> Catalog {
-        let catalog = try read(table: text, on: connection)
+    /// Reads the graphs of several tables at once (an audit of a schema): one catalog
+    /// whose root is the first table and whose tables include every one of them.
+    public static func read(rootOIDs: [UInt32], on connection: Connection) throws(FKBackfillError) -> Catalog {
+        guard !rootOIDs.isEmpty else { throw FKBackfillError("no tables to read") }
+        do {
+            if connection.inTransaction {
+                return try withJITOff(on: connection) { try readQueries(rootOIDs: rootOIDs, on: connection) }
+            }
+            return try connection.transaction(readOnly: true) {
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                try connection.execute("SET LOCAL jit = off")
+                return try readQueries(rootOIDs: rootOIDs, on: connection)
+            }
+        } catch let error as PostgresError {
+            throw FKBackfillError(error)
+        } catch let error as FKBackfillError {
+            throw error
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
+        }
+    }
+
+    /// Adds the rules file's declared relations to a catalog already read.
+    public static func addRelations(_ rules: Rules, to catalog: Catalog, on connection: Connection) throws(FKBackfillError) -> Catalog {
         guard !rules.relations.isEmpty else { return catalog }
         do {
             var problems: [RulesProblem] = []
             let relations = try DeclaredRelations.resolve(rules.relations, on: connection, problems: &problems)
             if !problems.isEmpty { throw FKBackfillError(rulesProblems: problems, file: rules.file) }
-            return try withJITOff(on: connection) {
-                try DeclaredRelations.merge(relations, into: catalog, on: connection)
+            if connection.inTransaction {
+                return try withJITOff(on: connection) { try DeclaredRelations.merge(relations, into: catalog, on: connection) }
             }
+            return try DeclaredRelations.merge(relations, into: catalog, on: connection)
         } catch let error as FKBackfillError {
             throw error
         } catch let error as PostgresError {
@@ -30,6 +51,12 @@ public enum CatalogReader {
         } catch {
             throw FKBackfillError("\(error)", exitStatus: .database)
         }
+    }
+
+    /// Reads the graph with the rules file's declared relations added (and followed).
+    /// Relations that cannot be resolved are rules problems, thrown all at once.
+    public static func read(table text: String, rules: Rules, on connection: Connection) throws(FKBackfillError) -> Catalog {
+        try addRelations(rules, to: read(table: text, on: connection), on: connection)
     }
 
     /// Reads the graph rooted at the relation with this oid.
@@ -63,9 +90,17 @@ public enum CatalogReader {
     }
 
     static func readQueries(rootOID: UInt32, on connection: Connection) throws -> Catalog {
-        let constraints = try connection.execute(CatalogQueries.closure, [String(rootOID)]).rows
+        try readQueries(rootOIDs: [rootOID], on: connection)
+    }
+
+    /// Reads the union of several tables' graphs in the same three queries; the first
+    /// table is the root.
+    static func readQueries(rootOIDs: [UInt32], on connection: Connection) throws -> Catalog {
+        let rootOID = rootOIDs[0]
+        let roots = Set(rootOIDs.map(String.init))
+        let constraints = try connection.execute(CatalogQueries.closure, [oidArray(roots)]).rows
         let constraintOIDs = Set(constraints.map { $0.string("constraint_oid") })
-        var relationOIDs: Set<String> = [String(rootOID)]
+        var relationOIDs: Set<String> = roots
         for row in constraints {
             relationOIDs.formUnion([
                 row.string("owner_oid"), row.string("conrelid"), row.string("confrelid"), row.string("declared_on"),
@@ -110,6 +145,7 @@ public enum CatalogReader {
         // The graph's nodes: the root, FK owners and referenced tables (not the
         // partitions that merely hold a declaration).
         var tables: [TableName: Table] = [root.name: root]
+        for oid in roots { if let table = tablesByOID[oid] { tables[table.name] = table } }
         for row in constraints {
             for key in ["owner_oid", "confrelid"] {
                 if let table = tablesByOID[row.string(key)] { tables[table.name] = table }
