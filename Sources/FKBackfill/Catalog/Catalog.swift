@@ -14,11 +14,20 @@ public struct Catalog: Sendable {
 
     public func table(_ name: TableName) -> Table? { tables[name] }
 
-    /// The same tables and keys seen from another target (for auditing each table).
-    public func rooted(at table: TableName) -> Catalog {
-        var copy = self
-        copy.root = table
-        return copy
+    /// The part of this catalog reachable from `table` through FKs, with `table` as root
+    /// (for auditing each table of a schema on its own).
+    public func subgraph(from table: TableName) -> Catalog {
+        let byTable = Dictionary(grouping: foreignKeys, by: \.table)
+        var reached: Set<TableName> = [table]
+        var pending = [table]
+        while let next = pending.popLast() {
+            for fk in byTable[next] ?? [] where reached.insert(fk.referencedTable).inserted {
+                pending.append(fk.referencedTable)
+            }
+        }
+        return Catalog(
+            root: table, tables: tables.filter { reached.contains($0.key) },
+            foreignKeys: foreignKeys.filter { reached.contains($0.table) })
     }
 
     /// FKs leaving `table` (the ones its rows must satisfy).

@@ -7,7 +7,7 @@ public struct GraphReport: Sendable {
 
     public func render(_ format: OutputFormat) -> String {
         switch format {
-        case .text: text
+        case .text, .markdown, .junit: text
         case .json: encodeJSON(json)
         case .dot: dot
         case .mermaid: mermaid

@@ -4,4 +4,6 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case json
     case dot
     case mermaid
+    case markdown
+    case junit
 }

@@ -53,8 +53,7 @@ public final class RulesValidator {
         var rule = rule
         guard let name = resolveTable(rule.name, at: rule.location) else { return rule }
         rule.resolved = name
-        let root = catalog.root
-        let isParent = name != root || catalog.foreignKeys.contains { $0.table == root && $0.referencedTable == root }
+        let isParent = catalog.foreignKeys.contains { $0.referencedTable == name }
         guard let table = catalog.table(name), isParent else {
             let parents = catalog.tables.keys.filter { $0 != catalog.root }.sorted().map(\.display)
             problem(rule.location, "table \(name.display) is not a parent of \(catalog.root.display)",

@@ -1,0 +1,118 @@
+import PostgresClient
+
+/// What an audit looks at.
+public enum AuditScope: Sendable {
+    /// One table and its whole parent graph.
+    case table(String)
+    /// Every table of a schema (partitions through their partitioned table).
+    case schema(String)
+    /// Every user table of the database.
+    case all
+}
+
+/// Runs `fkbackfill audit`: in one read-only snapshot, decides the backfill status of
+/// every FK and collects the lint findings. Writes nothing.
+public final class Auditor {
+    let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    public func run(_ scope: AuditScope, rules: Rules = .none) throws(FKBackfillError) -> AuditReport {
+        do {
+            return try connection.transaction(readOnly: true) {
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                try connection.execute("SET LOCAL jit = off")
+                return try audit(scope, rules: rules)
+            }
+        } catch let error as FKBackfillError {
+            throw error
+        } catch let error as PostgresError {
+            throw FKBackfillError(error)
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
+        }
+    }
+
+    func audit(_ scope: AuditScope, rules: Rules) throws -> AuditReport {
+        let (targets, label) = try resolve(scope)
+        var catalog = try CatalogReader.read(rootOIDs: targets.map(\.oid), on: connection)
+        catalog = try CatalogReader.addRelations(rules, to: catalog, on: connection)
+        let rules = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: connection)
+        let facts = try TableFacts.read(Array(catalog.tables.values), on: connection)
+        var report = AuditReport(scope: label)
+        let targetNames = targets.map(\.name)
+        let singleTable: Bool = if case .table = scope { true } else { false }
+
+        var reported = Set<EdgeID>()
+        for target in targetNames {
+            let sub = catalog.subgraph(from: target)
+            let keys = singleTable ? sub.foreignKeys : sub.foreignKeys(of: target)
+            guard !keys.isEmpty else { continue }
+            let graph = DependencyGraph(catalog: sub)
+            guard let insertable = sub.table(target)?.columns.filter({ !$0.isDatabaseGenerated || $0.identity == .byDefault }) else { continue }
+            let plan: LoadPlan
+            do {
+                plan = try LoadPlanner.plan(catalog: sub, graph: graph, stagedColumns: insertable.map(\.name), rules: rules)
+            } catch {
+                for fk in keys where reported.insert(EdgeID(fk)).inserted {
+                    report.foreignKeys.append(.init(
+                        name: fk.name, table: fk.table, referencedTable: fk.referencedTable, columns: fk.columns,
+                        referencedColumns: fk.referencedColumns, declared: fk.declared, status: .uncovered, reasons: [error.message]))
+                }
+                continue
+            }
+            var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, connection: connection)
+            for fk in keys where reported.insert(EdgeID(fk)).inserted {
+                report.foreignKeys.append(try coverage.result(for: fk))
+            }
+        }
+        report.foreignKeys.sort { ($0.table, $0.name) < ($1.table, $1.name) }
+
+        for result in report.foreignKeys where result.status == .uncovered {
+            report.findings.append(.init(
+                kind: "uncovered-fk", severity: .error, object: "\(result.table.description).\(result.name)",
+                message: "a load cannot backfill \(result.referencedTable.display) through \(result.name): "
+                    + result.reasons.joined(separator: "; "),
+                fix: "cover it with rules: `fkbackfill init \(result.table.display) > rules.yaml`, edit, pass --rules"))
+        }
+        let audited = catalog.foreignKeys.filter { reported.contains(EdgeID($0)) }
+        let lints = Lints(catalog: catalog, facts: facts, connection: connection)
+        report.findings += lints.missingIndexes(audited.filter { !$0.declared })
+        report.findings += lints.typeMismatches(audited)
+        report.findings += try lints.notValid(audited)
+        report.findings += lints.partitionOnly(audited)
+        let auditedTables = singleTable ? Array(catalog.subgraph(from: targetNames[0]).tables.values) : targets.compactMap { catalog.table($0.name) }
+        report.findings += try lints.impliedRelations(in: auditedTables.sorted { $0.name < $1.name })
+        report.findings += lints.triggers(on: targetNames)
+        report.findings.sort { ($1.severity, $0.kind, $0.object) < ($0.severity, $1.kind, $1.object) }
+        return report
+    }
+
+    /// The tables to audit and how to name the scope.
+    func resolve(_ scope: AuditScope) throws -> ([(oid: UInt32, name: TableName)], String) {
+        let sql = """
+            SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
+            """
+        switch scope {
+        case .table(let text):
+            let table = try TableResolver.resolve(text, on: connection)
+            return ([table], table.name.description)
+        case .schema(let schema):
+            let rows = try connection.execute(sql + " AND n.nspname = $1 ORDER BY c.relname", [schema]).rows
+            guard !rows.isEmpty else {
+                let schemas = try connection.execute(
+                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { $0.string("nspname") }
+                throw FKBackfillError("schema \(schema) has no tables", hint: didYouMean(schema, in: schemas) ?? "check the schema name")
+            }
+            return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "schema \(schema)")
+        case .all:
+            let rows = try connection.execute(sql + " ORDER BY n.nspname, c.relname").rows
+            guard !rows.isEmpty else { throw FKBackfillError("the database has no tables to audit") }
+            return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "all tables")
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import PostgresClient
+
+/// Decides, for every FK, whether a backfill can create the missing parent rows, and
+/// if not, why. Works on the same `LoadPlan` a load would use, so the audit and the load
+/// can never disagree about what the defaults and rules fill.
+struct Coverage {
+    let plan: LoadPlan
+    let graph: DependencyGraph
+    let rules: Rules
+    let facts: TableFacts
+    let connection: Connection
+    /// Reasons per parent index, memoised (parents of parents are asked repeatedly).
+    private var reasonsByParent: [Int: [String]] = [:]
+
+    init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, connection: Connection) {
+        self.plan = plan
+        self.graph = graph
+        self.rules = rules
+        self.facts = facts
+        self.connection = connection
+    }
+
+    mutating func result(for fk: ForeignKey) throws -> AuditReport.ForeignKeyResult {
+        var result = AuditReport.ForeignKeyResult(
+            name: fk.name, table: fk.table, referencedTable: fk.referencedTable, columns: fk.columns,
+            referencedColumns: fk.referencedColumns, declared: fk.declared, status: .auto, reasons: [])
+        if let skipped = skipReason(fk) {
+            result.status = .skipped
+            result.reasons = [skipped]
+            return result
+        }
+        guard let parent = plan.parent(fk.referencedTable) else { return result }
+        result.reasons = try reasons(for: parent.index, visiting: [])
+        if !result.reasons.isEmpty {
+            result.status = .uncovered
+        } else if let rule = rules.table(parent.table.name), !rule.columns.isEmpty || !rule.marks.isEmpty || rule.mode != nil {
+            result.status = .rule
+        }
+        return result
+    }
+
+    func skipReason(_ fk: ForeignKey) -> String? {
+        if let rule = rules.foreignKey(fk) {
+            if rule.skip { return "skip: true in \(rules.file)" }
+            if let onMissing = rule.onMissing, onMissing != .backfill { return "on_missing: \(onMissing.rawValue) in \(rules.file)" }
+        }
+        if let mode = rules.table(fk.referencedTable)?.mode, mode == .skip || mode == .fail {
+            return "\(fk.referencedTable.display) has mode: \(mode.rawValue) in \(rules.file)"
+        }
+        return nil
+    }
+
+    mutating func reasons(for index: Int, visiting: Set<Int>) throws -> [String] {
+        if let known = reasonsByParent[index] { return known }
+        let parent = plan.parents[index]
+        let name = parent.table.name
+        var found: [String] = []
+        for column in parent.uncoveredColumns {
+            found.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL "
+                + "with no default, no same-named input column and no rule")
+        }
+        found += try failingChecks(parent)
+        found += collidingUniques(parent)
+        if facts.canInsert[name] == false { found.append("the current role may not INSERT into \(name.display)") }
+        let needsUpdate = parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded)
+        if needsUpdate && facts.canUpdate[name] == false {
+            found.append("the current role may not UPDATE \(name.display)")
+        }
+        if let cycle = parent.cycle, !graph.cycles[cycle].breakable {
+            found.append("\(name.display) is in a cycle (" + graph.cycles[cycle].tables.map(\.display).joined(separator: ", ")
+                + ") with no nullable or deferrable FK to break it")
+        }
+        // New rows here need new rows in their own parents.
+        for grandparent in plan.parents where !visiting.contains(grandparent.index) && grandparent.index != index {
+            let feeds = grandparent.sources.contains { if case .parent(let child) = $0.origin { child == index } else { false } }
+            guard feeds else { continue }
+            if !grandparent.backfills {
+                found.append("new rows of \(name.display) need rows in \(grandparent.table.name.display), whose mode is \(grandparent.mode.rawValue)")
+                continue
+            }
+            let inherited = try reasons(for: grandparent.index, visiting: visiting.union([index]))
+            found += inherited.map { "new rows of \(name.display) need rows in \(grandparent.table.name.display): \($0)" }
+        }
+        reasonsByParent[index] = found
+        return found
+    }
+
+    /// The value a placeholder row gets in a column, when it is the same for every new
+    /// row and known before the load: NULL, a DEFAULT (not a sequence), a constant.
+    /// Returns SQL and its parameters; nil when it depends on the data.
+    func placeholderValue(_ column: ColumnPlan, parameters: inout [String?]) -> String? {
+        if let mark = column.mark {
+            parameters.append(mark)
+            return "CAST($\(parameters.count)::text AS \(column.column.type))"
+        }
+        switch column.source {
+        case .null, .uncovered:
+            return "CAST(NULL AS \(column.column.type))"
+        case .databaseDefault:
+            guard let expression = column.column.defaultExpression, !expression.contains("nextval(") else { return nil }
+            return "CAST((\(expression)) AS \(column.column.type))"
+        case .rule(let rule):
+            guard case .value(let value) = rule.source else { return nil }
+            parameters.append(value)
+            return "CAST($\(parameters.count)::text AS \(column.column.type))"
+        default:
+            return nil
+        }
+    }
+
+    /// CHECK constraints whose columns all get known placeholder values, evaluated on them.
+    func failingChecks(_ parent: ParentPlan) throws -> [String] {
+        var failing: [String] = []
+        for check in facts.checks[parent.table.name] ?? [] {
+            var parameters: [String?] = []
+            var values: [String] = []
+            var known = true
+            for name in check.columns {
+                guard let column = parent.columns.first(where: { $0.column.name == name }),
+                      let value = placeholderValue(column, parameters: &parameters) else { known = false; break }
+                values.append("\(value) AS \(quoteIdentifier(name))")
+            }
+            guard known, !values.isEmpty else { continue }
+            let inTransaction = connection.inTransaction
+            if inTransaction { try connection.execute("SAVEPOINT fkb_check") }
+            var passes = false
+            do {
+                let row = try connection.execute(
+                    "SELECT (\(check.expression)) IS NOT FALSE AS ok FROM (SELECT \(values.joined(separator: ", "))) AS t", parameters).rows[0]
+                passes = row.bool("ok")
+                if inTransaction { try connection.execute("RELEASE SAVEPOINT fkb_check") }
+            } catch {
+                if inTransaction { try connection.execute("ROLLBACK TO SAVEPOINT fkb_check") }
+                passes = false
+            }
+            if !passes {
+                failing.append("a placeholder row of \(parent.table.name.display) would fail CHECK \(check.name): \(check.definition)")
+            }
+        }
+        return failing
+    }
+
+    /// Unique indexes without key columns whose columns all get the same non-NULL value
+    /// on every placeholder: the second new row would collide with the first.
+    func collidingUniques(_ parent: ParentPlan) -> [String] {
+        (facts.indexes[parent.table.name] ?? []).filter(\.unique).compactMap { index in
+            guard !index.columns.contains(where: parent.keyColumns.contains) else { return nil }
+            let constant = index.columns.allSatisfy { name in
+                guard let column = parent.columns.first(where: { $0.column.name == name }) else { return false }
+                if column.mark != nil { return true }
+                switch column.source {
+                case .databaseDefault: return column.column.defaultExpression.map { !$0.contains("nextval(") } ?? false
+                case .rule(let rule): if case .value = rule.source { return true } else { return false }
+                default: return false
+                }
+            }
+            guard constant else { return nil }
+            return "placeholder rows of \(parent.table.name.display) would all get the same "
+                + "(\(index.columns.joined(separator: ", "))), which unique index \(index.name) allows only once"
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import PostgresClient
+
+/// The lint findings of an audit: schema problems that do not stop a backfill but slow
+/// it down, let bad data in, or hide relations.
+struct Lints {
+    typealias Finding = AuditReport.Finding
+    let catalog: Catalog
+    let facts: TableFacts
+    let connection: Connection
+
+    /// No index whose leading columns are the FK columns: every delete or key update on
+    /// the parent scans the child, and validation scans it too.
+    func missingIndexes(_ keys: [ForeignKey]) -> [Finding] {
+        keys.compactMap { fk in
+            let wanted = Set(fk.columns)
+            let indexed = (facts.indexes[fk.table] ?? []).contains { index in
+                index.columns.count >= fk.columns.count && Set(index.columns.prefix(fk.columns.count)) == wanted
+            }
+            guard !indexed else { return nil }
+            let columns = fk.columns.map { quoteIdentifier($0) }.joined(separator: ", ")
+            return Finding(
+                kind: "missing-index", severity: .warning,
+                object: "\(fk.table.description) (\(fk.columns.joined(separator: ", ")))",
+                message: "no index starts with the columns of \(fk.name): deletes on \(fk.referencedTable.display) and validation scan \(fk.table.display)",
+                fix: "CREATE INDEX ON \(fk.table.sql) (\(columns));")
+        }
+    }
+
+    /// Child and parent key columns of different types: a value can fit one and not the other.
+    func typeMismatches(_ keys: [ForeignKey]) -> [Finding] {
+        keys.flatMap { fk -> [Finding] in
+            zip(fk.columns, fk.referencedColumns).compactMap { childName, parentName in
+                guard let child = catalog.table(fk.table)?.column(childName),
+                      let parent = catalog.table(fk.referencedTable)?.column(parentName),
+                      child.type != parent.type else { return nil }
+                return Finding(
+                    kind: "type-mismatch", severity: .warning,
+                    object: "\(fk.table.description).\(childName)",
+                    message: "\(fk.name): \(childName) is \(child.type) but \(fk.referencedTable.display).\(parentName) is \(parent.type); "
+                        + "a value can fit one and not the other",
+                    fix: "ALTER TABLE \(fk.table.sql) ALTER COLUMN \(quoteIdentifier(childName)) TYPE \(parent.type);")
+            }
+        }
+    }
+
+    /// Rows of `fk.table` whose key the parent lacks, under the FK's MATCH rule.
+    func orphanCount(table: TableName, columns: [String], parent: TableName, parentColumns: [String], matchFull: Bool) throws -> Int {
+        let match = zip(columns, parentColumns).map { "p.\(quoteIdentifier($1)) = c.\(quoteIdentifier($0))" }.joined(separator: " AND ")
+        let allSet = columns.map { "c.\(quoteIdentifier($0)) IS NOT NULL" }.joined(separator: " AND ")
+        let list = columns.map { "c.\(quoteIdentifier($0))" }.joined(separator: ", ")
+        let partlyNull = matchFull && columns.count > 1 ? " OR num_nulls(\(list)) BETWEEN 1 AND \(columns.count - 1)" : ""
+        return try connection.execute(
+            "SELECT count(*) AS n FROM \(table.sql) c WHERE (\(allSet) AND NOT EXISTS (SELECT 1 FROM \(parent.sql) p WHERE \(match)))\(partlyNull)")
+            .rows[0].int("n") ?? 0
+    }
+
+    func notValid(_ keys: [ForeignKey]) throws -> [Finding] {
+        try keys.filter { !$0.validated && !$0.declared }.map { fk in
+            let orphans = try orphanCount(
+                table: fk.table, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns,
+                matchFull: fk.match == .full)
+            return Finding(
+                kind: "not-valid", severity: .warning, object: "\(fk.table.description).\(fk.name)",
+                message: "\(fk.name) is NOT VALID: existing rows are not checked; \(orphans) \(orphans == 1 ? "row has" : "rows have") no parent",
+                fix: orphans == 0
+                    ? "ALTER TABLE \(fk.table.sql) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));"
+                    : "fix the \(orphans) orphan rows (`fkbackfill validate \(fk.table.display)` lists them), then "
+                        + "ALTER TABLE \(fk.table.sql) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));")
+        }
+    }
+
+    func partitionOnly(_ keys: [ForeignKey]) -> [Finding] {
+        keys.filter { $0.declaredOn != $0.table && catalog.table($0.table)?.kind == .partitioned }.map { fk in
+            Finding(
+                kind: "partition-only-fk", severity: .warning, object: "\(fk.declaredOn.description).\(fk.name)",
+                message: "\(fk.name) is declared on partition \(fk.declaredOn.display) only; other partitions of \(fk.table.display) are not checked",
+                fix: "ALTER TABLE \(fk.table.sql) ADD FOREIGN KEY (\(fk.columns.map { quoteIdentifier($0) }.joined(separator: ", "))) "
+                    + "REFERENCES \(fk.referencedTable.sql) (\(fk.referencedColumns.map { quoteIdentifier($0) }.joined(separator: ", ")));")
+        }
+    }
+
+    func triggers(on targets: [TableName]) -> [Finding] {
+        targets.compactMap { table in
+            guard let names = facts.triggers[table], !names.isEmpty else { return nil }
+            return Finding(
+                kind: "enabled-triggers", severity: .info, object: table.description,
+                message: "\(table.display) has enabled user triggers (\(names.joined(separator: ", "))); they fire for every loaded row",
+                fix: "keep them if loads must fire them; otherwise disable them for bulk loads")
+        }
+    }
+
+    /// Columns named and typed like another table's single-column primary or unique key,
+    /// with no FK (catalog or declared) on them: probably a relation nobody declared.
+    func impliedRelations(in tables: [Table]) throws -> [Finding] {
+        let oids = "{" + tables.map { String($0.oid) }.joined(separator: ",") + "}"
+        let rows = try connection.execute(
+            """
+            WITH keys AS (
+                SELECT x.indrelid AS relid, a.attname, format_type(a.atttypid, a.atttypmod) AS type
+                FROM pg_index x
+                JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
+                JOIN pg_class r ON r.oid = x.indrelid
+                JOIN pg_namespace n ON n.oid = r.relnamespace
+                WHERE x.indisunique AND x.indnkeyatts = 1 AND x.indpred IS NULL AND x.indexprs IS NULL
+                  AND NOT r.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
+            )
+            SELECT a.attrelid AS child, a.attname, k.relid AS parent, cn.nspname AS child_schema, cr.relname AS child_name,
+                   pn.nspname AS parent_schema, pr.relname AS parent_name
+            FROM pg_attribute a
+            JOIN keys k ON k.attname = a.attname AND k.type = format_type(a.atttypid, a.atttypmod) AND k.relid <> a.attrelid
+            JOIN pg_class cr ON cr.oid = a.attrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
+            JOIN pg_class pr ON pr.oid = k.relid JOIN pg_namespace pn ON pn.oid = pr.relnamespace
+            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+              AND NOT EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conrelid = a.attrelid AND a.attnum = ANY(f.conkey))
+            ORDER BY cn.nspname, cr.relname, a.attname, pn.nspname, pr.relname
+            """, [oids]).rows
+        return try rows.compactMap { row -> Finding? in
+            let child = TableName(schema: row.string("child_schema"), name: row.string("child_name"))
+            let parent = TableName(schema: row.string("parent_schema"), name: row.string("parent_name"))
+            let column = row.string("attname")
+            // A relation declared in the rules file is not implied.
+            if catalog.foreignKeys.contains(where: { $0.table == child && $0.columns == [column] && $0.referencedTable == parent }) {
+                return nil
+            }
+            let orphans = try orphanCount(table: child, columns: [column], parent: parent, parentColumns: [column], matchFull: false)
+            let constraint = quoteIdentifier("\(child.name)_\(column)_fkey")
+            return Finding(
+                kind: "implied-relation", severity: .info, object: "\(child.description).\(column)",
+                message: "\(child.display).\(column) looks like a reference to \(parent.display) (same name and type as its key), "
+                    + "but no FK says so; \(orphans) \(orphans == 1 ? "row has" : "rows have") no match",
+                fix: "ALTER TABLE \(child.sql) ADD CONSTRAINT \(constraint) FOREIGN KEY (\(quoteIdentifier(column))) "
+                    + "REFERENCES \(parent.sql) (\(quoteIdentifier(column))) NOT VALID;",
+                snippet: "relations:\n  - from: \(child.display) (\(column))\n    to: \(parent.display) (\(column))")
+        }
+    }
+}
