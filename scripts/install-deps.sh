@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, only when missing:
-# libpq-dev and pkg-config (build), postgresql (server for tests and demo).
+# libpq-dev and pkg-config (build), postgresql (server for tests and demo),
+# graphviz (renders the DOT output in tests), libxml2 (FoundationXML in tests).
 set -euo pipefail
 missing=()
 have_server() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
@@ -9,6 +10,8 @@ have_server || missing+=(postgresql)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+# FoundationXML (the tests' JUnit checks) loads libxml2 at run time.
+ls /usr/lib/*/libxml2.so.2 >/dev/null 2>&1 || missing+=(libxml2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
