@@ -74,15 +74,23 @@ final class CSVFile {
         return CSVHeader.parse(String(decoding: line, as: UTF8.self), options: options)
     }
 
-    /// Sends everything not yet read to COPY, chunk by chunk.
-    func stream(to writer: borrowing CopyWriter, progress: ((Int, Int?) -> Void)?) throws {
+    /// Sends everything not yet read to COPY, chunk by chunk; `lines`, when given, sees
+    /// the same bytes to map records to line numbers.
+    func stream(to writer: borrowing CopyWriter, lines: CSVLineTracker? = nil,
+                progress: ((Int, Int?) -> Void)?) throws {
         try stripBOM()
         if !pending.isEmpty {
-            try pending.withUnsafeBytes { try writer.write($0) }
+            try pending.withUnsafeBytes { bytes in
+                lines?.consume(bytes)
+                try writer.write(bytes)
+            }
             pending = Data()
         }
         while let chunk = try readChunk() {
-            try chunk.withUnsafeBytes { try writer.write($0) }
+            try chunk.withUnsafeBytes { bytes in
+                lines?.consume(bytes)
+                try writer.write(bytes)
+            }
             progress?(bytesRead, size)
         }
     }

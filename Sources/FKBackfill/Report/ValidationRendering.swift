@@ -1,0 +1,159 @@
+extension ValidationReport {
+    public func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .json: encodeJSON(json)
+        case .markdown: markdown
+        case .junit: junit
+        default: text
+        }
+    }
+
+    var lineWord: String { linesAreFileLines ? "lines" : "rows" }
+
+    static func keyText(_ key: [String?]) -> String {
+        key.count == 1 ? (key[0] ?? "NULL") : "(" + key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")"
+    }
+
+    var verdict: String {
+        if wouldLoad {
+            let fixable = foreignKeys.reduce(0) { $0 + $1.fixableKeys }
+            return fixable == 0 ? "would load" : "would load after backfilling \(fixable) missing \(fixable == 1 ? "key" : "keys")"
+        }
+        return strict && foreignKeys.contains(where: { $0.violatingRows > 0 }) && columns.isEmpty
+            && foreignKeys.allSatisfy({ $0.unfixableKeys == 0 && $0.reasons.isEmpty })
+            ? "would not load (--strict: missing keys count as failures)" : "would not load"
+    }
+
+    // MARK: JSON (documented in docs/json-output.md)
+
+    struct JSONDocument: Encodable {
+        struct Sample: Encodable { var key: [String?]; var lines: [Int] }
+        struct ForeignKey: Encodable {
+            var name: String
+            var table: String
+            var referencedTable: String
+            var declared: Bool
+            var violatingRows: Int
+            var missingKeys: Int
+            var fixableKeys: Int
+            var unfixableKeys: Int
+            var reasons: [String]
+            var samples: [Sample]
+        }
+        struct Column: Encodable {
+            var column: String
+            var problem: String
+            var detail: String
+            var rows: Int
+            var sampleLines: [Int]
+        }
+        var table: String
+        var input: String
+        var rows: Int
+        var lineNumbers: String
+        var strict: Bool
+        var wouldLoad: Bool
+        var foreignKeys: [ForeignKey]
+        var columns: [Column]
+    }
+
+    var json: JSONDocument {
+        JSONDocument(
+            table: table.description, input: input, rows: rows, lineNumbers: linesAreFileLines ? "file" : "row",
+            strict: strict, wouldLoad: wouldLoad,
+            foreignKeys: foreignKeys.map { fk in
+                .init(name: fk.name, table: fk.table.description, referencedTable: fk.referencedTable.description,
+                      declared: fk.declared, violatingRows: fk.violatingRows, missingKeys: fk.missingKeys,
+                      fixableKeys: fk.fixableKeys, unfixableKeys: fk.unfixableKeys, reasons: fk.reasons,
+                      samples: fk.samples.map { .init(key: $0.key, lines: $0.lines) })
+            },
+            columns: columns.map {
+                .init(column: $0.column, problem: $0.problem.rawValue, detail: $0.detail, rows: $0.rows, sampleLines: $0.sampleLines)
+            })
+    }
+
+    // MARK: Text
+
+    var text: String {
+        var out = "Validation of \(input) for \(table.display): \(rows) rows, \(verdict)\n"
+        if !foreignKeys.isEmpty {
+            var summary = TextTable("FOREIGN KEY", "REFERENCES", "VIOLATING ROWS", "MISSING KEYS", "FIXABLE", "UNFIXABLE")
+            for fk in foreignKeys {
+                summary.add(fk.name + (fk.declared ? " (declared)" : ""), fk.referencedTable.display, String(fk.violatingRows),
+                            String(fk.missingKeys), String(fk.fixableKeys), String(fk.unfixableKeys))
+            }
+            out += "\n" + summary.render()
+        }
+        for fk in foreignKeys where fk.violatingRows > 0 {
+            out += "\n\(fk.name) → \(fk.referencedTable.display):\n"
+            for reason in fk.reasons { out += "  cannot fix: \(reason)\n" }
+            for sample in fk.samples {
+                out += "  missing \(Self.keyText(sample.key)) (\(lineWord) \(sample.lines.map(String.init).joined(separator: ", ")))\n"
+            }
+            if fk.missingKeys > fk.samples.count && !fk.samples.isEmpty {
+                out += "  … and \(fk.missingKeys - fk.samples.count) more missing keys\n"
+            }
+        }
+        if !columns.isEmpty {
+            out += "\nColumn problems:\n"
+            var table = TextTable("COLUMN", "PROBLEM", "ROWS", lineWord.uppercased(), "DETAIL")
+            for problem in columns {
+                table.add(problem.column, problem.problem.rawValue, String(problem.rows),
+                          problem.sampleLines.map(String.init).joined(separator: ", "), problem.detail)
+            }
+            out += table.render()
+        }
+        return out
+    }
+
+    // MARK: Markdown
+
+    var markdown: String {
+        var out = "### fkbackfill validate: \(markdownCell(input)) → `\(markdownCell(table.description))`\n\n"
+            + "\(wouldLoad ? "✅" : "❌") \(rows) rows, \(verdict)\n\n"
+        if !foreignKeys.isEmpty {
+            out += "| foreign key | references | violating rows | missing keys | fixable | unfixable | samples | why not fixable |\n"
+                + "|---|---|---|---|---|---|---|---|\n"
+            for fk in foreignKeys {
+                let samples = fk.samples.map { "\(Self.keyText($0.key)) (\(lineWord) \($0.lines.map(String.init).joined(separator: ", ")))" }
+                out += "| `\(markdownCell(fk.name))` | `\(markdownCell(fk.referencedTable.description))` | \(fk.violatingRows) | "
+                    + "\(fk.missingKeys) | \(fk.fixableKeys) | \(fk.unfixableKeys) | \(markdownCell(samples.joined(separator: "; "))) | "
+                    + "\(markdownCell(fk.reasons.joined(separator: "; "))) |\n"
+            }
+        }
+        if !columns.isEmpty {
+            out += "\n| column | problem | rows | \(lineWord) | detail |\n|---|---|---|---|---|\n"
+            for problem in columns {
+                out += "| `\(markdownCell(problem.column))` | \(problem.problem.rawValue) | \(problem.rows) | "
+                    + "\(problem.sampleLines.map(String.init).joined(separator: ", ")) | \(markdownCell(problem.detail)) |\n"
+            }
+        }
+        return out
+    }
+
+    // MARK: JUnit
+
+    var junit: String {
+        let keys = foreignKeys.map { fk in
+            let failed = strict ? fk.violatingRows > 0 : (fk.unfixableKeys > 0 || !fk.reasons.isEmpty)
+            let body = fk.reasons.joined(separator: "\n") + (fk.reasons.isEmpty ? "" : "\n")
+                + fk.samples.map { "missing \(Self.keyText($0.key)) (\(lineWord) \($0.lines.map(String.init).joined(separator: ", ")))" }
+                    .joined(separator: "\n")
+            return JUnitXML.TestCase(
+                className: "\(table.description).foreign_keys", name: fk.name,
+                failure: failed ? (message: "\(fk.violatingRows) violating rows, \(fk.unfixableKeys) missing keys a backfill cannot fix", body: body) : nil,
+                skipped: nil,
+                output: !failed && fk.missingKeys > 0 ? "\(fk.fixableKeys) missing keys, all fixable by a backfill\n" + body : nil)
+        }
+        let problems = columns.map { problem in
+            JUnitXML.TestCase(
+                className: "\(table.description).columns", name: "\(problem.column): \(problem.problem.rawValue)",
+                failure: (message: "\(problem.rows) rows: \(problem.detail)",
+                          body: "\(lineWord) " + problem.sampleLines.map(String.init).joined(separator: ", ")),
+                skipped: nil, output: nil)
+        }
+        return JUnitXML(suites: [
+            .init(name: "fkbackfill validate \(input) for \(table.description)", cases: keys + problems),
+        ]).render()
+    }
+}

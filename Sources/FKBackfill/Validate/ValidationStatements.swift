@@ -1,0 +1,128 @@
+import PostgresClient
+
+/// The statements of a validation, each built in one place. The input is staged twice:
+/// as text (`fkb_raw`, so nothing can fail on the way in), then cast into `fkb_stage`
+/// with the target's types, the way a load would read it. All of it is temporary and
+/// rolled back.
+struct ValidationStatements {
+    let plan: LoadPlan
+    let load: LoadStatements
+
+    static let raw = "pg_temp.fkb_raw"
+
+    func q(_ name: String) -> String { quoteIdentifier(name) }
+
+    /// Character types are staged without their length, so a long value is reported as
+    /// too long instead of being cut by the cast; `bpchar` keeps char(n) comparisons
+    /// blank-insensitive, as PostgreSQL compares them.
+    static func stagingType(_ column: Column) -> String {
+        if column.type.hasPrefix("character varying(") { return "character varying" }
+        if column.type.hasPrefix("character(") { return "bpchar" }
+        return column.type
+    }
+
+    /// The declared length of a character column, if it has one.
+    static func maxLength(_ column: Column) -> Int? {
+        guard column.type.hasPrefix("character varying(") || column.type.hasPrefix("character("),
+              let open = column.type.firstIndex(of: "("), let close = column.type.firstIndex(of: ")") else { return nil }
+        return Int(column.type[column.type.index(after: open)..<close])
+    }
+
+    func createRaw() -> String {
+        "CREATE TEMP TABLE fkb_raw (_fkb_row bigint GENERATED ALWAYS AS IDENTITY"
+            + plan.stagedColumns.map { ", \(q($0.name)) text" }.joined() + ") ON COMMIT DROP"
+    }
+
+    func createStage() -> String {
+        "CREATE TEMP TABLE fkb_stage (_fkb_row bigint PRIMARY KEY, _fkb_reject text"
+            + plan.stagedColumns.map { ", \(q($0.name)) \(Self.stagingType($0))" }.joined() + ") ON COMMIT DROP"
+    }
+
+    /// A pg_temp function per staged type that says whether a text casts to it, catching
+    /// the error in a subtransaction. Only used on the slow path, when a value is bad.
+    func createCastCheck(_ index: Int, type: String) -> String {
+        """
+        CREATE FUNCTION pg_temp.fkb_casts_\(index)(value text) RETURNS boolean LANGUAGE plpgsql AS $fkb$
+        BEGIN
+            PERFORM CAST(value AS \(type));
+            RETURN true;
+        EXCEPTION WHEN others THEN
+            RETURN false;
+        END
+        $fkb$
+        """
+    }
+
+    func copyRaw(_ csv: CSVOptions) -> String {
+        load.copyStage(csv).replacingOccurrences(of: LoadStatements.stage, with: Self.raw)
+    }
+
+    func insertRaw(from query: String) -> String {
+        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(q($0.name)) AS text)" }.joined(separator: ", ")
+            + " FROM (\(query)) AS q"
+    }
+
+    var list: String { plan.stagedColumns.map { q($0.name) }.joined(separator: ", ") }
+
+    /// Raw to typed in one statement; fails on the first bad value.
+    func castAll() -> String {
+        "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
+            + plan.stagedColumns.map { "CAST(r.\(q($0.name)) AS \(Self.stagingType($0)))" }.joined(separator: ", ")
+            + " FROM \(Self.raw) r"
+    }
+
+    /// Raw to typed with bad values as NULL (their rows are reported separately).
+    func castChecked(_ typeIndex: [String: Int]) -> String {
+        "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
+            + plan.stagedColumns.map { column in
+                let name = "r.\(q(column.name))", type = Self.stagingType(column)
+                return "CASE WHEN pg_temp.fkb_casts_\(typeIndex[type]!)(\(name)) THEN CAST(\(name) AS \(type)) END"
+            }.joined(separator: ", ")
+            + " FROM \(Self.raw) r"
+    }
+
+    /// Rows matching `condition` over `fkb_raw r`: how many, and the first `$1` row numbers.
+    func rawRows(where condition: String) -> String {
+        "SELECT count(*) AS n, coalesce((array_agg(r._fkb_row ORDER BY r._fkb_row))[1:$1]::text, '{}') AS sample "
+            + "FROM \(Self.raw) r WHERE \(condition)"
+    }
+
+    // MARK: Foreign keys
+
+    /// Staged rows whose key the parent lacks: non-NULL (MATCH SIMPLE/FULL) and, unless
+    /// the key is blank, not present in the parent or (self-reference) in the input.
+    func missingCondition(_ fk: ForeignKey) -> String {
+        let match = zip(fk.columns, fk.referencedColumns).map { "p.\(q($1)) = s.\(q($0))" }.joined(separator: " AND ")
+        var condition = fk.columns.map { "s.\(q($0)) IS NOT NULL" }.joined(separator: " AND ")
+            + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match))"
+        if fk.referencedTable == plan.target.name {
+            let inLoad = zip(fk.columns, fk.referencedColumns).map { "o.\(q($1)) = s.\(q($0))" }.joined(separator: " AND ")
+            condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) o WHERE \(inLoad))"
+        }
+        return condition
+    }
+
+    /// One row per FK check: violating rows, distinct missing keys, those of them blank.
+    func foreignKeyCounts(_ fk: ForeignKey) -> String {
+        let key = fk.columns.map { "s.\(q($0))" }
+        let blank = fk.columns.map { load.isBlank("s.\(q($0))") }.joined(separator: " OR ")
+        let partly = fk.match == .full && fk.columns.count > 1
+            ? "count(*) FILTER (WHERE num_nulls(\(key.joined(separator: ", "))) BETWEEN 1 AND \(fk.columns.count - 1))" : "0"
+        return """
+            SELECT count(*) FILTER (WHERE m) AS violating,
+                   count(DISTINCT (\(key.joined(separator: ", ")))) FILTER (WHERE m) AS missing,
+                   count(DISTINCT (\(key.joined(separator: ", ")))) FILTER (WHERE m AND (\(blank))) AS blank,
+                   \(partly) AS partly_null
+            FROM (SELECT s.*, (\(missingCondition(fk))) AS m FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL) s
+            """
+    }
+
+    /// Up to `$1` missing keys, each with up to `$2` row numbers that reference it.
+    func samples(_ fk: ForeignKey) -> String {
+        let key = fk.columns.map { "s.\(q($0))" }
+        return "SELECT " + key.enumerated().map { "CAST(\($1) AS text) AS k\($0 + 1)" }.joined(separator: ", ")
+            + ", (array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$2]::text AS sample FROM \(LoadStatements.stage) s "
+            + "WHERE s._fkb_reject IS NULL AND \(missingCondition(fk)) GROUP BY " + key.joined(separator: ", ")
+            + " ORDER BY min(s._fkb_row) LIMIT $1"
+    }
+}

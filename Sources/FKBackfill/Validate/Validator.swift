@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// Options of `fkbackfill validate`.
+public struct ValidateOptions: Sendable {
+    /// How many missing keys to list per FK, and rows per key and per column problem.
+    public var samples = 5
+    /// Count every missing key as a failure, even one a backfill would fix.
+    public var strict = false
+    public var rules: Rules = .none
+    public var onStatement: (@Sendable (String) -> Void)?
+
+    public init() {}
+}
+
+/// Runs `fkbackfill validate`: stages the input as a load would, then checks it with one
+/// set-based query per FK and per column, following PostgreSQL's own equality and MATCH
+/// rules. Everything happens in a transaction that turns read-only before the data
+/// arrives and is rolled back: nothing is written.
+public final class Validator {
+    let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Validates `input` for `table`; with no input, the rows already in the table.
+    public func run(table: String, input: InputSource?, options: ValidateOptions) throws(FKBackfillError) -> ValidationReport {
+        do {
+            try execute("BEGIN", options)
+            defer { connection.rollbackQuietly() }
+            return try validate(table: table, input: input, options: options)
+        } catch let error as FKBackfillError {
+            throw error
+        } catch let error as PostgresError {
+            throw FKBackfillError(error)
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
+        }
+    }
+
+    func validate(table: String, input: InputSource?, options: ValidateOptions) throws -> ValidationReport {
+        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: connection)
+        guard let target = catalog.table(catalog.root) else {
+            throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
+        }
+        let insertable = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
+        let source = input ?? .table(target.name.display)
+        var csv: CSVFile?
+        var csvOptions = CSVOptions()
+        let columns: [String]
+        switch source {
+        case .csv(let path, let options):
+            let file = try CSVFile(path: path)
+            csv = file
+            csvOptions = options
+            if options.header {
+                guard let header = try file.readHeader(options) else {
+                    throw FKBackfillError("\(file.label) is empty", hint: "the first line must name the columns")
+                }
+                columns = header
+            } else {
+                columns = insertable
+            }
+        case .table(let name):
+            let resolved = try TableResolver.resolve(name, on: connection)
+            let all = try connection.execute("SELECT * FROM \(resolved.name.sql) LIMIT 0").columnNames
+            columns = input == nil ? all.filter(insertable.contains) : all
+        case .query(let sql):
+            columns = try connection.execute("SELECT * FROM (\(Loader.trimmedQuery(sql))) AS q LIMIT 0").columnNames
+        }
+        try InputColumns.check(columns, of: target, input: source)
+        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: columns, on: connection)
+        let graph = DependencyGraph(catalog: catalog)
+        var planError: String?
+        let plan: LoadPlan
+        do {
+            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: columns, rules: rules)
+        } catch {
+            planError = error.message
+            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: columns)
+        }
+        let load = LoadStatements(plan: plan)
+        let sql = ValidationStatements(plan: plan, load: load)
+        let isFile: Bool = if case .csv = source { true } else { false }
+        var report = ValidationReport(table: target.name, input: source.label, linesAreFileLines: isFile)
+        report.strict = options.strict
+
+        // Everything that creates objects happens first; then the transaction turns read-only.
+        try execute(sql.createRaw(), options)
+        try execute(sql.createStage(), options)
+        try execute(load.createConstants(), options)
+        let types = Array(Set(plan.stagedColumns.map(ValidationStatements.stagingType))).sorted()
+        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
+        for (index, type) in types.enumerated() { try execute(sql.createCastCheck(index, type: type), options) }
+        try execute("SET LOCAL transaction_read_only = on", options)
+
+        // Stage as text.
+        var tracker: CSVLineTracker?
+        switch source {
+        case .csv:
+            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csvOptions.header ? 2 : 1)
+            tracker = lines
+            let statement = sql.copyRaw(csvOptions)
+            options.onStatement?(statement)
+            do {
+                report.rows = try connection.copyIn(statement) { writer in try csv!.stream(to: writer, lines: lines, progress: nil) }
+            } catch let error as PostgresError where error.kind == .server {
+                throw Loader.inputError(error, label: source.label, headerLines: csvOptions.header ? 1 : 0)
+            }
+        case .table(let name):
+            let resolved = try TableResolver.resolve(name, on: connection)
+            report.rows = try execute(sql.insertRaw(from: "SELECT * FROM \(resolved.name.sql)"), options).affectedRows
+        case .query(let query):
+            report.rows = try execute(sql.insertRaw(from: Loader.trimmedQuery(query)), options).affectedRows
+        }
+        if let constants = load.insertConstants() { try execute(constants.sql, options, constants.parameters) }
+        let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
+        let samples = String(options.samples)
+
+        // Cast to the target's types: one statement when every value converts.
+        try execute("SAVEPOINT fkb_cast", options)
+        do {
+            try execute(sql.castAll(), options)
+            try execute("RELEASE SAVEPOINT fkb_cast", options)
+        } catch let error as PostgresError where error.kind == .server {
+            try execute("ROLLBACK TO SAVEPOINT fkb_cast", options)
+            for column in plan.stagedColumns {
+                let type = ValidationStatements.stagingType(column)
+                let name = "r.\(quoteIdentifier(column.name))"
+                try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
+                               sql.rawRows(where: "\(name) IS NOT NULL AND NOT pg_temp.fkb_casts_\(typeIndex[type]!)(\(name))"),
+                               samples, lineOf, options)
+            }
+            try execute(sql.castChecked(typeIndex), options)
+        }
+        try execute("ANALYZE \(LoadStatements.stage)", options)
+        for column in plan.stagedColumns {
+            let name = "r.\(quoteIdentifier(column.name))"
+            if let length = ValidationStatements.maxLength(column) {
+                try addProblem(&report, column: column.name, problem: .tooLong, detail: "longer than \(length) characters (\(column.type))",
+                               sql.rawRows(where: "char_length(rtrim(\(name), ' ')) > \(length)"), samples, lineOf, options)
+            }
+            if column.notNull {
+                try addProblem(&report, column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL",
+                               sql.rawRows(where: "\(name) IS NULL"), samples, lineOf, options)
+            }
+        }
+        for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+            && !columns.contains(column.name) {
+            report.columns.append(.init(
+                column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, has no default and is not in the input",
+                rows: report.rows, sampleLines: []))
+        }
+
+        // Blank keys under on_blank: null load as NULL; they are not violations then.
+        if plan.blank.onBlank == .null {
+            for column in plan.blankColumns where !column.notNull { try execute(load.nullBlank(column), options) }
+        }
+
+        // Foreign keys.
+        let facts = try TableFacts.read(Array(catalog.tables.values), on: connection)
+        var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, connection: connection)
+        let staged = Set(columns)
+        for fk in catalog.foreignKeys(of: target.name) where fk.columns.allSatisfy(staged.contains) {
+            if fk.declared, rules.foreignKey(fk)?.skip == true { continue }
+            let row = try execute(sql.foreignKeyCounts(fk), options).rows[0]
+            let missing = row.int("missing") ?? 0, blank = row.int("blank") ?? 0, partly = row.int("partly_null") ?? 0
+            var result = ValidationReport.ForeignKeyResult(
+                name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
+                violatingRows: (row.int("violating") ?? 0) + partly, missingKeys: missing, fixableKeys: 0,
+                unfixableKeys: 0, reasons: [], samples: [])
+            let status = try coverage.result(for: fk)
+            if let planError {
+                result.reasons.append(planError)
+            } else if status.status == .uncovered || status.status == .skipped {
+                if missing > 0 { result.reasons += status.reasons }
+            } else {
+                result.fixableKeys = missing - blank
+            }
+            result.unfixableKeys = missing - result.fixableKeys
+            if blank > 0 {
+                result.reasons.append("\(blank) missing \(blank == 1 ? "key is" : "keys are") blank, which is never backfilled"
+                    + (plan.blank.onBlank == .reject ? " (on_blank: reject rejects those rows)" : ""))
+            }
+            if partly > 0 {
+                result.reasons.append("\(partly) \(partly == 1 ? "row has" : "rows have") a partly NULL key (MATCH FULL): never backfilled")
+            }
+            if missing > 0 && options.samples > 0 {
+                let rows = try execute(sql.samples(fk), options, [samples, samples])
+                result.samples = rows.rows.map { row in
+                    ValidationReport.Sample(
+                        key: fk.columns.indices.map { row["k\($0 + 1)"] },
+                        lines: Self.integers(row.string("sample")).map(lineOf))
+                }
+            }
+            report.foreignKeys.append(result)
+        }
+        return report
+    }
+
+    func addProblem(
+        _ report: inout ValidationReport, column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String,
+        _ statement: String, _ samples: String, _ lineOf: (Int) -> Int, _ options: ValidateOptions
+    ) throws {
+        let row = try execute(statement, options, [samples]).rows[0]
+        let count = row.int("n") ?? 0
+        guard count > 0 else { return }
+        report.columns.append(.init(
+            column: column, problem: problem, detail: detail, rows: count,
+            sampleLines: Self.integers(row.string("sample")).map(lineOf)))
+    }
+
+    /// `{1,2,3}` → [1, 2, 3].
+    static func integers(_ array: String) -> [Int] {
+        array.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { Int($0) }
+    }
+
+    @discardableResult
+    func execute(_ statement: String, _ options: ValidateOptions, _ parameters: [String?] = []) throws -> QueryResult {
+        options.onStatement?(statement)
+        return try connection.execute(statement, parameters)
+    }
+}

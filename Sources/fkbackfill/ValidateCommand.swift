@@ -1,0 +1,93 @@
+import ArgumentParser
+import FKBackfill
+import Foundation
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Would this input load? Every FK violation and bad value, without writing anything.",
+        discussion: """
+            Stages the input as load does, in a transaction that is read-only while the data \
+            is checked and then rolled back. For every FK: violating rows, missing keys, which \
+            of them a backfill would fix, sample keys with their line numbers. For every \
+            column: values that do not convert, NULLs in NOT NULL columns, values too long. \
+            With no input, checks the rows already in TABLE (NOT VALID constraints, declared \
+            relations).
+
+            Exit codes: 0 when the input would load (counting what a backfill fixes; with \
+            --strict, only when no key is missing), 1 otherwise.
+
+            Example:
+              fkbackfill validate business.规模明细 --csv 2024-11.csv
+              fkbackfill validate business.规模明细 --csv 2024-11.csv --rules rules.yaml --format junit > validate.xml
+              fkbackfill validate business.规模明细 --rules rules.yaml
+            """
+    )
+
+    @OptionGroup var target: TargetOptions
+
+    @Option(help: ArgumentHelp("CSV file to check; - reads standard input.", valueName: "file"))
+    var csv: String?
+
+    @Option(help: ArgumentHelp("A table or view to check as input.", valueName: "table"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("A query whose result is the input.", valueName: "sql"))
+    var query: String?
+
+    @Option(help: "CSV field delimiter (one character).")
+    var delimiter: String = ","
+
+    @Option(help: "CSV quote character (one character).")
+    var quote: String = "\""
+
+    @Option(help: "CSV text that stands for NULL.")
+    var null: String = ""
+
+    @Flag(inversion: .prefixedNo, help: "The first CSV line names the columns (default).")
+    var header = true
+
+    @Option(help: ArgumentHelp("Rules file (YAML); see docs/rules.md.", valueName: "file"))
+    var rules: String?
+
+    @Option(help: "How many missing keys to list per FK (and lines per key and per column problem).")
+    var samples = 5
+
+    @Flag(help: "Count every missing key as a failure, even one a backfill would fix.")
+    var strict = false
+
+    @Option(help: "Output format: text, json, markdown or junit.")
+    var format: AuditCommand.ReportFormat = .text
+
+    func validate() throws {
+        if [csv, source, query].compactMap({ $0 }).count > 1 {
+            throw ValidationError("give at most one input: --csv FILE, --source TABLE or --query SQL")
+        }
+        if delimiter.count != 1 { throw ValidationError("--delimiter must be one character") }
+        if quote.count != 1 { throw ValidationError("--quote must be one character") }
+        if samples < 0 { throw ValidationError("--samples must be 0 or more") }
+    }
+
+    func run() throws {
+        var options = ValidateOptions()
+        options.samples = samples
+        options.strict = strict
+        if let rules { options.rules = try RulesParser.load(path: rules) }
+        var input: InputSource?
+        if let csv {
+            var csvOptions = CSVOptions()
+            csvOptions.delimiter = delimiter.first!
+            csvOptions.quote = quote.first!
+            csvOptions.null = null
+            csvOptions.header = header
+            input = .csv(path: csv, options: csvOptions)
+        } else if let source {
+            input = .table(source)
+        } else if let query {
+            input = .query(query)
+        }
+        let report = try Validator(connection: target.common.connect()).run(table: target.table, input: input, options: options)
+        print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
+        if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
+    }
+}
