@@ -1,0 +1,186 @@
+import FKBackfill
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import PostgresClient
+import Testing
+import TestSupport
+
+/// `fkbackfill validate` against a real server.
+@Suite struct ValidateTests {
+    func validate(_ db: TestDatabase, _ table: String, csv: String? = nil, input: InputSource? = nil,
+                  rules yaml: String? = nil, strict: Bool = false) throws -> ValidationReport {
+        var options = ValidateOptions()
+        options.strict = strict
+        if let yaml { options.rules = try RulesParser.parse(yaml, file: "rules.yaml") }
+        let source = try input ?? csv.map { .csv(path: try db.csvFile($0), options: CSVOptions()) }
+        return try Validator(connection: db.connection).run(table: table, input: source, options: options)
+    }
+
+    func fk(_ report: ValidationReport, _ name: String) throws -> ValidationReport.ForeignKeyResult {
+        try #require(report.foreignKeys.first { $0.name == name }, "no \(name) in \(report.foreignKeys.map(\.name))")
+    }
+
+    @Test func countsViolationsMissingKeysAndWhatABackfillFixes() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, name text);
+            CREATE TABLE strict (code text PRIMARY KEY, owner text NOT NULL);
+            INSERT INTO org VALUES ('G1', 'one');
+            CREATE TABLE fact (org_code text CONSTRAINT f_org REFERENCES org, strict_code text CONSTRAINT f_strict REFERENCES strict);
+            """)
+        let report = try validate(db, "fact", csv: "org_code,strict_code\nG1,\nG2,S1\nG2,S1\nG3,\n,S2\n")
+        let org = try fk(report, "f_org")
+        #expect(org.violatingRows == 3)
+        #expect(org.missingKeys == 2)
+        #expect(org.fixableKeys == 2)
+        #expect(org.unfixableKeys == 0)
+        #expect(org.samples.map(\.key) == [["G2"], ["G3"]])
+        #expect(org.samples.map(\.lines) == [[3, 4], [5]])
+        let strict = try fk(report, "f_strict")
+        #expect(strict.missingKeys == 2)
+        #expect(strict.fixableKeys == 0)
+        #expect(strict.unfixableKeys == 2)
+        #expect(strict.reasons == ["\(db.schema).strict.owner is NOT NULL with no default, no same-named input column and no rule"])
+        #expect(!report.wouldLoad)
+        #expect(report.exitStatus == .findings)
+        // Once strict is covered by a rule, everything is fixable; --strict still fails.
+        let covered = try validate(db, "fact", csv: "org_code,strict_code\nG2,S1\n", rules: "tables:\n  strict:\n    columns:\n      owner: { value: me }\n")
+        #expect(covered.wouldLoad)
+        #expect(!(try validate(db, "fact", csv: "org_code,strict_code\nG2,S1\n",
+                               rules: "tables:\n  strict:\n    columns:\n      owner: { value: me }\n", strict: true).wouldLoad))
+        #expect(try validate(db, "fact", csv: "org_code,strict_code\nG1,\n", strict: true).wouldLoad)
+    }
+
+    @Test func matchSimpleAndMatchFull() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE region (yr int, code text, PRIMARY KEY (yr, code));
+            INSERT INTO region VALUES (2024, 'a');
+            CREATE TABLE simple_fact (yr int, code text, CONSTRAINT f_simple FOREIGN KEY (yr, code) REFERENCES region);
+            CREATE TABLE full_fact (yr int, code text, CONSTRAINT f_full FOREIGN KEY (yr, code) REFERENCES region MATCH FULL);
+            """)
+        let csv = "yr,code\n2024,a\n2024,\n,b\n,\n2025,b\n"
+        let simple = try fk(try validate(db, "simple_fact", csv: csv), "f_simple")
+        #expect(simple.violatingRows == 1)
+        #expect(simple.missingKeys == 1)
+        #expect(simple.reasons.isEmpty)
+        let full = try fk(try validate(db, "full_fact", csv: csv), "f_full")
+        #expect(full.violatingRows == 3)
+        #expect(full.missingKeys == 1)
+        #expect(full.reasons == ["2 rows have a partly NULL key (MATCH FULL): never backfilled"])
+    }
+
+    @Test func charPaddingAndNumericEqualityFollowPostgreSQL() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE code (c char(5) PRIMARY KEY);
+            CREATE TABLE rate (r numeric(10,2) PRIMARY KEY);
+            INSERT INTO code VALUES ('ab'); INSERT INTO rate VALUES (1.5);
+            CREATE TABLE fact (c char(5) CONSTRAINT f_code REFERENCES code, r numeric(10,2) CONSTRAINT f_rate REFERENCES rate);
+            """)
+        let report = try validate(db, "fact", csv: "c,r\nab,1.50\n\"ab   \",1.5\nab,01.500\nabc,1.51\n")
+        #expect(try fk(report, "f_code").samples.map(\.key) == [["abc"]])
+        #expect(try fk(report, "f_code").violatingRows == 1)
+        #expect(try fk(report, "f_rate").samples.map(\.key) == [["1.51"]])
+        #expect(try fk(report, "f_rate").violatingRows == 1)
+    }
+
+    @Test func columnProblemsWithLineNumbersIncludingMultiLineFields() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (code varchar(3) NOT NULL, day date, note text, n int NOT NULL DEFAULT 0, must text NOT NULL)")
+        let csv = "code,day,note,n\nabc,2024-01-01,\"two\nlines\",1\nabcd,2024-13-01,ok,2\n,2024-01-02,\"three\nmore\nlines\",x\nab ,2024-01-03,,\nok,bad,\"a \"\"quoted\"\"\nvalue\",5\n"
+        let report = try validate(db, "fact", csv: csv)
+        func problem(_ column: String, _ kind: ValidationReport.ColumnProblem.Problem) -> ValidationReport.ColumnProblem? {
+            report.columns.first { $0.column == column && $0.problem == kind }
+        }
+        // Records start on lines 2, 4, 5, 8, 9.
+        #expect(problem("code", .tooLong)?.sampleLines == [4])
+        #expect(problem("day", .conversion)?.sampleLines == [4, 9])
+        #expect(problem("n", .conversion)?.sampleLines == [5])
+        #expect(problem("code", .notNull)?.sampleLines == [5])
+        #expect(problem("n", .notNull)?.sampleLines == [8])
+        #expect(problem("must", .missingColumn)?.rows == 5)
+        #expect(report.rows == 5)
+        #expect(!report.wouldLoad)
+        #expect(try db.count("fact") == 0)
+    }
+
+    @Test func validateWritesNothing() throws {
+        let db = try TestDatabase()
+        let (mapping, business) = try db.loadAnnuityExample()
+        let tables = ["年金计划", "组合计划", "产品线", "组织架构"].map { "\(mapping).\($0)" } + ["\(business).规模明细"]
+        let before = try db.checksum(tables)
+        let report = try validate(db, "\(business).规模明细", csv: "月度,计划代码,组合代码\n2024-11-01,P1,F1\n")
+        #expect(report.wouldLoad)
+        #expect(try fk(report, "fk_规模明细_组合计划").fixableKeys == 1)
+        #expect(try db.checksum(tables) == before)
+        #expect(!db.connection.inTransaction)
+        // The temporary tables are gone too.
+        #expect(try db.count("pg_class", "relname LIKE 'fkb_%' AND relpersistence = 't'") == 0)
+    }
+
+    @Test func withNoInputChecksTheRowsInTheTable() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE fact (org_code text, other text);
+            INSERT INTO org VALUES ('G1');
+            INSERT INTO fact VALUES ('G1', 'x'), ('G2', 'y'), ('G2', 'z');
+            ALTER TABLE fact ADD CONSTRAINT f_org FOREIGN KEY (org_code) REFERENCES org NOT VALID;
+            """)
+        let report = try validate(db, "fact")
+        #expect(report.rows == 3)
+        #expect(try fk(report, "f_org").violatingRows == 2)
+        #expect(try fk(report, "f_org").samples.first?.key == ["G2"])
+        #expect(!report.linesAreFileLines)
+        // A declared relation is checked the same way.
+        try db.run("CREATE TABLE other_parent (other text PRIMARY KEY); INSERT INTO other_parent VALUES ('x')")
+        let declared = try validate(db, "fact", rules: "relations:\n  - from: fact (other)\n    to: other_parent (other)\n")
+        let relation = try #require(declared.foreignKeys.first { $0.declared })
+        #expect(relation.missingKeys == 2)
+    }
+
+    @Test func blankKeysAndGuardedKeysAreUnfixable() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE product (code text PRIMARY KEY);
+            CREATE TABLE fact (org_code text CONSTRAINT f_org REFERENCES org, product_code text CONSTRAINT f_product REFERENCES product);
+            """)
+        let csv = "org_code,product_code\n(空白),X1\nG1,X1\n"
+        let keep = try validate(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\nforeign_keys:\n  f_product: { on_missing: fail }\n")
+        #expect(try fk(keep, "f_org").missingKeys == 2)
+        #expect(try fk(keep, "f_org").fixableKeys == 1)
+        #expect(try fk(keep, "f_org").reasons == ["1 missing key is blank, which is never backfilled"])
+        #expect(try fk(keep, "f_product").reasons == ["on_missing: fail in rules.yaml"])
+        #expect(try fk(keep, "f_product").unfixableKeys == 1)
+        let nulled = try validate(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: \"null\"\n")
+        #expect(try fk(nulled, "f_org").missingKeys == 1)
+        #expect(nulled.wouldLoad)
+    }
+
+    @Test func everyFormat() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE strict (code text PRIMARY KEY, owner text NOT NULL);
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE fact (strict_code text CONSTRAINT f_strict REFERENCES strict, org_code text CONSTRAINT f_org REFERENCES org, n int);
+            """)
+        let report = try validate(db, "fact", csv: "strict_code,org_code,n\nS<&>,G1,1\n,G2,x\n")
+        #expect(report.render(.text).contains("missing S<&> (lines 2)"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.render(.json).utf8)) as? [String: Any])
+        let keys = try #require(json["foreignKeys"] as? [[String: Any]])
+        #expect(keys.allSatisfy { ["name", "violatingRows", "missingKeys", "fixableKeys", "unfixableKeys", "samples"].allSatisfy($0.keys.contains) })
+        let samples = try #require(keys.first { $0["name"] as? String == "f_strict" }?["samples"] as? [[String: Any]])
+        #expect(samples.first?["key"] as? [String] == ["S<&>"])
+        #expect(samples.first?["lines"] as? [Int] == [2])
+        let columns = try #require(json["columns"] as? [[String: Any]])
+        #expect(columns.first?["column"] as? String == "n")
+        #expect(columns.first?["sampleLines"] as? [Int] == [3])
+        #expect(report.render(.markdown).contains("| `f_strict` |"))
+        // f_strict fails (unfixable), f_org passes (fixable), n fails (conversion).
+        try JUnitCheck.validate(report.render(.junit), tests: 3, failures: 2)
+    }
+}
