@@ -109,8 +109,38 @@ import TestSupport
         #expect(json.stdout.contains("\"inserted\" : 0"))
     }
 
+    @Test func auditAndValidateExitCodes() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, owner text NOT NULL);
+            CREATE TABLE fact (org_code text CONSTRAINT f_org REFERENCES org, n int);
+            CREATE INDEX ON fact (org_code);
+            """)
+        let audit = try fkbackfill("audit", "\(db.schema).fact")
+        #expect(audit.status == 1, "\(audit.stderr)")
+        #expect(audit.stdout.contains("uncovered"))
+        let rules = try db.csvFile("tables:\n  \(db.schema).org:\n    columns:\n      owner: { value: me }\n")
+        let covered = try fkbackfill("audit", "\(db.schema).fact", "--rules", rules, "--format", "junit")
+        #expect(covered.status == 0, "\(covered.stdout)")
+        #expect(covered.stdout.hasPrefix("<?xml"))
+        #expect(try fkbackfill("audit", "--schema", "\(db.schema)", "--all").status == 2)
+        #expect(try fkbackfill("audit", "--schema", "no_such_schema_here").status == 2)
+        let csv = try db.csvFile("org_code,n\nG1,1\n")
+        let failing = try fkbackfill("validate", "\(db.schema).fact", "--csv", csv)
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("would not load"))
+        let passing = try fkbackfill("validate", "\(db.schema).fact", "--csv", csv, "--rules", rules, "--format", "markdown")
+        #expect(passing.status == 0, "\(passing.stdout)")
+        #expect(passing.stdout.contains("✅"))
+        #expect(try fkbackfill("validate", "\(db.schema).fact", "--csv", csv, "--rules", rules, "--strict").status == 1)
+        let badRules = try db.csvFile("tables:\n  \(db.schema).org:\n    columns:\n      ownr: { value: me }\n")
+        let bad = try fkbackfill("validate", "\(db.schema).fact", "--csv", csv, "--rules", badRules)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains(":4:7: \(db.schema).org has no column ownr (did you mean owner?)"))
+    }
+
     @Test func helpShowsAnExampleForEveryCommand() throws {
-        for command in ["fks", "graph", "load", "backfill", "init"] {
+        for command in ["fks", "graph", "load", "backfill", "init", "audit", "validate"] {
             let help = try fkbackfill(command, "--help")
             #expect(help.status == 0)
             #expect(help.stdout.contains("Example:"))
