@@ -11,6 +11,8 @@ struct Coverage {
     let connection: Connection
     /// Reasons per parent index, memoised (parents of parents are asked repeatedly).
     private var reasonsByParent: [Int: [String]] = [:]
+    /// For each parent, the parents its new rows produce keys for.
+    private let feeds: [Int: [Int]]
 
     init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, connection: Connection) {
         self.plan = plan
@@ -18,6 +20,15 @@ struct Coverage {
         self.rules = rules
         self.facts = facts
         self.connection = connection
+        var feeds: [Int: [Int]] = [:]
+        for parent in plan.parents {
+            for source in parent.sources {
+                if case .parent(let child) = source.origin, !(feeds[child]?.contains(parent.index) ?? false) {
+                    feeds[child, default: []].append(parent.index)
+                }
+            }
+        }
+        self.feeds = feeds
     }
 
     mutating func result(for fk: ForeignKey) throws -> AuditReport.ForeignKeyResult {
@@ -71,9 +82,8 @@ struct Coverage {
                 + ") with no nullable or deferrable FK to break it")
         }
         // New rows here need new rows in their own parents.
-        for grandparent in plan.parents where !visiting.contains(grandparent.index) && grandparent.index != index {
-            let feeds = grandparent.sources.contains { if case .parent(let child) = $0.origin { child == index } else { false } }
-            guard feeds else { continue }
+        for grandparentIndex in feeds[index] ?? [] where !visiting.contains(grandparentIndex) && grandparentIndex != index {
+            let grandparent = plan.parents[grandparentIndex]
             if !grandparent.backfills {
                 found.append("new rows of \(name.display) need rows in \(grandparent.table.name.display), whose mode is \(grandparent.mode.rawValue)")
                 continue

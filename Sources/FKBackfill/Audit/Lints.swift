@@ -95,7 +95,7 @@ struct Lints {
         let oids = "{" + tables.map { String($0.oid) }.joined(separator: ",") + "}"
         let rows = try connection.execute(
             """
-            WITH keys AS (
+            WITH keys AS MATERIALIZED (
                 SELECT x.indrelid AS relid, a.attname, format_type(a.atttypid, a.atttypmod) AS type
                 FROM pg_index x
                 JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
@@ -103,24 +103,29 @@ struct Lints {
                 JOIN pg_namespace n ON n.oid = r.relnamespace
                 WHERE x.indisunique AND x.indnkeyatts = 1 AND x.indpred IS NULL AND x.indexprs IS NULL
                   AND NOT r.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
+            ),
+            -- Columns of the audited tables that are neither their own table's key nor in an FK.
+            candidates AS MATERIALIZED (
+                SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type
+                FROM pg_attribute a
+                WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+                  AND NOT EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conrelid = a.attrelid AND a.attnum = ANY(f.conkey))
             )
-            SELECT a.attrelid AS child, a.attname, k.relid AS parent, cn.nspname AS child_schema, cr.relname AS child_name,
+            SELECT c.attrelid AS child, c.attname, k.relid AS parent, cn.nspname AS child_schema, cr.relname AS child_name,
                    pn.nspname AS parent_schema, pr.relname AS parent_name
-            FROM pg_attribute a
-            JOIN keys k ON k.attname = a.attname AND k.type = format_type(a.atttypid, a.atttypmod) AND k.relid <> a.attrelid
-            JOIN pg_class cr ON cr.oid = a.attrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
+            FROM candidates c
+            JOIN keys k ON k.attname = c.attname AND k.type = c.type AND k.relid <> c.attrelid
+            JOIN pg_class cr ON cr.oid = c.attrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
             JOIN pg_class pr ON pr.oid = k.relid JOIN pg_namespace pn ON pn.oid = pr.relnamespace
-            WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-              AND NOT EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conrelid = a.attrelid AND a.attnum = ANY(f.conkey))
-            ORDER BY cn.nspname, cr.relname, a.attname, pn.nspname, pr.relname
+            ORDER BY cn.nspname, cr.relname, c.attname, pn.nspname, pr.relname
             """, [oids]).rows
         return try rows.compactMap { row -> Finding? in
             let child = TableName(schema: row.string("child_schema"), name: row.string("child_name"))
             let parent = TableName(schema: row.string("parent_schema"), name: row.string("parent_name"))
             let column = row.string("attname")
             // A relation declared in the rules file is not implied.
-            if catalog.foreignKeys.contains(where: { $0.table == child && $0.columns == [column] && $0.referencedTable == parent }) {
+            if catalog.foreignKeys(of: child).contains(where: { $0.columns == [column] && $0.referencedTable == parent }) {
                 return nil
             }
             let orphans = try orphanCount(table: child, columns: [column], parent: parent, parentColumns: [column], matchFull: false)

@@ -30,16 +30,14 @@ struct GraphAnalysis {
         // Ties go to the component whose smallest member sorts first, so the order is stable.
         let key = components.map { $0.min()! }
         var waiting = parents.map(\.count)
-        var ready = (0..<components.count).filter { waiting[$0] == 0 }.sorted { key[$0] > key[$1] }
+        var ready = MinHeap(keys: key)
+        for component in 0..<components.count where waiting[component] == 0 { ready.push(component) }
         var componentOrder: [Int] = []
-        while let next = ready.popLast() {
+        while let next = ready.pop() {
             componentOrder.append(next)
             for child in children[next] {
                 waiting[child] -= 1
-                if waiting[child] == 0 {
-                    let position = ready.firstIndex { key[$0] < key[child] } ?? ready.endIndex
-                    ready.insert(child, at: position)
-                }
+                if waiting[child] == 0 { ready.push(child) }
             }
         }
 
@@ -161,5 +159,44 @@ struct GraphAnalysis {
             }
         }
         return components
+    }
+}
+
+/// A binary min-heap of indexes ordered by `keys[index]`: the ready set of the
+/// topological sort, so a graph of thousands of tables sorts in n log n.
+struct MinHeap {
+    let keys: [Int]
+    private var items: [Int] = []
+
+    init(keys: [Int]) { self.keys = keys }
+
+    mutating func push(_ item: Int) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard keys[items[child]] < keys[items[parent]] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count && keys[items[left]] < keys[items[smallest]] { smallest = left }
+                if right < items.count && keys[items[right]] < keys[items[smallest]] { smallest = right }
+                if smallest == parent { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return first
     }
 }

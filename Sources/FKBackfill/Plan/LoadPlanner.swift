@@ -31,7 +31,7 @@ public enum LoadPlanner {
             guard let table = catalog.table(name) else { continue }
             let tableRule = rules.table(name)
             let tableMode = tableRule?.mode ?? (mode == .fillNullOnly ? .fillNullOnly : .insertMissing)
-            let incoming = catalog.foreignKeys.filter { $0.referencedTable == name }
+            let incoming = catalog.foreignKeys(referencing: name)
             let sources = incoming.compactMap { fk -> KeySource? in
                 let fkRule = rules.foreignKey(fk)
                 if fkRule?.skip == true { return nil }
@@ -62,8 +62,8 @@ public enum LoadPlanner {
                         for: column, keyColumns: keyColumns, table: table, isTarget: isTarget,
                         stagedNames: stagedNames, catalog: catalog, rule: tableRule?.column(column.name)),
                     mark: tableRule?.marks.last { $0.column == column.name }?.value,
-                    deferredUntilCycleLoaded: catalog.foreignKeys.contains {
-                        $0.table == name && broken.contains(EdgeID($0)) && $0.columns.contains(column.name) && !column.notNull
+                    deferredUntilCycleLoaded: catalog.foreignKeys(of: name).contains {
+                        broken.contains(EdgeID($0)) && $0.columns.contains(column.name) && !column.notNull
                     })
             }
             parents.append(ParentPlan(
@@ -84,7 +84,7 @@ public enum LoadPlanner {
             }
         }
         let deferred = graph.cycles.flatMap(\.breakAt).filter { $0.breakableBy == .deferrable }.compactMap { edge in
-            catalog.foreignKeys.first { $0.table == edge.from && $0.name == edge.constraint }
+            catalog.foreignKeys(of: edge.from).first { $0.name == edge.constraint }
         }
         return LoadPlan(
             target: target, stagedColumns: staged, parents: parents, computeGroups: groups,

@@ -53,14 +53,14 @@ public final class RulesValidator {
         var rule = rule
         guard let name = resolveTable(rule.name, at: rule.location) else { return rule }
         rule.resolved = name
-        let isParent = catalog.foreignKeys.contains { $0.referencedTable == name }
+        let isParent = !catalog.foreignKeys(referencing: name).isEmpty
         guard let table = catalog.table(name), isParent else {
             let parents = catalog.tables.keys.filter { $0 != catalog.root }.sorted().map(\.display)
             problem(rule.location, "table \(name.display) is not a parent of \(catalog.root.display)",
                     hint: parents.isEmpty ? "\(catalog.root.display) references no table" : "its parents are " + parents.joined(separator: ", "))
             return rule
         }
-        let keyColumns = Set(catalog.foreignKeys.filter { $0.referencedTable == name }.flatMap(\.referencedColumns))
+        let keyColumns = Set(catalog.foreignKeys(referencing: name).flatMap(\.referencedColumns))
         for column in rule.columns {
             guard let target = table.column(column.column) else {
                 problem(column.location, "\(name.display) has no column \(column.column)",
