@@ -4,26 +4,7 @@ import Foundation
 
 /// The input and behaviour options `load` and `backfill` share.
 struct LoadArguments: ParsableArguments {
-    @Option(help: ArgumentHelp("CSV file to load; - reads standard input.", valueName: "file"))
-    var csv: String?
-
-    @Option(help: ArgumentHelp("A table or view already in the database to load from.", valueName: "table"))
-    var source: String?
-
-    @Option(help: ArgumentHelp("A query whose result is the input.", valueName: "sql"))
-    var query: String?
-
-    @Option(help: "CSV field delimiter (one character).")
-    var delimiter: String = ","
-
-    @Option(help: "CSV quote character (one character).")
-    var quote: String = "\""
-
-    @Option(help: "CSV text that stands for NULL (default: an unquoted empty field).")
-    var null: String = ""
-
-    @Flag(inversion: .prefixedNo, help: "The first CSV line names the columns (default). Without it, the file has every insertable column of the target, in table order.")
-    var header = true
+    @OptionGroup var from: InputArguments
 
     @Option(help: ArgumentHelp("Rules file (YAML): per-column rules, declared relations, blank keys. See docs/rules.md.", valueName: "file"))
     var rules: String?
@@ -54,27 +35,11 @@ struct LoadArguments: ParsableArguments {
     }
 
     func validate() throws {
-        let inputs = [csv, source, query].compactMap { $0 }
-        if inputs.count != 1 {
-            throw ValidationError("give exactly one input: --csv FILE, --source TABLE or --query SQL")
+        if from.input == nil {
+            throw ValidationError("give an input: --csv FILE, --source TABLE or --query SQL")
         }
-        if delimiter.count != 1 { throw ValidationError("--delimiter must be one character, got '\(delimiter)'") }
-        if quote.count != 1 { throw ValidationError("--quote must be one character, got '\(quote)'") }
         if samples < 0 { throw ValidationError("--samples must be 0 or more") }
         if maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
-    }
-
-    var input: InputSource {
-        if let csv {
-            var options = CSVOptions()
-            options.delimiter = delimiter.first!
-            options.quote = quote.first!
-            options.null = null
-            options.header = header
-            return .csv(path: csv, options: options)
-        }
-        if let source { return .table(source) }
-        return .query(query ?? "")
     }
 
     func options(loadTarget: Bool, replaceBy: [String]) throws -> LoadOptions {
@@ -100,6 +65,7 @@ struct LoadArguments: ParsableArguments {
         let options = try options(loadTarget: loadTarget, replaceBy: replaceBy)
         let connection = try target.common.connect()
         let loader = Loader(connection: connection)
+        let input = from.input!
         if case .csv = input, isatty(STDERR_FILENO) == 1 {
             loader.progress = ProgressLine().update
         }

@@ -11,8 +11,8 @@ struct LoadCommand: ParsableCommand {
             (transitively: a new portfolio's plan too), inserts those parents in dependency \
             order, then inserts the rows into TABLE. Any error rolls back everything.
 
-            A new parent row's other columns take, in order: the column's DEFAULT; the most \
-            frequent value of a same-named input column among the rows that reference it; \
+            A new parent row's other columns take, in order: a rule from --rules; the column's \
+            DEFAULT; the most frequent value of a same-named input column among the rows that reference it; \
             for an FK column, the input column that references the same parent; NULL. A NOT \
             NULL column with none of these stops the load before anything is written (exit 1).
 

@@ -26,26 +26,7 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: ArgumentHelp("CSV file to check; - reads standard input.", valueName: "file"))
-    var csv: String?
-
-    @Option(help: ArgumentHelp("A table or view to check as input.", valueName: "table"))
-    var source: String?
-
-    @Option(help: ArgumentHelp("A query whose result is the input.", valueName: "sql"))
-    var query: String?
-
-    @Option(help: "CSV field delimiter (one character).")
-    var delimiter: String = ","
-
-    @Option(help: "CSV quote character (one character).")
-    var quote: String = "\""
-
-    @Option(help: "CSV text that stands for NULL.")
-    var null: String = ""
-
-    @Flag(inversion: .prefixedNo, help: "The first CSV line names the columns (default).")
-    var header = true
+    @OptionGroup var from: InputArguments
 
     @Option(help: ArgumentHelp("Rules file (YAML); see docs/rules.md.", valueName: "file"))
     var rules: String?
@@ -60,11 +41,6 @@ struct ValidateCommand: ParsableCommand {
     var format: AuditCommand.ReportFormat = .text
 
     func validate() throws {
-        if [csv, source, query].compactMap({ $0 }).count > 1 {
-            throw ValidationError("give at most one input: --csv FILE, --source TABLE or --query SQL")
-        }
-        if delimiter.count != 1 { throw ValidationError("--delimiter must be one character") }
-        if quote.count != 1 { throw ValidationError("--quote must be one character") }
         if samples < 0 { throw ValidationError("--samples must be 0 or more") }
     }
 
@@ -73,20 +49,7 @@ struct ValidateCommand: ParsableCommand {
         options.samples = samples
         options.strict = strict
         if let rules { options.rules = try RulesParser.load(path: rules) }
-        var input: InputSource?
-        if let csv {
-            var csvOptions = CSVOptions()
-            csvOptions.delimiter = delimiter.first!
-            csvOptions.quote = quote.first!
-            csvOptions.null = null
-            csvOptions.header = header
-            input = .csv(path: csv, options: csvOptions)
-        } else if let source {
-            input = .table(source)
-        } else if let query {
-            input = .query(query)
-        }
-        let report = try Validator(connection: target.common.connect()).run(table: target.table, input: input, options: options)
+        let report = try Validator(connection: target.common.connect()).run(table: target.table, input: from.input, options: options)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     }

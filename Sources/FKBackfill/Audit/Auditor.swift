@@ -20,18 +20,12 @@ public final class Auditor {
     }
 
     public func run(_ scope: AuditScope, rules: Rules = .none) throws(FKBackfillError) -> AuditReport {
-        do {
-            return try connection.transaction(readOnly: true) {
+        try FKBackfillError.mapping {
+            try connection.transaction(readOnly: true) {
                 try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 try connection.execute("SET LOCAL jit = off")
                 return try audit(scope, rules: rules)
             }
-        } catch let error as FKBackfillError {
-            throw error
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
         }
     }
 

@@ -13,9 +13,10 @@ public enum CatalogReader {
 
     /// Reads the graphs of several tables at once (an audit of a schema): one catalog
     /// whose root is the first table and whose tables include every one of them.
+    /// The three queries share one snapshot, so a concurrent DDL cannot make them disagree.
     public static func read(rootOIDs: [UInt32], on connection: Connection) throws(FKBackfillError) -> Catalog {
         guard !rootOIDs.isEmpty else { throw FKBackfillError("no tables to read") }
-        do {
+        return try FKBackfillError.mapping {
             if connection.inTransaction {
                 return try withJITOff(on: connection) { try readQueries(rootOIDs: rootOIDs, on: connection) }
             }
@@ -24,19 +25,13 @@ public enum CatalogReader {
                 try connection.execute("SET LOCAL jit = off")
                 return try readQueries(rootOIDs: rootOIDs, on: connection)
             }
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch let error as FKBackfillError {
-            throw error
-        } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
         }
     }
 
     /// Adds the rules file's declared relations to a catalog already read.
     public static func addRelations(_ rules: Rules, to catalog: Catalog, on connection: Connection) throws(FKBackfillError) -> Catalog {
         guard !rules.relations.isEmpty else { return catalog }
-        do {
+        return try FKBackfillError.mapping {
             var problems: [RulesProblem] = []
             let relations = try DeclaredRelations.resolve(rules.relations, on: connection, problems: &problems)
             if !problems.isEmpty { throw FKBackfillError(rulesProblems: problems, file: rules.file) }
@@ -44,12 +39,6 @@ public enum CatalogReader {
                 return try withJITOff(on: connection) { try DeclaredRelations.merge(relations, into: catalog, on: connection) }
             }
             return try DeclaredRelations.merge(relations, into: catalog, on: connection)
-        } catch let error as FKBackfillError {
-            throw error
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
         }
     }
 
@@ -61,23 +50,7 @@ public enum CatalogReader {
 
     /// Reads the graph rooted at the relation with this oid.
     public static func read(rootOID: UInt32, on connection: Connection) throws(FKBackfillError) -> Catalog {
-        do {
-            // One snapshot for all three queries, so a concurrent DDL cannot make them disagree.
-            if connection.inTransaction {
-                return try withJITOff(on: connection) { try readQueries(rootOID: rootOID, on: connection) }
-            }
-            return try connection.transaction(readOnly: true) {
-                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try connection.execute("SET LOCAL jit = off")
-                return try readQueries(rootOID: rootOID, on: connection)
-            }
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch let error as FKBackfillError {
-            throw error
-        } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
-        }
+        try read(rootOIDs: [rootOID], on: connection)
     }
 
     /// Inside a caller's transaction: JIT off for the catalog queries only.

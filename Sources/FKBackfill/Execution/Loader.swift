@@ -20,22 +20,16 @@ public final class Loader {
     /// Runs the whole job for `table` and returns the report. Throws `FKBackfillError`;
     /// on any error the transaction is rolled back and nothing is left behind.
     public func run(table: String, input: InputSource, options: LoadOptions) throws(FKBackfillError) -> LoadReport {
-        do {
-            try execute("BEGIN", options)
-            let report = try runInTransaction(table: table, input: input, options: options)
-            if options.dryRun {
-                try execute("ROLLBACK", options)
-            } else {
-                try execute("COMMIT", options)
+        do throws(FKBackfillError) {
+            return try FKBackfillError.mapping {
+                try execute("BEGIN", options)
+                let report = try runInTransaction(table: table, input: input, options: options)
+                try execute(options.dryRun ? "ROLLBACK" : "COMMIT", options)
+                return report
             }
-            return report
         } catch {
             connection.rollbackQuietly()
-            switch error {
-            case let error as FKBackfillError: throw error
-            case let error as PostgresError: throw FKBackfillError(error)
-            default: throw FKBackfillError("\(error)", exitStatus: .database)
-            }
+            throw error
         }
     }
 
@@ -46,27 +40,8 @@ public final class Loader {
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
         }
-        var csv: CSVFile?
-        let inputColumns: [String]
-        switch input {
-        case .csv(let path, let csvOptions):
-            let file = try CSVFile(path: path)
-            csv = file
-            if csvOptions.header {
-                guard let header = try file.readHeader(csvOptions) else {
-                    throw FKBackfillError("\(file.label) is empty", hint: "the first line must name the columns")
-                }
-                inputColumns = header
-            } else {
-                inputColumns = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
-            }
-        case .table(let name):
-            let source = try TableResolver.resolve(name, on: connection)
-            inputColumns = try connection.execute("SELECT * FROM \(source.name.sql) LIMIT 0").columnNames
-        case .query(let sql):
-            inputColumns = try connection.execute("SELECT * FROM (\(Self.trimmedQuery(sql))) AS q LIMIT 0").columnNames
-        }
-        try InputColumns.check(inputColumns, of: target, input: input)
+        let opened = try OpenedInput.open(input, target: target, on: connection)
+        let inputColumns = opened.columns
         for column in options.replaceBy where !inputColumns.contains(column) {
             throw FKBackfillError(
                 "--replace-by column \(column) is not in the input",
@@ -83,22 +58,18 @@ public final class Loader {
 
         // Stage.
         try execute(sql.createStage(), options)
-        switch input {
-        case .csv(_, let csvOptions):
+        if case .csv(_, let csvOptions) = input, let csv = opened.csv {
             let statement = sql.copyStage(csvOptions)
             options.onStatement?(statement + " -- data from \(input.label)")
             do {
                 report.staged = try connection.copyIn(statement) { writer in
-                    try csv!.stream(to: writer, progress: progress)
+                    try csv.stream(to: writer, progress: progress)
                 }
             } catch let error as PostgresError where error.kind == .server {
                 throw Self.inputError(error, label: input.label, headerLines: csvOptions.header ? 1 : 0)
             }
-        case .table(let name):
-            let source = try TableResolver.resolve(name, on: connection)
-            report.staged = try execute(sql.insertStage(from: "SELECT * FROM \(source.name.sql)"), options).affectedRows
-        case .query(let query):
-            report.staged = try execute(sql.insertStage(from: Self.trimmedQuery(query)), options).affectedRows
+        } else if let select = opened.select {
+            report.staged = try execute(sql.insertStage(from: select), options).affectedRows
         }
         try execute("ANALYZE \(LoadStatements.stage)", options)
         clock.lap("stage input", into: &report)
@@ -277,13 +248,6 @@ public final class Loader {
         options.onStatement?(statement)
         logger.debug("sql", metadata: ["statement": "\(statement)"])
         return try connection.execute(statement, parameters)
-    }
-
-    /// A query as a subquery: trailing semicolons and blanks removed.
-    static func trimmedQuery(_ sql: String) -> String {
-        var text = Substring(sql)
-        while let last = text.last, last == ";" || last.isWhitespace { text.removeLast() }
-        return String(text)
     }
 
     /// A value COPY rejected, with the file's own line number (COPY counts from the first

@@ -21,14 +21,7 @@ public final class RulesValidator {
         _ rules: Rules, catalog: Catalog, stagedColumns: [String]?, on connection: Connection
     ) throws(FKBackfillError) -> Rules {
         let validator = RulesValidator(catalog: catalog, connection: connection, stagedColumns: stagedColumns)
-        let resolved: Rules
-        do {
-            resolved = try validator.check(rules)
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
-        }
+        let resolved = try FKBackfillError.mapping { try validator.check(rules) }
         if !validator.problems.isEmpty { throw FKBackfillError(rulesProblems: validator.problems, file: rules.file) }
         return resolved
     }

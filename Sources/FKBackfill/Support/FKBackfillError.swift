@@ -59,3 +59,19 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         self.init(message, hint: "fix the value, or load it as text and convert it in a --query", exitStatus: .usage)
     }
 }
+
+extension FKBackfillError {
+    /// Runs `body` and turns whatever it throws into an `FKBackfillError`: the tool's own
+    /// errors pass through, client errors get the tool's wording and exit code 3.
+    public static func mapping<T>(_ body: () throws -> T) throws(FKBackfillError) -> T {
+        do {
+            return try body()
+        } catch let error as FKBackfillError {
+            throw error
+        } catch let error as PostgresError {
+            throw FKBackfillError(error)
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
+        }
+    }
+}

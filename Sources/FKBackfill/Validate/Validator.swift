@@ -27,16 +27,10 @@ public final class Validator {
 
     /// Validates `input` for `table`; with no input, the rows already in the table.
     public func run(table: String, input: InputSource?, options: ValidateOptions) throws(FKBackfillError) -> ValidationReport {
-        do {
+        try FKBackfillError.mapping {
             try execute("BEGIN", options)
             defer { connection.rollbackQuietly() }
             return try validate(table: table, input: input, options: options)
-        } catch let error as FKBackfillError {
-            throw error
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
         }
     }
 
@@ -45,32 +39,11 @@ public final class Validator {
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
         }
-        let insertable = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
         let source = input ?? .table(target.name.display)
-        var csv: CSVFile?
+        let opened = try OpenedInput.open(source, target: target, on: connection, onlyInsertable: input == nil)
+        let columns = opened.columns
         var csvOptions = CSVOptions()
-        let columns: [String]
-        switch source {
-        case .csv(let path, let options):
-            let file = try CSVFile(path: path)
-            csv = file
-            csvOptions = options
-            if options.header {
-                guard let header = try file.readHeader(options) else {
-                    throw FKBackfillError("\(file.label) is empty", hint: "the first line must name the columns")
-                }
-                columns = header
-            } else {
-                columns = insertable
-            }
-        case .table(let name):
-            let resolved = try TableResolver.resolve(name, on: connection)
-            let all = try connection.execute("SELECT * FROM \(resolved.name.sql) LIMIT 0").columnNames
-            columns = input == nil ? all.filter(insertable.contains) : all
-        case .query(let sql):
-            columns = try connection.execute("SELECT * FROM (\(Loader.trimmedQuery(sql))) AS q LIMIT 0").columnNames
-        }
-        try InputColumns.check(columns, of: target, input: source)
+        if case .csv(_, let options) = source { csvOptions = options }
         let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: columns, on: connection)
         let graph = DependencyGraph(catalog: catalog)
         var planError: String?
@@ -98,22 +71,18 @@ public final class Validator {
 
         // Stage as text.
         var tracker: CSVLineTracker?
-        switch source {
-        case .csv:
+        if let csv = opened.csv {
             let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csvOptions.header ? 2 : 1)
             tracker = lines
             let statement = sql.copyRaw(csvOptions)
             options.onStatement?(statement)
             do {
-                report.rows = try connection.copyIn(statement) { writer in try csv!.stream(to: writer, lines: lines, progress: nil) }
+                report.rows = try connection.copyIn(statement) { writer in try csv.stream(to: writer, lines: lines, progress: nil) }
             } catch let error as PostgresError where error.kind == .server {
                 throw Loader.inputError(error, label: source.label, headerLines: csvOptions.header ? 1 : 0)
             }
-        case .table(let name):
-            let resolved = try TableResolver.resolve(name, on: connection)
-            report.rows = try execute(sql.insertRaw(from: "SELECT * FROM \(resolved.name.sql)"), options).affectedRows
-        case .query(let query):
-            report.rows = try execute(sql.insertRaw(from: Loader.trimmedQuery(query)), options).affectedRows
+        } else if let select = opened.select {
+            report.rows = try execute(sql.insertRaw(from: select), options).affectedRows
         }
         if let constants = load.insertConstants() { try execute(constants.sql, options, constants.parameters) }
         let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
