@@ -15,6 +15,9 @@ struct LoadArguments: ParsableArguments {
     @Option(help: "insert-missing: only add absent parent keys. fill-null-only: also fill NULL columns of existing referenced parent rows.")
     var mode: BackfillMode = .insertMissing
 
+    @Option(help: "How the fact insert's FKs are checked: auto (set-based when safe), per-row, set-based.")
+    var fkCheck: FKCheckMode = .auto
+
     @Flag(help: "Do everything, report, then roll back.")
     var dryRun = false
 
@@ -46,6 +49,7 @@ struct LoadArguments: ParsableArguments {
         var options = LoadOptions()
         if let rules { options.rules = try RulesParser.load(path: rules) }
         options.maxRejects = maxRejects
+        options.fkCheck = fkCheck
         options.mode = mode
         options.loadTarget = loadTarget
         options.replaceBy = replaceBy
@@ -83,6 +87,7 @@ struct LoadArguments: ParsableArguments {
 }
 
 extension BackfillMode: ExpressibleByArgument {}
+extension FKCheckMode: ExpressibleByArgument {}
 
 /// A single self-overwriting progress line on a terminal's stderr.
 final class ProgressLine {

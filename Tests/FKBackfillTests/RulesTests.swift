@@ -174,12 +174,23 @@ import TestSupport
         }
         #expect(failed.exitStatus == .findings)
         #expect(try db.count("org") == 1)
-        // skip: ignored entirely, so the database's own check fails the insert.
+        // skip: no backfill through it, so the FK check fails the insert: PostgreSQL's own…
         let skipped = try #require(throws: FKBackfillError.self) {
-            _ = try load(db, "fact", csv: "org_code,product_code\nG4,X4\n", rules: "foreign_keys:\n  fact_product_fk: { skip: true }\n")
+            _ = try load(db, "fact", csv: "org_code,product_code\nG4,X4\n", rules: "foreign_keys:\n  fact_product_fk: { skip: true }\n") {
+                $0.fkCheck = .perRow
+            }
         }
         #expect(skipped.exitStatus == .database)
         #expect(skipped.message.contains("fact_product_fk"))
+        // …or the set-based verify, before anything is inserted.
+        let verified = try #require(throws: FKBackfillError.self) {
+            _ = try load(db, "fact", csv: "org_code,product_code\nG4,X4\n", rules: "foreign_keys:\n  fact_product_fk: { skip: true }\n") {
+                $0.fkCheck = .setBased
+            }
+        }
+        #expect(verified.exitStatus == .findings)
+        #expect(verified.details == ["1 rows violate fact_product_fk → \(db.schema).product (keys X4)"])
+        #expect(try db.count("org", "code = 'G4'") == 0)
     }
 
     @Test func blankKeysWithEveryOnBlank() throws {
@@ -204,7 +215,9 @@ import TestSupport
         let kept = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: keep\n")
         }
-        #expect(kept.exitStatus == .database)
+        // The set-based FK check (the default for a superuser) finds the violation before inserting.
+        #expect(kept.exitStatus == .findings)
+        #expect(kept.details.first?.contains("2 rows violate") == true)
         #expect(try db.values("SELECT code FROM org ORDER BY code") == [[""], ["G1"]])
         _ = try load(db, "fact", csv: "org_code,n\n\"\",5\n", rules: "blank:\n  on_blank: keep\n")
         #expect(try db.count("fact", "n = 5") == 1)

@@ -128,7 +128,18 @@ struct Lints {
             if catalog.foreignKeys(of: child).contains(where: { $0.columns == [column] && $0.referencedTable == parent }) {
                 return nil
             }
-            let orphans = try orphanCount(table: child, columns: [column], parent: parent, parentColumns: [column], matchFull: false)
+            // The tables were found in the catalog snapshot; a concurrent DROP can still
+            // remove one before it is counted. Such a relation is no finding.
+            let inTransaction = connection.inTransaction
+            if inTransaction { try connection.execute("SAVEPOINT fkb_orphans") }
+            let orphans: Int
+            do {
+                orphans = try orphanCount(table: child, columns: [column], parent: parent, parentColumns: [column], matchFull: false)
+                if inTransaction { try connection.execute("RELEASE SAVEPOINT fkb_orphans") }
+            } catch let error as PostgresError where error.sqlState == "42P01" {
+                if inTransaction { try connection.execute("ROLLBACK TO SAVEPOINT fkb_orphans") }
+                return nil
+            }
             let constraint = quoteIdentifier("\(child.name)_\(column)_fkey")
             return Finding(
                 kind: "implied-relation", severity: .info, object: "\(child.description).\(column)",

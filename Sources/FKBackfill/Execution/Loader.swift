@@ -194,8 +194,26 @@ public final class Loader {
                 report.deleted = try execute(sql.deleteReplaced(options.replaceBy), options).affectedRows
                 clock.lap("delete replaced rows", into: &report)
             }
-            report.inserted = try execute(sql.insertTarget(), options).affectedRows
-            clock.lap("insert target rows", into: &report)
+            let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
+            report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
+            if options.fkCheck != .perRow {
+                let blockers = try check.blockers(on: connection)
+                if !blockers.isEmpty {
+                    if options.fkCheck == .setBased {
+                        throw FKBackfillError(
+                            "--fk-check set-based is not safe for \(target.name.display), nothing was written", details: blockers,
+                            hint: "use --fk-check auto (falls back to per-row) or per-row", exitStatus: .usage)
+                    }
+                    report.fkCheck = .perRow
+                    report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
+                }
+            }
+            if report.fkCheck == .setBased {
+                try insertSetBased(check, sql, options, report: &report, clock: &clock)
+            } else {
+                report.inserted = try execute(sql.insertTarget(), options).affectedRows
+                clock.lap("insert target rows", into: &report)
+            }
         }
 
         for parent in plan.parents {
@@ -211,6 +229,36 @@ public final class Loader {
         }
         clock.lap(options.dryRun ? "report (then roll back)" : "report", into: &report)
         return report
+    }
+
+    /// Locks the referenced parents, verifies every staged row with one anti-join per FK,
+    /// then inserts with the RI triggers off for that statement only.
+    func insertSetBased(
+        _ check: FKCheck, _ sql: LoadStatements, _ options: LoadOptions, report: inout LoadReport, clock: inout StepClock
+    ) throws {
+        let keys = check.checkedKeys
+        for fk in keys { try execute(check.lock(fk), options) }
+        clock.lap("lock referenced parents", into: &report)
+        var violations: [String] = []
+        for fk in keys {
+            let row = try execute(check.violations(fk), options, [String(max(options.samples, 1))]).rows[0]
+            let count = row.int("n") ?? 0
+            guard count > 0 else { continue }
+            let sample = row.string("sample").trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+            violations.append("\(count) rows violate \(fk.name) → \(fk.referencedTable.display) (keys \(sample))")
+        }
+        if !violations.isEmpty {
+            throw FKBackfillError(
+                "the set-based FK check found violations, nothing was written", details: violations,
+                hint: "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) can set them aside",
+                exitStatus: .findings)
+        }
+        clock.lap("verify foreign keys", into: &report)
+        let previous = try execute("SELECT current_setting('session_replication_role') AS role", options).rows[0].string("role")
+        try execute("SELECT set_config('session_replication_role', 'replica', true)", options)
+        report.inserted = try execute(sql.insertTarget(), options).affectedRows
+        try execute("SELECT set_config('session_replication_role', $1, true)", options, [previous])
+        clock.lap("insert target rows", into: &report)
     }
 
     /// `blank: on_blank`: blank FK keys of the input become NULL or reject their row.

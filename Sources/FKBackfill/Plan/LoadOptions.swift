@@ -23,6 +23,8 @@ public struct LoadOptions: Sendable {
     public var rules: Rules = .none
     /// How many rejected rows a load may skip and still commit the rest; 0 fails on the first.
     public var maxRejects = 0
+    /// How the fact insert's FKs are checked (see `FKCheckMode`).
+    public var fkCheck: FKCheckMode = .auto
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (String) -> Void)?
 

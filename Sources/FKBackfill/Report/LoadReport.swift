@@ -38,6 +38,10 @@ public struct LoadReport: Sendable {
     public var inserted = 0
     public var rejected = 0
     public var rejections: [Rejection] = []
+    /// `set-based` or `per-row`: how the fact insert's FKs were checked.
+    public var fkCheck: FKCheckMode = .perRow
+    /// Why `auto` fell back to `per-row`, if it did.
+    public var fkCheckNote: String?
     public var steps: [Step] = []
 
     public init(target: TableName, input: String, mode: BackfillMode, dryRun: Bool, loadedTarget: Bool) {
@@ -86,6 +90,8 @@ public struct LoadReport: Sendable {
         var dryRun: Bool
         var parents: [Parent]
         var target: Target
+        var fkCheck: String
+        var fkCheckNote: String?
         var rejections: [Rejection]
         var steps: [Step]
         var seconds: Double
@@ -99,6 +105,7 @@ public struct LoadReport: Sendable {
                       inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
             },
             target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected),
+            fkCheck: fkCheck.rawValue, fkCheckNote: fkCheckNote,
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows) },
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
@@ -128,6 +135,7 @@ public struct LoadReport: Sendable {
         out += "\nTarget \(target.display): \(staged) staged"
         if loadedTarget { out += ", \(deleted) deleted, \(inserted) inserted" }
         if rejected > 0 { out += ", \(rejected) rejected" }
+        if loadedTarget { out += " (FK check: \(fkCheck.rawValue)" + (fkCheckNote.map { "; \($0)" } ?? "") + ")" }
         out += "\n"
         for rejection in rejections {
             out += "  rejected \(rejection.rows): \(rejection.reason) (rows "

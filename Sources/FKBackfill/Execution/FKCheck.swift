@@ -1,0 +1,97 @@
+import PostgresClient
+
+/// How the fact insert's foreign keys are checked.
+public enum FKCheckMode: String, Sendable, CaseIterable, Codable {
+    /// `set-based` when every precondition holds, else `per-row`.
+    case auto
+    /// PostgreSQL's own trigger, once per inserted row.
+    case perRow = "per-row"
+    /// Lock the referenced parents, verify all rows with one anti-join per FK, then insert
+    /// with the per-row triggers off for that one statement.
+    case setBased = "set-based"
+}
+
+/// Decides whether the set-based check is safe for this load, and runs its statements.
+///
+/// Safe means: skipping the RI triggers (`session_replication_role = replica`) skips
+/// nothing but the checks the tool does itself. So the role must be allowed to set it,
+/// the target must have no user trigger or rule that replica mode would skip or start
+/// firing, and every FK of the target must be one the tool verifies.
+struct FKCheck {
+    let plan: LoadPlan
+    let catalog: Catalog
+    let sql: LoadStatements
+
+    /// Why `set-based` cannot be used here; empty when it can.
+    func blockers(on connection: Connection) throws -> [String] {
+        var reasons: [String] = []
+        let target = plan.target
+        let role = try connection.execute(
+            """
+            SELECT r.rolsuper OR (current_setting('server_version_num')::int >= 150000
+                   AND has_parameter_privilege('session_replication_role', 'SET')) AS allowed
+            FROM pg_roles r WHERE r.rolname = current_user
+            """).rows.first?.bool("allowed") ?? false
+        if !role {
+            reasons.append("the role may not set session_replication_role (superuser, or GRANT SET ON PARAMETER session_replication_role)")
+        }
+        let hooks = try connection.execute(
+            """
+            SELECT string_agg(name, ', ' ORDER BY name) AS names FROM (
+                SELECT 'trigger ' || t.tgname AS name FROM pg_trigger t
+                WHERE t.tgrelid IN (SELECT $1::oid UNION SELECT relid FROM pg_partition_tree($1::oid)) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgenabled <> 'A'
+                UNION ALL
+                SELECT 'rule ' || r.rulename FROM pg_rewrite r
+                WHERE r.ev_class IN (SELECT $1::oid UNION SELECT relid FROM pg_partition_tree($1::oid)) AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_enabled <> 'A'
+            ) h
+            """, [String(target.oid)]).rows.first?["names"]
+        if let hooks {
+            reasons.append("\(target.name.display) has \(hooks), which replica mode would not fire the same way")
+        }
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for fk in catalog.foreignKeys(of: target.name) where !fk.declared {
+            if fk.isSelfReference {
+                reasons.append("\(fk.name) references \(target.name.display) itself")
+            } else if fk.declaredOn != fk.table {
+                reasons.append("\(fk.name) is declared on partition \(fk.declaredOn.display) only")
+            } else if !fk.columns.allSatisfy(staged.contains) && fk.columns.contains(where: staged.contains) {
+                reasons.append("\(fk.name) has columns the input does not set")
+            }
+        }
+        return reasons
+    }
+
+    /// The FKs the set-based path verifies: the target's catalog FKs the input sets.
+    var checkedKeys: [ForeignKey] {
+        let staged = Set(plan.stagedColumns.map(\.name))
+        return catalog.foreignKeys(of: plan.target.name).filter { !$0.declared && $0.columns.allSatisfy(staged.contains) }
+    }
+
+    /// Locks the referenced parent rows of the staged keys as the RI trigger would:
+    /// a concurrent DELETE or key UPDATE of one of them now waits for this transaction.
+    func lock(_ fk: ForeignKey) -> String {
+        let keys = fk.columns.map { "s.\(quoteIdentifier($0))" }
+        let match = zip(fk.referencedColumns, fk.columns.indices).map { "p.\(quoteIdentifier($0)) = k.c\($1 + 1)" }
+            .joined(separator: " AND ")
+        return "SELECT count(*) AS n FROM (SELECT 1 FROM \(fk.referencedTable.sql) p JOIN (SELECT DISTINCT "
+            + keys.enumerated().map { "\($1) AS c\($0 + 1)" }.joined(separator: ", ")
+            + " FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND "
+            + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+            + ") k ON \(match) ORDER BY " + fk.referencedColumns.map { "p.\(quoteIdentifier($0))" }.joined(separator: ", ")
+            + " FOR KEY SHARE OF p) locked"
+    }
+
+    /// Staged rows (to be inserted) that would violate `fk`: a complete key the parent
+    /// lacks, or under MATCH FULL a partly NULL key. Returns count and up to `$1` keys.
+    func violations(_ fk: ForeignKey) -> String {
+        let keys = fk.columns.map { "s.\(quoteIdentifier($0))" }
+        let match = zip(fk.referencedColumns, keys).map { "p.\(quoteIdentifier($0)) = \($1)" }.joined(separator: " AND ")
+        var condition = "(" + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+            + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match)))"
+        if fk.match == .full && keys.count > 1 {
+            condition += " OR num_nulls(\(keys.joined(separator: ", "))) BETWEEN 1 AND \(keys.count - 1)"
+        }
+        return "SELECT count(*) AS n, (array_agg(DISTINCT CAST((" + keys.joined(separator: ", ") + ") AS text)))[1:$1]::text AS sample "
+            + "FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND (\(condition))"
+    }
+}

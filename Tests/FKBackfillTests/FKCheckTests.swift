@@ -1,0 +1,135 @@
+import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// The set-based FK check: used when safe, falls back when not, never lets an orphan in.
+@Suite struct FKCheckTests {
+    func setup() throws -> TestDatabase {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, name text);
+            INSERT INTO org VALUES ('G1', 'one');
+            CREATE TABLE fact (org_code text CONSTRAINT f_org REFERENCES org, n int);
+            """)
+        return db
+    }
+
+    @Test func autoUsesSetBasedWhenSafe() throws {
+        let db = try setup()
+        let report = try db.load("fact", csv: "org_code,n\nG1,1\nG2,2\n")
+        #expect(report.fkCheck == .setBased)
+        #expect(report.fkCheckNote == nil)
+        #expect(report.steps.map(\.name).contains("verify foreign keys"))
+        #expect(try db.count("fact") == 2)
+        #expect(try db.count("org") == 2)
+        // Only the fact insert ran in replica mode.
+        #expect(try db.values("SELECT current_setting('session_replication_role')") == [["origin"]])
+    }
+
+    @Test func everyFailedPreconditionFallsBackToPerRow() throws {
+        // A user trigger on the target.
+        let triggered = try setup()
+        try triggered.run("""
+            CREATE FUNCTION \(triggered.schema).noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER fact_noop BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION \(triggered.schema).noop();
+            """)
+        let withTrigger = try triggered.load("fact", csv: "org_code,n\nG1,1\n")
+        #expect(withTrigger.fkCheck == .perRow)
+        #expect(withTrigger.fkCheckNote?.contains("trigger fact_noop") == true)
+        // ENABLE ALWAYS triggers fire in replica mode too: no fallback.
+        try triggered.run("ALTER TABLE fact ENABLE ALWAYS TRIGGER fact_noop")
+        #expect(try triggered.load("fact", csv: "org_code,n\nG1,1\n").fkCheck == .setBased)
+        let explicit = try #require(throws: FKBackfillError.self) {
+            try triggered.run("ALTER TABLE fact ENABLE TRIGGER fact_noop")
+            _ = try triggered.load("fact", csv: "org_code,n\nG1,1\n") { $0.fkCheck = .setBased }
+        }
+        #expect(explicit.exitStatus == .usage)
+
+        // A self-referencing target.
+        let selfRef = try TestDatabase()
+        try selfRef.run("CREATE TABLE node (id int PRIMARY KEY, parent_id int REFERENCES node)")
+        let tree = try selfRef.load("node", csv: "id,parent_id\n1,\n2,1\n")
+        #expect(tree.fkCheck == .perRow)
+        #expect(tree.fkCheckNote?.contains("references") == true)
+
+        // A role that may not set session_replication_role.
+        let db = try setup()
+        let role = "\(db.schema)_loader"
+        try db.run("""
+            CREATE ROLE \(role);
+            GRANT USAGE, CREATE ON SCHEMA \(db.schema) TO \(role);
+            GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA \(db.schema) TO \(role);
+            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
+            SET ROLE \(role);
+            """)
+        defer {
+            _ = try? db.connection.execute("RESET ROLE")
+            _ = try? db.connection.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)")
+        }
+        let limited = try db.load("fact", csv: "org_code,n\nG3,3\n")
+        #expect(limited.fkCheck == .perRow)
+        #expect(limited.fkCheckNote?.contains("session_replication_role") == true)
+        #expect(limited.inserted == 1)
+    }
+
+    /// A concurrent DELETE of a referenced parent: the load waits for it, then fails
+    /// cleanly; no orphan is ever committed, on either path.
+    @Test(arguments: [FKCheckMode.setBased, .perRow])
+    func concurrentDeleteOfAReferencedParentNeverLeavesAnOrphan(mode: FKCheckMode) async throws {
+        let db = try setup()
+        let schema = db.schema
+        let csv = try db.csvFile("org_code,n\nG1,1\n")
+        let deleter = try Connection()
+        try deleter.execute("SET search_path TO \(quoteIdentifier(schema))")
+        try deleter.execute("BEGIN")
+        try deleter.execute("DELETE FROM org WHERE code = 'G1'")
+        // The load blocks inside libpq, so it gets a thread of its own rather than one of
+        // the few threads of Swift's cooperative pool.
+        let load = OwnThread {
+            let connection = try Connection()
+            try connection.execute("SET search_path TO \(quoteIdentifier(schema))")
+            var options = LoadOptions()
+            options.fkCheck = mode
+            return try Loader(connection: connection).run(table: "fact", input: .csv(path: csv, options: CSVOptions()), options: options)
+        }
+        // Let the load reach the parent row and wait on the uncommitted delete.
+        try await Task.sleep(for: .milliseconds(700))
+        try deleter.execute("COMMIT")
+        let result = await load.result()
+        switch result {
+        case .success:
+            // The load may only succeed if it recreated the parent; then there is no orphan either.
+            #expect(try db.count("org", "code = 'G1'") == 1)
+        case .failure(let error):
+            #expect((error as? FKBackfillError) != nil)
+            #expect(try db.count("fact") == 0)
+        }
+        #expect(try db.count("fact f", "NOT EXISTS (SELECT 1 FROM org o WHERE o.code = f.org_code)") == 0)
+    }
+}
+
+/// Runs blocking work on a dedicated thread and hands its result to async code.
+final class OwnThread<T: Sendable>: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var outcome: Result<T, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            let value = Result { try work() }
+            lock.lock()
+            outcome = value
+            lock.broadcast()
+            lock.unlock()
+        }
+        thread.start()
+    }
+
+    func result() async -> Result<T, any Error> {
+        while true {
+            if let outcome = lock.withLock({ outcome }) { return outcome }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
