@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CLUSTER := scripts/pg-cluster.sh
 
-.PHONY: all deps build release test demo clean
+.PHONY: all deps build release test demo bench clean
 
 all: build
 
@@ -26,6 +26,12 @@ test: deps
 demo: build
 	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/demo-cluster" FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" \
 		$(CLUSTER) run -- scripts/demo.sh
+
+# Measures loads against plain COPY on a throwaway cluster (see docs/performance.md).
+# BENCH_SIZES and BENCH_RUNS choose the sizes and runs (default "100000 1000000", 3).
+bench: release
+	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$$($(SWIFT) build -c release --show-bin-path)/fkbackfill" \
+		$(CLUSTER) run -- bench/run.sh
 
 clean:
 	-$(CLUSTER) stop

@@ -12,6 +12,9 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 # FoundationXML (the tests' JUnit checks) loads libxml2 at run time.
 ls /usr/lib/*/libxml2.so.2 >/dev/null 2>&1 || missing+=(libxml2)
+# The benchmark measures peak memory with GNU time, and computes with bc.
+[ -x /usr/bin/time ] || missing+=(time)
+command -v bc >/dev/null 2>&1 || missing+=(bc)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
