@@ -87,6 +87,15 @@ struct ValidationStatements {
             + "FROM \(Self.raw) r WHERE \(condition)"
     }
 
+    /// Several row conditions over `fkb_raw r` in one pass: for each, `nN` (how many rows)
+    /// and `sN` (the first `$1` row numbers).
+    func rawChecks(_ conditions: [String]) -> String {
+        "SELECT " + conditions.enumerated().map { index, condition in
+            "count(*) FILTER (WHERE \(condition)) AS n\(index), "
+                + "coalesce((array_agg(r._fkb_row ORDER BY r._fkb_row) FILTER (WHERE \(condition)))[1:$1]::text, '{}') AS s\(index)"
+        }.joined(separator: ", ") + " FROM \(Self.raw) r"
+    }
+
     // MARK: Foreign keys
 
     /// Staged rows whose key the parent lacks: non-NULL (MATCH SIMPLE/FULL) and, unless
@@ -103,18 +112,23 @@ struct ValidationStatements {
     }
 
     /// One row per FK check: violating rows, distinct missing keys, those of them blank.
+    /// The missing test sits in WHERE so the planner can run it as one hash anti-join,
+    /// as a hand-written check would, instead of a lookup per row.
     func foreignKeyCounts(_ fk: ForeignKey) -> String {
         let key = fk.columns.map { "s.\(q($0))" }
         let blank = fk.columns.map { load.isBlank("s.\(q($0))") }.joined(separator: " OR ")
-        let partly = fk.match == .full && fk.columns.count > 1
-            ? "count(*) FILTER (WHERE num_nulls(\(key.joined(separator: ", "))) BETWEEN 1 AND \(fk.columns.count - 1))" : "0"
         return """
-            SELECT count(*) FILTER (WHERE m) AS violating,
-                   count(DISTINCT (\(key.joined(separator: ", ")))) FILTER (WHERE m) AS missing,
-                   count(DISTINCT (\(key.joined(separator: ", ")))) FILTER (WHERE m AND (\(blank))) AS blank,
-                   \(partly) AS partly_null
-            FROM (SELECT s.*, (\(missingCondition(fk))) AS m FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL) s
+            SELECT count(*) AS violating, count(DISTINCT (\(key.joined(separator: ", ")))) AS missing,
+                   count(DISTINCT (\(key.joined(separator: ", ")))) FILTER (WHERE \(blank)) AS blank
+            FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND \(missingCondition(fk))
             """
+    }
+
+    /// Rows with a partly NULL key, which MATCH FULL rejects.
+    func partlyNull(_ fk: ForeignKey) -> String {
+        let key = fk.columns.map { "s.\(q($0))" }.joined(separator: ", ")
+        return "SELECT count(*) AS n FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL "
+            + "AND num_nulls(\(key)) BETWEEN 1 AND \(fk.columns.count - 1)"
     }
 
     /// Up to `$1` missing keys, each with up to `$2` row numbers that reference it.

@@ -105,15 +105,24 @@ public final class Validator {
             try execute(sql.castChecked(typeIndex), options)
         }
         try execute("ANALYZE \(LoadStatements.stage)", options)
+        // Length and NOT NULL checks of every column in one scan.
+        var checks: [(column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String, condition: String)] = []
         for column in plan.stagedColumns {
             let name = "r.\(quoteIdentifier(column.name))"
             if let length = ValidationStatements.maxLength(column) {
-                try addProblem(&report, column: column.name, problem: .tooLong, detail: "longer than \(length) characters (\(column.type))",
-                               sql.rawRows(where: "char_length(rtrim(\(name), ' ')) > \(length)"), samples, lineOf, options)
+                checks.append((column.name, .tooLong, "longer than \(length) characters (\(column.type))",
+                               "char_length(rtrim(\(name), ' ')) > \(length)"))
             }
-            if column.notNull {
-                try addProblem(&report, column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL",
-                               sql.rawRows(where: "\(name) IS NULL"), samples, lineOf, options)
+            if column.notNull { checks.append((column.name, .notNull, "\(column.name) is NOT NULL", "\(name) IS NULL")) }
+        }
+        if !checks.isEmpty {
+            let row = try execute(sql.rawChecks(checks.map(\.condition)), options, [samples]).rows[0]
+            for (index, check) in checks.enumerated() {
+                let count = row.int("n\(index)") ?? 0
+                guard count > 0 else { continue }
+                report.columns.append(.init(
+                    column: check.column, problem: check.problem, detail: check.detail, rows: count,
+                    sampleLines: Self.integers(row.string("s\(index)")).map(lineOf)))
             }
         }
         for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
@@ -135,7 +144,9 @@ public final class Validator {
         for fk in catalog.foreignKeys(of: target.name) where fk.columns.allSatisfy(staged.contains) {
             if fk.declared, rules.foreignKey(fk)?.skip == true { continue }
             let row = try execute(sql.foreignKeyCounts(fk), options).rows[0]
-            let missing = row.int("missing") ?? 0, blank = row.int("blank") ?? 0, partly = row.int("partly_null") ?? 0
+            let missing = row.int("missing") ?? 0, blank = row.int("blank") ?? 0
+            let partly = fk.match == .full && fk.columns.count > 1
+                ? try execute(sql.partlyNull(fk), options).rows[0].int("n") ?? 0 : 0
             var result = ValidationReport.ForeignKeyResult(
                 name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
                 violatingRows: (row.int("violating") ?? 0) + partly, missingKeys: missing, fixableKeys: 0,
