@@ -232,7 +232,8 @@ public struct LoadStatements: Sendable {
         return "CREATE TEMP TABLE fkb_val_\(parent.index) ON COMMIT DROP AS SELECT "
             + (keyList + ["NOT k.present AS _fkb_missing"] + derived).joined(separator: ", ")
             + " FROM \(Self.refs(parent.index)) r JOIN \(Self.keys(parent.index)) k ON " + keyJoin("k", "r", parent)
-            + " JOIN \(Self.stage) s ON s._fkb_row = r._fkb_row GROUP BY "
+            // Only derived columns need the staged rows themselves: skip the scan otherwise.
+            + (derived.isEmpty ? "" : " JOIN \(Self.stage) s ON s._fkb_row = r._fkb_row") + " GROUP BY "
             + (keyList + ["k.present"]).joined(separator: ", ")
     }
 
