@@ -91,6 +91,27 @@ import TestSupport
         #expect((json?["steps"] as? [[String: Any]])?.isEmpty == false)
     }
 
+    @Test func loadReadsStandardInputAndLogsJSON() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            """)
+        let result = try run(binary, ["load", "\(db.schema).fact", "--csv", "-", "--format", "json", "--log-level", "debug",
+                                      "--log-format", "json"], input: "\u{FEFF}org_code,n\nG1,1\nG2,2\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(report?["input"] as? String == "<stdin>")
+        #expect((report?["target"] as? [String: Any])?["inserted"] as? Int == 2)
+        let logLines = result.stderr.split(separator: "\n")
+        #expect(!logLines.isEmpty)
+        for line in logLines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] as? String != nil, "\(line)")
+        }
+        #expect(try db.count("org") == 2)
+    }
+
     @Test func loadExitCodes() throws {
         let db = try TestDatabase()
         try db.run("""
