@@ -11,6 +11,7 @@ public final class Connection {
     let handle: OpaquePointer
     private let connectionString: ConnectionString
     private let noticeSink: Unmanaged<NoticeSink>
+    private let cancelState = CancelState()
     public let logger: Logger
 
     /// Opens a connection.
@@ -64,6 +65,18 @@ public final class Connection {
         noticeSink.release()
     }
 
+    /// A handle that cancels this connection's running statement from elsewhere (SIGINT).
+    public func makeCanceller() -> Canceller? {
+        Canceller(connection: handle, state: cancelState)
+    }
+
+    /// Refuses to start a statement once the connection was cancelled.
+    func checkNotCancelled() throws(PostgresError) {
+        if cancelState.isCancelled {
+            throw PostgresError(kind: .client, message: "cancelled by the user", sqlState: "57014")
+        }
+    }
+
     /// Server version as an integer, e.g. 150018 for 15.18.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 
@@ -73,6 +86,7 @@ public final class Connection {
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> QueryResult {
         logger.trace("execute", metadata: ["sql": "\(sql)"])
+        try checkNotCancelled()
         let result = Self.withOptionalCStringArray(parameters) { values in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -82,7 +96,8 @@ public final class Connection {
     /// Runs a script of several statements with no parameters, such as a schema file.
     @discardableResult
     public func executeScript(_ sql: String) throws(PostgresError) -> QueryResult {
-        try check(PQexec(handle, sql), expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+        try checkNotCancelled()
+        return try check(PQexec(handle, sql), expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.

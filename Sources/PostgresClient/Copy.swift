@@ -9,6 +9,7 @@ public struct CopyWriter: ~Copyable {
 
     /// Sends one chunk of COPY data (any split: rows may span chunks).
     public func write(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
+        try connection.checkNotCancelled()
         guard !bytes.isEmpty else { return }
         let base = bytes.baseAddress!.assumingMemoryBound(to: CChar.self)
         if PQputCopyData(connection.handle, base, Int32(bytes.count)) != 1 {
@@ -34,6 +35,7 @@ extension Connection {
     /// - Returns: the number of rows the server copied.
     @discardableResult
     public func copyIn(_ sql: String, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
+        try checkNotCancelled()
         // The COPY_IN result only says "send data now"; dropping it clears it.
         _ = try check(PQexec(handle, sql), expecting: [PGRES_COPY_IN])
         let writer = CopyWriter(connection: self)

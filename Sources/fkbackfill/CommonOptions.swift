@@ -27,7 +27,9 @@ struct CommonOptions: ParsableArguments {
             return handler
         }
         do {
-            return try Connection(ConnectionString(connectionString), logger: Logger(label: "fkbackfill"))
+            let connection = try Connection(ConnectionString(connectionString), logger: Logger(label: "fkbackfill"))
+            Interrupts.shared.watch(connection)
+            return connection
         } catch {
             throw FKBackfillError(error)
         }

@@ -10,6 +10,10 @@ enum EntryPoint {
         do {
             var command = try FKBackfillCommand.parseAsRoot()
             try command.run()
+        } catch where Interrupts.shared.signal != 0 {
+            // Whatever failed, it failed because the user stopped the run.
+            FileHandle.standardError.write(Data(Interrupts.shared.message.utf8))
+            exit(128 + Interrupts.shared.signal)
         } catch let error as FKBackfillError {
             var text = "fkbackfill: error: \(error.message)\n"
             for detail in error.details { text += "  - \(detail)\n" }

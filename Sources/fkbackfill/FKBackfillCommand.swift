@@ -9,7 +9,8 @@ struct FKBackfillCommand: ParsableCommand {
             'host=… dbname=…'); without it, PGHOST, PGPORT, PGUSER, PGDATABASE, .pgpass and \
             service files apply, as for psql.
 
-            Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database error.
+            Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database error, \
+            4 connection lost during the run, 130/143 interrupted by SIGINT/SIGTERM.
 
             Example:
               fkbackfill fks business.规模明细

@@ -112,6 +112,64 @@ import TestSupport
         #expect(try db.count("org") == 2)
     }
 
+    /// Starts a load whose input query sleeps on the server, then disturbs it.
+    func slowLoad(_ db: TestDatabase, tag: String, disturb: (Process) throws -> Void) throws -> (status: Int32, stderr: String) {
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["load", "\(db.schema).fact", "--query",
+                             "SELECT 'G' || n AS org_code, n FROM generate_series(1, 3) AS n, pg_sleep(30) AS \(tag)"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        // Wait until the sleeping statement runs on the server.
+        for _ in 0..<100 where try db.count("pg_stat_activity", "query LIKE '%AS \(tag)%' AND state = 'active' AND pid <> pg_backend_pid()") == 0 {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        try disturb(process)
+        let output = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    @Test func sigintCancelsTheRunningStatementAndWritesNothing() throws {
+        let db = try TestDatabase()
+        let started = Date()
+        let result = try slowLoad(db, tag: "sigint_\(db.schema)") { $0.interrupt() }
+        #expect(result.status == 130)
+        #expect(result.stderr.contains("interrupted by SIGINT: the running statement was cancelled"))
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(try db.count("org") == 0)
+        #expect(try db.count("pg_stat_activity", "query LIKE '%sigint_\(db.schema)%' AND pid <> pg_backend_pid()") == 0)
+    }
+
+    @Test func sigtermToo() throws {
+        let db = try TestDatabase()
+        let result = try slowLoad(db, tag: "sigterm_\(db.schema)") { $0.terminate() }
+        #expect(result.status == 143)
+        #expect(result.stderr.contains("interrupted by SIGTERM"))
+        #expect(try db.count("fact") == 0)
+    }
+
+    @Test func aTerminatedBackendIsADistinctExitCode() throws {
+        let db = try TestDatabase()
+        let tag = "killed_\(db.schema)"
+        let result = try slowLoad(db, tag: tag) { _ in
+            try db.connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+                ["%AS \(tag)%"])
+        }
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("lost the connection to the database during the run"))
+        #expect(try db.count("org") == 0)
+        // Unreachable is still 3.
+        #expect(try fkbackfill("fks", "x", "--db", "postgresql://127.0.0.1:1/db?connect_timeout=2").status == 3)
+    }
+
     @Test func loadExitCodes() throws {
         let db = try TestDatabase()
         try db.run("""

@@ -8,8 +8,10 @@ public enum ExitStatus: Int32, Sendable {
     case findings = 1
     /// Bad usage or configuration: unknown table, malformed name or file.
     case usage = 2
-    /// The database refused or failed: connection, permissions, SQL errors.
+    /// The database refused or failed: cannot connect, permissions, SQL errors.
     case database = 3
+    /// The connection broke during the run (server restart, backend terminated, network).
+    case connectionLost = 4
 }
 
 /// An error a user can act on: one line saying what and where, and a hint.
@@ -38,7 +40,11 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
                 hint: "pass --db 'postgresql://user@host:port/dbname' or set PGHOST, PGPORT, PGUSER, PGDATABASE",
                 exitStatus: .database)
         case .connectionLost:
-            self.init("lost the connection to the database: \(error.message)", exitStatus: .database)
+            self.init(
+                "lost the connection to the database during the run: \(error.message)",
+                hint: "the server rolls back an unfinished transaction, so nothing was written unless the connection "
+                    + "broke during COMMIT; run the same command again (reruns insert nothing twice)",
+                exitStatus: .connectionLost)
         case .server, .client:
             var message = "database error: \(error.message)"
             if let sqlState = error.sqlState { message += " (SQLSTATE \(sqlState))" }
