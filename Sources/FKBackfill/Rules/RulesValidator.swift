@@ -107,7 +107,12 @@ public final class RulesValidator {
             for placeholder in TemplateParts.parse(template).compactMap(\.column) {
                 checkStaged(placeholder, at: rule.location, role: "template {\(placeholder)}")
             }
-        case .sql, .databaseDefault, .null:
+        case .sql(let expression):
+            if let forbidden = SQLExpressionCheck.forbidden(in: expression) {
+                problem(rule.location, "sql: the expression contains \(forbidden); it must be one aggregate expression, "
+                    + "evaluated inside the SELECT that computes new rows")
+            }
+        case .databaseDefault, .null:
             break
         }
         if rule.jsonAppend {
