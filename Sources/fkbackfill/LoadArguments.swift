@@ -18,6 +18,12 @@ struct LoadArguments: ParsableArguments {
     @Option(help: "How the fact insert's FKs are checked: auto (set-based when safe), per-row, set-based.")
     var fkCheck: FKCheckMode = .auto
 
+    @Flag(help: "Serialise loads of the same table (a transaction-scoped advisory lock).")
+    var exclusive = false
+
+    @Option(help: ArgumentHelp("Give up on any lock wait after this long (PostgreSQL interval, e.g. 5s, 500ms).", valueName: "duration"))
+    var lockTimeout: String?
+
     @Flag(help: "Do everything, report, then roll back.")
     var dryRun = false
 
@@ -50,6 +56,8 @@ struct LoadArguments: ParsableArguments {
         if let rules { options.rules = try RulesParser.load(path: rules) }
         options.maxRejects = maxRejects
         options.fkCheck = fkCheck
+        options.exclusive = exclusive
+        options.lockTimeout = lockTimeout
         options.mode = mode
         options.loadTarget = loadTarget
         options.replaceBy = replaceBy

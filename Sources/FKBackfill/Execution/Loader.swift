@@ -35,10 +35,17 @@ public final class Loader {
 
     func runInTransaction(table: String, input: InputSource, options: LoadOptions) throws -> LoadReport {
         var clock = StepClock()
+        if let timeout = options.lockTimeout {
+            try execute("SELECT set_config('lock_timeout', $1, true)", options, [timeout])
+        }
         let catalog = try CatalogReader.read(table: table, rules: options.rules, on: connection)
         let graph = DependencyGraph(catalog: catalog)
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
+        }
+        if options.exclusive {
+            // One load of this table at a time; released at COMMIT or ROLLBACK.
+            try execute("SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || $1, 0))", options, [String(target.oid)])
         }
         let opened = try OpenedInput.open(input, target: target, on: connection)
         let inputColumns = opened.columns

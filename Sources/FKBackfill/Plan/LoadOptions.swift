@@ -25,6 +25,10 @@ public struct LoadOptions: Sendable {
     public var maxRejects = 0
     /// How the fact insert's FKs are checked (see `FKCheckMode`).
     public var fkCheck: FKCheckMode = .auto
+    /// Serialise loads of the same target with a transaction-scoped advisory lock.
+    public var exclusive = false
+    /// Upper bound for every lock wait (`lock_timeout`), e.g. `5s`; nil keeps the server's.
+    public var lockTimeout: String?
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (String) -> Void)?
 

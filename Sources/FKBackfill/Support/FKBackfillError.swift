@@ -45,6 +45,11 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
                 hint: "the server rolls back an unfinished transaction, so nothing was written unless the connection "
                     + "broke during COMMIT; run the same command again (reruns insert nothing twice)",
                 exitStatus: .connectionLost)
+        case .server where error.sqlState == "55P03":
+            self.init(
+                "timed out waiting for a lock: \(error.message)",
+                hint: "another transaction holds a table or row this run needs; raise --lock-timeout or run later",
+                exitStatus: .database)
         case .server, .client:
             var message = "database error: \(error.message)"
             if let sqlState = error.sqlState { message += " (SQLSTATE \(sqlState))" }
