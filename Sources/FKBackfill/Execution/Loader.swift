@@ -58,6 +58,7 @@ public final class Loader {
         let plan = try LoadPlanner.plan(
             catalog: catalog, graph: graph, stagedColumns: inputColumns, rules: rules, mode: options.mode)
         let sql = LoadStatements(plan: plan)
+        try checkPrivileges(plan, options, counts: nil)
         var report = LoadReport(
             target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun,
             loadedTarget: options.loadTarget)
@@ -161,6 +162,8 @@ public final class Loader {
                 exitStatus: .findings)
         }
 
+        try checkPrivileges(plan, options, counts: counts)
+
         // Write: parents first.
         if let deferConstraints = sql.setConstraintsDeferred() { try execute(deferConstraints, options) }
         var inserted: [Int: Int] = [:]
@@ -236,6 +239,43 @@ public final class Loader {
         }
         clock.lap(options.dryRun ? "report (then roll back)" : "report", into: &report)
         return report
+    }
+
+    /// Before staging (`counts` nil): what reading and the fact insert need, plus INSERT
+    /// on every parent that may be backfilled if something is missing already, so every
+    /// grant is reported at once. After the keys are known: INSERT and UPDATE on the
+    /// parents that really get rows.
+    func checkPrivileges(_ plan: LoadPlan, _ options: LoadOptions, counts: [Int: (candidates: Int, present: Int)]?) throws {
+        var privileges = Privileges()
+        let parents = plan.parents.filter { !$0.sources.isEmpty && $0.backfills }
+        if let counts {
+            for parent in parents {
+                guard let count = counts[parent.index] else { continue }
+                if count.candidates > count.present {
+                    privileges.require("INSERT", on: parent.table)
+                    if parent.columns.contains(where: \.deferredUntilCycleLoaded) { privileges.require("UPDATE", on: parent.table) }
+                }
+                if parent.mode == .fillNullOnly && count.present > 0 { privileges.require("UPDATE", on: parent.table) }
+            }
+            let grants = try privileges.missingGrants(on: connection)
+            if !grants.isEmpty { throw Privileges.error(grants) }
+            return
+        }
+        for parent in parents { privileges.require("SELECT", on: parent.table) }
+        if options.loadTarget {
+            privileges.require("INSERT", on: plan.target)
+            if !options.replaceBy.isEmpty {
+                privileges.require("SELECT", on: plan.target)
+                privileges.require("DELETE", on: plan.target)
+            }
+        }
+        var grants = try privileges.missingGrants(on: connection)
+        if !grants.isEmpty {
+            var writes = Privileges()
+            for parent in parents { writes.require("INSERT", on: parent.table) }
+            grants = try Privileges(needs: privileges.needs + writes.needs).missingGrants(on: connection)
+            throw Privileges.error(grants)
+        }
     }
 
     /// Locks the referenced parents, verifies every staged row with one anti-join per FK,

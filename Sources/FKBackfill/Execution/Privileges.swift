@@ -1,0 +1,50 @@
+import PostgresClient
+
+/// The table privileges a run needs, checked in one query before it writes anything, and
+/// reported as the GRANT statements a DBA would run.
+struct Privileges {
+    struct Need: Hashable {
+        var table: TableName
+        var oid: UInt32
+        var privilege: String
+    }
+
+    private(set) var needs: [Need] = []
+
+    mutating func require(_ privilege: String, on table: Table) {
+        let need = Need(table: table.name, oid: table.oid, privilege: privilege)
+        if !needs.contains(need) { needs.append(need) }
+    }
+
+    /// GRANT statements for what the current role lacks, one per table; empty when all is there.
+    func missingGrants(on connection: Connection) throws -> [String] {
+        guard !needs.isEmpty else { return [] }
+        let result = try connection.execute(
+            """
+            SELECT current_user AS role, n.ord, has_table_privilege(n.oid, n.privilege) AS granted
+            FROM unnest($1::oid[], $2::text[]) WITH ORDINALITY AS n(oid, privilege, ord)
+            """,
+            ["{" + needs.map { String($0.oid) }.joined(separator: ",") + "}",
+             "{" + needs.map(\.privilege).joined(separator: ",") + "}"])
+        var missing: [TableName: [String]] = [:]
+        var order: [TableName] = []
+        var role = ""
+        for row in result.rows where !row.bool("granted") {
+            role = row.string("role")
+            guard let position = row.int("ord") else { continue }
+            let need = needs[position - 1]
+            if missing[need.table] == nil { order.append(need.table) }
+            missing[need.table, default: []].append(need.privilege)
+        }
+        return order.map { table in
+            "GRANT \(missing[table]!.joined(separator: ", ")) ON \(table.sql) TO \(quoteIdentifier(role));"
+        }
+    }
+
+    static func error(_ grants: [String]) -> FKBackfillError {
+        FKBackfillError(
+            "the current role lacks privileges this run needs, nothing was written", details: grants,
+            hint: "have a DBA run the GRANT statements above, or connect as a role that has them",
+            exitStatus: .database)
+    }
+}
