@@ -279,7 +279,8 @@ import TestSupport
             _ = try db.load("fact", csv: "day,n\n2024-01-01,1\n2024-13-45,2\n")
         }
         #expect(error.exitStatus == .usage)
-        #expect(error.message.contains("line 3, column day"), "\(error.message)")
+        #expect(error.message.hasSuffix(".csv:3: date/time field value out of range: \"2024-13-45\" (column day: \"2024-13-45\")"),
+                "\(error.message)")
         #expect(try db.count("fact") == 0)
     }
 
@@ -330,6 +331,64 @@ import TestSupport
         #expect(duplicate.message.contains("column code appears twice"))
         let empty = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: "") }
         #expect(empty.message.contains("is empty"))
+    }
+
+    /// Every malformed CSV gets one line saying what and where, a hint, exit 2, and
+    /// nothing written.
+    @Test(arguments: [
+        ("", "is empty"),
+        ("org_code,n\n", "the file has a header but no rows"),
+        ("org_code\nG1\n", ":1: column n of"),
+        ("org_code,org_code,n\nG1,G1,1\n", ":1: column org_code appears twice"),
+        ("org_code,n,zz\nG1,1,2\n", ":1: column zz is not a column of"),
+        ("org_code,n\nG1,1,extra\n", ":2: extra data after last expected column"),
+        ("org_code,n\nG1\n", ":2: missing data for column \"n\""),
+        ("org_code,n\n\"G1,1\n", ":2: unterminated CSV quoted field"),
+        ("org_code,n\nG\u{FFFD}1,1\nG2,x\n", ":3: invalid input syntax for type integer"),
+        ("org_code,n\r\nG1,1\nG2,2\r\n", ":3: unquoted carriage return found in data"),
+    ])
+    func malformedCSV(text: String, expected: String) throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE org (code text PRIMARY KEY); CREATE TABLE fact (org_code text REFERENCES org, n int NOT NULL)")
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: text) }
+        #expect(error.exitStatus == .usage)
+        #expect(error.message.contains(expected), "\(error.message)")
+        #expect(!error.message.contains("\n"))
+        #expect(error.hint != nil)
+        #expect(try db.count("org") == 0)
+        #expect(try db.count("fact") == 0)
+    }
+
+    @Test func invalidEncodingAndNULBytesAreBadInput() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (code text, n int)")
+        for bytes in [[0x47, 0xFF, 0x31], [0x47, 0x00, 0x31]] as [[UInt8]] {
+            let path = try db.csvFile("")
+            try Data(Array("code,n\n".utf8) + bytes + Array(",1\n".utf8)).write(to: URL(fileURLWithPath: path))
+            let error = try #require(throws: FKBackfillError.self) {
+                _ = try db.load("fact", input: .csv(path: path, options: CSVOptions()))
+            }
+            #expect(error.exitStatus == .usage)
+            #expect(error.message.contains(":2: invalid byte sequence for encoding \"UTF8\""), "\(error.message)")
+            #expect(error.hint?.contains("UTF-8") == true)
+        }
+        #expect(try db.count("fact") == 0)
+        // CRLF line endings throughout are fine.
+        _ = try db.load("fact", csv: "code,n\r\nG1,1\r\nG2,2\r\n")
+        #expect(try db.values("SELECT code, n::text FROM fact ORDER BY code") == [["G1", "1"], ["G2", "2"]])
+    }
+
+    @Test func unreadableInputs() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (code text)")
+        let missing = try #require(throws: FKBackfillError.self) {
+            _ = try db.load("fact", input: .csv(path: "/nonexistent/dir/file.csv", options: CSVOptions()))
+        }
+        #expect(missing.message == "cannot open /nonexistent/dir/file.csv: no such file")
+        let directory = try #require(throws: FKBackfillError.self) {
+            _ = try db.load("fact", input: .csv(path: FileManager.default.temporaryDirectory.path, options: CSVOptions()))
+        }
+        #expect(directory.message.hasSuffix("it is a directory"))
     }
 
     @Test func backfillWithoutLoadingTheTarget() throws {

@@ -49,6 +49,15 @@ public final class Loader {
         }
         let opened = try OpenedInput.open(input, target: target, on: connection)
         let inputColumns = opened.columns
+        if options.loadTarget {
+            let where_ = if case .csv = input { "\(input.label):1" } else { input.label }
+            for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+                && !inputColumns.contains(column.name) {
+                throw FKBackfillError(
+                    "\(where_): column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column",
+                    hint: "add \(column.name) to the input")
+            }
+        }
         for column in options.replaceBy where !inputColumns.contains(column) {
             throw FKBackfillError(
                 "--replace-by column \(column) is not in the input",
@@ -78,6 +87,10 @@ public final class Loader {
             }
         } else if let select = opened.select {
             report.staged = try execute(sql.insertStage(from: select), options).affectedRows
+        }
+        if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
+            throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
+                                  hint: "check that the export wrote its rows")
         }
         try execute("ANALYZE \(LoadStatements.stage)", options)
         clock.lap("stage input", into: &report)

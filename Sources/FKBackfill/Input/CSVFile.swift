@@ -24,7 +24,12 @@ final class CSVFile {
             size = nil
         } else {
             label = path
-            guard let opened = FileHandle(forReadingAtPath: path) else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw FKBackfillError("cannot read \(path): it is a directory", hint: "pass a CSV file, or - for standard input")
+            }
+            guard FileManager.default.isReadableFile(atPath: path) || !FileManager.default.fileExists(atPath: path),
+                  let opened = FileHandle(forReadingAtPath: path) else {
                 throw FKBackfillError(
                     "cannot open \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"),
                     hint: "pass an existing CSV file, or - for standard input")

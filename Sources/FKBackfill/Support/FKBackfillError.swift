@@ -58,16 +58,32 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// A value in the input that PostgreSQL rejected (bad number, date, too long…):
-    /// bad input, exit 2, with where it was (`line 3, column 月度`).
+    /// Input that COPY rejected: a malformed row, a bad encoding, a value that is not of
+    /// its column's type. Bad input, exit 2, as `FILE:LINE: what (column …)`.
     public init(input label: String, _ error: PostgresError) {
-        var message = "bad value in \(label): \(error.message)"
+        var location = label
+        var column = ""
         if let context = error.context?.split(separator: "\n").first {
-            // "COPY fkb_stage, line 3, column 月度: \"x\"" → "line 3, column 月度: \"x\""
-            let text = String(context)
-            message += " (" + (text.range(of: ", ").map { String(text[$0.upperBound...]) } ?? text) + ")"
+            // "COPY fkb_stage, line 3, column 月度: \"x\"" → FILE:3 … (column 月度: "x")
+            let parts = context.components(separatedBy: ", ")
+            for part in parts.dropFirst() {
+                if part.hasPrefix("line ") {
+                    let rest = part.dropFirst(5)
+                    let number = rest.prefix { $0.isNumber }
+                    location += ":" + number
+                    let detail = rest.dropFirst(number.count).drop { $0 == ":" || $0 == " " }
+                    if !detail.isEmpty { column = " (row: \(detail))" }
+                } else if part.hasPrefix("column ") {
+                    column = " (\(part))"
+                }
+            }
         }
-        self.init(message, hint: "fix the value, or load it as text and convert it in a --query", exitStatus: .usage)
+        let hint: String = switch error.sqlState {
+        case "22P04": "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
+        case "22021": "the file must be UTF-8 without NUL bytes; convert it first, e.g. with iconv -f GB18030 -t UTF-8"
+        default: "fix the value, or load the column as text and convert it in a --query"
+        }
+        self.init("\(location): \(error.message)\(column)", hint: hint, exitStatus: .usage)
     }
 }
 
