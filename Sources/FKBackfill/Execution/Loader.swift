@@ -83,7 +83,7 @@ public final class Loader {
                     try csv.stream(to: writer, progress: progress)
                 }
             } catch let error as PostgresError where error.kind == .server {
-                throw Self.inputError(error, label: input.label, headerLines: csvOptions.header ? 1 : 0)
+                throw Self.inputError(error, label: input.label, headerLines: csv.headerLines)
             }
         } else if let select = opened.select {
             report.staged = try execute(sql.insertStage(from: select), options).affectedRows

@@ -64,15 +64,30 @@ final class CSVFile {
         if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
     }
 
-    /// Reads and parses the first line. Nil when the file is empty.
+    /// Lines the header took (more than one when a quoted name holds a newline).
+    private(set) var headerLines = 0
+
+    /// Where the first record ends: the first newline outside quotes.
+    private func headerEnd(_ quote: UInt8) -> Data.Index? {
+        var quoted = false
+        for index in pending.indices {
+            let byte = pending[index]
+            if byte == quote { quoted.toggle() } else if byte == UInt8(ascii: "\n") && !quoted { return index }
+        }
+        return nil
+    }
+
+    /// Reads and parses the first record. Nil when the file is empty.
     func readHeader(_ options: CSVOptions) throws(FKBackfillError) -> [String]? {
         try stripBOM()
-        while pending.firstIndex(of: UInt8(ascii: "\n")) == nil {
+        let quote = options.quote.asciiValue ?? UInt8(ascii: "\"")
+        while headerEnd(quote) == nil {
             guard pending.count < 16 << 20, let chunk = try readChunk() else { break }
             pending.append(chunk)
         }
         guard !pending.isEmpty else { return nil }
-        let end = pending.firstIndex(of: UInt8(ascii: "\n")) ?? pending.endIndex
+        let end = headerEnd(quote) ?? pending.endIndex
+        headerLines = 1 + pending[pending.startIndex..<end].filter { $0 == UInt8(ascii: "\n") }.count
         var line = pending[pending.startIndex..<end]
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         pending = end < pending.endIndex ? Data(pending[(end + 1)...]) : Data()

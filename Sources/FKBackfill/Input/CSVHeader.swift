@@ -1,5 +1,6 @@
-/// Splits the header line of a CSV file into column names, with the same quoting rules
-/// COPY uses for the rows: a quoted field may contain the delimiter and doubled quotes.
+/// Splits the header record of a CSV file into column names, with the same quoting
+/// rules COPY uses for the rows: a quoted field may contain the delimiter, doubled
+/// quotes and newlines.
 enum CSVHeader {
     static func parse(_ line: String, options: CSVOptions) -> [String] {
         var fields: [String] = []

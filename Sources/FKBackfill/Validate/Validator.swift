@@ -72,14 +72,14 @@ public final class Validator {
         // Stage as text.
         var tracker: CSVLineTracker?
         if let csv = opened.csv {
-            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csvOptions.header ? 2 : 1)
+            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
             tracker = lines
             let statement = sql.copyRaw(csvOptions)
             options.onStatement?(statement)
             do {
                 report.rows = try connection.copyIn(statement) { writer in try csv.stream(to: writer, lines: lines, progress: nil) }
             } catch let error as PostgresError where error.kind == .server {
-                throw Loader.inputError(error, label: source.label, headerLines: csvOptions.header ? 1 : 0)
+                throw Loader.inputError(error, label: source.label, headerLines: csv.headerLines)
             }
         } else if let select = opened.select {
             report.rows = try execute(sql.insertRaw(from: select), options).affectedRows
