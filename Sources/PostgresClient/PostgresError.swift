@@ -60,8 +60,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }
         let primary = field(CLIBPQ_DIAG_MESSAGE_PRIMARY)
         let whole = PQresultErrorMessage(result).map { String(cString: $0) }
+        let sqlState = field(CLIBPQ_DIAG_SQLSTATE)
+        // The server ending the session (terminated backend, shutdown) or a broken link
+        // is a lost connection, whatever libpq's status says at this moment.
+        let lost = sqlState.map { $0.hasPrefix("57P") || $0.hasPrefix("08") } ?? false
         self.init(
-            kind: kind,
+            kind: lost ? .connectionLost : kind,
             message: (primary ?? whole ?? fallback).trimmingTrailingNewlines(),
             sqlState: field(CLIBPQ_DIAG_SQLSTATE),
             detail: field(CLIBPQ_DIAG_MESSAGE_DETAIL),

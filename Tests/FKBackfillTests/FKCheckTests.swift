@@ -126,6 +126,14 @@ final class OwnThread<T: Sendable>: @unchecked Sendable {
         thread.start()
     }
 
+    /// Blocks the calling thread until the work is done.
+    func wait() -> Result<T, any Error> {
+        lock.lock()
+        defer { lock.unlock() }
+        while outcome == nil { lock.wait() }
+        return outcome!
+    }
+
     func result() async -> Result<T, any Error> {
         while true {
             if let outcome = lock.withLock({ outcome }) { return outcome }

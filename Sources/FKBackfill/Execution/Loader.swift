@@ -82,7 +82,7 @@ public final class Loader {
                 report.staged = try connection.copyIn(statement) { writer in
                     try csv.stream(to: writer, progress: progress)
                 }
-            } catch let error as PostgresError where error.kind == .server {
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
                 throw Self.inputError(error, label: input.label, headerLines: csv.headerLines)
             }
         } else if let select = opened.select {

@@ -44,16 +44,21 @@ final class CSVFile {
         if ownsHandle { try? handle.close() }
     }
 
+    /// Reads what is there, up to a chunk: `read(2)` returns as soon as a pipe has data,
+    /// so a slow producer on standard input streams into COPY as it writes.
     private func readChunk() throws(FKBackfillError) -> Data? {
-        let chunk: Data?
-        do {
-            chunk = try handle.read(upToCount: Self.chunkSize)
-        } catch {
-            throw FKBackfillError("cannot read \(label): \(error.localizedDescription)")
+        var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, Self.chunkSize) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else {
+                let reason = errno == EISDIR ? "it is a directory" : String(cString: strerror(errno))
+                throw FKBackfillError("cannot read \(label): \(reason)")
+            }
+            guard count > 0 else { return nil }
+            bytesRead += count
+            return Data(buffer[0..<count])
         }
-        guard let chunk, !chunk.isEmpty else { return nil }
-        bytesRead += chunk.count
-        return chunk
     }
 
     /// Drops a UTF-8 byte order mark at the very start.

@@ -78,7 +78,7 @@ public final class Validator {
             options.onStatement?(statement)
             do {
                 report.rows = try connection.copyIn(statement) { writer in try csv.stream(to: writer, lines: lines, progress: nil) }
-            } catch let error as PostgresError where error.kind == .server {
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
                 throw Loader.inputError(error, label: source.label, headerLines: csv.headerLines)
             }
         } else if let select = opened.select {

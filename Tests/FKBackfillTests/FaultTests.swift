@@ -1,0 +1,115 @@
+import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Faults in the middle of a load: each leaves no parent and no fact row behind, and a
+/// rerun succeeds.
+@Suite struct FaultTests {
+    var binary: String {
+        ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
+    }
+
+    func schema(_ db: TestDatabase) throws {
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            """)
+    }
+
+    /// The environment for a load whose session is named after the test's schema, so a
+    /// test can find (and terminate) its own backend among parallel tests.
+    func environment(_ db: TestDatabase) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["PGAPPNAME"] = db.schema
+        return env
+    }
+
+    /// Waits until a statement matching `pattern` is active in the test's own load.
+    func waitFor(_ db: TestDatabase, _ pattern: String) throws -> Bool {
+        for _ in 0..<150 {
+            if try db.count("pg_stat_activity", "query LIKE '\(pattern)' AND state <> 'idle' AND application_name = '\(db.schema)'") > 0 {
+                return true
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    @Test func backendTerminatedMidCopyLeavesNothingAndARerunSucceeds() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["load", "\(db.schema).fact", "--csv", "-"]
+        process.environment = environment(db)
+        let stdin = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardError = stderr
+        process.standardOutput = Pipe()
+        try process.run()
+        // Send part of the file and keep the COPY open.
+        stdin.fileHandleForWriting.write(Data("org_code,n\nG1,1\nG2,2\n".utf8))
+        #expect(try waitFor(db, "COPY pg_temp.fkb_stage%"))
+        try db.connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [db.schema])
+        stdin.fileHandleForWriting.write(Data("G3,3\n".utf8))
+        try? stdin.fileHandleForWriting.close()
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 4, "\(message)")
+        #expect(message.contains("lost the connection"))
+        #expect(try db.count("org") == 0)
+        #expect(try db.count("fact") == 0)
+        #expect(try db.load("fact", csv: "org_code,n\nG1,1\nG2,2\nG3,3\n").inserted == 3)
+    }
+
+    @Test func backendTerminatedMidBackfillLeavesNothing() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        // A slow default makes the parent insert a statement we can catch.
+        try db.run("""
+            CREATE FUNCTION \(db.schema).slow() RETURNS text LANGUAGE sql AS $$ SELECT pg_sleep(30)::text $$;
+            ALTER TABLE org ADD COLUMN note text DEFAULT \(db.schema).slow();
+            """)
+        let csv = try db.csvFile("org_code,n\nG1,1\n")
+        let (binary, schema, env) = (self.binary, db.schema, environment(db))
+        let load = OwnThread { () -> Int32 in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["load", "\(schema).fact", "--csv", csv]
+            process.environment = env
+            process.standardError = Pipe()
+            process.standardOutput = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try waitFor(db, "INSERT INTO \"\(db.schema)\".\"org\"%"))
+        try db.connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [db.schema])
+        let status = try load.wait().get()
+        #expect(status == 4)
+        #expect(try db.count("org") == 0)
+        #expect(try db.count("fact") == 0)
+        try db.run("ALTER TABLE org ALTER COLUMN note DROP DEFAULT")
+        #expect(try db.load("fact", csv: "org_code,n\nG1,1\n").inserted == 1)
+    }
+
+    @Test func statementTimeoutLeavesNothing() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        let env = ProcessInfo.processInfo.environment
+        let conninfo = "host=\(env["PGHOST"] ?? "") port=\(env["PGPORT"] ?? "5432") dbname=\(env["PGDATABASE"] ?? "") "
+            + "user=\(env["PGUSER"] ?? "") options='-c statement_timeout=300'"
+        let result = try run(binary, ["load", "\(db.schema).fact", "--db", conninfo, "--query",
+                                      "SELECT 'G' || n AS org_code, n FROM generate_series(1, 2) AS n, pg_sleep(5) AS s"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("canceling statement due to statement timeout"))
+        #expect(try db.count("org") == 0)
+        #expect(try db.count("fact") == 0)
+    }
+
+}
+
