@@ -7,7 +7,7 @@
 #
 # The cluster lives in an ignored folder ($FKB_CLUSTER_DIR, default .tmp/pgcluster),
 # listens on a unix socket in that folder and on 127.0.0.1 at a free port, trusts
-# local connections, and runs as an unprivileged OS user when we are root
+# socket connections (TCP ones need a password, so a wrong one can be tested), and runs as an unprivileged OS user when we are root
 # (PostgreSQL refuses to run as root).
 set -euo pipefail
 
@@ -68,7 +68,7 @@ start() {
     fi
     if [ "$(id -u)" -eq 0 ]; then chown "$server_user" "$cluster_dir"; fi
     local port; port=$(free_port)
-    as_user "$initdb_bin" -D "$cluster_dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$cluster_dir/initdb.log" 2>&1 \
+    as_user "$initdb_bin" -D "$cluster_dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$cluster_dir/initdb.log" 2>&1 \
         || { cat "$cluster_dir/initdb.log" >&2; exit 1; }
     as_user "$pg_ctl_bin" -D "$cluster_dir/data" -l "$cluster_dir/server.log" -w -t 60 \
         -o "-k $cluster_dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100" \

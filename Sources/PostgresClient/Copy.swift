@@ -70,3 +70,41 @@ extension Connection {
         while let result = PQgetResult(handle) { PQclear(result) }
     }
 }
+
+extension Connection {
+    /// Runs `sql` (a `COPY … TO STDOUT`) and hands each row's bytes to `body` as they
+    /// arrive, so a large result never sits in memory whole.
+    /// - Returns: the number of rows copied.
+    @discardableResult
+    public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        try checkNotCancelled()
+        _ = try check(PQexec(handle, sql), expecting: [PGRES_COPY_OUT])
+        var buffer: UnsafeMutablePointer<CChar>?
+        var failure: (any Error)?
+        while true {
+            let count = PQgetCopyData(handle, &buffer, 0)
+            if count > 0, let data = buffer {
+                if failure == nil {
+                    do { try body(UnsafeRawBufferPointer(start: data, count: Int(count))) } catch { failure = error }
+                }
+                PQfreemem(data)
+                continue
+            }
+            if count == -2 { throw connectionError(fallback: "COPY TO STDOUT failed") }
+            break
+        }
+        var copied = 0
+        var serverError: PostgresError?
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                copied = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if serverError == nil {
+                serverError = PostgresError(result: result, fallback: "COPY TO STDOUT failed")
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        if let serverError { throw serverError }
+        return copied
+    }
+}

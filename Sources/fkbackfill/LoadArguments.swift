@@ -9,8 +9,14 @@ struct LoadArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Rules file (YAML): per-column rules, declared relations, blank keys. See docs/rules.md.", valueName: "file"))
     var rules: String?
 
-    @Option(help: "How many rows may be rejected (blank keys, on_missing: reject) while the rest still load.")
+    @Option(help: "How many rows may be rejected (bad values, NULLs, too long, CHECK, blank keys, on_missing: reject) while the rest still load.")
     var maxRejects = 0
+
+    @Option(help: ArgumentHelp("Write rejected rows to this CSV file (line, reason, fields).", valueName: "file"))
+    var rejectFile: String?
+
+    @Option(help: ArgumentHelp("Append rejected rows to this table (created if missing), in the load's transaction.", valueName: "table"))
+    var rejectTable: String?
 
     @Option(help: "insert-missing: only add absent parent keys. fill-null-only: also fill NULL columns of existing referenced parent rows.")
     var mode: BackfillMode = .insertMissing
@@ -55,6 +61,8 @@ struct LoadArguments: ParsableArguments {
         var options = LoadOptions()
         if let rules { options.rules = try RulesParser.load(path: rules) }
         options.maxRejects = maxRejects
+        options.rejectFile = rejectFile
+        options.rejectTable = rejectTable
         options.fkCheck = fkCheck
         options.exclusive = exclusive
         options.lockTimeout = lockTimeout

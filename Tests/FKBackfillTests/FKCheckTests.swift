@@ -209,14 +209,14 @@ final class OwnThread<T: Sendable>: @unchecked Sendable {
         #expect(everything.message == "the current role lacks privileges this run needs, nothing was written")
         #expect(everything.details == [
             "GRANT SELECT, INSERT ON \"\(db.schema)\".\"org\" TO \"\(role)\";",
-            "GRANT INSERT, SELECT, DELETE ON \"\(db.schema)\".\"fact\" TO \"\(role)\";",
+            "GRANT SELECT, INSERT, DELETE ON \"\(db.schema)\".\"fact\" TO \"\(role)\";",
             "GRANT INSERT ON \"\(db.schema)\".\"product\" TO \"\(role)\";",
         ])
         // With reading and the fact insert granted, only the parent that gets rows needs INSERT.
         try db.run("""
             RESET ROLE;
             GRANT SELECT ON org TO \(role);
-            GRANT INSERT ON fact TO \(role);
+            GRANT SELECT, INSERT ON fact TO \(role);
             SET ROLE \(role);
             """)
         let parents = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: "org_code,product_code,n\nG1,X1,1\n") }

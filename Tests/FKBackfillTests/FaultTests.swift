@@ -111,5 +111,46 @@ import TestSupport
         #expect(try db.count("fact") == 0)
     }
 
-}
+    @Test func backendTerminatedMidInsertLeavesNothing() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        // A slow row trigger on the target keeps the fact insert running (and the check per-row).
+        try db.run("""
+            CREATE FUNCTION \(db.schema).slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(30); RETURN NEW; END $$;
+            CREATE TRIGGER fact_slow BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION \(db.schema).slow_row();
+            """)
+        let csv = try db.csvFile("org_code,n\nG1,1\n")
+        let (binary, schema, env) = (self.binary, db.schema, environment(db))
+        let load = OwnThread { () -> Int32 in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["load", "\(schema).fact", "--csv", csv]
+            process.environment = env
+            process.standardError = Pipe()
+            process.standardOutput = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try waitFor(db, "INSERT INTO \"\(db.schema)\".\"fact\"%"))
+        try db.connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [db.schema])
+        #expect(try load.wait().get() == 4)
+        #expect(try db.count("org") == 0)
+        #expect(try db.count("fact") == 0)
+        try db.run("DROP TRIGGER fact_slow ON fact")
+        #expect(try db.load("fact", csv: "org_code,n\nG1,1\n").inserted == 1)
+    }
 
+    @Test func unknownDatabaseAndWrongPasswordAreClearAndExitThree() throws {
+        let env = ProcessInfo.processInfo.environment
+        let port = env["PGPORT"] ?? "5432"
+        let unknown = try run(binary, ["fks", "x", "--db", "host=\(env["PGHOST"] ?? "") port=\(port) dbname=no_such_database_here"])
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr.contains("database \"no_such_database_here\" does not exist"))
+        #expect(unknown.stderr.split(separator: "\n").count == 2)  // the error line and the hint
+        let wrong = try run(binary, ["fks", "x", "--db", "postgresql://postgres:not-the-password@127.0.0.1:\(port)/postgres"])
+        #expect(wrong.status == 3)
+        #expect(wrong.stderr.contains("password authentication failed"))
+        #expect(!wrong.stderr.contains("not-the-password"))
+    }
+}

@@ -74,19 +74,11 @@ public final class Loader {
         clock.lap("read catalog", into: &report)
 
         // Stage.
-        try execute(sql.createStage(), options)
-        if case .csv(_, let csvOptions) = input, let csv = opened.csv {
-            let statement = sql.copyStage(csvOptions)
-            options.onStatement?(statement + " -- data from \(input.label)")
-            do {
-                report.staged = try connection.copyIn(statement) { writer in
-                    try csv.stream(to: writer, progress: progress)
-                }
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
-                throw Self.inputError(error, label: input.label, headerLines: csv.headerLines)
-            }
-        } else if let select = opened.select {
-            report.staged = try execute(sql.insertStage(from: select), options).affectedRows
+        var lines: CSVLineTracker?
+        if options.checksValues {
+            lines = try stageCheckingValues(opened, plan: plan, sql: sql, options, report: &report)
+        } else {
+            try stageDirectly(opened, sql: sql, options, report: &report)
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
@@ -204,6 +196,7 @@ public final class Loader {
                 sampleRows: sample.split(separator: ",").compactMap { Int($0) }))
         }
         report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
+        if report.rejected > 0 { try writeRejects(opened, lines: lines, options) }
         if report.rejected > options.maxRejects {
             throw FKBackfillError(
                 "\(report.rejected) input rows rejected (at most \(options.maxRejects) allowed), nothing was written",
@@ -254,6 +247,122 @@ public final class Loader {
         return report
     }
 
+    /// Straight into the typed stage: the fast path, where any bad value fails the run.
+    func stageDirectly(_ opened: OpenedInput, sql: LoadStatements, _ options: LoadOptions, report: inout LoadReport) throws {
+        try execute(sql.createStage(), options)
+        if case .csv(_, let csvOptions) = opened.source, let csv = opened.csv {
+            let statement = sql.copyStage(csvOptions)
+            options.onStatement?(statement + " -- data from \(opened.source.label)")
+            do {
+                report.staged = try connection.copyIn(statement) { writer in
+                    try csv.stream(to: writer, progress: progress)
+                }
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
+                throw Self.inputError(error, label: opened.source.label, headerLines: csv.headerLines)
+            }
+        } else if let select = opened.select {
+            report.staged = try execute(sql.insertStage(from: select), options).affectedRows
+        }
+    }
+
+    /// As text first, then typed, rejecting (with a reason) each row whose value does not
+    /// convert, is too long, is NULL in a NOT NULL column or fails a CHECK. A clean input
+    /// is cast in one statement; only a bad one pays for the row-by-row cast checks.
+    func stageCheckingValues(
+        _ opened: OpenedInput, plan: LoadPlan, sql: LoadStatements, _ options: LoadOptions, report: inout LoadReport
+    ) throws -> CSVLineTracker? {
+        let checks = ValidationStatements(plan: plan, load: sql)
+        try execute(checks.createRaw(), options)
+        try execute(checks.createStage(), options)
+        let types = Array(Set(plan.stagedColumns.map(ValidationStatements.stagingType))).sorted()
+        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
+        var tracker: CSVLineTracker?
+        if case .csv(_, let csvOptions) = opened.source, let csv = opened.csv {
+            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
+            tracker = lines
+            let statement = checks.copyRaw(csvOptions)
+            options.onStatement?(statement + " -- data from \(opened.source.label)")
+            do {
+                report.staged = try connection.copyIn(statement) { writer in
+                    try csv.stream(to: writer, lines: lines, progress: progress)
+                }
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
+                // A malformed row (not a bad value) still stops the run: there is no row to reject.
+                throw Self.inputError(error, label: opened.source.label, headerLines: csv.headerLines)
+            }
+        } else if let select = opened.select {
+            report.staged = try execute(checks.insertRaw(from: select), options).affectedRows
+        }
+        try execute("SAVEPOINT fkb_cast", options)
+        do {
+            try execute(checks.castAll(), options)
+            try execute("RELEASE SAVEPOINT fkb_cast", options)
+        } catch let error as PostgresError where error.kind == .server {
+            try execute("ROLLBACK TO SAVEPOINT fkb_cast", options)
+            for (index, type) in types.enumerated() { try execute(checks.createCastCheck(index, type: type), options) }
+            try execute(checks.castChecked(typeIndex), options)
+            for column in plan.stagedColumns {
+                let name = "r.\(quoteIdentifier(column.name))"
+                let function = "pg_temp.fkb_casts_\(typeIndex[ValidationStatements.stagingType(column)]!)"
+                try execute(
+                    "UPDATE \(LoadStatements.stage) s SET _fkb_reject = $1 FROM \(ValidationStatements.raw) r "
+                        + "WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(name) IS NOT NULL AND NOT \(function)(\(name))",
+                    options, ["\(column.name): not a valid \(column.type)"])
+            }
+        }
+        for column in plan.stagedColumns {
+            let name = "s.\(quoteIdentifier(column.name))"
+            if let length = ValidationStatements.maxLength(column) {
+                try execute(sql.reject(where: "char_length(rtrim(CAST(\(name) AS text), ' ')) > \(length)"), options,
+                            ["\(column.name): longer than \(length) characters"])
+            }
+            if column.notNull {
+                try execute(sql.reject(where: "\(name) IS NULL"), options, ["\(column.name): NULL in a NOT NULL column"])
+            }
+        }
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for check in try TableFacts.read([plan.target], on: connection).checks[plan.target.name] ?? []
+        where check.columns.allSatisfy(staged.contains) {
+            try execute(sql.reject(where: "NOT (\(check.expression))"), options, ["fails CHECK \(check.name)"])
+        }
+        return tracker
+    }
+
+    /// `--reject-file` (CSV: line, reason, the row's fields) and `--reject-table`.
+    func writeRejects(_ opened: OpenedInput, lines: CSVLineTracker?, _ options: LoadOptions) throws {
+        guard options.rejectFile != nil || options.rejectTable != nil else { return }
+        // Input line of each rejected row: CSV lines (multi-line records counted), else row numbers.
+        try execute("CREATE TEMP TABLE fkb_lines (record bigint PRIMARY KEY, line bigint NOT NULL) ON COMMIT DROP", options)
+        if let lines {
+            for (record, line) in lines.breakpoints {
+                try execute("INSERT INTO pg_temp.fkb_lines VALUES ($1, $2)", options, [String(record), String(line)])
+            }
+        }
+        let first = lines?.firstLine ?? 1
+        let line = "coalesce((SELECT l.line + (s._fkb_row - l.record) FROM pg_temp.fkb_lines l WHERE l.record <= s._fkb_row "
+            + "ORDER BY l.record DESC LIMIT 1), \(first) + s._fkb_row - 1)"
+        let fields = opened.columns.map { "r.\(quoteIdentifier($0))" }.joined(separator: ", ")
+        let rows = "FROM \(LoadStatements.stage) s JOIN \(ValidationStatements.raw) r ON r._fkb_row = s._fkb_row "
+            + "WHERE s._fkb_reject IS NOT NULL"
+        if let path = options.rejectFile {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+                throw FKBackfillError("cannot write the reject file \(path)", hint: "check the folder exists and is writable")
+            }
+            defer { try? file.close() }
+            try connection.copyOut(
+                "COPY (SELECT \(line) AS line, s._fkb_reject AS reason, \(fields) \(rows) ORDER BY s._fkb_row) TO STDOUT WITH (FORMAT csv, HEADER)"
+            ) { bytes in file.write(Data(bytes)) }
+        }
+        if let table = options.rejectTable {
+            let name = try TableResolver.parse(table)
+            let target = name.schema.map { quoteQualified(schema: $0, name: name.name) } ?? quoteIdentifier(name.name)
+            try execute("CREATE TABLE IF NOT EXISTS \(target) (line bigint, reason text, original jsonb, "
+                + "rejected_at timestamptz NOT NULL DEFAULT now())", options)
+            try execute("INSERT INTO \(target) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' "
+                + "\(rows) ORDER BY s._fkb_row", options)
+        }
+    }
+
     /// Before staging (`counts` nil): what reading and the fact insert need, plus INSERT
     /// on every parent that may be backfilled if something is missing already, so every
     /// grant is reported at once. After the keys are known: INSERT and UPDATE on the
@@ -276,11 +385,9 @@ public final class Loader {
         }
         for parent in parents { privileges.require("SELECT", on: parent.table) }
         if options.loadTarget {
+            privileges.require("SELECT", on: plan.target)
             privileges.require("INSERT", on: plan.target)
-            if !options.replaceBy.isEmpty {
-                privileges.require("SELECT", on: plan.target)
-                privileges.require("DELETE", on: plan.target)
-            }
+            if !options.replaceBy.isEmpty { privileges.require("DELETE", on: plan.target) }
         }
         var grants = try privileges.missingGrants(on: connection)
         if !grants.isEmpty {

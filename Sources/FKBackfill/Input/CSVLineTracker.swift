@@ -13,7 +13,7 @@ final class CSVLineTracker {
     private var record = 1
     private var recordStarted = false
     /// (record, line) where the simple rule `firstLine + record - 1` stops holding.
-    private var breakpoints: [(record: Int, line: Int)] = []
+    private(set) var breakpoints: [(record: Int, line: Int)] = []
 
     init(quote: Character, firstLine: Int) {
         self.quote = quote.asciiValue ?? UInt8(ascii: "\"")

@@ -25,6 +25,13 @@ public struct LoadOptions: Sendable {
     public var maxRejects = 0
     /// How the fact insert's FKs are checked (see `FKCheckMode`).
     public var fkCheck: FKCheckMode = .auto
+    /// Write rejected rows here as CSV: input line, reason, the row's fields.
+    public var rejectFile: String?
+    /// Append rejected rows to this table (created if missing) in the load's transaction.
+    public var rejectTable: String?
+    /// Rows with a bad value (type, length, NULL, CHECK) are rejected rather than failing
+    /// the run: on whenever rejects are allowed or written somewhere.
+    public var checksValues: Bool { maxRejects > 0 || rejectFile != nil || rejectTable != nil }
     /// Serialise loads of the same target with a transaction-scoped advisory lock.
     public var exclusive = false
     /// Upper bound for every lock wait (`lock_timeout`), e.g. `5s`; nil keeps the server's.
