@@ -27,6 +27,22 @@ import TestSupport
         return env
     }
 
+    /// Runs `fkbackfill load fact --csv` on its own thread; the result is its exit status.
+    func startLoad(_ db: TestDatabase, csv: String) -> OwnThread<Int32> {
+        let (binary, schema, env) = (self.binary, db.schema, environment(db))
+        return OwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["load", "\(schema).fact", "--csv", csv]
+            process.environment = env
+            process.standardError = Pipe()
+            process.standardOutput = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
     /// Waits until a statement matching `pattern` is active in the test's own load.
     func waitFor(_ db: TestDatabase, _ pattern: String) throws -> Bool {
         for _ in 0..<150 {
@@ -75,18 +91,7 @@ import TestSupport
             ALTER TABLE org ADD COLUMN note text DEFAULT \(db.schema).slow();
             """)
         let csv = try db.csvFile("org_code,n\nG1,1\n")
-        let (binary, schema, env) = (self.binary, db.schema, environment(db))
-        let load = OwnThread { () -> Int32 in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["load", "\(schema).fact", "--csv", csv]
-            process.environment = env
-            process.standardError = Pipe()
-            process.standardOutput = Pipe()
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+        let load = startLoad(db, csv: csv)
         #expect(try waitFor(db, "INSERT INTO \"\(db.schema)\".\"org\"%"))
         try db.connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [db.schema])
         let status = try load.wait().get()
@@ -120,18 +125,7 @@ import TestSupport
             CREATE TRIGGER fact_slow BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION \(db.schema).slow_row();
             """)
         let csv = try db.csvFile("org_code,n\nG1,1\n")
-        let (binary, schema, env) = (self.binary, db.schema, environment(db))
-        let load = OwnThread { () -> Int32 in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["load", "\(schema).fact", "--csv", csv]
-            process.environment = env
-            process.standardError = Pipe()
-            process.standardOutput = Pipe()
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+        let load = startLoad(db, csv: csv)
         #expect(try waitFor(db, "INSERT INTO \"\(db.schema)\".\"fact\"%"))
         try db.connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [db.schema])
         #expect(try load.wait().get() == 4)
