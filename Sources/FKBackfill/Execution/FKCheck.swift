@@ -20,7 +20,6 @@ public enum FKCheckMode: String, Sendable, CaseIterable, Codable {
 struct FKCheck {
     let plan: LoadPlan
     let catalog: Catalog
-    let sql: LoadStatements
 
     /// Why `set-based` cannot be used here; empty when it can.
     func blockers(on connection: Connection) throws -> [String] {

@@ -210,7 +210,7 @@ public final class Loader {
                 report.deleted = try execute(sql.deleteReplaced(options.replaceBy), options).affectedRows
                 clock.lap("delete replaced rows", into: &report)
             }
-            let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
+            let check = FKCheck(plan: plan, catalog: catalog)
             report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
             if options.fkCheck != .perRow {
                 let blockers = try check.blockers(on: connection)
