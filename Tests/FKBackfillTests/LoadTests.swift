@@ -550,3 +550,27 @@ final class StatementBox: @unchecked Sendable {
         #expect(try db.count("fact") == 0)
     }
 }
+
+extension RejectTests {
+    /// Every value converts: the file goes straight into the typed stage, and NULL and
+    /// CHECK rejects still come with their lines.
+    @Test func cleanValuesTakeTheTypedPathAndStillRejectNullsAndChecks() throws {
+        let db = try setup()
+        let file = try db.csvFile("") + ".rejects.csv"
+        let statements = StatementBox()
+        let report = try db.load("fact", csv: "org_code,n,code,amount\n\"G1\nx\",1,ab,1\nG2,,ab,1\nG3,3,ab,-5\nG4,4,ab,4\n") {
+            $0.maxRejects = 5
+            $0.rejectFile = file
+            $0.onStatement = { statements.append($0) }
+        }
+        #expect(report.inserted == 2)
+        #expect(report.rejected == 2)
+        #expect(!statements.statements.contains { $0.contains("fkb_raw") })
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == """
+            line,reason,org_code,n,code,amount
+            4,n: NULL in a NOT NULL column,G2,,ab,1
+            5,fails CHECK fact_amount_check,G3,3,ab,-5
+
+            """)
+    }
+}

@@ -265,17 +265,71 @@ public final class Loader {
         }
     }
 
-    /// As text first, then typed, rejecting (with a reason) each row whose value does not
-    /// convert, is too long, is NULL in a NOT NULL column or fails a CHECK. A clean input
-    /// is cast in one statement; only a bad one pays for the row-by-row cast checks.
+    /// Stages with rejects instead of failures: each row whose value does not convert, is
+    /// too long, is NULL in a NOT NULL column or fails a CHECK is set aside with a reason.
+    ///
+    /// A file is first copied straight into the typed stage, inside a savepoint: a clean
+    /// file costs one scan for the NULL and CHECK tests, nothing more. Only when COPY finds
+    /// a bad value (or for standard input, which cannot be read twice) is the input staged
+    /// as text, cast in one statement, and checked value by value where that fails.
     func stageCheckingValues(
+        _ opened: OpenedInput, plan: LoadPlan, sql: LoadStatements, _ options: LoadOptions, report: inout LoadReport
+    ) throws -> CSVLineTracker? {
+        var tracker: CSVLineTracker?
+        var typed = false
+        if case .csv(let path, let csvOptions) = opened.source, path != "-", let csv = opened.csv {
+            try execute(sql.createStage(), options)
+            try execute("SAVEPOINT fkb_stage", options)
+            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
+            let statement = sql.copyStage(csvOptions)
+            options.onStatement?(statement + " -- data from \(opened.source.label)")
+            do {
+                report.staged = try connection.copyIn(statement) { writer in
+                    try csv.stream(to: writer, lines: lines, progress: progress)
+                }
+                try execute("RELEASE SAVEPOINT fkb_stage", options)
+                tracker = lines
+                typed = true
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
+                try execute("ROLLBACK TO SAVEPOINT fkb_stage", options)
+                try execute("DROP TABLE \(LoadStatements.stage)", options)
+                let reopened = try OpenedInput.open(opened.source, target: plan.target, on: connection)
+                tracker = try stageAsText(reopened, plan: plan, sql: sql, options, report: &report)
+            }
+        } else {
+            tracker = try stageAsText(opened, plan: plan, sql: sql, options, report: &report)
+        }
+        // NULLs, lengths (only text staging can hold an overlong value) and CHECKs: one scan.
+        var conditions: [(condition: String, reason: String)] = []
+        for column in plan.stagedColumns {
+            let name = "s.\(quoteIdentifier(column.name))"
+            if !typed, let length = ValidationStatements.maxLength(column) {
+                conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(length)", "\(column.name): longer than \(length) characters"))
+            }
+            if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
+        }
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for check in try TableFacts.read([plan.target], on: connection).checks[plan.target.name] ?? []
+        where check.columns.allSatisfy(staged.contains) {
+            conditions.append(("NOT (\(check.expression))", "fails CHECK \(check.name)"))
+        }
+        if !conditions.isEmpty {
+            let cases = conditions.enumerated().map { "WHEN \($1.condition) THEN $\($0 + 1)" }.joined(separator: " ")
+            try execute(
+                "UPDATE \(LoadStatements.stage) s SET _fkb_reject = CASE \(cases) END WHERE s._fkb_reject IS NULL AND ("
+                    + conditions.map { "(\($0.condition))" }.joined(separator: " OR ") + ")",
+                options, conditions.map(\.reason))
+        }
+        return tracker
+    }
+
+    /// Text staging for rejects: nothing can fail on the way in; the cast finds bad values.
+    func stageAsText(
         _ opened: OpenedInput, plan: LoadPlan, sql: LoadStatements, _ options: LoadOptions, report: inout LoadReport
     ) throws -> CSVLineTracker? {
         let checks = ValidationStatements(plan: plan, load: sql)
         try execute(checks.createRaw(), options)
         try execute(checks.createStage(), options)
-        let types = Array(Set(plan.stagedColumns.map(ValidationStatements.stagingType))).sorted()
-        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
         var tracker: CSVLineTracker?
         if case .csv(_, let csvOptions) = opened.source, let csv = opened.csv {
             let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
@@ -293,6 +347,8 @@ public final class Loader {
         } else if let select = opened.select {
             report.staged = try execute(checks.insertRaw(from: select), options).affectedRows
         }
+        let types = Array(Set(plan.stagedColumns.map(ValidationStatements.stagingType))).sorted()
+        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
         try execute("SAVEPOINT fkb_cast", options)
         do {
             try execute(checks.castAll(), options)
@@ -310,21 +366,6 @@ public final class Loader {
                     options, ["\(column.name): not a valid \(column.type)"])
             }
         }
-        for column in plan.stagedColumns {
-            let name = "s.\(quoteIdentifier(column.name))"
-            if let length = ValidationStatements.maxLength(column) {
-                try execute(sql.reject(where: "char_length(rtrim(CAST(\(name) AS text), ' ')) > \(length)"), options,
-                            ["\(column.name): longer than \(length) characters"])
-            }
-            if column.notNull {
-                try execute(sql.reject(where: "\(name) IS NULL"), options, ["\(column.name): NULL in a NOT NULL column"])
-            }
-        }
-        let staged = Set(plan.stagedColumns.map(\.name))
-        for check in try TableFacts.read([plan.target], on: connection).checks[plan.target.name] ?? []
-        where check.columns.allSatisfy(staged.contains) {
-            try execute(sql.reject(where: "NOT (\(check.expression))"), options, ["fails CHECK \(check.name)"])
-        }
         return tracker
     }
 
@@ -341,9 +382,12 @@ public final class Loader {
         let first = lines?.firstLine ?? 1
         let line = "coalesce((SELECT l.line + (s._fkb_row - l.record) FROM pg_temp.fkb_lines l WHERE l.record <= s._fkb_row "
             + "ORDER BY l.record DESC LIMIT 1), \(first) + s._fkb_row - 1)"
+        // The row's fields as read: from the text copy when there is one, else from the stage.
+        let hasRaw = try connection.execute("SELECT to_regclass('pg_temp.fkb_raw') IS NOT NULL AS raw").rows[0].bool("raw")
         let fields = opened.columns.map { "r.\(quoteIdentifier($0))" }.joined(separator: ", ")
-        let rows = "FROM \(LoadStatements.stage) s JOIN \(ValidationStatements.raw) r ON r._fkb_row = s._fkb_row "
-            + "WHERE s._fkb_reject IS NOT NULL"
+        let rows = hasRaw
+            ? "FROM \(LoadStatements.stage) s JOIN \(ValidationStatements.raw) r ON r._fkb_row = s._fkb_row WHERE s._fkb_reject IS NOT NULL"
+            : "FROM \(LoadStatements.stage) s CROSS JOIN LATERAL (SELECT s.*) r WHERE s._fkb_reject IS NOT NULL"
         if let path = options.rejectFile {
             guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
                 throw FKBackfillError("cannot write the reject file \(path)", hint: "check the folder exists and is writable")
@@ -358,7 +402,7 @@ public final class Loader {
             let target = name.schema.map { quoteQualified(schema: $0, name: name.name) } ?? quoteIdentifier(name.name)
             try execute("CREATE TABLE IF NOT EXISTS \(target) (line bigint, reason text, original jsonb, "
                 + "rejected_at timestamptz NOT NULL DEFAULT now())", options)
-            try execute("INSERT INTO \(target) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' "
+            try execute("INSERT INTO \(target) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' - '_fkb_reject' "
                 + "\(rows) ORDER BY s._fkb_row", options)
         }
     }
