@@ -28,17 +28,7 @@ struct TableFacts {
         var facts = TableFacts()
         let byOID = Dictionary(tables.map { (String($0.oid), $0.name) }, uniquingKeysWith: { first, _ in first })
         let oids = "{" + byOID.keys.sorted().joined(separator: ",") + "}"
-        for row in try connection.execute(
-            """
-            SELECT c.conrelid, c.conname, pg_get_constraintdef(c.oid) AS definition, pg_get_expr(c.conbin, c.conrelid) AS expression,
-                   array_to_json(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)))::text AS columns
-            FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY($1::oid[]) ORDER BY c.conname
-            """, [oids]).rows {
-            guard let table = byOID[row.string("conrelid")] else { continue }
-            facts.checks[table, default: []].append(Check(
-                name: row.string("conname"), definition: row.string("definition"), expression: row.string("expression"),
-                columns: jsonStrings(row.string("columns"))))
-        }
+        facts.checks = try checks(of: tables, on: connection)
         for row in try connection.execute(
             """
             SELECT x.indrelid, i.relname, x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AS unique_key,
@@ -67,6 +57,25 @@ struct TableFacts {
             facts.triggers[table, default: []].append(row.string("tgname"))
         }
         return facts
+    }
+
+    /// The CHECK constraints of `tables` (a load needs only these, not the rest of the facts).
+    static func checks(of tables: [Table], on connection: Connection) throws -> [TableName: [Check]] {
+        var checks: [TableName: [Check]] = [:]
+        let byOID = Dictionary(tables.map { (String($0.oid), $0.name) }, uniquingKeysWith: { first, _ in first })
+        let oids = "{" + byOID.keys.sorted().joined(separator: ",") + "}"
+        for row in try connection.execute(
+            """
+            SELECT c.conrelid, c.conname, pg_get_constraintdef(c.oid) AS definition, pg_get_expr(c.conbin, c.conrelid) AS expression,
+                   array_to_json(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)))::text AS columns
+            FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY($1::oid[]) ORDER BY c.conname
+            """, [oids]).rows {
+            guard let table = byOID[row.string("conrelid")] else { continue }
+            checks[table, default: []].append(Check(
+                name: row.string("conname"), definition: row.string("definition"), expression: row.string("expression"),
+                columns: jsonStrings(row.string("columns"))))
+        }
+        return checks
     }
 
     /// A JSON array of strings as PostgreSQL prints it: `["a","b"]`.

@@ -250,19 +250,9 @@ public final class Loader {
     /// Straight into the typed stage: the fast path, where any bad value fails the run.
     func stageDirectly(_ opened: OpenedInput, sql: LoadStatements, _ options: LoadOptions, report: inout LoadReport) throws {
         try execute(sql.createStage(), options)
-        if case .csv(_, let csvOptions) = opened.source, let csv = opened.csv {
-            let statement = sql.copyStage(csvOptions)
-            options.onStatement?(statement + " -- data from \(opened.source.label)")
-            do {
-                report.staged = try connection.copyIn(statement) { writer in
-                    try csv.stream(to: writer, progress: progress)
-                }
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
-                throw Self.inputError(error, label: opened.source.label, headerLines: csv.headerLines)
-            }
-        } else if let select = opened.select {
-            report.staged = try execute(sql.insertStage(from: select), options).affectedRows
-        }
+        report.staged = try opened.stage(
+            copy: sql.copyStage, insert: sql.insertStage(from:), on: connection, run: { try execute($0, options) },
+            onStatement: options.onStatement, progress: progress)
     }
 
     /// Stages with rejects instead of failures: each row whose value does not convert, is
@@ -277,20 +267,18 @@ public final class Loader {
     ) throws -> CSVLineTracker? {
         var tracker: CSVLineTracker?
         var typed = false
-        if case .csv(let path, let csvOptions) = opened.source, path != "-", let csv = opened.csv {
+        if case .csv(let path, _) = opened.source, path != "-", let lines = opened.lineTracker() {
             try execute(sql.createStage(), options)
             try execute("SAVEPOINT fkb_stage", options)
-            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
-            let statement = sql.copyStage(csvOptions)
-            options.onStatement?(statement + " -- data from \(opened.source.label)")
             do {
-                report.staged = try connection.copyIn(statement) { writer in
-                    try csv.stream(to: writer, lines: lines, progress: progress)
-                }
+                report.staged = try opened.stage(
+                    copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: connection,
+                    run: { try execute($0, options) }, onStatement: options.onStatement, progress: progress)
                 try execute("RELEASE SAVEPOINT fkb_stage", options)
                 tracker = lines
                 typed = true
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
+            } catch let error as FKBackfillError where error.exitStatus == .usage {
+                // A value the typed stage cannot hold: start again from text, where it becomes a reject.
                 try execute("ROLLBACK TO SAVEPOINT fkb_stage", options)
                 try execute("DROP TABLE \(LoadStatements.stage)", options)
                 let reopened = try OpenedInput.open(opened.source, target: plan.target, on: connection)
@@ -309,7 +297,7 @@ public final class Loader {
             if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
         }
         let staged = Set(plan.stagedColumns.map(\.name))
-        for check in try TableFacts.read([plan.target], on: connection).checks[plan.target.name] ?? []
+        for check in try TableFacts.checks(of: [plan.target], on: connection)[plan.target.name] ?? []
         where check.columns.allSatisfy(staged.contains) {
             conditions.append(("NOT (\(check.expression))", "fails CHECK \(check.name)"))
         }
@@ -330,39 +318,23 @@ public final class Loader {
         let checks = ValidationStatements(plan: plan, load: sql)
         try execute(checks.createRaw(), options)
         try execute(checks.createStage(), options)
-        var tracker: CSVLineTracker?
-        if case .csv(_, let csvOptions) = opened.source, let csv = opened.csv {
-            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
-            tracker = lines
-            let statement = checks.copyRaw(csvOptions)
-            options.onStatement?(statement + " -- data from \(opened.source.label)")
-            do {
-                report.staged = try connection.copyIn(statement) { writer in
-                    try csv.stream(to: writer, lines: lines, progress: progress)
-                }
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
-                // A malformed row (not a bad value) still stops the run: there is no row to reject.
-                throw Self.inputError(error, label: opened.source.label, headerLines: csv.headerLines)
-            }
-        } else if let select = opened.select {
-            report.staged = try execute(checks.insertRaw(from: select), options).affectedRows
-        }
-        let types = Array(Set(plan.stagedColumns.map(ValidationStatements.stagingType))).sorted()
-        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
+        // A malformed row (not a bad value) still stops the run: there is no row to reject.
+        let tracker = opened.lineTracker()
+        report.staged = try opened.stage(
+            copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: connection,
+            run: { try execute($0, options) }, onStatement: options.onStatement, progress: progress)
         try execute("SAVEPOINT fkb_cast", options)
         do {
             try execute(checks.castAll(), options)
             try execute("RELEASE SAVEPOINT fkb_cast", options)
         } catch let error as PostgresError where error.kind == .server {
             try execute("ROLLBACK TO SAVEPOINT fkb_cast", options)
-            for (index, type) in types.enumerated() { try execute(checks.createCastCheck(index, type: type), options) }
-            try execute(checks.castChecked(typeIndex), options)
+            for function in checks.createCastChecks() { try execute(function, options) }
+            try execute(checks.castChecked(), options)
             for column in plan.stagedColumns {
-                let name = "r.\(quoteIdentifier(column.name))"
-                let function = "pg_temp.fkb_casts_\(typeIndex[ValidationStatements.stagingType(column)]!)"
                 try execute(
                     "UPDATE \(LoadStatements.stage) s SET _fkb_reject = $1 FROM \(ValidationStatements.raw) r "
-                        + "WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(name) IS NOT NULL AND NOT \(function)(\(name))",
+                        + "WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))",
                     options, ["\(column.name): not a valid \(column.type)"])
             }
         }
@@ -509,16 +481,6 @@ public final class Loader {
         return try connection.execute(statement, parameters)
     }
 
-    /// A value COPY rejected, with the file's own line number (COPY counts from the first
-    /// line it was sent, after the header).
-    static func inputError(_ error: PostgresError, label: String, headerLines: Int) -> FKBackfillError {
-        var error = error
-        if let context = error.context, let range = context.range(of: #"line \d+"#, options: .regularExpression),
-           let line = Int(context[range].dropFirst(5)) {
-            error.context = context.replacingCharacters(in: range, with: "line \(line + headerLines)")
-        }
-        return FKBackfillError(input: label, error)
-    }
 }
 
 /// Times the steps of a run.

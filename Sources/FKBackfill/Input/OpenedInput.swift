@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// An input made ready to stage: its column names checked against the target, the CSV
@@ -38,6 +39,52 @@ struct OpenedInput {
         }
         try InputColumns.check(opened.columns, of: target, input: source)
         return opened
+    }
+
+    /// The CSV options, for a file input (defaults otherwise).
+    var csvOptions: CSVOptions {
+        if case .csv(_, let options) = source { options } else { CSVOptions() }
+    }
+
+    /// A tracker that maps the file's records to its lines, for a CSV input.
+    func lineTracker() -> CSVLineTracker? {
+        csv.map { CSVLineTracker(quote: csvOptions.quote, firstLine: $0.headerLines + 1) }
+    }
+
+    /// Puts the input's rows into a staging table: COPY (built by `copy` for the CSV's
+    /// options) for a file, `insert` around the SELECT otherwise. A value, encoding or row
+    /// shape COPY rejects becomes a `FILE:LINE` usage error here, the one place that knows
+    /// the file's name and how many lines its header took.
+    /// - Returns: the rows staged.
+    func stage(
+        copy: (CSVOptions) -> String, insert: (String) -> String, lines: CSVLineTracker? = nil,
+        on connection: Connection, run: (String) throws -> QueryResult,
+        onStatement: (@Sendable (String) -> Void)?, progress: ((Int, Int?) -> Void)? = nil
+    ) throws -> Int {
+        if case .csv(_, let options) = source, let csv {
+            let statement = copy(options)
+            onStatement?(statement + " -- data from \(source.label)")
+            do {
+                return try connection.copyIn(statement) { writer in
+                    try csv.stream(to: writer, lines: lines, progress: progress)
+                }
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
+                throw Self.inputError(error, label: source.label, headerLines: csv.headerLines)
+            }
+        }
+        guard let select else { return 0 }
+        return try run(insert(select)).affectedRows
+    }
+
+    /// A value COPY rejected, with the file's own line number (COPY counts from the first
+    /// line it was sent, after the header).
+    static func inputError(_ error: PostgresError, label: String, headerLines: Int) -> FKBackfillError {
+        var error = error
+        if let context = error.context, let range = context.range(of: #"line \d+"#, options: .regularExpression),
+           let line = Int(context[range].dropFirst(5)) {
+            error.context = context.replacingCharacters(in: range, with: "line \(line + headerLines)")
+        }
+        return FKBackfillError(input: label, error)
     }
 
     /// A query as a subquery: trailing semicolons and blanks removed.

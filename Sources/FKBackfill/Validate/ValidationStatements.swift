@@ -38,19 +38,35 @@ struct ValidationStatements {
             + plan.stagedColumns.map { ", \(q($0.name)) \(Self.stagingType($0))" }.joined() + ") ON COMMIT DROP"
     }
 
-    /// A pg_temp function per staged type that says whether a text casts to it, catching
-    /// the error in a subtransaction. Only used on the slow path, when a value is bad.
-    func createCastCheck(_ index: Int, type: String) -> String {
-        """
-        CREATE FUNCTION pg_temp.fkb_casts_\(index)(value text) RETURNS boolean LANGUAGE plpgsql AS $fkb$
-        BEGIN
-            PERFORM CAST(value AS \(type));
-            RETURN true;
-        EXCEPTION WHEN others THEN
-            RETURN false;
-        END
-        $fkb$
-        """
+    /// The distinct staging types, each with a cast-check function `pg_temp.fkb_casts_N`.
+    var castTypes: [String] { Array(Set(plan.stagedColumns.map(Self.stagingType))).sorted() }
+
+    /// One pg_temp function per staged type that says whether a text casts to it,
+    /// catching the error in a subtransaction. Only used on the slow path, when a value
+    /// is bad.
+    func createCastChecks() -> [String] {
+        castTypes.enumerated().map { index, type in
+            """
+            CREATE FUNCTION pg_temp.fkb_casts_\(index)(value text) RETURNS boolean LANGUAGE plpgsql AS $fkb$
+            BEGIN
+                PERFORM CAST(value AS \(type));
+                RETURN true;
+            EXCEPTION WHEN others THEN
+                RETURN false;
+            END
+            $fkb$
+            """
+        }
+    }
+
+    /// True for a row of `fkb_raw r` whose `column` holds text that does not cast.
+    func doesNotConvert(_ column: Column) -> String {
+        let name = "r.\(q(column.name))"
+        return "\(name) IS NOT NULL AND NOT \(castCheck(column))(\(name))"
+    }
+
+    func castCheck(_ column: Column) -> String {
+        "pg_temp.fkb_casts_\(castTypes.firstIndex(of: Self.stagingType(column))!)"
     }
 
     func copyRaw(_ csv: CSVOptions) -> String {
@@ -72,11 +88,11 @@ struct ValidationStatements {
     }
 
     /// Raw to typed with bad values as NULL (their rows are reported separately).
-    func castChecked(_ typeIndex: [String: Int]) -> String {
+    func castChecked() -> String {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
             + plan.stagedColumns.map { column in
                 let name = "r.\(q(column.name))", type = Self.stagingType(column)
-                return "CASE WHEN pg_temp.fkb_casts_\(typeIndex[type]!)(\(name)) THEN CAST(\(name) AS \(type)) END"
+                return "CASE WHEN \(castCheck(column))(\(name)) THEN CAST(\(name) AS \(type)) END"
             }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }

@@ -42,8 +42,6 @@ public final class Validator {
         let source = input ?? .table(target.name.display)
         let opened = try OpenedInput.open(source, target: target, on: connection, onlyInsertable: input == nil)
         let columns = opened.columns
-        var csvOptions = CSVOptions()
-        if case .csv(_, let options) = source { csvOptions = options }
         let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: columns, on: connection)
         let graph = DependencyGraph(catalog: catalog)
         var planError: String?
@@ -64,26 +62,14 @@ public final class Validator {
         try execute(sql.createRaw(), options)
         try execute(sql.createStage(), options)
         try execute(load.createConstants(), options)
-        let types = Array(Set(plan.stagedColumns.map(ValidationStatements.stagingType))).sorted()
-        let typeIndex = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, $0) })
-        for (index, type) in types.enumerated() { try execute(sql.createCastCheck(index, type: type), options) }
+        for function in sql.createCastChecks() { try execute(function, options) }
         try execute("SET LOCAL transaction_read_only = on", options)
 
         // Stage as text.
-        var tracker: CSVLineTracker?
-        if let csv = opened.csv {
-            let lines = CSVLineTracker(quote: csvOptions.quote, firstLine: csv.headerLines + 1)
-            tracker = lines
-            let statement = sql.copyRaw(csvOptions)
-            options.onStatement?(statement)
-            do {
-                report.rows = try connection.copyIn(statement) { writer in try csv.stream(to: writer, lines: lines, progress: nil) }
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
-                throw Loader.inputError(error, label: source.label, headerLines: csv.headerLines)
-            }
-        } else if let select = opened.select {
-            report.rows = try execute(sql.insertRaw(from: select), options).affectedRows
-        }
+        let tracker = opened.lineTracker()
+        report.rows = try opened.stage(
+            copy: sql.copyRaw, insert: sql.insertRaw(from:), lines: tracker, on: connection,
+            run: { try execute($0, options) }, onStatement: options.onStatement)
         if let constants = load.insertConstants() { try execute(constants.sql, options, constants.parameters) }
         let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
         let samples = String(options.samples)
@@ -96,13 +82,10 @@ public final class Validator {
         } catch let error as PostgresError where error.kind == .server {
             try execute("ROLLBACK TO SAVEPOINT fkb_cast", options)
             for column in plan.stagedColumns {
-                let type = ValidationStatements.stagingType(column)
-                let name = "r.\(quoteIdentifier(column.name))"
                 try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
-                               sql.rawRows(where: "\(name) IS NOT NULL AND NOT pg_temp.fkb_casts_\(typeIndex[type]!)(\(name))"),
-                               samples, lineOf, options)
+                               sql.rawRows(where: sql.doesNotConvert(column)), samples, lineOf, options)
             }
-            try execute(sql.castChecked(typeIndex), options)
+            try execute(sql.castChecked(), options)
         }
         try execute("ANALYZE \(LoadStatements.stage)", options)
         // Length and NOT NULL checks of every column in one scan.
