@@ -69,22 +69,11 @@ struct OpenedInput {
                     try csv.stream(to: writer, lines: lines, progress: progress)
                 }
             } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
-                throw Self.inputError(error, label: source.label, headerLines: csv.headerLines)
+                throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
             }
         }
         guard let select else { return 0 }
         return try run(insert(select)).affectedRows
-    }
-
-    /// A value COPY rejected, with the file's own line number (COPY counts from the first
-    /// line it was sent, after the header).
-    static func inputError(_ error: PostgresError, label: String, headerLines: Int) -> FKBackfillError {
-        var error = error
-        if let context = error.context, let range = context.range(of: #"line \d+"#, options: .regularExpression),
-           let line = Int(context[range].dropFirst(5)) {
-            error.context = context.replacingCharacters(in: range, with: "line \(line + headerLines)")
-        }
-        return FKBackfillError(input: label, error)
     }
 
     /// A query as a subquery: trailing semicolons and blanks removed.

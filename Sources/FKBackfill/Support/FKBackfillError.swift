@@ -59,8 +59,9 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Input that COPY rejected: a malformed row, a bad encoding, a value that is not of
-    /// its column's type. Bad input, exit 2, as `FILE:LINE: what (column …)`.
-    public init(input label: String, _ error: PostgresError) {
+    /// its column's type. Bad input, exit 2, as `FILE:LINE: what (column …)`. COPY counts
+    /// lines from the first one it was sent; `headerLines` puts back the header's.
+    public init(input label: String, _ error: PostgresError, headerLines: Int = 0) {
         var location = label
         var column = ""
         if let context = error.context?.split(separator: "\n").first {
@@ -70,7 +71,7 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
                 if part.hasPrefix("line ") {
                     let rest = part.dropFirst(5)
                     let number = rest.prefix { $0.isNumber }
-                    location += ":" + number
+                    location += ":" + String((Int(number) ?? 0) + headerLines)
                     let detail = rest.dropFirst(number.count).drop { $0 == ":" || $0 == " " }
                     if !detail.isEmpty { column = " (row: \(detail))" }
                 } else if part.hasPrefix("column ") {
