@@ -376,3 +376,15 @@ import TestSupport
         #expect(unknown.details == ["r.yaml:1:1: unknown key tabels (did you mean tables?)"])
     }
 }
+
+extension RulesTests {
+    @Test func anUnknownTableStillHasItsInputColumnsChecked() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE plan (code text PRIMARY KEY, name text); CREATE TABLE fact (plan_code text REFERENCES plan, plan_name text)")
+        let error = try #require(throws: FKBackfillError.self) {
+            _ = try load(db, "fact", csv: "plan_code,plan_name\nP1,x\n", rules: "tables:\n  plam:\n    columns:\n      name: { from: plan_nam }\n")
+        }
+        #expect(error.details.count == 2)
+        #expect(error.details.last == "rules.yaml:4:7: from: the input has no column plan_nam (did you mean plan_name?)")
+    }
+}

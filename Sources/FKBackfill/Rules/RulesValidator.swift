@@ -44,7 +44,11 @@ public final class RulesValidator {
 
     func checkTable(_ rule: TableRule) throws -> TableRule {
         var rule = rule
-        guard let name = resolveTable(rule.name, at: rule.location) else { return rule }
+        guard let name = resolveTable(rule.name, at: rule.location) else {
+            // The table is unknown, but references to input columns can still be checked.
+            for column in rule.columns { checkInputColumns(column) }
+            return rule
+        }
         rule.resolved = name
         let isParent = !catalog.foreignKeys(referencing: name).isEmpty
         guard let table = catalog.table(name), isParent else {
@@ -96,17 +100,28 @@ public final class RulesValidator {
         problem(location, "\(role): \(what)", hint: didYouMean(column, in: staged))
     }
 
-    func checkSource(_ rule: ColumnRule, of column: Column) throws {
+    /// The input columns a rule reads (`from`, `max_by`/`min_by`, template placeholders).
+    func checkInputColumns(_ rule: ColumnRule) {
         switch rule.source {
         case .from(let source, let pick):
             checkStaged(source, at: rule.location, role: "from")
             if let order = pick.orderColumn { checkStaged(order, at: rule.location, role: pick.name) }
-        case .value(let constant):
-            try checkCast(constant, to: column, at: rule.location)
         case .template(let template):
             for placeholder in TemplateParts.parse(template).compactMap(\.column) {
                 checkStaged(placeholder, at: rule.location, role: "template {\(placeholder)}")
             }
+        default:
+            break
+        }
+    }
+
+    func checkSource(_ rule: ColumnRule, of column: Column) throws {
+        checkInputColumns(rule)
+        switch rule.source {
+        case .from, .template:
+            break
+        case .value(let constant):
+            try checkCast(constant, to: column, at: rule.location)
         case .sql(let expression):
             if let forbidden = SQLExpressionCheck.forbidden(in: expression) {
                 problem(rule.location, "sql: the expression contains \(forbidden); it must be one aggregate expression, "
