@@ -20,6 +20,8 @@ public enum FKCheckMode: String, Sendable, CaseIterable, Codable {
 struct FKCheck {
     let plan: LoadPlan
     let catalog: Catalog
+    /// The load's statements: the staged keys are read from its `fkb_seen`.
+    let sql: LoadStatements
 
     /// Why `set-based` cannot be used here; empty when it can.
     func blockers(on connection: Connection) throws -> [String] {
@@ -68,29 +70,33 @@ struct FKCheck {
 
     /// Locks the referenced parent rows of the staged keys as the RI trigger would:
     /// a concurrent DELETE or key UPDATE of one of them now waits for this transaction.
+    /// The keys are the distinct ones of `fkb_seen`, so this costs a lookup per key, not
+    /// per staged row.
     func lock(_ fk: ForeignKey) -> String {
-        let keys = fk.columns.map { "s.\(quoteIdentifier($0))" }
+        let keys = fk.columns.map { "g.\(quoteIdentifier($0))" }
         let match = zip(fk.referencedColumns, fk.columns.indices).map { "p.\(quoteIdentifier($0)) = k.c\($1 + 1)" }
             .joined(separator: " AND ")
-        return "SELECT count(*) AS n FROM (SELECT 1 FROM \(fk.referencedTable.sql) p JOIN (SELECT DISTINCT "
+        return "SELECT count(*) AS n FROM (SELECT 1 FROM \(fk.referencedTable.sql) p JOIN (SELECT "
             + keys.enumerated().map { "\($1) AS c\($0 + 1)" }.joined(separator: ", ")
-            + " FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND "
-            + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+            + " FROM \(sql.seenKeys(fk.columns)) AND " + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
             + ") k ON \(match) ORDER BY " + fk.referencedColumns.map { "p.\(quoteIdentifier($0))" }.joined(separator: ", ")
             + " FOR KEY SHARE OF p) locked"
     }
 
     /// Staged rows (to be inserted) that would violate `fk`: a complete key the parent
     /// lacks, or under MATCH FULL a partly NULL key. Returns count and up to `$1` keys.
+    /// Read from `fkb_seen`, which holds every distinct key the insert writes with its
+    /// number of rows: the same answer as an anti-join over the staged rows.
     func violations(_ fk: ForeignKey) -> String {
-        let keys = fk.columns.map { "s.\(quoteIdentifier($0))" }
+        let keys = fk.columns.map { "g.\(quoteIdentifier($0))" }
         let match = zip(fk.referencedColumns, keys).map { "p.\(quoteIdentifier($0)) = \($1)" }.joined(separator: " AND ")
         var condition = "(" + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
             + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match)))"
         if fk.match == .full && keys.count > 1 {
             condition += " OR num_nulls(\(keys.joined(separator: ", "))) BETWEEN 1 AND \(keys.count - 1)"
         }
-        return "SELECT count(*) AS n, (array_agg(DISTINCT CAST((" + keys.joined(separator: ", ") + ") AS text)))[1:$1]::text AS sample "
-            + "FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND (\(condition))"
+        let key = "CAST((" + keys.joined(separator: ", ") + ") AS text)"
+        return "SELECT coalesce(sum(g._fkb_n), 0) AS n, (array_agg(\(key) ORDER BY \(key)))[1:$1]::text AS sample "
+            + "FROM \(sql.seenKeys(fk.columns)) AND (\(condition))"
     }
 }

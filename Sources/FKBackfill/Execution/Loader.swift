@@ -11,6 +11,8 @@ public final class Loader {
     let logger: Logger
     /// Called while a file streams in, with bytes read and total size when known.
     public var progress: ((Int, Int?) -> Void)?
+    /// Whether an UPDATE moved staged rows, so that only an ORDER BY keeps input order.
+    var stageUpdated = false
 
     public init(connection: Connection, logger: Logger = Logger(label: "fkbackfill.load")) {
         self.connection = connection
@@ -35,6 +37,7 @@ public final class Loader {
 
     func runInTransaction(table: String, input: InputSource, options: LoadOptions) throws -> LoadReport {
         var clock = StepClock()
+        stageUpdated = false
         if let timeout = options.lockTimeout {
             try execute("SELECT set_config('lock_timeout', $1, true)", options, [timeout])
         }
@@ -84,7 +87,15 @@ public final class Loader {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
                                   hint: "check that the export wrote its rows")
         }
-        try execute("ANALYZE \(LoadStatements.stage)", options)
+        // The common path never joins the stage in a way its statistics could change: it is
+        // scanned whole, once into `fkb_seen` and once per parent that needs its rows, each
+        // time against a small analyzed table. Sampling a large stage costs as much as one
+        // of those scans, so it is paid only where the planner compares the stage with a
+        // table of unknown size: guarded keys, --replace-by, self-references, fill mode.
+        if !plan.guardedKeys.isEmpty || !options.replaceBy.isEmpty
+            || plan.parents.contains(where: { $0.isTarget || $0.mode == .fillNullOnly }) {
+            try execute("ANALYZE \(LoadStatements.stage)", options)
+        }
         clock.lap("stage input", into: &report)
 
         try execute(sql.createConstants(), options)
@@ -93,7 +104,11 @@ public final class Loader {
         try handleBlankKeys(plan, sql, options)
         try guardKeys(plan, sql, options, blockers: &blockers)
 
-        // Find what every parent lacks, children first.
+        // Every staged key once; then find what every parent lacks, children first.
+        if let seen = sql.createSeen() {
+            try execute(seen, options)
+            try execute("ANALYZE \(LoadStatements.seen)", options)
+        }
         for fk in plan.matchFullKeys {
             let violations = try execute(sql.matchFullViolations(fk), options).rows[0].int("violations") ?? 0
             if violations > 0 {
@@ -108,16 +123,26 @@ public final class Loader {
             for round in 1...50 {
                 for index in group {
                     let parent = plan.parents[index]
-                    let sources = sql.sourceSelects(for: parent, available: available)
-                    guard !sources.isEmpty, !parent.keyColumns.isEmpty else { continue }
+                    let keys = sql.sourceSelects(for: parent, available: available, rows: false)
+                    guard !keys.isEmpty, !parent.keyColumns.isEmpty else { continue }
                     try execute(sql.dropWork(parent), options)
-                    try execute(sql.createKeys(parent, sources: sources), options)
-                    try execute(sql.createRefs(parent, sources: sources), options)
-                    try execute(sql.createValues(parent), options)
-                    try execute("ANALYZE \(LoadStatements.values(index))", options)
-                    available.insert(index)
+                    try execute(sql.createKeys(parent, sources: keys), options)
                     let row = try execute(sql.counts(parent), options).rows[0]
-                    counts[index] = (row.int("candidates") ?? 0, row.int("present") ?? 0)
+                    let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
+                    counts[index] = count
+                    // No key needs work: the tables are created, the staged rows are not read.
+                    let empty = parent.mode != .fillNullOnly && count.candidates == count.present
+                    if sql.needsRefs(parent) && !empty {
+                        // The planner must know how few keys need work, to hash those and not the stage.
+                        try execute("ANALYZE \(LoadStatements.keys(index))", options)
+                    }
+                    if sql.needsRefs(parent) {
+                        let rows = sql.sourceSelects(for: parent, available: available, rows: true)
+                        try execute(sql.createRefs(parent, sources: rows, empty: empty), options)
+                    }
+                    try execute(sql.createValues(parent, empty: empty), options)
+                    if !empty { try execute("ANALYZE \(LoadStatements.values(index))", options) }
+                    available.insert(index)
                 }
                 // A cycle's tables feed each other: repeat until no new key appears.
                 let total = group.reduce(0) { $0 + (counts[$1]?.candidates ?? 0) }
@@ -210,7 +235,7 @@ public final class Loader {
                 report.deleted = try execute(sql.deleteReplaced(options.replaceBy), options).affectedRows
                 clock.lap("delete replaced rows", into: &report)
             }
-            let check = FKCheck(plan: plan, catalog: catalog)
+            let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
             report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
             if options.fkCheck != .perRow {
                 let blockers = try check.blockers(on: connection)
@@ -227,7 +252,7 @@ public final class Loader {
             if report.fkCheck == .setBased {
                 try insertSetBased(check, sql, options, report: &report, clock: &clock)
             } else {
-                report.inserted = try execute(sql.insertTarget(), options).affectedRows
+                report.inserted = try execute(sql.insertTarget(ordered: stageUpdated), options).affectedRows
                 clock.lap("insert target rows", into: &report)
             }
         }
@@ -303,7 +328,7 @@ public final class Loader {
         }
         if !conditions.isEmpty {
             let cases = conditions.enumerated().map { "WHEN \($1.condition) THEN $\($0 + 1)" }.joined(separator: " ")
-            try execute(
+            try updateStage(
                 "UPDATE \(LoadStatements.stage) s SET _fkb_reject = CASE \(cases) END WHERE s._fkb_reject IS NULL AND ("
                     + conditions.map { "(\($0.condition))" }.joined(separator: " OR ") + ")",
                 options, conditions.map(\.reason))
@@ -329,10 +354,11 @@ public final class Loader {
             try execute("RELEASE SAVEPOINT fkb_cast", options)
         } catch let error as PostgresError where error.kind == .server {
             try execute("ROLLBACK TO SAVEPOINT fkb_cast", options)
+            stageUpdated = true  // the rolled-back cast left dead rows; do not count on physical order
             for function in checks.createCastChecks() { try execute(function, options) }
             try execute(checks.castChecked(), options)
             for column in plan.stagedColumns {
-                try execute(
+                try updateStage(
                     "UPDATE \(LoadStatements.stage) s SET _fkb_reject = $1 FROM \(ValidationStatements.raw) r "
                         + "WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))",
                     options, ["\(column.name): not a valid \(column.type)"])
@@ -439,7 +465,7 @@ public final class Loader {
         clock.lap("verify foreign keys", into: &report)
         let previous = try execute("SELECT current_setting('session_replication_role') AS role", options).rows[0].string("role")
         try execute("SELECT set_config('session_replication_role', 'replica', true)", options)
-        report.inserted = try execute(sql.insertTarget(), options).affectedRows
+        report.inserted = try execute(sql.insertTarget(ordered: stageUpdated), options).affectedRows
         try execute("SELECT set_config('session_replication_role', $1, true)", options, [previous])
         clock.lap("insert target rows", into: &report)
     }
@@ -451,10 +477,10 @@ public final class Loader {
             case .keep:
                 break
             case .null where !column.notNull:
-                try execute(sql.nullBlank(column), options)
+                try updateStage(sql.nullBlank(column), options)
             case .null, .reject:
                 let reason = "blank key in \(column.name)" + (column.notNull && plan.blank.onBlank == .null ? " (NOT NULL)" : "")
-                try execute(sql.reject(where: sql.blankCondition(column)), options, [reason])
+                try updateStage(sql.reject(where: sql.blankCondition(column)), options, [reason])
             }
         }
     }
@@ -467,11 +493,16 @@ public final class Loader {
             let condition = sql.missingKeyCondition(fk)
             let what = "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"
             if guarded.reject {
-                try execute(sql.reject(where: condition), options, [what])
+                try updateStage(sql.reject(where: condition), options, [what])
             } else if let rows = try execute(sql.countWhere(condition), options).rows.first?.int("n"), rows > 0 {
                 blockers.append("\(rows) input rows have a \(what), and its rules say fail")
             }
         }
+    }
+
+    /// An UPDATE of the stage; notes when it moved rows.
+    func updateStage(_ statement: String, _ options: LoadOptions, _ parameters: [String?] = []) throws {
+        if try execute(statement, options, parameters).affectedRows > 0 { stageUpdated = true }
     }
 
     @discardableResult

@@ -11,6 +11,9 @@ public struct LoadPlan: Sendable {
     public var computeGroups: [[Int]]
     /// Deferrable constraints to defer because a cycle is broken at them.
     public var deferredConstraints: [ForeignKey]
+    /// FKs of the target (catalog and declared) whose columns the input all sets: the key
+    /// sets the load reads from the staged rows, once, in one pass.
+    public var stagedKeys: [ForeignKey]
     /// FKs of the target under MATCH FULL: a partly NULL staged key violates them.
     public var matchFullKeys: [ForeignKey]
     /// Cycles that cannot be broken; an error only if one of their tables needs new rows.

@@ -89,6 +89,7 @@ public enum LoadPlanner {
         return LoadPlan(
             target: target, stagedColumns: staged, parents: parents, computeGroups: groups,
             deferredConstraints: deferred,
+            stagedKeys: catalog.foreignKeys(of: target.name).filter { $0.columns.allSatisfy(stagedNames.contains) },
             matchFullKeys: catalog.foreignKeys(of: target.name).filter {
                 $0.match == .full && $0.columns.allSatisfy(stagedNames.contains)
             },

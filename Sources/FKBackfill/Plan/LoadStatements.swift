@@ -2,11 +2,14 @@ import PostgresClient
 
 /// Every statement of a load, each built in one place.
 ///
-/// The data never leaves PostgreSQL: the input is staged into `pg_temp.fkb_stage`, and
-/// for each parent three temporary tables carry the work, all dropped at COMMIT:
+/// The data never leaves PostgreSQL: the input is staged into `pg_temp.fkb_stage`, its
+/// distinct keys are read once into `pg_temp.fkb_seen`, and for each parent up to three
+/// temporary tables carry the work, all dropped at COMMIT:
 /// - `fkb_keys_N (k1…, present)`: the distinct keys the load references, and whether
 ///   the parent (or, for a self-reference, the load itself) already has them;
-/// - `fkb_ref_N (_fkb_row, k1…)`: which staged rows reference which key needing work;
+/// - `fkb_ref_N (_fkb_row, _fkb_tid, k1…)`: which staged rows (number and `ctid`)
+///   reference which key needing work; only for a parent with derived columns or parents
+///   of its own, since only those look at the rows behind a key;
 /// - `fkb_val_N (k1…, _fkb_missing, d1…)`: one row per such key, with derived values.
 /// Identifiers go through `quoteIdentifier`; the few literals (COPY options, which the
 /// protocol cannot bind) through `quoteLiteral`.
@@ -34,7 +37,14 @@ public struct LoadStatements: Sendable {
         }
         var seen = Set<String>()
         constants = pool.filter { seen.insert($0).inserted }
+        keySets = plan.stagedKeys.map(\.columns).reduce(into: []) { sets, columns in
+            if !sets.contains(columns) { sets.append(columns) }
+        }
     }
+
+    /// The column lists of the target's FKs the input sets, each once: the sets of
+    /// `fkb_seen`, numbered from 1 in this order.
+    public let keySets: [[String]]
 
     static let constantsTable = "pg_temp.fkb_const"
 
@@ -56,6 +66,7 @@ public struct LoadStatements: Sendable {
     }
 
     static let stage = "pg_temp.fkb_stage"
+    static let seen = "pg_temp.fkb_seen"
     static func keys(_ i: Int) -> String { "pg_temp.fkb_keys_\(i)" }
     static func refs(_ i: Int) -> String { "pg_temp.fkb_ref_\(i)" }
     static func values(_ i: Int) -> String { "pg_temp.fkb_val_\(i)" }
@@ -67,9 +78,11 @@ public struct LoadStatements: Sendable {
 
     // MARK: Staging
 
+    /// `_fkb_row` numbers the input rows; its temporary sequence hands out numbers in
+    /// blocks (CACHE) so that numbering a million rows costs no sequence access per row.
     public func createStage() -> String {
         let columns = plan.stagedColumns.map { "\(q($0.name)) \($0.type)" }
-        return "CREATE TEMP TABLE fkb_stage (_fkb_row bigint GENERATED ALWAYS AS IDENTITY, _fkb_reject text"
+        return "CREATE TEMP TABLE fkb_stage (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), _fkb_reject text"
             + columns.map { ", " + $0 }.joined() + ") ON COMMIT DROP"
     }
 
@@ -92,8 +105,51 @@ public struct LoadStatements: Sendable {
 
     /// Staged rows whose key is partly NULL under MATCH FULL.
     public func matchFullViolations(_ fk: ForeignKey) -> String {
-        let columns = fk.columns.map { "s.\(q($0))" }.joined(separator: ", ")
-        return "SELECT count(*) AS violations FROM \(Self.stage) s WHERE num_nulls(\(columns)) BETWEEN 1 AND \(fk.columns.count - 1)"
+        let columns = fk.columns.map { "g.\(q($0))" }.joined(separator: ", ")
+        return "SELECT coalesce(sum(g._fkb_n), 0) AS violations FROM \(seenKeys(fk.columns)) "
+            + "AND num_nulls(\(columns)) BETWEEN 1 AND \(fk.columns.count - 1)"
+    }
+
+    // MARK: Staged keys, in one pass
+
+    /// Every distinct staged key of every FK, with how many rows carry it, from one scan of
+    /// the stage (hashed `GROUPING SETS`). Finding missing keys, locking the referenced
+    /// rows and verifying the FKs then read this small table instead of a million staged
+    /// rows each. Built after the last change to the stage (blanks, rejects), so it holds
+    /// exactly the keys the fact insert will write.
+    public func createSeen() -> String? {
+        guard !keySets.isEmpty else { return nil }
+        var columns: [String] = []
+        for set in keySets { for column in set where !columns.contains(column) { columns.append(column) } }
+        let rows = " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL"
+        func list(_ names: [String]) -> String { names.map { "s.\(q($0))" }.joined(separator: ", ") }
+        let select: String
+        if columns.count <= 31 {
+            // GROUPING(...) has a 1 bit for each column not grouped in a row's set, first column highest.
+            let masks = keySets.map { set in
+                columns.enumerated().reduce(0) { $0 | (set.contains($1.element) ? 0 : 1 << (columns.count - 1 - $1.offset)) }
+            }
+            select = "SELECT CASE GROUPING(\(list(columns))) " + masks.enumerated().map { "WHEN \($1) THEN \($0 + 1)" }.joined(separator: " ")
+                + " END AS _fkb_set, \(list(columns)), count(*) AS _fkb_n" + rows
+                + " GROUP BY GROUPING SETS (" + keySets.map { "(\(list($0)))" }.joined(separator: ", ") + ")"
+        } else {
+            // GROUPING takes at most 31 arguments: one scan per set then.
+            select = keySets.enumerated().map { index, set in
+                let values = columns.map { name in
+                    set.contains(name) ? "s.\(q(name))"
+                        : "CAST(NULL AS \(plan.stagedColumns.first { $0.name == name }?.type ?? "text")) AS \(q(name))"
+                }
+                return "SELECT \(index + 1) AS _fkb_set, \(values.joined(separator: ", ")), count(*) AS _fkb_n" + rows
+                    + " GROUP BY \(list(set))"
+            }.joined(separator: " UNION ALL ")
+        }
+        return "CREATE TEMP TABLE fkb_seen ON COMMIT DROP AS " + select
+    }
+
+    /// `fkb_seen g WHERE …`: the distinct staged values of `columns` (one of `keySets`),
+    /// as `g.<column>`, each with `g._fkb_n` rows. Callers append `AND …`.
+    public func seenKeys(_ columns: [String]) -> String {
+        "\(Self.seen) g WHERE g._fkb_set = \((keySets.firstIndex(of: columns) ?? -1) + 1)"
     }
 
     // MARK: Blank keys and guarded FKs
@@ -142,18 +198,22 @@ public struct LoadStatements: Sendable {
 
     // MARK: Candidate keys
 
-    /// `SELECT _fkb_row, k1…` for one source, or nil when its key values are not known
-    /// before insert (they come from a default).
-    func sourceSelect(_ source: KeySource, for parent: ParentPlan) -> String? {
+    /// The keys one source asks the parent for (`rows` false: `SELECT k1…`), or the staged
+    /// rows behind them (`rows` true: `SELECT _fkb_row, _fkb_tid, k1…`, NULL and blank
+    /// keys left for the join to the keys table to drop). Nil when the key values are not
+    /// known before insert (they come from a default).
+    func sourceSelect(_ source: KeySource, for parent: ParentPlan, rows: Bool) -> String? {
         let fk = source.foreignKey
         // Key position m of the parent is referenced by fk.columns[p] where referencedColumns[p] == key m.
         let childColumns = parent.keyColumns.map { key in fk.columns[fk.referencedColumns.firstIndex(of: key)!] }
         switch source.origin {
-        case .staged:
+        case .staged where rows:
             let select = childColumns.enumerated().map { "s.\(q($1)) AS \(Self.k($0))" }
-            let usable = childColumns.map { "s.\(q($0)) IS NOT NULL AND NOT \(isBlank("s.\(q($0))"))" }
-            return "SELECT s._fkb_row, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND "
-                + usable.joined(separator: " AND ")
+            return "SELECT s._fkb_row, s.ctid AS _fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL"
+        case .staged:
+            let select = childColumns.enumerated().map { "g.\(q($1)) AS \(Self.k($0))" }
+            let usable = childColumns.map { "g.\(q($0)) IS NOT NULL AND NOT \(isBlank("g.\(q($0))"))" }
+            return "SELECT \(select.joined(separator: ", ")) FROM \(seenKeys(fk.columns)) AND " + usable.joined(separator: " AND ")
         case .parent(let index):
             let child = plan.parents[index]
             var expressions: [String] = []
@@ -165,7 +225,7 @@ public struct LoadStatements: Sendable {
                 ? " LEFT JOIN \(child.table.name.sql) c ON " + child.keyColumns.enumerated().map { "c.\(q($1)) = v.\(Self.k($0))" }
                     .joined(separator: " AND ")
                 : ""
-            return "SELECT r._fkb_row, " + expressions.enumerated().map { "\($1) AS \(Self.k($0))" }.joined(separator: ", ")
+            return "SELECT r._fkb_row, r._fkb_tid, " + expressions.enumerated().map { "\($1) AS \(Self.k($0))" }.joined(separator: ", ")
                 + " FROM \(Self.refs(index)) r JOIN \(Self.values(index)) v ON " + keyJoin("v", "r", child)
                 + existing + " WHERE " + expressions.map { "\($0) IS NOT NULL AND NOT \(isBlank($0))" }.joined(separator: " AND ")
         }
@@ -188,11 +248,18 @@ public struct LoadStatements: Sendable {
     }
 
     /// The sources whose tables exist by now (in a cycle's first round, some do not yet).
-    func sourceSelects(for parent: ParentPlan, available: Set<Int>) -> [String] {
+    func sourceSelects(for parent: ParentPlan, available: Set<Int>, rows: Bool) -> [String] {
         parent.sources.compactMap { source in
             if case .parent(let index) = source.origin, !available.contains(index) { return nil }
-            return sourceSelect(source, for: parent)
+            return sourceSelect(source, for: parent, rows: rows)
         }
+    }
+
+    /// Whether anything looks at the staged rows behind the parent's keys: its derived
+    /// columns, or a parent of its own whose keys come from its new rows.
+    public func needsRefs(_ parent: ParentPlan) -> Bool {
+        !parent.derivedColumns.isEmpty
+            || plan.parents.contains { $0.sources.contains { $0.origin == .parent(index: parent.index) } }
     }
 
     public func dropWork(_ parent: ParentPlan) -> String {
@@ -213,28 +280,47 @@ public struct LoadStatements: Sendable {
     }
 
     /// Which staged rows lead to which key that needs work (missing, or in fill mode any).
-    public func createRefs(_ parent: ParentPlan, sources: [String]) -> String {
+    /// With `empty` (no key needs work) only the table is created: the stage is not scanned.
+    public func createRefs(_ parent: ParentPlan, sources: [String], empty: Bool = false) -> String {
         let keyList = parent.keyColumns.indices.map { Self.k($0) }
         let filter = parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present"
-        return "CREATE TEMP TABLE fkb_ref_\(parent.index) ON COMMIT DROP AS SELECT src._fkb_row, "
-            + keyList.map { "src.\($0)" }.joined(separator: ", ")
-            + " FROM (\(sources.joined(separator: " UNION ALL "))) src JOIN \(Self.keys(parent.index)) k ON "
-            + keyJoin("k", "src", parent) + filter
+        let selects = sources.map { source in
+            "SELECT src._fkb_row, src._fkb_tid, " + keyList.map { "src.\($0)" }.joined(separator: ", ")
+                + " FROM (\(source)) src JOIN \(Self.keys(parent.index)) k ON " + keyJoin("k", "src", parent) + filter
+        }
+        return "CREATE TEMP TABLE fkb_ref_\(parent.index) ON COMMIT DROP AS " + selects.joined(separator: " UNION ALL ")
+            + (empty ? " WITH NO DATA" : "")
     }
 
     /// One row per key needing work, with each derived column's most frequent staged
-    /// value (ties to the smallest: `mode()` takes the first in its ORDER BY).
-    public func createValues(_ parent: ParentPlan) -> String {
+    /// value (ties to the smallest: `mode()` takes the first in its ORDER BY), aggregated
+    /// over the staged rows of `fkb_ref_N`. Those few rows are fetched by `ctid` (a TID
+    /// scan), not found by scanning the stage again; in fill mode, where refs hold every
+    /// row, by joining the stage. Without refs, just the keys. With `empty`, only the
+    /// table is created.
+    public func createValues(_ parent: ParentPlan, empty: Bool = false) -> String {
+        let create = "CREATE TEMP TABLE fkb_val_\(parent.index) ON COMMIT DROP AS SELECT "
+        let noData = empty ? " WITH NO DATA" : ""
+        guard needsRefs(parent) else {
+            let keyList = parent.keyColumns.indices.map { "k.\(Self.k($0))" }
+            return create + (keyList + ["NOT k.present AS _fkb_missing"]).joined(separator: ", ")
+                + " FROM \(Self.keys(parent.index)) k" + (parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present") + noData
+        }
         let keyList = parent.keyColumns.indices.map { "r.\(Self.k($0))" }
         let derived = parent.derivedColumns.enumerated().map { position, plan -> String in
             "\(derivation(plan)) AS \(Self.d(position))"
         }
-        return "CREATE TEMP TABLE fkb_val_\(parent.index) ON COMMIT DROP AS SELECT "
-            + (keyList + ["NOT k.present AS _fkb_missing"] + derived).joined(separator: ", ")
+        return create + (keyList + ["NOT k.present AS _fkb_missing"] + derived).joined(separator: ", ")
             + " FROM \(Self.refs(parent.index)) r JOIN \(Self.keys(parent.index)) k ON " + keyJoin("k", "r", parent)
-            // Only derived columns need the staged rows themselves: skip the scan otherwise.
-            + (derived.isEmpty ? "" : " JOIN \(Self.stage) s ON s._fkb_row = r._fkb_row") + " GROUP BY "
-            + (keyList + ["k.present"]).joined(separator: ", ")
+            + (derived.isEmpty ? "" : stagedRows(parent)) + " GROUP BY "
+            + (keyList + ["k.present"]).joined(separator: ", ") + noData
+    }
+
+    /// Joins the staged rows behind `fkb_ref_N r` as `s`.
+    func stagedRows(_ parent: ParentPlan) -> String {
+        if parent.mode == .fillNullOnly { return " JOIN \(Self.stage) s ON s._fkb_row = r._fkb_row" }
+        return " JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM \(Self.stage) s WHERE s.ctid = ANY (ARRAY(SELECT _fkb_tid FROM "
+            + "\(Self.refs(parent.index))))) s ON s._fkb_tid = r._fkb_tid"
     }
 
     /// The aggregate over the staged rows `s` of one key that gives a column's value.
@@ -392,9 +478,13 @@ public struct LoadStatements: Sendable {
             + columns.map { "t.\(q($0)) IS NOT DISTINCT FROM s.\(q($0))" }.joined(separator: " AND ")
     }
 
-    public func insertTarget() -> String {
+    /// The fact rows in input order. A stage no UPDATE has touched is stored in input
+    /// order and a temporary table's sequential scan reads it in that order (no
+    /// synchronized scans for local buffers), so `ordered` false spares a sort of every
+    /// staged row; after an UPDATE moved rows, the ORDER BY puts them back.
+    public func insertTarget(ordered: Bool = true) -> String {
         "INSERT INTO \(plan.target.name.sql) (\(stagedList)) SELECT "
             + plan.stagedColumns.map { "s.\(q($0.name))" }.joined(separator: ", ")
-            + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL ORDER BY s._fkb_row"
+            + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL" + (ordered ? " ORDER BY s._fkb_row" : "")
     }
 }

@@ -29,7 +29,7 @@ struct ValidationStatements {
     }
 
     func createRaw() -> String {
-        "CREATE TEMP TABLE fkb_raw (_fkb_row bigint GENERATED ALWAYS AS IDENTITY"
+        "CREATE TEMP TABLE fkb_raw (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000)"
             + plan.stagedColumns.map { ", \(q($0.name)) text" }.joined() + ") ON COMMIT DROP"
     }
 
