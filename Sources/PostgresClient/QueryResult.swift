@@ -11,12 +11,15 @@ public final class QueryResult {
     public let rowCount: Int
     /// Column names, in order.
     public let columnNames: [String]
+    /// Each column's type OID and type modifier (-1 when none), as `format_type` takes them.
+    public let columnTypes: [(oid: UInt32, modifier: Int32)]
 
     init(taking handle: OpaquePointer) {
         self.handle = handle
         rowCount = Int(PQntuples(handle))
         // A COPY result has a field count but no field names.
         columnNames = (0..<PQnfields(handle)).map { PQfname(handle, $0).map { String(cString: $0) } ?? "" }
+        columnTypes = (0..<PQnfields(handle)).map { (oid: UInt32(PQftype(handle, $0)), modifier: PQfmod(handle, $0)) }
     }
 
     deinit { PQclear(handle) }

@@ -72,6 +72,86 @@ import TestSupport
         #expect(full.reasons == ["2 rows have a partly NULL key (MATCH FULL): never backfilled"])
     }
 
+    /// A table with the target's types is checked where it is; the findings must be the
+    /// ones the staged check gives for the same rows as a file.
+    @Test func aTableWithTheTargetsTypesIsCheckedInPlaceWithTheSameFindings() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE region (yr int, code varchar(4), PRIMARY KEY (yr, code));
+            CREATE TABLE strict (code text PRIMARY KEY, owner text NOT NULL);
+            INSERT INTO org VALUES ('G1'); INSERT INTO region VALUES (2024, 'a');
+            CREATE TABLE fact (
+                org_code text CONSTRAINT f_org REFERENCES org,
+                yr int, region varchar(4),
+                strict_code text CONSTRAINT f_strict REFERENCES strict,
+                amount numeric(8,2) NOT NULL,
+                CONSTRAINT f_region FOREIGN KEY (yr, region) REFERENCES region (yr, code) MATCH FULL);
+            CREATE TABLE staged (LIKE fact);
+            ALTER TABLE staged ALTER COLUMN amount DROP NOT NULL;
+            """)
+        let csv = """
+            org_code,yr,region,strict_code,amount
+            G1,2024,a,,1
+            G2,2024,b,S1,2
+            G2,,b,S1,
+            (空白),2025,a,,3
+            G3,,,,4
+
+            """
+        try db.run("""
+            INSERT INTO staged VALUES ('G1', 2024, 'a', NULL, 1), ('G2', 2024, 'b', 'S1', 2), ('G2', NULL, 'b', 'S1', NULL),
+                                      ('(空白)', 2025, 'a', NULL, 3), ('G3', NULL, NULL, NULL, 4)
+            """)
+        let rules = "blank:\n  markers: ['(空白)']\n"
+        let staged = try validate(db, "fact", csv: csv, rules: rules)
+        let inPlace = try validate(db, "fact", input: .table("staged"), rules: rules)
+        #expect(!staged.checkedInPlace)
+        #expect(inPlace.checkedInPlace)
+        #expect(inPlace.rows == 5)
+        for name in ["f_org", "f_region", "f_strict"] {
+            let a = try fk(staged, name), b = try fk(inPlace, name)
+            #expect(a.violatingRows == b.violatingRows, "\(name)")
+            #expect(a.missingKeys == b.missingKeys, "\(name)")
+            #expect(a.fixableKeys == b.fixableKeys, "\(name)")
+            #expect(a.unfixableKeys == b.unfixableKeys, "\(name)")
+            #expect(a.reasons == b.reasons, "\(name)")
+            #expect(Set(a.samples.map(\.key)) == Set(b.samples.map(\.key)), "\(name)")
+            #expect(b.samples.allSatisfy { $0.lines.isEmpty })
+        }
+        #expect(try fk(inPlace, "f_org").missingKeys == 3)
+        #expect(try fk(inPlace, "f_org").unfixableKeys == 1)  // the blank one
+        #expect(try fk(inPlace, "f_region").violatingRows == 3)  // one missing key, two partly NULL rows
+        #expect(try fk(inPlace, "f_region").samples.map(\.key) == [["2024", "b"], ["2025", "a"]])
+        #expect(try fk(inPlace, "f_strict").unfixableKeys == 1)
+        #expect(inPlace.columns.map(\.column) == staged.columns.map(\.column))
+        #expect(inPlace.columns.first?.rows == 1 && inPlace.columns.first?.problem == .notNull)
+        #expect(inPlace.render(.text).contains("checked in place"))
+        #expect(inPlace.render(.text).contains("missing (2024, b)\n"))
+        #expect(inPlace.render(.json).contains("\"lineNumbers\" : \"none\""))
+    }
+
+    /// Other types, blanks loaded as NULL and self-references go through the staged copy.
+    @Test func otherTypesBlanksAsNullAndSelfReferencesAreStaged() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, parent text CONSTRAINT f_parent REFERENCES org);
+            CREATE TABLE fact (org_code text CONSTRAINT f_org REFERENCES org, amount int);
+            CREATE TABLE raw (org_code text, amount text);
+            INSERT INTO raw VALUES ('G1', '12'), ('G2', 'twelve');
+            CREATE TABLE typed (org_code text, amount int);
+            INSERT INTO typed VALUES ('G1', 12), (' ', 1);
+            """)
+        let raw = try validate(db, "fact", input: .table("raw"))
+        #expect(!raw.checkedInPlace)
+        #expect(raw.columns.map(\.problem) == [.conversion])
+        #expect(try validate(db, "fact", input: .query("SELECT org_code, amount FROM typed")).checkedInPlace)
+        let blanks = try validate(db, "fact", input: .table("typed"), rules: "blank:\n  on_blank: null\n")
+        #expect(!blanks.checkedInPlace)
+        #expect(try fk(blanks, "f_org").missingKeys == 1)
+        #expect(try !validate(db, "org").checkedInPlace)
+    }
+
     @Test func charPaddingAndNumericEqualityFollowPostgreSQL() throws {
         let db = try TestDatabase()
         try db.run("""

@@ -10,6 +10,8 @@ struct OpenedInput {
     let csv: CSVFile?
     /// `SELECT …` producing the rows, for a table or query input.
     let select: String?
+    /// The type OID and modifier of each column, for a table or query input.
+    var types: [(oid: UInt32, modifier: Int32)] = []
 
     /// Opens `source` for `target`. With `onlyInsertable`, a table input keeps just the
     /// columns a load could write (checking a table's own rows).
@@ -30,12 +32,15 @@ struct OpenedInput {
         case .table(let name):
             let table = try TableResolver.resolve(name, on: connection)
             let select = "SELECT * FROM \(table.name.sql)"
-            let all = try connection.execute(select + " LIMIT 0").columnNames
-            opened = OpenedInput(source: source, columns: onlyInsertable ? all.filter(insertable.contains) : all, csv: nil, select: select)
+            let shape = try connection.execute(select + " LIMIT 0")
+            let keep = shape.columnNames.indices.filter { !onlyInsertable || insertable.contains(shape.columnNames[$0]) }
+            opened = OpenedInput(
+                source: source, columns: keep.map { shape.columnNames[$0] }, csv: nil, select: select,
+                types: keep.map { shape.columnTypes[$0] })
         case .query(let sql):
             let select = trimmedQuery(sql)
-            let columns = try connection.execute("SELECT * FROM (\(select)) AS q LIMIT 0").columnNames
-            opened = OpenedInput(source: source, columns: columns, csv: nil, select: select)
+            let shape = try connection.execute("SELECT * FROM (\(select)) AS q LIMIT 0")
+            opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: select, types: shape.columnTypes)
         }
         try InputColumns.check(opened.columns, of: target, input: source)
         return opened
@@ -74,6 +79,18 @@ struct OpenedInput {
         }
         guard let select else { return 0 }
         return try run(insert(select)).affectedRows
+    }
+
+    /// Whether a table or query input has exactly `target`'s column types (same type and
+    /// modifier, by name): its values are then what a load would stage, and can be
+    /// checked where they are, without copying them.
+    func hasTypes(of target: Table, on connection: Connection) throws -> Bool {
+        guard select != nil, types.count == columns.count, !types.isEmpty else { return false }
+        let names = try connection.execute(
+            "SELECT format_type(t.oid, t.modifier) AS type FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS t(oid, modifier, n) ORDER BY t.n",
+            ["{" + types.map { String($0.oid) }.joined(separator: ",") + "}",
+             "{" + types.map { String($0.modifier) }.joined(separator: ",") + "}"]).rows.map { $0.string("type") }
+        return zip(columns, names).allSatisfy { name, type in target.column(name)?.type == type }
     }
 
     /// A query as a subquery: trailing semicolons and blanks removed.

@@ -14,6 +14,11 @@ extension ValidationReport {
         key.count == 1 ? (key[0] ?? "NULL") : "(" + key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")"
     }
 
+    /// A missing key, with the lines or rows that reference it when there are any.
+    func sampleText(_ sample: Sample) -> String {
+        Self.keyText(sample.key) + (sample.lines.isEmpty ? "" : " (\(lineWord) \(sample.lines.map(String.init).joined(separator: ", ")))")
+    }
+
     var verdict: String {
         if wouldLoad {
             let fixable = foreignKeys.reduce(0) { $0 + $1.fixableKeys }
@@ -59,7 +64,8 @@ extension ValidationReport {
 
     var json: JSONDocument {
         JSONDocument(
-            table: table.description, input: input, rows: rows, lineNumbers: linesAreFileLines ? "file" : "row",
+            table: table.description, input: input, rows: rows,
+            lineNumbers: checkedInPlace ? "none" : linesAreFileLines ? "file" : "row",
             strict: strict, wouldLoad: wouldLoad,
             foreignKeys: foreignKeys.map { fk in
                 .init(name: fk.name, table: fk.table.description, referencedTable: fk.referencedTable.description,
@@ -75,7 +81,8 @@ extension ValidationReport {
     // MARK: Text
 
     var text: String {
-        var out = "Validation of \(input) for \(table.display): \(rows) rows, \(verdict)\n"
+        var out = "Validation of \(input) for \(table.display): \(rows) rows"
+            + (checkedInPlace ? " (checked in place)" : "") + ", \(verdict)\n"
         if !foreignKeys.isEmpty {
             var summary = TextTable("FOREIGN KEY", "REFERENCES", "VIOLATING ROWS", "MISSING KEYS", "FIXABLE", "UNFIXABLE")
             for fk in foreignKeys {
@@ -88,7 +95,7 @@ extension ValidationReport {
             out += "\n\(fk.name) → \(fk.referencedTable.display):\n"
             for reason in fk.reasons { out += "  cannot fix: \(reason)\n" }
             for sample in fk.samples {
-                out += "  missing \(Self.keyText(sample.key)) (\(lineWord) \(sample.lines.map(String.init).joined(separator: ", ")))\n"
+                out += "  missing \(sampleText(sample))\n"
             }
             if fk.missingKeys > fk.samples.count && !fk.samples.isEmpty {
                 out += "  … and \(fk.missingKeys - fk.samples.count) more missing keys\n"
@@ -115,7 +122,7 @@ extension ValidationReport {
             out += "| foreign key | references | violating rows | missing keys | fixable | unfixable | samples | why not fixable |\n"
                 + "|---|---|---|---|---|---|---|---|\n"
             for fk in foreignKeys {
-                let samples = fk.samples.map { "\(Self.keyText($0.key)) (\(lineWord) \($0.lines.map(String.init).joined(separator: ", ")))" }
+                let samples = fk.samples.map(sampleText)
                 out += "| `\(markdownCell(fk.name))` | `\(markdownCell(fk.referencedTable.description))` | \(fk.violatingRows) | "
                     + "\(fk.missingKeys) | \(fk.fixableKeys) | \(fk.unfixableKeys) | \(markdownCell(samples.joined(separator: "; "))) | "
                     + "\(markdownCell(fk.reasons.joined(separator: "; "))) |\n"
@@ -137,7 +144,7 @@ extension ValidationReport {
         let keys = foreignKeys.map { fk in
             let failed = strict ? fk.violatingRows > 0 : (fk.unfixableKeys > 0 || !fk.reasons.isEmpty)
             let body = fk.reasons.joined(separator: "\n") + (fk.reasons.isEmpty ? "" : "\n")
-                + fk.samples.map { "missing \(Self.keyText($0.key)) (\(lineWord) \($0.lines.map(String.init).joined(separator: ", ")))" }
+                + fk.samples.map { "missing \(sampleText($0))" }
                     .joined(separator: "\n")
             return JUnitXML.TestCase(
                 className: "\(table.description).foreign_keys", name: fk.name,
@@ -149,7 +156,7 @@ extension ValidationReport {
             JUnitXML.TestCase(
                 className: "\(table.description).columns", name: "\(problem.column): \(problem.problem.rawValue)",
                 failure: (message: "\(problem.rows) rows: \(problem.detail)",
-                          body: "\(lineWord) " + problem.sampleLines.map(String.init).joined(separator: ", ")),
+                          body: problem.sampleLines.isEmpty ? "" : "\(lineWord) " + problem.sampleLines.map(String.init).joined(separator: ", ")),
                 skipped: nil, output: nil)
         }
         return JUnitXML(suites: [

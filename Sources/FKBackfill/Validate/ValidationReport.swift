@@ -4,7 +4,8 @@ public struct ValidationReport: Sendable {
     public struct Sample: Sendable {
         /// The missing key's column values, as text.
         public var key: [String?]
-        /// CSV line numbers (or, for --source/--query, row numbers) of the rows that reference it.
+        /// CSV line numbers (or, for --source/--query, row numbers) of the rows that
+        /// reference it; empty when checked in place.
         public var lines: [Int]
     }
 
@@ -44,6 +45,9 @@ public struct ValidationReport: Sendable {
     public var input: String
     /// True when line numbers are CSV lines (else row numbers of the input).
     public var linesAreFileLines: Bool
+    /// The table or query was checked where it is, without staging a copy; samples then
+    /// list keys but no row numbers, which a table's unordered rows do not have.
+    public var checkedInPlace = false
     public var rows = 0
     public var strict = false
     public var foreignKeys: [ForeignKeyResult] = []

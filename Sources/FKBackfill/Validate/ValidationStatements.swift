@@ -156,3 +156,45 @@ struct ValidationStatements {
             + " ORDER BY min(s._fkb_row) LIMIT $1"
     }
 }
+
+/// The statements of a validation in place: a table or query whose columns already have
+/// the target's types is checked where it is, the way a hand-written anti-join would,
+/// instead of being copied twice into temporary tables first.
+struct InPlaceStatements {
+    let plan: LoadPlan
+    let load: LoadStatements
+    /// `SELECT …` producing the rows to check.
+    let source: String
+
+    func q(_ name: String) -> String { quoteIdentifier(name) }
+
+    /// Rows, NULLs in each of `notNull`, and partly NULL keys of each of `matchFull`, in
+    /// one scan (PostgreSQL may run it in parallel): `rows`, `z0…`, `f0…`.
+    func counts(notNull: [Column], matchFull: [ForeignKey]) -> String {
+        let nulls = notNull.enumerated().map { "count(*) FILTER (WHERE s.\(q($1.name)) IS NULL) AS z\($0)" }
+        let partly = matchFull.enumerated().map { index, fk in
+            "count(*) FILTER (WHERE num_nulls(\(fk.columns.map { "s.\(q($0))" }.joined(separator: ", "))) "
+                + "BETWEEN 1 AND \(fk.columns.count - 1)) AS f\(index)"
+        }
+        return "SELECT " + (["count(*) AS rows"] + nulls + partly).joined(separator: ", ") + " FROM (\(source)) s"
+    }
+
+    /// One FK: `missing` distinct keys the parent lacks, `violating` rows that reference
+    /// them, `blank` missing keys that are blank, and `samples`, up to `$1` missing keys
+    /// in key order as a JSON array of arrays of text. The inner query is the anti-join a
+    /// hand-written check runs (hash anti-join, grouped per key, parallel when it pays);
+    /// everything else is computed over its few rows.
+    func foreignKey(_ fk: ForeignKey) -> String {
+        let keys = fk.columns.map { "s.\(q($0))" }
+        let match = zip(fk.referencedColumns, keys).map { "p.\(q($0)) = \($1)" }.joined(separator: " AND ")
+        let missing = "SELECT " + keys.enumerated().map { "\($1) AS k\($0 + 1)" }.joined(separator: ", ")
+            + ", count(*) AS n FROM (\(source)) s WHERE " + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+            + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match)) GROUP BY " + keys.joined(separator: ", ")
+        let grouped = fk.columns.indices.map { "g.k\($0 + 1)" }
+        let blank = grouped.map { load.isBlank($0) }.joined(separator: " OR ")
+        return "SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE \(blank)) AS blank, "
+            + "coalesce(array_to_json((array_agg(jsonb_build_array("
+            + grouped.map { "CAST(\($0) AS text)" }.joined(separator: ", ") + ") ORDER BY \(grouped.joined(separator: ", "))))[1:$1]), '[]') AS samples "
+            + "FROM (\(missing)) g"
+    }
+}

@@ -53,15 +53,85 @@ public final class Validator {
             plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: columns)
         }
         let load = LoadStatements(plan: plan)
-        let sql = ValidationStatements(plan: plan, load: load)
         let isFile: Bool = if case .csv = source { true } else { false }
         var report = ValidationReport(table: target.name, input: source.label, linesAreFileLines: isFile)
         report.strict = options.strict
+        let staged = Set(columns)
+        let checked = catalog.foreignKeys(of: target.name).filter { fk in
+            fk.columns.allSatisfy(staged.contains) && !(fk.declared && rules.foreignKey(fk)?.skip == true)
+        }
 
+        // A table or query with the target's types needs no staging: nothing to convert or
+        // cut, so it is checked where it is. Blanks loaded as NULL and self-references
+        // (whose keys may come from the input itself) need the staged copy.
+        let inPlace = try opened.select != nil
+            && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
+            && !checked.contains(where: { $0.referencedTable == target.name })
+            && opened.hasTypes(of: target, on: connection)
+        try execute(load.createConstants(), options)
+        var findings: [Findings]
+        if inPlace, let select = opened.select {
+            report.checkedInPlace = true
+            findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
+        } else {
+            findings = try checkStaged(opened, ValidationStatements(plan: plan, load: load), checked, &report, options)
+        }
+        for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+            && !columns.contains(column.name) {
+            report.columns.append(.init(
+                column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, has no default and is not in the input",
+                rows: report.rows, sampleLines: []))
+        }
+
+        // What a backfill would make of each FK's missing keys.
+        let facts = try TableFacts.read(Array(catalog.tables.values), on: connection)
+        var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, connection: connection)
+        for (fk, found) in zip(checked, findings) {
+            var result = ValidationReport.ForeignKeyResult(
+                name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
+                violatingRows: found.violating + found.partlyNull, missingKeys: found.missing, fixableKeys: 0,
+                unfixableKeys: 0, reasons: [], samples: found.samples)
+            let status = try coverage.result(for: fk)
+            if let planError {
+                result.reasons.append(planError)
+            } else if status.status == .uncovered || status.status == .skipped {
+                if found.missing > 0 { result.reasons += status.reasons }
+            } else {
+                result.fixableKeys = found.missing - found.blank
+            }
+            result.unfixableKeys = found.missing - result.fixableKeys
+            if found.blank > 0 {
+                result.reasons.append("\(found.blank) missing \(found.blank == 1 ? "key is" : "keys are") blank, which is never backfilled"
+                    + (plan.blank.onBlank == .reject ? " (on_blank: reject rejects those rows)" : ""))
+            }
+            if found.partlyNull > 0 {
+                result.reasons.append("\(found.partlyNull) \(found.partlyNull == 1 ? "row has" : "rows have") a partly NULL key (MATCH FULL): never backfilled")
+            }
+            report.foreignKeys.append(result)
+        }
+        return report
+    }
+
+    /// What the checks found for one FK.
+    struct Findings {
+        var violating = 0
+        var missing = 0
+        var blank = 0
+        var partlyNull = 0
+        var samples: [ValidationReport.Sample] = []
+    }
+
+    /// Stages the input as text, casts it as a load would (reporting values that do not
+    /// convert, are too long or NULL), then checks each FK over the staged rows, with the
+    /// line numbers of the rows behind each sample.
+    func checkStaged(
+        _ opened: OpenedInput, _ sql: ValidationStatements, _ checked: [ForeignKey],
+        _ report: inout ValidationReport, _ options: ValidateOptions
+    ) throws -> [Findings] {
+        let plan = sql.plan, load = sql.load
         // Everything that creates objects happens first; then the transaction turns read-only.
         try execute(sql.createRaw(), options)
         try execute(sql.createStage(), options)
-        try execute(load.createConstants(), options)
         for function in sql.createCastChecks() { try execute(function, options) }
         try execute("SET LOCAL transaction_read_only = on", options)
 
@@ -108,59 +178,59 @@ public final class Validator {
                     sampleLines: Self.integers(row.string("s\(index)")).map(lineOf)))
             }
         }
-        for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
-            && !columns.contains(column.name) {
-            report.columns.append(.init(
-                column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, has no default and is not in the input",
-                rows: report.rows, sampleLines: []))
-        }
 
         // Blank keys under on_blank: null load as NULL; they are not violations then.
         if plan.blank.onBlank == .null {
             for column in plan.blankColumns where !column.notNull { try execute(load.nullBlank(column), options) }
         }
 
-        // Foreign keys.
-        let facts = try TableFacts.read(Array(catalog.tables.values), on: connection)
-        var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, connection: connection)
-        let staged = Set(columns)
-        for fk in catalog.foreignKeys(of: target.name) where fk.columns.allSatisfy(staged.contains) {
-            if fk.declared, rules.foreignKey(fk)?.skip == true { continue }
+        return try checked.map { fk in
             let row = try execute(sql.foreignKeyCounts(fk), options).rows[0]
-            let missing = row.int("missing") ?? 0, blank = row.int("blank") ?? 0
-            let partly = fk.match == .full && fk.columns.count > 1
-                ? try execute(sql.partlyNull(fk), options).rows[0].int("n") ?? 0 : 0
-            var result = ValidationReport.ForeignKeyResult(
-                name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
-                violatingRows: (row.int("violating") ?? 0) + partly, missingKeys: missing, fixableKeys: 0,
-                unfixableKeys: 0, reasons: [], samples: [])
-            let status = try coverage.result(for: fk)
-            if let planError {
-                result.reasons.append(planError)
-            } else if status.status == .uncovered || status.status == .skipped {
-                if missing > 0 { result.reasons += status.reasons }
-            } else {
-                result.fixableKeys = missing - blank
+            var found = Findings(violating: row.int("violating") ?? 0, missing: row.int("missing") ?? 0, blank: row.int("blank") ?? 0)
+            if fk.match == .full && fk.columns.count > 1 {
+                found.partlyNull = try execute(sql.partlyNull(fk), options).rows[0].int("n") ?? 0
             }
-            result.unfixableKeys = missing - result.fixableKeys
-            if blank > 0 {
-                result.reasons.append("\(blank) missing \(blank == 1 ? "key is" : "keys are") blank, which is never backfilled"
-                    + (plan.blank.onBlank == .reject ? " (on_blank: reject rejects those rows)" : ""))
-            }
-            if partly > 0 {
-                result.reasons.append("\(partly) \(partly == 1 ? "row has" : "rows have") a partly NULL key (MATCH FULL): never backfilled")
-            }
-            if missing > 0 && options.samples > 0 {
-                let rows = try execute(sql.samples(fk), options, [samples, samples])
-                result.samples = rows.rows.map { row in
+            if found.missing > 0 && options.samples > 0 {
+                found.samples = try execute(sql.samples(fk), options, [samples, samples]).rows.map { row in
                     ValidationReport.Sample(
                         key: fk.columns.indices.map { row["k\($0 + 1)"] },
                         lines: Self.integers(row.string("sample")).map(lineOf))
                 }
             }
-            report.foreignKeys.append(result)
+            return found
         }
-        return report
+    }
+
+    /// Checks a table or query where it is: one scan for rows, NULLs and partly NULL keys,
+    /// then one grouped anti-join per FK. Samples are keys; a table has no row order to
+    /// number.
+    func checkInPlace(
+        _ sql: InPlaceStatements, _ checked: [ForeignKey], _ report: inout ValidationReport, _ options: ValidateOptions
+    ) throws -> [Findings] {
+        if let constants = sql.load.insertConstants() { try execute(constants.sql, options, constants.parameters) }
+        try execute("SET LOCAL transaction_read_only = on", options)
+        try execute("SET LOCAL jit = off", options)
+        let notNull = sql.plan.stagedColumns.filter(\.notNull)
+        let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
+        let row = try execute(sql.counts(notNull: notNull, matchFull: matchFull), options).rows[0]
+        report.rows = row.int("rows") ?? 0
+        for (index, column) in notNull.enumerated() {
+            let count = row.int("z\(index)") ?? 0
+            guard count > 0 else { continue }
+            report.columns.append(.init(
+                column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", rows: count, sampleLines: []))
+        }
+        return try checked.map { fk in
+            let result = try execute(sql.foreignKey(fk), options, [String(options.samples)]).rows[0]
+            var found = Findings(
+                violating: result.int("violating") ?? 0, missing: result.int("missing") ?? 0, blank: result.int("blank") ?? 0)
+            if let index = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
+                found.partlyNull = row.int("f\(index)") ?? 0
+            }
+            let keys = (try? JSONDecoder().decode([[String?]].self, from: Data(result.string("samples").utf8))) ?? []
+            found.samples = options.samples > 0 ? keys.map { ValidationReport.Sample(key: $0, lines: []) } : []
+            return found
+        }
     }
 
     func addProblem(
