@@ -125,7 +125,8 @@ public final class Loader {
                     let parent = plan.parents[index]
                     let keys = sql.sourceSelects(for: parent, available: available, rows: false)
                     guard !keys.isEmpty, !parent.keyColumns.isEmpty else { continue }
-                    try execute(sql.dropWork(parent), options)
+                    // Only a cycle's later rounds find the tables of an earlier one.
+                    if available.contains(index) { try execute(sql.dropWork(parent), options) }
                     try execute(sql.createKeys(parent, sources: keys), options)
                     let row = try execute(sql.counts(parent), options).rows[0]
                     let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
@@ -141,7 +142,10 @@ public final class Loader {
                         try execute(sql.createRefs(parent, sources: rows, empty: empty), options)
                     }
                     try execute(sql.createValues(parent, empty: empty), options)
-                    if !empty { try execute("ANALYZE \(LoadStatements.values(index))", options) }
+                    // Statistics matter where the new rows are joined to the parent table itself.
+                    if !empty && (parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded)) {
+                        try execute("ANALYZE \(LoadStatements.values(index))", options)
+                    }
                     available.insert(index)
                 }
                 // A cycle's tables feed each other: repeat until no new key appears.
