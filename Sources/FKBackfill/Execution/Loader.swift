@@ -11,7 +11,8 @@ public final class Loader {
     let logger: Logger
     /// Called while a file streams in, with bytes read and total size when known.
     public var progress: ((Int, Int?) -> Void)?
-    /// Whether an UPDATE moved staged rows, so that only an ORDER BY keeps input order.
+    /// Whether an UPDATE changed staged rows: moved them (only an ORDER BY keeps input
+    /// order then) or set some aside (only then are rejections counted).
     var stageUpdated = false
 
     public init(connection: Connection, logger: Logger = Logger(label: "fkbackfill.load")) {
@@ -98,7 +99,7 @@ public final class Loader {
         }
         clock.lap("stage input", into: &report)
 
-        try execute(sql.createConstants(), options)
+        if let constants = sql.createConstants() { try execute(constants, options) }
         if let constants = sql.insertConstants() { try execute(constants.sql, options, constants.parameters) }
         var blockers: [String] = []
         try handleBlankKeys(plan, sql, options)
@@ -217,8 +218,9 @@ public final class Loader {
         }
         clock.lap("backfill parents", into: &report)
 
-        let rejected = try execute(sql.rejections(), options, ["5"])
-        for row in rejected.rows {
+        // Only an UPDATE of the stage sets rows aside; without one there is nothing to count.
+        let rejected = stageUpdated ? try execute(sql.rejections(), options, ["5"]).rows : []
+        for row in rejected {
             let sample = row.string("sample").trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
             report.rejections.append(.init(
                 reason: row.string("reason"), rows: row.int("n") ?? 0,

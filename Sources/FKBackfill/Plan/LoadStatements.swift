@@ -54,8 +54,10 @@ public struct LoadStatements: Sendable {
         return "(SELECT value FROM \(Self.constantsTable) WHERE id = \(id))"
     }
 
-    public func createConstants() -> String {
-        "CREATE TEMP TABLE fkb_const (id int PRIMARY KEY, value text NOT NULL) ON COMMIT DROP"
+    /// Nil when the rules have no constants: no statement refers to the table then.
+    public func createConstants() -> String? {
+        guard !constants.isEmpty else { return nil }
+        return "CREATE TEMP TABLE fkb_const (id int PRIMARY KEY, value text NOT NULL) ON COMMIT DROP"
     }
 
     /// `INSERT … VALUES ($1, $2), …` with the constants as parameters.

@@ -68,7 +68,7 @@ public final class Validator {
             && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
             && !checked.contains(where: { $0.referencedTable == target.name })
             && opened.hasTypes(of: target, on: connection)
-        try execute(load.createConstants(), options)
+        if let constants = load.createConstants() { try execute(constants, options) }
         var findings: [Findings]
         if inPlace, let select = opened.select {
             report.checkedInPlace = true
