@@ -47,6 +47,38 @@ import TestSupport
         }
         #expect(explicit.exitStatus == .usage)
 
+        // A rule on the target, which replica mode would not change but the check must not guess about.
+        let ruled = try setup()
+        try ruled.run("CREATE TABLE audit_log (n int); CREATE RULE fact_log AS ON INSERT TO fact DO ALSO INSERT INTO audit_log VALUES (NEW.n)")
+        let withRule = try ruled.load("fact", csv: "org_code,n\nG1,1\n")
+        #expect(withRule.fkCheck == .perRow)
+        #expect(withRule.fkCheckNote?.contains("rule fact_log") == true)
+
+        // An FK declared on one partition only: the parent table's catalog FKs do not cover it.
+        let partitioned = try TestDatabase()
+        try partitioned.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE fact (month date, org_code text) PARTITION BY RANGE (month);
+            CREATE TABLE fact_2024 PARTITION OF fact FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            ALTER TABLE fact_2024 ADD CONSTRAINT f_2024_org FOREIGN KEY (org_code) REFERENCES org;
+            INSERT INTO org VALUES ('G1');
+            """)
+        let onPartition = try partitioned.load("fact", csv: "month,org_code\n2024-03-01,G1\n")
+        #expect(onPartition.fkCheck == .perRow)
+        #expect(onPartition.fkCheckNote?.contains("f_2024_org") == true)
+
+        // A composite FK the input sets only part of.
+        let composite = try TestDatabase()
+        try composite.run("""
+            CREATE TABLE region (yr int, code text, PRIMARY KEY (yr, code));
+            INSERT INTO region VALUES (2024, 'a');
+            CREATE TABLE fact (yr int DEFAULT 2024, code text, CONSTRAINT f_region FOREIGN KEY (yr, code) REFERENCES region);
+            """)
+        let partly = try composite.load("fact", csv: "code\na\n")
+        #expect(partly.fkCheck == .perRow)
+        #expect(partly.fkCheckNote?.contains("f_region has columns the input does not set") == true)
+        #expect(try composite.count("fact") == 1)
+
         // A self-referencing target.
         let selfRef = try TestDatabase()
         try selfRef.run("CREATE TABLE node (id int PRIMARY KEY, parent_id int REFERENCES node)")
