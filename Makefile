@@ -28,7 +28,7 @@ demo: build
 		$(CLUSTER) run -- scripts/demo.sh
 
 # Measures loads against plain COPY on a throwaway cluster (see docs/performance.md).
-# BENCH_SIZES and BENCH_RUNS choose the sizes and runs (default "100000 1000000", 3).
+# BENCH_SIZES and BENCH_RUNS choose the sizes and runs (default "100000 1000000", 5).
 bench: release
 	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$$($(SWIFT) build -c release --show-bin-path)/fkbackfill" \
 		$(CLUSTER) run -- bench/run.sh

@@ -5,12 +5,12 @@
 # validate against the anti-join dbt's relationships test compiles to. Then ratios,
 # peak RSS, and `graph` on a catalog of 5,000 tables and 20,000 FKs.
 #
-#   BENCH_SIZES="100000 1000000" BENCH_RUNS=3 make bench
+#   BENCH_SIZES="100000 1000000" BENCH_RUNS=5 make bench
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FKBACKFILL_BIN:-$here/.build/release/fkbackfill}
 sizes=${BENCH_SIZES:-100000 1000000}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 work="$here/.tmp/bench"
 mkdir -p "$work"
 psql_bin=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)
