@@ -11,8 +11,9 @@ struct ValidateCommand: ParsableCommand {
             is checked and then rolled back. For every FK: violating rows, missing keys, which \
             of them a backfill would fix, sample keys with their line numbers. For every \
             column: values that do not convert, NULLs in NOT NULL columns, values too long. \
-            With no input, checks the rows already in TABLE (NOT VALID constraints, declared \
-            relations).
+            A --source or --query whose columns have the target's types is checked in place, \
+            without staging (samples then list keys only). With no input, checks the rows \
+            already in TABLE (NOT VALID constraints, declared relations).
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \
             --strict, only when no key is missing), 1 otherwise.
