@@ -37,13 +37,14 @@ public struct LoadStatements: Sendable {
         }
         var seen = Set<String>()
         constants = pool.filter { seen.insert($0).inserted }
+        // One set per group of columns, whatever their order: GROUPING cannot tell (a, b) from (b, a).
         keySets = plan.stagedKeys.map(\.columns).reduce(into: []) { sets, columns in
-            if !sets.contains(columns) { sets.append(columns) }
+            if !sets.contains(where: { Set($0) == Set(columns) }) { sets.append(columns) }
         }
     }
 
-    /// The column lists of the target's FKs the input sets, each once: the sets of
-    /// `fkb_seen`, numbered from 1 in this order.
+    /// The column lists of the target's FKs the input sets, each group of columns once:
+    /// the sets of `fkb_seen`, numbered from 1 in this order.
     public let keySets: [[String]]
 
     static let constantsTable = "pg_temp.fkb_const"
@@ -150,8 +151,13 @@ public struct LoadStatements: Sendable {
 
     /// `fkb_seen g WHERE …`: the distinct staged values of `columns` (one of `keySets`),
     /// as `g.<column>`, each with `g._fkb_n` rows. Callers append `AND …`.
+    /// A set that is not there would read no keys and let the verify pass on nothing, so
+    /// asking for one is a programming error, not an empty answer.
     public func seenKeys(_ columns: [String]) -> String {
-        "\(Self.seen) g WHERE g._fkb_set = \((keySets.firstIndex(of: columns) ?? -1) + 1)"
+        guard let index = keySets.firstIndex(where: { Set($0) == Set(columns) }) else {
+            preconditionFailure("no staged key set for (\(columns.joined(separator: ", "))) in \(keySets)")
+        }
+        return "\(Self.seen) g WHERE g._fkb_set = \(index + 1)"
     }
 
     // MARK: Blank keys and guarded FKs
