@@ -62,10 +62,10 @@ struct FKCheck {
         return reasons
     }
 
-    /// The FKs the set-based path verifies: the target's catalog FKs the input sets.
+    /// The FKs the set-based path verifies: the target's catalog FKs the input sets. Taken
+    /// from the plan's staged keys, the same list `fkb_seen` is built from.
     var checkedKeys: [ForeignKey] {
-        let staged = Set(plan.stagedColumns.map(\.name))
-        return catalog.foreignKeys(of: plan.target.name).filter { !$0.declared && $0.columns.allSatisfy(staged.contains) }
+        plan.stagedKeys.filter { !$0.declared }
     }
 
     /// Locks the referenced parent rows of the staged keys as the RI trigger would:

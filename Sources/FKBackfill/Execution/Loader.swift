@@ -134,11 +134,9 @@ public final class Loader {
                     counts[index] = count
                     // No key needs work: the tables are created, the staged rows are not read.
                     let empty = parent.mode != .fillNullOnly && count.candidates == count.present
-                    if sql.needsRefs(parent) && !empty {
-                        // The planner must know how few keys need work, to hash those and not the stage.
-                        try execute("ANALYZE \(LoadStatements.keys(index))", options)
-                    }
                     if sql.needsRefs(parent) {
+                        // The planner must know how few keys need work, to hash those and not the stage.
+                        if !empty { try execute("ANALYZE \(LoadStatements.keys(index))", options) }
                         let rows = sql.sourceSelects(for: parent, available: available, rows: true)
                         try execute(sql.createRefs(parent, sources: rows, empty: empty), options)
                     }

@@ -117,7 +117,7 @@ extension ValidationReport {
 
     var markdown: String {
         var out = "### fkbackfill validate: \(markdownCell(input)) → `\(markdownCell(table.description))`\n\n"
-            + "\(wouldLoad ? "✅" : "❌") \(rows) rows, \(verdict)\n\n"
+            + "\(wouldLoad ? "✅" : "❌") \(rows) rows\(checkedInPlace ? " (checked in place)" : ""), \(verdict)\n\n"
         if !foreignKeys.isEmpty {
             out += "| foreign key | references | violating rows | missing keys | fixable | unfixable | samples | why not fixable |\n"
                 + "|---|---|---|---|---|---|---|---|\n"

@@ -186,10 +186,10 @@ struct InPlaceStatements {
     /// everything else is computed over its few rows.
     func foreignKey(_ fk: ForeignKey) -> String {
         let keys = fk.columns.map { "s.\(q($0))" }
-        let match = zip(fk.referencedColumns, keys).map { "p.\(q($0)) = \($1)" }.joined(separator: " AND ")
+        // The same anti-join the staged check runs (no self-references come this way).
+        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk)
         let missing = "SELECT " + keys.enumerated().map { "\($1) AS k\($0 + 1)" }.joined(separator: ", ")
-            + ", count(*) AS n FROM (\(source)) s WHERE " + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
-            + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match)) GROUP BY " + keys.joined(separator: ", ")
+            + ", count(*) AS n FROM (\(source)) s WHERE \(condition) GROUP BY " + keys.joined(separator: ", ")
         let grouped = fk.columns.indices.map { "g.k\($0 + 1)" }
         let blank = grouped.map { load.isBlank($0) }.joined(separator: " OR ")
         return "SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE \(blank)) AS blank, "
