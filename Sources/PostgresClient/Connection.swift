@@ -13,6 +13,10 @@ public final class Connection {
     private let noticeSink: Unmanaged<NoticeSink>
     private let cancelState = CancelState()
     public let logger: Logger
+    /// Called with every statement just before it is sent, whatever part of the tool
+    /// built it (catalog, privileges, FK checks, COPY): what `--print-sql` prints. Nothing
+    /// reaches the server without passing here.
+    public var onStatement: (@Sendable (SQL) -> Void)?
 
     /// Opens a connection.
     ///
@@ -80,27 +84,38 @@ public final class Connection {
     /// Server version as an integer, e.g. 150018 for 15.18.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 
-    /// Runs one statement with bound parameters (`$1`, `$2`, …) in text format.
-    ///
-    /// Values never become part of the SQL text; `nil` binds SQL NULL.
+    /// Runs one statement; its bound values go as parameters in text format, never as
+    /// part of the SQL text (`nil` binds SQL NULL).
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> QueryResult {
-        logger.trace("execute", metadata: ["sql": "\(sql)"])
+    public func execute(_ sql: SQL) throws(PostgresError) -> QueryResult {
+        let (text, parameters) = announce(sql)
         try checkNotCancelled()
         let result = Self.withOptionalCStringArray(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            PQexecParams(handle, text, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         return try check(result, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
     }
 
     /// Runs a script of several statements with no parameters, such as a schema file.
+    /// Raw text by nature: only tests and the demo's setup use it.
     @discardableResult
-    public func executeScript(_ sql: String) throws(PostgresError) -> QueryResult {
+    public func executeScript(unsafeRaw script: String) throws(PostgresError) -> QueryResult {
+        announce(SQL(unsafeRaw: script))
         try checkNotCancelled()
-        return try check(PQexec(handle, sql), expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+        return try check(PQexec(handle, script), expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+    }
+
+    /// Logs and reports a statement before it runs; returns its text and parameters.
+    @discardableResult
+    func announce(_ sql: SQL) -> (text: String, parameters: [String?]) {
+        let rendered = sql.rendered()
+        logger.debug("sql", metadata: ["statement": "\(rendered.text)", "parameters": "\(rendered.parameters.count)"])
+        onStatement?(sql)
+        return rendered
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         try execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
@@ -117,6 +132,7 @@ public final class Connection {
     /// already reporting the error that led here.
     public func rollbackQuietly() {
         if PQtransactionStatus(handle) != PQTRANS_IDLE, PQstatus(handle) == CONNECTION_OK {
+            announce("ROLLBACK")
             if let result = PQexec(handle, "ROLLBACK") { PQclear(result) }
         }
     }

@@ -36,10 +36,30 @@ public struct ConnectionString: Sendable {
     /// Removes anything that could be a password from a message about this connection.
     public func redact(_ message: String) -> String {
         var text = message
-        if let password, !password.isEmpty {
-            text = text.replacingOccurrences(of: password, with: "********")
+        for secret in secrets where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "********")
         }
         return Self.scrubPasswordShapes(text)
+    }
+
+    /// What in this string could be a password, longest first: the one libpq parses out,
+    /// and, because libpq echoes pieces of a string it could not parse
+    /// (`invalid percent-encoded token: "S3cret%PW9"`, a host name `PW9@host`, a port
+    /// `S3cret`), everything between the first `:` and the last `@` of the user part,
+    /// percent-decoded too, and its pieces split at `@ / : %`.
+    var secrets: [String] {
+        var found: [String] = []
+        if let password { found.append(password) }
+        var rest = Substring(text)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+            let candidate = String(rest[rest.index(after: colon)..<at])
+            found.append(candidate)
+            if let decoded = candidate.removingPercentEncoding { found.append(decoded) }
+            found += candidate.split(whereSeparator: { "@/:%".contains($0) }).map(String.init).filter { $0.count >= 3 }
+        }
+        var seen = Set<String>()
+        return found.filter { !$0.isEmpty && seen.insert($0).inserted }.sorted { $0.count > $1.count }
     }
 
     /// Masks `password=…` pairs and the `:secret@` part of URIs, in case the

@@ -34,10 +34,12 @@ extension Connection {
     /// every row of it, and the original error is rethrown.
     /// - Returns: the number of rows the server copied.
     @discardableResult
-    public func copyIn(_ sql: String, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
+    public func copyIn(_ sql: SQL, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
+        let (text, parameters) = announce(sql)
+        precondition(parameters.isEmpty, "COPY takes no parameters")
         try checkNotCancelled()
         // The COPY_IN result only says "send data now"; dropping it clears it.
-        _ = try check(PQexec(handle, sql), expecting: [PGRES_COPY_IN])
+        _ = try check(PQexec(handle, text), expecting: [PGRES_COPY_IN])
         let writer = CopyWriter(connection: self)
         do {
             try body(writer)
@@ -76,9 +78,11 @@ extension Connection {
     /// arrive, so a large result never sits in memory whole.
     /// - Returns: the number of rows copied.
     @discardableResult
-    public func copyOut(_ sql: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    public func copyOut(_ sql: SQL, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let (text, parameters) = announce(sql)
+        precondition(parameters.isEmpty, "COPY takes no parameters")
         try checkNotCancelled()
-        _ = try check(PQexec(handle, sql), expecting: [PGRES_COPY_OUT])
+        _ = try check(PQexec(handle, text), expecting: [PGRES_COPY_OUT])
         var buffer: UnsafeMutablePointer<CChar>?
         var failure: (any Error)?
         while true {

@@ -71,6 +71,11 @@ public struct Row {
         self[column].flatMap { Int($0) }
     }
 
+    /// A one-dimensional array column, decoded in the one place that knows the format.
+    public func array(_ column: String) -> [String?] {
+        self[column].map(PostgresArray.decode) ?? []
+    }
+
     /// PostgreSQL's text form of booleans is `t`/`f`.
     public func bool(_ column: String) -> Bool {
         self[column] == "t"

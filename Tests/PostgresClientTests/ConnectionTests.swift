@@ -9,7 +9,7 @@ import TestSupport
         let db = try TestDatabase()
         try db.run("CREATE TABLE x (v text)")
         let hostile = "'); DROP TABLE x; --"
-        try db.connection.execute("INSERT INTO x VALUES ($1), ($2)", [hostile, nil])
+        try db.connection.execute("INSERT INTO x VALUES (\(bind: hostile)), (\(bind: nil))")
         let rows = try db.connection.execute("SELECT v FROM x ORDER BY v NULLS LAST").rows
         #expect(rows.count == 2)
         #expect(rows[0]["v"] == hostile)
@@ -18,7 +18,7 @@ import TestSupport
 
     @Test func readsUTF8Text() throws {
         let db = try TestDatabase()
-        let result = try db.connection.execute("SELECT $1::text || '明细' AS v, 42 AS n, true AS b", ["规模"])
+        let result = try db.connection.execute("SELECT \(bind: "规模")::text || '明细' AS v, 42 AS n, true AS b")
         #expect(result.rows[0]["v"] == "规模明细")
         #expect(result.rows[0].int("n") == 42)
         #expect(result.rows[0].bool("b"))
@@ -32,7 +32,7 @@ import TestSupport
             CREATE TABLE child (parent_id int CONSTRAINT child_parent_fk REFERENCES parent);
             """)
         let error = try #require(throws: PostgresError.self) {
-            try db.connection.execute("INSERT INTO child VALUES ($1)", ["7"])
+            try db.connection.execute("INSERT INTO child VALUES (\(bind: "7"))")
         }
         #expect(error.kind == .server)
         #expect(error.sqlState == "23503")

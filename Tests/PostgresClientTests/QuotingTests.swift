@@ -36,7 +36,7 @@ import TestSupport
             for style in [QuoteStyle.always, .whenNeeded] {
                 let text = quoteQualified(schema: "s", name: name, style: style)
                 let parts = try db.connection.execute(
-                    "SELECT (parse_ident($1))[2] AS name", [text]).rows[0]["name"]
+                    "SELECT (parse_ident(\(bind: text)))[2] AS name").rows[0]["name"]
                 #expect(parts == name, "\(text)")
             }
         }

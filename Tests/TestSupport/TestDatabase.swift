@@ -21,27 +21,27 @@ public final class TestDatabase {
                     + "which starts a throwaway PostgreSQL and exports PGHOST/PGPORT")
         }
         schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        try connection.execute("CREATE SCHEMA \(quoteIdentifier(schema))")
-        try connection.execute("SET search_path TO \(quoteIdentifier(schema)), public")
+        try connection.execute("CREATE SCHEMA \(ident: schema)")
+        try connection.execute("SET search_path TO \(ident: schema), public")
     }
 
     deinit {
         for name in [schema] + extraSchemas {
-            _ = try? connection.execute("DROP SCHEMA IF EXISTS \(quoteIdentifier(name)) CASCADE")
+            _ = try? connection.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
         }
     }
 
     /// Another schema owned by this test (for cross-schema cases), named after it.
     public func makeSchema(_ suffix: String) throws -> String {
         let name = "\(schema)_\(suffix)"
-        try connection.execute("CREATE SCHEMA \(quoteIdentifier(name))")
+        try connection.execute("CREATE SCHEMA \(ident: name)")
         extraSchemas.append(name)
         return name
     }
 
     /// Runs a script of statements.
     public func run(_ sql: String) throws {
-        try connection.executeScript(sql)
+        try connection.executeScript(unsafeRaw: sql)
     }
 
     /// The example annuity schema with its `mapping` and `business` schemas renamed to

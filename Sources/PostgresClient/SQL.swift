@@ -1,0 +1,153 @@
+/// A SQL statement or fragment that is safe to build: the only way text gets into it.
+///
+/// Modelled on postgres-nio's `PostgresQuery`. A string literal is SQL as written (its
+/// literal parts can only be compile-time text, `StaticString`); everything else enters
+/// through an interpolation that says what it is:
+///
+/// ```swift
+/// let sql: SQL = "SELECT count(*) FROM \(table) WHERE \(ident: column) = \(bind: value)"
+/// ```
+///
+/// - `\(other)`: another `SQL` fragment, or anything `SQLFragment` (a table name),
+///   with its bound values carried along and renumbered;
+/// - `\(ident:)`: one identifier, always double-quoted;
+/// - `\(bind:)` / `\(bindArray:)`: a value sent as a parameter (`$n`), never as text;
+/// - `\(int:)`: an integer, written as digits;
+/// - `\(literal:)`: a quoted string literal, for the few places the protocol cannot take
+///   a parameter (COPY options);
+/// - `\(unsafeRaw:)`: text as it is. The one raw spelling: every use says why it is safe.
+///
+/// So a value can never change what a statement means, and `git grep unsafeRaw` lists
+/// every place where text written elsewhere (a rules file's `sql:` expression, a CHECK
+/// expression read from the catalog, the user's own `--query`) becomes SQL.
+public struct SQL: Sendable, Hashable, CustomStringConvertible {
+    enum Part: Sendable, Hashable {
+        case text(String)
+        case bind(String?)
+    }
+
+    private(set) var parts: [Part]
+
+    init(parts: [Part]) { self.parts = parts }
+
+    /// Text that came from somewhere other than this program's literals, used as is.
+    /// Callers say in a comment why the text is safe.
+    public init(unsafeRaw text: String) { parts = [.text(text)] }
+
+    /// An always-quoted identifier.
+    public init(ident name: String) { parts = [.text(quoteIdentifier(name))] }
+
+    /// A bound parameter.
+    public init(bind value: String?) { parts = [.bind(value)] }
+
+    /// The empty fragment.
+    public static let empty = SQL(parts: [])
+
+    public var isEmpty: Bool {
+        parts.allSatisfy { if case .text(let text) = $0 { text.isEmpty } else { false } }
+    }
+
+    /// The statement text with `$1…$n` placeholders, and the values to bind to them.
+    public func rendered() -> (text: String, parameters: [String?]) {
+        var text = ""
+        var parameters: [String?] = []
+        for part in parts {
+            switch part {
+            case .text(let piece): text += piece
+            case .bind(let value):
+                parameters.append(value)
+                text += "$\(parameters.count)"
+            }
+        }
+        return (text, parameters)
+    }
+
+    /// The text with placeholders, as `--print-sql` shows it.
+    public var description: String { rendered().text }
+
+    public static func + (lhs: SQL, rhs: SQL) -> SQL { SQL(parts: lhs.parts + rhs.parts) }
+
+    public static func += (lhs: inout SQL, rhs: SQL) { lhs.parts += rhs.parts }
+}
+
+/// Something that has one SQL spelling, such as a qualified table name.
+public protocol SQLFragment {
+    var sqlFragment: SQL { get }
+}
+
+extension SQL: SQLFragment {
+    public var sqlFragment: SQL { self }
+}
+
+extension SQL: ExpressibleByStringInterpolation {
+    public init(stringLiteral value: StaticString) {
+        parts = [.text(value.description)]
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        parts = stringInterpolation.parts
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        public typealias StringLiteralType = StaticString
+        var parts: [Part] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+
+        public mutating func appendLiteral(_ literal: StaticString) {
+            parts.append(.text(literal.description))
+        }
+
+        public mutating func appendInterpolation(_ fragment: some SQLFragment) {
+            parts += fragment.sqlFragment.parts
+        }
+
+        public mutating func appendInterpolation(ident name: String) {
+            parts.append(.text(quoteIdentifier(name)))
+        }
+
+        /// `"a", "b", "c"`.
+        public mutating func appendInterpolation(idents names: [String]) {
+            parts.append(.text(names.map { quoteIdentifier($0) }.joined(separator: ", ")))
+        }
+
+        public mutating func appendInterpolation(bind value: String?) {
+            parts.append(.bind(value))
+        }
+
+        public mutating func appendInterpolation(bind value: Int) {
+            parts.append(.bind(String(value)))
+        }
+
+        /// A one-dimensional array as one parameter, in PostgreSQL's array text form.
+        public mutating func appendInterpolation(bindArray values: [String?]) {
+            parts.append(.bind(PostgresArray.encode(values)))
+        }
+
+        public mutating func appendInterpolation(int value: Int) {
+            parts.append(.text(String(value)))
+        }
+
+        public mutating func appendInterpolation(literal value: String) {
+            parts.append(.text(quoteLiteral(value)))
+        }
+
+        public mutating func appendInterpolation(unsafeRaw text: String) {
+            parts.append(.text(text))
+        }
+    }
+}
+
+extension Sequence where Element == SQL {
+    /// The fragments one after another, `separator` between them.
+    public func joined(separator: SQL = .empty) -> SQL {
+        var parts: [SQL.Part] = []
+        var first = true
+        for fragment in self {
+            if !first { parts += separator.parts }
+            parts += fragment.parts
+            first = false
+        }
+        return SQL(parts: parts)
+    }
+}
