@@ -53,7 +53,7 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let parsedRules = try rules.map { path throws(FKBackfillError) in try RulesParser.load(path: path) } ?? .none
         let scope: AuditScope = if let table { .table(table) } else if let schema { .schema(schema) } else { .all }
-        let report = try Auditor(connection: common.connect()).run(scope, rules: parsedRules)
+        let report = try Auditor(session: common.connect()).run(scope, rules: parsedRules)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
         let status = report.exitStatus(failOn: failOn)
         if status != .success { throw ExitCode(status.rawValue) }

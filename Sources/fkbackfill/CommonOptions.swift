@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import FKBackfill
 import Logging
@@ -16,8 +17,13 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log line format on stderr: text or json (one object per line).")
     var logFormat: LogFormat = .text
 
-    /// Sets up logging on stderr and opens the connection, mapping failures to exit code 3.
-    func connect() throws(FKBackfillError) -> Connection {
+    @Flag(help: "Print every statement to stderr as it runs, from the first one after connecting (catalog, privileges, checks).")
+    var printSQL = false
+
+    /// Sets up logging on stderr, opens the connection (failures map to exit code 3) and
+    /// makes it the tool's own: the user's search path is read, then pinned, before any
+    /// other statement.
+    func connect() throws(FKBackfillError) -> Session {
         let level = logLevel
         let format = logFormat
         LoggingSystem.bootstrap { label in
@@ -29,10 +35,25 @@ struct CommonOptions: ParsableArguments {
         do {
             let connection = try Connection(ConnectionString(connectionString), logger: Logger(label: "fkbackfill"))
             Interrupts.shared.watch(connection)
-            return connection
-        } catch {
+            if printSQL { connection.onStatement = Self.printStatement }
+            return try Session(connection)
+        } catch let error as PostgresError {
             throw FKBackfillError(error)
+        } catch let error as FKBackfillError {
+            throw error
+        } catch {
+            throw FKBackfillError("\(error)", exitStatus: .database)
         }
+    }
+
+    /// `--print-sql`: the statement, then its bound values as a comment.
+    @Sendable static func printStatement(_ statement: SQL) {
+        let (text, parameters) = statement.rendered()
+        var output = text + ";\n"
+        for (index, value) in parameters.enumerated() {
+            output += "--   $\(index + 1) = " + (value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL") + "\n"
+        }
+        FileHandle.standardError.write(Data(output.utf8))
     }
 }
 
@@ -52,9 +73,9 @@ struct TargetOptions: ParsableArguments {
     func readCatalog(rules path: String? = nil) throws(FKBackfillError) -> Catalog {
         guard let path else { return try CatalogReader.read(table: table, on: common.connect()) }
         let rules = try RulesParser.load(path: path)
-        let connection = try common.connect()
-        let catalog = try CatalogReader.read(table: table, rules: rules, on: connection)
-        _ = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: connection)
+        let session = try common.connect()
+        let catalog = try CatalogReader.read(table: table, rules: rules, on: session)
+        _ = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: session)
         return catalog
     }
 }

@@ -33,9 +33,6 @@ struct LoadArguments: ParsableArguments {
     @Flag(help: "Do everything, report, then roll back.")
     var dryRun = false
 
-    @Flag(help: "Print every statement to stderr as it runs.")
-    var printSQL = false
-
     @Option(help: "How many inserted keys to list per parent.")
     var samples = 5
 
@@ -71,11 +68,6 @@ struct LoadArguments: ParsableArguments {
         options.replaceBy = replaceBy
         options.dryRun = dryRun
         options.samples = samples
-        if printSQL {
-            options.onStatement = { statement in
-                FileHandle.standardError.write(Data((statement + ";\n").utf8))
-            }
-        }
         return options
     }
 
@@ -83,8 +75,7 @@ struct LoadArguments: ParsableArguments {
     func run(target: TargetOptions, loadTarget: Bool, replaceBy: [String] = []) throws {
         // A broken rules file is reported before connecting.
         let options = try options(loadTarget: loadTarget, replaceBy: replaceBy)
-        let connection = try target.common.connect()
-        let loader = Loader(connection: connection)
+        let loader = Loader(session: try target.common.connect())
         let input = from.input!
         if case .csv = input, isatty(STDERR_FILENO) == 1 {
             loader.progress = ProgressLine().update

@@ -50,7 +50,7 @@ struct ValidateCommand: ParsableCommand {
         options.samples = samples
         options.strict = strict
         if let rules { options.rules = try RulesParser.load(path: rules) }
-        let report = try Validator(connection: target.common.connect()).run(table: target.table, input: from.input, options: options)
+        let report = try Validator(session: target.common.connect()).run(table: target.table, input: from.input, options: options)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     }

@@ -14,27 +14,45 @@ public enum AuditScope: Sendable {
 /// every FK and collects the lint findings. Writes nothing.
 public final class Auditor {
     let connection: Connection
+    let session: Session?
 
+    /// An auditor on a connection of the caller's: each run pins the search path and
+    /// gives the connection its own back afterwards.
     public init(connection: Connection) {
         self.connection = connection
+        session = nil
+    }
+
+    /// An auditor on a session already pinned (the command line's).
+    public init(session: Session) {
+        connection = session.connection
+        self.session = session
     }
 
     public func run(_ scope: AuditScope, rules: Rules = .none) throws(FKBackfillError) -> AuditReport {
+        if let session { return try run(scope, rules: rules, on: session) }
+        return try Session.scoped(connection) { session in try run(scope, rules: rules, on: session) }
+    }
+
+    /// One REPEATABLE READ snapshot. It turns read-only once the rules' `sql:` expressions
+    /// were compiled (that creates, and rolls back, a temporary view).
+    func run(_ scope: AuditScope, rules: Rules, on session: Session) throws(FKBackfillError) -> AuditReport {
         try FKBackfillError.mapping {
-            try connection.transaction(readOnly: true) {
-                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try connection.execute("SET LOCAL jit = off")
-                return try audit(scope, rules: rules)
+            try session.connection.transaction {
+                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                try session.execute("SET LOCAL jit = off")
+                return try audit(scope, rules: rules, on: session)
             }
         }
     }
 
-    func audit(_ scope: AuditScope, rules: Rules) throws -> AuditReport {
-        let (targets, label) = try resolve(scope)
-        var catalog = try CatalogReader.read(rootOIDs: targets.map(\.oid), on: connection)
-        catalog = try CatalogReader.addRelations(rules, to: catalog, on: connection)
-        let rules = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: connection)
-        let facts = try TableFacts.read(Array(catalog.tables.values), on: connection)
+    func audit(_ scope: AuditScope, rules: Rules, on session: Session) throws -> AuditReport {
+        let (targets, label) = try resolve(scope, on: session)
+        var catalog = try CatalogReader.read(rootOIDs: targets.map(\.oid), on: session)
+        catalog = try CatalogReader.addRelations(rules, to: catalog, on: session)
+        let rules = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: session)
+        try session.execute("SET LOCAL transaction_read_only = on")
+        let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
         var report = AuditReport(scope: label)
         let targetNames = targets.map(\.name)
         let singleTable: Bool = if case .table = scope { true } else { false }
@@ -57,7 +75,7 @@ public final class Auditor {
                 }
                 continue
             }
-            var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, connection: connection)
+            var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
             for fk in keys where reported.insert(EdgeID(fk)).inserted {
                 report.foreignKeys.append(try coverage.result(for: fk))
             }
@@ -72,7 +90,7 @@ public final class Auditor {
                 fix: "cover it with rules: `fkbackfill init \(result.table.display) > rules.yaml`, edit, pass --rules"))
         }
         let audited = catalog.foreignKeys.filter { reported.contains(EdgeID($0)) }
-        let lints = Lints(catalog: catalog, facts: facts, connection: connection)
+        let lints = Lints(catalog: catalog, facts: facts, session: session)
         report.findings += lints.missingIndexes(audited.filter { !$0.declared })
         report.findings += lints.typeMismatches(audited)
         report.findings += try lints.notValid(audited)
@@ -85,26 +103,26 @@ public final class Auditor {
     }
 
     /// The tables to audit and how to name the scope.
-    func resolve(_ scope: AuditScope) throws -> ([(oid: UInt32, name: TableName)], String) {
-        let sql = """
+    func resolve(_ scope: AuditScope, on session: Session) throws -> ([(oid: UInt32, name: TableName)], String) {
+        let sql: SQL = """
             SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
             """
         switch scope {
         case .table(let text):
-            let table = try TableResolver.resolve(text, on: connection)
+            let table = try TableResolver.resolve(text, on: session)
             return ([table], table.name.description)
         case .schema(let schema):
-            let rows = try connection.execute(sql + " AND n.nspname = $1 ORDER BY c.relname", [schema]).rows
+            let rows = try session.execute(sql + " AND n.nspname = \(bind: schema) ORDER BY c.relname").rows
             guard !rows.isEmpty else {
-                let schemas = try connection.execute(
+                let schemas = try session.execute(
                     "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { $0.string("nspname") }
                 throw FKBackfillError("schema \(schema) has no tables", hint: didYouMean(schema, in: schemas) ?? "check the schema name")
             }
             return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "schema \(schema)")
         case .all:
-            let rows = try connection.execute(sql + " ORDER BY n.nspname, c.relname").rows
+            let rows = try session.execute(sql + " ORDER BY n.nspname, c.relname").rows
             guard !rows.isEmpty else { throw FKBackfillError("the database has no tables to audit") }
             return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "all tables")
         }

@@ -8,18 +8,18 @@ struct Coverage {
     let graph: DependencyGraph
     let rules: Rules
     let facts: TableFacts
-    let connection: Connection
+    let session: Session
     /// Reasons per parent index, memoised (parents of parents are asked repeatedly).
     private var reasonsByParent: [Int: [String]] = [:]
     /// For each parent, the parents its new rows produce keys for.
     private let feeds: [Int: [Int]]
 
-    init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, connection: Connection) {
+    init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, session: Session) {
         self.plan = plan
         self.graph = graph
         self.rules = rules
         self.facts = facts
-        self.connection = connection
+        self.session = session
         var feeds: [Int: [Int]] = [:]
         for parent in plan.parents {
             for source in parent.sources {
@@ -97,22 +97,19 @@ struct Coverage {
 
     /// The value a placeholder row gets in a column, when it is the same for every new
     /// row and known before the load: NULL, a DEFAULT (not a sequence), a constant.
-    /// Returns SQL and its parameters; nil when it depends on the data.
-    func placeholderValue(_ column: ColumnPlan, parameters: inout [String?]) -> String? {
-        if let mark = column.mark {
-            parameters.append(mark)
-            return "CAST($\(parameters.count)::text AS \(column.column.type))"
-        }
+    /// Nil when it depends on the data.
+    func placeholderValue(_ column: ColumnPlan) -> SQL? {
+        let type = column.column.sqlType
+        if let mark = column.mark { return "CAST(CAST(\(bind: mark) AS text) AS \(type))" }
         switch column.source {
         case .null, .uncovered:
-            return "CAST(NULL AS \(column.column.type))"
+            return "CAST(NULL AS \(type))"
         case .databaseDefault:
-            guard let expression = column.column.defaultExpression, !expression.contains("nextval(") else { return nil }
-            return "CAST((\(expression)) AS \(column.column.type))"
+            guard let expression = column.column.defaultSQL, !expression.description.contains("nextval(") else { return nil }
+            return "CAST((\(expression)) AS \(type))"
         case .rule(let rule):
             guard case .value(let value) = rule.source else { return nil }
-            parameters.append(value)
-            return "CAST($\(parameters.count)::text AS \(column.column.type))"
+            return "CAST(CAST(\(bind: value) AS text) AS \(type))"
         default:
             return nil
         }
@@ -122,27 +119,18 @@ struct Coverage {
     func failingChecks(_ parent: ParentPlan) throws -> [String] {
         var failing: [String] = []
         for check in facts.checks[parent.table.name] ?? [] {
-            var parameters: [String?] = []
-            var values: [String] = []
+            var values: [SQL] = []
             var known = true
             for name in check.columns {
                 guard let column = parent.columns.first(where: { $0.column.name == name }),
-                      let value = placeholderValue(column, parameters: &parameters) else { known = false; break }
-                values.append("\(value) AS \(quoteIdentifier(name))")
+                      let value = placeholderValue(column) else { known = false; break }
+                values.append("\(value) AS \(ident: name)")
             }
             guard known, !values.isEmpty else { continue }
-            let inTransaction = connection.inTransaction
-            if inTransaction { try connection.execute("SAVEPOINT fkb_check") }
-            var passes = false
-            do {
-                let row = try connection.execute(
-                    "SELECT (\(check.expression)) IS NOT FALSE AS ok FROM (SELECT \(values.joined(separator: ", "))) AS t", parameters).rows[0]
-                passes = row.bool("ok")
-                if inTransaction { try connection.execute("RELEASE SAVEPOINT fkb_check") }
-            } catch {
-                if inTransaction { try connection.execute("ROLLBACK TO SAVEPOINT fkb_check") }
-                passes = false
-            }
+            let passes = (try? session.savepoint {
+                try session.execute(
+                    "SELECT (\(check.sql)) IS NOT FALSE AS ok FROM (SELECT \(values.joined(separator: ", "))) AS t").rows[0].bool("ok")
+            }) ?? false
             if !passes {
                 failing.append("a placeholder row of \(parent.table.name.display) would fail CHECK \(check.name): \(check.definition)")
             }

@@ -6,7 +6,7 @@ struct Lints {
     typealias Finding = AuditReport.Finding
     let catalog: Catalog
     let facts: TableFacts
-    let connection: Connection
+    let session: Session
 
     /// No index whose leading columns are the FK columns: every delete or key update on
     /// the parent scans the child, and validation scans it too.
@@ -22,7 +22,7 @@ struct Lints {
                 kind: "missing-index", severity: .warning,
                 object: "\(fk.table.description) (\(fk.columns.joined(separator: ", ")))",
                 message: "no index starts with the columns of \(fk.name): deletes on \(fk.referencedTable.display) and validation scan \(fk.table.display)",
-                fix: "CREATE INDEX ON \(fk.table.sql) (\(columns));")
+                fix: "CREATE INDEX ON \(fk.table.sql.description) (\(columns));")
         }
     }
 
@@ -38,34 +38,30 @@ struct Lints {
                     object: "\(fk.table.description).\(childName)",
                     message: "\(fk.name): \(childName) is \(child.type) but \(fk.referencedTable.display).\(parentName) is \(parent.type); "
                         + "a value can fit one and not the other",
-                    fix: "ALTER TABLE \(fk.table.sql) ALTER COLUMN \(quoteIdentifier(childName)) TYPE \(parent.type);")
+                    fix: "ALTER TABLE \(fk.table.sql.description) ALTER COLUMN \(quoteIdentifier(childName)) TYPE \(parent.type);")
             }
         }
     }
 
-    /// Rows of `fk.table` whose key the parent lacks, under the FK's MATCH rule.
-    func orphanCount(table: TableName, columns: [String], parent: TableName, parentColumns: [String], matchFull: Bool) throws -> Int {
-        let match = zip(columns, parentColumns).map { "p.\(quoteIdentifier($1)) = c.\(quoteIdentifier($0))" }.joined(separator: " AND ")
-        let allSet = columns.map { "c.\(quoteIdentifier($0)) IS NOT NULL" }.joined(separator: " AND ")
-        let list = columns.map { "c.\(quoteIdentifier($0))" }.joined(separator: ", ")
-        let partlyNull = matchFull && columns.count > 1 ? " OR num_nulls(\(list)) BETWEEN 1 AND \(columns.count - 1)" : ""
-        return try connection.execute(
-            "SELECT count(*) AS n FROM \(table.sql) c WHERE (\(allSet) AND NOT EXISTS (SELECT 1 FROM \(parent.sql) p WHERE \(match)))\(partlyNull)")
-            .rows[0].int("n") ?? 0
+    /// Rows of `fk.table` whose key the parent lacks, under the FK's MATCH rule, compared
+    /// with the FK's own operators.
+    func orphanCount(_ fk: ForeignKey) throws -> Int {
+        let child = KeyPredicates.columns("c", fk.columns)
+        var condition: SQL = "(\(KeyPredicates.missing(fk, child: child)))"
+        if fk.match == .full && child.count > 1 { condition += " OR " + KeyPredicates.partlyNull(child) }
+        return try session.execute("SELECT count(*) AS n FROM \(fk.table.sql) c WHERE \(condition)").rows[0].int("n") ?? 0
     }
 
     func notValid(_ keys: [ForeignKey]) throws -> [Finding] {
         try keys.filter { !$0.validated && !$0.declared }.map { fk in
-            let orphans = try orphanCount(
-                table: fk.table, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns,
-                matchFull: fk.match == .full)
+            let orphans = try orphanCount(fk)
             return Finding(
                 kind: "not-valid", severity: .warning, object: "\(fk.table.description).\(fk.name)",
                 message: "\(fk.name) is NOT VALID: existing rows are not checked; \(orphans) \(orphans == 1 ? "row has" : "rows have") no parent",
                 fix: orphans == 0
-                    ? "ALTER TABLE \(fk.table.sql) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));"
+                    ? "ALTER TABLE \(fk.table.sql.description) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));"
                     : "fix the \(orphans) orphan rows (`fkbackfill validate \(fk.table.display)` lists them), then "
-                        + "ALTER TABLE \(fk.table.sql) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));")
+                        + "ALTER TABLE \(fk.table.sql.description) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));")
         }
     }
 
@@ -74,8 +70,8 @@ struct Lints {
             Finding(
                 kind: "partition-only-fk", severity: .warning, object: "\(fk.declaredOn.description).\(fk.name)",
                 message: "\(fk.name) is declared on partition \(fk.declaredOn.display) only; other partitions of \(fk.table.display) are not checked",
-                fix: "ALTER TABLE \(fk.table.sql) ADD FOREIGN KEY (\(fk.columns.map { quoteIdentifier($0) }.joined(separator: ", "))) "
-                    + "REFERENCES \(fk.referencedTable.sql) (\(fk.referencedColumns.map { quoteIdentifier($0) }.joined(separator: ", ")));")
+                fix: "ALTER TABLE \(fk.table.sql.description) ADD FOREIGN KEY (\(fk.columns.map { quoteIdentifier($0) }.joined(separator: ", "))) "
+                    + "REFERENCES \(fk.referencedTable.sql.description) (\(fk.referencedColumns.map { quoteIdentifier($0) }.joined(separator: ", ")));")
         }
     }
 
@@ -92,8 +88,7 @@ struct Lints {
     /// Columns named and typed like another table's single-column primary or unique key,
     /// with no FK (catalog or declared) on them: probably a relation nobody declared.
     func impliedRelations(in tables: [Table]) throws -> [Finding] {
-        let oids = "{" + tables.map { String($0.oid) }.joined(separator: ",") + "}"
-        let rows = try connection.execute(
+        let rows = try session.execute(
             """
             WITH keys AS MATERIALIZED (
                 SELECT x.indrelid AS relid, a.attname, format_type(a.atttypid, a.atttypmod) AS type
@@ -108,7 +103,7 @@ struct Lints {
             candidates AS MATERIALIZED (
                 SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type
                 FROM pg_attribute a
-                WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE a.attrelid = ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS oid[])) AND a.attnum > 0 AND NOT a.attisdropped
                   AND NOT EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
                   AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conrelid = a.attrelid AND a.attnum = ANY(f.conkey))
             )
@@ -119,7 +114,7 @@ struct Lints {
             JOIN pg_class cr ON cr.oid = c.attrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
             JOIN pg_class pr ON pr.oid = k.relid JOIN pg_namespace pn ON pn.oid = pr.relnamespace
             ORDER BY cn.nspname, cr.relname, c.attname, pn.nspname, pr.relname
-            """, [oids]).rows
+            """).rows
         return try rows.compactMap { row -> Finding? in
             let child = TableName(schema: row.string("child_schema"), name: row.string("child_name"))
             let parent = TableName(schema: row.string("parent_schema"), name: row.string("parent_name"))
@@ -130,14 +125,12 @@ struct Lints {
             }
             // The tables were found in the catalog snapshot; a concurrent DROP can still
             // remove one before it is counted. Such a relation is no finding.
-            let inTransaction = connection.inTransaction
-            if inTransaction { try connection.execute("SAVEPOINT fkb_orphans") }
+            let implied = ForeignKey(name: "\(child.name)_\(column)_fkey", table: child, columns: [column],
+                                     referencedTable: parent, referencedColumns: [column])
             let orphans: Int
             do {
-                orphans = try orphanCount(table: child, columns: [column], parent: parent, parentColumns: [column], matchFull: false)
-                if inTransaction { try connection.execute("RELEASE SAVEPOINT fkb_orphans") }
+                orphans = try session.savepoint { try orphanCount(implied) }
             } catch let error as PostgresError where error.sqlState == "42P01" {
-                if inTransaction { try connection.execute("ROLLBACK TO SAVEPOINT fkb_orphans") }
                 return nil
             }
             let constraint = quoteIdentifier("\(child.name)_\(column)_fkey")
@@ -145,8 +138,8 @@ struct Lints {
                 kind: "implied-relation", severity: .info, object: "\(child.description).\(column)",
                 message: "\(child.display).\(column) looks like a reference to \(parent.display) (same name and type as its key), "
                     + "but no FK says so; \(orphans) \(orphans == 1 ? "row has" : "rows have") no match",
-                fix: "ALTER TABLE \(child.sql) ADD CONSTRAINT \(constraint) FOREIGN KEY (\(quoteIdentifier(column))) "
-                    + "REFERENCES \(parent.sql) (\(quoteIdentifier(column))) NOT VALID;",
+                fix: "ALTER TABLE \(child.sql.description) ADD CONSTRAINT \(constraint) FOREIGN KEY (\(quoteIdentifier(column))) "
+                    + "REFERENCES \(parent.sql.description) (\(quoteIdentifier(column))) NOT VALID;",
                 snippet: "relations:\n  - from: \(child.display) (\(column))\n    to: \(parent.display) (\(column))")
         }
     }

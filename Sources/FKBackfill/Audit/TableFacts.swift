@@ -10,6 +10,11 @@ struct TableFacts {
         var definition: String
         var expression: String
         var columns: [String]
+
+        /// The expression as SQL. Safe as raw text: `pg_get_expr` deparsed it from the
+        /// server's stored tree under the pinned search path, so it is qualified wherever
+        /// it names anything outside `pg_catalog`.
+        var sql: SQL { SQL(unsafeRaw: expression) }
     }
 
     struct Index {
@@ -24,35 +29,35 @@ struct TableFacts {
     var canUpdate: [TableName: Bool] = [:]
     var triggers: [TableName: [String]] = [:]
 
-    static func read(_ tables: [Table], on connection: Connection) throws -> TableFacts {
+    static func read(_ tables: [Table], on session: Session) throws -> TableFacts {
         var facts = TableFacts()
         let byOID = Dictionary(tables.map { (String($0.oid), $0.name) }, uniquingKeysWith: { first, _ in first })
-        let oids = "{" + byOID.keys.sorted().joined(separator: ",") + "}"
-        facts.checks = try checks(of: tables, on: connection)
-        for row in try connection.execute(
+        let oids: SQL = "CAST(\(bindArray: byOID.keys.sorted()) AS oid[])"
+        facts.checks = try checks(of: tables, on: session)
+        for row in try session.execute(
             """
             SELECT x.indrelid, i.relname, x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AS unique_key,
-                   array_to_json(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
-                                       JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o))::text AS columns
+                   CAST(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
+                              JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS text) AS columns
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid = ANY($1::oid[]) ORDER BY i.relname
-            """, [oids]).rows {
+            WHERE x.indrelid = ANY(\(oids)) ORDER BY i.relname
+            """).rows {
             guard let table = byOID[row.string("indrelid")] else { continue }
             facts.indexes[table, default: []].append(Index(
-                name: row.string("relname"), columns: jsonStrings(row.string("columns")), unique: row.bool("unique_key")))
+                name: row.string("relname"), columns: row.array("columns").compactMap { $0 }, unique: row.bool("unique_key")))
         }
-        for row in try connection.execute(
+        for row in try session.execute(
             """
             SELECT c.oid, has_table_privilege(c.oid, 'INSERT') AS can_insert, has_table_privilege(c.oid, 'UPDATE') AS can_update
-            FROM pg_class c WHERE c.oid = ANY($1::oid[])
-            """, [oids]).rows {
+            FROM pg_class c WHERE c.oid = ANY(\(oids))
+            """).rows {
             guard let table = byOID[row.string("oid")] else { continue }
             facts.canInsert[table] = row.bool("can_insert")
             facts.canUpdate[table] = row.bool("can_update")
         }
-        for row in try connection.execute(
-            "SELECT tgrelid, tgname FROM pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname",
-            [oids]).rows {
+        for row in try session.execute(
+            "SELECT tgrelid, tgname FROM pg_trigger WHERE tgrelid = ANY(\(oids)) AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname"
+        ).rows {
             guard let table = byOID[row.string("tgrelid")] else { continue }
             facts.triggers[table, default: []].append(row.string("tgname"))
         }
@@ -60,28 +65,20 @@ struct TableFacts {
     }
 
     /// The CHECK constraints of `tables` (a load needs only these, not the rest of the facts).
-    static func checks(of tables: [Table], on connection: Connection) throws -> [TableName: [Check]] {
+    static func checks(of tables: [Table], on session: Session) throws -> [TableName: [Check]] {
         var checks: [TableName: [Check]] = [:]
         let byOID = Dictionary(tables.map { (String($0.oid), $0.name) }, uniquingKeysWith: { first, _ in first })
-        let oids = "{" + byOID.keys.sorted().joined(separator: ",") + "}"
-        for row in try connection.execute(
+        for row in try session.execute(
             """
             SELECT c.conrelid, c.conname, pg_get_constraintdef(c.oid) AS definition, pg_get_expr(c.conbin, c.conrelid) AS expression,
-                   array_to_json(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)))::text AS columns
-            FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY($1::oid[]) ORDER BY c.conname
-            """, [oids]).rows {
+                   CAST(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) AS text) AS columns
+            FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY(CAST(\(bindArray: byOID.keys.sorted()) AS oid[])) ORDER BY c.conname
+            """).rows {
             guard let table = byOID[row.string("conrelid")] else { continue }
             checks[table, default: []].append(Check(
                 name: row.string("conname"), definition: row.string("definition"), expression: row.string("expression"),
-                columns: jsonStrings(row.string("columns"))))
+                columns: row.array("columns").compactMap { $0 }))
         }
         return checks
-    }
-
-    /// A JSON array of strings as PostgreSQL prints it: `["a","b"]`.
-    static func jsonStrings(_ text: String) -> [String] {
-        guard let data = text.data(using: .utf8),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [String] else { return [] }
-        return array
     }
 }

@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// The catalog queries, each in one place. Three round trips read any graph,
 /// however many tables it has: the FK closure, the key columns, the tables.
 /// They run with JIT off: the recursive closure makes the planner's row estimates
@@ -11,7 +13,7 @@ enum CatalogQueries {
     /// i.e. a copy a partition got from its partitioned parent. The other copies,
     /// which PostgreSQL adds for each partition of a partitioned *referenced* table,
     /// are dropped, so an FK is reported once.
-    private static func owned(by relation: String) -> String {
+    private static func owned(by relation: SQL) -> SQL {
         """
         SELECT c.oid, c.confrelid FROM pg_constraint c
         WHERE c.conrelid = \(relation) AND c.contype = 'f'
@@ -29,10 +31,11 @@ enum CatalogQueries {
     /// the table it belongs to in the graph (`owner_oid`) and the table that holds
     /// its declaration (`declared_on`). `$1` is an oid array of targets (one for a load,
     /// every table of a schema for an audit).
+    static func closure(_ roots: [String]) -> SQL {
     ///
     /// `chain` walks each partition copy up to the constraint it was cloned from; only
     /// those few rows are walked, so a catalog of plain tables costs nothing here.
-    static let closure = """
+        """
         WITH RECURSIVE
         chain(oid, ancestor) AS (
             SELECT c.oid, c.conparentid FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid <> 0
@@ -48,7 +51,7 @@ enum CatalogQueries {
             WHERE c.confrelid = r.confrelid
         ),
         reach(relid) AS (
-            SELECT unnest($1::oid[])
+            SELECT unnest(CAST(\(bindArray: roots) AS oid[]))
             UNION
             SELECT f.confrelid FROM reach CROSS JOIN LATERAL (\(owned(by: "reach.relid"))) AS f
         )
@@ -64,21 +67,30 @@ enum CatalogQueries {
         LEFT JOIN pg_class ix ON ix.oid = c.conindid
         LEFT JOIN pg_constraint k ON k.conrelid = c.confrelid AND k.conindid = c.conindid AND k.contype IN ('p', 'u')
         """
+    }
 
     /// Referencing and referenced column names of each FK, paired by position in
-    /// `conkey`/`confkey`. `$1` is an oid array of constraints.
-    static let keyColumns = """
-        SELECT c.oid AS constraint_oid, k.position, ca.attname AS child, pa.attname AS parent
+    /// `conkey`/`confkey`, with the FK's equality operators for the pair (`conpfeqop`:
+    /// referenced = referencing, `conffeqop`: referencing = referencing), schema and name.
+    static func keyColumns(_ constraints: [String]) -> SQL {
+        """
+        SELECT c.oid AS constraint_oid, k.position, ca.attname AS child, pa.attname AS parent,
+               pfn.nspname AS pf_schema, pf.oprname AS pf_name, ffn.nspname AS ff_schema, ff.oprname AS ff_name
         FROM pg_constraint c
-        CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(child_number, parent_number, position)
+        CROSS JOIN LATERAL unnest(c.conkey, c.confkey, c.conpfeqop, c.conffeqop)
+            WITH ORDINALITY AS k(child_number, parent_number, pf_oid, ff_oid, position)
         JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.child_number
         JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.parent_number
-        WHERE c.oid = ANY($1::oid[])
+        JOIN pg_operator pf ON pf.oid = k.pf_oid JOIN pg_namespace pfn ON pfn.oid = pf.oprnamespace
+        JOIN pg_operator ff ON ff.oid = k.ff_oid JOIN pg_namespace ffn ON ffn.oid = ff.oprnamespace
+        WHERE c.oid = ANY(CAST(\(bindArray: constraints) AS oid[]))
         ORDER BY c.oid, k.position
         """
+    }
 
-    /// Names, kinds and columns of the tables. `$1` is an oid array of relations.
-    static let tables = """
+    /// Names, kinds and columns of the tables.
+    static func tables(_ relations: [String]) -> SQL {
+        """
         SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname AS parent_schema, pc.relname AS parent_name,
                a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid) AS default_expression, a.attidentity, a.attgenerated
@@ -89,7 +101,8 @@ enum CatalogQueries {
         LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        WHERE c.oid = ANY($1::oid[])
+        WHERE c.oid = ANY(CAST(\(bindArray: relations) AS oid[]))
         ORDER BY c.oid, a.attnum
         """
+    }
 }

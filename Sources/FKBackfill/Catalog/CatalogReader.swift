@@ -6,72 +6,82 @@ import PostgresClient
 /// own, cannot tell a unique index from a constraint, and knows nothing of partitions.
 public enum CatalogReader {
     /// Reads the graph rooted at the table `text` names (resolved like psql does).
+    public static func read(table text: String, on session: Session) throws(FKBackfillError) -> Catalog {
+        let (oid, _) = try TableResolver.resolve(text, on: session)
+        return try read(rootOID: oid, on: session)
+    }
+
+    /// Reads on a connection of the caller's, which keeps its own search path.
     public static func read(table text: String, on connection: Connection) throws(FKBackfillError) -> Catalog {
-        let (oid, _) = try TableResolver.resolve(text, on: connection)
-        return try read(rootOID: oid, on: connection)
+        try Session.scoped(connection) { session in try read(table: text, on: session) }
     }
 
     /// Reads the graphs of several tables at once (an audit of a schema): one catalog
     /// whose root is the first table and whose tables include every one of them.
     /// The three queries share one snapshot, so a concurrent DDL cannot make them disagree.
-    public static func read(rootOIDs: [UInt32], on connection: Connection) throws(FKBackfillError) -> Catalog {
+    public static func read(rootOIDs: [UInt32], on session: Session) throws(FKBackfillError) -> Catalog {
         guard !rootOIDs.isEmpty else { throw FKBackfillError("no tables to read") }
         return try FKBackfillError.mapping {
-            if connection.inTransaction {
-                return try withJITOff(on: connection) { try readQueries(rootOIDs: rootOIDs, on: connection) }
+            if session.inTransaction {
+                return try withJITOff(on: session) { try readQueries(rootOIDs: rootOIDs, on: session) }
             }
-            return try connection.transaction(readOnly: true) {
-                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try connection.execute("SET LOCAL jit = off")
-                return try readQueries(rootOIDs: rootOIDs, on: connection)
+            return try session.connection.transaction(readOnly: true) {
+                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                try session.execute("SET LOCAL jit = off")
+                return try readQueries(rootOIDs: rootOIDs, on: session)
             }
         }
     }
 
     /// Adds the rules file's declared relations to a catalog already read.
-    public static func addRelations(_ rules: Rules, to catalog: Catalog, on connection: Connection) throws(FKBackfillError) -> Catalog {
+    public static func addRelations(_ rules: Rules, to catalog: Catalog, on session: Session) throws(FKBackfillError) -> Catalog {
         guard !rules.relations.isEmpty else { return catalog }
         return try FKBackfillError.mapping {
             var problems: [RulesProblem] = []
-            let relations = try DeclaredRelations.resolve(rules.relations, on: connection, problems: &problems)
+            let relations = try DeclaredRelations.resolve(rules.relations, on: session, problems: &problems)
             if !problems.isEmpty { throw FKBackfillError(rulesProblems: problems, file: rules.file) }
-            if connection.inTransaction {
-                return try withJITOff(on: connection) { try DeclaredRelations.merge(relations, into: catalog, on: connection) }
+            if session.inTransaction {
+                return try withJITOff(on: session) { try DeclaredRelations.merge(relations, into: catalog, on: session) }
             }
-            return try DeclaredRelations.merge(relations, into: catalog, on: connection)
+            return try DeclaredRelations.merge(relations, into: catalog, on: session)
         }
     }
 
     /// Reads the graph with the rules file's declared relations added (and followed).
     /// Relations that cannot be resolved are rules problems, thrown all at once.
+    public static func read(table text: String, rules: Rules, on session: Session) throws(FKBackfillError) -> Catalog {
+        try addRelations(rules, to: read(table: text, on: session), on: session)
+    }
+
+    /// Reads with declared relations on a connection of the caller's.
     public static func read(table text: String, rules: Rules, on connection: Connection) throws(FKBackfillError) -> Catalog {
-        try addRelations(rules, to: read(table: text, on: connection), on: connection)
+        try Session.scoped(connection) { session in try read(table: text, rules: rules, on: session) }
     }
 
     /// Reads the graph rooted at the relation with this oid.
-    public static func read(rootOID: UInt32, on connection: Connection) throws(FKBackfillError) -> Catalog {
-        try read(rootOIDs: [rootOID], on: connection)
+    public static func read(rootOID: UInt32, on session: Session) throws(FKBackfillError) -> Catalog {
+        try read(rootOIDs: [rootOID], on: session)
     }
 
     /// Inside a caller's transaction: JIT off for the catalog queries only.
-    static func withJITOff<T>(on connection: Connection, _ body: () throws -> T) throws -> T {
-        let previous = try connection.execute("SELECT current_setting('jit') AS jit").rows[0].string("jit")
-        try connection.execute("SELECT set_config('jit', 'off', true)")
+    static func withJITOff<T>(on session: Session, _ body: () throws -> T) throws -> T {
+        let previous = try session.execute("SELECT current_setting('jit') AS jit").rows[0].string("jit")
+        try session.execute("SELECT set_config('jit', 'off', true)")
         let value = try body()
-        try connection.execute("SELECT set_config('jit', $1, true)", [previous])
+        try session.execute("SELECT set_config('jit', \(bind: previous), true)")
         return value
     }
 
-    static func readQueries(rootOID: UInt32, on connection: Connection) throws -> Catalog {
-        try readQueries(rootOIDs: [rootOID], on: connection)
+    static func readQueries(rootOID: UInt32, on session: Session) throws -> Catalog {
+        try readQueries(rootOIDs: [rootOID], on: session)
     }
 
     /// Reads the union of several tables' graphs in the same three queries; the first
     /// table is the root.
-    static func readQueries(rootOIDs: [UInt32], on connection: Connection) throws -> Catalog {
+    static func readQueries(rootOIDs: [UInt32], on session: Session) throws -> Catalog {
         let rootOID = rootOIDs[0]
         let roots = Set(rootOIDs.map(String.init))
-        let constraints = try connection.execute(CatalogQueries.closure, [oidArray(roots)]).rows
+        let constraints = try session.execute(CatalogQueries.closure(roots.sorted())).rows
         let constraintOIDs = Set(constraints.map { $0.string("constraint_oid") })
         var relationOIDs: Set<String> = roots
         for row in constraints {
@@ -79,14 +89,18 @@ public enum CatalogReader {
                 row.string("owner_oid"), row.string("conrelid"), row.string("confrelid"), row.string("declared_on"),
             ])
         }
-        let pairs = try connection.execute(CatalogQueries.keyColumns, [oidArray(constraintOIDs)]).rows
-        let tableRows = try connection.execute(CatalogQueries.tables, [oidArray(relationOIDs)]).rows
+        let pairs = try session.execute(CatalogQueries.keyColumns(constraintOIDs.sorted())).rows
+        let tableRows = try session.execute(CatalogQueries.tables(relationOIDs.sorted())).rows
 
         let tablesByOID = buildTables(tableRows)
-        var columnsByConstraint: [String: (child: [String], parent: [String])] = [:]
+        var columnsByConstraint: [String: KeyPairs] = [:]
         for row in pairs {
-            columnsByConstraint[row.string("constraint_oid"), default: ([], [])].child.append(row.string("child"))
-            columnsByConstraint[row.string("constraint_oid"), default: ([], [])].parent.append(row.string("parent"))
+            guard let pf = SQLOperator(schema: row.string("pf_schema"), name: row.string("pf_name")),
+                  let ff = SQLOperator(schema: row.string("ff_schema"), name: row.string("ff_name")) else {
+                throw FKBackfillError("\(row.string("pf_name")) is not an operator name", exitStatus: .database)
+            }
+            columnsByConstraint[row.string("constraint_oid"), default: KeyPairs()].append(
+                child: row.string("child"), parent: row.string("parent"), pf: pf, ff: ff)
         }
         guard let root = tablesByOID[String(rootOID)] else {
             throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", exitStatus: .database)
@@ -113,7 +127,8 @@ public enum CatalogReader {
                 referencedKey: ForeignKey.ReferencedKey(
                     kind: row.string("key_kind") == "p" ? .primaryKey
                         : row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
-                    name: row.string("key_name")))
+                    name: row.string("key_name")),
+                equality: columns.pf, childEquality: columns.ff)
         }
         // The graph's nodes: the root, FK owners and referenced tables (not the
         // partitions that merely hold a declaration).
@@ -174,8 +189,19 @@ public enum CatalogReader {
         }
     }
 
-    /// An `oid[]` literal for a bound parameter: oids are digits, so no quoting is needed.
-    static func oidArray(_ oids: Set<String>) -> String {
-        "{" + oids.sorted().joined(separator: ",") + "}"
+}
+
+/// One FK's column pairs and their operators, as the catalog lists them.
+struct KeyPairs {
+    var child: [String] = []
+    var parent: [String] = []
+    var pf: [SQLOperator] = []
+    var ff: [SQLOperator] = []
+
+    mutating func append(child: String, parent: String, pf: SQLOperator, ff: SQLOperator) {
+        self.child.append(child)
+        self.parent.append(parent)
+        self.pf.append(pf)
+        self.ff.append(ff)
     }
 }

@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// One column of a table, with what a backfill needs to know to fill it.
 public struct Column: Sendable, Equatable {
     /// How the database generates the value, when it does.
@@ -30,4 +32,16 @@ public struct Column: Sendable, Equatable {
 
     /// Identity and generated columns are filled by the database, never by the tool.
     public var isDatabaseGenerated: Bool { identity != nil || generatedExpression != nil }
+}
+
+extension Column {
+    /// The type as SQL. Safe as raw text: it is `format_type`'s output, read from the
+    /// catalog under the pinned `search_path`, so a type outside `pg_catalog` comes
+    /// schema-qualified and quoted where needed.
+    var sqlType: SQL { SQL(unsafeRaw: type) }
+
+    /// The DEFAULT expression as SQL. Safe as raw text: `pg_get_expr` deparsed it from the
+    /// server's own stored expression under the pinned path, so every function in it is
+    /// schema-qualified unless it is `pg_catalog`'s.
+    var defaultSQL: SQL? { defaultExpression.map { SQL(unsafeRaw: $0) } }
 }

@@ -11,25 +11,30 @@ enum DeclaredRelations {
         var to: TableName
         var toOID: UInt32
         var key: ForeignKey.ReferencedKey
+        /// Per column pair: referenced = referencing, and referencing = referencing.
+        var equality: [SQLOperator]
+        var childEquality: [SQLOperator]
     }
 
     /// Finds both tables and checks that the referenced columns carry a primary key or
     /// unique constraint (ON CONFLICT needs one). Problems are collected, not thrown.
-    static func resolve(_ relations: [Relation], on connection: Connection, problems: inout [RulesProblem]) throws -> [Resolved] {
+    static func resolve(_ relations: [Relation], on session: Session, problems: inout [RulesProblem]) throws -> [Resolved] {
         var resolved: [Resolved] = []
         for relation in relations {
             let from: (oid: UInt32, name: TableName)
             let to: (oid: UInt32, name: TableName)
             do {
-                from = try TableResolver.resolve(relation.fromTable, on: connection)
-                to = try TableResolver.resolve(relation.toTable, on: connection)
+                from = try TableResolver.resolve(relation.fromTable, on: session)
+                to = try TableResolver.resolve(relation.toTable, on: session)
             } catch {
                 problems.append(RulesProblem(relation.location, error.message, hint: error.hint))
                 continue
             }
-            let columns = try connection.execute(
-                "SELECT attrelid, attname FROM pg_attribute WHERE attrelid IN ($1, $2) AND attnum > 0 AND NOT attisdropped",
-                [String(from.oid), String(to.oid)])
+            let columns = try session.execute(
+                """
+                SELECT attrelid, attname FROM pg_attribute
+                WHERE attrelid IN (CAST(\(bind: String(from.oid)) AS oid), CAST(\(bind: String(to.oid)) AS oid)) AND attnum > 0 AND NOT attisdropped
+                """)
             let fromColumns = columns.rows.filter { $0.string("attrelid") == String(from.oid) }.map { $0.string("attname") }
             let toColumns = columns.rows.filter { $0.string("attrelid") == String(to.oid) }.map { $0.string("attname") }
             var ok = true
@@ -45,18 +50,18 @@ enum DeclaredRelations {
             }
             guard ok else { continue }
             // A unique, non-partial index on exactly these columns (any order), preferring a constraint.
-            let key = try connection.execute(
+            let key = try session.execute(
                 """
                 SELECT coalesce(c.contype::text, 'i') AS kind, coalesce(c.conname::text, ic.relname::text) AS name
                 FROM pg_index x
                 JOIN pg_class ic ON ic.oid = x.indexrelid
                 LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype IN ('p', 'u')
-                WHERE x.indrelid = $1 AND x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL
-                  AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a
+                WHERE x.indrelid = CAST(\(bind: String(to.oid)) AS oid) AND x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL
+                  AND (SELECT array_agg(CAST(a.attname AS text) ORDER BY a.attname) FROM pg_attribute a
                        WHERE a.attrelid = x.indrelid AND a.attnum = ANY(x.indkey))
-                      = (SELECT array_agg(n ORDER BY n) FROM unnest($2::text[]) AS n)
+                      = (SELECT array_agg(n ORDER BY n) FROM unnest(CAST(\(bindArray: relation.toColumns) AS text[])) AS n)
                 ORDER BY c.contype NULLS LAST LIMIT 1
-                """, [String(to.oid), textArray(relation.toColumns)])
+                """)
             guard let row = key.rows.first else {
                 problems.append(RulesProblem(
                     relation.location,
@@ -69,16 +74,50 @@ enum DeclaredRelations {
             case "u": .uniqueConstraint
             default: .uniqueIndex
             }
+            let operators = try equalityOperators(relation, from: from.oid, to: to.oid, on: session)
             resolved.append(Resolved(
                 relation: relation, from: from.name, to: to.name, toOID: to.oid,
-                key: .init(kind: kind, name: row.string("name"))))
+                key: .init(kind: kind, name: row.string("name")), equality: operators.pf, childEquality: operators.ff))
         }
         return resolved
     }
 
+    /// The equality operators a declared FK would get: for each column pair, the `=`
+    /// that takes exactly the two column types (a built-in one first), else pg_catalog's.
+    static func equalityOperators(
+        _ relation: Relation, from: UInt32, to: UInt32, on session: Session
+    ) throws -> (pf: [SQLOperator], ff: [SQLOperator]) {
+        let rows = try session.execute(
+            """
+            SELECT p.n,
+                   (SELECT CAST(o.oprnamespace AS regnamespace) FROM pg_operator o
+                    WHERE o.oprname = '=' AND o.oprleft = pa.atttypid AND o.oprright = ca.atttypid
+                    ORDER BY o.oprnamespace = CAST('pg_catalog' AS regnamespace) DESC LIMIT 1) AS pf_schema,
+                   (SELECT CAST(o.oprnamespace AS regnamespace) FROM pg_operator o
+                    WHERE o.oprname = '=' AND o.oprleft = ca.atttypid AND o.oprright = ca.atttypid
+                    ORDER BY o.oprnamespace = CAST('pg_catalog' AS regnamespace) DESC LIMIT 1) AS ff_schema
+            FROM unnest(CAST(\(bindArray: relation.fromColumns) AS name[]), CAST(\(bindArray: relation.toColumns) AS name[]))
+                 WITH ORDINALITY AS p(child, parent, n)
+            JOIN pg_attribute ca ON ca.attrelid = CAST(\(bind: String(from)) AS oid) AND ca.attname = p.child
+            JOIN pg_attribute pa ON pa.attrelid = CAST(\(bind: String(to)) AS oid) AND pa.attname = p.parent
+            ORDER BY p.n
+            """).rows
+        func named(_ schema: String?) -> SQLOperator {
+            // regnamespace prints a schema quoted where needed; the operator takes it unquoted.
+            guard let schema, let named = SQLOperator(schema: unquote(schema), name: "=") else { return SQLOperator.builtinEquality }
+            return named
+        }
+        return (rows.map { named($0["pf_schema"]) }, rows.map { named($0["ff_schema"]) })
+    }
+
+    static func unquote(_ text: String) -> String {
+        guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return text }
+        return String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
     /// Merges the relations whose referencing table is in the graph, reading each new
     /// referenced table's own closure, until nothing changes.
-    static func merge(_ relations: [Resolved], into catalog: Catalog, on connection: Connection) throws -> Catalog {
+    static func merge(_ relations: [Resolved], into catalog: Catalog, on session: Session) throws -> Catalog {
         var tables = catalog.tables
         var foreignKeys = catalog.foreignKeys
         var pending = relations
@@ -89,9 +128,10 @@ enum DeclaredRelations {
                 foreignKeys.append(ForeignKey(
                     name: relation.relation.name, table: relation.from, columns: relation.relation.fromColumns,
                     referencedTable: relation.to, referencedColumns: relation.relation.toColumns,
-                    referencedKey: relation.key, declared: true))
+                    referencedKey: relation.key, declared: true,
+                    equality: relation.equality, childEquality: relation.childEquality))
                 if tables[relation.to] == nil {
-                    let more = try CatalogReader.readQueries(rootOID: relation.toOID, on: connection)
+                    let more = try CatalogReader.readQueries(rootOID: relation.toOID, on: session)
                     tables.merge(more.tables) { current, _ in current }
                     let known = Set(foreignKeys.map { EdgeID($0) })
                     foreignKeys += more.foreignKeys.filter { !known.contains(EdgeID($0)) }
@@ -101,11 +141,5 @@ enum DeclaredRelations {
             pending.removeAll { tables[$0.from] != nil }
         }
         return Catalog(root: catalog.root, tables: tables, foreignKeys: foreignKeys)
-    }
-
-    /// A `text[]` literal for a bound parameter.
-    static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
     }
 }

@@ -59,14 +59,23 @@ public struct ForeignKey: Sendable, Equatable {
     /// Declared in the rules file's `relations:`, not in the database. The database does
     /// not enforce it; the tool treats it like any other FK.
     public var declared = false
+    /// Per key column, the operator the FK compares a referenced value with a referencing
+    /// one (`conpfeqop`): what PostgreSQL's own RI check uses, so collations, cross-type
+    /// keys and types from other schemas compare exactly as in the constraint.
+    public var equality: [SQLOperator]
+    /// Per key column, the operator comparing two referencing values (`conffeqop`).
+    public var childEquality: [SQLOperator]
 
     public init(
         name: String, table: TableName, columns: [String], referencedTable: TableName, referencedColumns: [String],
         match: Match = .simple, deferrable: Bool = false, initiallyDeferred: Bool = false, validated: Bool = true,
         onDelete: Action = .noAction, onUpdate: Action = .noAction, declaredOn: TableName? = nil,
-        referencedKey: ReferencedKey = ReferencedKey(kind: .primaryKey, name: ""), declared: Bool = false
+        referencedKey: ReferencedKey = ReferencedKey(kind: .primaryKey, name: ""), declared: Bool = false,
+        equality: [SQLOperator]? = nil, childEquality: [SQLOperator]? = nil
     ) {
         self.declared = declared
+        self.equality = equality ?? columns.map { _ in .builtinEquality }
+        self.childEquality = childEquality ?? self.equality
         self.name = name
         self.table = table
         self.columns = columns

@@ -69,27 +69,29 @@ public enum TableResolver {
     }
 
     /// Resolves `text` to a table (or partitioned, foreign table, view) in the database.
-    public static func resolve(_ text: String, on connection: Connection) throws(FKBackfillError) -> (oid: UInt32, name: TableName) {
+    /// A bare name is looked up along the user's own search path, as the session read it
+    /// before pinning its own (with `pg_temp` first, as PostgreSQL does for relations).
+    public static func resolve(_ text: String, on session: Session) throws(FKBackfillError) -> (oid: UInt32, name: TableName) {
         let parsed = try parse(text)
         let found: QueryResult
         do {
             if let schema = parsed.schema {
-                found = try connection.execute(
+                found = try session.execute(
                     """
                     SELECT c.oid, n.nspname, c.relname FROM pg_class c
                     JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
-                    """, [schema, parsed.name])
+                    WHERE n.nspname = \(bind: schema) AND c.relname = \(bind: parsed.name) AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+                    """)
             } else {
-                found = try connection.execute(
+                found = try session.execute(
                     """
                     SELECT c.oid, n.nspname, c.relname
-                    FROM unnest(current_schemas(true)) WITH ORDINALITY AS s(nspname, position)
+                    FROM unnest(CAST(\(bindArray: session.userSchemas) AS name[])) WITH ORDINALITY AS s(nspname, position)
                     JOIN pg_namespace n ON n.nspname = s.nspname
                     JOIN pg_class c ON c.relnamespace = n.oid
-                    WHERE c.relname = $1 AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+                    WHERE c.relname = \(bind: parsed.name) AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
                     ORDER BY s.position LIMIT 1
-                    """, [parsed.name])
+                    """)
             }
         } catch {
             throw FKBackfillError(error)
@@ -97,7 +99,7 @@ public enum TableResolver {
         if let row = found.rows.first, let oid = row.int("oid") {
             return (UInt32(oid), TableName(schema: row.string("nspname"), name: row.string("relname")))
         }
-        let suggestions = try suggest(for: parsed, on: connection)
+        let suggestions = try suggest(for: parsed, on: session)
         let wanted = parsed.schema.map { quoteQualified(schema: $0, name: parsed.name, style: .whenNeeded) }
             ?? quoteIdentifier(parsed.name, style: .whenNeeded)
         let hint = suggestions.isEmpty
@@ -110,12 +112,12 @@ public enum TableResolver {
 
     /// Up to three user tables whose names are closest to what was asked, by edit distance,
     /// ignoring case so that a missing pair of quotes is caught.
-    static func suggest(for parsed: ParsedName, on connection: Connection) throws(FKBackfillError) -> [TableName] {
+    static func suggest(for parsed: ParsedName, on session: Session) throws(FKBackfillError) -> [TableName] {
         let result: QueryResult
         do {
-            result = try connection.execute(
+            result = try session.execute(
                 """
-                SELECT n.nspname, c.relname, n.nspname = ANY (current_schemas(false)) AS on_path FROM pg_class c
+                SELECT n.nspname, c.relname, n.nspname = ANY (CAST(\(bindArray: session.userSchemas) AS name[])) AS on_path FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm')
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
@@ -133,6 +135,32 @@ public enum TableResolver {
             return distance <= limit ? (distance, row.bool("on_path") ? 0 : 1, name) : nil
         }
         return scored.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }.prefix(3).map(\.2)
+    }
+}
+
+extension TableResolver {
+    /// Resolves `text` on a connection of the caller's, with its own search path.
+    public static func resolve(_ text: String, on connection: Connection) throws(FKBackfillError) -> (oid: UInt32, name: TableName) {
+        try Session.scoped(connection) { session in try resolve(text, on: session) }
+    }
+
+    /// The table a name in a rules file or option means: resolved the way psql would
+    /// when it names an existing table; otherwise (a table to be created) qualified with
+    /// the first schema of the user's path it can be created in, so it is always used
+    /// qualified.
+    static func qualify(_ text: String, on session: Session) throws -> TableName {
+        let parsed = try parse(text)
+        if let schema = parsed.schema { return TableName(schema: schema, name: parsed.name) }
+        if let found = try? resolve(text, on: session) { return found.name }
+        let schema = try session.execute(
+            """
+            SELECT s.nspname FROM unnest(CAST(\(bindArray: session.userSchemas) AS name[])) WITH ORDINALITY AS s(nspname, position)
+            WHERE s.nspname <> 'pg_catalog' AND s.nspname NOT LIKE 'pg_temp%' ORDER BY s.position LIMIT 1
+            """).rows.first?.string("nspname")
+        guard let schema else {
+            throw FKBackfillError("no schema on the search path to create \(text) in", hint: "qualify it as schema.table")
+        }
+        return TableName(schema: schema, name: parsed.name)
     }
 }
 

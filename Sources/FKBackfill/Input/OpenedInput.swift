@@ -8,14 +8,15 @@ struct OpenedInput {
     let columns: [String]
     /// The open file, for a CSV input.
     let csv: CSVFile?
-    /// `SELECT …` producing the rows, for a table or query input.
-    let select: String?
+    /// The relation holding the rows, for a table or query input: the table itself, or
+    /// the temporary view the user's query was compiled into.
+    let select: SQL?
     /// The type OID and modifier of each column, for a table or query input.
     var types: [(oid: UInt32, modifier: Int32)] = []
 
     /// Opens `source` for `target`. With `onlyInsertable`, a table input keeps just the
     /// columns a load could write (checking a table's own rows).
-    static func open(_ source: InputSource, target: Table, on connection: Connection, onlyInsertable: Bool = false) throws -> OpenedInput {
+    static func open(_ source: InputSource, target: Table, on session: Session, onlyInsertable: Bool = false) throws -> OpenedInput {
         let insertable = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
         let opened: OpenedInput
         switch source {
@@ -30,16 +31,16 @@ struct OpenedInput {
             }
             opened = OpenedInput(source: source, columns: columns, csv: file, select: nil)
         case .table(let name):
-            let table = try TableResolver.resolve(name, on: connection)
-            let select = "SELECT * FROM \(table.name.sql)"
-            let shape = try connection.execute(select + " LIMIT 0")
+            let table = try TableResolver.resolve(name, on: session)
+            let select = table.name.sql
+            let shape = try session.execute("SELECT * FROM \(select) LIMIT 0")
             let keep = shape.columnNames.indices.filter { !onlyInsertable || insertable.contains(shape.columnNames[$0]) }
             opened = OpenedInput(
                 source: source, columns: keep.map { shape.columnNames[$0] }, csv: nil, select: select,
                 types: keep.map { shape.columnTypes[$0] })
-        case .query(let sql):
-            let select = trimmedQuery(sql)
-            let shape = try connection.execute("SELECT * FROM (\(select)) AS q LIMIT 0")
+        case .query(let text):
+            let select = try compileQuery(text, on: session)
+            let shape = try session.execute("SELECT * FROM \(select) LIMIT 0")
             opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: select, types: shape.columnTypes)
         }
         try InputColumns.check(opened.columns, of: target, input: source)
@@ -62,15 +63,12 @@ struct OpenedInput {
     /// the file's name and how many lines its header took.
     /// - Returns: the rows staged.
     func stage(
-        copy: (CSVOptions) -> String, insert: (String) -> String, lines: CSVLineTracker? = nil,
-        on connection: Connection, run: (String) throws -> QueryResult,
-        onStatement: (@Sendable (String) -> Void)?, progress: ((Int, Int?) -> Void)? = nil
+        copy: (CSVOptions) -> SQL, insert: (SQL) -> SQL, lines: CSVLineTracker? = nil,
+        on session: Session, progress: ((Int, Int?) -> Void)? = nil
     ) throws -> Int {
         if case .csv(_, let options) = source, let csv {
-            let statement = copy(options)
-            onStatement?(statement + " -- data from \(source.label)")
             do {
-                return try connection.copyIn(statement) { writer in
+                return try session.connection.copyIn(copy(options)) { writer in
                     try csv.stream(to: writer, lines: lines, progress: progress)
                 }
             } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
@@ -78,19 +76,39 @@ struct OpenedInput {
             }
         }
         guard let select else { return 0 }
-        return try run(insert(select)).affectedRows
+        return try session.execute(insert(select)).affectedRows
     }
 
     /// Whether a table or query input has exactly `target`'s column types (same type and
     /// modifier, by name): its values are then what a load would stage, and can be
     /// checked where they are, without copying them.
-    func hasTypes(of target: Table, on connection: Connection) throws -> Bool {
+    func hasTypes(of target: Table, on session: Session) throws -> Bool {
         guard select != nil, types.count == columns.count, !types.isEmpty else { return false }
-        let names = try connection.execute(
-            "SELECT format_type(t.oid, t.modifier) AS type FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS t(oid, modifier, n) ORDER BY t.n",
-            ["{" + types.map { String($0.oid) }.joined(separator: ",") + "}",
-             "{" + types.map { String($0.modifier) }.joined(separator: ",") + "}"]).rows.map { $0.string("type") }
+        let names = try session.execute(
+            """
+            SELECT format_type(t.oid, t.modifier) AS type
+            FROM unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS oid[]), CAST(\(bindArray: types.map { String($0.modifier) }) AS int[]))
+                 WITH ORDINALITY AS t(oid, modifier, n)
+            ORDER BY t.n
+            """).rows.map { $0.string("type") }
         return zip(columns, names).allSatisfy { name, type in target.column(name)?.type == type }
+    }
+
+    /// The temporary view a `--query` is compiled into.
+    static let queryView: SQL = "pg_temp.fkb_query"
+
+    /// Compiles the user's query into a temporary view, under the user's own search path
+    /// and exactly as written: names in it resolve as the user meant, once, when the view
+    /// is created. Every statement of the tool then reads the view under the pinned path,
+    /// so nothing of the tool's own runs under the user's path.
+    static func compileQuery(_ text: String, on session: Session) throws -> SQL {
+        try session.execute("DROP VIEW IF EXISTS \(queryView)")
+        try session.underUserSearchPath {
+            // Safe as raw text: the user's own query, run with the user's own rights and
+            // path; the statement holds nothing else but the view's pg_temp name.
+            try session.execute("CREATE TEMP VIEW \(queryView) AS \(unsafeRaw: trimmedQuery(text))")
+        }
+        return queryView
     }
 
     /// A query as a subquery: trailing semicolons and blanks removed.

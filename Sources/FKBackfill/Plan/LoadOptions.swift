@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// How a load treats parent rows that already exist.
 public enum BackfillMode: String, Sendable, CaseIterable, Codable {
     /// Insert absent keys only; never touch an existing parent row.
@@ -37,7 +39,7 @@ public struct LoadOptions: Sendable {
     /// Upper bound for every lock wait (`lock_timeout`), e.g. `5s`; nil keeps the server's.
     public var lockTimeout: String?
     /// Called with each statement before it runs (for `--print-sql`).
-    public var onStatement: (@Sendable (String) -> Void)?
+    public var onStatement: (@Sendable (SQL) -> Void)?
 
     public init() {}
 }

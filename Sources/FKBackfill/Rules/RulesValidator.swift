@@ -5,22 +5,22 @@ import PostgresClient
 /// names of foreign keys match. Every problem is reported at once.
 public final class RulesValidator {
     let catalog: Catalog
-    let connection: Connection
+    let session: Session
     /// Columns the input has; nil when no input is known (then: the target's columns).
     let stagedColumns: [String]?
     var problems: [RulesProblem] = []
 
-    init(catalog: Catalog, connection: Connection, stagedColumns: [String]?) {
+    init(catalog: Catalog, session: Session, stagedColumns: [String]?) {
         self.catalog = catalog
-        self.connection = connection
+        self.session = session
         self.stagedColumns = stagedColumns
     }
 
     /// Returns the rules with table and FK names resolved, or throws every problem.
     public static func validate(
-        _ rules: Rules, catalog: Catalog, stagedColumns: [String]?, on connection: Connection
+        _ rules: Rules, catalog: Catalog, stagedColumns: [String]?, on session: Session
     ) throws(FKBackfillError) -> Rules {
-        let validator = RulesValidator(catalog: catalog, connection: connection, stagedColumns: stagedColumns)
+        let validator = RulesValidator(catalog: catalog, session: session, stagedColumns: stagedColumns)
         let resolved = try FKBackfillError.mapping { try validator.check(rules) }
         if !validator.problems.isEmpty { throw FKBackfillError(rulesProblems: validator.problems, file: rules.file) }
         return resolved
@@ -85,7 +85,7 @@ public final class RulesValidator {
     }
 
     func resolveTable(_ text: String, at location: SourceLocation) -> TableName? {
-        let result = Result { () throws(FKBackfillError) -> TableName in try TableResolver.resolve(text, on: connection).name }
+        let result = Result { () throws(FKBackfillError) -> TableName in try TableResolver.resolve(text, on: session).name }
         switch result {
         case .success(let name): return name
         case .failure(let error):
@@ -123,9 +123,10 @@ public final class RulesValidator {
         case .value(let constant):
             try checkCast(constant, to: column, at: rule.location)
         case .sql(let expression):
-            if let forbidden = SQLExpressionCheck.forbidden(in: expression) {
-                problem(rule.location, "sql: the expression contains \(forbidden); it must be one aggregate expression, "
-                    + "evaluated inside the SELECT that computes new rows")
+            let root = catalog.table(catalog.root)
+            let columns = staged.compactMap { name in root?.column(name) }
+            if let found = try SQLExpressionCheck.problem(in: expression, columns: columns, on: session) {
+                problem(rule.location, "\(found.message) (rule for \(column.name))", hint: found.hint)
             }
         case .databaseDefault, .null:
             break
@@ -142,14 +143,9 @@ public final class RulesValidator {
 
     /// Casts in a savepoint, so a bad constant does not abort the caller's transaction.
     func checkCast(_ constant: String, to column: Column, at location: SourceLocation) throws {
-        let inTransaction = connection.inTransaction
-        if inTransaction { try connection.execute("SAVEPOINT fkb_cast_check") }
-        do throws(PostgresError) {
-            try connection.execute("SELECT CAST($1::text AS \(column.type))", [constant])
-            if inTransaction { try connection.execute("RELEASE SAVEPOINT fkb_cast_check") }
-        } catch {
-            guard error.kind == .server else { throw error }
-            if inTransaction { try connection.execute("ROLLBACK TO SAVEPOINT fkb_cast_check") }
+        do {
+            try session.savepoint { try session.execute("SELECT CAST(CAST(\(bind: constant) AS text) AS \(column.sqlType))") }
+        } catch let error as PostgresError where error.kind == .server {
             problem(location, "'\(constant)' is not a valid \(column.type) for \(column.name): \(error.message)")
         }
     }
@@ -171,7 +167,7 @@ public final class RulesValidator {
         if parts.count == 2 {
             let columns = parts[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let parentText = parts[1].trimmingCharacters(in: .whitespaces)
-            if let parent = try? TableResolver.resolve(parentText, on: connection).name,
+            if let parent = try? TableResolver.resolve(parentText, on: session).name,
                let match = catalog.foreignKeys.first(where: { $0.columns == columns && $0.referencedTable == parent }) {
                 rule.name = match.name
                 rule.resolvedTable = match.table
@@ -204,5 +200,14 @@ enum TemplateParts {
         }
         if !rest.isEmpty { parts.append(.text(String(rest))) }
         return parts
+    }
+}
+
+extension RulesValidator {
+    /// Validates on a connection of the caller's, which keeps its own search path.
+    public static func validate(
+        _ rules: Rules, catalog: Catalog, stagedColumns: [String]?, on connection: Connection
+    ) throws(FKBackfillError) -> Rules {
+        try Session.scoped(connection) { session in try validate(rules, catalog: catalog, stagedColumns: stagedColumns, on: session) }
     }
 }

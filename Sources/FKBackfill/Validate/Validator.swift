@@ -9,7 +9,8 @@ public struct ValidateOptions: Sendable {
     /// Count every missing key as a failure, even one a backfill would fix.
     public var strict = false
     public var rules: Rules = .none
-    public var onStatement: (@Sendable (String) -> Void)?
+    /// Called with each statement before it runs (for `--print-sql`).
+    public var onStatement: (@Sendable (SQL) -> Void)?
 
     public init() {}
 }
@@ -20,29 +21,49 @@ public struct ValidateOptions: Sendable {
 /// arrives and is rolled back: nothing is written.
 public final class Validator {
     let connection: Connection
+    var pinned: Session?
+    /// The session of the run under way.
+    var session: Session!
 
+    /// A validator on a connection of the caller's: each run pins the search path and
+    /// gives the connection its own back afterwards.
     public init(connection: Connection) {
         self.connection = connection
     }
 
+    /// A validator on a session already pinned (the command line's).
+    public init(session: Session) {
+        connection = session.connection
+        pinned = session
+    }
+
     /// Validates `input` for `table`; with no input, the rows already in the table.
     public func run(table: String, input: InputSource?, options: ValidateOptions) throws(FKBackfillError) -> ValidationReport {
-        try FKBackfillError.mapping {
-            try execute("BEGIN", options)
+        let previous = connection.onStatement
+        if let onStatement = options.onStatement { connection.onStatement = onStatement }
+        defer { connection.onStatement = previous }
+        if let pinned { return try run(table: table, input: input, options: options, on: pinned) }
+        return try Session.scoped(connection) { session in try run(table: table, input: input, options: options, on: session) }
+    }
+
+    func run(table: String, input: InputSource?, options: ValidateOptions, on session: Session) throws(FKBackfillError) -> ValidationReport {
+        self.session = session
+        return try FKBackfillError.mapping {
+            try execute("BEGIN")
             defer { connection.rollbackQuietly() }
             return try validate(table: table, input: input, options: options)
         }
     }
 
     func validate(table: String, input: InputSource?, options: ValidateOptions) throws -> ValidationReport {
-        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: connection)
+        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: session)
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
         }
         let source = input ?? .table(target.name.display)
-        let opened = try OpenedInput.open(source, target: target, on: connection, onlyInsertable: input == nil)
+        let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)
         let columns = opened.columns
-        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: columns, on: connection)
+        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: columns, on: session)
         let graph = DependencyGraph(catalog: catalog)
         var planError: String?
         let plan: LoadPlan
@@ -67,8 +88,8 @@ public final class Validator {
         let inPlace = try opened.select != nil
             && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
             && !checked.contains(where: { $0.referencedTable == target.name })
-            && opened.hasTypes(of: target, on: connection)
-        if let constants = load.createConstants() { try execute(constants, options) }
+            && opened.hasTypes(of: target, on: session)
+        if let constants = load.createConstants() { try execute(constants) }
         var findings: [Findings]
         if inPlace, let select = opened.select {
             report.checkedInPlace = true
@@ -84,8 +105,8 @@ public final class Validator {
         }
 
         // What a backfill would make of each FK's missing keys.
-        let facts = try TableFacts.read(Array(catalog.tables.values), on: connection)
-        var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, connection: connection)
+        let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
+        var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
         for (fk, found) in zip(checked, findings) {
             var result = ValidationReport.ForeignKeyResult(
                 name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
@@ -130,71 +151,66 @@ public final class Validator {
     ) throws -> [Findings] {
         let plan = sql.plan, load = sql.load
         // Everything that creates objects happens first; then the transaction turns read-only.
-        try execute(sql.createRaw(), options)
-        try execute(sql.createStage(), options)
-        for function in sql.createCastChecks() { try execute(function, options) }
-        try execute("SET LOCAL transaction_read_only = on", options)
+        try execute(sql.createRaw())
+        try execute(sql.createStage())
+        for function in sql.createCastChecks() { try execute(function) }
+        try execute("SET LOCAL transaction_read_only = on")
 
         // Stage as text.
         let tracker = opened.lineTracker()
-        report.rows = try opened.stage(
-            copy: sql.copyRaw, insert: sql.insertRaw(from:), lines: tracker, on: connection,
-            run: { try execute($0, options) }, onStatement: options.onStatement)
-        if let constants = load.insertConstants() { try execute(constants.sql, options, constants.parameters) }
+        report.rows = try opened.stage(copy: sql.copyRaw, insert: sql.insertRaw(from:), lines: tracker, on: session)
+        if let constants = load.insertConstants() { try execute(constants) }
         let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
-        let samples = String(options.samples)
+        let samples = options.samples
 
         // Cast to the target's types: one statement when every value converts.
-        try execute("SAVEPOINT fkb_cast", options)
         do {
-            try execute(sql.castAll(), options)
-            try execute("RELEASE SAVEPOINT fkb_cast", options)
+            try session.savepoint { try execute(sql.castAll()) }
         } catch let error as PostgresError where error.kind == .server {
-            try execute("ROLLBACK TO SAVEPOINT fkb_cast", options)
             for column in plan.stagedColumns {
                 try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
-                               sql.rawRows(where: sql.doesNotConvert(column)), samples, lineOf, options)
+                               sql.rawRows(where: sql.doesNotConvert(column), samples: samples), lineOf)
             }
-            try execute(sql.castChecked(), options)
+            try execute(sql.castChecked())
         }
-        try execute("ANALYZE \(LoadStatements.stage)", options)
+        try execute("ANALYZE \(LoadStatements.stage)")
         // Length and NOT NULL checks of every column in one scan.
-        var checks: [(column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String, condition: String)] = []
+        var checks: [(column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String, condition: SQL)] = []
         for column in plan.stagedColumns {
-            let name = "r.\(quoteIdentifier(column.name))"
+            let name: SQL = "r.\(ident: column.name)"
             if let length = ValidationStatements.maxLength(column) {
                 checks.append((column.name, .tooLong, "longer than \(length) characters (\(column.type))",
-                               "char_length(rtrim(\(name), ' ')) > \(length)"))
+                               "char_length(rtrim(\(name), ' ')) > \(int: length)"))
             }
             if column.notNull { checks.append((column.name, .notNull, "\(column.name) is NOT NULL", "\(name) IS NULL")) }
         }
         if !checks.isEmpty {
-            let row = try execute(sql.rawChecks(checks.map(\.condition)), options, [samples]).rows[0]
+            let row = try execute(sql.rawChecks(checks.map(\.condition), samples: samples)).rows[0]
             for (index, check) in checks.enumerated() {
                 let count = row.int("n\(index)") ?? 0
                 guard count > 0 else { continue }
                 report.columns.append(.init(
                     column: check.column, problem: check.problem, detail: check.detail, rows: count,
-                    sampleLines: Self.integers(row.string("s\(index)")).map(lineOf)))
+                    sampleLines: Self.integers(row, "s\(index)").map(lineOf)))
             }
         }
 
         // Blank keys under on_blank: null load as NULL; they are not violations then.
         if plan.blank.onBlank == .null {
-            for column in plan.blankColumns where !column.notNull { try execute(load.nullBlank(column), options) }
+            for column in plan.blankColumns where !column.notNull { try execute(load.nullBlank(column)) }
         }
 
         return try checked.map { fk in
-            let row = try execute(sql.foreignKeyCounts(fk), options).rows[0]
+            let row = try execute(sql.foreignKeyCounts(fk)).rows[0]
             var found = Findings(violating: row.int("violating") ?? 0, missing: row.int("missing") ?? 0, blank: row.int("blank") ?? 0)
             if fk.match == .full && fk.columns.count > 1 {
-                found.partlyNull = try execute(sql.partlyNull(fk), options).rows[0].int("n") ?? 0
+                found.partlyNull = try execute(sql.partlyNull(fk)).rows[0].int("n") ?? 0
             }
             if found.missing > 0 && options.samples > 0 {
-                found.samples = try execute(sql.samples(fk), options, [samples, samples]).rows.map { row in
+                found.samples = try execute(sql.samples(fk, keys: samples, rows: samples)).rows.map { row in
                     ValidationReport.Sample(
                         key: fk.columns.indices.map { row["k\($0 + 1)"] },
-                        lines: Self.integers(row.string("sample")).map(lineOf))
+                        lines: Self.integers(row, "sample").map(lineOf))
                 }
             }
             return found
@@ -207,12 +223,12 @@ public final class Validator {
     func checkInPlace(
         _ sql: InPlaceStatements, _ checked: [ForeignKey], _ report: inout ValidationReport, _ options: ValidateOptions
     ) throws -> [Findings] {
-        if let constants = sql.load.insertConstants() { try execute(constants.sql, options, constants.parameters) }
-        try execute("SET LOCAL transaction_read_only = on", options)
-        try execute("SET LOCAL jit = off", options)
+        if let constants = sql.load.insertConstants() { try execute(constants) }
+        try execute("SET LOCAL transaction_read_only = on")
+        try execute("SET LOCAL jit = off")
         let notNull = sql.plan.stagedColumns.filter(\.notNull)
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
-        let row = try execute(sql.counts(notNull: notNull, matchFull: matchFull), options).rows[0]
+        let row = try execute(sql.counts(notNull: notNull, matchFull: matchFull)).rows[0]
         report.rows = row.int("rows") ?? 0
         for (index, column) in notNull.enumerated() {
             let count = row.int("z\(index)") ?? 0
@@ -221,7 +237,7 @@ public final class Validator {
                 column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", rows: count, sampleLines: []))
         }
         return try checked.map { fk in
-            let result = try execute(sql.foreignKey(fk), options, [String(options.samples)]).rows[0]
+            let result = try execute(sql.foreignKey(fk, samples: options.samples)).rows[0]
             var found = Findings(
                 violating: result.int("violating") ?? 0, missing: result.int("missing") ?? 0, blank: result.int("blank") ?? 0)
             if let index = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
@@ -235,24 +251,22 @@ public final class Validator {
 
     func addProblem(
         _ report: inout ValidationReport, column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String,
-        _ statement: String, _ samples: String, _ lineOf: (Int) -> Int, _ options: ValidateOptions
+        _ statement: SQL, _ lineOf: (Int) -> Int
     ) throws {
-        let row = try execute(statement, options, [samples]).rows[0]
+        let row = try execute(statement).rows[0]
         let count = row.int("n") ?? 0
         guard count > 0 else { return }
         report.columns.append(.init(
-            column: column, problem: problem, detail: detail, rows: count,
-            sampleLines: Self.integers(row.string("sample")).map(lineOf)))
+            column: column, problem: problem, detail: detail, rows: count, sampleLines: Self.integers(row, "sample").map(lineOf)))
     }
 
-    /// `{1,2,3}` → [1, 2, 3].
-    static func integers(_ array: String) -> [Int] {
-        array.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { Int($0) }
+    /// An integer array column: `{1,2,3}` → [1, 2, 3].
+    static func integers(_ row: Row, _ column: String) -> [Int] {
+        row.array(column).compactMap { $0.flatMap { Int($0) } }
     }
 
     @discardableResult
-    func execute(_ statement: String, _ options: ValidateOptions, _ parameters: [String?] = []) throws -> QueryResult {
-        options.onStatement?(statement)
-        return try connection.execute(statement, parameters)
+    func execute(_ statement: SQL) throws -> QueryResult {
+        try session.execute(statement)
     }
 }

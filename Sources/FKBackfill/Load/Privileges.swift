@@ -17,15 +17,14 @@ struct Privileges {
     }
 
     /// GRANT statements for what the current role lacks, one per table; empty when all is there.
-    func missingGrants(on connection: Connection) throws -> [String] {
+    func missingGrants(on session: Session) throws -> [String] {
         guard !needs.isEmpty else { return [] }
-        let result = try connection.execute(
+        let result = try session.execute(
             """
             SELECT current_user AS role, n.ord, has_table_privilege(n.oid, n.privilege) AS granted
-            FROM unnest($1::oid[], $2::text[]) WITH ORDINALITY AS n(oid, privilege, ord)
-            """,
-            ["{" + needs.map { String($0.oid) }.joined(separator: ",") + "}",
-             "{" + needs.map(\.privilege).joined(separator: ",") + "}"])
+            FROM unnest(CAST(\(bindArray: needs.map { String($0.oid) }) AS oid[]), CAST(\(bindArray: needs.map(\.privilege)) AS text[]))
+                 WITH ORDINALITY AS n(oid, privilege, ord)
+            """)
         var missing: [TableName: [String]] = [:]
         var order: [TableName] = []
         var role = ""
@@ -37,7 +36,7 @@ struct Privileges {
             missing[need.table, default: []].append(need.privilege)
         }
         return order.map { table in
-            "GRANT \(missing[table]!.joined(separator: ", ")) ON \(table.sql) TO \(quoteIdentifier(role));"
+            "GRANT \(missing[table]!.joined(separator: ", ")) ON \(table.sql.description) TO \(quoteIdentifier(role));"
         }
     }
 

@@ -24,28 +24,31 @@ struct FKCheck {
     let sql: LoadStatements
 
     /// Why `set-based` cannot be used here; empty when it can.
-    func blockers(on connection: Connection) throws -> [String] {
+    func blockers(on session: Session) throws -> [String] {
         var reasons: [String] = []
         let target = plan.target
-        let role = try connection.execute(
+        let role = try session.execute(
             """
-            SELECT r.rolsuper OR (current_setting('server_version_num')::int >= 150000
+            SELECT r.rolsuper OR (CAST(current_setting('server_version_num') AS int) >= 150000
                    AND has_parameter_privilege('session_replication_role', 'SET')) AS allowed
             FROM pg_roles r WHERE r.rolname = current_user
             """).rows.first?.bool("allowed") ?? false
         if !role {
             reasons.append("the role may not set session_replication_role (superuser, or GRANT SET ON PARAMETER session_replication_role)")
         }
-        let hooks = try connection.execute(
+        let oid = String(target.oid)
+        let hooks = try session.execute(
             """
-            SELECT string_agg(name, ', ' ORDER BY name) AS names FROM (
+            SELECT string_agg(h.name, ', ' ORDER BY h.name) AS names FROM (
                 SELECT 'trigger ' || t.tgname AS name FROM pg_trigger t
-                WHERE t.tgrelid IN (SELECT $1::oid UNION SELECT relid FROM pg_partition_tree($1::oid)) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgenabled <> 'A'
+                WHERE t.tgrelid IN (SELECT CAST(\(bind: oid) AS oid) UNION SELECT pt.relid FROM pg_partition_tree(CAST(\(bind: oid) AS oid)) pt)
+                  AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgenabled <> 'A'
                 UNION ALL
                 SELECT 'rule ' || r.rulename FROM pg_rewrite r
-                WHERE r.ev_class IN (SELECT $1::oid UNION SELECT relid FROM pg_partition_tree($1::oid)) AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_enabled <> 'A'
+                WHERE r.ev_class IN (SELECT CAST(\(bind: oid) AS oid) UNION SELECT pt.relid FROM pg_partition_tree(CAST(\(bind: oid) AS oid)) pt)
+                  AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_enabled <> 'A'
             ) h
-            """, [String(target.oid)]).rows.first?["names"]
+            """).rows.first?["names"]
         if let hooks {
             reasons.append("\(target.name.display) has \(hooks), which replica mode would not fire the same way")
         }
@@ -72,31 +75,28 @@ struct FKCheck {
     /// a concurrent DELETE or key UPDATE of one of them now waits for this transaction.
     /// The keys are the distinct ones of `fkb_seen`, so this costs a lookup per key, not
     /// per staged row.
-    func lock(_ fk: ForeignKey) -> String {
-        let keys = fk.columns.map { "g.\(quoteIdentifier($0))" }
-        let match = zip(fk.referencedColumns, fk.columns.indices).map { "p.\(quoteIdentifier($0)) = k.c\($1 + 1)" }
-            .joined(separator: " AND ")
-        return "SELECT count(*) AS n FROM (SELECT 1 FROM \(fk.referencedTable.sql) p JOIN (SELECT "
-            + keys.enumerated().map { "\($1) AS c\($0 + 1)" }.joined(separator: ", ")
-            + " FROM \(sql.seenKeys(fk.columns)) AND " + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
-            + ") k ON \(match) ORDER BY " + fk.referencedColumns.map { "p.\(quoteIdentifier($0))" }.joined(separator: ", ")
-            + " FOR KEY SHARE OF p) locked"
+    func lock(_ fk: ForeignKey) -> SQL {
+        let keys = KeyPredicates.columns("g", fk.columns)
+        let named = fk.columns.indices.map { position -> SQL in "k.c\(int: position + 1)" }
+        let select = keys.enumerated().map { position, key -> SQL in "\(key) AS c\(int: position + 1)" }
+        return "SELECT count(*) AS n FROM (SELECT 1 FROM \(fk.referencedTable.sql) p JOIN (SELECT \(select.joined(separator: ", "))"
+            + " FROM \(sql.seenKeys(fk.columns)) AND " + keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ")
+            + ") k ON " + KeyPredicates.match(fk, parent: KeyPredicates.columns("p", fk.referencedColumns), child: named)
+            + " ORDER BY \(KeyPredicates.columns("p", fk.referencedColumns).joined(separator: ", ")) FOR KEY SHARE OF p) locked"
     }
 
     /// Staged rows (to be inserted) that would violate `fk`: a complete key the parent
-    /// lacks, or under MATCH FULL a partly NULL key. Returns count and up to `$1` keys.
+    /// lacks, or under MATCH FULL a partly NULL key. Returns count and up to `samples` keys.
     /// Read from `fkb_seen`, which holds every distinct key the insert writes with its
     /// number of rows: the same answer as an anti-join over the staged rows.
-    func violations(_ fk: ForeignKey) -> String {
-        let keys = fk.columns.map { "g.\(quoteIdentifier($0))" }
-        let match = zip(fk.referencedColumns, keys).map { "p.\(quoteIdentifier($0)) = \($1)" }.joined(separator: " AND ")
-        var condition = "(" + keys.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
-            + " AND NOT EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match)))"
+    func violations(_ fk: ForeignKey, samples: Int) -> SQL {
+        let keys = KeyPredicates.columns("g", fk.columns)
+        var condition: SQL = "(\(KeyPredicates.missing(fk, child: keys)))"
         if fk.match == .full && keys.count > 1 {
-            condition += " OR num_nulls(\(keys.joined(separator: ", "))) BETWEEN 1 AND \(keys.count - 1)"
+            condition += " OR " + KeyPredicates.partlyNull(keys)
         }
-        let key = "CAST((" + keys.joined(separator: ", ") + ") AS text)"
-        return "SELECT coalesce(sum(g._fkb_n), 0) AS n, (array_agg(\(key) ORDER BY \(key)))[1:$1]::text AS sample "
+        let key: SQL = "CAST((\(keys.joined(separator: ", "))) AS text)"
+        return "SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(\(key) ORDER BY \(key)))[1:\(bind: samples)] AS text) AS sample "
             + "FROM \(sql.seenKeys(fk.columns)) AND (\(condition))"
     }
 }

@@ -1,0 +1,101 @@
+import PostgresClient
+
+/// Step "find missing keys", and the refusal of a load that could not fill a new row.
+extension LoadRun {
+    /// Every staged key once; then what every parent lacks, children first. A cycle's
+    /// tables feed each other, so its group repeats until no new key appears.
+    func findMissingKeys() throws {
+        if let seen = sql.createSeen() {
+            try execute(seen)
+            try execute("ANALYZE \(LoadStatements.seen)")
+        }
+        for fk in plan.matchFullKeys {
+            let violations = try execute(sql.matchFullViolations(fk)).rows[0].int("violations") ?? 0
+            if violations > 0 {
+                blockers.append("\(violations) staged rows have a partly NULL key for \(fk.name) (MATCH FULL: "
+                    + "(\(fk.columns.joined(separator: ", "))) must be all NULL or all set)")
+            }
+        }
+        for group in plan.computeGroups {
+            var previous = -1
+            for round in 1...50 {
+                for index in group { try findKeys(of: plan.parents[index]) }
+                let total = group.reduce(0) { $0 + (counts[$1]?.candidates ?? 0) }
+                if group.count == 1 && plan.parents[group[0]].cycle == nil || total == previous { break }
+                previous = total
+                if round == 50 {
+                    throw FKBackfillError("keys in a cycle kept growing after 50 rounds", exitStatus: .findings)
+                }
+            }
+        }
+    }
+
+    /// One parent's keys table, and where derived values need them, its refs and values.
+    func findKeys(of parent: ParentPlan) throws {
+        let index = parent.index
+        let keys = sql.sourceSelects(for: parent, available: available, rows: false)
+        guard !keys.isEmpty, !parent.keyColumns.isEmpty else { return }
+        // Only a cycle's later rounds find the tables of an earlier one.
+        if available.contains(index) { try execute(sql.dropWork(parent)) }
+        try execute(sql.createKeys(parent, sources: keys))
+        let row = try execute(sql.counts(parent)).rows[0]
+        let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
+        counts[index] = count
+        // No key needs work: the tables are created, the staged rows are not read.
+        let empty = parent.mode != .fillNullOnly && count.candidates == count.present
+        if sql.needsRefs(parent) {
+            // The planner must know how few keys need work, to hash those and not the stage.
+            if !empty { try execute("ANALYZE \(LoadStatements.keys(index))") }
+            let rows = sql.sourceSelects(for: parent, available: available, rows: true)
+            try execute(sql.createRefs(parent, sources: rows, empty: empty))
+        }
+        try execute(sql.createValues(parent, empty: empty))
+        // Statistics matter where the new rows are joined to the parent table itself.
+        if !empty && (parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded)) {
+            try execute("ANALYZE \(LoadStatements.values(index))")
+        }
+        available.insert(index)
+    }
+
+    /// Refuses, before anything is written, a load where some new row cannot be filled;
+    /// then checks the write privileges the keys found call for.
+    func refuseUnfillable() throws {
+        for parent in plan.parents {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            let missing = count.candidates - count.present
+            let name = parent.table.name.display
+            for column in parent.uncoveredColumns {
+                blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) "
+                    + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")
+            }
+            if let check = sql.nullDerivations(parent) {
+                let row = try execute(check).rows[0]
+                for (position, column) in parent.derivedColumns.enumerated() where column.column.notNull {
+                    let nulls = row.int(LoadStatements.dName(position)) ?? 0
+                    guard nulls > 0, case .staged(let source, _) = column.source else { continue }
+                    blockers.append("\(name).\(quoteIdentifier(column.column.name, style: .whenNeeded)) "
+                        + "is NOT NULL but input column \(source) is NULL for all rows of \(nulls) new keys")
+                }
+            }
+            if !parent.backfills {
+                blockers.append("\(name) needs \(missing) new rows for new rows of its child tables, "
+                    + "but its rules say mode: \(parent.mode.rawValue)")
+            }
+            if let cycle = parent.cycle, !graph.cycles[cycle].breakable {
+                let names = graph.cycles[cycle].tables.map(\.display).joined(separator: ", ")
+                blockers.append("\(name) needs \(missing) new rows but is in a cycle "
+                    + "(\(names)) with no nullable or deferrable FK to break it")
+            }
+        }
+        if !blockers.isEmpty {
+            throw FKBackfillError(
+                "cannot backfill \(target.name.display): \(blockers.count) "
+                    + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
+                details: blockers,
+                hint: "cover the column with a rule in --rules (see `fkbackfill init`), give it a DEFAULT, "
+                    + "or add a column of the same name to the input",
+                exitStatus: .findings)
+        }
+        try checkWritePrivileges()
+    }
+}

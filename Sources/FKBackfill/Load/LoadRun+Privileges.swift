@@ -1,0 +1,40 @@
+import PostgresClient
+
+/// The privileges a load needs, checked before it writes anything.
+extension LoadRun {
+    /// Before staging: what reading and the fact insert need, plus INSERT on every parent
+    /// that may be backfilled if something is missing already, so every grant is
+    /// reported at once.
+    func checkPrivileges() throws {
+        var privileges = Privileges()
+        let parents = plan.parents.filter { !$0.sources.isEmpty && $0.backfills }
+        for parent in parents { privileges.require("SELECT", on: parent.table) }
+        if options.loadTarget {
+            privileges.require("SELECT", on: plan.target)
+            privileges.require("INSERT", on: plan.target)
+            if !options.replaceBy.isEmpty { privileges.require("DELETE", on: plan.target) }
+        }
+        var grants = try privileges.missingGrants(on: session)
+        if !grants.isEmpty {
+            var writes = Privileges()
+            for parent in parents { writes.require("INSERT", on: parent.table) }
+            grants = try Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session)
+            throw Privileges.error(grants)
+        }
+    }
+
+    /// After the keys are known: INSERT and UPDATE on the parents that really get rows.
+    func checkWritePrivileges() throws {
+        var privileges = Privileges()
+        for parent in plan.parents where !parent.sources.isEmpty && parent.backfills {
+            guard let count = counts[parent.index] else { continue }
+            if count.candidates > count.present {
+                privileges.require("INSERT", on: parent.table)
+                if parent.columns.contains(where: \.deferredUntilCycleLoaded) { privileges.require("UPDATE", on: parent.table) }
+            }
+            if parent.mode == .fillNullOnly && count.present > 0 { privileges.require("UPDATE", on: parent.table) }
+        }
+        let grants = try privileges.missingGrants(on: session)
+        if !grants.isEmpty { throw Privileges.error(grants) }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import PostgresClient
+
+/// Where rejected rows go: `--reject-file` (CSV: line, reason, the row's fields) and
+/// `--reject-table` (a table of the user's, resolved to its schema before writing).
+extension LoadRun {
+    func writeRejects() throws {
+        guard options.rejectFile != nil || options.rejectTable != nil else { return }
+        // Input line of each rejected row: CSV lines (multi-line records counted), else row numbers.
+        let linesTable: SQL = "pg_temp.fkb_lines"
+        try execute("CREATE TEMP TABLE \(linesTable) (record bigint PRIMARY KEY, line bigint NOT NULL) ON COMMIT DROP")
+        if let lines, !lines.breakpoints.isEmpty {
+            let records = lines.breakpoints.map { String($0.0) }, numbers = lines.breakpoints.map { String($0.1) }
+            try execute("INSERT INTO \(linesTable) SELECT * FROM unnest(CAST(\(bindArray: records) AS bigint[]), CAST(\(bindArray: numbers) AS bigint[]))")
+        }
+        let first = lines?.firstLine ?? 1
+        let line: SQL = "coalesce((SELECT l.line + (s._fkb_row - l.record) FROM \(linesTable) l WHERE l.record <= s._fkb_row "
+            + "ORDER BY l.record DESC LIMIT 1), \(int: first) + s._fkb_row - 1)"
+        // The row's fields as read: from the text copy when there is one, else from the stage.
+        let hasRaw = stagedAsText
+        let fields = KeyPredicates.columns("r", opened.columns).joined(separator: ", ")
+        let rows: SQL = hasRaw
+            ? "FROM \(LoadStatements.stage) s JOIN \(ValidationStatements.raw) r ON r._fkb_row = s._fkb_row WHERE s._fkb_reject IS NOT NULL"
+            : "FROM \(LoadStatements.stage) s CROSS JOIN LATERAL (SELECT s.*) r WHERE s._fkb_reject IS NOT NULL"
+        if let path = options.rejectFile {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+                throw FKBackfillError("cannot write the reject file \(path)", hint: "check the folder exists and is writable")
+            }
+            defer { try? file.close() }
+            try session.connection.copyOut(
+                "COPY (SELECT \(line) AS line, s._fkb_reject AS reason, \(fields) \(rows) ORDER BY s._fkb_row) TO STDOUT WITH (FORMAT csv, HEADER)"
+            ) { bytes in file.write(Data(bytes)) }
+        }
+        if let table = options.rejectTable {
+            let name = try TableResolver.qualify(table, on: session)
+            try execute("CREATE TABLE IF NOT EXISTS \(name) (line bigint, reason text, original jsonb, "
+                + "rejected_at timestamptz NOT NULL DEFAULT now())")
+            try execute("INSERT INTO \(name) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' - '_fkb_reject' "
+                + "\(rows) ORDER BY s._fkb_row")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import PostgresClient
+
+/// Step "stage input": the input into `pg_temp.fkb_stage`, with blanks and rejects.
+extension LoadRun {
+    func stageInput() throws {
+        if options.checksValues {
+            lines = try stageCheckingValues()
+        } else {
+            try execute(sql.createStage())
+            report.staged = try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), on: session, progress: progress)
+        }
+        if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
+            throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
+                                  hint: "check that the export wrote its rows")
+        }
+        // The common path never joins the stage in a way its statistics could change: it is
+        // scanned whole, once into `fkb_seen` and once per parent that needs its rows, each
+        // time against a small analyzed table. Sampling a large stage costs as much as one
+        // of those scans, so it is paid only where the planner compares the stage with a
+        // table of unknown size: guarded keys, --replace-by, self-references, fill mode.
+        if !plan.guardedKeys.isEmpty || !options.replaceBy.isEmpty
+            || plan.parents.contains(where: { $0.isTarget || $0.mode == .fillNullOnly }) {
+            try execute("ANALYZE \(LoadStatements.stage)")
+        }
+        if let constants = sql.createConstants() { try execute(constants) }
+        if let constants = sql.insertConstants() { try execute(constants) }
+        try handleBlankKeys()
+        try guardKeys()
+    }
+
+    /// Stages with rejects instead of failures: each row whose value does not convert, is
+    /// too long, is NULL in a NOT NULL column or fails a CHECK is set aside with a reason.
+    ///
+    /// A file is first copied straight into the typed stage, inside a savepoint: a clean
+    /// file costs one scan for the NULL and CHECK tests, nothing more. Only when COPY finds
+    /// a bad value (or for standard input, which cannot be read twice) is the input staged
+    /// as text, cast in one statement, and checked value by value where that fails.
+    func stageCheckingValues() throws -> CSVLineTracker? {
+        var tracker: CSVLineTracker?
+        var typed = false
+        if case .csv(let path, _) = opened.source, path != "-", let lines = opened.lineTracker() {
+            try execute(sql.createStage())
+            do {
+                report.staged = try session.savepoint {
+                    try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+                }
+                tracker = lines
+                typed = true
+            } catch let error as FKBackfillError where error.exitStatus == .usage {
+                // A value the typed stage cannot hold: start again from text, where it becomes a reject.
+                try execute("DROP TABLE \(LoadStatements.stage)")
+                let reopened = try OpenedInput.open(opened.source, target: plan.target, on: session)
+                tracker = try stageAsText(reopened)
+            }
+        } else {
+            tracker = try stageAsText(opened)
+        }
+        // NULLs, lengths (only text staging can hold an overlong value) and CHECKs: one scan.
+        var conditions: [(condition: SQL, reason: String)] = []
+        for column in plan.stagedColumns {
+            let name: SQL = "s.\(ident: column.name)"
+            if !typed, let length = ValidationStatements.maxLength(column) {
+                conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(int: length)", "\(column.name): longer than \(length) characters"))
+            }
+            if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
+        }
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for check in try TableFacts.checks(of: [plan.target], on: session)[plan.target.name] ?? []
+        where check.columns.allSatisfy(staged.contains) {
+            // The CHECK refers to the target's columns by bare name; the stage has the same names.
+            conditions.append(("NOT (\(check.sql))", "fails CHECK \(check.name)"))
+        }
+        if !conditions.isEmpty {
+            let cases = conditions.map { "WHEN \($0.condition) THEN \(bind: $0.reason)" as SQL }.joined(separator: " ")
+            try updateStage(
+                "UPDATE \(LoadStatements.stage) s SET _fkb_reject = CASE \(cases) END WHERE s._fkb_reject IS NULL AND ("
+                    + conditions.map { "(\($0.condition))" as SQL }.joined(separator: " OR ") + ")")
+        }
+        return tracker
+    }
+
+    /// Text staging for rejects: nothing can fail on the way in; the cast finds bad values.
+    func stageAsText(_ opened: OpenedInput) throws -> CSVLineTracker? {
+        let checks = ValidationStatements(plan: plan, load: sql)
+        stagedAsText = true
+        try execute(checks.createRaw())
+        try execute(checks.createStage())
+        // A malformed row (not a bad value) still stops the run: there is no row to reject.
+        let tracker = opened.lineTracker()
+        report.staged = try opened.stage(copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: session, progress: progress)
+        do {
+            try session.savepoint { try execute(checks.castAll()) }
+        } catch let error as PostgresError where error.kind == .server {
+            stageUpdated = true  // the rolled-back cast left dead rows; do not count on physical order
+            for function in checks.createCastChecks() { try execute(function) }
+            try execute(checks.castChecked())
+            for column in plan.stagedColumns {
+                try updateStage(
+                    "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: "\(column.name): not a valid \(column.type)") "
+                        + "FROM \(ValidationStatements.raw) r WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))")
+            }
+        }
+        return tracker
+    }
+
+    /// `blank: on_blank`: blank FK keys of the input become NULL or reject their row.
+    func handleBlankKeys() throws {
+        for column in plan.blankColumns {
+            switch plan.blank.onBlank {
+            case .keep:
+                break
+            case .null where !column.notNull:
+                try updateStage(sql.nullBlank(column))
+            case .null, .reject:
+                let reason = "blank key in \(column.name)" + (column.notNull && plan.blank.onBlank == .null ? " (NOT NULL)" : "")
+                try updateStage(sql.reject(where: sql.blankCondition(column), reason: reason))
+            }
+        }
+    }
+
+    /// `on_missing: reject|fail` (or a parent's `mode: skip|fail`): rows whose key the
+    /// parent lacks are rejected, or stop the load.
+    func guardKeys() throws {
+        for guarded in plan.guardedKeys {
+            let fk = guarded.foreignKey
+            let condition = sql.missingKeyCondition(fk)
+            let what = "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"
+            if guarded.reject {
+                try updateStage(sql.reject(where: condition, reason: what))
+            } else if let rows = try execute(sql.countWhere(condition)).rows.first?.int("n"), rows > 0 {
+                blockers.append("\(rows) input rows have a \(what), and its rules say fail")
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import PostgresClient
+
+/// The steps that write: backfill parents, set rejects aside, delete replaced rows, check
+/// and insert the fact rows, and the report's per-parent lines.
+extension LoadRun {
+    /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
+    func backfillParents() throws {
+        if let deferConstraints = sql.setConstraintsDeferred() { try execute(deferConstraints) }
+        for parent in plan.parents where available.contains(parent.index) {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            inserted[parent.index] = try execute(sql.insertParent(parent)).affectedRows
+        }
+        for parent in plan.parents where available.contains(parent.index) {
+            if let restore = sql.restoreDeferredColumns(parent) { try execute(restore) }
+        }
+        for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
+            guard let fill = sql.fillNulls(parent) else { continue }
+            updated[parent.index] = try execute(fill).affectedRows
+        }
+    }
+
+    /// Counts the rows set aside, writes them where asked, and stops past --max-rejects.
+    /// Only an UPDATE of the stage sets rows aside; without one there is nothing to count.
+    func setAsideRejects() throws {
+        let rejected = stageUpdated ? try execute(sql.rejections(samples: max(options.samples, 1))).rows : []
+        for row in rejected {
+            report.rejections.append(.init(
+                reason: row.string("reason"), rows: row.int("n") ?? 0,
+                sampleRows: row.array("sample").compactMap { $0.flatMap { Int($0) } }))
+        }
+        report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
+        if report.rejected > 0 { try writeRejects() }
+        if report.rejected > options.maxRejects {
+            throw FKBackfillError(
+                "\(report.rejected) input rows rejected (at most \(options.maxRejects) allowed), nothing was written",
+                details: report.rejections.map { "\($0.rows) rows: \($0.reason) (rows \($0.sampleRows.map(String.init).joined(separator: ", ")))" },
+                hint: "fix those rows, or allow them with --max-rejects N to load the rest",
+                exitStatus: .findings)
+        }
+    }
+
+    /// Step "delete replaced rows" (`--replace-by`).
+    func deleteReplaced() throws {
+        report.deleted = try execute(sql.deleteReplaced(options.replaceBy)).affectedRows
+    }
+
+    /// Set-based when it is safe (and not refused), else per-row with the reason.
+    func chooseFKCheck() throws {
+        let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
+        report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
+        guard options.fkCheck != .perRow else { return }
+        let blockers = try check.blockers(on: session)
+        if blockers.isEmpty {
+            self.check = check
+            return
+        }
+        if options.fkCheck == .setBased {
+            throw FKBackfillError(
+                "--fk-check set-based is not safe for \(target.name.display), nothing was written", details: blockers,
+                hint: "use --fk-check auto (falls back to per-row) or per-row", exitStatus: .usage)
+        }
+        report.fkCheck = .perRow
+        report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
+    }
+
+    /// Step "lock referenced parents", as the RI trigger would lock them.
+    func lockParents() throws {
+        guard let check else { return }
+        for fk in check.checkedKeys { try execute(check.lock(fk)) }
+    }
+
+    /// Step "verify foreign keys": one anti-join per FK over the distinct staged keys.
+    func verifyForeignKeys() throws {
+        guard let check else { return }
+        var violations: [String] = []
+        for fk in check.checkedKeys {
+            let row = try execute(check.violations(fk, samples: max(options.samples, 1))).rows[0]
+            let count = row.int("n") ?? 0
+            guard count > 0 else { continue }
+            let sample = row.array("sample").map { $0 ?? "NULL" }.joined(separator: ", ")
+            violations.append("\(count) rows violate \(fk.name) → \(fk.referencedTable.display) (keys \(sample))")
+        }
+        if !violations.isEmpty {
+            throw FKBackfillError(
+                "the set-based FK check found violations, nothing was written", details: violations,
+                hint: "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) can set them aside",
+                exitStatus: .findings)
+        }
+    }
+
+    /// Step "insert target rows": set-based with the RI triggers off for this statement
+    /// only, or per-row with PostgreSQL's own check.
+    func insertTarget() throws {
+        guard check != nil else {
+            report.inserted = try execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+            return
+        }
+        let previous = try execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
+        try execute("SELECT set_config('session_replication_role', 'replica', true)")
+        report.inserted = try execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+        try execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
+    }
+
+    /// The report's line per parent, with up to `samples` new keys each.
+    func reportParents() throws {
+        for parent in plan.parents {
+            let count = counts[parent.index] ?? (0, 0)
+            var samples: [[String?]] = []
+            if options.samples > 0, available.contains(parent.index), count.candidates > count.present {
+                let result = try execute(sql.sampleKeys(parent, limit: options.samples))
+                samples = (0..<result.rowCount).map { row in parent.keyColumns.indices.map { result.value(row, $0) } }
+            }
+            report.parents.append(LoadReport.Parent(
+                table: parent.table.name, candidates: count.candidates, present: count.present,
+                inserted: inserted[parent.index] ?? 0, updated: updated[parent.index] ?? 0, sampleKeys: samples))
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import PostgresClient
+
+/// Everything one load knows, read and written by its steps in order (see
+/// `Loader.runSteps`): the shared first half (catalog, graph, input, rules, plan), then
+/// what staging, key finding and backfilling learn on the way.
+final class LoadRun {
+    let session: Session
+    let options: LoadOptions
+    let input: InputSource
+    let catalog: Catalog
+    let graph: DependencyGraph
+    let target: Table
+    let opened: OpenedInput
+    let plan: LoadPlan
+    let sql: LoadStatements
+    let progress: ((Int, Int?) -> Void)?
+    var report: LoadReport
+    var clock = StepClock()
+
+    /// Line numbers of the staged records, when the input is a file.
+    var lines: CSVLineTracker?
+    /// Whether an UPDATE changed staged rows: moved them (only an ORDER BY keeps input
+    /// order then) or set some aside (only then are rejections counted).
+    var stageUpdated = false
+    /// Whether the input went through the text stage `fkb_raw` (its fields as read).
+    var stagedAsText = false
+    /// Problems that stop the load before it writes, all reported at once.
+    var blockers: [String] = []
+    /// Per parent index: distinct keys asked for, and how many the parent has.
+    var counts: [Int: (candidates: Int, present: Int)] = [:]
+    /// Parents whose work tables exist.
+    var available = Set<Int>()
+    var inserted: [Int: Int] = [:]
+    var updated: [Int: Int] = [:]
+    /// The set-based check, once chosen.
+    var check: FKCheck?
+
+    init(session: Session, options: LoadOptions, input: InputSource, catalog: Catalog, graph: DependencyGraph,
+         target: Table, opened: OpenedInput, plan: LoadPlan, progress: ((Int, Int?) -> Void)?) {
+        self.session = session
+        self.options = options
+        self.input = input
+        self.catalog = catalog
+        self.graph = graph
+        self.target = target
+        self.opened = opened
+        self.plan = plan
+        self.progress = progress
+        sql = LoadStatements(plan: plan)
+        report = LoadReport(
+            target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun, loadedTarget: options.loadTarget)
+    }
+
+    /// The shared first half: catalog → graph → input → rules → plan, and the checks that
+    /// need nothing staged (missing NOT NULL columns, --replace-by columns, privileges).
+    static func prepare(
+        table: String, input: InputSource, options: LoadOptions, on session: Session, progress: ((Int, Int?) -> Void)?
+    ) throws -> LoadRun {
+        if let timeout = options.lockTimeout {
+            try session.execute("SELECT set_config('lock_timeout', \(bind: timeout), true)")
+        }
+        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: session)
+        let graph = DependencyGraph(catalog: catalog)
+        guard let target = catalog.table(catalog.root) else {
+            throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
+        }
+        if options.exclusive {
+            // One load of this table at a time; released at COMMIT or ROLLBACK.
+            try session.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
+        }
+        let opened = try OpenedInput.open(input, target: target, on: session)
+        let inputColumns = opened.columns
+        if options.loadTarget {
+            let place = if case .csv = input { "\(input.label):1" } else { input.label }
+            for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+                && !inputColumns.contains(column.name) {
+                throw FKBackfillError(
+                    "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column",
+                    hint: "add \(column.name) to the input")
+            }
+        }
+        for column in options.replaceBy where !inputColumns.contains(column) {
+            throw FKBackfillError(
+                "--replace-by column \(column) is not in the input",
+                hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "))
+        }
+        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: inputColumns, on: session)
+        let plan = try LoadPlanner.plan(
+            catalog: catalog, graph: graph, stagedColumns: inputColumns, rules: rules, mode: options.mode)
+        let run = LoadRun(
+            session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,
+            opened: opened, plan: plan, progress: progress)
+        try run.checkPrivileges()
+        return run
+    }
+
+    func lap(_ name: String) {
+        clock.lap(name, into: &report)
+    }
+
+    @discardableResult
+    func execute(_ statement: SQL) throws -> QueryResult {
+        try session.execute(statement)
+    }
+
+    /// An UPDATE of the stage; notes when it moved rows.
+    func updateStage(_ statement: SQL) throws {
+        if try execute(statement).affectedRows > 0 { stageUpdated = true }
+    }
+}

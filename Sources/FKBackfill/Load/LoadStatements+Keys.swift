@@ -1,0 +1,171 @@
+import PostgresClient
+
+/// Finding the keys each parent lacks, and the rows and values behind them.
+extension LoadStatements {
+    /// The FK whose operators compare the parent's key with the keys the load asks for:
+    /// the first that references it (every source FK of a parent points at the same key).
+    func keyForeignKey(_ parent: ParentPlan) -> ForeignKey? {
+        parent.sources.first?.foreignKey
+    }
+
+    /// For each of the parent's key columns, its position in `fk`'s column pairs.
+    func keyPositions(_ parent: ParentPlan, _ fk: ForeignKey) -> [Int] {
+        parent.keyColumns.map { key in fk.referencedColumns.firstIndex(of: key)! }
+    }
+
+    /// The parent's key columns of `alias` equal to `k1…` of `keys`, with the FK's
+    /// referenced-to-referencing operators.
+    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL) -> SQL {
+        let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
+            ?? parent.keyColumns.map { _ in .builtinEquality }
+        return parent.keyColumns.enumerated().map { position, name -> SQL in
+            "\(alias).\(q(name)) \(operators[position]) \(other).\(Self.k(position))"
+        }.joined(separator: " AND ")
+    }
+
+    /// `k1…` of two work tables equal, with the referencing side's operators.
+    func keyJoin(_ left: SQL, _ right: SQL, _ parent: ParentPlan) -> SQL {
+        let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.childEquality[$0] } }
+            ?? parent.keyColumns.map { _ in .builtinEquality }
+        return parent.keyColumns.indices.map { position -> SQL in
+            "\(left).\(Self.k(position)) \(operators[position]) \(right).\(Self.k(position))"
+        }.joined(separator: " AND ")
+    }
+
+    /// The keys one source asks the parent for (`rows` false: `SELECT k1…`), or the staged
+    /// rows behind them (`rows` true: `SELECT _fkb_row, _fkb_tid, k1…`, NULL and blank
+    /// keys left for the join to the keys table to drop). Nil when the key values are not
+    /// known before insert (they come from a default).
+    func sourceSelect(_ source: KeySource, for parent: ParentPlan, rows: Bool) -> SQL? {
+        let fk = source.foreignKey
+        // Key position m of the parent is referenced by fk.columns[p] where referencedColumns[p] == key m.
+        let childColumns = keyPositions(parent, fk).map { fk.columns[$0] }
+        switch source.origin {
+        case .staged where rows:
+            let select = childColumns.enumerated().map { position, name -> SQL in "s.\(q(name)) AS \(Self.k(position))" }
+            return "SELECT s._fkb_row, s.ctid AS _fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL"
+        case .staged:
+            let select = childColumns.enumerated().map { position, name -> SQL in "g.\(q(name)) AS \(Self.k(position))" }
+            let usable = childColumns.map { name -> SQL in "g.\(q(name)) IS NOT NULL AND NOT \(isBlank("g.\(q(name))"))" }
+            return "SELECT \(select.joined(separator: ", ")) FROM \(seenKeys(fk.columns)) AND \(usable.joined(separator: " AND "))"
+        case .parent(let index):
+            let child = plan.parents[index]
+            var expressions: [SQL] = []
+            for column in childColumns {
+                guard let expression = valueExpression(of: column, in: child) else { return nil }
+                expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
+            }
+            let existing: SQL = child.mode == .fillNullOnly
+                ? " LEFT JOIN \(child.table.name.sql) c ON " + childKeyMatch(child)
+                : ""
+            let select = expressions.enumerated().map { position, expression -> SQL in "\(expression) AS \(Self.k(position))" }
+            let usable = expressions.map { expression -> SQL in "\(expression) IS NOT NULL AND NOT \(isBlank(expression))" }
+            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.refs(index)) r JOIN \(Self.values(index)) v ON "
+                + keyJoin("v", "r", child) + existing + " WHERE " + usable.joined(separator: " AND ")
+        }
+    }
+
+    /// The existing row `c` of a fill-mode parent behind its `fkb_val` row `v`.
+    func childKeyMatch(_ parent: ParentPlan) -> SQL {
+        parentKeyMatch(parent, table: "c", keys: "v")
+    }
+
+    /// Where a column of a new row of `parent` can be read in its `fkb_val` table.
+    func valueExpression(of column: String, in parent: ParentPlan) -> SQL? {
+        if let position = parent.keyColumns.firstIndex(of: column) { return "v.\(Self.k(position))" }
+        if let position = parent.derivedColumns.firstIndex(where: { $0.column.name == column }) { return "v.\(Self.d(position))" }
+        return nil
+    }
+
+    /// The sources whose tables exist by now (in a cycle's first round, some do not yet).
+    func sourceSelects(for parent: ParentPlan, available: Set<Int>, rows: Bool) -> [SQL] {
+        parent.sources.compactMap { source in
+            if case .parent(let index) = source.origin, !available.contains(index) { return nil }
+            return sourceSelect(source, for: parent, rows: rows)
+        }
+    }
+
+    /// Whether anything looks at the staged rows behind the parent's keys: its derived
+    /// columns, or a parent of its own whose keys come from its new rows.
+    func needsRefs(_ parent: ParentPlan) -> Bool {
+        !parent.derivedColumns.isEmpty
+            || plan.parents.contains { $0.sources.contains { $0.origin == .parent(index: parent.index) } }
+    }
+
+    func dropWork(_ parent: ParentPlan) -> SQL {
+        "DROP TABLE IF EXISTS \(Self.keys(parent.index)), \(Self.refs(parent.index)), \(Self.values(parent.index))"
+    }
+
+    /// Distinct referenced keys, each marked present or not.
+    func createKeys(_ parent: ParentPlan, sources: [SQL]) -> SQL {
+        let union = sources.map { source -> SQL in "SELECT DISTINCT \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src" }
+            .joined(separator: " UNION ")
+        var present: SQL = "EXISTS (SELECT 1 FROM \(parent.table.name.sql) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u")))"
+        if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
+            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"
+        }
+        return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS SELECT "
+            + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM (\(union)) u"
+    }
+
+    /// Which staged rows lead to which key that needs work (missing, or in fill mode any).
+    /// With `empty` (no key needs work) only the table is created: the stage is not scanned.
+    func createRefs(_ parent: ParentPlan, sources: [SQL], empty: Bool = false) -> SQL {
+        let filter: SQL = parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present"
+        let selects = sources.map { source -> SQL in
+            "SELECT src._fkb_row, src._fkb_tid, \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src JOIN "
+                + "\(Self.keys(parent.index)) k ON " + keyJoin("k", "src", parent) + filter
+        }
+        return "CREATE TEMP TABLE \(Self.refs(parent.index)) ON COMMIT DROP AS " + selects.joined(separator: " UNION ALL ")
+            + (empty ? " WITH NO DATA" : "")
+    }
+
+    /// One row per key needing work, with each derived column's value aggregated over the
+    /// staged rows of `fkb_ref_N`. Those few rows are fetched by `ctid` (a TID scan), not
+    /// found by scanning the stage again; in fill mode, where refs hold every row, by
+    /// joining the stage. Without refs, just the keys. With `empty`, only the table.
+    func createValues(_ parent: ParentPlan, empty: Bool = false) -> SQL {
+        let create: SQL = "CREATE TEMP TABLE \(Self.values(parent.index)) ON COMMIT DROP AS SELECT "
+        let noData: SQL = empty ? " WITH NO DATA" : ""
+        guard needsRefs(parent) else {
+            return create + (kList("k", parent) + ["NOT k.present AS _fkb_missing"]).joined(separator: ", ")
+                + " FROM \(Self.keys(parent.index)) k" + (parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present") + noData
+        }
+        let keyList = kList("r", parent)
+        let derived = parent.derivedColumns.enumerated().map { position, column -> SQL in
+            "\(derivation(column)) AS \(Self.d(position))"
+        }
+        return create + (keyList + ["NOT k.present AS _fkb_missing"] + derived).joined(separator: ", ")
+            + " FROM \(Self.refs(parent.index)) r JOIN \(Self.keys(parent.index)) k ON " + keyJoin("k", "r", parent)
+            + (derived.isEmpty ? "" : stagedRows(parent)) + " GROUP BY "
+            + (keyList + ["k.present"]).joined(separator: ", ") + noData
+    }
+
+    /// Joins the staged rows behind `fkb_ref_N r` as `s`.
+    func stagedRows(_ parent: ParentPlan) -> SQL {
+        if parent.mode == .fillNullOnly { return " JOIN \(Self.stage) s ON s._fkb_row = r._fkb_row" }
+        return " JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM \(Self.stage) s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM "
+            + "\(Self.refs(parent.index)) x))) s ON s._fkb_tid = r._fkb_tid"
+    }
+
+    func counts(_ parent: ParentPlan) -> SQL {
+        "SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM \(Self.keys(parent.index))"
+    }
+
+    /// For each NOT NULL derived column, how many new rows would get NULL.
+    func nullDerivations(_ parent: ParentPlan) -> SQL? {
+        let checks = parent.derivedColumns.enumerated().filter { $1.column.notNull }
+        guard !checks.isEmpty else { return nil }
+        let counts = checks.map { position, _ -> SQL in "count(*) FILTER (WHERE \(Self.d(position)) IS NULL) AS \(Self.d(position))" }
+        return "SELECT \(counts.joined(separator: ", ")) FROM \(Self.values(parent.index)) WHERE _fkb_missing"
+    }
+}
+
+extension LoadStatements {
+    /// Up to `limit` new keys of a parent, in key order, for the report.
+    func sampleKeys(_ parent: ParentPlan, limit: Int) -> SQL {
+        let keyList = kList("v", parent)
+        return "SELECT \(keyList.map { "CAST(\($0) AS text)" as SQL }.joined(separator: ", ")) FROM \(Self.values(parent.index)) v "
+            + "WHERE v._fkb_missing ORDER BY \(keyList.joined(separator: ", ")) LIMIT \(bind: limit)"
+    }
+}

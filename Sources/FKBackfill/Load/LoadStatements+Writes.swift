@@ -1,0 +1,154 @@
+import PostgresClient
+
+/// Derived values, and the statements that write: parents, deferred cycle columns,
+/// fill-null-only updates, `--replace-by` deletes and the fact insert.
+extension LoadStatements {
+    /// The aggregate over the staged rows `s` of one key that gives a column's value.
+    func derivation(_ column: ColumnPlan) -> SQL {
+        switch column.source {
+        case .staged(let source, _):
+            return "mode() WITHIN GROUP (ORDER BY s.\(q(source)))"
+        case .rule(let rule):
+            switch rule.source {
+            case .from(let source, let pick): return aggregate(pick, of: "s.\(q(source))")
+            case .value(let value): return "CAST(\(constant(value)) AS \(column.column.sqlType))"
+            case .template(let template):
+                let parts = TemplateParts.parse(template).map { part -> SQL in
+                    switch part {
+                    case .text(let text): constant(text)
+                    case .placeholder(let name): "CAST(\(aggregate(.first, of: "s.\(q(name))")) AS text)"
+                    }
+                }
+                return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.sqlType))"
+            case .sql(let expression):
+                // Safe as raw text: the rules file is the user's configuration, and
+                // SQLExpressionCheck compiled this expression on the server first and
+                // refused it unless it is one scalar value calling no volatile function
+                // (but for a few value generators). It runs under the pinned search path.
+                return "(\(unsafeRaw: expression))"
+            case .databaseDefault, .null: return "NULL"
+            }
+        default:
+            return "NULL"
+        }
+    }
+
+    /// One `pick:` as an aggregate. `first`/`last` follow input order and skip NULLs;
+    /// `max_by`/`min_by` skip NULL and blank picked values.
+    func aggregate(_ pick: Pick, of value: SQL) -> SQL {
+        switch pick {
+        case .first: return "(array_agg(\(value) ORDER BY s._fkb_row) FILTER (WHERE \(value) IS NOT NULL))[1]"
+        case .last: return "(array_agg(\(value) ORDER BY s._fkb_row DESC) FILTER (WHERE \(value) IS NOT NULL))[1]"
+        case .min: return "min(\(value))"
+        case .max: return "max(\(value))"
+        case .mostFrequent: return "mode() WITHIN GROUP (ORDER BY \(value))"
+        case .maxBy(let order), .minBy(let order):
+            let direction: SQL = if case .maxBy = pick { "DESC" } else { "ASC" }
+            return "(array_agg(\(value) ORDER BY s.\(q(order)) \(direction) NULLS LAST, s._fkb_row) "
+                + "FILTER (WHERE \(value) IS NOT NULL AND NOT \(isBlank(value))))[1]"
+        case .concatDistinct(let separator, let sorted):
+            let text: SQL = "CAST(\(value) AS text)"
+            if sorted {
+                return "string_agg(DISTINCT \(text), \(constant(separator)) ORDER BY \(text))"
+            }
+            // First appearance order: distinct values by their first input row.
+            return "(SELECT string_agg(u.v, \(constant(separator)) ORDER BY u.first_row) FROM (SELECT x.v, min(x.r) AS first_row "
+                + "FROM unnest(array_agg(\(text)), array_agg(s._fkb_row)) AS x(v, r) WHERE x.v IS NOT NULL GROUP BY x.v) u)"
+        case .countDistinct: return "count(DISTINCT \(value))"
+        case .sum: return "sum(\(value))"
+        }
+    }
+
+    /// Set union of two JSON arrays, keeping first-appearance order; a non-array value
+    /// counts as a one-element array.
+    func jsonUnion(_ existing: SQL, _ added: SQL) -> SQL {
+        func array(_ value: SQL) -> SQL {
+            "(CASE WHEN \(value) IS NULL THEN CAST('[]' AS jsonb) WHEN jsonb_typeof(CAST(\(value) AS jsonb)) = 'array' "
+                + "THEN CAST(\(value) AS jsonb) ELSE jsonb_build_array(CAST(\(value) AS jsonb)) END)"
+        }
+        return "(SELECT coalesce(jsonb_agg(u.e ORDER BY u.o), CAST('[]' AS jsonb)) FROM (SELECT DISTINCT ON (x.e) x.e, x.o "
+            + "FROM jsonb_array_elements(\(array(existing)) || \(array(added))) WITH ORDINALITY AS x(e, o) ORDER BY x.e, x.o) u)"
+    }
+
+    func appendsJSON(_ column: ColumnPlan) -> Bool {
+        if case .rule(let rule) = column.source { rule.jsonAppend } else { false }
+    }
+
+    /// New parent rows in key order (so concurrent loads lock in the same order), skipping
+    /// keys a concurrent load inserted first.
+    func insertParent(_ parent: ParentPlan) -> SQL {
+        let columns = parent.insertedColumns
+        let values = columns.map { column -> SQL in
+            if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.sqlType))" }
+            if column.deferredUntilCycleLoaded { return "NULL" }
+            let value = valueExpression(of: column.column.name, in: parent) ?? "NULL"
+            if appendsJSON(column) {
+                // Appending to a new row: to its default array, if it has one.
+                let initial: SQL = column.column.defaultSQL.map { "(\($0))" } ?? "NULL"
+                return "CAST(\(jsonUnion(initial, value)) AS \(column.column.sqlType))"
+            }
+            return value
+        }
+        let keyList = kList("v", parent).joined(separator: ", ")
+        return "INSERT INTO \(parent.table.name.sql) (\(idents: columns.map(\.column.name)))"
+            + (parent.keyIsIdentity ? " OVERRIDING SYSTEM VALUE" : "")
+            + " SELECT \(values.joined(separator: ", ")) FROM \(Self.values(parent.index)) v WHERE v._fkb_missing ORDER BY \(keyList)"
+            + " ON CONFLICT (\(idents: parent.keyColumns)) DO NOTHING"
+    }
+
+    /// Sets the FK columns a cycle was broken at, once every parent row exists.
+    func restoreDeferredColumns(_ parent: ParentPlan) -> SQL? {
+        let columns = parent.derivedColumns.enumerated().filter { $1.deferredUntilCycleLoaded }
+        guard !columns.isEmpty else { return nil }
+        let sets = columns.map { position, column -> SQL in "\(q(column.column.name)) = v.\(Self.d(position))" }
+        let unset = columns.map { _, column -> SQL in "p.\(q(column.column.name)) IS NULL" }
+        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(Self.values(parent.index)) v "
+            + "WHERE v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v") + " AND (\(unset.joined(separator: " OR ")))"
+    }
+
+    /// `fill-null-only`: NULL columns of existing referenced rows take derived values.
+    func fillNulls(_ parent: ParentPlan) -> SQL? {
+        let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
+        guard !columns.isEmpty else { return nil }
+        let sets = columns.map { position, column -> SQL in
+            let name = q(column.column.name)
+            if appendsJSON(column) {
+                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.d(position))")) AS \(column.column.sqlType))"
+            }
+            return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
+        }
+        let changes = columns.map { position, column -> SQL in
+            let name = q(column.column.name)
+            let value: SQL = "v.\(Self.d(position))"
+            if appendsJSON(column) {
+                return "(\(value) IS NOT NULL AND NOT coalesce(CAST(p.\(name) AS jsonb), CAST('[]' AS jsonb)) @> \(jsonUnion("NULL", value)))"
+            }
+            return "(p.\(name) IS NULL AND \(value) IS NOT NULL)"
+        }
+        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(Self.values(parent.index)) v "
+            + "WHERE NOT v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v")
+            + " AND (\(changes.joined(separator: " OR ")))"
+    }
+
+    func setConstraintsDeferred() -> SQL? {
+        guard !plan.deferredConstraints.isEmpty else { return nil }
+        let names = plan.deferredConstraints.map { fk -> SQL in "\(ident: fk.table.schema).\(ident: fk.name)" }
+        return "SET CONSTRAINTS \(names.joined(separator: ", ")) DEFERRED"
+    }
+
+    /// `--replace-by`: target rows matching any staged row on these columns (NULL matches NULL).
+    func deleteReplaced(_ columns: [String]) -> SQL {
+        let match = columns.map { name -> SQL in "t.\(q(name)) IS NOT DISTINCT FROM s.\(q(name))" }
+        return "DELETE FROM \(plan.target.name.sql) AS t USING (SELECT DISTINCT \(KeyPredicates.columns("s", columns).joined(separator: ", ")) "
+            + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL) AS s WHERE \(match.joined(separator: " AND "))"
+    }
+
+    /// The fact rows in input order. A stage no UPDATE has touched is stored in input
+    /// order and a temporary table's sequential scan reads it in that order (no
+    /// synchronized scans for local buffers), so `ordered` false spares a sort of every
+    /// staged row; after an UPDATE moved rows, the ORDER BY puts them back.
+    func insertTarget(ordered: Bool = true) -> SQL {
+        "INSERT INTO \(plan.target.name.sql) (\(stagedList)) SELECT \(KeyPredicates.columns("s", plan.stagedColumns.map(\.name)).joined(separator: ", "))"
+            + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL" + (ordered ? " ORDER BY s._fkb_row" : "")
+    }
+}

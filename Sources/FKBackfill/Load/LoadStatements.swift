@@ -1,0 +1,215 @@
+import PostgresClient
+
+/// Every statement of a load, each built in one place, as `SQL` values.
+///
+/// The data never leaves PostgreSQL: the input is staged into `pg_temp.fkb_stage`, its
+/// distinct keys are read once into `pg_temp.fkb_seen`, and for each parent up to three
+/// temporary tables carry the work, all dropped at COMMIT:
+/// - `fkb_keys_N (k1…, present)`: the distinct keys the load references, and whether
+///   the parent (or, for a self-reference, the load itself) already has them;
+/// - `fkb_ref_N (_fkb_row, _fkb_tid, k1…)`: which staged rows (number and `ctid`)
+///   reference which key needing work; only for a parent with derived columns or parents
+///   of its own, since only those look at the rows behind a key;
+/// - `fkb_val_N (k1…, _fkb_missing, d1…)`: one row per such key, with derived values.
+/// Keys are compared with the FK's own operators (`KeyPredicates`); values are bound.
+struct LoadStatements: Sendable {
+    let plan: LoadPlan
+    /// Every constant of the rules file (values, template text, separators, marks, blank
+    /// markers), bound once into `pg_temp.fkb_const` and referenced by id, so statements
+    /// never carry a value in their text.
+    let constants: [String]
+    /// The column lists of the target's FKs the input sets, each group of columns once:
+    /// the sets of `fkb_seen`, numbered from 1 in this order.
+    let keySets: [[String]]
+
+    init(plan: LoadPlan) {
+        self.plan = plan
+        var pool: [String] = plan.blank.markers
+        for parent in plan.parents {
+            for column in parent.columns {
+                if let mark = column.mark { pool.append(mark) }
+                guard case .rule(let rule) = column.source else { continue }
+                switch rule.source {
+                case .value(let value): pool.append(value)
+                case .template(let template): pool += TemplateParts.parse(template).compactMap { if case .text(let t) = $0 { t } else { nil } }
+                case .from(_, .concatDistinct(let separator, _)): pool.append(separator)
+                default: break
+                }
+            }
+        }
+        var seen = Set<String>()
+        constants = pool.filter { seen.insert($0).inserted }
+        // One set per group of columns, whatever their order: GROUPING cannot tell (a, b) from (b, a).
+        keySets = plan.stagedKeys.map(\.columns).reduce(into: []) { sets, columns in
+            if !sets.contains(where: { Set($0) == Set(columns) }) { sets.append(columns) }
+        }
+    }
+
+    static let constantsTable: SQL = "pg_temp.fkb_const"
+    static let stage: SQL = "pg_temp.fkb_stage"
+    static let seen: SQL = "pg_temp.fkb_seen"
+    static func keys(_ i: Int) -> SQL { "pg_temp.fkb_keys_\(int: i)" }
+    static func refs(_ i: Int) -> SQL { "pg_temp.fkb_ref_\(int: i)" }
+    static func values(_ i: Int) -> SQL { "pg_temp.fkb_val_\(int: i)" }
+    static func k(_ position: Int) -> SQL { "k\(int: position + 1)" }
+    static func d(_ position: Int) -> SQL { "d\(int: position + 1)" }
+    /// The result column name of `d(position)`, for reading a row.
+    static func dName(_ position: Int) -> String { "d\(position + 1)" }
+
+    func q(_ name: String) -> SQL { SQL(ident: name) }
+
+    /// `alias.k1, alias.k2, …` for the parent's key positions.
+    func kList(_ alias: SQL, _ parent: ParentPlan) -> [SQL] {
+        parent.keyColumns.indices.map { "\(alias).\(Self.k($0))" }
+    }
+
+    // MARK: Constants
+
+    /// A constant as SQL: a lookup of its bound value.
+    func constant(_ value: String) -> SQL {
+        let id = (constants.firstIndex(of: value) ?? 0) + 1
+        return "(SELECT c.value FROM \(Self.constantsTable) c WHERE c.id = \(int: id))"
+    }
+
+    /// Nil when the rules have no constants: no statement refers to the table then.
+    func createConstants() -> SQL? {
+        guard !constants.isEmpty else { return nil }
+        return "CREATE TEMP TABLE \(Self.constantsTable) (id int PRIMARY KEY, value text NOT NULL) ON COMMIT DROP"
+    }
+
+    /// `INSERT … VALUES ($1, $2), …` with the constants bound.
+    func insertConstants() -> SQL? {
+        guard !constants.isEmpty else { return nil }
+        let rows = constants.enumerated().map { index, value -> SQL in "(\(int: index + 1), \(bind: value))" }
+        return "INSERT INTO \(Self.constantsTable) (id, value) VALUES \(rows.joined(separator: ", "))"
+    }
+
+    // MARK: Staging
+
+    /// `_fkb_row` numbers the input rows; its temporary sequence hands out numbers in
+    /// blocks (CACHE) so that numbering a million rows costs no sequence access per row.
+    func createStage() -> SQL {
+        let columns = plan.stagedColumns.map { column -> SQL in ", \(q(column.name)) \(column.sqlType)" }
+        return "CREATE TEMP TABLE \(Self.stage) (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), _fkb_reject text"
+            + columns.joined() + ") ON COMMIT DROP"
+    }
+
+    func copyStage(_ csv: CSVOptions) -> SQL {
+        Self.copy(into: Self.stage, columns: plan.stagedColumns.map(\.name), csv)
+    }
+
+    /// `COPY table (columns) FROM STDIN` with the file's CSV options as literals (COPY
+    /// takes no parameters).
+    static func copy(into table: SQL, columns: [String], _ csv: CSVOptions) -> SQL {
+        "COPY \(table) (\(idents: columns)) FROM STDIN WITH (FORMAT csv, DELIMITER \(literal: String(csv.delimiter)), "
+            + "QUOTE \(literal: String(csv.quote)), NULL \(literal: csv.null), ENCODING 'UTF8')"
+    }
+
+    /// Stages the rows of a relation (a table, or the view holding a `--query`); values
+    /// cast to the target's column types explicitly, so a staging table of text columns
+    /// loads like a CSV would.
+    func insertStage(from source: SQL) -> SQL {
+        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(q(column.name)) AS \(column.sqlType))" }
+        return "INSERT INTO \(Self.stage) (\(stagedList)) SELECT \(values.joined(separator: ", ")) FROM \(source) AS q"
+    }
+
+    var stagedList: SQL { "\(idents: plan.stagedColumns.map(\.name))" }
+
+    // MARK: Violations the load cannot fix
+
+    /// Staged rows whose key is partly NULL under MATCH FULL.
+    func matchFullViolations(_ fk: ForeignKey) -> SQL {
+        "SELECT coalesce(sum(g._fkb_n), 0) AS violations FROM \(seenKeys(fk.columns)) AND "
+            + KeyPredicates.partlyNull(KeyPredicates.columns("g", fk.columns))
+    }
+
+    // MARK: Staged keys, in one pass
+
+    /// Every distinct staged key of every FK, with how many rows carry it, from one scan of
+    /// the stage (hashed `GROUPING SETS`). Finding missing keys, locking the referenced
+    /// rows and verifying the FKs then read this small table instead of a million staged
+    /// rows each. Built after the last change to the stage (blanks, rejects), so it holds
+    /// exactly the keys the fact insert will write.
+    func createSeen() -> SQL? {
+        guard !keySets.isEmpty else { return nil }
+        var columns: [String] = []
+        for set in keySets { for column in set where !columns.contains(column) { columns.append(column) } }
+        let rows: SQL = " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL"
+        func list(_ names: [String]) -> SQL { KeyPredicates.columns("s", names).joined(separator: ", ") }
+        let select: SQL
+        if columns.count <= 31 {
+            // GROUPING(...) has a 1 bit for each column not grouped in a row's set, first column highest.
+            let masks = keySets.map { set in
+                columns.enumerated().reduce(0) { $0 | (set.contains($1.element) ? 0 : 1 << (columns.count - 1 - $1.offset)) }
+            }
+            let cases = masks.enumerated().map { index, mask -> SQL in "WHEN \(int: mask) THEN \(int: index + 1)" }
+            select = "SELECT CASE GROUPING(\(list(columns))) \(cases.joined(separator: " ")) END AS _fkb_set, \(list(columns)), "
+                + "count(*) AS _fkb_n" + rows
+                + " GROUP BY GROUPING SETS (\(keySets.map { "(\(list($0)))" as SQL }.joined(separator: ", ")))"
+        } else {
+            // GROUPING takes at most 31 arguments: one scan per set then.
+            select = keySets.enumerated().map { index, set -> SQL in
+                let values = columns.map { name -> SQL in
+                    let type = plan.stagedColumns.first { $0.name == name }?.sqlType ?? "text"
+                    return set.contains(name) ? "s.\(q(name))" : "CAST(NULL AS \(type)) AS \(q(name))"
+                }
+                return "SELECT \(int: index + 1) AS _fkb_set, \(values.joined(separator: ", ")), count(*) AS _fkb_n" + rows
+                    + " GROUP BY \(list(set))"
+            }.joined(separator: " UNION ALL ")
+        }
+        return "CREATE TEMP TABLE \(Self.seen) ON COMMIT DROP AS " + select
+    }
+
+    /// `fkb_seen g WHERE …`: the distinct staged values of `columns` (one of `keySets`),
+    /// as `g.<column>`, each with `g._fkb_n` rows. Callers append `AND …`.
+    /// A set that is not there would read no keys and let the verify pass on nothing, so
+    /// asking for one is a programming error, not an empty answer.
+    func seenKeys(_ columns: [String]) -> SQL {
+        guard let index = keySets.firstIndex(where: { Set($0) == Set(columns) }) else {
+            preconditionFailure("no staged key set for (\(columns.joined(separator: ", "))) in \(keySets)")
+        }
+        return "\(Self.seen) g WHERE g._fkb_set = \(int: index + 1)"
+    }
+
+    // MARK: Blank keys and guarded FKs
+
+    /// True when `value` is a blank key: `''`, white space only, or a listed marker.
+    func isBlank(_ value: SQL) -> SQL {
+        var markers: SQL?
+        if !plan.blank.markers.isEmpty {
+            let ids = plan.blank.markers.map { marker -> SQL in "\(int: (constants.firstIndex(of: marker) ?? 0) + 1)" }
+            markers = "SELECT c.value FROM \(Self.constantsTable) c WHERE c.id IN (\(ids.joined(separator: ", ")))"
+        }
+        return KeyPredicates.isBlank(value, markers: markers)
+    }
+
+    /// `on_blank: null`: blank keys become NULL in the staged rows.
+    func nullBlank(_ column: Column) -> SQL {
+        "UPDATE \(Self.stage) s SET \(q(column.name)) = NULL WHERE \(isBlank("s.\(q(column.name))"))"
+    }
+
+    /// Marks rows as rejected with `reason` where `condition` holds.
+    func reject(where condition: SQL, reason: String) -> SQL {
+        "UPDATE \(Self.stage) s SET _fkb_reject = \(bind: reason) WHERE s._fkb_reject IS NULL AND \(condition)"
+    }
+
+    func blankCondition(_ column: Column) -> SQL {
+        isBlank("s.\(q(column.name))")
+    }
+
+    /// Staged rows whose key (non-NULL, not blank) the parent lacks, for a guarded FK.
+    func missingKeyCondition(_ fk: ForeignKey) -> SQL {
+        let child = KeyPredicates.columns("s", fk.columns)
+        return child.map { "NOT \(isBlank($0))" as SQL }.joined(separator: " AND ") + " AND " + KeyPredicates.missing(fk, child: child)
+    }
+
+    func countWhere(_ condition: SQL) -> SQL {
+        "SELECT count(*) AS n FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(condition)"
+    }
+
+    /// Rejected rows by reason, with up to `samples` input row numbers each.
+    func rejections(samples: Int) -> SQL {
+        "SELECT _fkb_reject AS reason, count(*) AS n, CAST((array_agg(_fkb_row ORDER BY _fkb_row))[1:\(bind: samples)] AS text) AS sample "
+            + "FROM \(Self.stage) WHERE _fkb_reject IS NOT NULL GROUP BY _fkb_reject ORDER BY min(_fkb_row)"
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// Runs a backfill and load: stage the input, find the keys every parent lacks, insert
+/// them parents first, then load the fact rows — all in one transaction, all set-based
+/// inside PostgreSQL. The fact rows never pass through this process's memory except as
+/// COPY chunks on their way in.
+///
+/// The load is a list of named steps over one `LoadRun` (the context they read and
+/// write); `runSteps` shows their order, and the names are those of the report's
+/// "Steps" table.
+public final class Loader {
+    let connection: Connection
+    let pinned: Session?
+    let logger: Logger
+    /// Called while a file streams in, with bytes read and total size when known.
+    public var progress: ((Int, Int?) -> Void)?
+
+    /// A loader on a connection of the caller's: each run pins the search path and gives
+    /// the connection its own back afterwards.
+    public init(connection: Connection, logger: Logger = Logger(label: "fkbackfill.load")) {
+        self.connection = connection
+        pinned = nil
+        self.logger = logger
+    }
+
+    /// A loader on a session already pinned (the command line's).
+    public init(session: Session, logger: Logger = Logger(label: "fkbackfill.load")) {
+        connection = session.connection
+        pinned = session
+        self.logger = logger
+    }
+
+    /// Runs the whole job for `table` and returns the report. Throws `FKBackfillError`;
+    /// on any error the transaction is rolled back and nothing is left behind.
+    public func run(table: String, input: InputSource, options: LoadOptions) throws(FKBackfillError) -> LoadReport {
+        let previous = connection.onStatement
+        if let onStatement = options.onStatement { connection.onStatement = onStatement }
+        defer { connection.onStatement = previous }
+        if let pinned { return try run(table: table, input: input, options: options, on: pinned) }
+        return try Session.scoped(connection) { session in try run(table: table, input: input, options: options, on: session) }
+    }
+
+    func run(table: String, input: InputSource, options: LoadOptions, on session: Session) throws(FKBackfillError) -> LoadReport {
+        do throws(FKBackfillError) {
+            return try FKBackfillError.mapping {
+                try session.execute("BEGIN")
+                let report = try runSteps(table: table, input: input, options: options, on: session)
+                try session.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
+                return report
+            }
+        } catch {
+            connection.rollbackQuietly()
+            throw error
+        }
+    }
+
+    /// The load, step by step.
+    func runSteps(table: String, input: InputSource, options: LoadOptions, on session: Session) throws -> LoadReport {
+        let run = try LoadRun.prepare(table: table, input: input, options: options, on: session, progress: progress)
+        run.lap("read catalog")
+        try run.stageInput()
+        run.lap("stage input")
+        try run.findMissingKeys()
+        run.lap("find missing keys")
+        try run.refuseUnfillable()
+        try run.backfillParents()
+        run.lap("backfill parents")
+        try run.setAsideRejects()
+        if options.loadTarget {
+            if !options.replaceBy.isEmpty {
+                try run.deleteReplaced()
+                run.lap("delete replaced rows")
+            }
+            try run.chooseFKCheck()
+            if run.report.fkCheck == .setBased {
+                try run.lockParents()
+                run.lap("lock referenced parents")
+                try run.verifyForeignKeys()
+                run.lap("verify foreign keys")
+            }
+            try run.insertTarget()
+            run.lap("insert target rows")
+        }
+        try run.reportParents()
+        run.lap(options.dryRun ? "report (then roll back)" : "report")
+        return run.report
+    }
+}
+
+/// Times the steps of a run.
+struct StepClock {
+    var last = ContinuousClock.now
+
+    mutating func lap(_ name: String, into report: inout LoadReport) {
+        let now = ContinuousClock.now
+        let duration = now - last
+        report.steps.append(.init(
+            name: name, seconds: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))
+        last = now
+    }
+}

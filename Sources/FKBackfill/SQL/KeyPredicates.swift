@@ -1,0 +1,60 @@
+import PostgresClient
+
+/// The key predicates every statement shares, each written once: key match, the
+/// missing-key anti-join, MATCH FULL's partly NULL key, and the blank test.
+///
+/// Keys are compared with the FK's own operators (`ForeignKey.equality`), as
+/// PostgreSQL's RI trigger compares them.
+enum KeyPredicates {
+    /// `alias.column` for each name.
+    static func columns(_ alias: SQL, _ names: [String]) -> [SQL] {
+        names.map { "\(alias).\(ident: $0)" }
+    }
+
+    /// Referenced values `parent` equal to referencing values `child`, pair by pair, with
+    /// the FK's operators.
+    static func match(_ fk: ForeignKey, parent: [SQL], child: [SQL]) -> SQL {
+        zip(zip(parent, child), fk.equality).map { pair, op in "\(pair.0) \(op) \(pair.1)" }
+            .joined(separator: " AND ")
+    }
+
+    /// Two lists of referencing values equal, pair by pair (`conffeqop`).
+    static func childMatch(_ fk: ForeignKey, _ left: [SQL], _ right: [SQL]) -> SQL {
+        zip(zip(left, right), fk.childEquality).map { pair, op in "\(pair.0) \(op) \(pair.1)" }
+            .joined(separator: " AND ")
+    }
+
+    /// `p.<referenced> = <child values>` for `fk`'s parent table aliased `p`.
+    static func parentHas(_ fk: ForeignKey, child: [SQL]) -> SQL {
+        "EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match(fk, parent: columns("p", fk.referencedColumns), child: child)))"
+    }
+
+    /// A complete key the parent lacks: every column set and no matching parent row.
+    /// A key with a NULL column is not checked (MATCH SIMPLE; MATCH FULL's partly NULL
+    /// keys are `partlyNull`).
+    static func missing(_ fk: ForeignKey, child: [SQL]) -> SQL {
+        child.map { "\($0) IS NOT NULL" }.joined(separator: " AND ") + " AND NOT \(parentHas(fk, child: child))"
+    }
+
+    /// Some but not all of `values` NULL: what MATCH FULL refuses.
+    static func partlyNull(_ values: [SQL]) -> SQL {
+        "pg_catalog.num_nulls(\(values.joined(separator: ", "))) BETWEEN 1 AND \(int: values.count - 1)"
+    }
+
+    /// True when `value` is blank: empty or whitespace only, or one of the `markers`
+    /// (a subquery of the bound markers). Whitespace is every Unicode white space
+    /// character, as docs/rules.md promises, not only the ASCII space.
+    static func isBlank(_ value: SQL, markers: SQL?) -> SQL {
+        let text: SQL = "CAST(\(value) AS text)"
+        var test: SQL = "pg_catalog.btrim(\(text), \(literal: unicodeWhitespace)) = ''"
+        if let markers { test += " OR \(text) IN (\(markers))" }
+        return "(\(test))"
+    }
+
+    /// Every character Unicode calls white space (`White_Space=yes`).
+    static let unicodeWhitespace: String = {
+        let scalars: [UInt32] = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680]
+            + Array(0x2000...0x200A) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+        return String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init)))
+    }()
+}

@@ -1,0 +1,107 @@
+import PostgresClient
+
+/// A connection the tool has made its own: nobody else's schema can steer it.
+///
+/// Opening a session reads the user's `search_path` once, then pins it to
+/// `pg_catalog, pg_temp`. From then on every function and operator the tool writes
+/// resolves in `pg_catalog`, whatever a schema owner on the user's path created there
+/// (an exact-type `public.=(varchar, varchar)` would otherwise beat the built-in one:
+/// CVE-2018-1058). The user's path is kept only to find the bare table names they typed,
+/// the way psql would, and to compile their own `--query` as they wrote it.
+///
+/// Also the one place for `execute` and savepoints (GRDB's `inSavepoint` is the model).
+public final class Session {
+    public let connection: Connection
+    /// The user's `search_path` setting as it was, e.g. `"$user", public`.
+    public let userSearchPath: String
+    /// The schemas that path resolved to (`current_schemas(true)`), in order.
+    public let userSchemas: [String]
+    private var savepoints = 0
+
+    /// The path every statement of the tool runs under.
+    public static let pinnedSearchPath = "pg_catalog, pg_temp"
+
+    /// Reads the user's path and pins the session's. Both statements name their functions
+    /// with `pg_catalog.`, because they run before the pin.
+    public init(_ connection: Connection) throws(FKBackfillError) {
+        self.connection = connection
+        do {
+            let row = try connection.execute(
+                "SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS text) AS schemas"
+            ).rows[0]
+            userSearchPath = row.string("path")
+            userSchemas = row.array("schemas").compactMap { $0 }
+            try connection.execute(
+                "SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), \(bind: connection.inTransaction ? "true" : "false"))")
+        } catch {
+            throw FKBackfillError(error)
+        }
+    }
+
+    /// Runs `body` on a session over `connection`, then gives the connection its own
+    /// `search_path` back: for library callers who keep using the connection afterwards.
+    public static func scoped<T>(_ connection: Connection, _ body: (Session) throws -> T) throws(FKBackfillError) -> T {
+        let session = try Session(connection)
+        defer { session.restoreUserSearchPath() }
+        return try FKBackfillError.mapping { try body(session) }
+    }
+
+    /// Sets the user's own `search_path` back on the connection.
+    public func restoreUserSearchPath() {
+        _ = try? connection.execute("SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), false)")
+    }
+
+    @discardableResult
+    public func execute(_ sql: SQL) throws(PostgresError) -> QueryResult {
+        try connection.execute(sql)
+    }
+
+    public var inTransaction: Bool { connection.inTransaction }
+
+    /// Runs `body` in a savepoint (or, outside a transaction, a transaction of its own):
+    /// released when it returns, rolled back when it throws, so a failure inside does
+    /// not abort the caller's transaction.
+    @discardableResult
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        guard inTransaction else { return try connection.transaction(body) }
+        savepoints += 1
+        let name = SQL(ident: "fkb_savepoint_\(savepoints)")
+        defer { savepoints -= 1 }
+        try execute("SAVEPOINT \(name)")
+        do {
+            let value = try body()
+            try execute("RELEASE SAVEPOINT \(name)")
+            return value
+        } catch {
+            if connection.inTransaction {
+                _ = try? execute("ROLLBACK TO SAVEPOINT \(name)")
+                _ = try? execute("RELEASE SAVEPOINT \(name)")
+            }
+            throw error
+        }
+    }
+
+    /// Runs `body` and undoes whatever it did, whether it returns or throws: for checks
+    /// that create something only to look at it (a rule's expression compiled as a view).
+    public func rolledBack<T>(_ body: () throws -> T) throws -> T {
+        var value: T?
+        do {
+            try savepoint { () throws in
+                value = try body()
+                throw RolledBack()
+            }
+        } catch is RolledBack {}
+        return value!
+    }
+
+    /// Runs `body` under the user's own `search_path`, for the one statement that compiles
+    /// their `--query`; the pin is back before anything else runs.
+    func underUserSearchPath<T>(_ body: () throws -> T) throws -> T {
+        try execute("SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), true)")
+        defer { _ = try? execute("SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), true)") }
+        return try body()
+    }
+}
+
+/// Thrown to roll a savepoint back on purpose (`Session.rolledBack`).
+private struct RolledBack: Error {}
