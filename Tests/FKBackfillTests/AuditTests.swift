@@ -72,7 +72,7 @@ import TestSupport
             """)
         defer {
             _ = try? db.connection.execute("RESET ROLE")
-            _ = try? db.connection.execute("DROP OWNED BY \(db.schema)_auditor; DROP ROLE \(db.schema)_auditor")
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(db.schema)_auditor; DROP ROLE \(db.schema)_auditor")
         }
         let report = try audit(db, .table("fact"))
         let checked = try fk(report, "f_checked")

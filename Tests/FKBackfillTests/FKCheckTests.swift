@@ -98,7 +98,7 @@ import TestSupport
             """)
         defer {
             _ = try? db.connection.execute("RESET ROLE")
-            _ = try? db.connection.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)")
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
         }
         let limited = try db.load("fact", csv: "org_code,n\nG3,3\n")
         #expect(limited.fkCheck == .perRow)
@@ -114,14 +114,14 @@ import TestSupport
         let schema = db.schema
         let csv = try db.csvFile("org_code,n\nG1,1\n")
         let deleter = try Connection()
-        try deleter.execute("SET search_path TO \(quoteIdentifier(schema))")
+        try deleter.execute("SET search_path TO \(ident: schema)")
         try deleter.execute("BEGIN")
         try deleter.execute("DELETE FROM org WHERE code = 'G1'")
         // The load blocks inside libpq, so it gets a thread of its own rather than one of
         // the few threads of Swift's cooperative pool.
         let load = OwnThread {
             let connection = try Connection()
-            try connection.execute("SET search_path TO \(quoteIdentifier(schema))")
+            try connection.execute("SET search_path TO \(ident: schema)")
             var options = LoadOptions()
             options.fkCheck = mode
             return try Loader(connection: connection).run(table: "fact", input: .csv(path: csv, options: CSVOptions()), options: options)
@@ -185,7 +185,7 @@ final class OwnThread<T: Sendable>: @unchecked Sendable {
         let oid = try db.values("SELECT 'fact'::regclass::oid::text")[0][0]!
         let holder = try Connection()
         try holder.execute("BEGIN")
-        try holder.execute("SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || $1, 0))", [oid])
+        try holder.execute("SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: oid), 0))")
         let blocked = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code\nG1\n") {
                 $0.exclusive = true
@@ -205,7 +205,7 @@ final class OwnThread<T: Sendable>: @unchecked Sendable {
         #expect(report.inserted == 1)
         // A row lock held elsewhere is bounded the same way.
         try holder.execute("BEGIN")
-        try holder.execute("SELECT * FROM \(db.schema).org WHERE code = 'G1' FOR UPDATE")
+        try holder.execute("SELECT * FROM \(ident: db.schema).org WHERE code = 'G1' FOR UPDATE")
         let rowLock = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code\nG1\n") { $0.lockTimeout = "300ms" }
         }
@@ -232,7 +232,7 @@ final class OwnThread<T: Sendable>: @unchecked Sendable {
             """)
         defer {
             _ = try? db.connection.execute("RESET ROLE")
-            _ = try? db.connection.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)")
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
         }
         let everything = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code,product_code,n\nG1,X1,1\n") { $0.replaceBy = ["n"] }

@@ -85,16 +85,16 @@ import TestSupport
             """)
         let statements = StatementLog()
         let report = try db.load("fact", csv: "plan_code,portfolio_code,kind\nP1,F1,a\nP1,F2,b\n") { options in
-            options.onStatement = { statements.append($0) }
+            options.onStatement = { statements.append($0.description) }
         }
         #expect(report.parent("portfolio")?.inserted == 1)
         #expect(report.parent("plan")?.inserted == 0)
         let scans = statements.all.filter { $0.contains("FROM pg_temp.fkb_stage") && !$0.hasPrefix("INSERT INTO") }
         // One pass over the keys, one for the rows behind the new portfolio; the plan's
         // work tables are created without reading anything.
-        #expect(scans.filter { $0.hasPrefix("CREATE TEMP TABLE fkb_seen") }.count == 1)
-        #expect(scans.filter { $0.hasPrefix("CREATE TEMP TABLE fkb_ref_") && !$0.hasSuffix("WITH NO DATA") }.count == 1)
-        #expect(statements.all.contains { $0.hasPrefix("CREATE TEMP TABLE fkb_ref_") && $0.hasSuffix("WITH NO DATA") })
+        #expect(scans.filter { $0.hasPrefix("CREATE TEMP TABLE pg_temp.fkb_seen") }.count == 1)
+        #expect(scans.filter { $0.hasPrefix("CREATE TEMP TABLE pg_temp.fkb_ref_") && !$0.hasSuffix("WITH NO DATA") }.count == 1)
+        #expect(statements.all.contains { $0.hasPrefix("CREATE TEMP TABLE pg_temp.fkb_ref_") && $0.hasSuffix("WITH NO DATA") })
         #expect(try db.values("SELECT plan_code, kind FROM portfolio WHERE code = 'F2'") == [["P1", "b"]])
     }
 }

@@ -23,18 +23,18 @@ extension TestDatabase {
     }
 
     func count(_ table: String, _ condition: String = "true") throws -> Int {
-        try connection.execute("SELECT count(*) AS n FROM \(table) WHERE \(condition)").rows[0].int("n") ?? -1
+        try connection.execute("SELECT count(*) AS n FROM \(unsafeRaw: table) WHERE \(unsafeRaw: condition)").rows[0].int("n") ?? -1
     }
 
     func values(_ sql: String) throws -> [[String?]] {
-        let result = try connection.execute(sql)
+        let result = try connection.execute(SQL(unsafeRaw: sql))
         return (0..<result.rowCount).map { row in result.columnNames.indices.map { result.value(row, $0) } }
     }
 
     /// A checksum of every row of the tables, to prove nothing changed.
     func checksum(_ tables: [String]) throws -> String {
         try tables.map { table in
-            try connection.execute("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM \(table) t")
+            try connection.execute("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM \(unsafeRaw: table) t")
                 .rows[0].string("h")
         }.joined(separator: ",")
     }

@@ -413,7 +413,7 @@ import TestSupport
             for _ in 0..<4 {
                 group.addTask {
                     let connection = try Connection()
-                    try connection.execute("SET search_path TO \(quoteIdentifier(schema))")
+                    try connection.execute("SET search_path TO \(ident: schema)")
                     return try Loader(connection: connection)
                         .run(table: "fact", input: .csv(path: csv, options: CSVOptions()), options: LoadOptions()).inserted
                 }
@@ -446,11 +446,16 @@ extension LoadTests {
         let box = StatementBox()
         _ = try db.load("\(business).规模明细", csv: Self.annuityCSV) { options in
             options.dryRun = true
-            options.onStatement = { box.append($0) }
+            options.onStatement = { box.append($0.description) }
         }
         let statements = box.statements
-        #expect(statements.first == "BEGIN")
-        #expect(statements.last == "ROLLBACK")
+        // The session reads the user's search path and pins its own before anything else,
+        // and gives the caller's connection its path back at the end.
+        #expect(statements.first?.hasPrefix("SELECT pg_catalog.current_setting('search_path')") == true)
+        #expect(statements.dropFirst().first == "SELECT pg_catalog.set_config('search_path', $1, $2)")
+        #expect(statements.dropFirst(2).first == "BEGIN")
+        #expect(statements.dropLast().last == "ROLLBACK")
+        #expect(statements.last == "SELECT pg_catalog.set_config('search_path', $1, false)")
         #expect(statements.contains { $0.hasPrefix("COPY pg_temp.fkb_stage") })
         let plan = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(db.schema)_mapping\".\"年金计划\"") })
         let portfolio = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(db.schema)_mapping\".\"组合计划\"") })
@@ -561,7 +566,7 @@ extension RejectTests {
         let report = try db.load("fact", csv: "org_code,n,code,amount\n\"G1\nx\",1,ab,1\nG2,,ab,1\nG3,3,ab,-5\nG4,4,ab,4\n") {
             $0.maxRejects = 5
             $0.rejectFile = file
-            $0.onStatement = { statements.append($0) }
+            $0.onStatement = { statements.append($0.description) }
         }
         #expect(report.inserted == 2)
         #expect(report.rejected == 2)

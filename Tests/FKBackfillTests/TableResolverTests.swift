@@ -37,7 +37,7 @@ import TestSupport
             """)
         #expect(try TableResolver.resolve("thing", on: db.connection).name.schema == db.schema)
         #expect(throws: FKBackfillError.self) { try TableResolver.resolve("only_there", on: db.connection) }
-        try db.connection.execute("SET search_path TO \(quoteIdentifier(db.schema)), \(quoteIdentifier(other))")
+        try db.connection.execute("SET search_path TO \(ident: db.schema), \(ident: other)")
         #expect(try TableResolver.resolve("only_there", on: db.connection).name.schema == other)
     }
 
