@@ -239,3 +239,30 @@ import TestSupport
         #expect(root.stdout.contains("Exit codes"))
     }
 }
+
+/// libpq echoes pieces of a connection string it cannot parse; none may show a password.
+@Suite struct PasswordLeakTests {
+    var binary: String {
+        ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
+    }
+
+    @Test(arguments: [
+        "postgresql://u:S3cret%PW9@host/db",
+        "postgresql://u:S3cret/PW9@host:5432",
+        "postgresql://u:S3cret@PW9@host",
+        "u:S3cret/PW9@host:5432",
+        "u:S3cret@PW9@host",
+        "host=127.0.0.1 port=1 password=S3cretPW9 connect_timeout=2",
+    ])
+    func malformedConnectionStringsNeverShowThePassword(uri: String) throws {
+        for format in [["--log-format", "text"], ["--log-format", "json"]] {
+            let result = try run(binary, ["load", "x", "--csv", "-", "--db", uri, "--log-level", "trace", "--print-sql"] + format, input: "a\n1\n")
+            #expect(result.status == 3, "\(result.stderr)")
+            #expect(result.stderr.contains("could not connect"), "\(result.stderr)")
+            for secret in ["S3cret", "PW9"] {
+                #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret), "\(uri): \(result.stderr)")
+            }
+        }
+    }
+}

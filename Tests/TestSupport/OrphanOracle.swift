@@ -1,0 +1,51 @@
+import Foundation
+import PostgresClient
+
+/// Checks, after a test that commits, that every FK in the test's schemas holds: the
+/// anti-join PostgreSQL's own check would run, for every constraint including NOT VALID
+/// ones, with the constraint's own operators and MATCH rule. Also that the database
+/// gives new sessions `session_replication_role = origin`.
+public enum OrphanOracle {
+    /// One line per FK with orphans (`constraint on table: N rows`); empty when all hold.
+    public static func orphans(in schemas: [String], on connection: Connection) throws -> [String] {
+        let constraints = try connection.execute(
+            """
+            SELECT c.conname, c.confmatchtype, cn.nspname AS child_schema, cr.relname AS child,
+                   pn.nspname AS parent_schema, pr.relname AS parent,
+                   (SELECT array_agg(a.attname ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS child_columns,
+                   (SELECT array_agg(a.attname ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
+                      JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS parent_columns,
+                   (SELECT array_agg(pg_catalog.format('OPERATOR(%I.%s)', o.oprnamespace::regnamespace::text, o.oprname) ORDER BY k.n)
+                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS operators
+            FROM pg_constraint c
+            JOIN pg_class cr ON cr.oid = c.conrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
+            JOIN pg_class pr ON pr.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = pr.relnamespace
+            WHERE c.contype = 'f' AND cn.nspname = ANY(CAST(\(bindArray: schemas) AS name[]))
+            """)
+        var found: [String] = []
+        for row in constraints.rows {
+            let child = row.array("child_columns").compactMap { $0 }
+            let parent = row.array("parent_columns").compactMap { $0 }
+            let operators = row.array("operators").compactMap { $0 }
+            let childTable: SQL = "\(ident: row.string("child_schema")).\(ident: row.string("child"))"
+            let parentTable: SQL = "\(ident: row.string("parent_schema")).\(ident: row.string("parent"))"
+            let set = child.map { "c.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
+            // The operator text comes from format('%I…') over the catalog: a quoted schema and an operator name.
+            let match = zip(zip(parent, child), operators).map { pair, op in
+                "p.\(ident: pair.0) \(unsafeRaw: op) c.\(ident: pair.1)" as SQL
+            }.joined(separator: " AND ")
+            var condition: SQL = "(\(set) AND NOT EXISTS (SELECT 1 FROM \(parentTable) p WHERE \(match)))"
+            if row.string("confmatchtype") == "f" && child.count > 1 {
+                let values = child.map { "c.\(ident: $0)" as SQL }.joined(separator: ", ")
+                condition += " OR pg_catalog.num_nulls(\(values)) BETWEEN 1 AND \(int: child.count - 1)"
+            }
+            let count = try connection.execute("SELECT count(*) AS n FROM \(childTable) c WHERE \(condition)").rows[0].int("n") ?? 0
+            if count > 0 { found.append("\(row.string("conname")) on \(row.string("child_schema")).\(row.string("child")): \(count) rows") }
+        }
+        let fresh = try Connection()
+        let role = try fresh.execute("SELECT pg_catalog.current_setting('session_replication_role') AS r").rows[0].string("r")
+        if role != "origin" { found.append("session_replication_role is \(role), not origin") }
+        return found
+    }
+}
