@@ -17,12 +17,11 @@ struct Lints {
                 index.columns.count >= fk.columns.count && Set(index.columns.prefix(fk.columns.count)) == wanted
             }
             guard !indexed else { return nil }
-            let columns = fk.columns.map { quoteIdentifier($0) }.joined(separator: ", ")
             return Finding(
                 kind: "missing-index", severity: .warning,
                 object: "\(fk.table.description) (\(fk.columns.joined(separator: ", ")))",
                 message: "no index starts with the columns of \(fk.name): deletes on \(fk.referencedTable.display) and validation scan \(fk.table.display)",
-                fix: "CREATE INDEX ON \(fk.table.sql.description) (\(columns));")
+                fix: ("CREATE INDEX ON \(fk.table) (\(idents: fk.columns));" as SQL).description)
         }
     }
 
@@ -38,7 +37,7 @@ struct Lints {
                     object: "\(fk.table.description).\(childName)",
                     message: "\(fk.name): \(childName) is \(child.type) but \(fk.referencedTable.display).\(parentName) is \(parent.type); "
                         + "a value can fit one and not the other",
-                    fix: "ALTER TABLE \(fk.table.sql.description) ALTER COLUMN \(quoteIdentifier(childName)) TYPE \(parent.type);")
+                    fix: ("ALTER TABLE \(fk.table) ALTER COLUMN \(ident: childName) TYPE \(parent.sqlType);" as SQL).description)
             }
         }
     }
@@ -55,13 +54,13 @@ struct Lints {
     func notValid(_ keys: [ForeignKey]) throws -> [Finding] {
         try keys.filter { !$0.validated && !$0.declared }.map { fk in
             let orphans = try orphanCount(fk)
+            let validate: SQL = "ALTER TABLE \(fk.table) VALIDATE CONSTRAINT \(ident: fk.name);"
             return Finding(
                 kind: "not-valid", severity: .warning, object: "\(fk.table.description).\(fk.name)",
                 message: "\(fk.name) is NOT VALID: existing rows are not checked; \(orphans) \(orphans == 1 ? "row has" : "rows have") no parent",
                 fix: orphans == 0
-                    ? "ALTER TABLE \(fk.table.sql.description) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));"
-                    : "fix the \(orphans) orphan rows (`fkbackfill validate \(fk.table.display)` lists them), then "
-                        + "ALTER TABLE \(fk.table.sql.description) VALIDATE CONSTRAINT \(quoteIdentifier(fk.name));")
+                    ? validate.description
+                    : "fix the \(orphans) orphan rows (`fkbackfill validate \(fk.table.display)` lists them), then \(validate)")
         }
     }
 
@@ -70,8 +69,8 @@ struct Lints {
             Finding(
                 kind: "partition-only-fk", severity: .warning, object: "\(fk.declaredOn.description).\(fk.name)",
                 message: "\(fk.name) is declared on partition \(fk.declaredOn.display) only; other partitions of \(fk.table.display) are not checked",
-                fix: "ALTER TABLE \(fk.table.sql.description) ADD FOREIGN KEY (\(fk.columns.map { quoteIdentifier($0) }.joined(separator: ", "))) "
-                    + "REFERENCES \(fk.referencedTable.sql.description) (\(fk.referencedColumns.map { quoteIdentifier($0) }.joined(separator: ", ")));")
+                fix: ("ALTER TABLE \(fk.table) ADD FOREIGN KEY (\(idents: fk.columns)) REFERENCES \(fk.referencedTable) (\(idents: fk.referencedColumns));" as SQL)
+                    .description)
         }
     }
 
@@ -133,13 +132,12 @@ struct Lints {
             } catch let error as PostgresError where error.sqlState == "42P01" {
                 return nil
             }
-            let constraint = quoteIdentifier("\(child.name)_\(column)_fkey")
             return Finding(
                 kind: "implied-relation", severity: .info, object: "\(child.description).\(column)",
                 message: "\(child.display).\(column) looks like a reference to \(parent.display) (same name and type as its key), "
                     + "but no FK says so; \(orphans) \(orphans == 1 ? "row has" : "rows have") no match",
-                fix: "ALTER TABLE \(child.sql.description) ADD CONSTRAINT \(constraint) FOREIGN KEY (\(quoteIdentifier(column))) "
-                    + "REFERENCES \(parent.sql.description) (\(quoteIdentifier(column))) NOT VALID;",
+                fix: ("ALTER TABLE \(child) ADD CONSTRAINT \(ident: "\(child.name)_\(column)_fkey") FOREIGN KEY (\(ident: column)) "
+                    + "REFERENCES \(parent) (\(ident: column)) NOT VALID;" as SQL).description,
                 snippet: "relations:\n  - from: \(child.display) (\(column))\n    to: \(parent.display) (\(column))")
         }
     }

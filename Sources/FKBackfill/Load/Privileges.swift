@@ -36,7 +36,8 @@ struct Privileges {
             missing[need.table, default: []].append(need.privilege)
         }
         return order.map { table in
-            "GRANT \(missing[table]!.joined(separator: ", ")) ON \(table.sql.description) TO \(quoteIdentifier(role));"
+            // The privilege names are this type's own constants (SELECT, INSERT, …).
+            ("GRANT \(unsafeRaw: missing[table]!.joined(separator: ", ")) ON \(table) TO \(ident: role);" as SQL).description
         }
     }
 
