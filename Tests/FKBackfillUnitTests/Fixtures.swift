@@ -1,5 +1,8 @@
 @testable import FKBackfill
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// In-memory schemas for the unit tests: tables and foreign keys written out by hand,
@@ -66,4 +69,22 @@ extension LoadPlan {
 /// A JSON document decoded for field checks (other fields may be added to outputs).
 func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
+
+/// A JUnit document parsed by a real XML parser, for checks by element and attribute.
+struct JUnitDocument {
+    let root: XMLElement
+
+    init(_ xml: String) throws {
+        root = try #require(try XMLDocument(xmlString: xml).rootElement())
+    }
+
+    var suites: [XMLElement] { root.elements(forName: "testsuite") }
+
+    func attribute(_ element: XMLElement, _ name: String) -> String? { element.attribute(forName: name)?.stringValue }
+
+    /// Every test case of every suite, in order.
+    var cases: [XMLElement] { suites.flatMap { $0.elements(forName: "testcase") } }
+
+    func testCase(_ name: String) -> XMLElement? { cases.first { attribute($0, "name") == name } }
 }

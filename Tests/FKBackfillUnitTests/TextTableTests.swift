@@ -84,6 +84,18 @@ enum Alignment {
         return starts
     }
 
+    /// Every text table in `text` (found by its rule line), as rows of cells, header first.
+    static func tables(_ text: String) -> [[[String]]] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return lines.indices.filter { index in
+            index > 0 && lines[index].hasPrefix("-") && lines[index].allSatisfy { $0 == "-" || $0 == " " }
+        }.map { index in
+            let starts = columnStarts(rule: lines[index])
+            let rows = [lines[index - 1]] + lines[(index + 1)...].prefix { !$0.isEmpty }
+            return rows.map { cells($0, starts: starts) }
+        }
+    }
+
     /// The cells of `line` cut at `starts` (display offsets), trailing spaces removed.
     /// A cell whose text does not begin exactly at its column's offset comes back as
     /// `<misaligned>…`, so comparing with the expected cells fails.
