@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CLUSTER := scripts/pg-cluster.sh
 
-.PHONY: all deps build release test demo bench clean
+.PHONY: all deps build release unit test demo bench clean
 
 all: build
 
@@ -17,10 +17,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Builds everything, starts a throwaway PostgreSQL, runs the tests, stops it.
-test: deps
+# Builds the tests and runs the unit tests only: pure code on in-memory models, in a
+# few seconds. PGHOST points nowhere, so a unit test that tries to connect fails.
+unit: deps
 	$(SWIFT) build --build-tests
-	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" $(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest
+	PGHOST=/nonexistent-fkbackfill-unit PGPORT=1 $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillUnitTests
+
+# The unit tests first (no database), then starts a throwaway PostgreSQL, runs the
+# integration tests against it and stops it.
+test: unit
+	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" $(CLUSTER) run -- \
+		$(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests
 
 # Runs the main job on a throwaway database with the example annuity schema.
 demo: build

@@ -62,5 +62,11 @@ let package = Package(
             name: "FKBackfillTests",
             dependencies: ["FKBackfill", "PostgresClient", "TestSupport"]
         ),
+        // Pure code (planner, rules parser, CSV, renderers) on in-memory models: no
+        // database, so `make unit` runs it in seconds anywhere.
+        .testTarget(
+            name: "FKBackfillUnitTests",
+            dependencies: ["FKBackfill", "PostgresClient"]
+        ),
     ]
 )

@@ -63,10 +63,16 @@ import TestSupport
         let text = GraphReport(graph: DependencyGraph(catalog: catalog)).render(.text)
         #expect(text.contains("5 tables, 5 foreign keys, no cycles"))
         #expect(text.contains("Load order (parents first):"))
+        // Load order (5 tables) and edges (5 keys), each with its header line.
+        #expect(TextAlignment.misalignedCells(text) == [])
+        #expect(TextAlignment.rowsChecked(text) == 12)
         let fks = ForeignKeysReport(catalog: catalog).render(.text)
         #expect(fks.contains("5 keys on 2 tables"))
         #expect(fks.contains("fk_组合计划_年金计划"))
         #expect(!fks.split(separator: "\n").contains { $0.hasSuffix(" ") })
+        // The summary (5 keys) and the key columns (5 columns), each with its header line.
+        #expect(TextAlignment.misalignedCells(fks) == [])
+        #expect(TextAlignment.rowsChecked(fks) == 12)
     }
 
     @Test func dotRendersWithGraphviz() throws {
@@ -93,6 +99,54 @@ import TestSupport
         #expect(mermaid.hasPrefix("flowchart BT\n"))
         #expect(mermaid.contains("we#quot;ird"))
         #expect(mermaid.contains("-. \"fk #quot;x#quot;\" .->"))
+    }
+}
+
+/// Checks the text tables of a rendered report by terminal columns, counting East Asian
+/// wide characters as two: every cell must start where its column's dashes do.
+enum TextAlignment {
+    static func width(_ char: Character) -> Int {
+        char.unicodeScalars.reduce(0) { total, scalar in
+            let v = scalar.value
+            if scalar.properties.generalCategory == .nonspacingMark { return total }
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0x20000...0x3FFFD).contains(v)
+            return total + (wide ? 2 : 1)
+        }
+    }
+
+    /// Each table's header and rows with the column starts taken from its rule line.
+    static func tables(_ text: String) -> [(starts: [Int], rows: [String])] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var tables: [(starts: [Int], rows: [String])] = []
+        for (index, line) in lines.enumerated() where index > 0 && line.hasPrefix("-") && line.allSatisfy({ $0 == "-" || $0 == " " }) {
+            let starts = Array(line.enumerated()).filter { $0.element == "-" && ($0.offset == 0 || Array(line)[$0.offset - 1] == " ") }.map(\.offset)
+            let rows = [lines[index - 1]] + lines[(index + 1)...].prefix { !$0.isEmpty }
+            tables.append((starts, rows))
+        }
+        return tables
+    }
+
+    static func rowsChecked(_ text: String) -> Int { tables(text).reduce(0) { $0 + $1.rows.count } }
+
+    /// `line: column offset` for every cell that does not start at its column's offset
+    /// with two spaces before it.
+    static func misalignedCells(_ text: String) -> [String] {
+        var problems: [String] = []
+        for table in tables(text) {
+            for row in table.rows {
+                var charAt: [Int: Character] = [:]
+                var offset = 0
+                for char in row { charAt[offset] = char; offset += width(char) }
+                for start in table.starts.dropFirst() where offset > start {
+                    guard let first = charAt[start], first != " ", charAt[start - 1] == " ", charAt[start - 2] == " " else {
+                        problems.append("\(row): column at \(start)")
+                        continue
+                    }
+                }
+            }
+        }
+        return problems
     }
 }
 

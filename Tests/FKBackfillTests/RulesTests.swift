@@ -345,21 +345,6 @@ import TestSupport
             """)
         #expect(try db.values("SELECT note FROM plan") == [["a drop; delete update;a"]])
     }
-
-    @Test func yamlSyntaxErrorHasALine() throws {
-        let db = try TestDatabase()
-        _ = db
-        let error = try #require(throws: FKBackfillError.self) {
-            _ = try RulesParser.parse("tables:\n  plan: { columns: [\n", file: "bad.yaml")
-        }
-        #expect(error.details.count == 1)
-        #expect(error.details[0].hasPrefix("bad.yaml:3:"))
-        #expect(error.details[0].contains("not valid YAML"))
-        let unknown = try #require(throws: FKBackfillError.self) {
-            _ = try RulesParser.parse("tabels:\n  plan: {}\n", file: "r.yaml")
-        }
-        #expect(unknown.details == ["r.yaml:1:1: unknown key tabels (did you mean tables?)"])
-    }
 }
 
 extension RulesTests {

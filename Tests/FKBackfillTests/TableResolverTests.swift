@@ -4,29 +4,6 @@ import Testing
 import TestSupport
 
 @Suite struct TableResolverTests {
-    @Test(arguments: [
-        ("orders", nil, "orders"),
-        ("Sales.Orders", "sales", "orders"),
-        ("\"Sales\".\"Order Lines\"", "Sales", "Order Lines"),
-        ("business.规模明细", "business", "规模明细"),
-        ("\"a.b\".c", "a.b", "c"),
-        ("\"say \"\"hi\"\"\"", nil, "say \"hi\""),
-        ("  spaced  ", nil, "spaced"),
-        ("db.s.t", "s", "t"),
-    ] as [(String, String?, String)])
-    func parsesNamesLikePsql(text: String, schema: String?, name: String) throws {
-        let parsed = try TableResolver.parse(text)
-        #expect(parsed.schema == schema)
-        #expect(parsed.name == name)
-    }
-
-    @Test(arguments: ["", "a..b", "\"open", "a.b.c.d", ".x"])
-    func rejectsMalformedNames(text: String) {
-        let error = #expect(throws: FKBackfillError.self) { try TableResolver.parse(text) }
-        #expect(error?.exitStatus == .usage)
-        #expect(error?.hint != nil)
-    }
-
     @Test func bareNamesFollowSearchPath() throws {
         let db = try TestDatabase()
         let other = try db.makeSchema("other")

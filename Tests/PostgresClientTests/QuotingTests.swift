@@ -2,31 +2,9 @@ import PostgresClient
 import Testing
 import TestSupport
 
+/// Identifier quoting checked by the server's own parser. The quoting rules alone are
+/// pinned without a database in FKBackfillUnitTests/IdentifierQuotingTests.
 @Suite struct QuotingTests {
-    @Test func alwaysQuotesAndDoublesEmbeddedQuotes() {
-        #expect(quoteIdentifier("plain") == "\"plain\"")
-        #expect(quoteIdentifier("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(quoteIdentifier("\"; DROP TABLE x; --") == "\"\"\"; DROP TABLE x; --\"")
-        #expect(quoteQualified(schema: "business", name: "规模明细") == "\"business\".\"规模明细\"")
-    }
-
-    @Test(arguments: [
-        ("orders", "orders"),
-        ("规模明细", "规模明细"),
-        ("_x$1", "_x$1"),
-        ("Orders", "\"Orders\""),
-        ("order lines", "\"order lines\""),
-        ("select", "\"select\""),
-        ("user", "\"user\""),
-        ("1abc", "\"1abc\""),
-        ("", "\"\""),
-        // unreserved keywords need no quotes, as with quote_ident
-        ("name", "name"),
-    ])
-    func quotesOnlyWhenNeededForDisplay(name: String, expected: String) {
-        #expect(quoteIdentifier(name, style: .whenNeeded) == expected)
-    }
-
     /// The display form must read back as the same name in the server's own parser.
     @Test func displayQuotingRoundTripsThroughTheServerParser() throws {
         let db = try TestDatabase()

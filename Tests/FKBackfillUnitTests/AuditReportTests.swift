@@ -1,0 +1,164 @@
+@testable import FKBackfill
+import Foundation
+import Testing
+
+/// `fkbackfill audit` output in every format, from a hand-built report with one FK of
+/// each status and one finding of each severity.
+@Suite struct AuditReportTests {
+    static func fk(_ name: String, _ status: AuditReport.Status, reasons: [String] = [], declared: Bool = false)
+        -> AuditReport.ForeignKeyResult
+    {
+        .init(name: name, table: Schema.name("fact"), referencedTable: Schema.name("plan"), columns: ["plan_code"],
+              referencedColumns: ["code"], declared: declared, status: status, reasons: reasons)
+    }
+
+    static var report: AuditReport {
+        var report = AuditReport(scope: "s.fact")
+        report.foreignKeys = [
+            fk("fk_auto", .auto),
+            fk("fk_rule", .rule, declared: true),
+            fk("fk_uncovered", .uncovered, reasons: ["s.plan.name is NOT NULL with no default", "no INSERT privilege"]),
+            fk("fk_skipped", .skipped, reasons: ["on_missing: reject"]),
+        ]
+        report.findings = [
+            .init(kind: "uncovered-fk", severity: .error, object: "s.fact.fk_uncovered", message: "cannot backfill",
+                  fix: "add a rule", snippet: nil),
+            .init(kind: "missing-index", severity: .warning, object: "s.fact.plan_code", message: "no index <leads> with it",
+                  fix: "CREATE INDEX ON s.fact (plan_code)", snippet: nil),
+            .init(kind: "implied-relation", severity: .info, object: "s.fact.org_code", message: "looks like | a key",
+                  fix: "declare it", snippet: "relations:\n  - from: s.fact (org_code)\n    to: s.org (code)"),
+        ]
+        return report
+    }
+
+    @Test func summaryCountsStatusesAndSeverities() {
+        #expect(Self.report.summary == "4 foreign keys: 1 auto, 1 rule, 1 uncovered, 1 skipped; findings: 1 error, 1 warning, 1 info")
+        #expect(AuditReport(scope: "x").summary == "0 foreign keys: 0 auto, 0 rule, 0 uncovered, 0 skipped; findings: 0 error, 0 warning, 0 info")
+    }
+
+    @Test func exitStatusFollowsTheFailOnThreshold() {
+        #expect(Self.report.exitStatus(failOn: .error) == .findings)
+        var warningsOnly = Self.report
+        warningsOnly.findings.removeFirst()
+        #expect(warningsOnly.exitStatus(failOn: .error) == .success)
+        #expect(warningsOnly.exitStatus(failOn: .warning) == .findings)
+        warningsOnly.findings.removeFirst()
+        #expect(warningsOnly.exitStatus(failOn: .warning) == .success)
+        #expect(warningsOnly.exitStatus(failOn: .info) == .findings)
+        #expect(AuditReport.Severity.allCases.sorted() == [.info, .warning, .error])
+    }
+
+    @Test func textTableAndWhy() {
+        let text = Self.report.render(.text)
+        #expect(text.hasPrefix("Audit of s.fact: 4 foreign keys: 1 auto, 1 rule, 1 uncovered, 1 skipped; "
+            + "findings: 1 error, 1 warning, 1 info\n\n"))
+        #expect(Alignment.tables(text).first == [
+            ["STATUS", "TABLE", "CONSTRAINT", "REFERENCES"],
+            ["auto", "s.fact", "fk_auto", "s.plan (code)"],
+            ["rule", "s.fact", "fk_rule (declared)", "s.plan (code)"],
+            ["uncovered", "s.fact", "fk_uncovered", "s.plan (code)"],
+            ["skipped", "s.fact", "fk_skipped", "s.plan (code)"],
+        ])
+        #expect(text.contains("""
+
+            Why:
+              fk_uncovered (uncovered):
+                - s.plan.name is NOT NULL with no default
+                - no INSERT privilege
+              fk_skipped (skipped):
+                - on_missing: reject
+
+            """))
+    }
+
+    @Test func textFindingsWithFixesAndSnippets() {
+        #expect(Self.report.render(.text).hasSuffix("""
+
+            Findings:
+              ERROR uncovered-fk s.fact.fk_uncovered
+                cannot backfill
+                fix: add a rule
+              WARNING missing-index s.fact.plan_code
+                no index <leads> with it
+                fix: CREATE INDEX ON s.fact (plan_code)
+              INFO implied-relation s.fact.org_code
+                looks like | a key
+                fix: declare it
+                  relations:
+                    - from: s.fact (org_code)
+                      to: s.org (code)
+
+            """))
+        #expect(AuditReport(scope: "schema s").render(.text) == "Audit of schema s: " + AuditReport(scope: "x").summary + "\n")
+    }
+
+    @Test func jsonFields() throws {
+        let json = try jsonObject(Self.report.render(.json))
+        #expect(json["scope"] as? String == "s.fact")
+        let keys = try #require(json["foreignKeys"] as? [[String: Any]])
+        #expect(keys.map { $0["status"] as? String } == ["auto", "rule", "uncovered", "skipped"])
+        #expect(keys.map { $0["declared"] as? Bool } == [false, true, false, false])
+        #expect(keys[2]["name"] as? String == "fk_uncovered")
+        #expect(keys[2]["table"] as? String == "s.fact")
+        #expect(keys[2]["columns"] as? [String] == ["plan_code"])
+        #expect(keys[2]["referencedTable"] as? String == "s.plan")
+        #expect(keys[2]["referencedColumns"] as? [String] == ["code"])
+        #expect(keys[2]["reasons"] as? [String] == ["s.plan.name is NOT NULL with no default", "no INSERT privilege"])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["severity"] as? String } == ["error", "warning", "info"])
+        #expect(findings.map { $0["kind"] as? String } == ["uncovered-fk", "missing-index", "implied-relation"])
+        #expect(findings[1]["object"] as? String == "s.fact.plan_code")
+        #expect(findings[1]["message"] as? String == "no index <leads> with it")
+        #expect(findings[1]["fix"] as? String == "CREATE INDEX ON s.fact (plan_code)")
+        #expect(findings[1]["snippet"] == nil)
+        #expect(findings[2]["snippet"] as? String == "relations:\n  - from: s.fact (org_code)\n    to: s.org (code)")
+    }
+
+    @Test func markdownWithIconsAndEscapedCells() {
+        let markdown = Self.report.render(.markdown)
+        #expect(markdown.hasPrefix("### fkbackfill audit of s.fact\n\n" + Self.report.summary + "\n\n"
+            + "| status | table | constraint | references | why |\n|---|---|---|---|---|\n"
+            + "| ✅ auto | `s.fact` | `fk_auto` | `s.plan` |  |\n"
+            + "| ✅ rule | `s.fact` | `fk_rule` (declared) | `s.plan` |  |\n"
+            + "| ❌ uncovered | `s.fact` | `fk_uncovered` | `s.plan` | s.plan.name is NOT NULL with no default; no INSERT privilege |\n"
+            + "| ⏭️ skipped | `s.fact` | `fk_skipped` | `s.plan` | on_missing: reject |\n"))
+        #expect(markdown.hasSuffix("\n| severity | finding | object | message | fix |\n|---|---|---|---|---|\n"
+            + "| error | uncovered-fk | `s.fact.fk_uncovered` | cannot backfill | `add a rule` |\n"
+            + "| warning | missing-index | `s.fact.plan_code` | no index <leads> with it | `CREATE INDEX ON s.fact (plan_code)` |\n"
+            + "| info | implied-relation | `s.fact.org_code` | looks like \\| a key | `declare it` |\n"))
+    }
+
+    @Test func junitSuitesForKeysAndFindings() throws {
+        let junit = try JUnitDocument(Self.report.render(.junit))
+        // 4 keys + 2 findings (the uncovered-fk finding is the key's own failure already).
+        #expect(junit.attribute(junit.root, "tests") == "6")
+        #expect(junit.attribute(junit.root, "failures") == "1")
+        #expect(junit.attribute(junit.root, "skipped") == "1")
+        #expect(junit.suites.map { junit.attribute($0, "name") }
+            == ["fkbackfill audit: foreign keys of s.fact", "fkbackfill audit: findings for s.fact"])
+        #expect(junit.suites.map { junit.attribute($0, "tests") } == ["4", "2"])
+        let uncovered = try #require(junit.testCase("fk_uncovered")?.elements(forName: "failure").first)
+        #expect(junit.attribute(uncovered, "message") == "fk_uncovered cannot be backfilled")
+        #expect(uncovered.stringValue == "s.plan.name is NOT NULL with no default\nno INSERT privilege")
+        let skipped = try #require(junit.testCase("fk_skipped")?.elements(forName: "skipped").first)
+        #expect(junit.attribute(skipped, "message") == "on_missing: reject")
+        #expect(junit.testCase("fk_rule")?.elements(forName: "system-out").first?.stringValue == "covered by the rules file")
+        #expect(junit.testCase("fk_auto")?.childCount == 0)
+    }
+
+    @Test func junitFindingsFailOnlyAtErrorSeverity() throws {
+        var report = Self.report
+        report.findings.append(.init(kind: "no-privilege", severity: .error, object: "s.plan", message: "no INSERT & no UPDATE",
+                                     fix: "GRANT INSERT ON s.plan TO me", snippet: nil))
+        let junit = try JUnitDocument(report.render(.junit))
+        #expect(junit.attribute(junit.root, "failures") == "2")
+        let index = try #require(junit.testCase("s.fact.plan_code"))
+        #expect(junit.attribute(index, "classname") == "findings.missing-index")
+        #expect(index.elements(forName: "failure").isEmpty)
+        #expect(index.elements(forName: "system-out").first?.stringValue
+            == "warning: no index <leads> with it\nfix: CREATE INDEX ON s.fact (plan_code)")
+        let grant = try #require(junit.testCase("s.plan")?.elements(forName: "failure").first)
+        #expect(junit.attribute(grant, "message") == "no INSERT & no UPDATE")
+        #expect(grant.stringValue == "fix: GRANT INSERT ON s.plan TO me")
+    }
+}

@@ -1,0 +1,66 @@
+@testable import FKBackfill
+import Testing
+
+/// `CSVLineTracker`: which file line each record starts on, with newlines inside
+/// quotes, fed in any chunking.
+@Suite struct CSVLineTrackerTests {
+    /// A tracker that has seen `text` in chunks of `chunk` bytes.
+    func tracker(_ text: String, firstLine: Int = 2, quote: Character = "\"", chunk: Int = .max) -> CSVLineTracker {
+        let tracker = CSVLineTracker(quote: quote, firstLine: firstLine)
+        let bytes = Array(text.utf8)
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + min(chunk, bytes.count))
+            bytes[start..<end].withUnsafeBytes { tracker.consume($0) }
+            start = end
+        }
+        return tracker
+    }
+
+    @Test func oneLinePerRecordNeedsNoBreakpoints() {
+        let lines = tracker("a,b\nc,d\ne,f\n")
+        #expect(lines.breakpoints.isEmpty)
+        #expect((1...4).map(lines.line(ofRecord:)) == [2, 3, 4, 5])
+    }
+
+    @Test func aQuotedNewlineShiftsTheFollowingRecords() {
+        let lines = tracker("a,b\n\"x\ny\",c\nd,e\n\"1\n2\n3\",f\ng,h\n")
+        #expect(lines.breakpoints.first.map { [$0.record, $0.line] } == [3, 5])
+        #expect((1...5).map(lines.line(ofRecord:)) == [2, 3, 5, 6, 9])
+        #expect(lines.line(ofRecord: 6) == 10)
+    }
+
+    @Test func chunkBoundariesDoNotMatter() {
+        let text = "\"a\"\"\nb\",c\r\nd,\"e\r\nf\"\r\ng,h\r\n"
+        let whole = tracker(text, firstLine: 3)
+        #expect((1...3).map(whole.line(ofRecord:)) == [3, 5, 7])
+        for chunk in [1, 2, 3, 7] {
+            let split = tracker(text, firstLine: 3, chunk: chunk)
+            #expect((1...3).map(split.line(ofRecord:)) == [3, 5, 7], "chunk \(chunk)")
+        }
+    }
+
+    @Test func doubledQuotesToggleTwice() {
+        let lines = tracker("\"a\"\"b\",c\nd,e\n")
+        #expect(lines.breakpoints.isEmpty)
+        #expect(lines.line(ofRecord: 2) == 3)
+    }
+
+    @Test func theConfiguredQuoteIsTheOnlyQuote() {
+        let single = tracker("'a\nb',\"c\nd,e\n", quote: "'")
+        // The double quote is data here; the newline after it ends record 2.
+        #expect((1...3).map(single.line(ofRecord:)) == [2, 4, 5])
+    }
+
+    @Test func withoutAHeaderRecordsStartOnLineOne() {
+        let lines = tracker("\"a\nb\"\nc\n", firstLine: 1)
+        #expect((1...2).map(lines.line(ofRecord:)) == [1, 3])
+        #expect(lines.firstLine == 1)
+    }
+
+    @Test func aMultiLineHeaderMovesTheFirstRecord() {
+        // The header took lines 1–2, so data starts on line 3.
+        let lines = tracker("x,y\nz,w\n", firstLine: 3)
+        #expect((1...2).map(lines.line(ofRecord:)) == [3, 4])
+    }
+}
