@@ -55,8 +55,7 @@ struct AuditCommand: ParsableCommand {
         let scope: AuditScope = if let table { .table(table) } else if let schema { .schema(schema) } else { .all }
         let report = try Auditor(session: common.connect()).run(scope, rules: parsedRules)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
-        let status = report.exitStatus(failOn: failOn)
-        if status != .success { throw ExitCode(status.rawValue) }
+        if report.fails(at: failOn) { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }
 

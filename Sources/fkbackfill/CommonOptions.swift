@@ -42,7 +42,7 @@ struct CommonOptions: ParsableArguments {
         } catch let error as FKBackfillError {
             throw error
         } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
+            throw FKBackfillError("\(error)", kind: .database(sqlState: nil))
         }
     }
 

@@ -17,9 +17,9 @@ enum EntryPoint {
         } catch let error as FKBackfillError {
             var text = "fkbackfill: error: \(error.message)\n"
             for detail in error.details { text += "  - \(detail)\n" }
-            if let hint = error.hint { text += "hint: \(hint)\n" }
+            if let hint = FlagHints.hint(for: error) { text += "hint: \(hint)\n" }
             FileHandle.standardError.write(Data(text.utf8))
-            exit(error.exitStatus.rawValue)
+            exit(ExitStatus(error).rawValue)
         } catch {
             let code = FKBackfillCommand.exitCode(for: error)
             let message = FKBackfillCommand.fullMessage(for: error)

@@ -86,7 +86,7 @@ struct LoadArguments: ParsableArguments {
             do {
                 try result.render(.json).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw FKBackfillError("cannot write the report to \(path): \(error.localizedDescription)")
+                throw FKBackfillError("cannot write the report to \(path): \(error.localizedDescription)", kind: .cannotWrite)
             }
         }
         print(result.render(format == .json ? .json : .text), terminator: "")

@@ -52,6 +52,6 @@ struct ValidateCommand: ParsableCommand {
         if let rules { options.rules = try RulesParser.load(path: rules) }
         let report = try Validator(session: target.common.connect()).run(table: target.table, input: from.input, options: options)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
-        if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
+        if !report.wouldLoad { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }

@@ -44,7 +44,7 @@ import TestSupport
         #expect(strict.status == .uncovered)
         #expect(strict.reasons == ["\(db.schema).strict.owner is NOT NULL with no default, no same-named input column and no rule"])
         #expect(report.findings.contains { $0.kind == "uncovered-fk" && $0.severity == .error && $0.object == "\(db.schema).fact.f_strict" })
-        #expect(report.exitStatus(failOn: .error) == .findings)
+        #expect(report.fails(at: .error))
         // Without rules, the ruled table is uncovered too.
         #expect(try fk(try audit(db, .table("fact")), "f_ruled").status == .uncovered)
     }
@@ -133,8 +133,8 @@ import TestSupport
         #expect(schemaReport.findings.contains { $0.kind == "enabled-triggers" && $0.object == "\(db.schema).other" })
         #expect(schemaReport.foreignKeys.map(\.table.name).sorted() == ["fact", "other"])
         // Warnings pass the default --fail-on error; --fail-on warning fails.
-        #expect(report.exitStatus(failOn: .error) == .success)
-        #expect(report.exitStatus(failOn: .warning) == .findings)
+        #expect(!report.fails(at: .error))
+        #expect(report.fails(at: .warning))
         // Declaring the implied relation makes it go away.
         let declared = try audit(db, .table("fact"), rules: """
             relations:

@@ -23,7 +23,7 @@ import TestSupport
             }
         }
         #expect(blocked.message.hasPrefix("timed out waiting for a lock"))
-        #expect(blocked.exitStatus == .database)
+        #expect(blocked.category == .database)
         #expect(try db.count("org") == 0)
         // Without --exclusive the advisory lock is not asked for.
         _ = try db.load("fact", csv: "org_code\nG1\n") { $0.lockTimeout = "300ms" }

@@ -27,7 +27,7 @@ import TestSupport
         let everything = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code,product_code,n\nG1,X1,1\n") { $0.replaceBy = ["n"] }
         }
-        #expect(everything.exitStatus == .database)
+        #expect(everything.category == .database)
         #expect(everything.message == "the current role lacks privileges this run needs, nothing was written")
         #expect(everything.details == [
             "GRANT SELECT, INSERT ON \"\(db.schema)\".\"org\" TO \"\(role)\";",

@@ -73,7 +73,7 @@ import TestSupport
                 $0.rejectTable = "rejects"
             }
         }
-        #expect(error.exitStatus == .findings)
+        #expect(error.category == .findings)
         #expect(error.message == "4 input rows rejected (at most 2 allowed), nothing was written")
         #expect(try db.count("fact") == 0)
         #expect(try db.count("org") == 0)

@@ -136,7 +136,7 @@ import TestSupport
         let skip = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "tables:\n  org: { mode: skip }\n")
         }
-        #expect(skip.exitStatus == .findings)
+        #expect(skip.category == .findings)
         #expect(skip.details.first?.contains("key (org_code) missing from \(db.schema).org") == true)
         let allowed = try load(db, "fact", csv: csv, rules: "tables:\n  org: { mode: skip }\n") { $0.maxRejects = 1 }
         #expect(allowed.rejected == 1)
@@ -172,7 +172,7 @@ import TestSupport
         let failed = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: "org_code,product_code\nG3,X3\n", rules: "foreign_keys:\n  fact_product_fk: { on_missing: fail }\n")
         }
-        #expect(failed.exitStatus == .findings)
+        #expect(failed.category == .findings)
         #expect(try db.count("org") == 1)
         // skip: no backfill through it, so the FK check fails the insert: PostgreSQL's own…
         let skipped = try #require(throws: FKBackfillError.self) {
@@ -180,7 +180,7 @@ import TestSupport
                 $0.fkCheck = .perRow
             }
         }
-        #expect(skipped.exitStatus == .database)
+        #expect(skipped.category == .database)
         #expect(skipped.message.contains("fact_product_fk"))
         // …or the set-based verify, before anything is inserted.
         let verified = try #require(throws: FKBackfillError.self) {
@@ -188,7 +188,7 @@ import TestSupport
                 $0.fkCheck = .setBased
             }
         }
-        #expect(verified.exitStatus == .findings)
+        #expect(verified.category == .findings)
         #expect(verified.details == ["1 rows violate fact_product_fk → \(db.schema).product (keys X4)"])
         #expect(try db.count("org", "code = 'G4'") == 0)
     }
@@ -216,7 +216,7 @@ import TestSupport
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: keep\n")
         }
         // The set-based FK check (the default for a superuser) finds the violation before inserting.
-        #expect(kept.exitStatus == .findings)
+        #expect(kept.category == .findings)
         #expect(kept.details.first?.contains("2 rows violate") == true)
         #expect(try db.values("SELECT code FROM org ORDER BY code") == [[""], ["G1"]])
         _ = try load(db, "fact", csv: "org_code,n\n\"\",5\n", rules: "blank:\n  on_blank: keep\n")
@@ -279,7 +279,7 @@ import TestSupport
                     to: plan (code)
                 """)
         }
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
         #expect(error.details == ["rules.yaml:2:5: relation: \(db.schema).plan (code) has no primary key or unique constraint "
             + "(backfilling inserts with ON CONFLICT on the referenced key, which needs a unique index on exactly those columns)"])
     }
@@ -320,7 +320,7 @@ import TestSupport
         let error = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "plan_code,plan_name,amount\nP1,x,1\n") { $0.rules = parsed }
         }
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
         #expect(error.message == "rules.yaml: 6 problems in the rules file, nothing was run")
         // Other tests' tables may be suggested too, after ours (ours is on search_path).
         #expect(error.details.first?.hasPrefix("rules.yaml:2:3: table plam not found (did you mean \(db.schema).plan") == true)

@@ -29,7 +29,7 @@ import TestSupport
         }
         #expect(typo.message == "table customer_order not found")
         #expect(typo.hint?.contains("\(db.schema).customer_orders") == true)
-        #expect(typo.exitStatus == .usage)
+        #expect(typo.category == .usage)
         // Unquoted MixedCase folds to mixedcase; the hint shows the quoted spelling.
         let folded = try #require(throws: FKBackfillError.self) {
             try TableResolver.resolve("MixedCase", on: db.connection)

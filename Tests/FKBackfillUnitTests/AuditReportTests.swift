@@ -36,15 +36,15 @@ import Testing
         #expect(AuditReport(scope: "x").summary == "0 foreign keys: 0 auto, 0 rule, 0 uncovered, 0 skipped; findings: 0 error, 0 warning, 0 info")
     }
 
-    @Test func exitStatusFollowsTheFailOnThreshold() {
-        #expect(Self.report.exitStatus(failOn: .error) == .findings)
+    @Test func failingFollowsTheFailOnThreshold() {
+        #expect(Self.report.fails(at: .error))
         var warningsOnly = Self.report
         warningsOnly.findings.removeFirst()
-        #expect(warningsOnly.exitStatus(failOn: .error) == .success)
-        #expect(warningsOnly.exitStatus(failOn: .warning) == .findings)
+        #expect(!warningsOnly.fails(at: .error))
+        #expect(warningsOnly.fails(at: .warning))
         warningsOnly.findings.removeFirst()
-        #expect(warningsOnly.exitStatus(failOn: .warning) == .success)
-        #expect(warningsOnly.exitStatus(failOn: .info) == .findings)
+        #expect(!warningsOnly.fails(at: .warning))
+        #expect(warningsOnly.fails(at: .info))
         #expect(AuditReport.Severity.allCases.sorted() == [.info, .warning, .error])
     }
 

@@ -75,7 +75,7 @@ import Testing
         let missing = "/nonexistent-\(UUID().uuidString).csv"
         let error = try #require(throws: FKBackfillError.self) { _ = try CSVFile(path: missing) }
         #expect(error.message == "cannot open \(missing): no such file")
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
         let directory = FileManager.default.temporaryDirectory.path
         let dirError = try #require(throws: FKBackfillError.self) { _ = try CSVFile(path: directory) }
         #expect(dirError.message == "cannot read \(directory): it is a directory")

@@ -198,7 +198,7 @@ import Testing
         #expect(error.message == "s.plan is referenced through different keys (code) and (id); "
             + "a new row would need values for all of them")
         #expect(error.hint == "backfill this table by hand or load it before the facts")
-        #expect(error.exitStatus == .findings)
+        #expect(error.category == .findings)
         // Skipping one of the keys leaves one key set: planned.
         let skipped = try s.plan(root: "fact", staged: ["plan_code", "portfolio_code"],
                                  rules: rules("foreign_keys:\n  portfolio_plan: { skip: true }\n"))
@@ -210,7 +210,7 @@ import Testing
             _ = try Self.chain.plan(root: "fact", staged: ["plan_code", "nope"])
         }
         #expect(error.message == "input column nope is not a column of s.fact")
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
     }
 
     @Test func aTargetMissingFromTheCatalogIsADatabaseError() throws {
@@ -218,7 +218,7 @@ import Testing
         s.tables[Schema.name("fact")] = nil
         let error = try #require(throws: FKBackfillError.self) { _ = try s.plan(root: "fact", staged: []) }
         #expect(error.message == "target s.fact is missing from the catalog")
-        #expect(error.exitStatus == .database)
+        #expect(error.category == .database)
     }
 
     @Test func aDeclaredRelationIsPlannedLikeACatalogFK() throws {

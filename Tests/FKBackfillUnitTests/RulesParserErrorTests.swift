@@ -19,7 +19,7 @@ import Testing
             "r.yaml:2:8: blank must be a mapping with markers and on_blank",
         ])
         #expect(error.hint == "see docs/rules.md for every key, or run `fkbackfill init TABLE` for a starter file")
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
         let one = try #require(throws: FKBackfillError.self) { _ = try RulesParser.parse("x: 1\n", file: "r.yaml") }
         #expect(one.message == "r.yaml: 1 problem in the rules file, nothing was run")
     }

@@ -188,7 +188,7 @@ import Testing
         #expect(error.details == ["\(path):2:14: mode must be insert_missing, fill_null_only, skip or fail, not 'nope'"])
         let missing = try #require(throws: FKBackfillError.self) { _ = try RulesParser.load(path: path + ".gone") }
         #expect(missing.message == "cannot read rules file \(path).gone")
-        #expect(missing.exitStatus == .usage)
+        #expect(missing.category == .usage)
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: ["", "a..b", "\"open", "a.b.c.d", ".x"])
     func rejectsMalformedNames(text: String) {
         let error = #expect(throws: FKBackfillError.self) { try TableResolver.parse(text) }
-        #expect(error?.exitStatus == .usage)
+        #expect(error?.category == .usage)
         #expect(error?.hint != nil)
     }
 

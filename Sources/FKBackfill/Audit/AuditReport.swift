@@ -46,8 +46,8 @@ public struct AuditReport: Sendable {
     public var foreignKeys: [ForeignKeyResult] = []
     public var findings: [Finding] = []
 
-    /// 1 when any finding is at or above `failOn`.
-    public func exitStatus(failOn: Severity) -> ExitStatus {
-        findings.contains { $0.severity >= failOn } ? .findings : .success
+    /// Whether any finding is at or above `failOn` (the command line exits 1 then).
+    public func fails(at failOn: Severity) -> Bool {
+        findings.contains { $0.severity >= failOn }
     }
 }

@@ -20,7 +20,7 @@ public enum CatalogReader {
     /// whose root is the first table and whose tables include every one of them.
     /// The three queries share one snapshot, so a concurrent DDL cannot make them disagree.
     public static func read(rootOIDs: [UInt32], on session: Session) throws(FKBackfillError) -> Catalog {
-        guard !rootOIDs.isEmpty else { throw FKBackfillError("no tables to read") }
+        guard !rootOIDs.isEmpty else { throw FKBackfillError("no tables to read", kind: .tableNotFound) }
         return try FKBackfillError.mapping {
             if session.inTransaction {
                 return try withJITOff(on: session) { try readQueries(rootOIDs: rootOIDs, on: session) }
@@ -97,13 +97,13 @@ public enum CatalogReader {
         for row in pairs {
             guard let pf = SQLOperator(schema: row.string("pf_schema"), name: row.string("pf_name")),
                   let ff = SQLOperator(schema: row.string("ff_schema"), name: row.string("ff_name")) else {
-                throw FKBackfillError("\(row.string("pf_name")) is not an operator name", exitStatus: .database)
+                throw FKBackfillError("\(row.string("pf_name")) is not an operator name", kind: .catalogChanged)
             }
             columnsByConstraint[row.string("constraint_oid"), default: KeyPairs()].append(
                 child: row.string("child"), parent: row.string("parent"), pf: pf, ff: ff)
         }
         guard let root = tablesByOID[String(rootOID)] else {
-            throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", exitStatus: .database)
+            throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", kind: .catalogChanged)
         }
         let foreignKeys = constraints.compactMap { row -> ForeignKey? in
             guard let owner = tablesByOID[row.string("owner_oid")]?.name,

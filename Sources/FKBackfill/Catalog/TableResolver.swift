@@ -23,7 +23,8 @@ public enum TableResolver {
         func fail(_ why: String) -> FKBackfillError {
             FKBackfillError(
                 "invalid table name '\(text)': \(why)",
-                hint: "write schema.table, and double-quote parts with capitals or spaces: 'Sales.\"My Table\"'")
+                hint: "write schema.table, and double-quote parts with capitals or spaces: 'Sales.\"My Table\"'",
+                kind: .invalidTableName)
         }
         if chars.isEmpty { throw fail("it is empty") }
         while index < chars.count {
@@ -107,7 +108,7 @@ public enum TableResolver {
                 ? "no table of that name is on the search_path; qualify it as schema.table"
                 : "check the schema and table name; `\\dt *.*` in psql lists tables")
             : "did you mean " + suggestions.map(\.display).joined(separator: ", ") + "?"
-        throw FKBackfillError("table \(wanted) not found", hint: hint)
+        throw FKBackfillError("table \(wanted) not found", hint: hint, kind: .tableNotFound)
     }
 
     /// Up to three user tables whose names are closest to what was asked, by edit distance,
@@ -158,7 +159,7 @@ extension TableResolver {
             WHERE s.nspname <> 'pg_catalog' AND s.nspname NOT LIKE 'pg_temp%' ORDER BY s.position LIMIT 1
             """).rows.first?.string("nspname")
         guard let schema else {
-            throw FKBackfillError("no schema on the search path to create \(text) in", hint: "qualify it as schema.table")
+            throw FKBackfillError("no schema on the search path to create \(text) in", hint: "qualify it as schema.table", kind: .tableNotFound)
         }
         return TableName(schema: schema, name: parsed.name)
     }

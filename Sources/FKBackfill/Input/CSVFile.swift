@@ -26,13 +26,13 @@ final class CSVFile {
             label = path
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw FKBackfillError("cannot read \(path): it is a directory", hint: "pass a CSV file, or - for standard input")
+                throw FKBackfillError("cannot read \(path): it is a directory", hint: "pass a CSV file, or - for standard input", kind: .badInput(line: nil))
             }
             guard FileManager.default.isReadableFile(atPath: path) || !FileManager.default.fileExists(atPath: path),
                   let opened = FileHandle(forReadingAtPath: path) else {
                 throw FKBackfillError(
                     "cannot open \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"),
-                    hint: "pass an existing CSV file, or - for standard input")
+                    hint: "pass an existing CSV file, or - for standard input", kind: .badInput(line: nil))
             }
             handle = opened
             ownsHandle = true
@@ -53,7 +53,7 @@ final class CSVFile {
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
                 let reason = errno == EISDIR ? "it is a directory" : String(cString: strerror(errno))
-                throw FKBackfillError("cannot read \(label): \(reason)")
+                throw FKBackfillError("cannot read \(label): \(reason)", kind: .badInput(line: nil))
             }
             guard count > 0 else { return nil }
             bytesRead += count

@@ -25,7 +25,7 @@ struct OpenedInput {
             var columns = insertable
             if options.header {
                 guard let header = try file.readHeader(options) else {
-                    throw FKBackfillError("\(file.label) is empty", hint: "the first line must name the columns")
+                    throw FKBackfillError("\(file.label) is empty", hint: "the first line must name the columns", kind: .badInput(line: 1))
                 }
                 columns = header
             }

@@ -24,7 +24,7 @@ extension LoadRun {
                 if group.count == 1 && plan.parents[group[0]].cycle == nil || total == previous { break }
                 previous = total
                 if round == 50 {
-                    throw FKBackfillError("keys in a cycle kept growing after 50 rounds", exitStatus: .findings)
+                    throw FKBackfillError("keys in a cycle kept growing after 50 rounds", kind: .blocked)
                 }
             }
         }
@@ -92,9 +92,9 @@ extension LoadRun {
                 "cannot backfill \(target.name.display): \(blockers.count) "
                     + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
                 details: blockers,
-                hint: "cover the column with a rule in --rules (see `fkbackfill init`), give it a DEFAULT, "
+                hint: "cover the column with a rule in the rules file (see `fkbackfill init`), give it a DEFAULT, "
                     + "or add a column of the same name to the input",
-                exitStatus: .findings)
+                kind: .blocked)
         }
         try checkWritePrivileges()
     }

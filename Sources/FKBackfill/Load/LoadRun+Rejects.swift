@@ -24,7 +24,7 @@ extension LoadRun {
             : "FROM \(LoadStatements.stage) s CROSS JOIN LATERAL (SELECT s.*) r WHERE s._fkb_reject IS NOT NULL"
         if let path = options.rejectFile {
             guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-                throw FKBackfillError("cannot write the reject file \(path)", hint: "check the folder exists and is writable")
+                throw FKBackfillError("cannot write the reject file \(path)", hint: "check the folder exists and is writable", kind: .cannotWrite)
             }
             defer { try? file.close() }
             try session.connection.copyOut(

@@ -12,7 +12,7 @@ extension LoadRun {
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
-                                  hint: "check that the export wrote its rows")
+                                  hint: "check that the export wrote its rows", kind: .badInput(line: nil))
         }
         // The common path never joins the stage in a way its statistics could change: it is
         // scanned whole, once into `fkb_seen` and once per parent that needs its rows, each
@@ -47,7 +47,7 @@ extension LoadRun {
                 }
                 tracker = lines
                 typed = true
-            } catch let error as FKBackfillError where error.exitStatus == .usage {
+            } catch let error as FKBackfillError where error.category == .usage {
                 // A value the typed stage cannot hold: start again from text, where it becomes a reject.
                 try execute("DROP TABLE \(LoadStatements.stage)")
                 let reopened = try OpenedInput.open(opened.source, target: plan.target, on: session)

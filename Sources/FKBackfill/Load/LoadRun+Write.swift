@@ -35,8 +35,8 @@ extension LoadRun {
             throw FKBackfillError(
                 "\(report.rejected) input rows rejected (at most \(options.maxRejects) allowed), nothing was written",
                 details: report.rejections.map { "\($0.rows) rows: \($0.reason) (rows \($0.sampleRows.map(String.init).joined(separator: ", ")))" },
-                hint: "fix those rows, or allow them with --max-rejects N to load the rest",
-                exitStatus: .findings)
+                hint: "fix those rows, or allow more rejects to load the rest",
+                kind: .tooManyRejects)
         }
     }
 
@@ -57,8 +57,8 @@ extension LoadRun {
         }
         if options.fkCheck == .setBased {
             throw FKBackfillError(
-                "--fk-check set-based is not safe for \(target.name.display), nothing was written", details: blockers,
-                hint: "use --fk-check auto (falls back to per-row) or per-row", exitStatus: .usage)
+                "the set-based FK check is not safe for \(target.name.display), nothing was written", details: blockers,
+                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .invalidOptions)
         }
         report.fkCheck = .perRow
         report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
@@ -85,7 +85,7 @@ extension LoadRun {
             throw FKBackfillError(
                 "the set-based FK check found violations, nothing was written", details: violations,
                 hint: "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) can set them aside",
-                exitStatus: .findings)
+                kind: .foreignKeyViolations)
         }
     }
 

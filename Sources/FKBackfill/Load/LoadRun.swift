@@ -63,7 +63,7 @@ final class LoadRun {
         let catalog = try CatalogReader.read(table: table, rules: options.rules, on: session)
         let graph = DependencyGraph(catalog: catalog)
         guard let target = catalog.table(catalog.root) else {
-            throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
+            throw FKBackfillError("\(catalog.root.display) disappeared", kind: .catalogChanged)
         }
         if options.exclusive {
             // One load of this table at a time; released at COMMIT or ROLLBACK.
@@ -78,13 +78,14 @@ final class LoadRun {
                 && !inputColumns.contains(column.name) {
                 throw FKBackfillError(
                     "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column",
-                    hint: "add \(column.name) to the input")
+                    hint: "add \(column.name) to the input", kind: .badInput(line: 1))
             }
         }
         for column in options.replaceBy where !inputColumns.contains(column) {
             throw FKBackfillError(
-                "--replace-by column \(column) is not in the input",
-                hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "))
+                "replace-by column \(column) is not in the input",
+                hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "),
+                kind: .invalidOptions)
         }
         let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: inputColumns, on: session)
         let plan = try LoadPlanner.plan(

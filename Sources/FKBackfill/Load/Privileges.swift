@@ -45,6 +45,6 @@ struct Privileges {
         FKBackfillError(
             "the current role lacks privileges this run needs, nothing was written", details: grants,
             hint: "have a DBA run the GRANT statements above, or connect as a role that has them",
-            exitStatus: .database)
+            kind: .missingPrivileges)
     }
 }

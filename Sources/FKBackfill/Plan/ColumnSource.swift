@@ -1,5 +1,5 @@
 /// Where a new parent row's column gets its value when the tool inserts the row.
-public enum ColumnSource: Sendable, Equatable {
+enum ColumnSource: Sendable, Equatable {
     /// Part of the referenced key: the value is the key itself.
     case key(position: Int)
     /// Identity or generated: the database fills it.
@@ -16,7 +16,7 @@ public enum ColumnSource: Sendable, Equatable {
     /// NOT NULL with no default and no source: the parent cannot be backfilled.
     case uncovered
 
-    public enum StagedReason: String, Sendable {
+    enum StagedReason: String, Sendable {
         /// The staged rows have a column of the same name.
         case sameName = "same name"
         /// The column is an FK to a table the staged rows also reference, through
@@ -26,12 +26,12 @@ public enum ColumnSource: Sendable, Equatable {
 }
 
 /// One column of a parent table and how the backfill fills it.
-public struct ColumnPlan: Sendable {
-    public var column: Column
-    public var source: ColumnSource
+struct ColumnPlan: Sendable {
+    var column: Column
+    var source: ColumnSource
     /// A `mark:` constant, written only on rows the tool inserts (wins over `source` there).
-    public var mark: String?
+    var mark: String?
     /// Inserted as NULL first and set after every parent exists: the column belongs to an
     /// FK that is broken to load a cycle.
-    public var deferredUntilCycleLoaded: Bool
+    var deferredUntilCycleLoaded: Bool
 }

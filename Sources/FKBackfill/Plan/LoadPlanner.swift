@@ -2,17 +2,17 @@
 ///
 /// This is where "no configuration" is decided: which staged column fills which
 /// parent column, by the rules in docs/backfill.md.
-public enum LoadPlanner {
-    public static func plan(
+enum LoadPlanner {
+    static func plan(
         catalog: Catalog, graph: DependencyGraph, stagedColumns: [String],
         rules: Rules = .none, mode: BackfillMode = .insertMissing
     ) throws(FKBackfillError) -> LoadPlan {
         guard let target = catalog.table(catalog.root) else {
-            throw FKBackfillError("target \(catalog.root.display) is missing from the catalog", exitStatus: .database)
+            throw FKBackfillError("target \(catalog.root.display) is missing from the catalog", kind: .catalogChanged)
         }
         let staged = try stagedColumns.map { name throws(FKBackfillError) -> Column in
             guard let column = target.column(name) else {
-                throw FKBackfillError("input column \(name) is not a column of \(target.name.display)")
+                throw FKBackfillError("input column \(name) is not a column of \(target.name.display)", kind: .badInput(line: 1))
             }
             return column
         }
@@ -51,7 +51,7 @@ public enum LoadPlanner {
                 throw FKBackfillError(
                     "\(name.display) is referenced through different keys \(keys.joined(separator: " and ")); "
                         + "a new row would need values for all of them",
-                    hint: "backfill this table by hand or load it before the facts", exitStatus: .findings)
+                    hint: "backfill this table by hand or load it before the facts", kind: .blocked)
             }
             let keyColumns = sources.first?.foreignKey.referencedColumns ?? []
             let isTarget = name == target.name

@@ -1,26 +1,26 @@
 /// Everything the backfill does for one parent table.
-public struct ParentPlan: Sendable {
+struct ParentPlan: Sendable {
     /// Position in `LoadPlan.parents`; names its temporary tables.
-    public var index: Int
-    public var table: Table
+    var index: Int
+    var table: Table
     /// The referenced key every source points at, in key order.
-    public var keyColumns: [String]
-    public var sources: [KeySource]
+    var keyColumns: [String]
+    var sources: [KeySource]
     /// Every column of the table with its source (key columns included).
-    public var columns: [ColumnPlan]
+    var columns: [ColumnPlan]
     /// The parent is the target itself (a self-reference): rows of the load count as present.
-    public var isTarget: Bool
+    var isTarget: Bool
     /// Position of the cycle (in `DependencyGraph.cycles`) this table is part of.
-    public var cycle: Int?
+    var cycle: Int?
     /// The rules file's `mode:` for this table, or the run's mode.
-    public var mode: TableRule.Mode
+    var mode: TableRule.Mode
 
     /// Whether the tool may insert rows into this table at all.
-    public var backfills: Bool { mode == .insertMissing || mode == .fillNullOnly }
+    var backfills: Bool { mode == .insertMissing || mode == .fillNullOnly }
 
     /// Columns the tool writes on insert: keys, derived and marked columns, and columns a
     /// rule forces to NULL, in table order.
-    public var insertedColumns: [ColumnPlan] {
+    var insertedColumns: [ColumnPlan] {
         columns.filter {
             if $0.mark != nil { return true }
             switch $0.source {
@@ -32,7 +32,7 @@ public struct ParentPlan: Sendable {
     }
 
     /// Columns derived from staged rows, in table order; `d1`, `d2`, … in the temp tables.
-    public var derivedColumns: [ColumnPlan] {
+    var derivedColumns: [ColumnPlan] {
         columns.filter {
             switch $0.source {
             case .staged, .rule: true
@@ -41,12 +41,12 @@ public struct ParentPlan: Sendable {
         }
     }
 
-    public var uncoveredColumns: [Column] {
+    var uncoveredColumns: [Column] {
         columns.filter { $0.source == .uncovered }.map(\.column)
     }
 
     /// A key column is an identity column: inserting the key needs OVERRIDING SYSTEM VALUE.
-    public var keyIsIdentity: Bool {
+    var keyIsIdentity: Bool {
         columns.contains { if case .key = $0.source { $0.column.identity == .always } else { false } }
     }
 }

@@ -23,7 +23,7 @@ extension FKBackfillError {
             "\(file): \(problems.count) \(problems.count == 1 ? "problem" : "problems") in the rules file, nothing was run",
             details: problems.map(\.description),
             hint: "see docs/rules.md for every key, or run `fkbackfill init TABLE` for a starter file",
-            exitStatus: .usage)
+            kind: .rulesProblems)
     }
 }
 

@@ -16,6 +16,8 @@ public final class Session {
     public let userSearchPath: String
     /// The schemas that path resolved to (`current_schemas(true)`), in order.
     public let userSchemas: [String]
+    /// The user's `lc_messages`, given back with the search path.
+    let userMessages: String
     private var savepoints = 0
 
     /// The path every statement of the tool runs under.
@@ -27,12 +29,22 @@ public final class Session {
         self.connection = connection
         do {
             let row = try connection.execute(
-                "SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS text) AS schemas"
-            ).rows[0]
+                """
+                SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS text) AS schemas,
+                       pg_catalog.current_setting('lc_messages') AS messages
+                """).rows[0]
+            userMessages = row.string("messages")
             userSearchPath = row.string("path")
             userSchemas = row.array("schemas").compactMap { $0 }
             try connection.execute(
                 "SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), \(bind: connection.inTransaction ? "true" : "false"))")
+            // Server messages in English where the role may choose: the CONTEXT field of a
+            // COPY error then reads `COPY t, line N`, the one place that names the row.
+            try connection.execute(
+                """
+                SELECT pg_catalog.set_config('lc_messages', 'C', \(bind: connection.inTransaction ? "true" : "false"))
+                FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
+                """)
         } catch {
             throw FKBackfillError(error)
         }
@@ -48,7 +60,12 @@ public final class Session {
 
     /// Sets the user's own `search_path` back on the connection.
     public func restoreUserSearchPath() {
-        _ = try? connection.execute("SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), false)")
+        _ = try? connection.execute(
+            """
+            SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), false),
+                   CASE WHEN r.rolsuper THEN pg_catalog.set_config('lc_messages', \(bind: userMessages), false) END
+            FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER
+            """)
     }
 
     @discardableResult

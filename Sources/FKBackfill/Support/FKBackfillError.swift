@@ -1,76 +1,131 @@
 import Foundation
 import PostgresClient
 
-/// The tool's documented exit codes. Scripts and CI branch on these.
-public enum ExitStatus: Int32, Sendable {
-    case success = 0
-    /// The command ran and found something at or above the failure threshold.
-    case findings = 1
-    /// Bad usage or configuration: unknown table, malformed name or file.
-    case usage = 2
-    /// The database refused or failed: cannot connect, permissions, SQL errors.
-    case database = 3
-    /// The connection broke during the run (server restart, backend terminated, network).
-    case connectionLost = 4
-}
-
-/// An error a user can act on: one line saying what and where, and a hint.
+/// An error a user can act on: what kind of failure it is, one line saying what and
+/// where, the items behind it, and a hint.
+///
+/// The library says *what* went wrong; it does not know about command-line flags or
+/// exit codes. The `fkbackfill` executable maps `kind` to its documented exit codes and
+/// adds hints that name its flags.
 public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
+    /// What failed, precisely enough for a caller to branch on.
+    public enum Kind: Sendable, Equatable {
+        /// A table name that does not parse.
+        case invalidTableName
+        /// A table, or a schema's tables, not found.
+        case tableNotFound
+        /// The rules file could not be read or has problems (all of them in `details`).
+        case rulesProblems
+        /// Input that cannot be loaded as given: a missing or empty file, a header, a row
+        /// of the wrong shape, a value of the wrong type. `line` is the file's physical
+        /// line (header included) when known.
+        case badInput(line: Int?)
+        /// Options that do not fit the input or the target (a replace-by column the
+        /// input lacks, the set-based check asked for where it cannot be exact).
+        case invalidOptions
+        /// The load cannot fill some new row, or a rule says to stop (`details` lists why).
+        case blocked
+        /// More input rows were set aside than allowed.
+        case tooManyRejects
+        /// The set-based FK check found rows a parent lacks.
+        case foreignKeyViolations
+        /// The role lacks privileges the run needs (`details` holds the GRANTs).
+        case missingPrivileges
+        /// A lock wait ran out (`lock_timeout`).
+        case lockTimeout
+        /// A file the run writes (report, rejects) could not be written.
+        case cannotWrite
+        /// No connection could be opened.
+        case connectionFailed
+        /// The connection broke during the run.
+        case connectionLost
+        /// The database refused a statement; `sqlState` names why (see `SQLState`).
+        case database(sqlState: String?)
+        /// The catalog changed under the run (a table dropped while it was read).
+        case catalogChanged
+    }
+
+    /// Who has to act, for callers that only need the broad class of a failure.
+    public enum Category: Sendable, Equatable {
+        /// The caller's input, options, names or rules.
+        case usage
+        /// The data or schema as they are: the run found something that stops it.
+        case findings
+        /// The database or the connection to it.
+        case database
+        /// The connection broke mid-run; nothing was committed unless it broke in COMMIT.
+        case connectionLost
+    }
+
+    public var kind: Kind
     public var message: String
     /// One line per blocking item, when there are several (each uncovered column, …).
     public var details: [String]
+    /// What to do about it, in terms of the library (never a command-line flag).
     public var hint: String?
-    public var exitStatus: ExitStatus
 
-    public init(_ message: String, details: [String] = [], hint: String? = nil, exitStatus: ExitStatus = .usage) {
+    public init(_ message: String, details: [String] = [], hint: String? = nil, kind: Kind) {
         self.message = message
         self.details = details
         self.hint = hint
-        self.exitStatus = exitStatus
+        self.kind = kind
     }
 
     public var description: String { message }
+
+    public var category: Category {
+        switch kind {
+        case .invalidTableName, .tableNotFound, .rulesProblems, .badInput, .invalidOptions, .cannotWrite: .usage
+        case .blocked, .tooManyRejects, .foreignKeyViolations: .findings
+        case .missingPrivileges, .lockTimeout, .connectionFailed, .database, .catalogChanged: .database
+        case .connectionLost: .connectionLost
+        }
+    }
 
     /// Wraps a client error in the tool's terms, keeping the server's hint.
     public init(_ error: PostgresError) {
         switch error.kind {
         case .connectionFailed:
-            self.init(
-                "could not connect to the database: \(error.message)",
-                hint: "pass --db 'postgresql://user@host:port/dbname' or set PGHOST, PGPORT, PGUSER, PGDATABASE",
-                exitStatus: .database)
+            self.init("could not connect to the database: \(error.message)",
+                      hint: "check the connection string, or the PGHOST, PGPORT, PGUSER and PGDATABASE variables",
+                      kind: .connectionFailed)
         case .connectionLost:
             self.init(
                 "lost the connection to the database during the run: \(error.message)",
                 hint: "the server rolls back an unfinished transaction, so nothing was written unless the connection "
                     + "broke during COMMIT; run the same command again (reruns insert nothing twice)",
-                exitStatus: .connectionLost)
-        case .server where error.sqlState == "55P03":
-            self.init(
-                "timed out waiting for a lock: \(error.message)",
-                hint: "another transaction holds a table or row this run needs; raise --lock-timeout or run later",
-                exitStatus: .database)
+                kind: .connectionLost)
+        case .server where error.sqlState == SQLState.lockNotAvailable:
+            self.init("timed out waiting for a lock: \(error.message)",
+                      hint: "another transaction holds a table or row this run needs; allow a longer wait or run later",
+                      kind: .lockTimeout)
         case .server, .client:
             var message = "database error: \(error.message)"
             if let sqlState = error.sqlState { message += " (SQLSTATE \(sqlState))" }
             if let detail = error.detail { message += "; \(detail)" }
-            self.init(message, hint: error.hint, exitStatus: .database)
+            self.init(message, hint: error.hint, kind: .database(sqlState: error.sqlState))
         }
     }
 
     /// Input that COPY rejected: a malformed row, a bad encoding, a value that is not of
-    /// its column's type. Bad input, exit 2, as `FILE:LINE: what (column …)`. COPY counts
-    /// lines from the first one it was sent; `headerLines` puts back the header's.
+    /// its column's type, as `FILE:LINE: what (column …)`.
+    ///
+    /// The line comes from the server's CONTEXT field, the only place that says which
+    /// row COPY was on (`COPY t, line 3, column x: "…"`); COPY counts lines from the first
+    /// one it was sent, so `headerLines` puts back the header's. The session sets
+    /// `lc_messages` to C where the role may (a superuser); in another language the
+    /// field is not guessed at, and the message names the file without a line.
     public init(input label: String, _ error: PostgresError, headerLines: Int = 0) {
         var location = label
         var column = ""
-        if let context = error.context?.split(separator: "\n").first {
-            // "COPY fkb_stage, line 3, column 月度: \"x\"" → FILE:3 … (column 月度: "x")
+        var line: Int?
+        if let context = error.context?.split(separator: "\n").first, context.hasPrefix("COPY ") {
             let parts = context.components(separatedBy: ", ")
             for part in parts.dropFirst() {
                 if part.hasPrefix("line ") {
                     let rest = part.dropFirst(5)
                     let number = rest.prefix { $0.isNumber }
+                    if let value = Int(number) { line = value + headerLines }
                     location += ":" + String((Int(number) ?? 0) + headerLines)
                     let detail = rest.dropFirst(number.count).drop { $0 == ":" || $0 == " " }
                     if !detail.isEmpty { column = " (row: \(detail))" }
@@ -80,17 +135,17 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
             }
         }
         let hint: String = switch error.sqlState {
-        case "22P04": "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
-        case "22021": "the file must be UTF-8 without NUL bytes; convert it first, e.g. with iconv -f GB18030 -t UTF-8"
-        default: "fix the value, or load the column as text and convert it in a --query"
+        case SQLState.badCopyFileFormat: "check the CSV's delimiter, quote and header, and that every row has as many fields as the header"
+        case SQLState.characterNotInRepertoire: "the file must be UTF-8 without NUL bytes; convert it first, e.g. with iconv -f GB18030 -t UTF-8"
+        default: "fix the value, or load the column as text and convert it in a query"
         }
-        self.init("\(location): \(error.message)\(column)", hint: hint, exitStatus: .usage)
+        self.init("\(location): \(error.message)\(column)", hint: hint, kind: .badInput(line: line))
     }
 }
 
 extension FKBackfillError {
     /// Runs `body` and turns whatever it throws into an `FKBackfillError`: the tool's own
-    /// errors pass through, client errors get the tool's wording and exit code 3.
+    /// errors pass through, client errors get the tool's wording and kind.
     public static func mapping<T>(_ body: () throws -> T) throws(FKBackfillError) -> T {
         do {
             return try body()
@@ -99,7 +154,7 @@ extension FKBackfillError {
         } catch let error as PostgresError {
             throw FKBackfillError(error)
         } catch {
-            throw FKBackfillError("\(error)", exitStatus: .database)
+            throw FKBackfillError("\(error)", kind: .database(sqlState: nil))
         }
     }
 }

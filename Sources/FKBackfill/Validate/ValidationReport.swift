@@ -67,5 +67,4 @@ public struct ValidationReport: Sendable {
         }
     }
 
-    public var exitStatus: ExitStatus { wouldLoad ? .success : .findings }
 }

@@ -58,7 +58,7 @@ public final class Validator {
     func validate(table: String, input: InputSource?, options: ValidateOptions) throws -> ValidationReport {
         let catalog = try CatalogReader.read(table: table, rules: options.rules, on: session)
         guard let target = catalog.table(catalog.root) else {
-            throw FKBackfillError("\(catalog.root.display) disappeared", exitStatus: .database)
+            throw FKBackfillError("\(catalog.root.display) disappeared", kind: .catalogChanged)
         }
         let source = input ?? .table(target.name.display)
         let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)

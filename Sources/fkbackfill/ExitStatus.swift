@@ -1,0 +1,54 @@
+import FKBackfill
+
+/// The tool's documented exit codes. Scripts and CI branch on these.
+enum ExitStatus: Int32 {
+    case success = 0
+    /// The command ran and found something at or above the failure threshold.
+    case findings = 1
+    /// Bad usage or configuration: unknown table, malformed name, file or option.
+    case usage = 2
+    /// The database refused or failed: cannot connect, permissions, SQL errors.
+    case database = 3
+    /// The connection broke during the run (server restart, backend terminated, network).
+    case connectionLost = 4
+
+    init(_ error: FKBackfillError) {
+        switch error.category {
+        case .usage: self = .usage
+        case .findings: self = .findings
+        case .database: self = .database
+        case .connectionLost: self = .connectionLost
+        }
+    }
+}
+
+/// The hints that name this executable's flags: the library says what to do, the
+/// command line says which flag does it.
+enum FlagHints {
+    static func hint(for error: FKBackfillError) -> String? {
+        switch error.kind {
+        case .connectionFailed:
+            "pass --db 'postgresql://user@host:port/dbname' or set PGHOST, PGPORT, PGUSER, PGDATABASE"
+        case .lockTimeout:
+            "another transaction holds a table or row this run needs; raise --lock-timeout or run later"
+        case .tooManyRejects:
+            "fix those rows, or allow them with --max-rejects N to load the rest"
+        case .invalidOptions where error.message.hasPrefix("the set-based FK check"):
+            "use --fk-check auto (falls back to per-row) or --fk-check per-row"
+        case .invalidOptions where error.message.hasPrefix("replace-by column"):
+            error.hint.map { "--replace-by: \($0)" }
+        case .blocked:
+            error.hint?.replacingOccurrences(of: "a rule in the rules file", with: "a rule in --rules")
+        case .rulesProblems where error.message.hasPrefix("cannot read rules file"):
+            "check the path given to --rules"
+        case .badInput where error.hint?.hasPrefix("check the CSV's delimiter") == true:
+            "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
+        case .badInput where error.hint?.hasPrefix("fix the value") == true:
+            "fix the value, or load the column as text and convert it in a --query"
+        case .foreignKeyViolations:
+            "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) with --max-rejects sets them aside"
+        default:
+            error.hint
+        }
+    }
+}
