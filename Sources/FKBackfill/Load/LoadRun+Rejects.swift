@@ -20,7 +20,7 @@ extension LoadRun {
         let hasRaw = stagedAsText
         let fields = KeyPredicates.columns("r", opened.columns).joined(separator: ", ")
         let rows: SQL = hasRaw
-            ? "FROM \(LoadStatements.stage) s JOIN \(ValidationStatements.raw) r ON r._fkb_row = s._fkb_row WHERE s._fkb_reject IS NOT NULL"
+            ? "FROM \(LoadStatements.stage) s JOIN \(TextStaging.raw) r ON r._fkb_row = s._fkb_row WHERE s._fkb_reject IS NOT NULL"
             : "FROM \(LoadStatements.stage) s CROSS JOIN LATERAL (SELECT s.*) r WHERE s._fkb_reject IS NOT NULL"
         if let path = options.rejectFile {
             guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {

@@ -60,7 +60,7 @@ extension LoadRun {
         var conditions: [(condition: SQL, reason: String)] = []
         for column in plan.stagedColumns {
             let name: SQL = "s.\(ident: column.name)"
-            if !typed, let length = ValidationStatements.maxLength(column) {
+            if !typed, let length = TextStaging.maxLength(column) {
                 conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(int: length)", "\(column.name): longer than \(length) characters"))
             }
             if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
@@ -82,7 +82,7 @@ extension LoadRun {
 
     /// Text staging for rejects: nothing can fail on the way in; the cast finds bad values.
     func stageAsText(_ opened: OpenedInput) throws -> CSVLineTracker? {
-        let checks = ValidationStatements(plan: plan, load: sql)
+        let checks = TextStaging(plan: plan)
         stagedAsText = true
         try execute(checks.createRaw())
         try execute(checks.createStage())
@@ -98,7 +98,7 @@ extension LoadRun {
             for column in plan.stagedColumns {
                 try updateStage(
                     "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: "\(column.name): not a valid \(column.type)") "
-                        + "FROM \(ValidationStatements.raw) r WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))")
+                        + "FROM \(TextStaging.raw) r WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))")
             }
         }
         return tracker

@@ -1,109 +1,16 @@
 import PostgresClient
 
-/// The statements of a validation, each built in one place. The input is staged twice:
-/// as text (`fkb_raw`, so nothing can fail on the way in), then cast into `fkb_stage`
-/// with the target's types, the way a load would read it. All of it is temporary and
-/// rolled back.
+/// The statements of a validation, each built in one place, over the input staged as
+/// text and cast the way a load would read it (`TextStaging`). All of it is temporary
+/// and rolled back.
 struct ValidationStatements {
     let plan: LoadPlan
     let load: LoadStatements
 
-    static let raw: SQL = "pg_temp.fkb_raw"
-
-    func q(_ name: String) -> SQL { SQL(ident: name) }
-
-    /// Character types are staged without their length, so a long value is reported as
-    /// too long instead of being cut by the cast; `bpchar` keeps char(n) comparisons
-    /// blank-insensitive, as PostgreSQL compares them.
-    static func stagingType(_ column: Column) -> SQL {
-        if column.type.hasPrefix("character varying(") { return "character varying" }
-        if column.type.hasPrefix("character(") { return "bpchar" }
-        return column.sqlType
-    }
-
-    /// The declared length of a character column, if it has one.
-    static func maxLength(_ column: Column) -> Int? {
-        guard column.type.hasPrefix("character varying(") || column.type.hasPrefix("character("),
-              let open = column.type.firstIndex(of: "("), let close = column.type.firstIndex(of: ")") else { return nil }
-        return Int(column.type[column.type.index(after: open)..<close])
-    }
-
-    func createRaw() -> SQL {
-        "CREATE TEMP TABLE \(Self.raw) (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000)"
-            + plan.stagedColumns.map { ", \(q($0.name)) text" as SQL }.joined() + ") ON COMMIT DROP"
-    }
-
-    func createStage() -> SQL {
-        "CREATE TEMP TABLE \(LoadStatements.stage) (_fkb_row bigint PRIMARY KEY, _fkb_reject text"
-            + plan.stagedColumns.map { ", \(q($0.name)) \(Self.stagingType($0))" as SQL }.joined() + ") ON COMMIT DROP"
-    }
-
-    /// The distinct staging types, each with a cast-check function `pg_temp.fkb_casts_N`.
-    var castTypes: [String] { Array(Set(plan.stagedColumns.map { Self.stagingType($0).description })).sorted() }
-
-    /// One pg_temp function per staged type that says whether a text casts to it,
-    /// catching the error in a subtransaction. Only used on the slow path, when a value
-    /// is bad. The body is a dollar-quoted literal: its type name is the catalog's own
-    /// spelling, the same text `stagingType` gives.
-    func createCastChecks() -> [SQL] {
-        castTypes.enumerated().map { index, type in
-            // Safe as raw text: `type` is a staging type (see `stagingType`), which comes
-            // from `format_type`, and cannot hold the `$fkb$` delimiter.
-            """
-            CREATE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fkb$
-            BEGIN
-                PERFORM CAST(value AS \(unsafeRaw: type));
-                RETURN true;
-            EXCEPTION WHEN others THEN
-                RETURN false;
-            END
-            $fkb$
-            """
-        }
-    }
-
-    /// True for a row of `fkb_raw r` whose `column` holds text that does not cast.
-    func doesNotConvert(_ column: Column) -> SQL {
-        let name: SQL = "r.\(q(column.name))"
-        return "\(name) IS NOT NULL AND NOT \(castCheck(column))(\(name))"
-    }
-
-    func castCheck(_ column: Column) -> SQL {
-        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: Self.stagingType(column).description)!)"
-    }
-
-    func copyRaw(_ csv: CSVOptions) -> SQL {
-        LoadStatements.copy(into: Self.raw, columns: plan.stagedColumns.map(\.name), csv)
-    }
-
-    func insertRaw(from source: SQL) -> SQL {
-        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(q($0.name)) AS text)" as SQL }.joined(separator: ", ")
-            + " FROM \(source) AS q"
-    }
-
-    var list: SQL { "\(idents: plan.stagedColumns.map(\.name))" }
-
-    /// Raw to typed in one statement; fails on the first bad value.
-    func castAll() -> SQL {
-        "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
-            + plan.stagedColumns.map { "CAST(r.\(q($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
-            + " FROM \(Self.raw) r"
-    }
-
-    /// Raw to typed with bad values as NULL (their rows are reported separately).
-    func castChecked() -> SQL {
-        "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
-            + plan.stagedColumns.map { column -> SQL in
-                let name: SQL = "r.\(q(column.name))"
-                return "CASE WHEN \(castCheck(column))(\(name)) THEN CAST(\(name) AS \(Self.stagingType(column))) END"
-            }.joined(separator: ", ")
-            + " FROM \(Self.raw) r"
-    }
-
     /// Rows matching `condition` over `fkb_raw r`: how many, and the first `samples` row numbers.
     func rawRows(where condition: SQL, samples: Int) -> SQL {
         "SELECT count(*) AS n, coalesce(CAST((array_agg(r._fkb_row ORDER BY r._fkb_row))[1:\(bind: samples)] AS text), '{}') AS sample "
-            + "FROM \(Self.raw) r WHERE \(condition)"
+            + "FROM \(TextStaging.raw) r WHERE \(condition)"
     }
 
     /// Several row conditions over `fkb_raw r` in one pass: for each, `nN` (how many rows)
@@ -112,7 +19,7 @@ struct ValidationStatements {
         "SELECT " + conditions.enumerated().map { index, condition -> SQL in
             "count(*) FILTER (WHERE \(condition)) AS n\(int: index), "
                 + "coalesce(CAST((array_agg(r._fkb_row ORDER BY r._fkb_row) FILTER (WHERE \(condition)))[1:\(bind: samples)] AS text), '{}') AS s\(int: index)"
-        }.joined(separator: ", ") + " FROM \(Self.raw) r"
+        }.joined(separator: ", ") + " FROM \(TextStaging.raw) r"
     }
 
     // MARK: Foreign keys

@@ -151,34 +151,35 @@ public final class Validator {
     ) throws -> [Findings] {
         let plan = sql.plan, load = sql.load
         // Everything that creates objects happens first; then the transaction turns read-only.
-        try execute(sql.createRaw())
-        try execute(sql.createStage())
-        for function in sql.createCastChecks() { try execute(function) }
+        let staging = TextStaging(plan: plan)
+        try execute(staging.createRaw())
+        try execute(staging.createStage())
+        for function in staging.createCastChecks() { try execute(function) }
         try execute("SET LOCAL transaction_read_only = on")
 
         // Stage as text.
         let tracker = opened.lineTracker()
-        report.rows = try opened.stage(copy: sql.copyRaw, insert: sql.insertRaw(from:), lines: tracker, on: session)
+        report.rows = try opened.stage(copy: staging.copyRaw, insert: staging.insertRaw(from:), lines: tracker, on: session)
         if let constants = load.insertConstants() { try execute(constants) }
         let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
         let samples = options.samples
 
         // Cast to the target's types: one statement when every value converts.
         do {
-            try session.savepoint { try execute(sql.castAll()) }
+            try session.savepoint { try execute(staging.castAll()) }
         } catch let error as PostgresError where error.kind == .server {
             for column in plan.stagedColumns {
                 try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
-                               sql.rawRows(where: sql.doesNotConvert(column), samples: samples), lineOf)
+                               sql.rawRows(where: staging.doesNotConvert(column), samples: samples), lineOf)
             }
-            try execute(sql.castChecked())
+            try execute(staging.castChecked())
         }
         try execute("ANALYZE \(LoadStatements.stage)")
         // Length and NOT NULL checks of every column in one scan.
         var checks: [(column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String, condition: SQL)] = []
         for column in plan.stagedColumns {
             let name: SQL = "r.\(ident: column.name)"
-            if let length = ValidationStatements.maxLength(column) {
+            if let length = TextStaging.maxLength(column) {
                 checks.append((column.name, .tooLong, "longer than \(length) characters (\(column.type))",
                                "char_length(rtrim(\(name), ' ')) > \(int: length)"))
             }
