@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// The key predicates every statement shares, each written once: key match, the
@@ -46,15 +47,17 @@ enum KeyPredicates {
     /// character, as docs/rules.md promises, not only the ASCII space.
     static func isBlank(_ value: SQL, markers: SQL?) -> SQL {
         let text: SQL = "CAST(\(value) AS text)"
-        var test: SQL = "pg_catalog.btrim(\(text), \(literal: unicodeWhitespace)) = ''"
+        var test: SQL = "pg_catalog.btrim(\(text), \(unicodeWhitespace)) = ''"
         if let markers { test += " OR \(text) IN (\(markers))" }
         return "(\(test))"
     }
 
-    /// Every character Unicode calls white space (`White_Space=yes`).
-    static let unicodeWhitespace: String = {
+    /// Every character Unicode calls white space (`White_Space=yes`), as an escaped
+    /// literal (`E'\u0009…'`) so statements stay readable in `--print-sql`.
+    static let unicodeWhitespace: SQL = {
         let scalars: [UInt32] = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680]
             + Array(0x2000...0x200A) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
-        return String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init)))
+        // Safe as raw text: built here from code points, as four hex digits each.
+        return SQL(unsafeRaw: "E'" + scalars.map { "\\u" + String(format: "%04X", $0) }.joined() + "'")
     }()
 }

@@ -1,0 +1,142 @@
+-- stage
+CREATE TEMP TABLE pg_temp.fkb_stage (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), _fkb_reject text, "月度" date, "业务类型" character varying(50), "计划类型" character varying(20), "计划代码" character varying(20), "计划名称" character varying(200), "组合代码" character varying(20), "组合名称" character varying(200), "期末资产规模" numeric(18,4), "机构代码" character varying(10), "机构名称" character varying(100), "产品线代码" character varying(20)) ON COMMIT DROP;
+
+-- copy
+COPY pg_temp.fkb_stage ("月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") FROM STDIN WITH (FORMAT csv, DELIMITER E',', QUOTE E'"', NULL E'', ENCODING 'UTF8');
+
+-- constants
+CREATE TEMP TABLE pg_temp.fkb_const (id int PRIMARY KEY, value text NOT NULL) ON COMMIT DROP;
+
+-- bind constants
+INSERT INTO pg_temp.fkb_const (id, value) VALUES (1, $1), (2, $2), (3, $3), (4, $4), (5, $5);
+--   $1 = '(空白)'
+--   $2 = '（待补充）'
+--   $3 = '年金'
+--   $4 = '待补充'
+--   $5 = '+'
+
+-- blank 产品线代码 to NULL
+UPDATE pg_temp.fkb_stage s SET "产品线代码" = NULL WHERE (pg_catalog.btrim(CAST(s."产品线代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(s."产品线代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)));
+
+-- blank 计划代码 to NULL
+UPDATE pg_temp.fkb_stage s SET "计划代码" = NULL WHERE (pg_catalog.btrim(CAST(s."计划代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(s."计划代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)));
+
+-- blank 组合代码 to NULL
+UPDATE pg_temp.fkb_stage s SET "组合代码" = NULL WHERE (pg_catalog.btrim(CAST(s."组合代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(s."组合代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)));
+
+-- blank 机构代码 to NULL
+UPDATE pg_temp.fkb_stage s SET "机构代码" = NULL WHERE (pg_catalog.btrim(CAST(s."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(s."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)));
+
+-- staged keys, one pass
+CREATE TEMP TABLE pg_temp.fkb_seen ON COMMIT DROP AS SELECT CASE GROUPING(s."产品线代码", s."计划代码", s."组合代码", s."机构代码") WHEN 7 THEN 1 WHEN 11 THEN 2 WHEN 13 THEN 3 WHEN 14 THEN 4 END AS _fkb_set, s."产品线代码", s."计划代码", s."组合代码", s."机构代码", count(*) AS _fkb_n FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL GROUP BY GROUPING SETS ((s."产品线代码"), (s."计划代码"), (s."组合代码"), (s."机构代码"));
+
+-- 产品线: keys
+CREATE TEMP TABLE pg_temp.fkb_keys_0 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."产品线代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND g."产品线代码" IS NOT NULL AND NOT (pg_catalog.btrim(CAST(g."产品线代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(g."产品线代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+
+-- 产品线: counts
+SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_0;
+
+-- 产品线: rows behind new keys
+CREATE TEMP TABLE pg_temp.fkb_ref_0 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."产品线代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_0 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
+
+-- 产品线: values
+CREATE TEMP TABLE pg_temp.fkb_val_0 ON COMMIT DROP AS SELECT r.k1, NOT k.present AS _fkb_missing, CAST(concat(CAST((array_agg(s."产品线代码" ORDER BY s._fkb_row) FILTER (WHERE s."产品线代码" IS NOT NULL))[1] AS text), (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 2)) AS character varying(100)) AS d1, CAST((SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 3) AS character varying(50)) AS d2 FROM pg_temp.fkb_ref_0 r JOIN pg_temp.fkb_keys_0 k ON k.k1 OPERATOR("pg_catalog".=) r.k1 JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM pg_temp.fkb_stage s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM pg_temp.fkb_ref_0 x))) s ON s._fkb_tid = r._fkb_tid GROUP BY r.k1, k.present;
+
+-- 产品线: insert
+INSERT INTO "s"."产品线" ("产品线代码", "产品线", "产品类别") SELECT v.k1, v.d1, v.d2 FROM pg_temp.fkb_val_0 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("产品线代码") DO NOTHING;
+
+-- 产品线: sample keys
+SELECT CAST(v.k1 AS text) FROM pg_temp.fkb_val_0 v WHERE v._fkb_missing ORDER BY v.k1 LIMIT $1;
+--   $1 = '5'
+
+-- 年金计划: keys
+CREATE TEMP TABLE pg_temp.fkb_keys_1 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT r._fkb_row, r._fkb_tid, v.d1 AS k1 FROM pg_temp.fkb_ref_2 r JOIN pg_temp.fkb_val_2 v ON v.k1 OPERATOR("pg_catalog".=) r.k1 WHERE v.d1 IS NOT NULL AND NOT (pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src UNION SELECT DISTINCT src.k1 FROM (SELECT g."计划代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND g."计划代码" IS NOT NULL AND NOT (pg_catalog.btrim(CAST(g."计划代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(g."计划代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+
+-- 年金计划: counts
+SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_1;
+
+-- 年金计划: rows behind new keys
+CREATE TEMP TABLE pg_temp.fkb_ref_1 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT r._fkb_row, r._fkb_tid, v.d1 AS k1 FROM pg_temp.fkb_ref_2 r JOIN pg_temp.fkb_val_2 v ON v.k1 OPERATOR("pg_catalog".=) r.k1 WHERE v.d1 IS NOT NULL AND NOT (pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present UNION ALL SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."计划代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
+
+-- 年金计划: values
+CREATE TEMP TABLE pg_temp.fkb_val_1 ON COMMIT DROP AS SELECT r.k1, NOT k.present AS _fkb_missing, (array_agg(s."计划名称" ORDER BY s._fkb_row) FILTER (WHERE s."计划名称" IS NOT NULL))[1] AS d1, mode() WITHIN GROUP (ORDER BY s."计划类型") AS d2, (array_agg(s."机构代码" ORDER BY s."期末资产规模" DESC NULLS LAST, s._fkb_row) FILTER (WHERE s."机构代码" IS NOT NULL AND NOT (pg_catalog.btrim(CAST(s."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(s."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))))[1] AS d3, string_agg(DISTINCT CAST(s."业务类型" AS text), (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 5) ORDER BY CAST(s."业务类型" AS text)) AS d4, (jsonb_build_array(to_char(min("月度"), 'YYMM') || '新建')) AS d5 FROM pg_temp.fkb_ref_1 r JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) r.k1 JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM pg_temp.fkb_stage s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM pg_temp.fkb_ref_1 x))) s ON s._fkb_tid = r._fkb_tid GROUP BY r.k1, k.present;
+
+-- 年金计划: insert
+INSERT INTO "s"."年金计划" ("年金计划号", "计划全称", "计划类型", "主拓代码", "管理资格", "tags") SELECT v.k1, v.d1, CAST((SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 4) AS character varying(20)), v.d3, v.d4, CAST((SELECT coalesce(jsonb_agg(u.e ORDER BY u.o), CAST('[]' AS jsonb)) FROM (SELECT DISTINCT ON (x.e) x.e, x.o FROM jsonb_array_elements((CASE WHEN ('[]'::jsonb) IS NULL THEN CAST('[]' AS jsonb) WHEN jsonb_typeof(CAST(('[]'::jsonb) AS jsonb)) = 'array' THEN CAST(('[]'::jsonb) AS jsonb) ELSE jsonb_build_array(CAST(('[]'::jsonb) AS jsonb)) END) || (CASE WHEN v.d5 IS NULL THEN CAST('[]' AS jsonb) WHEN jsonb_typeof(CAST(v.d5 AS jsonb)) = 'array' THEN CAST(v.d5 AS jsonb) ELSE jsonb_build_array(CAST(v.d5 AS jsonb)) END)) WITH ORDINALITY AS x(e, o) ORDER BY x.e, x.o) u) AS jsonb) FROM pg_temp.fkb_val_1 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("年金计划号") DO NOTHING;
+
+-- 年金计划: sample keys
+SELECT CAST(v.k1 AS text) FROM pg_temp.fkb_val_1 v WHERE v._fkb_missing ORDER BY v.k1 LIMIT $1;
+--   $1 = '5'
+
+-- 组合计划: keys
+CREATE TEMP TABLE pg_temp.fkb_keys_2 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."组合代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND g."组合代码" IS NOT NULL AND NOT (pg_catalog.btrim(CAST(g."组合代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(g."组合代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+
+-- 组合计划: counts
+SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_2;
+
+-- 组合计划: rows behind new keys
+CREATE TEMP TABLE pg_temp.fkb_ref_2 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."组合代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
+
+-- 组合计划: values
+CREATE TEMP TABLE pg_temp.fkb_val_2 ON COMMIT DROP AS SELECT r.k1, NOT k.present AS _fkb_missing, mode() WITHIN GROUP (ORDER BY s."计划代码") AS d1, (array_agg(s."组合名称" ORDER BY s._fkb_row) FILTER (WHERE s."组合名称" IS NOT NULL))[1] AS d2, min(s."月度") AS d3 FROM pg_temp.fkb_ref_2 r JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) r.k1 JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM pg_temp.fkb_stage s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM pg_temp.fkb_ref_2 x))) s ON s._fkb_tid = r._fkb_tid GROUP BY r.k1, k.present;
+
+-- 组合计划: NOT NULL derivations
+SELECT count(*) FILTER (WHERE d1 IS NULL) AS d1 FROM pg_temp.fkb_val_2 WHERE _fkb_missing;
+
+-- 组合计划: insert
+INSERT INTO "s"."组合计划" ("组合代码", "年金计划号", "组合名称", "运作开始日") SELECT v.k1, v.d1, v.d2, v.d3 FROM pg_temp.fkb_val_2 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("组合代码") DO NOTHING;
+
+-- 组合计划: sample keys
+SELECT CAST(v.k1 AS text) FROM pg_temp.fkb_val_2 v WHERE v._fkb_missing ORDER BY v.k1 LIMIT $1;
+--   $1 = '5'
+
+-- 组织架构: keys
+CREATE TEMP TABLE pg_temp.fkb_keys_3 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."机构代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND g."机构代码" IS NOT NULL AND NOT (pg_catalog.btrim(CAST(g."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '' OR CAST(g."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+
+-- 组织架构: counts
+SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_3;
+
+-- 组织架构: values
+CREATE TEMP TABLE pg_temp.fkb_val_3 ON COMMIT DROP AS SELECT k.k1, NOT k.present AS _fkb_missing FROM pg_temp.fkb_keys_3 k WHERE NOT k.present;
+
+-- 组织架构: insert
+INSERT INTO "s"."组织架构" ("机构代码") SELECT v.k1 FROM pg_temp.fkb_val_3 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("机构代码") DO NOTHING;
+
+-- 组织架构: sample keys
+SELECT CAST(v.k1 AS text) FROM pg_temp.fkb_val_3 v WHERE v._fkb_missing ORDER BY v.k1 LIMIT $1;
+--   $1 = '5'
+
+-- replace
+DELETE FROM "s"."规模明细" AS t USING (SELECT DISTINCT s."月度", s."业务类型" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) AS s WHERE t."月度" IS NOT DISTINCT FROM s."月度" AND t."业务类型" IS NOT DISTINCT FROM s."业务类型";
+
+-- lock fk_规模明细_产品线
+SELECT count(*) AS n FROM (SELECT 1 FROM "s"."产品线" p JOIN (SELECT g."产品线代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND g."产品线代码" IS NOT NULL) k ON p."产品线代码" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."产品线代码" FOR KEY SHARE OF p) locked;
+
+-- verify fk_规模明细_产品线
+SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."产品线代码") AS text) ORDER BY CAST((g."产品线代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND ((g."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) g."产品线代码")));
+--   $1 = '5'
+
+-- lock fk_规模明细_年金计划
+SELECT count(*) AS n FROM (SELECT 1 FROM "s"."年金计划" p JOIN (SELECT g."计划代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND g."计划代码" IS NOT NULL) k ON p."年金计划号" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."年金计划号" FOR KEY SHARE OF p) locked;
+
+-- verify fk_规模明细_年金计划
+SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."计划代码") AS text) ORDER BY CAST((g."计划代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND ((g."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) g."计划代码")));
+--   $1 = '5'
+
+-- lock fk_规模明细_组合计划
+SELECT count(*) AS n FROM (SELECT 1 FROM "s"."组合计划" p JOIN (SELECT g."组合代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND g."组合代码" IS NOT NULL) k ON p."组合代码" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."组合代码" FOR KEY SHARE OF p) locked;
+
+-- verify fk_规模明细_组合计划
+SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."组合代码") AS text) ORDER BY CAST((g."组合代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND ((g."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) g."组合代码")));
+--   $1 = '5'
+
+-- lock fk_规模明细_组织架构
+SELECT count(*) AS n FROM (SELECT 1 FROM "s"."组织架构" p JOIN (SELECT g."机构代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND g."机构代码" IS NOT NULL) k ON p."机构代码" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."机构代码" FOR KEY SHARE OF p) locked;
+
+-- verify fk_规模明细_组织架构
+SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."机构代码") AS text) ORDER BY CAST((g."机构代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND ((g."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) g."机构代码")));
+--   $1 = '5'
+
+-- insert facts
+INSERT INTO "s"."规模明细" ("月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT s."月度", s."业务类型", s."计划类型", s."计划代码", s."计划名称", s."组合代码", s."组合名称", s."期末资产规模", s."机构代码", s."机构名称", s."产品线代码" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL;
+
