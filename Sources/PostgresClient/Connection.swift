@@ -12,6 +12,7 @@ public final class Connection {
     private let connectionString: ConnectionString
     private let noticeSink: Unmanaged<NoticeSink>
     private let cancelState = CancelState()
+    /// Where the client logs: each statement at `debug` (its text and parameter count, never the values), server notices at `warning`/`info`.
     public let logger: Logger
     /// Called with every statement just before it is sent, whatever part of the tool
     /// built it (catalog, privileges, FK checks, COPY): what `--print-sql` prints. Nothing

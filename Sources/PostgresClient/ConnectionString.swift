@@ -9,6 +9,7 @@ public struct ConnectionString: Sendable {
     /// Raw text for `PQconnectdb`; empty means "use PG* variables, .pgpass, service files".
     let text: String
 
+    /// Wraps user text as is, unparsed; nil or empty means libpq's defaults (`PG*` variables, `.pgpass`, service file).
     public init(_ text: String?) {
         self.text = text ?? ""
     }

@@ -17,6 +17,7 @@ public struct CopyWriter: ~Copyable {
         }
     }
 
+    /// Sends `text` as UTF-8, the connection's client encoding; like the byte form, a chunk may end mid-row.
     public func write(_ text: String) throws(PostgresError) {
         var text = text
         let failure: PostgresError? = text.withUTF8 { buffer in

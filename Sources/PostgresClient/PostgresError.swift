@@ -15,19 +15,28 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case client
     }
 
+    /// Whether connecting failed, the connection broke, the server refused, or the client misbehaved.
     public var kind: Kind
     /// Five-character SQLSTATE, e.g. `23503` for a foreign key violation.
     public var sqlState: String?
+    /// The primary message, one line: the server's (DETAIL and HINT kept apart below) or the client's own.
     public var message: String
+    /// The server's DETAIL field, e.g. which key a violating row has.
     public var detail: String?
+    /// The server's HINT field: a suggestion, when it has one.
     public var hint: String?
+    /// The constraint a violation concerns, by name.
     public var constraint: String?
+    /// The schema of the table the error concerns.
     public var schema: String?
+    /// The table the error concerns, unqualified (see `schema`).
     public var table: String?
+    /// The column the error concerns.
     public var column: String?
     /// Where the server was when it failed, e.g. `COPY t, line 3, column x: "abc"`.
     public var context: String?
 
+    /// An error built by hand (client-side failures, tests); `context` can be set afterwards.
     public init(
         kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
         constraint: String? = nil, schema: String? = nil, table: String? = nil, column: String? = nil

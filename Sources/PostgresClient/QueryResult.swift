@@ -54,10 +54,12 @@ public struct Row {
     let result: QueryResult
     let index: Int
 
+    /// The text value of the named column, or nil for SQL NULL; traps when the result has no such column.
     public subscript(_ column: String) -> String? {
         result.value(index, result.columnIndex(column))
     }
 
+    /// The text value at a 0-based column position, or nil for SQL NULL; traps when out of range.
     public subscript(_ column: Int) -> String? {
         result.value(index, column)
     }
@@ -67,6 +69,7 @@ public struct Row {
         self[column] ?? ""
     }
 
+    /// The value parsed as an `Int`; nil for NULL, and for text that is not a whole number (`1.0`).
     public func int(_ column: String) -> Int? {
         self[column].flatMap { Int($0) }
     }

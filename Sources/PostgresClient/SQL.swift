@@ -43,6 +43,7 @@ public struct SQL: Sendable, Hashable, CustomStringConvertible {
     /// The empty fragment.
     public static let empty = SQL(parts: [])
 
+    /// True when the fragment has no text and no bound value: nothing would be sent.
     public var isEmpty: Bool {
         parts.allSatisfy { if case .text(let text) = $0 { text.isEmpty } else { false } }
     }
@@ -65,43 +66,55 @@ public struct SQL: Sendable, Hashable, CustomStringConvertible {
     /// The text with placeholders, as `--print-sql` shows it.
     public var description: String { rendered().text }
 
+    /// The two fragments one after the other, bound values kept in order (no space added).
     public static func + (lhs: SQL, rhs: SQL) -> SQL { SQL(parts: lhs.parts + rhs.parts) }
 
+    /// Appends `rhs`, its bound values after the ones already there (no space added).
     public static func += (lhs: inout SQL, rhs: SQL) { lhs.parts += rhs.parts }
 }
 
 /// Something that has one SQL spelling, such as a qualified table name.
 public protocol SQLFragment {
+    /// The SQL this value stands for when interpolated as `\(value)`, bound values included.
     var sqlFragment: SQL { get }
 }
 
 extension SQL: SQLFragment {
+    /// The fragment itself.
     public var sqlFragment: SQL { self }
 }
 
 extension SQL: ExpressibleByStringInterpolation {
+    /// SQL written in the program's source: compile-time text only, used as is.
     public init(stringLiteral value: StaticString) {
         parts = [.text(value.description)]
     }
 
+    /// Assembles the parts of an interpolated literal; see the interpolations below.
     public init(stringInterpolation: StringInterpolation) {
         parts = stringInterpolation.parts
     }
 
+    /// Collects a literal's parts; each `appendInterpolation` says how a value may enter SQL.
     public struct StringInterpolation: StringInterpolationProtocol {
+        /// Literal parts are `StaticString`, so runtime text can enter only through a labelled interpolation.
         public typealias StringLiteralType = StaticString
         var parts: [Part] = []
 
+        /// Required by `StringInterpolationProtocol`; no capacity is reserved.
         public init(literalCapacity: Int, interpolationCount: Int) {}
 
+        /// A literal part of the statement, written in the source.
         public mutating func appendLiteral(_ literal: StaticString) {
             parts.append(.text(literal.description))
         }
 
+        /// `\(fragment)`: another fragment spliced in, its bound values carried along and renumbered.
         public mutating func appendInterpolation(_ fragment: some SQLFragment) {
             parts += fragment.sqlFragment.parts
         }
 
+        /// `\(ident: name)`: one identifier, always double-quoted, embedded quotes doubled.
         public mutating func appendInterpolation(ident name: String) {
             parts.append(.text(quoteIdentifier(name)))
         }
@@ -111,10 +124,12 @@ extension SQL: ExpressibleByStringInterpolation {
             parts.append(.text(names.map { quoteIdentifier($0) }.joined(separator: ", ")))
         }
 
+        /// `\(bind: value)`: a `$n` parameter, sent apart from the text; nil binds SQL NULL.
         public mutating func appendInterpolation(bind value: String?) {
             parts.append(.bind(value))
         }
 
+        /// `\(bind: number)`: an integer as a `$n` parameter (sent as text; the server infers the type).
         public mutating func appendInterpolation(bind value: Int) {
             parts.append(.bind(String(value)))
         }
@@ -124,14 +139,17 @@ extension SQL: ExpressibleByStringInterpolation {
             parts.append(.bind(PostgresArray.encode(values)))
         }
 
+        /// `\(int: number)`: an integer written into the text as digits, where a parameter cannot go (a generated temp table name).
         public mutating func appendInterpolation(int value: Int) {
             parts.append(.text(String(value)))
         }
 
+        /// `\(literal: text)`: a quoted `E''` string literal, for the few places that take no parameter (COPY options).
         public mutating func appendInterpolation(literal value: String) {
             parts.append(.text(quoteLiteral(value)))
         }
 
+        /// `\(unsafeRaw: text)`: text spliced in as is; the call site must say in a comment why it is safe.
         public mutating func appendInterpolation(unsafeRaw text: String) {
             parts.append(.text(text))
         }

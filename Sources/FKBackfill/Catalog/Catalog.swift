@@ -1,7 +1,9 @@
 /// Everything the tool knows about a target table's parent graph: the tables reached
 /// through foreign keys (transitively) and the keys themselves.
 public struct Catalog: Sendable {
+    /// The table the graph was read for (for a multi-table read, the first one).
     public var root: TableName
+    /// The graph's tables by name: the root, every FK's referencing and referenced table, but not partitions that only hold a declaration.
     public var tables: [TableName: Table]
     /// Every FK of every table in the graph, ordered by table, then name.
     public let foreignKeys: [ForeignKey]
@@ -10,6 +12,7 @@ public struct Catalog: Sendable {
     private let byTable: [TableName: [ForeignKey]]
     private let byReferencedTable: [TableName: [ForeignKey]]
 
+    /// Builds a catalog; `foreignKeys` are sorted by table, then name, whatever order they come in.
     public init(root: TableName, tables: [TableName: Table], foreignKeys: [ForeignKey]) {
         self.root = root
         self.tables = tables
@@ -23,6 +26,7 @@ public struct Catalog: Sendable {
         byReferencedTable[table] ?? []
     }
 
+    /// The table of that name, or nil when it is not part of the graph.
     public func table(_ name: TableName) -> Table? { tables[name] }
 
     /// The part of this catalog reachable from `table` through FKs, with `table` as root

@@ -2,9 +2,12 @@ import PostgresClient
 
 /// A schema-qualified table name as the catalog stores it: unquoted, case kept.
 public struct TableName: Hashable, Comparable, Sendable, CustomStringConvertible, SQLFragment {
+    /// The schema name, unquoted, case kept.
     public var schema: String
+    /// The relation name within `schema`, unquoted, case kept.
     public var name: String
 
+    /// A name as stored, not as typed: no quotes, no case folding (use `TableResolver` to parse user input).
     public init(schema: String, name: String) {
         self.schema = schema
         self.name = name
@@ -19,8 +22,10 @@ public struct TableName: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Quoted only where needed, the way a person would type it into psql.
     public var display: String { quoteQualified(schema: schema, name: name, style: .whenNeeded) }
 
+    /// Interpolates as the quoted `"schema"."name"`, the same as `sql`.
     public var sqlFragment: SQL { sql }
 
+    /// Orders by schema, then name, with Swift's string ordering (not the database's collation): stable output.
     public static func < (lhs: TableName, rhs: TableName) -> Bool {
         (lhs.schema, lhs.name) < (rhs.schema, rhs.name)
     }

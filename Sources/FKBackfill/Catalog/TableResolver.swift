@@ -8,7 +8,9 @@ import PostgresClient
 public enum TableResolver {
     /// A name split into its parts, before looking it up.
     public struct ParsedName: Equatable, Sendable {
+        /// The schema as written (folded unless quoted), or nil for a bare name to look up along `search_path`.
         public var schema: String?
+        /// The table name, folded to lower case unless it was quoted.
         public var name: String
     }
 

@@ -4,15 +4,20 @@
 public struct DependencyGraph: Sendable {
     /// One FK as an edge: `from` holds the key, `to` is referenced.
     public struct Edge: Sendable, Equatable, Hashable {
+        /// The referencing table (it holds the FK columns).
         public var from: TableName
+        /// The referenced table, which must be filled before `from` unless the edge is broken.
         public var to: TableName
+        /// The FK's constraint name (or its `relations:` name when declared).
         public var constraint: String
         /// Why a loader can insert `from` rows before their `to` rows exist, if it can.
         public var breakableBy: BreakMethod?
         /// Declared in the rules file, not in the database.
         public var declared = false
 
+        /// Whether a loader can insert `from` rows before their `to` rows exist.
         public var breakable: Bool { breakableBy != nil }
+        /// A table referencing itself.
         public var isSelfLoop: Bool { from == to }
     }
 
@@ -36,15 +41,19 @@ public struct DependencyGraph: Sendable {
         public var breakAt: [Edge]
     }
 
+    /// The target table: the catalog's root, at depth 0.
     public let root: TableName
+    /// One edge per FK, sorted by `from`, then `to`, then constraint name.
     public let edges: [Edge]
     /// Every table, parents before the tables that reference them.
     public let order: [TableName]
     /// Longest FK path from the root: 0 for the root, 1 for its direct parents, ….
     /// Tables of one cycle share a depth.
     public let depth: [TableName: Int]
+    /// Every cycle (a self-reference included), in load order.
     public let cycles: [Cycle]
 
+    /// Analyses the catalog's FK graph: load order, depths, cycles and where to break them.
     public init(catalog: Catalog) {
         root = catalog.root
         edges = catalog.foreignKeys.map { fk in

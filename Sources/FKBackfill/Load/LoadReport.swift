@@ -1,6 +1,8 @@
 /// What a `load` or `backfill` did (or, with `--dry-run`, would do).
 public struct LoadReport: Sendable {
+    /// One parent table's backfill, in load order (parents first); the target too when it references itself.
     public struct Parent: Sendable {
+        /// The parent table whose missing rows the run created (or filled).
         public var table: TableName
         /// Distinct non-NULL keys the load references in this table.
         public var candidates: Int
@@ -16,34 +18,52 @@ public struct LoadReport: Sendable {
 
     /// Input rows left out of the load, grouped by why.
     public struct Rejection: Sendable {
+        /// Why, e.g. `blank key in col` or `key (col) missing from table (fk)`.
         public var reason: String
+        /// How many input rows were left out for this reason.
         public var rows: Int
         /// Input row numbers (1 = the first data row), the first few.
         public var sampleRows: [Int]
     }
 
+    /// One timed step of the run (`read catalog`, `stage input`, …).
     public struct Step: Sendable {
+        /// What the step did, as the text report and JSON `steps` show it.
         public var name: String
+        /// Wall-clock seconds the step took (JSON rounds to milliseconds).
         public var seconds: Double
     }
 
+    /// The table loaded (or whose parents were backfilled).
     public var target: TableName
+    /// Where the rows came from: the CSV path, `<stdin>`, the `--source` table, or `<query>`.
     public var input: String
+    /// How existing parent rows were treated.
     public var mode: BackfillMode
+    /// Everything ran and was rolled back: the counts say what a real run would do.
     public var dryRun: Bool
+    /// True for `load` (rows went into the target), false for `backfill` (parents only).
     public var loadedTarget: Bool
+    /// Per parent table, in load order (parents first).
     public var parents: [Parent] = []
+    /// Input rows staged.
     public var staged = 0
+    /// Target rows deleted by `replaceBy` before the insert; 0 for `backfill`.
     public var deleted = 0
+    /// Rows inserted into the target; 0 for `backfill`.
     public var inserted = 0
+    /// Input rows left out, the sum of `rejections`; above `maxRejects` the run fails instead.
     public var rejected = 0
+    /// The rows left out, grouped by reason.
     public var rejections: [Rejection] = []
     /// `set-based` or `per-row`: how the fact insert's FKs were checked.
     public var fkCheck: FKCheckMode = .perRow
     /// Why `auto` fell back to `per-row`, if it did.
     public var fkCheckNote: String?
+    /// Each step with its wall-clock time, in the order they ran.
     public var steps: [Step] = []
 
+    /// An empty report for a run on `target`; the run fills in the counts.
     public init(target: TableName, input: String, mode: BackfillMode, dryRun: Bool, loadedTarget: Bool) {
         self.target = target
         self.input = input
@@ -52,5 +72,6 @@ public struct LoadReport: Sendable {
         self.loadedTarget = loadedTarget
     }
 
+    /// The run's wall-clock time: the sum of the steps (JSON `seconds`).
     public var totalSeconds: Double { steps.reduce(0) { $0 + $1.seconds } }
 }

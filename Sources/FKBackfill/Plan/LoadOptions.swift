@@ -11,6 +11,7 @@ public enum BackfillMode: String, Sendable, CaseIterable, Codable {
 
 /// What one `load` or `backfill` run is asked to do.
 public struct LoadOptions: Sendable {
+    /// How existing parent rows are treated: never touched (default), or their NULL columns filled.
     public var mode: BackfillMode = .insertMissing
     /// Insert the staged rows into the target after the backfill (`load`), or stop
     /// after the backfill (`backfill`).
@@ -41,5 +42,6 @@ public struct LoadOptions: Sendable {
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
 
+    /// The defaults: insert-missing, load the target, 5 samples, no rejects allowed, `auto` FK check.
     public init() {}
 }

@@ -1,8 +1,11 @@
 /// What `fkbackfill fks` prints: every FK of the target and its parents.
 public struct ForeignKeysReport: Sendable {
+    /// The target's FK graph as read from the database (and the rules file's relations).
     public let catalog: Catalog
+    /// The graph of `catalog`, which decides the order FKs are listed in.
     public let graph: DependencyGraph
 
+    /// A report on every FK of `catalog`, its graph built from it.
     public init(catalog: Catalog) {
         self.catalog = catalog
         self.graph = DependencyGraph(catalog: catalog)
@@ -16,6 +19,7 @@ public struct ForeignKeysReport: Sendable {
         }
     }
 
+    /// The FKs as `text` or `json` (docs/json-output.md); other formats give text.
     public func render(_ format: OutputFormat) -> String {
         switch format {
         case .json: encodeJSON(json)

@@ -1,10 +1,13 @@
 /// What `fkbackfill graph` prints: load order, edges and cycles, as text, JSON,
 /// Graphviz DOT or Mermaid.
 public struct GraphReport: Sendable {
+    /// The graph to show.
     public let graph: DependencyGraph
 
+    /// A report on `graph`.
     public init(graph: DependencyGraph) { self.graph = graph }
 
+    /// The graph as `text`, `json` (docs/json-output.md), Graphviz `dot` or `mermaid`; `markdown` and `junit` give text.
     public func render(_ format: OutputFormat) -> String {
         switch format {
         case .text, .markdown, .junit: text

@@ -2,6 +2,7 @@ import Foundation
 
 /// How a load report is shown: text for people, JSON for pipelines.
 extension LoadReport {
+    /// The report as `json` (docs/json-output.md) or, for any other format, text.
     public func render(_ format: OutputFormat) -> String {
         format == .json ? encodeJSON(json) : text
     }

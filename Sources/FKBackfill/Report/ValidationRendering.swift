@@ -1,4 +1,5 @@
 extension ValidationReport {
+    /// The report as `text`, `json` (docs/json-output.md), `markdown` or `junit`; other formats give text.
     public func render(_ format: OutputFormat) -> String {
         switch format {
         case .json: encodeJSON(json)

@@ -3,7 +3,9 @@ import PostgresClient
 /// An operator named with its schema, written `OPERATOR(schema.op)`, so it means the
 /// same whatever `search_path` is and whatever lookalikes other schemas hold.
 public struct SQLOperator: Sendable, Equatable, Hashable, SQLFragment {
+    /// The schema the operator lives in, unquoted (`pg_catalog` for built-ins).
     public var schema: String
+    /// The operator's symbol, e.g. `=`; only operator characters, checked on creation.
     public var name: String
 
     /// `pg_catalog.=`: for comparisons that are not an FK's (two values of one column).
@@ -22,6 +24,7 @@ public struct SQLOperator: Sendable, Equatable, Hashable, SQLFragment {
         self.name = name
     }
 
+    /// `OPERATOR("schema".op)`, usable wherever a bare operator is.
     public var sqlFragment: SQL {
         // Safe: the name was checked to hold operator characters only.
         "OPERATOR(\(ident: schema).\(unsafeRaw: name))"

@@ -11,6 +11,7 @@ import PostgresClient
 ///
 /// Also the one place for `execute` and savepoints (GRDB's `inSavepoint` is the model).
 public final class Session {
+    /// The connection underneath, pinned to `pinnedSearchPath` until `restoreUserSearchPath()` is called.
     public let connection: Connection
     /// The user's `search_path` setting as it was, e.g. `"$user", public`.
     public let userSearchPath: String
@@ -68,11 +69,13 @@ public final class Session {
             """)
     }
 
+    /// Runs one statement under the pinned search path; errors come back as the client's `PostgresError`.
     @discardableResult
     public func execute(_ sql: SQL) throws(PostgresError) -> QueryResult {
         try connection.execute(sql)
     }
 
+    /// Whether the connection is inside a transaction block (its own or the caller's).
     public var inTransaction: Bool { connection.inTransaction }
 
     /// Runs `body` in a savepoint (or, outside a transaction, a transaction of its own):

@@ -57,13 +57,16 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         case connectionLost
     }
 
+    /// What failed; the executable maps it to an exit code, callers can switch on it.
     public var kind: Kind
+    /// One line saying what failed and where, for people.
     public var message: String
     /// One line per blocking item, when there are several (each uncovered column, …).
     public var details: [String]
     /// What to do about it, in terms of the library (never a command-line flag).
     public var hint: String?
 
+    /// An error of `kind` with its message, the blocking items and a hint.
     public init(_ message: String, details: [String] = [], hint: String? = nil, kind: Kind) {
         self.message = message
         self.details = details
@@ -71,8 +74,10 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// The message alone; `details` and `hint` are for the caller to print.
     public var description: String { message }
 
+    /// The broad class of `kind`: usage, findings, database or a lost connection.
     public var category: Category {
         switch kind {
         case .invalidTableName, .tableNotFound, .rulesProblems, .badInput, .invalidOptions, .cannotWrite: .usage

@@ -1,15 +1,25 @@
 /// The SQLSTATE codes the tool acts on, by name (PostgreSQL's appendix A).
 public enum SQLState {
+    /// `undefined_function`: no function or operator matches the name and argument types.
     public static let undefinedFunction = "42883"
+    /// `undefined_table`: the relation does not exist (or is not visible).
     public static let undefinedTable = "42P01"
+    /// `lock_not_available`: `lock_timeout` ran out, or `NOWAIT` found the lock taken.
     public static let lockNotAvailable = "55P03"
+    /// `query_canceled`: the statement was cancelled (a cancel request or `statement_timeout`).
     public static let queryCanceled = "57014"
+    /// `foreign_key_violation`: a row references a key its parent lacks.
     public static let foreignKeyViolation = "23503"
+    /// `unique_violation`: a duplicate key in a unique index or constraint.
     public static let uniqueViolation = "23505"
+    /// `insufficient_privilege`: the role lacks a privilege the statement needs.
     public static let insufficientPrivilege = "42501"
+    /// `deadlock_detected`: the server aborted this transaction to break a deadlock.
     public static let deadlockDetected = "40P01"
     /// Class 22: data exceptions (bad value, bad encoding, malformed COPY row).
     public static let dataExceptionClass = "22"
+    /// `bad_copy_file_format`: a malformed COPY row (wrong field count, unclosed quote).
     public static let badCopyFileFormat = "22P04"
+    /// `character_not_in_repertoire`: bytes invalid in the encoding (not UTF-8, or a NUL byte).
     public static let characterNotInRepertoire = "22021"
 }

@@ -1,6 +1,7 @@
 /// What `fkbackfill validate` found: per FK, the rows and keys that would fail and how
 /// many a backfill would fix; per column, values that would stop the load.
 public struct ValidationReport: Sendable {
+    /// One missing key and the input rows that reference it.
     public struct Sample: Sendable {
         /// The missing key's column values, as text.
         public var key: [String?]
@@ -9,10 +10,15 @@ public struct ValidationReport: Sendable {
         public var lines: [Int]
     }
 
+    /// One FK of the target whose columns are in the input, with what its check found.
     public struct ForeignKeyResult: Sendable {
+        /// The constraint name (or the rules file's name for a declared relation).
         public var name: String
+        /// The referencing table: the target.
         public var table: TableName
+        /// The parent table the keys must exist in.
         public var referencedTable: TableName
+        /// Declared in the rules file's `relations:`, not in the database.
         public var declared: Bool
         /// Rows whose key the parent lacks (MATCH rules applied), plus partly NULL keys under MATCH FULL.
         public var violatingRows: Int
@@ -20,39 +26,59 @@ public struct ValidationReport: Sendable {
         public var missingKeys: Int
         /// Of those, keys a backfill would create.
         public var fixableKeys: Int
+        /// Missing keys a backfill would not create: blank keys, and all of them when the parent is uncovered or skipped.
         public var unfixableKeys: Int
         /// Why keys (or rows) cannot be fixed.
         public var reasons: [String]
+        /// Up to `samples` missing keys, each with the rows that reference it.
         public var samples: [Sample]
     }
 
+    /// Values of one column that would stop the load, of one kind.
     public struct ColumnProblem: Sendable {
+        /// What is wrong with the values (JSON `problem`, the raw value).
         public enum Problem: String, Sendable {
+            /// The text is not a valid value of the column's type (a bad date, `x` for an int, an overflow).
             case conversion = "does not convert"
+            /// The input has the column and some row has NULL there.
             case notNull = "NULL in NOT NULL column"
+            /// Longer than the column's `varchar(n)`/`char(n)` allows (trailing spaces excepted).
             case tooLong = "too long"
+            /// A NOT NULL column with no default that the input lacks: every row fails.
             case missingColumn = "NOT NULL column missing from the input"
         }
 
+        /// The target column.
         public var column: String
+        /// What is wrong with its values.
         public var problem: Problem
+        /// Specifics for people, e.g. `not a valid date` or `longer than 10 characters (character varying(10))`.
         public var detail: String
+        /// How many input rows have the problem (all of them for `missingColumn`).
         public var rows: Int
+        /// The first few of those rows, as lines or row numbers (see `linesAreFileLines`); empty in place.
         public var sampleLines: [Int]
     }
 
+    /// The table validated.
     public var table: TableName
+    /// Where the rows came from: the CSV path, `<stdin>`, the `--source` table, `<query>`, or (no input) the target's own name.
     public var input: String
     /// True when line numbers are CSV lines (else row numbers of the input).
     public var linesAreFileLines: Bool
     /// The table or query was checked where it is, without staging a copy; samples then
     /// list keys but no row numbers, which a table's unordered rows do not have.
     public var checkedInPlace = false
+    /// Input rows checked.
     public var rows = 0
+    /// Whether every missing key counts as a failure, fixable or not (`--strict`).
     public var strict = false
+    /// One result per FK of the target whose columns are in the input.
     public var foreignKeys: [ForeignKeyResult] = []
+    /// Column problems; empty when no value would stop the load.
     public var columns: [ColumnProblem] = []
 
+    /// An empty report; the validator fills it in.
     public init(table: TableName, input: String, linesAreFileLines: Bool) {
         self.table = table
         self.input = input

@@ -8,10 +8,12 @@ public struct ValidateOptions: Sendable {
     public var samples = 5
     /// Count every missing key as a failure, even one a backfill would fix.
     public var strict = false
+    /// The rules file, so fixable keys are judged as a load with these rules would (`relations:` included).
     public var rules: Rules = .none
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
 
+    /// The defaults: 5 samples, not strict, no rules.
     public init() {}
 }
 
