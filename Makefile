@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CLUSTER := scripts/pg-cluster.sh
 
-.PHONY: all deps build release unit test demo bench clean
+.PHONY: all deps build release unit test demo bench docs clean
 
 all: build
 
@@ -28,6 +28,14 @@ unit: deps
 test: unit
 	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" $(CLUSTER) run -- \
 		$(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests
+
+# The library's DocC documentation (Sources/FKBackfill/FKBackfill.docc) as a static
+# site in .tmp/docs, from the toolchain's docc and the compiler's symbol graph.
+docs: deps
+	$(SWIFT) build --scratch-path .build-docs --target FKBackfill -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc $(CURDIR)/.tmp/symbol-graphs
+	mkdir -p .tmp/docs-graphs && cp .tmp/symbol-graphs/FKBackfill.symbols.json .tmp/docs-graphs/
+	docc convert Sources/FKBackfill/FKBackfill.docc --additional-symbol-graph-dir .tmp/docs-graphs \
+		--fallback-display-name FKBackfill --fallback-bundle-identifier fkbackfill --output-dir .tmp/docs --analyze
 
 # Runs the main job on a throwaway database with the example annuity schema.
 demo: build

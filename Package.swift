@@ -48,6 +48,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The 20-line program of the getting-started article: a load embedded in Swift.
+        // Built with everything else, and run by the integration tests.
+        .executableTarget(
+            name: "embed-load",
+            dependencies: ["FKBackfill", "PostgresClient"],
+            path: "examples/embedding"
+        ),
         // Throwaway schemas on the test cluster that `make test` starts.
         .target(
             name: "TestSupport",
@@ -66,7 +73,9 @@ let package = Package(
         // database, so `make unit` runs it in seconds anywhere.
         .testTarget(
             name: "FKBackfillUnitTests",
-            dependencies: ["FKBackfill", "PostgresClient"]
+            dependencies: ["FKBackfill", "PostgresClient"],
+            // The golden SQL files are read by path and rewritten by FKB_UPDATE_GOLDEN=1.
+            exclude: ["Golden"]
         ),
     ]
 )

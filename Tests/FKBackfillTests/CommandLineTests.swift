@@ -266,3 +266,26 @@ import TestSupport
         }
     }
 }
+
+/// The getting-started article's program: it builds, it loads, and the article shows it as it is.
+@Suite struct EmbeddingExampleTests {
+    @Test func theEmbeddedLoadRunsAndTheArticleShowsItsCode() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE org (code text PRIMARY KEY); CREATE TABLE fact (org_code text REFERENCES org, n int)")
+        let csv = try db.csvFile("org_code,n\nG1,1\n \u{3000},2\nG2,3\n")
+        let binary = URL(fileURLWithPath: ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path)
+            .deletingLastPathComponent().appendingPathComponent("embed-load").path
+        let result = try run(binary, ["\(db.schema).fact", csv])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("inserted 3 rows"), "\(result.stdout)")
+        #expect(try db.values("SELECT code FROM org ORDER BY code") == [["G1"], ["G2"]])
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+        let root = TestDatabase.repositoryRoot
+        let code = try String(contentsOf: root.appendingPathComponent("examples/embedding/main.swift"), encoding: .utf8)
+        let article = try String(
+            contentsOf: root.appendingPathComponent("Sources/FKBackfill/FKBackfill.docc/GettingStarted.md"), encoding: .utf8)
+        #expect(article.contains("```swift\n" + code + "```"))
+        #expect(code.split(separator: "\n").count <= 22)
+    }
+}

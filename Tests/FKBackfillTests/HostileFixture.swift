@@ -17,6 +17,7 @@ enum HostileFixture {
     static func create(_ db: TestDatabase) throws {
         try db.run("""
             CREATE TABLE region (code varchar(10) PRIMARY KEY, name varchar(40));
+            CREATE TABLE person (name varchar(40) PRIMARY KEY);
             CREATE TABLE category (code varchar(20) PRIMARY KEY, parent_code varchar(20) REFERENCES category);
             CREATE TABLE plan (
                 code varchar(20) NOT NULL, kind varchar(4) NOT NULL, name varchar(40), last_name varchar(40),
@@ -69,6 +70,9 @@ enum HostileFixture {
             mode: fill_null_only
             columns:
               name: { from: name, pick: max }
+        relations:
+          - from: fact (name)
+            to: person (name)
         """
 
     static func files(_ db: TestDatabase) throws -> (rules: String, first: String, second: String, bad: String) {

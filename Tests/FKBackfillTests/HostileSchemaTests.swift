@@ -77,6 +77,10 @@ import TestSupport
         #expect(try calls(db, evil) == baseline, "lookalikes called: \(called)")
         #expect(try db.count("\(s).fact") == 12)
         #expect(try OrphanOracle.orphans(in: [s], on: db.connection) == [])
+        // The declared relation (varchar = varchar, which pg_catalog has no exact operator
+        // for) was backfilled with the operator of person's own key.
+        #expect(try db.count("\(s).person") == 9)
+        #expect(try db.count("\(s).fact f", "NOT EXISTS (SELECT 1 FROM \(s).person p WHERE p.name = f.name)") == 0)
     }
 
     func calls(_ db: TestDatabase, _ evil: String) throws -> Int {

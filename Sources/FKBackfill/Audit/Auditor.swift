@@ -30,7 +30,9 @@ public final class Auditor {
     }
 
     /// Audits `scope` in one read-only REPEATABLE READ snapshot; writes nothing.
-    /// - Parameter rules: judge coverage the way a load with these rules would (`relations:` included).
+    /// - Parameters:
+    ///   - scope: one table and its parent graph, a schema, or the whole database.
+    ///   - rules: judge coverage the way a load with these rules would (`relations:` included).
     /// - Throws: `FKBackfillError`, e.g. `.tableNotFound` or `.rulesProblems`.
     public func run(_ scope: AuditScope, rules: Rules = .none) throws(FKBackfillError) -> AuditReport {
         if let session { return try run(scope, rules: rules, on: session) }

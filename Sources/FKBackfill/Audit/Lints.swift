@@ -129,7 +129,7 @@ struct Lints {
             let orphans: Int
             do {
                 orphans = try session.savepoint { try orphanCount(implied) }
-            } catch let error as PostgresError where error.sqlState == "42P01" {
+            } catch let error as PostgresError where error.sqlState == SQLState.undefinedTable {
                 return nil
             }
             return Finding(

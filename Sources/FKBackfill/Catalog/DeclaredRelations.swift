@@ -52,7 +52,7 @@ enum DeclaredRelations {
             // A unique, non-partial index on exactly these columns (any order), preferring a constraint.
             let key = try session.execute(
                 """
-                SELECT coalesce(c.contype::text, 'i') AS kind, coalesce(c.conname::text, ic.relname::text) AS name
+                SELECT coalesce(c.contype::text, 'i') AS kind, coalesce(c.conname::text, ic.relname::text) AS name, x.indexrelid
                 FROM pg_index x
                 JOIN pg_class ic ON ic.oid = x.indexrelid
                 LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype IN ('p', 'u')
@@ -74,7 +74,7 @@ enum DeclaredRelations {
             case "u": .uniqueConstraint
             default: .uniqueIndex
             }
-            let operators = try equalityOperators(relation, from: from.oid, to: to.oid, on: session)
+            let operators = try equalityOperators(relation, from: from.oid, to: to.oid, index: row.string("indexrelid"), on: session)
             resolved.append(Resolved(
                 relation: relation, from: from.name, to: to.name, toOID: to.oid,
                 key: .init(kind: kind, name: row.string("name")), equality: operators.pf, childEquality: operators.ff))
@@ -82,37 +82,46 @@ enum DeclaredRelations {
         return resolved
     }
 
-    /// The equality operators a declared FK would get: for each column pair, the `=`
-    /// that takes exactly the two column types (a built-in one first), else pg_catalog's.
+    /// The equality operators a declared FK would get, found the way PostgreSQL finds a
+    /// real FK's: in the operator family of the referenced unique index, for the index's
+    /// input type on the left and the referencing column's type (or, failing that, the
+    /// index's type again) on the right. Only the index's owner can add to that family,
+    /// so a lookalike `=` elsewhere is never picked.
     static func equalityOperators(
-        _ relation: Relation, from: UInt32, to: UInt32, on session: Session
+        _ relation: Relation, from: UInt32, to: UInt32, index: String, on session: Session
     ) throws -> (pf: [SQLOperator], ff: [SQLOperator]) {
         let rows = try session.execute(
             """
-            SELECT p.n,
-                   (SELECT CAST(o.oprnamespace AS regnamespace) FROM pg_operator o
-                    WHERE o.oprname = '=' AND o.oprleft = pa.atttypid AND o.oprright = ca.atttypid
-                    ORDER BY o.oprnamespace = CAST('pg_catalog' AS regnamespace) DESC LIMIT 1) AS pf_schema,
-                   (SELECT CAST(o.oprnamespace AS regnamespace) FROM pg_operator o
-                    WHERE o.oprname = '=' AND o.oprleft = ca.atttypid AND o.oprright = ca.atttypid
-                    ORDER BY o.oprnamespace = CAST('pg_catalog' AS regnamespace) DESC LIMIT 1) AS ff_schema
+            SELECT p.n, pfn.nspname AS pf_schema, pf.oprname AS pf_name, ffn.nspname AS ff_schema, ff.oprname AS ff_name
             FROM unnest(CAST(\(bindArray: relation.fromColumns) AS name[]), CAST(\(bindArray: relation.toColumns) AS name[]))
                  WITH ORDINALITY AS p(child, parent, n)
             JOIN pg_attribute ca ON ca.attrelid = CAST(\(bind: String(from)) AS oid) AND ca.attname = p.child
             JOIN pg_attribute pa ON pa.attrelid = CAST(\(bind: String(to)) AS oid) AND pa.attname = p.parent
+            JOIN pg_index x ON x.indexrelid = CAST(\(bind: index) AS oid)
+            CROSS JOIN LATERAL (SELECT k.position FROM unnest(CAST(x.indkey AS int2[])) WITH ORDINALITY AS k(attnum, position)
+                                WHERE k.attnum = pa.attnum) AS ik
+            JOIN pg_opclass oc ON oc.oid = x.indclass[ik.position - 1]
+            LEFT JOIN LATERAL (
+                SELECT o.oprname, o.oprnamespace FROM pg_amop a JOIN pg_operator o ON o.oid = a.amopopr
+                WHERE a.amopfamily = oc.opcfamily AND a.amopmethod = oc.opcmethod AND a.amopstrategy = 3
+                  AND a.amoplefttype = oc.opcintype AND a.amoprighttype IN (ca.atttypid, oc.opcintype)
+                ORDER BY a.amoprighttype = ca.atttypid DESC LIMIT 1) AS pf ON true
+            LEFT JOIN pg_namespace pfn ON pfn.oid = pf.oprnamespace
+            LEFT JOIN LATERAL (
+                SELECT o.oprname, o.oprnamespace FROM pg_amop a JOIN pg_operator o ON o.oid = a.amopopr
+                WHERE a.amopfamily = oc.opcfamily AND a.amopmethod = oc.opcmethod AND a.amopstrategy = 3
+                  AND a.amoplefttype = a.amoprighttype AND a.amoplefttype IN (ca.atttypid, oc.opcintype)
+                ORDER BY a.amoplefttype = ca.atttypid DESC LIMIT 1) AS ff ON true
+            LEFT JOIN pg_namespace ffn ON ffn.oid = ff.oprnamespace
             ORDER BY p.n
             """).rows
-        func named(_ schema: String?) -> SQLOperator {
-            // regnamespace prints a schema quoted where needed; the operator takes it unquoted.
-            guard let schema, let named = SQLOperator(schema: unquote(schema), name: "=") else { return SQLOperator.builtinEquality }
+        func named(_ schema: String?, _ name: String?) -> SQLOperator {
+            guard let schema, let name, let named = SQLOperator(schema: schema, name: name) else { return SQLOperator.builtinEquality }
             return named
         }
-        return (rows.map { named($0["pf_schema"]) }, rows.map { named($0["ff_schema"]) })
-    }
-
-    static func unquote(_ text: String) -> String {
-        guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return text }
-        return String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"")
+        let pf = rows.map { named($0["pf_schema"], $0["pf_name"]) }
+        let ff = zip(rows, pf).map { row, fallback in row["ff_name"] == nil ? fallback : named(row["ff_schema"], row["ff_name"]) }
+        return (pf, ff)
     }
 
     /// Merges the relations whose referencing table is in the graph, reading each new

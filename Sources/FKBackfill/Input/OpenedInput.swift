@@ -71,7 +71,7 @@ struct OpenedInput {
                 return try session.connection.copyIn(copy(options)) { writer in
                     try csv.stream(to: writer, lines: lines, progress: progress)
                 }
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix("22") == true {
+            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
                 throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
             }
         }

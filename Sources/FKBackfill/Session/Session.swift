@@ -116,9 +116,11 @@ public final class Session {
 
     /// Runs `body` under the user's own `search_path`, for the one statement that compiles
     /// their `--query`; the pin is back before anything else runs.
+    @discardableResult
     func underUserSearchPath<T>(_ body: () throws -> T) throws -> T {
-        try execute("SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), true)")
-        defer { _ = try? execute("SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), true)") }
+        let local = inTransaction ? "true" : "false"
+        try execute("SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), \(bind: local))")
+        defer { _ = try? execute("SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), \(bind: local))") }
         return try body()
     }
 }

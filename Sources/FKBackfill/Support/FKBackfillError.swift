@@ -130,8 +130,10 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
                 if part.hasPrefix("line ") {
                     let rest = part.dropFirst(5)
                     let number = rest.prefix { $0.isNumber }
-                    if let value = Int(number) { line = value + headerLines }
-                    location += ":" + String((Int(number) ?? 0) + headerLines)
+                    if let value = Int(number) {
+                        line = value + headerLines
+                        location += ":\(value + headerLines)"
+                    }
                     let detail = rest.dropFirst(number.count).drop { $0 == ":" || $0 == " " }
                     if !detail.isEmpty { column = " (row: \(detail))" }
                 } else if part.hasPrefix("column ") {
