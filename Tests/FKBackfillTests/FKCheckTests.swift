@@ -106,39 +106,48 @@ import TestSupport
         #expect(limited.inserted == 1)
     }
 
-    /// A concurrent DELETE of a referenced parent: the load waits for it, then fails
-    /// cleanly; no orphan is ever committed, on either path.
+    /// A concurrent DELETE of a referenced parent: the load must wait for it (the test
+    /// sees it waiting on that transaction's lock in pg_stat_activity, so the race really
+    /// happened), then fail cleanly once the delete commits; no orphan, on either path.
     @Test(arguments: [FKCheckMode.setBased, .perRow])
     func concurrentDeleteOfAReferencedParentNeverLeavesAnOrphan(mode: FKCheckMode) async throws {
         let db = try setup()
         let schema = db.schema
+        let tag = "race_\(schema)_\(mode.rawValue)"
         let csv = try db.csvFile("org_code,n\nG1,1\n")
         let deleter = try Connection()
         try deleter.execute("SET search_path TO \(ident: schema)")
         try deleter.execute("BEGIN")
         try deleter.execute("DELETE FROM org WHERE code = 'G1'")
+        let deleterPID = try deleter.execute("SELECT pg_backend_pid() AS pid").rows[0].string("pid")
         // The load blocks inside libpq, so it gets a thread of its own rather than one of
         // the few threads of Swift's cooperative pool.
         let load = OwnThread {
-            let connection = try Connection()
+            let connection = try Connection(applicationName: tag)
             try connection.execute("SET search_path TO \(ident: schema)")
             var options = LoadOptions()
             options.fkCheck = mode
             return try Loader(connection: connection).run(table: "fact", input: .csv(path: csv, options: CSVOptions()), options: options)
         }
-        // Let the load reach the parent row and wait on the uncommitted delete.
-        try await Task.sleep(for: .milliseconds(700))
+        // Wait until the load is blocked by the deleter's transaction, and no longer.
+        var blocked = false
+        for _ in 0..<500 where !blocked {
+            blocked = try db.count(
+                "pg_stat_activity a",
+                "a.application_name = '\(tag)' AND a.wait_event_type = 'Lock' AND \(deleterPID) = ANY (pg_blocking_pids(a.pid))") == 1
+            if !blocked { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(blocked, "the load never waited on the concurrent DELETE")
         try deleter.execute("COMMIT")
         let result = await load.result()
-        switch result {
-        case .success:
-            // The load may only succeed if it recreated the parent; then there is no orphan either.
-            #expect(try db.count("org", "code = 'G1'") == 1)
-        case .failure(let error):
-            #expect((error as? FKBackfillError) != nil)
-            #expect(try db.count("fact") == 0)
+        let error = try #require(throws: FKBackfillError.self) { try result.get() }
+        if mode == .setBased {
+            #expect(error.kind == .foreignKeyViolations, "\(error)")
+        } else {
+            #expect(error.kind == .database(sqlState: SQLState.foreignKeyViolation), "\(error)")
         }
-        #expect(try db.count("fact f", "NOT EXISTS (SELECT 1 FROM org o WHERE o.code = f.org_code)") == 0)
+        #expect(try db.count("fact") == 0)
+        #expect(try OrphanOracle.orphans(in: [schema], on: db.connection) == [])
     }
 }
 

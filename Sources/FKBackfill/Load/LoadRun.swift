@@ -60,17 +60,16 @@ final class LoadRun {
         if let timeout = options.lockTimeout {
             try session.execute("SELECT set_config('lock_timeout', \(bind: timeout), true)")
         }
-        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: session)
-        let graph = DependencyGraph(catalog: catalog)
-        guard let target = catalog.table(catalog.root) else {
-            throw FKBackfillError("\(catalog.root.display) disappeared", kind: .catalogChanged)
-        }
-        if options.exclusive {
-            // One load of this table at a time; released at COMMIT or ROLLBACK.
-            try session.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
-        }
-        let opened = try OpenedInput.open(input, target: target, on: session)
+        let prepared = try Preparation.prepare(
+            table: table, input: input, rules: options.rules, mode: options.mode, on: session,
+            afterCatalog: { target in
+                if options.exclusive {
+                    // One load of this table at a time; released at COMMIT or ROLLBACK.
+                    try session.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
+                }
+            })
+        let (catalog, graph, target, opened, plan) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened, prepared.plan)
         let inputColumns = opened.columns
         if options.loadTarget {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
@@ -87,9 +86,6 @@ final class LoadRun {
                 hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "),
                 kind: .invalidOptions)
         }
-        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: inputColumns, on: session)
-        let plan = try LoadPlanner.plan(
-            catalog: catalog, graph: graph, stagedColumns: inputColumns, rules: rules, mode: options.mode)
         let run = LoadRun(
             session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,
             opened: opened, plan: plan, progress: progress)

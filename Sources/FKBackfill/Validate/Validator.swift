@@ -58,23 +58,13 @@ public final class Validator {
     }
 
     func validate(table: String, input: InputSource?, options: ValidateOptions) throws -> ValidationReport {
-        let catalog = try CatalogReader.read(table: table, rules: options.rules, on: session)
-        guard let target = catalog.table(catalog.root) else {
-            throw FKBackfillError("\(catalog.root.display) disappeared", kind: .catalogChanged)
-        }
-        let source = input ?? .table(target.name.display)
-        let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)
-        let columns = opened.columns
-        let rules = try RulesValidator.validate(options.rules, catalog: catalog, stagedColumns: columns, on: session)
-        let graph = DependencyGraph(catalog: catalog)
         var planError: String?
-        let plan: LoadPlan
-        do {
-            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: columns, rules: rules)
-        } catch {
-            planError = error.message
-            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: columns)
-        }
+        let prepared = try Preparation.prepare(
+            table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message })
+        let (catalog, target, opened, rules, graph, plan) =
+            (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph, prepared.plan)
+        let source = opened.source
+        let columns = opened.columns
         let load = LoadStatements(plan: plan)
         let isFile: Bool = if case .csv = source { true } else { false }
         var report = ValidationReport(table: target.name, input: source.label, linesAreFileLines: isFile)

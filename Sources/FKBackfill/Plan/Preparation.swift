@@ -1,0 +1,45 @@
+import PostgresClient
+
+/// The first half that load and validate share, built one way for both: catalog →
+/// graph → input → rules → plan. (Audit, which has no input, plans each table from the
+/// same catalog and planner.)
+struct Preparation {
+    let catalog: Catalog
+    let graph: DependencyGraph
+    let target: Table
+    let opened: OpenedInput
+    /// The rules with their names resolved against the catalog.
+    let rules: Rules
+    let plan: LoadPlan
+
+    /// Reads the target's graph (with the rules' declared relations), runs `afterCatalog`
+    /// (a load takes its locks there, before it reads any data), opens the input, checks
+    /// the rules against both, and plans.
+    /// - Parameters:
+    ///   - input: nil checks the target's own rows (their insertable columns).
+    ///   - planWithoutRules: on a plan the rules make impossible, plan without them and
+    ///     hand the reason to this closure instead of throwing (validate reports it).
+    static func prepare(
+        table: String, input: InputSource?, rules: Rules, mode: BackfillMode = .insertMissing, on session: Session,
+        afterCatalog: (Table) throws -> Void = { _ in }, planWithoutRules: ((FKBackfillError) -> Void)? = nil
+    ) throws -> Preparation {
+        let catalog = try CatalogReader.read(table: table, rules: rules, on: session)
+        guard let target = catalog.table(catalog.root) else {
+            throw FKBackfillError("\(catalog.root.display) disappeared", kind: .catalogChanged)
+        }
+        try afterCatalog(target)
+        let source = input ?? .table(target.name.display)
+        let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)
+        let resolved = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: opened.columns, on: session)
+        let graph = DependencyGraph(catalog: catalog)
+        let plan: LoadPlan
+        do {
+            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, rules: resolved, mode: mode)
+        } catch {
+            guard let planWithoutRules else { throw error }
+            planWithoutRules(error)
+            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, mode: mode)
+        }
+        return Preparation(catalog: catalog, graph: graph, target: target, opened: opened, rules: resolved, plan: plan)
+    }
+}
