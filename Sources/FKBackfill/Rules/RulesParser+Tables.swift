@@ -50,7 +50,7 @@ extension RulesParser {
     }
 
     static let sourceKeys = ["from", "value", "template", "sql", "default", "null"]
-    static let columnKeys = sourceKeys + ["pick", "separator", "sorted", "json_append"]
+    static let columnKeys = sourceKeys + ["pick", "separator", "sorted", "json_append", "optional"]
 
     mutating func parseColumns(_ node: Node, table: String) -> [ColumnRule] {
         if Self.isEmpty(node) { return [] }
@@ -94,6 +94,7 @@ extension RulesParser {
         var separator = ","
         var sorted = true
         var jsonAppend = false
+        var optionalNode: Node?
         for (field, content) in fields {
             let fieldName = field.string ?? ""
             if Self.sourceKeys.contains(fieldName) {
@@ -145,6 +146,12 @@ extension RulesParser {
                     continue
                 }
                 jsonAppend = flag
+            case "optional":
+                guard let flag = Self.bool(content) else {
+                    problem(content, "optional must be true or false")
+                    continue
+                }
+                optionalNode = flag ? content : nil
             default:
                 problem(field, "unknown key \(fieldName) in the rule of \(name)",
                         hint: didYouMean(fieldName, in: Self.columnKeys) ?? "a column takes one of from, value, template, sql, default, null")
@@ -162,7 +169,16 @@ extension RulesParser {
             guard let pick = parsePick(pickNode, separator: separator, sorted: sorted) else { return nil }
             source = .from(column: column, pick: pick)
         }
-        return ColumnRule(column: name, location: location(key), source: source, jsonAppend: jsonAppend)
+        var rule = ColumnRule(column: name, location: location(key), source: source, jsonAppend: jsonAppend)
+        if let optionalNode {
+            guard !rule.inputColumns.isEmpty else {
+                problem(optionalNode, "optional goes with from or template: it skips the rule when the input lacks a column it reads",
+                        hint: "remove optional: \(name) reads no input column")
+                return nil
+            }
+            rule.optional = true
+        }
+        return rule
     }
 
     static let pickNames = ["first", "last", "min", "max", "most_frequent", "max_by", "min_by", "concat_distinct",
