@@ -137,3 +137,23 @@ import TestSupport
         return result
     }
 }
+
+extension ImportRulesTests {
+    /// The "old behaviour" rules docs/migrating.md gives pass the rules checks as written.
+    @Test func theMigrationGuidesWorkaroundsValidate() throws {
+        let (db, mapping, business) = try Self.annuity()
+        let rules = try RulesParser.parse("""
+            tables:
+              \(mapping).年金计划:
+                columns:
+                  管理资格: { sql: "string_agg(DISTINCT CAST(\\"业务类型\\" AS text) COLLATE \\"C\\", '+' ORDER BY CAST(\\"业务类型\\" AS text) COLLATE \\"C\\")" }
+                  主拓机构: { sql: "max(btrim(\\"机构名称\\"))" }
+            """, file: "rules.yaml")
+        let catalog = try CatalogReader.read(table: "\(business).规模明细", on: db.connection)
+        _ = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: db.connection)
+        _ = try db.load("\(business).规模明细", csv: "月度,计划代码,业务类型,机构名称\n2024-11-01,P9,b,x \n2024-11-01,P9,B,\n") {
+            $0.rules = rules
+        }
+        #expect(try db.values("SELECT 管理资格, 主拓机构 FROM \(mapping).年金计划 WHERE 年金计划号 = 'P9'") == [["B+b", "x"]])
+    }
+}
