@@ -51,7 +51,8 @@ struct ImportRulesCommand: ParsableCommand {
         var report = ""
         for note in result.notes { report += "fkbackfill: note: \(note)\n" }
         if !result.needsHuman.isEmpty {
-            report += "fkbackfill: \(result.needsHuman.count) derivations need a human (commented out in the rules):\n"
+            let count = result.needsHuman.count
+            report += "fkbackfill: \(count) \(count == 1 ? "derivation needs" : "derivations need") a human (commented out in the rules):\n"
             for item in result.needsHuman { report += "  - \(item)\n" }
         }
         FileHandle.standardError.write(Data(report.utf8))

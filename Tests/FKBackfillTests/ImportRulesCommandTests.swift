@@ -20,7 +20,7 @@ import TestSupport
                                       "--db", "application_name=fkb_import_test", "-o", output])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("fkbackfill: 1 derivations need a human (commented out in the rules):\n"
+        #expect(result.stderr.contains("fkbackfill: 1 derivation needs a human (commented out in the rules):\n"
             + "  - \(config):150:21: \(mapping).年金客户._source (from 计划代码): lambda code of no known shape\n"))
         #expect(result.stderr.contains("fkbackfill: note: depends_on disagrees"))
         let text = try String(contentsOfFile: output, encoding: .utf8)
