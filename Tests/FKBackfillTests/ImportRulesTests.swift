@@ -157,3 +157,21 @@ extension ImportRulesTests {
         #expect(try db.values("SELECT 管理资格, 主拓机构 FROM \(mapping).年金计划 WHERE 年金计划号 = 'P9'") == [["B+b", "x"]])
     }
 }
+
+extension ImportRulesTests {
+    /// A relation the database cannot have (an unknown parent) is reported at its entry.
+    @Test func anEntryThatCannotBeARelationIsReportedAtItsLine() throws {
+        let (db, mapping, business) = try Self.annuity()
+        let text = try Self.legacyExample.replacingOccurrences(of: "target_schema: \"mapping\"", with: "target_schema: \"\(mapping)\"")
+            .replacingOccurrences(of: "target_table: \"年金客户\"", with: "target_table: \"年金客护\"")
+        let error = try #require(throws: FKBackfillError.self) {
+            try Session.scoped(db.connection) { session in
+                _ = try RulesImporter.importRules(text: text, file: "legacy.yml", domain: "annuity_performance",
+                                                  factTable: "\(business).规模明细", output: "rules.yaml", on: session)
+            }
+        }
+        #expect(error.message == "legacy.yml: an entry cannot become a relation, nothing was imported")
+        #expect(error.details.count == 1)
+        #expect(error.details.first?.hasPrefix("legacy.yml:112:9: ") == true, "\(error.details)")
+    }
+}

@@ -137,7 +137,6 @@ import Testing
                   #   lambda g: "auto_derived" if len(g) > 0 else None
             """))
         let rules = try RulesParser.parse(result.text, file: "r.yaml")
-        #expect(rules.table(TableName(schema: "mapping", name: "年金客户")) == nil)  // unresolved names: look it up by text
         let customer = try #require(rules.tables.first { $0.name == "mapping.年金客户" })
         #expect(customer.mode == .fillNullOnly && customer.column("_source") == nil)
         #expect(customer.column("tags")?.source == .sql(

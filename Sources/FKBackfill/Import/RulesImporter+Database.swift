@@ -61,7 +61,8 @@ extension RulesImporter {
             return try CatalogReader.addRelations(rules, to: catalog, on: session)
         } catch where error.exitStatus == .usage {
             throw FKBackfillError(
-                "\(file): \(error.details.count) entries cannot become relations, nothing was imported",
+                "\(file): \(error.details.count == 1 ? "an entry" : "\(error.details.count) entries") cannot become "
+                    + "\(error.details.count == 1 ? "a relation" : "relations"), nothing was imported",
                 details: error.details, hint: "check target_schema, target_table and target_key (a unique key)", exitStatus: .usage)
         }
     }
