@@ -17,6 +17,6 @@ struct FKBackfillCommand: ParsableCommand {
               fkbackfill graph business.规模明细 --db postgresql://etl@warehouse/dw
             """,
         version: "0.1.0",
-        subcommands: [ForeignKeysCommand.self, GraphCommand.self, LoadCommand.self, BackfillCommand.self, InitCommand.self, AuditCommand.self, ValidateCommand.self]
+        subcommands: [ForeignKeysCommand.self, GraphCommand.self, LoadCommand.self, BackfillCommand.self, InitCommand.self, AuditCommand.self, ValidateCommand.self, ImportRulesCommand.self]
     )
 }

@@ -123,7 +123,8 @@ enum LoadPlanner {
         }
     }
 
-    /// The rules, in order: key; identity/generated; the rules file; DEFAULT; a staged column of
+    /// The rules, in order: key; identity/generated; the rules file (an `optional` rule
+    /// only when the input has every column it reads); DEFAULT; a staged column of
     /// the same name; for an FK column, the staged column through which the target
     /// references the same parent column; NULL if nullable; otherwise uncovered.
     static func source(
@@ -132,7 +133,7 @@ enum LoadPlanner {
     ) -> ColumnSource {
         if let position = keyColumns.firstIndex(of: column.name) { return .key(position: position) }
         if column.isDatabaseGenerated { return .generatedByDatabase }
-        if let rule {
+        if let rule, !rule.optional || rule.inputColumns.allSatisfy(stagedNames.contains) {
             switch rule.source {
             case .databaseDefault: return .databaseDefault
             case .null: return .null

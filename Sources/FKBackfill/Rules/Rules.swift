@@ -87,6 +87,20 @@ public struct ColumnRule: Sendable, Equatable {
     public var source: Source
     /// Merge into an existing JSON array (set union) instead of overwriting.
     public var jsonAppend = false
+    /// `optional: true`: when the input lacks a column the rule reads, the rule is
+    /// ignored (the column gets what it would without it) instead of being an error, so
+    /// one rules file serves inputs with and without that column.
+    public var optional = false
+
+    /// The input columns the rule reads: `from` (and its `max_by`/`min_by` column), and
+    /// a template's placeholders. What `optional` looks at.
+    public var inputColumns: [String] {
+        switch source {
+        case .from(let column, let pick): [column] + (pick.orderColumn.map { [$0] } ?? [])
+        case .template(let template): TemplateParts.parse(template).compactMap(\.column)
+        default: []
+        }
+    }
 }
 
 /// How `from:` reduces the staged rows of one key to one value.
