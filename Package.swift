@@ -46,12 +46,15 @@ let package = Package(
                 "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Records the git commit for `fkbackfill --version` (see Plugins/BuildInfo).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // Throwaway schemas on the test cluster that `make test` starts.
         .target(
             name: "TestSupport",
-            dependencies: ["PostgresClient"],
+            dependencies: ["PostgresClient", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(
