@@ -8,6 +8,10 @@ import Foundation
 enum EntryPoint {
     static func main() {
         do {
+            if let lines = try VersionReport.lines(for: Array(CommandLine.arguments.dropFirst())) {
+                print(lines.joined(separator: "\n"))
+                exit(0)
+            }
             var command = try FKBackfillCommand.parseAsRoot()
             try command.run()
         } catch where Interrupts.shared.signal != 0 {

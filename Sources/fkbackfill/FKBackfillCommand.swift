@@ -1,6 +1,4 @@
 import ArgumentParser
-import FKBackfill
-import PostgresClient
 
 struct FKBackfillCommand: ParsableCommand {
     /// The release; `make deb` and `make install` read it from `--version`.
@@ -21,41 +19,12 @@ struct FKBackfillCommand: ParsableCommand {
               fkbackfill fks business.规模明细
               fkbackfill graph business.规模明细 --db postgresql://etl@dw/dw
               fkbackfill --version --db postgresql://etl@dw/dw
+
+            --version prints the version, the git commit it was built from and the \
+            libpq version; with --db CONNINFO ('' for the PG* variables), the \
+            server's version too.
             """,
+        version: version,
         subcommands: [ForeignKeysCommand.self, GraphCommand.self, LoadCommand.self, BackfillCommand.self, InitCommand.self, AuditCommand.self, ValidateCommand.self]
     )
-
-    // Our own --version (not CommandConfiguration.version) so that it can take --db.
-    @Flag(help: "Show the version, the git commit it was built from and the libpq version; with --db, the server's too.")
-    var version = false
-
-    @Option(name: .customLong("db"), help: ArgumentHelp(
-        "With --version: also connect and show the server's version ('' for PG* variables).",
-        valueName: "conninfo"))
-    var connectionString: String?
-
-    func validate() throws {
-        if connectionString != nil && !version {
-            throw ValidationError("--db goes after the command (fkbackfill fks TABLE --db …), or with --version")
-        }
-    }
-
-    func run() throws {
-        guard version else { throw CleanExit.helpRequest(self) }
-        var lines = [
-            "fkbackfill \(Self.version)",
-            "commit \(BuildInfo.commit)",
-            "libpq \(LibPQVersion.text)",
-        ]
-        if let connectionString {
-            do {
-                let connection = try Connection(ConnectionString(connectionString))
-                let server = try connection.execute("SHOW server_version").rows[0].string("server_version")
-                lines.append("server PostgreSQL \(server)")
-            } catch {
-                throw FKBackfillError(error)
-            }
-        }
-        print(lines.joined(separator: "\n"))
-    }
 }

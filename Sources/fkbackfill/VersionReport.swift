@@ -1,0 +1,36 @@
+import FKBackfill
+import PostgresClient
+
+/// `fkbackfill --version [--db CONNINFO]`: what a bug report needs in one paste.
+///
+/// Handled before ArgumentParser: an option `--db` on the root command would take the
+/// subcommands' `--db` away from them. Other arguments after `--version` are left to
+/// ArgumentParser, which reports them as usage errors.
+enum VersionReport {
+    /// The lines to print for `arguments` (what follows the program name), or nil when
+    /// they are not a version request.
+    static func lines(for arguments: [String]) throws(FKBackfillError) -> [String]? {
+        guard arguments.first == "--version" else { return nil }
+        let connection: String?
+        switch Array(arguments.dropFirst()) {
+        case []: connection = nil
+        case let rest where rest.count == 2 && rest[0] == "--db": connection = rest[1]
+        case let rest where rest.count == 1 && rest[0].hasPrefix("--db="): connection = String(rest[0].dropFirst(5))
+        default: return nil
+        }
+        var lines = [
+            "fkbackfill \(FKBackfillCommand.version)",
+            "commit \(BuildInfo.commit)",
+            "libpq \(LibPQVersion.text)",
+        ]
+        if let connection {
+            do {
+                let server = try Connection(ConnectionString(connection)).execute("SHOW server_version")
+                lines.append("server PostgreSQL \(server.rows[0].string("server_version"))")
+            } catch {
+                throw FKBackfillError(error)
+            }
+        }
+        return lines
+    }
+}
