@@ -27,11 +27,18 @@ build: deps
 	$(SWIFT) build
 
 # The self-contained release binary (Swift runtime and Foundation linked in), its man
-# pages and completions, under $(STAGE). Takes 4–8 minutes on 2 cores the first time.
+# pages and completions, under $(STAGE). Takes minutes on 2 cores the first time (see
+# README), seconds after that.
 release: deps
 	@scripts/release.sh
 
-install: release
+# install and deb build only when a source is newer than the staged binary, so that
+# `make release && sudo make install` runs no Swift as root.
+$(STAGE)/bin/fkbackfill: Package.swift scripts/release.sh $(shell find Sources Plugins -type f 2>/dev/null)
+	@scripts/install-deps.sh
+	@scripts/release.sh
+
+install: $(STAGE)/bin/fkbackfill
 	@for file in $$(cd $(STAGE) && find . -type f | sort); do \
 		mode=644; case $$file in ./bin/*) mode=755;; esac; \
 		install -D -m $$mode "$(STAGE)/$$file" "$(DESTDIR)$(PREFIX)/$${file#./}"; \
@@ -43,7 +50,7 @@ uninstall:
 		"$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.1 "$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.*.1
 
 # A Debian package of the release files under /usr, in .tmp/deb/.
-deb: release
+deb: $(STAGE)/bin/fkbackfill
 	@scripts/deb.sh $(STAGE) .tmp/deb
 
 # Builds everything, starts a throwaway PostgreSQL, runs the tests, stops it.
