@@ -31,6 +31,7 @@ Description: backfill missing parent rows, then load facts, in PostgreSQL
  fact rows set-based, in one transaction. It also validates inputs, audits
  which keys a load could not backfill, and prints the parent graph.
 CONTROL
-dpkg-deb --root-owner-group --build "$tree" "$out/fkbackfill_${version}_${arch}.deb" >/dev/null
+# xz at level 1: 11 s and 18 MB here, where the default level took 50 s for 15 MB.
+dpkg-deb --root-owner-group -Zxz -z1 --build "$tree" "$out/fkbackfill_${version}_${arch}.deb" >/dev/null
 rm -rf "$tree"
 echo "deb: $out/fkbackfill_${version}_${arch}.deb"
