@@ -28,7 +28,13 @@ enum EntryPoint {
             let code = FKBackfillCommand.exitCode(for: error)
             let message = FKBackfillCommand.fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }
+                // ArgumentParser's own --version (after a subcommand, or with other
+                // arguments) prints the bare number: say it all, as --version does.
+                if message == FKBackfillCommand.version, let lines = try? VersionReport.lines(for: ["--version"]) {
+                    print(lines.joined(separator: "\n"))
+                } else if !message.isEmpty {
+                    print(message)
+                }
                 exit(0)
             }
             if let exitCode = error as? ExitCode {

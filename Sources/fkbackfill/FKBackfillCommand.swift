@@ -15,14 +15,14 @@ struct FKBackfillCommand: ParsableCommand {
             Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database \
             error, 4 connection lost during the run, 130/143 interrupted by SIGINT/SIGTERM.
 
+            --version prints the version, the git commit it was built from and the \
+            libpq version; with --db CONNINFO ('' for the PG* variables), the \
+            server's version too.
+
             Example:
               fkbackfill fks business.规模明细
               fkbackfill graph business.规模明细 --db postgresql://etl@dw/dw
               fkbackfill --version --db postgresql://etl@dw/dw
-
-            --version prints the version, the git commit it was built from and the \
-            libpq version; with --db CONNINFO ('' for the PG* variables), the \
-            server's version too.
             """,
         version: version,
         subcommands: [ForeignKeysCommand.self, GraphCommand.self, LoadCommand.self, BackfillCommand.self, InitCommand.self, AuditCommand.self, ValidateCommand.self]

@@ -27,8 +27,10 @@ import TestSupport
         #expect(lines.last?.contains("--help") == true, "\(result.stderr)")
     }
 
-    @Test func versionNamesTheCommitAndLibpq() throws {
-        let result = try run(binary, ["--version"])
+    /// After a subcommand too, where ArgumentParser's own flag would print "0.1.0" alone.
+    @Test(arguments: [["--version"], ["fks", "--version"]])
+    func versionNamesTheCommitAndLibpq(arguments: [String]) throws {
+        let result = try run(binary, arguments)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(result.stdout)")
