@@ -9,7 +9,7 @@ struct FKBackfillCommand: ParsableCommand {
         abstract: "Discover foreign keys from the PostgreSQL catalog and backfill missing parent rows.",
         discussion: """
             Connection: --db takes any libpq connection string (postgresql://user@host/db \
-            or 'host=… dbname=…'); without it, PGHOST, PGPORT, PGUSER, PGDATABASE, .pgpass \
+            or 'host=HOST dbname=DB'); without it, PGHOST, PGPORT, PGUSER, PGDATABASE, .pgpass \
             and service files apply, as for psql.
 
             Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database \
