@@ -1,10 +1,22 @@
-# fkbackfill — build, test and demo. Each target installs what it needs (apt:
-# postgresql, libpq-dev, pkg-config, graphviz) when missing.
+# fkbackfill — build, test, install and package. Each target installs what it needs
+# (apt: postgresql, libpq-dev, pkg-config, graphviz, man-db, …) when missing.
 
 SWIFT ?= swift
 CLUSTER := scripts/pg-cluster.sh
+# Where `make install` puts files: $(DESTDIR)$(PREFIX)/bin, share/man/man1, completions.
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The release files, laid out as they install below $(PREFIX) (see scripts/release.sh).
+STAGE := .tmp/release/root
+# What `make uninstall` removes below $(DESTDIR)$(PREFIX); man pages are fkbackfill*.1.
+INSTALLED_FILES := bin/fkbackfill share/bash-completion/completions/fkbackfill \
+	share/zsh/site-functions/_fkbackfill share/fish/vendor_completions.d/fkbackfill.fish
 
-.PHONY: all deps build release unit test demo bench docs clean
+# Temporary files of every target (SwiftPM's, the tests') stay in the clone.
+export TMPDIR := $(CURDIR)/.tmp/tmp
+$(shell mkdir -p $(TMPDIR))
+
+.PHONY: all deps build release install uninstall deb unit test install-tests demo bench docs clean
 
 all: build
 
@@ -14,8 +26,32 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The self-contained release binary (Swift runtime and Foundation linked in), its man
+# pages and completions, under $(STAGE). Takes minutes on 2 cores the first time (see
+# README), seconds after that.
 release: deps
-	$(SWIFT) build -c release
+	@scripts/release.sh
+
+# install and deb build only when a source is newer than the staged binary, so that
+# `make release && sudo make install` runs no Swift as root.
+$(STAGE)/bin/fkbackfill: Package.swift scripts/release.sh $(shell find Sources Plugins -type f 2>/dev/null)
+	@scripts/install-deps.sh
+	@scripts/release.sh
+
+install: $(STAGE)/bin/fkbackfill
+	@for file in $$(cd $(STAGE) && find . -type f | sort); do \
+		mode=644; case $$file in ./bin/*) mode=755;; esac; \
+		install -D -m $$mode "$(STAGE)/$$file" "$(DESTDIR)$(PREFIX)/$${file#./}"; \
+		echo "installed $(DESTDIR)$(PREFIX)/$${file#./}"; \
+	done
+
+uninstall:
+	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED_FILES))) \
+		"$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.1 "$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.*.1
+
+# A Debian package of the release files under /usr, in .tmp/deb/.
+deb: $(STAGE)/bin/fkbackfill
+	@scripts/deb.sh $(STAGE) .tmp/deb
 
 # Builds the tests and runs the unit tests only: pure code on in-memory models, in a
 # few seconds. PGHOST points nowhere, so a unit test that tries to connect fails.
@@ -24,10 +60,11 @@ unit: deps
 	PGHOST=/nonexistent-fkbackfill-unit PGPORT=1 $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillUnitTests
 
 # The unit tests first (no database), then starts a throwaway PostgreSQL, runs the
-# integration tests against it and stops it.
-test: unit
-	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" $(CLUSTER) run -- \
-		$(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests
+# integration tests against it and stops it. The install tests need the release build
+# (once, 4–8 minutes on 2 cores, then seconds).
+test: unit install-tests
+	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKBACKFILL_INSTALL_TESTS="$(CURDIR)/.tmp/install-tests" \
+		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests
 
 # The library's DocC documentation (Sources/FKBackfill/FKBackfill.docc) as a static
 # site in .tmp/docs, from the toolchain's docc and the compiler's symbol graph.
@@ -37,6 +74,16 @@ docs: deps
 	docc convert Sources/FKBackfill/FKBackfill.docc --additional-symbol-graph-dir .tmp/docs-graphs \
 		--fallback-display-name FKBackfill --fallback-bundle-identifier fkbackfill --output-dir .tmp/docs --analyze
 
+# What the install tests (Tests/FKBackfillTests/InstallTests.swift) look at: a .deb,
+# an install into a DESTDIR, and an install followed by an uninstall.
+install-tests: deb
+	rm -rf .tmp/install-tests .tmp/test-files .tmp/test-server-notices.log
+	mkdir -p .tmp/install-tests
+	cp .tmp/deb/*.deb .tmp/install-tests/fkbackfill.deb
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.tmp/install-tests/installed PREFIX=/usr/local >/dev/null
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.tmp/install-tests/uninstalled PREFIX=/opt/fkb >/dev/null
+	$(MAKE) --no-print-directory uninstall DESTDIR=$(CURDIR)/.tmp/install-tests/uninstalled PREFIX=/opt/fkb >/dev/null
+
 # Runs the main job on a throwaway database with the example annuity schema.
 demo: build
 	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/demo-cluster" FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" \
@@ -45,7 +92,7 @@ demo: build
 # Measures loads against plain COPY on a throwaway cluster (see docs/performance.md).
 # BENCH_SIZES and BENCH_RUNS choose the sizes and runs (default "100000 1000000", 5).
 bench: release
-	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$$($(SWIFT) build -c release --show-bin-path)/fkbackfill" \
+	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" \
 		$(CLUSTER) run -- bench/run.sh
 
 clean:

@@ -46,7 +46,8 @@ let package = Package(
                 "PostgresClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
         // The 20-line program of the getting-started article: a load embedded in Swift.
         // Built with everything else, and run by the integration tests.
@@ -55,10 +56,12 @@ let package = Package(
             dependencies: ["FKBackfill", "PostgresClient"],
             path: "examples/embedding"
         ),
+        // Records the git commit for `fkbackfill --version` (see Plugins/BuildInfo).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // Throwaway schemas on the test cluster that `make test` starts.
         .target(
             name: "TestSupport",
-            dependencies: ["PostgresClient"],
+            dependencies: ["PostgresClient", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, only when missing:
 # libpq-dev and pkg-config (build), postgresql (server for tests and demo),
-# graphviz (renders the DOT output in tests), libxml2 (FoundationXML in tests).
+# graphviz (renders the DOT output in tests), libxml2 (FoundationXML in tests),
+# and for the release files and their tests: binutils (strip), dpkg (dpkg-deb),
+# man-db and groff-base (man -l), python3 (the pipeline example).
 set -euo pipefail
 missing=()
 have_server() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
@@ -12,6 +14,11 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 # FoundationXML (the tests' JUnit checks) loads libxml2 at run time.
 ls /usr/lib/*/libxml2.so.2 >/dev/null 2>&1 || missing+=(libxml2)
+command -v strip >/dev/null 2>&1 || missing+=(binutils)
+command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
+command -v groff >/dev/null 2>&1 || missing+=(groff-base)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 # The benchmark measures peak memory with GNU time, and computes with bc.
 [ -x /usr/bin/time ] || missing+=(time)
 command -v bc >/dev/null 2>&1 || missing+=(bc)

@@ -8,6 +8,10 @@ import Foundation
 enum EntryPoint {
     static func main() {
         do {
+            if let lines = try VersionReport.lines(for: Array(CommandLine.arguments.dropFirst())) {
+                print(lines.joined(separator: "\n"))
+                exit(0)
+            }
             var command = try FKBackfillCommand.parseAsRoot()
             try command.run()
         } catch where Interrupts.shared.signal != 0 {
@@ -24,15 +28,50 @@ enum EntryPoint {
             let code = FKBackfillCommand.exitCode(for: error)
             let message = FKBackfillCommand.fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { print(message) }
+                // ArgumentParser's own --version (after a subcommand, or with other
+                // arguments) prints the bare number: say it all, as --version does.
+                if message == FKBackfillCommand.version, let lines = try? VersionReport.lines(for: ["--version"]) {
+                    print(lines.joined(separator: "\n"))
+                } else if !message.isEmpty {
+                    print(message)
+                }
                 exit(0)
             }
             if let exitCode = error as? ExitCode {
                 exit(exitCode.rawValue)
             }
             // Argument errors: ArgumentParser would exit 64; the documented code is 2.
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            FileHandle.standardError.write(Data(usageError(message).utf8))
             exit(ExitStatus.usage.rawValue)
         }
+    }
+
+    /// ArgumentParser's "Error: …", "Help: …", "Usage: …" and "See '…'" lines in the
+    /// tool's one voice: `fkbackfill: error: …`, then a `hint:` line for each of the rest,
+    /// so that a pipeline greps one pattern whatever went wrong.
+    static func usageError(_ message: String) -> String {
+        var lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { return "fkbackfill: error: bad usage\n" }
+        let first = lines.removeFirst()
+        var text = "fkbackfill: error: " + lowercasedFirst(first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first) + "\n"
+        for line in lines {
+            let hint = if line.hasPrefix("Help: ") {
+                // "Help:  <table>  The table to …": the argument, then its help.
+                line.dropFirst(6).trimmingCharacters(in: .whitespaces)
+                    .replacingOccurrences(of: "  ", with: ": ", options: [], range: nil)
+            } else if line.hasPrefix("Usage: ") {
+                "usage: " + line.dropFirst(7)
+            } else {
+                lowercasedFirst(line.hasSuffix(".") ? String(line.dropLast()) : line)
+            }
+            text += "hint: \(hint)\n"
+        }
+        return text
+    }
+
+    private static func lowercasedFirst(_ text: String) -> String {
+        // "Missing expected argument" → "missing …", but keep "SQL", "CSV" and the like.
+        guard let first = text.first, text.dropFirst().first?.isLowercase == true else { return text }
+        return first.lowercased() + text.dropFirst()
     }
 }

@@ -11,7 +11,8 @@ struct ForeignKeysCommand: ParsableCommand {
 
             Example:
               fkbackfill fks business.规模明细
-              fkbackfill fks --db postgresql://etl@warehouse/dw --format json 'sales."Order Lines"'
+              fkbackfill fks 'sales."Order Lines"' --format json \\
+                --db postgresql://etl@warehouse/dw
             """
     )
 

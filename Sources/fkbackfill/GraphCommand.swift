@@ -12,7 +12,8 @@ struct GraphCommand: ParsableCommand {
 
             Example:
               fkbackfill graph business.规模明细
-              fkbackfill graph business.规模明细 --format dot | dot -Tsvg > graph.svg
+              fkbackfill graph business.规模明细 --format dot \\
+                | dot -Tsvg > graph.svg
             """
     )
 

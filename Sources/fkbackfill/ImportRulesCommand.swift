@@ -43,7 +43,7 @@ struct ImportRulesCommand: ParsableCommand {
             do {
                 try result.text.write(toFile: output, atomically: true, encoding: .utf8)
             } catch {
-                throw FKBackfillError("cannot write \(output): \(error.localizedDescription)")
+                throw FKBackfillError("cannot write \(output): \(error.localizedDescription)", kind: .cannotWrite)
             }
         } else {
             print(result.text, terminator: "")

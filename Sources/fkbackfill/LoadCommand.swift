@@ -18,8 +18,10 @@ struct LoadCommand: ParsableCommand {
 
             Example:
               fkbackfill load business.规模明细 --csv 2024-11.csv
-              fkbackfill load business.规模明细 --csv 2024-11.csv --replace-by 月度,业务类型,计划类型
-              fkbackfill load business.规模明细 --source staging.规模明细_raw --dry-run --format json
+              fkbackfill load business.规模明细 --csv 2024-11.csv \\
+                --replace-by 月度,业务类型,计划类型
+              fkbackfill load business.规模明细 --source staging.规模明细_raw \\
+                --dry-run --format json
             """
     )
 
@@ -48,7 +50,8 @@ struct BackfillCommand: ParsableCommand {
 
             Example:
               fkbackfill backfill business.规模明细 --csv 2024-11.csv
-              fkbackfill backfill business.规模明细 --query "SELECT * FROM staging.raw WHERE 月度 = '2024-11-01'"
+              fkbackfill backfill business.规模明细 \\
+                --query "SELECT * FROM staging.raw WHERE 月度 = '2024-11-01'"
             """
     )
 

@@ -20,7 +20,8 @@ struct ValidateCommand: ParsableCommand {
 
             Example:
               fkbackfill validate business.规模明细 --csv 2024-11.csv
-              fkbackfill validate business.规模明细 --csv 2024-11.csv --rules rules.yaml --format junit > validate.xml
+              fkbackfill validate business.规模明细 --csv 2024-11.csv \\
+                --rules rules.yaml --format junit > validate.xml
               fkbackfill validate business.规模明细 --rules rules.yaml
             """
     )

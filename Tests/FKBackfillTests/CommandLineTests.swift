@@ -13,7 +13,14 @@ import TestSupport
 
     func fkbackfill(_ arguments: String..., environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         #expect(FileManager.default.isExecutableFile(atPath: binary), "no fkbackfill binary at \(binary)")
-        return try run(binary, arguments, environment: environment)
+        let result = try run(binary, arguments, environment: environment)
+        // Every JSON document a test sees conforms to its schema (docs/schemas/).
+        if let format = arguments.firstIndex(of: "--format"), arguments.dropFirst(format + 1).first == "json",
+           result.status <= 1, let schema = ["fks": "fks", "graph": "graph", "load": "load-report", "backfill": "load-report",
+                                              "validate": "validate", "audit": "audit"][arguments[0]] {
+            expectConforms(result.stdout, to: schema)
+        }
+        return result
     }
 
     @Test func fksAndGraphOnTheAnnuityExample() throws {

@@ -75,7 +75,7 @@ import TestSupport
                                                   factTable: "\(business).规模明细", output: "rules.yaml", on: session)
             }
         }
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
         #expect(error.details.count == 1)
         #expect(error.details.first?.hasPrefix("legacy.yml:19:13: \(mapping).年金计划 has no column 计划全名 (imported as rules.yaml:") == true)
     }

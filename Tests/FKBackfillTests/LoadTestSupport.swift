@@ -5,9 +5,9 @@ import TestSupport
 
 /// Helpers for load tests: CSV files, counts, running the loader.
 extension TestDatabase {
-    /// Writes `text` to a fresh temporary file and returns its path.
+    /// Writes `text` to a fresh file under the clone's .tmp/ and returns its path.
     func csvFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fkb-\(UUID().uuidString).csv").path
+        let path = TestFiles.url(suffix: ".csv").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -386,7 +386,7 @@ import TestSupport
         }
         #expect(missing.message == "cannot open /nonexistent/dir/file.csv: no such file")
         let directory = try #require(throws: FKBackfillError.self) {
-            _ = try db.load("fact", input: .csv(path: FileManager.default.temporaryDirectory.path, options: CSVOptions()))
+            _ = try db.load("fact", input: .csv(path: TestFiles.directory.path, options: CSVOptions()))
         }
         #expect(directory.message.hasSuffix("it is a directory"))
     }

@@ -110,7 +110,7 @@ import Testing
         #expect(findings[1]["object"] as? String == "s.fact.plan_code")
         #expect(findings[1]["message"] as? String == "no index <leads> with it")
         #expect(findings[1]["fix"] as? String == "CREATE INDEX ON s.fact (plan_code)")
-        #expect(findings[1]["snippet"] == nil)
+        #expect(findings[1]["snippet"] is NSNull)
         #expect(findings[2]["snippet"] as? String == "relations:\n  - from: s.fact (org_code)\n    to: s.org (code)")
     }
 

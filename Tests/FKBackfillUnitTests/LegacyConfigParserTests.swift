@@ -82,7 +82,7 @@ import Testing
                 """), file: "c.yml")
         }
         #expect(error.message == "c.yml: 9 problems in the config, nothing was imported")
-        #expect(error.exitStatus == .usage)
+        #expect(error.category == .usage)
         #expect(error.details == [
             "c.yml:9:15: mode must be insert_missing or fill_null_only, not 'upsert'",
             "c.yml:11:28: skip_blank_values must be true or false",

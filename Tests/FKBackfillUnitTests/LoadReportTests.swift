@@ -67,7 +67,7 @@ import Testing
         #expect(json["mode"] as? String == "insert-missing")
         #expect(json["dryRun"] as? Bool == false)
         #expect(json["fkCheck"] as? String == "set-based")
-        #expect(json["fkCheckNote"] == nil)
+        #expect(json["fkCheckNote"] is NSNull)
         #expect(json["seconds"] as? Double == 1.123)
         let target = try #require(json["target"] as? [String: Any])
         #expect(target["table"] as? String == "s.fact")

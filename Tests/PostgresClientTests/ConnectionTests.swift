@@ -54,7 +54,7 @@ import TestSupport
         }
         #expect(!db.connection.inTransaction)
         #expect(try db.connection.execute("SELECT count(*) AS n FROM t").rows[0].int("n") == 0)
-        try db.connection.transaction { try db.connection.execute("INSERT INTO t VALUES (2)") }
+        _ = try db.connection.transaction { try db.connection.execute("INSERT INTO t VALUES (2)") }
         #expect(try db.connection.execute("SELECT count(*) AS n FROM t").rows[0].int("n") == 1)
     }
 

@@ -12,6 +12,7 @@ public final class TestDatabase {
     private var extraSchemas: [String] = []
 
     public init() throws {
+        ServerLog.install()
         do {
             connection = try Connection()
         } catch {

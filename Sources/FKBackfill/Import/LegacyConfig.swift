@@ -3,59 +3,59 @@
 /// columns to derive. Read by `LegacyConfigParser`, turned into a rules file by
 /// `RulesImporter`. Every value keeps its place in the file, so problems and the
 /// imported file's comments can point back at it.
-public struct LegacyConfig: Sendable {
-    public var file: String
-    public var schemaVersion: String?
-    public var domains: [LegacyDomain] = []
+struct LegacyConfig: Sendable {
+    var file: String
+    var schemaVersion: String?
+    var domains: [LegacyDomain] = []
 
-    public func domain(_ name: String) -> LegacyDomain? { domains.first { $0.name == name } }
+    func domain(_ name: String) -> LegacyDomain? { domains.first { $0.name == name } }
 }
 
 /// `domains: <name>: foreign_keys: [...]`.
-public struct LegacyDomain: Sendable {
-    public var name: String
-    public var location: SourceLocation
-    public var entries: [LegacyEntry] = []
+struct LegacyDomain: Sendable {
+    var name: String
+    var location: SourceLocation
+    var entries: [LegacyEntry] = []
 
-    public func entry(_ name: String) -> LegacyEntry? { entries.first { $0.name == name } }
+    func entry(_ name: String) -> LegacyEntry? { entries.first { $0.name == name } }
 }
 
 /// One FK entry: the fact column holding the key, the parent it points at, and how the
 /// parent's other columns were derived.
-public struct LegacyEntry: Sendable {
-    public enum Mode: String, Sendable, CaseIterable {
+struct LegacyEntry: Sendable {
+    enum Mode: String, Sendable, CaseIterable {
         case insertMissing = "insert_missing"
         case fillNullOnly = "fill_null_only"
     }
 
-    public var name: String
-    public var location: SourceLocation
-    public var sourceColumn: String
-    public var targetSchema: String
-    public var targetTable: String
-    public var targetKey: String
-    public var mode: Mode?
-    public var dependsOn: [(name: String, location: SourceLocation)] = []
-    public var skipBlankValues = false
-    public var skipBlankLocation: SourceLocation?
-    public var columns: [LegacyColumn] = []
+    var name: String
+    var location: SourceLocation
+    var sourceColumn: String
+    var targetSchema: String
+    var targetTable: String
+    var targetKey: String
+    var mode: Mode?
+    var dependsOn: [(name: String, location: SourceLocation)] = []
+    var skipBlankValues = false
+    var skipBlankLocation: SourceLocation?
+    var columns: [LegacyColumn] = []
 
-    public var target: TableName { TableName(schema: targetSchema, name: targetTable) }
+    var target: TableName { TableName(schema: targetSchema, name: targetTable) }
 }
 
 /// `backfill_columns: - {source, target, optional, aggregation}`.
-public struct LegacyColumn: Sendable {
-    public var source: String
-    public var target: String
-    public var optional = false
+struct LegacyColumn: Sendable {
+    var source: String
+    var target: String
+    var optional = false
     /// Nil: the default, `first`.
-    public var aggregation: LegacyAggregation?
-    public var location: SourceLocation
+    var aggregation: LegacyAggregation?
+    var location: SourceLocation
 }
 
 /// `aggregation:` — how the group of fact rows of one key gives the column's value.
-public struct LegacyAggregation: Sendable {
-    public enum Kind: Sendable, Equatable {
+struct LegacyAggregation: Sendable {
+    enum Kind: Sendable, Equatable {
         /// The first non-null value (the default).
         case first
         case maxBy(orderColumn: String)
@@ -69,10 +69,10 @@ public struct LegacyAggregation: Sendable {
         case jsonbAppend(code: String)
     }
 
-    public var kind: Kind
-    public var location: SourceLocation
+    var kind: Kind
+    var location: SourceLocation
     /// Where `code:` (or `template:`) is, for the imported file's comments.
-    public var valueLocation: SourceLocation
+    var valueLocation: SourceLocation
 
-    public static let typeNames = ["first", "max_by", "concat_distinct", "count_distinct", "template", "lambda", "jsonb_append"]
+    static let typeNames = ["first", "max_by", "concat_distinct", "count_distinct", "template", "lambda", "jsonb_append"]
 }

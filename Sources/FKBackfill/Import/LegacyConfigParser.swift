@@ -215,6 +215,6 @@ extension FKBackfillError {
             "\(file): \(problems.count) \(problems.count == 1 ? "problem" : "problems") in the config, nothing was imported",
             details: problems.map(\.description),
             hint: "see docs/migrating.md for the keys import-rules reads",
-            exitStatus: .usage)
+            kind: .rulesProblems)
     }
 }

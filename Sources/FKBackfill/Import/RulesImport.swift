@@ -3,10 +3,12 @@
 public struct RulesImport: Sendable {
     /// A derivation the import could not translate: its code is in the file, commented out.
     public struct NeedsHuman: Sendable, Equatable, CustomStringConvertible {
+        /// Where the code is in the legacy config.
         public var location: SourceLocation
         /// `mapping.年金客户._source (lambda)`.
         public var what: String
 
+        /// `FILE:LINE:COL: what`.
         public var description: String { "\(location): \(what)" }
     }
 

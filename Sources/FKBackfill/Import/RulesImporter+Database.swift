@@ -12,11 +12,13 @@ extension RulesImporter {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw FKBackfillError("cannot read config \(path)", hint: "give the legacy per-FK YAML file to import")
+            throw FKBackfillError("cannot read config \(path)", hint: "give the legacy per-FK YAML file to import", kind: .rulesProblems)
         }
         return try importRules(text: text, file: path, domain: domain, factTable: factTable, output: output, on: session)
     }
 
+    /// Imports a domain from a config's text (`file` names it in messages); with a
+    /// session, checks the catalog and emits only the relations it lacks.
     public static func importRules(
         text: String, file: String, domain name: String, factTable: String, output: String, on session: Session?
     ) throws(FKBackfillError) -> RulesImport {
@@ -24,7 +26,8 @@ extension RulesImporter {
         guard let domain = config.domain(name) else {
             let names = config.domains.map(\.name)
             throw FKBackfillError("\(file) has no domain \(name)",
-                                  hint: didYouMean(name, in: names) ?? "its domains are " + names.joined(separator: ", "))
+                                  hint: didYouMean(name, in: names) ?? "its domains are " + names.joined(separator: ", "),
+                                  kind: .rulesProblems)
         }
         guard let session else {
             let result = convert(domain, file: file, factTable: factTable, catalog: nil)
@@ -59,11 +62,11 @@ extension RulesImporter {
         }
         do {
             return try CatalogReader.addRelations(rules, to: catalog, on: session)
-        } catch where error.exitStatus == .usage {
+        } catch where error.category == .usage {
             throw FKBackfillError(
                 "\(file): \(error.details.count == 1 ? "an entry" : "\(error.details.count) entries") cannot become "
                     + "\(error.details.count == 1 ? "a relation" : "relations"), nothing was imported",
-                details: error.details, hint: "check target_schema, target_table and target_key (a unique key)", exitStatus: .usage)
+                details: error.details, hint: "check target_schema, target_table and target_key (a unique key)", kind: .rulesProblems)
         }
     }
 }

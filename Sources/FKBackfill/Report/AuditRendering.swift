@@ -41,8 +41,9 @@ extension AuditReport {
             var object: String
             var message: String
             var fix: String
-            var snippet: String?
+            var snippet: NullOr<String>
         }
+        var schemaVersion = SchemaVersion.audit
         var scope: String
         var foreignKeys: [ForeignKey]
         var findings: [Finding]
@@ -58,7 +59,7 @@ extension AuditReport {
             },
             findings: findings.map {
                 .init(kind: $0.kind, severity: $0.severity.rawValue, object: $0.object, message: $0.message,
-                      fix: $0.fix, snippet: $0.snippet)
+                      fix: $0.fix, snippet: NullOr($0.snippet))
             })
     }
 

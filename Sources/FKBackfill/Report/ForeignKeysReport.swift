@@ -30,6 +30,7 @@ public struct ForeignKeysReport: Sendable {
     // MARK: JSON (documented in docs/json-output.md)
 
     struct JSONDocument: Encodable {
+        var schemaVersion = SchemaVersion.foreignKeys
         var table: String
         var foreignKeys: [JSONForeignKey]
     }

@@ -47,6 +47,7 @@ public struct GraphReport: Sendable {
             var breakable: Bool
             var breakAt: [Edge]
         }
+        var schemaVersion = SchemaVersion.graph
         var root: String
         var tables: [Table]
         var edges: [Edge]

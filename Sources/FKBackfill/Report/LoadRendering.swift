@@ -34,13 +34,14 @@ extension LoadReport {
             var name: String
             var seconds: Double
         }
+        var schemaVersion = SchemaVersion.loadReport
         var input: String
         var mode: String
         var dryRun: Bool
         var parents: [Parent]
         var target: Target
         var fkCheck: String
-        var fkCheckNote: String?
+        var fkCheckNote: NullOr<String>
         var rejections: [Rejection]
         var steps: [Step]
         var seconds: Double
@@ -54,7 +55,7 @@ extension LoadReport {
                       inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
             },
             target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected),
-            fkCheck: fkCheck.rawValue, fkCheckNote: fkCheckNote,
+            fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows) },
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)

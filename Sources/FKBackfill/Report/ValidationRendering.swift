@@ -53,6 +53,7 @@ extension ValidationReport {
             var rows: Int
             var sampleLines: [Int]
         }
+        var schemaVersion = SchemaVersion.validation
         var table: String
         var input: String
         var rows: Int

@@ -16,7 +16,7 @@ extension RulesParser {
                 problem(key, "a foreign key must be named by its constraint, or as child_column -> parent")
                 continue
             }
-            var rule = ForeignKeyRule(key: name, location: location(key), name: name)
+            var rule = ForeignKeyRule(key: name, location: location(key))
             guard let fields = value.mapping else {
                 problem(value, "the rule of \(name) must be a mapping with skip or on_missing")
                 continue

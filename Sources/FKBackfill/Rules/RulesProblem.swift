@@ -1,9 +1,13 @@
 /// One thing wrong with a rules file, where it is, and what to do about it.
 public struct RulesProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Where in the rules file.
     public var location: SourceLocation
+    /// What is wrong.
     public var message: String
+    /// What to do about it (a suggestion, a list of valid names).
     public var hint: String?
 
+    /// A problem at `location`.
     public init(_ location: SourceLocation, _ message: String, hint: String? = nil) {
         self.location = location
         self.message = message

@@ -2,6 +2,8 @@
 /// each column of a new row would be filled without rules, and for every uncovered
 /// column a commented rule to start from. It parses and validates as it is.
 public enum RulesScaffold {
+    /// A starter rules file for `catalog`'s root: every parent, with what the defaults
+    /// would fill each column with, and commented-out rules for the columns they cannot.
     public static func render(catalog: Catalog, graph: DependencyGraph) -> String {
         guard let target = catalog.table(catalog.root) else { return "" }
         let staged = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
