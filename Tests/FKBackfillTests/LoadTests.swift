@@ -453,7 +453,9 @@ extension LoadTests {
         // and gives the caller's connection its path back at the end.
         #expect(statements.first?.hasPrefix("SELECT pg_catalog.current_setting('search_path')") == true)
         #expect(statements.dropFirst().first == "SELECT pg_catalog.set_config('search_path', $1, $2)")
-        #expect(statements.dropFirst(3).first == "BEGIN")
+        // Then replica mode is checked, a dead client's statement bounded, messages in English.
+        #expect(statements.dropFirst(2).first == "SELECT pg_catalog.current_setting('session_replication_role') AS role")
+        #expect(statements.dropFirst(5).first == "BEGIN ISOLATION LEVEL READ COMMITTED")
         #expect(statements.dropLast().last == "ROLLBACK")
         #expect(statements.last?.hasPrefix("SELECT pg_catalog.set_config('search_path', $1, false)") == true)
         #expect(statements.contains { $0.hasPrefix("COPY pg_temp.fkb_stage") })

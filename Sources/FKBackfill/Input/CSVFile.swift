@@ -101,22 +101,33 @@ final class CSVFile {
 
     /// Sends everything not yet read to COPY, chunk by chunk; `lines`, when given, sees
     /// the same bytes to map records to line numbers.
-    func stream(to writer: borrowing CopyWriter, lines: CSVLineTracker? = nil,
-                progress: ((Int, Int?) -> Void)?) throws {
+    ///
+    /// A line holding only `\.` is sent quoted (`EndMarkerQuoter`): unquoted, COPY would
+    /// take it for the end of the data and drop every row after it.
+    /// - Returns: how many records were sent, counted as COPY splits them.
+    @discardableResult
+    func stream(to writer: borrowing CopyWriter, quote: Character, lines: CSVLineTracker? = nil,
+                progress: ((Int, Int?) -> Void)?) throws -> Int {
         try stripBOM()
-        if !pending.isEmpty {
-            try pending.withUnsafeBytes { bytes in
-                lines?.consume(bytes)
+        var quoter = EndMarkerQuoter(quote: quote)
+        func send(_ bytes: UnsafeRawBufferPointer) throws {
+            lines?.consume(bytes)
+            if let changed = quoter.filter(bytes) {
+                try changed.withUnsafeBytes { try writer.write($0) }
+            } else {
                 try writer.write(bytes)
             }
+        }
+        if !pending.isEmpty {
+            try pending.withUnsafeBytes(send)
             pending = Data()
         }
         while let chunk = try readChunk() {
-            try chunk.withUnsafeBytes { bytes in
-                lines?.consume(bytes)
-                try writer.write(bytes)
-            }
+            try chunk.withUnsafeBytes(send)
             progress?(bytesRead, size)
         }
+        let rest = quoter.finish()
+        if !rest.isEmpty { try rest.withUnsafeBytes { try writer.write($0) } }
+        return quoter.records
     }
 }

@@ -68,9 +68,18 @@ struct OpenedInput {
     ) throws -> Int {
         if case .csv(_, let options) = source, let csv {
             do {
-                return try session.connection.copyIn(copy(options)) { writer in
-                    try csv.stream(to: writer, lines: lines, progress: progress)
+                var sent = 0
+                let copied = try session.connection.copyIn(copy(options)) { writer in
+                    sent = try csv.stream(to: writer, quote: options.quote, lines: lines, progress: progress)
                 }
+                // Counted on both sides, so no row can go missing unnoticed between them.
+                if copied != sent {
+                    let line = lines?.line(ofRecord: copied + 1) ?? csv.headerLines + copied + 1
+                    throw FKBackfillError(
+                        "\(source.label):\(line): the file has \(sent) records but COPY read \(copied); nothing was written",
+                        hint: "check the file's quoting from that line on", kind: .badInput(line: line))
+                }
+                return copied
             } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
                 throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
             }

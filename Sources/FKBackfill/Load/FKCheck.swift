@@ -11,12 +11,23 @@ public enum FKCheckMode: String, Sendable, CaseIterable, Codable {
     case setBased = "set-based"
 }
 
-/// Decides whether the set-based check is safe for this load, and runs its statements.
+/// Decides whether the set-based check is exact for this load, and runs its statements.
 ///
-/// Safe means: skipping the RI triggers (`session_replication_role = replica`) skips
-/// nothing but the checks the tool does itself. So the role must be allowed to set it,
-/// the target must have no user trigger or rule that replica mode would skip or start
-/// firing, and every FK of the target must be one the tool verifies.
+/// Exact means the rows the insert writes carry exactly the staged keys the tool locks
+/// and verifies, and skipping the RI triggers (`session_replication_role = replica` for
+/// that one statement) skips nothing but those checks. So:
+/// - the target is a plain or partitioned table (a view's INSTEAD OF trigger or rule, a
+///   foreign table's server, could write anything anywhere);
+/// - no trigger on it or its partitions is enabled: an ordinary one would not fire in
+///   replica mode, and an ALWAYS or REPLICA one would fire and could change the key
+///   (BEFORE) or write to a table whose own FK triggers replica mode skips (AFTER);
+///   no rule either;
+/// - every FK of the target is one the tool verifies: none declared on a partition only,
+///   none on columns the input leaves to a DEFAULT or a generated expression (their
+///   values exist only once inserted), none referencing the target itself;
+/// - the role may set replica mode and lock the parents (`FOR KEY SHARE` needs UPDATE),
+///   and no row-level security hides parent rows from it (the RI check sees them all).
+/// Where one fails, `auto` uses PostgreSQL's own per-row check and says why.
 struct FKCheck {
     let plan: LoadPlan
     let catalog: Catalog
@@ -27,6 +38,9 @@ struct FKCheck {
     func blockers(on session: Session) throws -> [String] {
         var reasons: [String] = []
         let target = plan.target
+        if target.kind != .ordinary && target.kind != .partitioned {
+            reasons.append("\(target.name.display) is a \(target.kind.rawValue), not a table: what it writes where is not the tool's to see")
+        }
         let role = try session.execute(
             """
             SELECT r.rolsuper OR (CAST(current_setting('server_version_num') AS int) >= 150000
@@ -40,26 +54,53 @@ struct FKCheck {
         let hooks = try session.execute(
             """
             SELECT string_agg(h.name, ', ' ORDER BY h.name) AS names FROM (
-                SELECT 'trigger ' || t.tgname AS name FROM pg_trigger t
+                SELECT 'trigger ' || t.tgname || CASE t.tgenabled WHEN 'A' THEN ' (ENABLE ALWAYS)' WHEN 'R' THEN ' (ENABLE REPLICA)' ELSE '' END AS name
+                FROM pg_trigger t
                 WHERE t.tgrelid IN (SELECT CAST(\(bind: oid) AS oid) UNION SELECT pt.relid FROM pg_partition_tree(CAST(\(bind: oid) AS oid)) pt)
-                  AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgenabled <> 'A'
+                  AND NOT t.tgisinternal AND t.tgenabled <> 'D'
                 UNION ALL
                 SELECT 'rule ' || r.rulename FROM pg_rewrite r
                 WHERE r.ev_class IN (SELECT CAST(\(bind: oid) AS oid) UNION SELECT pt.relid FROM pg_partition_tree(CAST(\(bind: oid) AS oid)) pt)
-                  AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_enabled <> 'A'
+                  AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D'
             ) h
             """).rows.first?["names"]
         if let hooks {
-            reasons.append("\(target.name.display) has \(hooks), which replica mode would not fire the same way")
+            reasons.append("\(target.name.display) has \(hooks): with the FK triggers off they would not fire, or fire unchecked")
         }
         let staged = Set(plan.stagedColumns.map(\.name))
         for fk in catalog.foreignKeys(of: target.name) where !fk.declared {
+            let unstaged = fk.columns.filter { !staged.contains($0) }
+            let filled = unstaged.filter { name in
+                guard let column = target.column(name) else { return false }
+                return column.defaultExpression != nil || column.isDatabaseGenerated
+            }
             if fk.isSelfReference {
                 reasons.append("\(fk.name) references \(target.name.display) itself")
             } else if fk.declaredOn != fk.table {
                 reasons.append("\(fk.name) is declared on partition \(fk.declaredOn.display) only")
-            } else if !fk.columns.allSatisfy(staged.contains) && fk.columns.contains(where: staged.contains) {
+            } else if !filled.isEmpty {
+                reasons.append("\(fk.name) is on \(filled.joined(separator: ", ")), which the input leaves to "
+                    + "\(filled.count == 1 ? "its" : "their") DEFAULT or generated expression")
+            } else if !unstaged.isEmpty && unstaged.count < fk.columns.count {
                 reasons.append("\(fk.name) has columns the input does not set")
+            }
+        }
+        let parents = Array(Set(checkedKeys.map(\.referencedTable))).sorted()
+        let parentOIDs = parents.compactMap { catalog.table($0).map { String($0.oid) } }
+        if !parentOIDs.isEmpty {
+            for row in try session.execute(
+                """
+                SELECT c.oid, row_security_active(c.oid) AS rls, has_table_privilege(c.oid, 'UPDATE')
+                       OR has_any_column_privilege(c.oid, 'UPDATE') AS can_lock
+                FROM pg_class c WHERE c.oid = ANY(CAST(\(bindArray: parentOIDs) AS oid[])) ORDER BY c.oid
+                """).rows {
+                guard let name = parents.first(where: { catalog.table($0).map { String($0.oid) } == row.string("oid") }) else { continue }
+                if row.bool("rls") {
+                    reasons.append("row-level security applies to \(name.display) for this role, but not to PostgreSQL's own FK check")
+                }
+                if !row.bool("can_lock") {
+                    reasons.append("the role may not lock rows of \(name.display) (FOR KEY SHARE needs UPDATE on it)")
+                }
             }
         }
         return reasons

@@ -6,11 +6,11 @@ extension LoadRun {
     /// tables feed each other, so its group repeats until no new key appears.
     func findMissingKeys() throws {
         if let seen = sql.createSeen() {
-            try execute(seen)
-            try execute("ANALYZE \(LoadStatements.seen)")
+            try session.execute(seen)
+            try session.execute("ANALYZE \(LoadStatements.seen)")
         }
         for fk in plan.matchFullKeys {
-            let violations = try execute(sql.matchFullViolations(fk)).rows[0].int("violations") ?? 0
+            let violations = try session.execute(sql.matchFullViolations(fk)).rows[0].int("violations") ?? 0
             if violations > 0 {
                 blockers.append("\(violations) staged rows have a partly NULL key for \(fk.name) (MATCH FULL: "
                     + "(\(fk.columns.joined(separator: ", "))) must be all NULL or all set)")
@@ -36,23 +36,23 @@ extension LoadRun {
         let keys = sql.sourceSelects(for: parent, available: available, rows: false)
         guard !keys.isEmpty, !parent.keyColumns.isEmpty else { return }
         // Only a cycle's later rounds find the tables of an earlier one.
-        if available.contains(index) { try execute(sql.dropWork(parent)) }
-        try execute(sql.createKeys(parent, sources: keys))
-        let row = try execute(sql.counts(parent)).rows[0]
+        if available.contains(index) { try session.execute(sql.dropWork(parent)) }
+        try session.execute(sql.createKeys(parent, sources: keys))
+        let row = try session.execute(sql.counts(parent)).rows[0]
         let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
         counts[index] = count
         // No key needs work: the tables are created, the staged rows are not read.
         let empty = parent.mode != .fillNullOnly && count.candidates == count.present
         if sql.needsRefs(parent) {
             // The planner must know how few keys need work, to hash those and not the stage.
-            if !empty { try execute("ANALYZE \(LoadStatements.keys(index))") }
+            if !empty { try session.execute("ANALYZE \(LoadStatements.keys(index))") }
             let rows = sql.sourceSelects(for: parent, available: available, rows: true)
-            try execute(sql.createRefs(parent, sources: rows, empty: empty))
+            try session.execute(sql.createRefs(parent, sources: rows, empty: empty))
         }
-        try execute(sql.createValues(parent, empty: empty))
+        try session.execute(sql.createValues(parent, empty: empty))
         // Statistics matter where the new rows are joined to the parent table itself.
         if !empty && (parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded)) {
-            try execute("ANALYZE \(LoadStatements.values(index))")
+            try session.execute("ANALYZE \(LoadStatements.values(index))")
         }
         available.insert(index)
     }
@@ -69,7 +69,7 @@ extension LoadRun {
                     + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")
             }
             if let check = sql.nullDerivations(parent) {
-                let row = try execute(check).rows[0]
+                let row = try session.execute(check).rows[0]
                 for (position, column) in parent.derivedColumns.enumerated() where column.column.notNull {
                     let nulls = row.int(LoadStatements.dName(position)) ?? 0
                     guard nulls > 0, case .staged(let source, _) = column.source else { continue }

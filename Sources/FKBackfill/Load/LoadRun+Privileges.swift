@@ -14,11 +14,27 @@ extension LoadRun {
             privileges.require("INSERT", on: plan.target)
             if !options.replaceBy.isEmpty { privileges.require("DELETE", on: plan.target) }
         }
-        var grants = try privileges.missingGrants(on: session)
+        // Schemas first: without USAGE nothing in them can be reached at all.
+        var schemas = Set(plan.parents.filter { !$0.sources.isEmpty }.map(\.table.name.schema)).union([plan.target.name.schema])
+        var creates: [String] = []
+        if let table = options.rejectTable {
+            let name = try TableResolver.qualify(table, on: session)
+            rejectTable = name
+            schemas.insert(name.schema)
+            let exists = try session.execute("SELECT to_regclass(\(bind: name.sql.description)) IS NOT NULL AS found").rows[0].bool("found")
+            if exists, let found = try? TableResolver.resolve(name.sql.description, on: session) {
+                privileges.require("INSERT", on: Table(name: found.name, oid: found.oid, kind: .ordinary, columns: []))
+            } else {
+                creates.append(name.schema)
+            }
+        }
+        var grants = try Privileges.missingSchemaGrants(usage: schemas.sorted(), create: creates, on: session)
+        grants += try privileges.missingGrants(on: session)
         if !grants.isEmpty {
             var writes = Privileges()
             for parent in parents { writes.require("INSERT", on: parent.table) }
-            grants = try Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session)
+            grants = try Privileges.missingSchemaGrants(usage: schemas.sorted(), create: creates, on: session)
+                + Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session)
             throw Privileges.error(grants)
         }
     }

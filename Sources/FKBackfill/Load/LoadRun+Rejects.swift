@@ -8,10 +8,10 @@ extension LoadRun {
         guard options.rejectFile != nil || options.rejectTable != nil else { return }
         // Input line of each rejected row: CSV lines (multi-line records counted), else row numbers.
         let linesTable: SQL = "pg_temp.fkb_lines"
-        try execute("CREATE TEMP TABLE \(linesTable) (record bigint PRIMARY KEY, line bigint NOT NULL) ON COMMIT DROP")
+        try session.execute("CREATE TEMP TABLE \(linesTable) (record bigint PRIMARY KEY, line bigint NOT NULL) ON COMMIT DROP")
         if let lines, !lines.breakpoints.isEmpty {
             let records = lines.breakpoints.map { String($0.0) }, numbers = lines.breakpoints.map { String($0.1) }
-            try execute("INSERT INTO \(linesTable) SELECT * FROM unnest(CAST(\(bindArray: records) AS bigint[]), CAST(\(bindArray: numbers) AS bigint[]))")
+            try session.execute("INSERT INTO \(linesTable) SELECT * FROM unnest(CAST(\(bindArray: records) AS bigint[]), CAST(\(bindArray: numbers) AS bigint[]))")
         }
         let first = lines?.firstLine ?? 1
         let line: SQL = "coalesce((SELECT l.line + (s._fkb_row - l.record) FROM \(linesTable) l WHERE l.record <= s._fkb_row "
@@ -31,11 +31,10 @@ extension LoadRun {
                 "COPY (SELECT \(line) AS line, s._fkb_reject AS reason, \(fields) \(rows) ORDER BY s._fkb_row) TO STDOUT WITH (FORMAT csv, HEADER)"
             ) { bytes in file.write(Data(bytes)) }
         }
-        if let table = options.rejectTable {
-            let name = try TableResolver.qualify(table, on: session)
-            try execute("CREATE TABLE IF NOT EXISTS \(name) (line bigint, reason text, original jsonb, "
+        if options.rejectTable != nil, let name = rejectTable {
+            try session.execute("CREATE TABLE IF NOT EXISTS \(name) (line bigint, reason text, original jsonb, "
                 + "rejected_at timestamptz NOT NULL DEFAULT now())")
-            try execute("INSERT INTO \(name) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' - '_fkb_reject' "
+            try session.execute("INSERT INTO \(name) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' - '_fkb_reject' "
                 + "\(rows) ORDER BY s._fkb_row")
         }
     }

@@ -7,7 +7,7 @@ extension LoadRun {
         if options.checksValues {
             lines = try stageCheckingValues()
         } else {
-            try execute(sql.createStage())
+            try session.execute(sql.createStage())
             report.staged = try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), on: session, progress: progress)
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
@@ -21,10 +21,10 @@ extension LoadRun {
         // table of unknown size: guarded keys, --replace-by, self-references, fill mode.
         if !plan.guardedKeys.isEmpty || !options.replaceBy.isEmpty
             || plan.parents.contains(where: { $0.isTarget || $0.mode == .fillNullOnly }) {
-            try execute("ANALYZE \(LoadStatements.stage)")
+            try session.execute("ANALYZE \(LoadStatements.stage)")
         }
-        if let constants = sql.createConstants() { try execute(constants) }
-        if let constants = sql.insertConstants() { try execute(constants) }
+        if let constants = sql.createConstants() { try session.execute(constants) }
+        if let constants = sql.insertConstants() { try session.execute(constants) }
         try handleBlankKeys()
         try guardKeys()
     }
@@ -40,7 +40,7 @@ extension LoadRun {
         var tracker: CSVLineTracker?
         var typed = false
         if case .csv(let path, _) = opened.source, path != "-", let lines = opened.lineTracker() {
-            try execute(sql.createStage())
+            try session.execute(sql.createStage())
             do {
                 report.staged = try session.savepoint {
                     try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
@@ -49,7 +49,7 @@ extension LoadRun {
                 typed = true
             } catch let error as FKBackfillError where error.category == .usage {
                 // A value the typed stage cannot hold: start again from text, where it becomes a reject.
-                try execute("DROP TABLE \(LoadStatements.stage)")
+                try session.execute("DROP TABLE \(LoadStatements.stage)")
                 let reopened = try OpenedInput.open(opened.source, target: plan.target, on: session)
                 tracker = try stageAsText(reopened)
             }
@@ -84,17 +84,17 @@ extension LoadRun {
     func stageAsText(_ opened: OpenedInput) throws -> CSVLineTracker? {
         let checks = TextStaging(plan: plan)
         stagedAsText = true
-        try execute(checks.createRaw())
-        try execute(checks.createStage())
+        try session.execute(checks.createRaw())
+        try session.execute(checks.createStage())
         // A malformed row (not a bad value) still stops the run: there is no row to reject.
         let tracker = opened.lineTracker()
         report.staged = try opened.stage(copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: session, progress: progress)
         do {
-            try session.savepoint { try execute(checks.castAll()) }
+            try session.savepoint { try session.execute(checks.castAll()) }
         } catch let error as PostgresError where error.kind == .server {
             stageUpdated = true  // the rolled-back cast left dead rows; do not count on physical order
-            for function in checks.createCastChecks() { try execute(function) }
-            try execute(checks.castChecked())
+            for function in checks.createCastChecks() { try session.execute(function) }
+            try session.execute(checks.castChecked())
             for column in plan.stagedColumns {
                 try updateStage(
                     "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: "\(column.name): not a valid \(column.type)") "
@@ -128,7 +128,7 @@ extension LoadRun {
             let what = "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"
             if guarded.reject {
                 try updateStage(sql.reject(where: condition, reason: what))
-            } else if let rows = try execute(sql.countWhere(condition)).rows.first?.int("n"), rows > 0 {
+            } else if let rows = try session.execute(sql.countWhere(condition)).rows.first?.int("n"), rows > 0 {
                 blockers.append("\(rows) input rows have a \(what), and its rules say fail")
             }
         }

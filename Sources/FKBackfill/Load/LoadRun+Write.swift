@@ -6,24 +6,25 @@ import PostgresClient
 extension LoadRun {
     /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
     func backfillParents() throws {
-        if let deferConstraints = sql.setConstraintsDeferred() { try execute(deferConstraints) }
+        if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            inserted[parent.index] = try execute(sql.insertParent(parent)).affectedRows
+            inserted[parent.index] = try session.execute(sql.insertParent(parent)).affectedRows
         }
         for parent in plan.parents where available.contains(parent.index) {
-            if let restore = sql.restoreDeferredColumns(parent) { try execute(restore) }
+            if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
         }
         for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
-            guard let fill = sql.fillNulls(parent) else { continue }
-            updated[parent.index] = try execute(fill).affectedRows
+            guard let fill = sql.fillNulls(parent), let lock = sql.lockFilledRows(parent) else { continue }
+            try session.execute(lock)
+            updated[parent.index] = try session.execute(fill).affectedRows
         }
     }
 
     /// Counts the rows set aside, writes them where asked, and stops past --max-rejects.
     /// Only an UPDATE of the stage sets rows aside; without one there is nothing to count.
     func setAsideRejects() throws {
-        let rejected = stageUpdated ? try execute(sql.rejections(samples: max(options.samples, 1))).rows : []
+        let rejected = stageUpdated ? try session.execute(sql.rejections(samples: max(options.samples, 1))).rows : []
         for row in rejected {
             report.rejections.append(.init(
                 reason: row.string("reason"), rows: row.int("n") ?? 0,
@@ -41,8 +42,24 @@ extension LoadRun {
     }
 
     /// Step "delete replaced rows" (`--replace-by`).
+    ///
+    /// Reloads of the same data serialize here: each locks its replace-by values (a lock
+    /// per value, taken in one order, under a shared lock on the target; more than 64
+    /// values take the target's lock whole). The DELETE that follows runs on a snapshot
+    /// taken after the lock, so it sees, and removes, what an earlier reload committed.
     func deleteReplaced() throws {
-        report.deleted = try execute(sql.deleteReplaced(options.replaceBy)).affectedRows
+        let limit = 64
+        let keys = try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { $0.string("k") }
+        let prefix = "fkbackfill replace \(target.oid)"
+        if keys.count > limit {
+            try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
+        } else {
+            try session.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(\(bind: prefix), 0))")
+            for key in keys {
+                try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix + " " + key), 0))")
+            }
+        }
+        report.deleted = try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows
     }
 
     /// Set-based when it is safe (and not refused), else per-row with the reason.
@@ -67,7 +84,7 @@ extension LoadRun {
     /// Step "lock referenced parents", as the RI trigger would lock them.
     func lockParents() throws {
         guard let check else { return }
-        for fk in check.checkedKeys { try execute(check.lock(fk)) }
+        for fk in check.checkedKeys { try session.execute(check.lock(fk)) }
     }
 
     /// Step "verify foreign keys": one anti-join per FK over the distinct staged keys.
@@ -75,7 +92,7 @@ extension LoadRun {
         guard let check else { return }
         var violations: [String] = []
         for fk in check.checkedKeys {
-            let row = try execute(check.violations(fk, samples: max(options.samples, 1))).rows[0]
+            let row = try session.execute(check.violations(fk, samples: max(options.samples, 1))).rows[0]
             let count = row.int("n") ?? 0
             guard count > 0 else { continue }
             let sample = row.array("sample").map { $0 ?? "NULL" }.joined(separator: ", ")
@@ -93,13 +110,13 @@ extension LoadRun {
     /// only, or per-row with PostgreSQL's own check.
     func insertTarget() throws {
         guard check != nil else {
-            report.inserted = try execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+            report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
             return
         }
-        let previous = try execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
-        try execute("SELECT set_config('session_replication_role', 'replica', true)")
-        report.inserted = try execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
-        try execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
+        let previous = try session.execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
+        try session.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+        try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
     }
 
     /// The report's line per parent, with up to `samples` new keys each.
@@ -108,7 +125,7 @@ extension LoadRun {
             let count = counts[parent.index] ?? (0, 0)
             var samples: [[String?]] = []
             if options.samples > 0, available.contains(parent.index), count.candidates > count.present {
-                let result = try execute(sql.sampleKeys(parent, limit: options.samples))
+                let result = try session.execute(sql.sampleKeys(parent, limit: options.samples))
                 samples = (0..<result.rowCount).map { row in parent.keyColumns.indices.map { result.value(row, $0) } }
             }
             report.parents.append(LoadReport.Parent(

@@ -33,6 +33,8 @@ final class LoadRun {
     var available = Set<Int>()
     var inserted: [Int: Int] = [:]
     var updated: [Int: Int] = [:]
+    /// `--reject-table`, resolved to its schema before anything is written.
+    var rejectTable: TableName?
     /// The set-based check, once chosen.
     var check: FKCheck?
 
@@ -61,7 +63,7 @@ final class LoadRun {
             try session.execute("SELECT set_config('lock_timeout', \(bind: timeout), true)")
         }
         let prepared = try Preparation.prepare(
-            table: table, input: input, rules: options.rules, mode: options.mode, on: session,
+            table: table, input: input, rules: options.rules, mode: options.mode, on: session, lockTarget: options.loadTarget,
             afterCatalog: { target in
                 if options.exclusive {
                     // One load of this table at a time; released at COMMIT or ROLLBACK.
@@ -97,13 +99,9 @@ final class LoadRun {
         clock.lap(name, into: &report)
     }
 
-    @discardableResult
-    func execute(_ statement: SQL) throws -> QueryResult {
-        try session.execute(statement)
-    }
 
     /// An UPDATE of the stage; notes when it moved rows.
     func updateStage(_ statement: SQL) throws {
-        if try execute(statement).affectedRows > 0 { stageUpdated = true }
+        if try session.execute(statement).affectedRows > 0 { stageUpdated = true }
     }
 }

@@ -109,7 +109,7 @@ extension LoadStatements {
     /// `fill-null-only`: NULL columns of existing referenced rows take derived values.
     func fillNulls(_ parent: ParentPlan) -> SQL? {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
-        guard !columns.isEmpty else { return nil }
+        guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
         let sets = columns.map { position, column -> SQL in
             let name = q(column.column.name)
             if appendsJSON(column) {
@@ -117,6 +117,22 @@ extension LoadStatements {
             }
             return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
         }
+        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(Self.values(parent.index)) v WHERE " + rows
+    }
+
+    /// Locks, in key order, the existing rows `fillNulls` will change. Two loads filling
+    /// overlapping parents then wait for each other instead of deadlocking, since an
+    /// UPDATE alone locks rows in whatever order its plan meets them.
+    func lockFilledRows(_ parent: ParentPlan) -> SQL? {
+        guard let rows = filledRows(parent) else { return nil }
+        return "SELECT count(*) AS n FROM (SELECT 1 FROM \(parent.table.name.sql) AS p, \(Self.values(parent.index)) v WHERE \(rows) "
+            + "ORDER BY \(KeyPredicates.columns("p", parent.keyColumns).joined(separator: ", ")) FOR NO KEY UPDATE OF p) locked"
+    }
+
+    /// The existing rows of `p` joined to their `fkb_val` row `v` that get a value.
+    func filledRows(_ parent: ParentPlan) -> SQL? {
+        let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
+        guard !columns.isEmpty else { return nil }
         let changes = columns.map { position, column -> SQL in
             let name = q(column.column.name)
             let value: SQL = "v.\(Self.d(position))"
@@ -125,9 +141,14 @@ extension LoadStatements {
             }
             return "(p.\(name) IS NULL AND \(value) IS NOT NULL)"
         }
-        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(Self.values(parent.index)) v "
-            + "WHERE NOT v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v")
-            + " AND (\(changes.joined(separator: " OR ")))"
+        return "NOT v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v") + " AND (\(changes.joined(separator: " OR ")))"
+    }
+
+    /// The distinct replace-by values of the staged rows, as text, up to `limit`: what a
+    /// reload locks before it deletes.
+    func replaceKeys(_ columns: [String], limit: Int) -> SQL {
+        "SELECT DISTINCT CAST(ROW(\(KeyPredicates.columns("s", columns).joined(separator: ", "))) AS text) AS k "
+            + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL ORDER BY 1 LIMIT \(bind: limit)"
     }
 
     func setConstraintsDeferred() -> SQL? {

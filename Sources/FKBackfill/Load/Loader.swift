@@ -45,7 +45,9 @@ public final class Loader {
     func run(table: String, input: InputSource, options: LoadOptions, on session: Session) throws(FKBackfillError) -> LoadReport {
         do throws(FKBackfillError) {
             return try FKBackfillError.mapping {
-                try session.execute("BEGIN")
+                // READ COMMITTED whatever the defaults: each statement sees what committed
+                // before it, as the RI triggers' own checks do.
+                try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
                 let report = try runSteps(table: table, input: input, options: options, on: session)
                 try session.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
                 return report

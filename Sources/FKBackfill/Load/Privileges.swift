@@ -41,6 +41,27 @@ struct Privileges {
         }
     }
 
+    /// GRANT statements for the schemas the current role may not use (`usage`) or create
+    /// a table in (`create`).
+    static func missingSchemaGrants(usage: [String], create: [String], on session: Session) throws -> [String] {
+        let needs = usage.map { ($0, "USAGE") } + create.map { ($0, "CREATE") }
+        guard !needs.isEmpty else { return [] }
+        let rows = try session.execute(
+            """
+            SELECT n.schema, n.privilege, current_user AS role
+            FROM unnest(CAST(\(bindArray: needs.map(\.0)) AS text[]), CAST(\(bindArray: needs.map(\.1)) AS text[]))
+                 WITH ORDINALITY AS n(schema, privilege, position)
+            WHERE EXISTS (SELECT 1 FROM pg_namespace s WHERE s.nspname = n.schema)
+              AND NOT has_schema_privilege(n.schema, n.privilege)
+            ORDER BY n.position
+            """).rows
+        return rows.map { row in
+            // The privilege is one of this function's two constants.
+            ("GRANT \(unsafeRaw: row.string("privilege") == "CREATE" ? "CREATE" : "USAGE") ON SCHEMA \(ident: row.string("schema")) "
+                + "TO \(ident: row.string("role"));" as SQL).description
+        }
+    }
+
     static func error(_ grants: [String]) -> FKBackfillError {
         FKBackfillError(
             "the current role lacks privileges this run needs, nothing was written", details: grants,

@@ -17,13 +17,30 @@ struct Preparation {
     /// the rules against both, and plans.
     /// - Parameters:
     ///   - input: nil checks the target's own rows (their insertable columns).
+    ///   - lockTarget: take ROW EXCLUSIVE on the target before reading its FKs (a load).
     ///   - planWithoutRules: on a plan the rules make impossible, plan without them and
     ///     hand the reason to this closure instead of throwing (validate reports it).
     static func prepare(
         table: String, input: InputSource?, rules: Rules, mode: BackfillMode = .insertMissing, on session: Session,
-        afterCatalog: (Table) throws -> Void = { _ in }, planWithoutRules: ((FKBackfillError) -> Void)? = nil
+        lockTarget: Bool = false, afterCatalog: (Table) throws -> Void = { _ in },
+        planWithoutRules: ((FKBackfillError) -> Void)? = nil
     ) throws -> Preparation {
-        let catalog = try CatalogReader.read(table: table, rules: rules, on: session)
+        let (oid, name) = try TableResolver.resolve(table, on: session)
+        // Before its FKs are read: a concurrent ADD FOREIGN KEY (SHARE ROW EXCLUSIVE) now
+        // waits for this load, so the FKs read here are the ones that hold. (A role that
+        // may not insert is told so by the privilege check, as a GRANT.)
+        if lockTarget, try session.execute(
+            "SELECT has_table_privilege(CAST(\(bind: String(oid)) AS oid), 'INSERT') AS ok").rows[0].bool("ok") {
+            try session.execute("LOCK TABLE \(name) IN ROW EXCLUSIVE MODE")
+        }
+        // Work tables and views are temporary: say so before anything is written.
+        let temporary = try session.execute(
+            "SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role"
+        ).rows[0]
+        if !temporary.bool("ok") {
+            throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: temporary.string("db")) TO \(ident: temporary.string("role"));" as SQL).description])
+        }
+        let catalog = try CatalogReader.addRelations(rules, to: CatalogReader.read(rootOID: oid, on: session), on: session)
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("\(catalog.root.display) disappeared", kind: .catalogChanged)
         }

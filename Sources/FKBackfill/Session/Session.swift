@@ -39,6 +39,26 @@ public final class Session {
             userSchemas = row.array("schemas").compactMap { $0 }
             try connection.execute(
                 "SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), \(bind: connection.inTransaction ? "true" : "false"))")
+            // A session that inherited replica mode (PGOPTIONS, role or database settings)
+            // would skip every FK trigger, the per-row check's included: put it back to
+            // origin, or refuse. And stop a dead client's statement within a second.
+            let local = connection.inTransaction ? "true" : "false"
+            let role = try connection.execute("SELECT pg_catalog.current_setting('session_replication_role') AS role").rows[0].string("role")
+            if role != "origin" {
+                do {
+                    try connection.execute("SELECT pg_catalog.set_config('session_replication_role', 'origin', \(bind: local))")
+                } catch {
+                    throw FKBackfillError(
+                        "the session starts with session_replication_role = \(role), which turns off every FK check, and the role may not set it back",
+                        hint: "remove session_replication_role from PGOPTIONS and from the role's and database's settings",
+                        kind: .invalidOptions)
+                }
+            }
+            try connection.execute(
+                """
+                SELECT pg_catalog.set_config('client_connection_check_interval', '1s', \(bind: local))
+                WHERE pg_catalog.current_setting('server_version_num')::int >= 140000
+                """)
             // Server messages in English where the role may choose: the CONTEXT field of a
             // COPY error then reads `COPY t, line N`, the one place that names the row.
             try connection.execute(
@@ -46,8 +66,12 @@ public final class Session {
                 SELECT pg_catalog.set_config('lc_messages', 'C', \(bind: connection.inTransaction ? "true" : "false"))
                 FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
                 """)
-        } catch {
+        } catch let error as FKBackfillError {
+            throw error
+        } catch let error as PostgresError {
             throw FKBackfillError(error)
+        } catch {
+            throw FKBackfillError("\(error)", kind: .database(sqlState: nil))
         }
     }
 

@@ -51,7 +51,7 @@ public final class Validator {
     func run(table: String, input: InputSource?, options: ValidateOptions, on session: Session) throws(FKBackfillError) -> ValidationReport {
         self.session = session
         return try FKBackfillError.mapping {
-            try execute("BEGIN")
+            try session.execute("BEGIN")
             defer { connection.rollbackQuietly() }
             return try validate(table: table, input: input, options: options)
         }
@@ -81,7 +81,7 @@ public final class Validator {
             && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
             && !checked.contains(where: { $0.referencedTable == target.name })
             && opened.hasTypes(of: target, on: session)
-        if let constants = load.createConstants() { try execute(constants) }
+        if let constants = load.createConstants() { try session.execute(constants) }
         var findings: [Findings]
         if inPlace, let select = opened.select {
             report.checkedInPlace = true
@@ -144,29 +144,29 @@ public final class Validator {
         let plan = sql.plan, load = sql.load
         // Everything that creates objects happens first; then the transaction turns read-only.
         let staging = TextStaging(plan: plan)
-        try execute(staging.createRaw())
-        try execute(staging.createStage())
-        for function in staging.createCastChecks() { try execute(function) }
-        try execute("SET LOCAL transaction_read_only = on")
+        try session.execute(staging.createRaw())
+        try session.execute(staging.createStage())
+        for function in staging.createCastChecks() { try session.execute(function) }
+        try session.execute("SET LOCAL transaction_read_only = on")
 
         // Stage as text.
         let tracker = opened.lineTracker()
         report.rows = try opened.stage(copy: staging.copyRaw, insert: staging.insertRaw(from:), lines: tracker, on: session)
-        if let constants = load.insertConstants() { try execute(constants) }
+        if let constants = load.insertConstants() { try session.execute(constants) }
         let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
         let samples = options.samples
 
         // Cast to the target's types: one statement when every value converts.
         do {
-            try session.savepoint { try execute(staging.castAll()) }
+            try session.savepoint { try session.execute(staging.castAll()) }
         } catch let error as PostgresError where error.kind == .server {
             for column in plan.stagedColumns {
                 try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
                                sql.rawRows(where: staging.doesNotConvert(column), samples: samples), lineOf)
             }
-            try execute(staging.castChecked())
+            try session.execute(staging.castChecked())
         }
-        try execute("ANALYZE \(LoadStatements.stage)")
+        try session.execute("ANALYZE \(LoadStatements.stage)")
         // Length and NOT NULL checks of every column in one scan.
         var checks: [(column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String, condition: SQL)] = []
         for column in plan.stagedColumns {
@@ -178,7 +178,7 @@ public final class Validator {
             if column.notNull { checks.append((column.name, .notNull, "\(column.name) is NOT NULL", "\(name) IS NULL")) }
         }
         if !checks.isEmpty {
-            let row = try execute(sql.rawChecks(checks.map(\.condition), samples: samples)).rows[0]
+            let row = try session.execute(sql.rawChecks(checks.map(\.condition), samples: samples)).rows[0]
             for (index, check) in checks.enumerated() {
                 let count = row.int("n\(index)") ?? 0
                 guard count > 0 else { continue }
@@ -190,17 +190,17 @@ public final class Validator {
 
         // Blank keys under on_blank: null load as NULL; they are not violations then.
         if plan.blank.onBlank == .null {
-            for column in plan.blankColumns where !column.notNull { try execute(load.nullBlank(column)) }
+            for column in plan.blankColumns where !column.notNull { try session.execute(load.nullBlank(column)) }
         }
 
         return try checked.map { fk in
-            let row = try execute(sql.foreignKeyCounts(fk)).rows[0]
+            let row = try session.execute(sql.foreignKeyCounts(fk)).rows[0]
             var found = Findings(violating: row.int("violating") ?? 0, missing: row.int("missing") ?? 0, blank: row.int("blank") ?? 0)
             if fk.match == .full && fk.columns.count > 1 {
-                found.partlyNull = try execute(sql.partlyNull(fk)).rows[0].int("n") ?? 0
+                found.partlyNull = try session.execute(sql.partlyNull(fk)).rows[0].int("n") ?? 0
             }
             if found.missing > 0 && options.samples > 0 {
-                found.samples = try execute(sql.samples(fk, keys: samples, rows: samples)).rows.map { row in
+                found.samples = try session.execute(sql.samples(fk, keys: samples, rows: samples)).rows.map { row in
                     ValidationReport.Sample(
                         key: fk.columns.indices.map { row["k\($0 + 1)"] },
                         lines: Self.integers(row, "sample").map(lineOf))
@@ -216,12 +216,12 @@ public final class Validator {
     func checkInPlace(
         _ sql: InPlaceStatements, _ checked: [ForeignKey], _ report: inout ValidationReport, _ options: ValidateOptions
     ) throws -> [Findings] {
-        if let constants = sql.load.insertConstants() { try execute(constants) }
-        try execute("SET LOCAL transaction_read_only = on")
-        try execute("SET LOCAL jit = off")
+        if let constants = sql.load.insertConstants() { try session.execute(constants) }
+        try session.execute("SET LOCAL transaction_read_only = on")
+        try session.execute("SET LOCAL jit = off")
         let notNull = sql.plan.stagedColumns.filter(\.notNull)
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
-        let row = try execute(sql.counts(notNull: notNull, matchFull: matchFull)).rows[0]
+        let row = try session.execute(sql.counts(notNull: notNull, matchFull: matchFull)).rows[0]
         report.rows = row.int("rows") ?? 0
         for (index, column) in notNull.enumerated() {
             let count = row.int("z\(index)") ?? 0
@@ -230,7 +230,7 @@ public final class Validator {
                 column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", rows: count, sampleLines: []))
         }
         return try checked.map { fk in
-            let result = try execute(sql.foreignKey(fk, samples: options.samples)).rows[0]
+            let result = try session.execute(sql.foreignKey(fk, samples: options.samples)).rows[0]
             var found = Findings(
                 violating: result.int("violating") ?? 0, missing: result.int("missing") ?? 0, blank: result.int("blank") ?? 0)
             if let index = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
@@ -246,7 +246,7 @@ public final class Validator {
         _ report: inout ValidationReport, column: String, problem: ValidationReport.ColumnProblem.Problem, detail: String,
         _ statement: SQL, _ lineOf: (Int) -> Int
     ) throws {
-        let row = try execute(statement).rows[0]
+        let row = try session.execute(statement).rows[0]
         let count = row.int("n") ?? 0
         guard count > 0 else { return }
         report.columns.append(.init(
@@ -258,8 +258,4 @@ public final class Validator {
         row.array(column).compactMap { $0.flatMap { Int($0) } }
     }
 
-    @discardableResult
-    func execute(_ statement: SQL) throws -> QueryResult {
-        try session.execute(statement)
-    }
 }

@@ -1,0 +1,129 @@
+import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// The ways the set-based check once committed orphans with exit 0. Each must now be
+/// refused by PostgreSQL's own check (auto falls back to per-row, and says why) or, with
+/// `--fk-check set-based`, refused up front; never an orphan.
+@Suite struct OrphanCaseTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var schema: String
+        var table = "fact"
+        var csv: String
+        /// Words the fallback reason must contain.
+        var reason: String
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "an FK column filled by its DEFAULT",
+             schema: "CREATE TABLE q (id int PRIMARY KEY); CREATE TABLE fact (k text, v int, qid int DEFAULT 999 REFERENCES q (id))",
+             csv: "k,v\nA,1\n", reason: "DEFAULT or generated"),
+        Case(name: "an FK on a stored generated column",
+             schema: """
+                CREATE TABLE q (id int PRIMARY KEY); INSERT INTO q VALUES (100);
+                CREATE TABLE fact (k text, v int, g int GENERATED ALWAYS AS (v * 100) STORED REFERENCES q (id))
+                """,
+             csv: "k,v\nA,1\nB,2\n", reason: "DEFAULT or generated"),
+        Case(name: "a view over a table",
+             schema: "CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE base (k text REFERENCES p); CREATE VIEW v_fact AS SELECT * FROM base",
+             table: "v_fact", csv: "k\nNOPE\n", reason: "not a table"),
+        Case(name: "an ENABLE ALWAYS BEFORE trigger that rewrites the key",
+             schema: """
+                CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE fact (k text REFERENCES p);
+                CREATE FUNCTION rewrite() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.k := NEW.k || '_x'; RETURN NEW; END $$;
+                CREATE TRIGGER rewrite BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION rewrite();
+                ALTER TABLE fact ENABLE ALWAYS TRIGGER rewrite;
+                """,
+             csv: "k\nA\n", reason: "ENABLE ALWAYS"),
+        Case(name: "an ENABLE ALWAYS AFTER trigger that writes to a table with an FK",
+             schema: """
+                CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE fact (k text REFERENCES p);
+                CREATE TABLE p2 (k text PRIMARY KEY); CREATE TABLE other (k text REFERENCES p2);
+                CREATE FUNCTION copy_out() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN INSERT INTO other VALUES (NEW.k || '_o'); RETURN NEW; END $$;
+                CREATE TRIGGER copy_out AFTER INSERT ON fact FOR EACH ROW EXECUTE FUNCTION copy_out();
+                ALTER TABLE fact ENABLE ALWAYS TRIGGER copy_out;
+                """,
+             csv: "k\nA\n", reason: "ENABLE ALWAYS"),
+    ]
+
+    @Test(arguments: cases, [FKCheckMode.auto, .setBased])
+    func neverAnOrphan(orphanCase: Case, mode: FKCheckMode) throws {
+        let db = try TestDatabase()
+        try db.run(orphanCase.schema)
+        let error = try #require(throws: FKBackfillError.self) {
+            _ = try db.load(orphanCase.table, csv: orphanCase.csv) { $0.fkCheck = mode }
+        }
+        if mode == .setBased {
+            #expect(error.kind == .invalidOptions, "\(error)")
+            #expect(error.details.joined().contains(orphanCase.reason), "\(error.details)")
+        } else {
+            // PostgreSQL's own per-row check refused the row.
+            #expect(error.kind == .database(sqlState: SQLState.foreignKeyViolation), "\(error)")
+        }
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+        #expect(try db.count(orphanCase.table) == 0)
+    }
+
+    /// Without anything in the way, auto still takes the set-based path, and the report
+    /// says which check ran and why when it did not.
+    @Test func autoSaysWhyItFellBack() throws {
+        let db = try TestDatabase()
+        try db.run(Self.cases[0].schema + "; INSERT INTO q VALUES (999)")
+        let report = try db.load("fact", csv: "k,v\nA,1\n")
+        #expect(report.fkCheck == .perRow)
+        #expect(report.fkCheckNote?.contains("qid") == true, "\(report.fkCheckNote ?? "")")
+        #expect(report.inserted == 1)
+    }
+
+    /// An FK added while the load waited for the target: the load reads the FKs only once
+    /// it holds the target, so it sees, and honours, the new one.
+    @Test(arguments: [FKCheckMode.auto, .perRow])
+    func aForeignKeyAddedWhileTheLoadWaitsIsHonoured(mode: FKCheckMode) async throws {
+        let db = try setUpWaitingLoad(mode: mode)
+        let (load, tag) = (db.1, db.2)
+        let test = db.0
+        #expect(try waitUntilBlocked(test, application: tag))
+        try db.3.execute("COMMIT")
+        let report = try await load.result().get()
+        #expect(report.inserted == 1)
+        #expect(report.parents.map(\.table.name).contains("r"))
+        #expect(try test.values("SELECT id FROM r") == [["R1"]])
+        #expect(try OrphanOracle.orphans(in: [test.schema], on: test.connection) == [])
+    }
+
+    func setUpWaitingLoad(mode: FKCheckMode) throws -> (TestDatabase, OwnThread<LoadReport>, String, Connection) {
+        let db = try TestDatabase()
+        let schema = db.schema
+        try db.run("CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE r (id text PRIMARY KEY); CREATE TABLE fact (k text REFERENCES p, x text)")
+        let alter = try Connection()
+        try alter.execute("SET search_path TO \(ident: schema)")
+        try alter.execute("BEGIN")
+        try alter.execute("ALTER TABLE fact ADD CONSTRAINT fact_x_fkey FOREIGN KEY (x) REFERENCES r (id)")
+        let tag = "fkwait_\(schema)_\(mode.rawValue)"
+        let csv = try db.csvFile("k,x\nA,R1\n")
+        let load = OwnThread {
+            let connection = try Connection(applicationName: tag)
+            try connection.execute("SET search_path TO \(ident: schema)")
+            var options = LoadOptions()
+            options.fkCheck = mode
+            return try Loader(connection: connection).run(table: "fact", input: .csv(path: csv, options: CSVOptions()), options: options)
+        }
+        return (db, load, tag, alter)
+    }
+}
+
+/// Polls pg_stat_activity until the backend of `application` waits on a lock another
+/// backend holds (the race under test really happened), for at most about 5 seconds.
+func waitUntilBlocked(_ db: TestDatabase, application: String, count: Int = 1) throws -> Bool {
+    for _ in 0..<500 {
+        let waiting = try db.count(
+            "pg_stat_activity a", "a.application_name = '\(application)' AND a.wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(a.pid)) > 0")
+        if waiting >= count { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return false
+}
