@@ -1,5 +1,6 @@
 import Foundation
 import PostgresClient
+import Testing
 
 /// A private schema on the test cluster for one test, dropped afterwards.
 ///
@@ -10,6 +11,9 @@ public final class TestDatabase {
     /// The test's own schema, first on `search_path`.
     public let schema: String
     private var extraSchemas: [String] = []
+    /// Orphans this test makes on purpose (a NOT VALID FK's old rows): the oracle at
+    /// teardown then checks nothing.
+    public var expectsOrphans = false
 
     public init() throws {
         ServerLog.install()
@@ -26,7 +30,18 @@ public final class TestDatabase {
         try connection.execute("SET search_path TO \(ident: schema), public")
     }
 
+    /// At teardown, the orphan oracle: whatever the test committed, every FK of its
+    /// schemas must hold (docs/testing.md). A finding is recorded against the test.
     deinit {
+        if !expectsOrphans {
+            _ = try? connection.execute("RESET ROLE")
+            do {
+                let orphans = try OrphanOracle.orphans(in: [schema] + extraSchemas, on: connection)
+                if !orphans.isEmpty { Issue.record("orphan oracle: \(orphans.joined(separator: "; "))") }
+            } catch {
+                Issue.record("orphan oracle could not run: \(error)")
+            }
+        }
         for name in [schema] + extraSchemas {
             _ = try? connection.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
         }
