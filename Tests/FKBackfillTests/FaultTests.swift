@@ -92,7 +92,7 @@ import TestSupport
             """)
         let csv = try db.csvFile("org_code,n\nG1,1\n")
         let load = startLoad(db, csv: csv)
-        #expect(try waitFor(db, "INSERT INTO \"\(db.schema)\".\"org\"%"))
+        #expect(try waitFor(db, "WITH i AS (INSERT INTO \"\(db.schema)\".\"org\"%"))
         try db.connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(bind: db.schema)")
         let status = try load.wait().get()
         #expect(status == 4)

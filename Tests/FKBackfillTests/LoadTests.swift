@@ -459,8 +459,8 @@ extension LoadTests {
         #expect(statements.dropLast().last == "ROLLBACK")
         #expect(statements.last?.hasPrefix("SELECT pg_catalog.set_config('search_path', $1, false)") == true)
         #expect(statements.contains { $0.hasPrefix("COPY pg_temp.fkb_stage") })
-        let plan = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(db.schema)_mapping\".\"年金计划\"") })
-        let portfolio = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(db.schema)_mapping\".\"组合计划\"") })
+        let plan = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)_mapping\".\"年金计划\"") })
+        let portfolio = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)_mapping\".\"组合计划\"") })
         let facts = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(business)\".\"规模明细\"") })
         #expect(plan < portfolio && portfolio < facts)
     }

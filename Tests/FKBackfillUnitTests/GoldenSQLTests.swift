@@ -108,8 +108,7 @@ import Testing
             }
             text += Self.show("\(name): values", sql.createValues(parent))
             text += Self.show("\(name): NOT NULL derivations", sql.nullDerivations(parent))
-            text += Self.show("\(name): insert", sql.insertParent(parent))
-            text += Self.show("\(name): sample keys", sql.sampleKeys(parent, limit: 5))
+            text += Self.show("\(name): insert", sql.insertParent(parent, samples: 5))
         }
         text += Self.show("replace", sql.deleteReplaced(["月度", "业务类型"]))
         let fkCheck = FKCheck(plan: plan, catalog: Self.annuity.catalog(root: "规模明细"), sql: sql)

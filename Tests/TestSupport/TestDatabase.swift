@@ -1,6 +1,8 @@
 import Foundation
 import PostgresClient
+#if canImport(Testing)
 import Testing
+#endif
 
 /// A private schema on the test cluster for one test, dropped afterwards.
 ///
@@ -37,14 +39,24 @@ public final class TestDatabase {
             _ = try? connection.execute("RESET ROLE")
             do {
                 let orphans = try OrphanOracle.orphans(in: [schema] + extraSchemas, on: connection)
-                if !orphans.isEmpty { Issue.record("orphan oracle: \(orphans.joined(separator: "; "))") }
+                if !orphans.isEmpty { Self.record("orphan oracle: \(orphans.joined(separator: "; "))") }
             } catch {
-                Issue.record("orphan oracle could not run: \(error)")
+                Self.record("orphan oracle could not run: \(error)")
             }
         }
         for name in [schema] + extraSchemas {
             _ = try? connection.execute("DROP SCHEMA IF EXISTS \(ident: name) CASCADE")
         }
+    }
+
+    /// Fails the running test. (A release build of the package, for the man pages,
+    /// compiles this target without the testing library; nothing runs it there.)
+    static func record(_ message: String) {
+        #if canImport(Testing)
+        Issue.record(Comment(rawValue: message))
+        #else
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        #endif
     }
 
     /// Another schema owned by this test (for cross-schema cases), named after it.

@@ -9,7 +9,10 @@ extension LoadRun {
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            inserted[parent.index] = try session.execute(sql.insertParent(parent)).affectedRows
+            let row = try session.execute(sql.insertParent(parent, samples: max(options.samples, 0))).rows[0]
+            inserted[parent.index] = row.int("n") ?? 0
+            let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
+            insertedKeys[parent.index] = keys
         }
         for parent in plan.parents where available.contains(parent.index) {
             if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
@@ -119,18 +122,14 @@ extension LoadRun {
         try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
     }
 
-    /// The report's line per parent, with up to `samples` new keys each.
+    /// The report's line per parent, with the keys this run really inserted.
     func reportParents() throws {
         for parent in plan.parents {
             let count = counts[parent.index] ?? (0, 0)
-            var samples: [[String?]] = []
-            if options.samples > 0, available.contains(parent.index), count.candidates > count.present {
-                let result = try session.execute(sql.sampleKeys(parent, limit: options.samples))
-                samples = (0..<result.rowCount).map { row in parent.keyColumns.indices.map { result.value(row, $0) } }
-            }
             report.parents.append(LoadReport.Parent(
                 table: parent.table.name, candidates: count.candidates, present: count.present,
-                inserted: inserted[parent.index] ?? 0, updated: updated[parent.index] ?? 0, sampleKeys: samples))
+                inserted: inserted[parent.index] ?? 0, updated: updated[parent.index] ?? 0,
+                sampleKeys: options.samples > 0 ? insertedKeys[parent.index] ?? [] : []))
         }
     }
 }

@@ -32,6 +32,8 @@ final class LoadRun {
     /// Parents whose work tables exist.
     var available = Set<Int>()
     var inserted: [Int: Int] = [:]
+    /// Per parent index, up to `samples` keys of the rows really inserted.
+    var insertedKeys: [Int: [[String?]]] = [:]
     var updated: [Int: Int] = [:]
     /// `--reject-table`, resolved to its schema before anything is written.
     var rejectTable: TableName?

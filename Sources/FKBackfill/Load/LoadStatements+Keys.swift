@@ -160,12 +160,3 @@ extension LoadStatements {
         return "SELECT \(counts.joined(separator: ", ")) FROM \(Self.values(parent.index)) WHERE _fkb_missing"
     }
 }
-
-extension LoadStatements {
-    /// Up to `limit` new keys of a parent, in key order, for the report.
-    func sampleKeys(_ parent: ParentPlan, limit: Int) -> SQL {
-        let keyList = kList("v", parent)
-        return "SELECT \(keyList.map { "CAST(\($0) AS text)" as SQL }.joined(separator: ", ")) FROM \(Self.values(parent.index)) v "
-            + "WHERE v._fkb_missing ORDER BY \(keyList.joined(separator: ", ")) LIMIT \(bind: limit)"
-    }
-}

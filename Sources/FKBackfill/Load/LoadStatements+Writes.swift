@@ -75,8 +75,18 @@ extension LoadStatements {
     }
 
     /// New parent rows in key order (so concurrent loads lock in the same order), skipping
-    /// keys a concurrent load inserted first.
-    func insertParent(_ parent: ParentPlan) -> SQL {
+    /// keys a concurrent load inserted first. Returns `n`, the rows really inserted, and
+    /// `sample`, up to `samples` of their keys (a JSON array of arrays of text): the report
+    /// names what this run wrote, not what it meant to.
+    func insertParent(_ parent: ParentPlan, samples: Int) -> SQL {
+        let keys = KeyPredicates.columns("i", parent.keyColumns)
+        let text = keys.map { "CAST(\($0) AS text)" as SQL }.joined(separator: ", ")
+        return "WITH i AS (\(insertParentRows(parent)) RETURNING \(idents: parent.keyColumns)) "
+            + "SELECT (SELECT count(*) FROM i) AS n, CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(\(text)) AS k, "
+            + "row_number() OVER (ORDER BY \(keys.joined(separator: ", "))) AS o FROM i ORDER BY o LIMIT \(bind: samples)) s) AS text) AS sample"
+    }
+
+    func insertParentRows(_ parent: ParentPlan) -> SQL {
         let columns = parent.insertedColumns
         let values = columns.map { column -> SQL in
             if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.sqlType))" }
