@@ -43,4 +43,25 @@ import Testing
         let nothing = Array("A,1\nB,\\.\n".utf8).withUnsafeBytes { quoter.filter($0) }
         #expect(nothing == nil)
     }
+
+    /// Records as COPY splits them (a newline outside quotes ends one), whichever path a
+    /// chunk takes and however the input is cut.
+    @Test(arguments: [
+        ("A,1\nB,2\n", 2), ("A,1\nB,2", 2), ("", 0), ("\n", 1), ("A,\"x\ny\"\nB\n", 2),
+        ("A\n\\.\nB\n", 3), ("A\r\nB\r\n", 2), ("\"a\"\"b\",1\n\"\n\",2\n", 2), ("x\n\\", 2),
+    ])
+    func recordsAreCountedLikeCOPY(input: String, expected: Int) {
+        for size in 1...max(1, input.utf8.count) {
+            var quoter = EndMarkerQuoter(quote: "\"")
+            let bytes = Array(input.utf8)
+            var start = 0
+            while start < bytes.count {
+                let chunk = Array(bytes[start..<min(start + size, bytes.count)])
+                _ = chunk.withUnsafeBytes { quoter.filter($0) }
+                start += size
+            }
+            _ = quoter.finish()
+            #expect(quoter.records == expected, "chunks of \(size)")
+        }
+    }
 }
