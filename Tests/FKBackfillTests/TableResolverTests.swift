@@ -40,4 +40,18 @@ import TestSupport
         }
         #expect(nothing.hint?.contains("search_path") == true)
     }
+
+    /// `database.schema.table` names the current database or nothing: PostgreSQL itself
+    /// refuses a cross-database reference, and so does the tool, instead of dropping it.
+    @Test func threePartNamesMustNameThisDatabase() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE t (id int)")
+        let database = try #require(try db.values("SELECT current_database()").first?.first ?? nil)
+        #expect(try TableResolver.resolve("\(database).\(db.schema).t", on: db.connection).name.name == "t")
+        let error = try #require(throws: FKBackfillError.self) {
+            try TableResolver.resolve("elsewhere.\(db.schema).t", on: db.connection)
+        }
+        #expect(error.kind == .invalidTableName)
+        #expect(error.message.contains("cross-database references are not implemented"))
+    }
 }

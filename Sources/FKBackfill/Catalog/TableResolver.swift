@@ -12,6 +12,8 @@ public enum TableResolver {
         public var schema: String?
         /// The table name, folded to lower case unless it was quoted.
         public var name: String
+        /// The database of a three-part name, which must be the current one.
+        public var database: String? = nil
     }
 
     /// Splits `text` into schema and table as PostgreSQL's parser would.
@@ -66,7 +68,7 @@ public enum TableResolver {
         case 2: return ParsedName(schema: parts[0], name: parts[1])
         case 3:
             // database.schema.table is accepted by PostgreSQL only for the current database.
-            return ParsedName(schema: parts[1], name: parts[2])
+            return ParsedName(schema: parts[1], name: parts[2], database: parts[0])
         default: throw fail("too many dotted parts")
         }
     }
@@ -77,7 +79,11 @@ public enum TableResolver {
     public static func resolve(_ text: String, on session: Session) throws(FKBackfillError) -> (oid: UInt32, name: TableName) {
         let parsed = try parse(text)
         let found: QueryResult
-        do {
+        do throws(PostgresError) {
+            if let database = parsed.database,
+               try session.execute("SELECT current_database() = \(bind: database) AS same").rows[0].bool("same") == false {
+                throw PostgresError(kind: .client, message: "cross-database references are not implemented", sqlState: "0A000")
+            }
             if let schema = parsed.schema {
                 found = try session.execute(
                     """
@@ -96,6 +102,10 @@ public enum TableResolver {
                     ORDER BY s.position LIMIT 1
                     """)
             }
+        } catch where error.sqlState == "0A000" {
+            throw FKBackfillError(
+                "invalid table name '\(text)': \(parsed.database ?? "") is not the database connected to; cross-database references are not implemented",
+                hint: "connect to that database, or write schema.table", kind: .invalidTableName)
         } catch {
             throw FKBackfillError(error)
         }
