@@ -59,6 +59,17 @@ public struct ConnectionString: Sendable {
             if let decoded = candidate.removingPercentEncoding { found.append(decoded) }
             found += candidate.split(whereSeparator: { "@/:%".contains($0) }).map(String.init).filter { $0.count >= 3 }
         }
+        // `password=…` in a key=value string or a URI's query, up to the next separator.
+        var search = Substring(text)
+        while let range = search.range(of: "password=") {
+            let value = search[range.upperBound...].prefix { $0 != "&" && $0 != " " && $0 != "'" && $0 != "\"" }
+            if !value.isEmpty {
+                found.append(String(value))
+                if let decoded = String(value).removingPercentEncoding { found.append(decoded) }
+                found += value.split(whereSeparator: { "@/:%".contains($0) }).map(String.init).filter { $0.count >= 3 }
+            }
+            search = search[range.upperBound...]
+        }
         var seen = Set<String>()
         return found.filter { !$0.isEmpty && seen.insert($0).inserted }.sorted { $0.count > $1.count }
     }

@@ -261,6 +261,7 @@ import TestSupport
         "u:S3cret/PW9@host:5432",
         "u:S3cret@PW9@host",
         "host=127.0.0.1 port=1 password=S3cretPW9 connect_timeout=2",
+        "postgresql://u@localhost/db?password=S3cret%PW9",
     ])
     func malformedConnectionStringsNeverShowThePassword(uri: String) throws {
         for format in [["--log-format", "text"], ["--log-format", "json"]] {

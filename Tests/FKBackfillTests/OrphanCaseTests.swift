@@ -28,6 +28,17 @@ import TestSupport
                 CREATE TABLE fact (k text, v int, g int GENERATED ALWAYS AS (v * 100) STORED REFERENCES q (id))
                 """,
              csv: "k,v\nA,1\nB,2\n", reason: "DEFAULT or generated"),
+        Case(name: "an FK column whose domain has a DEFAULT",
+             schema: "CREATE TABLE q (code text PRIMARY KEY); CREATE DOMAIN code_dom AS text DEFAULT 'NOPE'; CREATE TABLE fact (k text, code code_dom REFERENCES q)",
+             csv: "k\nA\n", reason: "DEFAULT or generated"),
+        Case(name: "a DEFAULT that calls a function writing to a table with an FK",
+             schema: """
+                CREATE TABLE q (code text PRIMARY KEY); CREATE TABLE audit (code text REFERENCES q);
+                CREATE FUNCTION note() RETURNS text LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT AS $$
+                    BEGIN INSERT INTO audit VALUES ('NOPE'); RETURN 'n'; END $$;
+                CREATE TABLE fact (k text REFERENCES q, tag text DEFAULT note()); INSERT INTO q VALUES ('A');
+                """,
+             csv: "k\nA\n", reason: "defaults or checks call"),
         Case(name: "a view over a table",
              schema: "CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE base (k text REFERENCES p); CREATE VIEW v_fact AS SELECT * FROM base",
              table: "v_fact", csv: "k\nNOPE\n", reason: "not a table"),

@@ -16,6 +16,8 @@ import TestSupport
             CREATE FUNCTION writes(v text) RETURNS text LANGUAGE plpgsql AS $$
                 BEGIN INSERT INTO side_effects VALUES (v); RETURN v; END $$;
             CREATE FUNCTION shout(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(v) $$;
+            CREATE VIEW harmless AS SELECT writes('view') AS v;
+            CREATE DOMAIN checked AS text CHECK (writes(VALUE) IS NOT NULL);
             """)
     }
 
@@ -79,5 +81,24 @@ import TestSupport
         let report = try load(db, note: "\(db.schema).shout(min(x)) || '-' || CAST(nextval('\(db.schema).note_seq') AS text)")
         #expect(report.inserted == 2)
         #expect(try db.values("SELECT code, note FROM plan ORDER BY code") == [["P1", "A-1"], ["P2", "B-2"]])
+    }
+
+    /// What a helper's review slipped past the first version of the check: code run by a
+    /// view, by a built-in that runs SQL text, and by a domain's CHECK on a cast.
+    @Test(arguments: [
+        ("(SELECT h.v FROM SCHEMA.harmless h)", "a view or foreign table"),
+        ("CAST(pg_catalog.table_to_xml('SCHEMA.harmless', false, false, '') AS text)", "runs SQL of its own"),
+        ("CAST(min(x) AS SCHEMA.checked)", "SCHEMA.writes"),
+    ])
+    func codeRunBehindTheExpressionIsRefusedToo(expression: String, refusal: String) throws {
+        let db = try TestDatabase()
+        try setUp(db)
+        let error = try #require(throws: FKBackfillError.self) {
+            _ = try load(db, note: expression.replacingOccurrences(of: "SCHEMA", with: db.schema))
+        }
+        #expect(error.kind == .rulesProblems, "\(error)")
+        #expect(error.details.first?.contains(refusal.replacingOccurrences(of: "SCHEMA", with: db.schema)) == true, "\(error.details)")
+        #expect(try db.count("side_effects") == 0)
+        #expect(try db.count("plan") == 0)
     }
 }

@@ -68,11 +68,19 @@ struct FKCheck {
             reasons.append("\(target.name.display) has \(hooks): with the FK triggers off they would not fire, or fire unchecked")
         }
         let staged = Set(plan.stagedColumns.map(\.name))
+        // A column whose type is a domain with a DEFAULT gets that default when the input
+        // leaves it out, as surely as one with a DEFAULT of its own.
+        let domainDefaults = Set(try session.execute(
+            """
+            SELECT a.attname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = CAST(\(bind: oid) AS oid) AND a.attnum > 0 AND NOT a.attisdropped
+              AND t.typtype = 'd' AND t.typdefaultbin IS NOT NULL
+            """).rows.map { $0.string("attname") })
         for fk in catalog.foreignKeys(of: target.name) where !fk.declared {
             let unstaged = fk.columns.filter { !staged.contains($0) }
             let filled = unstaged.filter { name in
                 guard let column = target.column(name) else { return false }
-                return column.defaultExpression != nil || column.isDatabaseGenerated
+                return column.defaultExpression != nil || column.isDatabaseGenerated || domainDefaults.contains(name)
             }
             if fk.isSelfReference {
                 reasons.append("\(fk.name) references \(target.name.display) itself")
@@ -84,6 +92,32 @@ struct FKCheck {
             } else if !unstaged.isEmpty && unstaged.count < fk.columns.count {
                 reasons.append("\(fk.name) has columns the input does not set")
             }
+        }
+        // Code the insert runs itself, in replica mode: a DEFAULT, a CHECK or a domain's
+        // default or check that calls a function of the user's that is not IMMUTABLE
+        // could write to a table whose FK triggers replica mode skips. (Built-in
+        // functions are not in pg_depend, and none of them writes to a user table.)
+        let calls = try session.execute(
+            """
+            WITH rel AS (SELECT CAST(\(bind: oid) AS oid) AS oid UNION SELECT pt.relid FROM pg_partition_tree(CAST(\(bind: oid) AS oid)) pt),
+            domains AS (
+                SELECT DISTINCT a.atttypid AS oid FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                WHERE a.attrelid IN (SELECT oid FROM rel) AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'd'
+            ),
+            users AS (
+                SELECT d.refobjid AS proc FROM pg_depend d
+                WHERE d.refclassid = CAST('pg_proc' AS regclass) AND (
+                    (d.classid = CAST('pg_attrdef' AS regclass) AND d.objid IN (SELECT ad.oid FROM pg_attrdef ad WHERE ad.adrelid IN (SELECT oid FROM rel)))
+                    OR (d.classid = CAST('pg_constraint' AS regclass) AND d.objid IN (
+                        SELECT c.oid FROM pg_constraint c WHERE c.contype = 'c'
+                          AND (c.conrelid IN (SELECT oid FROM rel) OR c.contypid IN (SELECT oid FROM domains))))
+                    OR (d.classid = CAST('pg_type' AS regclass) AND d.objid IN (SELECT oid FROM domains)))
+            )
+            SELECT string_agg(DISTINCT CAST(CAST(p.oid AS regprocedure) AS text), ', ') AS names
+            FROM users u JOIN pg_proc p ON p.oid = u.proc WHERE p.provolatile <> 'i'
+            """).rows.first?["names"]
+        if let calls {
+            reasons.append("\(target.name.display)'s defaults or checks call \(calls), which could write where replica mode checks nothing")
         }
         let parents = Array(Set(checkedKeys.map(\.referencedTable))).sorted()
         let parentOIDs = parents.compactMap { catalog.table($0).map { String($0.oid) } }

@@ -52,15 +52,18 @@ extension LoadRun {
     /// taken after the lock, so it sees, and removes, what an earlier reload committed.
     func deleteReplaced() throws {
         let limit = 64
-        let keys = try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { $0.string("k") }
+        // A type without a hash function (json, say) cannot be keyed: lock the target whole.
+        let keys = try? session.savepoint {
+            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { $0.string("k") }
+        }
         let prefix = "fkbackfill replace \(target.oid)"
-        if keys.count > limit {
-            try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
-        } else {
+        if let keys, keys.count <= limit {
             try session.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(\(bind: prefix), 0))")
             for key in keys {
-                try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix + " " + key), 0))")
+                try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), CAST(\(bind: key) AS bigint)))")
             }
+        } else {
+            try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
         }
         report.deleted = try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows
     }

@@ -154,10 +154,11 @@ extension LoadStatements {
         return "NOT v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v") + " AND (\(changes.joined(separator: " OR ")))"
     }
 
-    /// The distinct replace-by values of the staged rows, as text, up to `limit`: what a
-    /// reload locks before it deletes.
+    /// The distinct replace-by values of the staged rows, hashed from their binary
+    /// values (`hash_record_extended`: the same whatever the session's TimeZone or
+    /// DateStyle, unlike their text), up to `limit`: what a reload locks before it deletes.
     func replaceKeys(_ columns: [String], limit: Int) -> SQL {
-        "SELECT DISTINCT CAST(ROW(\(KeyPredicates.columns("s", columns).joined(separator: ", "))) AS text) AS k "
+        "SELECT DISTINCT CAST(hash_record_extended(ROW(\(KeyPredicates.columns("s", columns).joined(separator: ", "))), 0) AS text) AS k "
             + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL ORDER BY 1 LIMIT \(bind: limit)"
     }
 

@@ -43,22 +43,15 @@ struct TextStaging {
 
     /// One pg_temp function per staged type that says whether a text casts to it,
     /// catching the error in a subtransaction. Only used on the slow path, when a value
-    /// is bad. The body is a dollar-quoted literal: its type name is the catalog's own
-    /// spelling, the same text `stagingType` gives.
+    /// is bad. The body is an ordinary quoted literal (`\(literal:)`), not dollar-quoted:
+    /// a quoted type name may contain any `$tag$`.
     func createCastChecks() -> [SQL] {
         castTypes.enumerated().map { index, type in
-            // Safe as raw text: `type` is a staging type (see `stagingType`), which comes
-            // from `format_type`, and cannot hold the `$fkb$` delimiter.
-            """
-            CREATE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fkb$
-            BEGIN
-                PERFORM CAST(value AS \(unsafeRaw: type));
-                RETURN true;
-            EXCEPTION WHEN others THEN
-                RETURN false;
-            END
-            $fkb$
-            """
+            // The body is a quoted literal, so nothing in a type's name can end it. Safe
+            // as raw text inside: `type` is a staging type, `format_type`'s own spelling.
+            let body = "BEGIN PERFORM CAST(value AS \(type)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
+            return "CREATE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql "
+                + "SET search_path = pg_catalog, pg_temp AS \(literal: body)"
         }
     }
 

@@ -25,13 +25,14 @@ public final class Session {
     public static let pinnedSearchPath = "pg_catalog, pg_temp"
 
     /// Reads the user's path and pins the session's. Both statements name their functions
-    /// with `pg_catalog.`, because they run before the pin.
+    /// and types with `pg_catalog.`, because they run before the pin (a `public.text`
+    /// domain would otherwise catch the cast).
     public init(_ connection: Connection) throws(FKBackfillError) {
         self.connection = connection
         do {
             let row = try connection.execute(
                 """
-                SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS text) AS schemas,
+                SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS pg_catalog.text) AS schemas,
                        pg_catalog.current_setting('lc_messages') AS messages
                 """).rows[0]
             userMessages = row.string("messages")
