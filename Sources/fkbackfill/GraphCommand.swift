@@ -22,11 +22,18 @@ struct GraphCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"))
     var rules: String?
 
+    /// The formats a graph has: `--format markdown` or `junit` is an argument error
+    /// (exit 2), not text printed with exit 0.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, dot, mermaid
+    }
+
     @Option(help: "Output format: text, json, dot or mermaid.")
-    var format: OutputFormat = .text
+    var format: Format = .text
 
     func run() throws {
         let catalog = try target.readCatalog(rules: rules)
-        print(GraphReport(graph: DependencyGraph(catalog: catalog)).render(format), terminator: "")
+        let output = OutputFormat(rawValue: format.rawValue) ?? .text
+        print(GraphReport(graph: DependencyGraph(catalog: catalog)).render(output), terminator: "")
     }
 }

@@ -319,3 +319,16 @@ import TestSupport
         #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
     }
 }
+
+/// A format a command has no form for is an argument error, not text with exit 0.
+@Suite struct FormatArgumentTests {
+    @Test(arguments: ["markdown", "junit"])
+    func graphRefusesFormatsItDoesNotHave(format: String) throws {
+        let binary = ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
+        let result = try run(binary, ["graph", "any.table", "--format", format])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("fkbackfill: error:"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}

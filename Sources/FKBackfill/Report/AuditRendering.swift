@@ -117,8 +117,8 @@ extension AuditReport {
         if !findings.isEmpty {
             out += "\n| severity | finding | object | message | fix |\n|---|---|---|---|---|\n"
             for finding in findings {
-                out += "| \(finding.severity.rawValue) | \(finding.kind) | `\(markdownCell(finding.object))` | "
-                    + "\(markdownCell(finding.message)) | `\(markdownCell(finding.fix))` |\n"
+                out += "| \(finding.severity.rawValue) | \(finding.kind) | \(markdownCode(finding.object)) | "
+                    + "\(markdownCell(finding.message)) | \(markdownCode(finding.fix)) |\n"
             }
         }
         return out

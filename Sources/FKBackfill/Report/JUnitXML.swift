@@ -72,3 +72,18 @@ struct JUnitXML {
 func markdownCell(_ text: String) -> String {
     text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
 }
+
+/// A Markdown code span for a table cell that holds its text as it is, backticks
+/// included: fenced with one backtick more than the longest run inside (CommonMark),
+/// padded with a space where the text starts or ends with one.
+func markdownCode(_ text: String) -> String {
+    let cell = markdownCell(text)
+    var longest = 0, run = 0
+    for char in cell {
+        run = char == "`" ? run + 1 : 0
+        longest = max(longest, run)
+    }
+    let fence = String(repeating: "`", count: longest + 1)
+    let padded = cell.hasPrefix("`") || cell.hasSuffix("`") ? " \(cell) " : cell
+    return fence + padded + fence
+}
