@@ -25,3 +25,20 @@ import Testing
         #expect(row.filter { $0 == "|" }.count == 6, "\(row)")
     }
 }
+
+/// validate's text says what a key is even when it is blank, and counts in English.
+@Suite struct ValidationWordingTests {
+    @Test(arguments: [
+        ([nil], "NULL"), (["A1"], "A1"), ([""], "''"), (["  "], "'  '"), (["NULL"], "'NULL'"),
+        (["it's"], "'it''s'"), (["P1", " x"], "(P1, ' x')"),
+    ] as [([String?], String)])
+    func blankAndAmbiguousKeysAreQuoted(key: [String?], text: String) {
+        #expect(ValidationReport.keyText(key) == text)
+    }
+
+    @Test func oneRowIsSingular() {
+        #expect(counted(1, "row") == "1 row" && counted(2, "row") == "2 rows" && counted(0, "row") == "0 rows")
+        let report = ValidationReport(table: TableName(schema: "s", name: "t"), input: "m.csv", linesAreFileLines: true)
+        #expect(report.render(.text).contains("0 rows"))
+    }
+}

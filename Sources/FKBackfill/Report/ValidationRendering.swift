@@ -12,7 +12,16 @@ extension ValidationReport {
     var lineWord: String { linesAreFileLines ? "lines" : "rows" }
 
     static func keyText(_ key: [String?]) -> String {
-        key.count == 1 ? (key[0] ?? "NULL") : "(" + key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")"
+        key.count == 1 ? value(key[0]) : "(" + key.map(value).joined(separator: ", ") + ")"
+    }
+
+    /// A key value as a person can read it back: quoted where it would otherwise vanish or
+    /// mislead (empty, surrounding or only white space, the word NULL, a comma or quote).
+    static func value(_ text: String?) -> String {
+        guard let text else { return "NULL" }
+        let needsQuotes = text.isEmpty || text.first?.isWhitespace == true || text.last?.isWhitespace == true
+            || text == "NULL" || text.contains(where: { ",()'".contains($0) })
+        return needsQuotes ? "'" + text.replacingOccurrences(of: "'", with: "''") + "'" : text
     }
 
     /// A missing key, with the lines or rows that reference it when there are any.
@@ -83,7 +92,7 @@ extension ValidationReport {
     // MARK: Text
 
     var text: String {
-        var out = "Validation of \(input) for \(table.display): \(rows) rows"
+        var out = "Validation of \(input) for \(table.display): \(counted(rows, "row"))"
             + (checkedInPlace ? " (checked in place)" : "") + ", \(verdict)\n"
         if !foreignKeys.isEmpty {
             var summary = TextTable("FOREIGN KEY", "REFERENCES", "VIOLATING ROWS", "MISSING KEYS", "FIXABLE", "UNFIXABLE")
@@ -119,7 +128,7 @@ extension ValidationReport {
 
     var markdown: String {
         var out = "### fkbackfill validate: \(markdownCell(input)) → `\(markdownCell(table.description))`\n\n"
-            + "\(wouldLoad ? "✅" : "❌") \(rows) rows\(checkedInPlace ? " (checked in place)" : ""), \(verdict)\n\n"
+            + "\(wouldLoad ? "✅" : "❌") \(counted(rows, "row"))\(checkedInPlace ? " (checked in place)" : ""), \(verdict)\n\n"
         if !foreignKeys.isEmpty {
             out += "| foreign key | references | violating rows | missing keys | fixable | unfixable | samples | why not fixable |\n"
                 + "|---|---|---|---|---|---|---|---|\n"
@@ -150,14 +159,14 @@ extension ValidationReport {
                     .joined(separator: "\n")
             return JUnitXML.TestCase(
                 className: "\(table.description).foreign_keys", name: fk.name,
-                failure: failed ? (message: "\(fk.violatingRows) violating rows, \(fk.unfixableKeys) missing keys a backfill cannot fix", body: body) : nil,
+                failure: failed ? (message: "\(counted(fk.violatingRows, "violating row")), \(counted(fk.unfixableKeys, "missing key")) a backfill cannot fix", body: body) : nil,
                 skipped: nil,
                 output: !failed && fk.missingKeys > 0 ? "\(fk.fixableKeys) missing keys, all fixable by a backfill\n" + body : nil)
         }
         let problems = columns.map { problem in
             JUnitXML.TestCase(
                 className: "\(table.description).columns", name: "\(problem.column): \(problem.problem.rawValue)",
-                failure: (message: "\(problem.rows) rows: \(problem.detail)",
+                failure: (message: "\(counted(problem.rows, "row")): \(problem.detail)",
                           body: problem.sampleLines.isEmpty ? "" : "\(lineWord) " + problem.sampleLines.map(String.init).joined(separator: ", ")),
                 skipped: nil, output: nil)
         }
@@ -165,4 +174,9 @@ extension ValidationReport {
             .init(name: "fkbackfill validate \(input) for \(table.description)", cases: keys + problems),
         ]).render()
     }
+}
+
+/// `1 row`, `2 rows`: a count with its noun.
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
