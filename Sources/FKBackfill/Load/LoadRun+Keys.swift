@@ -33,10 +33,17 @@ extension LoadRun {
     /// One parent's keys table, and where derived values need them, its refs and values.
     func findKeys(of parent: ParentPlan) throws {
         let index = parent.index
-        let keys = sql.sourceSelects(for: parent, available: available, rows: false)
+        // Only a cycle's later rounds find the tables of an earlier one. A parent that
+        // feeds itself reads its last round's rows, kept as `_prev`, while it builds anew.
+        let again = available.contains(index)
+        let previous: Set<Int> = again && sql.feedsItself(parent) ? [index] : []
+        let keys = sql.sourceSelects(for: parent, available: available, rows: false, previous: previous)
         guard !keys.isEmpty, !parent.keyColumns.isEmpty else { return }
-        // Only a cycle's later rounds find the tables of an earlier one.
-        if available.contains(index) { try session.execute(sql.dropWork(parent)) }
+        if !previous.isEmpty {
+            for statement in sql.keepPrevious(parent) { try session.execute(statement) }
+        } else if again {
+            try session.execute(sql.dropWork(parent))
+        }
         try session.execute(sql.createKeys(parent, sources: keys))
         let row = try session.execute(sql.counts(parent)).rows[0]
         let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
@@ -46,7 +53,7 @@ extension LoadRun {
         if sql.needsRefs(parent) {
             // The planner must know how few keys need work, to hash those and not the stage.
             if !empty { try session.execute("ANALYZE \(LoadStatements.keys(index))") }
-            let rows = sql.sourceSelects(for: parent, available: available, rows: true)
+            let rows = sql.sourceSelects(for: parent, available: available, rows: true, previous: previous)
             try session.execute(sql.createRefs(parent, sources: rows, empty: empty))
         }
         try session.execute(sql.createValues(parent, empty: empty))

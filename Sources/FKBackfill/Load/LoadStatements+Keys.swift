@@ -36,7 +36,7 @@ extension LoadStatements {
     /// rows behind them (`rows` true: `SELECT _fkb_row, _fkb_tid, k1…`, NULL and blank
     /// keys left for the join to the keys table to drop). Nil when the key values are not
     /// known before insert (they come from a default).
-    func sourceSelect(_ source: KeySource, for parent: ParentPlan, rows: Bool) -> SQL? {
+    func sourceSelect(_ source: KeySource, for parent: ParentPlan, rows: Bool, previous: Set<Int> = []) -> SQL? {
         let fk = source.foreignKey
         // Key position m of the parent is referenced by fk.columns[p] where referencedColumns[p] == key m.
         let childColumns = keyPositions(parent, fk).map { fk.columns[$0] }
@@ -60,7 +60,8 @@ extension LoadStatements {
                 : ""
             let select = expressions.enumerated().map { position, expression -> SQL in "\(expression) AS \(Self.k(position))" }
             let usable = expressions.map { expression -> SQL in "\(expression) IS NOT NULL AND NOT \(isBlank(expression))" }
-            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.refs(index)) r JOIN \(Self.values(index)) v ON "
+            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.refs(index, previous: previous.contains(index))) r "
+                + "JOIN \(Self.values(index, previous: previous.contains(index))) v ON "
                 + keyJoin("v", "r", child) + existing + " WHERE " + usable.joined(separator: " AND ")
         }
     }
@@ -78,11 +79,28 @@ extension LoadStatements {
     }
 
     /// The sources whose tables exist by now (in a cycle's first round, some do not yet).
-    func sourceSelects(for parent: ParentPlan, available: Set<Int>, rows: Bool) -> [SQL] {
+    /// `previous` holds the parents whose last round's tables were kept as `_prev`.
+    func sourceSelects(for parent: ParentPlan, available: Set<Int>, rows: Bool, previous: Set<Int> = []) -> [SQL] {
         parent.sources.compactMap { source in
             if case .parent(let index) = source.origin, !available.contains(index) { return nil }
-            return sourceSelect(source, for: parent, rows: rows)
+            return sourceSelect(source, for: parent, rows: rows, previous: previous)
         }
+    }
+
+    /// Whether the parent's own new rows give it keys (a self-reference a rule fills).
+    func feedsItself(_ parent: ParentPlan) -> Bool {
+        parent.sources.contains { $0.origin == .parent(index: parent.index) }
+    }
+
+    /// Keeps a self-fed parent's tables of the last round as `_prev` (its next keys are
+    /// read from them) and drops its keys table.
+    func keepPrevious(_ parent: ParentPlan) -> [SQL] {
+        let i = parent.index
+        return [
+            "DROP TABLE IF EXISTS \(Self.keys(i)), \(Self.refs(i, previous: true)), \(Self.values(i, previous: true))",
+            "ALTER TABLE \(Self.refs(i)) RENAME TO \(unsafeRaw: "fkb_ref_\(i)_prev")",
+            "ALTER TABLE \(Self.values(i)) RENAME TO \(unsafeRaw: "fkb_val_\(i)_prev")",
+        ]
     }
 
     /// Whether anything looks at the staged rows behind the parent's keys: its derived

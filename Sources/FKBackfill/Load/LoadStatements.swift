@@ -49,8 +49,10 @@ struct LoadStatements: Sendable {
     static let stage: SQL = "pg_temp.fkb_stage"
     static let seen: SQL = "pg_temp.fkb_seen"
     static func keys(_ i: Int) -> SQL { "pg_temp.fkb_keys_\(int: i)" }
-    static func refs(_ i: Int) -> SQL { "pg_temp.fkb_ref_\(int: i)" }
-    static func values(_ i: Int) -> SQL { "pg_temp.fkb_val_\(int: i)" }
+    /// With `previous`, the tables of the cycle round before (a parent that feeds itself
+    /// reads them while its own are built again).
+    static func refs(_ i: Int, previous: Bool = false) -> SQL { "pg_temp.fkb_ref_\(int: i)\(unsafeRaw: previous ? "_prev" : "")" }
+    static func values(_ i: Int, previous: Bool = false) -> SQL { "pg_temp.fkb_val_\(int: i)\(unsafeRaw: previous ? "_prev" : "")" }
     static func k(_ position: Int) -> SQL { "k\(int: position + 1)" }
     static func d(_ position: Int) -> SQL { "d\(int: position + 1)" }
     /// The result column name of `d(position)`, for reading a row.
