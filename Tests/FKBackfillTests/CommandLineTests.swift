@@ -136,10 +136,8 @@ import TestSupport
         process.standardError = stderr
         process.standardOutput = Pipe()
         try process.run()
-        // Wait until the sleeping statement runs on the server.
-        for _ in 0..<100 where try db.count("pg_stat_activity", "application_name = '\(tag)' AND wait_event = 'PgSleep'") == 0 {
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        // Wait until the sleeping statement runs on the server: the disturbance must hit it.
+        #expect(try db.waitUntilActive(application: tag, where: "a.wait_event = 'PgSleep'"), "the load never reached its query")
         try disturb(process)
         let output = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

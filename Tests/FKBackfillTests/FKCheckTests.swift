@@ -136,14 +136,7 @@ import TestSupport
             return try Loader(connection: connection).run(table: "fact", input: .csv(path: csv, options: CSVOptions()), options: options)
         }
         // Wait until the load is blocked by the deleter's transaction, and no longer.
-        var blocked = false
-        for _ in 0..<500 where !blocked {
-            blocked = try db.count(
-                "pg_stat_activity a",
-                "a.application_name = '\(tag)' AND a.wait_event_type = 'Lock' AND \(deleterPID) = ANY (pg_blocking_pids(a.pid))") == 1
-            if !blocked { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        #expect(blocked, "the load never waited on the concurrent DELETE")
+        #expect(try db.waitUntilBlocked(application: tag, by: deleterPID), "the load never waited on the concurrent DELETE")
         try deleter.execute("COMMIT")
         let result = await load.result()
         let error = try #require(throws: FKBackfillError.self) { try result.get() }
@@ -181,10 +174,11 @@ final class OwnThread<T: Sendable>: @unchecked Sendable {
         return outcome!
     }
 
+    /// The outcome, for async code: a thread of its own waits on the condition, so no
+    /// thread of the cooperative pool blocks and nothing polls.
     func result() async -> Result<T, any Error> {
-        while true {
-            if let outcome = lock.withLock({ outcome }) { return outcome }
-            try? await Task.sleep(for: .milliseconds(20))
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.wait()) }.start()
         }
     }
 }

@@ -45,13 +45,7 @@ import TestSupport
 
     /// Waits until a statement matching `pattern` is active in the test's own load.
     func waitFor(_ db: TestDatabase, _ pattern: String) throws -> Bool {
-        for _ in 0..<150 {
-            if try db.count("pg_stat_activity", "query LIKE '\(pattern)' AND state <> 'idle' AND application_name = '\(db.schema)'") > 0 {
-                return true
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return false
+        try db.waitUntilActive(application: db.schema, where: "a.query LIKE '\(pattern)' AND a.state <> 'idle'")
     }
 
     @Test func backendTerminatedMidCopyLeavesNothingAndARerunSucceeds() throws {

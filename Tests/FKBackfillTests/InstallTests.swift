@@ -10,9 +10,9 @@ private let installTestsFolder = ProcessInfo.processInfo.environment["FKBACKFILL
 /// `make test` made before the tests (see its `install-tests` target) in
 /// `$FKBACKFILL_INSTALL_TESTS`: `fkbackfill.deb`, `installed/` (an install with
 /// DESTDIR, PREFIX=/usr/local) and `uninstalled/` (an install, then an uninstall).
-/// A plain `swift test` has no release build, so these run only under `make test`.
-@Suite(.enabled(if: installTestsFolder != nil, "needs `make test`, which builds the release files first"))
-struct InstallTests {
+/// A plain `swift test` has no release build: there these fail, saying to run
+/// `make test`, as every test fails rather than skips without what it needs.
+@Suite struct InstallTests {
     static let folder = installTestsFolder
 
     /// The pages generate-manual writes: one for the tool, one per command.
@@ -22,7 +22,7 @@ struct InstallTests {
                               "share/fish/vendor_completions.d/fkbackfill.fish"]
 
     @Test func theDebianPackageInstallsAToolThatRunsWithoutSwift() throws {
-        let deb = try #require(Self.folder).appendingPathComponent("fkbackfill.deb").path
+        let deb = try #require(Self.folder, "FKBACKFILL_INSTALL_TESTS is not set: run `make test`, which builds the release files first").appendingPathComponent("fkbackfill.deb").path
         let fields = try run("/usr/bin/dpkg-deb", ["-f", deb, "Package", "Version", "Architecture", "Depends", "Description"])
         #expect(fields.status == 0, "\(fields.stderr)")
         #expect(fields.stdout.contains("Package: fkbackfill"))
@@ -71,7 +71,7 @@ struct InstallTests {
     }
 
     @Test func makeInstallPutsEverythingBelowDestdirAndPrefix() throws {
-        let prefix = try #require(Self.folder).appendingPathComponent("installed/usr/local")
+        let prefix = try #require(Self.folder, "FKBACKFILL_INSTALL_TESTS is not set: run `make test`, which builds the release files first").appendingPathComponent("installed/usr/local")
         let binary = prefix.appendingPathComponent("bin/fkbackfill").path
         #expect(FileManager.default.isExecutableFile(atPath: binary))
         for file in Self.manPages + Self.completions {
@@ -89,7 +89,7 @@ struct InstallTests {
     }
 
     @Test func makeUninstallLeavesNoFile() throws {
-        let destdir = try #require(Self.folder).appendingPathComponent("uninstalled")
+        let destdir = try #require(Self.folder, "FKBACKFILL_INSTALL_TESTS is not set: run `make test`, which builds the release files first").appendingPathComponent("uninstalled")
         #expect(FileManager.default.fileExists(atPath: destdir.appendingPathComponent("opt/fkb").path), "nothing was installed")
         let left = FileManager.default.enumerator(at: destdir, includingPropertiesForKeys: [.isRegularFileKey])?
             .compactMap { $0 as? URL }

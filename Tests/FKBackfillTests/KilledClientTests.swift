@@ -31,25 +31,17 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         // Mid-backfill (the org trigger sleeps) or mid-insert (the fact trigger sleeps).
-        var sleeping = false
-        for _ in 0..<1000 where !sleeping {
-            sleeping = try db.count("pg_stat_activity", "application_name = '\(tag)' AND wait_event = 'PgSleep'") == 1
-            if !sleeping { Thread.sleep(forTimeInterval: 0.01) }
-        }
+        let sleeping = try db.waitUntilActive(application: tag, where: "a.wait_event = 'PgSleep'")
         #expect(sleeping, "the load never reached the sleeping trigger")
-        let pid = try db.values("SELECT pid::text FROM pg_stat_activity WHERE application_name = '\(tag)'").first?.first ?? nil
+        let pid = try #require(try db.values(
+            "SELECT pid::text FROM pg_stat_activity WHERE application_name = '\(tag)' AND wait_event = 'PgSleep'").first?.first ?? nil)
+        // It holds the load's advisory lock (--exclusive) and row locks while it sleeps.
+        #expect(try db.count("pg_locks", "pid = \(pid) AND locktype = 'advisory'") == 1)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let killed = Date()
-        var gone = false
-        while !gone && Date().timeIntervalSince(killed) < 3 {
-            gone = try db.count("pg_stat_activity", "application_name = '\(tag)'") == 0
-            if !gone { Thread.sleep(forTimeInterval: 0.05) }
-        }
+        let gone = try eventually(within: 3) { try db.count("pg_stat_activity", "pid = \(pid)") == 0 }
         #expect(gone, "the backend still ran 3 s after its client was killed")
-        if let pid {
-            #expect(try db.count("pg_locks", "pid = \(pid)") == 0)
-        }
+        #expect(try db.count("pg_locks", "pid = \(pid)") == 0)
         #expect(try db.count("fact") == 0 && db.count("org") == 0)
     }
 }

@@ -97,7 +97,7 @@ import TestSupport
         let db = try setUpWaitingLoad(mode: mode)
         let (load, tag) = (db.1, db.2)
         let test = db.0
-        #expect(try waitUntilBlocked(test, application: tag))
+        #expect(try test.waitUntilBlocked(application: tag), "the load never waited for the ALTER TABLE")
         try db.3.execute("COMMIT")
         let report = try await load.result().get()
         #expect(report.inserted == 1)
@@ -125,16 +125,4 @@ import TestSupport
         }
         return (db, load, tag, alter)
     }
-}
-
-/// Polls pg_stat_activity until the backend of `application` waits on a lock another
-/// backend holds (the race under test really happened), for at most about 5 seconds.
-func waitUntilBlocked(_ db: TestDatabase, application: String, count: Int = 1) throws -> Bool {
-    for _ in 0..<500 {
-        let waiting = try db.count(
-            "pg_stat_activity a", "a.application_name = '\(application)' AND a.wait_event_type = 'Lock' AND cardinality(pg_blocking_pids(a.pid)) > 0")
-        if waiting >= count { return true }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    return false
 }

@@ -50,7 +50,7 @@ import TestSupport
             $0.replaceBy = ["month"]
             $0.exclusive = exclusive
         }
-        #expect(try waitUntilBlocked(db, application: tag, count: 4), "the four loads never waited together")
+        #expect(try db.waitUntilBlocked(application: tag, count: 4), "the four loads never waited together")
         try gate.execute("COMMIT")
         for load in loads {
             let report = try await load.result().get()
@@ -76,7 +76,7 @@ import TestSupport
             let codes = (1...40).map { ($0 * (index * 2 + 3)) % 41 }.filter { $0 > 0 }
             return "org_code,name,region\n" + codes.map { "G\($0),name\(index),region\(index)" }.joined(separator: "\n") + "\n"
         }) { $0.mode = .fillNullOnly }
-        #expect(try waitUntilBlocked(db, application: tag, count: 8), "the eight loads never waited together")
+        #expect(try db.waitUntilBlocked(application: tag, count: 8), "the eight loads never waited together")
         try gate.execute("COMMIT")
         for load in loads {
             let result = await load.result()
