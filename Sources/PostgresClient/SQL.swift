@@ -43,11 +43,6 @@ public struct SQL: Sendable, Hashable, CustomStringConvertible {
     /// The empty fragment.
     public static let empty = SQL(parts: [])
 
-    /// True when the fragment has no text and no bound value: nothing would be sent.
-    public var isEmpty: Bool {
-        parts.allSatisfy { if case .text(let text) = $0 { text.isEmpty } else { false } }
-    }
-
     /// The statement text with `$1…$n` placeholders, and the values to bind to them.
     public func rendered() -> (text: String, parameters: [String?]) {
         var text = ""

@@ -35,8 +35,7 @@ public final class Auditor {
     ///   - rules: judge coverage the way a load with these rules would (`relations:` included).
     /// - Throws: `FKBackfillError`, e.g. `.tableNotFound` or `.rulesProblems`.
     public func run(_ scope: AuditScope, rules: Rules = .none) throws(FKBackfillError) -> AuditReport {
-        if let session { return try run(scope, rules: rules, on: session) }
-        return try Session.scoped(connection) { session in try run(scope, rules: rules, on: session) }
+        try Session.run(session, over: connection) { session in try run(scope, rules: rules, on: session) }
     }
 
     /// One REPEATABLE READ snapshot. It turns read-only once the rules' `sql:` expressions

@@ -211,10 +211,7 @@ struct LegacyConfigParser {
 extension FKBackfillError {
     /// Every problem of a legacy config at once; exit 2, nothing written.
     init(legacyProblems problems: [RulesProblem], file: String) {
-        self.init(
-            "\(file): \(problems.count) \(problems.count == 1 ? "problem" : "problems") in the config, nothing was imported",
-            details: problems.map(\.description),
-            hint: "see docs/migrating.md for the keys import-rules reads",
-            kind: .rulesProblems)
+        self.init(rulesProblems: problems, file: file, document: "the config", outcome: "nothing was imported",
+                  hint: "see docs/migrating.md for the keys import-rules reads")
     }
 }

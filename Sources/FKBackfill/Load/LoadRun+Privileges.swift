@@ -21,21 +21,20 @@ extension LoadRun {
             let name = try TableResolver.qualify(table, on: session)
             rejectTable = name
             schemas.insert(name.schema)
-            let exists = try session.execute("SELECT to_regclass(\(bind: name.sql.description)) IS NOT NULL AS found").rows[0].bool("found")
-            if exists, let found = try? TableResolver.resolve(name.sql.description, on: session) {
+            if let found = try? TableResolver.resolve(name.sql.description, on: session) {
                 privileges.require("INSERT", on: Table(name: found.name, oid: found.oid, kind: .ordinary, columns: []))
             } else {
                 creates.append(name.schema)
             }
         }
-        var grants = try Privileges.missingSchemaGrants(usage: schemas.sorted(), create: creates, on: session)
-        grants += try privileges.missingGrants(on: session)
-        if !grants.isEmpty {
+        let schemaGrants = try Privileges.missingSchemaGrants(usage: schemas.sorted(), create: creates, on: session)
+        let tableGrants = try privileges.missingGrants(on: session)
+        if !schemaGrants.isEmpty || !tableGrants.isEmpty {
+            // Something is missing: name every grant at once, with INSERT on the parents a
+            // backfill may write.
             var writes = Privileges()
             for parent in parents { writes.require("INSERT", on: parent.table) }
-            grants = try Privileges.missingSchemaGrants(usage: schemas.sorted(), create: creates, on: session)
-                + Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session)
-            throw Privileges.error(grants)
+            throw try Privileges.error(schemaGrants + Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session))
         }
     }
 

@@ -58,10 +58,16 @@ extension LoadRun {
         }
         let prefix = "fkbackfill replace \(target.oid)"
         if let keys, keys.count <= limit {
-            try session.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(\(bind: prefix), 0))")
-            for key in keys {
-                try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), CAST(\(bind: key) AS bigint)))")
-            }
+            // One statement: the shared lock, then each value's, in the keys' order.
+            try session.execute(
+                """
+                SELECT count(*) FROM (
+                    SELECT pg_advisory_xact_lock_shared(hashtextextended(\(bind: prefix), 0)) AS locked
+                    UNION ALL
+                    SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), k.key))
+                    FROM (SELECT u.key FROM unnest(CAST(\(bindArray: keys) AS bigint[])) WITH ORDINALITY AS u(key, n) ORDER BY u.n) k
+                ) l
+                """)
         } else {
             try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
         }

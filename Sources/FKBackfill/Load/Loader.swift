@@ -35,11 +35,9 @@ public final class Loader {
     /// Runs the whole job for `table` and returns the report. Throws `FKBackfillError`;
     /// on any error the transaction is rolled back and nothing is left behind.
     public func run(table: String, input: InputSource, options: LoadOptions) throws(FKBackfillError) -> LoadReport {
-        let previous = connection.onStatement
-        if let onStatement = options.onStatement { connection.onStatement = onStatement }
-        defer { connection.onStatement = previous }
-        if let pinned { return try run(table: table, input: input, options: options, on: pinned) }
-        return try Session.scoped(connection) { session in try run(table: table, input: input, options: options, on: session) }
+        try Session.run(pinned, over: connection, onStatement: options.onStatement) { session in
+            try run(table: table, input: input, options: options, on: session)
+        }
     }
 
     func run(table: String, input: InputSource, options: LoadOptions, on session: Session) throws(FKBackfillError) -> LoadReport {

@@ -22,12 +22,15 @@ public struct RulesProblem: Sendable, Equatable, CustomStringConvertible {
 
 extension FKBackfillError {
     /// Every problem of a rules file at once, one line each; exit 2, nothing written.
-    init(rulesProblems problems: [RulesProblem], file: String) {
-        self.init(
-            "\(file): \(problems.count) \(problems.count == 1 ? "problem" : "problems") in the rules file, nothing was run",
-            details: problems.map(\.description),
-            hint: "see docs/rules.md for every key, or run `fkbackfill init TABLE` for a starter file",
-            kind: .rulesProblems)
+    /// The same for another YAML file the tool reads (`document` names it, `outcome`
+    /// says what did not happen).
+    init(
+        rulesProblems problems: [RulesProblem], file: String, document: String = "the rules file",
+        outcome: String = "nothing was run",
+        hint: String = "see docs/rules.md for every key, or run `fkbackfill init TABLE` for a starter file"
+    ) {
+        self.init("\(file): \(counted(problems.count, "problem")) in \(document), \(outcome)",
+                  details: problems.map(\.description), hint: hint, kind: .rulesProblems)
     }
 }
 

@@ -19,12 +19,6 @@ enum KeyPredicates {
             .joined(separator: " AND ")
     }
 
-    /// Two lists of referencing values equal, pair by pair (`conffeqop`).
-    static func childMatch(_ fk: ForeignKey, _ left: [SQL], _ right: [SQL]) -> SQL {
-        zip(zip(left, right), fk.childEquality).map { pair, op in "\(pair.0) \(op) \(pair.1)" }
-            .joined(separator: " AND ")
-    }
-
     /// `p.<referenced> = <child values>` for `fk`'s parent table aliased `p`.
     static func parentHas(_ fk: ForeignKey, child: [SQL]) -> SQL {
         "EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match(fk, parent: columns("p", fk.referencedColumns), child: child)))"

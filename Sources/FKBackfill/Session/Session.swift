@@ -29,51 +29,62 @@ public final class Session {
     /// domain would otherwise catch the cast).
     public init(_ connection: Connection) throws(FKBackfillError) {
         self.connection = connection
-        do {
-            let row = try connection.execute(
-                """
-                SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS pg_catalog.text) AS schemas,
-                       pg_catalog.current_setting('lc_messages') AS messages
-                """).rows[0]
-            userMessages = row.string("messages")
-            userSearchPath = row.string("path")
-            userSchemas = row.array("schemas").compactMap { $0 }
-            try connection.execute(
-                "SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), \(bind: connection.inTransaction ? "true" : "false"))")
-            // A session that inherited replica mode (PGOPTIONS, role or database settings)
-            // would skip every FK trigger, the per-row check's included: put it back to
-            // origin, or refuse. And stop a dead client's statement within a second.
-            let local = connection.inTransaction ? "true" : "false"
-            let role = try connection.execute("SELECT pg_catalog.current_setting('session_replication_role') AS role").rows[0].string("role")
-            if role != "origin" {
-                do {
-                    try connection.execute("SELECT pg_catalog.set_config('session_replication_role', 'origin', \(bind: local))")
-                } catch {
-                    throw FKBackfillError(
-                        "the session starts with session_replication_role = \(role), which turns off every FK check, and the role may not set it back",
-                        hint: "remove session_replication_role from PGOPTIONS and from the role's and database's settings",
-                        kind: .invalidOptions)
-                }
+        (userSearchPath, userSchemas, userMessages) = try FKBackfillError.mapping { try Self.takeOver(connection) }
+    }
+
+    /// Reads the user's settings, then makes the session the tool's own; returns the
+    /// user's search path, its schemas and `lc_messages`.
+    private static func takeOver(_ connection: Connection) throws -> (String, [String], String) {
+        let row = try connection.execute(
+            """
+            SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS pg_catalog.text) AS schemas,
+                   pg_catalog.current_setting('lc_messages') AS messages
+            """).rows[0]
+        // Inside a caller's transaction the settings last until it ends; else the session.
+        let local = connection.inTransaction ? "true" : "false"
+        try connection.execute("SELECT pg_catalog.set_config('search_path', \(bind: pinnedSearchPath), \(bind: local))")
+        // A session that inherited replica mode (PGOPTIONS, role or database settings)
+        // would skip every FK trigger, the per-row check's included: put it back to
+        // origin, or refuse.
+        let role = try connection.execute("SELECT pg_catalog.current_setting('session_replication_role') AS role").rows[0].string("role")
+        if role != "origin" {
+            do {
+                try connection.execute("SELECT pg_catalog.set_config('session_replication_role', 'origin', \(bind: local))")
+            } catch {
+                throw FKBackfillError(
+                    "the session starts with session_replication_role = \(role), which turns off every FK check, and the role may not set it back",
+                    hint: "remove session_replication_role from PGOPTIONS and from the role's and database's settings",
+                    kind: .invalidOptions)
             }
-            try connection.execute(
-                """
-                SELECT pg_catalog.set_config('client_connection_check_interval', '1s', \(bind: local))
-                WHERE pg_catalog.current_setting('server_version_num')::int >= 140000
-                """)
-            // Server messages in English where the role may choose: the CONTEXT field of a
-            // COPY error then reads `COPY t, line N`, the one place that names the row.
-            try connection.execute(
-                """
-                SELECT pg_catalog.set_config('lc_messages', 'C', \(bind: connection.inTransaction ? "true" : "false"))
-                FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
-                """)
-        } catch let error as FKBackfillError {
-            throw error
-        } catch let error as PostgresError {
-            throw FKBackfillError(error)
-        } catch {
-            throw FKBackfillError("\(error)", kind: .database(sqlState: nil))
         }
+        // A dead client's statement stops within a second. Server messages in English
+        // where the role may choose: the CONTEXT of a COPY error then reads `COPY t, line N`,
+        // the one place that names the row.
+        try connection.execute(
+            """
+            SELECT pg_catalog.set_config('client_connection_check_interval', '1s', \(bind: local))
+            WHERE pg_catalog.current_setting('server_version_num')::int >= 140000
+            """)
+        try connection.execute(
+            """
+            SELECT pg_catalog.set_config('lc_messages', 'C', \(bind: local))
+            FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
+            """)
+        return (row.string("path"), row.array("schemas").compactMap { $0 }, row.string("messages"))
+    }
+
+    /// Runs `body` on `pinned` when the caller has one, else on a session over
+    /// `connection` that gives the connection its own path back; `onStatement`, when
+    /// given, sees every statement meanwhile. How `Loader`, `Validator` and `Auditor` run.
+    static func run<T>(
+        _ pinned: Session?, over connection: Connection, onStatement: (@Sendable (SQL) -> Void)? = nil,
+        _ body: (Session) throws -> T
+    ) throws(FKBackfillError) -> T {
+        let previous = connection.onStatement
+        if let onStatement { connection.onStatement = onStatement }
+        defer { connection.onStatement = previous }
+        if let pinned { return try FKBackfillError.mapping { try body(pinned) } }
+        return try scoped(connection, body)
     }
 
     /// Runs `body` on a session over `connection`, then gives the connection its own

@@ -41,11 +41,9 @@ public final class Validator {
 
     /// Validates `input` for `table`; with no input, the rows already in the table.
     public func run(table: String, input: InputSource?, options: ValidateOptions) throws(FKBackfillError) -> ValidationReport {
-        let previous = connection.onStatement
-        if let onStatement = options.onStatement { connection.onStatement = onStatement }
-        defer { connection.onStatement = previous }
-        if let pinned { return try run(table: table, input: input, options: options, on: pinned) }
-        return try Session.scoped(connection) { session in try run(table: table, input: input, options: options, on: session) }
+        try Session.run(pinned, over: connection, onStatement: options.onStatement) { session in
+            try run(table: table, input: input, options: options, on: session)
+        }
     }
 
     func run(table: String, input: InputSource?, options: ValidateOptions, on session: Session) throws(FKBackfillError) -> ValidationReport {
