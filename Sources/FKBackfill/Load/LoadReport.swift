@@ -24,6 +24,16 @@ public struct LoadReport: Sendable {
         public var rows: Int
         /// Input row numbers (1 = the first data row), the first few.
         public var sampleRows: [Int]
+        /// The same rows as the input's own lines: CSV file lines (header = 1, multi-line
+        /// records counted), as errors and reject files give them; row numbers otherwise.
+        public var sampleLines: [Int]
+
+        public init(reason: String, rows: Int, sampleRows: [Int], sampleLines: [Int]? = nil) {
+            self.reason = reason
+            self.rows = rows
+            self.sampleRows = sampleRows
+            self.sampleLines = sampleLines ?? sampleRows
+        }
     }
 
     /// One timed step of the run (`read catalog`, `stage input`, …).
@@ -48,6 +58,8 @@ public struct LoadReport: Sendable {
     public var parents: [Parent] = []
     /// Input rows staged.
     public var staged = 0
+    /// The input is a CSV file: `sampleLines` are its lines, not row numbers.
+    public var linesAreFileLines = false
     /// Target rows deleted by `replaceBy` before the insert; 0 for `backfill`.
     public var deleted = 0
     /// Rows inserted into the target; 0 for `backfill`.

@@ -29,6 +29,7 @@ extension LoadReport {
             var reason: String
             var rows: Int
             var sampleRows: [Int]
+            var sampleLines: [Int]
         }
         struct Step: Encodable {
             var name: String
@@ -56,7 +57,7 @@ extension LoadReport {
             },
             target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected),
             fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
-            rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows) },
+            rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
     }
@@ -88,8 +89,8 @@ extension LoadReport {
         if loadedTarget { out += " (FK check: \(fkCheck.rawValue)" + (fkCheckNote.map { "; \($0)" } ?? "") + ")" }
         out += "\n"
         for rejection in rejections {
-            out += "  rejected \(rejection.rows): \(rejection.reason) (rows "
-                + rejection.sampleRows.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleRows.count ? ", …" : "") + ")\n"
+            out += "  rejected \(rejection.rows): \(rejection.reason) (\(linesAreFileLines ? "lines" : "rows") "
+                + rejection.sampleLines.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleLines.count ? ", …" : "") + ")\n"
         }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
