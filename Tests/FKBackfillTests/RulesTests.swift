@@ -210,7 +210,7 @@ import TestSupport
         let rejected = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: reject\n")
         }
-        #expect(rejected.details == ["3 rows: blank key in org_code (rows 2, 3, 4)"])
+        #expect(rejected.details == ["3 rows: blank key in org_code (lines 3, 4, 5)"])
         // keep: never backfilled; the FK check decides ('' exists, '  ' and '(空白)' do not).
         let kept = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: keep\n")

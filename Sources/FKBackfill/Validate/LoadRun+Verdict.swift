@@ -2,7 +2,10 @@
 /// the load would backfill it, which is decided by the load's own plan and its refusals,
 /// not by a separate judgement of the schema.
 extension LoadRun {
-    func validationResult(_ fk: ForeignKey, _ found: Validator.Findings, planError: String?) -> ValidationReport.ForeignKeyResult {
+    /// `skipped`: the rules' reasons when they say the FK's keys are not backfilled.
+    func validationResult(
+        _ fk: ForeignKey, _ found: Validator.Findings, planError: String?, skipped: [String]
+    ) -> ValidationReport.ForeignKeyResult {
         var result = ValidationReport.ForeignKeyResult(
             name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
             violatingRows: found.violating + found.partlyNull, missingKeys: found.missing, fixableKeys: 0,
@@ -11,7 +14,9 @@ extension LoadRun {
         if let planError {
             result.reasons.append(planError)
         } else if found.missing > 0 {
-            if let guarded = plan.guardedKeys.first(where: { $0.foreignKey.name == fk.name && $0.foreignKey.table == fk.table }) {
+            if !skipped.isEmpty {
+                result.reasons += skipped
+            } else if let guarded = plan.guardedKeys.first(where: { $0.foreignKey.name == fk.name && $0.foreignKey.table == fk.table }) {
                 result.reasons.append("missing keys are not backfilled: the rules " + (guarded.reject ? "reject their rows" : "fail the load"))
             } else if let parent, !parent.backfills {
                 result.reasons.append("\(fk.referencedTable.display) is not backfilled (mode: \(parent.mode.rawValue))")

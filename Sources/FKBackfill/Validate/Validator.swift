@@ -128,13 +128,17 @@ public final class Validator {
                 rows: report.rows, sampleLines: []))
         }
 
-        if let predicted {
-            report.foreignKeys = zip(checked, findings).map { fk, found in predicted.validationResult(fk, found, planError: planError) }
-            return report
-        }
-        // What a backfill would make of each FK's missing keys.
         let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
         var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
+        if let predicted {
+            // The load decides what is fixable; the rules' own words say why a key is not backfilled.
+            report.foreignKeys = try zip(checked, findings).map { fk, found in
+                let status = try coverage.result(for: fk)
+                return predicted.validationResult(fk, found, planError: planError, skipped: status.status == .skipped ? status.reasons : [])
+            }
+            return report
+        }
+        // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         for (fk, found) in zip(checked, findings) {
             var result = ValidationReport.ForeignKeyResult(
                 name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
