@@ -85,6 +85,10 @@ public struct AuditReport: Sendable {
         public var readsData: Bool { sampleRows != nil || timeBudgetSeconds != nil }
     }
 
+    /// Every finding kind, for `--only` (docs/audit.md explains each).
+    public static let kinds = ["uncovered-fk", "missing-index", "type-mismatch", "not-valid", "implied-relation",
+                               "partition-only-fk", "partition-fks-differ", "enabled-triggers", "partition-triggers"]
+
     /// What was audited: a table, `schema NAME`, or `all tables`.
     public var scope: String
     /// Every FK of the scope with its status, ordered by referencing table, then name.

@@ -113,7 +113,7 @@ public final class Auditor {
         let checks = DataChecks(session: session, options: options)
         let lints = Lints(catalog: catalog, facts: facts, session: session)
         let partitions = try PartitionLints.read(auditedTables, on: session)
-        report.findings += lints.missingIndexes(audited.filter { !$0.declared })
+        report.findings += lints.missingIndexes(audited.filter { !$0.declared }, partitionIndexes: partitions.indexes)
         report.findings += lints.typeMismatches(audited)
         report.findings += try lints.notValid(audited, checks: checks)
         report.findings += partitions.foreignKeyFindings(audited)

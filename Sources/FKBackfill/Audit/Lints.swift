@@ -10,11 +10,15 @@ struct Lints {
 
     /// No index whose leading columns are the FK columns: every delete or key update on
     /// the parent scans the child, and validation scans it too.
-    func missingIndexes(_ keys: [ForeignKey]) -> [Finding] {
+    /// An FK declared on a partition is served by an index on that partition (or one on
+    /// the partitioned table, which every partition gets).
+    func missingIndexes(_ keys: [ForeignKey], partitionIndexes: [TableName: [[String]]] = [:]) -> [Finding] {
         keys.compactMap { fk in
             let wanted = Set(fk.columns)
-            let indexed = (facts.indexes[fk.table] ?? []).contains { index in
-                index.columns.count >= fk.columns.count && Set(index.columns.prefix(fk.columns.count)) == wanted
+            var candidates = (facts.indexes[fk.table] ?? []).map(\.columns)
+            if fk.declaredOn != fk.table { candidates += partitionIndexes[fk.declaredOn] ?? [] }
+            let indexed = candidates.contains { columns in
+                columns.count >= fk.columns.count && Set(columns.prefix(fk.columns.count)) == wanted
             }
             guard !indexed else { return nil }
             return Finding(

@@ -18,6 +18,8 @@ struct PartitionLints {
     /// Partitions by partitioned table (every level), and user triggers declared on them.
     var partitions: [TableName: [Partition]] = [:]
     var triggers: [TableName: [(partition: TableName, names: [String])]] = [:]
+    /// Each partition's indexes, as leading-column lists (for FKs declared on a partition).
+    var indexes: [TableName: [[String]]] = [:]
 
     /// Reads the partition trees of `tables` (the partitioned ones) in two queries.
     static func read(_ tables: [Table], on session: Session) throws -> PartitionLints {
@@ -28,6 +30,9 @@ struct PartitionLints {
             """
             SELECT rn.nspname AS root_schema, r.relname AS root_name, n.nspname, c.relname, pn.nspname AS parent_schema,
                    pc.relname AS parent_name, t.isleaf,
+                   CAST(ARRAY(SELECT CAST(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
+                                                JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS text)
+                              FROM pg_index x WHERE x.indrelid = t.relid) AS text) AS indexes,
                    CAST(ARRAY(SELECT g.tgname FROM pg_trigger g WHERE g.tgrelid = t.relid AND NOT g.tgisinternal
                               AND g.tgenabled <> 'D' AND g.tgparentid = 0 ORDER BY g.tgname) AS text) AS triggers
             FROM unnest(CAST(\(bindArray: roots.map { String($0.oid) }) AS oid[])) AS root(oid)
@@ -43,6 +48,7 @@ struct PartitionLints {
             let name = TableName(schema: row.string("nspname"), name: row.string("relname"))
             lints.partitions[root, default: []].append(Partition(
                 name: name, parent: TableName(schema: row.string("parent_schema"), name: row.string("parent_name")), leaf: row.bool("isleaf")))
+            lints.indexes[name] = row.array("indexes").compactMap { $0 }.map { Self.parseArray($0) }
             let names = row.array("triggers").compactMap { $0 }
             if !names.isEmpty { lints.triggers[root, default: []].append((name, names)) }
         }
@@ -120,6 +126,22 @@ struct PartitionLints {
                 fix: "keep them if loads must fire them; otherwise disable them on those partitions for bulk loads",
                 table: table)
         }
+    }
+
+    /// A text array literal's elements (`{a,"b c"}`), as `format_type`-free column names need.
+    static func parseArray(_ literal: String) -> [String] {
+        var elements: [String] = [], current = "", quoted = false, escaped = false
+        for char in literal.dropFirst().dropLast() {
+            if escaped { current.append(char); escaped = false; continue }
+            switch char {
+            case "\\" where quoted: escaped = true
+            case "\"": quoted.toggle()
+            case "," where !quoted: elements.append(current); current = ""
+            default: current.append(char)
+            }
+        }
+        if !literal.dropFirst().dropLast().isEmpty { elements.append(current) }
+        return elements
     }
 
     /// Up to five names, then how many more.
