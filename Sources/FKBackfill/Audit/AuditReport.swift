@@ -81,6 +81,14 @@ public struct AuditReport: Sendable {
         /// Data checks not run, or cut short, because the budget was spent.
         public var skippedChecks = 0
 
+        /// A description of what was read; all nil and zero when no data was.
+        public init(sampleRows: Int? = nil, timeBudgetSeconds: Double? = nil, checks: Int = 0, skippedChecks: Int = 0) {
+            self.sampleRows = sampleRows
+            self.timeBudgetSeconds = timeBudgetSeconds
+            self.checks = checks
+            self.skippedChecks = skippedChecks
+        }
+
         /// Whether any table was read at all.
         public var readsData: Bool { sampleRows != nil || timeBudgetSeconds != nil }
     }

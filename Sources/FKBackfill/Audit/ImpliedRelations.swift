@@ -44,6 +44,7 @@ struct ImpliedRelations {
         guard !tables.isEmpty else { return [] }
         let (keys, candidates) = try read(tables)
         let index = KeyIndex(keys)
+        let keyNames = Dictionary(grouping: keys, by: \.table).mapValues { Set($0.map { $0.column.lowercased() }) }
         var found: [Relation] = []
         for candidate in candidates where !RelationNaming.looksLikeCopy(candidate.table) {
             let covered = catalog.foreignKeys(of: candidate.table).contains { $0.columns.contains(candidate.column) }
@@ -52,6 +53,10 @@ struct ImpliedRelations {
             for key in index.keys(for: candidate) where key.typeOID == candidate.typeOID && key.table != candidate.table {
                 guard let naming = RelationNaming.match(column: candidate.column, child: candidate.table, parent: key.table, key: key.column)
                 else { continue }
+                // `<parent>_id` means the parent's `id` when it has one: of another type, it is
+                // no reference to some other unique column (`customer_id text` is not `email`).
+                if naming == .idOrCode, let suffix = candidate.column.split(separator: "_").last.map({ String($0).lowercased() }),
+                   keyNames[key.table]?.contains(suffix) == true { continue }
                 ranked.append(relation(candidate, key, naming))
             }
             guard !ranked.isEmpty else { continue }
