@@ -130,7 +130,7 @@ import Testing
         #expect(text.contains("  data read:    at most 500 rows per check and a time budget of 10.0 s: 3 checks ran, 1 skipped when the budget was spent\n"))
         #expect(text.contains("  shown:        findings at warning or above: 1 of 2\n"))
         let titles = text.split(separator: "\n").filter { $0.hasPrefix("== ") }
-        #expect(titles == ["== s.fact: 1 foreign keys (1 uncovered), 0 findings", "== s.zeta: 0 foreign keys, 1 finding"])
+        #expect(titles == ["== s.fact: 1 foreign key (1 uncovered), 0 findings", "== s.zeta: 0 foreign keys, 1 finding"])
         #expect(!text.contains("a_ok"))
         #expect(report.findingCounts.map(\.count) == [1, 1])
     }

@@ -86,7 +86,7 @@ extension AuditReport {
             return count == 0 ? nil : "\(count) \(status.rawValue)"
         }
         let title = section.table.isEmpty ? "(no table)" : section.table
-        var out = "== \(title): \(all.count) foreign keys" + (statuses.isEmpty ? "" : " (\(statuses.joined(separator: ", ")))")
+        var out = "== \(title): \(all.count) foreign \(all.count == 1 ? "key" : "keys")" + (statuses.isEmpty ? "" : " (\(statuses.joined(separator: ", ")))")
             + ", \(section.findings.count) \(section.findings.count == 1 ? "finding" : "findings")\n"
         if !section.keys.isEmpty {
             var table = TextTable("STATUS", "CONSTRAINT", "COLUMNS", "REFERENCES")
