@@ -116,9 +116,16 @@ import TestSupport
             INSERT INTO deliveries SELECT g, 1 + g % 10 FROM generate_series(1, 50) g;
             INSERT INTO returns SELECT g, 100 + g FROM generate_series(1, 50) g;
             """)
+        // A second suppliers table elsewhere: the same schema wins, the other is counted as dropped.
+        let other = try db.makeSchema("other")
+        try db.run("CREATE TABLE \(other).suppliers (id bigint PRIMARY KEY)")
         let auditor = Auditor(connection: db.connection)
         let plain = try auditor.run(.schema(db.schema))
         #expect(plain.findings.filter { $0.kind == "implied-relation" }.count == 2)
+        let best = try #require(plain.findings.first { $0.object == "\(db.schema).deliveries.supplier_id" })
+        #expect(best.snippet?.hasSuffix("to: \(db.schema).suppliers (id)") == true)
+        #expect(best.droppedCandidates == ["\(other).suppliers"])
+        #expect(best.message.hasSuffix("; 1 other candidate dropped"))
         let sampled = try auditor.run(.schema(db.schema), options: AuditOptions(sampleRows: 20))
         #expect(sampled.dataRead == AuditReport.DataRead(sampleRows: 20, timeBudgetSeconds: nil, checks: 2, skippedChecks: 0))
         let deliveries = try #require(sampled.findings.first { $0.object == "\(db.schema).deliveries.supplier_id" })
