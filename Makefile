@@ -94,6 +94,7 @@ demo: build
 bench: release
 	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" \
 		$(CLUSTER) run -- bench/run.sh
+	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" $(CLUSTER) run -- bench/audit.sh
 
 clean:
 	-$(CLUSTER) stop
