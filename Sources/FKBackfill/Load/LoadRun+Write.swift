@@ -78,10 +78,11 @@ extension LoadRun {
     func chooseFKCheck() throws {
         let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
         report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
-        guard options.fkCheck != .perRow else { return }
+        guard options.fkCheck != .perRow else { return try noteCitusFKCheck() }
         let blockers = try check.blockers(on: session)
         if blockers.isEmpty {
             self.check = check
+            try noteCitusFKCheck()
             return
         }
         if options.fkCheck == .setBased {
@@ -91,6 +92,7 @@ extension LoadRun {
         }
         report.fkCheck = .perRow
         report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
+        try noteCitusFKCheck()
     }
 
     /// Step "lock referenced parents", as the RI trigger would lock them.
@@ -127,8 +129,10 @@ extension LoadRun {
         }
         let previous = try session.execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
         try session.execute("SELECT set_config('session_replication_role', 'replica', true)")
+        try propagateReplicationRole(replica: true)
         report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
         try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
+        try propagateReplicationRole(replica: false)
     }
 
     /// The report's line per parent, with the keys this run really inserted.

@@ -1,0 +1,34 @@
+import PostgresClient
+
+/// Statements that differ on Citus, where a parent is a distributed table (its rows on
+/// the workers). Citus plans a coordinator temp table joined to a distributed table by
+/// sending the temp table's rows to the workers as an intermediate result, but it
+/// refuses a correlated subquery over a distributed table when the FROM clause holds a
+/// subquery (`createKeys`' EXISTS). Here the join runs once in a materialized CTE, and
+/// the EXISTS reads its few rows on the coordinator.
+extension LoadStatements {
+    /// `createKeys` for a distributed parent: the same table, the same `present`.
+    func createKeysOnCitus(_ parent: ParentPlan, sources: [SQL]) -> SQL {
+        let union = sources.map { source -> SQL in "SELECT DISTINCT \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src" }
+            .joined(separator: " UNION ")
+        var present: SQL = "EXISTS (SELECT 1 FROM hit h WHERE \(parentKeyMatch(parent, table: "h", keys: "u")))"
+        if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
+            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"
+        }
+        let keyColumns = KeyPredicates.columns("p", parent.keyColumns).joined(separator: ", ")
+        return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS WITH u AS MATERIALIZED (\(union)), "
+            + "hit AS MATERIALIZED (SELECT \(keyColumns) FROM \(parent.table.name.sql) p JOIN u ON \(parentKeyMatch(parent, table: "p", keys: "u"))) "
+            + "SELECT " + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM u"
+    }
+}
+
+extension LoadRun {
+    /// The statement that builds a parent's keys table: the Citus form where the parent's
+    /// rows are on the workers, the usual one everywhere else.
+    func createKeysStatement(_ parent: ParentPlan, sources: [SQL]) throws -> SQL {
+        if let entry = try CitusTables.read(on: session)?.entry(parent.table.oid), entry.kind == .distributed || entry.kind == .singleShard {
+            return sql.createKeysOnCitus(parent, sources: sources)
+        }
+        return sql.createKeys(parent, sources: sources)
+    }
+}
