@@ -25,8 +25,16 @@ extension LoadStatements {
 extension LoadRun {
     /// The statement that builds a parent's keys table: the Citus form where the parent's
     /// rows are on the workers, the usual one everywhere else.
+    ///
+    /// Reading a distributed parent is the run's first distributed query. Citus runs it
+    /// over one connection per shard; afterwards it refuses to write a reference table
+    /// that a distributed table references ("cannot modify table because there was a
+    /// parallel operation on a distributed table"), and the backfill of the parents'
+    /// reference parents comes next. So the transaction goes sequential (one connection
+    /// per worker) first, which Citus allows only before its first parallel operation.
     func createKeysStatement(_ parent: ParentPlan, sources: [SQL]) throws -> SQL {
         if let entry = try CitusTables.read(on: session)?.entry(parent.table.oid), entry.kind == .distributed || entry.kind == .singleShard {
+            try session.execute("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
             return sql.createKeysOnCitus(parent, sources: sources)
         }
         return sql.createKeys(parent, sources: sources)
