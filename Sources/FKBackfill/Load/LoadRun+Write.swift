@@ -18,7 +18,7 @@ extension LoadRun {
             if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
         }
         for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
-            guard let fill = sql.fillNulls(parent), let lock = sql.lockFilledRows(parent) else { continue }
+            guard let fill = try fillNullsStatement(parent), let lock = sql.lockFilledRows(parent) else { continue }
             try session.execute(lock)
             updated[parent.index] = try session.execute(fill).affectedRows
         }

@@ -20,9 +20,32 @@ extension LoadStatements {
             + "hit AS MATERIALIZED (SELECT \(keyColumns) FROM \(parent.table.name.sql) p JOIN u ON \(parentKeyMatch(parent, table: "p", keys: "u"))) "
             + "SELECT " + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM u"
     }
+
+    /// `fillNulls` for a parent in Citus's metadata: Citus refuses an UPDATE of a
+    /// reference or distributed table joined to a coordinator temp table ("relation
+    /// fkb_val_N is not distributed") but plans the same join through a subquery, whose
+    /// few rows it sends where the parent's rows are.
+    func fillNullsOnCitus(_ parent: ParentPlan) -> SQL? {
+        let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
+        guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
+        let sets = columns.map { position, column -> SQL in
+            let name = q(column.column.name)
+            if appendsJSON(column) {
+                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.d(position))")) AS \(column.column.sqlType))"
+            }
+            return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
+        }
+        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM (SELECT * FROM \(Self.values(parent.index))) v WHERE " + rows
+    }
 }
 
 extension LoadRun {
+    /// The fill of `parent`'s NULL columns: through a subquery where Citus holds the parent.
+    func fillNullsStatement(_ parent: ParentPlan) throws -> SQL? {
+        if try CitusTables.read(on: session)?.entry(parent.table.oid) != nil { return sql.fillNullsOnCitus(parent) }
+        return sql.fillNulls(parent)
+    }
+
     /// The statement that builds a parent's keys table: the Citus form where the parent's
     /// rows are on the workers, the usual one everywhere else.
     ///
