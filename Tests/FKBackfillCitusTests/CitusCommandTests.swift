@@ -40,6 +40,27 @@ import TestSupport
         """
     }
 
+    static let referenceParents = "reference parents"
+    static let colocatedParent = "co-located distributed parent"
+
+    /// Distributes the tables of `tables(s)`: the fact table by plan_code, its parents as
+    /// reference tables or (`colocatedParent`) plan distributed alongside it. Citus refuses
+    /// an FK from a table not yet distributed to a distributed one, so there the fact's FK
+    /// to plan comes back once both are distributed.
+    static func distribute(_ db: TestDatabase, _ s: String, layout: String) throws {
+        let statements = layout == referenceParents ? [
+            "SELECT create_reference_table('\(s).region')", "SELECT create_reference_table('\(s).plan')",
+            "SELECT create_reference_table('\(s).org')", "SELECT create_distributed_table('\(s).fact', 'plan_code')",
+        ] : [
+            "ALTER TABLE \(s).fact DROP CONSTRAINT fact_plan_code_fkey",
+            "SELECT create_reference_table('\(s).region')", "SELECT create_reference_table('\(s).org')",
+            "SELECT create_distributed_table('\(s).plan', 'code')",
+            "SELECT create_distributed_table('\(s).fact', 'plan_code', colocate_with => '\(s).plan')",
+            "ALTER TABLE \(s).fact ADD CONSTRAINT fact_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES \(s).plan",
+        ]
+        for statement in statements { try db.run(statement) }
+    }
+
     /// Runs every command on `s.fact` and checks counts and orphans after each write.
     /// `setBased`: whether the set-based check is exact there (every parent on the coordinator).
     func everyCommand(_ db: TestDatabase, schema s: String, setBased: Bool) throws {
@@ -117,12 +138,8 @@ import TestSupport
         let db = try TestDatabase()
         try db.requireCitus()
         let s = try db.makeSchema("ref")
-        try db.run(Self.tables(s) + """
-            SELECT create_reference_table('\(s).region');
-            SELECT create_reference_table('\(s).plan');
-            SELECT create_reference_table('\(s).org');
-            SELECT create_distributed_table('\(s).fact', 'plan_code');
-            """)
+        try db.run(Self.tables(s))
+        try Self.distribute(db, s, layout: Self.referenceParents)
         #expect(try db.citusKind("\(s).fact") == "hs")
         #expect(try db.citusKind("\(s).plan") == "nt")
         try everyCommand(db, schema: s, setBased: true)
@@ -132,16 +149,8 @@ import TestSupport
         let db = try TestDatabase()
         try db.requireCitus()
         let s = try db.makeSchema("coloc")
-        // Citus refuses an FK from a table not yet distributed to a distributed one: the
-        // fact's FK to plan comes back once both are distributed.
         try db.run(Self.tables(s))
-        for statement in [
-            "ALTER TABLE \(s).fact DROP CONSTRAINT fact_plan_code_fkey",
-            "SELECT create_reference_table('\(s).region')", "SELECT create_reference_table('\(s).org')",
-            "SELECT create_distributed_table('\(s).plan', 'code')",
-            "SELECT create_distributed_table('\(s).fact', 'plan_code', colocate_with => '\(s).plan')",
-            "ALTER TABLE \(s).fact ADD CONSTRAINT fact_plan_code_fkey FOREIGN KEY (plan_code) REFERENCES \(s).plan",
-        ] { try db.run(statement) }
+        try Self.distribute(db, s, layout: Self.colocatedParent)
         #expect(try db.citusKind("\(s).plan") == "hs")
         try everyCommand(db, schema: s, setBased: false)
     }

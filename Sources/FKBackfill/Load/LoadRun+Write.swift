@@ -6,6 +6,7 @@ import PostgresClient
 extension LoadRun {
     /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
     func backfillParents() throws {
+        try lockCitusReferenceParents()
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }

@@ -62,4 +62,24 @@ extension LoadRun {
         }
         return sql.createKeys(parent, sources: sources)
     }
+
+    /// Before the backfill on Citus: the reference tables this run writes, locked in name
+    /// order against each other's writers until COMMIT (`SHARE ROW EXCLUSIVE`; reads go on).
+    ///
+    /// Found by `CitusConcurrencyTests`: Citus serializes writes to a reference table's
+    /// copies with a lock of its own per shard, so two loads inserting overlapping new keys
+    /// deadlocked — one waiting for the other's uncommitted key (ON CONFLICT), the other for
+    /// the first one's shard lock. Taking the tables whole, in one order, first, leaves
+    /// no cycle: the second load waits once, then finds the keys committed.
+    func lockCitusReferenceParents() throws {
+        guard let citus = try CitusTables.read(on: session) else { return }
+        let written = plan.parents.filter { parent in
+            guard available.contains(parent.index), let count = counts[parent.index] else { return false }
+            return (count.candidates > count.present || parent.mode == .fillNullOnly)
+                && citus.entry(parent.table.oid)?.kind == .reference
+        }.map(\.table.name).sorted()
+        for name in Set(written).sorted() {
+            try session.execute("LOCK TABLE \(name.sql) IN SHARE ROW EXCLUSIVE MODE")
+        }
+    }
 }
