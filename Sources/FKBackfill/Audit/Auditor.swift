@@ -102,6 +102,7 @@ public final class Auditor {
         let auditedTables = singleTable ? Array(catalog.subgraph(from: targetNames[0]).tables.values) : targets.compactMap { catalog.table($0.name) }
         report.findings += try lints.impliedRelations(in: auditedTables.sorted { $0.name < $1.name })
         report.findings += lints.triggers(on: targetNames)
+        report.findings += try CitusFindings(catalog: catalog, session: session).findings(tables: auditedTables, foreignKeys: audited)
         report.findings.sort { ($1.severity, $0.kind, $0.object) < ($0.severity, $1.kind, $1.object) }
         return report
     }
