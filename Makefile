@@ -60,11 +60,14 @@ unit: deps
 	PGHOST=/nonexistent-fkbackfill-unit PGPORT=1 $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillUnitTests
 
 # The unit tests first (no database), then starts a throwaway PostgreSQL, runs the
-# integration tests against it and stops it. The install tests need the release build
+# integration tests against it and stops it; then `make test-citus` when Citus is at
+# hand (under a minute more). The install tests need the release build
 # (once, 4–8 minutes on 2 cores, then seconds).
 test: unit install-tests
 	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKBACKFILL_INSTALL_TESTS="$(CURDIR)/.tmp/install-tests" \
 		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests --skip FKBackfillCitusTests
+	@if scripts/citus-cluster.sh available; then $(MAKE) --no-print-directory test-citus; \
+	else echo "make test: the Citus tests were not run: the server has no Citus and CITUS_DIR has no build (see docs/citus.md)"; fi
 
 # The Citus tests (docs/citus.md) on a throwaway coordinator with two workers
 # (scripts/citus-cluster.sh; Citus installed from CITUS_DIR, default ../shared/citus,

@@ -4,6 +4,8 @@
 #   scripts/citus-cluster.sh run -- COMMAND...   start, run COMMAND with PG* exported, stop
 #   scripts/citus-cluster.sh start               start and print `export PG...` lines
 #   scripts/citus-cluster.sh stop                stop and delete the cluster
+#   scripts/citus-cluster.sh available           exit 0 when Citus is at hand (the server
+#                                                has it, or CITUS_DIR holds a build)
 #
 # The three servers live in an ignored folder ($FKB_CITUS_CLUSTER_DIR, default
 # .tmp/citus-cluster), each with its own data folder, unix socket folder and free port
@@ -152,6 +154,12 @@ case "${1:-}" in
         trap 'status=$?; [ $status -eq 0 ] || stop_quietly; exit $status' EXIT
         start; env_lines ;;
     stop) stop_quietly ;;
+    available)
+        pg_config_bin=$(find_bin pg_config)
+        [ -n "$pg_config_bin" ] || exit 1
+        { [ -f "$("$pg_config_bin" --sharedir)/extension/citus.control" ] && [ -f "$("$pg_config_bin" --pkglibdir)/citus.so" ]; } \
+            || [ -x "$citus_dir/install.sh" ]
+        ;;
     run)
         shift; [ "${1:-}" = "--" ] && shift
         trap stop_quietly EXIT
@@ -160,5 +168,5 @@ case "${1:-}" in
         unset PGPASSWORD PGSERVICE PGSSLMODE
         "$@"
         ;;
-    *) echo "usage: $0 start|stop|run -- COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|available|run -- COMMAND..." >&2; exit 2 ;;
 esac

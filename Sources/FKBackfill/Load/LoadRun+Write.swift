@@ -6,7 +6,7 @@ import PostgresClient
 extension LoadRun {
     /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
     func backfillParents() throws {
-        try lockCitusReferenceParents()
+        try lockCitusParents()
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
@@ -19,7 +19,7 @@ extension LoadRun {
             if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
         }
         for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
-            guard let fill = try fillNullsStatement(parent), let lock = sql.lockFilledRows(parent) else { continue }
+            guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
             try session.execute(lock)
             updated[parent.index] = try session.execute(fill).affectedRows
         }

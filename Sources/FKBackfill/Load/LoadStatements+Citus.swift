@@ -63,23 +63,36 @@ extension LoadRun {
         return sql.createKeys(parent, sources: sources)
     }
 
-    /// Before the backfill on Citus: the reference tables this run writes, locked in name
-    /// order against each other's writers until COMMIT (`SHARE ROW EXCLUSIVE`; reads go on).
+    /// Before the backfill on Citus: the parents this run writes, locked in name order
+    /// against each other's writers until COMMIT (`SHARE ROW EXCLUSIVE`; reads go on):
+    /// every reference table it inserts into or fills, and every distributed one it fills.
     ///
     /// Found by `CitusConcurrencyTests`: Citus serializes writes to a reference table's
     /// copies with a lock of its own per shard, so two loads inserting overlapping new keys
     /// deadlocked — one waiting for the other's uncommitted key (ON CONFLICT), the other for
     /// the first one's shard lock. Taking the tables whole, in one order, first, leaves
-    /// no cycle: the second load waits once, then finds the keys committed.
-    func lockCitusReferenceParents() throws {
+    /// no cycle: the second load waits once, then finds the keys committed. A distributed
+    /// parent's rows cannot be locked one by one from the coordinator (`lockFilledRows`),
+    /// so a fill takes it whole too.
+    func lockCitusParents() throws {
         guard let citus = try CitusTables.read(on: session) else { return }
         let written = plan.parents.filter { parent in
-            guard available.contains(parent.index), let count = counts[parent.index] else { return false }
-            return (count.candidates > count.present || parent.mode == .fillNullOnly)
-                && citus.entry(parent.table.oid)?.kind == .reference
-        }.map(\.table.name).sorted()
+            guard available.contains(parent.index), let count = counts[parent.index],
+                  let kind = citus.entry(parent.table.oid)?.kind else { return false }
+            if parent.mode == .fillNullOnly { return kind != .local }
+            return count.candidates > count.present && kind == .reference
+        }.map(\.table.name)
         for name in Set(written).sorted() {
             try session.execute("LOCK TABLE \(name.sql) IN SHARE ROW EXCLUSIVE MODE")
         }
+    }
+
+    /// The row locks before a fill: none for a parent Citus distributes (Citus refuses
+    /// `FOR NO KEY UPDATE` there; `lockCitusParents` locked the table whole instead).
+    func lockFilledRowsStatement(_ parent: ParentPlan) throws -> SQL? {
+        if let kind = try CitusTables.read(on: session)?.entry(parent.table.oid)?.kind, kind == .distributed || kind == .singleShard {
+            return "SELECT 0 AS n"
+        }
+        return sql.lockFilledRows(parent)
     }
 }
