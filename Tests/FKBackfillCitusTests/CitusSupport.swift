@@ -11,13 +11,11 @@ extension TestDatabase {
     /// Fails the test unless this is a Citus coordinator with two active workers: a
     /// Citus test against plain PostgreSQL would prove nothing.
     func requireCitus() throws {
+        let citus = try connection.execute("SELECT count(*) AS n FROM pg_catalog.pg_extension WHERE extname = 'citus'").rows[0].int("n")
+        try #require(citus == 1, "no Citus in this database: run these tests with `make test-citus`")
         let workers = try connection.execute(
-            """
-            SELECT (SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus,
-                   (SELECT count(*) FROM pg_catalog.pg_dist_node WHERE isactive AND groupid <> 0) AS workers
-            """).rows[0]
-        try #require(workers.int("citus") == 1 && workers.int("workers") == 2,
-                     "not a Citus coordinator with two workers: run these tests with `make test-citus`")
+            "SELECT count(*) AS n FROM pg_catalog.pg_dist_node WHERE isactive AND groupid <> 0").rows[0].int("n")
+        try #require(workers == 2, "not a Citus coordinator with two workers: run these tests with `make test-citus`")
     }
 
     func csvFile(_ text: String) throws -> String {
