@@ -50,32 +50,3 @@ extension FKCheck {
         return reasons
     }
 }
-
-extension LoadRun {
-    /// Whether the target's rows live where Citus puts them (in its metadata).
-    func citusTarget() throws -> CitusTables.Entry? {
-        try CitusTables.read(on: session)?.entry(target.oid)
-    }
-
-    /// After the mode is chosen: on Citus the report says what the mode does there.
-    func noteCitusFKCheck() throws {
-        guard options.loadTarget, let entry = try citusTarget() else { return }
-        let kind = "Citus \(entry.kind.rawValue) table"
-        if report.fkCheck == .setBased {
-            report.fkCheckNote = "set-based on a \(kind): parents locked and verified in their coordinator copies, "
-                + "and session_replication_role = replica sent to the workers for the insert (citus.propagate_set_commands = local)"
-        } else if report.fkCheckNote == nil {
-            report.fkCheckNote = "per-row on a \(kind): the FK triggers of the shards check each row on the workers"
-        }
-    }
-
-    /// Around the set-based insert on Citus: the coordinator's `set_config` does not reach
-    /// the workers, so the same setting goes there as a propagated `SET LOCAL` (only a
-    /// `SET` statement is propagated, and only with `citus.propagate_set_commands`).
-    /// Nothing happens off Citus.
-    func propagateReplicationRole(replica: Bool) throws {
-        guard try citusTarget() != nil else { return }
-        try session.execute("SET LOCAL citus.propagate_set_commands = 'local'")
-        try session.execute(replica ? "SET LOCAL session_replication_role = replica" : "SET LOCAL session_replication_role = origin")
-    }
-}
