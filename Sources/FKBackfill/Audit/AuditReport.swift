@@ -95,7 +95,9 @@ public struct AuditReport: Sendable {
 
     /// Every finding kind, for `--only` (docs/audit.md explains each).
     public static let kinds = ["uncovered-fk", "missing-index", "type-mismatch", "not-valid", "implied-relation",
-                               "partition-only-fk", "partition-fks-differ", "enabled-triggers", "partition-triggers"]
+                               "partition-only-fk", "partition-fks-differ", "enabled-triggers", "partition-triggers",
+                               "citus-fk-not-colocated", "citus-reference-to-distributed", "citus-unique-without-distribution-column",
+                               "citus-identity-column"]
 
     /// What was audited: a table, `schema NAME`, or `all tables`.
     public var scope: String

@@ -121,6 +121,7 @@ public final class Auditor {
             .findings(in: auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }, checks: checks)
         report.findings += lints.triggers(on: targetNames)
         report.findings += partitions.triggerFindings(on: auditedTables.map(\.name).sorted())
+        report.findings += try CitusFindings(catalog: catalog, session: session).findings(tables: auditedTables, foreignKeys: audited)
         report.findings.sort { ($1.severity, $0.kind, $0.object) < ($0.severity, $1.kind, $1.object) }
         report.dataRead = checks.summary
         report.filter(minSeverity: options.minSeverity, only: options.only)

@@ -85,7 +85,8 @@ public final class Validator {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
         } else {
-            findings = try checkStaged(opened, ValidationStatements(plan: plan, load: load), checked, &report, options)
+            let standIns = try citusStandIns(checked, target: target.name, catalog: catalog)
+            findings = try checkStaged(opened, ValidationStatements(plan: plan, load: load), standIns, &report, options)
         }
         for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
             && !columns.contains(column.name) {
