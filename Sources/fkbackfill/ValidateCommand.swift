@@ -7,13 +7,15 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Would this input load? Every FK violation and bad value, without writing anything.",
         discussion: """
-            Stages the input as load does, in a transaction that is read-only while the data \
-            is checked and then rolled back. For every FK: violating rows, missing keys, which \
-            of them a backfill would fix, sample keys with their line numbers. For every \
-            column: values that do not convert, NULLs in NOT NULL columns, values too long. \
-            A --source or --query whose columns have the target's types is checked in place, \
-            without staging (samples then list keys only). With no input, checks the rows \
-            already in TABLE (NOT VALID constraints, declared relations).
+            Stages the input as load does and runs the load's own steps up to the first write, \
+            in a transaction that is rolled back (only temporary tables are written). For every \
+            FK: violating rows, missing keys, which of them a backfill would fix, sample keys \
+            with their line numbers. For every column: values that do not convert, NULLs in \
+            NOT NULL columns, values too long. Then the predicted load with the same \
+            --max-rejects and --replace-by: rows set aside (CHECK, duplicate and existing keys \
+            too) with their lines, parent rows a backfill would add, what would stop it. \
+            --in-place checks a --source or --query with the target's types where it is (FKs \
+            and NOT NULL only). With no input, checks the rows already in TABLE in place.
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \
             --strict, only when no key is missing), 1 otherwise.
@@ -39,17 +41,35 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Count every missing key as a failure, even one a backfill would fix.")
     var strict = false
 
+    @Option(help: "Predict the load with this --max-rejects: how many rows it may set aside and still load the rest.")
+    var maxRejects = 0
+
+    @Option(
+        help: ArgumentHelp(
+            "Predict the load with --replace-by: target rows matching an input row on these columns are replaced, not clashed with.",
+            valueName: "col,col"),
+        transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+    var replaceBy: [String] = []
+
+    @Flag(help: "Check a --source or --query with the target's types where it is: FKs and NOT NULL only, no predicted load (fast).")
+    var inPlace = false
+
     @Option(help: "Output format: text, json, markdown or junit.")
     var format: AuditCommand.ReportFormat = .text
 
     func validate() throws {
         if samples < 0 { throw ValidationError("--samples must be 0 or more") }
+        if maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
+        if inPlace && from.input == nil { throw ValidationError("--in-place needs --source or --query") }
     }
 
     func run() throws {
         var options = ValidateOptions()
         options.samples = samples
         options.strict = strict
+        options.maxRejects = maxRejects
+        options.inPlace = inPlace
+        options.replaceBy = replaceBy
         if let rules { options.rules = try RulesParser.load(path: rules) }
         let report = try Validator(session: target.common.connect()).run(table: target.table, input: from.input, options: options)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")

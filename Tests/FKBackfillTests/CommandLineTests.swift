@@ -227,9 +227,9 @@ import TestSupport
         let bad = try fkbackfill("validate", "\(db.schema).fact", "--csv", csv, "--rules", badRules)
         #expect(bad.status == 2)
         #expect(bad.stderr.contains(":4:7: \(db.schema).org has no column ownr (did you mean owner?)"))
-        // A staging table with the target's types is checked in place.
+        // With --in-place, a staging table with the target's types is checked where it is.
         try db.run("CREATE TABLE staged (LIKE fact); INSERT INTO staged VALUES ('G1', 1), ('G9', 2)")
-        let inPlace = try fkbackfill("validate", "\(db.schema).fact", "--source", "\(db.schema).staged", "--format", "json")
+        let inPlace = try fkbackfill("validate", "\(db.schema).fact", "--source", "\(db.schema).staged", "--in-place", "--format", "json")
         #expect(inPlace.status == 1)
         #expect(inPlace.stdout.contains("\"lineNumbers\" : \"none\""), "\(inPlace.stdout)")
         #expect(inPlace.stdout.contains("\"G9\""))

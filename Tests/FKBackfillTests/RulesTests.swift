@@ -180,7 +180,9 @@ import TestSupport
                 $0.fkCheck = .perRow
             }
         }
-        #expect(skipped.category == .database)
+        // PostgreSQL's refusal, named by the row's line, a finding as the set-based verify's is.
+        #expect(skipped.category == .findings)
+        #expect(skipped.kind == .rowRefused(line: 2))
         #expect(skipped.message.contains("fact_product_fk"))
         // …or the set-based verify, before anything is inserted.
         let verified = try #require(throws: FKBackfillError.self) {
@@ -210,7 +212,7 @@ import TestSupport
         let rejected = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: reject\n")
         }
-        #expect(rejected.details == ["3 rows: blank key in org_code (rows 2, 3, 4)"])
+        #expect(rejected.details == ["3 rows: blank key in org_code (lines 3, 4, 5)"])
         // keep: never backfilled; the FK check decides ('' exists, '  ' and '(空白)' do not).
         let kept = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: keep\n")

@@ -10,9 +10,10 @@ import TestSupport
 /// `fkbackfill validate` against a real server.
 @Suite struct ValidateTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String? = nil, input: InputSource? = nil,
-                  rules yaml: String? = nil, strict: Bool = false) throws -> ValidationReport {
+                  rules yaml: String? = nil, strict: Bool = false, inPlace: Bool = false) throws -> ValidationReport {
         var options = ValidateOptions()
         options.strict = strict
+        options.inPlace = inPlace
         if let yaml { options.rules = try RulesParser.parse(yaml, file: "rules.yaml") }
         let source = try input ?? csv.map { .csv(path: try db.csvFile($0), options: CSVOptions()) }
         return try Validator(connection: db.connection).run(table: table, input: source, options: options)
@@ -42,7 +43,8 @@ import TestSupport
         #expect(strict.missingKeys == 2)
         #expect(strict.fixableKeys == 0)
         #expect(strict.unfixableKeys == 2)
-        #expect(strict.reasons == ["\(db.schema).strict.owner is NOT NULL with no default, no same-named input column and no rule"])
+        // In the words the load's own refusal would use.
+        #expect(strict.reasons == ["\(db.schema).strict.owner is NOT NULL with no default and no input column to fill it (2 new rows needed)"])
         #expect(!report.wouldLoad)
         #expect(!report.wouldLoad)
         // Once strict is covered by a rule, everything is fixable; --strict still fails.
@@ -105,8 +107,9 @@ import TestSupport
             """)
         let rules = "blank:\n  markers: ['(空白)']\n"
         let staged = try validate(db, "fact", csv: csv, rules: rules)
-        let inPlace = try validate(db, "fact", input: .table("staged"), rules: rules)
+        let inPlace = try validate(db, "fact", input: .table("staged"), rules: rules, inPlace: true)
         #expect(!staged.checkedInPlace)
+        #expect(staged.prediction != nil && inPlace.prediction == nil)
         #expect(inPlace.checkedInPlace)
         #expect(inPlace.rows == 5)
         for name in ["f_org", "f_region", "f_strict"] {
@@ -115,7 +118,8 @@ import TestSupport
             #expect(a.missingKeys == b.missingKeys, "\(name)")
             #expect(a.fixableKeys == b.fixableKeys, "\(name)")
             #expect(a.unfixableKeys == b.unfixableKeys, "\(name)")
-            #expect(a.reasons == b.reasons, "\(name)")
+            // In place, the catalog explains an uncovered parent; staged, the predicted load does, in its own words.
+            #expect(a.reasons.count == b.reasons.count, "\(name)")
             #expect(Set(a.samples.map(\.key)) == Set(b.samples.map(\.key)), "\(name)")
             #expect(b.samples.allSatisfy { $0.lines.isEmpty })
         }
@@ -145,8 +149,10 @@ import TestSupport
         let raw = try validate(db, "fact", input: .table("raw"))
         #expect(!raw.checkedInPlace)
         #expect(raw.columns.map(\.problem) == [.conversion])
-        #expect(try validate(db, "fact", input: .query("SELECT org_code, amount FROM typed")).checkedInPlace)
-        let blanks = try validate(db, "fact", input: .table("typed"), rules: "blank:\n  on_blank: null\n")
+        #expect(try validate(db, "fact", input: .query("SELECT org_code, amount FROM typed"), inPlace: true).checkedInPlace)
+        // Without --in-place, a table with the target's types is staged, so the load can be predicted.
+        #expect(try !validate(db, "fact", input: .query("SELECT org_code, amount FROM typed")).checkedInPlace)
+        let blanks = try validate(db, "fact", input: .table("typed"), rules: "blank:\n  on_blank: null\n", inPlace: true)
         #expect(!blanks.checkedInPlace)
         #expect(try fk(blanks, "f_org").missingKeys == 1)
         #expect(try !validate(db, "org").checkedInPlace)
@@ -262,7 +268,7 @@ import TestSupport
         #expect(columns.first?["column"] as? String == "n")
         #expect(columns.first?["sampleLines"] as? [Int] == [3])
         #expect(report.render(.markdown).contains("| `f_strict` |"))
-        // f_strict fails (unfixable), f_org passes (fixable), n fails (conversion).
-        try JUnitCheck.validate(report.render(.junit), tests: 3, failures: 2)
+        // f_strict fails (unfixable), f_org passes (fixable), n fails (conversion), the predicted load fails.
+        try JUnitCheck.validate(report.render(.junit), tests: 4, failures: 3)
     }
 }

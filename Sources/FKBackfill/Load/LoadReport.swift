@@ -24,6 +24,28 @@ public struct LoadReport: Sendable {
         public var rows: Int
         /// Input row numbers (1 = the first data row), the first few.
         public var sampleRows: [Int]
+        /// The same rows as the input's own lines: CSV file lines (header = 1, multi-line
+        /// records counted), as errors and reject files give them; row numbers otherwise.
+        public var sampleLines: [Int]
+
+        public init(reason: String, rows: Int, sampleRows: [Int], sampleLines: [Int]? = nil) {
+            self.reason = reason
+            self.rows = rows
+            self.sampleRows = sampleRows
+            self.sampleLines = sampleLines ?? sampleRows
+        }
+    }
+
+    /// A new key that looks like another key (see `NearDuplicates`).
+    public struct NearDuplicate: Sendable, Equatable {
+        /// The parent table the key is new in.
+        public var table: TableName
+        /// The new key, as text.
+        public var key: String
+        /// The key it looks like.
+        public var looksLike: String
+        /// `looksLike` is already in the table (else it is another new key of this run).
+        public var existing: Bool
     }
 
     /// One timed step of the run (`read catalog`, `stage input`, …).
@@ -48,6 +70,8 @@ public struct LoadReport: Sendable {
     public var parents: [Parent] = []
     /// Input rows staged.
     public var staged = 0
+    /// The input is a CSV file: `sampleLines` are its lines, not row numbers.
+    public var linesAreFileLines = false
     /// Target rows deleted by `replaceBy` before the insert; 0 for `backfill`.
     public var deleted = 0
     /// Rows inserted into the target; 0 for `backfill`.
@@ -56,6 +80,8 @@ public struct LoadReport: Sendable {
     public var rejected = 0
     /// The rows left out, grouped by reason.
     public var rejections: [Rejection] = []
+    /// New keys that look like another key: loaded (`near_duplicates: warn`) or rejected.
+    public var nearDuplicates: [NearDuplicate] = []
     /// `set-based` or `per-row`: how the fact insert's FKs were checked.
     public var fkCheck: FKCheckMode = .perRow
     /// Why `auto` fell back to `per-row`, if it did.

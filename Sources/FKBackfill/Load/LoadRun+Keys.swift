@@ -67,10 +67,35 @@ extension LoadRun {
     /// Refuses, before anything is written, a load where some new row cannot be filled;
     /// then checks the write privileges the keys found call for.
     func refuseUnfillable() throws {
+        blockers += try unfillable()
+        if !blockers.isEmpty {
+            throw FKBackfillError(
+                "cannot backfill \(target.name.display): \(blockers.count) "
+                    + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
+                details: blockers,
+                hint: "cover the column with a rule in the rules file (see `fkbackfill init`), give it a DEFAULT, "
+                    + "or add a column of the same name to the input",
+                kind: .blocked)
+        }
+        try checkWritePrivileges()
+    }
+
+    /// Why some parent's new rows could not be written: uncovered NOT NULL columns,
+    /// derived values that come out NULL, a mode that forbids inserting, an unbreakable cycle.
+    func unfillable() throws -> [String] {
+        var blockers: [String] = []
         for parent in plan.parents {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            let before = blockers.count
+            defer { if blockers.count > before { blockedTables.insert(parent.table.name) } }
             let missing = count.candidates - count.present
             let name = parent.table.name.display
+            let inserted = Set(parent.insertedColumns.map(\.column.name))
+            for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
+                && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
+                blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
+                    + "is NOT NULL but its rule leaves it NULL (\(missing) new rows needed)")
+            }
             for column in parent.uncoveredColumns {
                 blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) "
                     + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")
@@ -94,15 +119,6 @@ extension LoadRun {
                     + "(\(names)) with no nullable or deferrable FK to break it")
             }
         }
-        if !blockers.isEmpty {
-            throw FKBackfillError(
-                "cannot backfill \(target.name.display): \(blockers.count) "
-                    + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
-                details: blockers,
-                hint: "cover the column with a rule in the rules file (see `fkbackfill init`), give it a DEFAULT, "
-                    + "or add a column of the same name to the input",
-                kind: .blocked)
-        }
-        try checkWritePrivileges()
+        return blockers
     }
 }

@@ -8,7 +8,9 @@ extension LoadRun {
             lines = try stageCheckingValues()
         } else {
             try session.execute(sql.createStage())
-            report.staged = try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), on: session, progress: progress)
+            // Lines are tracked here too, so an error about a row can name its line.
+            lines = opened.lineTracker()
+            report.staged = try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
@@ -27,6 +29,9 @@ extension LoadRun {
         if let constants = sql.insertConstants() { try session.execute(constants) }
         try handleBlankKeys()
         try guardKeys()
+        try markKeysThatCannotFit()
+        try rejectNearDuplicates()
+        if options.checksValues { try markUniqueRejects() }
     }
 
     /// Stages with rejects instead of failures: each row whose value does not convert, is
@@ -56,7 +61,13 @@ extension LoadRun {
         } else {
             tracker = try stageAsText(opened)
         }
-        // NULLs, lengths (only text staging can hold an overlong value) and CHECKs: one scan.
+        try markValueRejects(typed: typed)
+        return tracker
+    }
+
+    /// NULLs in NOT NULL columns, overlong values (only text staging can hold one) and
+    /// CHECK failures of the staged rows: one scan, the first reason per row.
+    func markValueRejects(typed: Bool) throws {
         var conditions: [(condition: SQL, reason: String)] = []
         for column in plan.stagedColumns {
             let name: SQL = "s.\(ident: column.name)"
@@ -64,6 +75,10 @@ extension LoadRun {
                 conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(int: length)", "\(column.name): longer than \(length) characters"))
             }
             if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
+        }
+        if let unroutable = plan.unroutable {
+            // Partition bounds by bare column name; the stage has the target's names.
+            conditions.append((unroutable, "no partition of \(plan.target.name.display) accepts the row"))
         }
         let staged = Set(plan.stagedColumns.map(\.name))
         for check in try TableFacts.checks(of: [plan.target], on: session)[plan.target.name] ?? []
@@ -77,7 +92,6 @@ extension LoadRun {
                 "UPDATE \(LoadStatements.stage) s SET _fkb_reject = CASE \(cases) END WHERE s._fkb_reject IS NULL AND ("
                     + conditions.map { "(\($0.condition))" as SQL }.joined(separator: " OR ") + ")")
         }
-        return tracker
     }
 
     /// Text staging for rejects: nothing can fail on the way in; the cast finds bad values.
@@ -95,13 +109,19 @@ extension LoadRun {
             stageUpdated = true  // the rolled-back cast left dead rows; do not count on physical order
             for function in checks.createCastChecks() { try session.execute(function) }
             try session.execute(checks.castChecked())
-            for column in plan.stagedColumns {
-                try updateStage(
-                    "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: "\(column.name): not a valid \(column.type)") "
-                        + "FROM \(TextStaging.raw) r WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))")
-            }
+            try markUnconvertible(checks)
         }
         return tracker
+    }
+
+    /// Rows with a value that does not convert to its column's type (the cast-check
+    /// functions of `checks` exist by now), the first bad column per row.
+    func markUnconvertible(_ checks: TextStaging) throws {
+        for column in plan.stagedColumns {
+            try updateStage(
+                "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: "\(column.name): not a valid \(column.type)") "
+                    + "FROM \(TextStaging.raw) r WHERE r._fkb_row = s._fkb_row AND s._fkb_reject IS NULL AND \(checks.doesNotConvert(column))")
+        }
     }
 
     /// `blank: on_blank`: blank FK keys of the input become NULL or reject their row.

@@ -30,16 +30,18 @@ extension LoadRun {
     func setAsideRejects() throws {
         let rejected = stageUpdated ? try session.execute(sql.rejections(samples: max(options.samples, 1))).rows : []
         for row in rejected {
+            let numbers = row.array("sample").compactMap { $0.flatMap { Int($0) } }
             report.rejections.append(.init(
-                reason: row.string("reason"), rows: row.int("n") ?? 0,
-                sampleRows: row.array("sample").compactMap { $0.flatMap { Int($0) } }))
+                reason: row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
         }
         report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
         if report.rejected > 0 { try writeRejects() }
         if report.rejected > options.maxRejects {
             throw FKBackfillError(
                 "\(report.rejected) input rows rejected (at most \(options.maxRejects) allowed), nothing was written",
-                details: report.rejections.map { "\($0.rows) rows: \($0.reason) (rows \($0.sampleRows.map(String.init).joined(separator: ", ")))" },
+                details: report.rejections.map {
+                    "\($0.rows) rows: \($0.reason) (\(report.linesAreFileLines ? "lines" : "rows") \($0.sampleLines.map(String.init).joined(separator: ", ")))"
+                },
                 hint: "fix those rows, or allow more rejects to load the rest",
                 kind: .tooManyRejects)
         }
@@ -124,16 +126,52 @@ extension LoadRun {
     /// Step "insert target rows": set-based with the RI triggers off for this statement
     /// only, or per-row with PostgreSQL's own check.
     func insertTarget() throws {
-        guard check != nil else {
-            report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
-            return
+        do {
+            try session.savepoint {
+                guard check != nil else {
+                    report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                    return
+                }
+                let previous = try session.execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
+                try session.execute("SELECT set_config('session_replication_role', 'replica', true)")
+                try propagateReplicationRole(replica: true)
+                report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
+                try propagateReplicationRole(replica: false)
+            }
+        } catch let error as PostgresError where error.kind == .server
+            && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation, SQLState.foreignKeyViolation]
+                .contains(error.sqlState) {
+            throw try refusedRow() ?? error
         }
-        let previous = try session.execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
-        try session.execute("SELECT set_config('session_replication_role', 'replica', true)")
-        try propagateReplicationRole(replica: true)
-        report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
-        try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
-        try propagateReplicationRole(replica: false)
+    }
+
+    /// The input row behind a unique, CHECK or NOT NULL violation of the fact insert,
+    /// found by the statements a load with rejects would have set it aside with, as an
+    /// error naming its line; nil when none of them finds it (the server's error stands).
+    func refusedRow() throws -> FKBackfillError? {
+        try markValueRejects(typed: !stagedAsText)
+        try markUniqueRejects()
+        // What PostgreSQL's own FK check refused: a key no parent holds, after the backfill.
+        for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(opened.columns.contains) {
+            let keys = KeyPredicates.columns("s", fk.columns)
+            var missing: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND " + KeyPredicates.missing(fk, child: keys)
+            if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
+            try updateStage(sql.reject(
+                where: missing, reason: "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"))
+        }
+        guard let row = try session.execute(
+            "SELECT _fkb_row, _fkb_reject FROM \(LoadStatements.stage) WHERE _fkb_reject IS NOT NULL ORDER BY _fkb_row LIMIT 1"
+        ).rows.first, let number = row.int("_fkb_row") else { return nil }
+        let line = lines?.line(ofRecord: number) ?? number
+        let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
+        let duplicate = row.string("_fkb_reject").contains("key (")
+        return FKBackfillError(
+            "\(place): \(row.string("_fkb_reject")), nothing was written",
+            hint: duplicate
+                ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
+                : "fix the row, or --max-rejects N to set such rows aside and load the rest",
+            kind: .rowRefused(line: line))
     }
 
     /// The report's line per parent, with the keys this run really inserted.

@@ -27,6 +27,10 @@ final class LoadRun {
     var stagedAsText = false
     /// Problems that stop the load before it writes, all reported at once.
     var blockers: [String] = []
+    /// New keys that look like another key, found by `rejectNearDuplicates` or `warnNearDuplicates`.
+    var nearDuplicates: [LoadReport.NearDuplicate] = []
+    /// Parents whose new rows could not be written (`unfillable`, and validate's checks of new rows).
+    var blockedTables = Set<TableName>()
     /// Per parent index: distinct keys asked for, and how many the parent has.
     var counts: [Int: (candidates: Int, present: Int)] = [:]
     /// Parents whose work tables exist.
@@ -39,10 +43,14 @@ final class LoadRun {
     var rejectTable: TableName?
     /// The set-based check, once chosen.
     var check: FKCheck?
+    /// The target's unique keys, exclusion constraints and triggers.
+    let constraints: TargetConstraints
 
     init(session: Session, options: LoadOptions, input: InputSource, catalog: Catalog, graph: DependencyGraph,
-         target: Table, opened: OpenedInput, plan: LoadPlan, progress: ((Int, Int?) -> Void)?) {
+         target: Table, opened: OpenedInput, plan: LoadPlan, constraints: TargetConstraints,
+         progress: ((Int, Int?) -> Void)?) {
         self.session = session
+        self.constraints = constraints
         self.options = options
         self.input = input
         self.catalog = catalog
@@ -54,6 +62,7 @@ final class LoadRun {
         sql = LoadStatements(plan: plan)
         report = LoadReport(
             target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun, loadedTarget: options.loadTarget)
+        if case .csv = input { report.linesAreFileLines = true }
     }
 
     /// The shared first half: catalog → graph → input → rules → plan, and the checks that
@@ -75,7 +84,10 @@ final class LoadRun {
             })
         let (catalog, graph, target, opened, plan) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened, prepared.plan)
         let inputColumns = opened.columns
-        if options.loadTarget {
+        let constraints = try TargetConstraints.read(target, on: session)
+        // A BEFORE INSERT trigger may set any column: a NOT NULL one missing from the
+        // input is then the trigger's to fill, and PostgreSQL's to refuse if it does not.
+        if options.loadTarget && constraints.beforeInsertTriggers.isEmpty {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
             for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
                 && !inputColumns.contains(column.name) {
@@ -92,7 +104,7 @@ final class LoadRun {
         }
         let run = LoadRun(
             session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,
-            opened: opened, plan: plan, progress: progress)
+            opened: opened, plan: plan, constraints: constraints, progress: progress)
         try run.checkPrivileges()
         return run
     }

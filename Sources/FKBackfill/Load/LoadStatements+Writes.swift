@@ -88,7 +88,16 @@ extension LoadStatements {
 
     func insertParentRows(_ parent: ParentPlan) -> SQL {
         let columns = parent.insertedColumns
-        let values = columns.map { column -> SQL in
+        let keyList = kList("v", parent).joined(separator: ", ")
+        return "INSERT INTO \(parent.table.name.sql) (\(idents: columns.map(\.column.name)))"
+            + (parent.keyIsIdentity ? " OVERRIDING SYSTEM VALUE" : "")
+            + " SELECT \(insertedValues(parent).joined(separator: ", ")) FROM \(Self.values(parent.index)) v WHERE v._fkb_missing ORDER BY \(keyList)"
+            + " ON CONFLICT (\(idents: parent.keyColumns)) DO NOTHING"
+    }
+
+    /// The value of each of `insertedColumns` in a new row, over `fkb_val_N v`.
+    func insertedValues(_ parent: ParentPlan) -> [SQL] {
+        parent.insertedColumns.map { column -> SQL in
             if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.sqlType))" }
             if column.deferredUntilCycleLoaded { return "NULL" }
             let value = valueExpression(of: column.column.name, in: parent) ?? "NULL"
@@ -99,11 +108,6 @@ extension LoadStatements {
             }
             return value
         }
-        let keyList = kList("v", parent).joined(separator: ", ")
-        return "INSERT INTO \(parent.table.name.sql) (\(idents: columns.map(\.column.name)))"
-            + (parent.keyIsIdentity ? " OVERRIDING SYSTEM VALUE" : "")
-            + " SELECT \(values.joined(separator: ", ")) FROM \(Self.values(parent.index)) v WHERE v._fkb_missing ORDER BY \(keyList)"
-            + " ON CONFLICT (\(idents: parent.keyColumns)) DO NOTHING"
     }
 
     /// Sets the FK columns a cycle was broken at, once every parent row exists.

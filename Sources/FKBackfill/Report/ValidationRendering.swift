@@ -71,6 +71,7 @@ extension ValidationReport {
         var wouldLoad: Bool
         var foreignKeys: [ForeignKey]
         var columns: [Column]
+        var prediction: NullOr<ValidationReport.Prediction.JSONDocument>
     }
 
     var json: JSONDocument {
@@ -86,7 +87,8 @@ extension ValidationReport {
             },
             columns: columns.map {
                 .init(column: $0.column, problem: $0.problem.rawValue, detail: $0.detail, rows: $0.rows, sampleLines: $0.sampleLines)
-            })
+            },
+            prediction: NullOr(prediction?.json))
     }
 
     // MARK: Text
@@ -121,6 +123,7 @@ extension ValidationReport {
             }
             out += table.render()
         }
+        if let prediction { out += prediction.text(lineWord: lineWord) }
         return out
     }
 
@@ -146,6 +149,7 @@ extension ValidationReport {
                     + "\(problem.sampleLines.map(String.init).joined(separator: ", ")) | \(markdownCell(problem.detail)) |\n"
             }
         }
+        if let prediction { out += prediction.markdown(lineWord: lineWord) }
         return out
     }
 
@@ -170,8 +174,15 @@ extension ValidationReport {
                           body: problem.sampleLines.isEmpty ? "" : "\(lineWord) " + problem.sampleLines.map(String.init).joined(separator: ", ")),
                 skipped: nil, output: nil)
         }
+        var load: [JUnitXML.TestCase] = []
+        if let prediction {
+            load.append(JUnitXML.TestCase(
+                className: "\(table.description).load", name: "predicted load",
+                failure: prediction.wouldLoad ? nil : (message: prediction.summary(lineWord: lineWord), body: prediction.text(lineWord: lineWord)),
+                skipped: nil, output: prediction.wouldLoad ? prediction.text(lineWord: lineWord) : nil))
+        }
         return JUnitXML(suites: [
-            .init(name: "fkbackfill validate \(input) for \(table.description)", cases: keys + problems),
+            .init(name: "fkbackfill validate \(input) for \(table.description)", cases: keys + problems + load),
         ]).render()
     }
 }

@@ -10,6 +10,10 @@ public enum SQLState {
     public static let queryCanceled = "57014"
     /// `foreign_key_violation`: a row references a key its parent lacks.
     public static let foreignKeyViolation = "23503"
+    /// `not_null_violation`: NULL in a NOT NULL column.
+    public static let notNullViolation = "23502"
+    /// `check_violation`: a CHECK constraint (or a partition's bounds) refused the row.
+    public static let checkViolation = "23514"
     /// `unique_violation`: a duplicate key in a unique index or constraint.
     public static let uniqueViolation = "23505"
     /// `insufficient_privilege`: the role lacks a privilege the statement needs.

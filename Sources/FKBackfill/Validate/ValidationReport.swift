@@ -60,6 +60,48 @@ public struct ValidationReport: Sendable {
         public var sampleLines: [Int]
     }
 
+    /// What `load` with the same options would do, computed by the load's own steps
+    /// (staging, rejects, missing keys, what stops a backfill) short of writing.
+    public struct Prediction: Sendable {
+        /// One parent table the load would add rows to.
+        public struct Parent: Sendable {
+            public var table: TableName
+            /// New rows the backfill would insert.
+            public var inserted: Int
+            /// Up to `samples` of their keys, in key order.
+            public var sampleKeys: [[String?]]
+        }
+
+        /// Input rows the load would set aside, by reason (as the load reports them).
+        public struct Rejection: Sendable {
+            public var reason: String
+            public var rows: Int
+            /// Up to `samples` of them: CSV lines (header = 1) or row numbers of the input.
+            public var sampleLines: [Int]
+        }
+
+        /// The load would commit: nothing stops it and rejects stay within `maxRejects`.
+        public var wouldLoad = true
+        /// False when something the tool does not evaluate may change the outcome (a trigger, say); `notExact` says what.
+        public var exact: Bool { notExact.isEmpty }
+        public var notExact: [String] = []
+        /// What would stop the load, each in the words the load's error would use.
+        public var blockers: [String] = []
+        /// Rows the load would insert into the target (0 when it would not load).
+        public var inserted = 0
+        /// Target rows `--replace-by` would delete first.
+        public var deleted = 0
+        /// Rows set aside, the sum of `rejections`.
+        public var rejected = 0
+        /// The `--max-rejects` the prediction was made for.
+        public var maxRejects = 0
+        public var rejections: [Rejection] = []
+        /// New keys that look like another key (`near_duplicates:` warns or rejects).
+        public var nearDuplicates: [LoadReport.NearDuplicate] = []
+        /// Parents, in load order, that would get rows.
+        public var parents: [Parent] = []
+    }
+
     /// The table validated.
     public var table: TableName
     /// Where the rows came from: the CSV path, `<stdin>`, the `--source` table, `<query>`, or (no input) the target's own name.
@@ -77,6 +119,8 @@ public struct ValidationReport: Sendable {
     public var foreignKeys: [ForeignKeyResult] = []
     /// Column problems; empty when no value would stop the load.
     public var columns: [ColumnProblem] = []
+    /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
+    public var prediction: Prediction?
 
     /// An empty report; the validator fills it in.
     public init(table: TableName, input: String, linesAreFileLines: Bool) {
@@ -88,7 +132,10 @@ public struct ValidationReport: Sendable {
     /// Whether the load would pass: no column problems, and every missing key fixable
     /// by a backfill (with `strict`, no missing key at all).
     public var wouldLoad: Bool {
-        columns.isEmpty && foreignKeys.allSatisfy { fk in
+        if let prediction {
+            return prediction.wouldLoad && (!strict || foreignKeys.allSatisfy { $0.violatingRows == 0 })
+        }
+        return columns.isEmpty && foreignKeys.allSatisfy { fk in
             strict ? fk.violatingRows == 0 : fk.unfixableKeys == 0 && fk.reasons.isEmpty
         }
     }

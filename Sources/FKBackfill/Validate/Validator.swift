@@ -10,6 +10,14 @@ public struct ValidateOptions: Sendable {
     public var strict = false
     /// The rules file, so fixable keys are judged as a load with these rules would (`relations:` included).
     public var rules: Rules = .none
+    /// The load's `--max-rejects`: how many rows the predicted load may set aside.
+    public var maxRejects = 0
+    /// The load's `--replace-by`: target rows it would delete before inserting, so their
+    /// keys do not clash.
+    public var replaceBy: [String] = []
+    /// Check a `--source` or `--query` with the target's types where it is, FKs and NOT
+    /// NULL only, without predicting the load (fast on large tables; see docs/validate.md).
+    public var inPlace = false
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
 
@@ -75,29 +83,64 @@ public final class Validator {
         // A table or query with the target's types needs no staging: nothing to convert or
         // cut, so it is checked where it is. Blanks loaded as NULL and self-references
         // (whose keys may come from the input itself) need the staged copy.
-        let inPlace = try opened.select != nil
+        let inPlace = try opened.select != nil && (input == nil || options.inPlace)
             && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
             && !checked.contains(where: { $0.referencedTable == target.name })
             && opened.hasTypes(of: target, on: session)
+        for column in options.replaceBy where !columns.contains(column) {
+            throw FKBackfillError(
+                "replace-by column \(column) is not in the input",
+                hint: "choose columns of \(target.name.display) that the input has: " + columns.joined(separator: ", "),
+                kind: .invalidOptions)
+        }
         if let constants = load.createConstants() { try session.execute(constants) }
+        let constraints = try TargetConstraints.read(target, on: session)
         var findings: [Findings]
+        var predicted: LoadRun?
         if inPlace, let select = opened.select {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
         } else {
+            // On Citus, a distributed parent is read through a coordinator copy of its keys.
             let standIns = try citusStandIns(checked, target: target.name, catalog: catalog)
-            findings = try checkStaged(opened, ValidationStatements(plan: plan, load: load), standIns, &report, options)
+            let staged = try checkStaged(opened, ValidationStatements(plan: plan, load: load), standIns, &report, options)
+            findings = staged.findings
+            var loadOptions = LoadOptions()
+            loadOptions.rules = options.rules
+            loadOptions.maxRejects = options.maxRejects
+            loadOptions.replaceBy = options.replaceBy
+            loadOptions.samples = options.samples
+            loadOptions.dryRun = true
+            let run = LoadRun(
+                session: session, options: loadOptions, input: source, catalog: catalog, graph: graph, target: target,
+                opened: opened, plan: plan, constraints: constraints, progress: nil)
+            run.report.staged = report.rows
+            report.prediction = try run.predict(tracker: staged.tracker, castFailed: staged.castFailed, staging: TextStaging(plan: plan))
+            if let planError {
+                report.prediction?.blockers.insert(planError, at: 0)
+                report.prediction?.wouldLoad = false
+            }
+            predicted = run
         }
+        // A BEFORE INSERT trigger may fill a column the input lacks.
         for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
-            && !columns.contains(column.name) {
+            && !columns.contains(column.name) && constraints.beforeInsertTriggers.isEmpty {
             report.columns.append(.init(
                 column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, has no default and is not in the input",
                 rows: report.rows, sampleLines: []))
         }
 
-        // What a backfill would make of each FK's missing keys.
         let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
         var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
+        if let predicted {
+            // The load decides what is fixable; the rules' own words say why a key is not backfilled.
+            report.foreignKeys = try zip(checked, findings).map { fk, found in
+                let status = try coverage.result(for: fk)
+                return predicted.validationResult(fk, found, planError: planError, skipped: status.status == .skipped ? status.reasons : [])
+            }
+            return report
+        }
+        // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         for (fk, found) in zip(checked, findings) {
             var result = ValidationReport.ForeignKeyResult(
                 name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
@@ -139,14 +182,15 @@ public final class Validator {
     func checkStaged(
         _ opened: OpenedInput, _ sql: ValidationStatements, _ checked: [ForeignKey],
         _ report: inout ValidationReport, _ options: ValidateOptions
-    ) throws -> [Findings] {
+    ) throws -> (findings: [Findings], tracker: CSVLineTracker?, castFailed: Bool) {
         let plan = sql.plan, load = sql.load
-        // Everything that creates objects happens first; then the transaction turns read-only.
+        // The prediction runs the load's own steps, which build temporary work tables as
+        // they go: the transaction cannot turn read-only, but only pg_temp is written,
+        // and it is rolled back.
         let staging = TextStaging(plan: plan)
         try session.execute(staging.createRaw())
         try session.execute(staging.createStage())
         for function in staging.createCastChecks() { try session.execute(function) }
-        try session.execute("SET LOCAL transaction_read_only = on")
 
         // Stage as text.
         let tracker = opened.lineTracker()
@@ -156,9 +200,11 @@ public final class Validator {
         let samples = options.samples
 
         // Cast to the target's types: one statement when every value converts.
+        var castFailed = false
         do {
             try session.savepoint { try session.execute(staging.castAll()) }
         } catch let error as PostgresError where error.kind == .server {
+            castFailed = true
             for column in plan.stagedColumns {
                 try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
                                sql.rawRows(where: staging.doesNotConvert(column), samples: samples), lineOf)
@@ -192,7 +238,7 @@ public final class Validator {
             for column in plan.blankColumns where !column.notNull { try session.execute(load.nullBlank(column)) }
         }
 
-        return try checked.map { fk in
+        let findings = try checked.map { fk in
             let row = try session.execute(sql.foreignKeyCounts(fk)).rows[0]
             var found = Findings(violating: row.int("violating") ?? 0, missing: row.int("missing") ?? 0, blank: row.int("blank") ?? 0)
             if fk.match == .full && fk.columns.count > 1 {
@@ -207,6 +253,7 @@ public final class Validator {
             }
             return found
         }
+        return (findings, tracker, castFailed)
     }
 
     /// Checks a table or query where it is: one scan for rows, NULLs and partly NULL keys,

@@ -1,0 +1,114 @@
+import PostgresClient
+
+/// What, besides FKs, NOT NULL and CHECK, can refuse a row of the target: its unique keys
+/// (primary key, unique constraints and indexes), exclusion constraints and row triggers.
+/// A load with rejects sets duplicate rows aside by these keys, and validate predicts
+/// the load's verdict from them; a trigger makes that prediction inexact.
+struct TargetConstraints {
+    /// A primary key, unique constraint or unique index of the target.
+    struct UniqueKey {
+        /// The constraint's name, or the index's for a bare unique index.
+        var name: String
+        var columns: [String]
+        /// Per column, the equality operator of the index's operator family: what the
+        /// index itself compares with, so a clash is found exactly as the index finds it.
+        var equality: [SQLOperator]
+        /// `NULLS NOT DISTINCT` (PostgreSQL 15): NULLs clash with each other.
+        var nullsNotDistinct: Bool
+        /// Every operator class is its type's default: grouping the input by these columns
+        /// (which uses the default) then finds the duplicates the index would.
+        var defaultOperatorClasses: Bool
+        /// A partial index's predicate, or an expression index: not checked, said so.
+        var partialOrExpression: Bool
+    }
+
+    var uniqueKeys: [UniqueKey] = []
+    /// Exclusion constraints: the tool does not evaluate them.
+    var exclusions: [String] = []
+    /// Enabled row-level BEFORE INSERT triggers on the target or its partitions: they
+    /// may set any column, or skip the row.
+    var beforeInsertTriggers: [String] = []
+    /// Enabled AFTER INSERT row or statement triggers, and rules, on the target: they may
+    /// write elsewhere, or raise.
+    var otherHooks: [String] = []
+
+    static func read(_ table: Table, on session: Session) throws -> TargetConstraints {
+        var result = TargetConstraints()
+        let oid: SQL = "CAST(\(bind: String(table.oid)) AS oid)"
+        for row in try session.execute(
+            """
+            SELECT coalesce(c.conname::text, i.relname::text) AS name,
+                   x.indpred IS NOT NULL OR x.indexprs IS NOT NULL AS partial,
+                   x.indnullsnotdistinct AS nulls_not_distinct,
+                   CAST(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
+                              JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS text) AS columns,
+                   CAST(ARRAY(SELECT n.nspname || ' ' || o.oprname
+                              FROM unnest(CAST(x.indclass AS oid[])) WITH ORDINALITY AS u(c, k)
+                              JOIN pg_opclass oc ON oc.oid = u.c
+                              LEFT JOIN pg_amop am ON am.amopfamily = oc.opcfamily AND am.amopmethod = oc.opcmethod
+                                   AND am.amopstrategy = 3 AND am.amoplefttype = oc.opcintype AND am.amoprighttype = oc.opcintype
+                              LEFT JOIN pg_operator o ON o.oid = am.amopopr
+                              LEFT JOIN pg_namespace n ON n.oid = o.oprnamespace
+                              WHERE u.k <= x.indnkeyatts ORDER BY u.k) AS text) AS operators,
+                   (SELECT bool_and(oc.opcdefault) FROM unnest(CAST(x.indclass AS oid[])) AS u(c)
+                    JOIN pg_opclass oc ON oc.oid = u.c) AS default_opclasses
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u')
+            WHERE x.indrelid = \(oid) AND x.indisunique
+            ORDER BY c.contype NULLS LAST, 1
+            """).rows {
+            let columns = row.array("columns").compactMap { $0 }
+            let operators = row.array("operators").map { text -> SQLOperator in
+                guard let text, let space = text.firstIndex(of: " "),
+                      let op = SQLOperator(schema: String(text[..<space]), name: String(text[text.index(after: space)...]))
+                else { return .builtinEquality }
+                return op
+            }
+            result.uniqueKeys.append(UniqueKey(
+                name: row.string("name"), columns: columns,
+                equality: operators.count == columns.count ? operators : columns.map { _ in .builtinEquality },
+                nullsNotDistinct: row.bool("nulls_not_distinct"), defaultOperatorClasses: row.bool("default_opclasses"),
+                partialOrExpression: row.bool("partial") || columns.count != operators.count))
+        }
+        result.exclusions = try session.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = \(oid) AND contype = 'x' ORDER BY conname"
+        ).rows.map { $0.string("conname") }
+        // tgtype bits: 1 row, 2 before, 4 insert (see pg_trigger.h).
+        for row in try session.execute(
+            """
+            SELECT t.tgname, c.relname, (t.tgtype & 1) <> 0 AND (t.tgtype & 2) <> 0 AND (t.tgtype & 4) <> 0 AS before_insert
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_partition_tree(\(oid)) pt)
+              AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
+            ORDER BY t.tgname
+            """).rows {
+            let name = row.string("relname") == table.name.name ? row.string("tgname") : "\(row.string("tgname")) (on \(row.string("relname")))"
+            if row.bool("before_insert") { result.beforeInsertTriggers.append(name) } else { result.otherHooks.append("trigger \(name)") }
+        }
+        result.otherHooks += try session.execute(
+            """
+            SELECT r.rulename FROM pg_rewrite r
+            WHERE r.ev_class IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_partition_tree(\(oid)) pt)
+              AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3'
+            ORDER BY r.rulename
+            """).rows.map { "rule \($0.string("rulename"))" }
+        return result
+    }
+
+    /// Why a verdict computed from these constraints cannot be exact; empty when it is.
+    var inexactness: [String] {
+        var reasons: [String] = []
+        if !beforeInsertTriggers.isEmpty {
+            reasons.append("BEFORE INSERT trigger \(beforeInsertTriggers.joined(separator: ", ")) may change or skip rows")
+        }
+        if !otherHooks.isEmpty {
+            reasons.append("\(otherHooks.joined(separator: ", ")) runs on insert and may refuse rows or write elsewhere")
+        }
+        for name in exclusions { reasons.append("exclusion constraint \(name) is not evaluated") }
+        for key in uniqueKeys where key.partialOrExpression {
+            reasons.append("unique index \(key.name) is partial or on expressions: not evaluated")
+        }
+        return reasons
+    }
+}

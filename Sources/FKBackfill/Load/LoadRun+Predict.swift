@@ -1,0 +1,165 @@
+import Foundation
+import PostgresClient
+
+/// Validate's prediction: the load's own steps over validate's staged copy, up to the
+/// first write. Rows are set aside by the same statements a load with rejects runs
+/// (types, lengths, NULLs, CHECKs, blank keys, `on_missing`, unique keys), missing keys
+/// are found by the same statements, and what would stop the backfill is decided by the
+/// same code. What the load would then write is read from its work tables instead:
+/// parents' new rows (checked against their NOT NULL and CHECK constraints), and the
+/// rows whose keys would still be missing after the backfill (the FK check's refusal).
+/// Only temporary tables are written.
+extension LoadRun {
+    func predict(tracker: CSVLineTracker?, castFailed: Bool, staging: TextStaging) throws -> ValidationReport.Prediction {
+        lines = tracker
+        stagedAsText = true
+        stageUpdated = true
+        var prediction = ValidationReport.Prediction()
+        prediction.maxRejects = options.maxRejects
+        prediction.notExact = constraints.inexactness
+        if case .csv(_, let csv) = input, csv.header, report.staged == 0 {
+            blockers.append("\(input.label): the file has a header but no rows, nothing to load")
+        }
+        if castFailed { try markUnconvertible(staging) }
+        try markValueRejects(typed: false)
+        try handleBlankKeys()
+        try guardKeys()
+        try markKeysThatCannotFit()
+        try rejectNearDuplicates()
+        try markUniqueRejects()
+        try findMissingKeys()
+        try warnNearDuplicates()
+        prediction.nearDuplicates = nearDuplicates
+        blockers += try unfillable()
+        blockers += try newParentRowProblems()
+        blockers += try remainingViolations()
+
+        let samples = max(options.samples, 1)
+        for row in try session.execute(sql.rejections(samples: samples)).rows {
+            prediction.rejections.append(.init(
+                reason: row.string("reason"), rows: row.int("n") ?? 0,
+                sampleLines: row.array("sample").compactMap { $0.flatMap { Int($0) } }.map(line(ofRow:))))
+        }
+        prediction.rejected = prediction.rejections.reduce(0) { $0 + $1.rows }
+        if !options.replaceBy.isEmpty {
+            prediction.deleted = try session.execute(replacedCount()).rows[0].int("n") ?? 0
+        }
+        for parent in plan.parents where available.contains(parent.index) && parent.backfills {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            let row = try session.execute(newKeys(parent, samples: options.samples)).rows[0]
+            let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
+            prediction.parents.append(.init(table: parent.table.name, inserted: row.int("n") ?? 0, sampleKeys: keys))
+        }
+        prediction.blockers = blockers
+        prediction.wouldLoad = blockers.isEmpty && prediction.rejected <= options.maxRejects
+        prediction.inserted = prediction.wouldLoad ? report.staged - prediction.rejected : 0
+        return prediction
+    }
+
+    /// The input line of staged row `row`: the file's own line (header = 1) for a CSV.
+    func line(ofRow row: Int) -> Int {
+        lines?.line(ofRecord: row) ?? row
+    }
+
+    /// New parent rows the insert would refuse: a NULL in a NOT NULL column that a rule
+    /// derives (input columns are `unfillable`'s), or a CHECK that fails.
+    func newParentRowProblems() throws -> [String] {
+        var problems: [String] = []
+        let allChecks = try TableFacts.checks(of: plan.parents.map(\.table), on: session)
+        for parent in plan.parents where available.contains(parent.index) && parent.backfills {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            let columns = parent.insertedColumns
+            let names = Set(columns.map(\.column.name))
+            var tests: [(what: String, condition: SQL)] = []
+            for column in columns where column.column.notNull && !column.deferredUntilCycleLoaded {
+                if case .staged = column.source { continue }
+                tests.append(("\(column.column.name) is NOT NULL but its rule gives NULL", "p.\(ident: column.column.name) IS NULL"))
+            }
+            // A column the backfill leaves out gets its default, as the insert gives it.
+            var leftOut: [String] = []
+            for check in allChecks[parent.table.name] ?? [] {
+                let missing = check.columns.filter { !names.contains($0) }
+                guard missing.allSatisfy({ name in parent.table.columns.contains { $0.name == name } }) else { continue }
+                for name in missing where !leftOut.contains(name) { leftOut.append(name) }
+                tests.append(("fails CHECK \(check.name)", "NOT (\(check.sql))"))
+            }
+            guard !tests.isEmpty else { continue }
+            let defaults = leftOut.map { name -> SQL in
+                let column = parent.table.columns.first { $0.name == name }
+                return ", CAST(\(column?.defaultSQL ?? "NULL") AS \(column?.sqlType ?? "text")) AS \(ident: name)"
+            }
+            // Typed as the columns, as the insert would assign them (a bare NULL would be text).
+            let values = zip(columns, sql.insertedValues(parent)).map { column, value -> SQL in
+                "CAST(\(value) AS \(column.column.sqlType)) AS \(ident: column.column.name)"
+            }
+            let counted = tests.enumerated().map { index, test -> SQL in "count(*) FILTER (WHERE \(test.condition)) AS c\(int: index)" }
+            let row = try session.execute(
+                "SELECT \(counted.joined(separator: ", ")) FROM (SELECT \(values.joined(separator: ", "))\(defaults.joined()) "
+                    + "FROM \(LoadStatements.values(parent.index)) v WHERE v._fkb_missing) p").rows[0]
+            for (index, test) in tests.enumerated() {
+                let n = row.int("c\(index)") ?? 0
+                if n > 0 {
+                    problems.append("\(n) new rows of \(parent.table.name.display): \(test.what)")
+                    blockedTables.insert(parent.table.name)
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Rows whose key would still be missing once the backfill ran: what PostgreSQL's FK
+    /// check would refuse (blank keys kept as they are, keys of a parent the tool may not
+    /// fill). Declared relations are not the database's to enforce.
+    func remainingViolations() throws -> [String] {
+        var violations: [String] = []
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(staged.contains) {
+            let row = try session.execute(remaining(fk)).rows[0]
+            let rows = row.int("n") ?? 0
+            guard rows > 0 else { continue }
+            violations.append("\(rows) input rows would violate \(fk.name): key (\(fk.columns.joined(separator: ", "))) "
+                + "missing from \(fk.referencedTable.display) and not backfilled")
+        }
+        return violations
+    }
+
+    func remaining(_ fk: ForeignKey) -> SQL {
+        let keys = KeyPredicates.columns("g", fk.columns)
+        var condition: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
+            + KeyPredicates.missing(fk, child: keys)
+        if let parent = plan.parent(fk.referencedTable), available.contains(parent.index) {
+            let positions = sql.keyPositions(parent, fk)
+            let join = positions.enumerated().map { position, column -> SQL in
+                "k.\(LoadStatements.k(position)) \(fk.childEquality[column]) g.\(ident: fk.columns[column])"
+            }
+            let filled: SQL = parent.backfills ? "" : " AND k.present"
+            condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.keys(parent.index)) k WHERE "
+                + join.joined(separator: " AND ") + filled + ")"
+        }
+        return "SELECT coalesce(sum(g._fkb_n), 0) AS n FROM \(sql.seenKeys(for: fk)) AND \(condition)"
+    }
+
+    /// Target rows `--replace-by` would delete.
+    func replacedCount() -> SQL {
+        let match = options.replaceBy.map { name -> SQL in "t.\(ident: name) IS NOT DISTINCT FROM s.\(ident: name)" }
+        return "SELECT count(*) AS n FROM \(target.name.sql) t WHERE EXISTS (SELECT 1 FROM \(LoadStatements.stage) s "
+            + "WHERE s._fkb_reject IS NULL AND \(match.joined(separator: " AND ")))"
+    }
+
+    /// How many new rows the parent would get, and up to `samples` of their keys, as text
+    /// of the parent's own column types, in key order: as `insertParent` reports them.
+    func newKeys(_ parent: ParentPlan, samples: Int) -> SQL {
+        let keys = parent.keyColumns.enumerated().map { position, name -> SQL in
+            let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
+            return "CAST(CAST(v.\(LoadStatements.k(position)) AS \(type)) AS text)"
+        }
+        let order = parent.keyColumns.enumerated().map { position, name -> SQL in
+            let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
+            return "CAST(v.\(LoadStatements.k(position)) AS \(type))"
+        }
+        return "SELECT (SELECT count(*) FROM \(LoadStatements.values(parent.index)) v WHERE v._fkb_missing) AS n, "
+            + "CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(\(keys.joined(separator: ", "))) AS k, "
+            + "row_number() OVER (ORDER BY \(order.joined(separator: ", "))) AS o FROM \(LoadStatements.values(parent.index)) v "
+            + "WHERE v._fkb_missing ORDER BY o LIMIT \(bind: max(samples, 0))) s) AS text) AS sample"
+    }
+}

@@ -1,0 +1,58 @@
+import PostgresClient
+
+/// Rows that a unique key of the target would refuse, set aside like any other bad row
+/// when rejects are allowed (and found by validate to predict the load):
+/// - a row whose key the target already holds, unless `--replace-by` deletes that row
+///   first;
+/// - a row whose key an earlier row of the input has: the first row of a duplicated key
+///   loads, the later ones are rejected, as inserting them one by one would go.
+/// NULLs never clash (unless the index says `NULLS NOT DISTINCT`), as in the index.
+extension LoadRun {
+    func markUniqueRejects() throws {
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for key in constraints.uniqueKeys where !key.partialOrExpression && key.columns.allSatisfy(staged.contains) {
+            try updateStage(sql.reject(where: clash(key), reason: clashReason(key)))
+            if key.defaultOperatorClasses {
+                try updateStage(duplicates(key))
+            }
+        }
+    }
+
+    func clashReason(_ key: TargetConstraints.UniqueKey) -> String {
+        "key (\(key.columns.joined(separator: ", "))) already in \(target.name.display) (\(key.name))"
+            + (options.replaceBy.isEmpty ? "" : ", not replaced by --replace-by")
+    }
+
+    func duplicateReason(_ key: TargetConstraints.UniqueKey) -> String {
+        "duplicate key (\(key.columns.joined(separator: ", "))) of an earlier input row (\(key.name))"
+    }
+
+    /// Staged row `s` whose key an existing target row has, that `--replace-by` keeps.
+    func clash(_ key: TargetConstraints.UniqueKey) -> SQL {
+        let match = key.columns.enumerated().map { position, name -> SQL in
+            let equal: SQL = "t.\(ident: name) \(key.equality[position]) s.\(ident: name)"
+            return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND s.\(ident: name) IS NULL)" : equal
+        }
+        var kept: SQL = ""
+        if !options.replaceBy.isEmpty {
+            // What deleteReplaced removes: rows matching any staged row not set aside.
+            let replaced = options.replaceBy.map { name -> SQL in "t.\(ident: name) IS NOT DISTINCT FROM r.\(ident: name)" }
+            kept = " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) r WHERE r._fkb_reject IS NULL AND "
+                + replaced.joined(separator: " AND ") + ")"
+        }
+        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(target.name.sql) t WHERE " + match.joined(separator: " AND ") + kept + ")"
+    }
+
+    /// Every row of a duplicated key but the first, in input order, among rows not yet set aside.
+    func duplicates(_ key: TargetConstraints.UniqueKey) -> SQL {
+        let columns = KeyPredicates.columns("t", key.columns).joined(separator: ", ")
+        return "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: duplicateReason(key)) FROM (SELECT d._fkb_row FROM "
+            + "(SELECT t._fkb_row, row_number() OVER (PARTITION BY \(columns) ORDER BY t._fkb_row) AS n FROM \(LoadStatements.stage) t "
+            + "WHERE \(notNull(key, "t"))t._fkb_reject IS NULL) d WHERE d.n > 1) d WHERE s._fkb_row = d._fkb_row"
+    }
+
+    /// `alias.c IS NOT NULL AND …` for a key whose NULLs never clash; empty otherwise.
+    func notNull(_ key: TargetConstraints.UniqueKey, _ alias: SQL) -> SQL {
+        key.nullsNotDistinct ? "" : key.columns.map { "\(alias).\(ident: $0) IS NOT NULL AND " as SQL }.joined()
+    }
+}

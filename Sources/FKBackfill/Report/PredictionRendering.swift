@@ -1,0 +1,71 @@
+/// The predicted load in validate's outputs: what `load` with the same options would
+/// insert, set aside and backfill, and what would stop it.
+extension ValidationReport.Prediction {
+    struct JSONDocument: Encodable {
+        struct Rejection: Encodable { var reason: String; var rows: Int; var sampleLines: [Int] }
+        struct Parent: Encodable { var table: String; var inserted: Int; var sampleKeys: [[String?]] }
+        var wouldLoad: Bool
+        var exact: Bool
+        var notExact: [String]
+        var blockers: [String]
+        var maxRejects: Int
+        var inserted: Int
+        var deleted: Int
+        var rejected: Int
+        var rejections: [Rejection]
+        var nearDuplicates: [LoadReport.JSONDocument.NearDuplicate]
+        var parents: [Parent]
+    }
+
+    var json: JSONDocument {
+        JSONDocument(
+            wouldLoad: wouldLoad, exact: exact, notExact: notExact, blockers: blockers, maxRejects: maxRejects,
+            inserted: inserted, deleted: deleted, rejected: rejected,
+            rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleLines: $0.sampleLines) },
+            nearDuplicates: nearDuplicates.map(LoadReport.JSONDocument.NearDuplicate.init),
+            parents: parents.map { .init(table: $0.table.description, inserted: $0.inserted, sampleKeys: $0.sampleKeys) })
+    }
+
+    /// One line: what the load would do.
+    func summary(lineWord: String) -> String {
+        guard wouldLoad else {
+            return "load would fail" + (rejected > maxRejects ? ": \(counted(rejected, "row")) rejected, --max-rejects is \(maxRejects)" : "")
+        }
+        var parts = ["insert \(counted(inserted, "row"))"]
+        if deleted > 0 { parts.append("delete \(deleted) replaced") }
+        if rejected > 0 { parts.append("set aside \(rejected)") }
+        let backfilled = parents.reduce(0) { $0 + $1.inserted }
+        if backfilled > 0 { parts.append("backfill \(counted(backfilled, "parent row"))") }
+        return "load would " + parts.joined(separator: ", ")
+    }
+
+    func text(lineWord: String) -> String {
+        var out = "\nPredicted load (--max-rejects \(maxRejects)): \(summary(lineWord: lineWord))\n"
+        for blocker in blockers { out += "  stops the load: \(blocker)\n" }
+        for rejection in rejections {
+            out += "  rejected \(rejection.rows): \(rejection.reason) (\(lineWord) "
+                + rejection.sampleLines.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleLines.count ? ", …" : "") + ")\n"
+        }
+        for parent in parents {
+            out += "  new rows in \(parent.table.display): \(parent.inserted)"
+                + (parent.sampleKeys.isEmpty ? "" : " (" + parent.sampleKeys.map(ValidationReport.keyText).joined(separator: ", ")
+                    + (parent.inserted > parent.sampleKeys.count ? ", …" : "") + ")") + "\n"
+        }
+        for near in nearDuplicates { out += "  looks like a typo: \(near.text)\n" }
+        for reason in notExact { out += "  not exact: \(reason)\n" }
+        return out
+    }
+
+    func markdown(lineWord: String) -> String {
+        var out = "\n**Predicted load** (`--max-rejects \(maxRejects)`): \(markdownCell(summary(lineWord: lineWord)))\n\n"
+        for blocker in blockers { out += "- stops the load: \(markdownCell(blocker))\n" }
+        for rejection in rejections {
+            out += "- rejected \(rejection.rows): \(markdownCell(rejection.reason)) (\(lineWord) "
+                + rejection.sampleLines.map(String.init).joined(separator: ", ") + ")\n"
+        }
+        for parent in parents { out += "- new rows in `\(markdownCell(parent.table.description))`: \(parent.inserted)\n" }
+        for near in nearDuplicates { out += "- looks like a typo: \(markdownCell(near.text))\n" }
+        for reason in notExact { out += "- not exact: \(markdownCell(reason))\n" }
+        return out
+    }
+}
