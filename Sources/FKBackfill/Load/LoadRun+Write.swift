@@ -165,7 +165,8 @@ extension LoadRun {
         ).rows.first, let number = row.int("_fkb_row") else { return nil }
         let line = lines?.line(ofRecord: number) ?? number
         let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
-        let duplicate = row.string("_fkb_reject").contains("key (")
+        let reason = row.string("_fkb_reject")
+        let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
         return FKBackfillError(
             "\(place): \(row.string("_fkb_reject")), nothing was written",
             hint: duplicate

@@ -67,8 +67,9 @@ public final class Validator {
         var planError: String?
         let prepared = try Preparation.prepare(
             table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message })
-        let (catalog, target, opened, rules, graph, plan) =
-            (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph, prepared.plan)
+        let (catalog, target, opened, rules, graph) = (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph)
+        var plan = prepared.plan
+        plan.replaceBy = options.replaceBy
         let source = opened.source
         let columns = opened.columns
         let load = LoadStatements(plan: plan)
