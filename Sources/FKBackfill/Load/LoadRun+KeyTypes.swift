@@ -33,7 +33,7 @@ extension LoadRun {
                     why = "not a valid \(target.type)"
                 }
                 let keys = KeyPredicates.columns("x", fk.columns)
-                var missing: SQL = "x._fkb_reject IS NULL AND x.\(ident: child) IS NOT NULL AND " + KeyPredicates.missing(fk, child: keys)
+                var missing: SQL = "x._fkb_reject IS NULL AND x.\(ident: child) IS NOT NULL AND " + KeyPredicates.missing(try readable(fk), child: keys)
                 if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
                 try updateStage(sql.reject(
                     where: "CAST(s.\(ident: child) AS text) IN (SELECT d.v FROM (SELECT DISTINCT \(value) AS v FROM \(LoadStatements.stage) x "

@@ -14,7 +14,7 @@ extension LoadRun {
             guard let parent = catalog.table(fk.referencedTable), isText(parent, fk.referencedColumns[0]) else { continue }
             let column: SQL = "s.\(ident: fk.columns[0])"
             var source: SQL = "SELECT DISTINCT \(column) AS k1 FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND \(column) IS NOT NULL "
-                + "AND NOT \(sql.isBlank(column)) AND \(KeyPredicates.missing(fk, child: [column]))"
+                + "AND NOT \(sql.isBlank(column)) AND \(KeyPredicates.missing(try readable(fk), child: [column]))"
             if let routed = plan.routeCondition(of: fk) { source += " AND \(routed)" }
             let found = try look(source, parent: parent, column: fk.referencedColumns[0])
             guard !found.isEmpty else { continue }
@@ -42,7 +42,7 @@ extension LoadRun {
             """
             WITH n AS MATERIALIZED (SELECT CAST(x.k1 AS text) AS k, \(KeyPredicates.looseKey("x.k1")) AS nk FROM (\(source)) x),
             o AS (SELECT CAST(p.\(ident: column) AS text) AS k, \(KeyPredicates.looseKey("p.\(ident: column)")) AS nk, true AS existing
-                  FROM \(parent.name.sql) p
+                  FROM \(try readable(parent.name, oid: parent.oid, columns: [column]).sql) p
                   UNION ALL SELECT n.k, n.nk, false FROM n)
             SELECT n.k AS key, (array_agg(o.k ORDER BY o.existing DESC, o.k))[1] AS looks_like, bool_or(o.existing) AS existing
             FROM n JOIN o ON o.nk = n.nk AND o.k <> n.k GROUP BY n.k ORDER BY n.k

@@ -42,7 +42,8 @@ extension LoadRun {
         }
         prediction.rejected = prediction.rejections.reduce(0) { $0 + $1.rows }
         if !options.replaceBy.isEmpty {
-            prediction.deleted = try session.execute(replacedCount()).rows[0].int("n") ?? 0
+            let existing = try readable(target.name, oid: target.oid, columns: options.replaceBy)
+            prediction.deleted = try session.execute(replacedCount(in: existing)).rows[0].int("n") ?? 0
         }
         for parent in plan.parents where available.contains(parent.index) && parent.backfills {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
@@ -114,7 +115,7 @@ extension LoadRun {
         var violations: [String] = []
         let staged = Set(plan.stagedColumns.map(\.name))
         for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(staged.contains) {
-            let row = try session.execute(remaining(fk)).rows[0]
+            let row = try session.execute(remaining(fk, parent: readable(fk))).rows[0]
             let rows = row.int("n") ?? 0
             guard rows > 0 else { continue }
             violations.append("\(rows) input rows would violate \(fk.name): key (\(fk.columns.joined(separator: ", "))) "
@@ -123,10 +124,11 @@ extension LoadRun {
         return violations
     }
 
-    func remaining(_ fk: ForeignKey) -> SQL {
+    /// `parent`: `fk` reading its parent where it can be joined (`readable`).
+    func remaining(_ fk: ForeignKey, parent readableFK: ForeignKey) -> SQL {
         let keys = KeyPredicates.columns("g", fk.columns)
         var condition: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
-            + KeyPredicates.missing(fk, child: keys)
+            + KeyPredicates.missing(readableFK, child: keys)
         if let parent = plan.parent(fk.referencedTable), available.contains(parent.index) {
             let positions = sql.keyPositions(parent, fk)
             let join = positions.enumerated().map { position, column -> SQL in
@@ -140,9 +142,9 @@ extension LoadRun {
     }
 
     /// Target rows `--replace-by` would delete.
-    func replacedCount() -> SQL {
+    func replacedCount(in existing: TableName) -> SQL {
         let match = options.replaceBy.map { name -> SQL in "t.\(ident: name) IS NOT DISTINCT FROM s.\(ident: name)" }
-        return "SELECT count(*) AS n FROM \(target.name.sql) t WHERE EXISTS (SELECT 1 FROM \(LoadStatements.stage) s "
+        return "SELECT count(*) AS n FROM \(existing.sql) t WHERE EXISTS (SELECT 1 FROM \(LoadStatements.stage) s "
             + "WHERE s._fkb_reject IS NULL AND \(match.joined(separator: " AND ")))"
     }
 

@@ -11,7 +11,8 @@ extension LoadRun {
     func markUniqueRejects() throws {
         let staged = Set(plan.stagedColumns.map(\.name))
         for key in constraints.uniqueKeys where !key.partialOrExpression && key.columns.allSatisfy(staged.contains) {
-            try updateStage(sql.reject(where: clash(key), reason: clashReason(key)))
+            let existing = try readable(target.name, oid: target.oid, columns: key.columns + options.replaceBy.filter { !key.columns.contains($0) })
+            try updateStage(sql.reject(where: clash(key, in: existing), reason: clashReason(key)))
             if key.defaultOperatorClasses {
                 try updateStage(duplicates(key))
             }
@@ -28,7 +29,7 @@ extension LoadRun {
     }
 
     /// Staged row `s` whose key an existing target row has, that `--replace-by` keeps.
-    func clash(_ key: TargetConstraints.UniqueKey) -> SQL {
+    func clash(_ key: TargetConstraints.UniqueKey, in existing: TableName) -> SQL {
         let match = key.columns.enumerated().map { position, name -> SQL in
             let equal: SQL = "t.\(ident: name) \(key.equality[position]) s.\(ident: name)"
             return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND s.\(ident: name) IS NULL)" : equal
@@ -40,7 +41,7 @@ extension LoadRun {
             kept = " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) r WHERE r._fkb_reject IS NULL AND "
                 + replaced.joined(separator: " AND ") + ")"
         }
-        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(target.name.sql) t WHERE " + match.joined(separator: " AND ") + kept + ")"
+        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(existing.sql) t WHERE " + match.joined(separator: " AND ") + kept + ")"
     }
 
     /// Every row of a duplicated key but the first, in input order, among rows not yet set aside.

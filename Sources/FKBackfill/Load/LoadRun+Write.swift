@@ -155,7 +155,8 @@ extension LoadRun {
         // What PostgreSQL's own FK check refused: a key no parent holds, after the backfill.
         for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(opened.columns.contains) {
             let keys = KeyPredicates.columns("s", fk.columns)
-            var missing: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND " + KeyPredicates.missing(fk, child: keys)
+            var missing: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
+                + KeyPredicates.missing(try readable(fk, fresh: true), child: keys)
             if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
             try updateStage(sql.reject(
                 where: missing, reason: "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"))

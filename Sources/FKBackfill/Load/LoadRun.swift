@@ -29,6 +29,9 @@ final class LoadRun {
     var blockers: [String] = []
     /// New keys that look like another key, found by `rejectNearDuplicates` or `warnNearDuplicates`.
     var nearDuplicates: [LoadReport.NearDuplicate] = []
+    /// Coordinator copies of tables Citus keeps on its workers, by table and columns.
+    var coordinatorCopies: [String: TableName] = [:]
+    var copies = 0
     /// Parents whose new rows could not be written (`unfillable`, and validate's checks of new rows).
     var blockedTables = Set<TableName>()
     /// Per parent index: distinct keys asked for, and how many the parent has.
