@@ -106,8 +106,12 @@ extension LoadStatements {
     /// Whether anything looks at the staged rows behind the parent's keys: its derived
     /// columns, or a parent of its own whose keys come from its new rows.
     func needsRefs(_ parent: ParentPlan) -> Bool {
-        !parent.derivedColumns.isEmpty
-            || plan.parents.contains { $0.sources.contains { $0.origin == .parent(index: parent.index) } }
+        !parent.derivedColumns.isEmpty || feedsParent(parent)
+    }
+
+    /// Whether a parent's keys come from this parent's new rows (its refs and values).
+    func feedsParent(_ parent: ParentPlan) -> Bool {
+        plan.parents.contains { $0.sources.contains { $0.origin == .parent(index: parent.index) } }
     }
 
     func dropWork(_ parent: ParentPlan) -> SQL {
