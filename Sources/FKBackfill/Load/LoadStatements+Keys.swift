@@ -138,7 +138,10 @@ extension LoadStatements {
             "SELECT src._fkb_row, src._fkb_tid, \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src JOIN "
                 + "\(Self.keys(parent.index)) k ON " + keyJoin("k", "src", parent) + filter
         }
-        return "CREATE TEMP TABLE \(Self.refs(parent.index)) ON COMMIT DROP AS " + selects.joined(separator: " UNION ALL ")
+        // UNION, not UNION ALL: a row can lead to the same key by two sources (a plan's
+        // rows directly and through its new portfolios); counted twice, it doubled `sum`
+        // and weighted `most_frequent`, and every later join read it twice.
+        return "CREATE TEMP TABLE \(Self.refs(parent.index)) ON COMMIT DROP AS " + selects.joined(separator: " UNION ")
             + (empty ? " WITH NO DATA" : "")
     }
 
