@@ -99,6 +99,7 @@ import Testing
             nulled: plan.blankColumns.filter { !$0.notNull },
             rejected: plan.blankColumns.filter(\.notNull).map { ($0, "blank key in \($0.name) (NOT NULL)") }))
         text += Self.show("stage statistics for --replace-by", sql.analyzeStage(columns: ["月度", "业务类型", "月度"]))
+        for statement in sql.sizeStage() { text += Self.show("stage size, otherwise", statement) }
         text += Self.show("staged keys, one pass", sql.createSeen())
         for parent in plan.parents {
             let name = parent.table.name.name

@@ -125,6 +125,16 @@ struct LoadStatements: Sendable {
         return "ANALYZE \(Self.stage) (_fkb_reject, \(idents: kept))"
     }
 
+    /// The stage's size, for the planner, from a sample of 300 rows (statistics target 1)
+    /// of `_fkb_reject` alone: a few milliseconds at a million rows, where the full
+    /// sample takes a third of a second. Unanalyzed, `_fkb_reject IS NULL` was taken to
+    /// keep 0.5% of the rows, and the rows behind a handful of new keys were found by a
+    /// nested loop comparing every staged row with every key (rows × keys, 275 ms at
+    /// 100,000 rows and 10 new organisations, #16) instead of a hash join.
+    func sizeStage() -> [SQL] {
+        ["ALTER TABLE \(Self.stage) ALTER COLUMN _fkb_reject SET STATISTICS 1", "ANALYZE \(Self.stage) (_fkb_reject)"]
+    }
+
     var stagedList: SQL { "\(idents: plan.stagedColumns.map(\.name))" }
 
     // MARK: Violations the load cannot fix

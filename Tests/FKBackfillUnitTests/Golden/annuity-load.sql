@@ -34,6 +34,12 @@ UPDATE pg_temp.fkb_stage s SET "产品线代码" = CASE WHEN (((CAST(s."产品�
 -- stage statistics for --replace-by
 ANALYZE pg_temp.fkb_stage (_fkb_reject, "月度", "业务类型");
 
+-- stage size, otherwise
+ALTER TABLE pg_temp.fkb_stage ALTER COLUMN _fkb_reject SET STATISTICS 1;
+
+-- stage size, otherwise
+ANALYZE pg_temp.fkb_stage (_fkb_reject);
+
 -- staged keys, one pass
 CREATE TEMP TABLE pg_temp.fkb_seen ON COMMIT DROP AS SELECT CASE GROUPING(s."产品线代码", s."计划代码", s."组合代码", s."机构代码") WHEN 7 THEN 1 WHEN 11 THEN 2 WHEN 13 THEN 3 WHEN 14 THEN 4 END AS _fkb_set, s."产品线代码", s."计划代码", s."组合代码", s."机构代码", count(*) AS _fkb_n FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL GROUP BY GROUPING SETS ((s."产品线代码"), (s."计划代码"), (s."组合代码"), (s."机构代码"));
 
