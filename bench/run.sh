@@ -103,7 +103,11 @@ if has matrix || has validate || has perrow; then
         psql -v rows="$rows" -f "$here/bench/facts.sql" >"$csv"
         if has matrix; then
             for churn in $churns; do
+                # The runs interleave the copies and the loads, so a busy spell on a shared
+                # machine weighs on both sides of a ratio instead of on one cell.
                 t_fk=(); t_floor=()
+                declare -A t=() m=()
+                for rules in $rulesets; do : >"$work/steps-$rules.tsv"; done
                 for run in $(seq 1 "$runs"); do
                     echo "   churn $churn%, run $run: copy" >&2
                     reset_bench 0
@@ -111,24 +115,27 @@ if has matrix || has validate || has perrow; then
                     reset_bench 0
                     t_floor+=("$(copy_seconds bench.fact "$columns" "$csv" "ALTER TABLE bench.fact DISABLE TRIGGER ALL")")
                     psql -c "ALTER TABLE bench.fact ENABLE TRIGGER ALL"
+                    for rules in $rulesets; do
+                        extra=(); [ "$rules" = rules ] && extra=(--rules "$here/bench/rules.yml")
+                        echo "   churn $churn%, $rules, run $run: fkbackfill load" >&2
+                        reset_bench "$churn"
+                        steps_file="$work/steps-$rules.tsv"
+                        read -r seconds kib < <(timed_tool load bench.fact --csv "$csv" --fk-check set-based --format json "${extra[@]}")
+                        t[$rules]+=" $seconds"; m[$rules]+=" $kib"
+                        jq -e '.fkCheck == "set-based"' "$work/out.txt" >/dev/null || { echo "set-based path not taken" >&2; exit 1; }
+                        new=$(jq -r '[.parents[] | .inserted] | add' "$work/out.txt")
+                    done
                 done
                 c_fk=$(median "${t_fk[@]}"); c_floor=$(median "${t_floor[@]}")
                 for rules in $rulesets; do
-                    t=(); m=(); : >"$steps_file"
-                    extra=(); [ "$rules" = rules ] && extra=(--rules "$here/bench/rules.yml")
-                    for run in $(seq 1 "$runs"); do
-                        echo "   churn $churn%, $rules, run $run: fkbackfill load" >&2
-                        reset_bench "$churn"
-                        read -r seconds kib < <(timed_tool load bench.fact --csv "$csv" --fk-check set-based --format json "${extra[@]}")
-                        t+=("$seconds"); m+=("$kib")
-                    done
-                    jq -e '.fkCheck == "set-based"' "$work/out.txt" >/dev/null || { echo "set-based path not taken" >&2; exit 1; }
-                    new=$(jq -r '[.parents[] | .inserted] | add' "$work/out.txt")
-                    c=$(median "${t[@]}")
+                    steps_file="$work/steps-$rules.tsv"
+                    # shellcheck disable=SC2086
+                    c=$(median ${t[$rules]}); kib=$(median ${m[$rules]})
                     printf '| %s | %s%% | %s | %s | %.2f s | %.2f s | %.2f s | %s | %s | %s MiB | %s |\n' "$rows" "$churn" "$rules" "$new" \
-                        "$c_fk" "$c_floor" "$c" "$(ratio "$c" "$c_fk")" "$(ratio "$c" "$c_floor")" "$(mib "$(median "${m[@]}")")" \
+                        "$c_fk" "$c_floor" "$c" "$(ratio "$c" "$c_fk")" "$(ratio "$c" "$c_floor")" "$(mib "$kib")" \
                         "$(step_medians)" >>"$work/matrix.md"
                 done
+                unset t m
             done
         fi
         if has validate || has perrow; then
@@ -221,28 +228,30 @@ if has month || has stage; then
         fi
         if has stage; then
             t_copy=()
+            declare -A s=()
             for run in $(seq 1 "$runs"); do
                 t_copy+=("$(copy_seconds pg_temp.plain "$month_columns" "$csv" \
                     "CREATE TEMP TABLE plain AS SELECT $(tr -d ' ' <<<"$month_columns") FROM month.fact WITH NO DATA")")
-            done
-            c_copy=$(median "${t_copy[@]}")
-            for variant in plain max-rejects blanks both; do
-                extra=()
-                case $variant in
-                    max-rejects) extra=(--max-rejects 100) ;;
-                    blanks) extra=(--rules "$work/blank-rules.yml") ;;
-                    both) extra=(--max-rejects 100 --rules "$work/blank-rules.yml") ;;
-                esac
-                s=(); : >"$steps_file"
-                for run in $(seq 1 "$runs"); do
+                for variant in plain max-rejects blanks both; do
+                    extra=()
+                    case $variant in
+                        max-rejects) extra=(--max-rejects 100) ;;
+                        blanks) extra=(--rules "$work/blank-rules.yml") ;;
+                        both) extra=(--max-rejects 100 --rules "$work/blank-rules.yml") ;;
+                    esac
                     echo "   stage $variant, run $run" >&2
                     reset_month 0
                     timed_tool load month.fact --csv "$csv" --dry-run --fk-check set-based --format json "${extra[@]}" >/dev/null
-                    s+=("$(jq -r '.steps[] | select(.name == "stage input") | .seconds' "$work/out.txt")")
+                    s[$variant]+=" $(jq -r '.steps[] | select(.name == "stage input") | .seconds' "$work/out.txt")"
                 done
-                c=$(median "${s[@]}")
+            done
+            c_copy=$(median "${t_copy[@]}")
+            for variant in plain max-rejects blanks both; do
+                # shellcheck disable=SC2086
+                c=$(median ${s[$variant]})
                 printf '| %s | %s | %.3f s | %.3f s | %s |\n' "$rows" "$variant" "$c_copy" "$c" "$(ratio "$c" "$c_copy")" >>"$work/stage.md"
             done
+            unset s
         fi
         rm -f "$csv"
     done
