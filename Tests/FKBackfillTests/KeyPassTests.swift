@@ -97,6 +97,30 @@ import TestSupport
         #expect(statements.all.contains { $0.hasPrefix("CREATE TEMP TABLE pg_temp.fkb_ref_") && $0.hasSuffix("WITH NO DATA") })
         #expect(try db.values("SELECT plan_code, kind FROM portfolio WHERE code = 'F2'") == [["P1", "b"]])
     }
+
+    /// A row behind a new plan directly and through its new portfolio counts once: its
+    /// `sum` is not doubled and it does not outweigh a row reached one way only.
+    @Test func aRowReachingAParentByTwoPathsCountsOnce() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, total numeric, kind text, rows int);
+            CREATE TABLE portfolio (code text PRIMARY KEY, plan_code text NOT NULL REFERENCES plan);
+            CREATE TABLE fact (plan_code text REFERENCES plan, portfolio_code text REFERENCES portfolio, amount numeric, kind text);
+            """)
+        let rules = """
+            tables:
+              plan:
+                columns:
+                  total: { from: amount, pick: sum }
+                  kind: { from: kind, pick: most_frequent }
+                  rows: { sql: "count(*)" }
+            """
+        let report = try db.load("fact", csv: "plan_code,portfolio_code,amount,kind\nP1,F1,10,a\nP1,,5,b\nP1,,7,b\n") {
+            $0.rules = try! RulesParser.parse(rules, file: "rules.yaml")
+        }
+        #expect(report.parent("plan")?.inserted == 1)
+        #expect(try db.values("SELECT total::text, kind, rows::text FROM plan") == [["22", "b", "3"]])
+    }
 }
 
 /// Collects the statements a run executes.

@@ -30,6 +30,15 @@ import Testing
         #expect(lines.line(ofRecord: 6) == 10)
     }
 
+    /// A breakpoint only where the shift changes, so memory does not grow with the rows
+    /// that follow a multi-line field.
+    @Test func oneBreakpointPerShiftNotPerRecord() {
+        let lines = tracker("\"a\nb\",c\n" + String(repeating: "d,e\n", count: 1000), chunk: 7)
+        #expect(lines.breakpoints.count == 1)
+        #expect(lines.line(ofRecord: 2) == 4)
+        #expect(lines.line(ofRecord: 1001) == 1003)
+    }
+
     @Test func chunkBoundariesDoNotMatter() {
         let text = "\"a\"\"\nb\",c\r\nd,\"e\r\nf\"\r\ng,h\r\n"
         let whole = tracker(text, firstLine: 3)

@@ -95,6 +95,11 @@ import Testing
         var text = Self.show("stage", sql.createStage()) + Self.show("copy", sql.copyStage(CSVOptions()))
         text += Self.show("constants", sql.createConstants()) + Self.show("bind constants", sql.insertConstants())
         for column in plan.blankColumns { text += Self.show("blank \(column.name) to NULL", sql.nullBlank(column)) }
+        text += Self.show("blank keys, one pass", sql.blankKeys(
+            nulled: plan.blankColumns.filter { !$0.notNull },
+            rejected: plan.blankColumns.filter(\.notNull).map { ($0, "blank key in \($0.name) (NOT NULL)") }))
+        text += Self.show("stage statistics for --replace-by", sql.analyzeStage(columns: ["月度", "业务类型", "月度"]))
+        for statement in sql.sizeStage() { text += Self.show("stage size, otherwise", statement) }
         text += Self.show("staged keys, one pass", sql.createSeen())
         for parent in plan.parents {
             let name = parent.table.name.name

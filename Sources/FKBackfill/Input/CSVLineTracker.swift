@@ -1,9 +1,13 @@
-/// Follows a CSV stream byte by byte to know on which line each record starts, the way
-/// COPY splits records: a newline inside quotes does not end a record, and every quote
-/// character toggles quoting (a doubled quote toggles twice).
+import Foundation
+
+/// Follows a CSV stream to know on which line each record starts, the way COPY splits
+/// records: a newline inside quotes does not end a record, and every quote character
+/// toggles quoting (a doubled quote toggles twice).
 ///
-/// Only records that start off the expected line (after a multi-line field) are kept,
-/// so memory stays small however long the file is.
+/// Only where a record's line stops following from the one before (after a multi-line
+/// field) is a breakpoint kept, so memory stays small however long the file is. The
+/// bytes are searched with `memchr` for the next quote and newline, not looked at one
+/// by one: byte by byte, following a 37,000-row file took three times its COPY (#16).
 final class CSVLineTracker {
     let quote: UInt8
     /// Line of the first data record (2 after a header line).
@@ -12,7 +16,9 @@ final class CSVLineTracker {
     private var line: Int
     private var record = 1
     private var recordStarted = false
-    /// (record, line) where the simple rule `firstLine + record - 1` stops holding.
+    /// How many lines the records so far spanned beyond one each, at the last breakpoint.
+    private var shift = 0
+    /// (record, line) where the rule `firstLine + record - 1 + shift` changes its shift.
     private(set) var breakpoints: [(record: Int, line: Int)] = []
 
     init(quote: Character, firstLine: Int) {
@@ -22,18 +28,47 @@ final class CSVLineTracker {
     }
 
     func consume(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
+        guard let base = bytes.baseAddress else { return }
+        let count = bytes.count
+        let newline = Int32(UInt8(ascii: "\n"))
+        /// Offset of the first `byte` in `from..<to`, or `to`.
+        func find(_ byte: Int32, _ from: Int, _ to: Int) -> Int {
+            guard from < to, let found = memchr(base + from, byte, to - from) else { return to }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+        var index = 0
+        var nextQuote = -1
+        while index < count {
             if !recordStarted {
                 recordStarted = true
-                if line != firstLine + record - 1 { breakpoints.append((record, line)) }
+                let lineShift = line - (firstLine + record - 1)
+                if lineShift != shift {
+                    breakpoints.append((record, line))
+                    shift = lineShift
+                }
             }
-            if byte == quote {
-                inQuotes.toggle()
-            } else if byte == UInt8(ascii: "\n") {
-                line += 1
-                if !inQuotes {
+            if nextQuote < index { nextQuote = find(Int32(quote), index, count) }
+            if inQuotes {
+                // Newlines inside quotes are lines, not records.
+                var at = find(newline, index, nextQuote)
+                while at < nextQuote {
+                    line += 1
+                    at = find(newline, at + 1, nextQuote)
+                }
+                guard nextQuote < count else { return }
+                inQuotes = false
+                index = nextQuote + 1
+            } else {
+                let at = find(newline, index, nextQuote)
+                if at < nextQuote {
+                    line += 1
                     record += 1
                     recordStarted = false
+                    index = at + 1
+                } else {
+                    guard nextQuote < count else { return }
+                    inQuotes = true
+                    index = nextQuote + 1
                 }
             }
         }

@@ -41,7 +41,13 @@ enum KeyPredicates {
     /// character, as docs/rules.md promises, not only the ASCII space.
     static func isBlank(_ value: SQL, markers: SQL?) -> SQL {
         let text: SQL = "CAST(\(value) AS text)"
-        var test: SQL = "pg_catalog.btrim(\(text), \(unicodeWhitespace)) = ''"
+        // Only an empty text or one starting with white space trims to ''. In byte order
+        // (the C collation) such a text sorts below '!' (ASCII space and controls) or at or
+        // above U+0085 (every other white space character is U+0085 or higher, and UTF-8
+        // keeps code point order), so two byte comparisons spare most keys btrim's
+        // multibyte scan: five FK columns' btrim cost a third of their COPY (issue #16).
+        var test: SQL = "((\(text) COLLATE pg_catalog.\"C\" < '!' OR \(text) COLLATE pg_catalog.\"C\" >= E'\\u0085') "
+            + "AND pg_catalog.btrim(\(text), \(unicodeWhitespace)) = '')"
         if let markers { test += " OR \(text) IN (\(markers))" }
         return "(\(test))"
     }
