@@ -67,9 +67,9 @@ test: unit install-tests
 	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKBACKFILL_INSTALL_TESTS="$(CURDIR)/.tmp/install-tests" \
 		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests --skip FKBackfillCitusTests
 	@if scripts/citus-cluster.sh available; then $(MAKE) --no-print-directory test-citus; \
-	else echo "make test: the Citus tests were not run: the server has no Citus and CITUS_DIR has no build (see docs/citus.md)"; fi
+	else echo "make test: the Citus tests were not run: the server has no Citus and CITUS_DIR has no build (see docs/scale-out.md)"; fi
 
-# The Citus tests (docs/citus.md) on a throwaway coordinator with two workers
+# The Citus tests (docs/scale-out.md) on a throwaway coordinator with two workers
 # (scripts/citus-cluster.sh; Citus installed from CITUS_DIR, default ../shared/citus,
 # only where the server lacks it).
 test-citus: deps
@@ -108,7 +108,7 @@ bench: release
 	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" $(CLUSTER) run -- bench/audit.sh
 
 # 1M annuity rows into a distributed table on a throwaway Citus cluster: plain COPY
-# with the FKs on against fkbackfill, and the ratio (docs/citus.md).
+# with the FKs on against fkbackfill, and the ratio (docs/scale-out.md).
 bench-citus: release
 	FKB_CITUS_CLUSTER_DIR="$(CURDIR)/.tmp/bench-citus-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" \
 		scripts/citus-cluster.sh run -- bench/citus.sh

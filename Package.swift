@@ -72,7 +72,7 @@ let package = Package(
             name: "FKBackfillTests",
             dependencies: ["FKBackfill", "PostgresClient", "TestSupport"]
         ),
-        // Against a Citus coordinator with two workers (`make test-citus`, docs/citus.md);
+        // Against a Citus coordinator with two workers (`make test-citus`, docs/scale-out.md);
         // `make test` skips them.
         .testTarget(
             name: "FKBackfillCitusTests",

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// What `session_replication_role` does on Citus, which decides the set-based path there
-/// (docs/citus.md, FKCheck+Citus.swift). If Citus changes it, these fail first.
+/// (docs/scale-out.md, FKCheck+Citus.swift). If Citus changes it, these fail first.
 @Suite struct CitusFKCheckTests {
     func orphanInsert(_ db: TestDatabase, _ s: String, settings: [String]) throws -> String? {
         try db.connection.execute("BEGIN")

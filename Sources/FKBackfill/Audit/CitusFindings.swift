@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// The audit's findings that only Citus has (docs/citus.md): on a coordinator, what stops
+/// The audit's findings that only Citus has (docs/scale-out.md): on a coordinator, what stops
 /// a table from being distributed, or an FK from holding across workers. Off Citus, none.
 struct CitusFindings {
     let catalog: Catalog

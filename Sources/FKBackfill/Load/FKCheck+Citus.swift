@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// The FK check on Citus (docs/citus.md).
+/// The FK check on Citus (docs/scale-out.md).
 ///
 /// What was measured on Citus 13.2 with a coordinator and two workers:
 /// - `session_replication_role = replica` set on the coordinator (with `set_config` or

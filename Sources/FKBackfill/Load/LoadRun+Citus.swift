@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// The load's steps where Citus needs something else (docs/citus.md): each hook asks
+/// The load's steps where Citus needs something else (docs/scale-out.md): each hook asks
 /// Citus's metadata (`CitusTables`) and does nothing off Citus or for a plain table.
 extension LoadRun {
     /// Whether the target's rows live where Citus puts them (in its metadata).

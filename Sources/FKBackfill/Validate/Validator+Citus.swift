@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// Validating an input against a parent that Citus distributes (docs/citus.md).
+/// Validating an input against a parent that Citus distributes (docs/scale-out.md).
 ///
 /// The staged check is an anti-join of the coordinator's temp stage with the parent, a
 /// correlated `NOT EXISTS` Citus cannot plan when the parent's rows are on the workers
