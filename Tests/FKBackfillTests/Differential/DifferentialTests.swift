@@ -32,6 +32,26 @@ enum DiffConfig {
     static var checks: String { environment["FKB_DIFF_CHECKS"] ?? "ab" }
 }
 
+/// One line per case in .tmp/diff-stats/seed-S.txt: what was compared, so a run that
+/// compares nothing (every load failing, say) shows.
+enum DiffStats {
+    static let lock = NSLock()
+
+    static func append(seed: UInt64, _ line: String) {
+        let folder = TestDatabase.repositoryRoot.appendingPathComponent(".tmp/diff-stats")
+        lock.withLock {
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = folder.appendingPathComponent("seed-\(seed).txt").path
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            if let handle = FileHandle(forWritingAtPath: path) {
+                handle.seekToEndOfFile()
+                handle.write(Data((line + "\n").utf8))
+                try? handle.close()
+            }
+        }
+    }
+}
+
 @Suite struct DifferentialTests {
     @Test(arguments: DiffConfig.indices)
     func validateAndBothFKChecksAgreeWithLoad(index: Int) throws {
@@ -43,11 +63,15 @@ enum DiffConfig {
         } catch {
             return report(testCase, db: db, ["the generated schema does not load: \(error)"])
         }
-        let (fkProblems, perRow, _) = try harness.compareFKChecks()
-        var problems = DiffConfig.checks.contains("a") ? fkProblems : []
+        let (fkProblems, perRow, applicable) = try harness.compareFKChecks()
+        var problems = fkProblems
+        var summary = "case \(index): (a) \(applicable ? "set-based vs per-row \(perRow.status)" : "n/a")"
         if DiffConfig.checks.contains("b") {
-            problems += try harness.comparePrediction(loadWithCaseOptions: perRow).problems
+            let prediction = try harness.comparePrediction(loadWithCaseOptions: perRow)
+            problems += prediction.problems
+            summary += ", (b) " + prediction.summary
         }
+        DiffStats.append(seed: testCase.seed, summary + (problems.isEmpty ? "" : " DISAGREE") + " [\(testCase.used.joined(separator: ","))]")
         if !problems.isEmpty { report(testCase, db: db, problems) }
     }
 
