@@ -128,7 +128,7 @@ extension LoadRun {
             condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.keys(parent.index)) k WHERE "
                 + join.joined(separator: " AND ") + filled + ")"
         }
-        return "SELECT coalesce(sum(g._fkb_n), 0) AS n FROM \(sql.seenKeys(fk.columns)) AND \(condition)"
+        return "SELECT coalesce(sum(g._fkb_n), 0) AS n FROM \(sql.seenKeys(for: fk)) AND \(condition)"
     }
 
     /// Target rows `--replace-by` would delete.

@@ -74,6 +74,10 @@ extension LoadRun {
             }
             if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
         }
+        if let unroutable = plan.unroutable {
+            // Partition bounds by bare column name; the stage has the target's names.
+            conditions.append((unroutable, "no partition of \(plan.target.name.display) accepts the row"))
+        }
         let staged = Set(plan.stagedColumns.map(\.name))
         for check in try TableFacts.checks(of: [plan.target], on: session)[plan.target.name] ?? []
         where check.columns.allSatisfy(staged.contains) {

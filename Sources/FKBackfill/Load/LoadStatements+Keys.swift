@@ -43,11 +43,12 @@ extension LoadStatements {
         switch source.origin {
         case .staged where rows:
             let select = childColumns.enumerated().map { position, name -> SQL in "s.\(q(name)) AS \(Self.k(position))" }
-            return "SELECT s._fkb_row, s.ctid AS _fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL"
+            let routed: SQL = plan.routeCondition(of: fk).map { " AND \($0)" } ?? ""
+            return "SELECT s._fkb_row, s.ctid AS _fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL" + routed
         case .staged:
             let select = childColumns.enumerated().map { position, name -> SQL in "g.\(q(name)) AS \(Self.k(position))" }
             let usable = childColumns.map { name -> SQL in "g.\(q(name)) IS NOT NULL AND NOT \(isBlank("g.\(q(name))"))" }
-            return "SELECT \(select.joined(separator: ", ")) FROM \(seenKeys(fk.columns)) AND \(usable.joined(separator: " AND "))"
+            return "SELECT \(select.joined(separator: ", ")) FROM \(seenKeys(for: fk)) AND \(usable.joined(separator: " AND "))"
         case .parent(let index):
             let child = plan.parents[index]
             var expressions: [SQL] = []

@@ -40,7 +40,7 @@ struct LoadStatements: Sendable {
         var seen = Set<String>()
         constants = pool.filter { seen.insert($0).inserted }
         // One set per group of columns, whatever their order: GROUPING cannot tell (a, b) from (b, a).
-        keySets = plan.stagedKeys.map(\.columns).reduce(into: []) { sets, columns in
+        keySets = plan.stagedKeys.map(plan.checkedColumns(of:)).reduce(into: []) { sets, columns in
             if !sets.contains(where: { Set($0) == Set(columns) }) { sets.append(columns) }
         }
     }
@@ -121,7 +121,7 @@ struct LoadStatements: Sendable {
 
     /// Staged rows whose key is partly NULL under MATCH FULL.
     func matchFullViolations(_ fk: ForeignKey) -> SQL {
-        "SELECT coalesce(sum(g._fkb_n), 0) AS violations FROM \(seenKeys(fk.columns)) AND "
+        "SELECT coalesce(sum(g._fkb_n), 0) AS violations FROM \(seenKeys(for: fk)) AND "
             + KeyPredicates.partlyNull(KeyPredicates.columns("g", fk.columns))
     }
 
@@ -171,6 +171,13 @@ struct LoadStatements: Sendable {
             preconditionFailure("no staged key set for (\(columns.joined(separator: ", "))) in \(keySets)")
         }
         return "\(Self.seen) g WHERE g._fkb_set = \(int: index + 1)"
+    }
+
+    /// `seenKeys` for the keys of `fk`: with the rows of the partition that declares it
+    /// only, when it is declared on one.
+    func seenKeys(for fk: ForeignKey) -> SQL {
+        let keys = seenKeys(plan.checkedColumns(of: fk))
+        return plan.routeCondition(of: fk).map { keys + " AND \($0)" } ?? keys
     }
 
     // MARK: Blank keys and guarded FKs

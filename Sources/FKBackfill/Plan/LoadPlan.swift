@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// The whole backfill and load, decided before anything is written: which parents get
 /// keys from where, how each column is filled, what order things happen in.
 struct LoadPlan: Sendable {
@@ -24,6 +26,12 @@ struct LoadPlan: Sendable {
     /// FK columns of the target that blank values are looked for in.
     var blankColumns: [Column]
     var blank: BlankRule
+    /// Per partition that declares FKs of its own, the staged rows it would receive
+    /// (`PartitionRoutes`, read from the server after planning).
+    var routes: [TableName: PartitionRoute] = [:]
+    /// True for a staged row (columns by bare name) that no partition accepts; nil when
+    /// every row finds one, or the target is not partitioned.
+    var unroutable: SQL?
 
     /// An FK of the target whose missing keys reject rows or stop the load.
     struct GuardedKey: Sendable {

@@ -49,7 +49,7 @@ struct Preparation {
         let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)
         let resolved = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: opened.columns, on: session)
         let graph = DependencyGraph(catalog: catalog)
-        let plan: LoadPlan
+        var plan: LoadPlan
         do {
             plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, rules: resolved, mode: mode)
         } catch {
@@ -57,6 +57,7 @@ struct Preparation {
             planWithoutRules(error)
             plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, mode: mode)
         }
+        (plan.routes, plan.unroutable) = try PartitionRoutes.read(plan: plan, catalog: catalog, on: session)
         return Preparation(catalog: catalog, graph: graph, target: target, opened: opened, rules: resolved, plan: plan)
     }
 }

@@ -33,6 +33,8 @@ struct ValidationStatements {
             let inLoad = KeyPredicates.match(fk, parent: KeyPredicates.columns("o", fk.referencedColumns), child: child)
             condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) o WHERE \(inLoad))"
         }
+        // Only the rows routed to the partition that declares it (columns by bare name: `s` is the only relation here).
+        if let routed = plan.routeCondition(of: fk) { condition += " AND \(routed)" }
         return condition
     }
 
