@@ -16,6 +16,14 @@ struct DiffCase: Sendable {
     var replaceBy: [String] = []
     /// What the generator put in, for the reproduction and for grouping findings.
     var used: [String] = []
+    /// An oracle of its own for partitions whose FKs differ: a parent referenced only from
+    /// one partition (by the target's FK declared there, by nothing else) may get only
+    /// keys of input rows routed to that partition. Parent table (with the schema token)
+    /// → those keys.
+    var partitionKeys: [String: Set<[String?]>] = [:]
+    /// False when `--fk-check set-based` must refuse the case (the target references
+    /// itself, an FK is declared on a partition only, a trigger): (a) is skipped.
+    var setBasedApplies = true
 
     /// The load's options as command-line arguments (besides the input and format).
     func options(maxRejects override: Int? = nil, rulesPath: String?) -> [String] {

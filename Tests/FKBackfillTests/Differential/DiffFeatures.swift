@@ -17,7 +17,7 @@ struct DiffFeatures: OptionSet, Sendable {
     static let checks = DiffFeatures(rawValue: 1 << 4)
     /// A PRIMARY KEY or UNIQUE on the target's id.
     static let unique = DiffFeatures(rawValue: 1 << 5)
-    /// The target references itself (parent_id → id); a parent references itself.
+    /// A parent references itself (up → its key), maybe with a value rule on that column.
     static let selfReference = DiffFeatures(rawValue: 1 << 6)
     /// Two parents that reference each other.
     static let cycle = DiffFeatures(rawValue: 1 << 7)
@@ -43,6 +43,13 @@ struct DiffFeatures: OptionSet, Sendable {
     static let trigger = DiffFeatures(rawValue: 1 << 17)
     /// Parents that reference other parents (nullable or NOT NULL with a rule).
     static let parentChain = DiffFeatures(rawValue: 1 << 18)
+    /// An FK's `on_missing` next to its parent's `mode: skip/fail` (finding A2).
+    static let modeOverride = DiffFeatures(rawValue: 1 << 19)
+    /// The target references itself (parent_id → id).
+    static let targetSelfReference = DiffFeatures(rawValue: 1 << 20)
+    /// Keys the parent's narrower type cannot hold: 3000000000 from a bigint column for an
+    /// int key, 10 characters from a text column for a varchar(8) key (B1, B2).
+    static let narrowKeys = DiffFeatures(rawValue: 1 << 21)
 
     static let named: [(String, DiffFeatures)] = [
         ("composite", .composite), ("crosstype", .crossType), ("matchfull", .matchFull), ("defaults", .defaults),
@@ -50,12 +57,16 @@ struct DiffFeatures: OptionSet, Sendable {
         ("partitions", .partitions), ("rules", .rules), ("blanks", .blanks), ("neardup", .nearDuplicates),
         ("badvalues", .badValues), ("duplicates", .duplicates), ("existing", .existingRows),
         ("replaceby", .replaceBy), ("maxrejects", .maxRejects), ("trigger", .trigger), ("chain", .parentChain),
+        ("modeoverride", .modeOverride), ("selfref-target", .targetSelfReference), ("narrowkeys", .narrowKeys),
     ]
 
     static let all = DiffFeatures(named.map(\.1))
 
-    /// The committed suite's features: those on which the two sides agree.
-    static let agreeing: DiffFeatures = all
+    /// The committed suite's features: those on which the two sides agree. Left out until
+    /// their findings in /work/notes/diff-findings.md are fixed: keys too wide for the
+    /// parent (B1, B2), the target's self-reference (B3, B4), on_missing next to mode:
+    /// skip/fail (A2).
+    static let agreeing: DiffFeatures = all.subtracting([.narrowKeys, .targetSelfReference, .modeOverride])
 
     /// `all`, `agreeing`, or names separated by commas; `-name` removes one
     /// (`all,-partitions`). Unknown names are an error, so a typo cannot run nothing.

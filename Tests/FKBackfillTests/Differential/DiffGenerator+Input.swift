@@ -11,20 +11,32 @@ extension DiffGenerator {
         let rows = random.int(1...12)
         var ids: [Int] = []
         for row in 0..<rows {
+            // Most rows are clean (keys present or new, good values): a case with a few
+            // bad rows still loads with --max-rejects, and its rejections get compared.
+            let dirty = random.chance(25)
             var fields: [String?] = []
+            var kind: String?
             if target.partitioned {
-                fields.append(random.chance(15) ? "d" : random.pick(["a", "b"]))
+                kind = random.chance(15) ? "d" : random.pick(["a", "b"])
+                fields.append(kind)
             }
             var id = 100 + row
-            if !ids.isEmpty, use(.duplicates, 15, "duplicates") { id = random.pick(ids) }
-            if !target.existingIDs.isEmpty, random.chance(15) { id = random.pick(target.existingIDs) }
+            if dirty, !ids.isEmpty, use(.duplicates, 50, "duplicates") { id = random.pick(ids) }
+            if dirty, !target.existingIDs.isEmpty, random.chance(40) { id = random.pick(target.existingIDs) }
             ids.append(id)
             fields.append(String(id))
-            for parent in parents { fields += keyValue(parent) }
-            fields.append(amount())
-            if target.hasDate { fields.append(use(.badValues, 5, "bad-values") ? "2024-13-45" : "2024-01-\(10 + random.int(0...18))") }
-            if target.hasNote { fields.append(note()) }
-            fields.append(random.chance(5) ? nil : random.pick(["1", "2"]))
+            for parent in parents {
+                let key = dirty ? keyValue(parent) : cleanKey(parent)
+                fields += key
+                if let partition = parent.partition {
+                    if partitionKeys[parent.index] == nil { partitionKeys[parent.index] = [] }
+                    if partition == "fact_\(kind ?? "")" { partitionKeys[parent.index]?.insert(key) }
+                }
+            }
+            fields.append(dirty ? amount() : String(random.int(0...99)))
+            if target.hasDate { fields.append(dirty && use(.badValues, 20, "bad-values") ? "2024-13-45" : "2024-01-\(10 + random.int(0...18))") }
+            if target.hasNote { fields.append(note(dirty: dirty)) }
+            fields.append(dirty && random.chance(15) ? nil : random.pick(["1", "2"]))
             if target.selfReference { fields.append(parentID(row: row, rows: rows)) }
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
@@ -42,14 +54,14 @@ extension DiffGenerator {
     }
 
     mutating func amount() -> String? {
-        if use(.checks, 10, "checks") { return "-1" }
-        if use(.badValues, 5, "bad-values") { return "1.5x" }
+        if use(.checks, 30, "checks") { return "-1" }
+        if use(.badValues, 20, "bad-values") { return "1.5x" }
         return String(random.int(0...99))
     }
 
-    mutating func note() -> String? {
+    mutating func note(dirty: Bool) -> String? {
         if random.chance(20) { return nil }
-        if use(.badValues, 5, "bad-values") { return "TOOLONGNOTE" }
+        if dirty, use(.badValues, 20, "bad-values") { return "TOOLONGNOTE" }
         if random.chance(5) { return "a\nb" }
         return "n\(random.int(1...3))"
     }
@@ -63,7 +75,15 @@ extension DiffGenerator {
         }
     }
 
-    /// One key for the parent's FK columns.
+    /// A key of a clean row: present or new, NULL only where the column allows it.
+    mutating func cleanKey(_ parent: DiffParent) -> [String?] {
+        let roll = random.int(0...99)
+        if roll < 55 { return random.pick(parent.existing) }
+        if roll < 92 || parent.factNotNull { return newKey(parent) }
+        return Array(repeating: nil, count: parent.factColumns.count)
+    }
+
+    /// One key of a dirty row for the parent's FK columns.
     mutating func keyValue(_ parent: DiffParent) -> [String?] {
         let roll = random.int(0...99)
         if roll < 40 { return random.pick(parent.existing) }
@@ -85,8 +105,13 @@ extension DiffGenerator {
         }
         if use(.badValues, 100, "bad-values") {
             switch parent.key {
-            case .int: return [parent.factTypes[0] == "bigint" && random.chance(50) ? "3000000000" : "x1"]
-            case .text: return [parent.factTypes[0] == "varchar(6)" ? "TOOLONGKEY" : "ABCDEFGHIJ"]
+            case .int:
+                let narrow = parent.factTypes[0] == "bigint" && use(.narrowKeys, 50, "narrow-keys")
+                return [narrow ? "3000000000" : "x1"]
+            case .text:
+                if parent.factTypes[0] == "varchar(6)" { return ["TOOLONGKEY"] }
+                if parent.keyTypes[0] == "text" || use(.narrowKeys, 100, "narrow-keys") { return ["ABCDEFGHIJ"] }
+                return ["N9"]
             case .composite: return ["20x4", "K1"]
             }
         }

@@ -3,7 +3,7 @@ extension DiffGenerator {
     mutating func makeTarget() {
         let s = DiffCase.schemaToken
         target.idUnique = use(.unique, 60, "unique")
-        target.selfReference = !target.partitioned && target.idUnique && use(.selfReference, 35, "self-reference")
+        target.selfReference = !target.partitioned && target.idUnique && use(.targetSelfReference, 35, "target-self-reference")
         target.amountCheck = use(.checks, 50, "checks")
         target.batchNotNull = use(.defaults, 50, "defaults")
         target.hasDate = random.chance(80)
@@ -73,7 +73,7 @@ extension DiffGenerator {
             for entry in entries {
                 if entry != "__name__" {
                     tables[table, default: []].append(entry)
-                } else if features.contains(.rules), random.chance(75) {
+                } else if features.contains(.rules), random.chance(85) {
                     var choices = ["name: { value: nm }", "name: { sql: \"count(*)::text\" }"]
                     if target.hasNote { choices += ["name: { from: note, pick: first }", "name: { sql: \"max(note)\" }"] }
                     tables[table, default: []].append(random.pick(choices))
@@ -99,6 +99,7 @@ extension DiffGenerator {
         }
         var guarded = ""
         for parent in parents where random.chance(15) {
+            if let mode = modes[parentKey(parent.index)], mode != "fill_null_only", !use(.modeOverride, 100, "mode-override") { continue }
             guarded += "  \(parent.constraint): { on_missing: \(random.pick(["reject", "fail", "backfill"])) }\n"
         }
         if !guarded.isEmpty { yaml += "foreign_keys:\n" + guarded }

@@ -12,6 +12,9 @@ struct DiffGenerator {
     var rulesTables: [String: [String]] = [:]
     var rulesTableModes: [String: String] = [:]
     var rulesForeignKeys: [String] = []
+    /// Parents that other parents reference (chain, cycle): new keys may come from those.
+    var referencedByParents: Set<Int> = []
+    var partitionKeys: [Int: Set<[String?]>] = [:]
 
     /// Each case draws about half of the allowed features: with all of them at once
     /// nearly every load fails early and there is little left to compare.
@@ -39,17 +42,21 @@ struct DiffGenerator {
         generator.makeTarget()
         generator.makeRules(into: &result)
         result.csv = generator.makeCSV()
-        if generator.use(.maxRejects, 50, "max-rejects") { result.maxRejects = generator.random.pick([0, 1, 3, 100]) }
+        if generator.use(.maxRejects, 50, "max-rejects") { result.maxRejects = generator.random.pick([0, 1, 3, 100, 100]) }
         if generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }
         result.schemaSQL = generator.create.joined(separator: "\n")
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
+        result.setBasedApplies = !generator.target.selfReference && !generator.target.partitioned && !generator.used.contains("trigger")
+        for (index, keys) in generator.partitionKeys where !generator.referencedByParents.contains(index) {
+            result.partitionKeys[generator.parentKey(index)] = keys
+        }
         return result
     }
 
     mutating func makeParents() {
         target.partitioned = use(.partitions, 30, "partitions")
-        let count = random.int(target.partitioned ? 2...5 : 1...6)
+        let count = target.partitioned ? random.int(2...5) : random.pick([1, 2, 2, 3, 3, 4, 5, 6])
         let s = DiffCase.schemaToken
         for index in 1...count {
             let onPartition = target.partitioned && index <= 2
@@ -86,9 +93,10 @@ struct DiffGenerator {
                 }
             }
             // name: nullable, NOT NULL with a DEFAULT, or NOT NULL with nothing (needs a rule).
-            switch random.int(0...2) {
-            case 0: add("name text", existing: "'old'", name: "name")
-            case 1 where use(.defaults, 100, "defaults"): add("name text NOT NULL DEFAULT 'n/a'", existing: "'old'", name: "name")
+            switch random.int(0...5) {
+            case 0...2: add("name text", existing: "'old'", name: "name")
+            case 3...4 where use(.defaults, 100, "defaults"): add("name text NOT NULL DEFAULT 'n/a'", existing: "'old'", name: "name")
+            case 3...4: add("name text", existing: "'old'", name: "name")
             default:
                 add("name text NOT NULL", existing: "'old'", name: "name")
                 rulesTables[parentKey(index), default: []].append("__name__")
@@ -107,6 +115,7 @@ struct DiffGenerator {
             if index > 1, use(.parentChain, 50, "parent-chain") {
                 let other = parents[random.int(0...(index - 2))]
                 if other.key != .composite, other.partition == nil {
+                    referencedByParents.insert(other.index)
                     let notNull = random.chance(40)
                     add("r\(other.index) \(other.keyTypes[0])\(notNull ? " NOT NULL" : "") REFERENCES \(s).\(other.name)",
                         existing: DiffCase.literal(other.existing[0][0], type: other.keyTypes[0]), name: "r\(other.index)")
@@ -132,6 +141,7 @@ struct DiffGenerator {
         let singles = parents.filter { $0.key != .composite }
         guard singles.count >= 2, use(.cycle, 30, "cycle") else { return }
         let a = singles[0], b = singles[1]
+        referencedByParents.formUnion([a.index, b.index])
         let s = DiffCase.schemaToken
         let deferrable = random.chance(50) ? " DEFERRABLE INITIALLY DEFERRED" : ""
         create.append("ALTER TABLE \(s).\(a.name) ADD COLUMN l\(b.index) \(b.keyTypes[0]) REFERENCES \(s).\(b.name);")

@@ -28,6 +28,9 @@ enum DiffConfig {
         get throws { try environment["FKB_DIFF_FEATURES"].map { try DiffFeatures.parse($0) } ?? .agreeing }
     }
 
+    /// FKB_DIFF_STRICT=1: (a) also fails on the exit codes of finding A3.
+    static var strict: Bool { environment["FKB_DIFF_STRICT"] == "1" }
+
     /// FKB_DIFF_CHECKS: `a`, `b` or `ab` (default).
     static var checks: String { environment["FKB_DIFF_CHECKS"] ?? "ab" }
 }
@@ -66,6 +69,9 @@ enum DiffStats {
         let (fkProblems, perRow, applicable) = try harness.compareFKChecks()
         var problems = fkProblems
         var summary = "case \(index): (a) \(applicable ? "set-based vs per-row \(perRow.status)" : "n/a")"
+        if perRow.status == 0 {
+            problems += harness.partitionProblems(perRow)
+        }
         if DiffConfig.checks.contains("b") {
             let prediction = try harness.comparePrediction(loadWithCaseOptions: perRow)
             problems += prediction.problems
@@ -109,6 +115,7 @@ enum DiffStats {
             (.partitions, "partitions"), (.rules, "rules"), (.blanks, "blanks"), (.nearDuplicates, "near-duplicates"),
             (.badValues, "bad-values"), (.duplicates, "duplicates"), (.existingRows, "existing-rows"),
             (.replaceBy, "replace-by"), (.maxRejects, "max-rejects"), (.trigger, "trigger"), (.parentChain, "parent-chain"),
+            (.modeOverride, "mode-override"), (.targetSelfReference, "target-self-reference"), (.narrowKeys, "narrow-keys"),
         ]
         return names.filter { features.contains($0.0) }.map(\.1)
     }
