@@ -10,8 +10,6 @@ struct DiffGenerator {
     var create: [String] = []
     var data: [String] = []
     var rulesTables: [String: [String]] = [:]
-    var rulesTableModes: [String: String] = [:]
-    var rulesForeignKeys: [String] = []
     /// Parents that other parents reference (chain, cycle): new keys may come from those.
     var referencedByParents: Set<Int> = []
     var partitionKeys: [Int: Set<[String?]>] = [:]

@@ -154,14 +154,14 @@ struct DiffHarness {
             problems.append("\(tag) rejection '\(reason)': \(leftName) \(left.rejections[reason].map(\.description) ?? "none"), "
                 + "\(rightName) \(right.rejections[reason].map(\.description) ?? "none")")
         }
-        func comparable(_ parents: [String: DiffOutcome.Parent], load: Bool) -> [String: DiffOutcome.Parent] {
+        func comparable(_ parents: [String: DiffOutcome.Parent]) -> [String: DiffOutcome.Parent] {
             guard parentsInsertedOnly else { return parents }
             // validate predicts inserted parents; a load lists every parent, most with nothing inserted.
             return parents.filter { $0.value.inserted > 0 }.mapValues {
                 DiffOutcome.Parent(inserted: $0.inserted, keys: $0.keys)
             }
         }
-        let leftParents = comparable(left.parents, load: false), rightParents = comparable(right.parents, load: true)
+        let leftParents = comparable(left.parents), rightParents = comparable(right.parents)
         for table in Set(leftParents.keys).union(rightParents.keys).sorted() where leftParents[table] != rightParents[table] {
             problems.append("\(tag) parent \(table): \(leftName) \(leftParents[table].map(\.description) ?? "none"), "
                 + "\(rightName) \(rightParents[table].map(\.description) ?? "none")")
