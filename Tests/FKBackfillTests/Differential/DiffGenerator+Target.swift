@@ -74,8 +74,16 @@ extension DiffGenerator {
                 if entry != "__name__" {
                     tables[table, default: []].append(entry)
                 } else if features.contains(.rules), random.chance(85) {
+                    if features.contains(.nullRules) { used.insert("null-rules") }
+                    // Some derive NULL for a key whose rows have no note: the NOT NULL
+                    // column then stops the load, which validate must foresee.
                     var choices = ["name: { value: nm }", "name: { sql: \"count(*)::text\" }"]
-                    if target.hasNote { choices += ["name: { from: note, pick: first }", "name: { sql: \"max(note)\" }"] }
+                    if features.contains(.nullRules) { choices += ["name: { null: true }", "name: { default: true }"] }
+                    if target.hasNote {
+                        choices += ["name: { from: note, pick: first }", "name: { sql: \"max(note)\" }", "name: { from: note }",
+                                    "name: { from: note, pick: { max_by: amount } }", "name: { from: note, pick: concat_distinct, separator: \"+\" }",
+                                    "name: { template: \"{note}-x\" }", "name: { from: note, pick: last }"]
+                    }
                     tables[table, default: []].append(random.pick(choices))
                 }
             }

@@ -35,6 +35,19 @@ struct DiffHarness {
         }
     }
 
+    /// The JSON of every run that printed a report, against docs/schemas/ (closed).
+    nonisolated(unsafe) static let schemas: [String: JSONSchema] = {  // read once, never written after
+        var loaded: [String: JSONSchema] = [:]
+        for name in ["load-report", "validate"] { loaded[name] = try? JSONSchema(name) }
+        return loaded
+    }()
+
+    static func schemaProblems(_ outcome: DiffOutcome, _ schema: String) -> [String] {
+        guard outcome.status <= (schema == "validate" ? 1 : 0), !outcome.stdout.isEmpty else { return [] }
+        guard let checker = schemas[schema] else { return ["cannot read docs/schemas/\(schema).schema.json"] }
+        return checker.problems(outcome.stdout).map { "(schema) \(schema): \($0)" }
+    }
+
     func load(_ extra: [String], maxRejects: Int? = nil) throws -> DiffOutcome {
         let arguments = ["load", table, "--csv", csvPath, "--dry-run", "--samples", Self.all, "--format", "json"]
             + testCase.options(maxRejects: maxRejects, rulesPath: rulesPath) + extra
@@ -81,6 +94,7 @@ struct DiffHarness {
     func comparePrediction(loadWithCaseOptions load: DiffOutcome) throws -> (problems: [String], summary: String) {
         let verdict = try validate()
         var problems = Self.verdicts("case options", verdict, load)
+            + Self.schemaProblems(verdict, "validate") + Self.schemaProblems(load, "load-report")
         var predicted = verdict, loaded = load
         // A load that ran shows every rejection and new key already (--samples is all);
         // one that failed is run again with every row allowed to be rejected, so its

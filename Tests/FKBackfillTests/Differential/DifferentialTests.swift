@@ -116,6 +116,7 @@ enum DiffStats {
             (.badValues, "bad-values"), (.duplicates, "duplicates"), (.existingRows, "existing-rows"),
             (.replaceBy, "replace-by"), (.maxRejects, "max-rejects"), (.trigger, "trigger"), (.parentChain, "parent-chain"),
             (.modeOverride, "mode-override"), (.targetSelfReference, "target-self-reference"), (.narrowKeys, "narrow-keys"),
+            (.nullRules, "null-rules"),
         ]
         return names.filter { features.contains($0.0) }.map(\.1)
     }
