@@ -40,7 +40,9 @@ extension DiffGenerator {
             if target.selfReference { fields.append(parentID(row: row, rows: rows)) }
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Windows line ends and a byte order mark must not move any line number.
+        let end = random.chance(15) ? "\r\n" : "\n"
+        return (random.chance(5) ? "\u{FEFF}" : "") + lines.joined(separator: end) + end
     }
 
     /// COPY's CSV: NULL is an unquoted empty field; everything that is empty, has a

@@ -13,7 +13,7 @@ import TestSupport
 /// (SQL, CSV, rules, command lines), also written to .tmp/diff-failures/.
 enum DiffConfig {
     static let committedSeed: UInt64 = 20_261_130
-    static let committedCount = 210
+    static let committedCount = 200
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     static var seed: UInt64 { environment["FKB_DIFF_SEED"].flatMap { UInt64($0) } ?? committedSeed }
