@@ -16,7 +16,7 @@ INSTALLED_FILES := bin/fkbackfill share/bash-completion/completions/fkbackfill \
 export TMPDIR := $(CURDIR)/.tmp/tmp
 $(shell mkdir -p $(TMPDIR))
 
-.PHONY: all deps build release install uninstall deb unit test fuzz install-tests demo bench docs clean
+.PHONY: all deps build release install uninstall deb unit test test-citus fuzz install-tests demo bench bench-citus docs clean
 
 all: build
 
@@ -78,11 +78,22 @@ unit: deps
 	PGHOST=/nonexistent-fkbackfill-unit PGPORT=1 $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillUnitTests
 
 # The unit tests first (no database), then starts a throwaway PostgreSQL, runs the
-# integration tests against it and stops it. The install tests need the release build
+# integration tests against it and stops it; then `make test-citus` when Citus is at
+# hand (under a minute more). The install tests need the release build
 # (once, 4–8 minutes on 2 cores, then seconds).
 test: unit install-tests
 	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKBACKFILL_INSTALL_TESTS="$(CURDIR)/.tmp/install-tests" \
-		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests
+		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests --skip FKBackfillCitusTests
+	@if scripts/citus-cluster.sh available; then $(MAKE) --no-print-directory test-citus; \
+	else echo "make test: the Citus tests were not run: the server has no Citus and CITUS_DIR has no build (see docs/citus.md)"; fi
+
+# The Citus tests (docs/citus.md) on a throwaway coordinator with two workers
+# (scripts/citus-cluster.sh; Citus installed from CITUS_DIR, default ../shared/citus,
+# only where the server lacks it).
+test-citus: deps
+	$(SWIFT) build --build-tests
+	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" \
+		scripts/citus-cluster.sh run -- $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillCitusTests
 
 # The library's DocC documentation (Sources/FKBackfill/FKBackfill.docc) as a static
 # site in .tmp/docs, from the toolchain's docc and the compiler's symbol graph.
@@ -112,6 +123,13 @@ demo: build
 bench: release
 	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" \
 		$(CLUSTER) run -- bench/run.sh
+	FKB_CLUSTER_DIR="$(CURDIR)/.tmp/bench-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" $(CLUSTER) run -- bench/audit.sh
+
+# 1M annuity rows into a distributed table on a throwaway Citus cluster: plain COPY
+# with the FKs on against fkbackfill, and the ratio (docs/citus.md).
+bench-citus: release
+	FKB_CITUS_CLUSTER_DIR="$(CURDIR)/.tmp/bench-citus-cluster" FKBACKFILL_BIN="$(CURDIR)/$(STAGE)/bin/fkbackfill" \
+		scripts/citus-cluster.sh run -- bench/citus.sh
 
 clean:
 	-$(CLUSTER) stop

@@ -72,6 +72,12 @@ let package = Package(
             name: "FKBackfillTests",
             dependencies: ["FKBackfill", "PostgresClient", "TestSupport"]
         ),
+        // Against a Citus coordinator with two workers (`make test-citus`, docs/citus.md);
+        // `make test` skips them.
+        .testTarget(
+            name: "FKBackfillCitusTests",
+            dependencies: ["FKBackfill", "PostgresClient", "TestSupport"]
+        ),
         // Pure code (planner, rules parser, CSV, renderers) on in-memory models: no
         // database, so `make unit` runs it in seconds anywhere.
         .testTarget(

@@ -8,15 +8,22 @@ struct AuditCommand: ParsableCommand {
         discussion: """
             For every FK of the table's parent graph (or of every table of --schema, or --all): \
             auto, rule (covered by --rules), uncovered (with each reason) or skipped. Findings: \
-            missing FK indexes, key type mismatches, NOT VALID constraints with their orphans, \
-            implied relations, FKs on partitions only, enabled triggers. Writes nothing.
+            missing FK indexes, key type mismatches, NOT VALID constraints, implied relations, \
+            partitions whose FKs differ or that carry the only FK, enabled triggers (also on \
+            partitions). Writes nothing, and reads only the catalog and the server's statistics \
+            unless --sample-rows or --time-budget allows data checks.
 
-            Exit codes: 0 when no finding is at or above --fail-on, 1 otherwise.
+            Text starts with a summary, then lists findings by table; --min-severity and --only \
+            choose the findings shown (the summary counts all of them).
+
+            Exit codes: 0 when no shown finding is at or above --fail-on, 1 otherwise.
 
             Example:
               fkbackfill audit business.规模明细
               fkbackfill audit --schema business --rules rules.yaml --format markdown
               fkbackfill audit --all --format junit > audit.xml
+              fkbackfill audit --all --min-severity warning --only missing-index
+              fkbackfill audit --schema business --sample-rows 10000 --time-budget 30
             """
     )
 
@@ -38,6 +45,20 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Lowest finding severity that makes the exit code 1: info, warning or error.")
     var failOn: AuditReport.Severity = .error
 
+    @Option(help: "Show only findings at or above this severity: info, warning or error.")
+    var minSeverity: AuditReport.Severity = .info
+
+    @Option(help: ArgumentHelp("Show only findings of this kind (repeatable): \(AuditReport.kinds.joined(separator: ", ")).",
+                               valueName: "kind"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp("Check values on data: count NOT VALID FKs' orphans and implied relations' containment on at most N rows each.",
+                               valueName: "N"))
+    var sampleRows: Int?
+
+    @Option(help: ArgumentHelp("Check values on data, stopping after this many seconds in all.", valueName: "seconds"))
+    var timeBudget: Double?
+
     @OptionGroup var common: CommonOptions
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -48,12 +69,18 @@ struct AuditCommand: ParsableCommand {
         if [table != nil, schema != nil, all].filter({ $0 }).count != 1 {
             throw ValidationError("give exactly one of TABLE, --schema NAME or --all")
         }
+        if let unknown = only.first(where: { !AuditReport.kinds.contains($0) }) {
+            throw ValidationError("--only \(unknown): no such finding kind; one of \(AuditReport.kinds.joined(separator: ", "))")
+        }
+        if let sampleRows, sampleRows < 1 { throw ValidationError("--sample-rows must be at least 1") }
+        if let timeBudget, !(timeBudget > 0) { throw ValidationError("--time-budget must be more than 0 seconds") }
     }
 
     func run() throws {
         let parsedRules = try rules.map { path throws(FKBackfillError) in try RulesParser.load(path: path) } ?? .none
         let scope: AuditScope = if let table { .table(table) } else if let schema { .schema(schema) } else { .all }
-        let report = try Auditor(session: common.connect()).run(scope, rules: parsedRules)
+        let options = AuditOptions(minSeverity: minSeverity, only: Set(only), sampleRows: sampleRows, timeBudget: timeBudget)
+        let report = try Auditor(session: common.connect()).run(scope, rules: parsedRules, options: options)
         print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
         if report.fails(at: failOn) { throw ExitCode(ExitStatus.findings.rawValue) }
     }

@@ -211,6 +211,10 @@ import TestSupport
         #expect(covered.stdout.hasPrefix("<?xml"))
         #expect(try fkbackfill("audit", "--schema", "\(db.schema)", "--all").status == 2)
         #expect(try fkbackfill("audit", "--schema", "no_such_schema_here").status == 2)
+        // Only the findings asked for count for the exit code; an unknown kind is a usage error.
+        #expect(try fkbackfill("audit", "\(db.schema).fact", "--only", "missing-index").status == 0)
+        #expect(try fkbackfill("audit", "\(db.schema).fact", "--only", "no-such-kind").status == 2)
+        #expect(try fkbackfill("audit", "\(db.schema).fact", "--sample-rows", "0").status == 2)
         let csv = try db.csvFile("org_code,n\nG1,1\n")
         let failing = try fkbackfill("validate", "\(db.schema).fact", "--csv", csv)
         #expect(failing.status == 1)

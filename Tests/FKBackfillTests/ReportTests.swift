@@ -165,8 +165,18 @@ func run(_ path: String, _ arguments: [String], input: String? = nil, environmen
     try process.run()
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
     try stdin.fileHandleForWriting.close()
+    // Both pipes drain at once: a child that fills one (--print-sql on stderr) while the
+    // other is read would wait forever.
+    let err = Drained()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { err.data = stderr.fileHandleForReading.readDataToEndOfFile() }
     let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err.data, as: UTF8.self))
+}
+
+/// What a background read collected; read only after its group is waited for.
+private final class Drained: @unchecked Sendable {
+    var data = Data()
 }

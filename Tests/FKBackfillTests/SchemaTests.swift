@@ -58,6 +58,8 @@ import TestSupport
         try json("validate", ["validate", fact], statuses: [0, 1])
         try json("audit", ["audit", fact], statuses: [0, 1])
         try json("audit", ["audit", "--schema", db.schema, "--fail-on", "info"], statuses: [1])
+        try json("audit", ["audit", "--schema", db.schema, "--sample-rows", "10", "--time-budget", "5", "--min-severity", "warning",
+                           "--only", "not-valid"], statuses: [0])
         try json("load-report", ["backfill", fact, "--csv", csv, "--max-rejects", "2", "--dry-run"])
         let report = TestFiles.url(suffix: ".json").path
         let load = try json("load-report", ["load", fact, "--csv", csv, "--max-rejects", "2", "--report", report,

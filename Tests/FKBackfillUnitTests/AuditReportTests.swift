@@ -20,13 +20,15 @@ import Testing
             fk("fk_uncovered", .uncovered, reasons: ["s.plan.name is NOT NULL with no default", "no INSERT privilege"]),
             fk("fk_skipped", .skipped, reasons: ["on_missing: reject"]),
         ]
+        report.tables = 2
         report.findings = [
             .init(kind: "uncovered-fk", severity: .error, object: "s.fact.fk_uncovered", message: "cannot backfill",
-                  fix: "add a rule", snippet: nil),
+                  fix: "add a rule", snippet: nil, table: Schema.name("fact")),
             .init(kind: "missing-index", severity: .warning, object: "s.fact.plan_code", message: "no index <leads> with it",
-                  fix: "CREATE INDEX ON s.fact (plan_code)", snippet: nil),
+                  fix: "CREATE INDEX ON s.fact (plan_code)", snippet: nil, table: Schema.name("fact")),
             .init(kind: "implied-relation", severity: .info, object: "s.fact.org_code", message: "looks like | a key",
-                  fix: "declare it", snippet: "relations:\n  - from: s.fact (org_code)\n    to: s.org (code)"),
+                  fix: "declare it", snippet: "relations:\n  - from: s.fact (org_code)\n    to: s.org (code)", table: Schema.name("fact"),
+                  evidence: ["the name org_code is the parent's name and key (org.code)"], droppedCandidates: ["t.org"]),
         ]
         return report
     }
@@ -48,33 +50,53 @@ import Testing
         #expect(AuditReport.Severity.allCases.sorted() == [.info, .warning, .error])
     }
 
+    @Test func textStartsWithTheSummary() {
+        #expect(Self.report.render(.text).hasPrefix("""
+            Audit of s.fact
+              tables:       2
+              foreign keys: 4 (1 auto, 1 rule, 1 uncovered, 1 skipped)
+              findings:     3 (1 error, 1 warning, 1 info)
+                error    uncovered-fk      1
+                warning  missing-index     1
+                info     implied-relation  1
+              data read:    none (catalog and the server's statistics only; --sample-rows N or --time-budget S checks values)
+
+            == s.fact: 4 foreign keys (1 auto, 1 rule, 1 uncovered, 1 skipped), 3 findings
+
+            """))
+        #expect(AuditReport(scope: "schema s").render(.text) == """
+            Audit of schema s
+              tables:       0
+              foreign keys: 0 (0 auto, 0 rule, 0 uncovered, 0 skipped)
+              findings:     0 (0 error, 0 warning, 0 info)
+              data read:    none (catalog and the server's statistics only; --sample-rows N or --time-budget S checks values)
+
+            """)
+    }
+
     @Test func textTableAndWhy() {
         let text = Self.report.render(.text)
-        #expect(text.hasPrefix("Audit of s.fact: 4 foreign keys: 1 auto, 1 rule, 1 uncovered, 1 skipped; "
-            + "findings: 1 error, 1 warning, 1 info\n\n"))
-        #expect(Alignment.tables(text).first == [
-            ["STATUS", "TABLE", "CONSTRAINT", "REFERENCES"],
-            ["auto", "s.fact", "fk_auto", "s.plan (code)"],
-            ["rule", "s.fact", "fk_rule (declared)", "s.plan (code)"],
-            ["uncovered", "s.fact", "fk_uncovered", "s.plan (code)"],
-            ["skipped", "s.fact", "fk_skipped", "s.plan (code)"],
+        let block = text.split(separator: "\n").drop { !$0.hasPrefix("  STATUS") }.prefix { !$0.hasPrefix("  Why:") }
+        #expect(Alignment.tables(block.map { $0.dropFirst(2) + "\n" }.joined()).first == [
+            ["STATUS", "CONSTRAINT", "COLUMNS", "REFERENCES"],
+            ["auto", "fk_auto", "plan_code", "s.plan (code)"],
+            ["rule", "fk_rule (declared)", "plan_code", "s.plan (code)"],
+            ["uncovered", "fk_uncovered", "plan_code", "s.plan (code)"],
+            ["skipped", "fk_skipped", "plan_code", "s.plan (code)"],
         ])
         #expect(text.contains("""
-
-            Why:
-              fk_uncovered (uncovered):
-                - s.plan.name is NOT NULL with no default
-                - no INSERT privilege
-              fk_skipped (skipped):
-                - on_missing: reject
+              Why:
+                fk_uncovered (uncovered):
+                  - s.plan.name is NOT NULL with no default
+                  - no INSERT privilege
+                fk_skipped (skipped):
+                  - on_missing: reject
 
             """))
     }
 
     @Test func textFindingsWithFixesAndSnippets() {
         #expect(Self.report.render(.text).hasSuffix("""
-
-            Findings:
               ERROR uncovered-fk s.fact.fk_uncovered
                 cannot backfill
                 fix: add a rule
@@ -89,7 +111,28 @@ import Testing
                       to: s.org (code)
 
             """))
-        #expect(AuditReport(scope: "schema s").render(.text) == "Audit of schema s: " + AuditReport(scope: "x").summary + "\n")
+    }
+
+    /// A schema audit lists only the FKs that are not `auto`, by table, worst first, and
+    /// says what the filters hid and what was read.
+    @Test func schemaTextGroupsByTableWorstFirst() {
+        var report = AuditReport(scope: "schema s")
+        report.tables = 3
+        report.foreignKeys = [Self.fk("a_ok", .auto), Self.fk("b_bad", .uncovered, reasons: ["why"])]
+        report.foreignKeys[0].table = Schema.name("alpha")
+        report.findings = [
+            .init(kind: "missing-index", severity: .warning, object: "s.zeta (x)", message: "m", fix: "f", snippet: nil, table: Schema.name("zeta")),
+            .init(kind: "implied-relation", severity: .info, object: "s.alpha.x", message: "m", fix: "f", snippet: nil, table: Schema.name("alpha")),
+        ]
+        report.dataRead = .init(sampleRows: 500, timeBudgetSeconds: 10, checks: 3, skippedChecks: 1)
+        report.filter(minSeverity: .warning, only: [])
+        let text = report.render(.text)
+        #expect(text.contains("  data read:    at most 500 rows per check and a time budget of 10.0 s: 3 checks ran, 1 skipped when the budget was spent\n"))
+        #expect(text.contains("  shown:        findings at warning or above: 1 of 2\n"))
+        let titles = text.split(separator: "\n").filter { $0.hasPrefix("== ") }
+        #expect(titles == ["== s.fact: 1 foreign key (1 uncovered), 0 findings", "== s.zeta: 0 foreign keys, 1 finding"])
+        #expect(!text.contains("a_ok"))
+        #expect(report.findingCounts.map(\.count) == [1, 1])
     }
 
     @Test func jsonFields() throws {

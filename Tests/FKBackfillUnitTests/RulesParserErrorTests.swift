@@ -49,8 +49,14 @@ import Testing
             "r.yaml:2:1: unknown key relation (did you mean relations?)",
         ])
         #expect(try Self.problems("columns:\n") == [
-            "r.yaml:1:1: unknown key columns (the top-level keys are blank, tables, foreign_keys, relations)",
+            "r.yaml:1:1: unknown key columns (the top-level keys are blank, tables, foreign_keys, relations, near_duplicates)",
         ])
+    }
+
+    @Test func nearDuplicatesIsWarnOrReject() throws {
+        #expect(try RulesParser.parse("near_duplicates: reject\n", file: "r.yaml").nearDuplicates == .reject)
+        #expect(try RulesParser.parse("blank:\n  markers: []\n", file: "r.yaml").nearDuplicates == .warn)
+        #expect(try Self.problems("near_duplicates: drop\n") == ["r.yaml:1:18: near_duplicates must be warn or reject"])
     }
 
     @Test func blankProblems() throws {

@@ -40,6 +40,11 @@ public struct AuditReport: Sendable {
         public var status: Status
         /// One line per reason for `uncovered` or `skipped` (docs/audit.md lists them); empty otherwise.
         public var reasons: [String]
+        /// The table or partition holding the declaration: a partition for an FK declared
+        /// on one partition, listed under its partitioned table (`table`).
+        public var declaredOn: TableName? = nil
+        /// False for a `NOT VALID` constraint.
+        public var validated = true
     }
 
     /// One lint result; `findings` are sorted by severity (most serious first), then kind, then object.
@@ -56,14 +61,83 @@ public struct AuditReport: Sendable {
         public var fix: String
         /// A ready `relations:` entry, for implied relations.
         public var snippet: String?
+        /// The table the finding is listed under (a partition's findings under its
+        /// partitioned table); nil for none.
+        public var table: TableName? = nil
+        /// Why an implied relation is believed, strongest first; empty for other kinds.
+        public var evidence: [String] = []
+        /// Other candidate parents of the same column that were left out for this one.
+        public var droppedCandidates: [String] = []
     }
+
+    /// What the audit read beyond the catalog and the server's statistics (JSON `dataRead`).
+    public struct DataRead: Sendable, Equatable {
+        /// At most this many rows per check (`--sample-rows`).
+        public var sampleRows: Int?
+        /// All checks stopped after this many seconds (`--time-budget`).
+        public var timeBudgetSeconds: Double?
+        /// Data checks that ran.
+        public var checks = 0
+        /// Data checks not run, or cut short, because the budget was spent.
+        public var skippedChecks = 0
+
+        /// A description of what was read; all nil and zero when no data was.
+        public init(sampleRows: Int? = nil, timeBudgetSeconds: Double? = nil, checks: Int = 0, skippedChecks: Int = 0) {
+            self.sampleRows = sampleRows
+            self.timeBudgetSeconds = timeBudgetSeconds
+            self.checks = checks
+            self.skippedChecks = skippedChecks
+        }
+
+        /// Whether any table was read at all.
+        public var readsData: Bool { sampleRows != nil || timeBudgetSeconds != nil }
+    }
+
+    /// Every finding kind, for `--only` (docs/audit.md explains each).
+    public static let kinds = ["uncovered-fk", "missing-index", "type-mismatch", "not-valid", "implied-relation",
+                               "partition-only-fk", "partition-fks-differ", "enabled-triggers", "partition-triggers",
+                               "citus-fk-not-colocated", "citus-reference-to-distributed", "citus-unique-without-distribution-column",
+                               "citus-identity-column"]
 
     /// What was audited: a table, `schema NAME`, or `all tables`.
     public var scope: String
     /// Every FK of the scope with its status, ordered by referencing table, then name.
     public var foreignKeys: [ForeignKeyResult] = []
-    /// Lint findings, most serious first (then by kind and object).
+    /// Lint findings, most serious first (then by kind and object); after `--min-severity`
+    /// and `--only`.
     public var findings: [Finding] = []
+    /// How many tables were audited (partitions count with their partitioned table).
+    public var tables = 0
+    /// Findings per kind and severity before `--min-severity`/`--only`, for the summary.
+    public var allFindings: [FindingCount] = []
+    /// What was read from the tables' data.
+    public var dataRead = DataRead()
+    /// The `--min-severity` and `--only` the findings were filtered with.
+    public var minSeverity: Severity = .info
+    public var only: [String] = []
+
+    /// The number of findings of one kind and severity.
+    public struct FindingCount: Sendable, Equatable {
+        public var kind: String
+        public var severity: Severity
+        public var count: Int
+    }
+
+    /// Counts `findings` per kind and severity (most serious first, then kind).
+    static func count(_ findings: [Finding]) -> [FindingCount] {
+        Dictionary(grouping: findings) { "\($0.severity.rawValue) \($0.kind)" }.values
+            .map { FindingCount(kind: $0[0].kind, severity: $0[0].severity, count: $0.count) }
+            .sorted { ($1.severity, $0.kind) < ($0.severity, $1.kind) }
+    }
+
+    /// Keeps the findings at or above `minSeverity` and, when `only` is not empty, of those kinds;
+    /// the summary keeps counting all of them.
+    mutating func filter(minSeverity: Severity, only: Set<String>) {
+        allFindings = Self.count(findings)
+        self.minSeverity = minSeverity
+        self.only = only.sorted()
+        findings.removeAll { $0.severity < minSeverity || (!only.isEmpty && !only.contains($0.kind)) }
+    }
 
     /// Whether any finding is at or above `failOn` (the command line exits 1 then).
     public func fails(at failOn: Severity) -> Bool {

@@ -33,24 +33,33 @@ public final class Auditor {
     /// - Parameters:
     ///   - scope: one table and its parent graph, a schema, or the whole database.
     ///   - rules: judge coverage the way a load with these rules would (`relations:` included).
+    ///   - options: which findings to keep, and whether to read any data (by default none).
     /// - Throws: `FKBackfillError`, e.g. `.tableNotFound` or `.rulesProblems`.
-    public func run(_ scope: AuditScope, rules: Rules = .none) throws(FKBackfillError) -> AuditReport {
-        try Session.run(session, over: connection) { session in try run(scope, rules: rules, on: session) }
+    public func run(_ scope: AuditScope, rules: Rules = .none, options: AuditOptions = AuditOptions()) throws(FKBackfillError) -> AuditReport {
+        try Session.run(session, over: connection) { session in try run(scope, rules: rules, options: options, on: session) }
     }
 
     /// One REPEATABLE READ snapshot. It turns read-only once the rules' `sql:` expressions
     /// were compiled (that creates, and rolls back, a temporary view).
-    func run(_ scope: AuditScope, rules: Rules, on session: Session) throws(FKBackfillError) -> AuditReport {
+    func run(_ scope: AuditScope, rules: Rules, options: AuditOptions, on session: Session) throws(FKBackfillError) -> AuditReport {
         try FKBackfillError.mapping {
             try session.connection.transaction {
                 try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 try session.execute("SET LOCAL jit = off")
-                return try audit(scope, rules: rules, on: session)
+                return try audit(scope, rules: rules, options: options, on: session)
             }
         }
     }
 
-    func audit(_ scope: AuditScope, rules: Rules, on session: Session) throws -> AuditReport {
+    /// An FK as the audit lists it: partitions may hold FKs of the same name, each its own.
+    struct AuditedKey: Hashable {
+        var table: TableName
+        var declaredOn: TableName
+        var name: String
+        init(_ fk: ForeignKey) { table = fk.table; declaredOn = fk.declaredOn; name = fk.name }
+    }
+
+    func audit(_ scope: AuditScope, rules: Rules, options: AuditOptions, on session: Session) throws -> AuditReport {
         let (targets, label) = try resolve(scope, on: session)
         var catalog = try CatalogReader.read(rootOIDs: targets.map(\.oid), on: session)
         catalog = try CatalogReader.addRelations(rules, to: catalog, on: session)
@@ -61,9 +70,10 @@ public final class Auditor {
         let targetNames = targets.map(\.name)
         let singleTable: Bool = if case .table = scope { true } else { false }
 
-        var reported = Set<EdgeID>()
+        var reported = Set<AuditedKey>()
+        var checkCache = CheckCache()
         for target in targetNames {
-            let sub = catalog.subgraph(from: target)
+            let sub = catalog.reachable(from: target)
             let keys = singleTable ? sub.foreignKeys : sub.foreignKeys(of: target)
             guard !keys.isEmpty else { continue }
             let graph = DependencyGraph(catalog: sub)
@@ -72,37 +82,49 @@ public final class Auditor {
             do {
                 plan = try LoadPlanner.plan(catalog: sub, graph: graph, stagedColumns: insertable.map(\.name), rules: rules)
             } catch {
-                for fk in keys where reported.insert(EdgeID(fk)).inserted {
+                for fk in keys where reported.insert(AuditedKey(fk)).inserted {
                     report.foreignKeys.append(.init(
                         name: fk.name, table: fk.table, referencedTable: fk.referencedTable, columns: fk.columns,
-                        referencedColumns: fk.referencedColumns, declared: fk.declared, status: .uncovered, reasons: [error.message]))
+                        referencedColumns: fk.referencedColumns, declared: fk.declared, status: .uncovered, reasons: [error.message],
+                        declaredOn: fk.declaredOn, validated: fk.validated))
                 }
                 continue
             }
-            var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
-            for fk in keys where reported.insert(EdgeID(fk)).inserted {
+            var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session, checkCache: checkCache)
+            for fk in keys where reported.insert(AuditedKey(fk)).inserted {
                 report.foreignKeys.append(try coverage.result(for: fk))
             }
+            checkCache = coverage.checkCache
         }
-        report.foreignKeys.sort { ($0.table, $0.name) < ($1.table, $1.name) }
+        report.foreignKeys.sort { ($0.table, $0.name, $0.declaredOn ?? $0.table) < ($1.table, $1.name, $1.declaredOn ?? $1.table) }
 
         for result in report.foreignKeys where result.status == .uncovered {
             report.findings.append(.init(
                 kind: "uncovered-fk", severity: .error, object: "\(result.table.description).\(result.name)",
                 message: "a load cannot backfill \(result.referencedTable.display) through \(result.name): "
                     + result.reasons.joined(separator: "; "),
-                fix: "cover it with rules: `fkbackfill init \(result.table.display) > rules.yaml`, edit, pass --rules"))
+                fix: "cover it with rules: `fkbackfill init \(result.table.display) > rules.yaml`, edit, pass --rules",
+                table: result.table))
         }
-        let audited = catalog.foreignKeys.filter { reported.contains(EdgeID($0)) }
+        let audited = catalog.foreignKeys.filter { reported.contains(AuditedKey($0)) }
+        let auditedTables = singleTable
+            ? Array(catalog.reachable(from: targetNames[0]).tables.values) : targets.compactMap { catalog.table($0.name) }
+        report.tables = auditedTables.count
+        let checks = DataChecks(session: session, options: options)
         let lints = Lints(catalog: catalog, facts: facts, session: session)
-        report.findings += lints.missingIndexes(audited.filter { !$0.declared })
+        let partitions = try PartitionLints.read(auditedTables, on: session)
+        report.findings += lints.missingIndexes(audited.filter { !$0.declared }, partitionIndexes: partitions.indexes)
         report.findings += lints.typeMismatches(audited)
-        report.findings += try lints.notValid(audited)
-        report.findings += lints.partitionOnly(audited)
-        let auditedTables = singleTable ? Array(catalog.subgraph(from: targetNames[0]).tables.values) : targets.compactMap { catalog.table($0.name) }
-        report.findings += try lints.impliedRelations(in: auditedTables.sorted { $0.name < $1.name })
+        report.findings += try lints.notValid(audited, checks: checks)
+        report.findings += partitions.foreignKeyFindings(audited)
+        report.findings += try ImpliedRelations(catalog: catalog, session: session)
+            .findings(in: auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }, checks: checks)
         report.findings += lints.triggers(on: targetNames)
+        report.findings += partitions.triggerFindings(on: auditedTables.map(\.name).sorted())
+        report.findings += try CitusFindings(catalog: catalog, session: session).findings(tables: auditedTables, foreignKeys: audited)
         report.findings.sort { ($1.severity, $0.kind, $0.object) < ($0.severity, $1.kind, $1.object) }
+        report.dataRead = checks.summary
+        report.filter(minSeverity: options.minSeverity, only: options.only)
         return report
     }
 
@@ -118,7 +140,16 @@ public final class Auditor {
             let table = try TableResolver.resolve(text, on: session)
             return ([table], table.name.description)
         case .schema(let schema):
-            let rows = try session.execute(sql + " AND n.nspname = \(bind: schema) ORDER BY c.relname").rows
+            // A partition stands for its partitioned table (a schema may hold partitions only).
+            let rows = try session.execute(
+                """
+                SELECT DISTINCT r.oid, rn.nspname, r.relname
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_catalog.pg_partition_root(c.oid) ELSE c.oid END
+                JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                WHERE c.relkind IN ('r', 'p') AND n.nspname = \(bind: schema)
+                ORDER BY rn.nspname, r.relname
+                """).rows
             guard !rows.isEmpty else {
                 let schemas = try session.execute(
                     "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { $0.string("nspname") }
@@ -130,5 +161,27 @@ public final class Auditor {
             guard !rows.isEmpty else { throw FKBackfillError("the database has no tables to audit", kind: .tableNotFound) }
             return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "all tables")
         }
+    }
+}
+
+extension Catalog {
+    /// The same graph as `subgraph(from:)`, built from the FKs of the tables reached only:
+    /// an audit of 1,500 tables asks once per table, and filtering every table and FK
+    /// each time made that quadratic.
+    func reachable(from table: TableName) -> Catalog {
+        var reached: Set<TableName> = [table]
+        var pending = [table]
+        while let next = pending.popLast() {
+            for fk in foreignKeys(of: next) where reached.insert(fk.referencedTable).inserted {
+                pending.append(fk.referencedTable)
+            }
+        }
+        var tables: [TableName: Table] = [:]
+        var keys: [ForeignKey] = []
+        for name in reached.sorted() {
+            if let found = self.table(name) { tables[name] = found }
+            keys += foreignKeys(of: name)
+        }
+        return Catalog(root: table, tables: tables, sortedForeignKeys: keys)
     }
 }

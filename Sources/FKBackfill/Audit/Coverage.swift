@@ -13,8 +13,11 @@ struct Coverage {
     private var reasonsByParent: [Int: [String]] = [:]
     /// For each parent, the parents its new rows produce keys for.
     private let feeds: [Int: [Int]]
+    /// CHECK results already asked of the server, kept across the tables of one audit.
+    var checkCache: CheckCache
 
-    init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, session: Session) {
+    init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, session: Session, checkCache: CheckCache = CheckCache()) {
+        self.checkCache = checkCache
         self.plan = plan
         self.graph = graph
         self.rules = rules
@@ -34,7 +37,8 @@ struct Coverage {
     mutating func result(for fk: ForeignKey) throws -> AuditReport.ForeignKeyResult {
         var result = AuditReport.ForeignKeyResult(
             name: fk.name, table: fk.table, referencedTable: fk.referencedTable, columns: fk.columns,
-            referencedColumns: fk.referencedColumns, declared: fk.declared, status: .auto, reasons: [])
+            referencedColumns: fk.referencedColumns, declared: fk.declared, status: .auto, reasons: [],
+            declaredOn: fk.declaredOn, validated: fk.validated)
         if let skipped = skipReason(fk) {
             result.status = .skipped
             result.reasons = [skipped]
@@ -116,7 +120,7 @@ struct Coverage {
     }
 
     /// CHECK constraints whose columns all get known placeholder values, evaluated on them.
-    func failingChecks(_ parent: ParentPlan) throws -> [String] {
+    mutating func failingChecks(_ parent: ParentPlan) throws -> [String] {
         var failing: [String] = []
         for check in facts.checks[parent.table.name] ?? [] {
             var values: [SQL] = []
@@ -127,10 +131,17 @@ struct Coverage {
                 values.append("\(value) AS \(ident: name)")
             }
             guard known, !values.isEmpty else { continue }
-            let passes = (try? session.savepoint {
-                try session.execute(
-                    "SELECT (\(check.sql)) IS NOT FALSE AS ok FROM (SELECT \(values.joined(separator: ", "))) AS t").rows[0].bool("ok")
-            }) ?? false
+            let query: SQL = "SELECT (\(check.sql)) IS NOT FALSE AS ok FROM (SELECT \(values.joined(separator: ", "))) AS t"
+            let rendered = query.rendered()
+            let cacheKey = ([parent.table.name.description, rendered.text] + rendered.parameters.map { $0.map { "v" + $0 } ?? "null" })
+                .joined(separator: "\u{0}")
+            let passes: Bool
+            if let known = checkCache.passes[cacheKey] {
+                passes = known
+            } else {
+                passes = (try? session.savepoint { try session.execute(query).rows[0].bool("ok") }) ?? false
+                checkCache.passes[cacheKey] = passes
+            }
             if !passes {
                 failing.append("a placeholder row of \(parent.table.name.display) would fail CHECK \(check.name): \(check.definition)")
             }
@@ -157,4 +168,10 @@ struct Coverage {
                 + "(\(index.columns.joined(separator: ", "))), which unique index \(index.name) allows only once"
         }
     }
+}
+
+/// The outcome of each CHECK-on-placeholder query, by table and query text: a schema
+/// audit asks the same parents' checks once per referencing table otherwise.
+struct CheckCache {
+    var passes: [String: Bool] = [:]
 }

@@ -21,6 +21,16 @@ public struct Catalog: Sendable {
         byReferencedTable = Dictionary(grouping: self.foreignKeys, by: \.referencedTable)
     }
 
+    /// A catalog from FKs already sorted by table, then name (as `foreignKeys(of:)` of
+    /// tables taken in name order gives them): the audit builds one per audited table.
+    init(root: TableName, tables: [TableName: Table], sortedForeignKeys: [ForeignKey]) {
+        self.root = root
+        self.tables = tables
+        foreignKeys = sortedForeignKeys
+        byTable = Dictionary(grouping: sortedForeignKeys, by: \.table)
+        byReferencedTable = Dictionary(grouping: sortedForeignKeys, by: \.referencedTable)
+    }
+
     /// FKs pointing at `table`, ordered by referencing table, then name.
     public func foreignKeys(referencing table: TableName) -> [ForeignKey] {
         byReferencedTable[table] ?? []

@@ -137,6 +137,7 @@ struct FKCheck {
                 }
             }
         }
+        reasons += try citusBlockers(on: session)
         return reasons
     }
 

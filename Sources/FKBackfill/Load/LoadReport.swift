@@ -36,6 +36,18 @@ public struct LoadReport: Sendable {
         }
     }
 
+    /// A new key that looks like another key (see `NearDuplicates`).
+    public struct NearDuplicate: Sendable, Equatable {
+        /// The parent table the key is new in.
+        public var table: TableName
+        /// The new key, as text.
+        public var key: String
+        /// The key it looks like.
+        public var looksLike: String
+        /// `looksLike` is already in the table (else it is another new key of this run).
+        public var existing: Bool
+    }
+
     /// One timed step of the run (`read catalog`, `stage input`, …).
     public struct Step: Sendable {
         /// What the step did, as the text report and JSON `steps` show it.
@@ -68,6 +80,8 @@ public struct LoadReport: Sendable {
     public var rejected = 0
     /// The rows left out, grouped by reason.
     public var rejections: [Rejection] = []
+    /// New keys that look like another key: loaded (`near_duplicates: warn`) or rejected.
+    public var nearDuplicates: [NearDuplicate] = []
     /// `set-based` or `per-row`: how the fact insert's FKs were checked.
     public var fkCheck: FKCheckMode = .perRow
     /// Why `auto` fell back to `per-row`, if it did.

@@ -44,7 +44,7 @@ extension LoadRun {
         } else if again {
             try session.execute(sql.dropWork(parent))
         }
-        try session.execute(sql.createKeys(parent, sources: keys))
+        try session.execute(try createKeysStatement(parent, sources: keys))
         let row = try session.execute(sql.counts(parent)).rows[0]
         let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
         counts[index] = count

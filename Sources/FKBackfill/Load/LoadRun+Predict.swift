@@ -24,8 +24,11 @@ extension LoadRun {
         try markValueRejects(typed: false)
         try handleBlankKeys()
         try guardKeys()
+        try rejectNearDuplicates()
         try markUniqueRejects()
         try findMissingKeys()
+        try warnNearDuplicates()
+        prediction.nearDuplicates = nearDuplicates
         blockers += try unfillable()
         blockers += try newParentRowProblems()
         blockers += try remainingViolations()

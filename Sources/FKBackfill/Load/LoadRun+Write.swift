@@ -6,6 +6,7 @@ import PostgresClient
 extension LoadRun {
     /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
     func backfillParents() throws {
+        try lockCitusParents()
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
@@ -18,7 +19,7 @@ extension LoadRun {
             if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
         }
         for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
-            guard let fill = sql.fillNulls(parent), let lock = sql.lockFilledRows(parent) else { continue }
+            guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
             try session.execute(lock)
             updated[parent.index] = try session.execute(fill).affectedRows
         }
@@ -80,10 +81,11 @@ extension LoadRun {
     func chooseFKCheck() throws {
         let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
         report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
-        guard options.fkCheck != .perRow else { return }
+        guard options.fkCheck != .perRow else { return try noteCitusFKCheck() }
         let blockers = try check.blockers(on: session)
         if blockers.isEmpty {
             self.check = check
+            try noteCitusFKCheck()
             return
         }
         if options.fkCheck == .setBased {
@@ -93,6 +95,7 @@ extension LoadRun {
         }
         report.fkCheck = .perRow
         report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
+        try noteCitusFKCheck()
     }
 
     /// Step "lock referenced parents", as the RI trigger would lock them.
@@ -131,8 +134,10 @@ extension LoadRun {
                 }
                 let previous = try session.execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
                 try session.execute("SELECT set_config('session_replication_role', 'replica', true)")
+                try propagateReplicationRole(replica: true)
                 report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
                 try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
+                try propagateReplicationRole(replica: false)
             }
         } catch let error as PostgresError where error.kind == .server
             && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation].contains(error.sqlState) {

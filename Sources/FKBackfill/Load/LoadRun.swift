@@ -27,6 +27,8 @@ final class LoadRun {
     var stagedAsText = false
     /// Problems that stop the load before it writes, all reported at once.
     var blockers: [String] = []
+    /// New keys that look like another key, found by `rejectNearDuplicates` or `warnNearDuplicates`.
+    var nearDuplicates: [LoadReport.NearDuplicate] = []
     /// Parents whose new rows could not be written (`unfillable`, and validate's checks of new rows).
     var blockedTables = Set<TableName>()
     /// Per parent index: distinct keys asked for, and how many the parent has.

@@ -63,6 +63,7 @@ public final class Loader {
         try run.stageInput()
         run.lap("stage input")
         try run.findMissingKeys()
+        try run.warnNearDuplicates()
         run.lap("find missing keys")
         try run.refuseUnfillable()
         try run.backfillParents()
@@ -83,6 +84,7 @@ public final class Loader {
             try run.insertTarget()
             run.lap("insert target rows")
         }
+        run.report.nearDuplicates = run.nearDuplicates
         try run.reportParents()
         run.lap(options.dryRun ? "report (then roll back)" : "report")
         return run.report

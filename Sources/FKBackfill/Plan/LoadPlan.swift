@@ -26,6 +26,8 @@ struct LoadPlan: Sendable {
     /// FK columns of the target that blank values are looked for in.
     var blankColumns: [Column]
     var blank: BlankRule
+    /// `near_duplicates:` of the rules: warn (the default) or reject.
+    var nearDuplicates: NearDuplicates = .warn
     /// Per partition that declares FKs of its own, the staged rows it would receive
     /// (`PartitionRoutes`, read from the server after planning).
     var routes: [TableName: PartitionRoute] = [:]

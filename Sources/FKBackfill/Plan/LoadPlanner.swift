@@ -100,7 +100,7 @@ enum LoadPlanner {
                     columns.append(column)
                 }
             },
-            blank: rules.blank)
+            blank: rules.blank, nearDuplicates: rules.nearDuplicates)
     }
 
     /// Target FKs whose missing keys are rejected or stop the load instead of being backfilled.

@@ -34,6 +34,8 @@ extension AuditReport {
             var declared: Bool
             var status: String
             var reasons: [String]
+            var declaredOn: String
+            var validated: Bool
         }
         struct Finding: Encodable {
             var kind: String
@@ -42,9 +44,36 @@ extension AuditReport {
             var message: String
             var fix: String
             var snippet: NullOr<String>
+            var table: NullOr<String>
+            var evidence: [String]
+            var droppedCandidates: [String]
+        }
+        struct Count: Encodable {
+            var kind: String
+            var severity: String
+            var count: Int
+        }
+        struct Summary: Encodable {
+            var tables: Int
+            var foreignKeys: [String: Int]
+            var findings: [Count]
+        }
+        struct DataRead: Encodable {
+            var readsData: Bool
+            var sampleRows: NullOr<Int>
+            var timeBudgetSeconds: NullOr<Double>
+            var checks: Int
+            var skippedChecks: Int
+        }
+        struct Filters: Encodable {
+            var minSeverity: String
+            var only: [String]
         }
         var schemaVersion = SchemaVersion.audit
         var scope: String
+        var summary: Summary
+        var dataRead: DataRead
+        var filters: Filters
         var foreignKeys: [ForeignKey]
         var findings: [Finding]
     }
@@ -52,49 +81,30 @@ extension AuditReport {
     var json: JSONDocument {
         JSONDocument(
             scope: scope,
+            summary: .init(
+                tables: tables,
+                foreignKeys: Dictionary(uniqueKeysWithValues: [Status.auto, .rule, .uncovered, .skipped].map { ($0.rawValue, counts[$0] ?? 0) }),
+                findings: findingCounts.map { .init(kind: $0.kind, severity: $0.severity.rawValue, count: $0.count) }),
+            dataRead: .init(readsData: dataRead.readsData, sampleRows: NullOr(dataRead.sampleRows),
+                            timeBudgetSeconds: NullOr(dataRead.timeBudgetSeconds), checks: dataRead.checks, skippedChecks: dataRead.skippedChecks),
+            filters: .init(minSeverity: minSeverity.rawValue, only: only),
             foreignKeys: foreignKeys.map {
                 .init(name: $0.name, table: $0.table.description, columns: $0.columns,
                       referencedTable: $0.referencedTable.description, referencedColumns: $0.referencedColumns,
-                      declared: $0.declared, status: $0.status.rawValue, reasons: $0.reasons)
+                      declared: $0.declared, status: $0.status.rawValue, reasons: $0.reasons,
+                      declaredOn: ($0.declaredOn ?? $0.table).description, validated: $0.validated)
             },
             findings: findings.map {
                 .init(kind: $0.kind, severity: $0.severity.rawValue, object: $0.object, message: $0.message,
-                      fix: $0.fix, snippet: NullOr($0.snippet))
+                      fix: $0.fix, snippet: NullOr($0.snippet), table: NullOr($0.table?.description),
+                      evidence: $0.evidence, droppedCandidates: $0.droppedCandidates)
             })
     }
 
-    // MARK: Text
-
-    var text: String {
-        var out = "Audit of \(scope): \(summary)\n"
-        if !foreignKeys.isEmpty {
-            var table = TextTable("STATUS", "TABLE", "CONSTRAINT", "REFERENCES")
-            for fk in foreignKeys {
-                table.add(fk.status.rawValue, fk.table.display, fk.name + (fk.declared ? " (declared)" : ""),
-                          "\(fk.referencedTable.display) (\(fk.referencedColumns.joined(separator: ", ")))")
-            }
-            out += "\n" + table.render()
-        }
-        let blocked = foreignKeys.filter { !$0.reasons.isEmpty }
-        if !blocked.isEmpty {
-            out += "\nWhy:\n"
-            for fk in blocked {
-                out += "  \(fk.name) (\(fk.status.rawValue)):\n"
-                for reason in fk.reasons { out += "    - \(reason)\n" }
-            }
-        }
-        if !findings.isEmpty {
-            out += "\nFindings:\n"
-            for finding in findings {
-                out += "  \(finding.severity.rawValue.uppercased()) \(finding.kind) \(finding.object)\n"
-                out += "    \(finding.message)\n"
-                out += "    fix: \(finding.fix)\n"
-                if let snippet = finding.snippet {
-                    out += snippet.split(separator: "\n").map { "      \($0)\n" }.joined()
-                }
-            }
-        }
-        return out
+    /// Findings per kind and severity before any filter (counted from `findings` for a
+    /// report that was never filtered).
+    var findingCounts: [FindingCount] {
+        allFindings.isEmpty && !findings.isEmpty ? Self.count(findings) : allFindings
     }
 
     // MARK: Markdown (pull-request comments)

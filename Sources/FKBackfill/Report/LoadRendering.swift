@@ -35,6 +35,16 @@ extension LoadReport {
             var name: String
             var seconds: Double
         }
+        struct NearDuplicate: Encodable {
+            var table: String
+            var key: String
+            var looksLike: String
+            var existing: Bool
+
+            init(_ near: LoadReport.NearDuplicate) {
+                (table, key, looksLike, existing) = (near.table.description, near.key, near.looksLike, near.existing)
+            }
+        }
         var schemaVersion = SchemaVersion.loadReport
         var input: String
         var mode: String
@@ -44,6 +54,7 @@ extension LoadReport {
         var fkCheck: String
         var fkCheckNote: NullOr<String>
         var rejections: [Rejection]
+        var nearDuplicates: [NearDuplicate]
         var steps: [Step]
         var seconds: Double
     }
@@ -58,6 +69,7 @@ extension LoadReport {
             target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected),
             fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
+            nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
     }
@@ -92,6 +104,7 @@ extension LoadReport {
             out += "  rejected \(rejection.rows): \(rejection.reason) (\(linesAreFileLines ? "lines" : "rows") "
                 + rejection.sampleLines.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleLines.count ? ", …" : "") + ")\n"
         }
+        for near in nearDuplicates { out += "  \(near.text)\n" }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
         for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }
@@ -103,4 +116,27 @@ func formatSeconds(_ seconds: Double, unit: Bool = true) -> String {
     let rounded = (seconds * 1000).rounded() / 1000
     let text = String(rounded)
     return unit ? text + " s" : text
+}
+
+extension LoadReport.NearDuplicate {
+    /// `new key 'ABC ' in s.org looks like existing key ABC`, keys quoted where white space would hide.
+    public var text: String {
+        "new key \(ValidationReport.value(key)) in \(table.display) looks like \(existing ? "existing" : "new") key "
+            + "\(ValidationReport.value(looksLike)) (\(difference))"
+    }
+
+    /// How the two differ, since some differences cannot be seen: the first that applies.
+    var difference: String {
+        let zeroWidth: Set<Unicode.Scalar> = ["\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}"]
+        if key.unicodeScalars.contains(where: zeroWidth.contains) || looksLike.unicodeScalars.contains(where: zeroWidth.contains) {
+            return "zero-width characters"
+        }
+        if key.trimmingCharacters(in: .whitespacesAndNewlines) != key || looksLike.trimmingCharacters(in: .whitespacesAndNewlines) != looksLike {
+            return "surrounding white space"
+        }
+        // Swift compares strings by canonical equivalence: equal here, different in bytes.
+        if key == looksLike { return "Unicode normalization, NFC vs NFD" }
+        if key.lowercased() == looksLike.lowercased() { return "letter case" }
+        return "full-width or other compatibility forms"
+    }
 }

@@ -13,6 +13,7 @@ extension ValidationReport.Prediction {
         var deleted: Int
         var rejected: Int
         var rejections: [Rejection]
+        var nearDuplicates: [LoadReport.JSONDocument.NearDuplicate]
         var parents: [Parent]
     }
 
@@ -21,6 +22,7 @@ extension ValidationReport.Prediction {
             wouldLoad: wouldLoad, exact: exact, notExact: notExact, blockers: blockers, maxRejects: maxRejects,
             inserted: inserted, deleted: deleted, rejected: rejected,
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleLines: $0.sampleLines) },
+            nearDuplicates: nearDuplicates.map(LoadReport.JSONDocument.NearDuplicate.init),
             parents: parents.map { .init(table: $0.table.description, inserted: $0.inserted, sampleKeys: $0.sampleKeys) })
     }
 
@@ -49,6 +51,7 @@ extension ValidationReport.Prediction {
                 + (parent.sampleKeys.isEmpty ? "" : " (" + parent.sampleKeys.map(ValidationReport.keyText).joined(separator: ", ")
                     + (parent.inserted > parent.sampleKeys.count ? ", …" : "") + ")") + "\n"
         }
+        for near in nearDuplicates { out += "  looks like a typo: \(near.text)\n" }
         for reason in notExact { out += "  not exact: \(reason)\n" }
         return out
     }
@@ -61,6 +64,7 @@ extension ValidationReport.Prediction {
                 + rejection.sampleLines.map(String.init).joined(separator: ", ") + ")\n"
         }
         for parent in parents { out += "- new rows in `\(markdownCell(parent.table.description))`: \(parent.inserted)\n" }
+        for near in nearDuplicates { out += "- looks like a typo: \(markdownCell(near.text))\n" }
         for reason in notExact { out += "- not exact: \(markdownCell(reason))\n" }
         return out
     }

@@ -41,6 +41,8 @@ public struct Rules: Sendable {
     public var file: String
     /// Which key values count as blank.
     public var blank = BlankRule()
+    /// `near_duplicates:`: what happens to a row whose new key looks like another key.
+    public var nearDuplicates: NearDuplicates = .warn
     /// Keyed by the table name as written; `RulesValidator` resolves them.
     public var tables: [TableRule] = []
     /// Per-FK settings (`skip`, `on_missing`).
@@ -204,4 +206,14 @@ public struct MarkRule: Sendable {
         self.value = value
         self.location = location
     }
+}
+
+/// A new key that differs from an existing or another new key only by surrounding white
+/// space, Unicode normalization (NFC/NFD, full-width forms), letter case or zero-width
+/// characters is almost always a typo. `near_duplicates:` says what the load does then.
+public enum NearDuplicates: String, Sendable, CaseIterable {
+    /// Load it (the backfill creates the new key) and list it in the report.
+    case warn
+    /// Set its rows aside as rejects (they count against --max-rejects).
+    case reject
 }

@@ -57,9 +57,15 @@ public struct RulesParser {
             case "tables": rules.tables = parseTables(value)
             case "foreign_keys": rules.foreignKeys = parseForeignKeys(value)
             case "relations": rules.relations = parseRelations(value)
+            case "near_duplicates":
+                if let text = value.scalar?.string, let choice = NearDuplicates(rawValue: text) {
+                    rules.nearDuplicates = choice
+                } else {
+                    problem(value, "near_duplicates must be warn or reject")
+                }
             case let other:
-                problem(key, "unknown key \(other)", hint: didYouMean(other, in: ["blank", "tables", "foreign_keys", "relations"])
-                    ?? "the top-level keys are blank, tables, foreign_keys, relations")
+                problem(key, "unknown key \(other)", hint: didYouMean(other, in: ["blank", "tables", "foreign_keys", "relations", "near_duplicates"])
+                    ?? "the top-level keys are blank, tables, foreign_keys, relations, near_duplicates")
             }
         }
         return rules

@@ -46,6 +46,17 @@ enum KeyPredicates {
         return "(\(test))"
     }
 
+    /// A key as people see it, to spot near-duplicates: surrounding white space and
+    /// zero-width characters removed, NFKC-normalized (NFD → NFC, full-width → ASCII),
+    /// lower case. Needs a UTF-8 database (`normalize`).
+    static func looseKey(_ value: SQL) -> SQL {
+        let trimmed: SQL = "pg_catalog.btrim(CAST(\(value) AS text), \(unicodeWhitespace))"
+        return "pg_catalog.lower(pg_catalog.normalize(pg_catalog.translate(\(trimmed), \(zeroWidth), ''), 'NFKC'))"
+    }
+
+    /// Zero-width space, non-joiner, joiner, word joiner and the byte order mark.
+    static let zeroWidth: SQL = SQL(unsafeRaw: "E'\\u200B\\u200C\\u200D\\u2060\\uFEFF'")  // Safe: a constant.
+
     /// Every character Unicode calls white space (`White_Space=yes`), as an escaped
     /// literal (`E'\u0009…'`) so statements stay readable in `--print-sql`.
     static let unicodeWhitespace: SQL = {

@@ -96,6 +96,8 @@ public struct ValidationReport: Sendable {
         /// The `--max-rejects` the prediction was made for.
         public var maxRejects = 0
         public var rejections: [Rejection] = []
+        /// New keys that look like another key (`near_duplicates:` warns or rejects).
+        public var nearDuplicates: [LoadReport.NearDuplicate] = []
         /// Parents, in load order, that would get rows.
         public var parents: [Parent] = []
     }

@@ -101,7 +101,9 @@ public final class Validator {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
         } else {
-            let staged = try checkStaged(opened, ValidationStatements(plan: plan, load: load), checked, &report, options)
+            // On Citus, a distributed parent is read through a coordinator copy of its keys.
+            let standIns = try citusStandIns(checked, target: target.name, catalog: catalog)
+            let staged = try checkStaged(opened, ValidationStatements(plan: plan, load: load), standIns, &report, options)
             findings = staged.findings
             var loadOptions = LoadOptions()
             loadOptions.rules = options.rules

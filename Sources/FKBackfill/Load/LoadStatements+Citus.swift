@@ -1,0 +1,40 @@
+import PostgresClient
+
+/// Statements that differ on Citus, where a parent is a distributed table (its rows on
+/// the workers). Citus plans a coordinator temp table joined to a distributed table by
+/// sending the temp table's rows to the workers as an intermediate result, but it
+/// refuses a correlated subquery over a distributed table when the FROM clause holds a
+/// subquery (`createKeys`' EXISTS). Here the join runs once in a materialized CTE, and
+/// the EXISTS reads its few rows on the coordinator.
+extension LoadStatements {
+    /// `createKeys` for a distributed parent: the same table, the same `present`.
+    func createKeysOnCitus(_ parent: ParentPlan, sources: [SQL]) -> SQL {
+        let union = sources.map { source -> SQL in "SELECT DISTINCT \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src" }
+            .joined(separator: " UNION ")
+        var present: SQL = "EXISTS (SELECT 1 FROM hit h WHERE \(parentKeyMatch(parent, table: "h", keys: "u")))"
+        if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
+            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"
+        }
+        let keyColumns = KeyPredicates.columns("p", parent.keyColumns).joined(separator: ", ")
+        return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS WITH u AS MATERIALIZED (\(union)), "
+            + "hit AS MATERIALIZED (SELECT \(keyColumns) FROM \(parent.table.name.sql) p JOIN u ON \(parentKeyMatch(parent, table: "p", keys: "u"))) "
+            + "SELECT " + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM u"
+    }
+
+    /// `fillNulls` for a parent in Citus's metadata: Citus refuses an UPDATE of a
+    /// reference or distributed table joined to a coordinator temp table ("relation
+    /// fkb_val_N is not distributed") but plans the same join through a subquery, whose
+    /// few rows it sends where the parent's rows are.
+    func fillNullsOnCitus(_ parent: ParentPlan) -> SQL? {
+        let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
+        guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
+        let sets = columns.map { position, column -> SQL in
+            let name = q(column.column.name)
+            if appendsJSON(column) {
+                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.d(position))")) AS \(column.column.sqlType))"
+            }
+            return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
+        }
+        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM (SELECT * FROM \(Self.values(parent.index))) v WHERE " + rows
+    }
+}

@@ -1,0 +1,120 @@
+/// The audit as text for a person: a summary first (tables, FKs by status, findings by
+/// kind and severity, what was read from the data), then one section per table with its
+/// FKs and findings, most serious tables first. Readable at 1,500 tables because a
+/// schema or database audit lists only the FKs that are not `auto` (the summary counts
+/// them all, and JSON lists every one).
+extension AuditReport {
+    var text: String {
+        var out = "Audit of \(scope)\n" + summaryBlock
+        for section in sections {
+            out += "\n" + render(section)
+        }
+        return out
+    }
+
+    /// The summary at the top.
+    var summaryBlock: String {
+        let statuses = [Status.auto, .rule, .uncovered, .skipped].map { "\(counts[$0] ?? 0) \($0.rawValue)" }
+        let all = findingCounts
+        let severities = [Severity.error, .warning, .info].map { severity in
+            "\(all.filter { $0.severity == severity }.reduce(0) { $0 + $1.count }) \(severity.rawValue)"
+        }
+        var out = "  tables:       \(tables)\n"
+        out += "  foreign keys: \(foreignKeys.count) (\(statuses.joined(separator: ", ")))\n"
+        out += "  findings:     \(all.reduce(0) { $0 + $1.count }) (\(severities.joined(separator: ", ")))\n"
+        if !all.isEmpty {
+            var byKind = TextTable("", "", "")
+            for count in all { byKind.add(count.severity.rawValue, count.kind, String(count.count)) }
+            // The table's header and rule are blank; keep its rows only.
+            out += byKind.render().split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).filter { !$0.isEmpty }.map { "    \($0)\n" }.joined()
+        }
+        out += "  data read:    \(dataReadLine)\n"
+        if minSeverity != .info || !only.isEmpty {
+            var shown = "findings at \(minSeverity.rawValue) or above"
+            if !only.isEmpty { shown += " of kind \(only.joined(separator: ", "))" }
+            out += "  shown:        \(shown): \(findings.count) of \(all.reduce(0) { $0 + $1.count })\n"
+        }
+        return out
+    }
+
+    /// What the audit read beyond the catalog, in words.
+    var dataReadLine: String {
+        guard dataRead.readsData else {
+            return "none (catalog and the server's statistics only; --sample-rows N or --time-budget S checks values)"
+        }
+        var parts: [String] = []
+        if let rows = dataRead.sampleRows { parts.append("at most \(rows) rows per check") }
+        if let budget = dataRead.timeBudgetSeconds { parts.append("a time budget of \(budget) s") }
+        var line = parts.joined(separator: " and ") + ": \(dataRead.checks) \(dataRead.checks == 1 ? "check" : "checks") ran"
+        if dataRead.skippedChecks > 0 { line += ", \(dataRead.skippedChecks) skipped when the budget was spent" }
+        return line
+    }
+
+    /// One table's FKs and findings.
+    struct Section {
+        var table: String
+        var all: [ForeignKeyResult]
+        var keys: [ForeignKeyResult]
+        var hiddenAuto: Int
+        var findings: [Finding]
+    }
+
+    /// Tables with findings or FKs worth listing: worst severity first, then by name.
+    var sections: [Section] {
+        let listAll = !(scope.hasPrefix("schema ") || scope == "all tables")
+        let keysByTable = Dictionary(grouping: foreignKeys) { $0.table.description }
+        let findingsByTable = Dictionary(grouping: findings) { $0.table?.description ?? "" }
+        let names = Set(keysByTable.keys).union(findingsByTable.keys)
+        let sections: [Section] = names.compactMap { name in
+            let keys = keysByTable[name] ?? []
+            let listed = listAll ? keys : keys.filter { $0.status != .auto }
+            let found = findingsByTable[name] ?? []
+            guard !listed.isEmpty || !found.isEmpty else { return nil }
+            return Section(table: name, all: keys, keys: listed, hiddenAuto: keys.count - listed.count, findings: found)
+        }
+        func worst(_ section: Section) -> Int {
+            let finding = section.findings.map(\.severity.rank).max() ?? -1
+            return section.keys.contains { $0.status == .uncovered } ? max(finding, Severity.error.rank) : finding
+        }
+        return sections.sorted { (worst($1), $0.table) < (worst($0), $1.table) }
+    }
+
+    func render(_ section: Section) -> String {
+        let all = section.all
+        let statuses = [Status.auto, .rule, .uncovered, .skipped].compactMap { status -> String? in
+            let count = all.filter { $0.status == status }.count
+            return count == 0 ? nil : "\(count) \(status.rawValue)"
+        }
+        let title = section.table.isEmpty ? "(no table)" : section.table
+        var out = "== \(title): \(all.count) foreign \(all.count == 1 ? "key" : "keys")" + (statuses.isEmpty ? "" : " (\(statuses.joined(separator: ", ")))")
+            + ", \(section.findings.count) \(section.findings.count == 1 ? "finding" : "findings")\n"
+        if !section.keys.isEmpty {
+            var table = TextTable("STATUS", "CONSTRAINT", "COLUMNS", "REFERENCES")
+            for fk in section.keys {
+                var name = fk.name + (fk.declared ? " (declared)" : "")
+                if let on = fk.declaredOn, on != fk.table { name += " (on \(on.display))" }
+                table.add(fk.status.rawValue, name, fk.columns.joined(separator: ", "),
+                          "\(fk.referencedTable.display) (\(fk.referencedColumns.joined(separator: ", ")))")
+            }
+            out += table.render().split(separator: "\n").map { "  \($0)\n" }.joined()
+        }
+        if section.hiddenAuto > 0 { out += "  (\(section.hiddenAuto) auto not listed)\n" }
+        let blocked = section.keys.filter { !$0.reasons.isEmpty }
+        if !blocked.isEmpty {
+            out += "  Why:\n"
+            for fk in blocked {
+                out += "    \(fk.name) (\(fk.status.rawValue)):\n"
+                for reason in fk.reasons { out += "      - \(reason)\n" }
+            }
+        }
+        for finding in section.findings {
+            out += "  \(finding.severity.rawValue.uppercased()) \(finding.kind) \(finding.object)\n"
+            out += "    \(finding.message)\n"
+            out += "    fix: \(finding.fix)\n"
+            if let snippet = finding.snippet {
+                out += snippet.split(separator: "\n").map { "      \($0)\n" }.joined()
+            }
+        }
+        return out
+    }
+}
