@@ -94,6 +94,9 @@ extension DiffGenerator {
             let onBlank = random.pick(["keep", "\"null\"", "reject"])
             yaml += "blank:\n  markers: ['-', '(空白)']\n  on_blank: \(onBlank)\n"
         }
+        if features.contains(.nearDuplicates), random.chance(50) {
+            yaml += "near_duplicates: \(random.pick(["warn", "reject"]))\n"
+        }
         var modes: [String: String] = [:]
         for parent in parents where random.chance(10) { modes[parentKey(parent.index)] = random.pick(["skip", "fail", "fill_null_only"]) }
         let names = Set(tables.keys).union(modes.keys).sorted()

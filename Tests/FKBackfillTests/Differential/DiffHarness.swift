@@ -115,7 +115,7 @@ struct DiffHarness {
         if loaded.status == 0, predicted.wouldLoad == true {
             problems += Self.differences("(b)", "validate", predicted, "load", loaded, parentsInsertedOnly: true)
             summary += " compared: \(loaded.counts["inserted"] ?? -1) inserted, \(loaded.rejections.count) reasons, "
-                + "\(loaded.parents.values.filter { $0.inserted > 0 }.count) parents"
+                + "\(loaded.parents.values.filter { $0.inserted > 0 }.count) parents, \(loaded.nearDuplicates.count) near-duplicates"
         }
         return (problems, summary)
     }
@@ -167,6 +167,9 @@ struct DiffHarness {
         where left.rejections[reason] != right.rejections[reason] {
             problems.append("\(tag) rejection '\(reason)': \(leftName) \(left.rejections[reason].map(\.description) ?? "none"), "
                 + "\(rightName) \(right.rejections[reason].map(\.description) ?? "none")")
+        }
+        if left.nearDuplicates != right.nearDuplicates {
+            problems.append("\(tag) near-duplicates: \(leftName) \(left.nearDuplicates.sorted()), \(rightName) \(right.nearDuplicates.sorted())")
         }
         func comparable(_ parents: [String: DiffOutcome.Parent]) -> [String: DiffOutcome.Parent] {
             guard parentsInsertedOnly else { return parents }

@@ -29,6 +29,8 @@ struct DiffOutcome {
     var counts: [String: Int] = [:]
     var rejections: [String: Rejection] = [:]
     var parents: [String: Parent] = [:]
+    /// Near-duplicate keys as "table: key ~ looksLike (existing|new)".
+    var nearDuplicates: Set<String> = []
     /// validate only.
     var wouldLoad: Bool?
     var exact = true
@@ -44,6 +46,7 @@ struct DiffOutcome {
         guard status == 0, let json = Self.object(stdout), let target = json["target"] as? [String: Any] else { return }
         for name in ["staged", "deleted", "inserted", "rejected"] { counts[name] = target[name] as? Int }
         rejections = Self.rejections(json["rejections"])
+        nearDuplicates = Self.nearDuplicates(json["nearDuplicates"])
         for case let parent as [String: Any] in json["parents"] as? [Any] ?? [] {
             guard let table = parent["table"] as? String else { continue }
             parents[table] = Parent(inserted: parent["inserted"] as? Int ?? -1, keys: Self.keys(parent["sampleKeys"]),
@@ -65,6 +68,7 @@ struct DiffOutcome {
         blockers = prediction["blockers"] as? [String] ?? []
         for name in ["deleted", "inserted", "rejected"] { counts[name] = prediction[name] as? Int }
         rejections = Self.rejections(prediction["rejections"])
+        nearDuplicates = Self.nearDuplicates(prediction["nearDuplicates"])
         for case let parent as [String: Any] in prediction["parents"] as? [Any] ?? [] {
             guard let table = parent["table"] as? String else { continue }
             parents[table] = Parent(inserted: parent["inserted"] as? Int ?? -1, keys: Self.keys(parent["sampleKeys"]))
@@ -83,6 +87,14 @@ struct DiffOutcome {
             result[reason] = Rejection(rows: entry["rows"] as? Int ?? -1, lines: Set(entry["sampleLines"] as? [Int] ?? []))
         }
         return result
+    }
+
+    static func nearDuplicates(_ value: Any?) -> Set<String> {
+        Set((value as? [Any] ?? []).compactMap { entry in
+            guard let entry = entry as? [String: Any] else { return nil }
+            let existing = entry["existing"] as? Bool == true ? "existing" : "new"
+            return "\(entry["table"] as? String ?? "?"): '\(entry["key"] as? String ?? "?")' ~ '\(entry["looksLike"] as? String ?? "?")' (\(existing))"
+        })
     }
 
     static func keys(_ value: Any?) -> Set<[String?]> {
