@@ -81,6 +81,11 @@ extension DiffGenerator {
     mutating func cleanKey(_ parent: DiffParent) -> [String?] {
         let roll = random.int(0...99)
         if roll < 55 { return random.pick(parent.existing) }
+        // A near-duplicate is a good key too: it loads (listed) unless near_duplicates: reject.
+        if roll < 63, parent.key != .int, use(.nearDuplicates, 100, "near-duplicates") {
+            let near = random.pick(["K1 ", "k1", "K\u{200B}1", "\u{FF2B}1", "Cafe\u{301}", "CAF\u{C9}", "n1", "N1\u{3000}"])
+            return parent.key == .composite ? ["2024", near] : [near]
+        }
         if roll < 92 || parent.factNotNull { return newKey(parent) }
         return Array(repeating: nil, count: parent.factColumns.count)
     }
