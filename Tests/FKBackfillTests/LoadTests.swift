@@ -266,7 +266,8 @@ import TestSupport
             _ = try db.load("fact", csv: "org_code,amount\nG1,5\nG2,-1\n")
         }
         // The row PostgreSQL refused, by its line, with what would let the rest load.
-        #expect(error.category == .usage)
+        #expect(error.category == .findings)
+        #expect(error.kind == .rowRefused(line: 3))
         #expect(error.message.hasSuffix(".csv:3: fails CHECK fact_amount_check, nothing was written"), "\(error.message)")
         #expect(error.hint?.contains("--max-rejects") == true)
         #expect(try db.count("org") == 0)

@@ -204,4 +204,20 @@ import TestSupport
         #expect(allowed.prediction.rejections.map(\.sampleLines) == [[2]])
         expectAgreement(allowed.prediction, allowed.load)
     }
+
+    /// --replace-by deletes a row that a new row references through the target's own FK:
+    /// the placeholder must be made after the delete, and validate must say so first.
+    @Test func aReplacedRowReferencedThroughASelfReference() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (id int PRIMARY KEY, batch int, parent_id int REFERENCES fact);
+            INSERT INTO fact VALUES (1, 1, NULL);
+            """)
+        let (prediction, _, load) = try both(db, "fact", csv: "id,batch,parent_id\n100,1,1\n", Options(replaceBy: ["batch"]))
+        #expect(prediction.deleted == 1)
+        #expect(prediction.parents.map(\.sampleKeys) == [[["1"]]])
+        expectAgreement(prediction, load)
+        _ = try db.load("fact", csv: "id,batch,parent_id\n100,1,1\n") { $0.replaceBy = ["batch"] }
+        #expect(try db.values("SELECT id, batch FROM fact ORDER BY id") == [["1", nil], ["100", "1"]])
+    }
 }

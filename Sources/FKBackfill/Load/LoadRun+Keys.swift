@@ -90,6 +90,12 @@ extension LoadRun {
             defer { if blockers.count > before { blockedTables.insert(parent.table.name) } }
             let missing = count.candidates - count.present
             let name = parent.table.name.display
+            let inserted = Set(parent.insertedColumns.map(\.column.name))
+            for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
+                && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
+                blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
+                    + "is NOT NULL but its rule leaves it NULL (\(missing) new rows needed)")
+            }
             for column in parent.uncoveredColumns {
                 blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) "
                     + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")

@@ -24,6 +24,7 @@ extension LoadRun {
         try markValueRejects(typed: false)
         try handleBlankKeys()
         try guardKeys()
+        try markKeysThatCannotFit()
         try rejectNearDuplicates()
         try markUniqueRejects()
         try findMissingKeys()
@@ -84,9 +85,13 @@ extension LoadRun {
             }
             guard !tests.isEmpty else { continue }
             let defaults = leftOut.map { name -> SQL in
-                ", \(parent.table.columns.first { $0.name == name }?.defaultSQL ?? "NULL") AS \(ident: name)"
+                let column = parent.table.columns.first { $0.name == name }
+                return ", CAST(\(column?.defaultSQL ?? "NULL") AS \(column?.sqlType ?? "text")) AS \(ident: name)"
             }
-            let values = zip(columns, sql.insertedValues(parent)).map { column, value -> SQL in "\(value) AS \(ident: column.column.name)" }
+            // Typed as the columns, as the insert would assign them (a bare NULL would be text).
+            let values = zip(columns, sql.insertedValues(parent)).map { column, value -> SQL in
+                "CAST(\(value) AS \(column.column.sqlType)) AS \(ident: column.column.name)"
+            }
             let counted = tests.enumerated().map { index, test -> SQL in "count(*) FILTER (WHERE \(test.condition)) AS c\(int: index)" }
             let row = try session.execute(
                 "SELECT \(counted.joined(separator: ", ")) FROM (SELECT \(values.joined(separator: ", "))\(defaults.joined()) "

@@ -29,6 +29,7 @@ extension LoadRun {
         if let constants = sql.insertConstants() { try session.execute(constants) }
         try handleBlankKeys()
         try guardKeys()
+        try markKeysThatCannotFit()
         try rejectNearDuplicates()
         if options.checksValues { try markUniqueRejects() }
     }

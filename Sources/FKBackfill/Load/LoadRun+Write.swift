@@ -140,7 +140,8 @@ extension LoadRun {
                 try propagateReplicationRole(replica: false)
             }
         } catch let error as PostgresError where error.kind == .server
-            && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation].contains(error.sqlState) {
+            && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation, SQLState.foreignKeyViolation]
+                .contains(error.sqlState) {
             throw try refusedRow() ?? error
         }
     }
@@ -151,18 +152,27 @@ extension LoadRun {
     func refusedRow() throws -> FKBackfillError? {
         try markValueRejects(typed: !stagedAsText)
         try markUniqueRejects()
+        // What PostgreSQL's own FK check refused: a key no parent holds, after the backfill.
+        for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(opened.columns.contains) {
+            let keys = KeyPredicates.columns("s", fk.columns)
+            var missing: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND " + KeyPredicates.missing(fk, child: keys)
+            if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
+            try updateStage(sql.reject(
+                where: missing, reason: "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"))
+        }
         guard let row = try session.execute(
             "SELECT _fkb_row, _fkb_reject FROM \(LoadStatements.stage) WHERE _fkb_reject IS NOT NULL ORDER BY _fkb_row LIMIT 1"
         ).rows.first, let number = row.int("_fkb_row") else { return nil }
         let line = lines?.line(ofRecord: number) ?? number
         let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
-        let duplicate = row.string("_fkb_reject").contains("key (")
+        let reason = row.string("_fkb_reject")
+        let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
         return FKBackfillError(
             "\(place): \(row.string("_fkb_reject")), nothing was written",
             hint: duplicate
                 ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
                 : "fix the row, or --max-rejects N to set such rows aside and load the rest",
-            kind: .badInput(line: line))
+            kind: .rowRefused(line: line))
     }
 
     /// The report's line per parent, with the keys this run really inserted.

@@ -82,7 +82,9 @@ final class LoadRun {
                         "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
                 }
             })
-        let (catalog, graph, target, opened, plan) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened, prepared.plan)
+        let (catalog, graph, target, opened) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened)
+        var plan = prepared.plan
+        plan.replaceBy = options.replaceBy
         let inputColumns = opened.columns
         let constraints = try TargetConstraints.read(target, on: session)
         // A BEFORE INSERT trigger may set any column: a NOT NULL one missing from the

@@ -26,15 +26,6 @@ extension LoadStatements {
     /// fkb_val_N is not distributed") but plans the same join through a subquery, whose
     /// few rows it sends where the parent's rows are.
     func fillNullsOnCitus(_ parent: ParentPlan) -> SQL? {
-        let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
-        guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
-        let sets = columns.map { position, column -> SQL in
-            let name = q(column.column.name)
-            if appendsJSON(column) {
-                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.d(position))")) AS \(column.column.sqlType))"
-            }
-            return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
-        }
-        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM (SELECT * FROM \(Self.values(parent.index))) v WHERE " + rows
+        fillNulls(parent, throughSubquery: true)
     }
 }

@@ -119,7 +119,13 @@ extension LoadStatements {
     func createKeys(_ parent: ParentPlan, sources: [SQL]) -> SQL {
         let union = sources.map { source -> SQL in "SELECT DISTINCT \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src" }
             .joined(separator: " UNION ")
-        var present: SQL = "EXISTS (SELECT 1 FROM \(parent.table.name.sql) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u")))"
+        var kept: SQL = ""
+        if parent.isTarget && !plan.replaceBy.isEmpty {
+            // A target row --replace-by deletes before the insert is no parent for the new rows.
+            let replaced = plan.replaceBy.map { name -> SQL in "p.\(q(name)) IS NOT DISTINCT FROM r.\(q(name))" }
+            kept = " AND NOT EXISTS (SELECT 1 FROM \(Self.stage) r WHERE r._fkb_reject IS NULL AND \(replaced.joined(separator: " AND ")))"
+        }
+        var present: SQL = "EXISTS (SELECT 1 FROM \(parent.table.name.sql) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u"))\(kept))"
         if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
             present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"
         }

@@ -121,7 +121,9 @@ extension LoadStatements {
     }
 
     /// `fill-null-only`: NULL columns of existing referenced rows take derived values.
-    func fillNulls(_ parent: ParentPlan) -> SQL? {
+    /// `throughSubquery` reads the values through `(SELECT * FROM fkb_val_N)`, which
+    /// Citus plans where it refuses a join of its tables to a coordinator temp table.
+    func fillNulls(_ parent: ParentPlan, throughSubquery: Bool = false) -> SQL? {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
         guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
         let sets = columns.map { position, column -> SQL in
@@ -131,7 +133,8 @@ extension LoadStatements {
             }
             return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
         }
-        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(Self.values(parent.index)) v WHERE " + rows
+        let values: SQL = throughSubquery ? "(SELECT * FROM \(Self.values(parent.index)))" : Self.values(parent.index)
+        return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(values) v WHERE " + rows
     }
 
     /// Locks, in key order, the existing rows `fillNulls` will change. Two loads filling

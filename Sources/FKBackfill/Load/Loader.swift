@@ -66,11 +66,18 @@ public final class Loader {
         try run.warnNearDuplicates()
         run.lap("find missing keys")
         try run.refuseUnfillable()
+        // A target that references itself takes its placeholder rows only once the rows
+        // --replace-by replaces are gone: one may carry the key a new row points at.
+        let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && run.plan.parents.contains(where: \.isTarget)
+        if deleteFirst {
+            try run.deleteReplaced()
+            run.lap("delete replaced rows")
+        }
         try run.backfillParents()
         run.lap("backfill parents")
         try run.setAsideRejects()
         if options.loadTarget {
-            if !options.replaceBy.isEmpty {
+            if !options.replaceBy.isEmpty && !deleteFirst {
                 try run.deleteReplaced()
                 run.lap("delete replaced rows")
             }

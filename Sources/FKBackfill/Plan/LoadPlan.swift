@@ -26,6 +26,9 @@ struct LoadPlan: Sendable {
     /// FK columns of the target that blank values are looked for in.
     var blankColumns: [Column]
     var blank: BlankRule
+    /// `--replace-by` of the run: target rows matching a staged row on these columns are
+    /// deleted before the insert, so a self-reference cannot count on them.
+    var replaceBy: [String] = []
     /// `near_duplicates:` of the rules: warn (the default) or reject.
     var nearDuplicates: NearDuplicates = .warn
     /// Per partition that declares FKs of its own, the staged rows it would receive

@@ -112,8 +112,9 @@ enum LoadPlanner {
             switch rule?.onMissing {
             case .reject: return .init(foreignKey: fk, reject: true)
             case .fail: return .init(foreignKey: fk, reject: false)
-            case .backfill: return nil
-            case nil:
+            // `backfill` asks for the default; a parent that may not take rows
+            // (`mode: skip|fail`) still guards its keys, or they would reach the FK check.
+            case .backfill, nil:
                 switch rules.table(fk.referencedTable)?.mode {
                 case .skip: return .init(foreignKey: fk, reject: true)
                 case .fail: return .init(foreignKey: fk, reject: false)

@@ -29,6 +29,9 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         case tooManyRejects
         /// The set-based FK check found rows a parent lacks.
         case foreignKeyViolations
+        /// PostgreSQL refused an input row on insert (a CHECK, unique key, NOT NULL or FK);
+        /// `line` is the input's line (CSV: header = 1) or row number.
+        case rowRefused(line: Int?)
         /// The role lacks privileges the run needs (`details` holds the GRANTs).
         case missingPrivileges
         /// A lock wait ran out (`lock_timeout`).
@@ -81,7 +84,7 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     public var category: Category {
         switch kind {
         case .invalidTableName, .tableNotFound, .rulesProblems, .badInput, .invalidOptions, .cannotWrite: .usage
-        case .blocked, .tooManyRejects, .foreignKeyViolations: .findings
+        case .blocked, .tooManyRejects, .foreignKeyViolations, .rowRefused: .findings
         case .missingPrivileges, .lockTimeout, .connectionFailed, .database, .catalogChanged: .database
         case .connectionLost: .connectionLost
         }

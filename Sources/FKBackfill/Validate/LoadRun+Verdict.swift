@@ -35,13 +35,7 @@ extension LoadRun {
             }
         }
         result.unfixableKeys = found.missing - result.fixableKeys
-        if found.blank > 0 {
-            result.reasons.append("\(found.blank) missing \(found.blank == 1 ? "key is" : "keys are") blank, which is never backfilled"
-                + (plan.blank.onBlank == .reject ? " (on_blank: reject rejects those rows)" : ""))
-        }
-        if found.partlyNull > 0 {
-            result.reasons.append("\(found.partlyNull) \(found.partlyNull == 1 ? "row has" : "rows have") a partly NULL key (MATCH FULL): never backfilled")
-        }
+        result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
         return result
     }
 

@@ -67,8 +67,9 @@ public final class Validator {
         var planError: String?
         let prepared = try Preparation.prepare(
             table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message })
-        let (catalog, target, opened, rules, graph, plan) =
-            (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph, prepared.plan)
+        let (catalog, target, opened, rules, graph) = (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph)
+        var plan = prepared.plan
+        plan.replaceBy = options.replaceBy
         let source = opened.source
         let columns = opened.columns
         let load = LoadStatements(plan: plan)
@@ -155,13 +156,7 @@ public final class Validator {
                 result.fixableKeys = found.missing - found.blank
             }
             result.unfixableKeys = found.missing - result.fixableKeys
-            if found.blank > 0 {
-                result.reasons.append("\(found.blank) missing \(found.blank == 1 ? "key is" : "keys are") blank, which is never backfilled"
-                    + (plan.blank.onBlank == .reject ? " (on_blank: reject rejects those rows)" : ""))
-            }
-            if found.partlyNull > 0 {
-                result.reasons.append("\(found.partlyNull) \(found.partlyNull == 1 ? "row has" : "rows have") a partly NULL key (MATCH FULL): never backfilled")
-            }
+            result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
             report.foreignKeys.append(result)
         }
         return report
@@ -174,6 +169,20 @@ public final class Validator {
         var blank = 0
         var partlyNull = 0
         var samples: [ValidationReport.Sample] = []
+
+        /// Why some of its keys are never backfilled, whatever the parent: blank keys and
+        /// partly NULL MATCH FULL keys.
+        func neverBackfilled(onBlank: BlankRule.OnBlank) -> [String] {
+            var reasons: [String] = []
+            if blank > 0 {
+                reasons.append("\(blank) missing \(blank == 1 ? "key is" : "keys are") blank, which is never backfilled"
+                    + (onBlank == .reject ? " (on_blank: reject rejects those rows)" : ""))
+            }
+            if partlyNull > 0 {
+                reasons.append("\(partlyNull) \(partlyNull == 1 ? "row has" : "rows have") a partly NULL key (MATCH FULL): never backfilled")
+            }
+            return reasons
+        }
     }
 
     /// Stages the input as text, casts it as a load would (reporting values that do not
