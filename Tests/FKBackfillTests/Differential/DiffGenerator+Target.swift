@@ -99,6 +99,12 @@ extension DiffGenerator {
         }
         var modes: [String: String] = [:]
         for parent in parents where random.chance(10) { modes[parentKey(parent.index)] = random.pick(["skip", "fail", "fill_null_only"]) }
+        // A parent's mode skip/fail next to its FK's own on_missing (A2), on purpose.
+        var overridden: DiffParent?
+        if features.contains(.modeOverride), let parent = parents.first(where: { $0.partition == nil }), use(.modeOverride, 60, "mode-override") {
+            modes[parentKey(parent.index)] = random.pick(["skip", "fail"])
+            overridden = parent
+        }
         let names = Set(tables.keys).union(modes.keys).sorted()
         if !names.isEmpty {
             yaml += "tables:\n"
@@ -112,6 +118,9 @@ extension DiffGenerator {
         for parent in parents where random.chance(15) {
             if let mode = modes[parentKey(parent.index)], mode != "fill_null_only", !use(.modeOverride, 100, "mode-override") { continue }
             guarded += "  \(parent.constraint): { on_missing: \(random.pick(["reject", "fail", "backfill"])) }\n"
+        }
+        if let overridden {
+            guarded += "  \(overridden.constraint): { on_missing: \(random.pick(["reject", "fail", "backfill"])) }\n"
         }
         if !guarded.isEmpty { yaml += "foreign_keys:\n" + guarded }
         result.rules = yaml.isEmpty ? "{}\n" : yaml
