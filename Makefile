@@ -16,7 +16,7 @@ INSTALLED_FILES := bin/fkbackfill share/bash-completion/completions/fkbackfill \
 export TMPDIR := $(CURDIR)/.tmp/tmp
 $(shell mkdir -p $(TMPDIR))
 
-.PHONY: all deps build release install uninstall deb unit test test-citus install-tests demo bench bench-citus docs clean
+.PHONY: all deps build release install uninstall deb unit test test-citus fuzz install-tests demo bench bench-citus docs clean
 
 all: build
 
@@ -52,6 +52,24 @@ uninstall:
 # A Debian package of the release files under /usr, in .tmp/deb/.
 deb: $(STAGE)/bin/fkbackfill
 	@scripts/deb.sh $(STAGE) .tmp/deb
+
+# The differential test (Tests/FKBackfillTests/Differential) on more cases than `make
+# test` runs: N cases of seed SEED over FEATURES (names, `all`, `agreeing`, `-name`; see
+# DiffFeatures.swift), or only CASE. Each failing case is printed with its seed, index and
+# a reproduction (SQL, CSV, rules, commands), and kept in .tmp/diff-failures/.
+ifndef SEED
+SEED := $(shell date +%s)
+endif
+N ?= 500
+FEATURES ?= all
+CASE ?=
+fuzz: deps
+	$(SWIFT) build --build-tests
+	@echo "fuzz: seed $(SEED), $(N) cases, features $(FEATURES)"
+	rm -rf .tmp/diff-failures
+	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKB_DIFF_SEED=$(SEED) FKB_DIFF_N=$(N) \
+		FKB_DIFF_FEATURES=$(FEATURES) $(if $(CASE),FKB_DIFF_CASE=$(CASE)) \
+		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --filter DifferentialTests
 
 # Builds the tests and runs the unit tests only: pure code on in-memory models, in a
 # few seconds. PGHOST points nowhere, so a unit test that tries to connect fails.

@@ -1,0 +1,109 @@
+import Foundation
+
+/// What one run of the binary said, read from its JSON: the parts the differential
+/// compares, with sample lists as sets (their order is not promised).
+struct DiffOutcome {
+    struct Rejection: Equatable, CustomStringConvertible {
+        var rows: Int
+        var lines: Set<Int>
+        var description: String { "\(rows) rows, lines \(lines.sorted())" }
+    }
+    struct Parent: Equatable, CustomStringConvertible {
+        var inserted: Int
+        var keys: Set<[String?]>
+        /// Load only (validate's prediction does not have them).
+        var candidates: Int?
+        var present: Int?
+        var updated: Int?
+        var description: String {
+            let keyText = keys.map { "(" + $0.map { $0.map { "'\($0)'" } ?? "NULL" }.joined(separator: ",") + ")" }.sorted().joined(separator: " ")
+            return "inserted \(inserted)" + (candidates.map { ", candidates \($0)" } ?? "") + (present.map { ", present \($0)" } ?? "")
+                + (updated.map { ", updated \($0)" } ?? "") + ", keys \(keyText)"
+        }
+    }
+
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    /// Target counts: staged (load only), deleted, inserted, rejected.
+    var counts: [String: Int] = [:]
+    var rejections: [String: Rejection] = [:]
+    var parents: [String: Parent] = [:]
+    /// Near-duplicate keys as "table: key ~ looksLike (existing|new)".
+    var nearDuplicates: Set<String> = []
+    /// validate only.
+    var wouldLoad: Bool?
+    var exact = true
+    var notExact: [String] = []
+    var blockers: [String] = []
+    var decoded = false
+
+    /// A `load --format json` report.
+    init(load status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        guard status == 0, let json = Self.object(stdout), let target = json["target"] as? [String: Any] else { return }
+        for name in ["staged", "deleted", "inserted", "rejected"] { counts[name] = target[name] as? Int }
+        rejections = Self.rejections(json["rejections"])
+        nearDuplicates = Self.nearDuplicates(json["nearDuplicates"])
+        for case let parent as [String: Any] in json["parents"] as? [Any] ?? [] {
+            guard let table = parent["table"] as? String else { continue }
+            parents[table] = Parent(inserted: parent["inserted"] as? Int ?? -1, keys: Self.keys(parent["sampleKeys"]),
+                                    candidates: parent["candidates"] as? Int, present: parent["present"] as? Int,
+                                    updated: parent["updated"] as? Int)
+        }
+        decoded = true
+    }
+
+    /// A `validate --format json` report: its prediction.
+    init(validate status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        guard let json = Self.object(stdout), let prediction = json["prediction"] as? [String: Any] else { return }
+        wouldLoad = prediction["wouldLoad"] as? Bool
+        exact = prediction["exact"] as? Bool ?? true
+        notExact = prediction["notExact"] as? [String] ?? []
+        blockers = prediction["blockers"] as? [String] ?? []
+        for name in ["deleted", "inserted", "rejected"] { counts[name] = prediction[name] as? Int }
+        rejections = Self.rejections(prediction["rejections"])
+        nearDuplicates = Self.nearDuplicates(prediction["nearDuplicates"])
+        for case let parent as [String: Any] in prediction["parents"] as? [Any] ?? [] {
+            guard let table = parent["table"] as? String else { continue }
+            parents[table] = Parent(inserted: parent["inserted"] as? Int ?? -1, keys: Self.keys(parent["sampleKeys"]))
+        }
+        decoded = true
+    }
+
+    static func object(_ text: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
+    static func rejections(_ value: Any?) -> [String: Rejection] {
+        var result: [String: Rejection] = [:]
+        for case let entry as [String: Any] in value as? [Any] ?? [] {
+            guard let reason = entry["reason"] as? String else { continue }
+            result[reason] = Rejection(rows: entry["rows"] as? Int ?? -1, lines: Set(entry["sampleLines"] as? [Int] ?? []))
+        }
+        return result
+    }
+
+    static func nearDuplicates(_ value: Any?) -> Set<String> {
+        Set((value as? [Any] ?? []).compactMap { entry in
+            guard let entry = entry as? [String: Any] else { return nil }
+            let existing = entry["existing"] as? Bool == true ? "existing" : "new"
+            return "\(entry["table"] as? String ?? "?"): '\(entry["key"] as? String ?? "?")' ~ '\(entry["looksLike"] as? String ?? "?")' (\(existing))"
+        })
+    }
+
+    static func keys(_ value: Any?) -> Set<[String?]> {
+        Set((value as? [Any] ?? []).map { key in (key as? [Any] ?? []).map { $0 as? String } })
+    }
+
+    /// The first error line, for messages.
+    var error: String {
+        stderr.split(separator: "\n").first { $0.hasPrefix("fkbackfill: error:") }.map(String.init)
+            ?? String(stderr.prefix(300))
+    }
+}
