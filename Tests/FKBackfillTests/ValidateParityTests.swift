@@ -220,4 +220,18 @@ import TestSupport
         _ = try db.load("fact", csv: "id,batch,parent_id\n100,1,1\n") { $0.replaceBy = ["batch"] }
         #expect(try db.values("SELECT id, batch FROM fact ORDER BY id") == [["1", nil], ["100", "1"]])
     }
+
+    /// A CHECK one partition has of its own is not evaluated: the prediction says so.
+    @Test func aPartitionsOwnCheckMakesThePredictionInexact() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE item (kind text NOT NULL, qty int) PARTITION BY LIST (kind);
+            CREATE TABLE item_book PARTITION OF item FOR VALUES IN ('book');
+            ALTER TABLE item_book ADD CONSTRAINT book_qty CHECK (qty < 10);
+            """)
+        let (prediction, _, load) = try both(db, "item", csv: "kind,qty\nbook,50\n")
+        #expect(!prediction.exact)
+        #expect(prediction.notExact == ["CHECK book_qty on item_book (a partition's own) is not evaluated"], "\(prediction.notExact)")
+        guard case .failure = load else { Issue.record("the load passed"); return }
+    }
 }

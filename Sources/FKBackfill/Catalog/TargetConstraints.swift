@@ -25,6 +25,8 @@ struct TargetConstraints {
     var uniqueKeys: [UniqueKey] = []
     /// Exclusion constraints: the tool does not evaluate them.
     var exclusions: [String] = []
+    /// CHECKs and unique indexes declared on a partition only: not evaluated either.
+    var partitionOwn: [String] = []
     /// Enabled row-level BEFORE INSERT triggers on the target or its partitions: they
     /// may set any column, or skip the row.
     var beforeInsertTriggers: [String] = []
@@ -71,6 +73,19 @@ struct TargetConstraints {
                 nullsNotDistinct: row.bool("nulls_not_distinct"), defaultOperatorClasses: row.bool("default_opclasses"),
                 partialOrExpression: row.bool("partial") || columns.count != operators.count))
         }
+        // CHECKs and unique indexes a partition has of its own (not from the partitioned
+        // table): the reject steps evaluate the target's only.
+        result.partitionOwn = try session.execute(
+            """
+            SELECT 'CHECK ' || c.conname || ' on ' || p.relname AS what FROM pg_partition_tree(\(oid)) t
+            JOIN pg_class p ON p.oid = t.relid JOIN pg_constraint c ON c.conrelid = t.relid
+            WHERE t.relid <> \(oid) AND c.contype = 'c' AND c.conislocal
+            UNION ALL
+            SELECT 'unique index ' || i.relname || ' on ' || p.relname FROM pg_partition_tree(\(oid)) t
+            JOIN pg_class p ON p.oid = t.relid JOIN pg_index x ON x.indrelid = t.relid JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE t.relid <> \(oid) AND x.indisunique AND NOT i.relispartition
+            ORDER BY 1
+            """).rows.map { $0.string("what") }
         result.exclusions = try session.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = \(oid) AND contype = 'x' ORDER BY conname"
         ).rows.map { $0.string("conname") }
@@ -106,6 +121,7 @@ struct TargetConstraints {
             reasons.append("\(otherHooks.joined(separator: ", ")) runs on insert and may refuse rows or write elsewhere")
         }
         for name in exclusions { reasons.append("exclusion constraint \(name) is not evaluated") }
+        for what in partitionOwn { reasons.append("\(what) (a partition's own) is not evaluated") }
         for key in uniqueKeys where key.partialOrExpression {
             reasons.append("unique index \(key.name) is partial or on expressions: not evaluated")
         }
