@@ -2,9 +2,10 @@
 /// case on every platform and every Swift version (the standard library's generator and
 /// its `random(in:)` algorithms promise neither).
 struct DiffRandom {
-    private var state: UInt64
+    /// The same SplitMix64 RandomInputTests uses.
+    private var generator: RandomInputTests.Generator
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = RandomInputTests.Generator(state: seed) }
 
     /// The seed of case `index` of a run seeded with `seed`: a case reproduces on its own,
     /// without generating the cases before it.
@@ -13,13 +14,7 @@ struct DiffRandom {
         return mixer.next()
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// A number in `range`, by modulo (the bias is irrelevant here, determinism is not).
     mutating func int(_ range: ClosedRange<Int>) -> Int {
