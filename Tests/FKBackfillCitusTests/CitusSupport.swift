@@ -18,29 +18,6 @@ extension TestDatabase {
         try #require(workers == 2, "not a Citus coordinator with two workers: run these tests with `make test-citus`")
     }
 
-    func csvFile(_ text: String) throws -> String {
-        let path = TestFiles.url(suffix: ".csv").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    func count(_ table: String, _ condition: String = "true") throws -> Int {
-        try connection.execute("SELECT count(*) AS n FROM \(unsafeRaw: table) WHERE \(unsafeRaw: condition)").rows[0].int("n") ?? -1
-    }
-
-    func values(_ sql: String) throws -> [[String?]] {
-        let result = try connection.execute(SQL(unsafeRaw: sql))
-        return (0..<result.rowCount).map { row in result.columnNames.indices.map { result.value(row, $0) } }
-    }
-
-    /// A checksum of every row of the tables, to prove nothing changed.
-    func checksum(_ tables: [String]) throws -> String {
-        try tables.map { table in
-            try connection.execute("SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM \(unsafeRaw: table) t")
-                .rows[0].string("h")
-        }.joined(separator: ",")
-    }
-
     /// How Citus holds a table: h (distributed), n with t (reference), n with s (single shard).
     func citusKind(_ table: String) throws -> String? {
         try values("SELECT CAST(partmethod AS text) || CAST(repmodel AS text) FROM pg_dist_partition WHERE logicalrelid = '\(table)'::regclass").first?.first ?? nil

@@ -8,9 +8,12 @@ import Foundation
 /// a fixed wait: it returns as soon as the condition holds.
 public func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
+    // Between two observations, give the other session the CPU for up to 10 ms: a bounded
+    // wait on a semaphore nobody signals, so the loop does not spin on the server.
+    let pause = DispatchSemaphore(value: 0)
     while true {
         if try condition() { return true }
         if Date() >= deadline { return false }
-        Thread.sleep(forTimeInterval: 0.01)
+        _ = pause.wait(timeout: .now() + .milliseconds(10))
     }
 }
