@@ -3,9 +3,17 @@ import PostgresClient
 /// The load's steps where Citus needs something else (docs/scale-out.md): each hook asks
 /// Citus's metadata (`CitusTables`) and does nothing off Citus or for a plain table.
 extension LoadRun {
+    /// Citus's metadata, read once per run (nil off Citus): every hook asks it.
+    func citus() throws -> CitusTables? {
+        if let cached = citusTables { return cached }
+        let tables = try CitusTables.read(on: session)
+        citusTables = .some(tables)
+        return tables
+    }
+
     /// Whether the target's rows live where Citus puts them (in its metadata).
     func citusTarget() throws -> CitusTables.Entry? {
-        try CitusTables.read(on: session)?.entry(target.oid)
+        try citus()?.entry(target.oid)
     }
 
     /// After the mode is chosen: on Citus the report says what the mode does there.
@@ -32,7 +40,7 @@ extension LoadRun {
 
     /// The fill of `parent`'s NULL columns: through a subquery where Citus holds the parent.
     func fillNullsStatement(_ parent: ParentPlan) throws -> SQL? {
-        if try CitusTables.read(on: session)?.entry(parent.table.oid) != nil { return sql.fillNullsOnCitus(parent) }
+        if try citus()?.entry(parent.table.oid) != nil { return sql.fillNullsOnCitus(parent) }
         return sql.fillNulls(parent)
     }
 
@@ -46,7 +54,7 @@ extension LoadRun {
     /// reference parents comes next. So the transaction goes sequential (one connection
     /// per worker) first, which Citus allows only before its first parallel operation.
     func createKeysStatement(_ parent: ParentPlan, sources: [SQL]) throws -> SQL {
-        if let entry = try CitusTables.read(on: session)?.entry(parent.table.oid), entry.kind == .distributed || entry.kind == .singleShard {
+        if let entry = try citus()?.entry(parent.table.oid), entry.kind == .distributed || entry.kind == .singleShard {
             try session.execute("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
             return sql.createKeysOnCitus(parent, sources: sources)
         }
@@ -65,7 +73,7 @@ extension LoadRun {
     /// parent's rows cannot be locked one by one from the coordinator (`lockFilledRows`),
     /// so a fill takes it whole too.
     func lockCitusParents() throws {
-        guard let citus = try CitusTables.read(on: session) else { return }
+        guard let citus = try citus() else { return }
         let written = plan.parents.filter { parent in
             guard available.contains(parent.index), let count = counts[parent.index],
                   let kind = citus.entry(parent.table.oid)?.kind else { return false }
@@ -80,7 +88,7 @@ extension LoadRun {
     /// The row locks before a fill: none for a parent Citus distributes (Citus refuses
     /// `FOR NO KEY UPDATE` there; `lockCitusParents` locked the table whole instead).
     func lockFilledRowsStatement(_ parent: ParentPlan) throws -> SQL? {
-        if let kind = try CitusTables.read(on: session)?.entry(parent.table.oid)?.kind, kind == .distributed || kind == .singleShard {
+        if let kind = try citus()?.entry(parent.table.oid)?.kind, kind == .distributed || kind == .singleShard {
             return "SELECT 0 AS n"
         }
         return sql.lockFilledRows(parent)

@@ -11,7 +11,7 @@ extension LoadRun {
     /// `table` itself, or a temporary copy of `columns` of it when its rows are on workers.
     /// `fresh`: copy again, for a check after the run has written to the table.
     func readable(_ table: TableName, oid: UInt32, columns: [String], fresh: Bool = false) throws -> TableName {
-        guard let entry = try CitusTables.read(on: session)?.entry(oid), !entry.onCoordinator else { return table }
+        guard let entry = try citus()?.entry(oid), !entry.onCoordinator else { return table }
         let key = "\(oid) \(columns.joined(separator: ","))"
         if let copy = coordinatorCopies[key], !fresh { return copy }
         copies += 1

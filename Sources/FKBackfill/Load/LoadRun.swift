@@ -31,6 +31,8 @@ final class LoadRun {
     var nearDuplicates: [LoadReport.NearDuplicate] = []
     /// Coordinator copies of tables Citus keeps on its workers, by table and columns.
     var coordinatorCopies: [String: TableName] = [:]
+    /// Citus's metadata once read (`citus()`); `.some(nil)` off Citus.
+    var citusTables: CitusTables??
     var copies = 0
     /// Parents whose new rows could not be written (`unfillable`, and validate's checks of new rows).
     var blockedTables = Set<TableName>()
