@@ -71,18 +71,15 @@ enum CatalogQueries {
 
     /// Referencing and referenced column names of each FK, paired by position in
     /// `conkey`/`confkey`, with the FK's equality operators for the pair (`conpfeqop`:
-    /// referenced = referencing, `conffeqop`: referencing = referencing), schema and name.
+    /// referenced = referencing, `conffeqop`: referencing = referencing), as OIDs for `OperatorCatalog`.
     static func keyColumns(_ constraints: [String]) -> SQL {
         """
-        SELECT c.oid AS constraint_oid, k.position, ca.attname AS child, pa.attname AS parent,
-               pfn.nspname AS pf_schema, pf.oprname AS pf_name, ffn.nspname AS ff_schema, ff.oprname AS ff_name
+        SELECT c.oid AS constraint_oid, k.position, ca.attname AS child, pa.attname AS parent, k.pf_oid, k.ff_oid
         FROM pg_constraint c
         CROSS JOIN LATERAL unnest(c.conkey, c.confkey, c.conpfeqop, c.conffeqop)
             WITH ORDINALITY AS k(child_number, parent_number, pf_oid, ff_oid, position)
         JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.child_number
         JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.parent_number
-        JOIN pg_operator pf ON pf.oid = k.pf_oid JOIN pg_namespace pfn ON pfn.oid = pf.oprnamespace
-        JOIN pg_operator ff ON ff.oid = k.ff_oid JOIN pg_namespace ffn ON ffn.oid = ff.oprnamespace
         WHERE c.oid = ANY(CAST(\(bindArray: constraints) AS oid[]))
         ORDER BY c.oid, k.position
         """

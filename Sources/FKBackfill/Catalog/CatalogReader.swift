@@ -94,10 +94,10 @@ public enum CatalogReader {
 
         let tablesByOID = buildTables(tableRows)
         var columnsByConstraint: [String: KeyPairs] = [:]
+        let operators = try OperatorCatalog.read(pairs.flatMap { [$0.string("pf_oid"), $0.string("ff_oid")] }, on: session)
         for row in pairs {
-            guard let pf = SQLOperator(schema: row.string("pf_schema"), name: row.string("pf_name")),
-                  let ff = SQLOperator(schema: row.string("ff_schema"), name: row.string("ff_name")) else {
-                throw FKBackfillError("\(row.string("pf_name")) is not an operator name", kind: .catalogChanged)
+            guard let pf = operators[row.string("pf_oid")], let ff = operators[row.string("ff_oid")] else {
+                throw FKBackfillError("an equality operator of an FK disappeared while reading the catalog", kind: .catalogChanged)
             }
             columnsByConstraint[row.string("constraint_oid"), default: KeyPairs()].append(
                 child: row.string("child"), parent: row.string("parent"), pf: pf, ff: ff)
@@ -111,7 +111,7 @@ public enum CatalogReader {
                   let declaredOn = tablesByOID[row.string("declared_on")]?.name,
                   let columns = columnsByConstraint[row.string("constraint_oid")]
             else { return nil }
-            return ForeignKey(
+            var fk = ForeignKey(
                 name: row.string("conname"),
                 table: owner,
                 columns: columns.child,
@@ -129,6 +129,8 @@ public enum CatalogReader {
                         : row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
                     name: row.string("key_name")),
                 equality: columns.pf, childEquality: columns.ff)
+            fk.referencedPartitioned = tablesByOID[row.string("confrelid")]?.kind == .partitioned
+            return fk
         }
         // The graph's nodes: the root, FK owners and referenced tables (not the
         // partitions that merely hold a declaration).

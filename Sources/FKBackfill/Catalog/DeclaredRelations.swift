@@ -92,7 +92,7 @@ enum DeclaredRelations {
     ) throws -> (pf: [SQLOperator], ff: [SQLOperator]) {
         let rows = try session.execute(
             """
-            SELECT p.n, pfn.nspname AS pf_schema, pf.oprname AS pf_name, ffn.nspname AS ff_schema, ff.oprname AS ff_name
+            SELECT p.n, pf.oid AS pf_oid, ff.oid AS ff_oid
             FROM unnest(CAST(\(bindArray: relation.fromColumns) AS name[]), CAST(\(bindArray: relation.toColumns) AS name[]))
                  WITH ORDINALITY AS p(child, parent, n)
             JOIN pg_attribute ca ON ca.attrelid = CAST(\(bind: String(from)) AS oid) AND ca.attname = p.child
@@ -102,25 +102,20 @@ enum DeclaredRelations {
                                 WHERE k.attnum = pa.attnum) AS ik
             JOIN pg_opclass oc ON oc.oid = x.indclass[ik.position - 1]
             LEFT JOIN LATERAL (
-                SELECT o.oprname, o.oprnamespace FROM pg_amop a JOIN pg_operator o ON o.oid = a.amopopr
+                SELECT o.oid FROM pg_amop a JOIN pg_operator o ON o.oid = a.amopopr
                 WHERE a.amopfamily = oc.opcfamily AND a.amopmethod = oc.opcmethod AND a.amopstrategy = 3
                   AND a.amoplefttype = oc.opcintype AND a.amoprighttype IN (ca.atttypid, oc.opcintype)
                 ORDER BY a.amoprighttype = ca.atttypid DESC LIMIT 1) AS pf ON true
-            LEFT JOIN pg_namespace pfn ON pfn.oid = pf.oprnamespace
             LEFT JOIN LATERAL (
-                SELECT o.oprname, o.oprnamespace FROM pg_amop a JOIN pg_operator o ON o.oid = a.amopopr
+                SELECT o.oid FROM pg_amop a JOIN pg_operator o ON o.oid = a.amopopr
                 WHERE a.amopfamily = oc.opcfamily AND a.amopmethod = oc.opcmethod AND a.amopstrategy = 3
                   AND a.amoplefttype = a.amoprighttype AND a.amoplefttype IN (ca.atttypid, oc.opcintype)
                 ORDER BY a.amoplefttype = ca.atttypid DESC LIMIT 1) AS ff ON true
-            LEFT JOIN pg_namespace ffn ON ffn.oid = ff.oprnamespace
             ORDER BY p.n
             """).rows
-        func named(_ schema: String?, _ name: String?) -> SQLOperator {
-            guard let schema, let name, let named = SQLOperator(schema: schema, name: name) else { return SQLOperator.builtinEquality }
-            return named
-        }
-        let pf = rows.map { named($0["pf_schema"], $0["pf_name"]) }
-        let ff = zip(rows, pf).map { row, fallback in row["ff_name"] == nil ? fallback : named(row["ff_schema"], row["ff_name"]) }
+        let known = try OperatorCatalog.read(rows.flatMap { [$0["pf_oid"], $0["ff_oid"]].compactMap { $0 } }, on: session)
+        let pf = rows.map { row in row["pf_oid"].flatMap { known[$0] } ?? SQLOperator.builtinEquality }
+        let ff = zip(rows, pf).map { row, fallback in row["ff_oid"].flatMap { known[$0] } ?? fallback }
         return (pf, ff)
     }
 
@@ -148,6 +143,9 @@ enum DeclaredRelations {
                 changed = true
             }
             pending.removeAll { tables[$0.from] != nil }
+        }
+        for index in foreignKeys.indices where foreignKeys[index].declared {
+            foreignKeys[index].referencedPartitioned = tables[foreignKeys[index].referencedTable]?.kind == .partitioned
         }
         return Catalog(root: catalog.root, tables: tables, foreignKeys: foreignKeys)
     }

@@ -84,6 +84,9 @@ public struct ForeignKey: Sendable, Equatable {
     public var equality: [SQLOperator]
     /// Per key column, the operator comparing two referencing values (`conffeqop`).
     public var childEquality: [SQLOperator]
+    /// The referenced table is partitioned: PostgreSQL's check reads it whole, where it
+    /// reads any other table `ONLY` (inheritance children do not count).
+    public var referencedPartitioned = false
 
     /// An FK with PostgreSQL's defaults for what is not given (MATCH SIMPLE, NO ACTION, validated).
     /// Without `equality`, every column compares with `pg_catalog.=`; `childEquality` defaults to `equality`,

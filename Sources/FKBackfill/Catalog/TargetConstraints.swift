@@ -37,20 +37,18 @@ struct TargetConstraints {
     static func read(_ table: Table, on session: Session) throws -> TargetConstraints {
         var result = TargetConstraints()
         let oid: SQL = "CAST(\(bind: String(table.oid)) AS oid)"
-        for row in try session.execute(
+        let indexes = try session.execute(
             """
             SELECT coalesce(c.conname::text, i.relname::text) AS name,
                    x.indpred IS NOT NULL OR x.indexprs IS NOT NULL AS partial,
                    x.indnullsnotdistinct AS nulls_not_distinct,
                    CAST(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
                               JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS text) AS columns,
-                   CAST(ARRAY(SELECT n.nspname || ' ' || o.oprname
+                   CAST(ARRAY(SELECT am.amopopr
                               FROM unnest(CAST(x.indclass AS oid[])) WITH ORDINALITY AS u(c, k)
                               JOIN pg_opclass oc ON oc.oid = u.c
                               LEFT JOIN pg_amop am ON am.amopfamily = oc.opcfamily AND am.amopmethod = oc.opcmethod
                                    AND am.amopstrategy = 3 AND am.amoplefttype = oc.opcintype AND am.amoprighttype = oc.opcintype
-                              LEFT JOIN pg_operator o ON o.oid = am.amopopr
-                              LEFT JOIN pg_namespace n ON n.oid = o.oprnamespace
                               WHERE u.k <= x.indnkeyatts ORDER BY u.k) AS text) AS operators,
                    (SELECT bool_and(oc.opcdefault) FROM unnest(CAST(x.indclass AS oid[])) AS u(c)
                     JOIN pg_opclass oc ON oc.oid = u.c) AS default_opclasses
@@ -59,14 +57,11 @@ struct TargetConstraints {
             LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u')
             WHERE x.indrelid = \(oid) AND x.indisunique
             ORDER BY c.contype NULLS LAST, 1
-            """).rows {
+            """).rows
+        let known = try OperatorCatalog.read(indexes.flatMap { $0.array("operators").compactMap { $0 } }, on: session)
+        for row in indexes {
             let columns = row.array("columns").compactMap { $0 }
-            let operators = row.array("operators").map { text -> SQLOperator in
-                guard let text, let space = text.firstIndex(of: " "),
-                      let op = SQLOperator(schema: String(text[..<space]), name: String(text[text.index(after: space)...]))
-                else { return .builtinEquality }
-                return op
-            }
+            let operators = row.array("operators").map { oid -> SQLOperator in oid.flatMap { known[$0] } ?? .builtinEquality }
             result.uniqueKeys.append(UniqueKey(
                 name: row.string("name"), columns: columns,
                 equality: operators.count == columns.count ? operators : columns.map { _ in .builtinEquality },

@@ -49,4 +49,49 @@ extension FKCheck {
         }
         return reasons
     }
+
+    /// On a Citus target the rows cannot be read back from the shards, so the staged keys
+    /// are verified: exact only where they are what the insert stores. An FK the input
+    /// does not set in full, one declared on a partition only, or one referencing the
+    /// target itself makes it inexact.
+    func citusStagedBlockers() -> [String] {
+        var reasons: [String] = []
+        let target = plan.target
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for fk in catalog.foreignKeys(of: target.name) where !fk.declared {
+            let unstaged = fk.columns.filter { !staged.contains($0) }
+            if fk.isSelfReference {
+                reasons.append("\(fk.name) references \(target.name.display) itself")
+            } else if fk.declaredOn != fk.table {
+                reasons.append("\(fk.name) is declared on partition \(fk.declaredOn.display) only")
+            } else if !unstaged.isEmpty {
+                reasons.append("\(fk.name) has columns the input does not set (\(unstaged.joined(separator: ", ")))")
+            }
+        }
+        return reasons
+    }
+
+    /// Citus: locks the referenced parent rows of the staged keys (`fkb_seen`) in their
+    /// coordinator copies, before the insert.
+    func lockStaged(_ fk: ForeignKey) -> SQL {
+        let keys = KeyPredicates.columns("g", fk.columns)
+        let named = fk.columns.indices.map { position -> SQL in "k.c\(int: position + 1)" }
+        let select = keys.enumerated().map { position, key -> SQL in "\(key) AS c\(int: position + 1)" }
+        return "SELECT pg_catalog.count(*) AS n FROM (SELECT 1 FROM \(KeyPredicates.referenced(fk)) p JOIN (SELECT \(select.joined(separator: ", "))"
+            + " FROM \(sql.seenKeys(fk.columns)) AND " + keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ")
+            + ") k ON " + KeyPredicates.match(fk, parent: KeyPredicates.columns("p", fk.referencedColumns), child: named)
+            + " ORDER BY \(KeyPredicates.columns("p", fk.referencedColumns).joined(separator: ", ")) FOR KEY SHARE OF p) locked"
+    }
+
+    /// Citus: staged keys (`fkb_seen`) that would violate `fk`, before the insert.
+    func stagedViolations(_ fk: ForeignKey, samples: Int) -> SQL {
+        let keys = KeyPredicates.columns("g", fk.columns)
+        var condition: SQL = "(\(KeyPredicates.missing(fk, child: keys)))"
+        if fk.match == .full && keys.count > 1 {
+            condition += " OR " + KeyPredicates.partlyNull(keys)
+        }
+        let key: SQL = "CAST((\(keys.joined(separator: ", "))) AS pg_catalog.text)"
+        return "SELECT coalesce(pg_catalog.sum(g._fkb_n), 0) AS n, CAST((pg_catalog.array_agg(\(key) ORDER BY \(key)))[1:\(bind: samples)] AS pg_catalog.text) AS sample "
+            + "FROM \(sql.seenKeys(fk.columns)) AND (\(condition))"
+    }
 }

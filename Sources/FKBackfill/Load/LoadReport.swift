@@ -76,6 +76,19 @@ public struct LoadReport: Sendable {
     public var deleted = 0
     /// Rows inserted into the target; 0 for `backfill`.
     public var inserted = 0
+    /// Rows the insert was given but that were not stored: a BEFORE INSERT trigger
+    /// returned NULL for them, or a rule did something else. staged = inserted + rejected + skipped.
+    public var skipped = 0
+    /// The target's triggers and rules that can skip rows, when some were skipped.
+    public var skippedBy: [String] = []
+    /// A parent that got new keys no stored row references (their rows were skipped).
+    public struct UnstoredParent: Sendable, Equatable {
+        public var table: TableName
+        /// New keys of this run that no stored row of the target references.
+        public var keys: Int
+    }
+    /// Parents backfilled only for rows that were never stored.
+    public var unstoredParents: [UnstoredParent] = []
     /// Input rows left out, the sum of `rejections`; above `maxRejects` the run fails instead.
     public var rejected = 0
     /// The rows left out, grouped by reason.

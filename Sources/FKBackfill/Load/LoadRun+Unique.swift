@@ -31,15 +31,14 @@ extension LoadRun {
     /// Staged row `s` whose key an existing target row has, that `--replace-by` keeps.
     func clash(_ key: TargetConstraints.UniqueKey, in existing: TableName) -> SQL {
         let match = key.columns.enumerated().map { position, name -> SQL in
-            let equal: SQL = "t.\(ident: name) \(key.equality[position]) s.\(ident: name)"
+            let equal: SQL = key.equality[position].compare("t.\(ident: name)", "s.\(ident: name)")
             return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND s.\(ident: name) IS NULL)" : equal
         }
         var kept: SQL = ""
         if !options.replaceBy.isEmpty {
             // What deleteReplaced removes: rows matching any staged row not set aside.
-            let replaced = options.replaceBy.map { name -> SQL in "t.\(ident: name) IS NOT DISTINCT FROM r.\(ident: name)" }
             kept = " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) r WHERE r._fkb_reject IS NULL AND "
-                + replaced.joined(separator: " AND ") + ")"
+                + sql.replaceMatch("t", "r") + ")"
         }
         return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(existing.sql) t WHERE " + match.joined(separator: " AND ") + kept + ")"
     }

@@ -79,7 +79,8 @@ extension LoadRun {
 
     /// Set-based when it is safe (and not refused), else per-row with the reason.
     func chooseFKCheck() throws {
-        let check = FKCheck(plan: plan, catalog: catalog, sql: sql)
+        var check = FKCheck(plan: plan, catalog: catalog, sql: sql)
+        check.onCitus = try citusTarget() != nil
         report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
         guard options.fkCheck != .perRow else { return try noteCitusFKCheck() }
         let blockers = try check.blockers(on: session)
@@ -98,18 +99,31 @@ extension LoadRun {
         try noteCitusFKCheck()
     }
 
-    /// Step "lock referenced parents", as the RI trigger would lock them.
+    /// Citus only, before the insert: lock the referenced parents of the staged keys in
+    /// their coordinator copies (the rows cannot be read back from the shards).
     func lockParents() throws {
-        guard let check else { return }
-        for fk in check.checkedKeys { try session.execute(check.lock(fk)) }
+        guard let check, check.onCitus else { return }
+        for fk in check.checkedKeys { try session.execute(check.lockStaged(fk)) }
     }
 
-    /// Step "verify foreign keys": one anti-join per FK over the distinct staged keys.
+    /// Citus only, before the insert: one anti-join per FK over the distinct staged keys.
     func verifyForeignKeys() throws {
-        guard let check else { return }
+        guard let check, check.onCitus else { return }
+        try throwViolations(check.checkedKeys.map { check.stagedViolations($0, samples: max(options.samples, 1)) }, check)
+    }
+
+    /// Step "lock and verify stored rows": per FK, the stored rows' parents locked and
+    /// the rows no locked parent matches counted, as PostgreSQL's RI check does per row.
+    func verifyStoredRows() throws {
+        guard let check, !check.onCitus else { return }
+        try session.reassertLoadSettings()
+        try throwViolations(check.checkedKeys.map { check.verify($0, samples: max(options.samples, 1)) }, check)
+    }
+
+    private func throwViolations(_ statements: [SQL], _ check: FKCheck) throws {
         var violations: [String] = []
-        for fk in check.checkedKeys {
-            let row = try session.execute(check.violations(fk, samples: max(options.samples, 1))).rows[0]
+        for (fk, statement) in zip(check.checkedKeys, statements) {
+            let row = try session.execute(statement).rows[0]
             let count = row.int("n") ?? 0
             guard count > 0 else { continue }
             let sample = row.array("sample").map { $0 ?? "NULL" }.joined(separator: ", ")
@@ -124,25 +138,70 @@ extension LoadRun {
     }
 
     /// Step "insert target rows": set-based with the RI triggers off for this statement
-    /// only, or per-row with PostgreSQL's own check.
+    /// only, or per-row with PostgreSQL's own check. Either way, where the role may read
+    /// them back, the stored keys go into `fkb_stored` (`RETURNING`): the set-based
+    /// verify reads them, and every row is accounted for (`noteSkippedRows`).
     func insertTarget() throws {
+        let expected = try session.execute(
+            "SELECT pg_catalog.count(*) AS n FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL").rows[0].int("n") ?? 0
+        var reader = check ?? FKCheck(plan: plan, catalog: catalog, sql: sql)
+        reader.onCitus = try citusTarget() != nil
+        let readBack = check != nil ? !reader.onCitus : try !reader.onCitus && reader.readable(on: session)
         do {
             try session.savepoint {
-                guard check != nil else {
-                    report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
-                    return
+                try session.reassertLoadSettings()
+                let grouped = readBack ? try reader.groupable(on: session) : false
+                if readBack { try session.execute(reader.createStored()) }
+                if check != nil {
+                    try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'replica', true)")
+                    try propagateReplicationRole(replica: true)
                 }
-                let previous = try session.execute("SELECT current_setting('session_replication_role') AS role").rows[0].string("role")
-                try session.execute("SELECT set_config('session_replication_role', 'replica', true)")
-                try propagateReplicationRole(replica: true)
-                report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
-                try session.execute("SELECT set_config('session_replication_role', \(bind: previous), true)")
-                try propagateReplicationRole(replica: false)
+                if readBack {
+                    try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped))
+                    report.inserted = try session.execute(reader.storedCount()).rows[0].int("n") ?? 0
+                } else {
+                    report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                }
+                if check != nil {
+                    try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'origin', true)")
+                    try propagateReplicationRole(replica: false)
+                }
             }
         } catch let error as PostgresError where error.kind == .server
             && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation, SQLState.foreignKeyViolation]
                 .contains(error.sqlState) {
             throw try refusedRow() ?? error
+        }
+        try noteSkippedRows(expected: expected, readBack: readBack ? reader : nil)
+    }
+
+    /// loaded + rejected + skipped = input: rows the insert was given but did not store
+    /// (a BEFORE trigger returned NULL, a rule did something else) are counted and their
+    /// triggers and rules named; with the stored keys at hand, so are new parent keys
+    /// that no stored row references.
+    func noteSkippedRows(expected: Int, readBack: FKCheck?) throws {
+        guard expected > report.inserted else { return }
+        report.skipped = expected - report.inserted
+        report.skippedBy = constraints.beforeInsertTriggers.map { "trigger \($0)" } + constraints.otherHooks.filter { $0.hasPrefix("rule ") }
+        guard let readBack else { return }
+        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0 {
+            let fks = parent.sources.compactMap { source -> ForeignKey? in
+                if case .staged = source.origin, source.foreignKey.table == target.name, !source.foreignKey.declared { return source.foreignKey }
+                return nil
+            }
+            // Only a parent whose keys all come from the target's own rows.
+            guard !fks.isEmpty, fks.count == parent.sources.count else { continue }
+            let referenced = fks.map { fk -> SQL in
+                let positions = sql.keyPositions(parent, fk)
+                let match = positions.enumerated().map { position, pair -> SQL in
+                    fk.childEquality[pair].compare("v.\(LoadStatements.k(position))", "g.\(ident: fk.columns[pair])")
+                }.joined(separator: " AND ")
+                return "EXISTS (SELECT 1 FROM \(FKCheck.stored) g WHERE \(readBack.applies(fk)) AND \(match))"
+            }.joined(separator: " OR ")
+            let unused = try session.execute(
+                "SELECT pg_catalog.count(*) AS n FROM \(LoadStatements.values(parent.index)) v WHERE v._fkb_missing AND NOT (\(referenced))"
+            ).rows[0].int("n") ?? 0
+            if unused > 0 { report.unstoredParents.append(.init(table: parent.table.name, keys: unused)) }
         }
     }
 

@@ -90,6 +90,7 @@ final class LoadRun {
         let (catalog, graph, target, opened) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened)
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
+        plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
         let inputColumns = opened.columns
         let constraints = try TargetConstraints.read(target, on: session)
         // A BEFORE INSERT trigger may set any column: a NOT NULL one missing from the
@@ -102,6 +103,11 @@ final class LoadRun {
                     "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column",
                     hint: "add \(column.name) to the input", kind: .badInput(line: 1))
             }
+        }
+        for column in options.replaceBy where inputColumns.contains(column) && plan.replaceEquality[column] == nil {
+            throw FKBackfillError(
+                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
+                hint: "choose columns whose values can be compared", kind: .invalidOptions)
         }
         for column in options.replaceBy where !inputColumns.contains(column) {
             throw FKBackfillError(

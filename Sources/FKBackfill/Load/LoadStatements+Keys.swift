@@ -19,7 +19,7 @@ extension LoadStatements {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.enumerated().map { position, name -> SQL in
-            "\(alias).\(q(name)) \(operators[position]) \(other).\(Self.k(position))"
+            operators[position].compare("\(alias).\(q(name))", "\(other).\(Self.k(position))")
         }.joined(separator: " AND ")
     }
 
@@ -28,7 +28,7 @@ extension LoadStatements {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.childEquality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.indices.map { position -> SQL in
-            "\(left).\(Self.k(position)) \(operators[position]) \(right).\(Self.k(position))"
+            operators[position].compare("\(left).\(Self.k(position))", "\(right).\(Self.k(position))")
         }.joined(separator: " AND ")
     }
 
@@ -133,10 +133,10 @@ extension LoadStatements {
         var kept: SQL = ""
         if parent.isTarget && !plan.replaceBy.isEmpty {
             // A target row --replace-by deletes before the insert is no parent for the new rows.
-            let replaced = plan.replaceBy.map { name -> SQL in "p.\(q(name)) IS NOT DISTINCT FROM r.\(q(name))" }
-            kept = " AND NOT EXISTS (SELECT 1 FROM \(Self.stage) r WHERE r._fkb_reject IS NULL AND \(replaced.joined(separator: " AND ")))"
+            kept = " AND NOT EXISTS (SELECT 1 FROM \(Self.stage) r WHERE r._fkb_reject IS NULL AND \(replaceMatch("p", "r")))"
         }
-        var present: SQL = "EXISTS (SELECT 1 FROM \(parent.table.name.sql) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u"))\(kept))"
+        // ONLY, as the RI check reads: a key held by an inheritance child alone is missing.
+        var present: SQL = "EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: parent.table)) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u"))\(kept))"
         if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
             present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"
         }

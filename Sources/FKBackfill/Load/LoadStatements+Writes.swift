@@ -177,9 +177,17 @@ extension LoadStatements {
 
     /// `--replace-by`: target rows matching any staged row on these columns (NULL matches NULL).
     func deleteReplaced(_ columns: [String]) -> SQL {
-        let match = columns.map { name -> SQL in "t.\(q(name)) IS NOT DISTINCT FROM s.\(q(name))" }
-        return "DELETE FROM \(plan.target.name.sql) AS t USING (SELECT DISTINCT \(KeyPredicates.columns("s", columns).joined(separator: ", ")) "
-            + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL) AS s WHERE \(match.joined(separator: " AND "))"
+        "DELETE FROM \(plan.target.name.sql) AS t USING (SELECT DISTINCT \(KeyPredicates.columns("s", columns).joined(separator: ", ")) "
+            + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL) AS s WHERE \(replaceMatch("t", "s", columns: columns))"
+    }
+
+    /// Rows `left` and `right` agree on every `--replace-by` column, NULL matching NULL,
+    /// each compared with its type's own equality (`LoadPlan.replaceEquality`): citext
+    /// case-blind, a domain over ltree as ltree, whatever `=` the search path holds.
+    func replaceMatch(_ left: SQL, _ right: SQL, columns: [String]? = nil) -> SQL {
+        (columns ?? plan.replaceBy).map { name -> SQL in
+            (plan.replaceEquality[name] ?? .builtinEquality).notDistinct("\(left).\(q(name))", "\(right).\(q(name))")
+        }.joined(separator: " AND ")
     }
 
     /// The fact rows in input order. A stage no UPDATE has touched is stored in input

@@ -82,7 +82,7 @@ public final class Loader {
                 run.lap("delete replaced rows")
             }
             try run.chooseFKCheck()
-            if run.report.fkCheck == .setBased {
+            if run.check?.onCitus == true {
                 try run.lockParents()
                 run.lap("lock referenced parents")
                 try run.verifyForeignKeys()
@@ -90,6 +90,10 @@ public final class Loader {
             }
             try run.insertTarget()
             run.lap("insert target rows")
+            if run.check?.onCitus == false {
+                try run.verifyStoredRows()
+                run.lap("lock and verify stored rows")
+            }
         }
         run.report.nearDuplicates = run.nearDuplicates
         try run.reportParents()

@@ -29,6 +29,8 @@ struct LoadPlan: Sendable {
     /// `--replace-by` of the run: target rows matching a staged row on these columns are
     /// deleted before the insert, so a self-reference cannot count on them.
     var replaceBy: [String] = []
+    /// Per `--replace-by` column, its type's own equality (`OperatorCatalog.columnEquality`).
+    var replaceEquality: [String: SQLOperator] = [:]
     /// `near_duplicates:` of the rules: warn (the default) or reject.
     var nearDuplicates: NearDuplicates = .warn
     /// Per partition that declares FKs of its own, the staged rows it would receive

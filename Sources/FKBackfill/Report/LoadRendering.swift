@@ -24,6 +24,12 @@ extension LoadReport {
             var deleted: Int
             var inserted: Int
             var rejected: Int
+            var skipped: Int
+            var skippedBy: [String]
+        }
+        struct UnstoredParent: Encodable {
+            var table: String
+            var keys: Int
         }
         struct Rejection: Encodable {
             var reason: String
@@ -54,6 +60,7 @@ extension LoadReport {
         var fkCheck: String
         var fkCheckNote: NullOr<String>
         var rejections: [Rejection]
+        var unstoredParents: [UnstoredParent]
         var nearDuplicates: [NearDuplicate]
         var steps: [Step]
         var seconds: Double
@@ -66,9 +73,11 @@ extension LoadReport {
                 .init(table: $0.table.description, candidates: $0.candidates, present: $0.present,
                       inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
             },
-            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected),
+            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected,
+                           skipped: skipped, skippedBy: skippedBy),
             fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
+            unstoredParents: unstoredParents.map { .init(table: $0.table.description, keys: $0.keys) },
             nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
@@ -98,11 +107,15 @@ extension LoadReport {
         out += "\nTarget \(target.display): \(staged) staged"
         if loadedTarget { out += ", \(deleted) deleted, \(inserted) inserted" }
         if rejected > 0 { out += ", \(rejected) rejected" }
+        if skipped > 0 { out += ", \(skipped) not stored by \(skippedBy.isEmpty ? "the table's triggers or rules" : skippedBy.joined(separator: ", "))" }
         if loadedTarget { out += " (FK check: \(fkCheck.rawValue)" + (fkCheckNote.map { "; \($0)" } ?? "") + ")" }
         out += "\n"
         for rejection in rejections {
             out += "  rejected \(rejection.rows): \(rejection.reason) (\(linesAreFileLines ? "lines" : "rows") "
                 + rejection.sampleLines.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleLines.count ? ", …" : "") + ")\n"
+        }
+        for parent in unstoredParents {
+            out += "  \(parent.table.display): \(parent.keys) new \(parent.keys == 1 ? "key was" : "keys were") backfilled only for rows that were not stored\n"
         }
         for near in nearDuplicates { out += "  \(near.text)\n" }
         out += "\nSteps:\n"

@@ -15,13 +15,26 @@ enum KeyPredicates {
     /// Referenced values `parent` equal to referencing values `child`, pair by pair, with
     /// the FK's operators.
     static func match(_ fk: ForeignKey, parent: [SQL], child: [SQL]) -> SQL {
-        zip(zip(parent, child), fk.equality).map { pair, op in "\(pair.0) \(op) \(pair.1)" }
+        zip(zip(parent, child), fk.equality).map { pair, op in op.compare(pair.0, pair.1) }
             .joined(separator: " AND ")
     }
 
-    /// `p.<referenced> = <child values>` for `fk`'s parent table aliased `p`.
+    /// `p.<referenced> = <child values>` for `fk`'s parent table aliased `p`, read as the
+    /// RI check reads it (`rows(of:)`).
     static func parentHas(_ fk: ForeignKey, child: [SQL]) -> SQL {
-        "EXISTS (SELECT 1 FROM \(fk.referencedTable.sql) p WHERE \(match(fk, parent: columns("p", fk.referencedColumns), child: child)))"
+        "EXISTS (SELECT 1 FROM \(referenced(fk)) p WHERE \(match(fk, parent: columns("p", fk.referencedColumns), child: child)))"
+    }
+
+    /// The referenced table as `ri_triggers.c` reads it: `ONLY` unless it is partitioned,
+    /// so a key held by an inheritance child alone counts as missing, as it does for
+    /// PostgreSQL's own check.
+    static func referenced(_ fk: ForeignKey) -> SQL {
+        fk.referencedPartitioned ? fk.referencedTable.sql : "ONLY \(fk.referencedTable)"
+    }
+
+    /// A table's own rows as the RI check reads them (see `referenced`).
+    static func rows(of table: Table) -> SQL {
+        table.kind == .partitioned ? table.name.sql : "ONLY \(table.name)"
     }
 
     /// A complete key the parent lacks: every column set and no matching parent row.

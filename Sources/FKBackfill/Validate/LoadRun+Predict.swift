@@ -132,7 +132,7 @@ extension LoadRun {
         if let parent = plan.parent(fk.referencedTable), available.contains(parent.index) {
             let positions = sql.keyPositions(parent, fk)
             let join = positions.enumerated().map { position, column -> SQL in
-                "k.\(LoadStatements.k(position)) \(fk.childEquality[column]) g.\(ident: fk.columns[column])"
+                fk.childEquality[column].compare("k.\(LoadStatements.k(position))", "g.\(ident: fk.columns[column])")
             }
             let filled: SQL = parent.backfills ? "" : " AND k.present"
             condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.keys(parent.index)) k WHERE "
@@ -143,9 +143,8 @@ extension LoadRun {
 
     /// Target rows `--replace-by` would delete.
     func replacedCount(in existing: TableName) -> SQL {
-        let match = options.replaceBy.map { name -> SQL in "t.\(ident: name) IS NOT DISTINCT FROM s.\(ident: name)" }
-        return "SELECT count(*) AS n FROM \(existing.sql) t WHERE EXISTS (SELECT 1 FROM \(LoadStatements.stage) s "
-            + "WHERE s._fkb_reject IS NULL AND \(match.joined(separator: " AND ")))"
+        "SELECT count(*) AS n FROM \(existing.sql) t WHERE EXISTS (SELECT 1 FROM \(LoadStatements.stage) s "
+            + "WHERE s._fkb_reject IS NULL AND \(sql.replaceMatch("t", "s")))"
     }
 
     /// How many new rows the parent would get, and up to `samples` of their keys, as text

@@ -44,7 +44,7 @@ ANALYZE pg_temp.fkb_stage (_fkb_reject);
 CREATE TEMP TABLE pg_temp.fkb_seen ON COMMIT DROP AS SELECT CASE GROUPING(s."产品线代码", s."计划代码", s."组合代码", s."机构代码") WHEN 7 THEN 1 WHEN 11 THEN 2 WHEN 13 THEN 3 WHEN 14 THEN 4 END AS _fkb_set, s."产品线代码", s."计划代码", s."组合代码", s."机构代码", count(*) AS _fkb_n FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL GROUP BY GROUPING SETS ((s."产品线代码"), (s."计划代码"), (s."组合代码"), (s."机构代码"));
 
 -- 产品线: keys
-CREATE TEMP TABLE pg_temp.fkb_keys_0 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."产品线代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND g."产品线代码" IS NOT NULL AND NOT (((CAST(g."产品线代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."产品线代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."产品线代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."产品线代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+CREATE TEMP TABLE pg_temp.fkb_keys_0 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM ONLY "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."产品线代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND g."产品线代码" IS NOT NULL AND NOT (((CAST(g."产品线代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."产品线代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."产品线代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."产品线代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
 
 -- 产品线: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_0;
@@ -60,7 +60,7 @@ WITH i AS (INSERT INTO "s"."产品线" ("产品线代码", "产品线", "产品�
 --   $1 = '5'
 
 -- 年金计划: keys
-CREATE TEMP TABLE pg_temp.fkb_keys_1 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT v.d1 AS k1 FROM pg_temp.fkb_val_2 v WHERE v.d1 IS NOT NULL AND NOT (((CAST(v.d1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(v.d1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src UNION SELECT DISTINCT src.k1 FROM (SELECT g."计划代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND g."计划代码" IS NOT NULL AND NOT (((CAST(g."计划代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."计划代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."计划代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."计划代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+CREATE TEMP TABLE pg_temp.fkb_keys_1 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM ONLY "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT v.d1 AS k1 FROM pg_temp.fkb_val_2 v WHERE v.d1 IS NOT NULL AND NOT (((CAST(v.d1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(v.d1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src UNION SELECT DISTINCT src.k1 FROM (SELECT g."计划代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND g."计划代码" IS NOT NULL AND NOT (((CAST(g."计划代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."计划代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."计划代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."计划代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
 
 -- 年金计划: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_1;
@@ -76,7 +76,7 @@ WITH i AS (INSERT INTO "s"."年金计划" ("年金计划号", "计划全称", "�
 --   $1 = '5'
 
 -- 组合计划: keys
-CREATE TEMP TABLE pg_temp.fkb_keys_2 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."组合代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND g."组合代码" IS NOT NULL AND NOT (((CAST(g."组合代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."组合代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."组合代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."组合代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+CREATE TEMP TABLE pg_temp.fkb_keys_2 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM ONLY "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."组合代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND g."组合代码" IS NOT NULL AND NOT (((CAST(g."组合代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."组合代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."组合代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."组合代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
 
 -- 组合计划: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_2;
@@ -95,7 +95,7 @@ WITH i AS (INSERT INTO "s"."组合计划" ("组合代码", "年金计划号", "�
 --   $1 = '5'
 
 -- 组织架构: keys
-CREATE TEMP TABLE pg_temp.fkb_keys_3 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."机构代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND g."机构代码" IS NOT NULL AND NOT (((CAST(g."机构代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."机构代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
+CREATE TEMP TABLE pg_temp.fkb_keys_3 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SELECT 1 FROM ONLY "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) u.k1)) AS present FROM (SELECT DISTINCT src.k1 FROM (SELECT g."机构代码" AS k1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND g."机构代码" IS NOT NULL AND NOT (((CAST(g."机构代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(g."机构代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src) u;
 
 -- 组织架构: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_3;
@@ -108,36 +108,27 @@ WITH i AS (INSERT INTO "s"."组织架构" ("机构代码") SELECT v.k1 FROM pg_t
 --   $1 = '5'
 
 -- replace
-DELETE FROM "s"."规模明细" AS t USING (SELECT DISTINCT s."月度", s."业务类型" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) AS s WHERE t."月度" IS NOT DISTINCT FROM s."月度" AND t."业务类型" IS NOT DISTINCT FROM s."业务类型";
+DELETE FROM "s"."规模明细" AS t USING (SELECT DISTINCT s."月度", s."业务类型" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) AS s WHERE ((t."月度" IS NULL AND s."月度" IS NULL) OR (t."月度" OPERATOR("pg_catalog".=) s."月度") IS TRUE) AND ((t."业务类型" IS NULL AND s."业务类型" IS NULL) OR (t."业务类型" OPERATOR("pg_catalog".=) s."业务类型") IS TRUE);
 
--- lock fk_规模明细_产品线
-SELECT count(*) AS n FROM (SELECT 1 FROM "s"."产品线" p JOIN (SELECT g."产品线代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND g."产品线代码" IS NOT NULL) k ON p."产品线代码" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."产品线代码" FOR KEY SHARE OF p) locked;
+-- stored keys
+CREATE TEMP TABLE pg_temp.fkb_stored ON COMMIT DROP AS SELECT CAST(0 AS pg_catalog.oid) AS _fkb_rel, t."计划代码", t."组合代码", t."机构代码", t."产品线代码", CAST(0 AS pg_catalog.int8) AS _fkb_n FROM ONLY "s"."规模明细" t WITH NO DATA;
 
--- verify fk_规模明细_产品线
-SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."产品线代码") AS text) ORDER BY CAST((g."产品线代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 1 AND ((g."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) g."产品线代码")));
+-- insert facts, stored keys read back
+WITH i AS (INSERT INTO "s"."规模明细" ("月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT s."月度", s."业务类型", s."计划类型", s."计划代码", s."计划名称", s."组合代码", s."组合名称", s."期末资产规模", s."机构代码", s."机构名称", s."产品线代码" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL RETURNING "tableoid", "计划代码", "组合代码", "机构代码", "产品线代码") INSERT INTO pg_temp.fkb_stored (_fkb_rel, "计划代码", "组合代码", "机构代码", "产品线代码", _fkb_n) SELECT i."tableoid", i."计划代码", i."组合代码", i."机构代码", i."产品线代码", pg_catalog.count(*) FROM i GROUP BY i."tableoid", i."计划代码", i."组合代码", i."机构代码", i."产品线代码";
+
+-- lock and verify fk_规模明细_产品线
+WITH l AS MATERIALIZED (SELECT p."产品线代码" AS "产品线代码" FROM ONLY "s"."产品线" p WHERE EXISTS (SELECT 1 FROM pg_temp.fkb_stored g WHERE true AND g."产品线代码" IS NOT NULL AND p."产品线代码" OPERATOR("pg_catalog".=) g."产品线代码") ORDER BY p."产品线代码" FOR KEY SHARE OF p) SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n, CAST((pg_catalog.array_agg(CAST((g."产品线代码") AS pg_catalog.text) ORDER BY CAST((g."产品线代码") AS pg_catalog.text)))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_stored g WHERE true AND ((g."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM l WHERE l."产品线代码" OPERATOR("pg_catalog".=) g."产品线代码")));
 --   $1 = '5'
 
--- lock fk_规模明细_年金计划
-SELECT count(*) AS n FROM (SELECT 1 FROM "s"."年金计划" p JOIN (SELECT g."计划代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND g."计划代码" IS NOT NULL) k ON p."年金计划号" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."年金计划号" FOR KEY SHARE OF p) locked;
-
--- verify fk_规模明细_年金计划
-SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."计划代码") AS text) ORDER BY CAST((g."计划代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 2 AND ((g."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) g."计划代码")));
+-- lock and verify fk_规模明细_年金计划
+WITH l AS MATERIALIZED (SELECT p."年金计划号" AS "年金计划号" FROM ONLY "s"."年金计划" p WHERE EXISTS (SELECT 1 FROM pg_temp.fkb_stored g WHERE true AND g."计划代码" IS NOT NULL AND p."年金计划号" OPERATOR("pg_catalog".=) g."计划代码") ORDER BY p."年金计划号" FOR KEY SHARE OF p) SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n, CAST((pg_catalog.array_agg(CAST((g."计划代码") AS pg_catalog.text) ORDER BY CAST((g."计划代码") AS pg_catalog.text)))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_stored g WHERE true AND ((g."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM l WHERE l."年金计划号" OPERATOR("pg_catalog".=) g."计划代码")));
 --   $1 = '5'
 
--- lock fk_规模明细_组合计划
-SELECT count(*) AS n FROM (SELECT 1 FROM "s"."组合计划" p JOIN (SELECT g."组合代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND g."组合代码" IS NOT NULL) k ON p."组合代码" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."组合代码" FOR KEY SHARE OF p) locked;
-
--- verify fk_规模明细_组合计划
-SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."组合代码") AS text) ORDER BY CAST((g."组合代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 3 AND ((g."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) g."组合代码")));
+-- lock and verify fk_规模明细_组合计划
+WITH l AS MATERIALIZED (SELECT p."组合代码" AS "组合代码" FROM ONLY "s"."组合计划" p WHERE EXISTS (SELECT 1 FROM pg_temp.fkb_stored g WHERE true AND g."组合代码" IS NOT NULL AND p."组合代码" OPERATOR("pg_catalog".=) g."组合代码") ORDER BY p."组合代码" FOR KEY SHARE OF p) SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n, CAST((pg_catalog.array_agg(CAST((g."组合代码") AS pg_catalog.text) ORDER BY CAST((g."组合代码") AS pg_catalog.text)))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_stored g WHERE true AND ((g."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM l WHERE l."组合代码" OPERATOR("pg_catalog".=) g."组合代码")));
 --   $1 = '5'
 
--- lock fk_规模明细_组织架构
-SELECT count(*) AS n FROM (SELECT 1 FROM "s"."组织架构" p JOIN (SELECT g."机构代码" AS c1 FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND g."机构代码" IS NOT NULL) k ON p."机构代码" OPERATOR("pg_catalog".=) k.c1 ORDER BY p."机构代码" FOR KEY SHARE OF p) locked;
-
--- verify fk_规模明细_组织架构
-SELECT coalesce(sum(g._fkb_n), 0) AS n, CAST((array_agg(CAST((g."机构代码") AS text) ORDER BY CAST((g."机构代码") AS text)))[1:$1] AS text) AS sample FROM pg_temp.fkb_seen g WHERE g._fkb_set = 4 AND ((g."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) g."机构代码")));
+-- lock and verify fk_规模明细_组织架构
+WITH l AS MATERIALIZED (SELECT p."机构代码" AS "机构代码" FROM ONLY "s"."组织架构" p WHERE EXISTS (SELECT 1 FROM pg_temp.fkb_stored g WHERE true AND g."机构代码" IS NOT NULL AND p."机构代码" OPERATOR("pg_catalog".=) g."机构代码") ORDER BY p."机构代码" FOR KEY SHARE OF p) SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n, CAST((pg_catalog.array_agg(CAST((g."机构代码") AS pg_catalog.text) ORDER BY CAST((g."机构代码") AS pg_catalog.text)))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_stored g WHERE true AND ((g."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM l WHERE l."机构代码" OPERATOR("pg_catalog".=) g."机构代码")));
 --   $1 = '5'
-
--- insert facts
-INSERT INTO "s"."规模明细" ("月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT s."月度", s."业务类型", s."计划类型", s."计划代码", s."计划名称", s."组合代码", s."组合名称", s."期末资产规模", s."机构代码", s."机构名称", s."产品线代码" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL;
 

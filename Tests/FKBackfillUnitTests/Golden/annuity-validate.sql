@@ -25,40 +25,40 @@ INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型
 -- fk_规模明细_产品线: counts
 SELECT count(*) AS violating, count(DISTINCT (s."产品线代码")) AS missing,
        count(DISTINCT (s."产品线代码")) FILTER (WHERE (((CAST(s."产品线代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(s."产品线代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(s."产品线代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(s."产品线代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank
-FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) s."产品线代码");
+FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) s."产品线代码");
 
 -- fk_规模明细_产品线: samples
-SELECT CAST(s."产品线代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) s."产品线代码") GROUP BY s."产品线代码" ORDER BY min(s._fkb_row) LIMIT $2;
+SELECT CAST(s."产品线代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) s."产品线代码") GROUP BY s."产品线代码" ORDER BY min(s._fkb_row) LIMIT $2;
 --   $1 = '5'
 --   $2 = '5'
 
 -- fk_规模明细_年金计划: counts
 SELECT count(*) AS violating, count(DISTINCT (s."计划代码")) AS missing,
        count(DISTINCT (s."计划代码")) FILTER (WHERE (((CAST(s."计划代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(s."计划代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(s."计划代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(s."计划代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank
-FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) s."计划代码");
+FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) s."计划代码");
 
 -- fk_规模明细_年金计划: samples
-SELECT CAST(s."计划代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) s."计划代码") GROUP BY s."计划代码" ORDER BY min(s._fkb_row) LIMIT $2;
+SELECT CAST(s."计划代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) s."计划代码") GROUP BY s."计划代码" ORDER BY min(s._fkb_row) LIMIT $2;
 --   $1 = '5'
 --   $2 = '5'
 
 -- fk_规模明细_组合计划: counts
 SELECT count(*) AS violating, count(DISTINCT (s."组合代码")) AS missing,
        count(DISTINCT (s."组合代码")) FILTER (WHERE (((CAST(s."组合代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(s."组合代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(s."组合代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(s."组合代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank
-FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) s."组合代码");
+FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) s."组合代码");
 
 -- fk_规模明细_组合计划: samples
-SELECT CAST(s."组合代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) s."组合代码") GROUP BY s."组合代码" ORDER BY min(s._fkb_row) LIMIT $2;
+SELECT CAST(s."组合代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) s."组合代码") GROUP BY s."组合代码" ORDER BY min(s._fkb_row) LIMIT $2;
 --   $1 = '5'
 --   $2 = '5'
 
 -- fk_规模明细_组织架构: counts
 SELECT count(*) AS violating, count(DISTINCT (s."机构代码")) AS missing,
        count(DISTINCT (s."机构代码")) FILTER (WHERE (((CAST(s."机构代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(s."机构代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(s."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(s."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank
-FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) s."机构代码");
+FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) s."机构代码");
 
 -- fk_规模明细_组织架构: samples
-SELECT CAST(s."机构代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) s."机构代码") GROUP BY s."机构代码" ORDER BY min(s._fkb_row) LIMIT $2;
+SELECT CAST(s."机构代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY s._fkb_row))[1:$1] AS text) AS sample FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL AND s."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) s."机构代码") GROUP BY s."机构代码" ORDER BY min(s._fkb_row) LIMIT $2;
 --   $1 = '5'
 --   $2 = '5'
 
@@ -66,18 +66,18 @@ SELECT CAST(s."机构代码" AS text) AS k1, CAST((array_agg(s._fkb_row ORDER BY
 SELECT count(*) AS rows, count(*) FILTER (WHERE s."月度" IS NULL) AS z0, count(*) FILTER (WHERE s."计划代码" IS NULL) AS z1 FROM pg_temp.fkb_query s;
 
 -- in place: fk_规模明细_产品线
-SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."产品线代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) s."产品线代码") GROUP BY s."产品线代码") g;
+SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."产品线代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."产品线代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) s."产品线代码") GROUP BY s."产品线代码") g;
 --   $1 = '5'
 
 -- in place: fk_规模明细_年金计划
-SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."计划代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) s."计划代码") GROUP BY s."计划代码") g;
+SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."计划代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."计划代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) s."计划代码") GROUP BY s."计划代码") g;
 --   $1 = '5'
 
 -- in place: fk_规模明细_组合计划
-SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."组合代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) s."组合代码") GROUP BY s."组合代码") g;
+SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."组合代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."组合代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) s."组合代码") GROUP BY s."组合代码") g;
 --   $1 = '5'
 
 -- in place: fk_规模明细_组织架构
-SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."机构代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) s."机构代码") GROUP BY s."机构代码") g;
+SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE (((CAST(g.k1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(g.k1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(g.k1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(g.k1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) AS blank, coalesce(array_to_json((array_agg(jsonb_build_array(CAST(g.k1 AS text)) ORDER BY g.k1))[1:$1]), '[]') AS samples FROM (SELECT s."机构代码" AS k1, count(*) AS n FROM pg_temp.fkb_query s WHERE s."机构代码" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ONLY "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) s."机构代码") GROUP BY s."机构代码") g;
 --   $1 = '5'
 
