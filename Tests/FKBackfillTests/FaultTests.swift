@@ -120,7 +120,7 @@ import TestSupport
             """)
         let csv = try db.csvFile("org_code,n\nG1,1\n")
         let load = startLoad(db, csv: csv)
-        #expect(try waitFor(db, "INSERT INTO \"\(db.schema)\".\"fact\"%"))
+        #expect(try waitFor(db, "%INSERT INTO \"\(db.schema)\".\"fact\"%"))
         try db.connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(bind: db.schema)")
         #expect(try load.wait().get() == 4)
         #expect(try db.count("org") == 0)

@@ -464,7 +464,7 @@ extension LoadTests {
         #expect(statements.contains { $0.hasPrefix("COPY pg_temp.fkb_stage") })
         let plan = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)_mapping\".\"年金计划\"") })
         let portfolio = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)_mapping\".\"组合计划\"") })
-        let facts = try #require(statements.firstIndex { $0.hasPrefix("INSERT INTO \"\(business)\".\"规模明细\"") })
+        let facts = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(business)\".\"规模明细\"") })
         #expect(plan < portfolio && portfolio < facts)
     }
 }

@@ -5,7 +5,9 @@ import Testing
 import TestSupport
 
 /// The ways the set-based check once committed orphans with exit 0. Each must now be
-/// refused by PostgreSQL's own check (auto falls back to per-row, and says why) or, with
+/// refused: by the verify of the rows as stored (`verified`: the key a DEFAULT, a
+/// generated column or routing produced is read back and found missing), or by
+/// PostgreSQL's own check (auto falls back to per-row, and says why) or, with
 /// `--fk-check set-based`, refused up front; never an orphan.
 @Suite struct OrphanCaseTests {
     struct Case: Sendable, CustomStringConvertible {
@@ -13,24 +15,36 @@ import TestSupport
         var schema: String
         var table = "fact"
         var csv: String
-        /// Words the fallback reason must contain.
+        /// Words the fallback reason must contain, or the violation's key when `verified`.
         var reason: String
+        /// The set-based path runs and its verify of the stored rows refuses them.
+        var verified = false
         var description: String { name }
     }
 
     static let cases: [Case] = [
         Case(name: "an FK column filled by its DEFAULT",
              schema: "CREATE TABLE q (id int PRIMARY KEY); CREATE TABLE fact (k text, v int, qid int DEFAULT 999 REFERENCES q (id))",
-             csv: "k,v\nA,1\n", reason: "DEFAULT or generated"),
+             csv: "k,v\nA,1\n", reason: "keys 999", verified: true),
         Case(name: "an FK on a stored generated column",
              schema: """
                 CREATE TABLE q (id int PRIMARY KEY); INSERT INTO q VALUES (100);
                 CREATE TABLE fact (k text, v int, g int GENERATED ALWAYS AS (v * 100) STORED REFERENCES q (id))
                 """,
-             csv: "k,v\nA,1\nB,2\n", reason: "DEFAULT or generated"),
+             csv: "k,v\nA,1\nB,2\n", reason: "keys 200", verified: true),
         Case(name: "an FK column whose domain has a DEFAULT",
              schema: "CREATE TABLE q (code text PRIMARY KEY); CREATE DOMAIN code_dom AS text DEFAULT 'NOPE'; CREATE TABLE fact (k text, code code_dom REFERENCES q)",
-             csv: "k\nA\n", reason: "DEFAULT or generated"),
+             csv: "k\nA\n", reason: "keys NOPE", verified: true),
+        // Issue #23, break 2: the partitioned table declares the column plain, the
+        // partition generates it; only the stored value tells.
+        Case(name: "an FK column a partition generates",
+             schema: """
+                CREATE TABLE p (code text PRIMARY KEY); INSERT INTO p VALUES ('A');
+                CREATE TABLE fact (id int, src text, code text REFERENCES p) PARTITION BY LIST (id);
+                CREATE TABLE fact_1 (id int, src text, code text GENERATED ALWAYS AS (src || '_G') STORED);
+                ALTER TABLE fact ATTACH PARTITION fact_1 FOR VALUES IN (1);
+                """,
+             csv: "id,src\n1,A\n", reason: "keys A_G", verified: true),
         Case(name: "a DEFAULT that calls a function writing to a table with an FK",
              schema: """
                 CREATE TABLE q (code text PRIMARY KEY); CREATE TABLE audit (code text REFERENCES q);
@@ -68,7 +82,10 @@ import TestSupport
         let error = try #require(throws: FKBackfillError.self) {
             _ = try db.load(orphanCase.table, csv: orphanCase.csv) { $0.fkCheck = mode }
         }
-        if mode == .setBased {
+        if orphanCase.verified {
+            #expect(error.kind == .foreignKeyViolations, "\(error)")
+            #expect(error.details.joined().contains(orphanCase.reason), "\(error.details)")
+        } else if mode == .setBased {
             #expect(error.kind == .invalidOptions, "\(error)")
             #expect(error.details.joined().contains(orphanCase.reason), "\(error.details)")
         } else {
@@ -79,15 +96,41 @@ import TestSupport
         #expect(try db.count(orphanCase.table) == 0)
     }
 
-    /// Without anything in the way, auto still takes the set-based path, and the report
-    /// says which check ran and why when it did not.
+    /// An FK column left to its DEFAULT no longer forces per-row: the stored value is
+    /// verified. A trigger that fires on INSERT does, and the report says why; one that
+    /// fires only on UPDATE (pagila's last_updated) does not (issue #23, break 10).
     @Test func autoSaysWhyItFellBack() throws {
         let db = try TestDatabase()
         try db.run(Self.cases[0].schema + "; INSERT INTO q VALUES (999)")
         let report = try db.load("fact", csv: "k,v\nA,1\n")
-        #expect(report.fkCheck == .perRow)
-        #expect(report.fkCheckNote?.contains("qid") == true, "\(report.fkCheckNote ?? "")")
+        #expect(report.fkCheck == .setBased, "\(report.fkCheckNote ?? "")")
         #expect(report.inserted == 1)
+        try db.run("""
+            CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER last_updated BEFORE UPDATE ON fact FOR EACH ROW EXECUTE FUNCTION touch();
+            """)
+        #expect(try db.load("fact", csv: "k,v\nB,1\n").fkCheck == .setBased)
+        try db.run("CREATE TRIGGER on_insert BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION touch()")
+        let fallback = try db.load("fact", csv: "k,v\nC,1\n")
+        #expect(fallback.fkCheck == .perRow)
+        #expect(fallback.fkCheckNote?.contains("trigger on_insert") == true, "\(fallback.fkCheckNote ?? "")")
+    }
+
+    /// Issue #23, break 1: a key held only by an inheritance child of the parent is
+    /// missing for PostgreSQL's check (it reads FROM ONLY the parent), so it is
+    /// backfilled into the parent itself, and the fact row loads without an orphan.
+    @Test(arguments: [FKCheckMode.auto, .perRow])
+    func aKeyOnlyInAnInheritanceChildIsBackfilledIntoTheParent(mode: FKCheckMode) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (code text PRIMARY KEY); CREATE TABLE pc () INHERITS (p); INSERT INTO pc VALUES ('K1');
+            CREATE TABLE f (id int, code text REFERENCES p);
+            """)
+        let report = try db.load("f", csv: "id,code\n1,K1\n") { $0.fkCheck = mode }
+        #expect(report.inserted == 1)
+        #expect(report.parents.first?.inserted == 1)
+        #expect(try db.values("SELECT code FROM ONLY \"\(db.schema)\".p") == [["K1"]])
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
     }
 
     /// An FK added while the load waited for the target: the load reads the FKs only once

@@ -85,9 +85,11 @@ struct FKCheck {
     /// Stored rows `g` that `fk` applies to: all, or those in the partitions under the
     /// partition that declares it.
     func applies(_ fk: ForeignKey) -> SQL {
-        guard fk.declaredOn != plan.target.name, let declared = catalog.table(fk.declaredOn) else { return "true" }
+        guard fk.declaredOn != plan.target.name else { return "true" }
+        // The partition is named, fully qualified and quoted: it need not be a graph node.
+        let partition = quoteQualified(schema: fk.declaredOn.schema, name: fk.declaredOn.name)
         return "g._fkb_rel OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.relid FROM pg_catalog.pg_partition_tree("
-            + "CAST(\(bind: String(declared.oid)) AS pg_catalog.regclass)) t))"
+            + "CAST(\(bind: partition) AS pg_catalog.regclass)) t))"
     }
 
     /// One statement per FK, as the RI trigger does per row: lock the referenced rows the

@@ -95,10 +95,37 @@ enum SQLExpressionCheck {
                         OR (d.classid = CAST('pg_constraint' AS regclass)
                             AND d.objid IN (SELECT c.oid FROM pg_constraint c WHERE c.contypid IN (SELECT oid FROM domains))))
             )
-            SELECT DISTINCT n.nspname, p.proname, p.provolatile
+            SELECT DISTINCT n.nspname, p.proname, p.provolatile, p.prosecdef, p.oid < 16384 AS builtin,
+                   pg_catalog.pg_get_userbyid(p.proowner) AS owner,
+                   p.proowner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER)
+                       OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner) AS trusted_owner,
+                   (SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) FROM pg_catalog.pg_roles r
+                    WHERE NOT r.rolsuper AND r.oid <> p.proowner AND r.oid <> n.nspowner AND r.rolname <> CURRENT_USER
+                      AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')) AS creators
             FROM called c JOIN pg_proc p ON p.oid = c.id JOIN pg_namespace n ON n.oid = p.pronamespace
             ORDER BY n.nspname, p.proname
             """).rows
+        // Code another role controls never runs inside a load: a function that is not
+        // built in must belong to the loading role or a superuser, sit in a schema where
+        // nobody else may create (a lookalike could be put beside it), and not run as
+        // its owner (SECURITY DEFINER).
+        for row in functions where !row.bool("builtin") {
+            let name = "\(quoteIdentifier(row.string("nspname"), style: .whenNeeded)).\(quoteIdentifier(row.string("proname"), style: .whenNeeded))"
+            if !row.bool("trusted_owner") {
+                return ("sql: the expression calls \(name), owned by \(row.string("owner")), who is neither the loading role nor a superuser: "
+                            + "the load would run code another role controls",
+                        "have a superuser or the loading role own the function, or derive the value without it")
+            }
+            if row.bool("prosecdef") {
+                return ("sql: the expression calls \(name), a SECURITY DEFINER function (it runs as \(row.string("owner")))",
+                        "use a function that runs as its caller")
+            }
+            if let creators = row["creators"] {
+                return ("sql: the expression calls \(name) in schema \(row.string("nspname")), where \(creators) may create objects "
+                            + "(one could put a function or operator there that the load would run)",
+                        "REVOKE CREATE ON SCHEMA \(quoteIdentifier(row.string("nspname"), style: .whenNeeded)) from them, or move the function")
+            }
+        }
         let refused = functions.filter { row in
             let builtin = row.string("nspname") == "pg_catalog"
             if builtin && runsSQL.contains(row.string("proname")) { return true }

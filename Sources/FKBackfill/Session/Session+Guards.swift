@@ -8,11 +8,14 @@ extension Session {
     /// check itself reads under. Anything evaluated earlier in the transaction (a rule's
     /// function, a trigger, a DEFAULT) could have changed the first two with `set_config`;
     /// the isolation level cannot change after the first statement, so it is only checked.
+    /// (The role is set only when it is not origin: setting it at all needs a privilege
+    /// the per-row path does not otherwise need.)
     func reassertLoadSettings() throws {
         let row = try execute(
             """
             SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), true) AS path,
-                   pg_catalog.set_config('session_replication_role', 'origin', true) AS role,
+                   CASE WHEN pg_catalog.current_setting('session_replication_role') <> 'origin'
+                        THEN pg_catalog.set_config('session_replication_role', 'origin', true) END AS role,
                    pg_catalog.current_setting('transaction_isolation') AS isolation
             """).rows[0]
         guard row.string("isolation") == "read committed" else {
