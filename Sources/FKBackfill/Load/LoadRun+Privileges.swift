@@ -28,13 +28,17 @@ extension LoadRun {
             }
         }
         let schemaGrants = try Privileges.missingSchemaGrants(usage: schemas.sorted(), create: creates, on: session)
-        let tableGrants = try privileges.missingGrants(on: session)
+        var tableGrants = try privileges.missingGrants(on: session)
+        if options.loadTarget {
+            tableGrants += try Privileges.missingCodeGrants(plan.target, given: plan.stagedColumns.map(\.name), on: session)
+        }
         if !schemaGrants.isEmpty || !tableGrants.isEmpty {
             // Something is missing: name every grant at once, with INSERT on the parents a
             // backfill may write.
             var writes = Privileges()
             for parent in parents { writes.require("INSERT", on: parent.table) }
-            throw try Privileges.error(schemaGrants + Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session))
+            let code = tableGrants.filter { $0.hasPrefix("GRANT USAGE ON SEQUENCE") || $0.hasPrefix("GRANT EXECUTE") }
+            throw try Privileges.error(schemaGrants + Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session) + code)
         }
     }
 
@@ -49,7 +53,12 @@ extension LoadRun {
             }
             if parent.mode == .fillNullOnly && count.present > 0 { privileges.require("UPDATE", on: parent.table) }
         }
-        let grants = try privileges.missingGrants(on: session)
+        var grants = try privileges.missingGrants(on: session)
+        // The sequences and functions the new rows' DEFAULTs and CHECKs use.
+        for parent in plan.parents where !parent.sources.isEmpty && parent.backfills && !parent.isTarget {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            grants += try Privileges.missingCodeGrants(parent.table, given: parent.insertedColumns.map(\.column.name), on: session)
+        }
         if !grants.isEmpty { throw Privileges.error(grants) }
     }
 }
