@@ -95,6 +95,8 @@ public struct LoadReport: Sendable {
     public var rejections: [Rejection] = []
     /// New keys that look like another key: loaded (`near_duplicates: warn`) or rejected.
     public var nearDuplicates: [NearDuplicate] = []
+    /// Checks that did not run, and why (a near-duplicate search in a database that is not UTF-8).
+    public var notes: [String] = []
     /// `set-based` or `per-row`: how the fact insert's FKs were checked.
     public var fkCheck: FKCheckMode = .perRow
     /// Why `auto` fell back to `per-row`, if it did.

@@ -138,7 +138,8 @@ extension LoadStatements {
         // ONLY, as the RI check reads: a key held by an inheritance child alone is missing.
         var present: SQL = "EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: parent.table)) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u"))\(kept))"
         if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
-            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"
+            // Only rows that will be inserted: a row set aside is no parent (issue #23, break 8).
+            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(parentKeyMatch(parent, table: "s", keys: "u")))"
         }
         return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS SELECT "
             + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM (\(union)) u"

@@ -209,7 +209,7 @@ struct LoadStatements: Sendable {
             let ids = plan.blank.markers.map { marker -> SQL in "\(int: (constants.firstIndex(of: marker) ?? 0) + 1)" }
             markers = "SELECT c.value FROM \(Self.constantsTable) c WHERE c.id IN (\(ids.joined(separator: ", ")))"
         }
-        return KeyPredicates.isBlank(value, markers: markers)
+        return KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)
     }
 
     /// `on_blank: null`: blank keys become NULL in the staged rows.

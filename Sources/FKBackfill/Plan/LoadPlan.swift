@@ -31,6 +31,10 @@ struct LoadPlan: Sendable {
     var replaceBy: [String] = []
     /// Per `--replace-by` column, its type's own equality (`OperatorCatalog.columnEquality`).
     var replaceEquality: [String: SQLOperator] = [:]
+    /// The database is UTF-8: blank keys are looked for with every Unicode white space
+    /// character. Elsewhere (SQL_ASCII, LATIN1, EUC_*) only ASCII white space, since the
+    /// others cannot be written in the server's encoding (`KeyPredicates.isBlank`).
+    var unicode = true
     /// `near_duplicates:` of the rules: warn (the default) or reject.
     var nearDuplicates: NearDuplicates = .warn
     /// Per partition that declares FKs of its own, the staged rows it would receive

@@ -35,7 +35,10 @@ struct Preparation {
         }
         // Work tables and views are temporary: say so before anything is written.
         let temporary = try session.execute(
-            "SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role"
+            """
+            SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role,
+                   pg_catalog.current_setting('server_encoding') = 'UTF8' AS unicode
+            """
         ).rows[0]
         if !temporary.bool("ok") {
             throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: temporary.string("db")) TO \(ident: temporary.string("role"));" as SQL).description])
@@ -57,6 +60,7 @@ struct Preparation {
             planWithoutRules(error)
             plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, mode: mode)
         }
+        plan.unicode = temporary.bool("unicode")
         (plan.routes, plan.unroutable) = try PartitionRoutes.read(plan: plan, catalog: catalog, on: session)
         return Preparation(catalog: catalog, graph: graph, target: target, opened: opened, rules: resolved, plan: plan)
     }

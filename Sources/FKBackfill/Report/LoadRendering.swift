@@ -61,6 +61,7 @@ extension LoadReport {
         var fkCheckNote: NullOr<String>
         var rejections: [Rejection]
         var unstoredParents: [UnstoredParent]
+        var notes: [String]
         var nearDuplicates: [NearDuplicate]
         var steps: [Step]
         var seconds: Double
@@ -78,6 +79,7 @@ extension LoadReport {
             fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
             unstoredParents: unstoredParents.map { .init(table: $0.table.description, keys: $0.keys) },
+            notes: notes,
             nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
@@ -118,6 +120,7 @@ extension LoadReport {
             out += "  \(parent.table.display): \(parent.keys) new \(parent.keys == 1 ? "key was" : "keys were") backfilled only for rows that were not stored\n"
         }
         for near in nearDuplicates { out += "  \(near.text)\n" }
+        for note in notes { out += "  note: \(note)\n" }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
         for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }

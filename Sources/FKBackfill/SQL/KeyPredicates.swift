@@ -52,8 +52,15 @@ enum KeyPredicates {
     /// True when `value` is blank: empty or whitespace only, or one of the `markers`
     /// (a subquery of the bound markers). Whitespace is every Unicode white space
     /// character, as docs/rules.md promises, not only the ASCII space.
-    static func isBlank(_ value: SQL, markers: SQL?) -> SQL {
+    static func isBlank(_ value: SQL, markers: SQL?, unicode: Bool = true) -> SQL {
         let text: SQL = "CAST(\(value) AS text)"
+        guard unicode else {
+            // Not a UTF-8 database: no character past ASCII can be written in the
+            // statement, so blanks are ASCII white space only (docs/rules.md says so).
+            var test: SQL = "(\(text) COLLATE pg_catalog.\"C\" < '!' AND pg_catalog.btrim(\(text), \(asciiWhitespace)) = '')"
+            if let markers { test += " OR \(text) IN (\(markers))" }
+            return "(\(test))"
+        }
         // Only an empty text or one starting with white space trims to ''. In byte order
         // (the C collation) such a text sorts below '!' (ASCII space and controls) or at or
         // above U+0085 (every other white space character is U+0085 or higher, and UTF-8
@@ -72,6 +79,9 @@ enum KeyPredicates {
         let trimmed: SQL = "pg_catalog.btrim(CAST(\(value) AS text), \(unicodeWhitespace))"
         return "pg_catalog.lower(pg_catalog.normalize(pg_catalog.translate(\(trimmed), \(zeroWidth), ''), 'NFKC'))"
     }
+
+    /// Tab, line feed, vertical tab, form feed, carriage return and space.
+    static let asciiWhitespace: SQL = SQL(unsafeRaw: "E'\\u0009\\u000A\\u000B\\u000C\\u000D\\u0020'")  // Safe: a constant.
 
     /// Zero-width space, non-joiner, joiner, word joiner and the byte order mark.
     static let zeroWidth: SQL = SQL(unsafeRaw: "E'\\u200B\\u200C\\u200D\\u2060\\uFEFF'")  // Safe: a constant.
