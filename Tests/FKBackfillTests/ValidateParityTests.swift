@@ -186,6 +186,28 @@ import TestSupport
         expectAgreement(again, loaded)
     }
 
+    /// Issue #23: an FK column the input leaves to its DEFAULT. The load stores the default
+    /// and its verify refuses a key no parent holds; validate evaluates the same default
+    /// and says so (it once said 0 violations). A volatile default makes it not exact.
+    @Test func anFKColumnLeftToItsDefault() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE q (id int PRIMARY KEY); INSERT INTO q VALUES (1);
+            CREATE TABLE fact (k text, qid int DEFAULT 999 REFERENCES q (id));
+            CREATE SEQUENCE qs; CREATE TABLE fact2 (k text, qid int DEFAULT nextval('qs') REFERENCES q (id));
+            """)
+        let (prediction, _, load) = try both(db, "fact", csv: "k\nA\n")
+        expectAgreement(prediction, load)
+        #expect(!prediction.wouldLoad)
+        #expect(prediction.blockers.contains { $0.contains("fact_qid_fkey") && $0.contains("DEFAULT") }, "\(prediction.blockers)")
+        try db.run("ALTER TABLE fact ALTER COLUMN qid SET DEFAULT 1")
+        let (fine, _, loaded) = try both(db, "fact", csv: "k\nA\n")
+        expectAgreement(fine, loaded)
+        #expect(fine.wouldLoad)
+        let (volatile, _, _) = try both(db, "fact2", csv: "k\nA\n")
+        #expect(volatile.notExact.contains { $0.contains("fact2_qid_fkey") }, "\(volatile.notExact)")
+    }
+
     /// Partitions that reference different parents: each row is checked, and backfilled
     /// for, only against the FKs of the partition the server routes it to.
     @Test func partitionsWithTheirOwnForeignKeys() throws {

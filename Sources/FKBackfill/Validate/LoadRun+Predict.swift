@@ -33,6 +33,9 @@ extension LoadRun {
         blockers += try unfillable()
         blockers += try newParentRowProblems()
         blockers += try remainingViolations()
+        let defaulted = try defaultedKeyViolations()
+        blockers += defaulted.blockers
+        prediction.notExact += defaulted.notExact
 
         let samples = max(options.samples, 1)
         for row in try session.execute(sql.rejections(samples: samples)).rows {
