@@ -10,18 +10,23 @@ extension LoadRun {
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            let row = try session.execute(sql.insertParent(parent, samples: max(options.samples, 0))).rows[0]
+            try session.execute(sql.createNewRows(parent))
+            try session.execute(sql.createInsertedRows(parent))
+            // The user's triggers, rules and defaults on the parent run as in their session.
+            try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+            let row = try session.execute(sql.insertedRowsReport(parent, samples: max(options.samples, 0))).rows[0]
             inserted[parent.index] = row.int("n") ?? 0
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
             insertedKeys[parent.index] = keys
+            try refuseChangedKeys(parent)
         }
         for parent in plan.parents where available.contains(parent.index) {
-            if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
+            if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
         }
         for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
             guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
             try session.execute(lock)
-            updated[parent.index] = try session.execute(fill).affectedRows
+            updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
         }
     }
 
@@ -74,7 +79,7 @@ extension LoadRun {
         } else {
             try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
         }
-        report.deleted = try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows
+        report.deleted = try session.underUserSearchPath { try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows }
     }
 
     /// Set-based when it is safe (and not refused), else per-row with the reason.
@@ -158,11 +163,15 @@ extension LoadRun {
                     try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'replica', true)")
                     try propagateReplicationRole(replica: true)
                 }
+                // The user's triggers and defaults on the target run as in their session;
+                // the statement holds only names and pg_catalog's own count.
                 if readBack {
-                    try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped))
+                    try session.underUserSearchPath { try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped)) }
                     report.inserted = try session.execute(reader.storedCount()).rows[0].int("n") ?? 0
                 } else {
-                    report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                    report.inserted = try session.underUserSearchPath {
+                        try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                    }
                 }
                 if check != nil {
                     try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'origin', true)")

@@ -15,11 +15,13 @@ extension LoadStatements {
 
     /// The parent's key columns of `alias` equal to `k1…` of `keys`, with the FK's
     /// referenced-to-referencing operators.
-    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL) -> SQL {
+    /// `columns` names `other`'s columns when they are not `k1…` (`fkb_new_N`'s).
+    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL, columns: [String]? = nil) -> SQL {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.enumerated().map { position, name -> SQL in
-            operators[position].compare("\(alias).\(q(name))", "\(other).\(Self.k(position))")
+            let right: SQL = columns.map { "\(other).\(q($0[position]))" } ?? "\(other).\(Self.k(position))"
+            return operators[position].compare("\(alias).\(q(name))", right)
         }.joined(separator: " AND ")
     }
 

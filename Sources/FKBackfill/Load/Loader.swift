@@ -66,6 +66,7 @@ public final class Loader {
         try run.warnNearDuplicates()
         run.lap("find missing keys")
         try run.refuseUnfillable()
+        try run.refuseBadNewRows()
         // A target that references itself takes its placeholder rows only once the rows
         // --replace-by replaces are gone: one may carry the key a new row points at.
         let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && run.plan.parents.contains(where: \.isTarget)
@@ -95,6 +96,7 @@ public final class Loader {
                 run.lap("lock and verify stored rows")
             }
         }
+        try run.advanceSequences()
         run.report.nearDuplicates = run.nearDuplicates
         try run.reportParents()
         run.lap(options.dryRun ? "report (then roll back)" : "report")

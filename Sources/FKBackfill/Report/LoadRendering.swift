@@ -27,6 +27,10 @@ extension LoadReport {
             var skipped: Int
             var skippedBy: [String]
         }
+        struct AdvancedSequence: Encodable {
+            var sequence: String
+            var value: Int
+        }
         struct UnstoredParent: Encodable {
             var table: String
             var keys: Int
@@ -62,6 +66,7 @@ extension LoadReport {
         var rejections: [Rejection]
         var unstoredParents: [UnstoredParent]
         var notes: [String]
+        var advancedSequences: [AdvancedSequence]
         var nearDuplicates: [NearDuplicate]
         var steps: [Step]
         var seconds: Double
@@ -80,6 +85,7 @@ extension LoadReport {
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
             unstoredParents: unstoredParents.map { .init(table: $0.table.description, keys: $0.keys) },
             notes: notes,
+            advancedSequences: advancedSequences.map { .init(sequence: $0.sequence, value: $0.value) },
             nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
@@ -121,6 +127,7 @@ extension LoadReport {
         }
         for near in nearDuplicates { out += "  \(near.text)\n" }
         for note in notes { out += "  note: \(note)\n" }
+        for sequence in advancedSequences { out += "  sequence \(sequence.sequence) advanced to \(sequence.value), past the keys written\n" }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
         for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }
