@@ -59,8 +59,6 @@ struct CommonOptions: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-extension OutputFormat: ExpressibleByArgument {}
-
 /// The table a command starts from, and where to find it.
 struct TargetOptions: ParsableArguments {
     @Argument(help: "The table to start from: schema.table, \"Quoted\".\"Parts\" or a name on search_path.")

@@ -11,6 +11,8 @@ enum ExitStatus: Int32 {
     case database = 3
     /// The connection broke during the run (server restart, backend terminated, network).
     case connectionLost = 4
+    /// No command at all: `fkbackfill` alone prints its usage on stderr (sysexits' EX_USAGE).
+    case noCommand = 64
 
     init(_ error: FKBackfillError) {
         switch error.category {

@@ -18,7 +18,8 @@ struct ForeignKeysCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"))
+    @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
     var rules: String?
 
     /// `fks` has no picture formats; a narrower enum makes `--help` list only these.
