@@ -9,6 +9,9 @@ struct ForeignKeysCommand: ParsableCommand {
             TABLE is read as psql reads it: schema.table, "Quoted"."Parts", or a bare name \
             looked up along search_path.
 
+            Exit codes: 0 the keys were listed; \
+            2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
+
             Example:
               fkbackfill fks business.规模明细
               fkbackfill fks 'sales."Order Lines"' --format json \\

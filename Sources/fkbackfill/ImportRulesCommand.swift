@@ -15,6 +15,9 @@ struct ImportRulesCommand: ParsableCommand {
             (lambda, jsonb_append) of a known shape becomes sql:; any other is written \
             commented out and the command exits 1 listing it. See \(DocsPath.of("migrating.md")).
 
+            Exit codes: 0 written; 1 written, with derivations a human must still \
+            translate; 2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
+
             Example:
               fkbackfill import-rules config/foreign_keys.yml --domain annuity_performance \\
                 --table business.规模明细 --db postgresql://etl@warehouse/dw -o rules.yaml

@@ -66,10 +66,12 @@ struct LoadArguments: ParsableArguments {
         let loader = Loader(session: try target.common.connect())
         let progress = ProgressLine.onTerminal()
         if let progress {
+            loader.stepStarted = progress.stepStarted
             if case .csv = input { loader.progress = progress.update }
         }
+        defer { progress?.finish() }
         let result = try loader.run(table: target.table, input: input, options: options)
-        ProgressLine.clear()
+        progress?.finish()
         if let path = report {
             do {
                 try result.render(.json).write(toFile: path, atomically: true, encoding: .utf8)

@@ -18,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
             and NOT NULL only). With no input, checks the rows already in TABLE in place.
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \
-            --strict, only when no key is missing), 1 otherwise.
+            --strict, only when no key is missing), 1 otherwise; 2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
 
             Example:
               fkbackfill validate business.规模明细 --csv 2024-11.csv
