@@ -136,11 +136,11 @@ public struct ForeignKeysReport: Sendable {
             let child = catalog.table(fk.table)
             let parent = catalog.table(fk.referencedTable)
             for (name, referenced) in zip(fk.columns, fk.referencedColumns) {
-                let c = child?.column(name)
-                let p = parent?.column(referenced)
+                let childColumn = child?.column(name)
+                let parentColumn = parent?.column(referenced)
                 columns.add(
-                    fk.name, name, c?.type ?? "?", c?.notNull == false ? "yes" : "no",
-                    referenced, p?.type ?? "?", p?.notNull == false ? "yes" : "no")
+                    fk.name, name, childColumn?.type ?? "?", childColumn?.notNull == false ? "yes" : "no",
+                    referenced, parentColumn?.type ?? "?", parentColumn?.notNull == false ? "yes" : "no")
             }
         }
         out += "\nKey columns:\n" + columns.render()
