@@ -6,7 +6,10 @@ import Foundation
 enum DocsPath {
     /// The installed folder, found from the running binary's own path; nil in a clone.
     static let installed: String? = {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // The running binary itself (/proc/self/exe), not argv[0], which is a bare
+        // "fkbackfill" when the shell found it on PATH.
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let binary = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let folder = binary.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("share/doc/fkbackfill").standardizedFileURL.path
         return FileManager.default.fileExists(atPath: folder + "/rules.md") ? folder : nil
