@@ -65,7 +65,7 @@ for page in "$pages"/*.1; do
     # EXIT STATUS: generate-manual writes only ".Ex -std" (">0 if an error occurs"); put
     # the command's own "Exit codes:" paragraph of --help there, and the codes every
     # command shares after it.
-    "$bin_dir/fkbackfill" $command --help | awk '/^Exit codes:/ { e = 1 } e && /^$/ { e = 0; done = 1 } e && !done { sub(/^ +/, ""); printf "%s ", $0 }' \
+    "$bin_dir/fkbackfill" $command --help | awk '/^Exit codes:/ { e = 1 } e && /^$/ { e = 0; done = 1 } e && !done { sub(/^ +/, ""); printf "%s ", $0 } END { if (e || done) print "" }' \
         | sed -e 's/^Exit codes: //' -e 's/ $//' -e 's/\\/\\e/g' >"$out/exit.txt"
     [ -s "$out/exit.txt" ] || echo "0 success." >"$out/exit.txt"
     [ -z "$command" ] || echo "$shared_exit_codes" >>"$out/exit.txt"

@@ -65,12 +65,14 @@ private let installTestsFolder = ProcessInfo.processInfo.environment["FKBACKFILL
         // EXIT STATUS gives the command's own codes, then the shared ones.
         let exitStatus = man.stdout.components(separatedBy: "EXIT STATUS").dropFirst().first?.components(separatedBy: "\n\n\n").first
             ?? man.stdout.components(separatedBy: "EXIT STATUS").dropFirst().first ?? ""
-        let flat = exitStatus.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        // Joined back where man hyphenated a word at a line's end (U+2010, then a newline).
+        let flat = exitStatus.replacingOccurrences(of: "\u{2010}\n", with: "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(flat.contains("0 loaded (or, with --dry-run, would load); 1 refused before anything was written"), "\(exitStatus)")
+        #expect(flat.contains("(see fkbackfill --help). 2 bad usage or configuration"), "\(exitStatus)")
         #expect(flat.contains("3 a database error, 4 the connection was lost during the run"), "\(exitStatus)")
         #expect(!flat.contains("if an error occurs"), "\(exitStatus)")
         // --no-header has its own text in the page, not that of --header.
-        let noHeader = man.stdout.components(separatedBy: "--no-header").dropFirst().first?.prefix(200) ?? ""
+        let noHeader = man.stdout.components(separatedBy: "\n     --no-header\n").dropFirst().first?.prefix(200) ?? ""
         #expect(noHeader.contains("no header line"), "\(noHeader)")
         // The docs, a Debian copyright file and a changelog.
         for file in Self.docs {
