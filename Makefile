@@ -8,7 +8,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 # The release files, laid out as they install below $(PREFIX) (see scripts/release.sh).
 STAGE := .tmp/release/root
-# What `make uninstall` removes below $(DESTDIR)$(PREFIX); man pages are fkbackfill*.1.
+# What `make uninstall` removes below $(DESTDIR)$(PREFIX); man pages are fkbackfill*.1,
+# and share/doc/fkbackfill (README, docs, examples) goes as a whole.
 INSTALLED_FILES := bin/fkbackfill share/bash-completion/completions/fkbackfill \
 	share/zsh/site-functions/_fkbackfill share/fish/vendor_completions.d/fkbackfill.fish
 
@@ -34,7 +35,7 @@ release: deps
 
 # install and deb build only when a source is newer than the staged binary, so that
 # `make release && sudo make install` runs no Swift as root.
-$(STAGE)/bin/fkbackfill: Package.swift scripts/release.sh $(shell find Sources Plugins -type f 2>/dev/null)
+$(STAGE)/bin/fkbackfill: Package.swift scripts/release.sh README.md $(shell find Sources Plugins docs examples -type f 2>/dev/null)
 	@scripts/install-deps.sh
 	@scripts/release.sh
 
@@ -48,6 +49,7 @@ install: $(STAGE)/bin/fkbackfill
 uninstall:
 	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED_FILES))) \
 		"$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.1 "$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.*.1
+	rm -rf "$(DESTDIR)$(PREFIX)/share/doc/fkbackfill"
 
 # A Debian package of the release files under /usr, in .tmp/deb/.
 deb: $(STAGE)/bin/fkbackfill

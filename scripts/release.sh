@@ -3,13 +3,18 @@
 # below a prefix:
 #   bin/fkbackfill                                  the binary, with the Swift runtime and
 #                                                   Foundation linked in statically: it needs
-#                                                   only libpq and the C library (no Swift)
+#                                                   libpq and the C and C++ runtimes (libc,
+#                                                   libm, libstdc++, libgcc_s), no Swift
 #   share/man/man1/fkbackfill.1, fkbackfill.*.1     one page for the tool and one per command,
 #                                                   from swift-argument-parser's generate-manual
 #                                                   plugin
 #   share/bash-completion/completions/fkbackfill    completions from the binary itself
 #   share/zsh/site-functions/_fkbackfill
 #   share/fish/vendor_completions.d/fkbackfill.fish
+#   share/doc/fkbackfill/                           README.md, every guide of docs/ (with
+#                                                   schemas/) and examples/, which help texts
+#                                                   and hints name (the binary finds them
+#                                                   from its own path)
 #
 # The compiler's output goes to .tmp/release/build.log (the static Foundation library
 # brings a linker warning about mktemp that is not ours); it is printed when a step fails.
@@ -43,6 +48,9 @@ pages=.build/plugins/GenerateManual/outputs/fkbackfill
 ls "$pages"/*.1 >/dev/null 2>&1 || { echo "release: no man pages in $pages" >&2; exit 1; }
 
 rm -rf "$root"
+shared_exit_codes="2 bad usage or configuration (an unknown table, option or file, a problem in the rules file), \
+3 a database error, 4 the connection was lost during the run, 130 and 143 interrupted by SIGINT and SIGTERM; \
+in each of these cases nothing was written."
 install -D -m 755 "$bin_dir/fkbackfill" "$root/bin/fkbackfill"
 strip "$root/bin/fkbackfill"
 mkdir -p "$root/share/man/man1"
@@ -54,7 +62,14 @@ for page in "$pages"/*.1; do
     command=$(basename "$page" .1); command=${command#fkbackfill}; command=${command#.}
     "$bin_dir/fkbackfill" $command --help | awk '/^Example:$/ { e = 1; next } e && /^  / { print; next } { e = 0 }' \
         | sed -e 's/\\/\\e/g' -e 's/^  //' >"$out/examples.txt"
-    awk -v examples="$out/examples.txt" '
+    # EXIT STATUS: generate-manual writes only ".Ex -std" (">0 if an error occurs"); put
+    # the command's own "Exit codes:" paragraph of --help there, and the codes every
+    # command shares after it.
+    "$bin_dir/fkbackfill" $command --help | awk '/^Exit codes:/ { e = 1 } e && /^$/ { e = 0; done = 1 } e && !done { sub(/^ +/, ""); printf "%s ", $0 } END { if (e || done) print "" }' \
+        | sed -e 's/^Exit codes: //' -e 's/ $//' -e 's/\\/\\e/g' >"$out/exit.txt"
+    [ -s "$out/exit.txt" ] || echo "0 success." >"$out/exit.txt"
+    [ -z "$command" ] || echo "$shared_exit_codes" >>"$out/exit.txt"
+    awk -v examples="$out/examples.txt" -v exits="$out/exit.txt" '
         /^Example:$/ {
             print; print ".Bd -literal -offset indent"
             while ((getline line < examples) > 0) print line
@@ -62,10 +77,19 @@ for page in "$pages"/*.1; do
         }
         skip && /^  / { next }
         { skip = 0 }
+        /^\.Ex -std/ {
+            first = 1
+            while ((getline line < exits) > 0) { if (!first) print ".Pp"; print line; first = 0 }
+            next
+        }
         /^$/ { print ".Pp"; next }
         { print }
     ' "$page" >"$root/share/man/man1/$(basename "$page")"
 done
+doc=$root/share/doc/fkbackfill
+install -D -m 644 README.md "$doc/README.md"
+for file in docs/*.md docs/schemas/*; do install -D -m 644 "$file" "$doc/${file#docs/}"; done
+for file in $(git ls-files examples 2>/dev/null || find examples -type f); do install -D -m 644 "$file" "$doc/$file"; done
 "$root/bin/fkbackfill" --generate-completion-script bash | install -D -m 644 /dev/stdin "$root/share/bash-completion/completions/fkbackfill"
 "$root/bin/fkbackfill" --generate-completion-script zsh | install -D -m 644 /dev/stdin "$root/share/zsh/site-functions/_fkbackfill"
 "$root/bin/fkbackfill" --generate-completion-script fish | install -D -m 644 /dev/stdin "$root/share/fish/vendor_completions.d/fkbackfill.fish"

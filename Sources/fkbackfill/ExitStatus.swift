@@ -11,6 +11,8 @@ enum ExitStatus: Int32 {
     case database = 3
     /// The connection broke during the run (server restart, backend terminated, network).
     case connectionLost = 4
+    /// No command at all: `fkbackfill` alone prints its usage on stderr (sysexits' EX_USAGE).
+    case noCommand = 64
 
     init(_ error: FKBackfillError) {
         switch error.category {
@@ -41,6 +43,8 @@ enum FlagHints {
             error.hint?.replacingOccurrences(of: "a rule in the rules file", with: "a rule in --rules")
         case .rulesProblems where error.message.hasPrefix("cannot read rules file"):
             "check the path given to --rules"
+        case .badInput where error.hint?.hasPrefix("the header holds ") == true:
+            error.hint?.replacingOccurrences(of: "set the CSV delimiter to ", with: "pass --delimiter ")
         case .badInput where error.hint?.hasPrefix("check the CSV's delimiter") == true:
             "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
         case .badInput where error.hint?.hasPrefix("fix the value") == true:

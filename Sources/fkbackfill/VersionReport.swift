@@ -24,6 +24,10 @@ enum VersionReport {
             "libpq \(LibPQVersion.text)",
         ]
         if let connection {
+            if let problem = ConnectionString(connection).problem {
+                throw FKBackfillError("--db: \(problem)", hint: "pass --db 'postgresql://user@host:port/dbname' or --db 'host=HOST dbname=DB'",
+                                      kind: .invalidOptions)
+            }
             do {
                 // A session like every command's: the path is pinned before anything runs.
                 let session = try Session(Connection(ConnectionString(connection)))

@@ -147,7 +147,7 @@ import TestSupport
         let fail = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "tables:\n  org: { mode: fail }\n") { $0.maxRejects = 10 }
         }
-        #expect(fail.details.contains { $0.contains("1 input rows have a key (org_code) missing") && $0.contains("fail") })
+        #expect(fail.details.contains { $0.contains("1 input row has a key (org_code) missing") && $0.contains("fail") })
         #expect(try db.count("fact") == 1)
     }
 

@@ -51,7 +51,7 @@ import TestSupport
         let (db, csv) = try setUp()
         let fact = "\(db.schema).fact"
         let fks = try json("fks", ["fks", fact])
-        #expect(fks.stdout.contains("\"schemaVersion\" : 1"))
+        #expect(fks.stdout.contains("\"schemaVersion\" : 2"))
         try json("graph", ["graph", fact])
         try json("graph", ["graph", "\(db.schema).region"])
         try json("validate", ["validate", fact, "--csv", csv], statuses: [1])

@@ -102,11 +102,11 @@ extension LoadRun {
             for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
                 && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
                 blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
-                    + "is NOT NULL but its rule leaves it NULL (\(missing) new rows needed)")
+                    + "is NOT NULL but its rule leaves it NULL (\(counted(missing, "new row")) needed)")
             }
             for column in parent.uncoveredColumns {
                 blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) "
-                    + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")
+                    + "is NOT NULL with no default and no input column to fill it (\(counted(missing, "new row")) needed)")
             }
             if let check = sql.nullDerivations(parent) {
                 let row = try session.execute(check).rows[0]

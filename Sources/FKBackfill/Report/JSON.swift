@@ -4,14 +4,14 @@ import Foundation
 /// raised only by a change that can break a reader (docs/json-output.md says which), in
 /// step with its JSON Schema under docs/schemas/. Adding a field does not raise it.
 public enum SchemaVersion {
-    /// `fks --format json`.
-    public static let foreignKeys = 1
+    /// `fks --format json`. 2: a table is `{"display", "schema", "name"}`, not a string.
+    public static let foreignKeys = 2
     /// `graph --format json`.
     public static let graph = 1
-    /// The load and backfill report (`--format json`, `--report`).
-    public static let loadReport = 1
-    /// `validate --format json`.
-    public static let validation = 1
+    /// The load and backfill report (`--format json`, `--report`). 2: tables as objects.
+    public static let loadReport = 2
+    /// `validate --format json`. 2: tables as objects.
+    public static let validation = 2
     /// `audit --format json`.
     public static let audit = 1
     /// The `--log-format json` lines (written by the executable).

@@ -11,7 +11,7 @@ extension LoadReport {
 
     struct JSONDocument: Encodable {
         struct Parent: Encodable {
-            var table: String
+            var table: TableName
             var candidates: Int
             var present: Int
             var inserted: Int
@@ -19,7 +19,7 @@ extension LoadReport {
             var sampleKeys: [[String?]]
         }
         struct Target: Encodable {
-            var table: String
+            var table: TableName
             var staged: Int
             var deleted: Int
             var inserted: Int
@@ -32,7 +32,7 @@ extension LoadReport {
             var value: Int
         }
         struct UnstoredParent: Encodable {
-            var table: String
+            var table: TableName
             var keys: Int
         }
         struct Rejection: Encodable {
@@ -46,13 +46,13 @@ extension LoadReport {
             var seconds: Double
         }
         struct NearDuplicate: Encodable {
-            var table: String
+            var table: TableName
             var key: String
             var looksLike: String
             var existing: Bool
 
             init(_ near: LoadReport.NearDuplicate) {
-                (table, key, looksLike, existing) = (near.table.description, near.key, near.looksLike, near.existing)
+                (table, key, looksLike, existing) = (near.table, near.key, near.looksLike, near.existing)
             }
         }
         var schemaVersion = SchemaVersion.loadReport
@@ -76,14 +76,14 @@ extension LoadReport {
         JSONDocument(
             input: input, mode: mode.rawValue, dryRun: dryRun,
             parents: parents.map {
-                .init(table: $0.table.description, candidates: $0.candidates, present: $0.present,
+                .init(table: $0.table, candidates: $0.candidates, present: $0.present,
                       inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
             },
-            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected,
-                           skipped: skipped, skippedBy: skippedBy),
+            target: .init(table: target, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected,
+                          skipped: skipped, skippedBy: skippedBy),
             fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
-            unstoredParents: unstoredParents.map { .init(table: $0.table.description, keys: $0.keys) },
+            unstoredParents: unstoredParents.map { .init(table: $0.table, keys: $0.keys) },
             notes: notes,
             advancedSequences: advancedSequences.map { .init(sequence: $0.sequence, value: $0.value) },
             nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
@@ -102,9 +102,9 @@ extension LoadReport {
         } else {
             var table = TextTable("PARENT", "CANDIDATES", "PRESENT", "INSERTED", "UPDATED", "SAMPLE INSERTED KEYS")
             for parent in parents {
-                let samples = parent.sampleKeys.map { key in
-                    key.count == 1 ? (key[0] ?? "NULL") : "(" + key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")"
-                }
+                // Quoted as validate quotes them: a key with a comma, a quote or white space
+                // at an end reads back as one key, not as two or as another.
+                let samples = parent.sampleKeys.map(ValidationReport.keyText)
                 let more = parent.inserted > samples.count && !samples.isEmpty ? ", …" : ""
                 table.add(
                     parent.table.display, String(parent.candidates), String(parent.present), String(parent.inserted),
