@@ -7,7 +7,10 @@ import TestSupport
 /// The ways the set-based check once committed orphans with exit 0. Each must now be
 /// refused by PostgreSQL's own check (auto falls back to per-row, and says why) or, with
 /// `--fk-check set-based`, refused up front; never an orphan.
-@Suite struct OrphanCaseTests {
+///
+/// The time limit: these tests wait on locks and other sessions, and a hang must fail the
+/// test rather than stall the run (generous, so a machine whose cores are shared stays green).
+@Suite(.timeLimit(.minutes(10))) struct OrphanCaseTests {
     struct Case: Sendable, CustomStringConvertible {
         var name: String
         var schema: String

@@ -108,11 +108,11 @@ import TestSupport
     }
 
     @Test func noticesGoToTheLogger() throws {
-        let box = LogBox()
+        let box = LockedBox<[(level: Logger.Level, text: String)]>()
         let logger = Logger(label: "test") { _ in CollectingLogHandler(box: box) }
         let connection = try Connection(logger: logger)
         try connection.execute("DO $$ BEGIN RAISE NOTICE 'hello from %', 'plpgsql'; RAISE WARNING 'careful'; END $$")
-        let messages = box.messages
+        let messages = box.value
         #expect(messages.contains { $0.level == .info && $0.text.contains("hello from plpgsql") })
         #expect(messages.contains { $0.level == .warning && $0.text.contains("careful") })
     }
@@ -138,16 +138,8 @@ import TestSupport
     }
 }
 
-/// Log lines captured for assertions.
-final class LogBox: @unchecked Sendable {
-    private var lines: [(level: Logger.Level, text: String)] = []
-    private let lock = NSLock()
-    var messages: [(level: Logger.Level, text: String)] { lock.withLock { lines } }
-    func append(_ level: Logger.Level, _ text: String) { lock.withLock { lines.append((level, text)) } }
-}
-
 struct CollectingLogHandler: LogHandler {
-    let box: LogBox
+    let box: LockedBox<[(level: Logger.Level, text: String)]>
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -155,6 +147,6 @@ struct CollectingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
     func log(event: LogEvent) {
-        box.append(event.level, "\(event.message)")
+        box.append((level: event.level, text: "\(event.message)"))
     }
 }
