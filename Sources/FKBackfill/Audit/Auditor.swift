@@ -43,10 +43,8 @@ public final class Auditor {
     /// were compiled (that creates, and rolls back, a temporary view).
     func run(_ scope: AuditScope, rules: Rules, options: AuditOptions, on session: Session) throws(FKBackfillError) -> AuditReport {
         try FKBackfillError.mapping {
-            try session.connection.transaction {
-                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try session.execute("SET LOCAL jit = off")
-                return try audit(scope, rules: rules, options: options, on: session)
+            try session.transaction(isolation: .repeatableRead, jit: false) {
+                try audit(scope, rules: rules, options: options, on: session)
             }
         }
     }

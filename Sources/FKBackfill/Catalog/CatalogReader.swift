@@ -25,10 +25,8 @@ public enum CatalogReader {
             if session.inTransaction {
                 return try withJITOff(on: session) { try readQueries(rootOIDs: rootOIDs, on: session) }
             }
-            return try session.connection.transaction(readOnly: true) {
-                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try session.execute("SET LOCAL jit = off")
-                return try readQueries(rootOIDs: rootOIDs, on: session)
+            return try session.transaction(isolation: .repeatableRead, readOnly: true, jit: false) {
+                try readQueries(rootOIDs: rootOIDs, on: session)
             }
         }
     }

@@ -9,7 +9,8 @@ import PostgresClient
 /// CVE-2018-1058). The user's path is kept only to find the bare table names they typed,
 /// the way psql would, and to compile their own `--query` as they wrote it.
 ///
-/// Also the one place for `execute` and savepoints (GRDB's `inSavepoint` is the model).
+/// Also the one place for `execute`, transactions and savepoints (GRDB's `inTransaction`
+/// and `inSavepoint` are the model).
 public final class Session {
     /// The connection underneath, pinned to `pinnedSearchPath` until `restoreUserSearchPath()` is called.
     public let connection: Connection
@@ -113,6 +114,53 @@ public final class Session {
 
     /// Whether the connection is inside a transaction block (its own or the caller's).
     public var inTransaction: Bool { connection.inTransaction }
+
+    /// A transaction's isolation level, written into its BEGIN.
+    public enum Isolation: Sendable {
+        /// Each statement sees what committed before it, as the RI triggers' own checks do.
+        case readCommitted
+        /// One snapshot for the whole transaction: queries that must agree with each other.
+        case repeatableRead
+
+        var sql: SQL {
+            switch self {
+            case .readCommitted: " ISOLATION LEVEL READ COMMITTED"
+            case .repeatableRead: " ISOLATION LEVEL REPEATABLE READ"
+            }
+        }
+    }
+
+    /// How a transaction ends when its body returns (one that throws always rolls back).
+    public enum Ending: Sendable {
+        /// COMMIT: the run's writes stay.
+        case commit
+        /// ROLLBACK: a dry run, or a check that writes only to look.
+        case rollback
+    }
+
+    /// The one way the tool opens a transaction: isolation level and access mode in the
+    /// BEGIN itself (whatever the server's defaults), JIT off where it only costs (the
+    /// catalog's many small queries compile for longer than they run), then COMMIT or
+    /// ROLLBACK as `ending` says when `body` returns, and ROLLBACK when it throws.
+    @discardableResult
+    public func transaction<T>(
+        isolation: Isolation? = nil, readOnly: Bool = false, jit: Bool = true, ending: Ending = .commit,
+        _ body: () throws -> T
+    ) throws -> T {
+        var begin: SQL = "BEGIN"
+        if let isolation { begin += isolation.sql }
+        if readOnly { begin += isolation == nil ? " READ ONLY" : ", READ ONLY" }
+        try execute(begin)
+        do {
+            if !jit { try execute("SET LOCAL jit = off") }
+            let value = try body()
+            try execute(ending == .commit ? "COMMIT" : "ROLLBACK")
+            return value
+        } catch {
+            connection.rollbackQuietly()
+            throw error
+        }
+    }
 
     /// Runs `body` in a savepoint (or, outside a transaction, a transaction of its own):
     /// released when it returns, rolled back when it throws, so a failure inside does

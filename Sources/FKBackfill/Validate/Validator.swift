@@ -57,9 +57,7 @@ public final class Validator {
     func run(table: String, input: InputSource?, options: ValidateOptions, on session: Session) throws(FKBackfillError) -> ValidationReport {
         self.session = session
         return try FKBackfillError.mapping {
-            try session.execute("BEGIN")
-            defer { connection.rollbackQuietly() }
-            return try validate(table: table, input: input, options: options)
+            try session.transaction(ending: .rollback) { try validate(table: table, input: input, options: options) }
         }
     }
 
