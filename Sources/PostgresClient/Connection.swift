@@ -78,7 +78,7 @@ public final class Connection {
     /// Refuses to start a statement once the connection was cancelled.
     func checkNotCancelled() throws(PostgresError) {
         if cancelState.isCancelled {
-            throw PostgresError(kind: .client, message: "cancelled by the user", sqlState: "57014")
+            throw PostgresError(kind: .client, message: "cancelled by the user", sqlState: SQLState.queryCanceled)
         }
     }
 

@@ -75,7 +75,7 @@ struct FKCheck {
             SELECT a.attname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
             WHERE a.attrelid = CAST(\(bind: oid) AS oid) AND a.attnum > 0 AND NOT a.attisdropped
               AND t.typtype = 'd' AND t.typdefaultbin IS NOT NULL
-            """).rows.map { $0.string("attname") })
+            """).rows.map { try $0.string("attname") })
         for fk in catalog.foreignKeys(of: target.name) where !fk.declared {
             let unstaged = fk.columns.filter { !staged.contains($0) }
             let filled = unstaged.filter { name in
@@ -128,7 +128,8 @@ struct FKCheck {
                        OR has_any_column_privilege(c.oid, 'UPDATE') AS can_lock
                 FROM pg_class c WHERE c.oid = ANY(CAST(\(bindArray: parentOIDs) AS oid[])) ORDER BY c.oid
                 """).rows {
-                guard let name = parents.first(where: { catalog.table($0).map { String($0.oid) } == row.string("oid") }) else { continue }
+                let oid = try row.string("oid")
+                guard let name = parents.first(where: { catalog.table($0).map { String($0.oid) } == oid }) else { continue }
                 if row.bool("rls") {
                     reasons.append("row-level security applies to \(name.display) for this role, but not to PostgreSQL's own FK check")
                 }

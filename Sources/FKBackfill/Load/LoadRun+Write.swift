@@ -32,7 +32,7 @@ extension LoadRun {
         for row in rejected {
             let numbers = row.array("sample").compactMap { $0.flatMap { Int($0) } }
             report.rejections.append(.init(
-                reason: row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
+                reason: try row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
         }
         report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
         if report.rejected > 0 { try writeRejects() }
@@ -57,7 +57,7 @@ extension LoadRun {
         let limit = 64
         // A type without a hash function (json, say) cannot be keyed: lock the target whole.
         let keys = try? session.savepoint {
-            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { $0.string("k") }
+            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { try $0.string("k") }
         }
         let prefix = "fkbackfill replace \(target.oid)"
         if let keys, keys.count <= limit {
@@ -166,10 +166,10 @@ extension LoadRun {
         ).rows.first, let number = row.int("_fkb_row") else { return nil }
         let line = lines?.line(ofRecord: number) ?? number
         let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
-        let reason = row.string("_fkb_reject")
+        let reason = try row.string("_fkb_reject")
         let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
         return FKBackfillError(
-            "\(place): \(row.string("_fkb_reject")), nothing was written",
+            "\(place): \(try row.string("_fkb_reject")), nothing was written",
             hint: duplicate
                 ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
                 : "fix the row, or --max-rejects N to set such rows aside and load the rest",

@@ -38,7 +38,7 @@ struct Preparation {
             "SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role"
         ).rows[0]
         if !temporary.bool("ok") {
-            throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: temporary.string("db")) TO \(ident: temporary.string("role"));" as SQL).description])
+            throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: try temporary.string("db")) TO \(ident: try temporary.string("role"));" as SQL).description])
         }
         let catalog = try CatalogReader.addRelations(rules, to: CatalogReader.read(rootOID: oid, on: session), on: session)
         guard let target = catalog.table(catalog.root) else {

@@ -61,12 +61,12 @@ enum SQLExpressionCheck {
             JOIN pg_rewrite r ON r.ev_class = a.attrelid AND r.rulename = '_RETURN'
             WHERE a.attrelid = CAST(\(bind: view.description) AS regclass) AND a.attnum = 1
             """).rows[0]
-        if shape.string("srf") == "true" {
+        if try shape.string("srf") == "true" {
             return ("sql: the expression returns a set of rows; it must give one value per new row",
                     "aggregate the rows, e.g. string_agg(…) or min(…)")
         }
-        if ["c", "p"].contains(shape.string("typtype")) {
-            return ("sql: the expression gives a \(shape.string("type")), not one scalar value", nil)
+        if ["c", "p"].contains(try shape.string("typtype")) {
+            return ("sql: the expression gives a \(try shape.string("type")), not one scalar value", nil)
         }
         let functions = try session.execute(
             """
@@ -99,11 +99,11 @@ enum SQLExpressionCheck {
             FROM called c JOIN pg_proc p ON p.oid = c.id JOIN pg_namespace n ON n.oid = p.pronamespace
             ORDER BY n.nspname, p.proname
             """).rows
-        let refused = functions.filter { row in
-            let builtin = row.string("nspname") == "pg_catalog"
-            if builtin && runsSQL.contains(row.string("proname")) { return true }
-            return row.string("provolatile") == "v" && !(builtin && allowedVolatile.contains(row.string("proname")))
-        }.map { "\(quoteIdentifier($0.string("nspname"), style: .whenNeeded)).\(quoteIdentifier($0.string("proname"), style: .whenNeeded))" }
+        let refused = try functions.filter { row in
+            let builtin = try row.string("nspname") == "pg_catalog"
+            if try builtin && runsSQL.contains(try row.string("proname")) { return true }
+            return try row.string("provolatile") == "v" && !(builtin && allowedVolatile.contains(try row.string("proname")))
+        }.map { "\(quoteIdentifier(try $0.string("nspname"), style: .whenNeeded)).\(quoteIdentifier(try $0.string("proname"), style: .whenNeeded))" }
         // Views and foreign tables run code of their own that the tree does not show.
         let relations = try session.execute(
             """

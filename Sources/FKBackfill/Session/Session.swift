@@ -71,7 +71,7 @@ public final class Session {
             SELECT pg_catalog.set_config('lc_messages', 'C', \(bind: local))
             FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
             """)
-        return (row.string("path"), row.array("schemas").compactMap { $0 }, row.string("messages"))
+        return (try row.string("path"), row.array("schemas").compactMap { $0 }, try row.string("messages"))
     }
 
     /// Runs `body` on `pinned` when the caller has one, else on a session over
@@ -188,14 +188,13 @@ public final class Session {
     /// Runs `body` and undoes whatever it did, whether it returns or throws: for checks
     /// that create something only to look at it (a rule's expression compiled as a view).
     public func rolledBack<T>(_ body: () throws -> T) throws -> T {
-        var value: T?
         do {
-            try savepoint { () throws in
-                value = try body()
-                throw RolledBack()
-            }
-        } catch is RolledBack {}
-        return value!
+            try savepoint { () throws in throw RolledBack(value: try body()) }
+        } catch let rolledBack as RolledBack<T> {
+            return rolledBack.value
+        }
+        // savepoint returns only by throwing: body's error, or its value to roll back.
+        throw FKBackfillError("a rolled-back check returned without its value", kind: .database(sqlState: nil))
     }
 
     /// Runs `body` under the user's own `search_path`, for the one statement that compiles
@@ -209,5 +208,9 @@ public final class Session {
     }
 }
 
-/// Thrown to roll a savepoint back on purpose (`Session.rolledBack`).
-private struct RolledBack: Error {}
+/// Thrown to roll a savepoint back on purpose, carrying the body's value out of it
+/// (`Session.rolledBack`). Unchecked: it is thrown and caught on the one thread, in the
+/// one call.
+private struct RolledBack<Value>: Error, @unchecked Sendable {
+    let value: Value
+}
