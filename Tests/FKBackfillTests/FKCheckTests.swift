@@ -54,7 +54,7 @@ import TestSupport
             try triggered.run("ALTER TABLE fact ENABLE TRIGGER fact_noop")
             _ = try triggered.load("fact", csv: "org_code,n\nG1,1\n") { $0.fkCheck = .setBased }
         }
-        #expect(explicit.kind == .invalidOptions)
+        #expect(explicit.kind == .setBasedCheckUnsafe)
         #expect(explicit.category == .usage)
 
         // A rule on the target, which replica mode would not change but the check must not guess about.

@@ -72,7 +72,7 @@ import TestSupport
             _ = try db.load(orphanCase.table, csv: orphanCase.csv) { $0.fkCheck = mode }
         }
         if mode == .setBased {
-            #expect(error.kind == .invalidOptions, "\(error)")
+            #expect(error.kind == .setBasedCheckUnsafe, "\(error)")
             #expect(error.details.joined().contains(orphanCase.reason), "\(error.details)")
         } else {
             // PostgreSQL's own per-row check refused the row.

@@ -188,7 +188,7 @@ import Testing
         #expect(error.kind == .rulesProblems)
         #expect(error.details == ["\(path):2:14: mode must be insert_missing, fill_null_only, skip or fail, not 'nope'"])
         let missing = try #require(throws: FKBackfillError.self) { _ = try RulesParser.load(path: path + ".gone") }
-        #expect(missing.kind == .rulesProblems)
+        #expect(missing.kind == .rulesFileUnreadable)
         #expect(missing.message == "cannot read rules file \(path).gone")
         #expect(missing.category == .usage)
     }

@@ -40,6 +40,19 @@ import TestSupport
         #expect(error.table == "child")
         #expect(error.schema == db.schema)
         #expect(error.detail?.contains("(parent_id)=(7)") == true)
+        // The statement's text goes with the error, its parameters as $n, never their values.
+        #expect(error.statement == "INSERT INTO child VALUES ($1)")
+        #expect(error.sqlState == SQLState.foreignKeyViolation)
+    }
+
+    @Test func aNullIsNeverReadAsAnEmptyString() throws {
+        let db = try TestDatabase()
+        let row = try db.connection.execute("SELECT CAST(NULL AS text) AS missing, '' AS empty").rows[0]
+        #expect(try row.string("empty") == "")
+        #expect(row["missing"] == nil)
+        let error = try #require(throws: PostgresError.self) { try row.string("missing") }
+        #expect(error.kind == .client)
+        #expect(error.message.contains("column missing"))
     }
 
     @Test func transactionRollsBackWhenBodyThrows() throws {

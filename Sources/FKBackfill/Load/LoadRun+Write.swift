@@ -91,7 +91,7 @@ extension LoadRun {
         if options.fkCheck == .setBased {
             throw FKBackfillError(
                 "the set-based FK check is not safe for \(target.name.display), nothing was written", details: blockers,
-                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .invalidOptions)
+                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .setBasedCheckUnsafe)
         }
         report.fkCheck = .perRow
         report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")

@@ -90,7 +90,7 @@ public final class Validator {
             throw FKBackfillError(
                 "replace-by column \(column) is not in the input",
                 hint: "choose columns of \(target.name.display) that the input has: " + columns.joined(separator: ", "),
-                kind: .invalidOptions)
+                kind: .replaceByColumnMissing)
         }
         if let constants = load.createConstants() { try session.execute(constants) }
         let constraints = try TargetConstraints.read(target, on: session)
