@@ -67,7 +67,7 @@ fuzz: deps
 	$(SWIFT) build --build-tests
 	@echo "fuzz: seed $(SEED), $(N) cases, features $(FEATURES)"
 	rm -rf .tmp/diff-failures
-	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKB_DIFF_SEED=$(SEED) FKB_DIFF_N=$(N) \
+	FKB_DIFF_SEED=$(SEED) FKB_DIFF_N=$(N) \
 		FKB_DIFF_FEATURES=$(FEATURES) $(if $(CASE),FKB_DIFF_CASE=$(CASE)) \
 		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --filter DifferentialTests
 

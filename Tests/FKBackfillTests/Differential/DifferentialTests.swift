@@ -52,7 +52,7 @@ enum DiffStats {
     }
 }
 
-/// The time limit, per case: a case whose binary hangs fails instead of stalling the run
+/// The time limit, per case: a case that hangs fails instead of stalling the run
 /// (generous, so a machine whose cores are shared stays green).
 @Suite(.timeLimit(.minutes(10))) struct DifferentialTests {
     @Test(arguments: DiffConfig.indices)
