@@ -40,12 +40,19 @@ started=$SECONDS
 # Runs a step with its output in the log, printing the build's progress while it runs.
 run() {
     "$@" >>"$log" 2>&1 &
-    local pid=$! status=0 last=""
+    local pid=$! status=0 last="" seen=""
     while kill -0 "$pid" 2>/dev/null; do
         for _ in $(seq 1 15); do kill -0 "$pid" 2>/dev/null && sleep 1; done
         if kill -0 "$pid" 2>/dev/null; then
+            # The plugin's own build of the package logs no steps until it ends: then
+            # only the time shows, not a stale step of the tool's build.
             last=$(grep -oE '^\[[0-9]+/[0-9]+\] [^ ]+ [^ ]+' "$log" | tail -1 || true)
-            echo "release: $config build, $((SECONDS - started)) s${last:+: $last}" >&2
+            if [ "$last" = "$seen" ]; then
+                echo "release: $config build, $((SECONDS - started)) s, compiling" >&2
+            else
+                echo "release: $config build, $((SECONDS - started)) s: $last" >&2
+                seen=$last
+            fi
         fi
     done
     wait "$pid" || status=$?
