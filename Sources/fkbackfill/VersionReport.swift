@@ -32,7 +32,7 @@ enum VersionReport {
                 // A session like every command's: the path is pinned before anything runs.
                 let session = try Session(Connection(ConnectionString(connection)))
                 let server = try session.execute("SHOW server_version")
-                lines.append("server PostgreSQL \(server.rows[0].string("server_version"))")
+                lines.append("server PostgreSQL \(try server.rows[0].string("server_version"))")
             } catch let error as PostgresError {
                 throw FKBackfillError(error)
             } catch let error as FKBackfillError {

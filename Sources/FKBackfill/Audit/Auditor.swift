@@ -43,10 +43,8 @@ public final class Auditor {
     /// were compiled (that creates, and rolls back, a temporary view).
     func run(_ scope: AuditScope, rules: Rules, options: AuditOptions, on session: Session) throws(FKBackfillError) -> AuditReport {
         try FKBackfillError.mapping {
-            try session.connection.transaction {
-                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try session.execute("SET LOCAL jit = off")
-                return try audit(scope, rules: rules, options: options, on: session)
+            try session.transaction(isolation: .repeatableRead, jit: false) {
+                try audit(scope, rules: rules, options: options, on: session)
             }
         }
     }
@@ -152,14 +150,14 @@ public final class Auditor {
                 """).rows
             guard !rows.isEmpty else {
                 let schemas = try session.execute(
-                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { $0.string("nspname") }
+                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { try $0.string("nspname") }
                 throw FKBackfillError("schema \(schema) has no tables", hint: didYouMean(schema, in: schemas) ?? "check the schema name", kind: .tableNotFound)
             }
-            return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "schema \(schema)")
+            return (try rows.map { (UInt32(try $0.string("oid"))!, TableName(schema: try $0.string("nspname"), name: try $0.string("relname"))) }, "schema \(schema)")
         case .all:
             let rows = try session.execute(sql + " ORDER BY n.nspname, c.relname").rows
             guard !rows.isEmpty else { throw FKBackfillError("the database has no tables to audit", kind: .tableNotFound) }
-            return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "all tables")
+            return (try rows.map { (UInt32(try $0.string("oid"))!, TableName(schema: try $0.string("nspname"), name: try $0.string("relname"))) }, "all tables")
         }
     }
 }

@@ -130,13 +130,13 @@ struct ImpliedRelations {
             """).rows
         var keys: [Key] = [], candidates: [Candidate] = []
         for row in rows {
-            let table = TableName(schema: row.string("nspname"), name: row.string("relname"))
-            if row.string("what") == "k" {
-                keys.append(Key(table: table, column: row.string("attname"), typeOID: row.string("type_oid"), type: row.string("type"),
-                                primary: row.bool("is_primary"), rows: Double(row.string("reltuples")) ?? -1))
+            let table = TableName(schema: try row.string("nspname"), name: try row.string("relname"))
+            if try row.string("what") == "k" {
+                keys.append(Key(table: table, column: try row.string("attname"), typeOID: try row.string("type_oid"), type: try row.string("type"),
+                                primary: row.bool("is_primary"), rows: Double(try row.string("reltuples")) ?? -1))
             } else {
-                candidates.append(Candidate(table: table, column: row.string("attname"), typeOID: row.string("type_oid"),
-                                            type: row.string("type")))
+                candidates.append(Candidate(table: table, column: try row.string("attname"), typeOID: try row.string("type_oid"),
+                                            type: try row.string("type")))
             }
         }
         return (keys, candidates)

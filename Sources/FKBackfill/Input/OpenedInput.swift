@@ -114,7 +114,7 @@ struct OpenedInput {
             FROM unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS oid[]), CAST(\(bindArray: types.map { String($0.modifier) }) AS int[]))
                  WITH ORDINALITY AS t(oid, modifier, n)
             ORDER BY t.n
-            """).rows.map { $0.string("type") }
+            """).rows.map { try $0.string("type") }
         return zip(columns, names).allSatisfy { name, type in target.column(name)?.type == type }
     }
 

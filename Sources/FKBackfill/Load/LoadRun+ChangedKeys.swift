@@ -51,6 +51,6 @@ enum ParentHooks {
                 SELECT 'no default partition' FROM pg_catalog.pg_partitioned_table pt
                 WHERE pt.partrelid = \(oid) AND pt.partdefid = 0 AND \(bind: routing ? "t" : "f") = 't'
             ) h ORDER BY h.name
-            """).rows.map { $0.string("name") }
+            """).rows.map { try $0.string("name") }
     }
 }

@@ -32,19 +32,19 @@ extension LoadRun {
                 """).rows
             for sequence in sequences {
                 guard sequence.bool("may") else {
-                    report.notes.append("sequence \(sequence.string("name")) was not advanced past the keys written to "
+                    report.notes.append("sequence \(try sequence.string("name")) was not advanced past the keys written to "
                         + "\(table.name.display).\(name): the role lacks UPDATE on it")
                     continue
                 }
                 let moved = try session.execute(
                     """
-                    SELECT pg_catalog.setval(CAST(\(bind: sequence.string("oid")) AS pg_catalog.oid), m.v) AS v
+                    SELECT pg_catalog.setval(CAST(\(bind: try sequence.string("oid")) AS pg_catalog.oid), m.v) AS v
                     FROM (SELECT CAST(pg_catalog.max(t.\(ident: name)) AS pg_catalog.int8) AS v FROM \(KeyPredicates.rows(of: table)) t) m,
                          pg_catalog.pg_sequence q
-                    WHERE q.seqrelid = CAST(\(bind: sequence.string("oid")) AS pg_catalog.oid) AND m.v IS NOT NULL
+                    WHERE q.seqrelid = CAST(\(bind: try sequence.string("oid")) AS pg_catalog.oid) AND m.v IS NOT NULL
                       AND m.v OPERATOR(pg_catalog.>) coalesce(pg_catalog.pg_sequence_last_value(q.seqrelid), q.seqstart OPERATOR(pg_catalog.-) 1)
                     """).rows.first?.int("v")
-                if let moved { report.advancedSequences.append(.init(sequence: sequence.string("name"), value: moved)) }
+                if let moved { report.advancedSequences.append(.init(sequence: try sequence.string("name"), value: moved)) }
             }
         }
     }

@@ -37,7 +37,7 @@ extension LoadRun {
         for row in rejected {
             let numbers = row.array("sample").compactMap { $0.flatMap { Int($0) } }
             report.rejections.append(.init(
-                reason: row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
+                reason: try row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
         }
         report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
         if report.rejected > 0 { try writeRejects() }
@@ -62,7 +62,7 @@ extension LoadRun {
         let limit = 64
         // A type without a hash function (json, say) cannot be keyed: lock the target whole.
         let keys = try? session.savepoint {
-            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { $0.string("k") }
+            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { try $0.string("k") }
         }
         let prefix = "fkbackfill replace \(target.oid)"
         if let keys, keys.count <= limit {
@@ -97,7 +97,7 @@ extension LoadRun {
         if options.fkCheck == .setBased {
             throw FKBackfillError(
                 "the set-based FK check is not safe for \(target.name.display), nothing was written", details: blockers,
-                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .invalidOptions)
+                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .setBasedCheckUnsafe)
         }
         report.fkCheck = .perRow
         report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
@@ -236,10 +236,10 @@ extension LoadRun {
         ).rows.first, let number = row.int("_fkb_row") else { return nil }
         let line = lines?.line(ofRecord: number) ?? number
         let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
-        let reason = row.string("_fkb_reject")
+        let reason = try row.string("_fkb_reject")
         let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
         return FKBackfillError(
-            "\(place): \(row.string("_fkb_reject")), nothing was written",
+            "\(place): \(try row.string("_fkb_reject")), nothing was written",
             hint: duplicate
                 ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
                 : "fix the row, or --max-rejects N to set such rows aside and load the rest",

@@ -246,10 +246,6 @@ struct LoadStatements: Sendable {
         "UPDATE \(Self.stage) s SET _fkb_reject = \(bind: reason) WHERE s._fkb_reject IS NULL AND \(condition)"
     }
 
-    func blankCondition(_ column: Column) -> SQL {
-        isBlank("s.\(q(column.name))")
-    }
-
     /// Staged rows whose key (non-NULL, not blank) the parent lacks, for a guarded FK.
     func missingKeyCondition(_ fk: ForeignKey) -> SQL {
         let child = KeyPredicates.columns("s", fk.columns)

@@ -48,10 +48,9 @@ public final class Loader {
             return try FKBackfillError.mapping {
                 // READ COMMITTED whatever the defaults: each statement sees what committed
                 // before it, as the RI triggers' own checks do.
-                try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                let report = try runSteps(table: table, input: input, options: options, on: session)
-                try session.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
-                return report
+                try session.transaction(isolation: .readCommitted, ending: options.dryRun ? .rollback : .commit) {
+                    try runSteps(table: table, input: input, options: options, on: session)
+                }
             }
         } catch {
             connection.rollbackQuietly()

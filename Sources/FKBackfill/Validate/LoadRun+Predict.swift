@@ -50,7 +50,7 @@ extension LoadRun {
         let samples = max(options.samples, 1)
         for row in try session.execute(sql.rejections(samples: samples)).rows {
             prediction.rejections.append(.init(
-                reason: row.string("reason"), rows: row.int("n") ?? 0,
+                reason: try row.string("reason"), rows: row.int("n") ?? 0,
                 sampleLines: row.array("sample").compactMap { $0.flatMap { Int($0) } }.map(line(ofRow:))))
         }
         prediction.rejected = prediction.rejections.reduce(0) { $0 + $1.rows }

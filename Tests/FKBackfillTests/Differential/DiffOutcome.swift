@@ -1,6 +1,6 @@
 import Foundation
 
-/// What one run of the binary said, read from its JSON: the parts the differential
+/// What one run said (the report the command line would print), read from its JSON: the parts the differential
 /// compares, with sample lists as sets (their order is not promised).
 struct DiffOutcome {
     struct Rejection: Equatable, CustomStringConvertible {
