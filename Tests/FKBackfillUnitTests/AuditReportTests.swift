@@ -86,10 +86,10 @@ import Testing
         ])
         #expect(text.contains("""
               Why:
-                fk_uncovered (uncovered):
+                s.plan (uncovered: fk_uncovered):
                   - s.plan.name is NOT NULL with no default
                   - no INSERT privilege
-                fk_skipped (skipped):
+                s.plan (skipped: fk_skipped):
                   - on_missing: reject
 
             """))

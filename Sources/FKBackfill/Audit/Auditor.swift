@@ -98,18 +98,22 @@ public final class Auditor {
         }
         report.foreignKeys.sort { ($0.table, $0.name, $0.declaredOn ?? $0.table) < ($1.table, $1.name, $1.declaredOn ?? $1.table) }
 
+        // A chain through another uncovered parent is named, not repeated: that parent's
+        // own finding says why (issue 27: reasons once per parent).
+        let blocking = report.blockingParents
         for result in report.foreignKeys where result.status == .uncovered {
             report.findings.append(.init(
                 kind: "uncovered-fk", severity: .error, object: "\(result.table.description).\(result.name)",
                 message: "a load cannot backfill \(result.referencedTable.display) through \(result.name): "
-                    + result.reasons.joined(separator: "; "),
-                fix: "cover it with rules: `fkbackfill init \(result.table.display) > rules.yaml`, edit, pass --rules",
+                    + report.shortened(result.reasons, parent: result.referencedTable, blocking: blocking).joined(separator: "; "),
+                fix: "cover it with rules: `fkbackfill init \((singleTable ? targetNames[0] : result.table).display) > rules.yaml`, edit, pass --rules",
                 table: result.table))
         }
         let audited = catalog.foreignKeys.filter { reported.contains(AuditedKey($0)) }
         let auditedTables = singleTable
             ? Array(catalog.reachable(from: targetNames[0]).tables.values) : targets.compactMap { catalog.table($0.name) }
         report.tables = auditedTables.count
+        for table in catalog.tables.values { if let parent = table.partitionOf { report.partitionCounts[parent, default: 0] += 1 } }
         let checks = DataChecks(session: session, options: options)
         let lints = Lints(catalog: catalog, facts: facts, session: session)
         let partitions = try PartitionLints.read(auditedTables, on: session)
@@ -124,6 +128,8 @@ public final class Auditor {
         report.findings += try CitusFindings(catalog: catalog, session: session).findings(tables: auditedTables, foreignKeys: audited)
         report.findings.sort { ($1.severity, $0.kind, $0.object) < ($0.severity, $1.kind, $1.object) }
         report.dataRead = checks.summary
+        report.everyFinding = report.findings
+        if let (baseline, file) = options.baseline { report.apply(baseline, file: file) }
         report.filter(minSeverity: options.minSeverity, only: options.only)
         return report
     }
