@@ -113,10 +113,10 @@ public final class Auditor {
         let auditedTables = singleTable
             ? Array(catalog.reachable(from: targetNames[0]).tables.values) : targets.compactMap { catalog.table($0.name) }
         report.tables = auditedTables.count
-        for table in catalog.tables.values { if let parent = table.partitionOf { report.partitionCounts[parent, default: 0] += 1 } }
         let checks = DataChecks(session: session, options: options)
         let lints = Lints(catalog: catalog, facts: facts, session: session)
         let partitions = try PartitionLints.read(auditedTables, on: session)
+        report.partitionCounts = partitions.partitions.mapValues { tree in tree.filter { $0.leaf && $0.name != $0.parent }.count }
         report.findings += lints.missingIndexes(audited.filter { !$0.declared }, partitionIndexes: partitions.indexes)
         report.findings += lints.typeMismatches(audited)
         report.findings += try lints.notValid(audited, checks: checks)

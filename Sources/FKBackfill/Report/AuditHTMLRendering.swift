@@ -124,16 +124,24 @@ extension AuditReport {
 
     func htmlSection(_ table: TableName, id: String, ids: [TableName: String], keys: [ForeignKeyResult],
                      children: [ForeignKeyResult], findings: [Finding], cycles: [TableName: Int]) -> String {
-        var out = "<section class=\"table\" id=\"\(id)\" data-table=\"\(escapeXML(table.description))\"><h2>\(escapeXML(table.display))</h2>"
+        let drawn = keys.isEmpty && children.isEmpty ? nil : diagram(for: table, keys: keys, children: children, ids: ids, cycles: cycles)
+        let groups = reasonGroups(keys)
+        // The section's height before it is laid out (content-visibility): close to the
+        // real one, so a link to a section far down lands on it.
+        let diagramHeight: Double = drawn.map { $0.place().height + 14 } ?? 0
+        let keyRows: Int = keys.isEmpty ? 0 : 1 + keys.count
+        let reasonLines: Int = groups.reduce(0) { $0 + 1 + $1.reasons.count }
+        let findingLines: Int = findings.count
+        let estimate = 70 + diagramHeight + Double(26 * keyRows + 22 * reasonLines + 22 * findingLines)
+        var out = "<section class=\"table\" id=\"\(id)\" data-table=\"\(escapeXML(table.description))\" "
+            + "style=\"contain-intrinsic-size:auto \(Int(estimate))px\"><h2>\(escapeXML(table.display))</h2>"
         var facts: [String] = []
         if let partitions = partitionCounts[table] { facts.append("partitioned: \(partitions) \(partitions == 1 ? "partition" : "partitions")") }
         facts.append("\(keys.count) foreign \(keys.count == 1 ? "key" : "keys"), referenced by \(children.count)")
         if cycles[table] != nil { facts.append("in a cycle") }
         if !findings.isEmpty { facts.append("\(findings.count) \(findings.count == 1 ? "finding" : "findings")") }
         out += "<p class=\"meta\">\(escapeXML(facts.joined(separator: "; ")))</p>"
-        if !keys.isEmpty || !children.isEmpty {
-            out += "<div class=\"diagram\">\(diagram(for: table, keys: keys, children: children, ids: ids, cycles: cycles).svg(title: "FKs of \(table.display)"))</div>"
-        }
+        if let drawn { out += "<div class=\"diagram\">\(drawn.svg(title: "FKs of \(table.display)"))</div>" }
         if !keys.isEmpty {
             out += "<table class=\"fks\"><thead><tr><th>status</th><th>constraint</th><th>columns</th><th>references</th></tr></thead><tbody>"
             for fk in keys {
@@ -145,9 +153,10 @@ extension AuditReport {
                     + "\(escapeXML(fk.referencedTable.display))</a> (\(escapeXML(fk.referencedColumns.joined(separator: ", "))))</td></tr>"
             }
             out += "</tbody></table>"
-            for why in reasonGroups(keys) {
-                out += "<div class=\"why\"><b>\(escapeXML(why.parent.display))</b> (\(escapeXML(why.constraints.joined(separator: ", "))), "
-                    + "\(why.status.rawValue)):<ul>" + why.reasons.map { "<li>\(escapeXML($0))</li>" }.joined() + "</ul></div>"
+            for why in groups {
+                let constraints = escapeXML(why.constraints.joined(separator: ", "))
+                let items: String = why.reasons.map { "<li>\(escapeXML($0))</li>" }.joined()
+                out += "<div class=\"why\"><b>\(escapeXML(why.parent.display))</b> (\(constraints), \(why.status.rawValue)):<ul>\(items)</ul></div>"
             }
         }
         if !findings.isEmpty {

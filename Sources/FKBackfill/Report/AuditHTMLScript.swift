@@ -39,7 +39,7 @@ extension AuditReport {
           var body = document.querySelector('#finding-list tbody'), order = {};
           document.querySelectorAll('#finding-list th[data-sort]').forEach(function (th) {
             th.addEventListener('click', function () {
-              var col = +th.dataset.sort, dir = order[col] = -(order[col] || 1);
+              var col = +th.dataset.sort, dir = order[col] = order[col] === 1 ? -1 : 1;
               var key = function (r) { return col === 0 ? String(9 - r.dataset.rank) : r.cells[col].textContent; };
               var sorted = rows.map(function (r, i) { return [key(r), i, r]; })
                 .sort(function (a, b) { return a[0] < b[0] ? -dir : a[0] > b[0] ? dir : a[1] - b[1]; });

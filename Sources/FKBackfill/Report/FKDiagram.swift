@@ -152,8 +152,9 @@ struct FKDiagram {
     }
 
     /// A curve from the referencing box to the referenced one: left to right when the
-    /// parent is in a later column; otherwise (a cycle, the same column) it leaves and
-    /// enters from the right, bending outside; a self-reference is a loop on the right.
+    /// parent is in a later column; right to left, below, when it is in an earlier one
+    /// (a cycle); in the same column it leaves and enters from the right, bending
+    /// outside; a self-reference is a loop on the right.
     static func path(from: Box, to: Box) -> String {
         let midFrom = from.y + nodeHeight / 2, midTo = to.y + nodeHeight / 2
         if from.x == to.x && from.y == to.y {
@@ -164,6 +165,13 @@ struct FKDiagram {
         if to.x > from.x {
             let startX = from.x + from.width, bend = (to.x - startX) / 2
             return "M\(f(startX)),\(f(midFrom))C\(f(startX + bend)),\(f(midFrom)) \(f(to.x - bend)),\(f(midTo)) \(f(to.x)),\(f(midTo))"
+        }
+        if to.x < from.x {
+            // Backwards (a cycle): from the left side of the referencing box to the right
+            // side of the referenced one, a little below the forward edge of the pair.
+            let startX = from.x, endX = to.x + to.width, bend = (startX - endX) / 2
+            return "M\(f(startX)),\(f(midFrom + 6))C\(f(startX - bend)),\(f(midFrom + 22)) \(f(endX + bend)),\(f(midTo + 22)) "
+                + "\(f(endX)),\(f(midTo + 6))"
         }
         let startX = from.x + from.width, endX = to.x + to.width
         // Downwards and upwards edges bend at different distances, so both of a pair show.
