@@ -97,7 +97,7 @@ public struct AuditReport: Sendable {
     public static let kinds = ["uncovered-fk", "missing-index", "type-mismatch", "not-valid", "implied-relation",
                                "partition-only-fk", "partition-fks-differ", "enabled-triggers", "partition-triggers",
                                "citus-fk-not-colocated", "citus-reference-to-distributed", "citus-unique-without-distribution-column",
-                               "citus-identity-column"]
+                               "citus-identity-column", "sequence-advance"]
 
     /// What was audited: a table, `schema NAME`, or `all tables`.
     public var scope: String

@@ -66,6 +66,8 @@ public final class Auditor {
         let rules = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: session)
         try session.execute("SET LOCAL transaction_read_only = on")
         let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
+        let columnFacts = try ParentColumnFacts.read(Array(catalog.tables.values), on: session)
+        var sequenceKeys: [String: AuditReport.Finding] = [:]
         var report = AuditReport(scope: label)
         let targetNames = targets.map(\.name)
         let singleTable: Bool = if case .table = scope { true } else { false }
@@ -91,6 +93,10 @@ public final class Auditor {
                 continue
             }
             var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session, checkCache: checkCache)
+            coverage.columnFacts = columnFacts
+            for finding in Self.sequenceFindings(plan, columnFacts) where sequenceKeys[finding.object] == nil {
+                sequenceKeys[finding.object] = finding
+            }
             for fk in keys where reported.insert(AuditedKey(fk)).inserted {
                 report.foreignKeys.append(try coverage.result(for: fk))
             }
@@ -123,6 +129,7 @@ public final class Auditor {
         report.findings += partitions.foreignKeyFindings(audited)
         report.findings += try ImpliedRelations(catalog: catalog, session: session)
             .findings(in: auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }, checks: checks)
+        report.findings += sequenceKeys.values
         report.findings += lints.triggers(on: targetNames)
         report.findings += partitions.triggerFindings(on: auditedTables.map(\.name).sorted())
         report.findings += try CitusFindings(catalog: catalog, session: session).findings(tables: auditedTables, foreignKeys: audited)
@@ -132,6 +139,26 @@ public final class Auditor {
         if let (baseline, file) = options.baseline { report.apply(baseline, file: file) }
         report.filter(minSeverity: options.minSeverity, only: options.only)
         return report
+    }
+
+    /// Parents a load backfills whose key column a sequence also fills (serial, identity,
+    /// `nextval` DEFAULT): the new rows get explicit keys, so the sequence must move past
+    /// them, or the application's next ordinary insert collides (issue 24, item 7).
+    static func sequenceFindings(_ plan: LoadPlan, _ facts: ParentColumnFacts) -> [AuditReport.Finding] {
+        plan.parents.filter(\.backfills).flatMap { parent in
+            parent.keyColumns.compactMap { column -> AuditReport.Finding? in
+                let table = parent.table.name
+                guard let sequence = facts.sequences[table]?[column] else { return nil }
+                let maximum: SQL = "SELECT pg_catalog.max(\(ident: column)) FROM \(table)"
+                return AuditReport.Finding(
+                    kind: "sequence-advance", severity: .info, object: "\(table.description).\(column)",
+                    message: "new rows of \(table.display) get explicit keys in \(column), which sequence \(sequence) also fills: "
+                        + "after a backfill the sequence must be past the largest key, or the next ordinary insert fails on a duplicate key",
+                    // A text to run by hand: the sequence's name as a string literal.
+                    fix: "SELECT pg_catalog.setval('\(sequence.replacingOccurrences(of: "'", with: "''"))', (\(maximum.description)));",
+                    table: table)
+            }
+        }
     }
 
     /// The tables to audit and how to name the scope.

@@ -9,6 +9,8 @@ struct Coverage {
     let rules: Rules
     let facts: TableFacts
     let session: Session
+    /// Columns BEFORE INSERT triggers fill, and key sequences (issue 24).
+    var columnFacts = ParentColumnFacts()
     /// Reasons per parent index, memoised (parents of parents are asked repeatedly).
     private var reasonsByParent: [Int: [String]] = [:]
     /// For each parent, the parents its new rows produce keys for, with the FK they go through.
@@ -70,7 +72,8 @@ struct Coverage {
         let parent = plan.parents[index]
         let name = parent.table.name
         var found: [String] = []
-        for column in parent.uncoveredColumns {
+        // A BEFORE INSERT trigger that sets the column fills it on the placeholder row too.
+        for column in parent.uncoveredColumns where columnFacts.triggerFilled[name]?[column.name] == nil {
             found.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL "
                 + "with no default, no same-named input column and no rule")
         }

@@ -10,9 +10,9 @@ extension AuditReport {
         tr.st-uncovered td:first-child,tr.st-uncovered th{color:#cf222e;font-weight:600}
         #filters{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #d0d7de;z-index:1}
         #filters label{margin-right:8px}#f-count{font-weight:600}
-        #finding-list{width:100%}#finding-list th[data-sort]{cursor:pointer;user-select:none}
+        #finding-list{width:100%;table-layout:fixed}#finding-list th:nth-child(1){width:70px}#finding-list th:nth-child(2){width:130px}
+        #finding-list th:nth-child(3){width:22%}#finding-list th:nth-child(5){width:30%}#finding-list td{overflow-wrap:anywhere}#finding-list th[data-sort]{cursor:pointer;user-select:none}
         #finding-list th[data-sort]::after{content:" ⇅";color:#8c959f}
-        #finding-list td:nth-child(4){max-width:620px}#finding-list td:nth-child(5){max-width:420px}
         pre.fix{white-space:pre-wrap;word-break:break-all;margin:0 0 4px;background:#f6f8fa;padding:3px 5px;border-radius:4px}
         button.copy{font-size:11px}.why{margin:4px 0 4px 8px}.why ul{margin:2px 0}ul.tf{margin:4px 0}
         """
@@ -21,10 +21,11 @@ extension AuditReport {
         (function () {
           var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list tbody tr.finding'));
           var $ = function (id) { return document.getElementById(id); };
-          var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
+          var texts = null;
           function apply() {
             var sev = $('f-severity').value, kind = $('f-kind').value, schema = $('f-schema').value;
             var table = $('f-table').value.trim().toLowerCase(), text = $('f-text').value.trim().toLowerCase();
+            if (text && !texts) texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
             var minRank = sev === 'error' ? 2 : sev === 'warning' ? 1 : 0, shown = 0;
             rows.forEach(function (r, i) {
               var ok = +r.dataset.rank >= minRank && (!kind || r.dataset.kind === kind) && (!schema || r.dataset.schema === schema)
@@ -56,7 +57,7 @@ extension AuditReport {
           });
           var params = new URLSearchParams(location.hash.indexOf('=') > 0 ? location.hash.slice(1) : '');
           ['severity', 'kind', 'schema', 'table', 'text'].forEach(function (k) { if (params.get(k)) $('f-' + k).value = params.get(k); });
-          apply();
+          if (params.toString()) apply();
         })();
         """
 }

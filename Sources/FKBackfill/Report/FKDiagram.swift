@@ -49,11 +49,11 @@ struct FKDiagram {
         .fkd .n.more rect{fill:#fff;stroke-dasharray:3 3}
         .fkd text{font:12px sans-serif;fill:#1f2328}
         .fkd text.note{font-size:10px;fill:#57606a}
-        .fkd .e path{fill:none;stroke:#57606a;stroke-width:1.3}
-        .fkd .e.brk path{stroke-dasharray:6 4}
-        .fkd .e.decl path{stroke:#0969da}
-        .fkd .e.cyc path{stroke:#bc4c00;stroke-width:2}
-        .fkd .e.unc path{stroke:#cf222e;stroke-width:2.2}
+        .fkd path.e{fill:none;stroke:#57606a;stroke-width:1.3}
+        .fkd path.e.brk{stroke-dasharray:6 4}
+        .fkd path.e.decl{stroke:#0969da}
+        .fkd path.e.cyc{stroke:#bc4c00;stroke-width:2}
+        .fkd path.e.unc{stroke:#cf222e;stroke-width:2.2}
         .fkd a:hover rect{fill:#fff8c5}
         """
 
@@ -62,7 +62,7 @@ struct FKDiagram {
     func svg(title: String, standalone: Bool = false) -> String {
         let layout = place()
         let width = layout.width, height = layout.height
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"fkd\" role=\"img\" "
+        var out = (standalone ? "<svg xmlns=\"http://www.w3.org/2000/svg\" " : "<svg ") + "class=\"fkd\" role=\"img\" "
             + "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
         out += "<title>\(escapeXML(title))</title>"
         out += standalone ? "<style>\(Self.css)</style>" : ""
@@ -76,8 +76,9 @@ struct FKDiagram {
             if edge.declared { classes.append("decl") }
             if edge.inCycle { classes.append("cyc") }
             if edge.uncovered { classes.append("unc") }
-            out += "<g class=\"\(classes.joined(separator: " "))\"><title>\(escapeXML(edge.title))</title>"
-                + "<path d=\"\(Self.path(from: from, to: to))\" marker-end=\"url(#fkd-arrow)\"/></g>"
+            // One element per edge (its constraint on hover): 1,400 diagrams make a big DOM.
+            out += "<path class=\"\(classes.joined(separator: " "))\" d=\"\(Self.path(from: from, to: to))\" "
+                + "marker-end=\"url(#fkd-arrow)\"><title>\(escapeXML(edge.title))</title></path>"
         }
         for node in nodes {
             guard let box = layout.boxes[node.id] else { continue }
@@ -85,15 +86,17 @@ struct FKDiagram {
             if node.root { classes.append("root") }
             if node.inCycle { classes.append("cyc") }
             if node.more { classes.append("more") }
-            var shape = "<g class=\"\(classes.joined(separator: " "))\" data-table=\"\(escapeXML(node.id))\">"
-            shape += "<rect x=\"\(f(box.x))\" y=\"\(f(box.y))\" width=\"\(f(box.width))\" height=\"\(f(Self.nodeHeight))\" rx=\"4\"/>"
+            // The node is its link when it has one (<a> holds the class), else a group.
+            let tag = node.link == nil ? "g" : "a"
+            out += "<\(tag) class=\"\(classes.joined(separator: " "))\" data-table=\"\(escapeXML(node.id))\""
+                + (node.link.map { " href=\"\(escapeXML($0))\"" } ?? "") + ">"
+            out += "<rect x=\"\(f(box.x))\" y=\"\(f(box.y))\" width=\"\(f(box.width))\" height=\"\(f(Self.nodeHeight))\" rx=\"4\"/>"
             let textY = node.note == nil ? box.y + 21 : box.y + 15
-            shape += "<text x=\"\(f(box.x + 8))\" y=\"\(f(textY))\">\(escapeXML(node.label))</text>"
+            out += "<text x=\"\(f(box.x + 8))\" y=\"\(f(textY))\">\(escapeXML(node.label))</text>"
             if let note = node.note {
-                shape += "<text class=\"note\" x=\"\(f(box.x + 8))\" y=\"\(f(box.y + 28))\">\(escapeXML(note))</text>"
+                out += "<text class=\"note\" x=\"\(f(box.x + 8))\" y=\"\(f(box.y + 28))\">\(escapeXML(note))</text>"
             }
-            shape += "</g>"
-            out += node.link.map { "<a href=\"\(escapeXML($0))\">\(shape)</a>" } ?? shape
+            out += "</\(tag)>"
         }
         return out + "</svg>"
     }
