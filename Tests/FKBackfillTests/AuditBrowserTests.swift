@@ -43,13 +43,13 @@ import TestSupport
     /// The page with a probe appended: it queries the DOM, drives the filters and the
     /// sort, and writes what it saw as JSON into `<pre id="probe">`, which `--dump-dom`
     /// then shows. The probe is inline, which the page's CSP allows; nothing else is.
-    func probe(_ html: String, script: String) throws -> [String: Any] {
+    func probe(_ html: String, fragment: String = "", script: String) throws -> [String: Any] {
         let page = TestFiles.url(suffix: ".html")
         defer { try? FileManager.default.removeItem(at: page) }
         let probe = "<script>window.addEventListener('load', function () { var r = {}; try {\n\(script)\n} catch (e) { r.error = String(e); }"
             + " var p = document.createElement('pre'); p.id = 'probe'; p.textContent = JSON.stringify(r); document.body.appendChild(p); });</script>"
         try html.replacingOccurrences(of: "</body>", with: probe + "</body>").write(to: page, atomically: true, encoding: .utf8)
-        let dump = try chromium(["--virtual-time-budget=5000", "--dump-dom", page.absoluteString])
+        let dump = try chromium(["--virtual-time-budget=5000", "--dump-dom", page.absoluteString + fragment])
         #expect(dump.status == 0, "\(dump.stderr)")
         guard let start = dump.stdout.range(of: "<pre id=\"probe\">"),
               let end = dump.stdout.range(of: "</pre>", range: start.upperBound..<dump.stdout.endIndex) else {
@@ -121,7 +121,7 @@ import TestSupport
             r.partitionDiagramRoot = section ? section.querySelectorAll('svg .n.root').length : -1;
             r.partitionDiagramNodes = section ? Array.prototype.map.call(section.querySelectorAll('svg .n'), function (n) { return n.dataset.table; }) : [];
             r.partitionNote = section ? !!section.querySelector('svg text.note') : false;
-            r.linksResolve = Array.prototype.every.call(document.querySelectorAll('a[href^="#"]'), function (a) { return !!document.getElementById(a.getAttribute('href').slice(1)); });
+            r.linksResolve = Array.prototype.every.call(document.querySelectorAll('a[href^="#t"]:not([href*="="])'), function (a) { return !!document.getElementById(a.getAttribute('href').slice(1)); });
             r.cycleEdges = document.querySelectorAll('svg .e.cyc').length;
             r.uncoveredEdges = document.querySelectorAll('svg .e.unc').length;
             r.external = Array.prototype.filter.call(document.querySelectorAll('[src],[href]'), function (e) {
@@ -157,6 +157,16 @@ import TestSupport
         #expect((result["csp"] as? String ?? "").hasPrefix("default-src 'none'"))
         #expect((result["resources"] as? [Any])?.isEmpty == true, "\(result["resources"] ?? "")")
         #expect(result["arrowheads"] as? Bool == true)
+
+        // A table section's findings link: the address sets the list's filter.
+        let link = try #require(html.firstMatch(of: /<a href="(#table=[^"]*\.events)">/)).1
+        let linked = try probe(html, fragment: String(link), script: """
+            var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list tbody tr.finding'));
+            r.visible = rows.filter(function (x) { return !x.hidden; }).map(function (x) { return x.dataset.table; });
+            r.rows = rows.length;
+            """)
+        let visible = linked["visible"] as? [String] ?? []
+        #expect(!visible.isEmpty && visible.count < linked["rows"] as? Int ?? 0 && visible.allSatisfy { $0 == events }, "\(linked)")
 
         let page = Self.screenshots.appendingPathComponent("audit.html")
         try html.write(to: page, atomically: true, encoding: .utf8)

@@ -160,9 +160,10 @@ extension AuditReport {
             }
         }
         if !findings.isEmpty {
-            out += "<ul class=\"tf\">" + findings.map {
-                "<li><span class=\"sev-\($0.severity.rawValue)\">\($0.severity.rawValue)</span> \(escapeXML($0.kind)) \(escapeXML($0.object))</li>"
-            }.joined() + "</ul>"
+            // A link that filters the one finding list, rather than a second copy of it.
+            let kinds = Dictionary(grouping: findings, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+            out += "<p class=\"tf\"><a href=\"#table=\(escapeXML(percentEncoded(table.description)))\">"
+                + "\(findings.count) \(findings.count == 1 ? "finding" : "findings")</a>: \(escapeXML(kinds))</p>"
         }
         return out + "</section>\n"
     }
@@ -197,4 +198,19 @@ extension AuditReport {
         side(children.filter { $0.table != table }, layer: -1, other: \.table)
         return FKDiagram(nodes: nodes, edges: edges)
     }
+}
+
+/// A fragment parameter's value: letters, digits and `-._~` as they are, the rest %XX.
+func percentEncoded(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.append(Character(UnicodeScalar(byte)))
+        default:
+            out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+        }
+    }
+    return out
 }

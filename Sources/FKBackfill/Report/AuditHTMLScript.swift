@@ -14,7 +14,7 @@ extension AuditReport {
         #finding-list th:nth-child(3){width:22%}#finding-list th:nth-child(5){width:30%}#finding-list td{overflow-wrap:anywhere}#finding-list th[data-sort]{cursor:pointer;user-select:none}
         #finding-list th[data-sort]::after{content:" ⇅";color:#8c959f}
         pre.fix{white-space:pre-wrap;word-break:break-all;margin:0 0 4px;background:#f6f8fa;padding:3px 5px;border-radius:4px}
-        button.copy{font-size:11px}.why{margin:4px 0 4px 8px}.why ul{margin:2px 0}ul.tf{margin:4px 0}
+        button.copy{font-size:11px}.why{margin:4px 0 4px 8px}.why ul{margin:2px 0}p.tf{margin:4px 0}
         """
 
     static let auditScript = """
@@ -55,9 +55,16 @@ extension AuditReport {
             var area = document.createElement('textarea'); area.value = text; document.body.appendChild(area); area.select();
             try { document.execCommand('copy'); done(); } catch (e) {} document.body.removeChild(area);
           });
-          var params = new URLSearchParams(location.hash.indexOf('=') > 0 ? location.hash.slice(1) : '');
-          ['severity', 'kind', 'schema', 'table', 'text'].forEach(function (k) { if (params.get(k)) $('f-' + k).value = params.get(k); });
-          if (params.toString()) apply();
+          // #kind=…&table=… in the address sets the filters (a table section's link does).
+          function fromHash(scroll) {
+            var params = new URLSearchParams(location.hash.indexOf('=') > 0 ? location.hash.slice(1) : '');
+            if (!params.toString()) return;
+            ['severity', 'kind', 'schema', 'table', 'text'].forEach(function (k) { $('f-' + k).value = params.get(k) || ''; });
+            apply();
+            if (scroll) $('findings').scrollIntoView();
+          }
+          window.addEventListener('hashchange', function () { fromHash(true); });
+          fromHash(false);
         })();
         """
 }
