@@ -95,7 +95,7 @@ import TestSupport
         let events = "\(db.schema).events"
         let result = try probe(html, script: """
             var $ = function (s) { return document.querySelector(s); };
-            var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list tbody tr.finding'));
+            var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list .finding'));
             var visible = function () { return rows.filter(function (x) { return !x.hidden; }); };
             r.summary = !!$('#summary #coverage') && !!$('#by-severity') && !!$('#by-kind') && !!$('#by-schema');
             r.uncoveredCount = $('#coverage tr.st-uncovered td').textContent;
@@ -106,7 +106,7 @@ import TestSupport
             r.countText = $('#f-count').textContent;
             kind.value = ''; kind.dispatchEvent(new Event('change'));
             var text = $('#f-text'); text.value = 'teams_lead'; text.dispatchEvent(new Event('input'));
-            r.afterText = visible().map(function (x) { return x.cells[2].textContent; });
+            r.afterText = visible().map(function (x) { return x.children[2].textContent; });
             text.value = ''; text.dispatchEvent(new Event('input'));
             var sev = $('#f-severity'); sev.value = 'error'; sev.dispatchEvent(new Event('change'));
             r.afterSeverity = visible().map(function (x) { return x.dataset.severity; });
@@ -114,8 +114,8 @@ import TestSupport
             var table = $('#f-table'); table.value = 'events'; table.dispatchEvent(new Event('input'));
             r.afterTable = visible().map(function (x) { return x.dataset.table; });
             table.value = ''; table.dispatchEvent(new Event('input'));
-            document.querySelector('#finding-list th[data-sort="2"]').click();
-            r.sortedObjects = Array.prototype.map.call(document.querySelectorAll('#finding-list tbody tr'), function (x) { return x.cells[2].textContent; });
+            document.querySelector('#finding-list [data-sort="2"]').click();
+            r.sortedObjects = Array.prototype.map.call(document.querySelectorAll('#finding-list .finding'), function (x) { return x.children[2].textContent; });
             var section = document.querySelector('section.table[data-table="\(events)"]');
             r.partitionSection = !!section && section.textContent.indexOf('partitioned: 3 partitions') >= 0;
             r.partitionDiagramRoot = section ? section.querySelectorAll('svg .n.root').length : -1;
@@ -161,7 +161,7 @@ import TestSupport
         // A table section's findings link: the address sets the list's filter.
         let link = try #require(html.firstMatch(of: /<a href="(#table=[^"]*\.events)">/)).1
         let linked = try probe(html, fragment: String(link), script: """
-            var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list tbody tr.finding'));
+            var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list .finding'));
             r.visible = rows.filter(function (x) { return !x.hidden; }).map(function (x) { return x.dataset.table; });
             r.rows = rows.length;
             """)

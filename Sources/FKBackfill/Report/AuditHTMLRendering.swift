@@ -101,25 +101,29 @@ extension AuditReport {
         out += "</select></label> <label>table <input id=\"f-table\" type=\"search\" placeholder=\"name contains\"></label> "
         out += "<label>text <input id=\"f-text\" type=\"search\" placeholder=\"search messages\"></label> "
         out += "<output id=\"f-count\">\(findings.count) of \(findings.count) findings</output></form>\n"
-        out += "<table id=\"finding-list\"><thead><tr><th data-sort=\"0\">severity</th><th data-sort=\"1\">kind</th>"
-            + "<th data-sort=\"2\">object</th><th>what and why</th><th>fix</th></tr></thead><tbody>\n"
+        // Rows are grid lines, not a <table>: a row far from view is then not laid out
+        // (content-visibility), which a 2,300-row table would be, again and again while
+        // the page loads.
+        out += "<div id=\"finding-list\" role=\"table\"><div class=\"fh\" role=\"row\"><span data-sort=\"0\">severity</span>"
+            + "<span data-sort=\"1\">kind</span><span data-sort=\"2\">object</span><span>what and why</span><span>fix</span></div>"
+            + "<div class=\"fb\">\n"
         for finding in findings {
             let table = finding.table
-            out += "<tr class=\"finding\" data-severity=\"\(finding.severity.rawValue)\" data-rank=\"\(finding.severity.rank)\" "
+            out += "<div class=\"finding\" role=\"row\" data-severity=\"\(finding.severity.rawValue)\" data-rank=\"\(finding.severity.rank)\" "
                 + "data-kind=\"\(escapeXML(finding.kind))\" data-schema=\"\(escapeXML(table?.schema ?? ""))\" "
                 + "data-table=\"\(escapeXML(table?.description ?? ""))\">"
-            out += "<td class=\"sev-\(finding.severity.rawValue)\">\(finding.severity.rawValue)</td><td>\(escapeXML(finding.kind))</td>"
+            out += "<span class=\"sev-\(finding.severity.rawValue)\">\(finding.severity.rawValue)</span><span>\(escapeXML(finding.kind))</span>"
             let object = escapeXML(finding.object)
-            out += "<td>" + (table.flatMap { ids[$0] }.map { "<a href=\"#\($0)\">\(object)</a>" } ?? object) + "</td>"
-            out += "<td>\(escapeXML(finding.message))"
+            out += "<span>" + (table.flatMap { ids[$0] }.map { "<a href=\"#\($0)\">\(object)</a>" } ?? object) + "</span>"
+            out += "<div>\(escapeXML(finding.message))"
             if !finding.evidence.isEmpty {
                 out += "<details><summary>evidence</summary><ul>" + finding.evidence.map { "<li>\(escapeXML($0))</li>" }.joined() + "</ul></details>"
             }
-            out += "</td><td><pre class=\"fix\">\(escapeXML(finding.fix))</pre>"
+            out += "</div><div><pre class=\"fix\">\(escapeXML(finding.fix))</pre>"
             if let snippet = finding.snippet { out += "<pre class=\"fix\">\(escapeXML(snippet))</pre>" }
-            out += "<button type=\"button\" class=\"copy\">copy</button></td></tr>\n"
+            out += "<button type=\"button\" class=\"copy\">copy</button></div></div>\n"
         }
-        return out + "</tbody></table></section>\n"
+        return out + "</div></div></section>\n"
     }
 
     func htmlSection(_ table: TableName, id: String, ids: [TableName: String], keys: [ForeignKeyResult],

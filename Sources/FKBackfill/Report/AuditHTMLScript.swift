@@ -10,16 +10,20 @@ extension AuditReport {
         tr.st-uncovered td:first-child,tr.st-uncovered th{color:#cf222e;font-weight:600}
         #filters{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #d0d7de;z-index:1}
         #filters label{margin-right:8px}#f-count{font-weight:600}
-        #finding-list{width:100%;table-layout:fixed}#finding-list th:nth-child(1){width:70px}#finding-list th:nth-child(2){width:130px}
-        #finding-list th:nth-child(3){width:22%}#finding-list th:nth-child(5){width:30%}#finding-list td{overflow-wrap:anywhere}#finding-list th[data-sort]{cursor:pointer;user-select:none}
-        #finding-list th[data-sort]::after{content:" ⇅";color:#8c959f}
+        #finding-list .fh,#finding-list .finding{display:grid;grid-template-columns:70px 130px 22% minmax(0,1fr) 30%;gap:0 8px;
+          border-bottom:1px solid #d0d7de;padding:4px 6px}
+        #finding-list .fh{background:#f6f8fa;font-weight:600}
+        #finding-list .finding{content-visibility:auto;contain-intrinsic-size:auto 70px}#finding-list .finding[hidden]{display:none}
+        #finding-list .finding>*{overflow-wrap:anywhere;min-width:0}
+        #finding-list [data-sort]{cursor:pointer;user-select:none}
+        #finding-list [data-sort]::after{content:" ⇅";color:#8c959f}
         pre.fix{white-space:pre-wrap;word-break:break-all;margin:0 0 4px;background:#f6f8fa;padding:3px 5px;border-radius:4px}
         button.copy{font-size:11px}.why{margin:4px 0 4px 8px}.why ul{margin:2px 0}p.tf{margin:4px 0}
         """
 
     static let auditScript = """
         (function () {
-          var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list tbody tr.finding'));
+          var rows = Array.prototype.slice.call(document.querySelectorAll('#finding-list .finding'));
           var $ = function (id) { return document.getElementById(id); };
           var texts = null;
           function apply() {
@@ -37,11 +41,11 @@ extension AuditReport {
           ['f-severity', 'f-kind', 'f-schema', 'f-table', 'f-text'].forEach(function (id) {
             $(id).addEventListener('input', apply); $(id).addEventListener('change', apply);
           });
-          var body = document.querySelector('#finding-list tbody'), order = {};
-          document.querySelectorAll('#finding-list th[data-sort]').forEach(function (th) {
+          var body = document.querySelector('#finding-list .fb'), order = {};
+          document.querySelectorAll('#finding-list [data-sort]').forEach(function (th) {
             th.addEventListener('click', function () {
               var col = +th.dataset.sort, dir = order[col] = order[col] === 1 ? -1 : 1;
-              var key = function (r) { return col === 0 ? String(9 - r.dataset.rank) : r.cells[col].textContent; };
+              var key = function (r) { return col === 0 ? String(9 - r.dataset.rank) : r.children[col].textContent; };
               var sorted = rows.map(function (r, i) { return [key(r), i, r]; })
                 .sort(function (a, b) { return a[0] < b[0] ? -dir : a[0] > b[0] ? dir : a[1] - b[1]; });
               sorted.forEach(function (e) { body.appendChild(e[2]); });
