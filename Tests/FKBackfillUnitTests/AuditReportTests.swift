@@ -97,8 +97,7 @@ import Testing
 
     @Test func textFindingsWithFixesAndSnippets() {
         #expect(Self.report.render(.text).hasSuffix("""
-              ERROR uncovered-fk s.fact.fk_uncovered
-                cannot backfill
+              ERROR uncovered-fk fk_uncovered: why above
                 fix: add a rule
               WARNING missing-index s.fact.plan_code
                 no index <leads> with it

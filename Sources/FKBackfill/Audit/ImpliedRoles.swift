@@ -1,8 +1,8 @@
 import PostgresClient
 
 /// Role names as evidence for implied relations (issue 27): `posts.author_id` names no
-/// table, but when other tables declare `author_id → users.id`, that is how this schema
-/// spells a reference to users. Such a relation ranks below every name match, and counts
+/// table, but when other tables of the same schema declare `author_id → users.id`, that
+/// is how this schema spells a reference to users. Such a relation ranks below every name match, and counts
 /// only when every declared FK of that column name points at the same key — a name
 /// used for two parents says nothing. Self-references (`parent_id`) are no evidence
 /// for other tables, and `id` is no role.
@@ -10,6 +10,8 @@ struct RoleNames {
     struct Use {
         var parent: TableName
         var key: String
+        /// The schema of the table that declares the FK: role names are a schema's habit.
+        var schema: String
         var example: String
     }
 
@@ -18,10 +20,11 @@ struct RoleNames {
 
     /// The rows of `ImpliedRelations.read`'s query that carry declared FKs: `attname` is
     /// the referencing column, `type` the referenced one, `type_oid` the referencing
-    /// table and constraint (for the evidence), `nspname.relname` the parent.
+    /// table's schema, a U+0001, and the table and constraint (for the evidence),
+    /// `nspname.relname` the parent.
     static let query: SQL = """
         SELECT 'r', rn.nspname, rc.relname, ca.attname,
-               CAST(quote_ident(cn.nspname) || '.' || quote_ident(cc.relname) || ' (' || f.conname || ')' AS text),
+               CAST(cn.nspname || chr(1) || quote_ident(cn.nspname) || '.' || quote_ident(cc.relname) || ' (' || f.conname || ')' AS text),
                CAST(pa.attname AS text), false, 0, false, false
         FROM pg_constraint f
         JOIN pg_class cc ON cc.oid = f.conrelid JOIN pg_namespace cn ON cn.oid = cc.relnamespace
@@ -34,15 +37,16 @@ struct RoleNames {
         """
 
     mutating func add(_ row: Row) {
+        let origin = row.string("type_oid").split(separator: "\u{1}", maxSplits: 1).map(String.init)
         uses[row.string("attname").lowercased(), default: []].append(Use(
             parent: TableName(schema: row.string("nspname"), name: row.string("relname")), key: row.string("type"),
-            example: row.string("type_oid")))
+            schema: origin.first ?? "", example: origin.last ?? ""))
     }
 
-    /// The one key `column`'s name refers to elsewhere, with how often; nil when none or
-    /// more than one.
-    func parent(of column: String) -> (parent: TableName, key: String, uses: [Use])? {
-        guard let found = uses[column.lowercased()], !found.isEmpty else { return nil }
+    /// The one key `column`'s name refers to in FKs declared in `schema`, with how often;
+    /// nil when none or more than one.
+    func parent(of column: String, in schema: String) -> (parent: TableName, key: String, uses: [Use])? {
+        guard let found = uses[column.lowercased()]?.filter({ $0.schema == schema }), !found.isEmpty else { return nil }
         let targets = Set(found.map { "\($0.parent.description)\u{0}\($0.key)" })
         guard targets.count == 1 else { return nil }
         return (found[0].parent, found[0].key, found)
@@ -53,7 +57,7 @@ extension ImpliedRelations {
     /// The relation a role name implies for `candidate`, if its declared uses agree on
     /// one key of the same type.
     func roleRelation(_ candidate: Candidate, roles: RoleNames, keys: [String: Key]) -> Relation? {
-        guard !candidate.ownKey, candidate.column.contains("_"), let role = roles.parent(of: candidate.column),
+        guard !candidate.ownKey, candidate.column.contains("_"), let role = roles.parent(of: candidate.column, in: candidate.table.schema),
               let key = keys["\(role.parent.description)\u{0}\(role.key)"], key.typeOID == candidate.typeOID,
               key.table != candidate.table, !key.inCompositePrimaryKey else { return nil }
         var relation = relation(candidate, key, .role)

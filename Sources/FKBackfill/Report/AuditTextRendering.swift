@@ -124,7 +124,16 @@ extension AuditReport {
                 for reason in group.reasons { out += "      - \(reason)\n" }
             }
         }
-        for finding in section.findings {
+        // Uncovered FKs whose reasons the Why block above lists: one line for all of them,
+        // and their one fix (it names the table to run `init` on).
+        let listedReasons = Set(section.keys.filter { !$0.reasons.isEmpty }.map { "\($0.table.description).\($0.name)" })
+        let uncovered = section.findings.filter { $0.kind == "uncovered-fk" && listedReasons.contains($0.object) }
+        if let first = uncovered.first {
+            let names = uncovered.map { $0.object.hasPrefix(section.table + ".") ? String($0.object.dropFirst(section.table.count + 1)) : $0.object }
+            out += "  ERROR uncovered-fk \(names.joined(separator: ", ")): why above\n"
+            out += "    fix: \(first.fix)\n"
+        }
+        for finding in section.findings where !(finding.kind == "uncovered-fk" && listedReasons.contains(finding.object)) {
             out += "  \(finding.severity.rawValue.uppercased()) \(finding.kind) \(finding.object)\n"
             out += "    \(finding.message)\n"
             out += "    fix: \(finding.fix)\n"
