@@ -31,9 +31,9 @@ extension AuditReport {
         return HTMLPage.render(title: "fkbackfill audit of \(scope)", css: Self.auditCSS, script: Self.auditScript, body: body)
     }
 
-    /// Every table the report names: audited, referenced or with a finding, by name.
+    /// Every table the report names: audited, referenced, with a finding, or partitioned, by name.
     var htmlTables: [TableName] {
-        var names = Set(foreignKeys.flatMap { [$0.table, $0.referencedTable] })
+        var names = Set(foreignKeys.flatMap { [$0.table, $0.referencedTable] }).union(partitionCounts.keys)
         for finding in findings { if let table = finding.table { names.insert(table) } }
         return names.sorted()
     }
@@ -128,7 +128,8 @@ extension AuditReport {
 
     func htmlSection(_ table: TableName, id: String, ids: [TableName: String], keys: [ForeignKeyResult],
                      children: [ForeignKeyResult], findings: [Finding], cycles: [TableName: Int]) -> String {
-        let drawn = keys.isEmpty && children.isEmpty ? nil : diagram(for: table, keys: keys, children: children, ids: ids, cycles: cycles)
+        // Every section has its diagram, a lone box for a table without FKs either way.
+        let drawn: FKDiagram? = diagram(for: table, keys: keys, children: children, ids: ids, cycles: cycles)
         let groups = reasonGroups(keys)
         // The section's height before it is laid out (content-visibility): close to the
         // real one, so a link to a section far down lands on it.
