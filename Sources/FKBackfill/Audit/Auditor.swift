@@ -127,8 +127,11 @@ public final class Auditor {
         report.findings += lints.typeMismatches(audited)
         report.findings += try lints.notValid(audited, checks: checks)
         report.findings += partitions.foreignKeyFindings(audited)
-        report.findings += try ImpliedRelations(catalog: catalog, session: session)
-            .findings(in: auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }, checks: checks)
+        let impliedTables = auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }
+        let implied = try ImpliedRelations(catalog: catalog, session: session).findings(in: impliedTables, checks: checks)
+        report.findings += implied
+        report.findings += try ImpliedCompositeKeys(catalog: catalog, session: session)
+            .findings(in: impliedTables, reported: Set(implied.map(\.object)))
         report.findings += sequenceKeys.values
         report.findings += lints.triggers(on: targetNames)
         report.findings += partitions.triggerFindings(on: auditedTables.map(\.name).sorted())
