@@ -3,7 +3,8 @@
 # libpq-dev and pkg-config (build), postgresql (server for tests and demo),
 # graphviz (renders the DOT output in tests), libxml2 (FoundationXML in tests),
 # and for the release files and their tests: binutils (strip), dpkg (dpkg-deb),
-# man-db and groff-base (man -l), python3 (the pipeline example).
+# man-db and groff-base (man -l), python3 (the pipeline example), chromium (the HTML
+# and SVG reports are loaded in headless Chromium by the browser tests).
 #
 # It never upgrades a package that is already installed: a missing package whose
 # dependencies would upgrade installed ones (a newer postgresql-client wanting a newer
@@ -26,6 +27,9 @@ command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# AuditBrowserTests open `audit --format html` and `graph --format svg` in it (about
+# 100 MB once; each test run then takes a few seconds of browser time).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # The benchmark measures peak memory with GNU time, and computes with bc.
 [ -x /usr/bin/time ] || missing+=(time)
 command -v bc >/dev/null 2>&1 || missing+=(bc)

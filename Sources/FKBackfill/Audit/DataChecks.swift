@@ -12,6 +12,8 @@ public struct AuditOptions: Sendable {
     public var sampleRows: Int?
     /// Stop running data checks after this many seconds in all (`--time-budget`).
     public var timeBudget: Double?
+    /// Known findings to leave out (`--baseline`), with the file's name for the report.
+    public var baseline: (baseline: AuditBaseline, file: String)?
 
     /// Catalog and statistics only, every finding.
     public init(minSeverity: AuditReport.Severity = .info, only: Set<String> = [], sampleRows: Int? = nil, timeBudget: Double? = nil) {
