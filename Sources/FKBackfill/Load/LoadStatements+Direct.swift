@@ -1,0 +1,99 @@
+import PostgresClient
+
+/// A parent's values aggregated straight from the stage, without a refs table.
+///
+/// A refs table (`fkb_ref_N`) wrote the row number and `ctid` of every staged row behind
+/// a key needing work, and the values statement fetched those rows back by `ctid`. At
+/// 100% new keys both were a full copy of the stage, a plan fed directly and through its
+/// new portfolios sorted twice the staged rows to remove duplicates, and the TID scan,
+/// estimated at 10 rows, turned the join to the keys into a nested loop at 5% (200 ms
+/// for 10 new organisations among 200,000 rows). Issue #25.
+///
+/// Here the rows behind a parent's keys are one `UNION ALL` of its sources, each a scan
+/// of the stage joined to the keys needing work: a staged FK's columns, or the derived
+/// key of a new row of a parent it is fed by (joined by that parent's staged key). A row
+/// reaching the same key by two sources counts once: a later source leaves out the rows
+/// an earlier staged source already gives that key (what the refs table's `UNION` did).
+extension LoadStatements {
+    /// The parent's sources in the order their rows are read, or nil when the parent
+    /// needs a refs table: in a cycle (its tables feed each other round after round), or
+    /// fed by more than one parent, or by a parent that is not read straight from one
+    /// staged FK (a row would then lead to several keys of that source).
+    func directSources(_ parent: ParentPlan) -> [KeySource]? {
+        guard parent.cycle == nil, needsRefs(parent), !parent.keyColumns.isEmpty else { return nil }
+        let staged = parent.sources.filter { $0.origin == .staged }
+        let fed = parent.sources.filter { $0.origin != .staged }
+        guard fed.count <= 1 else { return nil }
+        if let source = fed.first, case .parent(let index) = source.origin {
+            let child = plan.parents[index]
+            guard index != parent.index, child.cycle == nil, child.sources.count == 1, child.sources[0].origin == .staged,
+                  directSources(child) != nil else { return nil }
+        }
+        return staged + fed
+    }
+
+    func readsStageDirectly(_ parent: ParentPlan) -> Bool {
+        directSources(parent) != nil
+    }
+
+    /// The staged rows behind the parent's keys needing work, as `(_fkb_row, _fkb_tid,
+    /// k1…)`, for a join to its values table: its refs table, or the rows read directly.
+    func refRows(of parent: ParentPlan, previous: Bool = false) -> SQL {
+        guard readsStageDirectly(parent) else { return Self.refs(parent.index, previous: previous) }
+        let keys = parent.keyColumns.indices.map { "s.\(Self.directKey($0)) AS \(Self.k($0))" as SQL }
+        return "(SELECT s._fkb_row, s._fkb_tid, \(keys.joined(separator: ", ")) FROM \(directRows(parent)) s)"
+    }
+
+    static func directKey(_ position: Int) -> SQL { "_fkb_k\(int: position + 1)" }
+
+    /// `(… UNION ALL …)`: every staged row (all its columns, `_fkb_tid` its `ctid`) with
+    /// the key needing work it leads to (`_fkb_k1…`) and whether that key is present
+    /// (`_fkb_present`), once per row and key.
+    func directRows(_ parent: ParentPlan) -> SQL {
+        guard let sources = directSources(parent) else { preconditionFailure("no direct rows for \(parent.table.name.display)") }
+        let filter: SQL = parent.mode == .fillNullOnly ? "" : " AND NOT k.present"
+        var earlier: [SQL] = []
+        var branches: [SQL] = []
+        for source in sources {
+            let childColumns = keyPositions(parent, source.foreignKey).map { source.foreignKey.columns[$0] }
+            let routed: SQL = plan.routeCondition(of: source.foreignKey).map { " AND \($0)" } ?? ""
+            var from: SQL = "\(Self.stage) s"
+            var conditions: SQL = "s._fkb_reject IS NULL" + routed
+            let values: [SQL]
+            switch source.origin {
+            case .staged:
+                values = childColumns.map { "s.\(q($0))" }
+            case .parent(let index):
+                let child = plan.parents[index]
+                let childFK = child.sources[0].foreignKey
+                let childStaged = keyPositions(child, childFK).map { "s.\(q(childFK.columns[$0]))" as SQL }
+                var expressions: [SQL] = []
+                for column in childColumns {
+                    guard let expression = valueExpression(of: column, in: child) else { preconditionFailure("no value for \(column)") }
+                    expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
+                }
+                from += " JOIN \(Self.values(index)) v ON " + keyJoin(left: kList("v", child), right: childStaged, child)
+                if child.mode == .fillNullOnly { from += " LEFT JOIN \(child.table.name.sql) c ON " + childKeyMatch(child) }
+                let childRouted: SQL = plan.routeCondition(of: childFK).map { " AND \($0)" } ?? ""
+                conditions += childRouted + " AND " + expressions.map { "\($0) IS NOT NULL AND NOT \(isBlank($0))" as SQL }.joined(separator: " AND ")
+                values = expressions
+            }
+            let match = keyJoin(left: kList("k", parent), right: values, parent)
+            let unseen = earlier.map { " AND NOT coalesce(\($0), false)" as SQL }.joined()
+            let keys = values.enumerated().map { "\($1) AS \(Self.directKey($0))" as SQL }
+            branches.append("SELECT s.*, s.ctid AS _fkb_tid, \(keys.joined(separator: ", ")), k.present AS _fkb_present FROM \(from) "
+                + "JOIN \(Self.keys(parent.index)) k ON \(match) WHERE \(conditions)\(filter)\(unseen)")
+            if source.origin == .staged { earlier.append("(\(match)\(routed))") }
+        }
+        return "(\(branches.joined(separator: " UNION ALL ")))"
+    }
+
+    /// One row per key needing work with its derived values, from the rows read directly.
+    func createDirectValues(_ parent: ParentPlan, empty: Bool) -> SQL {
+        let keys = parent.keyColumns.indices.map { "s.\(Self.directKey($0))" as SQL }
+        let derived = parent.derivedColumns.enumerated().map { position, column -> SQL in "\(derivation(column)) AS \(Self.d(position))" }
+        return "CREATE TEMP TABLE \(Self.values(parent.index)) ON COMMIT DROP AS SELECT "
+            + (keys.enumerated().map { "\($1) AS \(Self.k($0))" as SQL } + ["NOT s._fkb_present AS _fkb_missing"] + derived).joined(separator: ", ")
+            + " FROM \(directRows(parent)) s GROUP BY " + (keys + ["s._fkb_present"]).joined(separator: ", ") + (empty ? " WITH NO DATA" : "")
+    }
+}
