@@ -74,7 +74,9 @@ extension LoadStatements {
         return nil
     }
 
-    /// The shared columns of the direct parent `child` feeds, if any (see `sharedKeyColumns`).
+    /// The shared columns of the first direct parent `child` feeds that has some (see
+    /// `sharedKeyColumns`): what its values table's `_fkb_same` tests. A child feeding two
+    /// such parents (a portfolio's plan and organisation) shortcuts the first only.
     func sharedKeyColumns(of child: ParentPlan) -> [String]? {
         for parent in plan.parents where parent.index != child.index && readsStageDirectly(parent) {
             if let columns = sharedKeyColumns(parent, fedBy: child) { return columns }
@@ -148,7 +150,10 @@ extension LoadStatements {
                     expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
                 }
                 from += " JOIN \(Self.values(index)) v ON " + keyJoin(left: kList("v", child), right: childStaged, child)
-                if sharedKeyColumns(parent, fedBy: child) != nil, sharedKeyColumns(of: child) != nil { conditions += " AND NOT v._fkb_same" }
+                // `_fkb_same` speaks of the columns of one parent only: the first the child feeds.
+                if let shared = sharedKeyColumns(parent, fedBy: child), sharedKeyColumns(of: child) == shared {
+                    conditions += " AND NOT v._fkb_same"
+                }
                 if child.mode == .fillNullOnly { from += " LEFT JOIN \(child.table.name.sql) c ON " + childKeyMatch(child) }
                 let childRouted: SQL = plan.routeCondition(of: childFK).map { " AND \($0)" } ?? ""
                 conditions += childRouted + " AND " + expressions.map { "\($0) IS NOT NULL AND NOT \(isBlank($0))" as SQL }.joined(separator: " AND ")
