@@ -43,9 +43,11 @@ extension LoadStatements {
     /// carry the plan its key column takes gives the plan no row the plan's own staged FK
     /// did not give it already, so the branch reading rows through new portfolios skips
     /// those portfolios — at 100% new keys every one, and the branch's scan of the stage
-    /// with them (a hash join with nothing to hash reads nothing). Nil when no such FK.
+    /// with them (a hash join with nothing to hash reads nothing). Nil when no such FK,
+    /// and for a child in fill mode, whose key for `parent` is its existing row's value
+    /// where it has one, not what its staged rows carry.
     func sharedKeyColumns(_ parent: ParentPlan, fedBy child: ParentPlan) -> [String]? {
-        guard let fed = parent.sources.first(where: { $0.origin == .parent(index: child.index) }) else { return nil }
+        guard child.mode != .fillNullOnly, let fed = parent.sources.first(where: { $0.origin == .parent(index: child.index) }) else { return nil }
         let fedColumns = keyPositions(parent, fed.foreignKey).map { fed.foreignKey.columns[$0] }
         var derivedFrom: [String] = []
         for column in fedColumns {
@@ -162,7 +164,7 @@ extension LoadStatements {
             let match = keyJoin(left: kList("k", parent), right: values, parent)
             let unseen = earlier.map { " AND NOT coalesce(\($0), false)" as SQL }.joined()
             let keys = values.enumerated().map { "\($1) AS \(Self.directKey($0))" as SQL }
-            branches.append("SELECT \(directColumns(parent)), s.ctid AS _fkb_tid, \(keys.joined(separator: ", ")), k.present AS _fkb_present FROM \(from) "
+            branches.append("SELECT \(directColumns(parent)), s.ctid AS _fkb_tid, \(keys.joined(separator: ", ")), k.present AS _fkb_present, k.ctid AS _fkb_kt FROM \(from) "
                 + "JOIN \(Self.keys(parent.index)) k ON \(match) WHERE \(conditions)\(filter)\(unseen)")
             if source.origin == .staged { earlier.append("(\(match)\(routed))") }
         }
@@ -171,14 +173,19 @@ extension LoadStatements {
 
     /// One row per key needing work with its derived values, from the rows read directly.
     func createDirectValues(_ parent: ParentPlan, empty: Bool) -> SQL {
-        let keys = parent.keyColumns.indices.map { "s.\(Self.directKey($0))" as SQL }
         var derived = parent.derivedColumns.enumerated().map { position, column -> SQL in "\(derivation(column)) AS \(Self.d(position))" }
         if let shared = sharedKeyColumns(of: parent) {
             let tests = shared.map { name -> SQL in "count(s.\(q(name))) \(SQLOperator.builtinEquality) count(*) AND min(s.\(q(name))) \(SQLOperator.builtinEquality) max(s.\(q(name)))" }
             derived.append("(\(tests.joined(separator: " AND "))) AS _fkb_same")
         }
+        // Grouped by the keys table's row, not by the key: the sort of every row behind a
+        // new key then compares tids, not text in the column's collation; the key and
+        // `present` come from the keys table, one row per group.
+        let aggregates = derived.isEmpty ? "" : ", " + derived.joined(separator: ", ")
+        let columns = parent.derivedColumns.indices.map { "a.\(Self.d($0))" as SQL } + (derived.count > parent.derivedColumns.count ? ["a._fkb_same"] : [])
         return "CREATE TEMP TABLE \(Self.values(parent.index)) ON COMMIT DROP AS SELECT "
-            + (keys.enumerated().map { "\($1) AS \(Self.k($0))" as SQL } + ["NOT s._fkb_present AS _fkb_missing"] + derived).joined(separator: ", ")
-            + " FROM \(directRows(parent)) s GROUP BY " + (keys + ["s._fkb_present"]).joined(separator: ", ") + (empty ? " WITH NO DATA" : "")
+            + (kList("k", parent) + ["NOT k.present AS _fkb_missing"] + columns).joined(separator: ", ")
+            + " FROM (SELECT s._fkb_kt\(aggregates) FROM \(directRows(parent)) s GROUP BY s._fkb_kt) a JOIN \(Self.keys(parent.index)) k ON "
+            + "k.ctid \(SQLOperator.builtinEquality) a._fkb_kt" + (empty ? " WITH NO DATA" : "")
     }
 }
