@@ -31,4 +31,22 @@ import TestSupport
         #expect(try db.values("SELECT code, kind FROM plan ORDER BY code") == [["P1", "a"], ["P2", "x"], ["P3", "x"]])
         #expect(try db.values("SELECT code, kind FROM org ORDER BY code") == [["G1", "a"], ["G2", "a"], ["G3", "x"]])
     }
+
+    /// In fill mode a portfolio's plan is its existing row's plan where it has one: F1's
+    /// rows all carry P1, but F1 belongs to P9, so they reach P9 through F1 and fill its
+    /// `kind`, even though every one of them names P1 itself (no shortcut for a child in
+    /// fill mode).
+    @Test func inFillModeRowsReachTheExistingParentOfTheirParent() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, kind text);
+            CREATE TABLE portfolio (code text PRIMARY KEY, plan_code text NOT NULL REFERENCES plan, kind text);
+            CREATE TABLE fact (plan_code text REFERENCES plan, portfolio_code text REFERENCES portfolio, kind text);
+            INSERT INTO plan VALUES ('P9', NULL); INSERT INTO portfolio VALUES ('F1', 'P9', NULL);
+            """)
+        let report = try db.load("fact", csv: "plan_code,portfolio_code,kind\nP1,F1,a\nP1,F1,a\n") { $0.mode = .fillNullOnly }
+        #expect(report.inserted == 2)
+        #expect(try db.values("SELECT code, plan_code, kind FROM portfolio") == [["F1", "P9", "a"]])
+        #expect(try db.values("SELECT code, kind FROM plan ORDER BY code") == [["P1", "a"], ["P9", "a"]])
+    }
 }
