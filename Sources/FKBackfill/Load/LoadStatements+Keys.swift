@@ -27,10 +27,16 @@ extension LoadStatements {
 
     /// `k1…` of two work tables equal, with the referencing side's operators.
     func keyJoin(_ left: SQL, _ right: SQL, _ parent: ParentPlan) -> SQL {
+        keyJoin(left: kList(left, parent), right: kList(right, parent), parent)
+    }
+
+    /// Key values `left` equal to `right`, position by position, with the referencing
+    /// side's operators (both sides are values of referencing columns).
+    func keyJoin(left: [SQL], right: [SQL], _ parent: ParentPlan) -> SQL {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.childEquality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.indices.map { position -> SQL in
-            operators[position].compare("\(left).\(Self.k(position))", "\(right).\(Self.k(position))")
+            operators[position].compare(left[position], right[position])
         }.joined(separator: " AND ")
     }
 
@@ -70,7 +76,7 @@ extension LoadStatements {
                 // per staged row behind it (100,000 rows for 2,000 keys at 100% new keys).
                 return "SELECT \(select.joined(separator: ", ")) FROM \(values) v" + existing + " WHERE " + usable.joined(separator: " AND ")
             }
-            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.refs(index, previous: previous.contains(index))) r "
+            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(refRows(of: child, previous: previous.contains(index))) r "
                 + "JOIN \(values) v ON "
                 + keyJoin("v", "r", child) + existing + " WHERE " + usable.joined(separator: " AND ")
         }
@@ -173,6 +179,7 @@ extension LoadStatements {
             return create + (kList("k", parent) + ["NOT k.present AS _fkb_missing"]).joined(separator: ", ")
                 + " FROM \(Self.keys(parent.index)) k" + (parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present") + noData
         }
+        if readsStageDirectly(parent) { return createDirectValues(parent, empty: empty) }
         let keyList = kList("r", parent)
         let derived = parent.derivedColumns.enumerated().map { position, column -> SQL in
             "\(derivation(column)) AS \(Self.d(position))"
