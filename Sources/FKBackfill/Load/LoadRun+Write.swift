@@ -10,6 +10,7 @@ extension LoadRun {
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            stepStarted?("backfill parents: \(parent.table.name.display)")
             try session.execute(sql.createNewRows(parent))
             try session.execute(sql.createInsertedRows(parent))
             // The user's triggers, rules and defaults on the parent run as in their session.

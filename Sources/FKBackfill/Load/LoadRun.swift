@@ -17,6 +17,8 @@ final class LoadRun {
     let progress: ((Int, Int?) -> Void)?
     var report: LoadReport
     var clock = StepClock()
+    /// Told when a step, or a parent's part of one, starts: the command line's progress line.
+    var stepStarted: ((String) -> Void)?
 
     /// Line numbers of the staged records, when the input is a file.
     var lines: CSVLineTracker?

@@ -62,6 +62,7 @@ public final class Loader {
     func runSteps(table: String, input: InputSource, options: LoadOptions, on session: Session) throws -> LoadReport {
         stepStarted?("read catalog")
         let run = try LoadRun.prepare(table: table, input: input, options: options, on: session, progress: progress)
+        run.stepStarted = stepStarted
         run.lap("read catalog")
         stepStarted?("stage input")
         try run.stageInput()
