@@ -105,4 +105,32 @@ import TestSupport
         let again = try db.load("rental", csv: "rental_id,customer_id,store_id\n8,2,1\n")
         #expect(again.advancedSequences.map(\.sequence) == [], "\(again.advancedSequences)")
     }
+
+    /// pagila's film.fulltext: NOT NULL, filled by `tsvector_update_trigger`. The column
+    /// is the trigger's, not a blocker: the new film loads, and validate says it cannot
+    /// predict what the trigger stores. A second UNIQUE and an exclusion constraint on
+    /// the parent are named as not evaluated.
+    @Test func aColumnATriggerFillsIsNoBlocker() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE EXTENSION IF NOT EXISTS btree_gist;
+            CREATE TABLE film (film_id int PRIMARY KEY, title text, slot int, fulltext tsvector NOT NULL,
+                               UNIQUE (title), EXCLUDE USING gist (slot WITH =));
+            CREATE TRIGGER film_fulltext BEFORE INSERT OR UPDATE ON film FOR EACH ROW
+                EXECUTE FUNCTION tsvector_update_trigger(fulltext, 'pg_catalog.english', title);
+            CREATE TABLE inventory (film_id int REFERENCES film, store int);
+            """)
+        let csv = "film_id,store\n7,1\n"
+        var options = ValidateOptions()
+        options.samples = 5
+        let report = try Validator(connection: db.connection).run(
+            table: "inventory", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        let prediction = try #require(report.prediction)
+        #expect(prediction.wouldLoad, "\(prediction.blockers)")
+        #expect(prediction.notExact.contains { $0.contains("fulltext") && $0.contains("film_fulltext") }, "\(prediction.notExact)")
+        #expect(prediction.notExact.contains { $0.contains("unique index film_title_key") }, "\(prediction.notExact)")
+        #expect(prediction.notExact.contains { $0.contains("exclusion constraint") }, "\(prediction.notExact)")
+        #expect(try db.load("inventory", csv: csv).inserted == 1)
+        #expect(try db.count("film", "fulltext IS NOT NULL") == 1)
+    }
 }

@@ -54,3 +54,30 @@ enum ParentHooks {
             """).rows.map { try $0.string("name") }
     }
 }
+
+extension ParentHooks {
+    /// What validate does not evaluate on a parent's new rows, named from the catalog:
+    /// exclusion constraints, unique indexes other than the key the rows are inserted
+    /// under (a placeholder may collide on them), and row-level security that hides rows
+    /// from the role (the prediction may count a hidden key as missing).
+    static func unevaluated(_ table: Table, key: [String], on session: Session) throws -> [String] {
+        let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
+        return try session.execute(
+            """
+            SELECT w.what FROM (
+                SELECT 'exclusion constraint ' || c.conname AS what FROM pg_catalog.pg_constraint c
+                WHERE c.conrelid = \(oid) AND c.contype = 'x'
+                UNION ALL
+                SELECT 'unique index ' || i.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+                WHERE x.indrelid = \(oid) AND x.indisunique
+                  AND (x.indexprs IS NOT NULL OR x.indpred IS NOT NULL OR ARRAY(
+                        SELECT a.attname FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = x.indrelid AND a.attnum = ANY(x.indkey) ORDER BY a.attname)
+                      OPERATOR(pg_catalog.<>) ARRAY(SELECT k FROM pg_catalog.unnest(CAST(\(bindArray: key) AS pg_catalog.name[])) k ORDER BY k))
+                UNION ALL
+                SELECT 'row-level security' FROM pg_catalog.pg_class r
+                WHERE r.oid = \(oid) AND pg_catalog.row_security_active(r.oid)
+            ) w ORDER BY w.what
+            """).rows.map { try $0.string("what") }
+    }
+}

@@ -17,6 +17,8 @@ final class LoadRun {
     let progress: ((Int, Int?) -> Void)?
     var report: LoadReport
     var clock = StepClock()
+    /// NOT NULL parent columns left to a BEFORE INSERT trigger to fill (`unfillable`).
+    var triggerFilledColumns: [String] = []
     /// Told when a step, or a parent's part of one, starts: the command line's progress line.
     var stepStarted: ((String) -> Void)?
 

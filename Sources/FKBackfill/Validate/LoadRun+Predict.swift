@@ -42,7 +42,11 @@ extension LoadRun {
                 prediction.notExact.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT: "
                     + "it may change or drop the keys of its new rows (the load reads them back and stops if it does)")
             }
+            for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) {
+                prediction.notExact.append("\(what) of \(parent.table.name.display) is not evaluated on its new rows")
+            }
         }
+        prediction.notExact += triggerFilledColumns.map { "\($0): what it stores is not predicted" }
         let defaulted = try defaultedKeyViolations()
         blockers += defaulted.blockers
         prediction.notExact += defaulted.notExact
