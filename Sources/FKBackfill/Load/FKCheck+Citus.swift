@@ -86,12 +86,6 @@ extension FKCheck {
     /// Citus: staged keys (`fkb_seen`) that would violate `fk`, before the insert.
     func stagedViolations(_ fk: ForeignKey, samples: Int) -> SQL {
         let keys = KeyPredicates.columns("g", fk.columns)
-        var condition: SQL = "(\(KeyPredicates.missing(fk, child: keys)))"
-        if fk.match == .full && keys.count > 1 {
-            condition += " OR " + KeyPredicates.partlyNull(keys)
-        }
-        let key: SQL = "CAST((\(keys.joined(separator: ", "))) AS pg_catalog.text)"
-        return "SELECT coalesce(pg_catalog.sum(g._fkb_n), 0) AS n, CAST((pg_catalog.array_agg(\(key) ORDER BY \(key)))[1:\(bind: samples)] AS pg_catalog.text) AS sample "
-            + "FROM \(sql.seenKeys(fk.columns)) AND (\(condition))"
+        return Self.countViolations(fk, keys: keys, missing: KeyPredicates.missing(fk, child: keys), samples: samples, from: sql.seenKeys(fk.columns))
     }
 }

@@ -104,17 +104,24 @@ struct FKCheck {
         let locked = KeyPredicates.columns("l", fk.referencedColumns)
         let complete = stored.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ")
         let select = zip(parent, fk.referencedColumns).map { "\($0.0) AS \(ident: $0.1)" as SQL }.joined(separator: ", ")
-        var condition: SQL = "(\(complete) AND NOT EXISTS (SELECT 1 FROM l WHERE \(KeyPredicates.match(fk, parent: locked, child: stored))))"
-        if fk.match == .full && stored.count > 1 {
-            condition += " OR " + KeyPredicates.partlyNull(stored)
-        }
-        let key: SQL = "CAST((\(stored.joined(separator: ", "))) AS pg_catalog.text)"
+        let missing: SQL = "\(complete) AND NOT EXISTS (SELECT 1 FROM l WHERE \(KeyPredicates.match(fk, parent: locked, child: stored)))"
         return "WITH l AS MATERIALIZED (SELECT \(select) FROM \(KeyPredicates.referenced(fk)) p WHERE EXISTS (SELECT 1 FROM \(Self.stored) g "
             + "WHERE \(applies(fk)) AND \(complete) AND \(KeyPredicates.match(fk, parent: parent, child: stored))) "
             + "ORDER BY \(parent.joined(separator: ", ")) FOR KEY SHARE OF p) "
-            + "SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n, "
+            + Self.countViolations(fk, keys: stored, missing: missing, samples: samples, from: "\(Self.stored) g WHERE \(applies(fk))")
+    }
+
+    /// Rows of `from` (grouped keys `g` with their row counts `_fkb_n`) whose key is
+    /// `missing`, or under MATCH FULL partly NULL: the count and up to `samples` keys.
+    static func countViolations(_ fk: ForeignKey, keys: [SQL], missing: SQL, samples: Int, from: SQL) -> SQL {
+        var condition: SQL = "(\(missing))"
+        if fk.match == .full && keys.count > 1 {
+            condition += " OR " + KeyPredicates.partlyNull(keys)
+        }
+        let key: SQL = "CAST((\(keys.joined(separator: ", "))) AS pg_catalog.text)"
+        return "SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n, "
             + "CAST((pg_catalog.array_agg(\(key) ORDER BY \(key)))[1:\(bind: samples)] AS pg_catalog.text) AS sample "
-            + "FROM \(Self.stored) g WHERE \(applies(fk)) AND (\(condition))"
+            + "FROM \(from) AND (\(condition))"
     }
 
     /// Whether the role may read back the rows it inserts: SELECT on the key columns, and
