@@ -54,41 +54,70 @@ struct FKCheck {
 
     static let stored: SQL = "pg_temp.fkb_stored"
 
-    /// The table the insert's `RETURNING` fills: the partition each row landed in, its
-    /// stored key columns (the target's own types), and how many rows carry them.
+    /// The distinct column sets of the checked keys, in order: `fkb_stored` holds one
+    /// grouping set per entry (`_fkb_set` = position + 1).
+    var keySets: [[String]] {
+        var sets: [[String]] = []
+        for fk in checkedKeys where !sets.contains(where: { Set($0) == Set(fk.columns) }) { sets.append(fk.columns) }
+        return sets
+    }
+
+    /// The table the insert's `RETURNING` fills: per key set (`_fkb_set`), the partition
+    /// each row landed in, its stored key (the target's own types), and how many rows
+    /// carry it; columns outside the set are NULL there.
     func createStored() -> SQL {
         let columns = KeyPredicates.columns("t", storedColumns)
-        return "CREATE TEMP TABLE \(Self.stored) ON COMMIT DROP AS SELECT CAST(0 AS pg_catalog.oid) AS _fkb_rel"
+        return "CREATE TEMP TABLE \(Self.stored) ON COMMIT DROP AS SELECT CAST(0 AS pg_catalog.int4) AS _fkb_set, CAST(0 AS pg_catalog.oid) AS _fkb_rel"
             + columns.map { ", \($0)" as SQL }.joined() + ", CAST(0 AS pg_catalog.int8) AS _fkb_n FROM ONLY \(plan.target.name) t WITH NO DATA"
     }
 
-    /// The fact insert, writing each stored key into `fkb_stored`. Rows are grouped by
-    /// partition and key only when `grouped` (every key column compares with its type's
-    /// default equality under a deterministic collation: grouping then merges only keys
-    /// the FK cannot tell apart); otherwise each row is kept.
+    /// The fact insert, writing the stored keys into `fkb_stored`. When `grouped` (every
+    /// key column compares with its type's default equality under a deterministic
+    /// collation: grouping then merges only keys the FK cannot tell apart) each key set
+    /// is grouped by partition and key in one hashed pass (`GROUPING SETS`), so the
+    /// verify reads a few distinct keys per FK, not a million rows; otherwise each row
+    /// is kept once (`_fkb_set` 0, every key).
     func insertReturning(ordered: Bool, grouped: Bool) -> SQL {
         let returned = ["tableoid"] + storedColumns
-        let names: SQL = "_fkb_rel" + storedColumns.map { ", \(ident: $0)" as SQL }.joined() + ", _fkb_n"
+        let names: SQL = "_fkb_set, _fkb_rel" + storedColumns.map { ", \(ident: $0)" as SQL }.joined() + ", _fkb_n"
         let select = KeyPredicates.columns("i", returned).joined(separator: ", ")
         let insert = sql.insertTarget(ordered: ordered) + " RETURNING \(idents: returned)"
-        if grouped {
-            return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT \(select), pg_catalog.count(*) FROM i GROUP BY \(select)"
+        let sets = keySets
+        // GROUPING() takes at most 31 arguments: beyond that, one set of every key.
+        guard grouped, !sets.isEmpty, storedColumns.count <= 31 else {
+            if grouped {
+                return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT 0, \(select), pg_catalog.count(*) FROM i GROUP BY \(select)"
+            }
+            return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT 0, \(select), 1 FROM i"
         }
-        return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT \(select), 1 FROM i"
+        let all = KeyPredicates.columns("i", storedColumns)
+        let masks = sets.enumerated().map { index, set -> SQL in
+            let mask = storedColumns.enumerated().reduce(0) { bits, column in
+                set.contains(column.element) ? bits : bits | (1 << (storedColumns.count - 1 - column.offset))
+            }
+            return "WHEN \(int: mask) THEN \(int: index + 1)"
+        }
+        let groups = sets.map { set -> SQL in "(i.tableoid, \(KeyPredicates.columns("i", set).joined(separator: ", ")))" }
+        return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT CASE GROUPING(\(all.joined(separator: ", "))) "
+            + masks.joined(separator: " ") + " END, \(select), pg_catalog.count(*) FROM i GROUP BY GROUPING SETS (\(groups.joined(separator: ", ")))"
     }
 
-    /// How many rows the insert wrote.
+    /// How many rows the insert wrote: the rows of the first key set (every row is in
+    /// each), or of the ungrouped rows.
     func storedCount() -> SQL {
-        "SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n FROM \(Self.stored) g"
+        "SELECT CAST(coalesce(pg_catalog.sum(g._fkb_n), 0) AS pg_catalog.int8) AS n FROM \(Self.stored) g "
+            + "WHERE g._fkb_set OPERATOR(pg_catalog.=) ANY (ARRAY[0, 1])"
     }
 
-    /// Stored rows `g` that `fk` applies to: all, or those in the partitions under the
-    /// partition that declares it.
+    /// Stored rows `g` that `fk` applies to: those of its key set (or ungrouped), and of
+    /// the partitions under the partition that declares it, when one does.
     func applies(_ fk: ForeignKey) -> SQL {
-        guard fk.declaredOn != plan.target.name else { return "true" }
+        let set = (keySets.firstIndex { Set($0) == Set(fk.columns) } ?? -1) + 1
+        let inSet: SQL = "g._fkb_set OPERATOR(pg_catalog.=) ANY (ARRAY[0, \(int: set)])"
+        guard fk.declaredOn != plan.target.name else { return inSet }
         // The partition is named, fully qualified and quoted: it need not be a graph node.
         let partition = quoteQualified(schema: fk.declaredOn.schema, name: fk.declaredOn.name)
-        return "g._fkb_rel OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.relid FROM pg_catalog.pg_partition_tree("
+        return inSet + " AND g._fkb_rel OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT t.relid FROM pg_catalog.pg_partition_tree("
             + "CAST(\(bind: partition) AS pg_catalog.regclass)) t))"
     }
 
