@@ -114,6 +114,12 @@ enum DiffStats {
             (.replaceBy, "replace-by"), (.maxRejects, "max-rejects"), (.trigger, "trigger"), (.parentChain, "parent-chain"),
             (.modeOverride, "mode-override"), (.targetSelfReference, "target-self-reference"), (.narrowKeys, "narrow-keys"),
             (.nullRules, "null-rules"),
+            (.inheritParent, "inherit-parent"), (.inheritTarget, "inherit-target"), (.partitionGenerated, "partition-generated"),
+            (.fkDefaults, "fk-defaults"), (.domains, "domains"), (.typmod, "typmod"), (.targetTriggers, "target-triggers"),
+            (.parentTriggers, "parent-triggers"), (.parentRules, "parent-rules"), (.exclusion, "exclusion"),
+            (.secondaryUnique, "secondary-unique"), (.rls, "rls"), (.serialKeys, "serial-keys"),
+            (.typmodLossy, "typmod-lossy"), (.targetTriggerKeys, "target-trigger-keys"),
+            (.parentTriggerKeys, "parent-trigger-keys"), (.parentRuleDrops, "parent-rule-drops"),
         ]
         return names.filter { features.contains($0.0) }.map(\.1)
     }
