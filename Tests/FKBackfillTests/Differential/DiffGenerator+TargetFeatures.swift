@@ -8,12 +8,15 @@ extension DiffGenerator {
     mutating func chooseTargetColumns() {
         let candidates = parents.indices.filter { parents[$0].partition == nil && (parents[$0].key == .int || parents[$0].key == .text) }
         var generated: Int?
-        if target.partitioned, use(.partitionGenerated, 50, "partition-generated"),
-           let index = candidates.first(where: { parents[$0].key == .text && !parents[$0].factNotNull
-               && ["text", "varchar(6)"].contains(parents[$0].factTypes[0]) }) {
-            generated = index
-            target.generatedParent = index
-            target.hasSource = true
+        if target.partitioned, use(.partitionGenerated, 50, "partition-generated") {
+            if let index = candidates.first(where: { parents[$0].key == .text && !parents[$0].factNotNull
+                && ["text", "varchar(6)"].contains(parents[$0].factTypes[0]) }) {
+                generated = index
+                target.generatedParent = index
+                target.hasSource = true
+            } else {
+                used.remove("partition-generated")  // no plain nullable text FK to generate
+            }
         }
         let defaultable = candidates.filter { $0 != generated }
         if !defaultable.isEmpty, use(.fkDefaults, 40, "fk-defaults") {
