@@ -119,10 +119,13 @@ struct DiffFeatures: OptionSet, Sendable {
     /// The committed suite's features: those on which the two sides agree. A feature
     /// whose disagreement is found and not yet fixed is subtracted here, with its finding
     /// (/work/notes/diff-findings.md: all of A2, A3 and B1–B5 are fixed;
-    /// /work/notes/diff-findings-23.md: F1–F4; issue #24: what the design does not promise yet).
+    /// /work/notes/diff-findings-23.md: F1–F7; issue #24: what the design does not promise yet).
     static let agreeing: DiffFeatures = all.subtracting([
-        .fkDefaults,  // F3: a DEFAULT key no parent holds is exit 1 set-based, a bare database error (exit 3) per-row
-        .exclusion, .secondaryUnique,  // F2: new parent rows colliding on a second UNIQUE or an EXCLUDE are not foreseen
+        .fkDefaults,  // F3: a DEFAULT key no parent holds is exit 1 set-based, a bare database error (exit 3) per-row;
+                      // F6: a NOT NULL FK column missing from the input is predicted to load, the load refuses it (exit 2)
+        .exclusion, .secondaryUnique,  // F2: rows colliding on a parent's second UNIQUE or an EXCLUDE are not foreseen
+        .partitionGenerated,  // F7: a key a partition generates is not backfilled, and validate predicts the load
+        .inheritTarget,  // F5: validate counts an id held only by the target's inheritance child as a unique clash
         .parentRules,  // F1: any INSERT/UPDATE rule on a parent fails validate and load (ON CONFLICT, RETURNING)
         .parentRuleDrops,  // F1, and #24: a rule that drops a new parent row leaves the fact row orphaned
         .targetTriggerKeys,  // F4 (the error blames a row already set aside), and #24: a trigger assigning keys

@@ -28,7 +28,7 @@ extension DiffGenerator {
     }
 
     /// The partitions: plain, or one that generates an FK column (maybe one level down,
-    /// in a sub-partition by batch), and partitions with DEFAULTs of their own.
+    /// in a sub-partition by id), and partitions with DEFAULTs of their own.
     mutating func makePartitions() {
         let s = DiffCase.schemaToken
         var generatedIn: String?
@@ -37,14 +37,16 @@ extension DiffGenerator {
             let sub = random.chance(40)
             let holder = sub ? "fact_a1" : "fact_a"
             generatedIn = holder
+            // Sub-partitions by id: a unique key of the target, (kind, id), must hold every
+            // partitioning column. The input's ids (100 on) go where the column is generated.
             if sub {
-                create.append("CREATE TABLE \(s).fact_a PARTITION OF \(s).fact FOR VALUES IN ('a') PARTITION BY LIST (batch);")
+                create.append("CREATE TABLE \(s).fact_a PARTITION OF \(s).fact FOR VALUES IN ('a') PARTITION BY RANGE (id);")
             }
             create.append("""
                 CREATE TABLE \(s).\(holder) (LIKE \(s).fact INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
                 ALTER TABLE \(s).\(holder) DROP COLUMN \(column);
                 ALTER TABLE \(s).\(holder) ADD COLUMN \(column) \(type) GENERATED ALWAYS AS (src || '_G') STORED;
-                ALTER TABLE \(s).\(sub ? "fact_a" : "fact") ATTACH PARTITION \(s).\(holder) FOR VALUES IN (\(sub ? "1" : "'a'"));
+                ALTER TABLE \(s).\(sub ? "fact_a" : "fact") ATTACH PARTITION \(s).\(holder) \(sub ? "FOR VALUES FROM (100) TO (MAXVALUE)" : "FOR VALUES IN ('a')");
                 """)
             if sub { create.append("CREATE TABLE \(s).fact_a0 PARTITION OF \(s).fact_a DEFAULT;") }
         } else {
