@@ -12,7 +12,7 @@ import TestSupport
 /// variables below). A failing case is recorded with its seed, index and a reproduction
 /// (SQL, CSV, rules, command lines), also written to .tmp/diff-failures/.
 enum DiffConfig {
-    static let committedSeed: UInt64 = 20_261_130
+    static let committedSeed: UInt64 = 20_261_206
     static let committedCount = 200
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
