@@ -8,7 +8,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 # The release files, laid out as they install below $(PREFIX) (see scripts/release.sh).
 STAGE := .tmp/release/root
-# What `make uninstall` removes below $(DESTDIR)$(PREFIX); man pages are fkbackfill*.1.
+# What `make uninstall` removes below $(DESTDIR)$(PREFIX); man pages are fkbackfill*.1,
+# and share/doc/fkbackfill (README, docs, examples) goes as a whole.
 INSTALLED_FILES := bin/fkbackfill share/bash-completion/completions/fkbackfill \
 	share/zsh/site-functions/_fkbackfill share/fish/vendor_completions.d/fkbackfill.fish
 
@@ -34,7 +35,7 @@ release: deps
 
 # install and deb build only when a source is newer than the staged binary, so that
 # `make release && sudo make install` runs no Swift as root.
-$(STAGE)/bin/fkbackfill: Package.swift scripts/release.sh $(shell find Sources Plugins -type f 2>/dev/null)
+$(STAGE)/bin/fkbackfill: Package.swift scripts/release.sh README.md $(shell find Sources Plugins docs examples -type f 2>/dev/null)
 	@scripts/install-deps.sh
 	@scripts/release.sh
 
@@ -48,6 +49,7 @@ install: $(STAGE)/bin/fkbackfill
 uninstall:
 	rm -f $(addprefix "$(DESTDIR)$(PREFIX)/,$(addsuffix ",$(INSTALLED_FILES))) \
 		"$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.1 "$(DESTDIR)$(PREFIX)"/share/man/man1/fkbackfill.*.1
+	rm -rf "$(DESTDIR)$(PREFIX)/share/doc/fkbackfill"
 
 # A Debian package of the release files under /usr, in .tmp/deb/.
 deb: $(STAGE)/bin/fkbackfill
@@ -67,7 +69,7 @@ fuzz: deps
 	$(SWIFT) build --build-tests
 	@echo "fuzz: seed $(SEED), $(N) cases, features $(FEATURES)"
 	rm -rf .tmp/diff-failures
-	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKB_DIFF_SEED=$(SEED) FKB_DIFF_N=$(N) \
+	FKB_DIFF_SEED=$(SEED) FKB_DIFF_N=$(N) \
 		FKB_DIFF_FEATURES=$(FEATURES) $(if $(CASE),FKB_DIFF_CASE=$(CASE)) \
 		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --filter DifferentialTests
 
@@ -78,18 +80,20 @@ unit: deps
 	PGHOST=/nonexistent-fkbackfill-unit PGPORT=1 $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillUnitTests
 
 # The unit tests first (no database), then starts a throwaway PostgreSQL, runs the
-# integration tests against it and stops it; then `make test-citus` when Citus is at
-# hand (under a minute more). The install tests need the release build
-# (once, 4–8 minutes on 2 cores, then seconds).
+# integration tests against it and stops it; then `make test-citus` when a private
+# Citus server can be had (under a minute more), or says why not. One build serves
+# everything: the install tests package the debug build the tests use (see
+# install-tests).
 test: unit install-tests
 	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKBACKFILL_INSTALL_TESTS="$(CURDIR)/.tmp/install-tests" \
 		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests --skip FKBackfillCitusTests
-	@if scripts/citus-cluster.sh available; then $(MAKE) --no-print-directory test-citus; \
-	else echo "make test: the Citus tests were not run: the server has no Citus and CITUS_DIR has no build (see docs/scale-out.md)"; fi
+	@if reason=$$(scripts/citus-cluster.sh available 2>&1); then $(MAKE) --no-print-directory test-citus; \
+	else echo "make test: the Citus tests were skipped: $$reason (see docs/testing.md)"; fi
 
 # The Citus tests (docs/scale-out.md) on a throwaway coordinator with two workers
-# (scripts/citus-cluster.sh; Citus installed from CITUS_DIR, default ../shared/citus,
-# only where the server lacks it). One test at a time: Citus's DDL (distributing
+# (scripts/citus-cluster.sh: a private server tree in the cluster folder, the server
+# package unpacked with Citus from CITUS_DIR, default ../shared/citus, added; the
+# machine's own server is never changed). One test at a time: Citus's DDL (distributing
 # tables, FKs to reference tables) deadlocks against itself when tests set up at once.
 test-citus: deps
 	$(SWIFT) build --build-tests
@@ -105,13 +109,19 @@ docs: deps
 		--fallback-display-name FKBackfill --fallback-bundle-identifier fkbackfill --output-dir .tmp/docs --analyze
 
 # What the install tests (Tests/FKBackfillTests/InstallTests.swift) look at: a .deb,
-# an install into a DESTDIR, and an install followed by an uninstall.
-install-tests: deb
+# an install into a DESTDIR, and an install followed by an uninstall, made as `make
+# deb`, `make install` and `make uninstall` make them, from the debug build `make unit`
+# made (FKB_RELEASE_CONFIG=debug, into .tmp/test-release): what is tested is the
+# packaging and the install, and the release build would compile everything again.
+TEST_STAGE := .tmp/test-release/root
+install-tests: unit
 	rm -rf .tmp/install-tests .tmp/test-files .tmp/test-server-notices.log
+	FKB_RELEASE_CONFIG=debug FKB_RELEASE_OUT=.tmp/test-release scripts/release.sh
+	@scripts/deb.sh $(TEST_STAGE) .tmp/test-release/deb
 	mkdir -p .tmp/install-tests
-	cp .tmp/deb/*.deb .tmp/install-tests/fkbackfill.deb
-	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.tmp/install-tests/installed PREFIX=/usr/local >/dev/null
-	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.tmp/install-tests/uninstalled PREFIX=/opt/fkb >/dev/null
+	cp .tmp/test-release/deb/*.deb .tmp/install-tests/fkbackfill.deb
+	$(MAKE) --no-print-directory install STAGE=$(TEST_STAGE) DESTDIR=$(CURDIR)/.tmp/install-tests/installed PREFIX=/usr/local >/dev/null
+	$(MAKE) --no-print-directory install STAGE=$(TEST_STAGE) DESTDIR=$(CURDIR)/.tmp/install-tests/uninstalled PREFIX=/opt/fkb >/dev/null
 	$(MAKE) --no-print-directory uninstall DESTDIR=$(CURDIR)/.tmp/install-tests/uninstalled PREFIX=/opt/fkb >/dev/null
 
 # Runs the main job on a throwaway database with the example annuity schema.

@@ -1,6 +1,16 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// The linker flags for a binary that carries the Swift runtime and Foundation. `swift
+/// build -Xswiftc -static-stdlib` would compile every module differently (a second full
+/// build); as the executable's link flag alone it needs Foundation's static libraries
+/// named, in one group since they refer to each other.
+let staticStdlib = ["-static-stdlib", "-Xlinker", "--start-group"]
+    + ["Foundation", "FoundationEssentials", "FoundationInternationalization", "CoreFoundation",
+       "_FoundationICU", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization", "stdc++"]
+        .flatMap { ["-Xlinker", "-l\($0)"] }
+    + ["-Xlinker", "--end-group"]
+
 let package = Package(
     name: "fkbackfill",
     products: [
@@ -47,6 +57,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The Swift runtime and Foundation linked in, in every configuration: the
+            // binary needs only libpq and the C library, and `make test` packages its
+            // debug build (one build, not a second release one) to test the install.
+            linkerSettings: [.unsafeFlags(staticStdlib, .when(platforms: [.linux]))],
             plugins: ["BuildInfo"]
         ),
         // The 20-line program of the getting-started article: a load embedded in Swift.

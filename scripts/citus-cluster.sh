@@ -4,8 +4,8 @@
 #   scripts/citus-cluster.sh run -- COMMAND...   start, run COMMAND with PG* exported, stop
 #   scripts/citus-cluster.sh start               start and print `export PG...` lines
 #   scripts/citus-cluster.sh stop                stop and delete the cluster
-#   scripts/citus-cluster.sh available           exit 0 when Citus is at hand (the server
-#                                                has it, or CITUS_DIR holds a build)
+#   scripts/citus-cluster.sh available           exit 0 when a private server with Citus can be
+#                                                had; otherwise say why on stderr, exit 1
 #
 # The three servers live in an ignored folder ($FKB_CITUS_CLUSTER_DIR, default
 # .tmp/citus-cluster), each with its own data folder, unix socket folder and free port
@@ -13,10 +13,15 @@
 # may be a socket folder: it is libpq's host), so TCP keeps pg-cluster.sh's password
 # rule. They run as an unprivileged OS user when we are root (PostgreSQL refuses root).
 #
-# Citus is used as the server has it. Only when the server lacks it (no citus.control
-# in its extension folder or no citus.so in its library folder) is it installed from
-# $CITUS_DIR (default ../shared/citus beside the clone) with that folder's install.sh,
-# which needs root.
+# The servers never are the machine's own: they run from a private server tree in the
+# cluster folder, deleted with it. The tree is the server package unpacked, not
+# installed (`apt-get download postgresql-MAJOR`, cached in .tmp/citus-server, then
+# `dpkg -x`), plus the prebuilt Citus of $CITUS_DIR (default ../shared/citus beside the
+# clone; read only) copied into the tree's lib and extension folders by its install.sh.
+# PostgreSQL finds its lib and share folders relative to its binaries, so nothing under
+# /usr changes and no package is installed or upgraded. The package is the version apt
+# offers: the shared Citus build needs 15.20 or later (its README), which the machine's
+# server may not be; psql and createdb are the machine's (any client speaks to it).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,25 +39,72 @@ find_bin() {
     if command -v "$name" >/dev/null 2>&1; then readlink -f "$(command -v "$name")"; fi
 }
 
-# PostgreSQL itself, then Citus where the server lacks it.
+# Why a private Citus server cannot be had, or nothing when it can: the package is
+# fetched once into the cache (apt-get download installs nothing) and Citus's build
+# must be there.
+server_cache=$here/.tmp/citus-server
+unavailable_reason() {
+    if [ ! -x "$citus_dir/install.sh" ]; then
+        echo "CITUS_DIR=$citus_dir has no install.sh (a Citus build; see docs/scale-out.md)"; return
+    fi
+    # The server's major release is the one Citus was built for (…-pg15-….tar.gz).
+    local major
+    major=$(ls "$citus_dir"/citus-*-pg*-*.tar.gz 2>/dev/null | sed -nE 's/.*-pg([0-9]+)-.*/\1/p' | head -1)
+    if [ -z "$major" ]; then echo "CITUS_DIR=$citus_dir has no citus-VERSION-pgMAJOR-ARCH.tar.gz"; return; fi
+    if [ -z "$(find_bin psql)" ]; then echo "no psql (scripts/install-deps.sh installs it)"; return; fi
+    if ! ls "$server_cache"/postgresql-"$major"_*.deb >/dev/null 2>&1; then
+        mkdir -p "$server_cache"
+        if ! (cd "$server_cache" && apt-get download -q "postgresql-$major" >download.log 2>&1); then
+            echo "apt-get download postgresql-$major failed ($(grep -E '^E:' "$server_cache/download.log" | head -1); apt-get update may help)"
+            rm -f "$server_cache"/*.deb; return
+        fi
+    fi
+}
+
+# Unpacks the cached package into TREE and adds Citus; sets bindir (the tree's).
+make_tree() {
+    local deb=$1 tree=$2
+    rm -rf "$tree"; mkdir -p "$tree"
+    dpkg -x "$deb" "$tree"
+    bindir=$(ls -d "$tree"/usr/lib/postgresql/*/bin | sort -V | tail -1)
+    PG_PKGLIBDIR="$(dirname "$bindir")/lib" PG_EXTDIR="$tree/usr/share/postgresql/$(basename "$(dirname "$bindir")")/extension" \
+        "$citus_dir/install.sh" >/dev/null
+}
+
+cached_deb() { ls "$server_cache"/postgresql-*_*.deb | sort -V | tail -1; }
+
+# Whether Citus loads into the package's server (a build for a later minor release
+# misses symbols of an earlier one): one single-user start with Citus preloaded, its
+# verdict cached beside the package. Prints why not, or nothing.
+probe() {
+    local deb marker dir out
+    deb=$(cached_deb); marker=$server_cache/$(basename "$deb" .deb).probe
+    if [ -f "$marker" ]; then cat "$marker"; return; fi
+    server_user=$(run_as_user)
+    dir=$(mktemp -d /tmp/fkbackfill-citus-probe.XXXXXX)
+    if [ "$(id -u)" -eq 0 ]; then chown "$server_user" "$dir"; fi
+    make_tree "$deb" "$dir/server"
+    if ! out=$(as_user "$bindir/initdb" -N -D "$dir/data" -U postgres 2>&1 \
+            && echo "SELECT 1;" | as_user "$bindir/postgres" --single -D "$dir/data" -c shared_preload_libraries=citus postgres 2>&1); then
+        echo "Citus of $citus_dir does not load into $(basename "$deb" .deb): $(echo "$out" | grep -E 'FATAL|undefined' | head -1)" >"$marker"
+    else
+        : >"$marker"
+    fi
+    rm -rf "$dir"
+    cat "$marker"
+}
+
+# The cluster's server tree, in the cluster folder. Sets bindir, initdb_bin, pg_ctl_bin
+# (the tree's) and client_bindir (the machine's psql and createdb).
 ensure_installed() {
     "$here/scripts/install-deps.sh"
-    initdb_bin=$(find_bin initdb)
-    pg_ctl_bin=$(find_bin pg_ctl)
-    if [ -z "$initdb_bin" ] || [ -z "$pg_ctl_bin" ]; then
-        log "initdb/pg_ctl not found even after installing postgresql"; exit 1
-    fi
-    bindir=$(dirname "$pg_ctl_bin")
-    local libdir extdir
-    libdir=$("$bindir/pg_config" --pkglibdir)
-    extdir="$("$bindir/pg_config" --sharedir)/extension"
-    if [ -f "$extdir/citus.control" ] && [ -f "$libdir/citus.so" ]; then return; fi
-    if [ ! -x "$citus_dir/install.sh" ]; then
-        log "the server has no Citus ($extdir/citus.control, $libdir/citus.so) and CITUS_DIR=$citus_dir has no install.sh"
-        log "install Citus from its packages, or point CITUS_DIR at a build"; exit 1
-    fi
-    log "the server has no Citus: installing it from $citus_dir"
-    PG_PKGLIBDIR=$libdir PG_EXTDIR=$extdir "$citus_dir/install.sh" >&2
+    local reason; reason=$(unavailable_reason)
+    if [ -n "$reason" ]; then log "no private Citus server: $reason"; exit 1; fi
+    make_tree "$(cached_deb)" "$cluster_dir/server"
+    initdb_bin=$bindir/initdb
+    pg_ctl_bin=$bindir/pg_ctl
+    client_bindir=$(dirname "$(find_bin psql)")
+    log "private server $(basename "$(cached_deb)" .deb) with Citus from $citus_dir in $cluster_dir/server"
 }
 
 run_as_user() {
@@ -79,7 +131,7 @@ free_port() {
 
 psql_on() {
     local node=$1; shift
-    as_user "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$cluster_dir/$node" -p "$(cat "$cluster_dir/$node/port")" -U postgres "$@"
+    as_user "$client_bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$cluster_dir/$node" -p "$(cat "$cluster_dir/$node/port")" -U postgres "$@"
 }
 
 start_node() {
@@ -90,27 +142,14 @@ start_node() {
     as_user "$initdb_bin" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     local options="-k $dir -p $port -c listen_addresses=127.0.0.1 -c shared_preload_libraries=citus -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 -c max_prepared_transactions=200 -c citus.enable_statistics_collection=off"
-    if ! as_user "$pg_ctl_bin" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null; then
-        # A Citus built against a later minor release of the server (see CITUS_DIR's
-        # README) misses a symbol of the older one: bring the server to that release.
-        if grep -q "undefined symbol" "$dir/server.log" && [ "$(id -u)" -eq 0 ] && [ -z "${upgraded:-}" ]; then
-            upgraded=1
-            local major; major=$("$bindir/pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
-            log "citus.so needs a later PostgreSQL $major minor release: apt-get install postgresql-$major"
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "postgresql-$major" >&2
-            as_user "$pg_ctl_bin" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null \
-                || { cat "$dir/server.log" >&2; exit 1; }
-        else
-            cat "$dir/server.log" >&2; exit 1
-        fi
-    fi
+    as_user "$pg_ctl_bin" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null \
+        || { cat "$dir/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
-    as_user "$bindir/createdb" -h "$dir" -p "$port" -U postgres fkbackfill
+    as_user "$client_bindir/createdb" -h "$dir" -p "$port" -U postgres fkbackfill
     psql_on "$node" -d fkbackfill -c "CREATE EXTENSION citus" >/dev/null
 }
 
 start() {
-    ensure_installed
     server_user=$(run_as_user)
     stop_quietly
     mkdir -p "$cluster_dir"
@@ -121,6 +160,7 @@ start() {
     if [ ${#cluster_dir} -gt 70 ]; then cluster_dir=$(mktemp -d /tmp/fkbackfill-citus.XXXXXX); fi
     if [ "$(id -u)" -eq 0 ]; then chown "$server_user" "$cluster_dir"; fi
     echo "$cluster_dir" >"$location_file"
+    ensure_installed
     for node in "${nodes[@]}"; do start_node "$node"; done
     psql_on coordinator -d fkbackfill >/dev/null <<SQL
 SELECT citus_set_coordinator_host('$cluster_dir/coordinator', $(cat "$cluster_dir/coordinator/port"));
@@ -137,6 +177,8 @@ env_lines() {
 stop_quietly() {
     local loc=$cluster_dir node
     [ -f "$location_file" ] && loc=$(cat "$location_file")
+    # The private tree's pg_ctl when it is still there, else the machine's (a signal).
+    pg_ctl_bin=$(ls "$loc"/server/usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | head -1 || true)
     pg_ctl_bin=${pg_ctl_bin:-$(find_bin pg_ctl)}
     server_user=${server_user:-$(run_as_user)}
     for node in "${nodes[@]}"; do
@@ -155,10 +197,9 @@ case "${1:-}" in
         start; env_lines ;;
     stop) stop_quietly ;;
     available)
-        pg_config_bin=$(find_bin pg_config)
-        [ -n "$pg_config_bin" ] || exit 1
-        { [ -f "$("$pg_config_bin" --sharedir)/extension/citus.control" ] && [ -f "$("$pg_config_bin" --pkglibdir)/citus.so" ]; } \
-            || [ -x "$citus_dir/install.sh" ]
+        reason=$(unavailable_reason)
+        [ -n "$reason" ] || reason=$(probe)
+        if [ -n "$reason" ]; then echo "$reason" >&2; exit 1; fi
         ;;
     run)
         shift; [ "${1:-}" = "--" ] && shift

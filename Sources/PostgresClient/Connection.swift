@@ -78,7 +78,7 @@ public final class Connection {
     /// Refuses to start a statement once the connection was cancelled.
     func checkNotCancelled() throws(PostgresError) {
         if cancelState.isCancelled {
-            throw PostgresError(kind: .client, message: "cancelled by the user", sqlState: "57014")
+            throw PostgresError(kind: .client, message: "cancelled by the user", sqlState: SQLState.queryCanceled)
         }
     }
 
@@ -94,7 +94,13 @@ public final class Connection {
         let result = Self.withOptionalCStringArray(parameters) { values in
             PQexecParams(handle, text, Int32(parameters.count), nil, values, nil, nil, 0)
         }
-        return try check(result, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+        do {
+            return try check(result, expecting: [PGRES_COMMAND_OK, PGRES_TUPLES_OK])
+        } catch {
+            var failed = error
+            failed.statement = text
+            throw failed
+        }
     }
 
     /// Runs a script of several statements with no parameters, such as a schema file.

@@ -14,6 +14,36 @@ public struct ConnectionString: Sendable {
         self.text = text ?? ""
     }
 
+    /// Why this text is not a connection string libpq reads as the user meant, or nil.
+    ///
+    /// libpq takes a text without `=` that is not a URI as a bare database name, so
+    /// `--db "not a conninfo"` would try a database of that name and fail with a message
+    /// about a socket path. A bare name is kept (`--db mydb`, as psql takes it); text
+    /// with spaces, or with `=` that libpq cannot parse as `key=value` pairs, is refused
+    /// here, naming the problem. The message never holds the text (it may hold a password).
+    public var problem: String? {
+        guard !text.isEmpty else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("postgresql://") || trimmed.hasPrefix("postgres://") { return nil }
+        if text.contains("=") {
+            var errorMessage: UnsafeMutablePointer<CChar>?
+            if let options = PQconninfoParse(text, &errorMessage) {
+                PQconninfoFree(options)
+                return nil
+            }
+            let detail = errorMessage.map { message in
+                defer { PQfreemem(message) }
+                return redact(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            return "the connection string is not valid key=value pairs" + (detail.map { ": \($0)" } ?? "")
+        }
+        if text.contains(where: \.isWhitespace) {
+            return "the connection string is neither a URI (postgresql://…) nor key=value pairs, "
+                + "and a database name with spaces is not what was meant"
+        }
+        return nil
+    }
+
     /// The password this string carries, if libpq can parse one out of it.
     var password: String? {
         guard !text.isEmpty else { return nil }

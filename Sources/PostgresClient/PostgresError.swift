@@ -35,6 +35,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var column: String?
     /// Where the server was when it failed, e.g. `COPY t, line 3, column x: "abc"`.
     public var context: String?
+    /// The text of the statement that failed, as `--print-sql` shows it (parameters as
+    /// `$n`, never their values: a value may be a secret); nil for failures outside a
+    /// statement (connecting, COPY data).
+    public var statement: String?
 
     /// An error built by hand (client-side failures, tests); `context` can be set afterwards.
     public init(

@@ -64,9 +64,15 @@ public struct Row {
         result.value(index, column)
     }
 
-    /// A non-NULL text value; the query's shape guarantees it.
-    public func string(_ column: String) -> String {
-        self[column] ?? ""
+    /// A text value the query's shape guarantees is not NULL (a key column, a count, a
+    /// `coalesce`). A NULL there is a bug or a catalog that changed under the query: it
+    /// throws rather than reading as `""`, which would pass for a real empty string. A
+    /// column that may be NULL is read with the subscript, as an optional.
+    public func string(_ column: String) throws(PostgresError) -> String {
+        guard let value = self[column] else {
+            throw PostgresError(kind: .client, message: "column \(column) of the result is NULL where the query guarantees a value")
+        }
+        return value
     }
 
     /// The value parsed as an `Int`; nil for NULL, and for text that is not a whole number (`1.0`).

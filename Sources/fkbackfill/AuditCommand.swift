@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FKBackfill
 
 struct AuditCommand: ParsableCommand {
@@ -14,7 +15,13 @@ struct AuditCommand: ParsableCommand {
             unless --sample-rows or --time-budget allows data checks.
 
             Text starts with a summary, then lists findings by table; --min-severity and --only \
-            choose the findings shown (the summary counts all of them).
+            choose the findings shown (the summary counts all of them); --summary prints the \
+            summary alone. --format html writes one self-contained page: summary, a finding \
+            list to filter and sort, a section per table with its FK diagram.
+
+            Baselines, for CI on a schema that already has findings: --write-baseline FILE \
+            records every finding by kind and object (exit 0); --baseline FILE hides the known \
+            ones, says how many it hid and which are gone, and fails only on new ones.
 
             Exit codes: 0 when no shown finding is at or above --fail-on, 1 otherwise.
 
@@ -24,6 +31,9 @@ struct AuditCommand: ParsableCommand {
               fkbackfill audit --all --format junit > audit.xml
               fkbackfill audit --all --min-severity warning --only missing-index
               fkbackfill audit --schema business --sample-rows 10000 --time-budget 30
+              fkbackfill audit --all --format html > audit.html
+              fkbackfill audit --all --write-baseline audit-baseline.json
+              fkbackfill audit --all --baseline audit-baseline.json
             """
     )
 
@@ -39,8 +49,17 @@ struct AuditCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rules file (YAML) to apply; see docs/rules.md.", valueName: "file"))
     var rules: String?
 
-    @Option(help: "Output format: text, json, markdown or junit.")
+    @Option(help: "Output format: text, json, markdown, junit or html.")
     var format: ReportFormat = .text
+
+    @Flag(help: "Print the summary alone (text).")
+    var summary = false
+
+    @Option(help: ArgumentHelp("Record every finding of this run in FILE as known (exit 0).", valueName: "file"))
+    var writeBaseline: String?
+
+    @Option(help: ArgumentHelp("Hide the findings FILE records; report and fail on new ones only.", valueName: "file"))
+    var baseline: String?
 
     @Option(help: "Lowest finding severity that makes the exit code 1: info, warning or error.")
     var failOn: AuditReport.Severity = .error
@@ -62,7 +81,7 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json, markdown, junit
+        case text, json, markdown, junit, html
     }
 
     func validate() throws {
@@ -74,15 +93,37 @@ struct AuditCommand: ParsableCommand {
         }
         if let sampleRows, sampleRows < 1 { throw ValidationError("--sample-rows must be at least 1") }
         if let timeBudget, !(timeBudget > 0) { throw ValidationError("--time-budget must be more than 0 seconds") }
+        if summary && format != .text { throw ValidationError("--summary is a text summary; leave out --format \(format.rawValue)") }
+    }
+
+    /// The baseline to apply, read before any database work so a bad file costs nothing.
+    func readBaseline() throws(FKBackfillError) -> (baseline: AuditBaseline, file: String)? {
+        guard let baseline else { return nil }
+        return (try AuditBaseline.read(path: baseline), baseline)
     }
 
     func run() throws {
         let parsedRules = try rules.map { path throws(FKBackfillError) in try RulesParser.load(path: path) } ?? .none
         let scope: AuditScope = if let table { .table(table) } else if let schema { .schema(schema) } else { .all }
-        let options = AuditOptions(minSeverity: minSeverity, only: Set(only), sampleRows: sampleRows, timeBudget: timeBudget)
+        var options = AuditOptions(minSeverity: minSeverity, only: Set(only), sampleRows: sampleRows, timeBudget: timeBudget)
+        options.baseline = try readBaseline()
         let report = try Auditor(session: common.connect()).run(scope, rules: parsedRules, options: options)
-        print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
-        if report.fails(at: failOn) { throw ExitCode(ExitStatus.findings.rawValue) }
+        if let writeBaseline {
+            let recorded = AuditBaseline(scope: report.scope, findings: report.everyFinding)
+            do {
+                try recorded.json.write(toFile: writeBaseline, atomically: true, encoding: .utf8)
+            } catch {
+                throw FKBackfillError("cannot write the baseline \(writeBaseline): \(error.localizedDescription)",
+                                      hint: "check that its folder exists and is writable", kind: .cannotWrite)
+            }
+        }
+        let output = switch format {
+        case .html: report.html
+        case _ where summary: "Audit of \(report.scope)\n" + report.summaryText
+        default: report.render(OutputFormat(rawValue: format.rawValue) ?? .text)
+        }
+        print(output, terminator: "")
+        if writeBaseline == nil && report.fails(at: failOn) { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }
 

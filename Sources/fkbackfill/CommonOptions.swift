@@ -32,8 +32,13 @@ struct CommonOptions: ParsableArguments {
             handler.logLevel = level
             return handler
         }
+        let conninfo = ConnectionString(connectionString)
+        if let problem = conninfo.problem {
+            throw FKBackfillError("--db: \(problem)", hint: "pass --db 'postgresql://user@host:port/dbname' or --db 'host=HOST dbname=DB'; "
+                + "a database name with spaces goes in dbname='…'", kind: .invalidOptions)
+        }
         do {
-            let connection = try Connection(ConnectionString(connectionString), logger: Logger(label: "fkbackfill"))
+            let connection = try Connection(conninfo, logger: Logger(label: "fkbackfill"))
             Interrupts.shared.watch(connection)
             if printSQL { connection.onStatement = Self.printStatement }
             return try Session(connection)
@@ -58,8 +63,6 @@ struct CommonOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-extension OutputFormat: ExpressibleByArgument {}
 
 /// The table a command starts from, and where to find it.
 struct TargetOptions: ParsableArguments {

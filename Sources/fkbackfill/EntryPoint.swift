@@ -3,12 +3,18 @@ import FKBackfill
 import Foundation
 
 /// Runs the command and turns every failure into one of the documented exit codes
-/// (0 success, 1 findings, 2 usage or configuration, 3 database).
+/// (0 success, 1 findings, 2 usage or configuration, 3 database, 4 connection lost,
+/// 64 no command at all).
 @main
 enum EntryPoint {
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let complaint = CommandGuess.complaint(about: arguments) {
+            FileHandle.standardError.write(Data(complaint.text.utf8))
+            exit(complaint.status.rawValue)
+        }
         do {
-            if let lines = try VersionReport.lines(for: Array(CommandLine.arguments.dropFirst())) {
+            if let lines = try VersionReport.lines(for: arguments) {
                 print(lines.joined(separator: "\n"))
                 exit(0)
             }
@@ -22,7 +28,7 @@ enum EntryPoint {
             var text = "fkbackfill: error: \(error.message)\n"
             for detail in error.details { text += "  - \(detail)\n" }
             if let hint = FlagHints.hint(for: error) { text += "hint: \(hint)\n" }
-            FileHandle.standardError.write(Data(text.utf8))
+            FileHandle.standardError.write(Data(DocsPath.rewrite(text).utf8))
             exit(ExitStatus(error).rawValue)
         } catch {
             let code = FKBackfillCommand.exitCode(for: error)

@@ -1,4 +1,5 @@
 import FKBackfill
+import PostgresClient
 
 /// The tool's documented exit codes. Scripts and CI branch on these.
 enum ExitStatus: Int32 {
@@ -11,6 +12,8 @@ enum ExitStatus: Int32 {
     case database = 3
     /// The connection broke during the run (server restart, backend terminated, network).
     case connectionLost = 4
+    /// No command at all: `fkbackfill` alone prints its usage on stderr (sysexits' EX_USAGE).
+    case noCommand = 64
 
     init(_ error: FKBackfillError) {
         switch error.category {
@@ -33,17 +36,20 @@ enum FlagHints {
             "another transaction holds a table or row this run needs; raise --lock-timeout or run later"
         case .tooManyRejects:
             "fix those rows, or allow them with --max-rejects N to load the rest"
-        case .invalidOptions where error.message.hasPrefix("the set-based FK check"):
+        case .setBasedCheckUnsafe:
             "use --fk-check auto (falls back to per-row) or --fk-check per-row"
-        case .invalidOptions where error.message.hasPrefix("replace-by column"):
+        case .replaceByColumnMissing:
             error.hint.map { "--replace-by: \($0)" }
         case .blocked:
             error.hint?.replacingOccurrences(of: "a rule in the rules file", with: "a rule in --rules")
-        case .rulesProblems where error.message.hasPrefix("cannot read rules file"):
+        case .rulesFileUnreadable:
             "check the path given to --rules"
-        case .badInput where error.hint?.hasPrefix("check the CSV's delimiter") == true:
+        case .badInput where error.hint?.hasPrefix("the header holds ") == true:
+            error.hint?.replacingOccurrences(of: "set the CSV delimiter to ", with: "pass --delimiter ")
+        // A value COPY refused: the server's SQLSTATE says whether the row's shape or a value was wrong.
+        case .badInput where error.cause?.sqlState == SQLState.badCopyFileFormat:
             "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
-        case .badInput where error.hint?.hasPrefix("fix the value") == true:
+        case .badInput where error.cause.map { $0.sqlState != SQLState.characterNotInRepertoire } == true:
             "fix the value, or load the column as text and convert it in a --query"
         case .foreignKeyViolations:
             "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) with --max-rejects sets them aside"

@@ -13,7 +13,8 @@ struct FKBackfillCommand: ParsableCommand {
             and service files apply, as for psql.
 
             Exit codes: 0 success, 1 findings, 2 bad usage or configuration, 3 database \
-            error, 4 connection lost during the run, 130/143 interrupted by SIGINT/SIGTERM.
+            error, 4 connection lost during the run, 130/143 interrupted by SIGINT/SIGTERM, \
+            64 no command given (the usage is printed on stderr).
 
             --version prints the version, the git commit it was built from and the \
             libpq version; with --db CONNINFO ('' for the PG* variables), the \

@@ -9,6 +9,9 @@ struct ForeignKeysCommand: ParsableCommand {
             TABLE is read as psql reads it: schema.table, "Quoted"."Parts", or a bare name \
             looked up along search_path.
 
+            Exit codes: 0 the keys were listed; \
+            2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
+
             Example:
               fkbackfill fks business.规模明细
               fkbackfill fks 'sales."Order Lines"' --format json \\
@@ -18,7 +21,8 @@ struct ForeignKeysCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"))
+    @Option(help: ArgumentHelp("Rules file whose declared relations are added to the graph.", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
     var rules: String?
 
     /// `fks` has no picture formats; a narrower enum makes `--help` list only these.

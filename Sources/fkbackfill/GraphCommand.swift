@@ -10,8 +10,12 @@ struct GraphCommand: ParsableCommand {
             parents first: the order a backfill fills them in. Dashed edges (dot, mermaid) \
             can be broken: their columns are nullable or the constraint is deferrable.
 
+            svg draws the same diagram as the audit's HTML report, laid out by depth, with no \
+            Graphviz; html puts it in a self-contained page with a section per table.
+
             Example:
               fkbackfill graph business.规模明细
+              fkbackfill graph business.规模明细 --format svg > graph.svg
               fkbackfill graph business.规模明细 --format dot \\
                 | dot -Tsvg > graph.svg
             """
@@ -25,15 +29,19 @@ struct GraphCommand: ParsableCommand {
     /// The formats a graph has: `--format markdown` or `junit` is an argument error
     /// (exit 2), not text printed with exit 0.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, dot, mermaid
+        case text, json, dot, mermaid, svg, html
     }
 
-    @Option(help: "Output format: text, json, dot or mermaid.")
+    @Option(help: "Output format: text, json, dot, mermaid, svg or html.")
     var format: Format = .text
 
     func run() throws {
         let catalog = try target.readCatalog(rules: rules)
-        let output = OutputFormat(rawValue: format.rawValue) ?? .text
-        print(GraphReport(graph: DependencyGraph(catalog: catalog)).render(output), terminator: "")
+        let report = GraphReport(graph: DependencyGraph(catalog: catalog))
+        switch format {
+        case .svg: print(report.svg, terminator: "")
+        case .html: print(report.html, terminator: "")
+        default: print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
+        }
     }
 }

@@ -13,7 +13,10 @@ struct ImportRulesCommand: ParsableCommand {
             (the FKs it does not declare), depends_on is compared with the graph, and the \
             output is validated; without --db every entry is written as a relation. Code \
             (lambda, jsonb_append) of a known shape becomes sql:; any other is written \
-            commented out and the command exits 1 listing it. See docs/migrating.md.
+            commented out and the command exits 1 listing it. See \(DocsPath.of("migrating.md")).
+
+            Exit codes: 0 written; 1 written, with derivations a human must still \
+            translate; 2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
 
             Example:
               fkbackfill import-rules config/foreign_keys.yml --domain annuity_performance \\
@@ -21,7 +24,7 @@ struct ImportRulesCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The legacy config (YAML).", valueName: "file"))
+    @Argument(help: ArgumentHelp("The legacy config (YAML).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var file: String
 
     @Option(help: "The domain to import (a key under domains:).")
@@ -30,7 +33,8 @@ struct ImportRulesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The domain's fact table; the config does not name it.", valueName: "table"))
     var table: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the rules here instead of stdout.", valueName: "rules.yaml"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the rules here instead of stdout.", valueName: "rules.yaml"),
+            completion: .file())
     var output: String?
 
     @OptionGroup var common: CommonOptions

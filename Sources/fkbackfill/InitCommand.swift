@@ -10,6 +10,8 @@ struct InitCommand: ParsableCommand {
             without rules, and a commented, suggested rule for every column that would \
             block a load. Edit it, then pass it to load with --rules.
 
+            Exit codes: 0 the starter file was printed; 2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
+
             Example:
               fkbackfill init business.规模明细 > rules.yaml
             """

@@ -3,7 +3,7 @@ import FKBackfill
 
 /// Where the rows come from, for `load`, `backfill` and `validate`.
 struct InputArguments: ParsableArguments {
-    @Option(help: ArgumentHelp("CSV file; - reads standard input.", valueName: "file"))
+    @Option(help: ArgumentHelp("CSV file; - reads standard input.", valueName: "file"), completion: .file())
     var csv: String?
 
     @Option(help: ArgumentHelp("A table or view already in the database.", valueName: "table"))
@@ -21,8 +21,20 @@ struct InputArguments: ParsableArguments {
     @Option(help: "CSV text that stands for NULL (default: an unquoted empty field).")
     var null: String = ""
 
-    @Flag(inversion: .prefixedNo, help: "The first CSV line names the columns (default). Without it, the file has every insertable column of the target, in table order.")
-    var header = true
+    @Flag var headerLine: HeaderLine = .header
+
+    /// `--header` and `--no-header`, each with its own help (an inverted `Bool` flag
+    /// gives both the one text, and the man page said `--no-header` names the columns).
+    enum HeaderLine: EnumerableFlag {
+        case header, noHeader
+
+        static func help(for value: HeaderLine) -> ArgumentHelp? {
+            switch value {
+            case .header: "The first CSV line names the columns (default)."
+            case .noHeader: "The file has no header line: its fields are every insertable column of the target, in table order."
+            }
+        }
+    }
 
     func validate() throws {
         if [csv, source, query].compactMap({ $0 }).count > 1 {
@@ -36,10 +48,11 @@ struct InputArguments: ParsableArguments {
     var input: InputSource? {
         if let csv {
             var options = CSVOptions()
-            options.delimiter = delimiter.first!
-            options.quote = quote.first!
+            // validate() made both exactly one character.
+            options.delimiter = delimiter.first ?? ","
+            options.quote = quote.first ?? "\""
             options.null = null
-            options.header = header
+            options.header = headerLine == .header
             return .csv(path: csv, options: options)
         }
         if let source { return .table(source) }

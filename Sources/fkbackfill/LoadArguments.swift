@@ -1,18 +1,12 @@
 import ArgumentParser
 import FKBackfill
-import Foundation
 
-/// The input and behaviour options `load` and `backfill` share.
+/// The options of `load` and `backfill` beyond those validate shares (`RunArguments`).
 struct LoadArguments: ParsableArguments {
-    @OptionGroup var from: InputArguments
+    @OptionGroup var shared: RunArguments
 
-    @Option(help: ArgumentHelp("Rules file (YAML): per-column rules, declared relations, blank keys. See docs/rules.md.", valueName: "file"))
-    var rules: String?
-
-    @Option(help: "How many rows may be rejected (bad values, NULLs, too long, CHECK, blank keys, on_missing: reject) while the rest still load.")
-    var maxRejects = 0
-
-    @Option(help: ArgumentHelp("Write rejected rows to this CSV file (line, reason, fields).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write rejected rows to this CSV file (line, reason, fields).", valueName: "file"),
+            completion: .file())
     var rejectFile: String?
 
     @Option(help: ArgumentHelp("Append rejected rows to this table (created if missing), in the load's transaction.", valueName: "table"))
@@ -33,31 +27,24 @@ struct LoadArguments: ParsableArguments {
     @Flag(help: "Do everything, report, then roll back.")
     var dryRun = false
 
-    @Option(help: "How many inserted keys to list per parent.")
-    var samples = 5
-
-    @Option(help: "Report format: text or json.")
+    @Option(help: "Report format: text or json.", completion: .list(["text", "json"]))
     var format: ReportFormat = .text
 
-    @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the JSON report to this file.", valueName: "file"), completion: .file())
     var report: String?
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
+    /// A missing input is checked in `run`, not here: ArgumentParser reports a failed
+    /// `validate()` before an unknown option, and `load t --bogus` should name `--bogus`.
     func validate() throws {
-        if from.input == nil {
-            throw ValidationError("give an input: --csv FILE, --source TABLE or --query SQL")
+        if format != .text && format != .json {
+            throw ValidationError("--format \(format.rawValue): load and backfill report as text or json")
         }
-        if samples < 0 { throw ValidationError("--samples must be 0 or more") }
-        if maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
     }
 
     func options(loadTarget: Bool, replaceBy: [String]) throws -> LoadOptions {
         var options = LoadOptions()
-        if let rules { options.rules = try RulesParser.load(path: rules) }
-        options.maxRejects = maxRejects
+        if let rules = try shared.parsedRules() { options.rules = rules }
+        options.maxRejects = shared.maxRejects
         options.rejectFile = rejectFile
         options.rejectTable = rejectTable
         options.fkCheck = fkCheck
@@ -67,21 +54,24 @@ struct LoadArguments: ParsableArguments {
         options.loadTarget = loadTarget
         options.replaceBy = replaceBy
         options.dryRun = dryRun
-        options.samples = samples
+        options.samples = shared.samples
         return options
     }
 
     /// Runs the job and prints the report; `--report` gets the JSON too.
     func run(target: TargetOptions, loadTarget: Bool, replaceBy: [String] = []) throws {
+        guard let input = shared.from.input else { throw ValidationError("give an input: --csv FILE, --source TABLE or --query SQL") }
         // A broken rules file is reported before connecting.
         let options = try options(loadTarget: loadTarget, replaceBy: replaceBy)
         let loader = Loader(session: try target.common.connect())
-        let input = from.input!
-        if case .csv = input, isatty(STDERR_FILENO) == 1 {
-            loader.progress = ProgressLine().update
+        let progress = ProgressLine.onTerminal()
+        if let progress {
+            loader.stepStarted = progress.stepStarted
+            if case .csv = input { loader.progress = progress.update }
         }
+        defer { progress?.finish() }
         let result = try loader.run(table: target.table, input: input, options: options)
-        ProgressLine.clear()
+        progress?.finish()
         if let path = report {
             do {
                 try result.render(.json).write(toFile: path, atomically: true, encoding: .utf8)
@@ -89,28 +79,9 @@ struct LoadArguments: ParsableArguments {
                 throw FKBackfillError("cannot write the report to \(path): \(error.localizedDescription)", kind: .cannotWrite)
             }
         }
-        print(result.render(format == .json ? .json : .text), terminator: "")
+        print(result.render(format.output), terminator: "")
     }
 }
 
 extension BackfillMode: ExpressibleByArgument {}
 extension FKCheckMode: ExpressibleByArgument {}
-
-/// A single self-overwriting progress line on a terminal's stderr.
-final class ProgressLine {
-    private var last = ContinuousClock.now
-
-    func update(bytes: Int, total: Int?) {
-        let now = ContinuousClock.now
-        guard now - last > .milliseconds(200) else { return }
-        last = now
-        let mib = Double(bytes) / 1_048_576
-        var line = String(format: "\rstaging: %.1f MiB", mib)
-        if let total, total > 0 { line += String(format: " of %.1f MiB (%d%%)", Double(total) / 1_048_576, bytes * 100 / total) }
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    static func clear() {
-        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-}

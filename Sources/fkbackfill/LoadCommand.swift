@@ -16,6 +16,11 @@ struct LoadCommand: ParsableCommand {
             for an FK column, the input column that references the same parent; NULL. A NOT \
             NULL column with none of these stops the load before anything is written (exit 1).
 
+            Exit codes: 0 loaded (or, with --dry-run, would load); 1 refused before \
+            anything was written: a parent column nothing fills, more rejected rows than \
+            --max-rejects, an FK violation or a row PostgreSQL refused; \
+            2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
+
             Example:
               fkbackfill load business.规模明细 --csv 2024-11.csv
               fkbackfill load business.规模明细 --csv 2024-11.csv \\
@@ -47,6 +52,9 @@ struct BackfillCommand: ParsableCommand {
         discussion: """
             Everything `load` does except inserting into TABLE: for pipelines that load the \
             facts themselves after a backfill gate.
+
+            Exit codes: 0 backfilled; 1 refused before anything was written, as for load; \
+            2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
 
             Example:
               fkbackfill backfill business.规模明细 --csv 2024-11.csv

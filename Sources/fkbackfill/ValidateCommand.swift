@@ -18,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
             and NOT NULL only). With no input, checks the rows already in TABLE in place.
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \
-            --strict, only when no key is missing), 1 otherwise.
+            --strict, only when no key is missing), 1 otherwise; 2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
 
             Example:
               fkbackfill validate business.规模明细 --csv 2024-11.csv
@@ -30,19 +30,10 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @OptionGroup var from: InputArguments
-
-    @Option(help: ArgumentHelp("Rules file (YAML); see docs/rules.md.", valueName: "file"))
-    var rules: String?
-
-    @Option(help: "How many missing keys to list per FK (and lines per key and per column problem).")
-    var samples = 5
+    @OptionGroup var shared: RunArguments
 
     @Flag(help: "Count every missing key as a failure, even one a backfill would fix.")
     var strict = false
-
-    @Option(help: "Predict the load with this --max-rejects: how many rows it may set aside and still load the rest.")
-    var maxRejects = 0
 
     @Option(
         help: ArgumentHelp(
@@ -55,24 +46,22 @@ struct ValidateCommand: ParsableCommand {
     var inPlace = false
 
     @Option(help: "Output format: text, json, markdown or junit.")
-    var format: AuditCommand.ReportFormat = .text
+    var format: ReportFormat = .text
 
     func validate() throws {
-        if samples < 0 { throw ValidationError("--samples must be 0 or more") }
-        if maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }
-        if inPlace && from.input == nil { throw ValidationError("--in-place needs --source or --query") }
+        if inPlace && shared.from.input == nil { throw ValidationError("--in-place needs --source or --query") }
     }
 
     func run() throws {
         var options = ValidateOptions()
-        options.samples = samples
+        options.samples = shared.samples
         options.strict = strict
-        options.maxRejects = maxRejects
+        options.maxRejects = shared.maxRejects
         options.inPlace = inPlace
         options.replaceBy = replaceBy
-        if let rules { options.rules = try RulesParser.load(path: rules) }
-        let report = try Validator(session: target.common.connect()).run(table: target.table, input: from.input, options: options)
-        print(report.render(OutputFormat(rawValue: format.rawValue) ?? .text), terminator: "")
+        if let rules = try shared.parsedRules() { options.rules = rules }
+        let report = try Validator(session: target.common.connect()).run(table: target.table, input: shared.from.input, options: options)
+        print(report.render(format.output), terminator: "")
         if !report.wouldLoad { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }

@@ -24,11 +24,15 @@ enum VersionReport {
             "libpq \(LibPQVersion.text)",
         ]
         if let connection {
+            if let problem = ConnectionString(connection).problem {
+                throw FKBackfillError("--db: \(problem)", hint: "pass --db 'postgresql://user@host:port/dbname' or --db 'host=HOST dbname=DB'",
+                                      kind: .invalidOptions)
+            }
             do {
                 // A session like every command's: the path is pinned before anything runs.
                 let session = try Session(Connection(ConnectionString(connection)))
                 let server = try session.execute("SHOW server_version")
-                lines.append("server PostgreSQL \(server.rows[0].string("server_version"))")
+                lines.append("server PostgreSQL \(try server.rows[0].string("server_version"))")
             } catch let error as PostgresError {
                 throw FKBackfillError(error)
             } catch let error as FKBackfillError {

@@ -6,7 +6,10 @@ import TestSupport
 
 /// What `session_replication_role` does on Citus, which decides the set-based path there
 /// (docs/scale-out.md, FKCheck+Citus.swift). If Citus changes it, these fail first.
-@Suite struct CitusFKCheckTests {
+///
+/// The time limit: these tests wait on locks and other sessions, and a hang must fail the
+/// test rather than stall the run (generous, so a machine whose cores are shared stays green).
+@Suite(.timeLimit(.minutes(10))) struct CitusFKCheckTests {
     func orphanInsert(_ db: TestDatabase, _ s: String, settings: [String]) throws -> String? {
         try db.connection.execute("BEGIN")
         defer { _ = try? db.connection.execute("ROLLBACK") }

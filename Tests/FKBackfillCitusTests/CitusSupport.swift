@@ -71,32 +71,3 @@ enum Binary {
     }
 }
 
-/// Runs blocking work on a dedicated thread and hands its result to async code.
-final class OwnThread<T: Sendable>: @unchecked Sendable {
-    private let lock = NSCondition()
-    private var outcome: Result<T, any Error>?
-
-    init(_ work: @escaping @Sendable () throws -> T) {
-        let thread = Thread { [self] in
-            let value = Result { try work() }
-            lock.lock()
-            outcome = value
-            lock.broadcast()
-            lock.unlock()
-        }
-        thread.start()
-    }
-
-    func wait() -> Result<T, any Error> {
-        lock.lock()
-        defer { lock.unlock() }
-        while outcome == nil { lock.wait() }
-        return outcome!
-    }
-
-    func result() async -> Result<T, any Error> {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.wait()) }.start()
-        }
-    }
-}

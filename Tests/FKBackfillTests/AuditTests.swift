@@ -160,7 +160,7 @@ import TestSupport
             CREATE TABLE fact (strict_code text CONSTRAINT f_strict REFERENCES strict, ab text CONSTRAINT "f_&<""'>" REFERENCES "A&B<c>");
             """)
         let report = try audit(db, .table("fact"))
-        #expect(report.render(.text).contains("f_strict (uncovered):"))
+        #expect(report.render(.text).contains("\(db.schema).strict (uncovered: f_strict):"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.render(.json).utf8)) as? [String: Any])
         let keys = try #require(json["foreignKeys"] as? [[String: Any]])
         #expect(Set(keys[0].keys) == ["name", "table", "columns", "referencedTable", "referencedColumns", "declared", "status", "reasons", "declaredOn", "validated"])

@@ -5,7 +5,10 @@ import Testing
 import TestSupport
 
 /// The set-based FK check: used when safe, falls back when not, never lets an orphan in.
-@Suite struct FKCheckTests {
+///
+/// The time limit: these tests wait on locks and other sessions, and a hang must fail the
+/// test rather than stall the run (generous, so a machine whose cores are shared stays green).
+@Suite(.timeLimit(.minutes(10))) struct FKCheckTests {
     func setup() throws -> TestDatabase {
         let db = try TestDatabase()
         try db.run("""
@@ -51,6 +54,7 @@ import TestSupport
             try triggered.run("ALTER TABLE fact ENABLE TRIGGER fact_noop")
             _ = try triggered.load("fact", csv: "org_code,n\nG1,1\n") { $0.fkCheck = .setBased }
         }
+        #expect(explicit.kind == .setBasedCheckUnsafe)
         #expect(explicit.category == .usage)
 
         // A rule on the target, which replica mode would not change but the check must not guess about.
@@ -150,38 +154,5 @@ import TestSupport
         }
         #expect(try db.count("fact") == 0)
         #expect(try OrphanOracle.orphans(in: [schema], on: db.connection) == [])
-    }
-}
-
-/// Runs blocking work on a dedicated thread and hands its result to async code.
-final class OwnThread<T: Sendable>: @unchecked Sendable {
-    private let lock = NSCondition()
-    private var outcome: Result<T, any Error>?
-
-    init(_ work: @escaping @Sendable () throws -> T) {
-        let thread = Thread { [self] in
-            let value = Result { try work() }
-            lock.lock()
-            outcome = value
-            lock.broadcast()
-            lock.unlock()
-        }
-        thread.start()
-    }
-
-    /// Blocks the calling thread until the work is done.
-    func wait() -> Result<T, any Error> {
-        lock.lock()
-        defer { lock.unlock() }
-        while outcome == nil { lock.wait() }
-        return outcome!
-    }
-
-    /// The outcome, for async code: a thread of its own waits on the condition, so no
-    /// thread of the cooperative pool blocks and nothing polls.
-    func result() async -> Result<T, any Error> {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.wait()) }.start()
-        }
     }
 }

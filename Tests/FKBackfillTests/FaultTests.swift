@@ -6,7 +6,10 @@ import TestSupport
 
 /// Faults in the middle of a load: each leaves no parent and no fact row behind, and a
 /// rerun succeeds.
-@Suite struct FaultTests {
+///
+/// The time limit: these tests wait on locks and other sessions, and a hang must fail the
+/// test rather than stall the run (generous, so a machine whose cores are shared stays green).
+@Suite(.timeLimit(.minutes(10))) struct FaultTests {
     var binary: String {
         ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
             ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path

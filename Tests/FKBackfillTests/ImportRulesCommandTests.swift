@@ -58,9 +58,10 @@ import TestSupport
         _ = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: ["月度", "计划代码"], on: db.connection)
         let strict = try RulesParser.parse("tables:\n  \(mapping).年金计划:\n    columns:\n      计划全称: { from: 计划名称 }\n",
                                            file: "rules.yaml")
-        #expect(throws: FKBackfillError.self) {
+        let error = try #require(throws: FKBackfillError.self) {
             _ = try RulesValidator.validate(strict, catalog: catalog, stagedColumns: ["月度", "计划代码"], on: db.connection)
         }
+        #expect(error.kind == .rulesProblems)
         _ = try db.load("\(business).规模明细", csv: "月度,计划代码\n2024-11-01,P9001\n") { $0.rules = rules }
         _ = try db.load("\(business).规模明细", csv: "月度,计划代码,计划名称\n2024-11-01,P9002,有名字\n") { $0.rules = rules }
         #expect(try db.values("SELECT 年金计划号, 计划全称 FROM \(mapping).年金计划 WHERE 年金计划号 >= 'P9' ORDER BY 1")

@@ -20,6 +20,21 @@ private let installTestsFolder = ProcessInfo.processInfo.environment["FKBACKFILL
                            "fkbackfill.init", "fkbackfill.audit", "fkbackfill.validate"].map { "share/man/man1/\($0).1" }
     static let completions = ["share/bash-completion/completions/fkbackfill", "share/zsh/site-functions/_fkbackfill",
                               "share/fish/vendor_completions.d/fkbackfill.fish"]
+    /// The docs the help texts and hints point at, installed with the tool.
+    static let docs = ["README.md", "rules.md", "validate.md", "json-output.md", "migrating.md", "schemas/load-report.schema.json",
+                       "examples/annuity/schema.sql"].map { "share/doc/fkbackfill/\($0)" }
+
+    /// The help and a library hint name the installed guide, not the clone's docs/.
+    static func expectHelpNamesTheInstalledDocs(_ binary: String, prefix: URL) throws {
+        let rules = prefix.appendingPathComponent("share/doc/fkbackfill/rules.md").standardizedFileURL.path
+        let help = try run(binary, ["load", "--help"], environment: ["COLUMNS": "400"])
+        #expect(help.stdout.contains("See \(rules)."), "\(help.stdout)")
+        let file = TestFiles.url(suffix: ".yaml")
+        try "tabels: {}\n".write(to: file, atomically: true, encoding: .utf8)
+        let broken = try run(binary, ["validate", "t", "--csv", "x.csv", "--rules", file.path])
+        #expect(broken.status == 2, "\(broken.stderr)")
+        #expect(broken.stderr.contains("see \(rules)"), "\(broken.stderr)")
+    }
 
     @Test func theDebianPackageInstallsAToolThatRunsWithoutSwift() throws {
         let deb = try #require(Self.folder, "FKBACKFILL_INSTALL_TESTS is not set: run `make test`, which builds the release files first").appendingPathComponent("fkbackfill.deb").path
@@ -47,6 +62,33 @@ private let installTestsFolder = ProcessInfo.processInfo.environment["FKBACKFILL
         #expect(man.status == 0, "\(man.stderr)")
         #expect(man.stderr.isEmpty, "\(man.stderr)")
         #expect(man.stdout.contains("--replace-by"))
+        // EXIT STATUS gives the command's own codes, then the shared ones.
+        let exitStatus = man.stdout.components(separatedBy: "EXIT STATUS").dropFirst().first?.components(separatedBy: "\n\n\n").first
+            ?? man.stdout.components(separatedBy: "EXIT STATUS").dropFirst().first ?? ""
+        // Joined back where man hyphenated a word at a line's end (U+2010, then a newline).
+        let flat = exitStatus.replacingOccurrences(of: "\u{2010}\n", with: "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(flat.contains("0 loaded (or, with --dry-run, would load); 1 refused before anything was written"), "\(exitStatus)")
+        #expect(flat.contains("(see fkbackfill --help). 2 bad usage or configuration"), "\(exitStatus)")
+        #expect(flat.contains("3 a database error, 4 the connection was lost during the run"), "\(exitStatus)")
+        #expect(!flat.contains("if an error occurs"), "\(exitStatus)")
+        // --no-header has its own text in the page, not that of --header.
+        let noHeader = man.stdout.components(separatedBy: "\n     --no-header\n").dropFirst().first?.prefix(200) ?? ""
+        #expect(noHeader.contains("no header line"), "\(noHeader)")
+        // The docs, a Debian copyright file and a changelog.
+        for file in Self.docs {
+            #expect(FileManager.default.fileExists(atPath: usr.appendingPathComponent(file).path), "\(file)")
+        }
+        let readme = try String(contentsOf: usr.appendingPathComponent("share/doc/fkbackfill/README.md"), encoding: .utf8)
+        #expect(readme.split(separator: "\n").count > 100, "the README is the project's, not one line")
+        let copyright = try String(contentsOf: usr.appendingPathComponent("share/doc/fkbackfill/copyright"), encoding: .utf8)
+        #expect(copyright.hasPrefix("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"))
+        let changelog = try run("/bin/sh", ["-c", "gzip -dc '\(usr.path)/share/doc/fkbackfill/changelog.gz'"])
+        #expect(changelog.stdout.hasPrefix("fkbackfill (\(version.stdout.split(separator: "\n")[0].dropFirst("fkbackfill ".count))) unstable;"),
+                "\(changelog.stdout)")
+        try Self.expectHelpNamesTheInstalledDocs(binary, prefix: usr)
+        let md5sums = try run("/usr/bin/dpkg-deb", ["-I", deb, "md5sums"])
+        #expect(md5sums.stdout.contains("usr/bin/fkbackfill"), "\(md5sums.stderr)")
+        try Self.expectLintianFindsNoErrors(deb)
         // The examples, Chinese names and all, one per line (see scripts/release.sh).
         #expect(man.stdout.contains("fkbackfill load business.规模明细 --csv 2024-11.csv\n"), "\(man.stdout)")
         for file in Self.completions {
@@ -74,7 +116,8 @@ private let installTestsFolder = ProcessInfo.processInfo.environment["FKBACKFILL
         let prefix = try #require(Self.folder, "FKBACKFILL_INSTALL_TESTS is not set: run `make test`, which builds the release files first").appendingPathComponent("installed/usr/local")
         let binary = prefix.appendingPathComponent("bin/fkbackfill").path
         #expect(FileManager.default.isExecutableFile(atPath: binary))
-        for file in Self.manPages + Self.completions {
+        try Self.expectHelpNamesTheInstalledDocs(binary, prefix: prefix)
+        for file in Self.manPages + Self.completions + Self.docs {
             #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(file).path), "\(file)")
         }
         let version = try run(binary, ["--version"])
@@ -86,6 +129,17 @@ private let installTestsFolder = ProcessInfo.processInfo.environment["FKBACKFILL
         #expect(try String(contentsOf: prefix.appendingPathComponent(Self.completions[1]), encoding: .utf8).hasPrefix("#compdef fkbackfill"))
         #expect(try String(contentsOf: prefix.appendingPathComponent(Self.completions[2]), encoding: .utf8).contains("complete -c 'fkbackfill'"))
         try Self.expectOnlySystemLibraries(binary)
+    }
+
+    /// lintian, where it is installed, finds no error in the package. It is not installed
+    /// by scripts/install-deps.sh: on Debian 12 its dependencies upgrade perl and
+    /// perl-base, and the setup never upgrades a package. Without it, the checks above
+    /// (copyright, changelog, md5sums, gzipped pages, stripped binary) stand in.
+    static func expectLintianFindsNoErrors(_ deb: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/lintian") else { return }
+        let lintian = try run("/usr/bin/lintian", ["--no-tag-display-limit", deb])
+        let errors = lintian.stdout.split(separator: "\n").filter { $0.hasPrefix("E: ") }
+        #expect(errors.isEmpty, "\(errors)")
     }
 
     @Test func makeUninstallLeavesNoFile() throws {

@@ -6,7 +6,10 @@ import TestSupport
 /// `kill -9` of the client mid-run: its backend must notice the dead connection and end
 /// within 3 seconds (the session sets client_connection_check_interval), releasing its
 /// row and advisory locks, instead of running its statement to the end.
-@Suite struct KilledClientTests {
+///
+/// The time limit: these tests wait on locks and other sessions, and a hang must fail the
+/// test rather than stall the run (generous, so a machine whose cores are shared stays green).
+@Suite(.timeLimit(.minutes(10))) struct KilledClientTests {
     var binary: String {
         ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
             ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path

@@ -5,7 +5,10 @@ import Testing
 import TestSupport
 
 /// --exclusive and --lock-timeout.
-@Suite struct LockingTests {
+///
+/// The time limit: these tests wait on locks and other sessions, and a hang must fail the
+/// test rather than stall the run (generous, so a machine whose cores are shared stays green).
+@Suite(.timeLimit(.minutes(10))) struct LockingTests {
     @Test func exclusiveLoadsWaitForEachOtherAndLockTimeoutBoundsTheWait() throws {
         let db = try TestDatabase()
         try db.run("""
@@ -22,6 +25,7 @@ import TestSupport
                 $0.lockTimeout = "300ms"
             }
         }
+        #expect(blocked.kind == .lockTimeout)
         #expect(blocked.message.hasPrefix("timed out waiting for a lock"))
         #expect(blocked.category == .database)
         #expect(try db.count("org") == 0)
@@ -39,6 +43,7 @@ import TestSupport
         let rowLock = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code\nG1\n") { $0.lockTimeout = "300ms" }
         }
+        #expect(rowLock.kind == .lockTimeout)
         #expect(rowLock.message.hasPrefix("timed out waiting for a lock"))
         try holder.execute("ROLLBACK")
     }

@@ -27,6 +27,7 @@ import TestSupport
         let everything = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code,product_code,n\nG1,X1,1\n") { $0.replaceBy = ["n"] }
         }
+        #expect(everything.kind == .missingPrivileges)
         #expect(everything.category == .database)
         #expect(everything.message == "the current role lacks privileges this run needs, nothing was written")
         #expect(everything.details == [
@@ -42,6 +43,7 @@ import TestSupport
             SET ROLE \(role);
             """)
         let parents = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: "org_code,product_code,n\nG1,X1,1\n") }
+        #expect(parents.kind == .missingPrivileges)
         #expect(parents.details == ["GRANT INSERT ON \"\(db.schema)\".\"org\" TO \"\(role)\";"])
         // No new keys, no INSERT needed on the parents.
         try db.run("RESET ROLE; INSERT INTO org VALUES ('G1'); SET ROLE \(role);")

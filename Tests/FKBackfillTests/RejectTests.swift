@@ -73,6 +73,7 @@ import TestSupport
                 $0.rejectTable = "rejects"
             }
         }
+        #expect(error.kind == .tooManyRejects)
         #expect(error.category == .findings)
         #expect(error.message == "4 input rows rejected (at most 2 allowed), nothing was written")
         #expect(try db.count("fact") == 0)
@@ -84,6 +85,7 @@ import TestSupport
     @Test func withoutRejectOptionsABadValueStillFailsTheWholeRun() throws {
         let db = try setup()
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: Self.csv) }
+        #expect(error.kind == .badInput(line: 3))
         #expect(error.message.contains(":3: invalid input syntax for type integer"))
         #expect(try db.count("fact") == 0)
     }
@@ -95,7 +97,7 @@ extension RejectTests {
     @Test func cleanValuesTakeTheTypedPathAndStillRejectNullsAndChecks() throws {
         let db = try setup()
         let file = try db.csvFile("") + ".rejects.csv"
-        let statements = StatementBox()
+        let statements = LockedBox<[String]>()
         let report = try db.load("fact", csv: "org_code,n,code,amount\n\"G1\nx\",1,ab,1\nG2,,ab,1\nG3,3,ab,-5\nG4,4,ab,4\n") {
             $0.maxRejects = 5
             $0.rejectFile = file
@@ -103,7 +105,7 @@ extension RejectTests {
         }
         #expect(report.inserted == 2)
         #expect(report.rejected == 2)
-        #expect(!statements.statements.contains { $0.contains("fkb_raw") })
+        #expect(!statements.value.contains { $0.contains("fkb_raw") })
         #expect(try String(contentsOfFile: file, encoding: .utf8) == """
             line,reason,org_code,n,code,amount
             4,n: NULL in a NOT NULL column,G2,,ab,1

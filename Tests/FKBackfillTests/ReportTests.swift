@@ -18,7 +18,7 @@ import TestSupport
     @Test func fksJSONUsesTheDocumentedNames() throws {
         let (_, catalog, mapping, business) = try annuity()
         let json = try object(ForeignKeysReport(catalog: catalog).render(.json))
-        #expect(json["table"] as? String == "\(business).规模明细")
+        #expect((json["table"] as? [String: String])?["display"] == "\(business).规模明细")
         let keys = try #require(json["foreignKeys"] as? [[String: Any]])
         #expect(keys.count == 5)
         let first = keys[0]
@@ -27,14 +27,14 @@ import TestSupport
             #expect(first[field] != nil, "missing \(field)")
         }
         // The target's own keys come first, then its parents'.
-        #expect(keys.map { $0["table"] as? String }.last == "\(mapping).组合计划")
+        #expect(keys.map { ($0["table"] as? [String: String])?["display"] }.last == "\(mapping).组合计划")
         let plan = try #require(keys.first { $0["name"] as? String == "fk_规模明细_年金计划" })
         #expect(plan["columns"] as? [String] == ["计划代码"])
-        #expect(plan["referencedTable"] as? String == "\(mapping).年金计划")
+        #expect((plan["referencedTable"] as? [String: String])?["display"] == "\(mapping).年金计划")
         #expect(plan["referencedColumns"] as? [String] == ["年金计划号"])
         #expect(plan["match"] as? String == "SIMPLE")
         #expect(plan["onDelete"] as? String == "NO ACTION")
-        #expect(plan["declaredOn"] as? String == "\(business).规模明细")
+        #expect((plan["declaredOn"] as? [String: String])?["display"] == "\(business).规模明细")
         let details = try #require(plan["columnDetails"] as? [[String: Any]])
         #expect(details.first?["type"] as? String == "character varying(20)")
         #expect(details.first?["nullable"] as? Bool == false)

@@ -45,7 +45,7 @@ import TestSupport
                     $0.rules = rules
                 }
             }
-            #expect(error.kind == .invalidOptions)
+            #expect(error.kind == .setBasedCheckUnsafe)
             #expect(error.details.contains { $0.contains("row-level security") }, "\(error.details)")
         } else {
             let report = try db.load("fact", csv: "org_code,n\nHIDDEN,1\nSEEN,2\n") { $0.rules = rules }
@@ -75,7 +75,7 @@ import TestSupport
         let refused = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "org_code,n\nG2,1\n") { $0.fkCheck = .setBased }
         }
-        #expect(refused.kind == .invalidOptions)
+        #expect(refused.kind == .setBasedCheckUnsafe)
     }
 
     /// A `--reject-table` to be created needs CREATE on its schema: said up front, as a

@@ -82,9 +82,10 @@ import TestSupport
             .replacingOccurrences(of: "      # headcount: {", with: "      headcount: {")
             .replacingOccurrences(of: "      # label: {", with: "      label: {")
         let parsed = try RulesParser.parse(edited, file: "init.yaml")
-        #expect(throws: FKBackfillError.self) {
+        let error = try #require(throws: FKBackfillError.self) {
             _ = try db.load("\(business).规模明细", csv: "月度,计划代码,region_code,labels\n2024-11-01,P1,R1,north\n")
         }
+        #expect(error.kind == .blocked)
         let report = try db.load("\(business).规模明细", csv: "月度,计划代码,region_code,labels\n2024-11-01,P1,R1,north\n") {
             $0.rules = parsed
         }

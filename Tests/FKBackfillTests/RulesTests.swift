@@ -136,6 +136,7 @@ import TestSupport
         let skip = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "tables:\n  org: { mode: skip }\n")
         }
+        #expect(skip.kind == .tooManyRejects)
         #expect(skip.category == .findings)
         #expect(skip.details.first?.contains("key (org_code) missing from \(db.schema).org") == true)
         let allowed = try load(db, "fact", csv: csv, rules: "tables:\n  org: { mode: skip }\n") { $0.maxRejects = 1 }
@@ -147,7 +148,8 @@ import TestSupport
         let fail = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "tables:\n  org: { mode: fail }\n") { $0.maxRejects = 10 }
         }
-        #expect(fail.details.contains { $0.contains("1 input rows have a key (org_code) missing") && $0.contains("fail") })
+        #expect(fail.kind == .blocked)
+        #expect(fail.details.contains { $0.contains("1 input row has a key (org_code) missing") && $0.contains("fail") })
         #expect(try db.count("fact") == 1)
     }
 
@@ -172,6 +174,7 @@ import TestSupport
         let failed = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: "org_code,product_code\nG3,X3\n", rules: "foreign_keys:\n  fact_product_fk: { on_missing: fail }\n")
         }
+        #expect(failed.kind == .blocked)
         #expect(failed.category == .findings)
         #expect(try db.count("org") == 1)
         // skip: no backfill through it, so the FK check fails the insert: PostgreSQL's own…
@@ -190,6 +193,7 @@ import TestSupport
                 $0.fkCheck = .setBased
             }
         }
+        #expect(verified.kind == .foreignKeyViolations)
         #expect(verified.category == .findings)
         #expect(verified.details == ["1 rows violate fact_product_fk → \(db.schema).product (keys X4)"])
         #expect(try db.count("org", "code = 'G4'") == 0)
@@ -212,11 +216,13 @@ import TestSupport
         let rejected = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: reject\n")
         }
+        #expect(rejected.kind == .tooManyRejects)
         #expect(rejected.details == ["3 rows: blank key in org_code (lines 3, 4, 5)"])
         // keep: never backfilled; the FK check decides ('' exists, '  ' and '(空白)' do not).
         let kept = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: csv, rules: "blank:\n  markers: ['(空白)']\n  on_blank: keep\n")
         }
+        #expect(kept.kind == .foreignKeyViolations)
         // The set-based FK check (the default for a superuser) finds the violation before inserting.
         #expect(kept.category == .findings)
         #expect(kept.details.first?.contains("2 rows violate") == true)
@@ -265,6 +271,7 @@ import TestSupport
                   product_code -> \(mapping).product: { on_missing: fail }
                 """)
         }
+        #expect(guarded.kind == .blocked)
         #expect(guarded.details.first?.contains("product_code") == true)
     }
 
@@ -281,6 +288,7 @@ import TestSupport
                     to: plan (code)
                 """)
         }
+        #expect(error.kind == .rulesProblems)
         #expect(error.category == .usage)
         #expect(error.details == ["rules.yaml:2:5: relation: \(db.schema).plan (code) has no primary key or unique constraint "
             + "(backfilling inserts with ON CONFLICT on the referenced key, which needs a unique index on exactly those columns)"])
@@ -309,6 +317,7 @@ import TestSupport
               fact_plan_fkey: { on_missing: reject }
             """
         let parsedError = try #require(throws: FKBackfillError.self) { _ = try rules(db, yaml) }
+        #expect(parsedError.kind == .rulesProblems)
         // The parser's problems come first, all at once.
         #expect(parsedError.details == [
             "rules.yaml:5:11: mode must be insert_missing, fill_null_only, skip or fail, not 'sometimes'",
@@ -322,6 +331,7 @@ import TestSupport
         let error = try #require(throws: FKBackfillError.self) {
             _ = try db.load("fact", csv: "plan_code,plan_name,amount\nP1,x,1\n") { $0.rules = parsed }
         }
+        #expect(error.kind == .rulesProblems)
         #expect(error.category == .usage)
         #expect(error.message == "rules.yaml: 6 problems in the rules file, nothing was run")
         // Other tests' tables may be suggested too, after ours (ours is on search_path).
@@ -356,6 +366,7 @@ extension RulesTests {
         let error = try #require(throws: FKBackfillError.self) {
             _ = try load(db, "fact", csv: "plan_code,plan_name\nP1,x\n", rules: "tables:\n  plam:\n    columns:\n      name: { from: plan_nam }\n")
         }
+        #expect(error.kind == .rulesProblems)
         #expect(error.details.count == 2)
         #expect(error.details.last == "rules.yaml:4:7: from: the input has no column plan_nam (did you mean plan_name?)")
     }

@@ -37,6 +37,7 @@ import TestSupport
         let db = try TestDatabase()
         try setUp(db)
         let error = try #require(throws: FKBackfillError.self) { _ = try load(db, note: expression) }
+        #expect(error.kind == .rulesProblems)
         #expect(error.category == .usage)
         let detail = try #require(error.details.first)
         #expect(detail.contains("\(function)") && detail.contains("VOLATILE"), "\(detail)")
@@ -50,6 +51,7 @@ import TestSupport
         let db = try TestDatabase()
         try setUp(db)
         let error = try #require(throws: FKBackfillError.self) { _ = try load(db, note: "\(db.schema).writes(min(x))") }
+        #expect(error.kind == .rulesProblems)
         #expect(error.category == .usage)
         #expect(error.details.first?.contains("\(db.schema).writes") == true, "\(error.details)")
         #expect(try db.count("side_effects") == 0)
@@ -60,6 +62,7 @@ import TestSupport
         let db = try TestDatabase()
         try setUp(db)
         let error = try #require(throws: FKBackfillError.self) { _ = try load(db, note: "shout(min(x))") }
+        #expect(error.kind == .rulesProblems)
         #expect(error.category == .usage)
         #expect(error.details.first?.contains("function shout(text) does not exist") == true, "\(error.details)")
         #expect(error.details.first?.contains("myschema.my_function") == true)
@@ -70,6 +73,7 @@ import TestSupport
         let db = try TestDatabase()
         try setUp(db)
         let error = try #require(throws: FKBackfillError.self) { _ = try load(db, note: expression) }
+        #expect(error.kind == .rulesProblems)
         #expect(error.category == .usage)
         #expect(error.details.first?.contains("sql:") == true, "\(error.details)")
         #expect(try db.count("fact") == 0 && db.count("plan") == 0)

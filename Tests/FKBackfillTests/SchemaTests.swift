@@ -51,12 +51,12 @@ import TestSupport
         let (db, csv) = try setUp()
         let fact = "\(db.schema).fact"
         let fks = try json("fks", ["fks", fact])
-        #expect(fks.stdout.contains("\"schemaVersion\" : 1"))
+        #expect(fks.stdout.contains("\"schemaVersion\" : 2"))
         try json("graph", ["graph", fact])
         try json("graph", ["graph", "\(db.schema).region"])
         try json("validate", ["validate", fact, "--csv", csv], statuses: [1])
-        try json("validate", ["validate", fact], statuses: [0, 1])
-        try json("audit", ["audit", fact], statuses: [0, 1])
+        try json("validate", ["validate", fact])  // the table is empty: nothing to find
+        try json("audit", ["audit", fact])  // findings below the default --fail-on
         try json("audit", ["audit", "--schema", db.schema, "--fail-on", "info"], statuses: [1])
         try json("audit", ["audit", "--schema", db.schema, "--sample-rows", "10", "--time-budget", "5", "--min-severity", "warning",
                            "--only", "not-valid"], statuses: [0])

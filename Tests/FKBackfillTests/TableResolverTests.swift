@@ -13,7 +13,8 @@ import TestSupport
             CREATE TABLE "\(other)".only_there (id int);
             """)
         #expect(try TableResolver.resolve("thing", on: db.connection).name.schema == db.schema)
-        #expect(throws: FKBackfillError.self) { try TableResolver.resolve("only_there", on: db.connection) }
+        let error = try #require(throws: FKBackfillError.self) { try TableResolver.resolve("only_there", on: db.connection) }
+        #expect(error.kind == .tableNotFound)
         try db.connection.execute("SET search_path TO \(ident: db.schema), \(ident: other)")
         #expect(try TableResolver.resolve("only_there", on: db.connection).name.schema == other)
     }
@@ -27,6 +28,7 @@ import TestSupport
         let typo = try #require(throws: FKBackfillError.self) {
             try TableResolver.resolve("customer_order", on: db.connection)
         }
+        #expect(typo.kind == .tableNotFound)
         #expect(typo.message == "table customer_order not found")
         #expect(typo.hint?.contains("\(db.schema).customer_orders") == true)
         #expect(typo.category == .usage)
@@ -34,10 +36,12 @@ import TestSupport
         let folded = try #require(throws: FKBackfillError.self) {
             try TableResolver.resolve("MixedCase", on: db.connection)
         }
+        #expect(folded.kind == .tableNotFound)
         #expect(folded.hint?.contains("\"MixedCase\"") == true)
         let nothing = try #require(throws: FKBackfillError.self) {
             try TableResolver.resolve("zzzzzzzzzzzz", on: db.connection)
         }
+        #expect(nothing.kind == .tableNotFound)
         #expect(nothing.hint?.contains("search_path") == true)
     }
 

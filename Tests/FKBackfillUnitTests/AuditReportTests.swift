@@ -86,10 +86,10 @@ import Testing
         ])
         #expect(text.contains("""
               Why:
-                fk_uncovered (uncovered):
+                s.plan (uncovered: fk_uncovered):
                   - s.plan.name is NOT NULL with no default
                   - no INSERT privilege
-                fk_skipped (skipped):
+                s.plan (skipped: fk_skipped):
                   - on_missing: reject
 
             """))
@@ -97,8 +97,7 @@ import Testing
 
     @Test func textFindingsWithFixesAndSnippets() {
         #expect(Self.report.render(.text).hasSuffix("""
-              ERROR uncovered-fk s.fact.fk_uncovered
-                cannot backfill
+              ERROR uncovered-fk fk_uncovered: why above
                 fix: add a rule
               WARNING missing-index s.fact.plan_code
                 no index <leads> with it

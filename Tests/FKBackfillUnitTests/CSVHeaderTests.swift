@@ -74,10 +74,12 @@ import Testing
     @Test func aMissingFileOrADirectoryIsAUsageError() throws {
         let missing = "/nonexistent-\(UUID().uuidString).csv"
         let error = try #require(throws: FKBackfillError.self) { _ = try CSVFile(path: missing) }
+        #expect(error.kind == .badInput(line: nil))
         #expect(error.message == "cannot open \(missing): no such file")
         #expect(error.category == .usage)
         let directory = FileManager.default.temporaryDirectory.path
         let dirError = try #require(throws: FKBackfillError.self) { _ = try CSVFile(path: directory) }
+        #expect(dirError.kind == .badInput(line: nil))
         #expect(dirError.message == "cannot read \(directory): it is a directory")
     }
 }

@@ -36,3 +36,24 @@ import Testing
         }
     }
 }
+
+/// `--db` text libpq would misread: issue 28's `--db "not a conninfo"` was taken as a
+/// database name, and the error spoke of a socket path.
+@Suite struct ConnectionStringProblemTests {
+    @Test(arguments: ["", "mydb", "postgresql://u@h/db", "postgres://h", "host=h dbname=d", "dbname='my db' user=u",
+                      "service=warehouse"])
+    func whatLibpqReadsAsMeantHasNoProblem(text: String) {
+        #expect(ConnectionString(text).problem == nil)
+    }
+
+    @Test func textWithSpacesAndNoEqualsSignIsNeitherURINorPairs() {
+        let problem = ConnectionString("not a conninfo").problem
+        #expect(problem?.hasPrefix("the connection string is neither a URI (postgresql://…) nor key=value pairs") == true, "\(problem ?? "nil")")
+    }
+
+    @Test func pairsLibpqCannotParseSayWhyWithoutThePassword() {
+        let problem = ConnectionString("host=h password=S3cretPW9 dbname").problem
+        #expect(problem?.hasPrefix("the connection string is not valid key=value pairs: ") == true, "\(problem ?? "nil")")
+        #expect(problem?.contains("S3cretPW9") == false, "\(problem ?? "nil")")
+    }
+}

@@ -83,13 +83,13 @@ import Testing
 
     @Test func jsonFieldsOfOneKey() throws {
         let json = try jsonObject(ForeignKeysReport(catalog: Self.catalog).render(.json))
-        #expect(json["table"] as? String == "s.fact")
+        #expect(json["table"] as? [String: String] == ["display": "s.fact", "schema": "s", "name": "fact"])
         let keys = try #require(json["foreignKeys"] as? [[String: Any]])
         #expect(keys.map { $0["name"] as? String } == ["fact_org", "fact_plan", "plan_company"])
         let org = keys[0]
-        #expect(org["table"] as? String == "s.fact")
+        #expect((org["table"] as? [String: String])?["display"] == "s.fact")
         #expect(org["columns"] as? [String] == ["org_id"])
-        #expect(org["referencedTable"] as? String == "s.org")
+        #expect(org["referencedTable"] as? [String: String] == ["display": "s.org", "schema": "s", "name": "org"])
         #expect(org["referencedColumns"] as? [String] == ["id"])
         #expect(org["match"] as? String == "FULL")
         #expect(org["deferrable"] as? Bool == false)
@@ -97,13 +97,35 @@ import Testing
         #expect(org["validated"] as? Bool == false)
         #expect(org["onDelete"] as? String == "CASCADE")
         #expect(org["onUpdate"] as? String == "SET NULL")
-        #expect(org["declaredOn"] as? String == "s.fact_2024")
+        #expect((org["declaredOn"] as? [String: String])?["name"] == "fact_2024")
         #expect(org["declared"] as? Bool == false)
         let key = try #require(org["referencedKey"] as? [String: Any])
         #expect(key["kind"] as? String == "uniqueIndex")
         #expect(key["name"] as? String == "org_id_idx")
         #expect(keys[1]["deferrable"] as? Bool == true)
         #expect(keys[1]["initiallyDeferred"] as? Bool == true)
+    }
+
+    /// A target in a cycle (a parent references it back): its own FKs still come first,
+    /// in text and JSON, as docs/json-output.md promises.
+    @Test(arguments: ["department", "employee"])
+    func theTargetsOwnKeysComeFirstAlsoInACycle(root: String) throws {
+        let report = ForeignKeysReport(catalog: PlannerGraphTests.cycle.catalog(root: root))
+        let json = try jsonObject(report.render(.json))
+        let tables = try #require(json["foreignKeys"] as? [[String: Any]]).map { ($0["table"] as? [String: String])?["name"] }
+        #expect(tables.first == root, "\(tables)")
+        #expect(tables.prefix { $0 == root }.count == tables.filter { $0 == root }.count, "\(tables)")
+    }
+
+    /// Names JSON gives apart: a schema named `Odd "Sch".ema` is one name, not two.
+    @Test func jsonGivesATablesPartsBesideItsDisplayName() throws {
+        var s = Schema()
+        s.table("t", col("id"))
+        var catalog = s.catalog(root: "t")
+        catalog.root = TableName(schema: "Odd \"Sch\".ema", name: "t")
+        let json = try jsonObject(ForeignKeysReport(catalog: catalog).render(.json))
+        #expect(json["schemaVersion"] as? Int == 2)
+        #expect(json["table"] as? [String: String] == ["display": #""Odd ""Sch"".ema".t"#, "schema": "Odd \"Sch\".ema", "name": "t"])
     }
 
     @Test func jsonColumnDetailsKeepNullFields() throws {

@@ -113,7 +113,10 @@ import Testing
             }
             text += Self.show("\(name): values", sql.createValues(parent))
             text += Self.show("\(name): NOT NULL derivations", sql.nullDerivations(parent))
-            text += Self.show("\(name): insert", sql.insertParent(parent, samples: 5))
+            text += Self.show("\(name): new rows", sql.createNewRows(parent))
+            text += Self.show("\(name): insert, under the user's path", sql.insertNewRows(parent))
+            text += Self.show("\(name): inserted", sql.insertedRowsReport(parent, samples: 5))
+            text += Self.show("\(name): keys not stored as asked", sql.changedKeys(parent, samples: 5))
         }
         text += Self.show("replace", sql.deleteReplaced(["月度", "业务类型"]))
         let fkCheck = FKCheck(plan: plan, catalog: Self.annuity.catalog(root: "规模明细"), sql: sql)

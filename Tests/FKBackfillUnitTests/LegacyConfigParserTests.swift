@@ -81,6 +81,7 @@ import Testing
                   - { source: y, aggregation: { type: first, separator: "," } }
                 """), file: "c.yml")
         }
+        #expect(error.kind == .rulesProblems)
         #expect(error.message == "c.yml: 9 problems in the config, nothing was imported")
         #expect(error.category == .usage)
         #expect(error.details == [
@@ -111,6 +112,7 @@ import Testing
             _ = try RulesImporter.importRules(text: Self.example(), file: "legacy.yml", domain: "annuity_performanc",
                                               factTable: "business.规模明细", output: "r.yaml", on: nil)
         }
+        #expect(error.kind == .rulesProblems)
         #expect(error.message == "legacy.yml has no domain annuity_performanc")
         #expect(error.hint == "did you mean annuity_performance?")
     }

@@ -31,6 +31,20 @@ import Testing
         ])
     }
 
+    /// Keys are quoted as validate quotes them: `B "quoted", new` and `C` were three
+    /// keys or two in the old unquoted list; a trailing space vanished.
+    @Test func sampleKeysAreQuotedAsValidateQuotesThem() {
+        var report = Self.report
+        report.parents = [
+            .init(table: Schema.name("org"), candidates: 3, present: 0, inserted: 3, updated: 0,
+                  sampleKeys: [["B \"quoted\", new"], ["C"], ["D "]]),
+        ]
+        let text = report.render(.text)
+        #expect(Alignment.tables(text).first?.last?.last == "'B \"quoted\", new', C, 'D '", "\(text)")
+        #expect(Alignment.tables(text).first?.last?.last
+            == [["B \"quoted\", new"], ["C"], ["D "]].map(ValidationReport.keyText).joined(separator: ", "))
+    }
+
     @Test func textTargetRejectionsAndSteps() {
         let text = Self.report.render(.text)
         #expect(text.contains("\nTarget s.fact: 10 staged, 2 deleted, 9 inserted, 4 rejected (FK check: set-based)\n"
@@ -70,7 +84,7 @@ import Testing
         #expect(json["fkCheckNote"] is NSNull)
         #expect(json["seconds"] as? Double == 1.123)
         let target = try #require(json["target"] as? [String: Any])
-        #expect(target["table"] as? String == "s.fact")
+        #expect(target["table"] as? [String: String] == ["display": "s.fact", "schema": "s", "name": "fact"])
         #expect([target["staged"], target["deleted"], target["inserted"], target["rejected"]].map { $0 as? Int } == [10, 2, 9, 4])
         let steps = try #require(json["steps"] as? [[String: Any]])
         #expect(steps.map { $0["name"] as? String } == ["stage", "backfill"])
@@ -80,7 +94,7 @@ import Testing
     @Test func jsonParentsAndRejections() throws {
         let json = try jsonObject(Self.report.render(.json))
         let parents = try #require(json["parents"] as? [[String: Any]])
-        #expect(parents.map { $0["table"] as? String } == ["s.plan", "s.period"])
+        #expect(parents.map { ($0["table"] as? [String: String])?["display"] } == ["s.plan", "s.period"])
         #expect(parents.map { $0["candidates"] as? Int } == [3, 2])
         #expect(parents.map { $0["present"] as? Int } == [1, 0])
         #expect(parents.map { $0["inserted"] as? Int } == [2, 3])

@@ -195,6 +195,7 @@ import Testing
         let error = try #require(throws: FKBackfillError.self) {
             _ = try s.plan(root: "fact", staged: ["plan_code", "portfolio_code"])
         }
+        #expect(error.kind == .blocked)
         #expect(error.message == "s.plan is referenced through different keys (code) and (id); "
             + "a new row would need values for all of them")
         #expect(error.hint == "backfill this table by hand or load it before the facts")
@@ -209,6 +210,7 @@ import Testing
         let error = try #require(throws: FKBackfillError.self) {
             _ = try Self.chain.plan(root: "fact", staged: ["plan_code", "nope"])
         }
+        #expect(error.kind == .badInput(line: 1))
         #expect(error.message == "input column nope is not a column of s.fact")
         #expect(error.category == .usage)
     }
@@ -217,6 +219,7 @@ import Testing
         var s = Self.chain
         s.tables[Schema.name("fact")] = nil
         let error = try #require(throws: FKBackfillError.self) { _ = try s.plan(root: "fact", staged: []) }
+        #expect(error.kind == .catalogChanged)
         #expect(error.message == "target s.fact is missing from the catalog")
         #expect(error.category == .database)
     }

@@ -13,6 +13,7 @@ import Testing
         let error = try #require(throws: FKBackfillError.self) {
             _ = try RulesParser.parse("tabels:\nblank: 1\n", file: "r.yaml")
         }
+        #expect(error.kind == .rulesProblems)
         #expect(error.message == "r.yaml: 2 problems in the rules file, nothing was run")
         #expect(error.details == [
             "r.yaml:1:1: unknown key tabels (did you mean tables?)",
@@ -21,6 +22,7 @@ import Testing
         #expect(error.hint == "see docs/rules.md for every key, or run `fkbackfill init TABLE` for a starter file")
         #expect(error.category == .usage)
         let one = try #require(throws: FKBackfillError.self) { _ = try RulesParser.parse("x: 1\n", file: "r.yaml") }
+        #expect(one.kind == .rulesProblems)
         #expect(one.message == "r.yaml: 1 problem in the rules file, nothing was run")
     }
 

@@ -185,8 +185,10 @@ import Testing
         try "tables:\n  t: { mode: nope }\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let error = try #require(throws: FKBackfillError.self) { _ = try RulesParser.load(path: path) }
+        #expect(error.kind == .rulesProblems)
         #expect(error.details == ["\(path):2:14: mode must be insert_missing, fill_null_only, skip or fail, not 'nope'"])
         let missing = try #require(throws: FKBackfillError.self) { _ = try RulesParser.load(path: path + ".gone") }
+        #expect(missing.kind == .rulesFileUnreadable)
         #expect(missing.message == "cannot read rules file \(path).gone")
         #expect(missing.category == .usage)
     }

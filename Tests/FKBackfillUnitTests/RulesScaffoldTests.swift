@@ -20,7 +20,8 @@ import Testing
                   # name: NULL
                   # kind: DEFAULT 'std'::text
                   # UNCOVERED: company_id is integer NOT NULL with no default
-                  # company_id: { value: 0 }
+                  # NEEDS A HUMAN: a key of s.company that exists there (or from: an input column holding one)
+                  #   company_id: { value: CHANGE_ME }
                 # mark:                  # set only on rows fkbackfill inserts, to review later
                 #   _source: auto_derived
 
@@ -44,16 +45,41 @@ import Testing
     @Test(arguments: [
         ("timestamp with time zone", "{ value: now }"), ("date", "{ value: today }"), ("boolean", "{ value: false }"),
         ("integer", "{ value: 0 }"), ("numeric(18,4)", "{ value: 0 }"), ("double precision", "{ value: 0 }"),
-        ("jsonb", "{ value: '[]' }"), ("text", "{ value: CHANGE_ME }"),
+        ("jsonb", "{ value: '[]' }"),
     ])
     func suggestionsByType(type: String, rule: String) {
-        #expect(RulesScaffold.suggestion(for: col("zzzzzz", type, notNull: true), staged: ["a", "b"]) == rule)
+        #expect(RulesScaffold.suggestion(for: col("zzzzzz", type, notNull: true), staged: [col("a"), col("b")]) == .rule(rule))
+    }
+
+    @Test func textWithNoCloseInputColumnNeedsAHuman() {
+        #expect(RulesScaffold.suggestion(for: col("zzzzzz", "text", notNull: true), staged: [col("a")])
+            == .needsHuman("the text value new rows should get"))
     }
 
     @Test func aCloseInputColumnIsSuggestedFirst() {
-        #expect(RulesScaffold.suggestion(for: col("plan_name", notNull: true), staged: ["plan_nme", "x"]) == "{ from: plan_nme }")
-        #expect(RulesScaffold.suggestion(for: col("计划名称", notNull: true), staged: ["计划名", "y"]) == "{ from: 计划名 }")
-        #expect(RulesScaffold.suggestion(for: col("name", "integer", notNull: true), staged: ["other"]) == "{ value: 0 }")
+        #expect(RulesScaffold.suggestion(for: col("plan_name", notNull: true), staged: [col("plan_nme"), col("x")]) == .rule("{ from: plan_nme }"))
+        #expect(RulesScaffold.suggestion(for: col("计划名称", notNull: true), staged: [col("计划名"), col("y")]) == .rule("{ from: 计划名 }"))
+        #expect(RulesScaffold.suggestion(for: col("name", "integer", notNull: true), staged: [col("other")]) == .rule("{ value: 0 }"))
+    }
+
+    /// `invoice_date: { from: invoice_id }` failed the load with "cannot cast type
+    /// integer to timestamp": a close name of a type the column cannot take is no suggestion.
+    @Test func aCloseInputColumnOfAnotherTypeIsNotSuggested() {
+        let column = col("invoice_date", "timestamp without time zone", notNull: true)
+        #expect(RulesScaffold.suggestion(for: column, staged: [col("invoice_id", "integer")]) == .rule("{ value: now }"))
+        #expect(RulesScaffold.suggestion(for: col("amount", "bigint", notNull: true), staged: [col("amounts", "integer")])
+            == .rule("{ from: amounts }"))
+        #expect(RulesScaffold.suggestion(for: col("amount", "integer", notNull: true), staged: [col("amounts", "bigint")])
+            == .rule("{ value: 0 }"))
+    }
+
+    /// An FK column never gets a constant key (`0` named no parent row in `init rental`).
+    @Test func anFKColumnGetsAnInputColumnOrAHuman() {
+        let parent = TableName(schema: "s", name: "store")
+        #expect(RulesScaffold.suggestion(for: col("store_id", "integer", notNull: true), staged: [col("x", "integer")], references: parent)
+            == .needsHuman("a key of s.store that exists there (or from: an input column holding one)"))
+        #expect(RulesScaffold.suggestion(for: col("store_id", "integer", notNull: true), staged: [col("store_ids", "integer")], references: parent)
+            == .rule("{ from: store_ids }"))
     }
 
     @Test(arguments: [

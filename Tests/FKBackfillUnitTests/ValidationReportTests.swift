@@ -84,7 +84,7 @@ import Testing
         rows.linesAreFileLines = false
         let text = rows.render(.text)
         #expect(text.contains("  missing P9 (rows 4, 7)\n"))
-        #expect(Alignment.tables(text).last?.first == ["COLUMN", "PROBLEM", "ROWS", "ROWS", "DETAIL"])
+        #expect(Alignment.tables(text).last?.first == ["COLUMN", "PROBLEM", "ROWS", "ROW NUMBERS", "DETAIL"])
         var inPlace = Self.passing
         inPlace.checkedInPlace = true
         inPlace.foreignKeys[0].samples = [.init(key: ["P9"], lines: [])]
@@ -94,7 +94,7 @@ import Testing
 
     @Test func jsonFields() throws {
         let json = try jsonObject(Self.failing.render(.json))
-        #expect(json["table"] as? String == "s.fact")
+        #expect(json["table"] as? [String: String] == ["display": "s.fact", "schema": "s", "name": "fact"])
         #expect(json["input"] as? String == "data.csv")
         #expect(json["rows"] as? Int == 100)
         #expect(json["lineNumbers"] as? String == "file")
@@ -103,8 +103,8 @@ import Testing
         let keys = try #require(json["foreignKeys"] as? [[String: Any]])
         #expect(keys.map { $0["name"] as? String } == ["fact_plan", "org_id -> s.org"])
         let org = keys[1]
-        #expect(org["table"] as? String == "s.fact")
-        #expect(org["referencedTable"] as? String == "s.org")
+        #expect((org["table"] as? [String: String])?["display"] == "s.fact")
+        #expect((org["referencedTable"] as? [String: String])?["display"] == "s.org")
         #expect(org["declared"] as? Bool == true)
         #expect([org["violatingRows"], org["missingKeys"], org["fixableKeys"], org["unfixableKeys"]].map { $0 as? Int } == [5, 4, 1, 3])
         #expect(org["reasons"] as? [String] == ["s.org.name is NOT NULL | no default"])

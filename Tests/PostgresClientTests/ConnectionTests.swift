@@ -40,6 +40,19 @@ import TestSupport
         #expect(error.table == "child")
         #expect(error.schema == db.schema)
         #expect(error.detail?.contains("(parent_id)=(7)") == true)
+        // The statement's text goes with the error, its parameters as $n, never their values.
+        #expect(error.statement == "INSERT INTO child VALUES ($1)")
+        #expect(error.sqlState == SQLState.foreignKeyViolation)
+    }
+
+    @Test func aNullIsNeverReadAsAnEmptyString() throws {
+        let db = try TestDatabase()
+        let row = try db.connection.execute("SELECT CAST(NULL AS text) AS missing, '' AS empty").rows[0]
+        #expect(try row.string("empty") == "")
+        #expect(row["missing"] == nil)
+        let error = try #require(throws: PostgresError.self) { try row.string("missing") }
+        #expect(error.kind == .client)
+        #expect(error.message.contains("column missing"))
     }
 
     @Test func transactionRollsBackWhenBodyThrows() throws {
@@ -108,11 +121,11 @@ import TestSupport
     }
 
     @Test func noticesGoToTheLogger() throws {
-        let box = LogBox()
+        let box = LockedBox<[(level: Logger.Level, text: String)]>()
         let logger = Logger(label: "test") { _ in CollectingLogHandler(box: box) }
         let connection = try Connection(logger: logger)
         try connection.execute("DO $$ BEGIN RAISE NOTICE 'hello from %', 'plpgsql'; RAISE WARNING 'careful'; END $$")
-        let messages = box.messages
+        let messages = box.value
         #expect(messages.contains { $0.level == .info && $0.text.contains("hello from plpgsql") })
         #expect(messages.contains { $0.level == .warning && $0.text.contains("careful") })
     }
@@ -138,16 +151,8 @@ import TestSupport
     }
 }
 
-/// Log lines captured for assertions.
-final class LogBox: @unchecked Sendable {
-    private var lines: [(level: Logger.Level, text: String)] = []
-    private let lock = NSLock()
-    var messages: [(level: Logger.Level, text: String)] { lock.withLock { lines } }
-    func append(_ level: Logger.Level, _ text: String) { lock.withLock { lines.append((level, text)) } }
-}
-
 struct CollectingLogHandler: LogHandler {
-    let box: LogBox
+    let box: LockedBox<[(level: Logger.Level, text: String)]>
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -155,6 +160,6 @@ struct CollectingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
     func log(event: LogEvent) {
-        box.append(event.level, "\(event.message)")
+        box.append((level: event.level, text: "\(event.message)"))
     }
 }

@@ -28,20 +28,20 @@ public enum OrphanOracle {
             let child = row.array("child_columns").compactMap { $0 }
             let parent = row.array("parent_columns").compactMap { $0 }
             let operators = row.array("operators").compactMap { $0 }
-            let childTable: SQL = "\(ident: row.string("child_schema")).\(ident: row.string("child"))"
-            let parentTable: SQL = "\(ident: row.string("parent_schema")).\(ident: row.string("parent"))"
+            let childTable: SQL = "\(ident: try row.string("child_schema")).\(ident: try row.string("child"))"
+            let parentTable: SQL = "\(ident: try row.string("parent_schema")).\(ident: try row.string("parent"))"
             let set = child.map { "c.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
             // The operator text comes from format('%I…') over the catalog: a quoted schema and an operator name.
             let match = zip(zip(parent, child), operators).map { pair, op in
                 "p.\(ident: pair.0) \(unsafeRaw: op) c.\(ident: pair.1)" as SQL
             }.joined(separator: " AND ")
             var condition: SQL = "(\(set) AND NOT EXISTS (SELECT 1 FROM \(parentTable) p WHERE \(match)))"
-            if row.string("confmatchtype") == "f" && child.count > 1 {
+            if try row.string("confmatchtype") == "f" && child.count > 1 {
                 let values = child.map { "c.\(ident: $0)" as SQL }.joined(separator: ", ")
                 condition += " OR pg_catalog.num_nulls(\(values)) BETWEEN 1 AND \(int: child.count - 1)"
             }
             let count = try connection.execute("SELECT count(*) AS n FROM \(childTable) c WHERE \(condition)").rows[0].int("n") ?? 0
-            if count > 0 { found.append("\(row.string("conname")) on \(row.string("child_schema")).\(row.string("child")): \(count) rows") }
+            if count > 0 { found.append("\(try row.string("conname")) on \(try row.string("child_schema")).\(try row.string("child")): \(count) rows") }
         }
         let fresh = try Connection()
         let role = try fresh.execute("SELECT pg_catalog.current_setting('session_replication_role') AS r").rows[0].string("r")

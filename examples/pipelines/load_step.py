@@ -28,7 +28,7 @@ FKBACKFILL = os.environ.get("FKBACKFILL", "fkbackfill")
 
 # The JSON shapes this code was written for (docs/json-output.md): a new major version
 # may rename or remove fields, so refuse it rather than misread it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # fkbackfill's exit codes (fkbackfill --help).
 SUCCESS, FINDINGS, USAGE, DATABASE, CONNECTION_LOST = 0, 1, 2, 3, 4
@@ -122,8 +122,8 @@ def main():
         for hint in failure.hints:
             print(f"  hint: {hint}", file=sys.stderr)
         return failure.code
-    inserted = {parent["table"]: parent["inserted"] for parent in report["parents"] if parent["inserted"]}
-    print(f"loaded {report['target']['inserted']} rows into {report['target']['table']} "
+    inserted = {parent["table"]["display"]: parent["inserted"] for parent in report["parents"] if parent["inserted"]}
+    print(f"loaded {report['target']['inserted']} rows into {report['target']['table']['display']} "
           f"in {report['seconds']} s; new parent rows: {json.dumps(inserted, ensure_ascii=False)}")
     return SUCCESS
 

@@ -97,7 +97,7 @@ public struct AuditReport: Sendable {
     public static let kinds = ["uncovered-fk", "missing-index", "type-mismatch", "not-valid", "implied-relation",
                                "partition-only-fk", "partition-fks-differ", "enabled-triggers", "partition-triggers",
                                "citus-fk-not-colocated", "citus-reference-to-distributed", "citus-unique-without-distribution-column",
-                               "citus-identity-column"]
+                               "citus-identity-column", "sequence-advance"]
 
     /// What was audited: a table, `schema NAME`, or `all tables`.
     public var scope: String
@@ -115,6 +115,13 @@ public struct AuditReport: Sendable {
     /// The `--min-severity` and `--only` the findings were filtered with.
     public var minSeverity: Severity = .info
     public var only: [String] = []
+    /// Every finding before `--baseline`, `--min-severity` and `--only`: what
+    /// `--write-baseline` records.
+    public internal(set) var everyFinding: [Finding] = []
+    /// What `--baseline` hid and found gone; nil without a baseline.
+    public internal(set) var baselineOutcome: BaselineOutcome?
+    /// The partitioned tables of the report with their number of partitions (HTML notes them).
+    public internal(set) var partitionCounts: [TableName: Int] = [:]
 
     /// The number of findings of one kind and severity.
     public struct FindingCount: Sendable, Equatable {

@@ -43,10 +43,8 @@ public final class Auditor {
     /// were compiled (that creates, and rolls back, a temporary view).
     func run(_ scope: AuditScope, rules: Rules, options: AuditOptions, on session: Session) throws(FKBackfillError) -> AuditReport {
         try FKBackfillError.mapping {
-            try session.connection.transaction {
-                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try session.execute("SET LOCAL jit = off")
-                return try audit(scope, rules: rules, options: options, on: session)
+            try session.transaction(isolation: .repeatableRead, jit: false) {
+                try audit(scope, rules: rules, options: options, on: session)
             }
         }
     }
@@ -66,6 +64,8 @@ public final class Auditor {
         let rules = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: nil, on: session)
         try session.execute("SET LOCAL transaction_read_only = on")
         let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
+        let columnFacts = try ParentColumnFacts.read(Array(catalog.tables.values), on: session)
+        var sequenceKeys: [String: AuditReport.Finding] = [:]
         var report = AuditReport(scope: label)
         let targetNames = targets.map(\.name)
         let singleTable: Bool = if case .table = scope { true } else { false }
@@ -91,6 +91,10 @@ public final class Auditor {
                 continue
             }
             var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session, checkCache: checkCache)
+            coverage.columnFacts = columnFacts
+            for finding in Self.sequenceFindings(plan, columnFacts) where sequenceKeys[finding.object] == nil {
+                sequenceKeys[finding.object] = finding
+            }
             for fk in keys where reported.insert(AuditedKey(fk)).inserted {
                 report.foreignKeys.append(try coverage.result(for: fk))
             }
@@ -98,12 +102,15 @@ public final class Auditor {
         }
         report.foreignKeys.sort { ($0.table, $0.name, $0.declaredOn ?? $0.table) < ($1.table, $1.name, $1.declaredOn ?? $1.table) }
 
+        // A chain through another uncovered parent is named, not repeated: that parent's
+        // own finding says why (issue 27: reasons once per parent).
+        let blocking = report.blockingParents
         for result in report.foreignKeys where result.status == .uncovered {
             report.findings.append(.init(
                 kind: "uncovered-fk", severity: .error, object: "\(result.table.description).\(result.name)",
                 message: "a load cannot backfill \(result.referencedTable.display) through \(result.name): "
-                    + result.reasons.joined(separator: "; "),
-                fix: "cover it with rules: `fkbackfill init \(result.table.display) > rules.yaml`, edit, pass --rules",
+                    + report.shortened(result.reasons, parent: result.referencedTable, blocking: blocking).joined(separator: "; "),
+                fix: "cover it with rules: `fkbackfill init \((singleTable ? targetNames[0] : result.table).display) > rules.yaml`, edit, pass --rules",
                 table: result.table))
         }
         let audited = catalog.foreignKeys.filter { reported.contains(AuditedKey($0)) }
@@ -113,19 +120,46 @@ public final class Auditor {
         let checks = DataChecks(session: session, options: options)
         let lints = Lints(catalog: catalog, facts: facts, session: session)
         let partitions = try PartitionLints.read(auditedTables, on: session)
+        report.partitionCounts = partitions.partitions.mapValues { tree in tree.filter { $0.leaf && $0.name != $0.parent }.count }
         report.findings += lints.missingIndexes(audited.filter { !$0.declared }, partitionIndexes: partitions.indexes)
         report.findings += lints.typeMismatches(audited)
         report.findings += try lints.notValid(audited, checks: checks)
         report.findings += partitions.foreignKeyFindings(audited)
-        report.findings += try ImpliedRelations(catalog: catalog, session: session)
-            .findings(in: auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }, checks: checks)
+        let impliedTables = auditedTables.filter { $0.partitionOf == nil }.sorted { $0.name < $1.name }
+        let implied = try ImpliedRelations(catalog: catalog, session: session).findings(in: impliedTables, checks: checks)
+        report.findings += implied
+        report.findings += try ImpliedCompositeKeys(catalog: catalog, session: session)
+            .findings(in: impliedTables, reported: Set(implied.map(\.object)))
+        report.findings += sequenceKeys.values
         report.findings += lints.triggers(on: targetNames)
         report.findings += partitions.triggerFindings(on: auditedTables.map(\.name).sorted())
         report.findings += try CitusFindings(catalog: catalog, session: session).findings(tables: auditedTables, foreignKeys: audited)
         report.findings.sort { ($1.severity, $0.kind, $0.object) < ($0.severity, $1.kind, $1.object) }
         report.dataRead = checks.summary
+        report.everyFinding = report.findings
+        if let (baseline, file) = options.baseline { report.apply(baseline, file: file) }
         report.filter(minSeverity: options.minSeverity, only: options.only)
         return report
+    }
+
+    /// Parents a load backfills whose key column a sequence also fills (serial, identity,
+    /// `nextval` DEFAULT): the new rows get explicit keys, so the sequence must move past
+    /// them, or the application's next ordinary insert collides (issue 24, item 7).
+    static func sequenceFindings(_ plan: LoadPlan, _ facts: ParentColumnFacts) -> [AuditReport.Finding] {
+        plan.parents.filter(\.backfills).flatMap { parent in
+            parent.keyColumns.compactMap { column -> AuditReport.Finding? in
+                let table = parent.table.name
+                guard let sequence = facts.sequences[table]?[column] else { return nil }
+                let maximum: SQL = "SELECT pg_catalog.max(\(ident: column)) FROM \(table)"
+                return AuditReport.Finding(
+                    kind: "sequence-advance", severity: .info, object: "\(table.description).\(column)",
+                    message: "new rows of \(table.display) get explicit keys in \(column), which sequence \(sequence) also fills: "
+                        + "after a backfill the sequence must be past the largest key, or the next ordinary insert fails on a duplicate key",
+                    // A text to run by hand: the sequence's name as a string literal.
+                    fix: "SELECT pg_catalog.setval('\(sequence.replacingOccurrences(of: "'", with: "''"))', (\(maximum.description)));",
+                    table: table)
+            }
+        }
     }
 
     /// The tables to audit and how to name the scope.
@@ -152,14 +186,14 @@ public final class Auditor {
                 """).rows
             guard !rows.isEmpty else {
                 let schemas = try session.execute(
-                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { $0.string("nspname") }
+                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { try $0.string("nspname") }
                 throw FKBackfillError("schema \(schema) has no tables", hint: didYouMean(schema, in: schemas) ?? "check the schema name", kind: .tableNotFound)
             }
-            return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "schema \(schema)")
+            return (try rows.map { (UInt32(try $0.string("oid"))!, TableName(schema: try $0.string("nspname"), name: try $0.string("relname"))) }, "schema \(schema)")
         case .all:
             let rows = try session.execute(sql + " ORDER BY n.nspname, c.relname").rows
             guard !rows.isEmpty else { throw FKBackfillError("the database has no tables to audit", kind: .tableNotFound) }
-            return (rows.map { (UInt32($0.string("oid"))!, TableName(schema: $0.string("nspname"), name: $0.string("relname"))) }, "all tables")
+            return (try rows.map { (UInt32(try $0.string("oid"))!, TableName(schema: try $0.string("nspname"), name: try $0.string("relname"))) }, "all tables")
         }
     }
 }

@@ -44,7 +44,7 @@ struct CitusFindings {
             """).rows
         for table in tables.sorted(by: { $0.name < $1.name }) {
             let entry = citus.entry(table.oid)
-            let keys = unique.filter { $0.string("rel") == String(table.oid) }.map { ($0.string("name"), $0.array("columns").compactMap { $0 }) }
+            let keys = try unique.filter { try $0.string("rel") == String(table.oid) }.map { (try $0.string("name"), $0.array("columns").compactMap { $0 }) }
             if let entry, entry.kind == .distributed, let column = entry.distributionColumn {
                 for (name, columns) in keys where !columns.contains(column) {
                     found.append(.init(

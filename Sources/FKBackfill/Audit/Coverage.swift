@@ -9,10 +9,12 @@ struct Coverage {
     let rules: Rules
     let facts: TableFacts
     let session: Session
+    /// Columns BEFORE INSERT triggers fill, and key sequences (issue 24).
+    var columnFacts = ParentColumnFacts()
     /// Reasons per parent index, memoised (parents of parents are asked repeatedly).
     private var reasonsByParent: [Int: [String]] = [:]
-    /// For each parent, the parents its new rows produce keys for.
-    private let feeds: [Int: [Int]]
+    /// For each parent, the parents its new rows produce keys for, with the FK they go through.
+    private let feeds: [Int: [(parent: Int, foreignKey: ForeignKey)]]
     /// CHECK results already asked of the server, kept across the tables of one audit.
     var checkCache: CheckCache
 
@@ -23,11 +25,11 @@ struct Coverage {
         self.rules = rules
         self.facts = facts
         self.session = session
-        var feeds: [Int: [Int]] = [:]
+        var feeds: [Int: [(parent: Int, foreignKey: ForeignKey)]] = [:]
         for parent in plan.parents {
             for source in parent.sources {
-                if case .parent(let child) = source.origin, !(feeds[child]?.contains(parent.index) ?? false) {
-                    feeds[child, default: []].append(parent.index)
+                if case .parent(let child) = source.origin, !(feeds[child]?.contains { $0.parent == parent.index } ?? false) {
+                    feeds[child, default: []].append((parent.index, source.foreignKey))
                 }
             }
         }
@@ -70,7 +72,8 @@ struct Coverage {
         let parent = plan.parents[index]
         let name = parent.table.name
         var found: [String] = []
-        for column in parent.uncoveredColumns {
+        // A BEFORE INSERT trigger that sets the column fills it on the placeholder row too.
+        for column in parent.uncoveredColumns where columnFacts.triggerFilled[name]?[column.name] == nil {
             found.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL "
                 + "with no default, no same-named input column and no rule")
         }
@@ -86,8 +89,11 @@ struct Coverage {
                 + ") with no nullable or deferrable FK to break it")
         }
         // New rows here need new rows in their own parents.
-        for grandparentIndex in feeds[index] ?? [] where !visiting.contains(grandparentIndex) && grandparentIndex != index {
+        for (grandparentIndex, foreignKey) in feeds[index] ?? [] where !visiting.contains(grandparentIndex) && grandparentIndex != index {
             let grandparent = plan.parents[grandparentIndex]
+            // A placeholder row that leaves the FK NULL, or gives it a constant the parent
+            // already has, needs no new row there (issue 24, item 10).
+            if try needsNoRows(parent, through: foreignKey, in: grandparent) { continue }
             if !grandparent.backfills {
                 found.append("new rows of \(name.display) need rows in \(grandparent.table.name.display), whose mode is \(grandparent.mode.rawValue)")
                 continue
@@ -96,6 +102,30 @@ struct Coverage {
             found += inherited.map { "new rows of \(name.display) need rows in \(grandparent.table.name.display): \($0)" }
         }
         reasonsByParent[index] = found
+        return found
+    }
+
+    /// Whether new rows of `parent` leave `foreignKey` NULL (a nullable column with no
+    /// source: MATCH SIMPLE checks nothing then), or give every row the same constant key
+    /// (`value:` rules, marks) that `grandparent` already holds: one key lookup, the only
+    /// table read the audit makes without data checks.
+    mutating func needsNoRows(_ parent: ParentPlan, through foreignKey: ForeignKey, in grandparent: ParentPlan) throws -> Bool {
+        let columns = foreignKey.columns.compactMap { name in parent.columns.first { $0.column.name == name } }
+        guard columns.count == foreignKey.columns.count else { return false }
+        if columns.contains(where: { $0.mark == nil && ($0.source == .null) }) { return true }
+        var conditions: [SQL] = []
+        for (column, referenced) in zip(columns, foreignKey.referencedColumns) {
+            let constant: String? = if let mark = column.mark { mark } else if case .rule(let rule) = column.source,
+                case .value(let value) = rule.source { value } else { nil }
+            guard let constant, let target = grandparent.table.column(referenced) else { return false }
+            conditions.append("\(ident: referenced) OPERATOR(pg_catalog.=) CAST(CAST(\(bind: constant) AS pg_catalog.text) AS \(target.sqlType))")
+        }
+        let query: SQL = "SELECT EXISTS (SELECT 1 FROM \(grandparent.table.name) WHERE \(conditions.joined(separator: " AND "))) AS found"
+        let rendered = query.rendered()
+        let cacheKey = ([rendered.text] + rendered.parameters.map { $0 ?? "" }).joined(separator: "\u{0}")
+        if let known = checkCache.passes[cacheKey] { return known }
+        let found = (try? session.savepoint { try session.execute(query).rows[0].bool("found") }) ?? false
+        checkCache.passes[cacheKey] = found
         return found
     }
 

@@ -12,6 +12,8 @@ public struct AuditOptions: Sendable {
     public var sampleRows: Int?
     /// Stop running data checks after this many seconds in all (`--time-budget`).
     public var timeBudget: Double?
+    /// Known findings to leave out (`--baseline`), with the file's name for the report.
+    public var baseline: (baseline: AuditBaseline, file: String)?
 
     /// Catalog and statistics only, every finding.
     public init(minSeverity: AuditReport.Severity = .info, only: Set<String> = [], sampleRows: Int? = nil, timeBudget: Double? = nil) {
@@ -74,7 +76,7 @@ final class DataChecks {
             }
             run += 1
             return (row.int("n") ?? 0, row.int("missing") ?? 0)
-        } catch let error as PostgresError where error.sqlState == "57014" || error.sqlState == SQLState.undefinedTable {
+        } catch let error as PostgresError where error.sqlState == SQLState.queryCanceled || error.sqlState == SQLState.undefinedTable {
             // Cut short by the budget, or the table was dropped since the catalog was read.
             skipped += 1
             return nil
@@ -107,8 +109,8 @@ struct StatisticsEvidence {
         var distinct: [String: Double] = [:]
         for row in rows {
             guard let value = row["n_distinct"].flatMap(Double.init) else { continue }
-            let tuples = Double(row.string("reltuples")) ?? 0
-            distinct["\(row.string("schema")).\(row.string("name")).\(row.string("col"))"] = value >= 0 ? value : -value * max(tuples, 0)
+            let tuples = Double(try row.string("reltuples")) ?? 0
+            distinct["\(try row.string("schema")).\(try row.string("name")).\(try row.string("col"))"] = value >= 0 ? value : -value * max(tuples, 0)
         }
         return relations.compactMap { relation in
             var relation = relation

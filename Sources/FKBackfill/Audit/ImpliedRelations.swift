@@ -15,6 +15,9 @@ struct ImpliedRelations {
         var type: String
         var primary: Bool
         var rows: Double
+        /// A unique column that is also part of the table's composite primary key: a
+        /// single column matching it covers only part of the table's identity (issue 27).
+        var inCompositePrimaryKey = false
     }
 
     /// A column of an audited table that could refer to a key.
@@ -23,6 +26,11 @@ struct ImpliedRelations {
         var column: String
         var typeOID: String
         var type: String
+        /// Its table has a primary key and declares an FK of its own: live data, even when
+        /// its name says archive or backup.
+        var live = false
+        /// The column is its table's own single-column primary key (a one-to-one child).
+        var ownKey = false
     }
 
     /// One implied relation with its evidence, before it becomes a finding.
@@ -42,15 +50,17 @@ struct ImpliedRelations {
     /// The relations implied for `tables`' columns, best candidate per column.
     func find(in tables: [Table]) throws -> [Relation] {
         guard !tables.isEmpty else { return [] }
-        let (keys, candidates) = try read(tables)
+        let (keys, candidates, roles) = try read(tables)
         let index = KeyIndex(keys)
+        let keysByColumn = Dictionary(keys.map { ("\($0.table.description)\u{0}\($0.column)", $0) }) { first, _ in first }
         let keyNames = Dictionary(grouping: keys, by: \.table).mapValues { Set($0.map { $0.column.lowercased() }) }
         var found: [Relation] = []
-        for candidate in candidates where !RelationNaming.looksLikeCopy(candidate.table) {
+        for candidate in candidates where candidate.live || !RelationNaming.looksLikeCopy(candidate.table) {
             let covered = catalog.foreignKeys(of: candidate.table).contains { $0.columns.contains(candidate.column) }
             guard !covered else { continue }
             var ranked: [Relation] = []
-            for key in index.keys(for: candidate) where key.typeOID == candidate.typeOID && key.table != candidate.table {
+            for key in index.keys(for: candidate) where key.typeOID == candidate.typeOID && key.table != candidate.table
+                && !key.inCompositePrimaryKey {
                 guard let naming = RelationNaming.match(column: candidate.column, child: candidate.table, parent: key.table, key: key.column)
                 else { continue }
                 // `<parent>_id` means the parent's `id` when it has one: of another type, it is
@@ -59,6 +69,8 @@ struct ImpliedRelations {
                    keyNames[key.table]?.contains(suffix) == true { continue }
                 ranked.append(relation(candidate, key, naming))
             }
+            // No name names a parent: the role name other tables' declared FKs use (issue 27).
+            if ranked.isEmpty, let role = roleRelation(candidate, roles: roles, keys: keysByColumn) { ranked = [role] }
             guard !ranked.isEmpty else { continue }
             ranked.sort { ($1.score, $0.key.table) < ($0.score, $1.key.table) }
             // Two parents with the same evidence: the name does not say which; no guess.
@@ -85,18 +97,21 @@ struct ImpliedRelations {
             score += 3
             evidence.append("same schema")
         }
+        if candidate.ownKey { evidence.append("it is \(candidate.table.name)'s own primary key: a one-to-one child") }
         return Relation(child: candidate.table, column: candidate.column, key: key, naming: naming, score: score, evidence: evidence)
     }
 
     /// Keys of every user table, and the audited tables' columns that could refer to one:
     /// not their own single-column key, not the `id` of their own composite key, not
     /// filled by a sequence or identity, not in an FK (on the table or any partition).
-    func read(_ tables: [Table]) throws -> ([Key], [Candidate]) {
+    func read(_ tables: [Table]) throws -> ([Key], [Candidate], RoleNames) {
         let rows = try session.execute(
             """
             WITH keys AS MATERIALIZED (
                 SELECT x.indrelid AS relid, a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod) AS type,
-                       x.indisprimary AS is_primary, r.reltuples, n.nspname, r.relname
+                       x.indisprimary AS is_primary, r.reltuples, n.nspname, r.relname,
+                       EXISTS (SELECT 1 FROM pg_index p WHERE p.indrelid = x.indrelid AND p.indisprimary
+                               AND p.indnkeyatts > 1 AND a.attnum = ANY(p.indkey)) AS in_composite_pk
                 FROM pg_index x
                 JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
                 JOIN pg_class r ON r.oid = x.indrelid
@@ -110,36 +125,48 @@ struct ImpliedRelations {
                                   AND f.conkey = ARRAY[a.attnum])
             )
             SELECT 'k' AS what, k.nspname, k.relname, k.attname, CAST(k.atttypid AS text) AS type_oid, k.type,
-                   k.is_primary, k.reltuples
+                   k.is_primary, k.reltuples, k.in_composite_pk AS flag, false AS own
             FROM keys k
             UNION ALL
             SELECT 'c', n.nspname, r.relname, a.attname, CAST(a.atttypid AS text), format_type(a.atttypid, a.atttypmod),
-                   false, r.reltuples
+                   false, r.reltuples,
+                   EXISTS (SELECT 1 FROM pg_index p WHERE p.indrelid = r.oid AND p.indisprimary)
+                       AND EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conrelid = r.oid),
+                   EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
             FROM pg_attribute a
             JOIN pg_class r ON r.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = r.relnamespace
             WHERE a.attrelid = ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS oid[])) AND a.attnum > 0 AND NOT a.attisdropped
               AND a.attidentity = '' AND a.attgenerated = ''
               AND a.atttypid IN (SELECT atttypid FROM keys)
-              AND NOT EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
+              -- Its own key only as a one-to-one child: the single-column primary key, not `id`.
+              AND (NOT EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid AND own.attname = a.attname)
+                   OR (a.attname <> 'id' AND EXISTS (SELECT 1 FROM keys own WHERE own.relid = a.attrelid
+                                                      AND own.attname = a.attname AND own.is_primary)))
               AND NOT EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = a.attrelid AND x.indisprimary
                               AND a.attnum = ANY(x.indkey) AND a.attname = 'id')
               AND NOT EXISTS (SELECT 1 FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum
                               AND pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%')
+            UNION ALL
+            \(RoleNames.query)
             ORDER BY 1, 2, 3, 4
             """).rows
-        var keys: [Key] = [], candidates: [Candidate] = []
+        var keys: [Key] = [], candidates: [Candidate] = [], roles = RoleNames()
         for row in rows {
-            let table = TableName(schema: row.string("nspname"), name: row.string("relname"))
-            if row.string("what") == "k" {
-                keys.append(Key(table: table, column: row.string("attname"), typeOID: row.string("type_oid"), type: row.string("type"),
-                                primary: row.bool("is_primary"), rows: Double(row.string("reltuples")) ?? -1))
-            } else {
-                candidates.append(Candidate(table: table, column: row.string("attname"), typeOID: row.string("type_oid"),
-                                            type: row.string("type")))
+            let table = TableName(schema: try row.string("nspname"), name: try row.string("relname"))
+            switch try row.string("what") {
+            case "k":
+                keys.append(Key(table: table, column: try row.string("attname"), typeOID: try row.string("type_oid"), type: try row.string("type"),
+                                primary: row.bool("is_primary"), rows: Double(try row.string("reltuples")) ?? -1,
+                                inCompositePrimaryKey: row.bool("flag")))
+            case "r":
+                try roles.add(row)
+            default:
+                candidates.append(Candidate(table: table, column: try row.string("attname"), typeOID: try row.string("type_oid"),
+                                            type: try row.string("type"), live: row.bool("flag"), ownKey: row.bool("own")))
             }
         }
-        return (keys, candidates)
+        return (keys, candidates, roles)
     }
 }
 

@@ -11,22 +11,40 @@ struct Lints {
     /// No index whose leading columns are the FK columns: every delete or key update on
     /// the parent scans the child, and validation scans it too.
     /// An FK declared on a partition is served by an index on that partition (or one on
-    /// the partitioned table, which every partition gets).
+    /// the partitioned table, which every partition gets). One finding per table and columns: FKs of several partitions on the same columns
+    /// (pagila's payment) are served by one index on the partitioned table (issue 24).
     func missingIndexes(_ keys: [ForeignKey], partitionIndexes: [TableName: [[String]]] = [:]) -> [Finding] {
-        keys.compactMap { fk in
-            let wanted = Set(fk.columns)
-            var candidates = (facts.indexes[fk.table] ?? []).map(\.columns)
-            if fk.declaredOn != fk.table { candidates += partitionIndexes[fk.declaredOn] ?? [] }
-            let indexed = candidates.contains { columns in
-                columns.count >= fk.columns.count && Set(columns.prefix(fk.columns.count)) == wanted
-            }
-            guard !indexed else { return nil }
-            return Finding(
-                kind: "missing-index", severity: .warning,
-                object: "\(fk.table.description) (\(fk.columns.joined(separator: ", ")))",
-                message: "no index starts with the columns of \(fk.name): deletes on \(fk.referencedTable.display) and validation scan \(fk.table.display)",
-                fix: ("CREATE INDEX ON \(fk.table) (\(idents: fk.columns));" as SQL).description, table: fk.table)
+        var seen: [String: Int] = [:]
+        var names: [[String]] = []
+        var findings: [Finding] = []
+        for fk in keys {
+            guard let finding = missingIndex(fk, partitionIndexes: partitionIndexes) else { continue }
+            if let at = seen[finding.object] { names[at].append(fk.name); continue }
+            seen[finding.object] = findings.count
+            names.append([fk.name])
+            findings.append(finding)
         }
+        for (at, constraints) in names.enumerated() where constraints.count > 1 {
+            findings[at].message = findings[at].message.replacingOccurrences(
+                of: "the columns of \(constraints[0]):", with: "the columns of \(constraints.joined(separator: ", ")):")
+        }
+        return findings
+    }
+
+    /// The finding for one FK, or nil when an index serves it.
+    func missingIndex(_ fk: ForeignKey, partitionIndexes: [TableName: [[String]]]) -> Finding? {
+        let wanted = Set(fk.columns)
+        var candidates = (facts.indexes[fk.table] ?? []).map(\.columns)
+        if fk.declaredOn != fk.table { candidates += partitionIndexes[fk.declaredOn] ?? [] }
+        let indexed = candidates.contains { columns in
+            columns.count >= fk.columns.count && Set(columns.prefix(fk.columns.count)) == wanted
+        }
+        guard !indexed else { return nil }
+        return Finding(
+            kind: "missing-index", severity: .warning,
+            object: "\(fk.table.description) (\(fk.columns.joined(separator: ", ")))",
+            message: "no index starts with the columns of \(fk.name): deletes on \(fk.referencedTable.display) and validation scan \(fk.table.display)",
+            fix: ("CREATE INDEX ON \(fk.table) (\(idents: fk.columns));" as SQL).description, table: fk.table)
     }
 
     /// Child and parent key columns of different types: a value can fit one and not the other.

@@ -44,10 +44,10 @@ struct PartitionLints {
             ORDER BY 1, 2, 3, 4
             """).rows
         for row in rows {
-            let root = TableName(schema: row.string("root_schema"), name: row.string("root_name"))
-            let name = TableName(schema: row.string("nspname"), name: row.string("relname"))
+            let root = TableName(schema: try row.string("root_schema"), name: try row.string("root_name"))
+            let name = TableName(schema: try row.string("nspname"), name: try row.string("relname"))
             lints.partitions[root, default: []].append(Partition(
-                name: name, parent: TableName(schema: row.string("parent_schema"), name: row.string("parent_name")), leaf: row.bool("isleaf")))
+                name: name, parent: TableName(schema: try row.string("parent_schema"), name: try row.string("parent_name")), leaf: row.bool("isleaf")))
             lints.indexes[name] = row.array("indexes").compactMap { $0 }.map { Self.parseArray($0) }
             let names = row.array("triggers").compactMap { $0 }
             if !names.isEmpty { lints.triggers[root, default: []].append((name, names)) }

@@ -9,6 +9,9 @@
 enum RelationNaming {
     /// How strongly a column's name points at a parent; higher is stronger.
     enum Match: Int, Comparable {
+        /// No name names the parent, but declared FKs elsewhere use this column name for
+        /// it (`author_id` → users): the weakest (ImpliedRoles.swift).
+        case role = 1
         /// The column ends with `_<parent>_<key>` (`author_user_id`), or with a key name
         /// that itself names the parent (`home_region_code` → `region.region_code`).
         case suffix = 2
@@ -30,6 +33,7 @@ enum RelationNaming {
             case .idOrCode: "the name \(column) is <parent>_id or <parent>_code for \(parent.name)"
             case .sharedPrefix: "the name \(column) names \(parent.name) without the table-name prefix both tables share"
             case .suffix: "the name \(column) ends with the parent's name and key (\(parent.name).\(key))"
+            case .role: "the name \(column) is how declared FKs elsewhere refer to \(parent.name).\(key)"
             }
         }
     }

@@ -25,10 +25,8 @@ public enum CatalogReader {
             if session.inTransaction {
                 return try withJITOff(on: session) { try readQueries(rootOIDs: rootOIDs, on: session) }
             }
-            return try session.connection.transaction(readOnly: true) {
-                try session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                try session.execute("SET LOCAL jit = off")
-                return try readQueries(rootOIDs: rootOIDs, on: session)
+            return try session.transaction(isolation: .repeatableRead, readOnly: true, jit: false) {
+                try readQueries(rootOIDs: rootOIDs, on: session)
             }
         }
     }
@@ -82,54 +80,54 @@ public enum CatalogReader {
         let rootOID = rootOIDs[0]
         let roots = Set(rootOIDs.map(String.init))
         let constraints = try session.execute(CatalogQueries.closure(roots.sorted())).rows
-        let constraintOIDs = Set(constraints.map { $0.string("constraint_oid") })
+        let constraintOIDs = Set(try constraints.map { try $0.string("constraint_oid") })
         var relationOIDs: Set<String> = roots
         for row in constraints {
             relationOIDs.formUnion([
-                row.string("owner_oid"), row.string("conrelid"), row.string("confrelid"), row.string("declared_on"),
+                try row.string("owner_oid"), try row.string("conrelid"), try row.string("confrelid"), try row.string("declared_on"),
             ])
         }
         let pairs = try session.execute(CatalogQueries.keyColumns(constraintOIDs.sorted())).rows
         let tableRows = try session.execute(CatalogQueries.tables(relationOIDs.sorted())).rows
 
-        let tablesByOID = buildTables(tableRows)
+        let tablesByOID = try buildTables(tableRows)
         var columnsByConstraint: [String: KeyPairs] = [:]
-        let operators = try OperatorCatalog.read(pairs.flatMap { [$0.string("pf_oid"), $0.string("ff_oid")] }, on: session)
+        let operators = try OperatorCatalog.read(pairs.flatMap { [try $0.string("pf_oid"), try $0.string("ff_oid")] }, on: session)
         for row in pairs {
-            guard let pf = operators[row.string("pf_oid")], let ff = operators[row.string("ff_oid")] else {
+            guard let pf = operators[try row.string("pf_oid")], let ff = operators[try row.string("ff_oid")] else {
                 throw FKBackfillError("an equality operator of an FK disappeared while reading the catalog", kind: .catalogChanged)
             }
-            columnsByConstraint[row.string("constraint_oid"), default: KeyPairs()].append(
-                child: row.string("child"), parent: row.string("parent"), pf: pf, ff: ff)
+            columnsByConstraint[try row.string("constraint_oid"), default: KeyPairs()].append(
+                child: try row.string("child"), parent: try row.string("parent"), pf: pf, ff: ff)
         }
         guard let root = tablesByOID[String(rootOID)] else {
             throw FKBackfillError("relation with oid \(rootOID) disappeared while reading the catalog", kind: .catalogChanged)
         }
-        let foreignKeys = constraints.compactMap { row -> ForeignKey? in
-            guard let owner = tablesByOID[row.string("owner_oid")]?.name,
-                  let parent = tablesByOID[row.string("confrelid")]?.name,
-                  let declaredOn = tablesByOID[row.string("declared_on")]?.name,
-                  let columns = columnsByConstraint[row.string("constraint_oid")]
+        let foreignKeys = try constraints.compactMap { row -> ForeignKey? in
+            guard let owner = tablesByOID[try row.string("owner_oid")]?.name,
+                  let parent = tablesByOID[try row.string("confrelid")]?.name,
+                  let declaredOn = tablesByOID[try row.string("declared_on")]?.name,
+                  let columns = columnsByConstraint[try row.string("constraint_oid")]
             else { return nil }
             var fk = ForeignKey(
-                name: row.string("conname"),
+                name: try row.string("conname"),
                 table: owner,
                 columns: columns.child,
                 referencedTable: parent,
                 referencedColumns: columns.parent,
-                match: row.string("confmatchtype") == "f" ? .full : row.string("confmatchtype") == "p" ? .partial : .simple,
+                match: try row.string("confmatchtype") == "f" ? .full : try row.string("confmatchtype") == "p" ? .partial : .simple,
                 deferrable: row.bool("condeferrable"),
                 initiallyDeferred: row.bool("condeferred"),
                 validated: row.bool("convalidated"),
-                onDelete: action(row.string("confdeltype")),
-                onUpdate: action(row.string("confupdtype")),
+                onDelete: action(try row.string("confdeltype")),
+                onUpdate: action(try row.string("confupdtype")),
                 declaredOn: declaredOn,
                 referencedKey: ForeignKey.ReferencedKey(
-                    kind: row.string("key_kind") == "p" ? .primaryKey
-                        : row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
-                    name: row.string("key_name")),
+                    kind: try row.string("key_kind") == "p" ? .primaryKey
+                        : try row.string("key_kind") == "u" ? .uniqueConstraint : .uniqueIndex,
+                    name: try row.string("key_name")),
                 equality: columns.pf, childEquality: columns.ff)
-            fk.referencedPartitioned = tablesByOID[row.string("confrelid")]?.kind == .partitioned
+            fk.referencedPartitioned = tablesByOID[try row.string("confrelid")]?.kind == .partitioned
             return fk
         }
         // The graph's nodes: the root, FK owners and referenced tables (not the
@@ -138,31 +136,31 @@ public enum CatalogReader {
         for oid in roots { if let table = tablesByOID[oid] { tables[table.name] = table } }
         for row in constraints {
             for key in ["owner_oid", "confrelid"] {
-                if let table = tablesByOID[row.string(key)] { tables[table.name] = table }
+                if let table = tablesByOID[try row.string(key)] { tables[table.name] = table }
             }
         }
         return Catalog(root: root.name, tables: tables, foreignKeys: foreignKeys)
     }
 
-    static func buildTables(_ rows: [Row]) -> [String: Table] {
+    static func buildTables(_ rows: [Row]) throws -> [String: Table] {
         var tables: [String: Table] = [:]
         for row in rows {
-            let oid = row.string("oid")
+            let oid = try row.string("oid")
             if tables[oid] == nil {
-                let parent = row["parent_name"].map { TableName(schema: row.string("parent_schema"), name: $0) }
+                let parent = try row["parent_name"].map { TableName(schema: try row.string("parent_schema"), name: $0) }
                 tables[oid] = Table(
-                    name: TableName(schema: row.string("nspname"), name: row.string("relname")),
+                    name: TableName(schema: try row.string("nspname"), name: try row.string("relname")),
                     oid: UInt32(oid) ?? 0,
-                    kind: kind(row.string("relkind")),
+                    kind: kind(try row.string("relkind")),
                     partitionOf: parent,
                     columns: [])
             }
             guard let name = row["attname"] else { continue }
-            let identity = row.string("attidentity")
-            let generated = row.string("attgenerated")
+            let identity = try row.string("attidentity")
+            let generated = try row.string("attgenerated")
             tables[oid]?.columns.append(Column(
                 name: name,
-                type: row.string("type"),
+                type: try row.string("type"),
                 notNull: row.bool("attnotnull"),
                 defaultExpression: generated.isEmpty ? row["default_expression"] : nil,
                 identity: identity == "a" ? .always : identity == "d" ? .byDefault : nil,

@@ -66,9 +66,9 @@ public struct CitusTables: Sendable, Equatable {
             """).rows
         var tables: [UInt32: Entry] = [:]
         for row in rows {
-            guard let oid = UInt32(row.string("oid")) else { continue }
+            guard let oid = UInt32(try row.string("oid")) else { continue }
             let colocation = row.int("colocationid") ?? 0
-            let kind: Kind = switch (row.string("partmethod"), row.string("repmodel")) {
+            let kind: Kind = switch (try row.string("partmethod"), try row.string("repmodel")) {
             case ("n", "t"): .reference
             case ("n", _): colocation == 0 ? .local : .singleShard
             default: .distributed

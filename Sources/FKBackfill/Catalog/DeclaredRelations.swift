@@ -35,8 +35,8 @@ enum DeclaredRelations {
                 SELECT attrelid, attname FROM pg_attribute
                 WHERE attrelid IN (CAST(\(bind: String(from.oid)) AS oid), CAST(\(bind: String(to.oid)) AS oid)) AND attnum > 0 AND NOT attisdropped
                 """)
-            let fromColumns = columns.rows.filter { $0.string("attrelid") == String(from.oid) }.map { $0.string("attname") }
-            let toColumns = columns.rows.filter { $0.string("attrelid") == String(to.oid) }.map { $0.string("attname") }
+            let fromColumns = try columns.rows.filter { try $0.string("attrelid") == String(from.oid) }.map { try $0.string("attname") }
+            let toColumns = try columns.rows.filter { try $0.string("attrelid") == String(to.oid) }.map { try $0.string("attname") }
             var ok = true
             for column in relation.fromColumns where !fromColumns.contains(column) {
                 problems.append(RulesProblem(relation.location, "relation: \(from.name.display) has no column \(column)",
@@ -69,7 +69,7 @@ enum DeclaredRelations {
                     hint: "backfilling inserts with ON CONFLICT on the referenced key, which needs a unique index on exactly those columns"))
                 continue
             }
-            let kind: ForeignKey.ReferencedKey.Kind = switch row.string("kind") {
+            let kind: ForeignKey.ReferencedKey.Kind = switch try row.string("kind") {
             case "p": .primaryKey
             case "u": .uniqueConstraint
             default: .uniqueIndex
@@ -77,7 +77,7 @@ enum DeclaredRelations {
             let operators = try equalityOperators(relation, from: from.oid, to: to.oid, index: row.string("indexrelid"), on: session)
             resolved.append(Resolved(
                 relation: relation, from: from.name, to: to.name, toOID: to.oid,
-                key: .init(kind: kind, name: row.string("name")), equality: operators.pf, childEquality: operators.ff))
+                key: .init(kind: kind, name: try row.string("name")), equality: operators.pf, childEquality: operators.ff))
         }
         return resolved
     }

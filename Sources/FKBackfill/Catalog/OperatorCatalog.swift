@@ -25,11 +25,11 @@ enum OperatorCatalog {
                 return SQLTypeName(schema: schema, name: name)
             }
             guard let op = SQLOperator(
-                schema: row.string("nspname"), name: row.string("oprname"), leftType: type("left"), rightType: type("right"))
+                schema: try row.string("nspname"), name: try row.string("oprname"), leftType: type("left"), rightType: type("right"))
             else {
-                throw FKBackfillError("\(row.string("oprname")) is not an operator name", kind: .catalogChanged)
+                throw FKBackfillError("\(try row.string("oprname")) is not an operator name", kind: .catalogChanged)
             }
-            result[row.string("oid")] = op
+            result[try row.string("oid")] = op
         }
         return result
     }
@@ -75,7 +75,7 @@ enum OperatorCatalog {
             """).rows
         let operators = try read(rows.compactMap { $0["op"] }, on: session)
         var result: [String: SQLOperator] = [:]
-        for row in rows { if let oid = row["op"], let op = operators[oid] { result[row.string("attname")] = op } }
+        for row in rows { if let oid = row["op"], let op = operators[oid] { result[try row.string("attname")] = op } }
         return result
     }
 }

@@ -42,24 +42,24 @@ struct TableFacts {
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
             WHERE x.indrelid = ANY(\(oids)) ORDER BY i.relname
             """).rows {
-            guard let table = byOID[row.string("indrelid")] else { continue }
+            guard let table = byOID[try row.string("indrelid")] else { continue }
             facts.indexes[table, default: []].append(Index(
-                name: row.string("relname"), columns: row.array("columns").compactMap { $0 }, unique: row.bool("unique_key")))
+                name: try row.string("relname"), columns: row.array("columns").compactMap { $0 }, unique: row.bool("unique_key")))
         }
         for row in try session.execute(
             """
             SELECT c.oid, has_table_privilege(c.oid, 'INSERT') AS can_insert, has_table_privilege(c.oid, 'UPDATE') AS can_update
             FROM pg_class c WHERE c.oid = ANY(\(oids))
             """).rows {
-            guard let table = byOID[row.string("oid")] else { continue }
+            guard let table = byOID[try row.string("oid")] else { continue }
             facts.canInsert[table] = row.bool("can_insert")
             facts.canUpdate[table] = row.bool("can_update")
         }
         for row in try session.execute(
             "SELECT tgrelid, tgname FROM pg_trigger WHERE tgrelid = ANY(\(oids)) AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname"
         ).rows {
-            guard let table = byOID[row.string("tgrelid")] else { continue }
-            facts.triggers[table, default: []].append(row.string("tgname"))
+            guard let table = byOID[try row.string("tgrelid")] else { continue }
+            facts.triggers[table, default: []].append(try row.string("tgname"))
         }
         return facts
     }
@@ -74,9 +74,9 @@ struct TableFacts {
                    CAST(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) AS text) AS columns
             FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY(CAST(\(bindArray: byOID.keys.sorted()) AS oid[])) ORDER BY c.conname
             """).rows {
-            guard let table = byOID[row.string("conrelid")] else { continue }
+            guard let table = byOID[try row.string("conrelid")] else { continue }
             checks[table, default: []].append(Check(
-                name: row.string("conname"), definition: row.string("definition"), expression: row.string("expression"),
+                name: try row.string("conname"), definition: try row.string("definition"), expression: try row.string("expression"),
                 columns: row.array("columns").compactMap { $0 }))
         }
         return checks

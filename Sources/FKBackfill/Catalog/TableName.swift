@@ -13,7 +13,8 @@ public struct TableName: Hashable, Comparable, Sendable, CustomStringConvertible
         self.name = name
     }
 
-    /// `schema.name`, unquoted: the form used in JSON output.
+    /// `schema.name`, unquoted: for logs and messages where the parts cannot mislead
+    /// (JSON gives the parts apart, see `encode(to:)`).
     public var description: String { "\(schema).\(name)" }
 
     /// Quoted for SQL the tool builds.
@@ -28,5 +29,21 @@ public struct TableName: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Orders by schema, then name, with Swift's string ordering (not the database's collation): stable output.
     public static func < (lhs: TableName, rhs: TableName) -> Bool {
         (lhs.schema, lhs.name) < (rhs.schema, rhs.name)
+    }
+}
+
+/// A table in every `--format json` document: `{"display", "schema", "name"}`. The
+/// parts, unquoted, are what a reader compares; `display` is the name as psql reads it
+/// (quoted where needed), so a schema named `Odd "Sch".ema` is not ambiguous in either
+/// (docs/json-output.md). The one encoding every report shares: a report's JSON struct
+/// holds a `TableName`, never a string made from one.
+extension TableName: Encodable {
+    enum CodingKeys: String, CodingKey { case display, schema, name }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(display, forKey: .display)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(name, forKey: .name)
     }
 }

@@ -78,12 +78,18 @@ public enum TableResolver {
     /// before pinning its own (with `pg_temp` first, as PostgreSQL does for relations).
     public static func resolve(_ text: String, on session: Session) throws(FKBackfillError) -> (oid: UInt32, name: TableName) {
         let parsed = try parse(text)
+        if let database = parsed.database {
+            let same = try FKBackfillError.mapping {
+                try session.execute("SELECT pg_catalog.current_database() = \(bind: database) AS same").rows[0].bool("same")
+            }
+            if same == false {
+                throw FKBackfillError(
+                    "invalid table name '\(text)': \(database) is not the database connected to; cross-database references are not implemented",
+                    hint: "connect to that database, or write schema.table", kind: .invalidTableName)
+            }
+        }
         let found: QueryResult
         do throws(PostgresError) {
-            if let database = parsed.database,
-               try session.execute("SELECT current_database() = \(bind: database) AS same").rows[0].bool("same") == false {
-                throw PostgresError(kind: .client, message: "cross-database references are not implemented", sqlState: "0A000")
-            }
             if let schema = parsed.schema {
                 found = try session.execute(
                     """
@@ -102,15 +108,11 @@ public enum TableResolver {
                     ORDER BY s.position LIMIT 1
                     """)
             }
-        } catch where error.sqlState == "0A000" {
-            throw FKBackfillError(
-                "invalid table name '\(text)': \(parsed.database ?? "") is not the database connected to; cross-database references are not implemented",
-                hint: "connect to that database, or write schema.table", kind: .invalidTableName)
         } catch {
             throw FKBackfillError(error)
         }
         if let row = found.rows.first, let oid = row.int("oid") {
-            return (UInt32(oid), TableName(schema: row.string("nspname"), name: row.string("relname")))
+            return (UInt32(oid), try FKBackfillError.mapping { TableName(schema: try row.string("nspname"), name: try row.string("relname")) })
         }
         let suggestions = try suggest(for: parsed, on: session)
         let wanted = parsed.schema.map { quoteQualified(schema: $0, name: parsed.name, style: .whenNeeded) }
@@ -140,13 +142,13 @@ public enum TableResolver {
         }
         let wanted = parsed.name.lowercased()
         // Closest first; at equal distance, tables on search_path before others.
-        let scored: [(Int, Int, TableName)] = result.rows.compactMap { row in
-            let name = TableName(schema: row.string("nspname"), name: row.string("relname"))
+        let scored: [(Int, Int, TableName)] = try FKBackfillError.mapping { try result.rows.compactMap { row in
+            let name = TableName(schema: try row.string("nspname"), name: try row.string("relname"))
             var distance = editDistance(wanted, name.name.lowercased())
             if let schema = parsed.schema { distance += editDistance(schema.lowercased(), name.schema.lowercased()) }
             let limit = max(2, wanted.count / 3)
             return distance <= limit ? (distance, row.bool("on_path") ? 0 : 1, name) : nil
-        }
+        } }
         return scored.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }.prefix(3).map(\.2)
     }
 }

@@ -63,7 +63,7 @@ struct TargetConstraints {
             let columns = row.array("columns").compactMap { $0 }
             let operators = row.array("operators").map { oid -> SQLOperator in oid.flatMap { known[$0] } ?? .builtinEquality }
             result.uniqueKeys.append(UniqueKey(
-                name: row.string("name"), columns: columns,
+                name: try row.string("name"), columns: columns,
                 equality: operators.count == columns.count ? operators : columns.map { _ in .builtinEquality },
                 nullsNotDistinct: row.bool("nulls_not_distinct"), defaultOperatorClasses: row.bool("default_opclasses"),
                 partialOrExpression: row.bool("partial") || columns.count != operators.count))
@@ -80,10 +80,10 @@ struct TargetConstraints {
             JOIN pg_class p ON p.oid = t.relid JOIN pg_index x ON x.indrelid = t.relid JOIN pg_class i ON i.oid = x.indexrelid
             WHERE t.relid <> \(oid) AND x.indisunique AND NOT i.relispartition
             ORDER BY 1
-            """).rows.map { $0.string("what") }
+            """).rows.map { try $0.string("what") }
         result.exclusions = try session.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = \(oid) AND contype = 'x' ORDER BY conname"
-        ).rows.map { $0.string("conname") }
+        ).rows.map { try $0.string("conname") }
         // tgtype bits: 1 row, 2 before, 4 insert (see pg_trigger.h).
         for row in try session.execute(
             """
@@ -93,7 +93,7 @@ struct TargetConstraints {
               AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
             ORDER BY t.tgname
             """).rows {
-            let name = row.string("relname") == table.name.name ? row.string("tgname") : "\(row.string("tgname")) (on \(row.string("relname")))"
+            let name = try row.string("relname") == table.name.name ? try row.string("tgname") : "\(try row.string("tgname")) (on \(try row.string("relname")))"
             if row.bool("before_insert") { result.beforeInsertTriggers.append(name) } else { result.otherHooks.append("trigger \(name)") }
         }
         result.otherHooks += try session.execute(
@@ -102,7 +102,7 @@ struct TargetConstraints {
             WHERE r.ev_class IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_partition_tree(\(oid)) pt)
               AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3'
             ORDER BY r.rulename
-            """).rows.map { "rule \($0.string("rulename"))" }
+            """).rows.map { "rule \(try $0.string("rulename"))" }
         return result
     }
 

@@ -24,14 +24,13 @@ enum CodeShapes {
     /// The rule `code` becomes, with the input columns it reads; nil when it has no known shape.
     static func translate(_ code: String, list: Bool) -> (translation: Translation, columns: [String])? {
         guard let normalized = normalize(code),
-              let lambda = normalized.wholeMatch(of: try! Regex(#"lambda(\w+):(.+)"#)),
-              let variable = lambda.output[1].substring.map(String.init),
-              let body = lambda.output[2].substring.map(String.init) else { return nil }
+              let lambda = normalized.wholeMatch(of: #/lambda(\w+):(.+)/#),
+              case let (variable, body) = (String(lambda.output.1), String(lambda.output.2)) else { return nil }
         let column = #"\#(variable)\["([^"]+)"\]"#
         var inner = body
         var guardColumn: String?
         let guardPattern = #"(.+)iflen\(\#(column)\.dropna\(\)\)(?:>0|!=0|>=1)else(None|\[\])"#
-        if let match = body.wholeMatch(of: try! Regex(guardPattern)) {
+        if let match = body.wholeMatch(pattern: guardPattern) {
             guard let fallback = match.output[3].substring, fallback == (list ? "[]" : "None") else { return nil }
             inner = String(match.output[1].substring ?? "")
             guardColumn = match.output[2].substring.map(String.init)
@@ -44,8 +43,8 @@ enum CodeShapes {
             return (.sql("CASE WHEN count(\(quoteIdentifier(guardColumn))) > 0 THEN \(array) ELSE CAST('[]' AS jsonb) END"),
                     columns + [guardColumn].filter { !columns.contains($0) })
         }
-        if inner.wholeMatch(of: try! Regex(#"\#(column)\.dropna\(\)\.iloc\[0\]"#)) != nil,
-           let first = inner.firstMatch(of: try! Regex(column))?.output[1].substring.map(String.init),
+        if inner.wholeMatch(pattern: #"\#(column)\.dropna\(\)\.iloc\[0\]"#) != nil,
+           let first = inner.firstMatch(pattern: column)?.output[1].substring.map(String.init),
            guardColumn == nil || guardColumn == first {
             return (.from(column: first, pick: .first), [first])
         }
@@ -60,13 +59,13 @@ enum CodeShapes {
     static func scalar(_ text: String, variable: String) -> (String, [String], Bool)? {
         let column = #"\#(variable)\["([^"]+)"\]"#
         if text == "len(\(variable))" { return ("count(*)", [], false) }
-        if let match = text.wholeMatch(of: try! Regex(#"\#(column)\.(nunique|max|min|sum)\(\)"#)),
+        if let match = text.wholeMatch(pattern: #"\#(column)\.(nunique|max|min|sum)\(\)"#),
            let name = match.output[1].substring.map(String.init), let method = match.output[2].substring {
             let ident = quoteIdentifier(name)
             return method == "nunique" ? ("count(DISTINCT \(ident))", [name], false) : ("\(method)(\(ident))", [name], true)
         }
         let date = #"(?:"([^"]*)"\+)?pd\.to_datetime\(\#(column)\.dropna\(\)\.iloc\[0\]\)\.strftime\("([^"]+)"\)(?:\+"([^"]*)")?"#
-        guard let match = text.wholeMatch(of: try! Regex(date)),
+        guard let match = text.wholeMatch(pattern: date),
               let name = match.output[2].substring.map(String.init),
               let format = match.output[3].substring.flatMap({ toCharFormat(String($0)) }) else { return nil }
         var sql = "to_char(min(\(quoteIdentifier(name))), \(literal(format)))"
@@ -120,5 +119,19 @@ enum CodeShapes {
             }
         }
         return quote == nil ? result : nil
+    }
+}
+
+extension String {
+    /// The whole string matched against a pattern built at run time from a lambda's
+    /// variable name (`\w+`, so it always compiles); a pattern that did not compile
+    /// matches nothing, which reads as "no known shape", not a trap.
+    fileprivate func wholeMatch(pattern: String) -> Regex<AnyRegexOutput>.Match? {
+        (try? Regex(pattern)).flatMap { wholeMatch(of: $0) }
+    }
+
+    /// The first match of such a pattern.
+    fileprivate func firstMatch(pattern: String) -> Regex<AnyRegexOutput>.Match? {
+        (try? Regex(pattern)).flatMap { firstMatch(of: $0) }
     }
 }

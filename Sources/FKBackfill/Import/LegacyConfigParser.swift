@@ -150,17 +150,18 @@ struct LegacyConfigParser {
             }
         }
         let required = ["name", "source_column", "target_schema", "target_table", "target_key"]
-        let missing = required.filter { text[$0] == nil }
-        if !missing.isEmpty {
+        guard let name = text["name"], let sourceColumn = text["source_column"], let targetSchema = text["target_schema"],
+              let targetTable = text["target_table"], let targetKey = text["target_key"] else {
+            let missing = required.filter { text[$0] == nil }
             let what = text["name"].map { "entry \($0)" } ?? "this FK entry"
             problem(node, "\(what) has no \(missing.joined(separator: ", "))")
             return nil
         }
-        entry.name = text["name"]!
-        entry.sourceColumn = text["source_column"]!
-        entry.targetSchema = text["target_schema"]!
-        entry.targetTable = text["target_table"]!
-        entry.targetKey = text["target_key"]!
+        entry.name = name
+        entry.sourceColumn = sourceColumn
+        entry.targetSchema = targetSchema
+        entry.targetTable = targetTable
+        entry.targetKey = targetKey
         var targets = Set<String>()
         for column in entry.columns where !targets.insert(column.target).inserted {
             problems.append(RulesProblem(column.location, "target \(column.target) appears twice in entry \(entry.name)",

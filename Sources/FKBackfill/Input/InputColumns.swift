@@ -17,12 +17,13 @@ enum InputColumns {
             }
             guard let column = target.column(name) else {
                 let close = target.columns.map(\.name).filter { editDistance($0.lowercased(), name.lowercased()) <= max(1, name.count / 3) }
+                let hint = otherDelimiter(in: name, input: input).map(delimiterHint)
+                    ?? (close.isEmpty
+                        ? "the target's columns are: " + target.columns.map(\.name).joined(separator: ", ")
+                        : "did you mean " + close.joined(separator: ", ") + "?")
                 throw FKBackfillError(
                     "\(location): column \(name) is not a column of \(target.name.display)",
-                    hint: close.isEmpty
-                        ? "the target's columns are: " + target.columns.map(\.name).joined(separator: ", ")
-                        : "did you mean " + close.joined(separator: ", ") + "?",
-                    kind: .badInput(line: 1))
+                    hint: hint, kind: .badInput(line: 1))
             }
             if column.identity == .always || column.generatedExpression != nil {
                 throw FKBackfillError(
@@ -30,5 +31,21 @@ enum InputColumns {
                     hint: "leave \(name) out of the input", kind: .badInput(line: 1))
             }
         }
+    }
+
+    /// The delimiters of the other common CSV dialects (semicolon, tab, pipe).
+    static let otherDelimiters: [Character] = [";", "\t", "|"]
+
+    /// A header field holding another dialect's delimiter (not the one in use): the
+    /// file is most likely separated by it, and the whole header read as one column.
+    static func otherDelimiter(in name: String, input: InputSource) -> Character? {
+        guard case .csv(_, let options) = input, options.header else { return nil }
+        return otherDelimiters.first { $0 != options.delimiter && name.contains($0) }
+    }
+
+    /// Says which delimiter the header suggests; the executable names the flag.
+    static func delimiterHint(_ delimiter: Character) -> String {
+        let shown = delimiter == "\t" ? "a tab" : "'\(delimiter)'"
+        return "the header holds \(shown): if the file is separated by it, set the CSV delimiter to \(delimiter == "\t" ? "$'\\t'" : shown)"
     }
 }

@@ -82,11 +82,26 @@ struct OpenedInput {
                 return copied
             } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
                 throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
+            } catch let error as PostgresError where error.kind == .server && error.sqlState == Self.programLimitExceeded {
+                // "row is too big": the input's row, not the database, is at fault. COPY
+                // inserts rows in batches and its CONTEXT names the line it had read to
+                // when the batch was written, not the row: say "up to" that line.
+                let located = FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
+                var upTo = ""
+                if case .badInput(let line?) = located.kind { upTo = " (in the rows up to line \(line))" }
+                throw FKBackfillError("\(source.label): \(error.message)\(upTo)", hint: Self.rowTooBigHint, kind: .badInput(line: nil))
             }
         }
         guard let select else { return 0 }
         return try session.execute(insert(select)).affectedRows
     }
+
+    /// `program_limit_exceeded` (54000): on staging, "row is too big" (a row wider than a
+    /// heap page can hold, in the target's types).
+    static let programLimitExceeded = "54000"
+
+    static let rowTooBigHint = "a row must fit in a page (about 8 kB) in the target's types: split the row's data, "
+        + "or make wide columns of the target TOASTable types (text, bytea, jsonb)"
 
     /// Whether a table or query input has exactly `target`'s column types (same type and
     /// modifier, by name): its values are then what a load would stage, and can be
@@ -99,7 +114,7 @@ struct OpenedInput {
             FROM unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS oid[]), CAST(\(bindArray: types.map { String($0.modifier) }) AS int[]))
                  WITH ORDINALITY AS t(oid, modifier, n)
             ORDER BY t.n
-            """).rows.map { $0.string("type") }
+            """).rows.map { try $0.string("type") }
         return zip(columns, names).allSatisfy { name, type in target.column(name)?.type == type }
     }
 

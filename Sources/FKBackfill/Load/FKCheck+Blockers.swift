@@ -83,7 +83,7 @@ extension FKCheck {
                        OR pg_catalog.has_any_column_privilege(c.oid, 'UPDATE') AS can_lock
                 FROM pg_catalog.pg_class c WHERE c.oid = ANY(CAST(\(bindArray: parentOIDs) AS pg_catalog.oid[])) ORDER BY c.oid
                 """).rows {
-                guard let name = parents.first(where: { catalog.table($0).map { String($0.oid) } == row.string("oid") }) else { continue }
+                guard let name = try parents.first(where: { catalog.table($0).map { String($0.oid) } == (try row.string("oid")) }) else { continue }
                 if row.bool("rls") {
                     reasons.append("row-level security applies to \(name.display) for this role, but not to PostgreSQL's own FK check")
                 }

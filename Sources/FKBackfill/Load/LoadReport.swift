@@ -95,6 +95,15 @@ public struct LoadReport: Sendable {
     public var rejections: [Rejection] = []
     /// New keys that look like another key: loaded (`near_duplicates: warn`) or rejected.
     public var nearDuplicates: [NearDuplicate] = []
+    /// A sequence moved past the explicit keys a run wrote (serial, identity).
+    public struct AdvancedSequence: Sendable, Equatable {
+        /// The sequence, qualified as `regclass` prints it.
+        public var sequence: String
+        /// Its value now: the next `nextval` gives the one after.
+        public var value: Int
+    }
+    /// Sequences advanced past the keys written, so the application's next insert works.
+    public var advancedSequences: [AdvancedSequence] = []
     /// Checks that did not run, and why (a near-duplicate search in a database that is not UTF-8).
     public var notes: [String] = []
     /// `set-based` or `per-row`: how the fact insert's FKs were checked.

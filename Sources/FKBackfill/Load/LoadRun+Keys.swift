@@ -5,6 +5,28 @@ extension LoadRun {
     /// Every staged key once; then what every parent lacks, children first. A cycle's
     /// tables feed each other, so its group repeats until no new key appears.
     func findMissingKeys() throws {
+        try withAggregationSettings { try findMissingKeysUnderSettings() }
+    }
+
+    /// The step's statements aggregate every staged row behind a new key, sorting each
+    /// key's rows for the ordered aggregates: with the default `work_mem` (4 MB) those
+    /// sorts went to disk from 100,000 rows at 100% new keys, and the larger ones are
+    /// costed high enough to be JIT-compiled, 50–100 ms a statement that never paid back.
+    /// So for this step only (then the session's own values again, in this transaction):
+    /// JIT off, and `work_mem` at least 64 MB — one statement of one session, a few sorts
+    /// or hash tables at most, each freed at the statement's end. Issue #25.
+    func withAggregationSettings(_ body: () throws -> Void) throws {
+        let row = try session.execute("SELECT pg_catalog.current_setting('jit') AS jit, pg_catalog.current_setting('work_mem') AS work_mem, "
+            + "pg_catalog.pg_size_bytes(pg_catalog.current_setting('work_mem')) < pg_catalog.pg_size_bytes('64MB') AS small").rows[0]
+        let jit = try row.string("jit"), workMem = try row.string("work_mem"), small = row.bool("small")
+        try session.execute("SELECT pg_catalog.set_config('jit', 'off', true)")
+        if small { try session.execute("SELECT pg_catalog.set_config('work_mem', '64MB', true)") }
+        try body()
+        try session.execute("SELECT pg_catalog.set_config('jit', \(bind: jit), true)")
+        if small { try session.execute("SELECT pg_catalog.set_config('work_mem', \(bind: workMem), true)") }
+    }
+
+    func findMissingKeysUnderSettings() throws {
         if let seen = sql.createSeen() {
             try session.execute(seen)
             try session.execute("ANALYZE \(LoadStatements.seen)")
@@ -53,8 +75,10 @@ extension LoadRun {
         if sql.needsRefs(parent) {
             // The planner must know how few keys need work, to hash those and not the stage.
             if !empty { try session.execute("ANALYZE \(LoadStatements.keys(index))") }
-            let rows = sql.sourceSelects(for: parent, available: available, rows: true, previous: previous)
-            try session.execute(sql.createRefs(parent, sources: rows, empty: empty))
+            if !sql.readsStageDirectly(parent) {
+                let rows = sql.sourceSelects(for: parent, available: available, rows: true, previous: previous)
+                try session.execute(sql.createRefs(parent, sources: rows, empty: empty))
+            }
         }
         try session.execute(sql.createValues(parent, empty: empty))
         // Statistics matter where the new rows are joined to the parent table itself, and
@@ -63,7 +87,7 @@ extension LoadRun {
         // sides' sizes (at 5% new keys that join took 1.9 s of a 3.5 s load, issue #16).
         if !empty {
             var analyze: [SQL] = []
-            if sql.feedsParent(parent) { analyze.append(LoadStatements.refs(index)) }
+            if sql.feedsParent(parent) && !sql.readsStageDirectly(parent) { analyze.append(LoadStatements.refs(index)) }
             if sql.feedsParent(parent) || parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded) {
                 analyze.append(LoadStatements.values(index))
             }
@@ -102,11 +126,11 @@ extension LoadRun {
             for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
                 && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
                 blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
-                    + "is NOT NULL but its rule leaves it NULL (\(missing) new rows needed)")
+                    + "is NOT NULL but its rule leaves it NULL (\(counted(missing, "new row")) needed)")
             }
             for column in parent.uncoveredColumns {
                 blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) "
-                    + "is NOT NULL with no default and no input column to fill it (\(missing) new rows needed)")
+                    + "is NOT NULL with no default and no input column to fill it (\(counted(missing, "new row")) needed)")
             }
             if let check = sql.nullDerivations(parent) {
                 let row = try session.execute(check).rows[0]

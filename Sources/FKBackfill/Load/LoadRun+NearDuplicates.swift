@@ -47,8 +47,8 @@ extension LoadRun {
             SELECT n.k AS key, (array_agg(o.k ORDER BY o.existing DESC, o.k))[1] AS looks_like, bool_or(o.existing) AS existing
             FROM n JOIN o ON o.nk = n.nk AND o.k <> n.k GROUP BY n.k ORDER BY n.k
             """).rows
-        return rows.map {
-            LoadReport.NearDuplicate(table: parent.name, key: $0.string("key"), looksLike: $0.string("looks_like"), existing: $0.bool("existing"))
+        return try rows.map {
+            LoadReport.NearDuplicate(table: parent.name, key: try $0.string("key"), looksLike: try $0.string("looks_like"), existing: $0.bool("existing"))
         }
     }
 

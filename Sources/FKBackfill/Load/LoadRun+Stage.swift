@@ -117,6 +117,8 @@ extension LoadRun {
         report.staged = try opened.stage(copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: session, progress: progress)
         do {
             try session.savepoint { try session.execute(checks.castAll()) }
+        } catch let error as PostgresError where error.kind == .server && error.sqlState == OpenedInput.programLimitExceeded {
+            throw checks.rowTooBig(error, input: opened.source.label, lines: tracker, on: session)
         } catch let error as PostgresError where error.kind == .server {
             stageUpdated = true  // the rolled-back cast left dead rows; do not count on physical order
             for function in checks.createCastChecks() { try session.execute(function) }
@@ -164,7 +166,7 @@ extension LoadRun {
             if guarded.reject {
                 try updateStage(sql.reject(where: condition, reason: what))
             } else if let rows = try session.execute(sql.countWhere(condition)).rows.first?.int("n"), rows > 0 {
-                blockers.append("\(rows) input rows have a \(what), and its rules say fail")
+                blockers.append("\(counted(rows, "input row")) \(rows == 1 ? "has" : "have") a \(what), and its rules say fail")
             }
         }
     }

@@ -10,18 +10,23 @@ extension LoadRun {
         if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            let row = try session.execute(sql.insertParent(parent, samples: max(options.samples, 0))).rows[0]
+            try session.execute(sql.createNewRows(parent))
+            try session.execute(sql.createInsertedRows(parent))
+            // The user's triggers, rules and defaults on the parent run as in their session.
+            try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+            let row = try session.execute(sql.insertedRowsReport(parent, samples: max(options.samples, 0))).rows[0]
             inserted[parent.index] = row.int("n") ?? 0
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
             insertedKeys[parent.index] = keys
+            try refuseChangedKeys(parent)
         }
         for parent in plan.parents where available.contains(parent.index) {
-            if let restore = sql.restoreDeferredColumns(parent) { try session.execute(restore) }
+            if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
         }
         for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
             guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
             try session.execute(lock)
-            updated[parent.index] = try session.execute(fill).affectedRows
+            updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
         }
     }
 
@@ -32,7 +37,7 @@ extension LoadRun {
         for row in rejected {
             let numbers = row.array("sample").compactMap { $0.flatMap { Int($0) } }
             report.rejections.append(.init(
-                reason: row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
+                reason: try row.string("reason"), rows: row.int("n") ?? 0, sampleRows: numbers, sampleLines: numbers.map(line(ofRow:))))
         }
         report.rejected = report.rejections.reduce(0) { $0 + $1.rows }
         if report.rejected > 0 { try writeRejects() }
@@ -57,7 +62,7 @@ extension LoadRun {
         let limit = 64
         // A type without a hash function (json, say) cannot be keyed: lock the target whole.
         let keys = try? session.savepoint {
-            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { $0.string("k") }
+            try session.execute(sql.replaceKeys(options.replaceBy, limit: limit + 1)).rows.map { try $0.string("k") }
         }
         let prefix = "fkbackfill replace \(target.oid)"
         if let keys, keys.count <= limit {
@@ -74,7 +79,7 @@ extension LoadRun {
         } else {
             try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
         }
-        report.deleted = try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows
+        report.deleted = try session.underUserSearchPath { try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows }
     }
 
     /// Set-based when it is safe (and not refused), else per-row with the reason.
@@ -92,7 +97,7 @@ extension LoadRun {
         if options.fkCheck == .setBased {
             throw FKBackfillError(
                 "the set-based FK check is not safe for \(target.name.display), nothing was written", details: blockers,
-                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .invalidOptions)
+                hint: "use the automatic choice (falls back to per-row) or the per-row check", kind: .setBasedCheckUnsafe)
         }
         report.fkCheck = .perRow
         report.fkCheckNote = "per-row because " + blockers.joined(separator: "; ")
@@ -142,8 +147,8 @@ extension LoadRun {
     /// them back, the stored keys go into `fkb_stored` (`RETURNING`): the set-based
     /// verify reads them, and every row is accounted for (`noteSkippedRows`).
     func insertTarget() throws {
-        let expected = try session.execute(
-            "SELECT pg_catalog.count(*) AS n FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL").rows[0].int("n") ?? 0
+        // What the insert is given: every staged row not set aside (counted, not scanned).
+        let expected = report.staged - report.rejected
         var reader = check ?? FKCheck(plan: plan, catalog: catalog, sql: sql)
         reader.onCitus = try citusTarget() != nil
         // An INSERT with a rule cannot stand in a WITH (nor return what the rule did).
@@ -158,11 +163,15 @@ extension LoadRun {
                     try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'replica', true)")
                     try propagateReplicationRole(replica: true)
                 }
+                // The user's triggers and defaults on the target run as in their session;
+                // the statement holds only names and pg_catalog's own count.
                 if readBack {
-                    try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped))
+                    try session.underUserSearchPath { try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped)) }
                     report.inserted = try session.execute(reader.storedCount()).rows[0].int("n") ?? 0
                 } else {
-                    report.inserted = try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                    report.inserted = try session.underUserSearchPath {
+                        try session.execute(sql.insertTarget(ordered: stageUpdated)).affectedRows
+                    }
                 }
                 if check != nil {
                     try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'origin', true)")
@@ -227,10 +236,10 @@ extension LoadRun {
         ).rows.first, let number = row.int("_fkb_row") else { return nil }
         let line = lines?.line(ofRecord: number) ?? number
         let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
-        let reason = row.string("_fkb_reject")
+        let reason = try row.string("_fkb_reject")
         let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
         return FKBackfillError(
-            "\(place): \(row.string("_fkb_reject")), nothing was written",
+            "\(place): \(try row.string("_fkb_reject")), nothing was written",
             hint: duplicate
                 ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
                 : "fix the row, or --max-rejects N to set such rows aside and load the rest",

@@ -113,7 +113,7 @@ final class LoadRun {
             throw FKBackfillError(
                 "replace-by column \(column) is not in the input",
                 hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "),
-                kind: .invalidOptions)
+                kind: .replaceByColumnMissing)
         }
         let run = LoadRun(
             session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,

@@ -15,20 +15,28 @@ extension LoadStatements {
 
     /// The parent's key columns of `alias` equal to `k1…` of `keys`, with the FK's
     /// referenced-to-referencing operators.
-    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL) -> SQL {
+    /// `columns` names `other`'s columns when they are not `k1…` (`fkb_new_N`'s).
+    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL, columns: [String]? = nil) -> SQL {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.enumerated().map { position, name -> SQL in
-            operators[position].compare("\(alias).\(q(name))", "\(other).\(Self.k(position))")
+            let right: SQL = columns.map { "\(other).\(q($0[position]))" } ?? "\(other).\(Self.k(position))"
+            return operators[position].compare("\(alias).\(q(name))", right)
         }.joined(separator: " AND ")
     }
 
     /// `k1…` of two work tables equal, with the referencing side's operators.
     func keyJoin(_ left: SQL, _ right: SQL, _ parent: ParentPlan) -> SQL {
+        keyJoin(left: kList(left, parent), right: kList(right, parent), parent)
+    }
+
+    /// Key values `left` equal to `right`, position by position, with the referencing
+    /// side's operators (both sides are values of referencing columns).
+    func keyJoin(left: [SQL], right: [SQL], _ parent: ParentPlan) -> SQL {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.childEquality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.indices.map { position -> SQL in
-            operators[position].compare("\(left).\(Self.k(position))", "\(right).\(Self.k(position))")
+            operators[position].compare(left[position], right[position])
         }.joined(separator: " AND ")
     }
 
@@ -68,7 +76,7 @@ extension LoadStatements {
                 // per staged row behind it (100,000 rows for 2,000 keys at 100% new keys).
                 return "SELECT \(select.joined(separator: ", ")) FROM \(values) v" + existing + " WHERE " + usable.joined(separator: " AND ")
             }
-            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.refs(index, previous: previous.contains(index))) r "
+            return "SELECT r._fkb_row, r._fkb_tid, \(select.joined(separator: ", ")) FROM \(refRows(of: child, previous: previous.contains(index))) r "
                 + "JOIN \(values) v ON "
                 + keyJoin("v", "r", child) + existing + " WHERE " + usable.joined(separator: " AND ")
         }
@@ -171,6 +179,7 @@ extension LoadStatements {
             return create + (kList("k", parent) + ["NOT k.present AS _fkb_missing"]).joined(separator: ", ")
                 + " FROM \(Self.keys(parent.index)) k" + (parent.mode == .fillNullOnly ? "" : " WHERE NOT k.present") + noData
         }
+        if readsStageDirectly(parent) { return createDirectValues(parent, empty: empty) }
         let keyList = kList("r", parent)
         let derived = parent.derivedColumns.enumerated().map { position, column -> SQL in
             "\(derivation(column)) AS \(Self.d(position))"

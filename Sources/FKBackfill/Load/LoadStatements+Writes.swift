@@ -61,38 +61,20 @@ extension LoadStatements {
 
     /// Set union of two JSON arrays, keeping first-appearance order; a non-array value
     /// counts as a one-element array.
+    /// Every name qualified: the fill-null UPDATE that uses it runs under the user's path.
     func jsonUnion(_ existing: SQL, _ added: SQL) -> SQL {
         func array(_ value: SQL) -> SQL {
-            "(CASE WHEN \(value) IS NULL THEN CAST('[]' AS jsonb) WHEN jsonb_typeof(CAST(\(value) AS jsonb)) = 'array' "
-                + "THEN CAST(\(value) AS jsonb) ELSE jsonb_build_array(CAST(\(value) AS jsonb)) END)"
+            "(CASE WHEN \(value) IS NULL THEN CAST('[]' AS pg_catalog.jsonb) "
+                + "WHEN pg_catalog.jsonb_typeof(CAST(\(value) AS pg_catalog.jsonb)) OPERATOR(pg_catalog.=) CAST('array' AS pg_catalog.text) "
+                + "THEN CAST(\(value) AS pg_catalog.jsonb) ELSE pg_catalog.jsonb_build_array(CAST(\(value) AS pg_catalog.jsonb)) END)"
         }
-        return "(SELECT coalesce(jsonb_agg(u.e ORDER BY u.o), CAST('[]' AS jsonb)) FROM (SELECT DISTINCT ON (x.e) x.e, x.o "
-            + "FROM jsonb_array_elements(\(array(existing)) || \(array(added))) WITH ORDINALITY AS x(e, o) ORDER BY x.e, x.o) u)"
+        return "(SELECT coalesce(pg_catalog.jsonb_agg(u.e ORDER BY u.o), CAST('[]' AS pg_catalog.jsonb)) FROM (SELECT DISTINCT ON (x.e) x.e, x.o "
+            + "FROM pg_catalog.jsonb_array_elements(\(array(existing)) OPERATOR(pg_catalog.||) \(array(added))) WITH ORDINALITY AS x(e, o) "
+            + "ORDER BY x.e, x.o) u)"
     }
 
     func appendsJSON(_ column: ColumnPlan) -> Bool {
         if case .rule(let rule) = column.source { rule.jsonAppend } else { false }
-    }
-
-    /// New parent rows in key order (so concurrent loads lock in the same order), skipping
-    /// keys a concurrent load inserted first. Returns `n`, the rows really inserted, and
-    /// `sample`, up to `samples` of their keys (a JSON array of arrays of text): the report
-    /// names what this run wrote, not what it meant to.
-    func insertParent(_ parent: ParentPlan, samples: Int) -> SQL {
-        let keys = KeyPredicates.columns("i", parent.keyColumns)
-        let text = keys.map { "CAST(\($0) AS text)" as SQL }.joined(separator: ", ")
-        return "WITH i AS (\(insertParentRows(parent)) RETURNING \(idents: parent.keyColumns)) "
-            + "SELECT (SELECT count(*) FROM i) AS n, CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(\(text)) AS k, "
-            + "row_number() OVER (ORDER BY \(keys.joined(separator: ", "))) AS o FROM i ORDER BY o LIMIT \(bind: samples)) s) AS text) AS sample"
-    }
-
-    func insertParentRows(_ parent: ParentPlan) -> SQL {
-        let columns = parent.insertedColumns
-        let keyList = kList("v", parent).joined(separator: ", ")
-        return "INSERT INTO \(parent.table.name.sql) (\(idents: columns.map(\.column.name)))"
-            + (parent.keyIsIdentity ? " OVERRIDING SYSTEM VALUE" : "")
-            + " SELECT \(insertedValues(parent).joined(separator: ", ")) FROM \(Self.values(parent.index)) v WHERE v._fkb_missing ORDER BY \(keyList)"
-            + " ON CONFLICT (\(idents: parent.keyColumns)) DO NOTHING"
     }
 
     /// The value of each of `insertedColumns` in a new row, over `fkb_val_N v`.
@@ -154,7 +136,8 @@ extension LoadStatements {
             let name = q(column.column.name)
             let value: SQL = "v.\(Self.d(position))"
             if appendsJSON(column) {
-                return "(\(value) IS NOT NULL AND NOT coalesce(CAST(p.\(name) AS jsonb), CAST('[]' AS jsonb)) @> \(jsonUnion("NULL", value)))"
+                return "(\(value) IS NOT NULL AND NOT coalesce(CAST(p.\(name) AS pg_catalog.jsonb), CAST('[]' AS pg_catalog.jsonb)) "
+                    + "OPERATOR(pg_catalog.@>) \(jsonUnion("NULL", value)))"
             }
             return "(p.\(name) IS NULL AND \(value) IS NOT NULL)"
         }

@@ -9,7 +9,9 @@ import PostgresClient
 ///   the parent (or, for a self-reference, the load itself) already has them;
 /// - `fkb_ref_N (_fkb_row, _fkb_tid, k1…)`: which staged rows (number and `ctid`)
 ///   reference which key needing work; only for a parent with derived columns or parents
-///   of its own, since only those look at the rows behind a key;
+///   of its own, since only those look at the rows behind a key, and only where those rows
+///   are not read straight from the stage (a cycle, a parent fed by two parents: see
+///   `LoadStatements+Direct.swift`);
 /// - `fkb_val_N (k1…, _fkb_missing, d1…)`: one row per such key, with derived values.
 /// Keys are compared with the FK's own operators (`KeyPredicates`); values are bound.
 struct LoadStatements: Sendable {
@@ -244,10 +246,6 @@ struct LoadStatements: Sendable {
     /// Marks rows as rejected with `reason` where `condition` holds.
     func reject(where condition: SQL, reason: String) -> SQL {
         "UPDATE \(Self.stage) s SET _fkb_reject = \(bind: reason) WHERE s._fkb_reject IS NULL AND \(condition)"
-    }
-
-    func blankCondition(_ column: Column) -> SQL {
-        isBlank("s.\(q(column.name))")
     }
 
     /// Staged rows whose key (non-NULL, not blank) the parent lacks, for a guarded FK.

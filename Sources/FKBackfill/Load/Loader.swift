@@ -16,6 +16,9 @@ public final class Loader {
     let logger: Logger
     /// Called while a file streams in, with bytes read and total size when known.
     public var progress: ((Int, Int?) -> Void)?
+    /// Called as each step starts, with the name the report's "Steps" table gives it
+    /// once it is done: for a progress display of the long steps (the executable's).
+    public var stepStarted: ((String) -> Void)?
 
     /// A loader on a connection of the caller's: each run pins the search path and gives
     /// the connection its own back afterwards.
@@ -45,10 +48,9 @@ public final class Loader {
             return try FKBackfillError.mapping {
                 // READ COMMITTED whatever the defaults: each statement sees what committed
                 // before it, as the RI triggers' own checks do.
-                try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                let report = try runSteps(table: table, input: input, options: options, on: session)
-                try session.execute(options.dryRun ? "ROLLBACK" : "COMMIT")
-                return report
+                try session.transaction(isolation: .readCommitted, ending: options.dryRun ? .rollback : .commit) {
+                    try runSteps(table: table, input: input, options: options, on: session)
+                }
             }
         } catch {
             connection.rollbackQuietly()
@@ -58,44 +60,57 @@ public final class Loader {
 
     /// The load, step by step.
     func runSteps(table: String, input: InputSource, options: LoadOptions, on session: Session) throws -> LoadReport {
+        stepStarted?("read catalog")
         let run = try LoadRun.prepare(table: table, input: input, options: options, on: session, progress: progress)
         run.lap("read catalog")
+        stepStarted?("stage input")
         try run.stageInput()
         run.lap("stage input")
+        stepStarted?("find missing keys")
         try run.findMissingKeys()
         try run.warnNearDuplicates()
         run.lap("find missing keys")
         try run.refuseUnfillable()
+        try run.refuseBadNewRows()
         // A target that references itself takes its placeholder rows only once the rows
         // --replace-by replaces are gone: one may carry the key a new row points at.
         let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && run.plan.parents.contains(where: \.isTarget)
         if deleteFirst {
+            stepStarted?("delete replaced rows")
             try run.deleteReplaced()
             run.lap("delete replaced rows")
         }
+        stepStarted?("backfill parents")
         try run.backfillParents()
         run.lap("backfill parents")
         try run.setAsideRejects()
         if options.loadTarget {
             if !options.replaceBy.isEmpty && !deleteFirst {
+                stepStarted?("delete replaced rows")
                 try run.deleteReplaced()
                 run.lap("delete replaced rows")
             }
             try run.chooseFKCheck()
             if run.check?.onCitus == true {
+                stepStarted?("lock referenced parents")
                 try run.lockParents()
                 run.lap("lock referenced parents")
+                stepStarted?("verify foreign keys")
                 try run.verifyForeignKeys()
                 run.lap("verify foreign keys")
             }
+            stepStarted?("insert target rows")
             try run.insertTarget()
             run.lap("insert target rows")
             if run.check?.onCitus == false {
+                stepStarted?("lock and verify stored rows")
                 try run.verifyStoredRows()
                 run.lap("lock and verify stored rows")
             }
         }
+        try run.advanceSequences()
         run.report.nearDuplicates = run.nearDuplicates
+        stepStarted?("report")
         try run.reportParents()
         run.lap(options.dryRun ? "report (then roll back)" : "report")
         return run.report

@@ -37,11 +37,11 @@ extension Privileges {
               AND NOT pg_catalog.has_function_privilege(p.oid, 'EXECUTE')
             ORDER BY 1, 2
             """).rows
-        return rows.map { row in
+        return try rows.map { row in
             // Safe as raw text: regclass and regprocedure output, quoted and qualified by the
             // server under the pinned path; the kind is one of this query's two constants.
-            let what = row.string("kind") == "SEQUENCE" ? "USAGE ON SEQUENCE" : "EXECUTE ON FUNCTION"
-            return ("GRANT \(unsafeRaw: what) \(unsafeRaw: row.string("name")) TO \(ident: row.string("role"));" as SQL).description
+            let what = try row.string("kind") == "SEQUENCE" ? "USAGE ON SEQUENCE" : "EXECUTE ON FUNCTION"
+            return ("GRANT \(unsafeRaw: what) \(unsafeRaw: try row.string("name")) TO \(ident: try row.string("role"));" as SQL).description
         }
     }
 }

@@ -29,7 +29,7 @@ struct Privileges {
         var order: [TableName] = []
         var role = ""
         for row in result.rows where !row.bool("granted") {
-            role = row.string("role")
+            role = try row.string("role")
             guard let position = row.int("ord") else { continue }
             let need = needs[position - 1]
             if missing[need.table] == nil { order.append(need.table) }
@@ -55,10 +55,10 @@ struct Privileges {
               AND NOT has_schema_privilege(n.schema, n.privilege)
             ORDER BY n.position
             """).rows
-        return rows.map { row in
+        return try rows.map { row in
             // The privilege is one of this function's two constants.
-            ("GRANT \(unsafeRaw: row.string("privilege") == "CREATE" ? "CREATE" : "USAGE") ON SCHEMA \(ident: row.string("schema")) "
-                + "TO \(ident: row.string("role"));" as SQL).description
+            ("GRANT \(unsafeRaw: try row.string("privilege") == "CREATE" ? "CREATE" : "USAGE") ON SCHEMA \(ident: try row.string("schema")) "
+                + "TO \(ident: try row.string("role"));" as SQL).description
         }
     }
 

@@ -92,4 +92,20 @@ struct TextStaging {
             }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }
+
+    /// "row is too big" when the text rows were cast: the error names no row (COPY did
+    /// not fail, the cast did), so find the first raw row whose typed form is over a
+    /// heap page's limit and name its line. The size of the typed ROW(...) leaves out
+    /// what TOAST would compress; no row found means the error names none.
+    func rowTooBig(_ error: PostgresError, input: String, lines: CSVLineTracker?, on session: Session) -> FKBackfillError {
+        let typed = plan.stagedColumns.map { "CAST(r.\(q($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
+        // 8160: MaxHeapTupleSize of 8 kB pages, which the server's message names. In
+        // physical order, as the cast went: every row before the one it stopped at cast
+        // fine, so the scan meets no bad value first; if it does, no line is named.
+        let row = (try? session.savepoint {
+            try session.execute("SELECT r._fkb_row AS n FROM \(Self.raw) r WHERE pg_column_size(ROW(\(typed))) > \(int: 8160) LIMIT 1")
+        })?.rows.first?.int("n")
+        let line = row.map { lines?.line(ofRecord: $0) ?? $0 }
+        return FKBackfillError("\(input)\(line.map { ":\($0)" } ?? ""): \(error.message)", hint: OpenedInput.rowTooBigHint, kind: .badInput(line: line))
+    }
 }

@@ -19,8 +19,8 @@ enum ColumnSource: Sendable, Equatable {
     enum StagedReason: String, Sendable {
         /// The staged rows have a column of the same name.
         case sameName = "same name"
-        /// The column is an FK to a table the staged rows also reference, through
-        /// `stagedColumn`: e.g. a new portfolio's plan is the fact row's plan.
+        /// The column is an FK to a table the staged rows also reference, through the
+        /// staged column of the case: e.g. a new portfolio's plan is the fact row's plan.
         case sameParent = "same parent"
     }
 }

@@ -41,7 +41,7 @@ struct Preparation {
             """
         ).rows[0]
         if !temporary.bool("ok") {
-            throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: temporary.string("db")) TO \(ident: temporary.string("role"));" as SQL).description])
+            throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: try temporary.string("db")) TO \(ident: try temporary.string("role"));" as SQL).description])
         }
         let catalog = try CatalogReader.addRelations(rules, to: CatalogReader.read(rootOID: oid, on: session), on: session)
         guard let target = catalog.table(catalog.root) else {

@@ -69,11 +69,22 @@ extension AuditReport {
             var minSeverity: String
             var only: [String]
         }
+        struct Gone: Encodable {
+            var kind: String
+            var object: String
+        }
+        struct Baseline: Encodable {
+            var file: String
+            var new: Int
+            var hidden: Int
+            var gone: [Gone]
+        }
         var schemaVersion = SchemaVersion.audit
         var scope: String
         var summary: Summary
         var dataRead: DataRead
         var filters: Filters
+        var baseline: NullOr<Baseline>
         var foreignKeys: [ForeignKey]
         var findings: [Finding]
     }
@@ -88,6 +99,10 @@ extension AuditReport {
             dataRead: .init(readsData: dataRead.readsData, sampleRows: NullOr(dataRead.sampleRows),
                             timeBudgetSeconds: NullOr(dataRead.timeBudgetSeconds), checks: dataRead.checks, skippedChecks: dataRead.skippedChecks),
             filters: .init(minSeverity: minSeverity.rawValue, only: only),
+            baseline: NullOr(baselineOutcome.map { outcome in
+                .init(file: outcome.file, new: outcome.new, hidden: outcome.hidden,
+                      gone: outcome.gone.map { .init(kind: $0.kind, object: $0.object) })
+            }),
             foreignKeys: foreignKeys.map {
                 .init(name: $0.name, table: $0.table.description, columns: $0.columns,
                       referencedTable: $0.referencedTable.description, referencedColumns: $0.referencedColumns,

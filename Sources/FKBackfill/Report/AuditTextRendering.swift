@@ -6,11 +6,16 @@
 extension AuditReport {
     var text: String {
         var out = "Audit of \(scope)\n" + summaryBlock
+        var shownReasons: [String: String] = [:]
+        let blocking = blockingParents
         for section in sections {
-            out += "\n" + render(section)
+            out += "\n" + render(section, blocking: blocking, shownReasons: &shownReasons)
         }
         return out
     }
+
+    /// The summary alone (`audit --summary`).
+    public var summaryText: String { summaryBlock }
 
     /// The summary at the top.
     var summaryBlock: String {
@@ -29,6 +34,11 @@ extension AuditReport {
             out += byKind.render().split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).filter { !$0.isEmpty }.map { "    \($0)\n" }.joined()
         }
         out += "  data read:    \(dataReadLine)\n"
+        if let baseline = baselineOutcome {
+            out += "  baseline:     \(baseline.file): \(baseline.new) new, \(baseline.hidden) known hidden, \(baseline.gone.count) gone\n"
+            for identity in baseline.gone.prefix(50) { out += "    gone: \(identity)\n" }
+            if baseline.gone.count > 50 { out += "    gone: … and \(baseline.gone.count - 50) more (JSON lists all)\n" }
+        }
         if minSeverity != .info || !only.isEmpty {
             var shown = "findings at \(minSeverity.rawValue) or above"
             if !only.isEmpty { shown += " of kind \(only.joined(separator: ", "))" }
@@ -79,7 +89,8 @@ extension AuditReport {
         return sections.sorted { (worst($1), $0.table) < (worst($0), $1.table) }
     }
 
-    func render(_ section: Section) -> String {
+    /// One section; a parent's reasons already shown under another section are named, not repeated.
+    func render(_ section: Section, blocking: [String: TableName], shownReasons: inout [String: String]) -> String {
         let all = section.all
         let statuses = [Status.auto, .rule, .uncovered, .skipped].compactMap { status -> String? in
             let count = all.filter { $0.status == status }.count
@@ -99,15 +110,30 @@ extension AuditReport {
             out += table.render().split(separator: "\n").map { "  \($0)\n" }.joined()
         }
         if section.hiddenAuto > 0 { out += "  (\(section.hiddenAuto) auto not listed)\n" }
-        let blocked = section.keys.filter { !$0.reasons.isEmpty }
-        if !blocked.isEmpty {
+        let groups = reasonGroups(section.keys, blocking: blocking)
+        if !groups.isEmpty {
             out += "  Why:\n"
-            for fk in blocked {
-                out += "    \(fk.name) (\(fk.status.rawValue)):\n"
-                for reason in fk.reasons { out += "      - \(reason)\n" }
+            for group in groups {
+                out += "    \(group.parent.display) (\(group.status.rawValue): \(group.constraints.joined(separator: ", "))):\n"
+                let key = ([group.parent.description, group.status.rawValue] + group.reasons).joined(separator: "\u{0}")
+                if let earlier = shownReasons[key], earlier != section.table {
+                    out += "      - the reasons listed under \(earlier)\n"
+                    continue
+                }
+                shownReasons[key] = section.table
+                for reason in group.reasons { out += "      - \(reason)\n" }
             }
         }
-        for finding in section.findings {
+        // Uncovered FKs whose reasons the Why block above lists: one line for all of them,
+        // and their one fix (it names the table to run `init` on).
+        let listedReasons = Set(section.keys.filter { !$0.reasons.isEmpty }.map { "\($0.table.description).\($0.name)" })
+        let uncovered = section.findings.filter { $0.kind == "uncovered-fk" && listedReasons.contains($0.object) }
+        if let first = uncovered.first {
+            let names = uncovered.map { $0.object.hasPrefix(section.table + ".") ? String($0.object.dropFirst(section.table.count + 1)) : $0.object }
+            out += "  ERROR uncovered-fk \(names.joined(separator: ", ")): why above\n"
+            out += "    fix: \(first.fix)\n"
+        }
+        for finding in section.findings where !(finding.kind == "uncovered-fk" && listedReasons.contains(finding.object)) {
             out += "  \(finding.severity.rawValue.uppercased()) \(finding.kind) \(finding.object)\n"
             out += "    \(finding.message)\n"
             out += "    fix: \(finding.fix)\n"

@@ -11,12 +11,14 @@ public struct ForeignKeysReport: Sendable {
         self.graph = DependencyGraph(catalog: catalog)
     }
 
-    /// FKs by table in reverse load order (the target first, then its parents), then by name.
+    /// FKs by table: the target's own first, then its parents' in reverse load order,
+    /// then by name. The target is put first by name, not by its place in the order: in
+    /// a cycle the load order may put a parent after it.
     public var foreignKeys: [ForeignKey] {
-        let position = Dictionary(uniqueKeysWithValues: graph.order.reversed().enumerated().map { ($1, $0) })
-        return catalog.foreignKeys.sorted {
-            (position[$0.table] ?? 0, $0.name) < (position[$1.table] ?? 0, $1.name)
-        }
+        let position = Dictionary(uniqueKeysWithValues: graph.order.reversed().enumerated().map { ($1, $0 + 1) })
+        let root = catalog.root
+        func rank(_ fk: ForeignKey) -> Int { fk.table == root ? 0 : position[fk.table] ?? Int.max }
+        return catalog.foreignKeys.sorted { (rank($0), $0.name) < (rank($1), $1.name) }
     }
 
     /// The FKs as `text` or `json` (docs/json-output.md); other formats give text.
@@ -31,7 +33,7 @@ public struct ForeignKeysReport: Sendable {
 
     struct JSONDocument: Encodable {
         var schemaVersion = SchemaVersion.foreignKeys
-        var table: String
+        var table: TableName
         var foreignKeys: [JSONForeignKey]
     }
 
@@ -67,9 +69,9 @@ public struct ForeignKeysReport: Sendable {
 
     struct JSONForeignKey: Encodable {
         var name: String
-        var table: String
+        var table: TableName
         var columns: [String]
-        var referencedTable: String
+        var referencedTable: TableName
         var referencedColumns: [String]
         var match: String
         var deferrable: Bool
@@ -77,7 +79,7 @@ public struct ForeignKeysReport: Sendable {
         var validated: Bool
         var onDelete: String
         var onUpdate: String
-        var declaredOn: String
+        var declaredOn: TableName
         var referencedKey: ForeignKey.ReferencedKey
         var columnDetails: [JSONColumn]
         var referencedColumnDetails: [JSONColumn]
@@ -86,16 +88,16 @@ public struct ForeignKeysReport: Sendable {
 
     var json: JSONDocument {
         JSONDocument(
-            table: catalog.root.description,
+            table: catalog.root,
             foreignKeys: foreignKeys.map { fk in
                 let child = catalog.table(fk.table)
                 let parent = catalog.table(fk.referencedTable)
                 return JSONForeignKey(
-                    name: fk.name, table: fk.table.description, columns: fk.columns,
-                    referencedTable: fk.referencedTable.description, referencedColumns: fk.referencedColumns,
+                    name: fk.name, table: fk.table, columns: fk.columns,
+                    referencedTable: fk.referencedTable, referencedColumns: fk.referencedColumns,
                     match: fk.match.rawValue, deferrable: fk.deferrable, initiallyDeferred: fk.initiallyDeferred,
                     validated: fk.validated, onDelete: fk.onDelete.rawValue, onUpdate: fk.onUpdate.rawValue,
-                    declaredOn: fk.declaredOn.description, referencedKey: fk.referencedKey,
+                    declaredOn: fk.declaredOn, referencedKey: fk.referencedKey,
                     columnDetails: fk.columns.map { JSONColumn(child?.column($0), name: $0) },
                     referencedColumnDetails: fk.referencedColumns.map { JSONColumn(parent?.column($0), name: $0) },
                     declared: fk.declared)
@@ -134,11 +136,11 @@ public struct ForeignKeysReport: Sendable {
             let child = catalog.table(fk.table)
             let parent = catalog.table(fk.referencedTable)
             for (name, referenced) in zip(fk.columns, fk.referencedColumns) {
-                let c = child?.column(name)
-                let p = parent?.column(referenced)
+                let childColumn = child?.column(name)
+                let parentColumn = parent?.column(referenced)
                 columns.add(
-                    fk.name, name, c?.type ?? "?", c?.notNull == false ? "yes" : "no",
-                    referenced, p?.type ?? "?", p?.notNull == false ? "yes" : "no")
+                    fk.name, name, childColumn?.type ?? "?", childColumn?.notNull == false ? "yes" : "no",
+                    referenced, parentColumn?.type ?? "?", parentColumn?.notNull == false ? "yes" : "no")
             }
         }
         out += "\nKey columns:\n" + columns.render()

@@ -153,3 +153,60 @@ public struct GraphReport: Sendable {
         return out
     }
 }
+
+// MARK: SVG and HTML (FKDiagram: no Graphviz needed)
+
+extension GraphReport {
+    /// The parent graph as a standalone SVG file, laid out by depth (FKDiagram):
+    /// dashed edges can be broken, cycles are orange, declared relations blue.
+    public var svg: String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + diagram(links: false).svg(title: "Parent graph of \(graph.root.display)", standalone: true) + "\n"
+    }
+
+    /// One self-contained HTML page: the diagram, whose nodes link to a section per
+    /// table with its FKs, and the load order. No script, no network (a CSP forbids it).
+    public var html: String {
+        let ids = anchorIDs
+        var body = "<h1>Parent graph of \(escapeXML(graph.root.display))</h1>\n<p class=\"sum\">\(escapeXML(text.split(separator: "\n").first.map(String.init) ?? ""))</p>\n"
+        body += "<div class=\"diagram\">" + diagram(links: true).svg(title: "Parent graph of \(graph.root.display)") + "</div>\n"
+        let cycleTables = Set(graph.cycles.flatMap(\.tables))
+        for (name, depth) in graph.tables {
+            body += "<section class=\"table\" id=\"\(ids[name]!)\"><h2>\(escapeXML(name.display))</h2>"
+            body += "<p>depth \(depth)\(cycleTables.contains(name) ? ", in a cycle" : "")</p>"
+            let outgoing = graph.edges.filter { $0.from == name }
+            if !outgoing.isEmpty {
+                body += "<table><thead><tr><th>constraint</th><th>references</th><th>breakable</th></tr></thead><tbody>"
+                for edge in outgoing {
+                    body += "<tr><td>\(escapeXML(edge.constraint))\(edge.declared ? " (declared)" : "")</td>"
+                        + "<td><a href=\"#\(ids[edge.to] ?? "")\">\(escapeXML(edge.to.display))</a></td>"
+                        + "<td>\(edge.breakableBy.map { "yes (\($0.rawValue))" } ?? "no")</td></tr>"
+                }
+                body += "</tbody></table>"
+            }
+            body += "</section>\n"
+        }
+        return HTMLPage.render(title: "fkbackfill graph \(graph.root.display)", css: "", script: nil, body: body)
+    }
+
+    /// `t0`, `t1`, … in load order: HTML ids that any table name can have.
+    var anchorIDs: [TableName: String] {
+        Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, "t\($0)") })
+    }
+
+    func diagram(links: Bool) -> FKDiagram {
+        let ids = anchorIDs
+        var cycleOf: [TableName: Int] = [:]
+        for (number, cycle) in graph.cycles.enumerated() { for table in cycle.tables { cycleOf[table] = number } }
+        let nodes = graph.tables.map { name, depth in
+            FKDiagram.Node(id: name.description, label: name.display, layer: depth, root: name == graph.root,
+                           inCycle: cycleOf[name] != nil, link: links ? "#\(ids[name]!)" : nil)
+        }
+        let edges = graph.edges.map { edge in
+            FKDiagram.Edge(from: edge.from.description, to: edge.to.description,
+                           title: "\(edge.constraint): \(edge.from.display) → \(edge.to.display)",
+                           inCycle: cycleOf[edge.from] != nil && cycleOf[edge.from] == cycleOf[edge.to],
+                           breakable: edge.breakable, declared: edge.declared)
+        }
+        return FKDiagram(nodes: nodes, edges: edges)
+    }
+}

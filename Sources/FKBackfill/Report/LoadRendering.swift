@@ -11,7 +11,7 @@ extension LoadReport {
 
     struct JSONDocument: Encodable {
         struct Parent: Encodable {
-            var table: String
+            var table: TableName
             var candidates: Int
             var present: Int
             var inserted: Int
@@ -19,7 +19,7 @@ extension LoadReport {
             var sampleKeys: [[String?]]
         }
         struct Target: Encodable {
-            var table: String
+            var table: TableName
             var staged: Int
             var deleted: Int
             var inserted: Int
@@ -27,8 +27,12 @@ extension LoadReport {
             var skipped: Int
             var skippedBy: [String]
         }
+        struct AdvancedSequence: Encodable {
+            var sequence: String
+            var value: Int
+        }
         struct UnstoredParent: Encodable {
-            var table: String
+            var table: TableName
             var keys: Int
         }
         struct Rejection: Encodable {
@@ -42,13 +46,13 @@ extension LoadReport {
             var seconds: Double
         }
         struct NearDuplicate: Encodable {
-            var table: String
+            var table: TableName
             var key: String
             var looksLike: String
             var existing: Bool
 
             init(_ near: LoadReport.NearDuplicate) {
-                (table, key, looksLike, existing) = (near.table.description, near.key, near.looksLike, near.existing)
+                (table, key, looksLike, existing) = (near.table, near.key, near.looksLike, near.existing)
             }
         }
         var schemaVersion = SchemaVersion.loadReport
@@ -62,6 +66,7 @@ extension LoadReport {
         var rejections: [Rejection]
         var unstoredParents: [UnstoredParent]
         var notes: [String]
+        var advancedSequences: [AdvancedSequence]
         var nearDuplicates: [NearDuplicate]
         var steps: [Step]
         var seconds: Double
@@ -71,15 +76,16 @@ extension LoadReport {
         JSONDocument(
             input: input, mode: mode.rawValue, dryRun: dryRun,
             parents: parents.map {
-                .init(table: $0.table.description, candidates: $0.candidates, present: $0.present,
+                .init(table: $0.table, candidates: $0.candidates, present: $0.present,
                       inserted: $0.inserted, updated: $0.updated, sampleKeys: $0.sampleKeys)
             },
-            target: .init(table: target.description, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected,
-                           skipped: skipped, skippedBy: skippedBy),
+            target: .init(table: target, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected,
+                          skipped: skipped, skippedBy: skippedBy),
             fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
-            unstoredParents: unstoredParents.map { .init(table: $0.table.description, keys: $0.keys) },
+            unstoredParents: unstoredParents.map { .init(table: $0.table, keys: $0.keys) },
             notes: notes,
+            advancedSequences: advancedSequences.map { .init(sequence: $0.sequence, value: $0.value) },
             nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
@@ -96,9 +102,9 @@ extension LoadReport {
         } else {
             var table = TextTable("PARENT", "CANDIDATES", "PRESENT", "INSERTED", "UPDATED", "SAMPLE INSERTED KEYS")
             for parent in parents {
-                let samples = parent.sampleKeys.map { key in
-                    key.count == 1 ? (key[0] ?? "NULL") : "(" + key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")"
-                }
+                // Quoted as validate quotes them: a key with a comma, a quote or white space
+                // at an end reads back as one key, not as two or as another.
+                let samples = parent.sampleKeys.map(ValidationReport.keyText)
                 let more = parent.inserted > samples.count && !samples.isEmpty ? ", …" : ""
                 table.add(
                     parent.table.display, String(parent.candidates), String(parent.present), String(parent.inserted),
@@ -121,6 +127,7 @@ extension LoadReport {
         }
         for near in nearDuplicates { out += "  \(near.text)\n" }
         for note in notes { out += "  note: \(note)\n" }
+        for sequence in advancedSequences { out += "  sequence \(sequence.sequence) advanced to \(sequence.value), past the keys written\n" }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
         for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }

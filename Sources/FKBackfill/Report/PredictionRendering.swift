@@ -3,7 +3,7 @@
 extension ValidationReport.Prediction {
     struct JSONDocument: Encodable {
         struct Rejection: Encodable { var reason: String; var rows: Int; var sampleLines: [Int] }
-        struct Parent: Encodable { var table: String; var inserted: Int; var sampleKeys: [[String?]] }
+        struct Parent: Encodable { var table: TableName; var inserted: Int; var sampleKeys: [[String?]] }
         var wouldLoad: Bool
         var exact: Bool
         var notExact: [String]
@@ -23,7 +23,7 @@ extension ValidationReport.Prediction {
             inserted: inserted, deleted: deleted, rejected: rejected,
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleLines: $0.sampleLines) },
             nearDuplicates: nearDuplicates.map(LoadReport.JSONDocument.NearDuplicate.init),
-            parents: parents.map { .init(table: $0.table.description, inserted: $0.inserted, sampleKeys: $0.sampleKeys) })
+            parents: parents.map { .init(table: $0.table, inserted: $0.inserted, sampleKeys: $0.sampleKeys) })
     }
 
     /// One line: what the load would do.

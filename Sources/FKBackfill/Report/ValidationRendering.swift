@@ -45,8 +45,8 @@ extension ValidationReport {
         struct Sample: Encodable { var key: [String?]; var lines: [Int] }
         struct ForeignKey: Encodable {
             var name: String
-            var table: String
-            var referencedTable: String
+            var table: TableName
+            var referencedTable: TableName
             var declared: Bool
             var violatingRows: Int
             var missingKeys: Int
@@ -63,7 +63,7 @@ extension ValidationReport {
             var sampleLines: [Int]
         }
         var schemaVersion = SchemaVersion.validation
-        var table: String
+        var table: TableName
         var input: String
         var rows: Int
         var lineNumbers: String
@@ -76,11 +76,11 @@ extension ValidationReport {
 
     var json: JSONDocument {
         JSONDocument(
-            table: table.description, input: input, rows: rows,
+            table: table, input: input, rows: rows,
             lineNumbers: checkedInPlace ? "none" : linesAreFileLines ? "file" : "row",
             strict: strict, wouldLoad: wouldLoad,
             foreignKeys: foreignKeys.map { fk in
-                .init(name: fk.name, table: fk.table.description, referencedTable: fk.referencedTable.description,
+                .init(name: fk.name, table: fk.table, referencedTable: fk.referencedTable,
                       declared: fk.declared, violatingRows: fk.violatingRows, missingKeys: fk.missingKeys,
                       fixableKeys: fk.fixableKeys, unfixableKeys: fk.unfixableKeys, reasons: fk.reasons,
                       samples: fk.samples.map { .init(key: $0.key, lines: $0.lines) })
@@ -116,7 +116,9 @@ extension ValidationReport {
         }
         if !columns.isEmpty {
             out += "\nColumn problems:\n"
-            var table = TextTable("COLUMN", "PROBLEM", "ROWS", lineWord.uppercased(), "DETAIL")
+            // "ROWS" counts; the sample column says where (file lines, or row numbers of a
+            // table or query), never a second "ROWS".
+            var table = TextTable("COLUMN", "PROBLEM", "ROWS", linesAreFileLines ? "LINES" : "ROW NUMBERS", "DETAIL")
             for problem in columns {
                 table.add(problem.column, problem.problem.rawValue, String(problem.rows),
                           problem.sampleLines.map(String.init).joined(separator: ", "), problem.detail)

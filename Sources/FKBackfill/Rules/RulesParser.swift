@@ -21,7 +21,7 @@ public struct RulesParser {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw FKBackfillError("cannot read rules file \(path)", hint: "check the path of the rules file", kind: .rulesProblems)
+            throw FKBackfillError("cannot read rules file \(path)", hint: "check the path of the rules file", kind: .rulesFileUnreadable)
         }
         return try parse(text, file: path)
     }

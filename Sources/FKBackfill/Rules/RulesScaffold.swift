@@ -6,14 +6,17 @@ public enum RulesScaffold {
     /// would fill each column with, and commented-out rules for the columns they cannot.
     public static func render(catalog: Catalog, graph: DependencyGraph) -> String {
         guard let target = catalog.table(catalog.root) else { return "" }
-        let staged = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
+        let stagedColumns = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }
+        let staged = stagedColumns.map(\.name)
         let plan = try? LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: staged)
         var out = """
             # Rules for loading \(catalog.root.display), written by `fkbackfill init`.
             # Every parent table is listed with how a new row's columns are filled when no rule
             # says otherwise (assuming the input has every column of \(catalog.root.display)).
-            # Columns marked UNCOVERED stop a load that needs new rows there: uncomment and
-            # edit the suggested rule. Every key is explained in docs/rules.md.
+            # Columns marked UNCOVERED stop a load that needs new rows there: uncomment the
+            # suggested rule (each passes `fkbackfill validate` as it is), or, where it says
+            # NEEDS A HUMAN, write the value yourself: a CHANGE_ME left in is an error.
+            # Every key is explained in docs/rules.md.
 
             blank:
               markers: []            # '' and whitespace-only are always blank; add e.g. '(空白)'
@@ -38,7 +41,14 @@ public enum RulesScaffold {
                 case .rule: break
                 case .uncovered:
                     out += "      # UNCOVERED: \(column.column.name) is \(column.column.type) NOT NULL with no default\n"
-                    out += "      # \(name): \(suggestion(for: column.column, staged: staged))\n"
+                    let references = catalog.foreignKeys.first { $0.table == parent.table.name && $0.columns.contains(column.column.name) }
+                    switch suggestion(for: column.column, staged: stagedColumns, references: references?.referencedTable) {
+                    case .rule(let rule):
+                        out += "      # \(name): \(rule)\n"
+                    case .needsHuman(let why):
+                        out += "      # NEEDS A HUMAN: \(why)\n"
+                        out += "      #   \(name): { value: CHANGE_ME }\n"
+                    }
                 }
             }
             out += "    # mark:                  # set only on rows fkbackfill inserts, to review later\n"
@@ -59,21 +69,52 @@ public enum RulesScaffold {
         return out
     }
 
-    /// A rule to start from: a close input column, or a constant of the right type.
-    static func suggestion(for column: Column, staged: [String]) -> String {
-        if let close = staged.min(by: { editDistance($0, column.name) < editDistance($1, column.name) }),
-           editDistance(close, column.name) <= max(1, column.name.count / 3) {
-            return "{ from: \(yamlKey(close)) }"
+    /// What `init` suggests for an uncovered column.
+    enum Suggestion: Equatable {
+        /// A rule that passes validate as it is.
+        case rule(String)
+        /// Only a person knows the value: why, written above a commented `CHANGE_ME`.
+        case needsHuman(String)
+    }
+
+    /// A rule to start from: a close input column whose type the column takes, or a
+    /// constant of the right type. An FK column (`references` its parent) gets only an
+    /// input column: a constant key such as 0 names a parent row that need not exist.
+    static func suggestion(for column: Column, staged: [Column], references: TableName? = nil) -> Suggestion {
+        let fitting = staged.filter { assignable($0.type, to: column.type) }
+        if let close = fitting.min(by: { editDistance($0.name, column.name) < editDistance($1.name, column.name) }),
+           editDistance(close.name, column.name) <= max(1, column.name.count / 3) {
+            return .rule("{ from: \(yamlKey(close.name)) }")
+        }
+        if let references {
+            return .needsHuman("a key of \(references.display) that exists there (or from: an input column holding one)")
         }
         let type = column.type
-        if type.hasPrefix("timestamp") { return "{ value: now }" }
-        if type == "date" { return "{ value: today }" }
-        if type == "boolean" { return "{ value: false }" }
-        if ["integer", "bigint", "smallint", "real", "double precision"].contains(type) || type.hasPrefix("numeric") {
-            return "{ value: 0 }"
+        if type.hasPrefix("timestamp") { return .rule("{ value: now }") }
+        if type == "date" { return .rule("{ value: today }") }
+        if type == "boolean" { return .rule("{ value: false }") }
+        if integerTypes.contains(type) || ["real", "double precision"].contains(type) || type.hasPrefix("numeric") {
+            return .rule("{ value: 0 }")
         }
-        if type == "jsonb" || type == "json" { return "{ value: '[]' }" }
-        return "{ value: CHANGE_ME }"
+        if type == "jsonb" || type == "json" { return .rule("{ value: '[]' }") }
+        return .needsHuman("the \(type) value new rows should get")
+    }
+
+    static let integerTypes: Set = ["smallint", "integer", "bigint"]
+
+    /// Whether a value of `source` goes into a column of `target` without an error, by
+    /// type names only (init reads no data): the same type, a wider integer or numeric,
+    /// or any type into text. Narrower than PostgreSQL's assignment rules, which the
+    /// validator applies (RulesValidator+Values.swift); a suggestion is never wider.
+    static func assignable(_ source: String, to target: String) -> Bool {
+        if source == target { return true }
+        if target == "text" || target == "character varying" { return true }
+        let rank = ["smallint": 0, "integer": 1, "bigint": 2]
+        if let from = rank[source] {
+            if let to = rank[target] { return from <= to }
+            return target == "numeric"
+        }
+        return false
     }
 
     /// A YAML mapping key, quoted only when YAML would read it differently.

@@ -83,7 +83,9 @@ public final class RulesValidator {
                         hint: didYouMean(mark.column, in: table.columns.map(\.name)))
                 continue
             }
-            try checkCast(mark.value, to: target, at: mark.location)
+            if !leftPlaceholder(mark.value, at: mark.location, column: mark.column) {
+                try checkCast(mark.value, to: target, at: mark.location)
+            }
         }
         return rule
     }
@@ -122,11 +124,16 @@ public final class RulesValidator {
     func checkSource(_ rule: ColumnRule, of column: Column) throws {
         checkInputColumns(rule)
         switch rule.source {
-        case .from, .template:
-            break
+        case .from:
+            checkAssignable(rule, to: column)
+        case .template(let template):
+            _ = leftPlaceholder(template, at: rule.location, column: column.name)
         case .value(let constant):
-            try checkCast(constant, to: column, at: rule.location)
+            if !leftPlaceholder(constant, at: rule.location, column: column.name) {
+                try checkCast(constant, to: column, at: rule.location)
+            }
         case .sql(let expression):
+            if leftPlaceholder(expression, at: rule.location, column: column.name) { break }
             let root = catalog.table(catalog.root)
             let columns = staged.compactMap { name in root?.column(name) }
             if let found = try SQLExpressionCheck.problem(in: expression, columns: columns, on: session) {

@@ -61,12 +61,12 @@ enum SQLExpressionCheck {
             JOIN pg_rewrite r ON r.ev_class = a.attrelid AND r.rulename = '_RETURN'
             WHERE a.attrelid = CAST(\(bind: view.description) AS regclass) AND a.attnum = 1
             """).rows[0]
-        if shape.string("srf") == "true" {
+        if try shape.string("srf") == "true" {
             return ("sql: the expression returns a set of rows; it must give one value per new row",
                     "aggregate the rows, e.g. string_agg(…) or min(…)")
         }
-        if ["c", "p"].contains(shape.string("typtype")) {
-            return ("sql: the expression gives a \(shape.string("type")), not one scalar value", nil)
+        if ["c", "p"].contains(try shape.string("typtype")) {
+            return ("sql: the expression gives a \(try shape.string("type")), not one scalar value", nil)
         }
         let functions = try session.execute(
             """
@@ -110,27 +110,27 @@ enum SQLExpressionCheck {
         // nobody else may create (a lookalike could be put beside it), and not run as
         // its owner (SECURITY DEFINER).
         for row in functions where !row.bool("builtin") {
-            let name = "\(quoteIdentifier(row.string("nspname"), style: .whenNeeded)).\(quoteIdentifier(row.string("proname"), style: .whenNeeded))"
+            let name = "\(quoteIdentifier(try row.string("nspname"), style: .whenNeeded)).\(quoteIdentifier(try row.string("proname"), style: .whenNeeded))"
             if !row.bool("trusted_owner") {
-                return ("sql: the expression calls \(name), owned by \(row.string("owner")), who is neither the loading role nor a superuser: "
+                return ("sql: the expression calls \(name), owned by \(try row.string("owner")), who is neither the loading role nor a superuser: "
                             + "the load would run code another role controls",
                         "have a superuser or the loading role own the function, or derive the value without it")
             }
             if row.bool("prosecdef") {
-                return ("sql: the expression calls \(name), a SECURITY DEFINER function (it runs as \(row.string("owner")))",
+                return ("sql: the expression calls \(name), a SECURITY DEFINER function (it runs as \(try row.string("owner")))",
                         "use a function that runs as its caller")
             }
             if let creators = row["creators"] {
-                return ("sql: the expression calls \(name) in schema \(row.string("nspname")), where \(creators) may create objects "
+                return ("sql: the expression calls \(name) in schema \(try row.string("nspname")), where \(creators) may create objects "
                             + "(one could put a function or operator there that the load would run)",
-                        "REVOKE CREATE ON SCHEMA \(quoteIdentifier(row.string("nspname"), style: .whenNeeded)) from them, or move the function")
+                        "REVOKE CREATE ON SCHEMA \(quoteIdentifier(try row.string("nspname"), style: .whenNeeded)) from them, or move the function")
             }
         }
-        let refused = functions.filter { row in
-            let builtin = row.string("nspname") == "pg_catalog"
-            if builtin && runsSQL.contains(row.string("proname")) { return true }
-            return row.string("provolatile") == "v" && !(builtin && allowedVolatile.contains(row.string("proname")))
-        }.map { "\(quoteIdentifier($0.string("nspname"), style: .whenNeeded)).\(quoteIdentifier($0.string("proname"), style: .whenNeeded))" }
+        let refused = try functions.filter { row in
+            let builtin = try row.string("nspname") == "pg_catalog"
+            if try builtin && runsSQL.contains(try row.string("proname")) { return true }
+            return try row.string("provolatile") == "v" && !(builtin && allowedVolatile.contains(try row.string("proname")))
+        }.map { "\(quoteIdentifier(try $0.string("nspname"), style: .whenNeeded)).\(quoteIdentifier(try $0.string("proname"), style: .whenNeeded))" }
         // Views and foreign tables run code of their own that the tree does not show.
         let relations = try session.execute(
             """

@@ -18,9 +18,9 @@ extension Session {
                         THEN pg_catalog.set_config('session_replication_role', 'origin', true) END AS role,
                    pg_catalog.current_setting('transaction_isolation') AS isolation
             """).rows[0]
-        guard row.string("isolation") == "read committed" else {
+        guard try row.string("isolation") == "read committed" else {
             throw FKBackfillError(
-                "the load's transaction runs at \(row.string("isolation")) isolation, not read committed, nothing was written",
+                "the load's transaction runs at \(try row.string("isolation")) isolation, not read committed, nothing was written",
                 hint: "the load opens its own READ COMMITTED transaction; do not start one at another level around it",
                 kind: .invalidOptions)
         }

@@ -9,7 +9,8 @@ import PostgresClient
 /// CVE-2018-1058). The user's path is kept only to find the bare table names they typed,
 /// the way psql would, and to compile their own `--query` as they wrote it.
 ///
-/// Also the one place for `execute` and savepoints (GRDB's `inSavepoint` is the model).
+/// Also the one place for `execute`, transactions and savepoints (GRDB's `inTransaction`
+/// and `inSavepoint` are the model).
 public final class Session {
     /// The connection underneath, pinned to `pinnedSearchPath` until `restoreUserSearchPath()` is called.
     public let connection: Connection
@@ -70,7 +71,7 @@ public final class Session {
             SELECT pg_catalog.set_config('lc_messages', 'C', \(bind: local))
             FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
             """)
-        return (row.string("path"), row.array("schemas").compactMap { $0 }, row.string("messages"))
+        return (try row.string("path"), row.array("schemas").compactMap { $0 }, try row.string("messages"))
     }
 
     /// Runs `body` on `pinned` when the caller has one, else on a session over
@@ -114,6 +115,53 @@ public final class Session {
     /// Whether the connection is inside a transaction block (its own or the caller's).
     public var inTransaction: Bool { connection.inTransaction }
 
+    /// A transaction's isolation level, written into its BEGIN.
+    public enum Isolation: Sendable {
+        /// Each statement sees what committed before it, as the RI triggers' own checks do.
+        case readCommitted
+        /// One snapshot for the whole transaction: queries that must agree with each other.
+        case repeatableRead
+
+        var sql: SQL {
+            switch self {
+            case .readCommitted: " ISOLATION LEVEL READ COMMITTED"
+            case .repeatableRead: " ISOLATION LEVEL REPEATABLE READ"
+            }
+        }
+    }
+
+    /// How a transaction ends when its body returns (one that throws always rolls back).
+    public enum Ending: Sendable {
+        /// COMMIT: the run's writes stay.
+        case commit
+        /// ROLLBACK: a dry run, or a check that writes only to look.
+        case rollback
+    }
+
+    /// The one way the tool opens a transaction: isolation level and access mode in the
+    /// BEGIN itself (whatever the server's defaults), JIT off where it only costs (the
+    /// catalog's many small queries compile for longer than they run), then COMMIT or
+    /// ROLLBACK as `ending` says when `body` returns, and ROLLBACK when it throws.
+    @discardableResult
+    public func transaction<T>(
+        isolation: Isolation? = nil, readOnly: Bool = false, jit: Bool = true, ending: Ending = .commit,
+        _ body: () throws -> T
+    ) throws -> T {
+        var begin: SQL = "BEGIN"
+        if let isolation { begin += isolation.sql }
+        if readOnly { begin += isolation == nil ? " READ ONLY" : ", READ ONLY" }
+        try execute(begin)
+        do {
+            if !jit { try execute("SET LOCAL jit = off") }
+            let value = try body()
+            try execute(ending == .commit ? "COMMIT" : "ROLLBACK")
+            return value
+        } catch {
+            connection.rollbackQuietly()
+            throw error
+        }
+    }
+
     /// Runs `body` in a savepoint (or, outside a transaction, a transaction of its own):
     /// released when it returns, rolled back when it throws, so a failure inside does
     /// not abort the caller's transaction.
@@ -140,14 +188,13 @@ public final class Session {
     /// Runs `body` and undoes whatever it did, whether it returns or throws: for checks
     /// that create something only to look at it (a rule's expression compiled as a view).
     public func rolledBack<T>(_ body: () throws -> T) throws -> T {
-        var value: T?
         do {
-            try savepoint { () throws in
-                value = try body()
-                throw RolledBack()
-            }
-        } catch is RolledBack {}
-        return value!
+            try savepoint { () throws in throw RolledBack(value: try body()) }
+        } catch let rolledBack as RolledBack<T> {
+            return rolledBack.value
+        }
+        // savepoint returns only by throwing: body's error, or its value to roll back.
+        throw FKBackfillError("a rolled-back check returned without its value", kind: .database(sqlState: nil))
     }
 
     /// Runs `body` under the user's own `search_path`, for the one statement that compiles
@@ -161,5 +208,9 @@ public final class Session {
     }
 }
 
-/// Thrown to roll a savepoint back on purpose (`Session.rolledBack`).
-private struct RolledBack: Error {}
+/// Thrown to roll a savepoint back on purpose, carrying the body's value out of it
+/// (`Session.rolledBack`). Unchecked: it is thrown and caught on the one thread, in the
+/// one call.
+private struct RolledBack<Value>: Error, @unchecked Sendable {
+    let value: Value
+}

@@ -14,8 +14,10 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         case invalidTableName
         /// A table, or a schema's tables, not found.
         case tableNotFound
-        /// The rules file could not be read or has problems (all of them in `details`).
+        /// The rules file has problems (all of them in `details`).
         case rulesProblems
+        /// The rules file could not be read (missing, a folder, no permission).
+        case rulesFileUnreadable
         /// Input that cannot be loaded as given: a missing or empty file, a header, a row
         /// of the wrong shape, a value of the wrong type. `line` is the file's physical
         /// line (header included) when known.
@@ -23,6 +25,10 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         /// Options that do not fit the input or the target (a replace-by column the
         /// input lacks, the set-based check asked for where it cannot be exact).
         case invalidOptions
+        /// A replace-by column the input does not have.
+        case replaceByColumnMissing
+        /// The set-based FK check was asked for where it cannot be exact (`details` says why).
+        case setBasedCheckUnsafe
         /// The load cannot fill some new row, or a rule says to stop (`details` lists why).
         case blocked
         /// More input rows were set aside than allowed.
@@ -66,15 +72,22 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// One line per blocking item, when there are several (each uncovered column, …).
     public var details: [String]
-    /// What to do about it, in terms of the library (never a command-line flag).
+    /// What to do about it, in terms of the library where it can be; the executable swaps
+    /// in hints that name its flags by `kind` and `cause`, never by the message's text.
     public var hint: String?
+    /// The database's error behind this one, when there is one, with every field the
+    /// server sent (SQLSTATE, constraint, schema, table, column, detail, hint, context)
+    /// and the text of the statement that failed: what postgres-nio's `PSQLError` keeps,
+    /// so a caller can branch on the SQLSTATE or name the constraint in its own words.
+    public var cause: PostgresError?
 
     /// An error of `kind` with its message, the blocking items and a hint.
-    public init(_ message: String, details: [String] = [], hint: String? = nil, kind: Kind) {
+    public init(_ message: String, details: [String] = [], hint: String? = nil, kind: Kind, cause: PostgresError? = nil) {
         self.message = message
         self.details = details
         self.hint = hint
         self.kind = kind
+        self.cause = cause
     }
 
     /// The message alone; `details` and `hint` are for the caller to print.
@@ -83,7 +96,8 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     /// The broad class of `kind`: usage, findings, database or a lost connection.
     public var category: Category {
         switch kind {
-        case .invalidTableName, .tableNotFound, .rulesProblems, .badInput, .invalidOptions, .cannotWrite: .usage
+        case .invalidTableName, .tableNotFound, .rulesProblems, .rulesFileUnreadable, .badInput, .invalidOptions,
+             .replaceByColumnMissing, .setBasedCheckUnsafe, .cannotWrite: .usage
         case .blocked, .tooManyRejects, .foreignKeyViolations, .rowRefused: .findings
         case .missingPrivileges, .lockTimeout, .connectionFailed, .database, .catalogChanged: .database
         case .connectionLost: .connectionLost
@@ -96,22 +110,22 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         case .connectionFailed:
             self.init("could not connect to the database: \(error.message)",
                       hint: "check the connection string, or the PGHOST, PGPORT, PGUSER and PGDATABASE variables",
-                      kind: .connectionFailed)
+                      kind: .connectionFailed, cause: error)
         case .connectionLost:
             self.init(
                 "lost the connection to the database during the run: \(error.message)",
                 hint: "the server rolls back an unfinished transaction, so nothing was written unless the connection "
                     + "broke during COMMIT; run the same command again (reruns insert nothing twice)",
-                kind: .connectionLost)
+                kind: .connectionLost, cause: error)
         case .server where error.sqlState == SQLState.lockNotAvailable:
             self.init("timed out waiting for a lock: \(error.message)",
                       hint: "another transaction holds a table or row this run needs; allow a longer wait or run later",
-                      kind: .lockTimeout)
+                      kind: .lockTimeout, cause: error)
         case .server, .client:
             var message = "database error: \(error.message)"
             if let sqlState = error.sqlState { message += " (SQLSTATE \(sqlState))" }
             if let detail = error.detail { message += "; \(detail)" }
-            self.init(message, hint: error.hint, kind: .database(sqlState: error.sqlState))
+            self.init(message, hint: error.hint, kind: .database(sqlState: error.sqlState), cause: error)
         }
     }
 
@@ -149,7 +163,7 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         case SQLState.characterNotInRepertoire: "the file must be UTF-8 without NUL bytes; convert it first, e.g. with iconv -f GB18030 -t UTF-8"
         default: "fix the value, or load the column as text and convert it in a query"
         }
-        self.init("\(location): \(error.message)\(column)", hint: hint, kind: .badInput(line: line))
+        self.init("\(location): \(error.message)\(column)", hint: hint, kind: .badInput(line: line), cause: error)
     }
 }
 

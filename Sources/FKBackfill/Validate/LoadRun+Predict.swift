@@ -33,6 +33,16 @@ extension LoadRun {
         blockers += try unfillable()
         blockers += try newParentRowProblems()
         blockers += try remainingViolations()
+        // A parent's own code on INSERT may assign, rewrite or drop the keys of its new
+        // rows; the load reads them back and stops if it did, validate cannot know.
+        for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
+            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            let hooks = try ParentHooks.read(parent.table, routing: false, on: session)
+            if !hooks.isEmpty {
+                prediction.notExact.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT: "
+                    + "it may change or drop the keys of its new rows (the load reads them back and stops if it does)")
+            }
+        }
         let defaulted = try defaultedKeyViolations()
         blockers += defaulted.blockers
         prediction.notExact += defaulted.notExact
@@ -40,7 +50,7 @@ extension LoadRun {
         let samples = max(options.samples, 1)
         for row in try session.execute(sql.rejections(samples: samples)).rows {
             prediction.rejections.append(.init(
-                reason: row.string("reason"), rows: row.int("n") ?? 0,
+                reason: try row.string("reason"), rows: row.int("n") ?? 0,
                 sampleLines: row.array("sample").compactMap { $0.flatMap { Int($0) } }.map(line(ofRow:))))
         }
         prediction.rejected = prediction.rejections.reduce(0) { $0 + $1.rows }

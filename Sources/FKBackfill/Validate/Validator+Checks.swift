@@ -31,6 +31,8 @@ extension Validator {
         var castFailed = false
         do {
             try session.savepoint { try session.execute(staging.castAll()) }
+        } catch let error as PostgresError where error.kind == .server && error.sqlState == OpenedInput.programLimitExceeded {
+            throw staging.rowTooBig(error, input: opened.source.label, lines: tracker, on: session)
         } catch let error as PostgresError where error.kind == .server {
             castFailed = true
             for column in plan.stagedColumns {

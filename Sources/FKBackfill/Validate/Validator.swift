@@ -57,9 +57,7 @@ public final class Validator {
     func run(table: String, input: InputSource?, options: ValidateOptions, on session: Session) throws(FKBackfillError) -> ValidationReport {
         self.session = session
         return try FKBackfillError.mapping {
-            try session.execute("BEGIN")
-            defer { connection.rollbackQuietly() }
-            return try validate(table: table, input: input, options: options)
+            try session.transaction(ending: .rollback) { try validate(table: table, input: input, options: options) }
         }
     }
 
@@ -92,7 +90,7 @@ public final class Validator {
             throw FKBackfillError(
                 "replace-by column \(column) is not in the input",
                 hint: "choose columns of \(target.name.display) that the input has: " + columns.joined(separator: ", "),
-                kind: .invalidOptions)
+                kind: .replaceByColumnMissing)
         }
         if let constants = load.createConstants() { try session.execute(constants) }
         let constraints = try TargetConstraints.read(target, on: session)

@@ -1,17 +1,19 @@
+import FKBackfill
 import Foundation
+import PostgresClient
 import TestSupport
 
-/// Runs one case against the built binary and lists every way the two sides disagree:
+/// Runs one case in-process through the library, as the command line would run it, and
+/// lists every way the two sides disagree:
 /// (a) `load --dry-run` with `--fk-check set-based` against `per-row`;
 /// (b) `validate`'s prediction against `load --dry-run` with the same options.
+///
+/// Each run gets a connection of its own, as the binary has, and what it returns is
+/// what the binary prints: the report as JSON, or the exit code its error maps to and
+/// the `fkbackfill: error:` line. No process starts per run (about 1,000 in `make test`).
 struct DiffHarness {
-    /// `make test` passes the built binary's path; a plain `swift test` finds it in .build.
-    static var binary: String {
-        ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
-            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
-    }
     /// Larger than any case's rows and keys: every rejection and new key is listed.
-    static let all = "1000000"
+    static let all = 1_000_000
 
     let testCase: DiffCase
     let db: TestDatabase
@@ -48,26 +50,69 @@ struct DiffHarness {
         return checker.problems(outcome.stdout).map { "(schema) \(schema): \($0)" }
     }
 
-    func load(_ extra: [String], maxRejects: Int? = nil) throws -> DiffOutcome {
-        let arguments = ["load", table, "--csv", csvPath, "--dry-run", "--samples", Self.all, "--format", "json"]
-            + testCase.options(maxRejects: maxRejects, rulesPath: rulesPath) + extra
-        let result = try run(Self.binary, arguments)
-        return DiffOutcome(load: result.status, stdout: result.stdout, stderr: result.stderr)
+    /// `load TABLE --csv FILE --dry-run --samples all --format json` with the case's
+    /// options (`--rules`, `--max-rejects`, `--replace-by`) and `--fk-check fkCheck`.
+    func load(fkCheck: FKCheckMode = .auto, maxRejects: Int? = nil) -> DiffOutcome {
+        let (status, stdout, stderr) = Self.run {
+            var options = LoadOptions()
+            if let rulesPath { options.rules = try RulesParser.load(path: rulesPath) }
+            options.maxRejects = maxRejects ?? testCase.maxRejects ?? 0
+            options.replaceBy = testCase.replaceBy
+            options.fkCheck = fkCheck
+            options.dryRun = true
+            options.samples = Self.all
+            let connection = try FKBackfillError.mapping { try Connection() }
+            return try Loader(connection: connection).run(table: table, input: csv, options: options).render(.json)
+        }
+        return DiffOutcome(load: status, stdout: stdout, stderr: stderr)
     }
 
-    func validate(maxRejects: Int? = nil) throws -> DiffOutcome {
-        let arguments = ["validate", table, "--csv", csvPath, "--samples", Self.all, "--format", "json"]
-            + testCase.options(maxRejects: maxRejects, rulesPath: rulesPath)
-        let result = try run(Self.binary, arguments)
-        return DiffOutcome(validate: result.status, stdout: result.stdout, stderr: result.stderr)
+    /// `validate TABLE --csv FILE --samples all --format json` with the case's options:
+    /// exit 1 when the prediction says the load would fail, as the command line.
+    func validate(maxRejects: Int? = nil) -> DiffOutcome {
+        var wouldLoad = true
+        var (status, stdout, stderr) = Self.run {
+            var options = ValidateOptions()
+            if let rulesPath { options.rules = try RulesParser.load(path: rulesPath) }
+            options.maxRejects = maxRejects ?? testCase.maxRejects ?? 0
+            options.replaceBy = testCase.replaceBy
+            options.samples = Self.all
+            let connection = try FKBackfillError.mapping { try Connection() }
+            let report = try Validator(connection: connection).run(table: table, input: csv, options: options)
+            wouldLoad = report.wouldLoad
+            return report.render(.json)
+        }
+        if status == 0, !wouldLoad { status = 1 }
+        return DiffOutcome(validate: status, stdout: stdout, stderr: stderr)
+    }
+
+    var csv: InputSource { .csv(path: csvPath, options: CSVOptions()) }
+
+    /// The output and exit code `body`'s run would give on the command line: its text on
+    /// stdout and 0, or the error's exit code (the executable's, by category) and lines.
+    static func run(_ body: () throws -> String) -> (status: Int32, stdout: String, stderr: String) {
+        do {
+            return (0, try body(), "")
+        } catch let error as FKBackfillError {
+            let status: Int32 = switch error.category {
+            case .usage: 2
+            case .findings: 1
+            case .database: 3
+            case .connectionLost: 4
+            }
+            let lines = ["fkbackfill: error: \(error.message)"] + error.details.map { "  - \($0)" } + (error.hint.map { ["hint: \($0)"] } ?? [])
+            return (status, "", lines.joined(separator: "\n") + "\n")
+        } catch {
+            return (3, "", "fkbackfill: error: \(error)\n")
+        }
     }
 
     /// What (a) found; `applicable` is false when set-based refused the case (exit 2 with
     /// its precondition: self-reference, partition-only FK, trigger), which is its contract.
     func compareFKChecks() throws -> (problems: [String], perRow: DiffOutcome, applicable: Bool) {
-        guard DiffConfig.checks.contains("a"), testCase.setBasedApplies else { return ([], try load(["--fk-check", "per-row"]), false) }
-        let setBased = try load(["--fk-check", "set-based"])
-        let perRow = try load(["--fk-check", "per-row"])
+        guard DiffConfig.checks.contains("a"), testCase.setBasedApplies else { return ([], load(fkCheck: .perRow), false) }
+        let setBased = load(fkCheck: .setBased)
+        let perRow = load(fkCheck: .perRow)
         if setBased.status == 2, setBased.stderr.contains("set-based"), perRow.status != 2 {
             return ([], perRow, false)
         }
@@ -85,7 +130,7 @@ struct DiffHarness {
     /// What (b) found: validate's exit against the load's with the case's options, then
     /// with every row allowed to be rejected, the predicted rejections and parents.
     func comparePrediction(loadWithCaseOptions load: DiffOutcome) throws -> (problems: [String], summary: String) {
-        let verdict = try validate()
+        let verdict = validate()
         var problems = Self.verdicts("case options", verdict, load)
             + Self.schemaProblems(verdict, "validate") + Self.schemaProblems(load, "load-report")
         var predicted = verdict, loaded = load
@@ -93,9 +138,9 @@ struct DiffHarness {
         // one that failed is run again with every row allowed to be rejected, so its
         // rejections can still be compared.
         if load.status != 0, verdict.status <= 1 {
-            let all = Int(Self.all)!
-            predicted = try validate(maxRejects: all)
-            loaded = try self.load([], maxRejects: all)
+            let all = Self.all
+            predicted = validate(maxRejects: all)
+            loaded = self.load(maxRejects: all)
             problems += Self.verdicts("--max-rejects \(all)", predicted, loaded)
         }
         var summary = "validate \(verdict.status) load \(load.status)"

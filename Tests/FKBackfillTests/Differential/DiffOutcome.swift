@@ -1,6 +1,6 @@
 import Foundation
 
-/// What one run of the binary said, read from its JSON: the parts the differential
+/// What one run said (the report the command line would print), read from its JSON: the parts the differential
 /// compares, with sample lists as sets (their order is not promised).
 struct DiffOutcome {
     struct Rejection: Equatable, CustomStringConvertible {
@@ -48,7 +48,7 @@ struct DiffOutcome {
         rejections = Self.rejections(json["rejections"])
         nearDuplicates = Self.nearDuplicates(json["nearDuplicates"])
         for case let parent as [String: Any] in json["parents"] as? [Any] ?? [] {
-            guard let table = parent["table"] as? String else { continue }
+            guard let table = Self.tableName(parent["table"]) else { continue }
             parents[table] = Parent(inserted: parent["inserted"] as? Int ?? -1, keys: Self.keys(parent["sampleKeys"]),
                                     candidates: parent["candidates"] as? Int, present: parent["present"] as? Int,
                                     updated: parent["updated"] as? Int)
@@ -70,7 +70,7 @@ struct DiffOutcome {
         rejections = Self.rejections(prediction["rejections"])
         nearDuplicates = Self.nearDuplicates(prediction["nearDuplicates"])
         for case let parent as [String: Any] in prediction["parents"] as? [Any] ?? [] {
-            guard let table = parent["table"] as? String else { continue }
+            guard let table = Self.tableName(parent["table"]) else { continue }
             parents[table] = Parent(inserted: parent["inserted"] as? Int ?? -1, keys: Self.keys(parent["sampleKeys"]))
         }
         decoded = true
@@ -89,11 +89,18 @@ struct DiffOutcome {
         return result
     }
 
+    /// A table of the JSON reports (`{"display", "schema", "name"}`) as `schema.name`,
+    /// the form the oracle's side uses.
+    static func tableName(_ value: Any?) -> String? {
+        guard let table = value as? [String: Any], let schema = table["schema"] as? String, let name = table["name"] as? String else { return nil }
+        return "\(schema).\(name)"
+    }
+
     static func nearDuplicates(_ value: Any?) -> Set<String> {
         Set((value as? [Any] ?? []).compactMap { entry in
             guard let entry = entry as? [String: Any] else { return nil }
             let existing = entry["existing"] as? Bool == true ? "existing" : "new"
-            return "\(entry["table"] as? String ?? "?"): '\(entry["key"] as? String ?? "?")' ~ '\(entry["looksLike"] as? String ?? "?")' (\(existing))"
+            return "\(Self.tableName(entry["table"]) ?? "?"): '\(entry["key"] as? String ?? "?")' ~ '\(entry["looksLike"] as? String ?? "?")' (\(existing))"
         })
     }
 

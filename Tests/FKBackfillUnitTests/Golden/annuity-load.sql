@@ -53,10 +53,20 @@ SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM p
 CREATE TEMP TABLE pg_temp.fkb_ref_0 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."产品线代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_0 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
 
 -- 产品线: values
-CREATE TEMP TABLE pg_temp.fkb_val_0 ON COMMIT DROP AS SELECT r.k1, NOT k.present AS _fkb_missing, CAST(concat(CAST((array_agg(s."产品线代码" ORDER BY s._fkb_row) FILTER (WHERE s."产品线代码" IS NOT NULL))[1] AS text), (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 2)) AS character varying(100)) AS d1, CAST((SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 3) AS character varying(50)) AS d2 FROM pg_temp.fkb_ref_0 r JOIN pg_temp.fkb_keys_0 k ON k.k1 OPERATOR("pg_catalog".=) r.k1 JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM pg_temp.fkb_stage s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM pg_temp.fkb_ref_0 x))) s ON s._fkb_tid = r._fkb_tid GROUP BY r.k1, k.present;
+CREATE TEMP TABLE pg_temp.fkb_val_0 ON COMMIT DROP AS SELECT k.k1, NOT k.present AS _fkb_missing, a.d1, a.d2 FROM (SELECT s._fkb_kt, CAST(concat(CAST((array_agg(s."产品线代码" ORDER BY s._fkb_row) FILTER (WHERE s."产品线代码" IS NOT NULL))[1] AS text), (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 2)) AS character varying(100)) AS d1, CAST((SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 3) AS character varying(50)) AS d2 FROM (SELECT s._fkb_row, s."产品线代码", s.ctid AS _fkb_tid, s."产品线代码" AS _fkb_k1, k.present AS _fkb_present, k.ctid AS _fkb_kt FROM pg_temp.fkb_stage s JOIN pg_temp.fkb_keys_0 k ON k.k1 OPERATOR("pg_catalog".=) s."产品线代码" WHERE s._fkb_reject IS NULL AND NOT k.present) s GROUP BY s._fkb_kt) a JOIN pg_temp.fkb_keys_0 k ON k.ctid OPERATOR("pg_catalog".=) a._fkb_kt;
 
--- 产品线: insert
-WITH i AS (INSERT INTO "s"."产品线" ("产品线代码", "产品线", "产品类别") SELECT v.k1, v.d1, v.d2 FROM pg_temp.fkb_val_0 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("产品线代码") DO NOTHING RETURNING "产品线代码") SELECT (SELECT count(*) FROM i) AS n, CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(CAST(i."产品线代码" AS text)) AS k, row_number() OVER (ORDER BY i."产品线代码") AS o FROM i ORDER BY o LIMIT $1) s) AS text) AS sample;
+-- 产品线: new rows
+CREATE TEMP TABLE pg_temp.fkb_new_0 ON COMMIT DROP AS SELECT v.k1 AS "产品线代码", v.d1 AS "产品线", v.d2 AS "产品类别" FROM pg_temp.fkb_val_0 v WHERE v._fkb_missing;
+
+-- 产品线: insert, under the user's path
+WITH i AS (INSERT INTO "s"."产品线" ("产品线代码", "产品线", "产品类别") SELECT n."产品线代码", n."产品线", n."产品类别" FROM pg_temp.fkb_new_0 n ORDER BY n."产品线代码" ON CONFLICT ("产品线代码") DO NOTHING RETURNING "产品线代码") INSERT INTO pg_temp.fkb_ins_0 SELECT i."产品线代码" FROM i;
+
+-- 产品线: inserted
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_ins_0) AS n, CAST((SELECT pg_catalog.jsonb_agg(s.k ORDER BY s.o) FROM (SELECT pg_catalog.jsonb_build_array(CAST(i."产品线代码" AS pg_catalog.text)) AS k, pg_catalog.row_number() OVER (ORDER BY i."产品线代码") AS o FROM pg_temp.fkb_ins_0 i ORDER BY o LIMIT $1) s) AS pg_catalog.text) AS sample;
+--   $1 = '5'
+
+-- 产品线: keys not stored as asked
+SELECT pg_catalog.count(*) AS n, CAST((pg_catalog.array_agg(CAST(n."产品线代码" AS pg_catalog.text) ORDER BY n."产品线代码"))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_new_0 n WHERE NOT EXISTS (SELECT 1 FROM ONLY "s"."产品线" p WHERE p."产品线代码" OPERATOR("pg_catalog".=) n."产品线代码");
 --   $1 = '5'
 
 -- 年金计划: keys
@@ -66,13 +76,23 @@ CREATE TEMP TABLE pg_temp.fkb_keys_1 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SEL
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_1;
 
 -- 年金计划: rows behind new keys
-CREATE TEMP TABLE pg_temp.fkb_ref_1 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT r._fkb_row, r._fkb_tid, v.d1 AS k1 FROM pg_temp.fkb_ref_2 r JOIN pg_temp.fkb_val_2 v ON v.k1 OPERATOR("pg_catalog".=) r.k1 WHERE v.d1 IS NOT NULL AND NOT (((CAST(v.d1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(v.d1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present UNION SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."计划代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
+CREATE TEMP TABLE pg_temp.fkb_ref_1 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT r._fkb_row, r._fkb_tid, v.d1 AS k1 FROM (SELECT s._fkb_row, s._fkb_tid, s._fkb_k1 AS k1 FROM (SELECT s._fkb_row, s."计划代码", s."组合名称", s."月度", s.ctid AS _fkb_tid, s."组合代码" AS _fkb_k1, k.present AS _fkb_present, k.ctid AS _fkb_kt FROM pg_temp.fkb_stage s JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) s."组合代码" WHERE s._fkb_reject IS NULL AND NOT k.present) s) r JOIN pg_temp.fkb_val_2 v ON v.k1 OPERATOR("pg_catalog".=) r.k1 WHERE v.d1 IS NOT NULL AND NOT (((CAST(v.d1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(v.d1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present UNION SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."计划代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
 
 -- 年金计划: values
-CREATE TEMP TABLE pg_temp.fkb_val_1 ON COMMIT DROP AS SELECT r.k1, NOT k.present AS _fkb_missing, (array_agg(s."计划名称" ORDER BY s._fkb_row) FILTER (WHERE s."计划名称" IS NOT NULL))[1] AS d1, mode() WITHIN GROUP (ORDER BY s."计划类型") AS d2, (array_agg(s."机构代码" ORDER BY s."期末资产规模" DESC NULLS LAST, s._fkb_row) FILTER (WHERE s."机构代码" IS NOT NULL AND NOT (((CAST(s."机构代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(s."机构代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(s."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(s."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))))[1] AS d3, string_agg(DISTINCT CAST(s."业务类型" AS text), (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 5) ORDER BY CAST(s."业务类型" AS text)) AS d4, (jsonb_build_array(to_char(min("月度"), 'YYMM') || '新建')) AS d5 FROM pg_temp.fkb_ref_1 r JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) r.k1 JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM pg_temp.fkb_stage s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM pg_temp.fkb_ref_1 x))) s ON s._fkb_tid = r._fkb_tid GROUP BY r.k1, k.present;
+CREATE TEMP TABLE pg_temp.fkb_val_1 ON COMMIT DROP AS SELECT k.k1, NOT k.present AS _fkb_missing, a.d1, a.d2, a.d3, a.d4, a.d5 FROM (SELECT s._fkb_kt, (array_agg(s."计划名称" ORDER BY s._fkb_row) FILTER (WHERE s."计划名称" IS NOT NULL))[1] AS d1, mode() WITHIN GROUP (ORDER BY s."计划类型") AS d2, (array_agg(s."机构代码" ORDER BY s."期末资产规模" DESC NULLS LAST, s._fkb_row) FILTER (WHERE s."机构代码" IS NOT NULL AND NOT (((CAST(s."机构代码" AS text) COLLATE pg_catalog."C" < '!' OR CAST(s."机构代码" AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(s."机构代码" AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(s."机构代码" AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1)))))[1] AS d3, string_agg(DISTINCT CAST(s."业务类型" AS text), (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 5) ORDER BY CAST(s."业务类型" AS text)) AS d4, (jsonb_build_array(to_char(min("月度"), 'YYMM') || '新建')) AS d5 FROM (SELECT s.*, s.ctid AS _fkb_tid, s."计划代码" AS _fkb_k1, k.present AS _fkb_present, k.ctid AS _fkb_kt FROM pg_temp.fkb_stage s JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) s."计划代码" WHERE s._fkb_reject IS NULL AND NOT k.present UNION ALL SELECT s.*, s.ctid AS _fkb_tid, v.d1 AS _fkb_k1, k.present AS _fkb_present, k.ctid AS _fkb_kt FROM pg_temp.fkb_stage s JOIN pg_temp.fkb_val_2 v ON v.k1 OPERATOR("pg_catalog".=) s."组合代码" JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) v.d1 WHERE s._fkb_reject IS NULL AND NOT v._fkb_same AND v.d1 IS NOT NULL AND NOT (((CAST(v.d1 AS text) COLLATE pg_catalog."C" < '!' OR CAST(v.d1 AS text) COLLATE pg_catalog."C" >= E'\u0085') AND pg_catalog.btrim(CAST(v.d1 AS text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') = '') OR CAST(v.d1 AS text) IN (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id IN (1))) AND NOT k.present AND NOT coalesce((k.k1 OPERATOR("pg_catalog".=) s."计划代码"), false)) s GROUP BY s._fkb_kt) a JOIN pg_temp.fkb_keys_1 k ON k.ctid OPERATOR("pg_catalog".=) a._fkb_kt;
 
--- 年金计划: insert
-WITH i AS (INSERT INTO "s"."年金计划" ("年金计划号", "计划全称", "计划类型", "主拓代码", "管理资格", "tags") SELECT v.k1, v.d1, CAST((SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 4) AS character varying(20)), v.d3, v.d4, CAST((SELECT coalesce(jsonb_agg(u.e ORDER BY u.o), CAST('[]' AS jsonb)) FROM (SELECT DISTINCT ON (x.e) x.e, x.o FROM jsonb_array_elements((CASE WHEN ('[]'::jsonb) IS NULL THEN CAST('[]' AS jsonb) WHEN jsonb_typeof(CAST(('[]'::jsonb) AS jsonb)) = 'array' THEN CAST(('[]'::jsonb) AS jsonb) ELSE jsonb_build_array(CAST(('[]'::jsonb) AS jsonb)) END) || (CASE WHEN v.d5 IS NULL THEN CAST('[]' AS jsonb) WHEN jsonb_typeof(CAST(v.d5 AS jsonb)) = 'array' THEN CAST(v.d5 AS jsonb) ELSE jsonb_build_array(CAST(v.d5 AS jsonb)) END)) WITH ORDINALITY AS x(e, o) ORDER BY x.e, x.o) u) AS jsonb) FROM pg_temp.fkb_val_1 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("年金计划号") DO NOTHING RETURNING "年金计划号") SELECT (SELECT count(*) FROM i) AS n, CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(CAST(i."年金计划号" AS text)) AS k, row_number() OVER (ORDER BY i."年金计划号") AS o FROM i ORDER BY o LIMIT $1) s) AS text) AS sample;
+-- 年金计划: new rows
+CREATE TEMP TABLE pg_temp.fkb_new_1 ON COMMIT DROP AS SELECT v.k1 AS "年金计划号", v.d1 AS "计划全称", CAST((SELECT c.value FROM pg_temp.fkb_const c WHERE c.id = 4) AS character varying(20)) AS "计划类型", v.d3 AS "主拓代码", v.d4 AS "管理资格", CAST((SELECT coalesce(pg_catalog.jsonb_agg(u.e ORDER BY u.o), CAST('[]' AS pg_catalog.jsonb)) FROM (SELECT DISTINCT ON (x.e) x.e, x.o FROM pg_catalog.jsonb_array_elements((CASE WHEN ('[]'::jsonb) IS NULL THEN CAST('[]' AS pg_catalog.jsonb) WHEN pg_catalog.jsonb_typeof(CAST(('[]'::jsonb) AS pg_catalog.jsonb)) OPERATOR(pg_catalog.=) CAST('array' AS pg_catalog.text) THEN CAST(('[]'::jsonb) AS pg_catalog.jsonb) ELSE pg_catalog.jsonb_build_array(CAST(('[]'::jsonb) AS pg_catalog.jsonb)) END) OPERATOR(pg_catalog.||) (CASE WHEN v.d5 IS NULL THEN CAST('[]' AS pg_catalog.jsonb) WHEN pg_catalog.jsonb_typeof(CAST(v.d5 AS pg_catalog.jsonb)) OPERATOR(pg_catalog.=) CAST('array' AS pg_catalog.text) THEN CAST(v.d5 AS pg_catalog.jsonb) ELSE pg_catalog.jsonb_build_array(CAST(v.d5 AS pg_catalog.jsonb)) END)) WITH ORDINALITY AS x(e, o) ORDER BY x.e, x.o) u) AS jsonb) AS "tags" FROM pg_temp.fkb_val_1 v WHERE v._fkb_missing;
+
+-- 年金计划: insert, under the user's path
+WITH i AS (INSERT INTO "s"."年金计划" ("年金计划号", "计划全称", "计划类型", "主拓代码", "管理资格", "tags") SELECT n."年金计划号", n."计划全称", n."计划类型", n."主拓代码", n."管理资格", n."tags" FROM pg_temp.fkb_new_1 n ORDER BY n."年金计划号" ON CONFLICT ("年金计划号") DO NOTHING RETURNING "年金计划号") INSERT INTO pg_temp.fkb_ins_1 SELECT i."年金计划号" FROM i;
+
+-- 年金计划: inserted
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_ins_1) AS n, CAST((SELECT pg_catalog.jsonb_agg(s.k ORDER BY s.o) FROM (SELECT pg_catalog.jsonb_build_array(CAST(i."年金计划号" AS pg_catalog.text)) AS k, pg_catalog.row_number() OVER (ORDER BY i."年金计划号") AS o FROM pg_temp.fkb_ins_1 i ORDER BY o LIMIT $1) s) AS pg_catalog.text) AS sample;
+--   $1 = '5'
+
+-- 年金计划: keys not stored as asked
+SELECT pg_catalog.count(*) AS n, CAST((pg_catalog.array_agg(CAST(n."年金计划号" AS pg_catalog.text) ORDER BY n."年金计划号"))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_new_1 n WHERE NOT EXISTS (SELECT 1 FROM ONLY "s"."年金计划" p WHERE p."年金计划号" OPERATOR("pg_catalog".=) n."年金计划号");
 --   $1 = '5'
 
 -- 组合计划: keys
@@ -85,13 +105,23 @@ SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM p
 CREATE TEMP TABLE pg_temp.fkb_ref_2 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."组合代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
 
 -- 组合计划: values
-CREATE TEMP TABLE pg_temp.fkb_val_2 ON COMMIT DROP AS SELECT r.k1, NOT k.present AS _fkb_missing, mode() WITHIN GROUP (ORDER BY s."计划代码") AS d1, (array_agg(s."组合名称" ORDER BY s._fkb_row) FILTER (WHERE s."组合名称" IS NOT NULL))[1] AS d2, min(s."月度") AS d3 FROM pg_temp.fkb_ref_2 r JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) r.k1 JOIN (SELECT s.ctid AS _fkb_tid, s.* FROM pg_temp.fkb_stage s WHERE s.ctid = ANY (ARRAY(SELECT x._fkb_tid FROM pg_temp.fkb_ref_2 x))) s ON s._fkb_tid = r._fkb_tid GROUP BY r.k1, k.present;
+CREATE TEMP TABLE pg_temp.fkb_val_2 ON COMMIT DROP AS SELECT k.k1, NOT k.present AS _fkb_missing, a.d1, a.d2, a.d3, a._fkb_same FROM (SELECT s._fkb_kt, mode() WITHIN GROUP (ORDER BY s."计划代码") AS d1, (array_agg(s."组合名称" ORDER BY s._fkb_row) FILTER (WHERE s."组合名称" IS NOT NULL))[1] AS d2, min(s."月度") AS d3, (count(s."计划代码") OPERATOR("pg_catalog".=) count(*) AND min(s."计划代码") OPERATOR("pg_catalog".=) max(s."计划代码")) AS _fkb_same FROM (SELECT s._fkb_row, s."计划代码", s."组合名称", s."月度", s.ctid AS _fkb_tid, s."组合代码" AS _fkb_k1, k.present AS _fkb_present, k.ctid AS _fkb_kt FROM pg_temp.fkb_stage s JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) s."组合代码" WHERE s._fkb_reject IS NULL AND NOT k.present) s GROUP BY s._fkb_kt) a JOIN pg_temp.fkb_keys_2 k ON k.ctid OPERATOR("pg_catalog".=) a._fkb_kt;
 
 -- 组合计划: NOT NULL derivations
 SELECT count(*) FILTER (WHERE d1 IS NULL) AS d1 FROM pg_temp.fkb_val_2 WHERE _fkb_missing;
 
--- 组合计划: insert
-WITH i AS (INSERT INTO "s"."组合计划" ("组合代码", "年金计划号", "组合名称", "运作开始日") SELECT v.k1, v.d1, v.d2, v.d3 FROM pg_temp.fkb_val_2 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("组合代码") DO NOTHING RETURNING "组合代码") SELECT (SELECT count(*) FROM i) AS n, CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(CAST(i."组合代码" AS text)) AS k, row_number() OVER (ORDER BY i."组合代码") AS o FROM i ORDER BY o LIMIT $1) s) AS text) AS sample;
+-- 组合计划: new rows
+CREATE TEMP TABLE pg_temp.fkb_new_2 ON COMMIT DROP AS SELECT v.k1 AS "组合代码", v.d1 AS "年金计划号", v.d2 AS "组合名称", v.d3 AS "运作开始日" FROM pg_temp.fkb_val_2 v WHERE v._fkb_missing;
+
+-- 组合计划: insert, under the user's path
+WITH i AS (INSERT INTO "s"."组合计划" ("组合代码", "年金计划号", "组合名称", "运作开始日") SELECT n."组合代码", n."年金计划号", n."组合名称", n."运作开始日" FROM pg_temp.fkb_new_2 n ORDER BY n."组合代码" ON CONFLICT ("组合代码") DO NOTHING RETURNING "组合代码") INSERT INTO pg_temp.fkb_ins_2 SELECT i."组合代码" FROM i;
+
+-- 组合计划: inserted
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_ins_2) AS n, CAST((SELECT pg_catalog.jsonb_agg(s.k ORDER BY s.o) FROM (SELECT pg_catalog.jsonb_build_array(CAST(i."组合代码" AS pg_catalog.text)) AS k, pg_catalog.row_number() OVER (ORDER BY i."组合代码") AS o FROM pg_temp.fkb_ins_2 i ORDER BY o LIMIT $1) s) AS pg_catalog.text) AS sample;
+--   $1 = '5'
+
+-- 组合计划: keys not stored as asked
+SELECT pg_catalog.count(*) AS n, CAST((pg_catalog.array_agg(CAST(n."组合代码" AS pg_catalog.text) ORDER BY n."组合代码"))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_new_2 n WHERE NOT EXISTS (SELECT 1 FROM ONLY "s"."组合计划" p WHERE p."组合代码" OPERATOR("pg_catalog".=) n."组合代码");
 --   $1 = '5'
 
 -- 组织架构: keys
@@ -103,8 +133,18 @@ SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM p
 -- 组织架构: values
 CREATE TEMP TABLE pg_temp.fkb_val_3 ON COMMIT DROP AS SELECT k.k1, NOT k.present AS _fkb_missing FROM pg_temp.fkb_keys_3 k WHERE NOT k.present;
 
--- 组织架构: insert
-WITH i AS (INSERT INTO "s"."组织架构" ("机构代码") SELECT v.k1 FROM pg_temp.fkb_val_3 v WHERE v._fkb_missing ORDER BY v.k1 ON CONFLICT ("机构代码") DO NOTHING RETURNING "机构代码") SELECT (SELECT count(*) FROM i) AS n, CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(CAST(i."机构代码" AS text)) AS k, row_number() OVER (ORDER BY i."机构代码") AS o FROM i ORDER BY o LIMIT $1) s) AS text) AS sample;
+-- 组织架构: new rows
+CREATE TEMP TABLE pg_temp.fkb_new_3 ON COMMIT DROP AS SELECT v.k1 AS "机构代码" FROM pg_temp.fkb_val_3 v WHERE v._fkb_missing;
+
+-- 组织架构: insert, under the user's path
+WITH i AS (INSERT INTO "s"."组织架构" ("机构代码") SELECT n."机构代码" FROM pg_temp.fkb_new_3 n ORDER BY n."机构代码" ON CONFLICT ("机构代码") DO NOTHING RETURNING "机构代码") INSERT INTO pg_temp.fkb_ins_3 SELECT i."机构代码" FROM i;
+
+-- 组织架构: inserted
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_ins_3) AS n, CAST((SELECT pg_catalog.jsonb_agg(s.k ORDER BY s.o) FROM (SELECT pg_catalog.jsonb_build_array(CAST(i."机构代码" AS pg_catalog.text)) AS k, pg_catalog.row_number() OVER (ORDER BY i."机构代码") AS o FROM pg_temp.fkb_ins_3 i ORDER BY o LIMIT $1) s) AS pg_catalog.text) AS sample;
+--   $1 = '5'
+
+-- 组织架构: keys not stored as asked
+SELECT pg_catalog.count(*) AS n, CAST((pg_catalog.array_agg(CAST(n."机构代码" AS pg_catalog.text) ORDER BY n."机构代码"))[1:$1] AS pg_catalog.text) AS sample FROM pg_temp.fkb_new_3 n WHERE NOT EXISTS (SELECT 1 FROM ONLY "s"."组织架构" p WHERE p."机构代码" OPERATOR("pg_catalog".=) n."机构代码");
 --   $1 = '5'
 
 -- replace

@@ -1,4 +1,6 @@
-/// The SQLSTATE codes the tool acts on, by name (PostgreSQL's appendix A).
+/// The SQLSTATE codes the client and the tool act on, by name (PostgreSQL's appendix A),
+/// beside `PostgresError` that carries them (postgres-nio's `PostgresError.Code` is the
+/// model): no layer writes a code as a bare string.
 public enum SQLState {
     /// `undefined_function`: no function or operator matches the name and argument types.
     public static let undefinedFunction = "42883"
@@ -16,10 +18,6 @@ public enum SQLState {
     public static let checkViolation = "23514"
     /// `unique_violation`: a duplicate key in a unique index or constraint.
     public static let uniqueViolation = "23505"
-    /// `insufficient_privilege`: the role lacks a privilege the statement needs.
-    public static let insufficientPrivilege = "42501"
-    /// `deadlock_detected`: the server aborted this transaction to break a deadlock.
-    public static let deadlockDetected = "40P01"
     /// Class 22: data exceptions (bad value, bad encoding, malformed COPY row).
     public static let dataExceptionClass = "22"
     /// `bad_copy_file_format`: a malformed COPY row (wrong field count, unclosed quote).

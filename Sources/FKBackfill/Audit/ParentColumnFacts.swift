@@ -1,0 +1,80 @@
+import PostgresClient
+
+/// Two catalog facts about parent columns the catalog reader does not keep, read in one
+/// query for every table of an audit (issue 24):
+///
+/// - **Columns a BEFORE INSERT trigger fills**: a NOT NULL column such a trigger can
+///   set is no reason a backfill fails (`film.fulltext` set by `tsvector_update_trigger`).
+///   "Can set" is read from the trigger, not run: the built-in `tsvector_update_trigger`
+///   and `tsvector_update_trigger_column` name their column as the first argument; a
+///   PL/pgSQL function assigns it as `NEW.column :=` (or `=`) in its source.
+/// - **Key columns a sequence also fills** (serial, `nextval` DEFAULT, identity): a
+///   backfill inserts explicit keys there, so the sequence must move past them or the
+///   application's next ordinary insert collides.
+struct ParentColumnFacts {
+    /// Per table, the NOT NULL columns a BEFORE INSERT row trigger can fill, with the trigger.
+    var triggerFilled: [TableName: [String: String]] = [:]
+    /// Per table and column, the sequence that fills it (qualified, as `pg_get_serial_sequence`
+    /// or the DEFAULT names it).
+    var sequences: [TableName: [String: String]] = [:]
+
+    static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
+        var facts = ParentColumnFacts()
+        guard !tables.isEmpty else { return facts }
+        let rows = try session.execute(
+            """
+            SELECT 't' AS what, n.nspname, c.relname, g.tgname AS detail, p.proname, l.lanname, p.prosrc,
+                   pg_catalog.encode(g.tgargs, 'escape') AS args, NULL AS attname
+            FROM pg_catalog.pg_trigger g
+            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) g.tgrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+            JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
+            JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+            WHERE g.tgrelid OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
+              AND NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.<>) 'D'
+              -- ROW (1), BEFORE (2), INSERT (4)
+              AND (CAST(g.tgtype AS pg_catalog.int4) OPERATOR(pg_catalog.&) 7) OPERATOR(pg_catalog.=) 7
+            UNION ALL
+            SELECT 's', n.nspname, c.relname,
+                   COALESCE(pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'
+                                OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname),
+                            pg_catalog.substring(pg_catalog.pg_get_expr(d.adbin, d.adrelid), 'nextval\\(''(.*)''::regclass\\)')),
+                   NULL, NULL, NULL, NULL, a.attname
+            FROM pg_catalog.pg_attribute a
+            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+            LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum
+            WHERE a.attrelid OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
+              AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+              AND (a.attidentity OPERATOR(pg_catalog.<>) '' OR pg_catalog.pg_get_expr(d.adbin, d.adrelid) OPERATOR(pg_catalog.~~) 'nextval(%')
+            """).rows
+        for row in rows {
+            let table = TableName(schema: try row.string("nspname"), name: try row.string("relname"))
+            if try row.string("what") == "s" {
+                guard let sequence = row["detail"], let column = row["attname"] else { continue }
+                facts.sequences[table, default: [:]][column] = sequence
+                continue
+            }
+            let trigger = try row.string("detail")
+            let function = try row.string("proname")
+            if ["tsvector_update_trigger", "tsvector_update_trigger_column"].contains(function) {
+                let arguments = (row["args"] ?? "").split(separator: "\\000", omittingEmptySubsequences: true)
+                if let column = arguments.first { facts.triggerFilled[table, default: [:]][String(column)] = trigger }
+            } else if row["lanname"] == "plpgsql", let source = row["prosrc"] {
+                for column in assignedColumns(source) { facts.triggerFilled[table, default: [:]][column] = trigger }
+            }
+        }
+        return facts
+    }
+
+    /// The columns a PL/pgSQL body assigns as `NEW.column :=` / `NEW."Column" =`, lower-cased
+    /// unless quoted, as PostgreSQL folds them.
+    static func assignedColumns(_ source: String) -> Set<String> {
+        var found: Set<String> = []
+        for match in source.matches(of: /(?i)\bnew\s*\.\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*:?=(?!=)/) {
+            let name = String(match.1)
+            found.insert(name.hasPrefix("\"") ? String(name.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : name.lowercased())
+        }
+        return found
+    }
+}
