@@ -4,7 +4,8 @@ extension DiffGenerator {
     mutating func makeCSV() -> String {
         var header = target.partitioned ? ["kind"] : []
         header.append("id")
-        header += parents.flatMap(\.factColumns)
+        if target.hasSource { header.append("src") }
+        header += parents.filter { $0.factDefault == nil }.flatMap(\.factColumns)
         header += ["amount"] + (target.hasDate ? ["d"] : []) + (target.hasNote ? ["note"] : []) + ["batch"]
         if target.selfReference { header.append("parent_id") }
         var lines = [header.joined(separator: ",")]
@@ -23,11 +24,13 @@ extension DiffGenerator {
             var id = 100 + row
             if dirty, !ids.isEmpty, use(.duplicates, 50, "duplicates") { id = random.pick(ids) }
             if dirty, !target.existingIDs.isEmpty, random.chance(40) { id = random.pick(target.existingIDs) }
+            if !target.childIDs.isEmpty, random.chance(10) { id = random.pick(target.childIDs) }
             ids.append(id)
             fields.append(String(id))
+            if target.hasSource { fields.append(random.pick(["A", "B", "K1", "N1", nil])) }
             for parent in parents {
                 let key = dirty ? keyValue(parent) : cleanKey(parent)
-                fields += key
+                if parent.factDefault == nil { fields += key }
                 if let partition = parent.partition {
                     if partitionKeys[parent.index] == nil { partitionKeys[parent.index] = [] }
                     if partition == "fact_\(kind ?? "")" { partitionKeys[parent.index]?.insert(key) }
@@ -80,9 +83,11 @@ extension DiffGenerator {
     /// A key of a clean row: present or new, NULL only where the column allows it.
     mutating func cleanKey(_ parent: DiffParent) -> [String?] {
         let roll = random.int(0...99)
+        if !parent.childKeys.isEmpty, random.chance(20) { return random.pick(parent.childKeys) }
+        if parent.key == .typmod, random.chance(25), use(.typmodLossy, 100, "typmod-lossy") { return random.pick(parent.oddKeys) }
         if roll < 55 { return random.pick(parent.existing) }
         // A near-duplicate is a good key too: it loads (listed) unless near_duplicates: reject.
-        if roll < 63, parent.key != .int, use(.nearDuplicates, 100, "near-duplicates") {
+        if roll < 63, parent.textual, use(.nearDuplicates, 100, "near-duplicates") {
             let near = random.pick(["K1 ", "k1", "K\u{200B}1", "\u{FF2B}1", "Cafe\u{301}", "CAF\u{C9}", "n1", "N1\u{3000}"])
             return parent.key == .composite ? ["2024", near] : [near]
         }
@@ -94,16 +99,17 @@ extension DiffGenerator {
     mutating func keyValue(_ parent: DiffParent) -> [String?] {
         let roll = random.int(0...99)
         if roll < 40 { return random.pick(parent.existing) }
+        if parent.key == .typmod, roll < 55, use(.typmodLossy, 100, "typmod-lossy") { return random.pick(parent.oddKeys) }
         if roll < 70 { return newKey(parent) }
         if roll < 76 { return Array(repeating: nil, count: parent.factColumns.count) }
         if roll < 82, parent.keyCheck, use(.checks, 100, "checks") {
-            return switch parent.key { case .int: ["5000"]; case .text: ["BAD"]; case .composite: ["1999", "N9"] }
+            return switch parent.key { case .int, .typmod: ["5000"]; case .text: ["BAD"]; case .composite: ["1999", "N9"] }
         }
-        if roll < 88, parent.key != .int, use(.blanks, 100, "blanks") {
+        if roll < 88, parent.textual, use(.blanks, 100, "blanks") {
             let blank = random.pick(["", " ", "  ", "\t", "\u{A0}", "\u{3000}", "\u{2003}", "-", "(空白)"])
             return parent.key == .composite ? ["2024", blank] : [blank]
         }
-        if roll < 94, parent.key != .int, use(.nearDuplicates, 100, "near-duplicates") {
+        if roll < 94, parent.textual, use(.nearDuplicates, 100, "near-duplicates") {
             let near = random.pick(["K1 ", " K2", "k1", "K\u{200B}1", "\u{FF2B}1", "Cafe\u{301}", "CAF\u{C9}"])
             return parent.key == .composite ? ["2024", near] : [near]
         }
@@ -120,6 +126,7 @@ extension DiffGenerator {
                 if parent.keyTypes[0] == "text" || use(.narrowKeys, 100, "narrow-keys") { return ["ABCDEFGHIJ"] }
                 return ["N9"]
             case .composite: return ["20x4", "K1"]
+            case .typmod: return ["x1"]
             }
         }
         return random.pick(parent.existing)
@@ -131,6 +138,7 @@ extension DiffGenerator {
         case .int: [String(10 + n)]
         case .text: ["N\(n)"]
         case .composite: [random.pick(["2024", "2025"]), "N\(n)"]
+        case .typmod: random.pick(parent.newKeys)
         }
     }
 }

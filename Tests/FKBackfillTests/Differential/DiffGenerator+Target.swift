@@ -8,12 +8,15 @@ extension DiffGenerator {
         target.batchNotNull = use(.defaults, 50, "defaults")
         target.hasDate = random.chance(80)
         target.hasNote = random.chance(80)
+        chooseTargetColumns()
         var columns: [String] = []
         if target.partitioned { columns.append("kind text NOT NULL") }
         columns.append("id int")
+        if target.hasSource { columns.append("src text") }
         for parent in parents {
             for (column, type) in zip(parent.factColumns, parent.factTypes) {
-                columns.append("\(column) \(type)\(parent.factNotNull ? " NOT NULL" : "")")
+                columns.append("\(column) \(type)\(parent.factNotNull ? " NOT NULL" : "")"
+                    + (parent.factDefault.map { " DEFAULT \($0)" } ?? ""))
             }
         }
         columns += ["amount int\(target.amountCheck ? " CHECK (amount >= 0)" : "")", "d date", "note varchar(6)",
@@ -27,10 +30,10 @@ extension DiffGenerator {
             columns.append(foreignKey(parent))
         }
         if target.selfReference { columns.append("CONSTRAINT fself FOREIGN KEY (parent_id) REFERENCES \(s).fact (id)") }
+        if !target.partitioned, use(.exclusion, 25, "exclusion") { columns.append("EXCLUDE USING btree (id WITH =)") }
         create.append("CREATE TABLE \(s).fact (\(columns.joined(separator: ", ")))\(target.partitioned ? " PARTITION BY LIST (kind)" : "");")
         if target.partitioned {
-            create.append("CREATE TABLE \(s).fact_a PARTITION OF \(s).fact FOR VALUES IN ('a');")
-            create.append("CREATE TABLE \(s).fact_b PARTITION OF \(s).fact FOR VALUES IN ('b');")
+            makePartitions()
             target.defaultPartition = random.chance(50)
             if target.defaultPartition { create.append("CREATE TABLE \(s).fact_d PARTITION OF \(s).fact DEFAULT;") }
             for parent in parents {
@@ -45,6 +48,8 @@ extension DiffGenerator {
                 CREATE TRIGGER fact_note BEFORE INSERT ON \(s).fact FOR EACH ROW EXECUTE FUNCTION \(s).fact_note();
                 """)
         }
+        makeTargetTriggers()
+        makeTargetChild()
         if use(.existingRows, 60, "existing-rows") {
             target.existingIDs = [1, 2, 3]
             // Partition 'a': a parent referenced from partition b only gets an existing key too.

@@ -7,6 +7,8 @@ struct DiffGenerator {
     var parents: [DiffParent] = []
     var target = DiffTarget()
     var used: Set<String> = []
+    /// Statements before any table: extensions, domains.
+    var prelude: [String] = []
     var create: [String] = []
     var data: [String] = []
     var rulesTables: [String: [String]] = [:]
@@ -44,7 +46,7 @@ struct DiffGenerator {
         result.csv = generator.makeCSV()
         if generator.use(.maxRejects, 50, "max-rejects") { result.maxRejects = generator.random.pick([0, 1, 3, 100, 100]) }
         if generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }
-        result.schemaSQL = generator.create.joined(separator: "\n")
+        result.schemaSQL = (generator.prelude + generator.create).joined(separator: "\n")
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
         result.setBasedApplies = !generator.target.selfReference && !generator.target.partitioned && !generator.used.contains("trigger")
@@ -62,18 +64,23 @@ struct DiffGenerator {
             let onPartition = target.partitioned && index <= 2
             var key: DiffParent.Key = random.pick([.int, .text, .text])
             if !onPartition, use(.composite, 30, "composite") { key = .composite }
+            if key != .composite, use(.typmod, 25, "typmod") { key = .typmod }
             var parent: DiffParent
             switch key {
             case .int:
                 let cross = use(.crossType, 40, "cross-type")
                 parent = DiffParent(index: index, key: key, keyTypes: ["int"], factColumns: ["c\(index)"], factTypes: [cross ? "bigint" : "int"])
                 parent.existing = [["1"], ["2"], ["3"]]
+                if use(.serialKeys, 35, "serial-keys") { serialKey(&parent) }
             case .text:
                 let cross = use(.crossType, 40, "cross-type")
                 let keyType = cross && random.chance(50) ? "varchar(8)" : "text"
                 parent = DiffParent(index: index, key: key, keyTypes: [keyType],
                                     factColumns: ["c\(index)"], factTypes: [cross && keyType == "text" ? "varchar(6)" : "text"])
                 parent.existing = [["K1"], ["K2"], ["Caf\u{E9}"]]
+                if use(.domains, 35, "domains") { domainKey(&parent) }
+            case .typmod:
+                parent = typmodParent(index)
             case .composite:
                 parent = DiffParent(index: index, key: key, keyTypes: ["int", "text"],
                                     factColumns: ["y\(index)", "c\(index)"], factTypes: ["int", "text"])
@@ -83,6 +90,7 @@ struct DiffGenerator {
             parent.factNotNull = random.chance(25)
             if onPartition { parent.partition = "fact_\(["a", "b"][index - 1])" }
             var columns = zip(parent.keyColumns, parent.keyTypes).map { "\($0) \($1)" }
+            if let definition = parent.keyDefinition { columns[0] = "\(parent.keyColumns[0]) \(definition)" }
             var existingColumns = parent.keyColumns
             var existingValues: [[String]] = parent.existing.map { zip($0, parent.keyTypes).map { DiffCase.literal($0, type: $1) } }
             func add(_ definition: String, existing value: String?, name: String) {
@@ -101,9 +109,9 @@ struct DiffGenerator {
                 add("name text NOT NULL", existing: "'old'", name: "name")
                 rulesTables[parentKey(index), default: []].append("__name__")
             }
-            if use(.checks, 40, "checks") {
+            if key != .typmod, use(.checks, 40, "checks") {
                 parent.keyCheck = true
-                let check = switch key { case .int: "CHECK (id < 1000)"; case .text: "CHECK (code <> 'BAD')"; case .composite: "CHECK (yr >= 2000)" }
+                let check = switch key { case .int, .typmod: "CHECK (id < 1000)"; case .text: "CHECK (code <> 'BAD')"; case .composite: "CHECK (yr >= 2000)" }
                 columns.append(check)
             }
             if use(.checks, 15, "checks") {
@@ -127,10 +135,13 @@ struct DiffGenerator {
                     rulesTables[parentKey(index), default: []].append("up: { value: \(yamlString(parent.existing[0][0])) }")
                 }
             }
+            constrainParent(parent, columns: &columns, existing: &existingValues)
             columns.append("PRIMARY KEY (\(parent.keyColumns.joined(separator: ", ")))")
             create.append("CREATE TABLE \(s).\(parent.name) (\(columns.joined(separator: ", ")));")
-            data.append("INSERT INTO \(s).\(parent.name) (\(existingColumns.joined(separator: ", "))) VALUES "
+            let overriding = parent.identityAlways ? " OVERRIDING SYSTEM VALUE" : ""
+            data.append("INSERT INTO \(s).\(parent.name) (\(existingColumns.joined(separator: ", ")))\(overriding) VALUES "
                 + existingValues.map { "(\($0.joined(separator: ", ")))" }.joined(separator: ", ") + ";")
+            decorateParent(&parent, existingColumns: existingColumns, existingRow: existingValues[0])
             parents.append(parent)
         }
         makeCycle()
@@ -138,7 +149,7 @@ struct DiffGenerator {
 
     /// Two single-key parents that reference each other through nullable columns.
     mutating func makeCycle() {
-        let singles = parents.filter { $0.key != .composite }
+        let singles = parents.filter { $0.key == .int || $0.key == .text }
         guard singles.count >= 2, use(.cycle, 30, "cycle") else { return }
         let a = singles[0], b = singles[1]
         referencedByParents.formUnion([a.index, b.index])

@@ -12,7 +12,7 @@ import TestSupport
 /// variables below). A failing case is recorded with its seed, index and a reproduction
 /// (SQL, CSV, rules, command lines), also written to .tmp/diff-failures/.
 enum DiffConfig {
-    static let committedSeed: UInt64 = 20_261_130
+    static let committedSeed: UInt64 = 20_261_206
     static let committedCount = 200
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -116,6 +116,12 @@ enum DiffStats {
             (.replaceBy, "replace-by"), (.maxRejects, "max-rejects"), (.trigger, "trigger"), (.parentChain, "parent-chain"),
             (.modeOverride, "mode-override"), (.targetSelfReference, "target-self-reference"), (.narrowKeys, "narrow-keys"),
             (.nullRules, "null-rules"),
+            (.inheritParent, "inherit-parent"), (.inheritTarget, "inherit-target"), (.partitionGenerated, "partition-generated"),
+            (.fkDefaults, "fk-defaults"), (.domains, "domains"), (.typmod, "typmod"), (.targetTriggers, "target-triggers"),
+            (.parentTriggers, "parent-triggers"), (.parentRules, "parent-rules"), (.exclusion, "exclusion"),
+            (.secondaryUnique, "secondary-unique"), (.rls, "rls"), (.serialKeys, "serial-keys"),
+            (.typmodLossy, "typmod-lossy"), (.targetTriggerKeys, "target-trigger-keys"),
+            (.parentTriggerKeys, "parent-trigger-keys"), (.parentRuleDrops, "parent-rule-drops"),
         ]
         return names.filter { features.contains($0.0) }.map(\.1)
     }
