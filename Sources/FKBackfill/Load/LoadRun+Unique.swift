@@ -40,7 +40,10 @@ extension LoadRun {
             kept = " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) r WHERE r._fkb_reject IS NULL AND "
                 + sql.replaceMatch("t", "r") + ")"
         }
-        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(existing.sql) t WHERE " + match.joined(separator: " AND ") + kept + ")"
+        // The target's own unique index covers its own rows only, never an inheritance
+        // child's: read it ONLY, as the index does (a coordinator copy is read whole).
+        let rows: SQL = existing == target.name ? KeyPredicates.rows(of: target) : existing.sql
+        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(rows) t WHERE " + match.joined(separator: " AND ") + kept + ")"
     }
 
     /// Every row of a duplicated key but the first, in input order, among rows not yet set aside.

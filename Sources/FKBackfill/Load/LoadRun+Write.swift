@@ -182,7 +182,16 @@ extension LoadRun {
         } catch let error as PostgresError where error.kind == .server
             && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation, SQLState.foreignKeyViolation]
                 .contains(error.sqlState) {
-            throw try refusedRow() ?? error
+            if let refused = try refusedRow() { throw refused }
+            // PostgreSQL's own check refused a key the input did not give (a DEFAULT, a
+            // generated column, a trigger): a finding like the set-based verify's, exit 1.
+            if error.sqlState == SQLState.foreignKeyViolation {
+                throw FKBackfillError(
+                    "PostgreSQL's FK check refused a stored row, nothing was written", details: [error.message] + (error.detail.map { [$0] } ?? []),
+                    hint: "`fkbackfill validate` names the FKs whose keys the input leaves to a DEFAULT or generated column",
+                    kind: .foreignKeyViolations, cause: error)
+            }
+            throw error
         }
         try noteSkippedRows(expected: expected, readBack: readBack ? reader : nil)
     }

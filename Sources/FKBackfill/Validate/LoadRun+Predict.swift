@@ -20,6 +20,14 @@ extension LoadRun {
         if case .csv(_, let csv) = input, csv.header, report.staged == 0 {
             blockers.append("\(input.label): the file has a header but no rows, nothing to load")
         }
+        // What stops a load before it stages (LoadRun.prepare): a NOT NULL column with no
+        // default that the input lacks and no BEFORE INSERT trigger may fill.
+        if constraints.beforeInsertTriggers.isEmpty {
+            for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+                && !opened.columns.contains(column.name) {
+                blockers.append("column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column")
+            }
+        }
         if castFailed { try markUnconvertible(staging) }
         try markValueRejects(typed: false)
         try handleBlankKeys()
