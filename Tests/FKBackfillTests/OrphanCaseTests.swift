@@ -92,8 +92,9 @@ import TestSupport
             #expect(error.kind == .setBasedCheckUnsafe, "\(error)")
             #expect(error.details.joined().contains(orphanCase.reason), "\(error.details)")
         } else {
-            // PostgreSQL's own per-row check refused the row.
-            #expect(error.kind == .database(sqlState: SQLState.foreignKeyViolation), "\(error)")
+            // PostgreSQL's own per-row check refused the row: a finding (exit 1), its cause kept.
+            #expect(error.kind == .foreignKeyViolations, "\(error)")
+            #expect(error.cause?.sqlState == SQLState.foreignKeyViolation, "\(error)")
         }
         #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
         #expect(try db.count(orphanCase.table) == 0)
