@@ -133,4 +133,29 @@ import TestSupport
         #expect(try db.load("inventory", csv: csv).inserted == 1)
         #expect(try db.count("film", "fulltext IS NOT NULL") == 1)
     }
+
+    /// A parent with rules (differential finding F1): PostgreSQL refuses ON CONFLICT and a
+    /// RETURNING in a WITH there, so its new rows go in by a plain INSERT. A DO ALSO rule
+    /// runs as it would for any insert; a DO INSTEAD NOTHING rule drops the key, and the
+    /// load stops naming the rule, nothing written.
+    @Test func aParentWithRulesIsBackfilledOrRefusedNamingTheRule() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE org_log (code text);
+            CREATE RULE org_logged AS ON INSERT TO org DO ALSO INSERT INTO org_log VALUES (NEW.code);
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            CREATE TABLE team (id int PRIMARY KEY);
+            CREATE RULE team_frozen AS ON INSERT TO team DO INSTEAD NOTHING;
+            CREATE TABLE member (team_id int REFERENCES team, n int);
+            """)
+        let report = try db.load("fact", csv: "org_code,n\nA,1\nB,2\n")
+        #expect(report.inserted == 2)
+        #expect(report.parent("org")?.inserted == 2)
+        #expect(try db.count("org_log") == 2)
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("member", csv: "team_id,n\n7,1\n") }
+        #expect(error.kind == .blocked, "\(error)")
+        #expect(error.details.joined().contains("rule team_frozen"), "\(error.details)")
+        #expect(try db.count("member") == 0)
+    }
 }

@@ -84,3 +84,17 @@ extension ParentHooks {
             """).rows.map { try $0.string("what") }
     }
 }
+
+extension ParentHooks {
+    /// INSERT or UPDATE rules on the table: PostgreSQL then refuses ON CONFLICT, and a
+    /// `RETURNING` inside a WITH, so its new rows go in by a plain INSERT.
+    static func hasRules(_ table: Table, on session: Session) throws -> Bool {
+        try session.execute(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r
+                WHERE r.ev_class = CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
+                  AND r.rulename <> '_RETURN' AND r.ev_type IN ('2', '3')) AS ruled
+            """).rows[0].bool("ruled")
+    }
+}
+

@@ -14,7 +14,12 @@ extension LoadRun {
             try session.execute(sql.createNewRows(parent))
             try session.execute(sql.createInsertedRows(parent))
             // The user's triggers, rules and defaults on the parent run as in their session.
-            try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+            if try ParentHooks.hasRules(parent.table, on: session) {
+                try session.underUserSearchPath { try session.execute(sql.insertNewRowsUnderRules(parent)) }
+                try session.execute(sql.insertedUnderRules(parent))
+            } else {
+                try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+            }
             let row = try session.execute(sql.insertedRowsReport(parent, samples: max(options.samples, 0))).rows[0]
             inserted[parent.index] = row.int("n") ?? 0
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []

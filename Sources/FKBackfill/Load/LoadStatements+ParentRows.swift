@@ -65,4 +65,26 @@ extension LoadStatements {
             + "AS pg_catalog.text) AS sample FROM \(Self.newRows(parent.index)) n WHERE NOT EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: parent.table)) p "
             + "WHERE \(parentKeyMatch(parent, table: "p", keys: "n", columns: parent.keyColumns)))"
     }
+
+    /// `insertNewRows` for a parent with INSERT or UPDATE rules, where PostgreSQL refuses
+    /// ON CONFLICT and a `RETURNING` in a WITH: a plain INSERT of `fkb_new_N` (keys the
+    /// parent lacked when they were found; a concurrent load inserting the same key then
+    /// fails on the unique key instead of skipping it). No condition on the parent
+    /// itself: a DO ALSO rule re-runs the statement's condition after the insert, and
+    /// would see none of the rows. Only names: it runs under the user's path.
+    func insertNewRowsUnderRules(_ parent: ParentPlan) -> SQL {
+        let columns = parent.insertedColumns.map(\.column.name)
+        let keys = KeyPredicates.columns("n", parent.keyColumns).joined(separator: ", ")
+        return "INSERT INTO \(parent.table.name.sql) (\(idents: columns))"
+            + (parent.keyIsIdentity ? " OVERRIDING SYSTEM VALUE" : "")
+            + " SELECT \(KeyPredicates.columns("n", columns).joined(separator: ", ")) FROM \(Self.newRows(parent.index)) n ORDER BY \(keys)"
+    }
+
+    /// After `insertNewRowsUnderRules`: the new keys the parent now holds, as the rows
+    /// this run inserted (nothing can be read back through a rule).
+    func insertedUnderRules(_ parent: ParentPlan) -> SQL {
+        "INSERT INTO \(Self.insertedRows(parent.index)) SELECT \(KeyPredicates.columns("n", parent.keyColumns).joined(separator: ", ")) "
+            + "FROM \(Self.newRows(parent.index)) n WHERE EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: parent.table)) p "
+            + "WHERE \(parentKeyMatch(parent, table: "p", keys: "n", columns: parent.keyColumns)))"
+    }
 }

@@ -121,12 +121,13 @@ struct DiffFeatures: OptionSet, Sendable {
     /// (/work/notes/diff-findings.md: all of A2, A3 and B1–B5 are fixed;
     /// /work/notes/diff-findings-23.md: F1–F7; issue #24: what the design does not promise yet).
     static let agreeing: DiffFeatures = all.subtracting([
-        .fkDefaults,  // F3: a DEFAULT key no parent holds is exit 1 set-based, a bare database error (exit 3) per-row;
-                      // F6: a NOT NULL FK column missing from the input is predicted to load, the load refuses it (exit 2)
+        // F5 and F1 (inherit-target, parent-rules) are fixed: back in the suite. F3 and F6 are
+        // fixed too, but fk-defaults still draws a NOT NULL FK column whose DEFAULT gives
+        // NULL, which validate predicts to load and the load refuses with 23502 (seed
+        // 20261206 cases 39, 96).
+        .fkDefaults,
         .exclusion, .secondaryUnique,  // F2: rows colliding on a parent's second UNIQUE or an EXCLUDE are not foreseen
         .partitionGenerated,  // F7: a key a partition generates is not backfilled, and validate predicts the load
-        .inheritTarget,  // F5: validate counts an id held only by the target's inheritance child as a unique clash
-        .parentRules,  // F1: any INSERT/UPDATE rule on a parent fails validate and load (ON CONFLICT, RETURNING)
         .parentRuleDrops,  // F1, and #24: a rule that drops a new parent row leaves the fact row orphaned
         .targetTriggerKeys,  // F4 (the error blames a row already set aside), and #24: a trigger assigning keys
         .parentTriggerKeys,  // #24: a parent trigger that rewrites or drops a new key
