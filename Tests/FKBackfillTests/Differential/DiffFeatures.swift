@@ -1,6 +1,6 @@
 /// What the differential generator may put into a case. `make fuzz FEATURES=a,b` picks a
 /// set by name; the committed suite runs `DiffFeatures.agreeing`, the features on which
-/// validate and load are known to agree (docs/testing.md, /work/notes/diff-findings.md
+/// validate and load are known to agree (docs/testing.md, and its "Open findings" section
 /// for the ones that do not yet).
 struct DiffFeatures: OptionSet, Sendable {
     let rawValue: UInt64
