@@ -9,13 +9,23 @@ import TestSupport
 @Suite struct RoleTests {
     /// Creates a role for the test, runs `grants` (with `ROLE` standing for its name) and
     /// switches the test's connection to it; `cleanup` undoes all of it.
+    ///
+    /// The first `GRANT SET ON PARAMETER` of a parameter inserts its `pg_parameter_acl` row,
+    /// and dropping the last grantee deletes it: two tests doing either at once collide on
+    /// that row's unique index (seen in CI). So grants and drops take a session advisory
+    /// lock, released only after their transaction committed.
     func role(_ db: TestDatabase, _ suffix: String, _ grants: String) throws -> (name: String, cleanup: () -> Void) {
         let name = "\(db.schema)_\(suffix)"
+        try db.run("SELECT pg_advisory_lock(2324)")
+        defer { _ = try? db.connection.execute("SELECT pg_advisory_unlock(2324)") }
         try db.run("CREATE ROLE \(name); GRANT USAGE ON SCHEMA \(db.schema) TO \(name); "
-            + grants.replacingOccurrences(of: "ROLE", with: name) + "; SET ROLE \(name)")
+            + grants.replacingOccurrences(of: "ROLE", with: name))
+        try db.run("SET ROLE \(name)")
         return (name, {
             _ = try? db.connection.execute("RESET ROLE")
+            _ = try? db.connection.execute("SELECT pg_advisory_lock(2324)")
             _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(name); DROP ROLE \(name)")
+            _ = try? db.connection.execute("SELECT pg_advisory_unlock(2324)")
         })
     }
 
