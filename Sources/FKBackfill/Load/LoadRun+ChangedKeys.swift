@@ -36,6 +36,10 @@ extension LoadRun {
 /// for a partitioned parent, the lack of a default partition. Read from the catalog, for
 /// the error above, validate's `notExact` and audit.
 enum ParentHooks {
+    private static func noDefaultPartition(_ oid: SQL) -> SQL {
+        " UNION ALL SELECT 'no default partition' FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = \(oid) AND pt.partdefid = 0"
+    }
+
     /// `routing`: also say when a partitioned parent has no default partition (a cause,
     /// for an error; not a reason to call a prediction inexact, routing is evaluated).
     static func read(_ table: Table, routing: Bool = true, on session: Session) throws -> [String] {
@@ -50,9 +54,7 @@ enum ParentHooks {
                 SELECT 'rule ' || r.rulename FROM pg_catalog.pg_rewrite r
                 WHERE r.ev_class IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
                   AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3'
-                UNION ALL
-                SELECT 'no default partition' FROM pg_catalog.pg_partitioned_table pt
-                WHERE pt.partrelid = \(oid) AND pt.partdefid = 0 AND \(bind: routing ? "t" : "f") = 't'
+\(routing ? noDefaultPartition(oid) : "")
             ) h ORDER BY h.name
             """).rows.map { try $0.string("name") }
     }

@@ -28,11 +28,7 @@ extension LoadStatements {
     /// the same order), skipping keys a concurrent load inserted first; the keys as
     /// stored go to `fkb_ins_N`.
     func insertNewRows(_ parent: ParentPlan) -> SQL {
-        let columns = parent.insertedColumns.map(\.column.name)
-        let keys = KeyPredicates.columns("n", parent.keyColumns).joined(separator: ", ")
-        return "WITH i AS (INSERT INTO \(parent.table.name.sql) (\(idents: columns))"
-            + (parent.keyIsIdentity ? " OVERRIDING SYSTEM VALUE" : "")
-            + " SELECT \(KeyPredicates.columns("n", columns).joined(separator: ", ")) FROM \(Self.newRows(parent.index)) n ORDER BY \(keys)"
+        "WITH i AS (\(plainInsert(parent))"
             + " ON CONFLICT (\(idents: parent.keyColumns)) DO NOTHING RETURNING \(idents: parent.keyColumns)) "
             + "INSERT INTO \(Self.insertedRows(parent.index)) SELECT \(KeyPredicates.columns("i", parent.keyColumns).joined(separator: ", ")) FROM i"
     }
@@ -73,6 +69,12 @@ extension LoadStatements {
     /// itself: a DO ALSO rule re-runs the statement's condition after the insert, and
     /// would see none of the rows. Only names: it runs under the user's path.
     func insertNewRowsUnderRules(_ parent: ParentPlan) -> SQL {
+        plainInsert(parent)
+    }
+
+    /// `INSERT INTO parent (…) SELECT n.… FROM fkb_new_N n ORDER BY <key>`: the part both
+    /// forms share, names only.
+    private func plainInsert(_ parent: ParentPlan) -> SQL {
         let columns = parent.insertedColumns.map(\.column.name)
         let keys = KeyPredicates.columns("n", parent.keyColumns).joined(separator: ", ")
         return "INSERT INTO \(parent.table.name.sql) (\(idents: columns))"
