@@ -54,7 +54,7 @@ enum ParentHooks {
                 SELECT 'rule ' || r.rulename FROM pg_catalog.pg_rewrite r
                 WHERE r.ev_class IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
                   AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3'
-\(routing ? noDefaultPartition(oid) : "")
+                \(routing ? noDefaultPartition(oid) : "")
             ) h ORDER BY h.name
             """).rows.map { try $0.string("name") }
     }
