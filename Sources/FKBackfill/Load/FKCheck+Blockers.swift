@@ -60,6 +60,11 @@ extension FKCheck {
             )
             SELECT pg_catalog.string_agg(DISTINCT CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text), ', ') AS names
             FROM users u JOIN pg_catalog.pg_proc p ON p.oid = u.proc WHERE p.provolatile <> 'i'
+              -- A domain depends on its base type's I/O functions (citext's citextsend):
+              -- they convert values, they write nothing.
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE p.oid IN (
+                  CAST(t.typinput AS pg_catalog.oid), CAST(t.typoutput AS pg_catalog.oid), CAST(t.typreceive AS pg_catalog.oid),
+                  CAST(t.typsend AS pg_catalog.oid), CAST(t.typmodin AS pg_catalog.oid), CAST(t.typmodout AS pg_catalog.oid)))
             """).rows.first?["names"]
         if let calls {
             reasons.append("\(target.name.display)'s defaults or checks call \(calls), which could write where replica mode checks nothing")
