@@ -18,6 +18,14 @@ public enum SQLState {
     public static let checkViolation = "23514"
     /// `unique_violation`: a duplicate key in a unique index or constraint.
     public static let uniqueViolation = "23505"
+    /// `exclusion_violation`: an exclusion constraint found a conflicting row.
+    public static let exclusionViolation = "23P01"
+    /// Class 23: integrity constraint violations (NOT NULL, FK, unique, CHECK, exclusion).
+    public static let integrityConstraintViolationClass = "23"
+    /// `insufficient_privilege`: also a row-level security policy's WITH CHECK refusing a row.
+    public static let insufficientPrivilege = "42501"
+    /// `with_check_option_violation`: an auto-updatable view's WITH CHECK OPTION refused a row.
+    public static let withCheckOptionViolation = "44000"
     /// Class 22: data exceptions (bad value, bad encoding, malformed COPY row).
     public static let dataExceptionClass = "22"
     /// `bad_copy_file_format`: a malformed COPY row (wrong field count, unclosed quote).

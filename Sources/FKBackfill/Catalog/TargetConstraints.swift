@@ -68,8 +68,8 @@ struct TargetConstraints {
                 nullsNotDistinct: row.bool("nulls_not_distinct"), defaultOperatorClasses: row.bool("default_opclasses"),
                 partialOrExpression: row.bool("partial") || columns.count != operators.count))
         }
-        // CHECKs and unique indexes a partition has of its own (not from the partitioned
-        // table): the reject steps evaluate the target's only.
+        // CHECKs, unique indexes and generated columns a partition has of its own (not
+        // from the partitioned table): the reject steps evaluate the target's only.
         result.partitionOwn = try session.execute(
             """
             SELECT 'CHECK ' || c.conname || ' on ' || p.relname AS what FROM pg_partition_tree(\(oid)) t
@@ -79,6 +79,11 @@ struct TargetConstraints {
             SELECT 'unique index ' || i.relname || ' on ' || p.relname FROM pg_partition_tree(\(oid)) t
             JOIN pg_class p ON p.oid = t.relid JOIN pg_index x ON x.indrelid = t.relid JOIN pg_class i ON i.oid = x.indexrelid
             WHERE t.relid <> \(oid) AND x.indisunique AND NOT i.relispartition
+            UNION ALL
+            SELECT 'generated column ' || a.attname || ' on ' || p.relname FROM pg_partition_tree(\(oid)) t
+            JOIN pg_class p ON p.oid = t.relid JOIN pg_attribute a ON a.attrelid = t.relid
+            JOIN pg_attribute r ON r.attrelid = \(oid) AND r.attname = a.attname
+            WHERE t.relid <> \(oid) AND a.attgenerated <> '' AND r.attgenerated = '' AND NOT a.attisdropped
             ORDER BY 1
             """).rows.map { try $0.string("what") }
         result.exclusions = try session.execute(

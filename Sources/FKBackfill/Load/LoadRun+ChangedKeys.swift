@@ -22,6 +22,7 @@ extension LoadRun {
                 + "ORDER BY \(keys.joined(separator: ", "))))[1:\(bind: samples)] AS pg_catalog.text) AS sample FROM \(LoadStatements.insertedRows(parent.index)) i"
         ).rows[0].array("sample").compactMap { $0 }
         let hooks = try ParentHooks.read(parent.table, on: session)
+        blockedTables.insert(parent.table.name)
         throw FKBackfillError(
             "\(count) new \(count == 1 ? "key was" : "keys were") not stored in \(parent.table.name.display) as asked, nothing was written",
             details: ["keys asked for: " + asked.joined(separator: "; "),

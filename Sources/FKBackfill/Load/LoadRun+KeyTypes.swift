@@ -4,7 +4,9 @@ import PostgresClient
 /// narrower than the input's (`bigint` → `integer`, `text` → `varchar(8)`). PostgreSQL's
 /// own check would find no parent for such a row, and a backfill could not insert one
 /// (the value does not fit), so the row is set aside with its line like any bad row,
-/// instead of the run failing on "integer out of range" without one.
+/// instead of the run failing on "integer out of range" without one. So is a key the
+/// parent's type would store as another value (a numeric(5,1) key given 1.25, a real key
+/// given a double): the parent row would hold a key the fact row does not match.
 extension LoadRun {
     func markKeysThatCannotFit() throws {
         var functions = 0
@@ -14,30 +16,35 @@ extension LoadRun {
                 guard let staged = plan.stagedColumns.first(where: { $0.name == child }),
                       let target = parent.columns.first(where: { $0.name == referenced }), staged.type != target.type else { continue }
                 let value: SQL = "CAST(x.\(ident: child) AS text)"
-                let fits: SQL
+                guard let pair = fk.columns.firstIndex(of: child) else { continue }
+                var fits: SQL
                 let why: String
+                if target.type == "text" || (target.type.hasPrefix("character") && TextStaging.maxLength(target) == nil) { continue }
+                // The key as the parent column would hold it (cast as the backfill casts it;
+                // NULL where it is no value of that type at all), then compared with the
+                // FK's own operator as PostgreSQL's check will: a key the parent's type
+                // rounds (numeric(5,1), real, timestamp(0)) or pads differently never matches.
+                let body = "BEGIN RETURN CAST(value AS \(target.type)); EXCEPTION WHEN others THEN RETURN NULL; END"
+                let function: SQL = "pg_temp.fkb_fits_\(int: functions)"
+                functions += 1
+                // The body is a quoted literal; the types are format_type's own spelling.
+                try session.execute("CREATE OR REPLACE FUNCTION \(function)(value \(staged.sqlType)) RETURNS \(target.sqlType) "
+                    + "LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS \(literal: body)")
+                let typed: SQL = "CAST(d.v AS \(staged.sqlType))"
+                fits = "(\(function)(\(typed)) IS NOT NULL AND (\(fk.childEquality[pair].compare("\(function)(\(typed))", typed))) IS TRUE)"
                 if let length = TextStaging.maxLength(target) {
                     // As assignment to varchar(n)/char(n) does: trailing spaces may be cut.
-                    fits = "char_length(rtrim(d.v, ' ')) <= \(int: length)"
-                    why = "longer than \(length) characters"
-                } else if target.type.hasPrefix("character") || target.type == "text" {
-                    continue
+                    fits = "char_length(rtrim(d.v, ' ')) <= \(int: length) AND \(fits)"
+                    why = "longer than \(length) characters, or not kept exactly"
                 } else {
-                    // The body is a quoted literal; the type is format_type's own spelling.
-                    let body = "BEGIN PERFORM CAST(value AS \(target.sqlType)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
-                    let function: SQL = "pg_temp.fkb_fits_\(int: functions)"
-                    functions += 1
-                    try session.execute("CREATE OR REPLACE FUNCTION \(function)(value text) RETURNS boolean LANGUAGE plpgsql "
-                        + "SET search_path = pg_catalog, pg_temp AS \(literal: body)")
-                    fits = "\(function)(d.v)"
-                    why = "not a valid \(target.type)"
+                    why = "not a valid \(target.type), or not kept exactly by it"
                 }
                 let keys = KeyPredicates.columns("x", fk.columns)
                 var missing: SQL = "x._fkb_reject IS NULL AND x.\(ident: child) IS NOT NULL AND " + KeyPredicates.missing(try readable(fk), child: keys)
                 if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
                 try updateStage(sql.reject(
                     where: "CAST(s.\(ident: child) AS text) IN (SELECT d.v FROM (SELECT DISTINCT \(value) AS v FROM \(LoadStatements.stage) x "
-                        + "WHERE \(missing)) d WHERE NOT \(fits))",
+                        + "WHERE \(missing)) d WHERE NOT (\(fits)))",
                     reason: "key (\(child)) cannot exist in \(parent.name.display).\(referenced): \(why)"))
             }
         }

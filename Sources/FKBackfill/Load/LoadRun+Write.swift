@@ -14,11 +14,13 @@ extension LoadRun {
             try session.execute(sql.createNewRows(parent))
             try session.execute(sql.createInsertedRows(parent))
             // The user's triggers, rules and defaults on the parent run as in their session.
-            if try ParentHooks.hasRules(parent.table, on: session) {
-                try session.underUserSearchPath { try session.execute(sql.insertNewRowsUnderRules(parent)) }
-                try session.execute(sql.insertedUnderRules(parent))
-            } else {
-                try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+            try refusingNewRows(of: parent) {
+                if try ParentHooks.hasRules(parent.table, on: session) {
+                    try session.underUserSearchPath { try session.execute(sql.insertNewRowsUnderRules(parent)) }
+                    try session.execute(sql.insertedUnderRules(parent))
+                } else {
+                    try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+                }
             }
             let row = try session.execute(sql.insertedRowsReport(parent, samples: max(options.samples, 0))).rows[0]
             inserted[parent.index] = row.int("n") ?? 0
@@ -184,19 +186,8 @@ extension LoadRun {
                     try propagateReplicationRole(replica: false)
                 }
             }
-        } catch let error as PostgresError where error.kind == .server
-            && [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation, SQLState.foreignKeyViolation]
-                .contains(error.sqlState) {
-            if let refused = try refusedRow() { throw refused }
-            // PostgreSQL's own check refused a key the input did not give (a DEFAULT, a
-            // generated column, a trigger): a finding like the set-based verify's, exit 1.
-            if error.sqlState == SQLState.foreignKeyViolation {
-                throw FKBackfillError(
-                    "PostgreSQL's FK check refused a stored row, nothing was written", details: [error.message] + (error.detail.map { [$0] } ?? []),
-                    hint: "`fkbackfill validate` names the FKs whose keys the input leaves to a DEFAULT or generated column",
-                    kind: .foreignKeyViolations, cause: error)
-            }
-            throw error
+        } catch let error as PostgresError where Self.isRefusal(error) {
+            throw try refusal(error)
         }
         try noteSkippedRows(expected: expected, readBack: readBack ? reader : nil)
     }
@@ -229,36 +220,6 @@ extension LoadRun {
             ).rows[0].int("n") ?? 0
             if unused > 0 { report.unstoredParents.append(.init(table: parent.table.name, keys: unused)) }
         }
-    }
-
-    /// The input row behind a unique, CHECK or NOT NULL violation of the fact insert,
-    /// found by the statements a load with rejects would have set it aside with, as an
-    /// error naming its line; nil when none of them finds it (the server's error stands).
-    func refusedRow() throws -> FKBackfillError? {
-        try markValueRejects(typed: !stagedAsText)
-        try markUniqueRejects()
-        // What PostgreSQL's own FK check refused: a key no parent holds, after the backfill.
-        for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(opened.columns.contains) {
-            let keys = KeyPredicates.columns("s", fk.columns)
-            var missing: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
-                + KeyPredicates.missing(try readable(fk, fresh: true), child: keys)
-            if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
-            try updateStage(sql.reject(
-                where: missing, reason: "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"))
-        }
-        guard let row = try session.execute(
-            "SELECT _fkb_row, _fkb_reject FROM \(LoadStatements.stage) WHERE _fkb_reject IS NOT NULL ORDER BY _fkb_row LIMIT 1"
-        ).rows.first, let number = row.int("_fkb_row") else { return nil }
-        let line = lines?.line(ofRecord: number) ?? number
-        let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
-        let reason = try row.string("_fkb_reject")
-        let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
-        return FKBackfillError(
-            "\(place): \(try row.string("_fkb_reject")), nothing was written",
-            hint: duplicate
-                ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
-                : "fix the row, or --max-rejects N to set such rows aside and load the rest",
-            kind: .rowRefused(line: line))
     }
 
     /// The report's line per parent, with the keys this run really inserted.

@@ -10,6 +10,8 @@ extension ValidationReport.Prediction {
         var blockers: [String]
         var maxRejects: Int
         var inserted: Int
+        var skipped: Int
+        var tried: [String]
         var deleted: Int
         var rejected: Int
         var rejections: [Rejection]
@@ -20,7 +22,7 @@ extension ValidationReport.Prediction {
     var json: JSONDocument {
         JSONDocument(
             wouldLoad: wouldLoad, exact: exact, notExact: notExact, blockers: blockers, maxRejects: maxRejects,
-            inserted: inserted, deleted: deleted, rejected: rejected,
+            inserted: inserted, skipped: skipped, tried: tried, deleted: deleted, rejected: rejected,
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleLines: $0.sampleLines) },
             nearDuplicates: nearDuplicates.map(LoadReport.JSONDocument.NearDuplicate.init),
             parents: parents.map { .init(table: $0.table, inserted: $0.inserted, sampleKeys: $0.sampleKeys) })
@@ -34,6 +36,7 @@ extension ValidationReport.Prediction {
         var parts = ["insert \(counted(inserted, "row"))"]
         if deleted > 0 { parts.append("delete \(deleted) replaced") }
         if rejected > 0 { parts.append("set aside \(rejected)") }
+        if skipped > 0 { parts.append("\(skipped) skipped by the target's triggers") }
         let backfilled = parents.reduce(0) { $0 + $1.inserted }
         if backfilled > 0 { parts.append("backfill \(counted(backfilled, "parent row"))") }
         return "load would " + parts.joined(separator: ", ")
@@ -53,6 +56,7 @@ extension ValidationReport.Prediction {
         }
         for near in nearDuplicates { out += "  looks like a typo: \(near.text)\n" }
         for reason in notExact { out += "  not exact: \(reason)\n" }
+        for step in tried { out += "  tried in a savepoint, rolled back: \(step)\n" }
         return out
     }
 
@@ -66,6 +70,7 @@ extension ValidationReport.Prediction {
         for parent in parents { out += "- new rows in `\(markdownCell(parent.table.description))`: \(parent.inserted)\n" }
         for near in nearDuplicates { out += "- looks like a typo: \(markdownCell(near.text))\n" }
         for reason in notExact { out += "- not exact: \(markdownCell(reason))\n" }
+        for step in tried { out += "- tried in a savepoint, rolled back: \(markdownCell(step))\n" }
         return out
     }
 }

@@ -16,7 +16,6 @@ extension LoadRun {
         stageUpdated = true
         var prediction = ValidationReport.Prediction()
         prediction.maxRejects = options.maxRejects
-        prediction.notExact = constraints.inexactness
         if case .csv(_, let csv) = input, csv.header, report.staged == 0 {
             blockers.append("\(input.label): the file has a header but no rows, nothing to load")
         }
@@ -41,23 +40,12 @@ extension LoadRun {
         blockers += try unfillable()
         blockers += try newParentRowProblems()
         blockers += try remainingViolations()
-        // A parent's own code on INSERT may assign, rewrite or drop the keys of its new
-        // rows; the load reads them back and stops if it did, validate cannot know.
-        for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            let hooks = try ParentHooks.read(parent.table, routing: false, on: session)
-            if !hooks.isEmpty {
-                prediction.notExact.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT: "
-                    + "it may change or drop the keys of its new rows (the load reads them back and stops if it does)")
-            }
-            for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) {
-                prediction.notExact.append("\(what) of \(parent.table.name.display) is not evaluated on its new rows")
-            }
-        }
-        prediction.notExact += triggerFilledColumns.map { "\($0): what it stores is not predicted" }
         let defaulted = try defaultedKeyViolations()
         blockers += defaulted.blockers
-        prediction.notExact += defaulted.notExact
+        // What only PostgreSQL can tell: the parents' and the target's own code and
+        // constraints on INSERT, tried in a savepoint below (LoadRun+Trial.swift).
+        let parentReasons = try parentTrialReasons()
+        let targetReasons = constraints.inexactness + defaulted.notExact
 
         let samples = max(options.samples, 1)
         for row in try session.execute(sql.rejections(samples: samples)).rows {
@@ -76,9 +64,28 @@ extension LoadRun {
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
             prediction.parents.append(.init(table: parent.table.name, inserted: row.int("n") ?? 0, sampleKeys: keys))
         }
+        var inserted = report.staged - prediction.rejected
+        if !parentReasons.isEmpty || !targetReasons.isEmpty {
+            if blockers.isEmpty && prediction.rejected <= options.maxRejects {
+                report.rejected = prediction.rejected
+                let trial = try trialWrite(target: targetReasons)
+                prediction.tried = (parentReasons.isEmpty ? [] : ["the new parent rows' INSERT, for " + parentReasons.joined(separator: "; ")])
+                    + (targetReasons.isEmpty ? [] : ["the fact rows' INSERT, for " + targetReasons.joined(separator: "; ")])
+                blockers += trial.stopped ?? []
+                // A key left to a volatile default was tried with one value; the load's call gives another.
+                prediction.notExact += defaulted.notExact
+                if let stored = trial.inserted {
+                    inserted = stored
+                    prediction.skipped = trial.skipped
+                }
+            } else {
+                // The load stops anyway; what might also stop it is only named.
+                prediction.notExact += parentReasons.map { "\($0): not evaluated on the new rows" } + targetReasons
+            }
+        }
         prediction.blockers = blockers
         prediction.wouldLoad = blockers.isEmpty && prediction.rejected <= options.maxRejects
-        prediction.inserted = prediction.wouldLoad ? report.staged - prediction.rejected : 0
+        prediction.inserted = prediction.wouldLoad ? inserted : 0
         return prediction
     }
 

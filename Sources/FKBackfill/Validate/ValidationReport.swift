@@ -89,6 +89,11 @@ public struct ValidationReport: Sendable {
         public var blockers: [String] = []
         /// Rows the load would insert into the target (0 when it would not load).
         public var inserted = 0
+        /// Rows the target's triggers would skip (known only from a trial of the insert).
+        public var skipped = 0
+        /// Write steps validate tried in a savepoint and rolled back, each with the
+        /// triggers, rules and constraints only PostgreSQL can evaluate that made it try.
+        public var tried: [String] = []
         /// Target rows `--replace-by` would delete first.
         public var deleted = 0
         /// Rows set aside, the sum of `rejections`.

@@ -118,20 +118,10 @@ struct DiffFeatures: OptionSet, Sendable {
 
     /// The committed suite's features: those on which the two sides agree. A feature
     /// whose disagreement is found and not yet fixed is subtracted here, with its finding
-    /// (/work/notes/diff-findings.md: all of A2, A3 and B1–B5 are fixed;
-    /// /work/notes/diff-findings-23.md: F1–F7; issue #24: what the design does not promise yet).
+    /// (docs/testing.md, "Findings of the differential").
     static let agreeing: DiffFeatures = all.subtracting([
-        // F5 and F1 (inherit-target, parent-rules) are fixed: back in the suite. F3 and F6 are
-        // fixed too, but fk-defaults still draws a NOT NULL FK column whose DEFAULT gives
-        // NULL, which validate predicts to load and the load refuses with 23502 (seed
-        // 20261206 cases 39, 96).
-        .fkDefaults,
-        .exclusion, .secondaryUnique,  // F2: rows colliding on a parent's second UNIQUE or an EXCLUDE are not foreseen
-        .partitionGenerated,  // F7: a key a partition generates is not backfilled, and validate predicts the load
-        .parentRuleDrops,  // F1, and #24: a rule that drops a new parent row leaves the fact row orphaned
-        .targetTriggerKeys,  // F4 (the error blames a row already set aside), and #24: a trigger assigning keys
-        .parentTriggerKeys,  // #24: a parent trigger that rewrites or drops a new key
-        .typmodLossy,  // #24: keys the parent's type rounds or truncates are not the keys the facts hold
+        // Every finding so far is fixed (F1–F7 and #24's classes: validate tries what only
+        // PostgreSQL can tell in a savepoint, LoadRun+Trial.swift); nothing is left out.
     ])
 
     /// `all`, `agreeing`, or names separated by commas; `-name` removes one

@@ -1,0 +1,89 @@
+import Foundation
+import PostgresClient
+
+/// What PostgreSQL refused while the load wrote, said as a finding (exit 1) with the row,
+/// the constraint and the key, never as the server's bare SQLSTATE: whatever a constraint,
+/// a policy or a trigger refuses is something the user's data or schema must change.
+extension LoadRun {
+    /// An error of the data against the schema (class 23, a row-level security policy's
+    /// WITH CHECK, a view's CHECK OPTION), not of the statement or the connection.
+    static func isRefusal(_ error: PostgresError) -> Bool {
+        guard error.kind == .server, let state = error.sqlState else { return false }
+        if state.hasPrefix(SQLState.integrityConstraintViolationClass) || state == SQLState.withCheckOptionViolation { return true }
+        return state == SQLState.insufficientPrivilege && error.message.contains("row-level security")
+    }
+
+    /// Runs the statements that insert `parent`'s new rows; a refusal names the parent,
+    /// the constraint and the key: a placeholder row collides with another unique key or
+    /// an exclusion constraint, or a policy or trigger refuses it.
+    func refusingNewRows(of parent: ParentPlan, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as PostgresError where Self.isRefusal(error) {
+            blockedTables.insert(parent.table.name)
+            throw FKBackfillError(
+                "new rows of \(parent.table.name.display) were refused: \(error.message), nothing was written",
+                details: error.detail.map { [$0] } ?? [],
+                hint: "give the new rows values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
+                    + "or skip the parent (mode: skip)",
+                kind: .blocked, cause: error)
+        }
+    }
+
+    /// The fact insert's refusal: the input row behind it where the reject statements find
+    /// it, else the server's words as a finding.
+    func refusal(_ error: PostgresError) throws -> FKBackfillError {
+        let byRow = [SQLState.uniqueViolation, SQLState.checkViolation, SQLState.notNullViolation, SQLState.foreignKeyViolation]
+        if byRow.contains(error.sqlState ?? ""), let refused = try refusedRow() { return refused }
+        // PostgreSQL's own check refused a key the input did not give (a DEFAULT, a
+        // generated column, a trigger): a finding like the set-based verify's, exit 1.
+        if error.sqlState == SQLState.foreignKeyViolation {
+            return FKBackfillError(
+                "PostgreSQL's FK check refused a stored row, nothing was written", details: [error.message] + (error.detail.map { [$0] } ?? []),
+                hint: "`fkbackfill validate` names the FKs whose keys the input leaves to a DEFAULT or generated column",
+                kind: .foreignKeyViolations, cause: error)
+        }
+        return FKBackfillError(
+            "PostgreSQL refused an input row of \(target.name.display): \(error.message), nothing was written",
+            details: error.detail.map { [$0] } ?? [],
+            hint: "fix the row the detail names; `fkbackfill validate` names what it cannot evaluate (exclusion constraints, "
+                + "partial unique indexes, policies, triggers)",
+            kind: .rowRefused(line: nil), cause: error)
+    }
+
+    /// The input row behind a unique, CHECK or NOT NULL violation of the fact insert,
+    /// found by the statements a load with rejects would have set it aside with, as an
+    /// error naming its line; nil when none of them finds it (the server's error stands).
+    func refusedRow() throws -> FKBackfillError? {
+        // Rows --max-rejects already set aside were never given to the insert: not theirs.
+        let setAside: SQL = "pg_temp.fkb_set_aside"
+        try session.execute(
+            "CREATE TEMP TABLE \(setAside) ON COMMIT DROP AS SELECT _fkb_row FROM \(LoadStatements.stage) WHERE _fkb_reject IS NOT NULL")
+        try markValueRejects(typed: !stagedAsText)
+        try markUniqueRejects()
+        // What PostgreSQL's own FK check refused: a key no parent holds, after the backfill.
+        for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy(opened.columns.contains) {
+            let keys = KeyPredicates.columns("s", fk.columns)
+            var missing: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
+                + KeyPredicates.missing(try readable(fk, fresh: true), child: keys)
+            if let routed = plan.routeCondition(of: fk) { missing += " AND \(routed)" }
+            try updateStage(sql.reject(
+                where: missing, reason: "key (\(fk.columns.joined(separator: ", "))) missing from \(fk.referencedTable.display) (\(fk.name))"))
+        }
+        guard let row = try session.execute(
+            "SELECT s._fkb_row, s._fkb_reject FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NOT NULL "
+                + "AND NOT EXISTS (SELECT 1 FROM \(setAside) a WHERE a._fkb_row = s._fkb_row) ORDER BY s._fkb_row LIMIT 1"
+        ).rows.first, let number = row.int("_fkb_row") else { return nil }
+        let line = lines?.line(ofRecord: number) ?? number
+        let place = if case .csv = input { "\(input.label):\(line)" } else { "\(input.label) row \(line)" }
+        let reason = try row.string("_fkb_reject")
+        let duplicate = reason.contains(" already in ") || reason.hasPrefix("duplicate key")
+        return FKBackfillError(
+            "\(place): \(try row.string("_fkb_reject")), nothing was written",
+            hint: duplicate
+                ? "--replace-by COLUMNS replaces rows of a period already loaded; --max-rejects N sets such rows aside and loads the rest"
+                : "fix the row, or --max-rejects N to set such rows aside and load the rest",
+            kind: .rowRefused(line: line))
+    }
+
+}

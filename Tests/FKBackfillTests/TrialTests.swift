@@ -1,0 +1,166 @@
+import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// What only PostgreSQL can tell, asked of PostgreSQL: validate tries the write steps a
+/// parent's or the target's own code and constraints decide in a savepoint it rolls back,
+/// and its verdict is the load's; the load says what PostgreSQL refused as a finding
+/// (exit 1) naming the constraint, never a bare SQLSTATE (issues #23 and #24).
+@Suite(.timeLimit(.minutes(2))) struct TrialTests {
+    func validate(_ db: TestDatabase, _ table: String, csv: String, maxRejects: Int = 0) throws -> ValidationReport.Prediction {
+        var options = ValidateOptions()
+        options.maxRejects = maxRejects
+        options.samples = 10
+        let report = try Validator(connection: db.connection).run(
+            table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        return try #require(report.prediction)
+    }
+
+    /// A placeholder row that collides on the parent's other unique key or its exclusion
+    /// constraint: the load stops (blocked, exit 1) naming the constraint and the key,
+    /// with nothing written; validate predicts exactly that.
+    @Test(arguments: ["UNIQUE (name)", "EXCLUDE USING btree (name WITH =)"])
+    func aPlaceholderCollidingOnAnotherConstraintIsAFinding(constraint: String) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, name text NOT NULL DEFAULT 'unnamed', \(constraint));
+            INSERT INTO plan VALUES ('P0', 'unnamed');
+            CREATE TABLE fact (plan_code text REFERENCES plan, n int);
+            """)
+        let csv = "plan_code,n\nP0,1\nP1,2\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
+        #expect(error.kind == .blocked, "\(error)")
+        #expect(error.message.contains("new rows of \(db.schema).plan were refused") && error.message.contains("plan_name"), "\(error.message)")
+        #expect(error.details.contains { $0.contains("(name)=(unnamed)") }, "\(error.details)")
+        #expect(try db.count("plan") == 1 && db.count("fact") == 0)
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(!predicted.wouldLoad)
+        #expect(predicted.blockers.contains { $0.contains("plan_name") }, "\(predicted.blockers)")
+        #expect(predicted.tried.contains { $0.contains("of \(db.schema).plan") }, "\(predicted.tried)")
+    }
+
+    /// A parent's trigger that assigns the key: validate tries the parent's insert and
+    /// says what the load will: the key asked for is not the key stored.
+    @Test func aParentTriggerThatAssignsKeysIsPredicted() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE SEQUENCE org_ids START 1000;
+            CREATE TABLE org (id int PRIMARY KEY);
+            CREATE FUNCTION assign_id() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN NEW.id := nextval('org_ids'); RETURN NEW; END $$;
+            CREATE TRIGGER assign_id BEFORE INSERT ON org FOR EACH ROW EXECUTE FUNCTION assign_id();
+            CREATE TABLE fact (org_id int REFERENCES org, n int);
+            """)
+        let predicted = try validate(db, "fact", csv: "org_id,n\n7,1\n")
+        #expect(!predicted.wouldLoad)
+        #expect(predicted.blockers.contains { $0.contains("not stored in \(db.schema).org as asked") }, "\(predicted.blockers)")
+        #expect(predicted.blockers.contains { $0.contains("keys asked for: 7") }, "\(predicted.blockers)")
+        #expect(try db.count("org") == 0)
+    }
+
+    /// An exclusion constraint on the target: the load's refusal is a finding naming it,
+    /// and validate, which tries the insert, predicts it.
+    @Test func anExclusionConstraintOnTheTargetIsAFinding() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('P0');
+            CREATE TABLE fact (plan_code text REFERENCES plan, slot int, EXCLUDE USING btree (slot WITH =));
+            INSERT INTO fact VALUES ('P0', 1);
+            """)
+        let csv = "plan_code,slot\nP0,2\nP1,1\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
+        #expect(error.kind == .rowRefused(line: nil), "\(error)")
+        #expect(error.message.contains("exclusion constraint \"fact_slot_excl\""), "\(error.message)")
+        #expect(try db.count("plan") == 1 && db.count("fact") == 1)
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(!predicted.wouldLoad)
+        #expect(predicted.blockers.contains { $0.contains("fact_slot_excl") }, "\(predicted.blockers)")
+    }
+
+    /// A BEFORE INSERT trigger on the target that skips some rows: validate's counts are
+    /// the insert's own, and exact.
+    @Test func rowsATargetTriggerSkipsArePredictedExactly() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            CREATE TABLE fact (plan_code text REFERENCES plan, n int);
+            CREATE FUNCTION skip_negative() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.n < 0 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER skip_negative BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION skip_negative();
+            """)
+        let csv = "plan_code,n\nP1,1\nP2,-1\nP1,3\n"
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(predicted.wouldLoad && predicted.exact, "\(predicted.notExact)")
+        #expect(predicted.inserted == 2 && predicted.skipped == 1)
+        #expect(predicted.tried.contains { $0.contains("skip_negative") }, "\(predicted.tried)")
+        let report = try db.load("fact", csv: csv)
+        #expect(report.inserted == 2 && report.skipped == 1)
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+    }
+
+    /// A key a partition generates itself (its own GENERATED column where the partitioned
+    /// table's is plain) is no key the input gives: PostgreSQL refuses the row, the load
+    /// stops with exit 1 and nothing written, and validate predicts it.
+    @Test func aKeyAPartitionGeneratesIsPredicted() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('A'), ('A_G');
+            CREATE TABLE fact (part int, src text, code text REFERENCES plan) PARTITION BY LIST (part);
+            CREATE TABLE fact_1 (part int, src text, code text GENERATED ALWAYS AS (src || '_G') STORED);
+            ALTER TABLE fact ATTACH PARTITION fact_1 FOR VALUES IN (1);
+            CREATE TABLE fact_2 PARTITION OF fact FOR VALUES IN (2);
+            """)
+        let csv = "part,src,code\n1,A,A\n1,B,B\n2,C,C\n"
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(!predicted.wouldLoad, "\(predicted.blockers) \(predicted.notExact)")
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
+        #expect(error.kind == .foreignKeyViolations, "\(error)")
+        #expect(try db.count("fact") == 0 && db.count("plan") == 2)
+    }
+
+    /// A target trigger that rewrites a key, with another row already set aside: the
+    /// refusal is not blamed on the row set aside (it was never given to the insert).
+    @Test func aRefusalIsNotBlamedOnARowSetAside() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('P0');
+            CREATE TABLE fact (id int UNIQUE, plan_code text REFERENCES plan);
+            CREATE FUNCTION rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.id = 3 THEN NEW.plan_code := 'ZZ'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER rewrite BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION rewrite();
+            """)
+        let csv = "id,plan_code\nx,P0\n2,P0\n3,P0\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) { $0.maxRejects = 5 } }
+        #expect(error.kind == .foreignKeyViolations, "\(error)")
+        #expect(!error.message.contains(":2:"), "\(error.message)")
+        #expect(try db.count("fact") == 0)
+        let predicted = try validate(db, "fact", csv: csv, maxRejects: 5)
+        #expect(!predicted.wouldLoad && predicted.rejected == 1, "\(predicted.blockers)")
+    }
+
+    /// Keys the parent's type would store as another value (numeric(5,1) rounds, real
+    /// loses digits, timestamp(0) drops fractions) would never match their fact rows:
+    /// such rows are set aside with their line, by load and validate alike.
+    @Test(arguments: [("numeric(5,1)", "numeric", "1.25"), ("real", "float8", "1.1"),
+                      ("timestamp(0)", "timestamp", "2024-01-01 10:00:00.5")])
+    func keysTheParentTypeWouldChangeAreRejected(parentType: String, factType: String, key: String) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k \(parentType) PRIMARY KEY);
+            CREATE TABLE fact (id int, k \(factType) REFERENCES p);
+            """)
+        let csv = "id,k\n1,\(key)\n"
+        let predicted = try validate(db, "fact", csv: csv, maxRejects: 5)
+        #expect(predicted.rejections.map(\.sampleLines) == [[2]], "\(predicted.rejections.map(\.reason))")
+        let report = try db.load("fact", csv: csv) { $0.maxRejects = 5 }
+        #expect(report.rejected == 1 && report.inserted == 0)
+        #expect(report.rejections.first?.reason == predicted.rejections.first?.reason)
+        #expect(try db.count("p") == 0)
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+    }
+}
