@@ -58,6 +58,7 @@ struct ValidateCommand: ParsableCommand {
         options.strict = strict
         options.maxRejects = shared.maxRejects
         options.inPlace = inPlace
+        options.ignoreExtraColumns = shared.ignoreExtraColumns
         options.replaceBy = replaceBy
         if let rules = try shared.parsedRules() { options.rules = rules }
         let report = try Validator(session: target.common.connect()).run(table: target.table, input: shared.from.input, options: options)
