@@ -129,7 +129,8 @@ import TestSupport
         // A misspelt target column, and a parent column that takes its DEFAULT instead.
         for (header, column, hint) in [
             ("rental_date,customer_idd,staff_id", "customer_idd", "did you mean customer_id?"),
-            ("rental_date,customer_id,staff_id,create_date", "create_date", "the target's columns are: rental_id, rental_date, customer_id, staff_id"),
+            ("rental_date,customer_id,staff_id,create_date", "create_date",
+             "\(db.schema).customer.create_date of new rows takes its DEFAULT or rule, not the input's value (a rule `from: create_date` would read it)"),
         ] {
             let path = try db.csvFile("\(header)\n2026-01-02,1,1\(header.hasSuffix("create_date") ? ",2026-01-01" : "")\n")
             let loaded = try #require(throws: FKBackfillError.self) { _ = try load(db, path) }
@@ -179,6 +180,43 @@ import TestSupport
         #expect(report.inserted == 1)
         #expect(report.extraColumns.map(\.ignored) == [false, false, true])
         #expect(try db.values("SELECT first_name FROM customer WHERE customer_id = 602") == [["Cy"]])
+    }
+
+    /// The command line: exit 2 naming FILE:1 and the column, with the flag in the hint;
+    /// `--ignore-extra-columns` on load and validate; the JSON lists the columns.
+    @Test func theCommandLineNamesTheFlagAndReportsTheColumns() throws {
+        let db = try TestDatabase()
+        try db.run(Self.pagila)
+        let binary = ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
+        let path = try db.csvFile(Self.rentals.replacingOccurrences(of: "last_name\n", with: "last_nam,remark\n")
+            .split(separator: "\n").enumerated().map { $0.offset == 0 ? String($0.element) : $0.element + ",x" }
+            .joined(separator: "\n") + "\n")
+        for command in ["load", "validate"] {
+            let refused = try run(binary, [command, "\(db.schema).rental", "--csv", path])
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.hasPrefix("fkbackfill: error: \(path):1: column last_nam is not a column of \(db.schema).rental"))
+            #expect(refused.stderr.contains("hint: did you mean last_name? (a column of new \(db.schema).customer rows); "), "\(refused.stderr)")
+            #expect(refused.stderr.contains("or pass --ignore-extra-columns"), "\(refused.stderr)")
+        }
+        // last_nam is not customer's last_name: the NOT NULL column blocks, as validate predicts.
+        let blocked = try run(binary, ["validate", "\(db.schema).rental", "--csv", path, "--ignore-extra-columns"])
+        #expect(blocked.status == 1, "\(blocked.stderr)")
+        #expect(blocked.stdout.contains("input columns ignored (not the target's, nothing reads them): last_nam, remark"))
+        let fixed = try db.csvFile(Self.rentals.replacingOccurrences(of: "last_name\n", with: "last_name,remark\n")
+            .split(separator: "\n").enumerated().map { $0.offset == 0 ? String($0.element) : $0.element + ",x" }
+            .joined(separator: "\n") + "\n")
+        for command in ["validate", "load"] {
+            let result = try run(binary, [command, "\(db.schema).rental", "--csv", fixed, "--ignore-extra-columns", "--format", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            expectConforms(result.stdout, to: command == "load" ? "load-report" : "validate")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let extra = try #require(json["extraColumns"] as? [[String: Any]])
+            #expect(extra.map { $0["column"] as? String } == ["first_name", "last_name", "remark"])
+            #expect(extra.map { $0["ignored"] as? Bool } == [false, false, true])
+        }
+        #expect(try db.count("rental") == 4)
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
     }
 
     /// `--replace-by` names target columns; an extra one is "not in the input" of the target.

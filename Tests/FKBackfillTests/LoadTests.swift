@@ -306,7 +306,7 @@ import TestSupport
         #expect(fromQuery.inserted == 1)
         #expect(try db.values("SELECT amount::text FROM fact ORDER BY amount") == [["1.50"], ["2.00"], ["7.00"]])
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", input: .query("SELECT 1 AS nope")) }
-        #expect(error.kind == .badInput(line: 1))
+        #expect(error.kind == .unusedInputColumn(column: "nope"))
     }
 
     @Test func csvOptionsBOMAndMissingColumnsTakeDefaults() throws {

@@ -73,7 +73,8 @@ import Testing
         // A parent column with a DEFAULT takes its DEFAULT, not the input's value.
         for (input, column, hint) in [
             (["customer_id", "store_idd"], "store_idd", "did you mean store_id?"),
-            (["customer_id", "created"], "created", "the target's columns are: id, customer_id, store_id"),
+            (["customer_id", "created"], "created", "s.customer.created of new rows takes its DEFAULT or rule, not the input's value (a rule `from: created` would read it)"),
+            (["customer_id", "zzz"], "zzz", "the target's columns are: id, customer_id, store_id"),
         ] {
             let error = try #require(throws: FKBackfillError.self) { _ = try plan(input) }
             #expect(error.kind == .unusedInputColumn(column: column))
@@ -83,6 +84,12 @@ import Testing
             #expect(error.hint?.hasPrefix(hint + "; ") == true, "\(error.hint ?? "")")
             #expect(error.hint?.hasSuffix("or ignore extra columns") == true)
         }
+    }
+
+    @Test func aMisspeltParentColumnIsSuggestedWithItsTable() throws {
+        let error = try #require(throws: FKBackfillError.self) { _ = try plan(["customer_id", "first_name", "last_nam"]) }
+        #expect(error.kind == .unusedInputColumn(column: "last_nam"))
+        #expect(error.hint?.hasPrefix("did you mean last_name? (a column of new s.customer rows); ") == true, "\(error.hint ?? "")")
     }
 
     @Test func ignoredColumnsAreStagedAsTextAndReported() throws {

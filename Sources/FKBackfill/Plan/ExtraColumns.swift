@@ -78,7 +78,8 @@ enum ExtraColumns {
                 throw FKBackfillError(
                     "\(location(of: input)): column \(column.name) is not a column of \(target.name.display), "
                         + "and no parent column of that name nor any rule reads it",
-                    hint: (didYouMean(column.name, in: names) ?? "the target's columns are: " + names.joined(separator: ", "))
+                    hint: (didYouMean(column.name, in: names) ?? parentSuggestion(column.name, plan: plan)
+                        ?? "the target's columns are: " + names.joined(separator: ", "))
                         + "; an input column the target lacks must fill a same-named column of new parent rows "
                         + "or be read by a rule: leave it out, or ignore extra columns",
                     kind: .unusedInputColumn(column: column.name))
@@ -90,6 +91,31 @@ enum ExtraColumns {
         plan.stagedColumns = plan.stagedColumns.map { column in
             ignored.contains(column.name) ? Column(name: column.name, type: "text", notNull: false) : column
         }
+    }
+
+    /// "did you mean last_name? (of new s.customer rows)" for a misspelt column meant for a
+    /// parent: the closest column a new parent row could take from the input by name.
+    static func parentSuggestion(_ name: String, plan: LoadPlan) -> String? {
+        var candidates: [(distance: Int, column: String, table: String)] = []
+        for parent in plan.parents where !parent.isTarget {
+            for planned in parent.columns {
+                switch planned.source {
+                case .key, .generatedByDatabase: continue
+                default: break
+                }
+                let distance = editDistance(planned.column.name.lowercased(), name.lowercased())
+                if distance <= max(1, name.count / 3) {
+                    candidates.append((distance, planned.column.name, parent.table.name.display))
+                }
+            }
+        }
+        guard let best = candidates.min(by: { ($0.distance, $0.column, $0.table) < ($1.distance, $1.column, $1.table) }) else { return nil }
+        // The very name: that parent column is filled otherwise (its DEFAULT, a rule).
+        if best.distance == 0 {
+            return "\(best.table).\(best.column) of new rows takes its DEFAULT or rule, not the input's value "
+                + "(a rule `from: \(best.column)` would read it)"
+        }
+        return "did you mean \(best.column)? (a column of new \(best.table) rows)"
     }
 
     /// Where the header is: `FILE:1` for a CSV with one, the input's name otherwise.
