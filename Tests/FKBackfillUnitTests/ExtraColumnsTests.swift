@@ -69,6 +69,15 @@ import Testing
             == ["rule for s.customer.first_name"])
     }
 
+    @Test func anOptionalRuleMissingAColumnReadsNothing() throws {
+        // max_by's column is absent: the planner ignores the rule, so `given` is unread.
+        let yaml = "tables:\n  customer:\n    columns:\n      email: { from: given, pick: { max_by: rank }, optional: true }\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try plan(["customer_id", "given"], rules: yaml) }
+        #expect(error.kind == .unusedInputColumn(column: "given"))
+        let read = try plan(["customer_id", "given", "rank"], rules: yaml)
+        #expect(read.extraColumns.map(\.usedBy) == [["rule for s.customer.email"], ["rule for s.customer.email"]])
+    }
+
     @Test func aColumnNothingReadsIsRefusedWithDidYouMean() throws {
         // A parent column with a DEFAULT takes its DEFAULT, not the input's value.
         for (input, column, hint) in [
@@ -112,5 +121,11 @@ import Testing
         #expect(error.kind == .badInput(line: 1))
         #expect(error.hint?.hasPrefix("the header holds ';'") == true)
         #expect(throws: Never.self) { try InputColumns.check(["id", "first_name"], of: target, input: Self.csv) }
+        // The work tables' own column names cannot be extra columns.
+        let reserved = try #require(throws: FKBackfillError.self) {
+            try InputColumns.check(["id", "_fkb_reject"], of: target, input: Self.csv)
+        }
+        #expect(reserved.kind == .badInput(line: 1))
+        #expect(reserved.message.hasSuffix("names starting with _fkb_ are the tool's own"))
     }
 }

@@ -24,6 +24,12 @@ enum InputColumns {
                         "\(location): column \(name) is not a column of \(target.name.display)",
                         hint: delimiterHint(delimiter), kind: .badInput(line: 1))
                 }
+                // The work tables' own columns (`_fkb_row`, `_fkb_reject`) sit beside the staged ones.
+                if name.hasPrefix(reservedPrefix) {
+                    throw FKBackfillError(
+                        "\(location): column \(name) is not a column of \(target.name.display), and names starting with \(reservedPrefix) are the tool's own",
+                        hint: "rename or leave out \(name)", kind: .badInput(line: 1))
+                }
                 // Not the target's: an extra column, for the backfill to read. Whether
                 // something reads it is known once the plan is (`ExtraColumns.resolve`).
                 continue
@@ -35,6 +41,9 @@ enum InputColumns {
             }
         }
     }
+
+    /// The prefix of the columns the tool adds to its work tables next to the input's.
+    static let reservedPrefix = "_fkb_"
 
     /// The delimiters of the other common CSV dialects (semicolon, tab, pipe).
     static let otherDelimiters: [Character] = [";", "\t", "|"]

@@ -54,8 +54,11 @@ enum ExtraColumns {
                 }
             }
         }
+        let staged = Set(plan.stagedColumns.map(\.name))
         for table in rules.tables {
+            // An optional rule missing one of its columns is ignored by the planner: it reads nothing.
             for rule in table.columns where rule.inputColumns.contains(name) || rule.sqlReads.contains(name) {
+                if rule.optional && !rule.inputColumns.allSatisfy(staged.contains) { continue }
                 let owner = table.resolved?.display ?? table.name
                 uses.append("rule for \(owner).\(rule.column)")
             }
