@@ -236,5 +236,8 @@ import TestSupport
             _ = try Validator(connection: db.connection).run(table: "rental", input: .csv(path: path, options: CSVOptions()), options: validate)
         }
         #expect(predicted.kind == .replaceByColumnMissing)
+        for refused in [error, predicted] {
+            #expect(refused.hint == "choose columns of \(db.schema).rental that the input has: rental_date, customer_id, staff_id")
+        }
     }
 }

@@ -93,7 +93,8 @@ public final class Validator {
         for column in options.replaceBy where !columns.contains(column) || target.column(column) == nil {
             throw FKBackfillError(
                 "replace-by column \(column) is not in the input",
-                hint: "choose columns of \(target.name.display) that the input has: " + columns.joined(separator: ", "),
+                hint: "choose columns of \(target.name.display) that the input has: "
+                    + columns.filter { target.column($0) != nil }.joined(separator: ", "),
                 kind: .replaceByColumnMissing)
         }
         if let constants = load.createConstants() { try session.execute(constants) }
