@@ -44,6 +44,8 @@ enum FlagHints {
             error.hint?.replacingOccurrences(of: "a rule in the rules file", with: "a rule in --rules")
         case .rulesFileUnreadable:
             "check the path given to --rules"
+        case .unusedInputColumn:
+            error.hint?.replacingOccurrences(of: "or ignore extra columns", with: "or pass --ignore-extra-columns")
         case .badInput where error.hint?.hasPrefix("the header holds ") == true:
             error.hint?.replacingOccurrences(of: "set the CSV delimiter to ", with: "pass --delimiter ")
         // A value COPY refused: the server's SQLSTATE says whether the row's shape or a value was wrong.

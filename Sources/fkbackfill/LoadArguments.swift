@@ -55,6 +55,7 @@ struct LoadArguments: ParsableArguments {
         options.replaceBy = replaceBy
         options.dryRun = dryRun
         options.samples = shared.samples
+        options.ignoreExtraColumns = shared.ignoreExtraColumns
         return options
     }
 

@@ -16,6 +16,10 @@ struct LoadCommand: ParsableCommand {
             for an FK column, the input column that references the same parent; NULL. A NOT \
             NULL column with none of these stops the load before anything is written (exit 1).
 
+            An input column TABLE lacks is staged for the backfill only (a same-named parent \
+            column, a rule that reads it) and never inserted; one that nothing reads is an error \
+            (exit 2) unless --ignore-extra-columns.
+
             Exit codes: 0 loaded (or, with --dry-run, would load); 1 refused before \
             anything was written: a parent column nothing fills, more rejected rows than \
             --max-rejects, an FK violation or a row PostgreSQL refused; \

@@ -18,6 +18,9 @@ struct RunArguments: ParsableArguments {
     @Option(help: "How many keys to list per parent (load) or per FK, with their lines (validate).")
     var samples = 5
 
+    @Flag(help: "Stage an input column that is not the target's and that no parent column or rule reads, unread, instead of refusing the input; the report lists it as ignored.")
+    var ignoreExtraColumns = false
+
     func validate() throws {
         if samples < 0 { throw ValidationError("--samples must be 0 or more") }
         if maxRejects < 0 { throw ValidationError("--max-rejects must be 0 or more") }

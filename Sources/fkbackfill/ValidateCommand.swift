@@ -15,7 +15,8 @@ struct ValidateCommand: ParsableCommand {
             --max-rejects and --replace-by: rows set aside (CHECK, duplicate and existing keys \
             too) with their lines, parent rows a backfill would add, what would stop it. \
             --in-place checks a --source or --query with the target's types where it is (FKs \
-            and NOT NULL only). With no input, checks the rows already in TABLE in place.
+            and NOT NULL only). With no input, checks the rows already in TABLE in place. \
+            Input columns TABLE lacks are judged as load judges them (--ignore-extra-columns).
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \
             --strict, only when no key is missing), 1 otherwise; 2, 3, 4, 130 and 143 as for every command (see fkbackfill --help).
@@ -58,6 +59,7 @@ struct ValidateCommand: ParsableCommand {
         options.strict = strict
         options.maxRejects = shared.maxRejects
         options.inPlace = inPlace
+        options.ignoreExtraColumns = shared.ignoreExtraColumns
         options.replaceBy = replaceBy
         if let rules = try shared.parsedRules() { options.rules = rules }
         let report = try Validator(session: target.common.connect()).run(table: target.table, input: shared.from.input, options: options)

@@ -1,6 +1,8 @@
 import PostgresClient
 
-/// Checks the input's column names against the target before anything is staged.
+/// Checks the input's column names against the target before anything is staged: named
+/// once each, none the database generates. A column the target lacks is an extra one,
+/// judged after planning (`ExtraColumns`).
 enum InputColumns {
     static func check(_ names: [String], of target: Table, input: InputSource) throws(FKBackfillError) {
         let location: String
@@ -16,14 +18,21 @@ enum InputColumns {
                 throw FKBackfillError("\(location): column \(name) appears twice", hint: "name each column once", kind: .badInput(line: 1))
             }
             guard let column = target.column(name) else {
-                let close = target.columns.map(\.name).filter { editDistance($0.lowercased(), name.lowercased()) <= max(1, name.count / 3) }
-                let hint = otherDelimiter(in: name, input: input).map(delimiterHint)
-                    ?? (close.isEmpty
-                        ? "the target's columns are: " + target.columns.map(\.name).joined(separator: ", ")
-                        : "did you mean " + close.joined(separator: ", ") + "?")
-                throw FKBackfillError(
-                    "\(location): column \(name) is not a column of \(target.name.display)",
-                    hint: hint, kind: .badInput(line: 1))
+                // A header read as one field is a delimiter problem, not an extra column.
+                if let delimiter = otherDelimiter(in: name, input: input) {
+                    throw FKBackfillError(
+                        "\(location): column \(name) is not a column of \(target.name.display)",
+                        hint: delimiterHint(delimiter), kind: .badInput(line: 1))
+                }
+                // The work tables' own columns (`_fkb_row`, `_fkb_reject`) sit beside the staged ones.
+                if name.hasPrefix(reservedPrefix) {
+                    throw FKBackfillError(
+                        "\(location): column \(name) is not a column of \(target.name.display), and names starting with \(reservedPrefix) are the tool's own",
+                        hint: "rename or leave out \(name)", kind: .badInput(line: 1))
+                }
+                // Not the target's: an extra column, for the backfill to read. Whether
+                // something reads it is known once the plan is (`ExtraColumns.resolve`).
+                continue
             }
             if column.identity == .always || column.generatedExpression != nil {
                 throw FKBackfillError(
@@ -32,6 +41,9 @@ enum InputColumns {
             }
         }
     }
+
+    /// The prefix of the columns the tool adds to its work tables next to the input's.
+    static let reservedPrefix = "_fkb_"
 
     /// The delimiters of the other common CSV dialects (semicolon, tab, pipe).
     static let otherDelimiters: [Character] = [";", "\t", "|"]

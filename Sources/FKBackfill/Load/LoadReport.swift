@@ -104,6 +104,9 @@ public struct LoadReport: Sendable {
     }
     /// Sequences advanced past the keys written, so the application's next insert works.
     public var advancedSequences: [AdvancedSequence] = []
+    /// Input columns the target does not have: read only by the backfill (same-named
+    /// parent columns, rules), or ignored (`--ignore-extra-columns`). Never inserted.
+    public var extraColumns: [ExtraInputColumn] = []
     /// Checks that did not run, and why (a near-duplicate search in a database that is not UTF-8).
     public var notes: [String] = []
     /// `set-based` or `per-row`: how the fact insert's FKs were checked.

@@ -72,6 +72,7 @@ final class LoadRun {
         report = LoadReport(
             target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun, loadedTarget: options.loadTarget)
         if case .csv = input { report.linesAreFileLines = true }
+        report.extraColumns = plan.extraColumns
     }
 
     /// The shared first half: catalog → graph → input → rules → plan, and the checks that
@@ -90,12 +91,13 @@ final class LoadRun {
                     try session.execute(
                         "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
                 }
-            })
+            }, ignoreExtraColumns: options.ignoreExtraColumns)
         let (catalog, graph, target, opened) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened)
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
         plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
-        let inputColumns = opened.columns
+        // The target's columns in the input (an extra one is never written to it).
+        let inputColumns = opened.columns.filter { target.column($0) != nil }
         let constraints = try TargetConstraints.read(target, on: session)
         // A BEFORE INSERT trigger may set any column: a NOT NULL one missing from the
         // input is then the trigger's to fill, and PostgreSQL's to refuse if it does not.

@@ -177,8 +177,10 @@ extension LoadStatements {
     /// order and a temporary table's sequential scan reads it in that order (no
     /// synchronized scans for local buffers), so `ordered` false spares a sort of every
     /// staged row; after an UPDATE moved rows, the ORDER BY puts them back.
+    /// Extra input columns (not the target's) were staged for the backfill only.
     func insertTarget(ordered: Bool = true) -> SQL {
-        "INSERT INTO \(plan.target.name.sql) (\(stagedList)) SELECT \(KeyPredicates.columns("s", plan.stagedColumns.map(\.name)).joined(separator: ", "))"
+        let columns = plan.targetColumns.map(\.name)
+        return "INSERT INTO \(plan.target.name.sql) (\(idents: columns)) SELECT \(KeyPredicates.columns("s", columns).joined(separator: ", "))"
             + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL" + (ordered ? " ORDER BY s._fkb_row" : "")
     }
 }

@@ -39,6 +39,9 @@ public struct LoadOptions: Sendable {
     public var exclusive = false
     /// Upper bound for every lock wait (`lock_timeout`), e.g. `5s`; nil keeps the server's.
     public var lockTimeout: String?
+    /// Stage an input column that is not the target's and that nothing reads, unread,
+    /// instead of refusing the input (`FKBackfillError.Kind.unusedInputColumn`).
+    public var ignoreExtraColumns = false
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
 

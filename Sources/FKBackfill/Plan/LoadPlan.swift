@@ -4,8 +4,11 @@ import PostgresClient
 /// keys from where, how each column is filled, what order things happen in.
 struct LoadPlan: Sendable {
     var target: Table
-    /// Staged columns: the input's columns, all of them target columns, in input order.
+    /// Staged columns: the input's columns, in input order. Most are the target's; an
+    /// extra one (`extraColumns`) is typed by `ExtraColumns.typed` and never inserted.
     var stagedColumns: [Column]
+    /// The input's columns that are not the target's, with what reads them.
+    var extraColumns: [ExtraInputColumn] = []
     /// Parents in load order (parents first). Includes the target when it references itself.
     var parents: [ParentPlan]
     /// Groups of parent indexes to compute together, children first. A group of several
@@ -48,6 +51,11 @@ struct LoadPlan: Sendable {
     struct GuardedKey: Sendable {
         var foreignKey: ForeignKey
         var reject: Bool
+    }
+
+    /// The staged columns the target has: what the fact insert writes.
+    var targetColumns: [Column] {
+        stagedColumns.filter { target.column($0.name) != nil }
     }
 
     func parent(_ table: TableName) -> ParentPlan? {

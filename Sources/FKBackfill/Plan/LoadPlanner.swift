@@ -5,13 +5,14 @@
 enum LoadPlanner {
     static func plan(
         catalog: Catalog, graph: DependencyGraph, stagedColumns: [String],
-        rules: Rules = .none, mode: BackfillMode = .insertMissing
+        rules: Rules = .none, mode: BackfillMode = .insertMissing, extraColumns: [Column] = []
     ) throws(FKBackfillError) -> LoadPlan {
         guard let target = catalog.table(catalog.root) else {
             throw FKBackfillError("target \(catalog.root.display) is missing from the catalog", kind: .catalogChanged)
         }
         let staged = try stagedColumns.map { name throws(FKBackfillError) -> Column in
-            guard let column = target.column(name) else {
+            // An extra column (not the target's) is staged for the backfill to read.
+            guard let column = target.column(name) ?? extraColumns.first(where: { $0.name == name }) else {
                 throw FKBackfillError("input column \(name) is not a column of \(target.name.display)", kind: .badInput(line: 1))
             }
             return column

@@ -20,10 +20,12 @@ struct Preparation {
     ///   - lockTarget: take ROW EXCLUSIVE on the target before reading its FKs (a load).
     ///   - planWithoutRules: on a plan the rules make impossible, plan without them and
     ///     hand the reason to this closure instead of throwing (validate reports it).
+    ///   - ignoreExtraColumns: an input column that is neither the target's nor read by
+    ///     the backfill is staged unread instead of refused (`ExtraColumns.resolve`).
     static func prepare(
         table: String, input: InputSource?, rules: Rules, mode: BackfillMode = .insertMissing, on session: Session,
         lockTarget: Bool = false, afterCatalog: (Table) throws -> Void = { _ in },
-        planWithoutRules: ((FKBackfillError) -> Void)? = nil
+        planWithoutRules: ((FKBackfillError) -> Void)? = nil, ignoreExtraColumns: Bool = false
     ) throws -> Preparation {
         let (oid, name) = try TableResolver.resolve(table, on: session)
         // Before its FKs are read: a concurrent ADD FOREIGN KEY (SHARE ROW EXCLUSIVE) now
@@ -50,16 +52,21 @@ struct Preparation {
         try afterCatalog(target)
         let source = input ?? .table(target.name.display)
         let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)
-        let resolved = try RulesValidator.validate(rules, catalog: catalog, stagedColumns: opened.columns, on: session)
+        let extra = ExtraColumns.typed(ExtraColumns.names(opened.columns, of: target), catalog: catalog)
+        let resolved = try RulesValidator.validate(
+            rules, catalog: catalog, stagedColumns: opened.columns, extraColumns: extra, on: session)
         let graph = DependencyGraph(catalog: catalog)
         var plan: LoadPlan
         do {
-            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, rules: resolved, mode: mode)
+            plan = try LoadPlanner.plan(
+                catalog: catalog, graph: graph, stagedColumns: opened.columns, rules: resolved, mode: mode, extraColumns: extra)
         } catch {
             guard let planWithoutRules else { throw error }
             planWithoutRules(error)
-            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, mode: mode)
+            plan = try LoadPlanner.plan(catalog: catalog, graph: graph, stagedColumns: opened.columns, mode: mode, extraColumns: extra)
         }
+        // Load and validate judge extra columns here, one way, before anything is staged.
+        try ExtraColumns.resolve(&plan, rules: resolved, input: source, ignoreUnused: ignoreExtraColumns)
         plan.unicode = temporary.bool("unicode")
         (plan.routes, plan.unroutable) = try PartitionRoutes.read(plan: plan, catalog: catalog, on: session)
         return Preparation(catalog: catalog, graph: graph, target: target, opened: opened, rules: resolved, plan: plan)

@@ -45,6 +45,14 @@ extension LoadReport {
             var name: String
             var seconds: Double
         }
+        /// An input column the target lacks: `usedBy` what reads it, or `ignored`.
+        struct ExtraColumn: Encodable {
+            var column: String
+            var usedBy: [String]
+            var ignored: Bool
+
+            init(_ extra: ExtraInputColumn) { (column, usedBy, ignored) = (extra.column, extra.usedBy, extra.ignored) }
+        }
         struct NearDuplicate: Encodable {
             var table: TableName
             var key: String
@@ -68,6 +76,7 @@ extension LoadReport {
         var notes: [String]
         var advancedSequences: [AdvancedSequence]
         var nearDuplicates: [NearDuplicate]
+        var extraColumns: [ExtraColumn]
         var steps: [Step]
         var seconds: Double
     }
@@ -87,6 +96,7 @@ extension LoadReport {
             notes: notes,
             advancedSequences: advancedSequences.map { .init(sequence: $0.sequence, value: $0.value) },
             nearDuplicates: nearDuplicates.map(JSONDocument.NearDuplicate.init),
+            extraColumns: extraColumns.map(JSONDocument.ExtraColumn.init),
             steps: steps.map { .init(name: $0.name, seconds: ($0.seconds * 1000).rounded() / 1000) },
             seconds: (totalSeconds * 1000).rounded() / 1000)
     }
@@ -126,12 +136,31 @@ extension LoadReport {
             out += "  \(parent.table.display): \(parent.keys) new \(parent.keys == 1 ? "key was" : "keys were") backfilled only for rows that were not stored\n"
         }
         for near in nearDuplicates { out += "  \(near.text)\n" }
+        for line in ExtraInputColumn.lines(extraColumns) { out += "  \(line)\n" }
         for note in notes { out += "  note: \(note)\n" }
         for sequence in advancedSequences { out += "  sequence \(sequence.sequence) advanced to \(sequence.value), past the keys written\n" }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
         for step in self.steps { steps.add(step.name, formatSeconds(step.seconds, unit: false)) }
         return out + steps.render()
+    }
+}
+
+extension ExtraInputColumn {
+    /// The report's lines about extra input columns (load and validate alike): those read
+    /// only for parents and rules, then those ignored; none without extra columns.
+    static func lines(_ columns: [ExtraInputColumn]) -> [String] {
+        let used = columns.filter { !$0.ignored }
+        let ignored = columns.filter(\.ignored)
+        var lines: [String] = []
+        if !used.isEmpty {
+            lines.append("input columns used only for parents/rules, not inserted: "
+                + used.map { "\($0.column) (\($0.usedBy.joined(separator: ", ")))" }.joined(separator: ", "))
+        }
+        if !ignored.isEmpty {
+            lines.append("input columns ignored (not the target's, nothing reads them): " + ignored.map(\.column).joined(separator: ", "))
+        }
+        return lines
     }
 }
 

@@ -72,6 +72,7 @@ extension ValidationReport {
         var foreignKeys: [ForeignKey]
         var columns: [Column]
         var prediction: NullOr<ValidationReport.Prediction.JSONDocument>
+        var extraColumns: [LoadReport.JSONDocument.ExtraColumn]
     }
 
     var json: JSONDocument {
@@ -88,7 +89,8 @@ extension ValidationReport {
             columns: columns.map {
                 .init(column: $0.column, problem: $0.problem.rawValue, detail: $0.detail, rows: $0.rows, sampleLines: $0.sampleLines)
             },
-            prediction: NullOr(prediction?.json))
+            prediction: NullOr(prediction?.json),
+            extraColumns: extraColumns.map(LoadReport.JSONDocument.ExtraColumn.init))
     }
 
     // MARK: Text
@@ -125,6 +127,8 @@ extension ValidationReport {
             }
             out += table.render()
         }
+        let extra = ExtraInputColumn.lines(extraColumns)
+        if !extra.isEmpty { out += "\n" + extra.map { "Note: \($0)\n" }.joined() }
         if let prediction { out += prediction.text(lineWord: lineWord) }
         return out
     }
@@ -151,6 +155,8 @@ extension ValidationReport {
                     + "\(problem.sampleLines.map(String.init).joined(separator: ", ")) | \(markdownCell(problem.detail)) |\n"
             }
         }
+        let extra = ExtraInputColumn.lines(extraColumns)
+        if !extra.isEmpty { out += "\n" + extra.map { "- \(markdownCell($0))\n" }.joined() }
         if let prediction { out += prediction.markdown(lineWord: lineWord) }
         return out
     }

@@ -168,6 +168,10 @@ public struct ColumnRule: Sendable, Equatable {
     /// ignored (the column gets what it would without it) instead of being an error, so
     /// one rules file serves inputs with and without that column.
     public var optional = false
+    /// The input columns a `sql:` expression reads, as the server compiled it (set when
+    /// the rules are checked against an input, `RulesValidator`): an extra input column
+    /// (not the target's) counts as used only when something reads it.
+    var sqlReads: [String] = []
 
     /// A column rule, e.g. `ColumnRule(column: "主拓代码", source: .from(column: "机构代码", pick: .maxBy("期末资产规模")))`.
     public init(

@@ -26,14 +26,15 @@ extension RulesValidator {
         }
     }
 
-    /// A `from:` rule reads an input column (typed as the target's column of that name);
+    /// A `from:` rule reads an input column (typed as the target's column of that name,
+    /// or as an extra input column is staged);
     /// the parent's INSERT assigns it to the rule's column. PostgreSQL assigns a value
     /// when the (base) types are the same, when an implicit or assignment cast exists,
     /// or when the column is of a string type (I/O conversion): the same rules, asked of
     /// the catalog instead of learnt from a failed INSERT.
     func checkAssignable(_ rule: ColumnRule, to column: Column) {
         guard case .from(let source, let pick) = rule.source,
-              let input = catalog.table(catalog.root)?.column(source) else { return }
+              let input = inputColumn(source) else { return }
         let type = Self.pickedType(pick, of: input.type)
         // In a savepoint: a type name regtype cannot read must not abort the caller's
         // transaction; the load then reports whatever PostgreSQL says.

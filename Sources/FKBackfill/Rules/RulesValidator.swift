@@ -8,19 +8,30 @@ public final class RulesValidator {
     let session: Session
     /// Columns the input has; nil when no input is known (then: the target's columns).
     let stagedColumns: [String]?
+    /// The input's columns that are not the target's, typed as they are staged
+    /// (`ExtraColumns.typed`).
+    let extraColumns: [Column]
     var problems: [RulesProblem] = []
 
-    init(catalog: Catalog, session: Session, stagedColumns: [String]?) {
+    init(catalog: Catalog, session: Session, stagedColumns: [String]?, extraColumns: [Column] = []) {
         self.catalog = catalog
         self.session = session
         self.stagedColumns = stagedColumns
+        self.extraColumns = extraColumns
     }
 
     /// Returns the rules with table and FK names resolved, or throws every problem.
     public static func validate(
         _ rules: Rules, catalog: Catalog, stagedColumns: [String]?, on session: Session
     ) throws(FKBackfillError) -> Rules {
-        let validator = RulesValidator(catalog: catalog, session: session, stagedColumns: stagedColumns)
+        try validate(rules, catalog: catalog, stagedColumns: stagedColumns, extraColumns: [], on: session)
+    }
+
+    /// `validate` for an input with columns the target lacks (`extraColumns`, typed as staged).
+    static func validate(
+        _ rules: Rules, catalog: Catalog, stagedColumns: [String]?, extraColumns: [Column], on session: Session
+    ) throws(FKBackfillError) -> Rules {
+        let validator = RulesValidator(catalog: catalog, session: session, stagedColumns: stagedColumns, extraColumns: extraColumns)
         let resolved = try FKBackfillError.mapping { try validator.check(rules) }
         if !validator.problems.isEmpty { throw FKBackfillError(rulesProblems: validator.problems, file: rules.file) }
         return resolved
@@ -28,6 +39,11 @@ public final class RulesValidator {
 
     var staged: [String] {
         stagedColumns ?? catalog.table(catalog.root)?.columns.map(\.name) ?? []
+    }
+
+    /// An input column with the type it is staged with: the target's, or an extra one's.
+    func inputColumn(_ name: String) -> Column? {
+        catalog.table(catalog.root)?.column(name) ?? extraColumns.first { $0.name == name }
     }
 
     func problem(_ location: SourceLocation, _ message: String, hint: String? = nil) {
@@ -60,7 +76,7 @@ public final class RulesValidator {
             return rule
         }
         let keyColumns = Set(catalog.foreignKeys(referencing: name).flatMap(\.referencedColumns))
-        for column in rule.columns {
+        for (index, column) in rule.columns.enumerated() {
             guard let target = table.column(column.column) else {
                 problem(column.location, "\(name.display) has no column \(column.column)",
                         hint: didYouMean(column.column, in: table.columns.map(\.name)))
@@ -75,7 +91,7 @@ public final class RulesValidator {
             }
             // An optional rule whose input column is absent is ignored by the planner.
             if column.optional && !column.inputColumns.allSatisfy(staged.contains) { continue }
-            try checkSource(column, of: target)
+            rule.columns[index].sqlReads = try checkSource(column, of: target)
         }
         for mark in rule.marks {
             guard let target = table.column(mark.column) else {
@@ -121,7 +137,10 @@ public final class RulesValidator {
         }
     }
 
-    func checkSource(_ rule: ColumnRule, of column: Column) throws {
+    /// Checks one rule's source; returns the extra input columns a `sql:` rule reads.
+    @discardableResult
+    func checkSource(_ rule: ColumnRule, of column: Column) throws -> [String] {
+        var reads: [String] = []
         checkInputColumns(rule)
         switch rule.source {
         case .from:
@@ -134,10 +153,12 @@ public final class RulesValidator {
             }
         case .sql(let expression):
             if leftPlaceholder(expression, at: rule.location, column: column.name) { break }
-            let root = catalog.table(catalog.root)
-            let columns = staged.compactMap { name in root?.column(name) }
+            let columns = staged.compactMap(inputColumn)
             if let found = try SQLExpressionCheck.problem(in: expression, columns: columns, on: session) {
                 problem(rule.location, "\(found.message) (rule for \(column.name))", hint: found.hint)
+            } else if !extraColumns.isEmpty {
+                let extra = Set(extraColumns.map(\.name))
+                reads = try SQLExpressionCheck.columnsRead(by: expression, columns: columns, on: session).filter(extra.contains)
             }
         case .databaseDefault, .null:
             break
@@ -150,6 +171,7 @@ public final class RulesValidator {
                 problem(rule.location, "json_append needs a value to append: from, value, template or sql")
             }
         }
+        return reads
     }
 
     /// Casts in a savepoint, so a bad constant does not abort the caller's transaction.

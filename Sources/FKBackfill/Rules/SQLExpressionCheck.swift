@@ -51,6 +51,31 @@ enum SQLExpressionCheck {
         }
     }
 
+    static let input: SQL = "pg_temp.fkb_rule_input"
+
+    /// The input columns `expression` names, from the dependencies PostgreSQL records for
+    /// a view, one per column its tree references: the expression is compiled over a
+    /// temporary table of the input's shape, and both are rolled back at once. Only
+    /// after `problem` found nothing wrong with the expression.
+    static func columnsRead(by expression: String, columns: [Column], on session: Session) throws -> [String] {
+        guard !columns.isEmpty else { return [] }
+        let shape = columns.map { column -> SQL in "\(ident: column.name) \(column.sqlType)" }
+        return try session.rolledBack {
+            try session.execute("CREATE TEMP TABLE \(input) (\(shape.joined(separator: ", ")))")
+            // Safe as raw text: the same expression `problem` compiled and accepted; it is
+            // compiled again here, over a table instead of a subquery, and not run.
+            try session.execute("CREATE TEMP VIEW \(view) AS SELECT (\(unsafeRaw: expression)) AS value FROM \(input) AS s GROUP BY ()")
+            return try session.execute(
+                """
+                SELECT DISTINCT a.attname FROM pg_catalog.pg_depend d
+                JOIN pg_catalog.pg_rewrite r ON d.classid = CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) AND d.objid = r.oid
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                WHERE r.ev_class = CAST(\(bind: view.description) AS pg_catalog.regclass)
+                  AND d.refobjid = CAST(\(bind: input.description) AS pg_catalog.regclass) AND d.refobjsubid > 0
+                """).rows.map { try $0.string("attname") }
+        }
+    }
+
     /// Reads the compiled view: its value's type, and every function its tree calls.
     static func inspect(on session: Session) throws -> (message: String, hint: String?)? {
         let shape = try session.execute(

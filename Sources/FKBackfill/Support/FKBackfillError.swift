@@ -22,6 +22,9 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
         /// of the wrong shape, a value of the wrong type. `line` is the file's physical
         /// line (header included) when known.
         case badInput(line: Int?)
+        /// An input column that is not the target's and that nothing reads (no parent
+        /// column of its name, no rule); it is at the header, line 1 of a CSV.
+        case unusedInputColumn(column: String)
         /// Options that do not fit the input or the target (a replace-by column the
         /// input lacks, the set-based check asked for where it cannot be exact).
         case invalidOptions
@@ -96,7 +99,7 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     /// The broad class of `kind`: usage, findings, database or a lost connection.
     public var category: Category {
         switch kind {
-        case .invalidTableName, .tableNotFound, .rulesProblems, .rulesFileUnreadable, .badInput, .invalidOptions,
+        case .invalidTableName, .tableNotFound, .rulesProblems, .rulesFileUnreadable, .badInput, .unusedInputColumn, .invalidOptions,
              .replaceByColumnMissing, .setBasedCheckUnsafe, .cannotWrite: .usage
         case .blocked, .tooManyRejects, .foreignKeyViolations, .rowRefused: .findings
         case .missingPrivileges, .lockTimeout, .connectionFailed, .database, .catalogChanged: .database

@@ -126,6 +126,9 @@ public struct ValidationReport: Sendable {
     public var columns: [ColumnProblem] = []
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
+    /// Input columns the target does not have, as the load would treat them: read only
+    /// for parents and rules, or ignored (`LoadReport.extraColumns`).
+    public var extraColumns: [ExtraInputColumn] = []
 
     /// An empty report; the validator fills it in.
     public init(table: TableName, input: String, linesAreFileLines: Bool) {

@@ -18,6 +18,8 @@ public struct ValidateOptions: Sendable {
     /// Check a `--source` or `--query` with the target's types where it is, FKs and NOT
     /// NULL only, without predicting the load (fast on large tables; see docs/validate.md).
     public var inPlace = false
+    /// The load's `--ignore-extra-columns`: an input column nothing reads is ignored, not refused.
+    public var ignoreExtraColumns = false
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
 
@@ -64,7 +66,8 @@ public final class Validator {
     func validate(table: String, input: InputSource?, options: ValidateOptions) throws -> ValidationReport {
         var planError: String?
         let prepared = try Preparation.prepare(
-            table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message })
+            table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message },
+            ignoreExtraColumns: options.ignoreExtraColumns)
         let (catalog, target, opened, rules, graph) = (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph)
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
@@ -73,6 +76,7 @@ public final class Validator {
         let load = LoadStatements(plan: plan)
         let isFile: Bool = if case .csv = source { true } else { false }
         var report = ValidationReport(table: target.name, input: source.label, linesAreFileLines: isFile)
+        report.extraColumns = plan.extraColumns
         report.strict = options.strict
         let staged = Set(columns)
         let checked = catalog.foreignKeys(of: target.name).filter { fk in
@@ -86,10 +90,11 @@ public final class Validator {
             && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
             && !checked.contains(where: { $0.referencedTable == target.name })
             && opened.hasTypes(of: target, on: session)
-        for column in options.replaceBy where !columns.contains(column) {
+        for column in options.replaceBy where !columns.contains(column) || target.column(column) == nil {
             throw FKBackfillError(
                 "replace-by column \(column) is not in the input",
-                hint: "choose columns of \(target.name.display) that the input has: " + columns.joined(separator: ", "),
+                hint: "choose columns of \(target.name.display) that the input has: "
+                    + columns.filter { target.column($0) != nil }.joined(separator: ", "),
                 kind: .replaceByColumnMissing)
         }
         if let constants = load.createConstants() { try session.execute(constants) }

@@ -14,6 +14,8 @@ struct DiffCase: Sendable {
     var rules: String?
     var maxRejects: Int?
     var replaceBy: [String] = []
+    /// `--ignore-extra-columns` (with `extra-columns`).
+    var ignoreExtraColumns = false
     /// What the generator put in, for the reproduction and for grouping findings.
     var used: [String] = []
     /// An oracle of its own for partitions whose FKs differ: a parent referenced only from
@@ -31,6 +33,7 @@ struct DiffCase: Sendable {
         if let rulesPath { arguments += ["--rules", rulesPath] }
         if let rejects = override ?? maxRejects { arguments += ["--max-rejects", String(rejects)] }
         if !replaceBy.isEmpty { arguments += ["--replace-by", replaceBy.joined(separator: ",")] }
+        if ignoreExtraColumns { arguments.append("--ignore-extra-columns") }
         return arguments
     }
 

@@ -97,6 +97,10 @@ struct DiffFeatures: OptionSet, Sendable {
     static let parentTriggerKeys = DiffFeatures(rawValue: 1 << 38)
     /// A parent RULE ON INSERT DO INSTEAD NOTHING (always, or for a NULL name).
     static let parentRuleDrops = DiffFeatures(rawValue: 1 << 39)
+    /// Input columns the target lacks (#24 item 9): `name`, which fills every parent's
+    /// `name` a rule or DEFAULT does not, and maybe `memo`, which nothing reads (refused by
+    /// both sides, or ignored with `--ignore-extra-columns`).
+    static let extraColumns = DiffFeatures(rawValue: 1 << 40)
 
     static let named: [(String, DiffFeatures)] = [
         ("composite", .composite), ("crosstype", .crossType), ("matchfull", .matchFull), ("defaults", .defaults),
@@ -112,6 +116,7 @@ struct DiffFeatures: OptionSet, Sendable {
         ("secondary-unique", .secondaryUnique), ("rls", .rls), ("serial-keys", .serialKeys),
         ("typmod-lossy", .typmodLossy), ("target-trigger-keys", .targetTriggerKeys),
         ("parent-trigger-keys", .parentTriggerKeys), ("parent-rule-drops", .parentRuleDrops),
+        ("extra-columns", .extraColumns),
     ]
 
     static let all = DiffFeatures(named.map(\.1))

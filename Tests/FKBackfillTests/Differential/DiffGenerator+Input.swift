@@ -8,6 +8,7 @@ extension DiffGenerator {
         header += parents.filter { $0.factDefault == nil }.flatMap(\.factColumns)
         header += ["amount"] + (target.hasDate ? ["d"] : []) + (target.hasNote ? ["note"] : []) + ["batch"]
         if target.selfReference { header.append("parent_id") }
+        header += extraColumns
         var lines = [header.joined(separator: ",")]
         let rows = random.int(1...12)
         var ids: [Int] = []
@@ -41,6 +42,10 @@ extension DiffGenerator {
             if target.hasNote { fields.append(note(dirty: dirty)) }
             fields.append(dirty && random.chance(15) ? nil : random.pick(["1", "2"]))
             if target.selfReference { fields.append(parentID(row: row, rows: rows)) }
+            // Not the target's: `name` fills the parents' name by name (NULL for some rows,
+            // which a NOT NULL name must then refuse), `memo` holds what no type reads.
+            if extraColumns.contains("name") { fields.append(random.pick(["nm1", "nm2", "nm2", nil])) }
+            if extraColumns.contains("memo") { fields.append(random.pick(["x", "not a number", nil])) }
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
         // Windows line ends and a byte order mark must not move any line number.

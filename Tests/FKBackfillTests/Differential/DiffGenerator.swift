@@ -15,6 +15,9 @@ struct DiffGenerator {
     /// Parents that other parents reference (chain, cycle): new keys may come from those.
     var referencedByParents: Set<Int> = []
     var partitionKeys: [Int: Set<[String?]>] = [:]
+    /// Extra input columns of the CSV (`extra-columns`): `name`, and `memo` that nothing reads.
+    var extraColumns: [String] = []
+    var ignoreExtraColumns = false
 
     /// Each case draws about half of the allowed features: with all of them at once
     /// nearly every load fails early and there is little left to compare. A short list
@@ -43,6 +46,11 @@ struct DiffGenerator {
         generator.makeParents()
         generator.makeTarget()
         generator.makeRules(into: &result)
+        if generator.use(.extraColumns, 50, "extra-columns") {
+            generator.extraColumns = ["name"] + (generator.random.chance(40) ? ["memo"] : [])
+            generator.ignoreExtraColumns = generator.random.chance(60)
+        }
+        result.ignoreExtraColumns = generator.ignoreExtraColumns
         result.csv = generator.makeCSV()
         if generator.use(.maxRejects, 50, "max-rejects") { result.maxRejects = generator.random.pick([0, 1, 3, 100, 100]) }
         if generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }

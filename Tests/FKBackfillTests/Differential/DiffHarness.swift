@@ -58,6 +58,7 @@ struct DiffHarness {
             if let rulesPath { options.rules = try RulesParser.load(path: rulesPath) }
             options.maxRejects = maxRejects ?? testCase.maxRejects ?? 0
             options.replaceBy = testCase.replaceBy
+            options.ignoreExtraColumns = testCase.ignoreExtraColumns
             options.fkCheck = fkCheck
             options.dryRun = true
             options.samples = Self.all
@@ -76,6 +77,7 @@ struct DiffHarness {
             if let rulesPath { options.rules = try RulesParser.load(path: rulesPath) }
             options.maxRejects = maxRejects ?? testCase.maxRejects ?? 0
             options.replaceBy = testCase.replaceBy
+            options.ignoreExtraColumns = testCase.ignoreExtraColumns
             options.samples = Self.all
             let connection = try FKBackfillError.mapping { try Connection() }
             let report = try Validator(connection: connection).run(table: table, input: csv, options: options)
