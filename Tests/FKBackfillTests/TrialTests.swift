@@ -101,6 +101,27 @@ import TestSupport
         #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
     }
 
+    /// A trigger that refuses a row with RAISE EXCEPTION is the user's own check: the
+    /// load's refusal is a finding with the trigger's words, and validate predicts it.
+    @Test func aTriggerThatRaisesIsAFinding() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            CREATE TABLE fact (plan_code text REFERENCES plan, n int);
+            CREATE FUNCTION no_big() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.n > 100 THEN RAISE EXCEPTION 'n % is too big', NEW.n; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER no_big BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION no_big();
+            """)
+        let csv = "plan_code,n\nP1,1\nP1,500\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
+        #expect(error.kind == .rowRefused(line: nil), "\(error)")
+        #expect(error.message.contains("n 500 is too big"), "\(error.message)")
+        #expect(try db.count("plan") == 0)
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(!predicted.wouldLoad)
+        #expect(predicted.blockers.contains { $0.contains("n 500 is too big") }, "\(predicted.blockers)")
+    }
+
     /// A key a partition generates itself (its own GENERATED column where the partitioned
     /// table's is plain) is no key the input gives: PostgreSQL refuses the row, the load
     /// stops with exit 1 and nothing written, and validate predicts it.

@@ -6,10 +6,13 @@ import PostgresClient
 /// a policy or a trigger refuses is something the user's data or schema must change.
 extension LoadRun {
     /// An error of the data against the schema (class 23, a row-level security policy's
-    /// WITH CHECK, a view's CHECK OPTION), not of the statement or the connection.
+    /// WITH CHECK, a view's CHECK OPTION, a trigger's RAISE EXCEPTION or ASSERT), not of
+    /// the statement or the connection.
     static func isRefusal(_ error: PostgresError) -> Bool {
         guard error.kind == .server, let state = error.sqlState else { return false }
         if state.hasPrefix(SQLState.integrityConstraintViolationClass) || state == SQLState.withCheckOptionViolation { return true }
+        // The user's own code refusing a row: RAISE EXCEPTION or ASSERT in a trigger.
+        if state == SQLState.raiseException || state == SQLState.assertFailure { return true }
         return state == SQLState.insufficientPrivilege && error.message.contains("row-level security")
     }
 

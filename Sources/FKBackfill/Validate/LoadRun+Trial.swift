@@ -46,6 +46,10 @@ extension LoadRun {
             guard error.category == .findings else { throw error }
             let said = error.message.replacingOccurrences(of: ", nothing was written", with: "")
             return ([said] + error.details, nil, 0)
+        } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
+            // A value the user's code or a cast refuses (a trigger computing from bad data):
+            // the load fails the same way; validate says so instead of failing itself.
+            return (["PostgreSQL refused the write: \(error.message)"] + (error.detail.map { [$0] } ?? []), nil, 0)
         }
     }
 }

@@ -101,6 +101,11 @@ struct DiffFeatures: OptionSet, Sendable {
     /// `name` a rule or DEFAULT does not, and maybe `memo`, which nothing reads (refused by
     /// both sides, or ignored with `--ignore-extra-columns`).
     static let extraColumns = DiffFeatures(rawValue: 1 << 40)
+    /// A NOT NULL parent column a BEFORE INSERT trigger fills (pagila's film.fulltext).
+    static let triggerFilled = DiffFeatures(rawValue: 1 << 42)
+    /// Trigger functions written as applications write them: unqualified table names,
+    /// resolved by the user's own search_path when the load runs them.
+    static let unqualifiedCode = DiffFeatures(rawValue: 1 << 43)
 
     static let named: [(String, DiffFeatures)] = [
         ("composite", .composite), ("crosstype", .crossType), ("matchfull", .matchFull), ("defaults", .defaults),
@@ -114,6 +119,7 @@ struct DiffFeatures: OptionSet, Sendable {
         ("fk-defaults", .fkDefaults), ("domains", .domains), ("typmod", .typmod), ("target-triggers", .targetTriggers),
         ("parent-triggers", .parentTriggers), ("parent-rules", .parentRules), ("exclusion", .exclusion),
         ("secondary-unique", .secondaryUnique), ("rls", .rls), ("serial-keys", .serialKeys),
+        ("trigger-filled", .triggerFilled), ("unqualified-code", .unqualifiedCode),
         ("typmod-lossy", .typmodLossy), ("target-trigger-keys", .targetTriggerKeys),
         ("parent-trigger-keys", .parentTriggerKeys), ("parent-rule-drops", .parentRuleDrops),
         ("extra-columns", .extraColumns),

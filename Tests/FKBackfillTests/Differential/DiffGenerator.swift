@@ -117,6 +117,14 @@ struct DiffGenerator {
                 add("name text NOT NULL", existing: "'old'", name: "name")
                 rulesTables[parentKey(index), default: []].append("__name__")
             }
+            if use(.triggerFilled, 20, "trigger-filled") {
+                add("filled text NOT NULL", existing: "'x'", name: "filled")
+                let table = "\(s).p\(index)"
+                data.append("""
+                    CREATE FUNCTION \(s).p\(index)_fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.filled := coalesce(NEW.filled, 'f'); RETURN NEW; END $$;
+                    CREATE TRIGGER p\(index)_fill BEFORE INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION \(s).p\(index)_fill();
+                    """)
+            }
             if key != .typmod, use(.checks, 40, "checks") {
                 parent.keyCheck = true
                 let check = switch key { case .int, .typmod: "CHECK (id < 1000)"; case .text: "CHECK (code <> 'BAD')"; case .composite: "CHECK (yr >= 2000)" }
