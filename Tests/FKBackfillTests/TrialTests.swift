@@ -8,7 +8,7 @@ import TestSupport
 /// parent's or the target's own code and constraints decide in a savepoint it rolls back,
 /// and its verdict is the load's; the load says what PostgreSQL refused as a finding
 /// (exit 1) naming the constraint, never a bare SQLSTATE (issues #23 and #24).
-@Suite(.timeLimit(.minutes(2))) struct TrialTests {
+@Suite(.timeLimit(.minutes(10))) struct TrialTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String, maxRejects: Int = 0) throws -> ValidationReport.Prediction {
         var options = ValidateOptions()
         options.maxRejects = maxRejects

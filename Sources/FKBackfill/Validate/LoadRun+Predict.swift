@@ -33,15 +33,19 @@ extension LoadRun {
         try guardKeys()
         try markKeysThatCannotFit()
         try rejectNearDuplicates()
-        try markUniqueRejects()
+        // Without rejects the load sets nothing aside for a unique key: it gives every row
+        // to the insert and names the first PostgreSQL refuses. Where the fact insert is
+        // tried (its triggers may skip or change the rows), the trial finds that row.
+        if options.checksValues || constraints.inexactness.isEmpty { try markUniqueRejects() }
         try findMissingKeys()
         try warnNearDuplicates()
         prediction.nearDuplicates = nearDuplicates
         blockers += try unfillable()
         blockers += try newParentRowProblems()
-        blockers += try remainingViolations()
+        // The fact rows' FK check: what the insert would store, unless the insert is tried.
+        var factBlockers = try remainingViolations()
         let defaulted = try defaultedKeyViolations()
-        blockers += defaulted.blockers
+        factBlockers += defaulted.blockers
         // What only PostgreSQL can tell: the parents' and the target's own code and
         // constraints on INSERT, tried in a savepoint below (LoadRun+Trial.swift).
         let parentReasons = try parentTrialReasons()
@@ -66,6 +70,9 @@ extension LoadRun {
         }
         var inserted = report.staged - prediction.rejected
         if !parentReasons.isEmpty || !targetReasons.isEmpty {
+            // A tried fact insert decides the FK check itself (a trigger may skip or change
+            // the rows whose keys the statements above read as missing).
+            if targetReasons.isEmpty || !options.loadTarget { blockers += factBlockers; factBlockers = [] }
             if blockers.isEmpty && prediction.rejected <= options.maxRejects {
                 report.rejected = prediction.rejected
                 let trial = try trialWrite(target: targetReasons)
@@ -81,7 +88,10 @@ extension LoadRun {
             } else {
                 // The load stops anyway; what might also stop it is only named.
                 prediction.notExact += parentReasons.map { "\($0): not evaluated on the new rows" } + targetReasons
+                blockers += factBlockers
             }
+        } else {
+            blockers += factBlockers
         }
         prediction.blockers = blockers
         prediction.wouldLoad = blockers.isEmpty && prediction.rejected <= options.maxRejects

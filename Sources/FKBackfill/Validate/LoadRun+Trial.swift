@@ -18,7 +18,7 @@ extension LoadRun {
         var reasons: [String] = []
         for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            let hooks = try ParentHooks.read(parent.table, routing: false, on: session)
+            let hooks = try ParentHooks.read(parent.table, routing: false, on: session) + afterInsertTriggers(parent.table)
             if !hooks.isEmpty { reasons.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT") }
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) {
                 reasons.append("\(what) of \(parent.table.name.display)")
@@ -46,10 +46,34 @@ extension LoadRun {
             guard error.category == .findings else { throw error }
             let said = error.message.replacingOccurrences(of: ", nothing was written", with: "")
             return ([said] + error.details, nil, 0)
-        } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
-            // A value the user's code or a cast refuses (a trigger computing from bad data):
-            // the load fails the same way; validate says so instead of failing itself.
-            return (["PostgreSQL refused the write: \(error.message)"] + (error.detail.map { [$0] } ?? []), nil, 0)
+        } catch let error as PostgresError where Self.failsTheLoad(error) {
+            // The user's code failing (a relation its trigger names that the user's
+            // search_path does not find, a value it cannot compute): the load fails the
+            // same way; validate says so, and where, instead of failing itself.
+            let place = error.context?.split(separator: "\n").first.map { ["in \($0)"] } ?? []
+            return (["the load would fail: \(error.message)"] + (error.detail.map { [$0] } ?? []) + place, nil, 0)
         }
+    }
+
+    /// A server error of the tried statements themselves, not of the session: a lock wait,
+    /// a cancel, a lost connection or an exhausted resource stops validate as it would any
+    /// command.
+    static func failsTheLoad(_ error: PostgresError) -> Bool {
+        guard error.kind == .server, let state = error.sqlState else { return false }
+        if state == SQLState.queryCanceled || state == SQLState.lockNotAvailable { return false }
+        return !["08", "53", "57", "58", "XX"].contains { state.hasPrefix($0) }
+    }
+
+    /// AFTER INSERT triggers on `table` and its partitions: they may raise, or fail on
+    /// what they write elsewhere.
+    func afterInsertTriggers(_ table: Table) throws -> [String] {
+        let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
+        return try session.execute(
+            """
+            SELECT 'trigger ' || t.tgname AS name FROM pg_catalog.pg_trigger t
+            WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
+              AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 AND (t.tgtype & 2) = 0
+            ORDER BY t.tgname
+            """).rows.map { try $0.string("name") }
     }
 }

@@ -57,6 +57,7 @@ struct DiffGenerator {
         result.schemaSQL = (generator.prelude + generator.create).joined(separator: "\n")
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
+        if generator.used.contains("unqualified-code") { result.searchPath = "\(DiffCase.schemaToken), public" }
         result.setBasedApplies = !generator.target.selfReference && !generator.target.partitioned && !generator.used.contains("trigger")
         for (index, keys) in generator.partitionKeys where !generator.referencedByParents.contains(index) {
             result.partitionKeys[generator.parentKey(index)] = keys

@@ -62,10 +62,21 @@ struct DiffHarness {
             options.fkCheck = fkCheck
             options.dryRun = true
             options.samples = Self.all
-            let connection = try FKBackfillError.mapping { try Connection() }
+            let connection = try userConnection()
             return try Loader(connection: connection).run(table: table, input: csv, options: options).render(.json)
         }
         return DiffOutcome(load: status, stdout: stdout, stderr: stderr)
+    }
+
+    /// A connection of the run's own, under the case's search_path when it has one.
+    func userConnection() throws -> Connection {
+        let connection = try FKBackfillError.mapping { try Connection() }
+        if let path = testCase.searchPath {
+            try FKBackfillError.mapping {
+                try connection.execute("SELECT pg_catalog.set_config('search_path', \(bind: testCase.text(path, schema: db.schema)), false)")
+            }
+        }
+        return connection
     }
 
     /// `validate TABLE --csv FILE --samples all --format json` with the case's options:
@@ -79,7 +90,7 @@ struct DiffHarness {
             options.replaceBy = testCase.replaceBy
             options.ignoreExtraColumns = testCase.ignoreExtraColumns
             options.samples = Self.all
-            let connection = try FKBackfillError.mapping { try Connection() }
+            let connection = try userConnection()
             let report = try Validator(connection: connection).run(table: table, input: csv, options: options)
             wouldLoad = report.wouldLoad
             return report.render(.json)
