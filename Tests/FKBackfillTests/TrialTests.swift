@@ -122,6 +122,25 @@ import TestSupport
         #expect(predicted.blockers.contains { $0.contains("n 500 is too big") }, "\(predicted.blockers)")
     }
 
+    /// A NOT NULL column whose DEFAULT is NULL, left out of the input, is as missing as one
+    /// with no default (a partition's own DEFAULT does not apply when the server routes):
+    /// the load refuses the input before writing, and validate says so.
+    @Test func aNotNullColumnDefaultingToNullIsMissing() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (kind text NOT NULL, c3 varchar(6) NOT NULL DEFAULT NULL, n int) PARTITION BY LIST (kind);
+            CREATE TABLE fact_b PARTITION OF fact FOR VALUES IN ('b');
+            ALTER TABLE fact_b ALTER COLUMN c3 SET DEFAULT 'P8';
+            """)
+        let csv = "kind,n\nb,1\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
+        #expect(error.kind == .badInput(line: 1), "\(error)")
+        #expect(error.message.contains("column c3"), "\(error.message)")
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("column c3") }, "\(predicted.blockers)")
+        #expect(try db.count("fact") == 0)
+    }
+
     /// A key a partition generates itself (its own GENERATED column where the partitioned
     /// table's is plain) is no key the input gives: PostgreSQL refuses the row, the load
     /// stops with exit 1 and nothing written, and validate predicts it.

@@ -22,9 +22,9 @@ extension LoadRun {
         // What stops a load before it stages (LoadRun.prepare): a NOT NULL column with no
         // default that the input lacks and no BEFORE INSERT trigger may fill.
         if constraints.beforeInsertTriggers.isEmpty {
-            for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+            for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
                 && !opened.columns.contains(column.name) {
-                blockers.append("column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column")
+                blockers.append("column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column")
             }
         }
         if castFailed { try markUnconvertible(staging) }
