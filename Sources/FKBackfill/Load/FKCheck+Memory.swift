@@ -24,19 +24,20 @@ extension FKCheck {
         let row = try session.execute(
             """
             SELECT pg_catalog.current_setting('work_mem') AS work_mem,
-                   pg_catalog.current_setting('hash_mem_multiplier') AS multiplier,
+                   pg_catalog.current_setting('hash_mem_multiplier', true) AS multiplier,
                    pg_catalog.pg_size_bytes(pg_catalog.current_setting('work_mem'))
                        < pg_catalog.pg_size_bytes(\(bind: returningWorkMem)) AS small,
-                   CAST(pg_catalog.current_setting('hash_mem_multiplier') AS pg_catalog.float8)
+                   CAST(pg_catalog.current_setting('hash_mem_multiplier', true) AS pg_catalog.float8)
                        < CAST(\(bind: String(returningHashMemMultiplier)) AS pg_catalog.float8) AS low
             """).rows[0]
-        let workMem = try row.string("work_mem"), multiplier = try row.string("multiplier")
-        let small = row.bool("small"), low = row.bool("low")
+        // hash_mem_multiplier is PostgreSQL 13's: before it, hash tables took work_mem.
+        let workMem = try row.string("work_mem"), multiplier = row["multiplier"]
+        let small = row.bool("small"), low = multiplier != nil && row.bool("low")
         if small { try session.execute("SELECT pg_catalog.set_config('work_mem', \(bind: returningWorkMem), true)") }
         if low { try session.execute("SELECT pg_catalog.set_config('hash_mem_multiplier', \(bind: String(returningHashMemMultiplier)), true)") }
         let result = try body()
         if small { try session.execute("SELECT pg_catalog.set_config('work_mem', \(bind: workMem), true)") }
-        if low { try session.execute("SELECT pg_catalog.set_config('hash_mem_multiplier', \(bind: multiplier), true)") }
+        if low, let multiplier { try session.execute("SELECT pg_catalog.set_config('hash_mem_multiplier', \(bind: multiplier), true)") }
         return result
     }
 }

@@ -15,8 +15,9 @@ public enum FKCheckMode: String, Sendable, CaseIterable, Codable {
 /// rows instead of once per row, on the rows **as stored**.
 ///
 /// The insert runs with `session_replication_role = replica`, so the RI triggers do not
-/// fire, and `RETURNING tableoid` plus every FK column of the target and of its
-/// partitions puts the stored keys into `fkb_stored`: the values after DEFAULTs,
+/// fire, and `RETURNING` every FK column of the target and of its partitions (plus
+/// `tableoid` for an FK declared on one partition) puts the stored keys into
+/// `fkb_stored`, grouped per key in the same statement: the values after DEFAULTs,
 /// generated columns, domain coercions and partition routing, whatever produced them.
 /// Then, per FK, one statement locks the referenced rows `FOR KEY SHARE` and counts
 /// the stored rows whose key no locked row matches, reading the referenced table as RI
