@@ -174,7 +174,9 @@ extension LoadRun {
                 // The user's triggers and defaults on the target run as in their session;
                 // the statement holds only names and pg_catalog's own count.
                 if readBack {
-                    try session.underUserSearchPath { try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped)) }
+                    try FKCheck.withReturningMemory(on: session) {
+                        try session.underUserSearchPath { try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped)) }
+                    }
                     report.inserted = try session.execute(reader.storedCount()).rows[0].int("n") ?? 0
                 } else {
                     report.inserted = try session.underUserSearchPath {
