@@ -24,11 +24,18 @@ extension LoadRun {
             try body()
         } catch let error as PostgresError where Self.isRefusal(error) {
             blockedTables.insert(parent.table.name)
+            // Row-level security: a key the policy hides from this role looks missing, and
+            // inserting it collides with the hidden row (PostgreSQL's own FK check, which
+            // bypasses the policy, would find it).
+            let hidden = error.sqlState == SQLState.insufficientPrivilege
             throw FKBackfillError(
                 "new rows of \(parent.table.name.display) were refused: \(error.message), nothing was written",
                 details: error.detail.map { [$0] } ?? [],
-                hint: "give the new rows values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
-                    + "or skip the parent (mode: skip)",
+                hint: hidden
+                    ? "row-level security on \(parent.table.name.display) hides rows from this role, so a key it hides looks missing: "
+                        + "load as a role that bypasses it (the table's owner, or BYPASSRLS), or give the policy a WITH CHECK that admits the new rows"
+                    : "give the new rows values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
+                        + "or skip the parent (mode: skip)",
                 kind: .blocked, cause: error)
         }
     }
