@@ -41,25 +41,6 @@ import TestSupport
         #expect(predicted.tried.contains { $0.contains("of \(db.schema).plan") }, "\(predicted.tried)")
     }
 
-    /// A parent's trigger that assigns the key: validate tries the parent's insert and
-    /// says what the load will: the key asked for is not the key stored.
-    @Test func aParentTriggerThatAssignsKeysIsPredicted() throws {
-        let db = try TestDatabase()
-        try db.run("""
-            CREATE SEQUENCE org_ids START 1000;
-            CREATE TABLE org (id int PRIMARY KEY);
-            CREATE FUNCTION assign_id() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN NEW.id := nextval('org_ids'); RETURN NEW; END $$;
-            CREATE TRIGGER assign_id BEFORE INSERT ON org FOR EACH ROW EXECUTE FUNCTION assign_id();
-            CREATE TABLE fact (org_id int REFERENCES org, n int);
-            """)
-        let predicted = try validate(db, "fact", csv: "org_id,n\n7,1\n")
-        #expect(!predicted.wouldLoad)
-        #expect(predicted.blockers.contains { $0.contains("not stored in \(db.schema).org as asked") }, "\(predicted.blockers)")
-        #expect(predicted.blockers.contains { $0.contains("keys asked for: 7") }, "\(predicted.blockers)")
-        #expect(try db.count("org") == 0)
-    }
-
     /// An exclusion constraint on the target: the load's refusal is a finding naming it,
     /// and validate, which tries the insert, predicts it.
     @Test func anExclusionConstraintOnTheTargetIsAFinding() throws {
