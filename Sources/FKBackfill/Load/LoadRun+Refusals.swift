@@ -11,8 +11,11 @@ extension LoadRun {
     static func isRefusal(_ error: PostgresError) -> Bool {
         guard error.kind == .server, let state = error.sqlState else { return false }
         if state.hasPrefix(SQLState.integrityConstraintViolationClass) || state == SQLState.withCheckOptionViolation { return true }
-        // The user's own code refusing a row: RAISE EXCEPTION or ASSERT in a trigger.
-        if state == SQLState.raiseException || state == SQLState.assertFailure { return true }
+        // The user's own code refusing a row: PL/pgSQL's RAISE, ASSERT or STRICT (class
+        // P0), or a RAISE with an SQLSTATE of the user's own (a class PostgreSQL does not
+        // use: a letter first, other than F0, HV and XX).
+        if state.hasPrefix(SQLState.plpgsqlErrorClass) { return true }
+        if let first = state.first, first.isLetter, !["F0", "HV", "XX"].contains(String(state.prefix(2))) { return true }
         return state == SQLState.insufficientPrivilege && error.message.contains("row-level security")
     }
 
@@ -96,4 +99,33 @@ extension LoadRun {
             kind: .rowRefused(line: line))
     }
 
+
+    /// Step "check deferred constraints": `SET CONSTRAINTS ALL IMMEDIATE` fires now what
+    /// PostgreSQL would otherwise check at COMMIT (deferred FKs, deferrable unique keys,
+    /// deferred constraint triggers), so their refusal is a finding with the constraint,
+    /// and a dry run, which rolls back instead of committing, sees it too. The user's
+    /// constraint triggers run as in their session.
+    func checkDeferredConstraints() throws {
+        do {
+            try session.underUserSearchPath { try session.execute("SET CONSTRAINTS ALL IMMEDIATE") }
+        } catch let error as PostgresError where Self.isRefusal(error) {
+            throw FKBackfillError(
+                "PostgreSQL refused the load at its deferred checks: \(error.message), nothing was written",
+                details: (error.detail.map { [$0] } ?? []) + (error.context.flatMap { $0.split(separator: "\n").first.map { ["in \($0)"] } } ?? []),
+                hint: "a DEFERRABLE constraint or a deferred constraint trigger refused a row; `fkbackfill validate` tries the same checks",
+                kind: error.sqlState == SQLState.foreignKeyViolation ? .foreignKeyViolations : .rowRefused(line: nil), cause: error)
+        }
+    }
+
+    /// Stops the load when the user's code switched the session to replica mode while
+    /// it ran: PostgreSQL's FK checks (and every ordinary trigger) were skipped for the
+    /// rows after it, so what was stored is not known to be checked.
+    func refuseReplicaSwitch(during step: String) throws {
+        let role = try session.execute("SELECT pg_catalog.current_setting('session_replication_role') AS r").rows[0]["r"]
+        guard let role, role != "origin" else { return }
+        throw FKBackfillError(
+            "session_replication_role became \(role) while \(step): PostgreSQL's FK checks did not run for the rows after it, nothing was written",
+            hint: "a trigger or function the insert ran calls set_config('session_replication_role', …); the load cannot vouch for its rows",
+            kind: .blocked)
+    }
 }

@@ -27,6 +27,7 @@ extension LoadRun {
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
             insertedKeys[parent.index] = keys
             try refuseChangedKeys(parent)
+            try refuseReplicaSwitch(during: "inserting new rows of \(parent.table.name.display)")
         }
         for parent in plan.parents where available.contains(parent.index) {
             if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
@@ -191,6 +192,7 @@ extension LoadRun {
         } catch let error as PostgresError where Self.isRefusal(error) {
             throw try refusal(error)
         }
+        if check == nil { try refuseReplicaSwitch(during: "inserting the rows of \(target.name.display)") }
         try noteSkippedRows(expected: expected, readBack: readBack ? reader : nil)
     }
 

@@ -79,6 +79,9 @@ extension LoadRun {
                 prediction.tried = (parentReasons.isEmpty ? [] : ["the new parent rows' INSERT, for " + parentReasons.joined(separator: "; ")])
                     + (targetReasons.isEmpty ? [] : ["the fact rows' INSERT, for " + targetReasons.joined(separator: "; ")])
                 blockers += trial.stopped ?? []
+                if let untried = trial.untried {
+                    prediction.notExact += [untried] + parentReasons.map { "\($0): not evaluated on the new rows" } + targetReasons
+                }
                 // A key left to a volatile default was tried with one value; the load's call gives another.
                 prediction.notExact += defaulted.notExact
                 if let stored = trial.inserted {
