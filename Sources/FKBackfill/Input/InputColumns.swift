@@ -30,6 +30,21 @@ enum InputColumns {
                         "\(location): column \(name) is not a column of \(target.name.display), and names starting with \(reservedPrefix) are the tool's own",
                         hint: "rename or leave out \(name)", kind: .badInput(line: 1))
                 }
+                // Names PostgreSQL cannot give a column of the stage: none at all (a trailing
+                // comma, as spreadsheets write), a system column's, or one it would cut to 63
+                // bytes (two such names could become one).
+                let shown = name.debugDescription
+                if name.isEmpty {
+                    throw FKBackfillError("\(location): a column of the header has no name", hint: "name it, or remove the empty field", kind: .badInput(line: 1))
+                }
+                if systemColumns.contains(name) {
+                    throw FKBackfillError("\(location): column \(shown) is a system column's name, not a column of \(target.name.display)",
+                                          hint: "rename or leave out \(shown)", kind: .badInput(line: 1))
+                }
+                if name.utf8.count > 63 {
+                    throw FKBackfillError("\(location): column \(shown) is not a column of \(target.name.display), and its name is longer than PostgreSQL's 63 bytes",
+                                          hint: "rename or leave out the column", kind: .badInput(line: 1))
+                }
                 // Not the target's: an extra column, for the backfill to read. Whether
                 // something reads it is known once the plan is (`ExtraColumns.resolve`).
                 continue
@@ -41,6 +56,9 @@ enum InputColumns {
             }
         }
     }
+
+    /// The system columns every table has: no column of the stage may take their names.
+    static let systemColumns: Set<String> = ["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"]
 
     /// The prefix of the columns the tool adds to its work tables next to the input's.
     static let reservedPrefix = "_fkb_"

@@ -5,7 +5,17 @@ extension LoadRun {
     /// Every staged key once; then what every parent lacks, children first. A cycle's
     /// tables feed each other, so its group repeats until no new key appears.
     func findMissingKeys() throws {
-        try withAggregationSettings { try findMissingKeysUnderSettings() }
+        do {
+            try withAggregationSettings { try findMissingKeysUnderSettings() }
+        } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
+            // A value derived for a new parent row that its column's type cannot take (an
+            // input column shared by parents of different types, a rule's value): the
+            // input's fault, a finding, in validate as in the load.
+            throw FKBackfillError(
+                "a value for new parent rows cannot be stored: \(error.message), nothing was written",
+                details: error.detail.map { [$0] } ?? [],
+                hint: "fix the input's values, or give the parent column a rule (docs/rules.md)", kind: .blocked, cause: error)
+        }
     }
 
     /// The step's statements aggregate every staged row behind a new key, sorting each

@@ -25,7 +25,9 @@ extension LoadRun {
     func refusingNewRows(of parent: ParentPlan, _ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let error as PostgresError where Self.isRefusal(error) {
+        } catch let error as PostgresError where Self.isRefusal(error)
+            || (error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true) {
+            // Class 22 too: a value the input gives a new row that the column's type cannot take.
             blockedTables.insert(parent.table.name)
             // Row-level security: a key the policy hides from this role looks missing, and
             // inserting it collides with the hidden row (PostgreSQL's own FK check, which

@@ -11,10 +11,10 @@ extension LoadRun {
         for parent in plan.parents where available.contains(parent.index) {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
             stepStarted?("backfill parents: \(parent.table.name.display)")
-            try session.execute(sql.createNewRows(parent))
-            try session.execute(sql.createInsertedRows(parent))
             // The user's triggers, rules and defaults on the parent run as in their session.
             try refusingNewRows(of: parent) {
+                try session.execute(sql.createNewRows(parent))
+                try session.execute(sql.createInsertedRows(parent))
                 if try ParentHooks.hasRules(parent.table, on: session) {
                     try session.underUserSearchPath { try session.execute(sql.insertNewRowsUnderRules(parent)) }
                     try session.execute(sql.insertedUnderRules(parent))

@@ -7,10 +7,12 @@ extension LoadStatements {
     func derivation(_ column: ColumnPlan) -> SQL {
         switch column.source {
         case .staged(let source, _):
-            return "mode() WITHIN GROUP (ORDER BY s.\(q(source)))"
+            // Cast to the parent column's type: an input column the target lacks is staged
+            // as text when parents of different types share its name.
+            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(q(source))) AS \(column.column.sqlType))"
         case .rule(let rule):
             switch rule.source {
-            case .from(let source, let pick): return aggregate(pick, of: "s.\(q(source))")
+            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(q(source))")) AS \(column.column.sqlType))"
             case .value(let value): return "CAST(\(constant(value)) AS \(column.column.sqlType))"
             case .template(let template):
                 let parts = TemplateParts.parse(template).map { part -> SQL in

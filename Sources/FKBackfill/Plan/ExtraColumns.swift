@@ -106,7 +106,9 @@ enum ExtraColumns {
                 case .key, .generatedByDatabase: continue
                 default: break
                 }
-                let distance = editDistance(planned.column.name.lowercased(), name.lowercased())
+                // Case counts: `First_Name` is not the column first_name (PostgreSQL folds
+                // only unquoted names), so it is one edit away, a did-you-mean.
+                let distance = planned.column.name == name ? 0 : max(1, editDistance(planned.column.name.lowercased(), name.lowercased()))
                 if distance <= max(1, name.count / 3) {
                     candidates.append((distance, planned.column.name, parent.table.name.display))
                 }

@@ -86,11 +86,33 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
 
     /// An error of `kind` with its message, the blocking items and a hint.
     public init(_ message: String, details: [String] = [], hint: String? = nil, kind: Kind, cause: PostgresError? = nil) {
-        self.message = message
-        self.details = details
-        self.hint = hint
+        // One line each, whatever the input put in them (a column name with a line break
+        // must not forge a second `fkbackfill:` line).
+        self.message = Self.oneLine(message)
+        self.details = details.map(Self.oneLine)
+        self.hint = hint.map(Self.oneLine)
         self.kind = kind
         self.cause = cause
+    }
+
+    /// `text` with line breaks, tabs and other control characters escaped (`\n`, `\u{001B}`).
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.properties.generalCategory == .control {
+                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 
     /// The message alone; `details` and `hint` are for the caller to print.
