@@ -63,10 +63,10 @@ public enum CatalogReader {
 
     /// Inside a caller's transaction: JIT off for the catalog queries only.
     static func withJITOff<T>(on session: Session, _ body: () throws -> T) throws -> T {
-        let previous = try session.execute("SELECT current_setting('jit') AS jit").rows[0].string("jit")
-        try session.execute("SELECT set_config('jit', 'off', true)")
+        let previous = try session.execute("SELECT pg_catalog.current_setting('jit') AS jit").rows[0].string("jit")
+        try session.execute("SELECT pg_catalog.set_config('jit', 'off', true)")
         let value = try body()
-        try session.execute("SELECT set_config('jit', \(bind: previous), true)")
+        try session.execute("SELECT pg_catalog.set_config('jit', \(bind: previous), true)")
         return value
     }
 

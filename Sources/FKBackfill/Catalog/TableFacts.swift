@@ -48,8 +48,8 @@ struct TableFacts {
         }
         for row in try session.execute(
             """
-            SELECT c.oid, has_table_privilege(c.oid, 'INSERT') AS can_insert, has_table_privilege(c.oid, 'UPDATE') AS can_update
-            FROM pg_class c WHERE c.oid = ANY(\(oids))
+            SELECT c.oid, pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'UPDATE') AS can_update
+            FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY(\(oids))
             """).rows {
             guard let table = byOID[try row.string("oid")] else { continue }
             facts.canInsert[table] = row.bool("can_insert")

@@ -81,7 +81,7 @@ final class LoadRun {
         table: String, input: InputSource, options: LoadOptions, on session: Session, progress: ((Int, Int?) -> Void)?
     ) throws -> LoadRun {
         if let timeout = options.lockTimeout {
-            try session.execute("SELECT set_config('lock_timeout', \(bind: timeout), true)")
+            try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: timeout), true)")
         }
         let prepared = try Preparation.prepare(
             table: table, input: input, rules: options.rules, mode: options.mode, on: session, lockTarget: options.loadTarget,

@@ -32,7 +32,7 @@ struct Preparation {
         // waits for this load, so the FKs read here are the ones that hold. (A role that
         // may not insert is told so by the privilege check, as a GRANT.)
         if lockTarget, try session.execute(
-            "SELECT has_table_privilege(CAST(\(bind: String(oid)) AS oid), 'INSERT') AS ok").rows[0].bool("ok") {
+            "SELECT pg_catalog.has_table_privilege(CAST(\(bind: String(oid)) AS pg_catalog.oid), 'INSERT') AS ok").rows[0].bool("ok") {
             try session.execute("LOCK TABLE \(name) IN ROW EXCLUSIVE MODE")
         }
         // Work tables and views are temporary: say so before anything is written.
