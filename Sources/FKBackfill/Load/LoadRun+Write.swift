@@ -5,10 +5,15 @@ import PostgresClient
 /// and insert the fact rows, and the report's per-parent lines.
 extension LoadRun {
     /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
-    func backfillParents() throws {
-        try lockCitusParents()
-        if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
-        for parent in plan.parents where available.contains(parent.index) {
+    /// `phase` splits it around the fact insert when the target sits in a cycle.
+    func backfillParents(_ phase: BackfillPhase = .all) throws {
+        let targetCycle = targetAsParent?.cycle
+        let writes = plan.parents.filter { available.contains($0.index) && phase.includes($0, targetCycle: targetCycle) }
+        if phase != .afterTarget {
+            try lockCitusParents()
+            if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
+        }
+        for parent in writes {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
             stepStarted?("backfill parents: \(parent.table.name.display)")
             try session.execute(sql.createNewRows(parent))
@@ -28,10 +33,10 @@ extension LoadRun {
             insertedKeys[parent.index] = keys
             try refuseChangedKeys(parent)
         }
-        for parent in plan.parents where available.contains(parent.index) {
+        for parent in writes {
             if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
         }
-        for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
+        for parent in writes where parent.mode == .fillNullOnly {
             guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
             try session.execute(lock)
             updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
@@ -96,7 +101,10 @@ extension LoadRun {
         check.onCitus = try citusTarget() != nil
         report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
         guard options.fkCheck != .perRow else { return try noteCitusFKCheck() }
-        let blockers = try check.blockers(on: session)
+        var blockers = try check.blockers(on: session)
+        if targetFirst, let cycle = plan.targetCycle {
+            blockers.append("\(target.name.display) is in a cycle (\(cycle.display)): its rows go in before that cycle's parents")
+        }
         if blockers.isEmpty {
             self.check = check
             try noteCitusFKCheck()

@@ -34,11 +34,14 @@ extension LoadRun {
     func trialWrite(target targetReasons: [String]) throws -> (stopped: [String]?, inserted: Int?, skipped: Int) {
         do {
             return try session.rolledBack {
-                try backfillParents()
-                guard !targetReasons.isEmpty, options.loadTarget else { return (nil, nil, 0) }
+                // A target in a cycle: the same order as the load's (`TargetCycle`).
+                try backfillParents(targetFirst ? .beforeTarget : .all)
+                guard !targetReasons.isEmpty || targetFirst, options.loadTarget else { return (nil, nil, 0) }
                 if !options.replaceBy.isEmpty { try deleteReplaced() }
                 try chooseFKCheck()
+                try clearTargetCycleColumns()
                 try insertTarget()
+                try finishTargetCycle()
                 try verifyStoredRows()
                 return (nil, report.inserted, report.skipped)
             }
