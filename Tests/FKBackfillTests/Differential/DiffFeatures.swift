@@ -101,6 +101,9 @@ struct DiffFeatures: OptionSet, Sendable {
     /// `name` a rule or DEFAULT does not, and maybe `memo`, which nothing reads (refused by
     /// both sides, or ignored with `--ignore-extra-columns`).
     static let extraColumns = DiffFeatures(rawValue: 1 << 40)
+    /// The target in a cycle (#24 item 2): a parent references the target's id (nullable,
+    /// NOT NULL or DEFERRABLE), a rule maybe giving a new row its input row's own id.
+    static let targetCycle = DiffFeatures(rawValue: 1 << 41)
 
     static let named: [(String, DiffFeatures)] = [
         ("composite", .composite), ("crosstype", .crossType), ("matchfull", .matchFull), ("defaults", .defaults),
@@ -116,7 +119,7 @@ struct DiffFeatures: OptionSet, Sendable {
         ("secondary-unique", .secondaryUnique), ("rls", .rls), ("serial-keys", .serialKeys),
         ("typmod-lossy", .typmodLossy), ("target-trigger-keys", .targetTriggerKeys),
         ("parent-trigger-keys", .parentTriggerKeys), ("parent-rule-drops", .parentRuleDrops),
-        ("extra-columns", .extraColumns),
+        ("extra-columns", .extraColumns), ("target-cycle", .targetCycle),
     ]
 
     static let all = DiffFeatures(named.map(\.1))

@@ -45,6 +45,7 @@ struct DiffGenerator {
         var result = DiffCase(seed: seed, index: index, features: features)
         generator.makeParents()
         generator.makeTarget()
+        generator.makeTargetCycle()
         generator.makeRules(into: &result)
         if generator.use(.extraColumns, 50, "extra-columns") {
             generator.extraColumns = ["name"] + (generator.random.chance(40) ? ["memo"] : [])
@@ -58,6 +59,7 @@ struct DiffGenerator {
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
         result.setBasedApplies = !generator.target.selfReference && !generator.target.partitioned && !generator.used.contains("trigger")
+            && !generator.used.contains("target-cycle")
         for (index, keys) in generator.partitionKeys where !generator.referencedByParents.contains(index) {
             result.partitionKeys[generator.parentKey(index)] = keys
         }
