@@ -87,9 +87,9 @@ extension LoadRun {
             }
             if let immediate = sql.setConstraintsImmediate() { try session.execute(immediate) }
         } catch let error as PostgresError where Self.isRefusal(error) {
+            let cycle = plan.targetCycle?.display ?? plan.deferredConstraints.map(\.referencedTable.display).joined(separator: ", ")
             throw FKBackfillError(
-                "PostgreSQL refused the rows of the cycle \(plan.targetCycle?.display ?? "") once all were in: \(error.message), "
-                    + "nothing was written",
+                "PostgreSQL refused the rows of the cycle (\(cycle)) once all were in: \(error.message), nothing was written",
                 details: error.detail.map { [$0] } ?? [],
                 hint: "`fkbackfill validate` shows the keys; the rows of a cycle must reference each other's keys",
                 kind: .blocked, cause: error)

@@ -209,7 +209,10 @@ extension LoadRun {
         report.skipped = expected - report.inserted
         report.skippedBy = constraints.beforeInsertTriggers.map { "trigger \($0)" } + constraints.otherHooks.filter { $0.hasPrefix("rule ") }
         guard let readBack else { return }
-        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0 {
+        // A target-first load stored its cyclic columns NULL: those keys are not read back.
+        let nulled = targetFirst ? Set(plan.targetCycle?.nulledTargetColumns ?? []) : []
+        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0
+            && !parent.sources.contains(where: { !nulled.isDisjoint(with: $0.foreignKey.columns) }) {
             let fks = parent.sources.compactMap { source -> ForeignKey? in
                 if case .staged = source.origin, source.foreignKey.table == target.name, !source.foreignKey.declared { return source.foreignKey }
                 return nil

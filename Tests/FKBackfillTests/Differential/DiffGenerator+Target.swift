@@ -2,7 +2,8 @@
 extension DiffGenerator {
     mutating func makeTarget() {
         let s = DiffCase.schemaToken
-        target.idUnique = use(.unique, 60, "unique")
+        // A cycle through the target needs a key to reference.
+        target.idUnique = use(.unique, 60, "unique") || (features.contains(.targetCycle) && random.chance(70))
         target.selfReference = !target.partitioned && target.idUnique && use(.targetSelfReference, 35, "target-self-reference")
         target.amountCheck = use(.checks, 50, "checks")
         target.batchNotNull = use(.defaults, 50, "defaults")
