@@ -51,7 +51,8 @@ extension DiffGenerator {
         }
         makeTargetTriggers()
         makeTargetChild()
-        if use(.existingRows, 60, "existing-rows") {
+        // A cycle through the target wants existing rows: a NOT NULL reference back needs one.
+        if use(.existingRows, 60, "existing-rows") || (features.contains(.targetCycle) && random.chance(50)) {
             target.existingIDs = [1, 2, 3]
             // Partition 'a': a parent referenced from partition b only gets an existing key too.
             let names = (target.partitioned ? ["kind"] : []) + ["id"] + parents.flatMap(\.factColumns) + ["amount", "batch"]

@@ -12,10 +12,10 @@ extension DiffGenerator {
         let deferrable = random.chance(30) ? " DEFERRABLE" : ""
         create.append("ALTER TABLE \(s).\(parent.name) ADD COLUMN tid int, "
             + "ADD CONSTRAINT \(parent.name)_tid FOREIGN KEY (tid) REFERENCES \(s).fact (id)\(deferrable);")
-        if let id = target.existingIDs.first, random.chance(50) {
+        if let id = target.existingIDs.first, random.chance(70) {
             data.append("UPDATE \(s).\(parent.name) SET tid = \(id); ALTER TABLE \(s).\(parent.name) ALTER COLUMN tid SET NOT NULL;")
         }
-        if random.chance(80) {
+        if random.chance(90) {
             rulesTables[parentKey(parent.index), default: []].append(
                 random.pick(["tid: { from: id }", "tid: { from: id }", "tid: { from: id, pick: max }", "tid: { value: '1' }"]))
         }
