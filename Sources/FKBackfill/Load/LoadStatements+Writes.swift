@@ -155,11 +155,15 @@ extension LoadStatements {
 
     /// `TargetCycle.targetFirst`: the staged values of the target's FK columns into its
     /// cycle, kept aside by the row's key, and cleared in the stage so the fact rows go in
-    /// before the cycle's parents. Only rows with a key: others cannot be found again.
+    /// before the cycle's parents. Only rows with a key (others cannot be found again) and
+    /// a key the cycle's table lacks yet: a row pointing at an existing parent keeps its
+    /// value, so the UPDATE afterwards touches only the rows of new parents.
     func keepTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> [SQL] {
         let columns = cycle.nulledTargetColumns
         let keyed = key.keyColumns.map { "s.\(q($0)) IS NOT NULL" as SQL }.joined(separator: " AND ")
-        let set = columns.map { "s.\(q($0)) IS NOT NULL" as SQL }.joined(separator: " OR ")
+        let set = cycle.outOf.filter { !$0.deferrable }.map { fk -> SQL in
+            "(\(KeyPredicates.missing(fk, child: KeyPredicates.columns("s", fk.columns))))"
+        }.joined(separator: " OR ")
         return [
             "CREATE TEMP TABLE \(Self.targetCycleValues) ON COMMIT DROP AS SELECT s._fkb_row, "
                 + KeyPredicates.columns("s", key.keyColumns + columns).joined(separator: ", ")
