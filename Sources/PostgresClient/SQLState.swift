@@ -26,6 +26,12 @@ public enum SQLState {
     public static let insufficientPrivilege = "42501"
     /// `with_check_option_violation`: an auto-updatable view's WITH CHECK OPTION refused a row.
     public static let withCheckOptionViolation = "44000"
+    /// Class P0: PL/pgSQL errors (RAISE EXCEPTION, ASSERT, STRICT's no or too many rows).
+    public static let plpgsqlErrorClass = "P0"
+    /// `raise_exception`: PL/pgSQL's RAISE EXCEPTION (a trigger refusing a row, say).
+    public static let raiseException = "P0001"
+    /// `assert_failure`: PL/pgSQL's ASSERT.
+    public static let assertFailure = "P0004"
     /// Class 22: data exceptions (bad value, bad encoding, malformed COPY row).
     public static let dataExceptionClass = "22"
     /// `bad_copy_file_format`: a malformed COPY row (wrong field count, unclosed quote).

@@ -107,4 +107,37 @@ import TestSupport
         try db.run(try #require(indexes.first?.fix))
         #expect(!(try audit(db, "payment")).findings.contains { $0.kind == "missing-index" })
     }
+
+    /// A parent whose INSERT code assigns the key (a trigger setting `NEW.id`), drops the
+    /// row (a trigger returning NULL, a rule DO INSTEAD) is not `auto`: the load would
+    /// read the keys back and stop (issue #24 item 3). A trigger that only fills another
+    /// column leaves the parent `auto`.
+    @Test func aParentWhoseInsertCodeChangesKeysIsNotAuto() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE SEQUENCE org_ids START 1000;
+            CREATE TABLE org (id int PRIMARY KEY, name text);
+            CREATE FUNCTION assign_id() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.id := nextval('org_ids'); RETURN NEW; END $$;
+            CREATE TRIGGER assign_id BEFORE INSERT ON org FOR EACH ROW EXECUTE FUNCTION assign_id();
+            CREATE TABLE region (id int PRIMARY KEY, name text);
+            CREATE FUNCTION drop_unnamed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.name IS NULL THEN RETURN NULL; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER drop_unnamed BEFORE INSERT ON region FOR EACH ROW EXECUTE FUNCTION drop_unnamed();
+            CREATE TABLE team (id int PRIMARY KEY, name text);
+            CREATE RULE team_nothing AS ON INSERT TO team DO INSTEAD NOTHING;
+            CREATE TABLE site (id int PRIMARY KEY, name text);
+            CREATE FUNCTION name_site() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := coalesce(NEW.name, 'x'); RETURN NEW; END $$;
+            CREATE TRIGGER name_site BEFORE INSERT ON site FOR EACH ROW EXECUTE FUNCTION name_site();
+            CREATE TABLE fact (org_id int CONSTRAINT f_org REFERENCES org, region_id int CONSTRAINT f_region REFERENCES region,
+                               team_id int CONSTRAINT f_team REFERENCES team, site_id int CONSTRAINT f_site REFERENCES site);
+            """)
+        let report = try audit(db, "fact")
+        #expect(status(report, "f_org") == .uncovered)
+        #expect(status(report, "f_region") == .uncovered)
+        #expect(status(report, "f_team") == .uncovered)
+        #expect(status(report, "f_site") == .auto)
+        let reasons = report.foreignKeys.flatMap(\.reasons).joined(separator: "\n")
+        #expect(reasons.contains("trigger assign_id") && reasons.contains("trigger drop_unnamed (RETURN NULL)")
+            && reasons.contains("rule team_nothing (DO INSTEAD)"), "\(reasons)")
+    }
 }

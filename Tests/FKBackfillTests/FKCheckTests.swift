@@ -31,6 +31,29 @@ import TestSupport
         #expect(try db.values("SELECT current_setting('session_replication_role')") == [["origin"]])
     }
 
+    /// The insert that reads the stored keys back runs with `work_mem` at least 64 MB and
+    /// `hash_mem_multiplier` at least 4, so that its grouping hashes instead of sorting a
+    /// million rows to disk (issue #23's cost); it never lowers what the session set, and
+    /// sets nothing beyond the load's transaction. A DEFAULT of built-in code shows what
+    /// the insert ran with.
+    @Test func theStoredKeysInsertRaisesMemoryForItselfOnly() throws {
+        let db = try setup()
+        try db.run("""
+            ALTER TABLE fact ADD COLUMN wm text DEFAULT pg_catalog.current_setting('work_mem'),
+                ADD COLUMN hm text DEFAULT pg_catalog.current_setting('hash_mem_multiplier');
+            SET work_mem = '1MB';
+            SET hash_mem_multiplier = 1;
+            """)
+        let low = try db.load("fact", csv: "org_code,n\nG1,1\n")
+        #expect(low.fkCheck == .setBased)
+        #expect(try db.values("SELECT wm, hm FROM fact") == [["64MB", "4"]])
+        #expect(try db.values("SELECT current_setting('work_mem'), current_setting('hash_mem_multiplier')") == [["1MB", "1"]])
+        try db.run("TRUNCATE fact; SET work_mem = '256MB'; SET hash_mem_multiplier = 8;")
+        let high = try db.load("fact", csv: "org_code,n\nG1,2\n")
+        #expect(high.fkCheck == .setBased)
+        #expect(try db.values("SELECT wm, hm FROM fact") == [["256MB", "8"]])
+    }
+
     @Test func everyFailedPreconditionFallsBackToPerRow() throws {
         // A user trigger on the target.
         let triggered = try setup()

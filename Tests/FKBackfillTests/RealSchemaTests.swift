@@ -60,6 +60,8 @@ import TestSupport
             table: "fact", input: .csv(path: try db.csvFile("org_id,n\n7,1\n"), options: CSVOptions()), options: options)
         // validate tries the parent's insert in a savepoint: the trigger's key is seen.
         #expect(report.prediction?.wouldLoad == false)
+        #expect(report.prediction?.blockers.contains { $0.contains("not stored in \(db.schema).org as asked") } == true)
+        #expect(report.prediction?.blockers.contains { $0.contains("keys asked for: 7") } == true, "\(report.prediction?.blockers ?? [])")
         #expect(report.prediction?.tried.contains { $0.contains("trigger assign_id") } == true, "\(report.prediction?.tried ?? [])")
     }
 

@@ -77,6 +77,16 @@ struct Coverage {
             found.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL "
                 + "with no default, no same-named input column and no rule")
         }
+        // Code on INSERT that assigns the key or drops the row: the load reads the keys
+        // back and stops when they are not the keys asked for.
+        for key in parent.keyColumns {
+            if let trigger = columnFacts.triggerFilled[name]?[key] {
+                found.append("trigger \(trigger) on \(name.display) assigns its key column \(key) on INSERT: new keys may not be stored as asked")
+            }
+        }
+        for dropper in columnFacts.rowDroppers[name] ?? [] {
+            found.append("\(dropper) on \(name.display) may drop new rows on INSERT")
+        }
         found += try failingChecks(parent)
         found += collidingUniques(parent)
         if facts.canInsert[name] == false { found.append("the current role may not INSERT into \(name.display)") }

@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// Two catalog facts about parent columns the catalog reader does not keep, read in one
+/// Catalog facts about parents' new rows the catalog reader does not keep, read in one
 /// query for every table of an audit (issue 24):
 ///
 /// - **Columns a BEFORE INSERT trigger fills**: a NOT NULL column such a trigger can
@@ -11,12 +11,18 @@ import PostgresClient
 /// - **Key columns a sequence also fills** (serial, `nextval` DEFAULT, identity): a
 ///   backfill inserts explicit keys there, so the sequence must move past them or the
 ///   application's next ordinary insert collides.
+/// - **Code that changes or drops a new row**: a trigger assigning a key column, one that
+///   returns NULL, an INSERT rule DO INSTEAD: the load reads the keys back and stops, so
+///   the audit does not call such a parent `auto`.
 struct ParentColumnFacts {
     /// Per table, the NOT NULL columns a BEFORE INSERT row trigger can fill, with the trigger.
     var triggerFilled: [TableName: [String: String]] = [:]
     /// Per table and column, the sequence that fills it (qualified, as `pg_get_serial_sequence`
     /// or the DEFAULT names it).
     var sequences: [TableName: [String: String]] = [:]
+    /// Per table, what may drop a new row: BEFORE INSERT triggers whose PL/pgSQL body
+    /// returns NULL, and INSERT rules DO INSTEAD.
+    var rowDroppers: [TableName: [String]] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
         var facts = ParentColumnFacts()
@@ -47,9 +53,20 @@ struct ParentColumnFacts {
             WHERE a.attrelid OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
               AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
               AND (a.attidentity OPERATOR(pg_catalog.<>) '' OR pg_catalog.pg_get_expr(d.adbin, d.adrelid) OPERATOR(pg_catalog.~~) 'nextval(%')
+            UNION ALL
+            SELECT 'r', n.nspname, c.relname, r.rulename, NULL, NULL, NULL, NULL, NULL
+            FROM pg_catalog.pg_rewrite r
+            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
+            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+            WHERE r.ev_class OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
+              AND r.ev_type OPERATOR(pg_catalog.=) '3' AND r.is_instead AND r.ev_enabled OPERATOR(pg_catalog.<>) 'D'
             """).rows
         for row in rows {
             let table = TableName(schema: try row.string("nspname"), name: try row.string("relname"))
+            if try row.string("what") == "r" {
+                facts.rowDroppers[table, default: []].append("rule \(try row.string("detail")) (DO INSTEAD)")
+                continue
+            }
             if try row.string("what") == "s" {
                 guard let sequence = row["detail"], let column = row["attname"] else { continue }
                 facts.sequences[table, default: [:]][column] = sequence
@@ -62,6 +79,7 @@ struct ParentColumnFacts {
                 if let column = arguments.first { facts.triggerFilled[table, default: [:]][String(column)] = trigger }
             } else if row["lanname"] == "plpgsql", let source = row["prosrc"] {
                 for column in assignedColumns(source) { facts.triggerFilled[table, default: [:]][column] = trigger }
+                if source.contains(/(?i)\breturn\s+null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
             }
         }
         return facts

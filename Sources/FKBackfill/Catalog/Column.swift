@@ -38,6 +38,13 @@ public struct Column: Sendable, Equatable {
 
     /// Identity and generated columns are filled by the database, never by the tool.
     public var isDatabaseGenerated: Bool { identity != nil || generatedExpression != nil }
+
+    /// False when an insert that leaves the column out stores NULL: no DEFAULT, or one
+    /// that is the NULL constant (`DEFAULT NULL`, deparsed `NULL::character varying`).
+    public var hasNonNullDefault: Bool {
+        guard let expression = defaultExpression?.trimmingCharacters(in: .whitespaces) else { return false }
+        return !(expression == "NULL" || expression.hasPrefix("NULL::"))
+    }
 }
 
 extension Column {

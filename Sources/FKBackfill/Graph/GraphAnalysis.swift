@@ -12,7 +12,11 @@ struct GraphAnalysis {
         let names = nodes.sorted()
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         var successors = [[Int]](repeating: [], count: names.count)
-        for edge in edges { successors[index[edge.from]!].append(index[edge.to]!) }
+        // An edge between tables outside `nodes` has no place in the graph: skipped.
+        for edge in edges {
+            guard let from = index[edge.from], let to = index[edge.to] else { continue }
+            successors[from].append(to)
+        }
 
         let components = Self.stronglyConnectedComponents(count: names.count, successors: successors)
         var componentOf = [Int](repeating: 0, count: names.count)
@@ -52,8 +56,9 @@ struct GraphAnalysis {
 
         var innerEdges = [[Edge]](repeating: [], count: components.count)
         for edge in edges {
-            let from = componentOf[index[edge.from]!]
-            if from == componentOf[index[edge.to]!] { innerEdges[from].append(edge) }
+            guard let fromIndex = index[edge.from], let toIndex = index[edge.to] else { continue }
+            let from = componentOf[fromIndex]
+            if from == componentOf[toIndex] { innerEdges[from].append(edge) }
         }
         for component in componentOrder {
             let members = components[component].map { names[$0] }
@@ -109,7 +114,7 @@ struct GraphAnalysis {
         while let next = ready.popLast() {
             result.append(next)
             for child in children[next] ?? [] {
-                waiting[child]! -= 1
+                waiting[child, default: 0] -= 1
                 if waiting[child] == 0 {
                     ready.append(child)
                     ready.sort(by: >)

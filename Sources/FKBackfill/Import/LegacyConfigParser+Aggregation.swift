@@ -51,8 +51,8 @@ extension LegacyConfigParser {
                 ?? "one of " + LegacyAggregation.typeNames.joined(separator: ", "))
             return nil
         }
-        for key in values.keys.sorted() where key != "type" && !keys.contains(key) {
-            problem(values[key]!, "\(key) does not go with type \(type)")
+        for (key, node) in values.sorted(by: { $0.key < $1.key }) where key != "type" && !keys.contains(key) {
+            problem(node, "\(key) does not go with type \(type)")
         }
         switch type {
         case "first": return LegacyAggregation(kind: .first, location: here, valueLocation: here)

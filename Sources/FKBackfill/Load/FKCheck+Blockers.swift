@@ -37,6 +37,18 @@ extension FKCheck {
         if let hooks {
             reasons.append("\(target.name.display) has \(hooks) on INSERT: with the FK triggers off they would not fire, or fire unchecked")
         }
+        // PostgreSQL's own checks that are triggers besides the FK checks: a DEFERRABLE
+        // unique, primary key or exclusion constraint is rechecked by an internal trigger
+        // (unique_key_recheck), which replica mode skips as it skips the RI triggers.
+        let rechecks = try session.execute(
+            """
+            SELECT pg_catalog.string_agg(DISTINCT c.conname, ', ') AS names
+            FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_constraint c ON c.oid = t.tgconstraint
+            WHERE t.tgrelid IN \(tree) AND t.tgisinternal AND (t.tgtype & 4) <> 0 AND c.contype IN ('u', 'p', 'x')
+            """).rows.first?["names"]
+        if let rechecks {
+            reasons.append("\(target.name.display)'s constraint \(rechecks) is DEFERRABLE: PostgreSQL rechecks it by a trigger, which the set-based check's replica mode would skip")
+        }
         // Code the insert runs itself, in replica mode: a DEFAULT, a CHECK or a domain's
         // default or check that calls a function of the user's that is not IMMUTABLE
         // could write to a table whose FK triggers replica mode skips. (Built-in

@@ -15,8 +15,9 @@ public enum FKCheckMode: String, Sendable, CaseIterable, Codable {
 /// rows instead of once per row, on the rows **as stored**.
 ///
 /// The insert runs with `session_replication_role = replica`, so the RI triggers do not
-/// fire, and `RETURNING tableoid` plus every FK column of the target and of its
-/// partitions puts the stored keys into `fkb_stored`: the values after DEFAULTs,
+/// fire, and `RETURNING` every FK column of the target and of its partitions (plus
+/// `tableoid` for an FK declared on one partition) puts the stored keys into
+/// `fkb_stored`, grouped per key in the same statement: the values after DEFAULTs,
 /// generated columns, domain coercions and partition routing, whatever produced them.
 /// Then, per FK, one statement locks the referenced rows `FOR KEY SHARE` and counts
 /// the stored rows whose key no locked row matches, reading the referenced table as RI
@@ -63,41 +64,54 @@ struct FKCheck {
     }
 
     /// The table the insert's `RETURNING` fills: per key set (`_fkb_set`), the partition
-    /// each row landed in, its stored key (the target's own types), and how many rows
-    /// carry it; columns outside the set are NULL there.
+    /// each row landed in (where `byPartition`, else 0), its stored key (the target's own
+    /// types), and how many rows carry it; columns outside the set are NULL there.
     func createStored() -> SQL {
         let columns = KeyPredicates.columns("t", storedColumns)
         return "CREATE TEMP TABLE \(Self.stored) ON COMMIT DROP AS SELECT CAST(0 AS pg_catalog.int4) AS _fkb_set, CAST(0 AS pg_catalog.oid) AS _fkb_rel"
             + columns.map { ", \($0)" as SQL }.joined() + ", CAST(0 AS pg_catalog.int8) AS _fkb_n FROM ONLY \(plan.target.name) t WITH NO DATA"
     }
 
+    /// Whether the insert returns and groups by `tableoid`: only when a checked FK is
+    /// declared on one partition, the one case where the verify asks where a row landed
+    /// (`applies`). The keys are read back as stored either way; the partition is a
+    /// second hash key a row and key set, about 0.15 s at a million rows (issue #23).
+    var byPartition: Bool {
+        storedColumns.isEmpty || checkedKeys.contains { $0.declaredOn != plan.target.name }
+    }
+
     /// The fact insert, writing the stored keys into `fkb_stored`. When `grouped` (every
     /// key column compares with its type's default equality under a deterministic
     /// collation: grouping then merges only keys the FK cannot tell apart) each key set
-    /// is grouped by partition and key in one hashed pass (`GROUPING SETS`), so the
-    /// verify reads a few distinct keys per FK, not a million rows; otherwise each row
-    /// is kept once (`_fkb_set` 0, every key).
+    /// is grouped by key (and partition, `byPartition`) in one hashed pass (`GROUPING
+    /// SETS`), so the verify reads a few distinct keys per FK, not a million rows;
+    /// otherwise each row is kept once (`_fkb_set` 0, every key). Run it under
+    /// `withReturningMemory`: at the default `work_mem` the planner sorts instead of hashing.
     func insertReturning(ordered: Bool, grouped: Bool) -> SQL {
-        let returned = ["tableoid"] + storedColumns
+        let partition = byPartition
+        let returned = (partition ? ["tableoid"] : []) + storedColumns
         let names: SQL = "_fkb_set, _fkb_rel" + storedColumns.map { ", \(ident: $0)" as SQL }.joined() + ", _fkb_n"
-        let select = KeyPredicates.columns("i", returned).joined(separator: ", ")
+        let all = KeyPredicates.columns("i", storedColumns)
+        let relation: [SQL] = partition ? ["i.tableoid"] : []
+        let landed: SQL = partition ? "i.tableoid" : "CAST(0 AS pg_catalog.oid)"
+        let select = landed + all.map { ", \($0)" as SQL }.joined()
         let insert = sql.insertTarget(ordered: ordered) + " RETURNING \(idents: returned)"
         let sets = keySets
         // GROUPING() takes at most 31 arguments: beyond that, one set of every key.
         guard grouped, !sets.isEmpty, storedColumns.count <= 31 else {
             if grouped {
-                return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT 0, \(select), pg_catalog.count(*) FROM i GROUP BY \(select)"
+                return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT 0, \(select), pg_catalog.count(*) FROM i GROUP BY "
+                    + (relation + all).joined(separator: ", ")
             }
             return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT 0, \(select), 1 FROM i"
         }
-        let all = KeyPredicates.columns("i", storedColumns)
         let masks = sets.enumerated().map { index, set -> SQL in
             let mask = storedColumns.enumerated().reduce(0) { bits, column in
                 set.contains(column.element) ? bits : bits | (1 << (storedColumns.count - 1 - column.offset))
             }
             return "WHEN \(int: mask) THEN \(int: index + 1)"
         }
-        let groups = sets.map { set -> SQL in "(i.tableoid, \(KeyPredicates.columns("i", set).joined(separator: ", ")))" }
+        let groups = sets.map { set -> SQL in "(\((relation + KeyPredicates.columns("i", set)).joined(separator: ", ")))" }
         return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT CASE GROUPING(\(all.joined(separator: ", "))) "
             + masks.joined(separator: " ") + " END, \(select), pg_catalog.count(*) FROM i GROUP BY GROUPING SETS (\(groups.joined(separator: ", ")))"
     }

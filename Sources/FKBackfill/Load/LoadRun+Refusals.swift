@@ -6,10 +6,16 @@ import PostgresClient
 /// a policy or a trigger refuses is something the user's data or schema must change.
 extension LoadRun {
     /// An error of the data against the schema (class 23, a row-level security policy's
-    /// WITH CHECK, a view's CHECK OPTION), not of the statement or the connection.
+    /// WITH CHECK, a view's CHECK OPTION, a trigger's RAISE EXCEPTION or ASSERT), not of
+    /// the statement or the connection.
     static func isRefusal(_ error: PostgresError) -> Bool {
         guard error.kind == .server, let state = error.sqlState else { return false }
         if state.hasPrefix(SQLState.integrityConstraintViolationClass) || state == SQLState.withCheckOptionViolation { return true }
+        // The user's own code refusing a row: PL/pgSQL's RAISE, ASSERT or STRICT (class
+        // P0), or a RAISE with an SQLSTATE of the user's own (a class PostgreSQL does not
+        // use: a letter first, other than F0, HV and XX).
+        if state.hasPrefix(SQLState.plpgsqlErrorClass) { return true }
+        if let first = state.first, first.isLetter, !["F0", "HV", "XX"].contains(String(state.prefix(2))) { return true }
         return state == SQLState.insufficientPrivilege && error.message.contains("row-level security")
     }
 
@@ -21,11 +27,18 @@ extension LoadRun {
             try body()
         } catch let error as PostgresError where Self.isRefusal(error) {
             blockedTables.insert(parent.table.name)
+            // Row-level security: a key the policy hides from this role looks missing, and
+            // inserting it collides with the hidden row (PostgreSQL's own FK check, which
+            // bypasses the policy, would find it).
+            let hidden = error.sqlState == SQLState.insufficientPrivilege
             throw FKBackfillError(
                 "new rows of \(parent.table.name.display) were refused: \(error.message), nothing was written",
                 details: error.detail.map { [$0] } ?? [],
-                hint: "give the new rows values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
-                    + "or skip the parent (mode: skip)",
+                hint: hidden
+                    ? "row-level security on \(parent.table.name.display) hides rows from this role, so a key it hides looks missing: "
+                        + "load as a role that bypasses it (the table's owner, or BYPASSRLS), or give the policy a WITH CHECK that admits the new rows"
+                    : "give the new rows values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
+                        + "or skip the parent (mode: skip)",
                 kind: .blocked, cause: error)
         }
     }
@@ -86,4 +99,33 @@ extension LoadRun {
             kind: .rowRefused(line: line))
     }
 
+
+    /// Step "check deferred constraints": `SET CONSTRAINTS ALL IMMEDIATE` fires now what
+    /// PostgreSQL would otherwise check at COMMIT (deferred FKs, deferrable unique keys,
+    /// deferred constraint triggers), so their refusal is a finding with the constraint,
+    /// and a dry run, which rolls back instead of committing, sees it too. The user's
+    /// constraint triggers run as in their session.
+    func checkDeferredConstraints() throws {
+        do {
+            try session.underUserSearchPath { try session.execute("SET CONSTRAINTS ALL IMMEDIATE") }
+        } catch let error as PostgresError where Self.isRefusal(error) {
+            throw FKBackfillError(
+                "PostgreSQL refused the load at its deferred checks: \(error.message), nothing was written",
+                details: (error.detail.map { [$0] } ?? []) + (error.context.flatMap { $0.split(separator: "\n").first.map { ["in \($0)"] } } ?? []),
+                hint: "a DEFERRABLE constraint or a deferred constraint trigger refused a row; `fkbackfill validate` tries the same checks",
+                kind: error.sqlState == SQLState.foreignKeyViolation ? .foreignKeyViolations : .rowRefused(line: nil), cause: error)
+        }
+    }
+
+    /// Stops the load when the user's code switched the session to replica mode while
+    /// it ran: PostgreSQL's FK checks (and every ordinary trigger) were skipped for the
+    /// rows after it, so what was stored is not known to be checked.
+    func refuseReplicaSwitch(during step: String) throws {
+        let role = try session.execute("SELECT pg_catalog.current_setting('session_replication_role') AS r").rows[0]["r"]
+        guard let role, role != "origin" else { return }
+        throw FKBackfillError(
+            "session_replication_role became \(role) while \(step): PostgreSQL's FK checks did not run for the rows after it, nothing was written",
+            hint: "a trigger or function the insert ran calls set_config('session_replication_role', …); the load cannot vouch for its rows",
+            kind: .blocked)
+    }
 }

@@ -67,10 +67,10 @@ extension LoadRun {
     }
 
     /// After the fact insert: the cycle's parents (`targetFirst`), the fact rows' cleared
-    /// columns, the cycle parents' columns that reference the target (`parentsFirst`), and
-    /// the deferred constraints checked at once.
+    /// columns, and the cycle parents' columns that reference the target (`parentsFirst`).
+    /// Deferred constraints are checked later, by the step "check deferred constraints".
     func finishTargetCycle() throws {
-        guard plan.targetCycle != nil || !plan.deferredConstraints.isEmpty else { return }
+        guard plan.targetCycle != nil else { return }
         do {
             if targetFirst, let cycle = plan.targetCycle, let key = targetAsParent {
                 stepStarted?("backfill parents in the target's cycle")
@@ -85,9 +85,8 @@ extension LoadRun {
                     try session.underUserSearchPath { try session.execute(restore) }
                 }
             }
-            if let immediate = sql.setConstraintsImmediate() { try session.execute(immediate) }
         } catch let error as PostgresError where Self.isRefusal(error) {
-            let cycle = plan.targetCycle?.display ?? plan.deferredConstraints.map(\.referencedTable.display).joined(separator: ", ")
+            let cycle = plan.targetCycle?.display ?? ""
             throw FKBackfillError(
                 "PostgreSQL refused the rows of the cycle (\(cycle)) once all were in: \(error.message), nothing was written",
                 details: error.detail.map { [$0] } ?? [],

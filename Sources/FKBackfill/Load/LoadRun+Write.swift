@@ -32,6 +32,7 @@ extension LoadRun {
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
             insertedKeys[parent.index] = keys
             try refuseChangedKeys(parent)
+            try refuseReplicaSwitch(during: "inserting new rows of \(parent.table.name.display)")
         }
         for parent in writes {
             if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
@@ -182,7 +183,9 @@ extension LoadRun {
                 // The user's triggers and defaults on the target run as in their session;
                 // the statement holds only names and pg_catalog's own count.
                 if readBack {
-                    try session.underUserSearchPath { try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped)) }
+                    try FKCheck.withReturningMemory(on: session) {
+                        try session.underUserSearchPath { try session.execute(reader.insertReturning(ordered: stageUpdated, grouped: grouped)) }
+                    }
                     report.inserted = try session.execute(reader.storedCount()).rows[0].int("n") ?? 0
                 } else {
                     report.inserted = try session.underUserSearchPath {
@@ -197,6 +200,7 @@ extension LoadRun {
         } catch let error as PostgresError where Self.isRefusal(error) {
             throw try refusal(error)
         }
+        if check == nil { try refuseReplicaSwitch(during: "inserting the rows of \(target.name.display)") }
         try noteSkippedRows(expected: expected, readBack: readBack ? reader : nil)
     }
 

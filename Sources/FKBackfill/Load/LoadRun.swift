@@ -103,10 +103,10 @@ final class LoadRun {
         // input is then the trigger's to fill, and PostgreSQL's to refuse if it does not.
         if options.loadTarget && constraints.beforeInsertTriggers.isEmpty {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
-            for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+            for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
                 && !inputColumns.contains(column.name) {
                 throw FKBackfillError(
-                    "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column",
+                    "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column",
                     hint: "add \(column.name) to the input", kind: .badInput(line: 1))
             }
         }

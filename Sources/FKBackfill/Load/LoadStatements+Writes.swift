@@ -184,14 +184,6 @@ extension LoadStatements {
 
     static let targetCycleValues: SQL = "pg_temp.fkb_cycle_values"
 
-    /// Deferred constraints checked now, so a violation is the load's (and a dry run's or
-    /// validate's trial's) finding, not COMMIT's.
-    func setConstraintsImmediate() -> SQL? {
-        guard !plan.deferredConstraints.isEmpty else { return nil }
-        let names = plan.deferredConstraints.map { fk -> SQL in "\(ident: fk.table.schema).\(ident: fk.name)" }
-        return "SET CONSTRAINTS \(names.joined(separator: ", ")) IMMEDIATE"
-    }
-
     func setConstraintsDeferred() -> SQL? {
         guard !plan.deferredConstraints.isEmpty else { return nil }
         let names = plan.deferredConstraints.map { fk -> SQL in "\(ident: fk.table.schema).\(ident: fk.name)" }

@@ -112,6 +112,9 @@ public final class Loader {
             }
         }
         try run.advanceSequences()
+        stepStarted?("check deferred constraints")
+        try run.checkDeferredConstraints()
+        run.lap("check deferred constraints")
         run.report.nearDuplicates = run.nearDuplicates
         stepStarted?("report")
         try run.reportParents()

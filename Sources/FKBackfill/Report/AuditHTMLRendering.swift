@@ -24,7 +24,8 @@ extension AuditReport {
         let keysByParent = Dictionary(grouping: foreignKeys, by: \.referencedTable)
         let findingsByTable = Dictionary(grouping: findings) { $0.table }
         for table in tables {
-            body += htmlSection(table, id: ids[table]!, ids: ids, keys: keysByTable[table] ?? [],
+            guard let id = ids[table] else { continue }
+            body += htmlSection(table, id: id, ids: ids, keys: keysByTable[table] ?? [],
                                 children: keysByParent[table] ?? [], findings: findingsByTable[table] ?? [], cycles: cycles)
         }
         body += "</section>\n"
@@ -45,7 +46,7 @@ extension AuditReport {
         var successors = [[Int]](repeating: [], count: names.count)
         var selfReferencing = Set<Int>()
         for fk in foreignKeys {
-            let from = index[fk.table]!, to = index[fk.referencedTable]!
+            guard let from = index[fk.table], let to = index[fk.referencedTable] else { continue }
             successors[from].append(to)
             if from == to { selfReferencing.insert(from) }
         }

@@ -123,14 +123,17 @@ struct FKDiagram {
         var row: [String: Double] = [:]
         var columns: [[Int]] = []
         for layer in order {
-            var members = layers[layer]!.sorted { nodes[$0].label < nodes[$1].label }
+            var members = (layers[layer] ?? []).sorted { nodes[$0].label < nodes[$1].label }
             if !row.isEmpty {
                 func centre(_ index: Int) -> Double {
                     let placed = (neighbours[nodes[index].id] ?? []).compactMap { row[$0] }
                     return placed.isEmpty ? Double.infinity : placed.reduce(0, +) / Double(placed.count)
                 }
                 let centres = Dictionary(uniqueKeysWithValues: members.map { ($0, centre($0)) })
-                members.sort { (centres[$0]!, nodes[$0].more ? 1 : 0, nodes[$0].label) < (centres[$1]!, nodes[$1].more ? 1 : 0, nodes[$1].label) }
+                members.sort {
+                    (centres[$0] ?? .infinity, nodes[$0].more ? 1 : 0, nodes[$0].label)
+                        < (centres[$1] ?? .infinity, nodes[$1].more ? 1 : 0, nodes[$1].label)
+                }
             }
             for (position, index) in members.enumerated() { row[nodes[index].id] = Double(position) }
             columns.append(members)

@@ -142,10 +142,10 @@ public struct GraphReport: Sendable {
         let ids = Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, "t\($0)") })
         var out = "flowchart BT\n"
         for (name, depth) in graph.tables {
-            out += "  \(ids[name]!)[\(label("\(name.description) (depth \(depth))"))]\n"
+            out += "  \(ids[name] ?? "t")[\(label("\(name.description) (depth \(depth))"))]\n"
         }
         for edge in graph.edges {
-            let (from, to) = (ids[edge.from]!, ids[edge.to]!)
+            guard let from = ids[edge.from], let to = ids[edge.to] else { continue }
             out += edge.breakable
                 ? "  \(from) -. \(label(edge.constraint)) .-> \(to)\n"
                 : "  \(from) -- \(label(edge.constraint)) --> \(to)\n"
@@ -171,7 +171,7 @@ extension GraphReport {
         body += "<div class=\"diagram\">" + diagram(links: true).svg(title: "Parent graph of \(graph.root.display)") + "</div>\n"
         let cycleTables = Set(graph.cycles.flatMap(\.tables))
         for (name, depth) in graph.tables {
-            body += "<section class=\"table\" id=\"\(ids[name]!)\"><h2>\(escapeXML(name.display))</h2>"
+            body += "<section class=\"table\" id=\"\(ids[name] ?? "")\"><h2>\(escapeXML(name.display))</h2>"
             body += "<p>depth \(depth)\(cycleTables.contains(name) ? ", in a cycle" : "")</p>"
             let outgoing = graph.edges.filter { $0.from == name }
             if !outgoing.isEmpty {
@@ -199,7 +199,7 @@ extension GraphReport {
         for (number, cycle) in graph.cycles.enumerated() { for table in cycle.tables { cycleOf[table] = number } }
         let nodes = graph.tables.map { name, depth in
             FKDiagram.Node(id: name.description, label: name.display, layer: depth, root: name == graph.root,
-                           inCycle: cycleOf[name] != nil, link: links ? "#\(ids[name]!)" : nil)
+                           inCycle: cycleOf[name] != nil, link: links ? ids[name].map { "#\($0)" } : nil)
         }
         let edges = graph.edges.map { edge in
             FKDiagram.Edge(from: edge.from.description, to: edge.to.description,

@@ -76,6 +76,10 @@ public struct SQLOperator: Sendable, Equatable, Hashable, SQLFragment {
 
     static func cast(_ value: SQL, to type: SQLTypeName?) -> SQL {
         guard let type else { return value }
+        // A polymorphic input type (anyarray for array_eq, anyenum, anyrange…) is no type a
+        // value can be cast to: the operator, qualified, takes the value as it is, and only
+        // operators of its own schema compete.
+        if type.schema == "pg_catalog" && type.name.hasPrefix("any") { return value }
         return "CAST(\(value) AS \(type))"
     }
 

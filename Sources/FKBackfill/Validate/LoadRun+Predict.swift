@@ -22,9 +22,9 @@ extension LoadRun {
         // What stops a load before it stages (LoadRun.prepare): a NOT NULL column with no
         // default that the input lacks and no BEFORE INSERT trigger may fill.
         if constraints.beforeInsertTriggers.isEmpty {
-            for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+            for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
                 && !opened.columns.contains(column.name) {
-                blockers.append("column \(column.name) of \(target.name.display) is NOT NULL and has no default, but the input has no such column")
+                blockers.append("column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column")
             }
         }
         if castFailed { try markUnconvertible(staging) }
@@ -33,15 +33,19 @@ extension LoadRun {
         try guardKeys()
         try markKeysThatCannotFit()
         try rejectNearDuplicates()
-        try markUniqueRejects()
+        // Without rejects the load sets nothing aside for a unique key: it gives every row
+        // to the insert and names the first PostgreSQL refuses. Where the fact insert is
+        // tried (its triggers may skip or change the rows), the trial finds that row.
+        if options.checksValues || constraints.inexactness.isEmpty { try markUniqueRejects() }
         try findMissingKeys()
         try warnNearDuplicates()
         prediction.nearDuplicates = nearDuplicates
         blockers += try unfillable()
         blockers += try newParentRowProblems()
-        blockers += try remainingViolations()
+        // The fact rows' FK check: what the insert would store, unless the insert is tried.
+        var factBlockers = try remainingViolations()
         let defaulted = try defaultedKeyViolations()
-        blockers += defaulted.blockers
+        factBlockers += defaulted.blockers
         // What only PostgreSQL can tell: the parents' and the target's own code and
         // constraints on INSERT, tried in a savepoint below (LoadRun+Trial.swift).
         let parentReasons = try parentTrialReasons()
@@ -66,12 +70,18 @@ extension LoadRun {
         }
         var inserted = report.staged - prediction.rejected
         if !parentReasons.isEmpty || !targetReasons.isEmpty {
+            // A tried fact insert decides the FK check itself (a trigger may skip or change
+            // the rows whose keys the statements above read as missing).
+            if targetReasons.isEmpty || !options.loadTarget { blockers += factBlockers; factBlockers = [] }
             if blockers.isEmpty && prediction.rejected <= options.maxRejects {
                 report.rejected = prediction.rejected
                 let trial = try trialWrite(target: targetReasons)
                 prediction.tried = (parentReasons.isEmpty ? [] : ["the new parent rows' INSERT, for " + parentReasons.joined(separator: "; ")])
                     + (targetReasons.isEmpty ? [] : ["the fact rows' INSERT, for " + targetReasons.joined(separator: "; ")])
                 blockers += trial.stopped ?? []
+                if let untried = trial.untried {
+                    prediction.notExact += [untried] + parentReasons.map { "\($0): not evaluated on the new rows" } + targetReasons
+                }
                 // A key left to a volatile default was tried with one value; the load's call gives another.
                 prediction.notExact += defaulted.notExact
                 if let stored = trial.inserted {
@@ -81,7 +91,10 @@ extension LoadRun {
             } else {
                 // The load stops anyway; what might also stop it is only named.
                 prediction.notExact += parentReasons.map { "\($0): not evaluated on the new rows" } + targetReasons
+                blockers += factBlockers
             }
+        } else {
+            blockers += factBlockers
         }
         prediction.blockers = blockers
         prediction.wouldLoad = blockers.isEmpty && prediction.rejected <= options.maxRejects

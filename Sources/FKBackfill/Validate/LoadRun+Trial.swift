@@ -12,16 +12,37 @@ import PostgresClient
 /// own write steps for the part concerned inside a savepoint and rolls it back. The verdict
 /// is then PostgreSQL's, and the report says which steps were tried and why.
 extension LoadRun {
+    /// What a tried write found.
+    struct TrialOutcome {
+        /// What stopped it, in the load's words; nil when PostgreSQL took every row.
+        var stopped: [String]?
+        /// Rows the fact insert stored, when it was tried.
+        var inserted: Int?
+        /// Rows the target's triggers skipped.
+        var skipped = 0
+        /// Why it could not be tried (a lock another session holds).
+        var untried: String?
+    }
+
+    /// How long a tried write waits for a lock when the session sets no limit of its own.
+    static let trialLockTimeout = "5s"
+
     /// Why the new parent rows' insert must be tried: per parent, the triggers, rules and
     /// constraints the prediction cannot evaluate on its new rows.
     func parentTrialReasons() throws -> [String] {
         var reasons: [String] = []
         for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            let hooks = try ParentHooks.read(parent.table, routing: false, on: session)
+            let hooks = try ParentHooks.read(parent.table, routing: false, on: session) + afterInsertTriggers(parent.table)
             if !hooks.isEmpty { reasons.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT") }
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) {
                 reasons.append("\(what) of \(parent.table.name.display)")
+            }
+            // A new row's FK column left to its DEFAULT: its key is PostgreSQL's to check.
+            let inserted = Set(parent.insertedColumns.map(\.column.name))
+            for fk in catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
+                let defaulted = fk.columns.filter { !inserted.contains($0) && parent.table.column($0)?.hasNonNullDefault == true }
+                if !defaulted.isEmpty { reasons.append("\(fk.name) of \(parent.table.name.display) takes its DEFAULT (\(defaulted.joined(separator: ", ")))") }
             }
         }
         return reasons + triggerFilledColumns
@@ -31,24 +52,61 @@ extension LoadRun {
     /// in a savepoint that is always rolled back. Returns what stopped it, in the load's
     /// own words, or nil when PostgreSQL took every row; `inserted` and `skipped` then
     /// hold what the fact insert stored and what the target's triggers skipped.
-    func trialWrite(target targetReasons: [String]) throws -> (stopped: [String]?, inserted: Int?, skipped: Int) {
+    func trialWrite(target targetReasons: [String]) throws -> TrialOutcome {
         do {
             return try session.rolledBack {
+                // Bounded: a tried write may wait on a row another session is writing.
+                try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: Self.trialLockTimeout), true) "
+                    + "WHERE pg_catalog.current_setting('lock_timeout') IN ('0', '')")
                 // A target in a cycle: the same order as the load's (`TargetCycle`).
                 try backfillParents(targetFirst ? .beforeTarget : .all)
-                guard !targetReasons.isEmpty || targetFirst, options.loadTarget else { return (nil, nil, 0) }
+                guard !targetReasons.isEmpty || targetFirst, options.loadTarget else {
+                    try checkDeferredConstraints()
+                    return TrialOutcome()
+                }
                 if !options.replaceBy.isEmpty { try deleteReplaced() }
                 try chooseFKCheck()
                 try clearTargetCycleColumns()
                 try insertTarget()
                 try finishTargetCycle()
                 try verifyStoredRows()
-                return (nil, report.inserted, report.skipped)
+                try checkDeferredConstraints()
+                return TrialOutcome(inserted: report.inserted, skipped: report.skipped)
             }
         } catch let error as FKBackfillError {
             guard error.category == .findings else { throw error }
             let said = error.message.replacingOccurrences(of: ", nothing was written", with: "")
-            return ([said] + error.details, nil, 0)
+            return TrialOutcome(stopped: [said] + error.details)
+        } catch let error as PostgresError where Self.failsTheLoad(error) {
+            // The user's code failing (a relation its trigger names that the user's
+            // search_path does not find, a value it cannot compute): the load fails the
+            // same way; validate says so, and where, instead of failing itself.
+            let place = error.context?.split(separator: "\n").first.map { " (in \($0))" } ?? ""
+            return TrialOutcome(stopped: ["the load would fail: \(error.message)\(place)"] + (error.detail.map { [$0] } ?? []))
+        } catch let error as PostgresError where error.kind == .server && error.sqlState == SQLState.lockNotAvailable {
+            return TrialOutcome(untried: "a tried write waited \(Self.trialLockTimeout) for a lock another session holds, so it was not tried")
         }
+    }
+
+    /// A server error of the tried statements themselves, not of the session: a lock wait,
+    /// a cancel, a lost connection or an exhausted resource stops validate as it would any
+    /// command.
+    static func failsTheLoad(_ error: PostgresError) -> Bool {
+        guard error.kind == .server, let state = error.sqlState else { return false }
+        if state == SQLState.queryCanceled || state == SQLState.lockNotAvailable { return false }
+        return !["08", "53", "57", "58", "XX"].contains { state.hasPrefix($0) }
+    }
+
+    /// AFTER INSERT triggers on `table` and its partitions: they may raise, or fail on
+    /// what they write elsewhere.
+    func afterInsertTriggers(_ table: Table) throws -> [String] {
+        let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
+        return try session.execute(
+            """
+            SELECT 'trigger ' || t.tgname AS name FROM pg_catalog.pg_trigger t
+            WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
+              AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 AND (t.tgtype & 2) = 0
+            ORDER BY t.tgname
+            """).rows.map { try $0.string("name") }
     }
 }

@@ -127,7 +127,7 @@ public final class Validator {
             predicted = run
         }
         // A BEFORE INSERT trigger may fill a column the input lacks.
-        for column in target.columns where column.notNull && column.defaultExpression == nil && !column.isDatabaseGenerated
+        for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
             && !columns.contains(column.name) && constraints.beforeInsertTriggers.isEmpty {
             report.columns.append(.init(
                 column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, has no default and is not in the input",

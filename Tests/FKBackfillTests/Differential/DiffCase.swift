@@ -16,6 +16,9 @@ struct DiffCase: Sendable {
     var replaceBy: [String] = []
     /// `--ignore-extra-columns` (with `extra-columns`).
     var ignoreExtraColumns = false
+    /// The user's search_path both sides run under (with `unqualified-code`: the case's
+    /// schema first, as an application role's `ALTER ROLE … SET search_path` gives it).
+    var searchPath: String?
     /// What the generator put in, for the reproduction and for grouping findings.
     var used: [String] = []
     /// An oracle of its own for partitions whose FKs differ: a parent referenced only from
@@ -59,6 +62,7 @@ struct DiffCase: Sendable {
         if let rules {
             out += "-- rules.yaml\n---8<---\n\(text(rules, schema: schema))---8<---\n"
         }
+        if let searchPath { out += "-- run with PGOPTIONS='-c search_path=\(text(searchPath, schema: schema))'\n" }
         out += """
             -- commands
             fkbackfill load \(schema).fact --csv input.csv \(arguments) --dry-run --fk-check set-based --samples 1000000 --format json

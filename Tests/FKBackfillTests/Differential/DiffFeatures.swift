@@ -101,9 +101,14 @@ struct DiffFeatures: OptionSet, Sendable {
     /// `name` a rule or DEFAULT does not, and maybe `memo`, which nothing reads (refused by
     /// both sides, or ignored with `--ignore-extra-columns`).
     static let extraColumns = DiffFeatures(rawValue: 1 << 40)
+    /// A NOT NULL parent column a BEFORE INSERT trigger fills (pagila's film.fulltext).
+    static let triggerFilled = DiffFeatures(rawValue: 1 << 42)
+    /// Trigger functions written as applications write them: unqualified table names,
+    /// resolved by the user's own search_path when the load runs them.
+    static let unqualifiedCode = DiffFeatures(rawValue: 1 << 43)
     /// The target in a cycle (#24 item 2): a parent references the target's id (nullable,
     /// NOT NULL or DEFERRABLE), a rule maybe giving a new row its input row's own id.
-    static let targetCycle = DiffFeatures(rawValue: 1 << 41)
+    static let targetCycle = DiffFeatures(rawValue: 1 << 47)
 
     static let named: [(String, DiffFeatures)] = [
         ("composite", .composite), ("crosstype", .crossType), ("matchfull", .matchFull), ("defaults", .defaults),
@@ -117,6 +122,7 @@ struct DiffFeatures: OptionSet, Sendable {
         ("fk-defaults", .fkDefaults), ("domains", .domains), ("typmod", .typmod), ("target-triggers", .targetTriggers),
         ("parent-triggers", .parentTriggers), ("parent-rules", .parentRules), ("exclusion", .exclusion),
         ("secondary-unique", .secondaryUnique), ("rls", .rls), ("serial-keys", .serialKeys),
+        ("trigger-filled", .triggerFilled), ("unqualified-code", .unqualifiedCode),
         ("typmod-lossy", .typmodLossy), ("target-trigger-keys", .targetTriggerKeys),
         ("parent-trigger-keys", .parentTriggerKeys), ("parent-rule-drops", .parentRuleDrops),
         ("extra-columns", .extraColumns), ("target-cycle", .targetCycle),

@@ -127,6 +127,20 @@ extension DiffGenerator {
             trigger = random.chance(50) ? ("BEFORE INSERT", "NEW.name := coalesce(NEW.name, 'trg'); RETURN NEW;")
                 : ("BEFORE UPDATE", "NEW.name := 'upd'; RETURN NEW;")
         }
+        if use(.unqualifiedCode, 40, "unqualified-code") {
+            // As applications write them: the audit table unqualified, found on the user's path.
+            data.append("CREATE TABLE \(s).\(name)_audit (k text);")
+            let audit = "INSERT INTO \(name)_audit VALUES (NEW.\(keyColumn)::text);"
+            if var chosen = trigger, chosen.timing == "BEFORE INSERT" {
+                chosen.body = audit + " " + chosen.body
+                trigger = chosen
+            } else {
+                data.append("""
+                    CREATE FUNCTION \(s).\(name)_aud() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(audit) RETURN NULL; END $$;
+                    CREATE TRIGGER \(name)_aud AFTER INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION \(s).\(name)_aud();
+                    """)
+            }
+        }
         if let trigger {
             data.append("""
                 CREATE FUNCTION \(s).\(name)_trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(trigger.body) END $$;

@@ -76,7 +76,12 @@ extension DiffGenerator {
             trigger = random.chance(50) ? ("BEFORE INSERT", "IF NEW.amount > 80 THEN RETURN NULL; END IF; RETURN NEW;")
                 : ("BEFORE UPDATE", "NEW.note := 'upd'; RETURN NEW;")
         }
-        guard let trigger else { return }
+        guard var trigger else { return }
+        if use(.unqualifiedCode, 50, "unqualified-code") {
+            // An unqualified table in the function, as applications write it.
+            create.append("CREATE TABLE \(s).fact_audit (n int);")
+            trigger.body = "INSERT INTO fact_audit VALUES (1); " + trigger.body
+        }
         create.append("""
             CREATE FUNCTION \(s).fact_trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(trigger.body) END $$;
             CREATE TRIGGER fact_trg \(trigger.timing) ON \(s).fact FOR EACH ROW EXECUTE FUNCTION \(s).fact_trg();

@@ -58,6 +58,7 @@ struct DiffGenerator {
         result.schemaSQL = (generator.prelude + generator.create).joined(separator: "\n")
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
+        if generator.used.contains("unqualified-code") { result.searchPath = "\(DiffCase.schemaToken), public" }
         result.setBasedApplies = !generator.target.selfReference && !generator.target.partitioned && !generator.used.contains("trigger")
             && !generator.used.contains("target-cycle")
         for (index, keys) in generator.partitionKeys where !generator.referencedByParents.contains(index) {
@@ -118,6 +119,14 @@ struct DiffGenerator {
             default:
                 add("name text NOT NULL", existing: "'old'", name: "name")
                 rulesTables[parentKey(index), default: []].append("__name__")
+            }
+            if use(.triggerFilled, 20, "trigger-filled") {
+                add("filled text NOT NULL", existing: "'x'", name: "filled")
+                let table = "\(s).p\(index)"
+                data.append("""
+                    CREATE FUNCTION \(s).p\(index)_fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.filled := coalesce(NEW.filled, 'f'); RETURN NEW; END $$;
+                    CREATE TRIGGER p\(index)_fill BEFORE INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION \(s).p\(index)_fill();
+                    """)
             }
             if key != .typmod, use(.checks, 40, "checks") {
                 parent.keyCheck = true
