@@ -205,4 +205,22 @@ import TestSupport
         #expect(error.details.contains { $0.contains("no order of the writes exists") && $0.contains("diff_files") }, "\(error.details)")
         #expect(try db.count("merge_requests") == 0 && db.count("diff_files") == 0 && db.count("merge_request_diffs") == 0)
     }
+
+    /// validate tries the parents' insert (a second UNIQUE on merge_request_diffs) and then
+    /// checks deferred constraints: with the FK back to the target deferred, the trial must
+    /// insert the fact rows too, or it calls the load's rows a violation (differential
+    /// seed 20261206 case 132).
+    @Test func validatesTrialInsertsTheFactRowsTheCycleWaitsFor() throws {
+        let db = try TestDatabase()
+        try schema(db, latest: "NOT NULL", back: "NOT NULL DEFERRABLE")
+        try db.run("ALTER TABLE merge_request_diffs ADD UNIQUE (state)")
+        let rules = try rules(db)
+        let csv = csv.replacingOccurrences(of: "4,d,\n", with: "")
+        let predicted = try validate(db, rules: rules, csv: csv)
+        #expect(predicted.wouldLoad, "\(predicted.blockers)")
+        #expect(!predicted.tried.isEmpty, "\(predicted.tried)")
+        let report = try db.load("merge_requests", csv: csv) { $0.rules = rules }
+        #expect(report.inserted == 3)
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+    }
 }

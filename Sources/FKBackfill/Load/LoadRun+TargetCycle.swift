@@ -36,6 +36,13 @@ extension LoadRun {
         return newRowsInTargetCycle
     }
 
+    /// Whether a trial of the writes must insert the fact rows too: the cycle's new rows
+    /// point at them (target first), or wait for them (a deferred or later-set FK back).
+    var trialNeedsTarget: Bool {
+        guard options.loadTarget, let cycle = plan.targetCycle else { return false }
+        return targetFirst || (cycle.order == .parentsFirst && newRowsInTargetCycle)
+    }
+
     /// Some table of the target's cycle other than the target gets new rows.
     var newRowsInTargetCycle: Bool {
         guard let cycle = targetAsParent?.cycle else { return false }

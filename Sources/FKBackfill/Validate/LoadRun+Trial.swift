@@ -60,7 +60,7 @@ extension LoadRun {
                     + "WHERE pg_catalog.current_setting('lock_timeout') IN ('0', '')")
                 // A target in a cycle: the same order as the load's (`TargetCycle`).
                 try backfillParents(targetFirst ? .beforeTarget : .all)
-                guard !targetReasons.isEmpty || targetFirst, options.loadTarget else {
+                guard !targetReasons.isEmpty || trialNeedsTarget, options.loadTarget else {
                     try checkDeferredConstraints()
                     return TrialOutcome()
                 }
