@@ -37,10 +37,18 @@ extension LoadRun {
     }
 
     /// Whether a trial of the writes must insert the fact rows too: the cycle's new rows
-    /// point at them (target first), or wait for them (a deferred or later-set FK back).
+    /// point at them (target first), or wait for them (a deferred or later-set FK back),
+    /// or a `fill-null-only` parent of the cycle fills its existing rows after them.
     var trialNeedsTarget: Bool {
         guard options.loadTarget, let cycle = plan.targetCycle else { return false }
         return targetFirst || (cycle.order == .parentsFirst && newRowsInTargetCycle)
+            || plan.parents.contains { $0.mode == .fillNullOnly && fillsAfterTarget($0) }
+    }
+
+    /// A `fill-null-only` parent in the target's cycle fills its existing rows once the
+    /// fact rows are in: a filled FK column back to the target may point at one of them.
+    func fillsAfterTarget(_ parent: ParentPlan) -> Bool {
+        options.loadTarget && plan.targetCycle != nil && parent.cycle != nil && parent.cycle == targetAsParent?.cycle
     }
 
     /// Some table of the target's cycle other than the target gets new rows.
@@ -90,6 +98,12 @@ extension LoadRun {
             for parent in plan.parents where available.contains(parent.index) {
                 if let restore = sql.restoreDeferredColumns(parent, afterTarget: true) {
                     try session.underUserSearchPath { try session.execute(restore) }
+                }
+            }
+            // Target first filled them in its phase after the fact rows.
+            if !targetFirst {
+                for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly && fillsAfterTarget(parent) {
+                    try fillNulls(of: parent)
                 }
             }
         } catch let error as PostgresError where Self.isRefusal(error) {

@@ -37,11 +37,16 @@ extension LoadRun {
         for parent in writes {
             if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
         }
-        for parent in writes where parent.mode == .fillNullOnly {
-            guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
-            try session.execute(lock)
-            updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
+        for parent in writes where parent.mode == .fillNullOnly && (phase == .afterTarget || !fillsAfterTarget(parent)) {
+            try fillNulls(of: parent)
         }
+    }
+
+    /// `fill-null-only`: the NULL columns of the parent's existing referenced rows.
+    func fillNulls(of parent: ParentPlan) throws {
+        guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { return }
+        try session.execute(lock)
+        updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
     }
 
     /// Counts the rows set aside, writes them where asked, and stops past --max-rejects.
