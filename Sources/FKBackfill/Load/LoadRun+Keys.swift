@@ -125,7 +125,7 @@ extension LoadRun {
     /// Why some parent's new rows could not be written: uncovered NOT NULL columns,
     /// derived values that come out NULL, a mode that forbids inserting, an unbreakable cycle.
     func unfillable() throws -> [String] {
-        var blockers: [String] = []
+        var blockers: [String] = targetCycleBlocker.map { [$0] } ?? []
         for parent in plan.parents {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
             let before = blockers.count

@@ -53,6 +53,8 @@ extension LoadRun {
             }
             if parent.mode == .fillNullOnly && count.present > 0 { privileges.require("UPDATE", on: parent.table) }
         }
+        // A target-first load sets its fact rows' cyclic columns by an UPDATE (TargetCycle).
+        if targetFirst, plan.targetCycle?.nulledTargetColumns.isEmpty == false { privileges.require("UPDATE", on: target) }
         var grants = try privileges.missingGrants(on: session)
         // The sequences and functions the new rows' DEFAULTs and CHECKs use.
         for parent in plan.parents where !parent.sources.isEmpty && parent.backfills && !parent.isTarget {

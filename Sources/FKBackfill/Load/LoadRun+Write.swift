@@ -5,10 +5,15 @@ import PostgresClient
 /// and insert the fact rows, and the report's per-parent lines.
 extension LoadRun {
     /// Step "backfill parents": new rows parents first, then cycle columns, then fills.
-    func backfillParents() throws {
-        try lockCitusParents()
-        if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
-        for parent in plan.parents where available.contains(parent.index) {
+    /// `phase` splits it around the fact insert when the target sits in a cycle.
+    func backfillParents(_ phase: BackfillPhase = .all) throws {
+        let targetCycle = targetAsParent?.cycle
+        let writes = plan.parents.filter { available.contains($0.index) && phase.includes($0, targetCycle: targetCycle) }
+        if phase != .afterTarget {
+            try lockCitusParents()
+            if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
+        }
+        for parent in writes {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
             stepStarted?("backfill parents: \(parent.table.name.display)")
             // The user's triggers, rules and defaults on the parent run as in their session.
@@ -29,14 +34,19 @@ extension LoadRun {
             try refuseChangedKeys(parent)
             try refuseReplicaSwitch(during: "inserting new rows of \(parent.table.name.display)")
         }
-        for parent in plan.parents where available.contains(parent.index) {
+        for parent in writes {
             if let restore = sql.restoreDeferredColumns(parent) { try session.underUserSearchPath { try session.execute(restore) } }
         }
-        for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly {
-            guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { continue }
-            try session.execute(lock)
-            updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
+        for parent in writes where parent.mode == .fillNullOnly && (phase == .afterTarget || !fillsAfterTarget(parent)) {
+            try fillNulls(of: parent)
         }
+    }
+
+    /// `fill-null-only`: the NULL columns of the parent's existing referenced rows.
+    func fillNulls(of parent: ParentPlan) throws {
+        guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { return }
+        try session.execute(lock)
+        updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
     }
 
     /// Counts the rows set aside, writes them where asked, and stops past --max-rejects.
@@ -97,7 +107,10 @@ extension LoadRun {
         check.onCitus = try citusTarget() != nil
         report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
         guard options.fkCheck != .perRow else { return try noteCitusFKCheck() }
-        let blockers = try check.blockers(on: session)
+        var blockers = try check.blockers(on: session)
+        if targetFirst, let cycle = plan.targetCycle {
+            blockers.append("\(target.name.display) is in a cycle (\(cycle.display)): its rows go in before that cycle's parents")
+        }
         if blockers.isEmpty {
             self.check = check
             try noteCitusFKCheck()
@@ -205,7 +218,10 @@ extension LoadRun {
         report.skipped = expected - report.inserted
         report.skippedBy = constraints.beforeInsertTriggers.map { "trigger \($0)" } + constraints.otherHooks.filter { $0.hasPrefix("rule ") }
         guard let readBack else { return }
-        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0 {
+        // A target-first load stored its cyclic columns NULL: those keys are not read back.
+        let nulled = targetFirst ? Set(plan.targetCycle?.nulledTargetColumns ?? []) : []
+        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0
+            && !parent.sources.contains(where: { !nulled.isDisjoint(with: $0.foreignKey.columns) }) {
             let fks = parent.sources.compactMap { source -> ForeignKey? in
                 if case .staged = source.origin, source.foreignKey.table == target.name, !source.foreignKey.declared { return source.foreignKey }
                 return nil

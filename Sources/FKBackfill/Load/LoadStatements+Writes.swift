@@ -94,9 +94,10 @@ extension LoadStatements {
         }
     }
 
-    /// Sets the FK columns a cycle was broken at, once every parent row exists.
-    func restoreDeferredColumns(_ parent: ParentPlan) -> SQL? {
-        let columns = parent.derivedColumns.enumerated().filter { $1.deferredUntilCycleLoaded }
+    /// Sets the FK columns a cycle was broken at, once every parent row exists; with
+    /// `afterTarget`, those that reference the target, once the fact rows are in too.
+    func restoreDeferredColumns(_ parent: ParentPlan, afterTarget: Bool = false) -> SQL? {
+        let columns = parent.derivedColumns.enumerated().filter { $1.deferredUntilCycleLoaded && $1.setAfterTarget == afterTarget }
         guard !columns.isEmpty else { return nil }
         let sets = columns.map { position, column -> SQL in "\(q(column.column.name)) = v.\(Self.d(position))" }
         let unset = columns.map { _, column -> SQL in "p.\(q(column.column.name)) IS NULL" }
@@ -153,6 +154,37 @@ extension LoadStatements {
         "SELECT DISTINCT CAST(hash_record_extended(ROW(\(KeyPredicates.columns("s", columns).joined(separator: ", "))), 0) AS text) AS k "
             + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL ORDER BY 1 LIMIT \(bind: limit)"
     }
+
+    /// `TargetCycle.targetFirst`: the staged values of the target's FK columns into its
+    /// cycle, kept aside by the row's key, and cleared in the stage so the fact rows go in
+    /// before the cycle's parents. Only rows with a key (others cannot be found again) and
+    /// a key the cycle's table lacks yet: a row pointing at an existing parent keeps its
+    /// value, so the UPDATE afterwards touches only the rows of new parents.
+    func keepTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> [SQL] {
+        let columns = cycle.nulledTargetColumns
+        let keyed = key.keyColumns.map { "s.\(q($0)) IS NOT NULL" as SQL }.joined(separator: " AND ")
+        let set = cycle.outOf.filter { !$0.deferrable }.map { fk -> SQL in
+            "(\(KeyPredicates.missing(fk, child: KeyPredicates.columns("s", fk.columns))))"
+        }.joined(separator: " OR ")
+        return [
+            "CREATE TEMP TABLE \(Self.targetCycleValues) ON COMMIT DROP AS SELECT s._fkb_row, "
+                + KeyPredicates.columns("s", key.keyColumns + columns).joined(separator: ", ")
+                + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(keyed) AND (\(set))",
+            "UPDATE \(Self.stage) AS s SET \(columns.map { "\(q($0)) = NULL" as SQL }.joined(separator: ", ")) "
+                + "FROM \(Self.targetCycleValues) c WHERE s._fkb_row OPERATOR(pg_catalog.=) c._fkb_row",
+        ]
+    }
+
+    /// `TargetCycle.targetFirst`, once the cycle's parents are in: the fact rows' FK
+    /// columns into the cycle take their staged values. Runs the target's UPDATE triggers
+    /// and PostgreSQL's FK check on the rows it changes, as the same UPDATE in psql would.
+    func restoreTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> SQL {
+        let sets = cycle.nulledTargetColumns.map { "\(q($0)) = c.\(q($0))" as SQL }.joined(separator: ", ")
+        return "UPDATE \(plan.target.name.sql) AS t SET \(sets) FROM \(Self.targetCycleValues) c WHERE "
+            + parentKeyMatch(key, table: "t", keys: "c", columns: key.keyColumns)
+    }
+
+    static let targetCycleValues: SQL = "pg_temp.fkb_cycle_values"
 
     func setConstraintsDeferred() -> SQL? {
         guard !plan.deferredConstraints.isEmpty else { return nil }

@@ -82,7 +82,7 @@ public final class Loader {
             run.lap("delete replaced rows")
         }
         stepStarted?("backfill parents")
-        try run.backfillParents()
+        try run.backfillParents(run.targetFirst ? .beforeTarget : .all)
         run.lap("backfill parents")
         try run.setAsideRejects()
         if options.loadTarget {
@@ -100,9 +100,11 @@ public final class Loader {
                 try run.verifyForeignKeys()
                 run.lap("verify foreign keys")
             }
+            try run.clearTargetCycleColumns()
             stepStarted?("insert target rows")
             try run.insertTarget()
             run.lap("insert target rows")
+            try run.finishTargetCycle()
             if run.check?.onCitus == false {
                 stepStarted?("lock and verify stored rows")
                 try run.verifyStoredRows()

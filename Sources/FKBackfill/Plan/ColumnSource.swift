@@ -34,4 +34,7 @@ struct ColumnPlan: Sendable {
     /// Inserted as NULL first and set after every parent exists: the column belongs to an
     /// FK that is broken to load a cycle.
     var deferredUntilCycleLoaded: Bool
+    /// Of those, set only once the fact rows are in: its FK references the target, whose
+    /// rows the new row may point at (`TargetCycle.parentsFirst`).
+    var setAfterTarget = false
 }

@@ -16,6 +16,8 @@ struct LoadPlan: Sendable {
     var computeGroups: [[Int]]
     /// Deferrable constraints to defer because a cycle is broken at them.
     var deferredConstraints: [ForeignKey]
+    /// The target's own cycle with other tables, and the order its writes take.
+    var targetCycle: TargetCycle?
     /// FKs of the target (catalog and declared) whose columns the input all sets: the key
     /// sets the load reads from the staged rows, once, in one pass.
     var stagedKeys: [ForeignKey]

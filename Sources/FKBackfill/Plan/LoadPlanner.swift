@@ -26,6 +26,7 @@ enum LoadPlanner {
         let parentNames = graph.order.filter { $0 != target.name || cycleOf[$0] != nil }
         let indexOf = Dictionary(uniqueKeysWithValues: parentNames.enumerated().map { ($1, $0) })
         let broken = Set(graph.cycles.flatMap { $0.breakAt }.filter { $0.breakableBy == .nullable }.map { EdgeID($0) })
+        let targetCycle = TargetCycle.plan(catalog: catalog, graph: graph, target: target)
 
         var parents: [ParentPlan] = []
         for (index, name) in parentNames.enumerated() {
@@ -64,7 +65,11 @@ enum LoadPlanner {
                         stagedNames: stagedNames, catalog: catalog, rule: tableRule?.column(column.name)),
                     mark: tableRule?.marks.last { $0.column == column.name }?.value,
                     deferredUntilCycleLoaded: catalog.foreignKeys(of: name).contains {
-                        broken.contains(EdgeID($0)) && $0.columns.contains(column.name) && !column.notNull
+                        (broken.contains(EdgeID($0)) || targetCycle?.setAfterTarget($0) == true)
+                            && $0.columns.contains(column.name) && !column.notNull
+                    },
+                    setAfterTarget: !column.notNull && catalog.foreignKeys(of: name).contains {
+                        targetCycle?.setAfterTarget($0) == true && $0.columns.contains(column.name)
                     })
             }
             parents.append(ParentPlan(
@@ -84,12 +89,13 @@ enum LoadPlanner {
                 groups.append([parent.index])
             }
         }
-        let deferred = graph.cycles.flatMap(\.breakAt).filter { $0.breakableBy == .deferrable }.compactMap { edge in
+        var deferred = graph.cycles.flatMap(\.breakAt).filter { $0.breakableBy == .deferrable }.compactMap { edge in
             catalog.foreignKeys(of: edge.from).first { $0.name == edge.constraint }
         }
+        for fk in targetCycle?.deferred ?? [] where !deferred.contains(where: { EdgeID($0) == EdgeID(fk) }) { deferred.append(fk) }
         return LoadPlan(
             target: target, stagedColumns: staged, parents: parents, computeGroups: groups,
-            deferredConstraints: deferred,
+            deferredConstraints: deferred, targetCycle: targetCycle,
             stagedKeys: catalog.foreignKeys(of: target.name).filter { $0.columns.allSatisfy(stagedNames.contains) },
             matchFullKeys: catalog.foreignKeys(of: target.name).filter {
                 $0.match == .full && $0.columns.allSatisfy(stagedNames.contains)

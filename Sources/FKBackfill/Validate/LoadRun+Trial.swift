@@ -58,14 +58,17 @@ extension LoadRun {
                 // Bounded: a tried write may wait on a row another session is writing.
                 try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: Self.trialLockTimeout), true) "
                     + "WHERE pg_catalog.current_setting('lock_timeout') IN ('0', '')")
-                try backfillParents()
-                guard !targetReasons.isEmpty, options.loadTarget else {
+                // A target in a cycle: the same order as the load's (`TargetCycle`).
+                try backfillParents(targetFirst ? .beforeTarget : .all)
+                guard !targetReasons.isEmpty || trialNeedsTarget, options.loadTarget else {
                     try checkDeferredConstraints()
                     return TrialOutcome()
                 }
                 if !options.replaceBy.isEmpty { try deleteReplaced() }
                 try chooseFKCheck()
+                try clearTargetCycleColumns()
                 try insertTarget()
+                try finishTargetCycle()
                 try verifyStoredRows()
                 try checkDeferredConstraints()
                 return TrialOutcome(inserted: report.inserted, skipped: report.skipped)

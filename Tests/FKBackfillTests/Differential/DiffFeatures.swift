@@ -106,6 +106,9 @@ struct DiffFeatures: OptionSet, Sendable {
     /// Trigger functions written as applications write them: unqualified table names,
     /// resolved by the user's own search_path when the load runs them.
     static let unqualifiedCode = DiffFeatures(rawValue: 1 << 43)
+    /// The target in a cycle (#24 item 2): a parent references the target's id (nullable,
+    /// NOT NULL or DEFERRABLE), a rule maybe giving a new row its input row's own id.
+    static let targetCycle = DiffFeatures(rawValue: 1 << 47)
 
     static let named: [(String, DiffFeatures)] = [
         ("composite", .composite), ("crosstype", .crossType), ("matchfull", .matchFull), ("defaults", .defaults),
@@ -122,7 +125,7 @@ struct DiffFeatures: OptionSet, Sendable {
         ("trigger-filled", .triggerFilled), ("unqualified-code", .unqualifiedCode),
         ("typmod-lossy", .typmodLossy), ("target-trigger-keys", .targetTriggerKeys),
         ("parent-trigger-keys", .parentTriggerKeys), ("parent-rule-drops", .parentRuleDrops),
-        ("extra-columns", .extraColumns),
+        ("extra-columns", .extraColumns), ("target-cycle", .targetCycle),
     ]
 
     static let all = DiffFeatures(named.map(\.1))

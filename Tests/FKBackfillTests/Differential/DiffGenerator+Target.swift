@@ -2,7 +2,8 @@
 extension DiffGenerator {
     mutating func makeTarget() {
         let s = DiffCase.schemaToken
-        target.idUnique = use(.unique, 60, "unique")
+        // A cycle through the target needs a key to reference.
+        target.idUnique = use(.unique, 60, "unique") || (features.contains(.targetCycle) && random.chance(70))
         target.selfReference = !target.partitioned && target.idUnique && use(.targetSelfReference, 35, "target-self-reference")
         target.amountCheck = use(.checks, 50, "checks")
         target.batchNotNull = use(.defaults, 50, "defaults")
@@ -50,7 +51,8 @@ extension DiffGenerator {
         }
         makeTargetTriggers()
         makeTargetChild()
-        if use(.existingRows, 60, "existing-rows") {
+        // A cycle through the target wants existing rows: a NOT NULL reference back needs one.
+        if use(.existingRows, 60, "existing-rows") || (features.contains(.targetCycle) && random.chance(50)) {
             target.existingIDs = [1, 2, 3]
             // Partition 'a': a parent referenced from partition b only gets an existing key too.
             let names = (target.partitioned ? ["kind"] : []) + ["id"] + parents.flatMap(\.factColumns) + ["amount", "batch"]

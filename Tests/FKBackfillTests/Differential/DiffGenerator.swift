@@ -45,6 +45,7 @@ struct DiffGenerator {
         var result = DiffCase(seed: seed, index: index, features: features)
         generator.makeParents()
         generator.makeTarget()
+        generator.makeTargetCycle()
         generator.makeRules(into: &result)
         if generator.use(.extraColumns, 50, "extra-columns") {
             generator.extraColumns = ["name"] + (generator.random.chance(40) ? ["memo"] : [])
@@ -53,12 +54,16 @@ struct DiffGenerator {
         result.ignoreExtraColumns = generator.ignoreExtraColumns
         result.csv = generator.makeCSV()
         if generator.use(.maxRejects, 50, "max-rejects") { result.maxRejects = generator.random.pick([0, 1, 3, 100, 100]) }
-        if generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }
+        // Open finding R1 (docs/testing.md): --replace-by deleting a fact row an existing
+        // parent row references (a cycle through the target) fails the load's DELETE with
+        // exit 3 where validate said it would load; not drawn together until it is fixed.
+        if !generator.used.contains("target-cycle"), generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }
         result.schemaSQL = (generator.prelude + generator.create).joined(separator: "\n")
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
         if generator.used.contains("unqualified-code") { result.searchPath = "\(DiffCase.schemaToken), public" }
         result.setBasedApplies = !generator.target.selfReference && !generator.target.partitioned && !generator.used.contains("trigger")
+            && !generator.used.contains("target-cycle")
         for (index, keys) in generator.partitionKeys where !generator.referencedByParents.contains(index) {
             result.partitionKeys[generator.parentKey(index)] = keys
         }

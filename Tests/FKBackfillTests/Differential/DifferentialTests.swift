@@ -122,7 +122,7 @@ enum DiffStats {
             (.secondaryUnique, "secondary-unique"), (.rls, "rls"), (.serialKeys, "serial-keys"),
             (.typmodLossy, "typmod-lossy"), (.targetTriggerKeys, "target-trigger-keys"),
             (.parentTriggerKeys, "parent-trigger-keys"), (.parentRuleDrops, "parent-rule-drops"),
-            (.extraColumns, "extra-columns"),
+            (.extraColumns, "extra-columns"), (.targetCycle, "target-cycle"),
         ]
         return names.filter { features.contains($0.0) }.map(\.1)
     }
