@@ -118,4 +118,33 @@ import TestSupport
         #expect(error.kind == .unusedInputColumn(column: "evil\nfkbackfill: done, 0 errors"))
         #expect(!error.message.contains("\n"), "\(error.message)")
     }
+
+    /// An extra column fills a new parent's FK back into the target with keys of rows
+    /// this very load inserts (customer.last_rental_id → rental). validate counts them as
+    /// present (staged rows carry them) and predicts the load (exit 0); load inserts the
+    /// customers first and fails with raw 23503 (exit 3). PostgreSQL accepts these rows in
+    /// one transaction (customers with NULL, rentals, then UPDATE), as item 2 orders a
+    /// cycle through the target; at the least validate and load must agree.
+    @Test func anExtraColumnPointingANewParentAtRowsOfThisLoadLoadsOrIsPredicted() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE customer (customer_id int PRIMARY KEY, last_rental_id int);
+            CREATE TABLE rental (rental_id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customer);
+            ALTER TABLE customer ADD FOREIGN KEY (last_rental_id) REFERENCES rental;
+            """)
+        let path = try db.csvFile("rental_id,customer_id,last_rental_id\n10,600,11\n11,601,10\n")
+        let predicted = try validate(db, path)
+        let outcome: Result<LoadReport, FKBackfillError>
+        do { outcome = .success(try load(db, path)) } catch { outcome = .failure(error) }
+        switch outcome {
+        case .success(let report):
+            #expect(predicted.prediction?.wouldLoad == true)
+            #expect(report.inserted == 2)
+            #expect(try db.values("SELECT customer_id::text, last_rental_id::text FROM customer ORDER BY 1") == [["600", "11"], ["601", "10"]])
+            #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+        case .failure(let error):
+            #expect(error.category != .database, "\(error.message)")
+            #expect(predicted.prediction?.wouldLoad == false, "validate predicted a load that failed: \(error.message)")
+        }
+    }
 }
