@@ -79,21 +79,25 @@ extension LoadRun {
 
     /// NULLs in NOT NULL columns, overlong values (only text staging can hold one) and
     /// CHECK failures of the staged rows: one scan, the first reason per row.
-    func markValueRejects(typed: Bool) throws {
+    /// `constraints`: also NULLs in NOT NULL columns and failed CHECKs. Without rejects,
+    /// a target with BEFORE INSERT triggers leaves those to PostgreSQL, which checks
+    /// them after the triggers ran (a trigger may fill the column, or skip the row):
+    /// validate then asks the server by its trial instead.
+    func markValueRejects(typed: Bool, constraints checked: Bool = true) throws {
         var conditions: [(condition: SQL, reason: String)] = []
         for column in plan.stagedColumns {
             let name: SQL = "s.\(ident: column.name)"
             if !typed, let length = TextStaging.maxLength(column) {
                 conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(int: length)", "\(column.name): longer than \(length) characters"))
             }
-            if column.notNull { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
+            if column.notNull && checked { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
         }
         if let unroutable = plan.unroutable {
             // Partition bounds by bare column name; the stage has the target's names.
             conditions.append((unroutable, "no partition of \(plan.target.name.display) accepts the row"))
         }
         let staged = Set(plan.stagedColumns.map(\.name))
-        for check in try TableFacts.checks(of: [plan.target], on: session)[plan.target.name] ?? []
+        for check in checked ? try TableFacts.checks(of: [plan.target], on: session)[plan.target.name] ?? [] : []
         where check.columns.allSatisfy(staged.contains) {
             // The CHECK refers to the target's columns by bare name; the stage has the same names.
             conditions.append(("NOT (\(check.sql))", "fails CHECK \(check.name)"))

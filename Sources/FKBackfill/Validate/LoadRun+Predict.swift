@@ -28,7 +28,7 @@ extension LoadRun {
             }
         }
         if castFailed { try markUnconvertible(staging) }
-        try markValueRejects(typed: false)
+        try markValueRejects(typed: false, constraints: options.checksValues || constraints.beforeInsertTriggers.isEmpty)
         try handleBlankKeys()
         try guardKeys()
         try markKeysThatCannotFit()
