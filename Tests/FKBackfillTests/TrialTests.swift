@@ -122,6 +122,31 @@ import TestSupport
         #expect(try db.count("fact") == 0)
     }
 
+    /// `--replace-by` deleting a row another table still references (NO ACTION): the
+    /// load's refusal is a finding naming the FK, and validate, which tries the DELETE,
+    /// predicts it (open finding R1 of the differential).
+    @Test func aReplacedRowStillReferencedIsAFinding() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (id int PRIMARY KEY, batch int);
+            INSERT INTO fact VALUES (1, 1);
+            CREATE TABLE note (fact_id int REFERENCES fact);
+            INSERT INTO note VALUES (1);
+            """)
+        let csv = "id,batch\n2,1\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) { $0.replaceBy = ["batch"] } }
+        #expect(error.kind == .blocked, "\(error)")
+        #expect(error.message.contains("still referenced") && error.message.contains("note_fact_id_fkey"), "\(error.message)")
+        var options = ValidateOptions()
+        options.replaceBy = ["batch"]
+        let report = try Validator(connection: db.connection).run(
+            table: "fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        let predicted = try #require(report.prediction)
+        #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("still referenced") }, "\(predicted.blockers)")
+        #expect(predicted.tried.contains { $0.contains("note_fact_id_fkey") }, "\(predicted.tried)")
+        #expect(try db.count("fact") == 1)
+    }
+
     /// A key a partition generates itself (its own GENERATED column where the partitioned
     /// table's is plain) is no key the input gives: PostgreSQL refuses the row, the load
     /// stops with exit 1 and nothing written, and validate predicts it.

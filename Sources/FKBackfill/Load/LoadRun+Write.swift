@@ -98,7 +98,16 @@ extension LoadRun {
         } else {
             try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
         }
-        report.deleted = try session.underUserSearchPath { try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows }
+        do {
+            report.deleted = try session.underUserSearchPath { try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows }
+        } catch let error as PostgresError where Self.isRefusal(error) {
+            // Another table still references a row the reload replaces: PostgreSQL's FK
+            // (NO ACTION, RESTRICT) refuses the DELETE. The data's to change, not the run.
+            throw FKBackfillError(
+                "--replace-by would delete rows of \(target.name.display) that are still referenced: \(error.message), nothing was written",
+                details: error.detail.map { [$0] } ?? [],
+                hint: "delete or repoint the referencing rows first, or reload without --replace-by", kind: .blocked, cause: error)
+        }
     }
 
     /// Set-based when it is safe (and not refused), else per-row with the reason.

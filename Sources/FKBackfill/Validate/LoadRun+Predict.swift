@@ -49,7 +49,7 @@ extension LoadRun {
         // What only PostgreSQL can tell: the parents' and the target's own code and
         // constraints on INSERT, tried in a savepoint below (LoadRun+Trial.swift).
         let parentReasons = try parentTrialReasons()
-        let targetReasons = constraints.inexactness + defaulted.notExact
+        let targetReasons = constraints.inexactness + defaulted.notExact + (try replaceByTrialReasons())
 
         let samples = max(options.samples, 1)
         for row in try session.execute(sql.rejections(samples: samples)).rows {

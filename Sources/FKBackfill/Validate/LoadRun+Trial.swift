@@ -109,4 +109,22 @@ extension LoadRun {
             ORDER BY t.tgname
             """).rows.map { try $0.string("name") }
     }
+
+    /// With `--replace-by`: FKs of other tables that reference the target and would refuse
+    /// the DELETE of a row they still reference (NO ACTION, RESTRICT); their check is
+    /// PostgreSQL's, so the trial runs the DELETE.
+    func replaceByTrialReasons() throws -> [String] {
+        guard !options.replaceBy.isEmpty else { return [] }
+        let oid: SQL = "CAST(\(bind: String(target.oid)) AS pg_catalog.oid)"
+        return try session.execute(
+            """
+            SELECT 'FK ' || c.conname || ' of ' || CAST(CAST(c.conrelid AS pg_catalog.regclass) AS pg_catalog.text)
+                   || ' references rows --replace-by deletes' AS what
+            FROM pg_catalog.pg_constraint c
+            WHERE c.contype = 'f' AND c.confdeltype IN ('a', 'r')
+              AND c.confrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
+              AND c.conrelid <> \(oid)
+            ORDER BY 1
+            """).rows.map { try $0.string("what") }
+    }
 }

@@ -54,10 +54,9 @@ struct DiffGenerator {
         result.ignoreExtraColumns = generator.ignoreExtraColumns
         result.csv = generator.makeCSV()
         if generator.use(.maxRejects, 50, "max-rejects") { result.maxRejects = generator.random.pick([0, 1, 3, 100, 100]) }
-        // Open finding R1 (docs/testing.md): --replace-by deleting a fact row an existing
-        // parent row references (a cycle through the target) fails the load's DELETE with
-        // exit 3 where validate said it would load; not drawn together until it is fixed.
-        if !generator.used.contains("target-cycle"), generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }
+        // R1 (fixed): --replace-by deleting a fact row an existing parent row references (a
+        // cycle through the target) is a finding in the load and tried by validate.
+        if generator.use(.replaceBy, 40, "replace-by") { result.replaceBy = ["batch"] }
         result.schemaSQL = (generator.prelude + generator.create).joined(separator: "\n")
         result.dataSQL = generator.data.joined(separator: "\n")
         result.used = generator.used.sorted()
