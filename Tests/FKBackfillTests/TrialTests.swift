@@ -147,6 +147,23 @@ import TestSupport
         #expect(try db.count("fact") == 1)
     }
 
+    /// A partitioned parent with no partition for a new key (and no default partition):
+    /// the load's refusal names the parent, and validate, which tries its insert, agrees.
+    @Test func aParentWithNoPartitionForANewKeyIsPredicted() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (code text PRIMARY KEY) PARTITION BY LIST (code);
+            CREATE TABLE p_a PARTITION OF p FOR VALUES IN ('A');
+            CREATE TABLE f (id int, code text REFERENCES p);
+            """)
+        let csv = "id,code\n1,A\n2,B\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("f", csv: csv) }
+        #expect(error.kind == .blocked && error.message.contains("no partition"), "\(error)")
+        let predicted = try validate(db, "f", csv: csv)
+        #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("no partition") }, "\(predicted.blockers)")
+        #expect(try db.count("p") == 0)
+    }
+
     /// A key a partition generates itself (its own GENERATED column where the partitioned
     /// table's is plain) is no key the input gives: PostgreSQL refuses the row, the load
     /// stops with exit 1 and nothing written, and validate predicts it.

@@ -42,7 +42,7 @@ enum ParentHooks {
     }
 
     /// `routing`: also say when a partitioned parent has no default partition (a cause,
-    /// for an error; not a reason to call a prediction inexact, routing is evaluated).
+    /// for an error, and a reason for validate to try the parent's insert).
     static func read(_ table: Table, routing: Bool = true, on session: Session) throws -> [String] {
         let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
         return try session.execute(

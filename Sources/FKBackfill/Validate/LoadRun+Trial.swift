@@ -33,7 +33,9 @@ extension LoadRun {
         var reasons: [String] = []
         for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
             guard let count = counts[parent.index], count.candidates > count.present else { continue }
-            let hooks = try ParentHooks.read(parent.table, routing: false, on: session) + afterInsertTriggers(parent.table)
+            // With routing: a partitioned parent with no default partition may have none
+            // for a new key, and only the server's routing says so.
+            let hooks = try ParentHooks.read(parent.table, routing: true, on: session) + afterInsertTriggers(parent.table)
             if !hooks.isEmpty { reasons.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT") }
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) {
                 reasons.append("\(what) of \(parent.table.name.display)")
