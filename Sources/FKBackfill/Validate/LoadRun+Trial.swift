@@ -60,13 +60,18 @@ extension LoadRun {
                 // Bounded: a tried write may wait on a row another session is writing.
                 try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: Self.trialLockTimeout), true) "
                     + "WHERE pg_catalog.current_setting('lock_timeout') IN ('0', '')")
-                // A target in a cycle: the same order as the load's (`TargetCycle`).
+                // In the load's order (Loader.runSteps): a target that references itself
+                // has the rows --replace-by replaces deleted before its placeholder rows
+                // go in; a target in a cycle, the order `TargetCycle` chose.
+                let triesTarget = (!targetReasons.isEmpty || trialNeedsTarget) && options.loadTarget
+                let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && plan.parents.contains(where: \.isTarget)
+                if deleteFirst { try deleteReplaced() }
                 try backfillParents(targetFirst ? .beforeTarget : .all)
-                guard !targetReasons.isEmpty || trialNeedsTarget, options.loadTarget else {
+                guard triesTarget else {
                     try checkDeferredConstraints()
                     return TrialOutcome()
                 }
-                if !options.replaceBy.isEmpty { try deleteReplaced() }
+                if !options.replaceBy.isEmpty && !deleteFirst { try deleteReplaced() }
                 try chooseFKCheck()
                 try clearTargetCycleColumns()
                 try insertTarget()
