@@ -164,6 +164,38 @@ import TestSupport
         #expect(try db.count("p") == 0)
     }
 
+    /// Row-level security hiding an existing parent row from the loading role (issue #24
+    /// item 6): the hidden key looks missing, and inserting it is refused. validate, which
+    /// tries the parent's insert, says what the load says, with the same hint.
+    @Test func aParentRowHiddenByRowLevelSecurityIsPredicted() throws {
+        let db = try TestDatabase()
+        let role = "\(db.schema)_rls"
+        try db.run("""
+            CREATE TABLE p (code text PRIMARY KEY, name text);
+            INSERT INTO p VALUES ('K1', 'a'), ('K2', 'b');
+            ALTER TABLE p ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY hide ON p USING (code <> 'K2') WITH CHECK (true);
+            CREATE TABLE f (id int, code text REFERENCES p);
+            CREATE ROLE \(role);
+            GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
+            GRANT SELECT, INSERT, UPDATE ON p, f TO \(role);
+            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
+            SET ROLE \(role);
+            """)
+        defer {
+            _ = try? db.connection.execute("RESET ROLE")
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
+        }
+        let csv = "id,code\n1,K1\n2,K2\n3,K3\n"
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("f", csv: csv) }
+        #expect(error.kind == .blocked && error.hint?.contains("row-level security") == true, "\(error)")
+        let predicted = try validate(db, "f", csv: csv)
+        #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("row-level security") }, "\(predicted.blockers)")
+        #expect(predicted.tried.contains { $0.contains("row-level security of") }, "\(predicted.tried)")
+        try db.run("RESET ROLE")
+        #expect(try db.count("p") == 2 && db.count("f") == 0)
+    }
+
     /// A key a partition generates itself (its own GENERATED column where the partitioned
     /// table's is plain) is no key the input gives: PostgreSQL refuses the row, the load
     /// stops with exit 1 and nothing written, and validate predicts it.
