@@ -9,14 +9,18 @@ import TestSupport
 /// a trigger does not store, and `sql:` rules reaching code another role controls.
 @Suite struct StoredTruthTests {
     /// citext and ltree in a schema of their own, created once per database (extensions
-    /// are database-wide; the advisory lock keeps parallel tests from racing).
+    /// are database-wide; the advisory lock keeps parallel tests from racing). The lock
+    /// is the transaction's, held until the schema is committed: a session lock released
+    /// inside the script's one implicit transaction let a second test's CREATE SCHEMA IF
+    /// NOT EXISTS wait on the uncommitted row and fail with 23505 (seen in a clean-clone run).
     static func extensions(_ db: TestDatabase) throws -> (citext: String, ltree: String) {
         try db.run("""
-            SELECT pg_advisory_lock(2323);
+            BEGIN;
+            SELECT pg_advisory_xact_lock(2323);
             CREATE SCHEMA IF NOT EXISTS fkb_ext;
             CREATE EXTENSION IF NOT EXISTS citext SCHEMA fkb_ext;
             CREATE EXTENSION IF NOT EXISTS ltree SCHEMA fkb_ext;
-            SELECT pg_advisory_unlock(2323);
+            COMMIT;
             """)
         func schema(_ name: String) throws -> String {
             try db.values("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = '\(name)'")[0][0] ?? ""
