@@ -38,7 +38,11 @@ import TestSupport
         let ext = try Self.extensions(db).citext
         let s = db.schema
         let evil = "\(s)_evil"
+        // Under the extension lock: both cases GRANT on the one shared schema, and two
+        // concurrent ACL updates of its row fail ("tuple concurrently updated").
         try db.run("""
+            BEGIN;
+            SELECT pg_advisory_xact_lock(2323);
             CREATE DOMAIN email AS \(ext).citext;
             CREATE TABLE person (email \(ext).citext PRIMARY KEY);
             INSERT INTO person VALUES ('a@x');
@@ -53,8 +57,9 @@ import TestSupport
                 BEGIN PERFORM pg_catalog.nextval('\(s).calls'); RETURN CAST($1 AS text) = CAST($2 AS text); END $$;
             CREATE OPERATOR \(ext).= (LEFTARG = \(ext).citext, RIGHTARG = \(s).email, FUNCTION = \(ext).\(evil)_eq);
             RESET ROLE;
+            COMMIT;
             """)
-        defer { _ = try? db.connection.executeScript(unsafeRaw: "DROP OPERATOR IF EXISTS \(ext).= (\(ext).citext, \(s).email); DROP FUNCTION IF EXISTS \(ext).\(evil)_eq; REVOKE ALL ON SCHEMA \(ext) FROM \(evil); DROP OWNED BY \(evil); DROP ROLE IF EXISTS \(evil)") }
+        defer { _ = try? db.connection.executeScript(unsafeRaw: "BEGIN; SELECT pg_advisory_xact_lock(2323); DROP OPERATOR IF EXISTS \(ext).= (\(ext).citext, \(s).email); DROP FUNCTION IF EXISTS \(ext).\(evil)_eq; REVOKE ALL ON SCHEMA \(ext) FROM \(evil); DROP OWNED BY \(evil); DROP ROLE IF EXISTS \(evil); COMMIT") }
         func calls() throws -> String? {
             try db.values("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM calls")[0][0]
         }
