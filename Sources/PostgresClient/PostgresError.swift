@@ -99,3 +99,11 @@ extension String {
         return text
     }
 }
+
+extension PostgresError {
+    /// A server error of class 22 (a value the type cannot take, a bad encoding, a
+    /// malformed COPY row): the data's fault, which callers report as the input's.
+    public var isDataException: Bool {
+        kind == .server && sqlState?.hasPrefix(SQLState.dataExceptionClass) == true
+    }
+}

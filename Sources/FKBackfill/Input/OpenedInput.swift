@@ -80,7 +80,7 @@ struct OpenedInput {
                         hint: "check the file's quoting from that line on", kind: .badInput(line: line))
                 }
                 return copied
-            } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
+            } catch let error as PostgresError where error.isDataException {
                 throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
             } catch let error as PostgresError where error.kind == .server && error.sqlState == Self.programLimitExceeded {
                 // "row is too big": the input's row, not the database, is at fault. COPY

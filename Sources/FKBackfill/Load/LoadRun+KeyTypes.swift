@@ -49,7 +49,7 @@ extension LoadRun {
                 do {
                     try session.savepoint { try reject(prefix + "(\(fk.childEquality[pair].compare(plain, typed))) IS TRUE") }
                     continue
-                } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {}
+                } catch let error as PostgresError where error.isDataException {}
                 let body = "BEGIN RETURN CAST(value AS \(target.type)); EXCEPTION WHEN others THEN RETURN NULL; END"
                 let function: SQL = "pg_temp.fkb_fits_\(int: functions)"
                 functions += 1

@@ -7,7 +7,7 @@ extension LoadRun {
     func findMissingKeys() throws {
         do {
             try withAggregationSettings { try findMissingKeysUnderSettings() }
-        } catch let error as PostgresError where error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true {
+        } catch let error as PostgresError where error.isDataException {
             // A value derived for a new parent row that its column's type cannot take (an
             // input column shared by parents of different types, a rule's value): the
             // input's fault, a finding, in validate as in the load.

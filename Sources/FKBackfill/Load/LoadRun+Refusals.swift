@@ -26,7 +26,7 @@ extension LoadRun {
         do {
             try body()
         } catch let error as PostgresError where Self.isRefusal(error)
-            || (error.kind == .server && error.sqlState?.hasPrefix(SQLState.dataExceptionClass) == true) {
+            || error.isDataException {
             // Class 22 too: a value the input gives a new row that the column's type cannot take.
             blockedTables.insert(parent.table.name)
             // Row-level security: a key the policy hides from this role looks missing, and
