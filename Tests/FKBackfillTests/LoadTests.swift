@@ -477,6 +477,8 @@ extension LoadTests {
         let plan = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)_mapping\".\"年金计划\"") })
         let portfolio = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)_mapping\".\"组合计划\"") })
         let facts = try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(business)\".\"规模明细\"") })
-        #expect(plan < portfolio && portfolio < facts)
+        // Set-based: the facts go in first (their stored keys are the keys looked up),
+        // then the parents, a plan before the portfolios that reference it.
+        #expect(facts < plan && plan < portfolio)
     }
 }

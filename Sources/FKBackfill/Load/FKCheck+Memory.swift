@@ -20,6 +20,7 @@ extension FKCheck {
     /// With these values it hashes, in one pass, a few MB for a few thousand keys; a
     /// larger input still spills (hash aggregation and the tuplestore both can), it does
     /// not fail. One statement of one session; the memory is freed at its end.
+    @discardableResult
     static func withReturningMemory<T>(on session: Session, _ body: () throws -> T) throws -> T {
         let row = try session.execute(
             """

@@ -37,7 +37,8 @@ extension LoadRun {
     }
 
     func findMissingKeysUnderSettings() throws {
-        if let seen = sql.createSeen() {
+        let fromStored = keysFromStored ? check.flatMap { sql.createSeen(fromStored: $0.keySets) } : nil
+        if let seen = fromStored ?? sql.createSeen() {
             try session.execute(seen)
             try session.execute("ANALYZE \(LoadStatements.seen)")
         }

@@ -52,6 +52,9 @@ final class LoadRun {
     var rejectTable: TableName?
     /// The set-based check, once chosen.
     var check: FKCheck?
+    /// The fact rows went in before the backfill, and `fkb_seen` is read from the keys
+    /// they stored (`LoadRun+StoredKeysFirst`).
+    var keysFromStored = false
     /// The target's unique keys, exclusion constraints and triggers.
     let constraints: TargetConstraints
 

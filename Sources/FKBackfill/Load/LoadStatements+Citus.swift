@@ -18,7 +18,7 @@ extension LoadStatements {
         let keyColumns = KeyPredicates.columns("p", parent.keyColumns).joined(separator: ", ")
         return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS WITH u AS MATERIALIZED (\(union)), "
             + "hit AS MATERIALIZED (SELECT \(keyColumns) FROM \(parent.table.name.sql) p JOIN u ON \(parentKeyMatch(parent, table: "p", keys: "u"))) "
-            + "SELECT " + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM u"
+            + "SELECT " + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present, \(Self.keyNumber) FROM u"
     }
 
     /// `fillNulls` for a parent in Citus's metadata: Citus refuses an UPDATE of a

@@ -164,7 +164,7 @@ extension LoadStatements {
             let match = keyJoin(left: kList("k", parent), right: values, parent)
             let unseen = earlier.map { " AND NOT coalesce(\($0), false)" as SQL }.joined()
             let keys = values.enumerated().map { "\($1) AS \(Self.directKey($0))" as SQL }
-            branches.append("SELECT \(directColumns(parent)), s.ctid AS _fkb_tid, \(keys.joined(separator: ", ")), k.present AS _fkb_present, k.ctid AS _fkb_kt FROM \(from) "
+            branches.append("SELECT \(directColumns(parent)), s.ctid AS _fkb_tid, \(keys.joined(separator: ", ")), k.present AS _fkb_present, k._fkb_id AS _fkb_kt FROM \(from) "
                 + "JOIN \(Self.keys(parent.index)) k ON \(match) WHERE \(conditions)\(filter)\(unseen)")
             if source.origin == .staged { earlier.append("(\(match)\(routed))") }
         }
@@ -178,14 +178,14 @@ extension LoadStatements {
             let tests = shared.map { name -> SQL in "count(s.\(q(name))) \(SQLOperator.builtinEquality) count(*) AND min(s.\(q(name))) \(SQLOperator.builtinEquality) max(s.\(q(name)))" }
             derived.append("(\(tests.joined(separator: " AND "))) AS _fkb_same")
         }
-        // Grouped by the keys table's row, not by the key: the sort of every row behind a
-        // new key then compares tids, not text in the column's collation; the key and
-        // `present` come from the keys table, one row per group.
+        // Grouped by the keys table's row number, not by the key: the sort of every row
+        // behind a new key then compares integers, not text in the column's collation; the
+        // key and `present` come from the keys table, one row per group.
         let aggregates = derived.isEmpty ? "" : ", " + derived.joined(separator: ", ")
         let columns = parent.derivedColumns.indices.map { "a.\(Self.d($0))" as SQL } + (derived.count > parent.derivedColumns.count ? ["a._fkb_same"] : [])
         return "CREATE TEMP TABLE \(Self.values(parent.index)) ON COMMIT DROP AS SELECT "
             + (kList("k", parent) + ["NOT k.present AS _fkb_missing"] + columns).joined(separator: ", ")
             + " FROM (SELECT s._fkb_kt\(aggregates) FROM \(directRows(parent)) s GROUP BY s._fkb_kt) a JOIN \(Self.keys(parent.index)) k ON "
-            + "k.ctid \(SQLOperator.builtinEquality) a._fkb_kt" + (empty ? " WITH NO DATA" : "")
+            + "k._fkb_id \(SQLOperator.builtinEquality) a._fkb_kt" + (empty ? " WITH NO DATA" : "")
     }
 }

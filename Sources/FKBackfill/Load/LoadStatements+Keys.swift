@@ -150,8 +150,14 @@ extension LoadStatements {
             present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(parentKeyMatch(parent, table: "s", keys: "u")))"
         }
         return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS SELECT "
-            + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present FROM (\(union)) u"
+            + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present, \(Self.keyNumber) FROM (\(union)) u"
     }
+
+    /// `_fkb_id`, a number per key: the values statements group a new key's rows by it
+    /// (`LoadStatements+Direct`). An int4 sorts with a by-value comparator where a `ctid`
+    /// calls `tidcmp` per comparison: 20 ms less per parent at 200,000 rows (issue #25).
+    static let keyNumber: SQL = "CAST(pg_catalog.row_number() OVER () AS pg_catalog.int4) AS _fkb_id"
+
 
     /// Which staged rows lead to which key that needs work (missing, or in fill mode any).
     /// With `empty` (no key needs work) only the table is created: the stage is not scanned.

@@ -67,6 +67,26 @@ public final class Loader {
         stepStarted?("stage input")
         try run.stageInput()
         run.lap("stage input")
+        if try run.insertsBeforeBackfill() {
+            try insertThenBackfill(run, options: options)
+        } else {
+            try backfillThenInsert(run, options: options)
+        }
+        try run.advanceSequences()
+        stepStarted?("check deferred constraints")
+        try run.checkDeferredConstraints()
+        run.lap("check deferred constraints")
+        run.report.nearDuplicates = run.nearDuplicates
+        stepStarted?("report")
+        try run.reportParents()
+        run.lap(options.dryRun ? "report (then roll back)" : "report")
+        return run.report
+    }
+
+    /// Parents first, then the fact rows: every load but those `insertsBeforeBackfill`
+    /// takes (a per-row check needs the parents there; so do a cycle's and a
+    /// self-reference's placeholder rows).
+    func backfillThenInsert(_ run: LoadRun, options: LoadOptions) throws {
         stepStarted?("find missing keys")
         try run.findMissingKeys()
         try run.warnNearDuplicates()
@@ -111,15 +131,35 @@ public final class Loader {
                 run.lap("lock and verify stored rows")
             }
         }
-        try run.advanceSequences()
-        stepStarted?("check deferred constraints")
-        try run.checkDeferredConstraints()
-        run.lap("check deferred constraints")
-        run.report.nearDuplicates = run.nearDuplicates
-        stepStarted?("report")
-        try run.reportParents()
-        run.lap(options.dryRun ? "report (then roll back)" : "report")
-        return run.report
+    }
+
+    /// The set-based order where the keys can be read from the rows as stored
+    /// (`LoadRun+StoredKeysFirst`): the fact rows go in (replica mode), then the keys
+    /// their rows stored are looked up and the missing parents backfilled, then the stored
+    /// rows are verified against the parents, locked, as always.
+    func insertThenBackfill(_ run: LoadRun, options: LoadOptions) throws {
+        run.keysFromStored = true
+        try run.setAsideRejects()
+        if !options.replaceBy.isEmpty {
+            stepStarted?("delete replaced rows")
+            try run.deleteReplaced()
+            run.lap("delete replaced rows")
+        }
+        stepStarted?("insert target rows")
+        try run.insertTarget()
+        run.lap("insert target rows")
+        stepStarted?("find missing keys")
+        try run.findMissingKeys()
+        try run.warnNearDuplicates()
+        run.lap("find missing keys")
+        try run.refuseUnfillable()
+        try run.refuseBadNewRows()
+        stepStarted?("backfill parents")
+        try run.backfillParents(.all)
+        run.lap("backfill parents")
+        stepStarted?("lock and verify stored rows")
+        try run.verifyStoredRows()
+        run.lap("lock and verify stored rows")
     }
 }
 

@@ -64,6 +64,15 @@ extension LoadRun {
                 // has the rows --replace-by replaces deleted before its placeholder rows
                 // go in; a target in a cycle, the order `TargetCycle` chose.
                 let triesTarget = (!targetReasons.isEmpty || trialNeedsTarget) && options.loadTarget
+                // The order `insertsBeforeBackfill` chooses: facts first, then parents.
+                if triesTarget, try insertsBeforeBackfill() {
+                    if !options.replaceBy.isEmpty { try deleteReplaced() }
+                    try insertTarget()
+                    try backfillParents(.all)
+                    try verifyStoredRows()
+                    try checkDeferredConstraints()
+                    return TrialOutcome(inserted: report.inserted, skipped: report.skipped)
+                }
                 let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && plan.parents.contains(where: \.isTarget)
                 if deleteFirst { try deleteReplaced() }
                 try backfillParents(targetFirst ? .beforeTarget : .all)
