@@ -37,7 +37,7 @@ extension LoadRun {
     }
 
     func findMissingKeysUnderSettings() throws {
-        let fromStored = keysFromStored ? check.flatMap { sql.createSeen(fromStored: $0.keySets) } : nil
+        let fromStored = keysFromStored ? check.flatMap { sql.createSeen(fromStored: $0.keySets, byPartition: $0.byPartition) } : nil
         if let seen = fromStored ?? sql.createSeen() {
             try session.execute(seen)
             try session.execute("ANALYZE \(LoadStatements.seen)")

@@ -85,9 +85,10 @@ extension LoadRun {
 extension LoadStatements {
     /// `fkb_seen` from `fkb_stored`: the same table `createSeen` builds from the stage
     /// (set numbers, columns, row counts), from the keys the insert stored and grouped,
-    /// summed over partitions where the insert grouped by partition too. Nil when some
-    /// staged key set is not one of `stored`'s (`FKCheck.keySets`).
-    func createSeen(fromStored stored: [[String]]) -> SQL? {
+    /// summed over partitions where the insert grouped `byPartition` too (else each key
+    /// is one row already). Nil when some staged key set is not one of `stored`'s
+    /// (`FKCheck.keySets`).
+    func createSeen(fromStored stored: [[String]], byPartition: Bool = true) -> SQL? {
         guard !keySets.isEmpty else { return nil }
         var cases: [SQL] = [], sets: [SQL] = []
         for (index, set) in keySets.enumerated() {
@@ -98,8 +99,10 @@ extension LoadStatements {
         var columns: [String] = []
         for set in keySets { for column in set where !columns.contains(column) { columns.append(column) } }
         let list = KeyPredicates.columns("g", columns).joined(separator: ", ")
+        let count: SQL = byPartition ? "CAST(pg_catalog.sum(g._fkb_n) AS pg_catalog.int8)" : "g._fkb_n"
         return "CREATE TEMP TABLE \(Self.seen) ON COMMIT DROP AS SELECT CASE g._fkb_set \(cases.joined(separator: " ")) END AS _fkb_set, "
-            + "\(list), CAST(pg_catalog.sum(g._fkb_n) AS pg_catalog.int8) AS _fkb_n FROM \(FKCheck.stored) g "
-            + "WHERE g._fkb_set OPERATOR(pg_catalog.=) ANY (ARRAY[\(sets.joined(separator: ", "))]) GROUP BY g._fkb_set, \(list)"
+            + "\(list), \(count) AS _fkb_n FROM \(FKCheck.stored) g "
+            + "WHERE g._fkb_set OPERATOR(pg_catalog.=) ANY (ARRAY[\(sets.joined(separator: ", "))])"
+            + (byPartition ? " GROUP BY g._fkb_set, \(list)" : "")
     }
 }
