@@ -9,22 +9,24 @@ import PostgresClient
 /// about 0.36 s at a million. With the insert first, `fkb_seen` is copied from
 /// `fkb_stored` (a few thousand rows), so the rows are grouped once (issues #23 and #25).
 ///
-/// The insert runs in replica mode, so the parents need not exist yet; the verify after
-/// the backfill reads what was stored either way, so this order is never less safe than
-/// the other. What it changes is what the fact insert can see: parents without their new
-/// rows. So it is taken only where nothing the insert evaluates could look at them, and
-/// where the staged and the stored keys are the same values by construction:
-/// - the set-based check with nothing blocking it, not on Citus;
-/// - no target in a cycle, no self-reference, no parent in fill-null-only mode;
-/// - every staged key set is an FK's key set that `fkb_stored` groups (no declared
-///   relation, no FK on one partition), with default equality (`groupable`);
-/// - nothing of the target's own the verdict cannot evaluate (`inexactness`: a partition's
-///   own generated column, say);
-/// - no DEFAULT, generated column, CHECK, domain or index expression of the target calls
-///   a function of the user's (of any volatility: an IMMUTABLE one can still read a
-///   table), and no DEFAULT calls a sequence other than the target's own.
-/// Elsewhere the load keeps the order parents, then facts.
+/// The insert runs in replica mode, so the parents need not exist yet, and the verify
+/// after the backfill reads what was stored, as in the other order. What the order
+/// changes is what each side's code can see: the fact insert sees parents without their
+/// new rows, and the parents' inserts see the fact rows. So it is taken only where no
+/// code on either side runs that could look (`insertsBeforeBackfill`), and where the
+/// staged and the stored keys are the same values by construction. And it is optimistic:
+/// should the first insert fail at all, it is rolled back and the load goes on in the
+/// parents-first order from there (`firstInsert`), so that what stops a load, and which
+/// finding comes first, is what that order says.
 extension LoadRun {
+    /// Whether this load inserts its facts first:
+    /// - the set-based check with nothing blocking it, not on Citus;
+    /// - no target in a cycle, no self-reference, no parent in fill-null-only mode;
+    /// - every staged key set is an FK's key set that `fkb_stored` groups (no declared
+    ///   relation, no FK on one partition), with default equality (`groupable`);
+    /// - nothing of the target's own the verdict cannot evaluate (`inexactness`: a
+    ///   partition's own generated column, say);
+    /// - no code that could read the other side (`readsTheOtherSide`).
     func insertsBeforeBackfill() throws -> Bool {
         guard options.loadTarget, options.fkCheck != .perRow, !targetFirst, plan.targetCycle == nil,
               !plan.parents.contains(where: { $0.isTarget || $0.mode == .fillNullOnly }),
@@ -33,35 +35,72 @@ extension LoadRun {
         candidate.onCitus = false
         guard sql.createSeen(fromStored: candidate.keySets) != nil, candidate.storedColumns.count <= 31,
               try candidate.blockers(on: session).isEmpty, try candidate.groupable(on: session),
-              try !insertCallsUserCode() else { return false }
+              try !readsTheOtherSide() else { return false }
         try chooseFKCheck()
         return check != nil
     }
 
-    /// Whether the target's insert evaluates code of the user's or another table's sequence.
-    func insertCallsUserCode() throws -> Bool {
-        let oid: SQL = "CAST(\(bind: String(target.oid)) AS pg_catalog.oid)"
+    /// The optimistic first insert (and the delete of `--replace-by` before it), in a
+    /// savepoint: true when it went in. Any failure a data or user-code error could cause
+    /// rolls it back, its diagnosis included, and returns false; the caller then loads in
+    /// the parents-first order (`keysFromStored` false). A cancel, a lost connection or a
+    /// lock wait ends the run as in either order.
+    func firstInsert(delete: () throws -> Void, insert: () throws -> Void) throws -> Bool {
+        do {
+            try session.savepoint {
+                try delete()
+                try insert()
+            }
+            return true
+        } catch let error as FKBackfillError where error.category == .findings
+                    || (error.category == .database && error.kind != .lockTimeout && error.kind != .connectionFailed) {
+            keysFromStored = false
+            return false
+        } catch let error as PostgresError where Self.failsTheLoad(error) {
+            keysFromStored = false
+            return false
+        }
+    }
+
+    /// Whether code could run that reads the other side of the new order: on the target
+    /// (a DEFAULT, generated column, CHECK, domain or index expression) or on a parent
+    /// (the same, or an INSERT trigger or rule), a function of the user's (of any
+    /// volatility: an IMMUTABLE one can still read a table), a built-in that is not
+    /// IMMUTABLE (`currval`, `lastval`, `query_to_xml`; the clock, `random`,
+    /// `gen_random_uuid` read no table), or a sequence not the table's own.
+    func readsTheOtherSide() throws -> Bool {
+        let roots = [String(target.oid)] + plan.parents.map { String($0.table.oid) }
+        let harmless = ["now", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
+                        "random", "gen_random_uuid", "nextval"]
         return try session.execute(
             """
-            WITH RECURSIVE rel AS (SELECT \(oid) AS oid UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt),
-            domains(oid) AS (
-                SELECT a.atttypid FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-                WHERE a.attrelid IN (SELECT oid FROM rel) AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'd'
+            WITH RECURSIVE roots AS (SELECT DISTINCT r.root FROM pg_catalog.unnest(CAST(\(bindArray: roots) AS pg_catalog.oid[])) AS r(root)),
+            rel AS (SELECT r.root, r.root AS oid FROM roots r
+                    UNION SELECT r.root, pt.relid FROM roots r CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.root) pt),
+            domains(root, oid) AS (
+                SELECT rel.root, a.atttypid FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) rel.oid
+                JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+                WHERE a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'd'
                 UNION
-                SELECT t.typbasetype FROM domains d JOIN pg_catalog.pg_type t ON t.oid = d.oid
-                JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype WHERE b.typtype = 'd'
+                SELECT d.root, t.typbasetype FROM domains d JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) d.oid
+                JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) t.typbasetype WHERE b.typtype = 'd'
             ),
-            objects(classid, objid) AS (
-                SELECT CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass), ad.oid FROM pg_catalog.pg_attrdef ad
-                WHERE ad.adrelid IN (SELECT oid FROM rel)
+            objects(root, classid, objid, tree) AS (
+                SELECT rel.root, CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass), ad.oid, CAST(ad.adbin AS pg_catalog.text)
+                FROM pg_catalog.pg_attrdef ad JOIN rel ON ad.adrelid OPERATOR(pg_catalog.=) rel.oid
                 UNION ALL
-                SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM pg_catalog.pg_constraint c
-                WHERE (c.conrelid IN (SELECT oid FROM rel) AND c.contype IN ('c', 'x')) OR c.contypid IN (SELECT oid FROM domains)
+                SELECT rel.root, CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid, CAST(c.conbin AS pg_catalog.text)
+                FROM pg_catalog.pg_constraint c JOIN rel ON c.conrelid OPERATOR(pg_catalog.=) rel.oid WHERE c.contype IN ('c', 'x')
                 UNION ALL
-                SELECT CAST('pg_catalog.pg_type' AS pg_catalog.regclass), d.oid FROM domains d
+                SELECT d.root, CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid, CAST(c.conbin AS pg_catalog.text)
+                FROM pg_catalog.pg_constraint c JOIN domains d ON c.contypid OPERATOR(pg_catalog.=) d.oid
                 UNION ALL
-                SELECT CAST('pg_catalog.pg_class' AS pg_catalog.regclass), x.indexrelid FROM pg_catalog.pg_index x
-                WHERE x.indrelid IN (SELECT oid FROM rel)
+                SELECT d.root, CAST('pg_catalog.pg_type' AS pg_catalog.regclass), t.oid, CAST(t.typdefaultbin AS pg_catalog.text)
+                FROM pg_catalog.pg_type t JOIN domains d ON t.oid OPERATOR(pg_catalog.=) d.oid
+                UNION ALL
+                SELECT rel.root, CAST('pg_catalog.pg_class' AS pg_catalog.regclass), x.indexrelid,
+                       pg_catalog.concat(CAST(x.indexprs AS pg_catalog.text), ' ', CAST(x.indpred AS pg_catalog.text))
+                FROM pg_catalog.pg_index x JOIN rel ON x.indrelid OPERATOR(pg_catalog.=) rel.oid
             )
             SELECT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_depend d JOIN objects o ON o.classid OPERATOR(pg_catalog.=) d.classid AND o.objid OPERATOR(pg_catalog.=) d.objid
@@ -72,13 +111,28 @@ extension LoadRun {
                            CAST(t.typsend AS pg_catalog.oid), CAST(t.typmodin AS pg_catalog.oid), CAST(t.typmodout AS pg_catalog.oid))))
                    OR (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                        AND EXISTS (SELECT 1 FROM pg_catalog.pg_class s WHERE s.oid OPERATOR(pg_catalog.=) d.refobjid AND s.relkind = 'S')
-                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend w
+                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend w JOIN rel own ON own.oid OPERATOR(pg_catalog.=) w.refobjid
                            WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                              AND w.objid OPERATOR(pg_catalog.=) d.refobjid AND w.deptype IN ('a', 'i')
                              AND w.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                             AND w.refobjid IN (SELECT oid FROM rel)))
-            ) AS calls
-            """).rows.first?.bool("calls") ?? true
+                             AND own.root OPERATOR(pg_catalog.=) o.root))
+            ) OR EXISTS (
+                -- Built-ins are not in pg_depend: their calls are read from the expression trees.
+                SELECT 1 FROM objects o
+                CROSS JOIN LATERAL pg_catalog.regexp_matches(o.tree, ':(?:func|opfunc)id ([0-9]+)', 'g') AS m(v)
+                JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CAST(m.v[1] AS pg_catalog.oid)
+                WHERE p.provolatile <> 'i' AND NOT (p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
+                                                    AND p.proname OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: harmless) AS pg_catalog.name[])))
+            ) OR EXISTS (
+                SELECT 1 FROM pg_catalog.pg_trigger t JOIN rel ON t.tgrelid OPERATOR(pg_catalog.=) rel.oid
+                WHERE rel.root OPERATOR(pg_catalog.<>) CAST(\(bind: String(target.oid)) AS pg_catalog.oid)
+                  AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
+            ) OR EXISTS (
+                SELECT 1 FROM pg_catalog.pg_rewrite r JOIN rel ON r.ev_class OPERATOR(pg_catalog.=) rel.oid
+                WHERE rel.root OPERATOR(pg_catalog.<>) CAST(\(bind: String(target.oid)) AS pg_catalog.oid)
+                  AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3'
+            ) AS reads
+            """).rows.first?.bool("reads") ?? true
     }
 }
 

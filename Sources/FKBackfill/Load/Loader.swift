@@ -136,18 +136,24 @@ public final class Loader {
     /// The set-based order where the keys can be read from the rows as stored
     /// (`LoadRun+StoredKeysFirst`): the fact rows go in (replica mode), then the keys
     /// their rows stored are looked up and the missing parents backfilled, then the stored
-    /// rows are verified against the parents, locked, as always.
+    /// rows are verified against the parents, locked, as always. Should that first insert
+    /// fail, it is rolled back and the rest is the parents-first order: the keys from the
+    /// stage, the checks, the backfill, the rejects, then the insert again.
     func insertThenBackfill(_ run: LoadRun, options: LoadOptions) throws {
         run.keysFromStored = true
-        try run.setAsideRejects()
-        if !options.replaceBy.isEmpty {
+        let deletes = !options.replaceBy.isEmpty
+        func delete() throws {
+            guard deletes else { return }
             stepStarted?("delete replaced rows")
             try run.deleteReplaced()
             run.lap("delete replaced rows")
         }
-        stepStarted?("insert target rows")
-        try run.insertTarget()
-        run.lap("insert target rows")
+        func insert() throws {
+            stepStarted?("insert target rows")
+            try run.insertTarget()
+            run.lap("insert target rows")
+        }
+        let inserted = try run.firstInsert(delete: delete, insert: insert)
         stepStarted?("find missing keys")
         try run.findMissingKeys()
         try run.warnNearDuplicates()
@@ -157,6 +163,11 @@ public final class Loader {
         stepStarted?("backfill parents")
         try run.backfillParents(.all)
         run.lap("backfill parents")
+        try run.setAsideRejects()
+        if !inserted {
+            try delete()
+            try insert()
+        }
         stepStarted?("lock and verify stored rows")
         try run.verifyStoredRows()
         run.lap("lock and verify stored rows")

@@ -66,9 +66,13 @@ extension LoadRun {
                 let triesTarget = (!targetReasons.isEmpty || trialNeedsTarget) && options.loadTarget
                 // The order `insertsBeforeBackfill` chooses: facts first, then parents.
                 if triesTarget, try insertsBeforeBackfill() {
-                    if !options.replaceBy.isEmpty { try deleteReplaced() }
-                    try insertTarget()
+                    let delete = { if !self.options.replaceBy.isEmpty { try self.deleteReplaced() } }
+                    let inserted = try firstInsert(delete: delete, insert: insertTarget)
                     try backfillParents(.all)
+                    if !inserted {
+                        try delete()
+                        try insertTarget()
+                    }
                     try verifyStoredRows()
                     try checkDeferredConstraints()
                     return TrialOutcome(inserted: report.inserted, skipped: report.skipped)
