@@ -151,6 +151,22 @@ import TestSupport
         #expect(loadError == nil, "per-row and validate say it loads; set-based: \(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
     }
 
+    /// `DEFAULT lastval()` (no pg_depend row at all): per-row, the parents' serial was
+    /// the last sequence the session used, so each fact row stores its new parent's id;
+    /// facts first, it stores whatever sequence the tool's own staging used last. The
+    /// two loads store different rows for the same input, and both exit 0.
+    @Test func aDefaultOfLastvalStoresAnotherValueFactsFirst() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, id serial UNIQUE);
+            CREATE TABLE fact (plan_code text REFERENCES plan, n int, plan_id bigint DEFAULT pg_catalog.lastval());
+            """)
+        _ = try db.load("fact", csv: "plan_code,n\nP1,1\n") { $0.fkCheck = .perRow }
+        _ = try db.load("fact", csv: "plan_code,n\nP2,2\n")
+        let rows = try db.values("SELECT f.plan_code, f.plan_id = p.id FROM fact f JOIN plan p ON p.code = f.plan_code ORDER BY 1")
+        #expect(rows == [["P1", "t"], ["P2", "t"]], "per-row stores the new parent's id, set-based: \(rows)")
+    }
+
     /// Two faults at once, an unfillable parent (NOT NULL column, no default, no input)
     /// and a row the target's CHECK refuses: per-row (and the old order) stops on the
     /// blocker (kind .blocked, "cannot backfill"); facts first the insert's refusal comes
