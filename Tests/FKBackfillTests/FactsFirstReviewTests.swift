@@ -186,4 +186,23 @@ import TestSupport
         #expect(setBased.kind == perRow.kind, "set-based: \(setBased.kind) \(setBased.message); per-row: \(perRow.kind) \(perRow.message)")
         #expect(try db.count("plan") == 1 && db.count("fact") == 0)
     }
+
+    /// The same with a reject over --max-rejects (a blank key under `on_blank: reject`)
+    /// and an unfillable parent: per-row says "cannot backfill" (.blocked); facts first
+    /// sets the rejects aside before it finds the missing keys, and says "1 input rows
+    /// rejected" (.tooManyRejects). Same input, a different error by --fk-check.
+    @Test func tooManyRejectsAndABlockerWinInTheSameOrderAsPerRow() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE fact (plan_code text REFERENCES plan, n int);
+            """)
+        let rules = try RulesParser.parse("blank:\n  markers: ['-']\n  on_blank: reject\n", file: "rules.yaml")
+        let csv = "plan_code,n\nP1,1\n-,2\n"
+        let perRow = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) { $0.rules = rules; $0.fkCheck = .perRow } }
+        #expect(perRow.kind == .blocked, "\(perRow.kind): \(perRow.message)")
+        let setBased = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) { $0.rules = rules } }
+        #expect(setBased.kind == perRow.kind, "set-based: \(setBased.kind) \(setBased.message); per-row: \(perRow.kind) \(perRow.message)")
+        #expect(try db.count("plan") == 0 && db.count("fact") == 0)
+    }
 }
