@@ -205,4 +205,29 @@ import TestSupport
         #expect(setBased.kind == perRow.kind, "set-based: \(setBased.kind) \(setBased.message); per-row: \(perRow.kind) \(perRow.message)")
         #expect(try db.count("plan") == 0 && db.count("fact") == 0)
     }
+
+    /// A parent AFTER INSERT trigger that writes an opening row into the target for each
+    /// new key, with --replace-by on the period: per-row (the old order) backfills first,
+    /// so --replace-by deletes the opening row with the rest of the period (1 row stored);
+    /// facts first deletes the period, inserts, then backfills: the opening row stays (2
+    /// rows). Both exit 0 and report 1 inserted; set-based and per-row store different rows.
+    @Test func aParentTriggerWritingTheTargetSurvivesReplaceByOnlyFactsFirst() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            CREATE TABLE fact (m int, plan_code text REFERENCES plan, n int);
+            CREATE FUNCTION opening() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO \(s).fact VALUES (202411, NEW.code, 0); RETURN NULL; END $$;
+            CREATE TRIGGER opening AFTER INSERT ON plan FOR EACH ROW EXECUTE FUNCTION opening();
+            """)
+        let csv = "m,plan_code,n\n202411,P1,5\n"
+        _ = try db.load("fact", csv: csv) { $0.replaceBy = ["m"]; $0.fkCheck = .perRow }
+        let perRow = try db.count("fact")
+        try db.run("TRUNCATE fact, plan")
+        let report = try db.load("fact", csv: csv) { $0.replaceBy = ["m"] }
+        let setBased = try db.count("fact")
+        #expect(perRow == 1)
+        #expect(setBased == perRow, "per-row stores \(perRow) rows, set-based (\(factsFirst(report) ? "facts first" : "parents first")) \(setBased)")
+    }
 }
