@@ -13,7 +13,8 @@ import TestSupport
 ///   pg_depend does not record (`query_to_xml`, `currval` of a sequence named by text).
 /// Each test states the promise it checks: set-based and per-row loads agree (same rows,
 /// same parents, same verdict), validate's verdict is the load's, the report counts the
-/// rows as stored. They fail on branch facts-first (63f9bdf); they are not fixed here.
+/// rows as stored. They fail on branch facts-first (63f9bdf) and pass with main's Sources
+/// (the old order, checked with `git checkout main -- Sources`); they are not fixed here.
 @Suite(.timeLimit(.minutes(10))) struct FactsFirstReviewTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
         var options = ValidateOptions()
