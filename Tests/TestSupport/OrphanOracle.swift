@@ -17,7 +17,11 @@ public enum OrphanOracle {
                    (SELECT array_agg(a.attname ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
                       JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS parent_columns,
                    (SELECT array_agg(pg_catalog.format('OPERATOR(%I.%s)', o.oprnamespace::regnamespace::text, o.oprname) ORDER BY k.n)
-                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS operators
+                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS operators,
+                   (SELECT array_agg(pg_catalog.format_type(o.oprleft, NULL) ORDER BY k.n)
+                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS left_types,
+                   (SELECT array_agg(pg_catalog.format_type(o.oprright, NULL) ORDER BY k.n)
+                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS right_types
             FROM pg_constraint c
             JOIN pg_class cr ON cr.oid = c.conrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
             JOIN pg_class pr ON pr.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = pr.relnamespace
@@ -28,12 +32,17 @@ public enum OrphanOracle {
             let child = row.array("child_columns").compactMap { $0 }
             let parent = row.array("parent_columns").compactMap { $0 }
             let operators = row.array("operators").compactMap { $0 }
+            let leftTypes = row.array("left_types").compactMap { $0 }, rightTypes = row.array("right_types").compactMap { $0 }
             let childTable: SQL = "\(ident: try row.string("child_schema")).\(ident: try row.string("child"))"
             let parentTable: SQL = "\(ident: try row.string("parent_schema")).\(ident: try row.string("parent"))"
             let set = child.map { "c.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
-            // The operator text comes from format('%I…') over the catalog: a quoted schema and an operator name.
-            let match = zip(zip(parent, child), operators).map { pair, op in
-                "p.\(ident: pair.0) \(unsafeRaw: op) c.\(ident: pair.1)" as SQL
+            // The operator text comes from format('%I…') over the catalog: a quoted schema and an operator name;
+            // the types from format_type. Each operand is cast to the operator's input type, as
+            // ri_triggers.c does: `text` against a char(n) key compares as bpchar, not as text.
+            // A polymorphic input (anyenum, anyarray) takes the operand as it is.
+            func operand(_ column: SQL, _ type: String) -> SQL { type.hasPrefix("any") ? column : "CAST(\(column) AS \(unsafeRaw: type))" }
+            let match = parent.indices.map { i -> SQL in
+                "\(operand("p.\(ident: parent[i])", leftTypes[i])) \(unsafeRaw: operators[i]) \(operand("c.\(ident: child[i])", rightTypes[i]))"
             }.joined(separator: " AND ")
             var condition: SQL = "(\(set) AND NOT EXISTS (SELECT 1 FROM \(parentTable) p WHERE \(match)))"
             if try row.string("confmatchtype") == "f" && child.count > 1 {
