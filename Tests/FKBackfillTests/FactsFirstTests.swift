@@ -79,6 +79,28 @@ import TestSupport
         #expect(try db.values("SELECT count(*)::text FROM plan") == [["0"]])
     }
 
+    /// Every row counted: a row set aside before the facts go in is rejected, not
+    /// "not stored by the table's triggers", and a domain's CHECK refusing a value is a
+    /// reject with its line, as a value that does not parse.
+    @Test func rowsSetAsideAreCountedOnce() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN pos AS int CHECK (VALUE > 0);
+            CREATE TABLE plan (code text PRIMARY KEY);
+            CREATE TABLE fact (plan_code text REFERENCES plan, n pos, xs pos[]);
+            """)
+        let report = try db.load("fact", csv: "plan_code,n,xs\nP1,1,{1}\nP2,-1,{1}\nP3,1,\"{1,-2}\"\nP4,x,{1}\n") { $0.maxRejects = 5 }
+        #expect(report.fkCheck == .setBased)
+        #expect(report.inserted == 1)
+        #expect(report.rejected == 3)
+        #expect(report.skipped == 0)
+        #expect(report.rejections.flatMap(\.sampleLines).sorted() == [3, 4, 5])
+        #expect(try db.values("SELECT code FROM plan") == [["P1"]])
+        let error = try #require(throws: FKBackfillError.self) { try db.load("fact", csv: "plan_code,n\nP5,1\nP6,-1\n") }
+        #expect(error.kind == .badInput(line: 3), "\(error.message)")
+        #expect(error.message.contains("pos_check"), "\(error.message)")
+    }
+
     /// A CHECK whose function (IMMUTABLE by its word, not by what it does) reads the parent
     /// would refuse every new key if the facts went in first. PostgreSQL's own order, the
     /// parents first, accepts the rows; so does the load.

@@ -80,7 +80,7 @@ struct OpenedInput {
                         hint: "check the file's quoting from that line on", kind: .badInput(line: line))
                 }
                 return copied
-            } catch let error as PostgresError where error.isDataException {
+            } catch let error as PostgresError where error.isDataException || Self.isDomainRefusal(error) {
                 throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
             } catch let error as PostgresError where error.kind == .server && error.sqlState == Self.programLimitExceeded {
                 // "row is too big": the input's row, not the database, is at fault. COPY
@@ -94,6 +94,14 @@ struct OpenedInput {
         }
         guard let select else { return 0 }
         return try session.execute(insert(select)).affectedRows
+    }
+
+    /// A domain's CHECK or NOT NULL refusing a value COPY read: the stage has no
+    /// constraints of its own, so a check or not-null violation there is the value's type
+    /// refusing it, a bad value like one that does not parse (and with rejects, a reject).
+    static func isDomainRefusal(_ error: PostgresError) -> Bool {
+        error.kind == .server && [SQLState.checkViolation, SQLState.notNullViolation].contains(error.sqlState ?? "")
+            && error.context?.hasPrefix("COPY ") == true
     }
 
     /// `program_limit_exceeded` (54000): on staging, "row is too big" (a row wider than a

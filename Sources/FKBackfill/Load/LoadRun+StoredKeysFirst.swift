@@ -62,6 +62,16 @@ extension LoadRun {
         }
     }
 
+    /// The rows staging set aside (it decides every reject), counted before the first
+    /// insert: the insert reads how many rows it was given from `report.rejected`, which
+    /// `setAsideRejects` reports (and checks against `--max-rejects`) only after the
+    /// backfill, where the parents-first order has it.
+    func countSetAside() throws {
+        guard stageUpdated else { return }
+        report.rejected = try session.execute(
+            "SELECT pg_catalog.count(*) AS n FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NOT NULL").rows.first?.int("n") ?? 0
+    }
+
     /// Whether code could run that reads the other side of the new order: on the target
     /// (a DEFAULT, generated column, CHECK, domain or index expression) or on a parent
     /// (the same, or an INSERT trigger or rule), a function of the user's (of any

@@ -153,6 +153,7 @@ public final class Loader {
             try run.insertTarget()
             run.lap("insert target rows")
         }
+        try run.countSetAside()
         let inserted = try run.firstInsert(delete: delete, insert: insert)
         stepStarted?("find missing keys")
         try run.findMissingKeys()

@@ -212,7 +212,14 @@ struct DiffHarness {
     static func differences(_ tag: String, _ leftName: String, _ left: DiffOutcome, _ rightName: String, _ right: DiffOutcome,
                             parentsInsertedOnly: Bool) -> [String] {
         var problems: [String] = []
-        for name in ["staged", "deleted", "inserted", "rejected"] where left.counts[name] != nil && right.counts[name] != nil {
+        // Every row counted once: a load's staged rows are inserted, rejected or skipped.
+        for (name, outcome) in [(leftName, left), (rightName, right)] {
+            if let staged = outcome.counts["staged"], let inserted = outcome.counts["inserted"], let rejected = outcome.counts["rejected"],
+               let skipped = outcome.counts["skipped"], staged != inserted + rejected + skipped {
+                problems.append("\(tag) \(name): \(staged) staged but \(inserted) inserted + \(rejected) rejected + \(skipped) skipped")
+            }
+        }
+        for name in ["staged", "deleted", "inserted", "rejected", "skipped"] where left.counts[name] != nil && right.counts[name] != nil {
             if left.counts[name] != right.counts[name] {
                 problems.append("\(tag) \(name): \(leftName) \(left.counts[name]!), \(rightName) \(right.counts[name]!)")
             }

@@ -25,7 +25,7 @@ struct DiffOutcome {
     let status: Int32
     let stdout: String
     let stderr: String
-    /// Target counts: staged (load only), deleted, inserted, rejected.
+    /// Target counts: staged (load only), deleted, inserted, rejected, skipped.
     var counts: [String: Int] = [:]
     var rejections: [String: Rejection] = [:]
     var parents: [String: Parent] = [:]
@@ -44,7 +44,7 @@ struct DiffOutcome {
         self.stdout = stdout
         self.stderr = stderr
         guard status == 0, let json = Self.object(stdout), let target = json["target"] as? [String: Any] else { return }
-        for name in ["staged", "deleted", "inserted", "rejected"] { counts[name] = target[name] as? Int }
+        for name in ["staged", "deleted", "inserted", "rejected", "skipped"] { counts[name] = target[name] as? Int }
         rejections = Self.rejections(json["rejections"])
         nearDuplicates = Self.nearDuplicates(json["nearDuplicates"])
         for case let parent as [String: Any] in json["parents"] as? [Any] ?? [] {
@@ -66,7 +66,7 @@ struct DiffOutcome {
         exact = prediction["exact"] as? Bool ?? true
         notExact = prediction["notExact"] as? [String] ?? []
         blockers = prediction["blockers"] as? [String] ?? []
-        for name in ["deleted", "inserted", "rejected"] { counts[name] = prediction[name] as? Int }
+        for name in ["deleted", "inserted", "rejected", "skipped"] { counts[name] = prediction[name] as? Int }
         rejections = Self.rejections(prediction["rejections"])
         nearDuplicates = Self.nearDuplicates(prediction["nearDuplicates"])
         for case let parent as [String: Any] in prediction["parents"] as? [Any] ?? [] {
