@@ -17,7 +17,7 @@ public struct AuditReport: Sendable {
         /// `info`: worth knowing; `warning`: likely to cause trouble; `error`: a load would stop.
         case info, warning, error
 
-        var rank: Int { Self.allCases.firstIndex(of: self)! }
+        var rank: Int { switch self { case .info: 0; case .warning: 1; case .error: 2 } }
         /// Orders by seriousness, so `fails(at:)` can compare against a threshold.
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
     }

@@ -162,6 +162,15 @@ public final class Auditor {
         }
     }
 
+    /// A catalog row's table: its oid (text that always parses as one) and its name.
+    static func tableRow(_ row: Row) throws -> (oid: UInt32, name: TableName) {
+        let oid = try row.string("oid")
+        guard let value = UInt32(oid) else {
+            throw FKBackfillError("the catalog gave \(oid) as a table's oid", kind: .catalogChanged)
+        }
+        return (value, TableName(schema: try row.string("nspname"), name: try row.string("relname")))
+    }
+
     /// The tables to audit and how to name the scope.
     func resolve(_ scope: AuditScope, on session: Session) throws -> ([(oid: UInt32, name: TableName)], String) {
         let sql: SQL = """
@@ -189,11 +198,11 @@ public final class Auditor {
                     "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' AND nspname <> 'information_schema'").rows.map { try $0.string("nspname") }
                 throw FKBackfillError("schema \(schema) has no tables", hint: didYouMean(schema, in: schemas) ?? "check the schema name", kind: .tableNotFound)
             }
-            return (try rows.map { (UInt32(try $0.string("oid"))!, TableName(schema: try $0.string("nspname"), name: try $0.string("relname"))) }, "schema \(schema)")
+            return (try rows.map(Self.tableRow), "schema \(schema)")
         case .all:
             let rows = try session.execute(sql + " ORDER BY n.nspname, c.relname").rows
             guard !rows.isEmpty else { throw FKBackfillError("the database has no tables to audit", kind: .tableNotFound) }
-            return (try rows.map { (UInt32(try $0.string("oid"))!, TableName(schema: try $0.string("nspname"), name: try $0.string("relname"))) }, "all tables")
+            return (try rows.map(Self.tableRow), "all tables")
         }
     }
 }

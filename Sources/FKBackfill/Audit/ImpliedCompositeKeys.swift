@@ -84,7 +84,7 @@ struct ImpliedCompositeKeys {
     func finding(child: TableName, childColumns: [String], key: Key, parentColumns: [String], evidence: [String], object: String)
         -> AuditReport.Finding
     {
-        let constraint = "\(child.name)_\(childColumns.last!)_fkey"
+        let constraint = "\(child.name)_\(childColumns.last ?? "key")_fkey"
         return AuditReport.Finding(
             kind: "implied-relation", severity: .info, object: object,
             message: "\(child.display) (\(childColumns.joined(separator: ", "))) looks like a reference to \(key.table.display) "

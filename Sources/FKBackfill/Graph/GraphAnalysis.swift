@@ -32,7 +32,8 @@ struct GraphAnalysis {
             }
         }
         // Ties go to the component whose smallest member sorts first, so the order is stable.
-        let key = components.map { $0.min()! }
+        // (Tarjan's components are never empty; an empty one would sort first.)
+        let key = components.map { $0.min() ?? Int.min }
         var waiting = parents.map(\.count)
         var ready = MinHeap(keys: key)
         for component in 0..<components.count where waiting[component] == 0 { ready.push(component) }

@@ -87,10 +87,11 @@ struct EndMarkerQuoter {
         var copied = 0
         func take(upTo index: Int) {
             if output == nil {
-                output = Array(bytes[0..<index])
-                output!.reserveCapacity(bytes.count + 4)
+                var started = Array(bytes[0..<index])
+                started.reserveCapacity(bytes.count + 4)
+                output = started
             } else if copied < index {
-                output!.append(contentsOf: bytes[copied..<index])
+                output?.append(contentsOf: bytes[copied..<index])
             }
             copied = index
         }
@@ -106,10 +107,10 @@ struct EndMarkerQuoter {
                     continue
                 }
                 if byte == Self.lf && held.count >= 2 {
-                    output!.append(contentsOf: [quote, Self.backslash, Self.dot, quote] + held.dropFirst(2))
+                    output?.append(contentsOf: [quote, Self.backslash, Self.dot, quote] + held.dropFirst(2))
                     // The newline itself is handled below, as any other byte.
                 } else {
-                    output!.append(contentsOf: held)
+                    output?.append(contentsOf: held)
                     atLineStart = false
                 }
                 held = []

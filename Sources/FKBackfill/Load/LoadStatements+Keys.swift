@@ -10,7 +10,8 @@ extension LoadStatements {
 
     /// For each of the parent's key columns, its position in `fk`'s column pairs.
     func keyPositions(_ parent: ParentPlan, _ fk: ForeignKey) -> [Int] {
-        parent.keyColumns.map { key in fk.referencedColumns.firstIndex(of: key)! }
+        // The planner only gives a parent FKs onto its key columns: every one is found.
+        parent.keyColumns.map { key in fk.referencedColumns.firstIndex(of: key) ?? 0 }
     }
 
     /// The parent's key columns of `alias` equal to `k1…` of `keys`, with the FK's

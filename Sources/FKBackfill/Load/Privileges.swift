@@ -37,7 +37,7 @@ struct Privileges {
         }
         return order.map { table in
             // The privilege names are this type's own constants (SELECT, INSERT, …).
-            ("GRANT \(unsafeRaw: missing[table]!.joined(separator: ", ")) ON \(table) TO \(ident: role);" as SQL).description
+            ("GRANT \(unsafeRaw: (missing[table] ?? []).joined(separator: ", ")) ON \(table) TO \(ident: role);" as SQL).description
         }
     }
 

@@ -62,7 +62,8 @@ struct TextStaging {
     }
 
     func castCheck(_ column: Column) -> SQL {
-        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: Self.stagingType(column).description)!)"
+        // castTypes holds every staged column's type: the index is always found.
+        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: Self.stagingType(column).description) ?? 0)"
     }
 
     func copyRaw(_ csv: CSVOptions) -> SQL {

@@ -37,7 +37,7 @@ enum ExtraColumns {
             for (table, info) in catalog.tables where table != catalog.root {
                 if let column = info.column(name), !column.isDatabaseGenerated { types.insert(column.type) }
             }
-            return Column(name: name, type: types.count == 1 ? types.first! : "text", notNull: false)
+            return Column(name: name, type: types.count == 1 ? types.first ?? "text" : "text", notNull: false)
         }
     }
 

@@ -155,7 +155,7 @@ extension AuditReport {
                 if let on = fk.declaredOn, on != fk.table { name += " (on \(escapeXML(on.display)))" }
                 if !fk.validated { name += " (NOT VALID)" }
                 out += "<tr class=\"st-\(fk.status.rawValue)\"><td>\(fk.status.rawValue)</td><td>\(name)</td>"
-                    + "<td>\(escapeXML(fk.columns.joined(separator: ", ")))</td><td><a href=\"#\(ids[fk.referencedTable]!)\">"
+                    + "<td>\(escapeXML(fk.columns.joined(separator: ", ")))</td><td><a href=\"#\(ids[fk.referencedTable] ?? "")\">"
                     + "\(escapeXML(fk.referencedTable.display))</a> (\(escapeXML(fk.referencedColumns.joined(separator: ", "))))</td></tr>"
             }
             out += "</tbody></table>"

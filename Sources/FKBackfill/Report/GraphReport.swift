@@ -107,7 +107,7 @@ public struct GraphReport: Sendable {
                 } else if cycle.breakAt.isEmpty {
                     out += "- \(what): breakable\n"
                 } else {
-                    let at = cycle.breakAt.map { "\($0.constraint) (\($0.from.display) → \($0.to.display), \($0.breakableBy!.rawValue))" }
+                    let at = cycle.breakAt.map { "\($0.constraint) (\($0.from.display) → \($0.to.display), \($0.breakableBy?.rawValue ?? "breakable"))" }
                     out += "- \(what): break at \(at.joined(separator: "; "))\n"
                 }
             }
