@@ -40,14 +40,8 @@ final class LoadRun {
     var copies = 0
     /// Parents whose new rows could not be written (`unfillable`, and validate's checks of new rows).
     var blockedTables = Set<TableName>()
-    /// Per parent index: distinct keys asked for, and how many the parent has.
-    var counts: [Int: (candidates: Int, present: Int)] = [:]
-    /// Parents whose work tables exist.
-    var available = Set<Int>()
-    var inserted: [Int: Int] = [:]
-    /// Per parent index, up to `samples` keys of the rows really inserted.
-    var insertedKeys: [Int: [[String?]]] = [:]
-    var updated: [Int: Int] = [:]
+    /// What the steps learn per parent, indexed like `plan.parents`.
+    var parentStates: [ParentState]
     /// `--reject-table`, resolved to its schema before anything is written.
     var rejectTable: TableName?
     /// The set-based check, once chosen.
@@ -72,6 +66,7 @@ final class LoadRun {
         self.plan = plan
         self.progress = progress
         sql = LoadStatements(plan: plan)
+        parentStates = Array(repeating: ParentState(), count: plan.parents.count)
         report = LoadReport(
             target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun, loadedTarget: options.loadTarget)
         if case .csv = input { report.linesAreFileLines = true }
@@ -129,6 +124,11 @@ final class LoadRun {
             opened: opened, plan: plan, constraints: constraints, progress: progress)
         try run.checkPrivileges()
         return run
+    }
+
+    /// The indexes of the parents whose work tables exist, for the statements that read them.
+    var availableParents: Set<Int> {
+        Set(parentStates.indices.filter { parentStates[$0].available })
     }
 
     func lap(_ name: String) {

@@ -62,8 +62,8 @@ extension LoadRun {
             let existing = try readable(target.name, oid: target.oid, columns: options.replaceBy)
             prediction.deleted = try session.execute(replacedCount(in: existing)).rows[0].int("n") ?? 0
         }
-        for parent in plan.parents where available.contains(parent.index) && parent.backfills {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+        for parent in plan.parents where parentStates[parent.index].available && parent.backfills {
+            guard parentStates[parent.index].hasMissingKeys else { continue }
             let row = try session.execute(newKeys(parent, samples: options.samples)).rows[0]
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
             prediction.parents.append(.init(table: parent.table.name, inserted: row.int("n") ?? 0, sampleKeys: keys))
@@ -112,8 +112,8 @@ extension LoadRun {
     func newParentRowProblems() throws -> [String] {
         var problems: [String] = []
         let allChecks = try TableFacts.checks(of: plan.parents.map(\.table), on: session)
-        for parent in plan.parents where available.contains(parent.index) && parent.backfills {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+        for parent in plan.parents where parentStates[parent.index].available && parent.backfills {
+            guard parentStates[parent.index].hasMissingKeys else { continue }
             let columns = parent.insertedColumns
             let names = Set(columns.map(\.column.name))
             var tests: [(what: String, condition: SQL)] = []
@@ -174,7 +174,7 @@ extension LoadRun {
         let keys = KeyPredicates.columns("g", fk.columns)
         var condition: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
             + KeyPredicates.missing(readableFK, child: keys)
-        if let parent = plan.parent(fk.referencedTable), available.contains(parent.index) {
+        if let parent = plan.parent(fk.referencedTable), parentStates[parent.index].available {
             let positions = sql.keyPositions(parent, fk)
             let join = positions.enumerated().map { position, column -> SQL in
                 fk.childEquality[column].compare("k.\(LoadStatements.k(position))", "g.\(ident: fk.columns[column])")

@@ -31,8 +31,8 @@ extension LoadRun {
     /// constraints the prediction cannot evaluate on its new rows.
     func parentTrialReasons() throws -> [String] {
         var reasons: [String] = []
-        for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+        for parent in plan.parents where parentStates[parent.index].available && parent.backfills && !parent.isTarget {
+            guard parentStates[parent.index].hasMissingKeys else { continue }
             // With routing: a partitioned parent with no default partition may have none
             // for a new key, and only the server's routing says so.
             let hooks = try ParentHooks.read(parent.table, routing: true, on: session) + afterInsertTriggers(parent.table)
