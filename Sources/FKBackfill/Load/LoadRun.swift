@@ -97,28 +97,18 @@ final class LoadRun {
         // The target's columns in the input (an extra one is never written to it).
         let inputColumns = opened.columns.filter { target.column($0) != nil }
         let constraints = try TargetConstraints.read(target, on: session)
-        // A BEFORE INSERT trigger may set any column: a NOT NULL one missing from the
-        // input is then the trigger's to fill, and PostgreSQL's to refuse if it does not.
-        if options.loadTarget && constraints.beforeInsertTriggers.isEmpty {
+        if options.loadTarget, let column = Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints).first {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
-            for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
-                && !inputColumns.contains(column.name) {
-                throw FKBackfillError(
-                    "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column",
-                    hint: "add \(column.name) to the input", kind: .badInput(line: 1))
-            }
+            throw FKBackfillError(
+                "\(place): " + Preparation.notNullColumnMissingMessage(column, of: target),
+                hint: "add \(column.name) to the input", kind: .badInput(line: 1))
         }
         for column in options.replaceBy where inputColumns.contains(column) && plan.replaceEquality[column] == nil {
             throw FKBackfillError(
                 "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
                 hint: "choose columns whose values can be compared", kind: .invalidOptions)
         }
-        for column in options.replaceBy where !inputColumns.contains(column) {
-            throw FKBackfillError(
-                "replace-by column \(column) is not in the input",
-                hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "),
-                kind: .replaceByColumnMissing)
-        }
+        try Preparation.checkReplaceByColumns(options.replaceBy, in: opened.columns, of: target)
         let run = LoadRun(
             session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,
             opened: opened, plan: plan, constraints: constraints, progress: progress)

@@ -19,24 +19,16 @@ extension LoadRun {
         if case .csv(_, let csv) = input, csv.header, report.staged == 0 {
             blockers.append("\(input.label): the file has a header but no rows, nothing to load")
         }
-        // What stops a load before it stages (LoadRun.prepare): a NOT NULL column with no
-        // default that the input lacks and no BEFORE INSERT trigger may fill.
-        if constraints.beforeInsertTriggers.isEmpty {
-            for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
-                && !opened.columns.contains(column.name) {
-                blockers.append("column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column")
-            }
+        // What stops a load before it stages (Preparation.notNullColumnsMissing).
+        for column in Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints) {
+            blockers.append(Preparation.notNullColumnMissingMessage(column, of: target))
         }
         if castFailed { try markUnconvertible(staging) }
         try markValueRejects(typed: false, constraints: options.checksValues || constraints.beforeInsertTriggers.isEmpty)
-        try handleBlankKeys()
-        try guardKeys()
-        try markKeysThatCannotFit()
-        try rejectNearDuplicates()
         // Without rejects the load sets nothing aside for a unique key: it gives every row
         // to the insert and names the first PostgreSQL refuses. Where the fact insert is
         // tried (its triggers may skip or change the rows), the trial finds that row.
-        if options.checksValues || constraints.inexactness.isEmpty { try markUniqueRejects() }
+        try markKeyRejects(uniqueKeys: options.checksValues || constraints.inexactness.isEmpty)
         try findMissingKeys()
         try warnNearDuplicates()
         prediction.nearDuplicates = nearDuplicates
