@@ -73,45 +73,15 @@ final class LoadRun {
         report.extraColumns = plan.extraColumns
     }
 
-    /// The shared first half: catalog → graph → input → rules → plan, and the checks that
-    /// need nothing staged (missing NOT NULL columns, --replace-by columns, privileges).
+    /// The shared first half (`Preparation.prepareLoad`: catalog → graph → input → rules →
+    /// plan, and every check that needs nothing staged), then the privileges the plan needs.
     static func prepare(
         table: String, input: InputSource, options: LoadOptions, on session: Session, progress: ((Int, Int?) -> Void)?
     ) throws -> LoadRun {
-        if let timeout = options.lockTimeout {
-            try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: timeout), true)")
-        }
-        let prepared = try Preparation.prepare(
-            table: table, input: input, rules: options.rules, mode: options.mode, on: session, lockTarget: options.loadTarget,
-            afterCatalog: { target in
-                if options.exclusive {
-                    // One load of this table at a time; released at COMMIT or ROLLBACK.
-                    try session.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
-                }
-            }, ignoreExtraColumns: options.ignoreExtraColumns)
-        let (catalog, graph, target, opened) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened)
-        var plan = prepared.plan
-        plan.replaceBy = options.replaceBy
-        plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
-        // The target's columns in the input (an extra one is never written to it).
-        let inputColumns = opened.columns.filter { target.column($0) != nil }
-        let constraints = try TargetConstraints.read(target, on: session)
-        if options.loadTarget, let column = Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints).first {
-            let place = if case .csv = input { "\(input.label):1" } else { input.label }
-            throw FKBackfillError(
-                "\(place): " + Preparation.notNullColumnMissingMessage(column, of: target),
-                hint: "add \(column.name) to the input", kind: .badInput(line: 1))
-        }
-        for column in options.replaceBy where inputColumns.contains(column) && plan.replaceEquality[column] == nil {
-            throw FKBackfillError(
-                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
-                hint: "choose columns whose values can be compared", kind: .invalidOptions)
-        }
-        try Preparation.checkReplaceByColumns(options.replaceBy, in: opened.columns, of: target)
+        let (prepared, constraints) = try Preparation.prepareLoad(table: table, input: input, options: options, on: session)
         let run = LoadRun(
-            session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,
-            opened: opened, plan: plan, constraints: constraints, progress: progress)
+            session: session, options: options, input: input, catalog: prepared.catalog, graph: prepared.graph,
+            target: prepared.target, opened: prepared.opened, plan: prepared.plan, constraints: constraints, progress: progress)
         try run.checkPrivileges()
         return run
     }
