@@ -117,13 +117,7 @@ extension LoadRun {
     /// what they write elsewhere.
     func afterInsertTriggers(_ table: Table) throws -> [String] {
         let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
-        return try session.execute(
-            """
-            SELECT 'trigger ' || t.tgname AS name FROM pg_catalog.pg_trigger t
-            WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
-              AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 AND (t.tgtype & 2) = 0
-            ORDER BY t.tgname
-            """).rows.map { try $0.string("name") }
+        return try session.execute("\(ParentHooks.insertTriggers(oid, before: false)) ORDER BY t.tgname").rows.map { try $0.string("name") }
     }
 
     /// With `--replace-by`: FKs of other tables that reference the target and would refuse
