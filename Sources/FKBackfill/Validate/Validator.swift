@@ -94,7 +94,7 @@ public final class Validator {
         if let constants = load.createConstants() { try session.execute(constants) }
         let constraints = try TargetConstraints.read(target, on: session)
         var findings: [Findings]
-        var predicted: LoadRun?
+        var predicted: Prediction?
         if inPlace, let select = opened.select {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
@@ -113,12 +113,12 @@ public final class Validator {
                 session: session, options: loadOptions, input: source, catalog: catalog, graph: graph, target: target,
                 opened: opened, plan: plan, constraints: constraints, progress: nil)
             run.report.staged = report.rows
-            report.prediction = try run.predict(tracker: staged.tracker, castFailed: staged.castFailed, staging: TextStaging(plan: plan))
+            report.prediction = try Prediction(run: run).predict(tracker: staged.tracker, castFailed: staged.castFailed, staging: TextStaging(plan: plan))
             if let planError {
                 report.prediction?.blockers.insert(planError, at: 0)
                 report.prediction?.wouldLoad = false
             }
-            predicted = run
+            predicted = Prediction(run: run)
         }
         for column in Preparation.notNullColumnsMissing(from: columns, of: target, constraints: constraints) {
             report.columns.append(.init(
