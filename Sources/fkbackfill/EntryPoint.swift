@@ -47,19 +47,24 @@ enum EntryPoint {
                 exit(exitCode.rawValue)
             }
             // Argument errors: ArgumentParser would exit 64; the documented code is 2.
-            FileHandle.standardError.write(Data(usageError(message).utf8))
+            FileHandle.standardError.write(Data(usageError(error).utf8))
             exit(ExitStatus.usage.rawValue)
         }
     }
 
-    /// ArgumentParser's "Error: …", "Help: …", "Usage: …" and "See '…'" lines in the
-    /// tool's one voice: `fkbackfill: error: …`, then a `hint:` line for each of the rest,
-    /// so that a pipeline greps one pattern whatever went wrong.
-    static func usageError(_ message: String) -> String {
-        var lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// An argument error in the tool's one voice, so that a pipeline greps one pattern
+    /// whatever went wrong: `fkbackfill: error: ` and ArgumentParser's own message for
+    /// it (`message(for:)`), then a `hint:` line for each line `fullMessage(for:)` adds
+    /// after it (the argument's help, the usage, "See '…'").
+    static func usageError(_ error: any Error) -> String {
+        let message = FKBackfillCommand.message(for: error)
+        let full = FKBackfillCommand.fullMessage(for: error)
+        // fullMessage is ArgumentParser's error prefix and the message, then the rest.
+        let rest = message.isEmpty ? full : full.range(of: message).map { String(full[$0.upperBound...]) } ?? ""
+        var lines = (message + "\n" + rest).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return "fkbackfill: error: bad usage\n" }
-        let first = lines.removeFirst()
-        var text = "fkbackfill: error: " + lowercasedFirst(first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first) + "\n"
+        var text = "fkbackfill: error: " + lowercasedFirst(lines.removeFirst()) + "\n"
         for line in lines {
             let hint = if line.hasPrefix("Help: ") {
                 // "Help:  <table>  The table to …": the argument, then its help.

@@ -31,31 +31,6 @@ public enum CatalogReader {
         }
     }
 
-    /// Adds the rules file's declared relations to a catalog already read.
-    public static func addRelations(_ rules: Rules, to catalog: Catalog, on session: Session) throws(FKBackfillError) -> Catalog {
-        guard !rules.relations.isEmpty else { return catalog }
-        return try FKBackfillError.mapping {
-            var problems: [RulesProblem] = []
-            let relations = try DeclaredRelations.resolve(rules.relations, on: session, problems: &problems)
-            if !problems.isEmpty { throw FKBackfillError(rulesProblems: problems, file: rules.file) }
-            if session.inTransaction {
-                return try withJITOff(on: session) { try DeclaredRelations.merge(relations, into: catalog, on: session) }
-            }
-            return try DeclaredRelations.merge(relations, into: catalog, on: session)
-        }
-    }
-
-    /// Reads the graph with the rules file's declared relations added (and followed).
-    /// Relations that cannot be resolved are rules problems, thrown all at once.
-    public static func read(table text: String, rules: Rules, on session: Session) throws(FKBackfillError) -> Catalog {
-        try addRelations(rules, to: read(table: text, on: session), on: session)
-    }
-
-    /// Reads with declared relations on a connection of the caller's.
-    public static func read(table text: String, rules: Rules, on connection: Connection) throws(FKBackfillError) -> Catalog {
-        try Session.scoped(connection) { session in try read(table: text, rules: rules, on: session) }
-    }
-
     /// Reads the graph rooted at the relation with this oid.
     public static func read(rootOID: UInt32, on session: Session) throws(FKBackfillError) -> Catalog {
         try read(rootOIDs: [rootOID], on: session)

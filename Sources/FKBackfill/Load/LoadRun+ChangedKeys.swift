@@ -41,6 +41,18 @@ enum ParentHooks {
         " UNION ALL SELECT 'no default partition' FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = \(oid) AND pt.partdefid = 0"
     }
 
+    /// The enabled user triggers on INSERT of the table or any of its partitions, as
+    /// "trigger NAME": BEFORE ones (`before`), which may change or drop the new row, or
+    /// AFTER ones, which may refuse it (validate's trial runs the insert for those).
+    static func insertTriggers(_ oid: SQL, before: Bool) -> SQL {
+        let timing: SQL = before ? "<> 0" : "= 0"
+        return """
+            SELECT 'trigger ' || t.tgname AS name FROM pg_catalog.pg_trigger t
+                WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
+                  AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 AND (t.tgtype & 2) \(timing)
+            """
+    }
+
     /// `routing`: also say when a partitioned parent has no default partition (a cause,
     /// for an error, and a reason for validate to try the parent's insert).
     static func read(_ table: Table, routing: Bool = true, on session: Session) throws -> [String] {
@@ -48,9 +60,7 @@ enum ParentHooks {
         return try session.execute(
             """
             SELECT h.name FROM (
-                SELECT 'trigger ' || t.tgname AS name FROM pg_catalog.pg_trigger t
-                WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
-                  AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 AND (t.tgtype & 2) <> 0
+                \(insertTriggers(oid, before: true))
                 UNION ALL
                 SELECT 'rule ' || r.rulename FROM pg_catalog.pg_rewrite r
                 WHERE r.ev_class IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)

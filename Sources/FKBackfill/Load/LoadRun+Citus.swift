@@ -75,7 +75,7 @@ extension LoadRun {
     func lockCitusParents() throws {
         guard let citus = try citus() else { return }
         let written = plan.parents.filter { parent in
-            guard available.contains(parent.index), let count = counts[parent.index],
+            guard parentStates[parent.index].available, let count = parentStates[parent.index].counts,
                   let kind = citus.entry(parent.table.oid)?.kind else { return false }
             if parent.mode == .fillNullOnly { return kind != .local }
             return count.candidates > count.present && kind == .reference

@@ -53,7 +53,7 @@ extension LoadRun {
             var previous = -1
             for round in 1...50 {
                 for index in group { try findKeys(of: plan.parents[index]) }
-                let total = group.reduce(0) { $0 + (counts[$1]?.candidates ?? 0) }
+                let total = group.reduce(0) { $0 + (parentStates[$1].counts?.candidates ?? 0) }
                 if group.count == 1 && plan.parents[group[0]].cycle == nil || total == previous { break }
                 previous = total
                 if round == 50 {
@@ -68,9 +68,9 @@ extension LoadRun {
         let index = parent.index
         // Only a cycle's later rounds find the tables of an earlier one. A parent that
         // feeds itself reads its last round's rows, kept as `_prev`, while it builds anew.
-        let again = available.contains(index)
+        let again = parentStates[index].available
         let previous: Set<Int> = again && sql.feedsItself(parent) ? [index] : []
-        let keys = sql.sourceSelects(for: parent, available: available, rows: false, previous: previous)
+        let keys = sql.sourceSelects(for: parent, available: availableParents, rows: false, previous: previous)
         guard !keys.isEmpty, !parent.keyColumns.isEmpty else { return }
         if !previous.isEmpty {
             for statement in sql.keepPrevious(parent) { try session.execute(statement) }
@@ -80,14 +80,14 @@ extension LoadRun {
         try session.execute(try createKeysStatement(parent, sources: keys))
         let row = try session.execute(sql.counts(parent)).rows[0]
         let count = (candidates: row.int("candidates") ?? 0, present: row.int("present") ?? 0)
-        counts[index] = count
+        parentStates[index].counts = count
         // No key needs work: the tables are created, the staged rows are not read.
         let empty = parent.mode != .fillNullOnly && count.candidates == count.present
         if sql.needsRefs(parent) {
             // The planner must know how few keys need work, to hash those and not the stage.
             if !empty { try session.execute("ANALYZE \(LoadStatements.keys(index))") }
             if !sql.readsStageDirectly(parent) {
-                let rows = sql.sourceSelects(for: parent, available: available, rows: true, previous: previous)
+                let rows = sql.sourceSelects(for: parent, available: availableParents, rows: true, previous: previous)
                 try session.execute(sql.createRefs(parent, sources: rows, empty: empty))
             }
         }
@@ -104,7 +104,7 @@ extension LoadRun {
             }
             if !analyze.isEmpty { try session.execute("ANALYZE \(analyze.joined(separator: ", "))") }
         }
-        available.insert(index)
+        parentStates[index].available = true
     }
 
     /// Refuses, before anything is written, a load where some new row cannot be filled;
@@ -128,7 +128,7 @@ extension LoadRun {
     func unfillable() throws -> [String] {
         var blockers: [String] = targetCycleBlocker.map { [$0] } ?? []
         for parent in plan.parents {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            guard let count = parentStates[parent.index].counts, count.candidates > count.present else { continue }
             let before = blockers.count
             defer { if blockers.count > before { blockedTables.insert(parent.table.name) } }
             let missing = count.candidates - count.present

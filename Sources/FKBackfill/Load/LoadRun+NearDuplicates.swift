@@ -28,8 +28,8 @@ extension LoadRun {
     /// `warn`: once keys are found, the new keys of each parent that look like another.
     func warnNearDuplicates() throws {
         guard plan.nearDuplicates == .warn, try unicodeDatabase() else { return }
-        for parent in plan.parents where parent.keyColumns.count == 1 && available.contains(parent.index) && parent.backfills {
-            guard let count = counts[parent.index], count.candidates > count.present, isText(parent.table, parent.keyColumns[0]) else { continue }
+        for parent in plan.parents where parent.keyColumns.count == 1 && parentStates[parent.index].available && parent.backfills {
+            guard parentStates[parent.index].hasMissingKeys, isText(parent.table, parent.keyColumns[0]) else { continue }
             nearDuplicates += try look(
                 "SELECT k.k1 FROM \(LoadStatements.keys(parent.index)) k WHERE NOT k.present", parent: parent.table, column: parent.keyColumns[0])
         }

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 extension LoadRun {
@@ -15,5 +16,51 @@ extension LoadRun {
             hint: "give those columns values that pass with a rule in the rules file (see `fkbackfill init`), "
                 + "or backfill those parents yourself first",
             kind: .blocked)
+    }
+
+    /// New parent rows the insert would refuse: a NULL in a NOT NULL column that a rule
+    /// derives (input columns are `unfillable`'s), or a CHECK that fails.
+    func newParentRowProblems() throws -> [String] {
+        var problems: [String] = []
+        let allChecks = try TableFacts.checks(of: plan.parents.map(\.table), on: session)
+        for parent in plan.parents where parentStates[parent.index].available && parent.backfills {
+            guard parentStates[parent.index].hasMissingKeys else { continue }
+            let columns = parent.insertedColumns
+            let names = Set(columns.map(\.column.name))
+            var tests: [(what: String, condition: SQL)] = []
+            for column in columns where column.column.notNull && !column.deferredUntilCycleLoaded {
+                if case .staged = column.source { continue }
+                tests.append(("\(column.column.name) is NOT NULL but its rule gives NULL", "p.\(ident: column.column.name) IS NULL"))
+            }
+            // A column the backfill leaves out gets its default, as the insert gives it.
+            var leftOut: [String] = []
+            for check in allChecks[parent.table.name] ?? [] {
+                let missing = check.columns.filter { !names.contains($0) }
+                guard missing.allSatisfy({ name in parent.table.columns.contains { $0.name == name } }) else { continue }
+                for name in missing where !leftOut.contains(name) { leftOut.append(name) }
+                tests.append(("fails CHECK \(check.name)", "NOT (\(check.sql))"))
+            }
+            guard !tests.isEmpty else { continue }
+            let defaults = leftOut.map { name -> SQL in
+                let column = parent.table.columns.first { $0.name == name }
+                return ", CAST(\(column?.defaultSQL ?? "NULL") AS \(column?.sqlType ?? "text")) AS \(ident: name)"
+            }
+            // Typed as the columns, as the insert would assign them (a bare NULL would be text).
+            let values = zip(columns, sql.insertedValues(parent)).map { column, value -> SQL in
+                "CAST(\(value) AS \(column.column.sqlType)) AS \(ident: column.column.name)"
+            }
+            let counted = tests.enumerated().map { index, test -> SQL in "count(*) FILTER (WHERE \(test.condition)) AS c\(int: index)" }
+            let row = try session.execute(
+                "SELECT \(counted.joined(separator: ", ")) FROM (SELECT \(values.joined(separator: ", "))\(defaults.joined()) "
+                    + "FROM \(LoadStatements.values(parent.index)) v WHERE v._fkb_missing) p").rows[0]
+            for (index, test) in tests.enumerated() {
+                let n = row.int("c\(index)") ?? 0
+                if n > 0 {
+                    problems.append("\(n) new rows of \(parent.table.name.display): \(test.what)")
+                    blockedTables.insert(parent.table.name)
+                }
+            }
+        }
+        return problems
     }
 }

@@ -46,7 +46,7 @@ extension LoadRun {
     func checkWritePrivileges() throws {
         var privileges = Privileges()
         for parent in plan.parents where !parent.sources.isEmpty && parent.backfills {
-            guard let count = counts[parent.index] else { continue }
+            guard let count = parentStates[parent.index].counts else { continue }
             if count.candidates > count.present {
                 privileges.require("INSERT", on: parent.table)
                 if parent.columns.contains(where: \.deferredUntilCycleLoaded) { privileges.require("UPDATE", on: parent.table) }
@@ -58,7 +58,7 @@ extension LoadRun {
         var grants = try privileges.missingGrants(on: session)
         // The sequences and functions the new rows' DEFAULTs and CHECKs use.
         for parent in plan.parents where !parent.sources.isEmpty && parent.backfills && !parent.isTarget {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            guard parentStates[parent.index].hasMissingKeys else { continue }
             grants += try Privileges.missingCodeGrants(parent.table, given: parent.insertedColumns.map(\.column.name), on: session)
         }
         if !grants.isEmpty { throw Privileges.error(grants) }

@@ -4,6 +4,11 @@ import PostgresClient
 /// Where rejected rows go: `--reject-file` (CSV: line, reason, the row's fields) and
 /// `--reject-table` (a table of the user's, resolved to its schema before writing).
 extension LoadRun {
+    /// The input line of staged row `row`: the file's own line (header = 1) for a CSV.
+    func line(ofRow row: Int) -> Int {
+        lines?.line(ofRecord: row) ?? row
+    }
+
     func writeRejects() throws {
         guard options.rejectFile != nil || options.rejectTable != nil else { return }
         // Input line of each rejected row: CSV lines (multi-line records counted), else row numbers.

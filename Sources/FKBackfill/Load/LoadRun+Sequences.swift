@@ -52,7 +52,7 @@ extension LoadRun {
     /// After the parents and the facts are in: every parent that got rows with explicit
     /// keys, and the target's columns the input set.
     func advanceSequences() throws {
-        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0 && !parent.isTarget {
+        for parent in plan.parents where parentStates[parent.index].inserted > 0 && !parent.isTarget {
             try advanceSequences(of: parent.table, columns: parent.insertedColumns.map(\.column.name))
         }
         if options.loadTarget && report.inserted > 0 {

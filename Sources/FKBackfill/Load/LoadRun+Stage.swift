@@ -27,14 +27,25 @@ extension LoadRun {
         if let analyze { try session.execute(analyze) }
         if let constants = sql.createConstants() { try session.execute(constants) }
         if let constants = sql.insertConstants() { try session.execute(constants) }
+        try markKeyRejects(uniqueKeys: options.checksValues) {
+            // Otherwise the stage's size, from a small sample, after the rejects are known
+            // (the later reject steps join the stage to the target and parents by it).
+            if analyze == nil { for statement in sql.sizeStage() { try session.execute(statement) } }
+        }
+    }
+
+    /// The reject steps that follow the values' own, in their one order for the load and
+    /// validate's prediction (which must set aside the same rows): blank keys, guarded
+    /// keys (`on_missing`), keys that cannot fit their parent, near duplicates, and with
+    /// `uniqueKeys` the target's unique keys. `afterGuards` runs between the guards and
+    /// the rest (the load sizes its stage there).
+    func markKeyRejects(uniqueKeys: Bool, afterGuards: () throws -> Void = {}) throws {
         try handleBlankKeys()
         try guardKeys()
-        // Otherwise the stage's size, from a small sample, after the rejects are known
-        // (the later reject steps join the stage to the target and parents by it).
-        if analyze == nil { for statement in sql.sizeStage() { try session.execute(statement) } }
+        try afterGuards()
         try markKeysThatCannotFit()
         try rejectNearDuplicates()
-        if options.checksValues { try markUniqueRejects() }
+        if uniqueKeys { try markUniqueRejects() }
     }
 
     /// The staged columns a later statement joins or filters the stage on, where the

@@ -62,6 +62,15 @@ extension LoadRun {
         }
     }
 
+    /// A server error of the statements themselves (the data, the user's code), not of the
+    /// session: a lock wait, a cancel, a lost connection or an exhausted resource stops a
+    /// load, or validate's trial, as it would any command, in either order.
+    static func failsTheLoad(_ error: PostgresError) -> Bool {
+        guard error.kind == .server, let state = error.sqlState else { return false }
+        if state == SQLState.queryCanceled || state == SQLState.lockNotAvailable { return false }
+        return !["08", "53", "57", "58", "XX"].contains { state.hasPrefix($0) }
+    }
+
     /// The rows staging set aside (it decides every reject), counted before the first
     /// insert: the insert reads how many rows it was given from `report.rejected`, which
     /// `setAsideRejects` reports (and checks against `--max-rejects`) only after the

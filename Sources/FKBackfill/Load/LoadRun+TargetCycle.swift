@@ -55,8 +55,8 @@ extension LoadRun {
     var newRowsInTargetCycle: Bool {
         guard let cycle = targetAsParent?.cycle else { return false }
         return plan.parents.contains { parent in
-            guard !parent.isTarget, parent.cycle == cycle, available.contains(parent.index),
-                  let count = counts[parent.index] else { return false }
+            guard !parent.isTarget, parent.cycle == cycle, parentStates[parent.index].available,
+                  let count = parentStates[parent.index].counts else { return false }
             return count.candidates > count.present
         }
     }
@@ -95,14 +95,14 @@ extension LoadRun {
                 }
                 lap("backfill parents in the target's cycle")
             }
-            for parent in plan.parents where available.contains(parent.index) {
+            for parent in plan.parents where parentStates[parent.index].available {
                 if let restore = sql.restoreDeferredColumns(parent, afterTarget: true) {
                     try session.underUserSearchPath { try session.execute(restore) }
                 }
             }
             // Target first filled them in its phase after the fact rows.
             if !targetFirst {
-                for parent in plan.parents where available.contains(parent.index) && parent.mode == .fillNullOnly && fillsAfterTarget(parent) {
+                for parent in plan.parents where parentStates[parent.index].available && parent.mode == .fillNullOnly && fillsAfterTarget(parent) {
                     try fillNulls(of: parent)
                 }
             }

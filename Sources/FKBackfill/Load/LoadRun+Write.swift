@@ -8,13 +8,13 @@ extension LoadRun {
     /// `phase` splits it around the fact insert when the target sits in a cycle.
     func backfillParents(_ phase: BackfillPhase = .all) throws {
         let targetCycle = targetAsParent?.cycle
-        let writes = plan.parents.filter { available.contains($0.index) && phase.includes($0, targetCycle: targetCycle) }
+        let writes = plan.parents.filter { parentStates[$0.index].available && phase.includes($0, targetCycle: targetCycle) }
         if phase != .afterTarget {
             try lockCitusParents()
             if let deferConstraints = sql.setConstraintsDeferred() { try session.execute(deferConstraints) }
         }
         for parent in writes {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+            guard parentStates[parent.index].hasMissingKeys else { continue }
             stepStarted?("backfill parents: \(parent.table.name.display)")
             // The user's triggers, rules and defaults on the parent run as in their session.
             try refusingNewRows(of: parent) {
@@ -28,9 +28,9 @@ extension LoadRun {
                 }
             }
             let row = try session.execute(sql.insertedRowsReport(parent, samples: max(options.samples, 0))).rows[0]
-            inserted[parent.index] = row.int("n") ?? 0
+            parentStates[parent.index].inserted = row.int("n") ?? 0
             let keys = row["sample"].flatMap { try? JSONDecoder().decode([[String?]].self, from: Data($0.utf8)) } ?? []
-            insertedKeys[parent.index] = keys
+            parentStates[parent.index].insertedKeys = keys
             try refuseChangedKeys(parent)
             try refuseReplicaSwitch(during: "inserting new rows of \(parent.table.name.display)")
         }
@@ -46,7 +46,7 @@ extension LoadRun {
     func fillNulls(of parent: ParentPlan) throws {
         guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { return }
         try session.execute(lock)
-        updated[parent.index] = try session.underUserSearchPath { try session.execute(fill).affectedRows }
+        parentStates[parent.index].updated = try session.underUserSearchPath { try session.execute(fill).affectedRows }
     }
 
     /// Counts the rows set aside, writes them where asked, and stops past --max-rejects.
@@ -229,7 +229,7 @@ extension LoadRun {
         guard let readBack else { return }
         // A target-first load stored its cyclic columns NULL: those keys are not read back.
         let nulled = targetFirst ? Set(plan.targetCycle?.nulledTargetColumns ?? []) : []
-        for parent in plan.parents where (inserted[parent.index] ?? 0) > 0
+        for parent in plan.parents where parentStates[parent.index].inserted > 0
             && !parent.sources.contains(where: { !nulled.isDisjoint(with: $0.foreignKey.columns) }) {
             let fks = parent.sources.compactMap { source -> ForeignKey? in
                 if case .staged = source.origin, source.foreignKey.table == target.name, !source.foreignKey.declared { return source.foreignKey }
@@ -254,11 +254,11 @@ extension LoadRun {
     /// The report's line per parent, with the keys this run really inserted.
     func reportParents() throws {
         for parent in plan.parents {
-            let count = counts[parent.index] ?? (0, 0)
+            let count = parentStates[parent.index].counts ?? (0, 0)
             report.parents.append(LoadReport.Parent(
                 table: parent.table.name, candidates: count.candidates, present: count.present,
-                inserted: inserted[parent.index] ?? 0, updated: updated[parent.index] ?? 0,
-                sampleKeys: options.samples > 0 ? insertedKeys[parent.index] ?? [] : []))
+                inserted: parentStates[parent.index].inserted, updated: parentStates[parent.index].updated,
+                sampleKeys: options.samples > 0 ? parentStates[parent.index].insertedKeys : []))
         }
     }
 }

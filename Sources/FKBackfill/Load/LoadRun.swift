@@ -40,14 +40,8 @@ final class LoadRun {
     var copies = 0
     /// Parents whose new rows could not be written (`unfillable`, and validate's checks of new rows).
     var blockedTables = Set<TableName>()
-    /// Per parent index: distinct keys asked for, and how many the parent has.
-    var counts: [Int: (candidates: Int, present: Int)] = [:]
-    /// Parents whose work tables exist.
-    var available = Set<Int>()
-    var inserted: [Int: Int] = [:]
-    /// Per parent index, up to `samples` keys of the rows really inserted.
-    var insertedKeys: [Int: [[String?]]] = [:]
-    var updated: [Int: Int] = [:]
+    /// What the steps learn per parent, indexed like `plan.parents`.
+    var parentStates: [ParentState]
     /// `--reject-table`, resolved to its schema before anything is written.
     var rejectTable: TableName?
     /// The set-based check, once chosen.
@@ -72,63 +66,29 @@ final class LoadRun {
         self.plan = plan
         self.progress = progress
         sql = LoadStatements(plan: plan)
+        parentStates = Array(repeating: ParentState(), count: plan.parents.count)
         report = LoadReport(
             target: target.name, input: input.label, mode: options.mode, dryRun: options.dryRun, loadedTarget: options.loadTarget)
         if case .csv = input { report.linesAreFileLines = true }
         report.extraColumns = plan.extraColumns
     }
 
-    /// The shared first half: catalog → graph → input → rules → plan, and the checks that
-    /// need nothing staged (missing NOT NULL columns, --replace-by columns, privileges).
+    /// The shared first half (`Preparation.prepareLoad`: catalog → graph → input → rules →
+    /// plan, and every check that needs nothing staged), then the privileges the plan needs.
     static func prepare(
         table: String, input: InputSource, options: LoadOptions, on session: Session, progress: ((Int, Int?) -> Void)?
     ) throws -> LoadRun {
-        if let timeout = options.lockTimeout {
-            try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: timeout), true)")
-        }
-        let prepared = try Preparation.prepare(
-            table: table, input: input, rules: options.rules, mode: options.mode, on: session, lockTarget: options.loadTarget,
-            afterCatalog: { target in
-                if options.exclusive {
-                    // One load of this table at a time; released at COMMIT or ROLLBACK.
-                    try session.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
-                }
-            }, ignoreExtraColumns: options.ignoreExtraColumns)
-        let (catalog, graph, target, opened) = (prepared.catalog, prepared.graph, prepared.target, prepared.opened)
-        var plan = prepared.plan
-        plan.replaceBy = options.replaceBy
-        plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
-        // The target's columns in the input (an extra one is never written to it).
-        let inputColumns = opened.columns.filter { target.column($0) != nil }
-        let constraints = try TargetConstraints.read(target, on: session)
-        // A BEFORE INSERT trigger may set any column: a NOT NULL one missing from the
-        // input is then the trigger's to fill, and PostgreSQL's to refuse if it does not.
-        if options.loadTarget && constraints.beforeInsertTriggers.isEmpty {
-            let place = if case .csv = input { "\(input.label):1" } else { input.label }
-            for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
-                && !inputColumns.contains(column.name) {
-                throw FKBackfillError(
-                    "\(place): column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column",
-                    hint: "add \(column.name) to the input", kind: .badInput(line: 1))
-            }
-        }
-        for column in options.replaceBy where inputColumns.contains(column) && plan.replaceEquality[column] == nil {
-            throw FKBackfillError(
-                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
-                hint: "choose columns whose values can be compared", kind: .invalidOptions)
-        }
-        for column in options.replaceBy where !inputColumns.contains(column) {
-            throw FKBackfillError(
-                "replace-by column \(column) is not in the input",
-                hint: "choose columns of \(target.name.display) that the input has: " + inputColumns.joined(separator: ", "),
-                kind: .replaceByColumnMissing)
-        }
+        let (prepared, constraints) = try Preparation.prepareLoad(table: table, input: input, options: options, on: session)
         let run = LoadRun(
-            session: session, options: options, input: input, catalog: catalog, graph: graph, target: target,
-            opened: opened, plan: plan, constraints: constraints, progress: progress)
+            session: session, options: options, input: input, catalog: prepared.catalog, graph: prepared.graph,
+            target: prepared.target, opened: prepared.opened, plan: prepared.plan, constraints: constraints, progress: progress)
         try run.checkPrivileges()
         return run
+    }
+
+    /// The indexes of the parents whose work tables exist, for the statements that read them.
+    var availableParents: Set<Int> {
+        Set(parentStates.indices.filter { parentStates[$0].available })
     }
 
     func lap(_ name: String) {

@@ -90,17 +90,11 @@ public final class Validator {
             && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
             && !checked.contains(where: { $0.referencedTable == target.name })
             && opened.hasTypes(of: target, on: session)
-        for column in options.replaceBy where !columns.contains(column) || target.column(column) == nil {
-            throw FKBackfillError(
-                "replace-by column \(column) is not in the input",
-                hint: "choose columns of \(target.name.display) that the input has: "
-                    + columns.filter { target.column($0) != nil }.joined(separator: ", "),
-                kind: .replaceByColumnMissing)
-        }
+        try Preparation.checkReplaceByColumns(options.replaceBy, in: columns, of: target)
         if let constants = load.createConstants() { try session.execute(constants) }
         let constraints = try TargetConstraints.read(target, on: session)
         var findings: [Findings]
-        var predicted: LoadRun?
+        var predicted: Prediction?
         if inPlace, let select = opened.select {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
@@ -119,16 +113,14 @@ public final class Validator {
                 session: session, options: loadOptions, input: source, catalog: catalog, graph: graph, target: target,
                 opened: opened, plan: plan, constraints: constraints, progress: nil)
             run.report.staged = report.rows
-            report.prediction = try run.predict(tracker: staged.tracker, castFailed: staged.castFailed, staging: TextStaging(plan: plan))
+            report.prediction = try Prediction(run: run).predict(tracker: staged.tracker, castFailed: staged.castFailed, staging: TextStaging(plan: plan))
             if let planError {
                 report.prediction?.blockers.insert(planError, at: 0)
                 report.prediction?.wouldLoad = false
             }
-            predicted = run
+            predicted = Prediction(run: run)
         }
-        // A BEFORE INSERT trigger may fill a column the input lacks.
-        for column in target.columns where column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated
-            && !columns.contains(column.name) && constraints.beforeInsertTriggers.isEmpty {
+        for column in Preparation.notNullColumnsMissing(from: columns, of: target, constraints: constraints) {
             report.columns.append(.init(
                 column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, has no default and is not in the input",
                 rows: report.rows, sampleLines: []))

@@ -135,7 +135,7 @@ struct DiffFeatures: OptionSet, Sendable {
     /// (docs/testing.md, "Findings of the differential").
     static let agreeing: DiffFeatures = all.subtracting([
         // Every finding so far is fixed (F1–F7 and #24's classes: validate tries what only
-        // PostgreSQL can tell in a savepoint, LoadRun+Trial.swift); nothing is left out.
+        // PostgreSQL can tell in a savepoint, Prediction+Trial.swift); nothing is left out.
     ])
 
     /// `all`, `agreeing`, or names separated by commas; `-name` removes one

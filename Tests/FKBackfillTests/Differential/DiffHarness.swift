@@ -72,7 +72,7 @@ struct DiffHarness {
     func userConnection() throws -> Connection {
         let connection = try FKBackfillError.mapping { try Connection() }
         if let path = testCase.searchPath {
-            try FKBackfillError.mapping {
+            _ = try FKBackfillError.mapping {
                 try connection.execute("SELECT pg_catalog.set_config('search_path', \(bind: testCase.text(path, schema: db.schema)), false)")
             }
         }

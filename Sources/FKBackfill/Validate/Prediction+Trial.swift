@@ -11,7 +11,7 @@ import PostgresClient
 /// and load came to disagree; so where the catalog shows one, validate runs the load's
 /// own write steps for the part concerned inside a savepoint and rolls it back. The verdict
 /// is then PostgreSQL's, and the report says which steps were tried and why.
-extension LoadRun {
+extension Prediction {
     /// What a tried write found.
     struct TrialOutcome {
         /// What stopped it, in the load's words; nil when PostgreSQL took every row.
@@ -31,23 +31,23 @@ extension LoadRun {
     /// constraints the prediction cannot evaluate on its new rows.
     func parentTrialReasons() throws -> [String] {
         var reasons: [String] = []
-        for parent in plan.parents where available.contains(parent.index) && parent.backfills && !parent.isTarget {
-            guard let count = counts[parent.index], count.candidates > count.present else { continue }
+        for parent in run.plan.parents where run.parentStates[parent.index].available && parent.backfills && !parent.isTarget {
+            guard run.parentStates[parent.index].hasMissingKeys else { continue }
             // With routing: a partitioned parent with no default partition may have none
             // for a new key, and only the server's routing says so.
-            let hooks = try ParentHooks.read(parent.table, routing: true, on: session) + afterInsertTriggers(parent.table)
+            let hooks = try ParentHooks.read(parent.table, routing: true, on: run.session) + afterInsertTriggers(parent.table)
             if !hooks.isEmpty { reasons.append("\(parent.table.name.display) has \(hooks.joined(separator: ", ")) on INSERT") }
-            for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) {
+            for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: run.session) {
                 reasons.append("\(what) of \(parent.table.name.display)")
             }
             // A new row's FK column left to its DEFAULT: its key is PostgreSQL's to check.
             let inserted = Set(parent.insertedColumns.map(\.column.name))
-            for fk in catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
+            for fk in run.catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
                 let defaulted = fk.columns.filter { !inserted.contains($0) && parent.table.column($0)?.hasNonNullDefault == true }
                 if !defaulted.isEmpty { reasons.append("\(fk.name) of \(parent.table.name.display) takes its DEFAULT (\(defaulted.joined(separator: ", ")))") }
             }
         }
-        return reasons + triggerFilledColumns
+        return reasons + run.triggerFilledColumns
     }
 
     /// Runs the backfill (and, when `target` is non-empty, the fact insert and its check)
@@ -56,48 +56,48 @@ extension LoadRun {
     /// hold what the fact insert stored and what the target's triggers skipped.
     func trialWrite(target targetReasons: [String]) throws -> TrialOutcome {
         do {
-            return try session.rolledBack {
+            return try run.session.rolledBack {
                 // Bounded: a tried write may wait on a row another session is writing.
-                try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: Self.trialLockTimeout), true) "
+                try run.session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: Self.trialLockTimeout), true) "
                     + "WHERE pg_catalog.current_setting('lock_timeout') IN ('0', '')")
                 // In the load's order (Loader.runSteps): a target that references itself
                 // has the rows --replace-by replaces deleted before its placeholder rows
                 // go in; a target in a cycle, the order `TargetCycle` chose.
-                let triesTarget = (!targetReasons.isEmpty || trialNeedsTarget) && options.loadTarget
+                let triesTarget = (!targetReasons.isEmpty || run.trialNeedsTarget) && run.options.loadTarget
                 // The order `insertsBeforeBackfill` chooses: facts first, then parents.
-                if triesTarget, try insertsBeforeBackfill() {
-                    let delete = { if !self.options.replaceBy.isEmpty { try self.deleteReplaced() } }
-                    let inserted = try firstInsert(delete: delete, insert: insertTarget)
-                    try backfillParents(.all)
+                if triesTarget, try run.insertsBeforeBackfill() {
+                    let delete = { if !run.options.replaceBy.isEmpty { try run.deleteReplaced() } }
+                    let inserted = try run.firstInsert(delete: delete, insert: run.insertTarget)
+                    try run.backfillParents(.all)
                     if !inserted {
                         try delete()
-                        try insertTarget()
+                        try run.insertTarget()
                     }
-                    try verifyStoredRows()
-                    try checkDeferredConstraints()
-                    return TrialOutcome(inserted: report.inserted, skipped: report.skipped)
+                    try run.verifyStoredRows()
+                    try run.checkDeferredConstraints()
+                    return TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped)
                 }
-                let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && plan.parents.contains(where: \.isTarget)
-                if deleteFirst { try deleteReplaced() }
-                try backfillParents(targetFirst ? .beforeTarget : .all)
+                let deleteFirst = run.options.loadTarget && !run.options.replaceBy.isEmpty && run.plan.parents.contains(where: \.isTarget)
+                if deleteFirst { try run.deleteReplaced() }
+                try run.backfillParents(run.targetFirst ? .beforeTarget : .all)
                 guard triesTarget else {
-                    try checkDeferredConstraints()
+                    try run.checkDeferredConstraints()
                     return TrialOutcome()
                 }
-                if !options.replaceBy.isEmpty && !deleteFirst { try deleteReplaced() }
-                try chooseFKCheck()
-                try clearTargetCycleColumns()
-                try insertTarget()
-                try finishTargetCycle()
-                try verifyStoredRows()
-                try checkDeferredConstraints()
-                return TrialOutcome(inserted: report.inserted, skipped: report.skipped)
+                if !run.options.replaceBy.isEmpty && !deleteFirst { try run.deleteReplaced() }
+                try run.chooseFKCheck()
+                try run.clearTargetCycleColumns()
+                try run.insertTarget()
+                try run.finishTargetCycle()
+                try run.verifyStoredRows()
+                try run.checkDeferredConstraints()
+                return TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped)
             }
         } catch let error as FKBackfillError {
             guard error.category == .findings else { throw error }
             let said = error.message.replacingOccurrences(of: ", nothing was written", with: "")
             return TrialOutcome(stopped: [said] + error.details)
-        } catch let error as PostgresError where Self.failsTheLoad(error) {
+        } catch let error as PostgresError where LoadRun.failsTheLoad(error) {
             // The user's code failing (a relation its trigger names that the user's
             // search_path does not find, a value it cannot compute): the load fails the
             // same way; validate says so, and where, instead of failing itself.
@@ -108,35 +108,20 @@ extension LoadRun {
         }
     }
 
-    /// A server error of the tried statements themselves, not of the session: a lock wait,
-    /// a cancel, a lost connection or an exhausted resource stops validate as it would any
-    /// command.
-    static func failsTheLoad(_ error: PostgresError) -> Bool {
-        guard error.kind == .server, let state = error.sqlState else { return false }
-        if state == SQLState.queryCanceled || state == SQLState.lockNotAvailable { return false }
-        return !["08", "53", "57", "58", "XX"].contains { state.hasPrefix($0) }
-    }
-
     /// AFTER INSERT triggers on `table` and its partitions: they may raise, or fail on
     /// what they write elsewhere.
     func afterInsertTriggers(_ table: Table) throws -> [String] {
         let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
-        return try session.execute(
-            """
-            SELECT 'trigger ' || t.tgname AS name FROM pg_catalog.pg_trigger t
-            WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
-              AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 AND (t.tgtype & 2) = 0
-            ORDER BY t.tgname
-            """).rows.map { try $0.string("name") }
+        return try run.session.execute("\(ParentHooks.insertTriggers(oid, before: false)) ORDER BY t.tgname").rows.map { try $0.string("name") }
     }
 
     /// With `--replace-by`: FKs of other tables that reference the target and would refuse
     /// the DELETE of a row they still reference (NO ACTION, RESTRICT); their check is
     /// PostgreSQL's, so the trial runs the DELETE.
     func replaceByTrialReasons() throws -> [String] {
-        guard !options.replaceBy.isEmpty else { return [] }
-        let oid: SQL = "CAST(\(bind: String(target.oid)) AS pg_catalog.oid)"
-        return try session.execute(
+        guard !run.options.replaceBy.isEmpty else { return [] }
+        let oid: SQL = "CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid)"
+        return try run.session.execute(
             """
             SELECT 'FK ' || c.conname || ' of ' || CAST(CAST(c.conrelid AS pg_catalog.regclass) AS pg_catalog.text)
                    || ' references rows --replace-by deletes' AS what

@@ -3,7 +3,7 @@ import PostgresClient
 /// Validate's prediction for FKs whose columns the input leaves, in part or whole, to the
 /// target's DEFAULTs: the load stores the default and its verify (or PostgreSQL's own
 /// check) refuses a key no parent holds, so validate evaluates the same default.
-extension LoadRun {
+extension Prediction {
     /// Rows whose stored key, with the left-out columns at their DEFAULTs, no parent holds
     /// (blockers); and FKs whose stored key cannot be known before insert (a generated
     /// column, a default that takes a sequence value or calls a volatile function, a
@@ -11,10 +11,10 @@ extension LoadRun {
     func defaultedKeyViolations() throws -> (blockers: [String], notExact: [String]) {
         var blockers: [String] = []
         var notExact: [String] = []
-        let staged = Set(plan.stagedColumns.map(\.name))
-        for fk in catalog.foreignKeys(of: target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains) {
+        let staged = Set(run.plan.stagedColumns.map(\.name))
+        for fk in run.catalog.foreignKeys(of: run.target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains) {
             let leftOut = fk.columns.filter { !staged.contains($0) }
-            let columns = leftOut.compactMap { target.column($0) }
+            let columns = leftOut.compactMap { run.target.column($0) }
             var unknowable: [Column] = []
             for column in columns {
                 if column.isDatabaseGenerated { unknowable.append(column); continue }
@@ -30,15 +30,15 @@ extension LoadRun {
             }
             // Each left-out column as the insert fills it: its DEFAULT, typed, or NULL.
             let values = fk.columns.map { name -> SQL in
-                guard let column = target.column(name), !staged.contains(name) else { return "s.\(ident: name) AS \(ident: name)" }
+                guard let column = run.target.column(name), !staged.contains(name) else { return "s.\(ident: name) AS \(ident: name)" }
                 return "CAST(\(column.defaultSQL ?? "NULL") AS \(column.sqlType)) AS \(ident: name)"
             }
-            let routed: SQL = plan.routeCondition(of: fk).map { " AND \($0)" } ?? ""
+            let routed: SQL = run.plan.routeCondition(of: fk).map { " AND \($0)" } ?? ""
             let keys = KeyPredicates.columns("g", fk.columns)
             var condition: SQL = "(" + keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
-                + KeyPredicates.missing(try readable(fk), child: keys) + ")"
+                + KeyPredicates.missing(try run.readable(fk), child: keys) + ")"
             if fk.match == .full && keys.count > 1 { condition += " OR " + KeyPredicates.partlyNull(keys) }
-            let rows = try session.execute(
+            let rows = try run.session.execute(
                 "SELECT pg_catalog.count(*) AS n FROM (SELECT \(values.joined(separator: ", ")) FROM \(LoadStatements.stage) s "
                     + "WHERE s._fkb_reject IS NULL\(routed)) g WHERE \(condition)").rows[0].int("n") ?? 0
             if rows > 0 {
@@ -53,28 +53,28 @@ extension LoadRun {
     /// The DEFAULT takes a sequence value or calls a function that is not IMMUTABLE or
     /// STABLE (user functions only: PostgreSQL records no dependency on built-ins).
     private func defaultIsVolatile(_ column: Column) throws -> Bool {
-        try session.execute(
+        try run.session.execute(
             """
             SELECT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
                 JOIN pg_catalog.pg_depend d ON d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
                 LEFT JOIN pg_catalog.pg_class c ON d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.oid = d.refobjid
                 LEFT JOIN pg_catalog.pg_proc p ON d.refclassid = CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND p.oid = d.refobjid
-                WHERE ad.adrelid = CAST(\(bind: String(target.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
+                WHERE ad.adrelid = CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
                   AND (c.relkind = 'S' OR p.provolatile = 'v')
             ) OR pg_catalog.pg_get_expr(ad2.adbin, ad2.adrelid) ~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate)'
             AS volatile
             FROM pg_catalog.pg_attrdef ad2 JOIN pg_catalog.pg_attribute a2 ON a2.attrelid = ad2.adrelid AND a2.attnum = ad2.adnum
-            WHERE ad2.adrelid = CAST(\(bind: String(target.oid)) AS pg_catalog.oid) AND a2.attname = \(bind: column.name)
+            WHERE ad2.adrelid = CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid) AND a2.attname = \(bind: column.name)
             """).rows.first?.bool("volatile") ?? false
     }
 
     private func hasDomainDefault(_ column: Column) throws -> Bool {
-        try session.execute(
+        try run.session.execute(
             """
             SELECT t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AS d FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-            WHERE a.attrelid = CAST(\(bind: String(target.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
+            WHERE a.attrelid = CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
             """).rows.first?.bool("d") ?? false
     }
 }

@@ -1,25 +1,16 @@
 import PostgresClient
 
-/// Adds the rules file's `relations:` to a catalog: each becomes a `ForeignKey` with
-/// `declared = true`, and the referenced table's own parents are read too, so a declared
-/// relation is followed as far as a catalog FK would be.
+/// Resolves the rules file's `relations:` against the database: each becomes a plain
+/// `ForeignKey` with `declared = true`, which the catalog then merges
+/// (`CatalogReader.adding`). Kept here, on the rules' side, so that Catalog knows
+/// nothing of rules files, their locations or their problems.
 enum DeclaredRelations {
-    /// A relation with its tables found in the database.
-    struct Resolved {
-        var relation: Relation
-        var from: TableName
-        var to: TableName
-        var toOID: UInt32
-        var key: ForeignKey.ReferencedKey
-        /// Per column pair: referenced = referencing, and referencing = referencing.
-        var equality: [SQLOperator]
-        var childEquality: [SQLOperator]
-    }
-
     /// Finds both tables and checks that the referenced columns carry a primary key or
     /// unique constraint (ON CONFLICT needs one). Problems are collected, not thrown.
-    static func resolve(_ relations: [Relation], on session: Session, problems: inout [RulesProblem]) throws -> [Resolved] {
-        var resolved: [Resolved] = []
+    static func resolve(
+        _ relations: [Relation], on session: Session, problems: inout [RulesProblem]
+    ) throws -> [CatalogReader.DeclaredForeignKey] {
+        var resolved: [CatalogReader.DeclaredForeignKey] = []
         for relation in relations {
             let from: (oid: UInt32, name: TableName)
             let to: (oid: UInt32, name: TableName)
@@ -75,9 +66,12 @@ enum DeclaredRelations {
             default: .uniqueIndex
             }
             let operators = try equalityOperators(relation, from: from.oid, to: to.oid, index: row.string("indexrelid"), on: session)
-            resolved.append(Resolved(
-                relation: relation, from: from.name, to: to.name, toOID: to.oid,
-                key: .init(kind: kind, name: try row.string("name")), equality: operators.pf, childEquality: operators.ff))
+            let foreignKey = ForeignKey(
+                name: relation.name, table: from.name, columns: relation.fromColumns,
+                referencedTable: to.name, referencedColumns: relation.toColumns,
+                referencedKey: .init(kind: kind, name: try row.string("name")), declared: true,
+                equality: operators.pf, childEquality: operators.ff)
+            resolved.append(.init(foreignKey: foreignKey, referencedOID: to.oid))
         }
         return resolved
     }
@@ -118,35 +112,28 @@ enum DeclaredRelations {
         let ff = zip(rows, pf).map { row, fallback in row["ff_oid"].flatMap { known[$0] } ?? fallback }
         return (pf, ff)
     }
+}
 
-    /// Merges the relations whose referencing table is in the graph, reading each new
-    /// referenced table's own closure, until nothing changes.
-    static func merge(_ relations: [Resolved], into catalog: Catalog, on session: Session) throws -> Catalog {
-        var tables = catalog.tables
-        var foreignKeys = catalog.foreignKeys
-        var pending = relations
-        var changed = true
-        while changed {
-            changed = false
-            for relation in pending where tables[relation.from] != nil {
-                foreignKeys.append(ForeignKey(
-                    name: relation.relation.name, table: relation.from, columns: relation.relation.fromColumns,
-                    referencedTable: relation.to, referencedColumns: relation.relation.toColumns,
-                    referencedKey: relation.key, declared: true,
-                    equality: relation.equality, childEquality: relation.childEquality))
-                if tables[relation.to] == nil {
-                    let more = try CatalogReader.readQueries(rootOID: relation.toOID, on: session)
-                    tables.merge(more.tables) { current, _ in current }
-                    let known = Set(foreignKeys.map { EdgeID($0) })
-                    foreignKeys += more.foreignKeys.filter { !known.contains(EdgeID($0)) }
-                }
-                changed = true
-            }
-            pending.removeAll { tables[$0.from] != nil }
+extension CatalogReader {
+    /// Adds the rules file's declared relations to a catalog already read.
+    public static func addRelations(_ rules: Rules, to catalog: Catalog, on session: Session) throws(FKBackfillError) -> Catalog {
+        guard !rules.relations.isEmpty else { return catalog }
+        return try FKBackfillError.mapping {
+            var problems: [RulesProblem] = []
+            let declared = try DeclaredRelations.resolve(rules.relations, on: session, problems: &problems)
+            if !problems.isEmpty { throw FKBackfillError(rulesProblems: problems, file: rules.file) }
+            return try adding(declared, to: catalog, on: session)
         }
-        for index in foreignKeys.indices where foreignKeys[index].declared {
-            foreignKeys[index].referencedPartitioned = tables[foreignKeys[index].referencedTable]?.kind == .partitioned
-        }
-        return Catalog(root: catalog.root, tables: tables, foreignKeys: foreignKeys)
+    }
+
+    /// Reads the graph with the rules file's declared relations added (and followed).
+    /// Relations that cannot be resolved are rules problems, thrown all at once.
+    public static func read(table text: String, rules: Rules, on session: Session) throws(FKBackfillError) -> Catalog {
+        try addRelations(rules, to: read(table: text, on: session), on: session)
+    }
+
+    /// Reads with declared relations on a connection of the caller's.
+    public static func read(table text: String, rules: Rules, on connection: Connection) throws(FKBackfillError) -> Catalog {
+        try Session.scoped(connection) { session in try read(table: text, rules: rules, on: session) }
     }
 }

@@ -1,0 +1,31 @@
+/// The pre-write checks on the input's columns that load, validate's report and
+/// validate's prediction all make, written once so the three cannot drift apart: each
+/// caller only decides whether a finding stops it (load) or is reported (validate).
+extension Preparation {
+    /// The target's NOT NULL columns with no default that the input lacks. A BEFORE INSERT
+    /// trigger may set any column: with one, such a column is the trigger's to fill, and
+    /// PostgreSQL's to refuse if it does not, so none is named.
+    static func notNullColumnsMissing(from inputColumns: [String], of target: Table, constraints: TargetConstraints) -> [Column] {
+        guard constraints.beforeInsertTriggers.isEmpty else { return [] }
+        return target.columns.filter { column in
+            column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated && !inputColumns.contains(column.name)
+        }
+    }
+
+    /// What a load says of such a column (validate's prediction says the same).
+    static func notNullColumnMissingMessage(_ column: Column, of target: Table) -> String {
+        "column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column"
+    }
+
+    /// `--replace-by` names columns of the target that the input has: the rows to delete
+    /// are matched on them.
+    static func checkReplaceByColumns(_ replaceBy: [String], in inputColumns: [String], of target: Table) throws {
+        let targetColumns = inputColumns.filter { target.column($0) != nil }
+        for column in replaceBy where !targetColumns.contains(column) {
+            throw FKBackfillError(
+                "replace-by column \(column) is not in the input",
+                hint: "choose columns of \(target.name.display) that the input has: " + targetColumns.joined(separator: ", "),
+                kind: .replaceByColumnMissing)
+        }
+    }
+}

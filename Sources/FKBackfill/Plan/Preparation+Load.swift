@@ -1,0 +1,48 @@
+import PostgresClient
+
+/// A load's preparation: the shared first half (`prepare`) with every check a load makes
+/// before it stages or writes, in one place: the lock timeout and locks first (so the
+/// FKs read are the ones that hold), then the input's columns against the target
+/// (NOT NULL columns it lacks, `--replace-by`).
+extension Preparation {
+    /// Returns the preparation with `--replace-by` in its plan, and the target's
+    /// constraints (unique keys, exclusion constraints, triggers) the load reads later.
+    static func prepareLoad(
+        table: String, input: InputSource, options: LoadOptions, on session: Session
+    ) throws -> (Preparation, TargetConstraints) {
+        if let timeout = options.lockTimeout {
+            try session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: timeout), true)")
+        }
+        let prepared = try Preparation.prepare(
+            table: table, input: input, rules: options.rules, mode: options.mode, on: session, lockTarget: options.loadTarget,
+            afterCatalog: { target in
+                if options.exclusive {
+                    // One load of this table at a time; released at COMMIT or ROLLBACK.
+                    try session.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended('fkbackfill load ' || \(bind: String(target.oid)), 0))")
+                }
+            }, ignoreExtraColumns: options.ignoreExtraColumns)
+        let (target, opened) = (prepared.target, prepared.opened)
+        var plan = prepared.plan
+        plan.replaceBy = options.replaceBy
+        plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
+        // The target's columns in the input (an extra one is never written to it).
+        let inputColumns = opened.columns.filter { target.column($0) != nil }
+        let constraints = try TargetConstraints.read(target, on: session)
+        if options.loadTarget, let column = Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints).first {
+            let place = if case .csv = input { "\(input.label):1" } else { input.label }
+            throw FKBackfillError(
+                "\(place): " + Preparation.notNullColumnMissingMessage(column, of: target),
+                hint: "add \(column.name) to the input", kind: .badInput(line: 1))
+        }
+        for column in options.replaceBy where inputColumns.contains(column) && plan.replaceEquality[column] == nil {
+            throw FKBackfillError(
+                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
+                hint: "choose columns whose values can be compared", kind: .invalidOptions)
+        }
+        try Preparation.checkReplaceByColumns(options.replaceBy, in: opened.columns, of: target)
+        let load = Preparation(
+            catalog: prepared.catalog, graph: prepared.graph, target: target, opened: opened, rules: prepared.rules, plan: plan)
+        return (load, constraints)
+    }
+}
