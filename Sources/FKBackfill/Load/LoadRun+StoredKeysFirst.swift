@@ -34,10 +34,26 @@ extension LoadRun {
         var candidate = FKCheck(plan: plan, catalog: catalog, sql: sql)
         candidate.onCitus = false
         guard sql.createSeen(fromStored: candidate.keySets) != nil, candidate.storedColumns.count <= 31,
-              try candidate.blockers(on: session).isEmpty, try candidate.groupable(on: session),
+              try cachedBlockers(candidate).isEmpty, try cachedGroupable(candidate),
               try !readsTheOtherSide() else { return false }
         try chooseFKCheck()
         return check != nil
+    }
+
+    /// `check.blockers`, read once a run (the catalog does not change under the run's locks).
+    func cachedBlockers(_ check: FKCheck) throws -> [String] {
+        if let setBasedBlockers { return setBasedBlockers }
+        let blockers = try check.blockers(on: session)
+        setBasedBlockers = blockers
+        return blockers
+    }
+
+    /// `check.groupable`, read once a run.
+    func cachedGroupable(_ check: FKCheck) throws -> Bool {
+        if let storedKeysGroupable { return storedKeysGroupable }
+        let groupable = try check.groupable(on: session)
+        storedKeysGroupable = groupable
+        return groupable
     }
 
     /// The optimistic first insert (and the delete of `--replace-by` before it), in a
@@ -91,38 +107,52 @@ extension LoadRun {
         let roots = [String(target.oid)] + plan.parents.map { String($0.table.oid) }
         let harmless = ["now", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
                         "random", "gen_random_uuid", "nextval"]
-        return try session.execute(
+        // JIT off: the fences below make the planner's cost high enough to compile (50 ms)
+        // a query that runs in one.
+        return try CatalogReader.withJITOff(on: session) { try session.execute(
             """
             WITH RECURSIVE roots AS (SELECT DISTINCT r.root FROM pg_catalog.unnest(CAST(\(bindArray: roots) AS pg_catalog.oid[])) AS r(root)),
             rel AS (SELECT r.root, r.root AS oid FROM roots r
                     UNION SELECT r.root, pt.relid FROM roots r CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.root) pt),
+            -- Each catalog is read by its index, one table at a time (LATERAL, and OFFSET 0
+            -- so that the planner keeps it so: it guesses hundreds of tables here, and
+            -- would hash whole catalogs): a few ms whatever the size of the catalog.
             domains(root, oid) AS (
-                SELECT rel.root, a.atttypid FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) rel.oid
-                JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
-                WHERE a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'd'
+                SELECT rel.root, a.atttypid FROM rel CROSS JOIN LATERAL (
+                    SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid OPERATOR(pg_catalog.=) rel.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) a
+                JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid WHERE t.typtype = 'd'
                 UNION
                 SELECT d.root, t.typbasetype FROM domains d JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) d.oid
                 JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) t.typbasetype WHERE b.typtype = 'd'
             ),
             objects(root, classid, objid, tree) AS (
                 SELECT rel.root, CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass), ad.oid, CAST(ad.adbin AS pg_catalog.text)
-                FROM pg_catalog.pg_attrdef ad JOIN rel ON ad.adrelid OPERATOR(pg_catalog.=) rel.oid
+                FROM rel CROSS JOIN LATERAL (SELECT ad.oid, ad.adbin FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid OPERATOR(pg_catalog.=) rel.oid OFFSET 0) ad
                 UNION ALL
                 SELECT rel.root, CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid, CAST(c.conbin AS pg_catalog.text)
-                FROM pg_catalog.pg_constraint c JOIN rel ON c.conrelid OPERATOR(pg_catalog.=) rel.oid WHERE c.contype IN ('c', 'x')
+                FROM rel CROSS JOIN LATERAL (SELECT c.oid, c.conbin FROM pg_catalog.pg_constraint c
+                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.oid AND c.contype IN ('c', 'x') OFFSET 0) c
                 UNION ALL
                 SELECT d.root, CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid, CAST(c.conbin AS pg_catalog.text)
-                FROM pg_catalog.pg_constraint c JOIN domains d ON c.contypid OPERATOR(pg_catalog.=) d.oid
+                FROM domains d CROSS JOIN LATERAL (SELECT c.oid, c.conbin FROM pg_catalog.pg_constraint c
+                    WHERE c.conrelid OPERATOR(pg_catalog.=) CAST(0 AS pg_catalog.oid) AND c.contypid OPERATOR(pg_catalog.=) d.oid OFFSET 0) c
                 UNION ALL
                 SELECT d.root, CAST('pg_catalog.pg_type' AS pg_catalog.regclass), t.oid, CAST(t.typdefaultbin AS pg_catalog.text)
                 FROM pg_catalog.pg_type t JOIN domains d ON t.oid OPERATOR(pg_catalog.=) d.oid
                 UNION ALL
                 SELECT rel.root, CAST('pg_catalog.pg_class' AS pg_catalog.regclass), x.indexrelid,
                        pg_catalog.concat(CAST(x.indexprs AS pg_catalog.text), ' ', CAST(x.indpred AS pg_catalog.text))
-                FROM pg_catalog.pg_index x JOIN rel ON x.indrelid OPERATOR(pg_catalog.=) rel.oid
+                FROM rel CROSS JOIN LATERAL (SELECT x.indexrelid, x.indexprs, x.indpred FROM pg_catalog.pg_index x
+                    WHERE x.indrelid OPERATOR(pg_catalog.=) rel.oid OFFSET 0) x
+            ),
+            depends AS (
+                SELECT o.root, d.refclassid, d.refobjid FROM objects o CROSS JOIN LATERAL (
+                    SELECT d.refclassid, d.refobjid FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.objid OFFSET 0) d
             )
             SELECT EXISTS (
-                SELECT 1 FROM pg_catalog.pg_depend d JOIN objects o ON o.classid OPERATOR(pg_catalog.=) d.classid AND o.objid OPERATOR(pg_catalog.=) d.objid
+                SELECT 1 FROM depends d
                 WHERE (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
                        -- a domain's base type's I/O functions convert values, they read nothing
                        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE d.refobjid IN (
@@ -134,7 +164,7 @@ extension LoadRun {
                            WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                              AND w.objid OPERATOR(pg_catalog.=) d.refobjid AND w.deptype IN ('a', 'i')
                              AND w.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                             AND own.root OPERATOR(pg_catalog.=) o.root))
+                             AND own.root OPERATOR(pg_catalog.=) d.root))
             ) OR EXISTS (
                 -- Built-ins are not in pg_depend: their calls are read from the expression trees.
                 SELECT 1 FROM objects o
@@ -143,15 +173,15 @@ extension LoadRun {
                 WHERE p.provolatile <> 'i' AND NOT (p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
                                                     AND p.proname OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: harmless) AS pg_catalog.name[])))
             ) OR EXISTS (
-                SELECT 1 FROM pg_catalog.pg_trigger t JOIN rel ON t.tgrelid OPERATOR(pg_catalog.=) rel.oid
+                SELECT 1 FROM rel CROSS JOIN LATERAL (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid OPERATOR(pg_catalog.=) rel.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0 OFFSET 0) t
                 WHERE rel.root OPERATOR(pg_catalog.<>) CAST(\(bind: String(target.oid)) AS pg_catalog.oid)
-                  AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
             ) OR EXISTS (
-                SELECT 1 FROM pg_catalog.pg_rewrite r JOIN rel ON r.ev_class OPERATOR(pg_catalog.=) rel.oid
+                SELECT 1 FROM rel CROSS JOIN LATERAL (SELECT 1 FROM pg_catalog.pg_rewrite r
+                    WHERE r.ev_class OPERATOR(pg_catalog.=) rel.oid AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3' OFFSET 0) r
                 WHERE rel.root OPERATOR(pg_catalog.<>) CAST(\(bind: String(target.oid)) AS pg_catalog.oid)
-                  AND r.rulename <> '_RETURN' AND r.ev_enabled <> 'D' AND r.ev_type = '3'
             ) AS reads
-            """).rows.first?.bool("reads") ?? true
+            """).rows.first?.bool("reads") ?? true }
     }
 }
 

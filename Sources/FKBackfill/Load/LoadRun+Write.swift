@@ -116,7 +116,7 @@ extension LoadRun {
         check.onCitus = try citusTarget() != nil
         report.fkCheck = options.fkCheck == .perRow ? .perRow : .setBased
         guard options.fkCheck != .perRow else { return try noteCitusFKCheck() }
-        var blockers = try check.blockers(on: session)
+        var blockers = try cachedBlockers(check)
         if targetFirst, let cycle = plan.targetCycle {
             blockers.append("\(target.name.display) is in a cycle (\(cycle.display)): its rows go in before that cycle's parents")
         }
@@ -188,7 +188,7 @@ extension LoadRun {
         do {
             try session.savepoint {
                 try session.reassertLoadSettings()
-                let grouped = readBack ? try reader.groupable(on: session) : false
+                let grouped = readBack ? try cachedGroupable(reader) : false
                 if readBack { try session.execute(reader.createStored()) }
                 if check != nil {
                     try session.execute("SELECT pg_catalog.set_config('session_replication_role', 'replica', true)")
