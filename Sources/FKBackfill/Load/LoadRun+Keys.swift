@@ -156,7 +156,7 @@ extension LoadRun {
             if let check = sql.nullDerivations(parent) {
                 let row = try session.execute(check).rows[0]
                 for (position, column) in parent.derivedColumns.enumerated() where column.column.notNull {
-                    let nulls = row.int(LoadStatements.dName(position)) ?? 0
+                    let nulls = row.int(LoadStatements.derivedColumnName(position)) ?? 0
                     guard nulls > 0, case .staged(let source, _) = column.source else { continue }
                     blockers.append("\(name).\(quoteIdentifier(column.column.name, style: .whenNeeded)) "
                         + "is NOT NULL but input column \(source) is NULL for all rows of \(nulls) new keys")

@@ -61,12 +61,9 @@ extension LoadRun {
     /// rolls it back, its diagnosis included, and returns false; the caller then loads in
     /// the parents-first order (`keysFromStored` false). A cancel, a lost connection or a
     /// lock wait ends the run as in either order.
-    func firstInsert(delete: () throws -> Void, insert: () throws -> Void) throws -> Bool {
+    func firstInsert(_ deleteAndInsert: () throws -> Void) throws -> Bool {
         do {
-            try session.savepoint {
-                try delete()
-                try insert()
-            }
+            try session.savepoint { try deleteAndInsert() }
             return true
         } catch let error as FKBackfillError where error.category == .findings
                     || (error.category == .database && error.kind != .lockTimeout && error.kind != .connectionFailed) {

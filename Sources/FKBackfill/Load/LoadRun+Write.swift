@@ -240,7 +240,7 @@ extension LoadRun {
             let referenced = fks.map { fk -> SQL in
                 let positions = sql.keyPositions(parent, fk)
                 let match = positions.enumerated().map { position, pair -> SQL in
-                    fk.childEquality[pair].compare("v.\(LoadStatements.k(position))", "g.\(ident: fk.columns[pair])")
+                    fk.childEquality[pair].compare("v.\(LoadStatements.keyColumn(position))", "g.\(ident: fk.columns[pair])")
                 }.joined(separator: " AND ")
                 return "EXISTS (SELECT 1 FROM \(FKCheck.stored) g WHERE \(readBack.applies(fk)) AND \(match))"
             }.joined(separator: " OR ")

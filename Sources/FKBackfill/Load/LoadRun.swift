@@ -49,6 +49,8 @@ final class LoadRun {
     /// The fact rows went in before the backfill, and `fkb_seen` is read from the keys
     /// they stored (`LoadRun+StoredKeysFirst`).
     var keysFromStored = false
+    /// Facts first: whether the first insert went in (else it runs again after the backfill).
+    var factsInserted = false
     /// What the catalog says of the set-based check, read once a run: why it is not safe
     /// (`FKCheck.blockers`) and whether its stored keys can be grouped (`groupable`).
     var setBasedBlockers: [String]?

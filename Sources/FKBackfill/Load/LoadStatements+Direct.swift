@@ -112,14 +112,14 @@ extension LoadStatements {
         names += sharedKeyColumns(of: parent) ?? []
         var seen = Set<String>()
         let kept = names.filter { seen.insert($0).inserted && $0 != "_fkb_row" }
-        return (["s._fkb_row"] + kept.map { "s.\(q($0))" as SQL }).joined(separator: ", ")
+        return (["s._fkb_row"] + kept.map { "s.\(identifier($0))" as SQL }).joined(separator: ", ")
     }
 
     /// The staged rows behind the parent's keys needing work, as `(_fkb_row, _fkb_tid,
     /// k1…)`, for a join to its values table: its refs table, or the rows read directly.
     func refRows(of parent: ParentPlan, previous: Bool = false) -> SQL {
         guard readsStageDirectly(parent) else { return Self.refs(parent.index, previous: previous) }
-        let keys = parent.keyColumns.indices.map { "s.\(Self.directKey($0)) AS \(Self.k($0))" as SQL }
+        let keys = parent.keyColumns.indices.map { "s.\(Self.directKey($0)) AS \(Self.keyColumn($0))" as SQL }
         return "(SELECT s._fkb_row, s._fkb_tid, \(keys.joined(separator: ", ")) FROM \(directRows(parent)) s)"
     }
 
@@ -141,15 +141,15 @@ extension LoadStatements {
             let values: [SQL]
             switch source.origin {
             case .staged:
-                values = childColumns.map { "s.\(q($0))" }
+                values = childColumns.map { "s.\(identifier($0))" }
             case .parent(let index):
                 let child = plan.parents[index]
                 let childFK = child.sources[0].foreignKey
-                let childStaged = keyPositions(child, childFK).map { "s.\(q(childFK.columns[$0]))" as SQL }
+                let childStaged = keyPositions(child, childFK).map { "s.\(identifier(childFK.columns[$0]))" as SQL }
                 var expressions: [SQL] = []
                 for column in childColumns {
                     guard let expression = valueExpression(of: column, in: child) else { preconditionFailure("no value for \(column)") }
-                    expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
+                    expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(identifier(column)), \(expression))" : expression)
                 }
                 from += " JOIN \(Self.values(index)) v ON " + keyJoin(left: kList("v", child), right: childStaged, child)
                 // `_fkb_same` speaks of the columns of one parent only: the first the child feeds.
@@ -173,16 +173,16 @@ extension LoadStatements {
 
     /// One row per key needing work with its derived values, from the rows read directly.
     func createDirectValues(_ parent: ParentPlan, empty: Bool) -> SQL {
-        var derived = parent.derivedColumns.enumerated().map { position, column -> SQL in "\(derivation(column)) AS \(Self.d(position))" }
+        var derived = parent.derivedColumns.enumerated().map { position, column -> SQL in "\(derivation(column)) AS \(Self.derivedColumn(position))" }
         if let shared = sharedKeyColumns(of: parent) {
-            let tests = shared.map { name -> SQL in "count(s.\(q(name))) \(SQLOperator.builtinEquality) count(*) AND min(s.\(q(name))) \(SQLOperator.builtinEquality) max(s.\(q(name)))" }
+            let tests = shared.map { name -> SQL in "count(s.\(identifier(name))) \(SQLOperator.builtinEquality) count(*) AND min(s.\(identifier(name))) \(SQLOperator.builtinEquality) max(s.\(identifier(name)))" }
             derived.append("(\(tests.joined(separator: " AND "))) AS _fkb_same")
         }
         // Grouped by the keys table's row number, not by the key: the sort of every row
         // behind a new key then compares integers, not text in the column's collation; the
         // key and `present` come from the keys table, one row per group.
         let aggregates = derived.isEmpty ? "" : ", " + derived.joined(separator: ", ")
-        let columns = parent.derivedColumns.indices.map { "a.\(Self.d($0))" as SQL } + (derived.count > parent.derivedColumns.count ? ["a._fkb_same"] : [])
+        let columns = parent.derivedColumns.indices.map { "a.\(Self.derivedColumn($0))" as SQL } + (derived.count > parent.derivedColumns.count ? ["a._fkb_same"] : [])
         return "CREATE TEMP TABLE \(Self.values(parent.index)) ON COMMIT DROP AS SELECT "
             + (kList("k", parent) + ["NOT k.present AS _fkb_missing"] + columns).joined(separator: ", ")
             + " FROM (SELECT s._fkb_kt\(aggregates) FROM \(directRows(parent)) s GROUP BY s._fkb_kt) a JOIN \(Self.keys(parent.index)) k ON "

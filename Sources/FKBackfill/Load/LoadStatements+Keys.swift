@@ -21,8 +21,8 @@ extension LoadStatements {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.enumerated().map { position, name -> SQL in
-            let right: SQL = columns.map { "\(other).\(q($0[position]))" } ?? "\(other).\(Self.k(position))"
-            return operators[position].compare("\(alias).\(q(name))", right)
+            let right: SQL = columns.map { "\(other).\(identifier($0[position]))" } ?? "\(other).\(Self.keyColumn(position))"
+            return operators[position].compare("\(alias).\(identifier(name))", right)
         }.joined(separator: " AND ")
     }
 
@@ -51,24 +51,24 @@ extension LoadStatements {
         let childColumns = keyPositions(parent, fk).map { fk.columns[$0] }
         switch source.origin {
         case .staged where rows:
-            let select = childColumns.enumerated().map { position, name -> SQL in "s.\(q(name)) AS \(Self.k(position))" }
+            let select = childColumns.enumerated().map { position, name -> SQL in "s.\(identifier(name)) AS \(Self.keyColumn(position))" }
             let routed: SQL = plan.routeCondition(of: fk).map { " AND \($0)" } ?? ""
             return "SELECT s._fkb_row, s.ctid AS _fkb_tid, \(select.joined(separator: ", ")) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL" + routed
         case .staged:
-            let select = childColumns.enumerated().map { position, name -> SQL in "g.\(q(name)) AS \(Self.k(position))" }
-            let usable = childColumns.map { name -> SQL in "g.\(q(name)) IS NOT NULL AND NOT \(isBlank("g.\(q(name))"))" }
+            let select = childColumns.enumerated().map { position, name -> SQL in "g.\(identifier(name)) AS \(Self.keyColumn(position))" }
+            let usable = childColumns.map { name -> SQL in "g.\(identifier(name)) IS NOT NULL AND NOT \(isBlank("g.\(identifier(name))"))" }
             return "SELECT \(select.joined(separator: ", ")) FROM \(seenKeys(for: fk)) AND \(usable.joined(separator: " AND "))"
         case .parent(let index):
             let child = plan.parents[index]
             var expressions: [SQL] = []
             for column in childColumns {
                 guard let expression = valueExpression(of: column, in: child) else { return nil }
-                expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(q(column)), \(expression))" : expression)
+                expressions.append(child.mode == .fillNullOnly ? "coalesce(c.\(identifier(column)), \(expression))" : expression)
             }
             let existing: SQL = child.mode == .fillNullOnly
                 ? " LEFT JOIN \(child.table.name.sql) c ON " + childKeyMatch(child)
                 : ""
-            let select = expressions.enumerated().map { position, expression -> SQL in "\(expression) AS \(Self.k(position))" }
+            let select = expressions.enumerated().map { position, expression -> SQL in "\(expression) AS \(Self.keyColumn(position))" }
             let usable = expressions.map { expression -> SQL in "\(expression) IS NOT NULL AND NOT \(isBlank(expression))" }
             let values = Self.values(index, previous: previous.contains(index))
             if !rows {
@@ -90,8 +90,8 @@ extension LoadStatements {
 
     /// Where a column of a new row of `parent` can be read in its `fkb_val` table.
     func valueExpression(of column: String, in parent: ParentPlan) -> SQL? {
-        if let position = parent.keyColumns.firstIndex(of: column) { return "v.\(Self.k(position))" }
-        if let position = parent.derivedColumns.firstIndex(where: { $0.column.name == column }) { return "v.\(Self.d(position))" }
+        if let position = parent.keyColumns.firstIndex(of: column) { return "v.\(Self.keyColumn(position))" }
+        if let position = parent.derivedColumns.firstIndex(where: { $0.column.name == column }) { return "v.\(Self.derivedColumn(position))" }
         return nil
     }
 
@@ -113,6 +113,8 @@ extension LoadStatements {
     /// read from them) and drops its keys table.
     func keepPrevious(_ parent: ParentPlan) -> [SQL] {
         let i = parent.index
+        // RENAME TO takes a bare name (no schema); it is built of a constant and a parent's
+        // index, an Int: nothing of the input's, so raw text is safe.
         return [
             "DROP TABLE IF EXISTS \(Self.keys(i)), \(Self.refs(i, previous: true)), \(Self.values(i, previous: true))",
             "ALTER TABLE \(Self.refs(i)) RENAME TO \(unsafeRaw: "fkb_ref_\(i)_prev")",
@@ -189,7 +191,7 @@ extension LoadStatements {
         if readsStageDirectly(parent) { return createDirectValues(parent, empty: empty) }
         let keyList = kList("r", parent)
         let derived = parent.derivedColumns.enumerated().map { position, column -> SQL in
-            "\(derivation(column)) AS \(Self.d(position))"
+            "\(derivation(column)) AS \(Self.derivedColumn(position))"
         }
         return create + (keyList + ["NOT k.present AS _fkb_missing"] + derived).joined(separator: ", ")
             + " FROM \(Self.refs(parent.index)) r JOIN \(Self.keys(parent.index)) k ON " + keyJoin("k", "r", parent)
@@ -212,7 +214,7 @@ extension LoadStatements {
     func nullDerivations(_ parent: ParentPlan) -> SQL? {
         let checks = parent.derivedColumns.enumerated().filter { $1.column.notNull }
         guard !checks.isEmpty else { return nil }
-        let counts = checks.map { position, _ -> SQL in "count(*) FILTER (WHERE \(Self.d(position)) IS NULL) AS \(Self.d(position))" }
+        let counts = checks.map { position, _ -> SQL in "count(*) FILTER (WHERE \(Self.derivedColumn(position)) IS NULL) AS \(Self.derivedColumn(position))" }
         return "SELECT \(counts.joined(separator: ", ")) FROM \(Self.values(parent.index)) WHERE _fkb_missing"
     }
 }

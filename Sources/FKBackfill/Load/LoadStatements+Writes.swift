@@ -9,16 +9,16 @@ extension LoadStatements {
         case .staged(let source, _):
             // Cast to the parent column's type: an input column the target lacks is staged
             // as text when parents of different types share its name.
-            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(q(source))) AS \(column.column.sqlType))"
+            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(identifier(source))) AS \(column.column.sqlType))"
         case .rule(let rule):
             switch rule.source {
-            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(q(source))")) AS \(column.column.sqlType))"
+            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(identifier(source))")) AS \(column.column.sqlType))"
             case .value(let value): return "CAST(\(constant(value)) AS \(column.column.sqlType))"
             case .template(let template):
                 let parts = TemplateParts.parse(template).map { part -> SQL in
                     switch part {
                     case .text(let text): constant(text)
-                    case .placeholder(let name): "CAST(\(aggregate(.first, of: "s.\(q(name))")) AS text)"
+                    case .placeholder(let name): "CAST(\(aggregate(.first, of: "s.\(identifier(name))")) AS text)"
                     }
                 }
                 return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.sqlType))"
@@ -46,7 +46,7 @@ extension LoadStatements {
         case .mostFrequent: return "mode() WITHIN GROUP (ORDER BY \(value))"
         case .maxBy(let order), .minBy(let order):
             let direction: SQL = if case .maxBy = pick { "DESC" } else { "ASC" }
-            return "(array_agg(\(value) ORDER BY s.\(q(order)) \(direction) NULLS LAST, s._fkb_row) "
+            return "(array_agg(\(value) ORDER BY s.\(identifier(order)) \(direction) NULLS LAST, s._fkb_row) "
                 + "FILTER (WHERE \(value) IS NOT NULL AND NOT \(isBlank(value))))[1]"
         case .concatDistinct(let separator, let sorted):
             let text: SQL = "CAST(\(value) AS text)"
@@ -99,8 +99,8 @@ extension LoadStatements {
     func restoreDeferredColumns(_ parent: ParentPlan, afterTarget: Bool = false) -> SQL? {
         let columns = parent.derivedColumns.enumerated().filter { $1.deferredUntilCycleLoaded && $1.setAfterTarget == afterTarget }
         guard !columns.isEmpty else { return nil }
-        let sets = columns.map { position, column -> SQL in "\(q(column.column.name)) = v.\(Self.d(position))" }
-        let unset = columns.map { _, column -> SQL in "p.\(q(column.column.name)) IS NULL" }
+        let sets = columns.map { position, column -> SQL in "\(identifier(column.column.name)) = v.\(Self.derivedColumn(position))" }
+        let unset = columns.map { _, column -> SQL in "p.\(identifier(column.column.name)) IS NULL" }
         return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(Self.values(parent.index)) v "
             + "WHERE v._fkb_missing AND " + parentKeyMatch(parent, table: "p", keys: "v") + " AND (\(unset.joined(separator: " OR ")))"
     }
@@ -112,11 +112,11 @@ extension LoadStatements {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
         guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
         let sets = columns.map { position, column -> SQL in
-            let name = q(column.column.name)
+            let name = identifier(column.column.name)
             if appendsJSON(column) {
-                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.d(position))")) AS \(column.column.sqlType))"
+                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.derivedColumn(position))")) AS \(column.column.sqlType))"
             }
-            return "\(name) = coalesce(p.\(name), v.\(Self.d(position)))"
+            return "\(name) = coalesce(p.\(name), v.\(Self.derivedColumn(position)))"
         }
         let values: SQL = throughSubquery ? "(SELECT * FROM \(Self.values(parent.index)))" : Self.values(parent.index)
         return "UPDATE \(parent.table.name.sql) AS p SET \(sets.joined(separator: ", ")) FROM \(values) v WHERE " + rows
@@ -136,8 +136,8 @@ extension LoadStatements {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
         guard !columns.isEmpty else { return nil }
         let changes = columns.map { position, column -> SQL in
-            let name = q(column.column.name)
-            let value: SQL = "v.\(Self.d(position))"
+            let name = identifier(column.column.name)
+            let value: SQL = "v.\(Self.derivedColumn(position))"
             if appendsJSON(column) {
                 return "(\(value) IS NOT NULL AND NOT coalesce(CAST(p.\(name) AS pg_catalog.jsonb), CAST('[]' AS pg_catalog.jsonb)) "
                     + "OPERATOR(pg_catalog.@>) \(jsonUnion("NULL", value)))"
@@ -162,7 +162,7 @@ extension LoadStatements {
     /// value, so the UPDATE afterwards touches only the rows of new parents.
     func keepTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> [SQL] {
         let columns = cycle.nulledTargetColumns
-        let keyed = key.keyColumns.map { "s.\(q($0)) IS NOT NULL" as SQL }.joined(separator: " AND ")
+        let keyed = key.keyColumns.map { "s.\(identifier($0)) IS NOT NULL" as SQL }.joined(separator: " AND ")
         let set = cycle.outOf.filter { !$0.deferrable }.map { fk -> SQL in
             "(\(KeyPredicates.missing(fk, child: KeyPredicates.columns("s", fk.columns))))"
         }.joined(separator: " OR ")
@@ -170,7 +170,7 @@ extension LoadStatements {
             "CREATE TEMP TABLE \(Self.targetCycleValues) ON COMMIT DROP AS SELECT s._fkb_row, "
                 + KeyPredicates.columns("s", key.keyColumns + columns).joined(separator: ", ")
                 + " FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(keyed) AND (\(set))",
-            "UPDATE \(Self.stage) AS s SET \(columns.map { "\(q($0)) = NULL" as SQL }.joined(separator: ", ")) "
+            "UPDATE \(Self.stage) AS s SET \(columns.map { "\(identifier($0)) = NULL" as SQL }.joined(separator: ", ")) "
                 + "FROM \(Self.targetCycleValues) c WHERE s._fkb_row OPERATOR(pg_catalog.=) c._fkb_row",
         ]
     }
@@ -179,7 +179,7 @@ extension LoadStatements {
     /// columns into the cycle take their staged values. Runs the target's UPDATE triggers
     /// and PostgreSQL's FK check on the rows it changes, as the same UPDATE in psql would.
     func restoreTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> SQL {
-        let sets = cycle.nulledTargetColumns.map { "\(q($0)) = c.\(q($0))" as SQL }.joined(separator: ", ")
+        let sets = cycle.nulledTargetColumns.map { "\(identifier($0)) = c.\(identifier($0))" as SQL }.joined(separator: ", ")
         return "UPDATE \(plan.target.name.sql) AS t SET \(sets) FROM \(Self.targetCycleValues) c WHERE "
             + parentKeyMatch(key, table: "t", keys: "c", columns: key.keyColumns)
     }
@@ -203,7 +203,7 @@ extension LoadStatements {
     /// case-blind, a domain over ltree as ltree, whatever `=` the search path holds.
     func replaceMatch(_ left: SQL, _ right: SQL, columns: [String]? = nil) -> SQL {
         (columns ?? plan.replaceBy).map { name -> SQL in
-            (plan.replaceEquality[name] ?? .builtinEquality).notDistinct("\(left).\(q(name))", "\(right).\(q(name))")
+            (plan.replaceEquality[name] ?? .builtinEquality).notDistinct("\(left).\(identifier(name))", "\(right).\(identifier(name))")
         }.joined(separator: " AND ")
     }
 

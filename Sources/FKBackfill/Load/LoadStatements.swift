@@ -53,18 +53,22 @@ struct LoadStatements: Sendable {
     static func keys(_ i: Int) -> SQL { "pg_temp.fkb_keys_\(int: i)" }
     /// With `previous`, the tables of the cycle round before (a parent that feeds itself
     /// reads them while its own are built again).
+    /// (`unsafeRaw`: one of two constant suffixes.)
     static func refs(_ i: Int, previous: Bool = false) -> SQL { "pg_temp.fkb_ref_\(int: i)\(unsafeRaw: previous ? "_prev" : "")" }
     static func values(_ i: Int, previous: Bool = false) -> SQL { "pg_temp.fkb_val_\(int: i)\(unsafeRaw: previous ? "_prev" : "")" }
-    static func k(_ position: Int) -> SQL { "k\(int: position + 1)" }
-    static func d(_ position: Int) -> SQL { "d\(int: position + 1)" }
-    /// The result column name of `d(position)`, for reading a row.
-    static func dName(_ position: Int) -> String { "d\(position + 1)" }
+    /// The work tables' column of a parent's key column at `position`: k1, k2, …
+    static func keyColumn(_ position: Int) -> SQL { "k\(int: position + 1)" }
+    /// The values table's column of a parent's derived column at `position`: d1, d2, …
+    static func derivedColumn(_ position: Int) -> SQL { "d\(int: position + 1)" }
+    /// The result column name of `derivedColumn(position)`, for reading a row.
+    static func derivedColumnName(_ position: Int) -> String { "d\(position + 1)" }
 
-    func q(_ name: String) -> SQL { SQL(ident: name) }
+    /// A column name, quoted.
+    func identifier(_ name: String) -> SQL { SQL(ident: name) }
 
     /// `alias.k1, alias.k2, …` for the parent's key positions.
     func kList(_ alias: SQL, _ parent: ParentPlan) -> [SQL] {
-        parent.keyColumns.indices.map { "\(alias).\(Self.k($0))" }
+        parent.keyColumns.indices.map { "\(alias).\(Self.keyColumn($0))" }
     }
 
     // MARK: Constants
@@ -93,7 +97,7 @@ struct LoadStatements: Sendable {
     /// `_fkb_row` numbers the input rows; its temporary sequence hands out numbers in
     /// blocks (CACHE) so that numbering a million rows costs no sequence access per row.
     func createStage() -> SQL {
-        let columns = plan.stagedColumns.map { column -> SQL in ", \(q(column.name)) \(column.sqlType)" }
+        let columns = plan.stagedColumns.map { column -> SQL in ", \(identifier(column.name)) \(column.sqlType)" }
         return "CREATE TEMP TABLE \(Self.stage) (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), _fkb_reject text"
             + columns.joined() + ") ON COMMIT DROP"
     }
@@ -113,7 +117,7 @@ struct LoadStatements: Sendable {
     /// cast to the target's column types explicitly, so a staging table of text columns
     /// loads like a CSV would.
     func insertStage(from source: SQL) -> SQL {
-        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(q(column.name)) AS \(column.sqlType))" }
+        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(identifier(column.name)) AS \(column.sqlType))" }
         return "INSERT INTO \(Self.stage) (\(stagedList)) SELECT \(values.joined(separator: ", ")) FROM \(source) AS q"
     }
 
@@ -175,7 +179,7 @@ struct LoadStatements: Sendable {
             select = keySets.enumerated().map { index, set -> SQL in
                 let values = columns.map { name -> SQL in
                     let type = plan.stagedColumns.first { $0.name == name }?.sqlType ?? "text"
-                    return set.contains(name) ? "s.\(q(name))" : "CAST(NULL AS \(type)) AS \(q(name))"
+                    return set.contains(name) ? "s.\(identifier(name))" : "CAST(NULL AS \(type)) AS \(identifier(name))"
                 }
                 return "SELECT \(int: index + 1) AS _fkb_set, \(values.joined(separator: ", ")), count(*) AS _fkb_n" + rows
                     + " GROUP BY \(list(set))"
@@ -216,7 +220,7 @@ struct LoadStatements: Sendable {
 
     /// `on_blank: null`: blank keys become NULL in the staged rows.
     func nullBlank(_ column: Column) -> SQL {
-        "UPDATE \(Self.stage) s SET \(q(column.name)) = NULL WHERE \(isBlank("s.\(q(column.name))"))"
+        "UPDATE \(Self.stage) s SET \(identifier(column.name)) = NULL WHERE \(isBlank("s.\(identifier(column.name))"))"
     }
 
     /// `on_blank` for every blank column in one UPDATE, so the stage is scanned once
@@ -228,17 +232,17 @@ struct LoadStatements: Sendable {
     func blankKeys(nulled: [Column], rejected: [(column: Column, reason: String)]) -> SQL? {
         guard !nulled.isEmpty || !rejected.isEmpty else { return nil }
         var sets = nulled.map { column -> SQL in
-            let name = q(column.name)
+            let name = identifier(column.name)
             return "\(name) = CASE WHEN \(isBlank("s.\(name)")) THEN NULL ELSE s.\(name) END"
         }
         if !rejected.isEmpty {
-            let cases = rejected.map { "WHEN \(isBlank("s.\(q($0.column.name))")) THEN \(bind: $0.reason)" as SQL }
+            let cases = rejected.map { "WHEN \(isBlank("s.\(identifier($0.column.name))")) THEN \(bind: $0.reason)" as SQL }
             sets.append("_fkb_reject = CASE WHEN s._fkb_reject IS NOT NULL THEN s._fkb_reject \(cases.joined(separator: " ")) END")
         }
-        let nullTests = nulled.map { isBlank("s.\(q($0.name))") }
+        let nullTests = nulled.map { isBlank("s.\(identifier($0.name))") }
         var tests = nullTests
         if !rejected.isEmpty {
-            tests.append("(s._fkb_reject IS NULL AND (" + rejected.map { isBlank("s.\(q($0.column.name))") }.joined(separator: " OR ") + "))")
+            tests.append("(s._fkb_reject IS NULL AND (" + rejected.map { isBlank("s.\(identifier($0.column.name))") }.joined(separator: " OR ") + "))")
         }
         return "UPDATE \(Self.stage) s SET \(sets.joined(separator: ", ")) WHERE \(tests.joined(separator: " OR "))"
     }

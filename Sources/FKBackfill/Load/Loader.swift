@@ -8,8 +8,9 @@ import PostgresClient
 /// COPY chunks on their way in.
 ///
 /// The load is a list of named steps over one `LoadRun` (the context they read and
-/// write); `runSteps` shows their order, and the names are those of the report's
-/// "Steps" table.
+/// write): `runSteps` stages the input, then runs `LoadRun.stepsAfterStaging()`, the one
+/// list of the later steps (LoadSteps.swift) that validate's trial runs the writes of;
+/// the names are those of the report's "Steps" table.
 public final class Loader {
     let connection: Connection
     let pinned: Session?
@@ -67,111 +68,14 @@ public final class Loader {
         stepStarted?("stage input")
         try run.stageInput()
         run.lap("stage input")
-        if try run.insertsBeforeBackfill() {
-            try insertThenBackfill(run, options: options)
-        } else {
-            try backfillThenInsert(run, options: options)
-        }
+        for step in try run.stepsAfterStaging() { try step.body() }
         try run.advanceSequences()
-        stepStarted?("check deferred constraints")
-        try run.checkDeferredConstraints()
-        run.lap("check deferred constraints")
+        try run.timed("check deferred constraints") { try run.checkDeferredConstraints() }
         run.report.nearDuplicates = run.nearDuplicates
         stepStarted?("report")
         try run.reportParents()
         run.lap(options.dryRun ? "report (then roll back)" : "report")
         return run.report
-    }
-
-    /// Parents first, then the fact rows: every load but those `insertsBeforeBackfill`
-    /// takes (a per-row check needs the parents there; so do a cycle's and a
-    /// self-reference's placeholder rows).
-    func backfillThenInsert(_ run: LoadRun, options: LoadOptions) throws {
-        stepStarted?("find missing keys")
-        try run.findMissingKeys()
-        try run.warnNearDuplicates()
-        run.lap("find missing keys")
-        try run.refuseUnfillable()
-        try run.refuseBadNewRows()
-        // A target that references itself takes its placeholder rows only once the rows
-        // --replace-by replaces are gone: one may carry the key a new row points at.
-        let deleteFirst = options.loadTarget && !options.replaceBy.isEmpty && run.plan.parents.contains(where: \.isTarget)
-        if deleteFirst {
-            stepStarted?("delete replaced rows")
-            try run.deleteReplaced()
-            run.lap("delete replaced rows")
-        }
-        stepStarted?("backfill parents")
-        try run.backfillParents(run.targetFirst ? .beforeTarget : .all)
-        run.lap("backfill parents")
-        try run.setAsideRejects()
-        if options.loadTarget {
-            if !options.replaceBy.isEmpty && !deleteFirst {
-                stepStarted?("delete replaced rows")
-                try run.deleteReplaced()
-                run.lap("delete replaced rows")
-            }
-            try run.chooseFKCheck()
-            if run.check?.onCitus == true {
-                stepStarted?("lock referenced parents")
-                try run.lockParents()
-                run.lap("lock referenced parents")
-                stepStarted?("verify foreign keys")
-                try run.verifyForeignKeys()
-                run.lap("verify foreign keys")
-            }
-            try run.clearTargetCycleColumns()
-            stepStarted?("insert target rows")
-            try run.insertTarget()
-            run.lap("insert target rows")
-            try run.finishTargetCycle()
-            if run.check?.onCitus == false {
-                stepStarted?("lock and verify stored rows")
-                try run.verifyStoredRows()
-                run.lap("lock and verify stored rows")
-            }
-        }
-    }
-
-    /// The set-based order where the keys can be read from the rows as stored
-    /// (`LoadRun+StoredKeysFirst`): the fact rows go in (replica mode), then the keys
-    /// their rows stored are looked up and the missing parents backfilled, then the stored
-    /// rows are verified against the parents, locked, as always. Should that first insert
-    /// fail, it is rolled back and the rest is the parents-first order: the keys from the
-    /// stage, the checks, the backfill, the rejects, then the insert again.
-    func insertThenBackfill(_ run: LoadRun, options: LoadOptions) throws {
-        run.keysFromStored = true
-        let deletes = !options.replaceBy.isEmpty
-        func delete() throws {
-            guard deletes else { return }
-            stepStarted?("delete replaced rows")
-            try run.deleteReplaced()
-            run.lap("delete replaced rows")
-        }
-        func insert() throws {
-            stepStarted?("insert target rows")
-            try run.insertTarget()
-            run.lap("insert target rows")
-        }
-        try run.countSetAside()
-        let inserted = try run.firstInsert(delete: delete, insert: insert)
-        stepStarted?("find missing keys")
-        try run.findMissingKeys()
-        try run.warnNearDuplicates()
-        run.lap("find missing keys")
-        try run.refuseUnfillable()
-        try run.refuseBadNewRows()
-        stepStarted?("backfill parents")
-        try run.backfillParents(.all)
-        run.lap("backfill parents")
-        try run.setAsideRejects()
-        if !inserted {
-            try delete()
-            try insert()
-        }
-        stepStarted?("lock and verify stored rows")
-        try run.verifyStoredRows()
-        run.lap("lock and verify stored rows")
     }
 }
 

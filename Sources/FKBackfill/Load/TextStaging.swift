@@ -10,7 +10,8 @@ struct TextStaging {
 
     static let raw: SQL = "pg_temp.fkb_raw"
 
-    func q(_ name: String) -> SQL { SQL(ident: name) }
+    /// A column name, quoted.
+    func identifier(_ name: String) -> SQL { SQL(ident: name) }
 
     /// Character types are staged without their length, so a long value is reported as
     /// too long instead of being cut by the cast; `bpchar` keeps char(n) comparisons
@@ -30,12 +31,12 @@ struct TextStaging {
 
     func createRaw() -> SQL {
         "CREATE TEMP TABLE \(Self.raw) (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000)"
-            + plan.stagedColumns.map { ", \(q($0.name)) text" as SQL }.joined() + ") ON COMMIT DROP"
+            + plan.stagedColumns.map { ", \(identifier($0.name)) text" as SQL }.joined() + ") ON COMMIT DROP"
     }
 
     func createStage() -> SQL {
         "CREATE TEMP TABLE \(LoadStatements.stage) (_fkb_row bigint PRIMARY KEY, _fkb_reject text"
-            + plan.stagedColumns.map { ", \(q($0.name)) \(Self.stagingType($0))" as SQL }.joined() + ") ON COMMIT DROP"
+            + plan.stagedColumns.map { ", \(identifier($0.name)) \(Self.stagingType($0))" as SQL }.joined() + ") ON COMMIT DROP"
     }
 
     /// The distinct staging types, each with a cast-check function `pg_temp.fkb_casts_N`.
@@ -57,7 +58,7 @@ struct TextStaging {
 
     /// True for a row of `fkb_raw r` whose `column` holds text that does not cast.
     func doesNotConvert(_ column: Column) -> SQL {
-        let name: SQL = "r.\(q(column.name))"
+        let name: SQL = "r.\(identifier(column.name))"
         return "\(name) IS NOT NULL AND NOT \(castCheck(column))(\(name))"
     }
 
@@ -71,7 +72,7 @@ struct TextStaging {
     }
 
     func insertRaw(from source: SQL) -> SQL {
-        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(q($0.name)) AS text)" as SQL }.joined(separator: ", ")
+        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(identifier($0.name)) AS text)" as SQL }.joined(separator: ", ")
             + " FROM \(source) AS q"
     }
 
@@ -80,7 +81,7 @@ struct TextStaging {
     /// Raw to typed in one statement; fails on the first bad value.
     func castAll() -> SQL {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
-            + plan.stagedColumns.map { "CAST(r.\(q($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
+            + plan.stagedColumns.map { "CAST(r.\(identifier($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }
 
@@ -88,7 +89,7 @@ struct TextStaging {
     func castChecked() -> SQL {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
             + plan.stagedColumns.map { column -> SQL in
-                let name: SQL = "r.\(q(column.name))"
+                let name: SQL = "r.\(identifier(column.name))"
                 return "CASE WHEN \(castCheck(column))(\(name)) THEN CAST(\(name) AS \(Self.stagingType(column))) END"
             }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
@@ -99,7 +100,7 @@ struct TextStaging {
     /// heap page's limit and name its line. The size of the typed ROW(...) leaves out
     /// what TOAST would compress; no row found means the error names none.
     func rowTooBig(_ error: PostgresError, input: String, lines: CSVLineTracker?, on session: Session) -> FKBackfillError {
-        let typed = plan.stagedColumns.map { "CAST(r.\(q($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
+        let typed = plan.stagedColumns.map { "CAST(r.\(identifier($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
         // 8160: MaxHeapTupleSize of 8 kB pages, which the server's message names. In
         // physical order, as the cast went: every row before the one it stopped at cast
         // fine, so the scan meets no bad value first; if it does, no line is named.

@@ -11,14 +11,14 @@ extension Prediction {
     func newKeys(_ parent: ParentPlan, samples: Int, collations: [String: SQL] = [:]) -> SQL {
         let parentKeys = parent.keyColumns.enumerated().map { position, name -> SQL in
             let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
-            let cast: SQL = "CAST(v.\(LoadStatements.k(position)) AS \(type))"
+            let cast: SQL = "CAST(v.\(LoadStatements.keyColumn(position)) AS \(type))"
             return collations[name].map { "\(cast) COLLATE \($0)" } ?? cast
         }
         let keys = parent.keyColumns.enumerated().map { position, name -> SQL in
             let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
-            return "CAST(CAST(v.\(LoadStatements.k(position)) AS \(type)) AS text)"
+            return "CAST(CAST(v.\(LoadStatements.keyColumn(position)) AS \(type)) AS text)"
         }
-        let staged = parent.keyColumns.indices.map { "v.\(LoadStatements.k($0))" as SQL }
+        let staged = parent.keyColumns.indices.map { "v.\(LoadStatements.keyColumn($0))" as SQL }
         let rows: SQL = "(SELECT DISTINCT ON (\(parentKeys.joined(separator: ", "))) v.* FROM \(LoadStatements.values(parent.index)) v "
             + "WHERE v._fkb_missing ORDER BY \((parentKeys + staged).joined(separator: ", "))) v"
         return "SELECT (SELECT count(*) FROM \(rows)) AS n, "

@@ -60,38 +60,14 @@ extension Prediction {
                 // Bounded: a tried write may wait on a row another session is writing.
                 try run.session.execute("SELECT pg_catalog.set_config('lock_timeout', \(bind: Self.trialLockTimeout), true) "
                     + "WHERE pg_catalog.current_setting('lock_timeout') IN ('0', '')")
-                // In the load's order (Loader.runSteps): a target that references itself
-                // has the rows --replace-by replaces deleted before its placeholder rows
-                // go in; a target in a cycle, the order `TargetCycle` chose.
+                // The load's own steps (LoadRun.stepsAfterStaging), its writes only: the
+                // prediction has made its decisions. The target's only when something of
+                // the target's calls for them.
                 let triesTarget = (!targetReasons.isEmpty || run.trialNeedsTarget) && run.options.loadTarget
-                // The order `insertsBeforeBackfill` chooses: facts first, then parents.
-                if triesTarget, try run.insertsBeforeBackfill() {
-                    let delete = { if !run.options.replaceBy.isEmpty { try run.deleteReplaced() } }
-                    let inserted = try run.firstInsert(delete: delete, insert: run.insertTarget)
-                    try run.backfillParents(.all)
-                    if !inserted {
-                        try delete()
-                        try run.insertTarget()
-                    }
-                    try run.verifyStoredRows()
-                    try run.checkDeferredConstraints()
-                    return TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped)
-                }
-                let deleteFirst = run.options.loadTarget && !run.options.replaceBy.isEmpty && run.plan.parents.contains(where: \.isTarget)
-                if deleteFirst { try run.deleteReplaced() }
-                try run.backfillParents(run.targetFirst ? .beforeTarget : .all)
-                guard triesTarget else {
-                    try run.checkDeferredConstraints()
-                    return TrialOutcome()
-                }
-                if !run.options.replaceBy.isEmpty && !deleteFirst { try run.deleteReplaced() }
-                try run.chooseFKCheck()
-                try run.clearTargetCycleColumns()
-                try run.insertTarget()
-                try run.finishTargetCycle()
-                try run.verifyStoredRows()
+                let steps = triesTarget ? try run.stepsAfterStaging() : run.parentsFirstSteps()
+                for step in steps where step.kind == .parents || (triesTarget && step.kind == .target) { try step.body() }
                 try run.checkDeferredConstraints()
-                return TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped)
+                return triesTarget ? TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped) : TrialOutcome()
             }
         } catch let error as FKBackfillError {
             guard error.category == .findings else { throw error }

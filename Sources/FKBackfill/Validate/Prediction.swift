@@ -127,7 +127,7 @@ extension Prediction {
         if let parent = run.plan.parent(fk.referencedTable), run.parentStates[parent.index].available {
             let positions = run.sql.keyPositions(parent, fk)
             let join = positions.enumerated().map { position, column -> SQL in
-                fk.childEquality[column].compare("k.\(LoadStatements.k(position))", "g.\(ident: fk.columns[column])")
+                fk.childEquality[column].compare("k.\(LoadStatements.keyColumn(position))", "g.\(ident: fk.columns[column])")
             }
             let filled: SQL = parent.backfills ? "" : " AND k.present"
             condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.keys(parent.index)) k WHERE "
