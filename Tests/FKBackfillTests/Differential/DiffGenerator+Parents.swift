@@ -125,7 +125,9 @@ extension DiffGenerator {
             }
         } else if use(.parentTriggers, 30, "parent-triggers") {
             trigger = random.chance(50) ? ("BEFORE INSERT", "NEW.name := coalesce(NEW.name, 'trg'); RETURN NEW;")
-                : ("BEFORE UPDATE", "NEW.name := 'upd'; RETURN NEW;")
+                // Fills a NULL only: a parent's name may be UNIQUE, and the target-cycle
+                // setup UPDATEs every row of a parent (seed 2312006, case 206).
+                : ("BEFORE UPDATE", "NEW.name := coalesce(NEW.name, 'upd'); RETURN NEW;")
         }
         if use(.unqualifiedCode, 40, "unqualified-code") {
             // As applications write them: the audit table unqualified, found on the user's path.
