@@ -92,7 +92,17 @@ extension LoadRun {
                 self.keysFromStored = true
                 try self.countSetAside()
             },
-            .init(.target) { self.factsInserted = try self.firstInsert(deleteAndInsert) },
+            .init(.target) {
+                let before = self.report.steps.count
+                self.factsInserted = try self.firstInsert(deleteAndInsert)
+                guard !self.factsInserted else { return }
+                // The steps of the attempt keep their time, marked as rolled back, so that
+                // the report's steps still add up and none is counted twice.
+                for index in before..<self.report.steps.count { self.report.steps[index].name += " (facts first, rolled back)" }
+                if !self.report.steps.contains(where: { $0.name == "insert target rows (facts first, rolled back)" }) {
+                    self.lap("insert target rows (facts first, rolled back)")
+                }
+            },
             .init(.decide) { try self.timed("find missing keys") { try self.findMissingKeys(); try self.warnNearDuplicates() } },
             .init(.decide) { try self.refuseUnfillable(); try self.refuseBadNewRows() },
             .init(.parents) { try self.timed("backfill parents") { try self.backfillParents(.all) } },
