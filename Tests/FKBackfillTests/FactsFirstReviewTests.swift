@@ -17,11 +17,7 @@ import TestSupport
 /// (the old order, checked with `git checkout main -- Sources`); they are not fixed here.
 @Suite(.timeLimit(.minutes(10))) struct FactsFirstReviewTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
-        var options = ValidateOptions()
-        options.samples = 10
-        let report = try Validator(connection: db.connection).run(
-            table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
-        return try #require(report.prediction)
+        try db.predict(table, csv: csv)
     }
 
     /// The load's steps in order, to show which order it took.

@@ -26,16 +26,18 @@ import TestSupport
         try #require(statements.firstIndex { $0.hasPrefix("WITH i AS (INSERT INTO \"\(db.schema)\".\"\(parent)\"") })
     }
 
-    /// A plain target: facts first, keys read back from `fkb_stored`, the same parents and
-    /// rows as the per-row order, and validate predicts it.
-    @Test func aPlainTargetTakesItsKeysFromTheStoredRows() throws {
-        let db = try TestDatabase()
-        try db.run("""
+    static let plansAndPortfolios = """
             CREATE TABLE plan (code text PRIMARY KEY, kind text);
             CREATE TABLE portfolio (code text PRIMARY KEY, plan_code text NOT NULL REFERENCES plan, kind text);
             INSERT INTO plan VALUES ('P1', 'old');
             CREATE TABLE fact (plan_code text NOT NULL REFERENCES plan, portfolio_code text REFERENCES portfolio, kind text, n int CHECK (n > 0));
-            """)
+            """
+
+    /// A plain target: facts first, keys read back from `fkb_stored`, the same parents and
+    /// rows as the per-row order, and validate predicts it.
+    @Test func aPlainTargetTakesItsKeysFromTheStoredRows() throws {
+        let db = try TestDatabase()
+        try db.run(Self.plansAndPortfolios)
         let csv = "plan_code,portfolio_code,kind,n\nP1,F1,a,1\nP2,F2,b,2\nP2,F2,b,3\nP3,,c,4\n"
         let (report, statements) = try statements(db, csv: csv)
         #expect(report.fkCheck == .setBased)
@@ -50,12 +52,7 @@ import TestSupport
 
         // The per-row order, on a copy of the same start, backfills the same rows.
         let other = try TestDatabase()
-        try other.run("""
-            CREATE TABLE plan (code text PRIMARY KEY, kind text);
-            CREATE TABLE portfolio (code text PRIMARY KEY, plan_code text NOT NULL REFERENCES plan, kind text);
-            INSERT INTO plan VALUES ('P1', 'old');
-            CREATE TABLE fact (plan_code text NOT NULL REFERENCES plan, portfolio_code text REFERENCES portfolio, kind text, n int CHECK (n > 0));
-            """)
+        try other.run(Self.plansAndPortfolios)
         let perRow = try other.load("fact", csv: csv) { $0.fkCheck = .perRow }
         #expect(perRow.inserted == 4)
         #expect(try other.values("SELECT code, kind FROM plan ORDER BY code") == db.values("SELECT code, kind FROM plan ORDER BY code"))
@@ -71,9 +68,11 @@ import TestSupport
             CREATE TABLE plan (code text PRIMARY KEY);
             CREATE TABLE fact (plan_code text REFERENCES plan, n int CHECK (n > 0));
             """)
-        let error = try #require(throws: FKBackfillError.self) {
-            try db.load("fact", csv: "plan_code,n\nP1,1\nP2,0\n")
-        }
+        let csv = "plan_code,n\nP1,1\nP2,0\n"
+        let predicted = try db.predict("fact", csv: csv)
+        #expect(!predicted.wouldLoad)
+        #expect(predicted.rejections.map(\.sampleLines) == [[3]] && predicted.rejections.first?.reason == "fails CHECK fact_n_check")
+        let error = try #require(throws: FKBackfillError.self) { try db.load("fact", csv: csv) }
         #expect(error.kind == .rowRefused(line: 3), "\(error.message)")
         #expect(error.message.contains("fact_n_check"), "\(error.message)")
         #expect(try db.values("SELECT count(*)::text FROM plan") == [["0"]])

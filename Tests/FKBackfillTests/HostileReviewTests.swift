@@ -13,11 +13,7 @@ import TestSupport
 /// finding (exit 1), never a bare database error (exit 3); 0 orphans after a load.
 @Suite(.timeLimit(.minutes(10))) struct HostileReviewTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
-        var options = ValidateOptions()
-        options.samples = 10
-        let report = try Validator(connection: db.connection).run(
-            table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
-        return try #require(report.prediction)
+        try db.predict(table, csv: csv)
     }
 
     /// Runs validate, `load --dry-run` and the load; the three must agree, and a refusal

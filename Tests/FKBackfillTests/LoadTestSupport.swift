@@ -1,6 +1,7 @@
 import FKBackfill
 import Foundation
 import PostgresClient
+import Testing
 import TestSupport
 
 /// Helpers for load tests: running the loader (files, counts and checksums are TestSupport's).
@@ -13,6 +14,16 @@ extension TestDatabase {
         configure(&options)
         let source = try input ?? .csv(path: csvFile(text ?? ""), options: CSVOptions())
         return try Loader(connection: connection).run(table: table, input: source, options: options)
+    }
+
+    /// validate's prediction for `csv`, with up to 10 sample keys.
+    func predict(_ table: String, csv: String, maxRejects: Int = 0) throws -> ValidationReport.Prediction {
+        var options = ValidateOptions()
+        options.maxRejects = maxRejects
+        options.samples = 10
+        let report = try Validator(connection: connection).run(
+            table: table, input: .csv(path: try csvFile(csv), options: CSVOptions()), options: options)
+        return try #require(report.prediction)
     }
 }
 

@@ -10,12 +10,7 @@ import TestSupport
 /// (exit 1) naming the constraint, never a bare SQLSTATE (issues #23 and #24).
 @Suite(.timeLimit(.minutes(10))) struct TrialTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String, maxRejects: Int = 0) throws -> ValidationReport.Prediction {
-        var options = ValidateOptions()
-        options.maxRejects = maxRejects
-        options.samples = 10
-        let report = try Validator(connection: db.connection).run(
-            table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
-        return try #require(report.prediction)
+        try db.predict(table, csv: csv, maxRejects: maxRejects)
     }
 
     /// A placeholder row that collides on the parent's other unique key or its exclusion
