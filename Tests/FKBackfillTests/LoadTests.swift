@@ -113,6 +113,8 @@ import TestSupport
         #expect(error.kind == .blocked)
         #expect(error.category == .findings)
         #expect(error.details.contains { $0.contains("1 staged rows have a partly NULL key") && $0.contains("MATCH FULL") })
+        // The hint speaks of the key, not of covering a column with a rule.
+        #expect(error.hint == "give every column of a MATCH FULL key a value, or none")
         #expect(try db.count("region") == 0)
         #expect(try db.count("sale") == 0)
         // Without the partly NULL row, the all-NULL key is not checked and the load passes.

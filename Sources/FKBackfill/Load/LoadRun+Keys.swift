@@ -115,12 +115,31 @@ extension LoadRun {
             throw FKBackfillError(
                 "cannot backfill \(target.name.display): \(blockers.count) "
                     + (blockers.count == 1 ? "problem" : "problems") + ", nothing was written",
-                details: blockers,
-                hint: "cover the column with a rule in the rules file (see `fkbackfill init`), give it a DEFAULT, "
-                    + "or add a column of the same name to the input",
-                kind: .blocked)
+                details: blockers, hint: Self.hint(for: blockers), kind: .blocked)
         }
         try checkWritePrivileges()
+    }
+
+    /// What to do about each kind of blocker there is, in the order they are listed; a
+    /// partly NULL MATCH FULL key or a rule that says fail has nothing to do with columns.
+    static func hint(for blockers: [String]) -> String {
+        var hints: [String] = []
+        func add(_ hint: String) { if !hints.contains(hint) { hints.append(hint) } }
+        for blocker in blockers {
+            if blocker.contains("(MATCH FULL:") {
+                add("give every column of a MATCH FULL key a value, or none")
+            } else if blocker.hasSuffix("and its rules say fail") {
+                add("fix those keys, or let the rules set their rows aside (on_missing: reject)")
+            } else if blocker.contains(" is in a cycle") || blocker.contains("but is in a cycle") {
+                add("make one FK of the cycle nullable or DEFERRABLE, or add the cycle's rows first")
+            } else if blocker.contains("its rules say mode:") {
+                add("let the rules insert rows into that table (mode), or add its rows first")
+            } else {
+                add("cover the column with a rule in the rules file (see `fkbackfill init`), give it a DEFAULT, "
+                    + "or add a column of the same name to the input")
+            }
+        }
+        return hints.joined(separator: "; ")
     }
 
     /// Why some parent's new rows could not be written: uncovered NOT NULL columns,
