@@ -47,6 +47,14 @@ import Testing
         var one = Self.passing
         one.foreignKeys[0].fixableKeys = 1
         #expect(one.verdict == "would load after backfilling 1 missing key")
+        // With a prediction, the headline is what the load would write: rows set aside take
+        // their missing keys with them (hostile review 2), and a parent's parent gets rows too.
+        var predicted = Self.passing
+        predicted.prediction = ValidationReport.Prediction()
+        #expect(predicted.verdict == "would load")
+        predicted.prediction?.parents = [.init(table: Schema.name("plan"), inserted: 2, sampleKeys: []),
+                                         .init(table: Schema.name("org"), inserted: 1, sampleKeys: [])]
+        #expect(predicted.verdict == "would load after backfilling 3 new parent rows")
     }
 
     @Test func textOfAPassingReport() {

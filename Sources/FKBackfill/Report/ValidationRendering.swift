@@ -30,6 +30,12 @@ extension ValidationReport {
     }
 
     var verdict: String {
+        if wouldLoad, let prediction {
+            // What the load would write: rows set aside take their keys with them, and a
+            // parent of a parent gets rows too, so the input's missing keys are not it.
+            let rows = prediction.parents.reduce(0) { $0 + $1.inserted }
+            return rows == 0 ? "would load" : "would load after backfilling \(rows) new parent \(rows == 1 ? "row" : "rows")"
+        }
         if wouldLoad {
             let fixable = foreignKeys.reduce(0) { $0 + $1.fixableKeys }
             return fixable == 0 ? "would load" : "would load after backfilling \(fixable) missing \(fixable == 1 ? "key" : "keys")"
