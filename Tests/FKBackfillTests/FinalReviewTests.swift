@@ -1,0 +1,83 @@
+import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Hostile review 3 of main (98406a8): what the facts-first gate
+/// (`LoadRun.readsTheOtherSide`) still misses, and what follows from it. Each test states
+/// the promise it checks; each fails on 98406a8. Production code is not changed here.
+///
+/// The gate finds the user's code through pg_depend (any function a DEFAULT, CHECK,
+/// domain or index expression depends on) and built-ins through the expression tree
+/// (`funcid`/`opfuncid`, flagged unless IMMUTABLE). An expression that calls a user
+/// function through a user-defined OPERATOR records only the operator in pg_depend
+/// (find_expr_references adds the OpExpr's opno, not its opfuncid), and the tree's
+/// `opfuncid` is only flagged when it is not IMMUTABLE. So an IMMUTABLE (lying) function
+/// behind an operator reads the other side unseen.
+@Suite(.timeLimit(.minutes(10))) struct FinalReviewTests {
+    func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
+        var options = ValidateOptions()
+        options.samples = 10
+        let report = try Validator(connection: db.connection).run(
+            table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        return try #require(report.prediction)
+    }
+
+    func factsFirst(_ report: LoadReport) -> Bool {
+        let steps = report.steps.map(\.name)
+        guard let insert = steps.firstIndex(of: "insert target rows"), let find = steps.firstIndex(of: "find missing keys") else { return false }
+        return insert < find
+    }
+
+    /// A generated column of the target reads the parent through an operator whose
+    /// function is declared IMMUTABLE. Per-row (and parents first) it sees the new parent
+    /// rows: 1. Facts first it does not: 0, silently, exit 0. `--fk-check set-based` and
+    /// `per-row` must store the same rows.
+    @Test func aGeneratedColumnReadingTheParentThroughAnOperatorDiffersFactsFirst() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE cust (id int PRIMARY KEY);
+            CREATE FUNCTION cust_known(int, int) RETURNS int LANGUAGE sql IMMUTABLE
+                AS $$ SELECT count(*)::int FROM \(s).cust c WHERE c.id = $1 $$;
+            CREATE OPERATOR \(s).<~> (LEFTARG = int, RIGHTARG = int, FUNCTION = \(s).cust_known);
+            CREATE TABLE fact (cust_id int REFERENCES cust, n int,
+                known int GENERATED ALWAYS AS (cust_id OPERATOR(\(s).<~>) 0) STORED);
+            """)
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        _ = try db.load("fact", csv: csv) { $0.fkCheck = .perRow }
+        let perRow = try db.values("SELECT n, known FROM fact ORDER BY n")
+        try db.run("TRUNCATE fact, cust")
+        let report = try db.load("fact", csv: csv)
+        let setBased = try db.values("SELECT n, known FROM fact ORDER BY n")
+        #expect(perRow == [["1", "1"], ["2", "1"], ["3", "1"]])
+        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
+    }
+
+    /// A parent's CHECK reads the target through an operator (IMMUTABLE function): "a
+    /// customer is created before its facts". Per-row loads (exit 0) and validate says it
+    /// would load; the set-based load inserts the facts first, and the backfill, which has
+    /// no fallback, is refused: exit 1 for a load PostgreSQL's per-row order accepts.
+    @Test func aParentCheckReadingTheFactsThroughAnOperatorRefusesTheLoadFactsFirst() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE fact (cust_id int, n int);
+            CREATE FUNCTION no_facts_yet(int, int) RETURNS boolean LANGUAGE sql IMMUTABLE
+                AS $$ SELECT NOT EXISTS (SELECT 1 FROM \(s).fact f WHERE f.cust_id = $1) $$;
+            CREATE OPERATOR \(s).|~| (LEFTARG = int, RIGHTARG = int, FUNCTION = \(s).no_facts_yet);
+            CREATE TABLE cust (id int PRIMARY KEY CHECK (id OPERATOR(\(s).|~|) 0));
+            ALTER TABLE fact ADD FOREIGN KEY (cust_id) REFERENCES cust;
+            """)
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        let perRow = try db.load("fact", csv: csv) { $0.fkCheck = .perRow; $0.dryRun = true }
+        #expect(perRow.inserted == 3 && perRow.parent("cust")?.inserted == 2)
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(predicted.wouldLoad)
+        var loadError: FKBackfillError?
+        do { _ = try db.load("fact", csv: csv) } catch let error as FKBackfillError { loadError = error }
+        #expect(loadError == nil, "per-row and validate say it loads; set-based: \(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
+        #expect(try db.count("fact") == 3)
+    }
+}
