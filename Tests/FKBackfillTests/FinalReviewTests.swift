@@ -80,4 +80,49 @@ import TestSupport
         #expect(loadError == nil, "per-row and validate say it loads; set-based: \(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
         #expect(try db.count("fact") == 3)
     }
+
+    /// A target CHECK that reads the parent through a user function (STABLE, so the gate
+    /// sees it and the load keeps parents first). `load --dry-run` loads the 3 rows and
+    /// backfills 2 customers (exit 0), as PostgreSQL's per-row order does; validate
+    /// evaluates the CHECK against the staged rows before any parent exists and predicts
+    /// 3 rows refused, "would not load". validate must agree with `load --dry-run`.
+    @Test func validateRefusesACheckReadingTheParentThatTheLoadPasses() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE cust (id int PRIMARY KEY);
+            CREATE FUNCTION cust_known(int) RETURNS boolean LANGUAGE sql STABLE
+                AS $$ SELECT EXISTS (SELECT 1 FROM \(s).cust c WHERE c.id = $1) $$;
+            CREATE TABLE fact (cust_id int REFERENCES cust, n int, CONSTRAINT known CHECK (\(s).cust_known(cust_id)));
+            """)
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        let dryRun = try db.load("fact", csv: csv) { $0.dryRun = true }
+        #expect(dryRun.inserted == 3 && dryRun.parent("cust")?.inserted == 2)
+        let predicted = try validate(db, "fact", csv: csv)
+        #expect(predicted.wouldLoad, "load --dry-run inserts \(dryRun.inserted); validate predicts \(predicted.inserted) inserted, \(predicted.rejected) rejected: \(predicted.rejections.map(\.reason))")
+        #expect(predicted.inserted == dryRun.inserted && predicted.rejected == dryRun.rejected)
+    }
+
+    /// The same CHECK with `--max-rejects`: the load decides CHECK rejects on the stage,
+    /// before the backfill, so every row is set aside as "fails CHECK known" and nothing
+    /// is loaded (exit 0, 3 rejected) — while without `--max-rejects` the same load
+    /// inserts all 3, and PostgreSQL's per-row order accepts every one of them.
+    /// --max-rejects must not reject a row PostgreSQL would accept.
+    @Test func maxRejectsRejectsRowsACheckReadingTheParentWouldAccept() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE cust (id int PRIMARY KEY);
+            CREATE FUNCTION cust_known(int) RETURNS boolean LANGUAGE sql STABLE
+                AS $$ SELECT EXISTS (SELECT 1 FROM \(s).cust c WHERE c.id = $1) $$;
+            CREATE TABLE fact (cust_id int REFERENCES cust, n int, CONSTRAINT known CHECK (\(s).cust_known(cust_id)));
+            """)
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        let plain = try db.load("fact", csv: csv) { $0.dryRun = true; $0.fkCheck = .perRow }
+        #expect(plain.inserted == 3 && plain.rejected == 0)
+        let report = try db.load("fact", csv: csv) { $0.maxRejects = 5 }
+        #expect(report.rejected == 0 && report.inserted == 3,
+                "with --max-rejects 5: \(report.inserted) inserted, \(report.rejected) rejected (\(report.rejections.map(\.reason)))")
+        #expect(try db.count("fact") == 3)
+    }
 }
