@@ -125,4 +125,58 @@ import TestSupport
                 "with --max-rejects 5: \(report.inserted) inserted, \(report.rejected) rejected (\(report.rejections.map(\.reason)))")
         #expect(try db.count("fact") == 3)
     }
+
+    /// A rules file's `sql:` expression (documented: "write your own functions with their
+    /// schema") calling a STABLE function of the user's that reads the target. The gate
+    /// looks at the catalog only, not at the rules' expressions: facts first, the
+    /// backfill's expression sees the rows just loaded (prior_facts 2 and 1); per-row, and
+    /// validate's prediction, the parents go in first (0 and 0). Silent, exit 0.
+    @Test func aRuleSQLExpressionReadingTheTargetSeesTheNewFactsFactsFirst() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE cust (id int PRIMARY KEY, prior_facts int);
+            CREATE TABLE fact (cust_id int REFERENCES cust, n int);
+            CREATE FUNCTION facts_of(int) RETURNS int LANGUAGE sql STABLE
+                AS $$ SELECT count(*)::int FROM \(s).fact f WHERE f.cust_id = $1 $$;
+            """)
+        let rules = try RulesParser.parse("""
+            tables:
+              \(s).cust:
+                columns:
+                  prior_facts: { sql: "\(s).facts_of(min(cust_id))" }
+            """, file: "rules.yaml")
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        _ = try db.load("fact", csv: csv) { $0.rules = rules; $0.fkCheck = .perRow }
+        let perRow = try db.values("SELECT id, prior_facts FROM cust ORDER BY id")
+        try db.run("TRUNCATE fact, cust")
+        let report = try db.load("fact", csv: csv) { $0.rules = rules }
+        let setBased = try db.values("SELECT id, prior_facts FROM cust ORDER BY id")
+        #expect(perRow == [["1", "0"], ["2", "0"]])
+        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) backfilled \(setBased), per-row \(perRow)")
+    }
+
+    /// After the facts-first insert fails and the load goes on parents first, the report's
+    /// Steps name "delete replaced rows" twice (the first one was rolled back with the
+    /// failed insert), leave the failed "insert target rows" out (its time lands in the
+    /// next step), and no note says the load fell back. A step the report lists should be
+    /// one that happened, once; the fallback should be visible.
+    @Test func theReportAfterAFallbackListsARolledBackDeleteAsAStep() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE cust (id int PRIMARY KEY);
+            CREATE FUNCTION cust_known(int, int) RETURNS int LANGUAGE sql IMMUTABLE
+                AS $$ SELECT count(*)::int FROM \(s).cust c WHERE c.id = $1 $$;
+            CREATE OPERATOR \(s).<~> (LEFTARG = int, RIGHTARG = int, FUNCTION = \(s).cust_known);
+            CREATE TABLE fact (batch int, cust_id int REFERENCES cust, n int, CONSTRAINT known CHECK ((cust_id OPERATOR(\(s).<~>) 0) > 0));
+            INSERT INTO cust VALUES (9);
+            INSERT INTO fact VALUES (1, 9, 100), (1, 9, 101), (2, 9, 200);
+            """)
+        let csv = "batch,cust_id,n\n1,1,1\n1,1,2\n1,2,3\n"
+        let report = try db.load("fact", csv: csv) { $0.replaceBy = ["batch"] }
+        #expect(report.inserted == 3 && report.deleted == 2)
+        let names = report.steps.map(\.name)
+        #expect(names.filter { $0 == "delete replaced rows" }.count == 1, "steps: \(names), notes: \(report.notes)")
+    }
 }
