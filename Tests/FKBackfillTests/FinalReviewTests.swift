@@ -252,4 +252,32 @@ import TestSupport
         #expect(loadError == nil, "\(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
         #expect(try db.count("fact") == 3)
     }
+
+    /// A partitioned target whose partition KEY expression calls the user's function (a
+    /// direct call, no operator): pg_depend records it against the table itself (classid
+    /// pg_class, objid the table), which the gate's objects (attrdef, constraint, type,
+    /// index) never look at. The function reads the parent (the customer's region):
+    /// per-row, the customers are backfilled first and the rows route to fact_north;
+    /// facts first, the region is not there yet and the rows go to the DEFAULT partition.
+    /// Silent, exit 0, and validate says nothing.
+    @Test func aPartitionKeyExpressionReadingTheParentRoutesRowsElsewhereFactsFirst() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE cust (id int PRIMARY KEY, region text DEFAULT 'north');
+            CREATE FUNCTION region_of(int) RETURNS text LANGUAGE sql IMMUTABLE
+                AS $$ SELECT region FROM \(s).cust WHERE id = $1 $$;
+            CREATE TABLE fact (cust_id int REFERENCES cust, n int) PARTITION BY LIST (\(s).region_of(cust_id));
+            CREATE TABLE fact_north PARTITION OF fact FOR VALUES IN ('north');
+            CREATE TABLE fact_other PARTITION OF fact DEFAULT;
+            """)
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        _ = try db.load("fact", csv: csv) { $0.fkCheck = .perRow }
+        let perRow = try db.values("SELECT tableoid::regclass::text, n FROM fact ORDER BY n")
+        try db.run("TRUNCATE fact, cust")
+        let report = try db.load("fact", csv: csv)
+        let setBased = try db.values("SELECT tableoid::regclass::text, n FROM fact ORDER BY n")
+        #expect(perRow.map { $0[0] } == ["fact_north", "fact_north", "fact_north"])
+        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
+    }
 }
