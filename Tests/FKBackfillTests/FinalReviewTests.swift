@@ -280,4 +280,25 @@ import TestSupport
         #expect(perRow.map { $0[0] } == ["fact_north", "fact_north", "fact_north"])
         #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
     }
+
+    /// Partly NULL keys under MATCH FULL stop the load (exit 1, documented), but the error
+    /// names no line (the rows are lines 3 and 4) and its hint is the uncovered-column one:
+    /// "cover the column with a rule …, give it a DEFAULT, or add a column of the same
+    /// name to the input", which does not fix a partly NULL key. One error that says where,
+    /// and a hint that fits.
+    @Test func aMatchFullPartlyNullKeyErrorNamesNoLineAndTheWrongHint() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text, month int, PRIMARY KEY (code, month));
+            CREATE TABLE fact (code text, month int, n int, FOREIGN KEY (code, month) REFERENCES plan MATCH FULL);
+            """)
+        let csv = "code,month,n\nA,1,1\nA,,2\n,3,3\n,,4\n"
+        var loadError: FKBackfillError?
+        do { _ = try db.load("fact", csv: csv) } catch let error as FKBackfillError { loadError = error }
+        let error = try #require(loadError)
+        #expect(error.kind == .blocked)
+        let text = ([error.message] + error.details).joined(separator: "\n")
+        #expect(text.contains("lines 3, 4") || text.contains("line 3"), "\(text)")
+        #expect(error.hint?.contains("add a column of the same name") != true, "hint: \(error.hint ?? "")")
+    }
 }
