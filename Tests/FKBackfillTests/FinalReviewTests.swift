@@ -157,10 +157,10 @@ import TestSupport
     }
 
     /// After the facts-first insert fails and the load goes on parents first, the report's
-    /// Steps name "delete replaced rows" twice (the first one was rolled back with the
-    /// failed insert), leave the failed "insert target rows" out (its time lands in the
-    /// next step), and no note says the load fell back. A step the report lists should be
-    /// one that happened, once; the fallback should be visible.
+    /// Steps named "delete replaced rows" twice (the first rolled back with the failed
+    /// insert) and left the failed insert out (98406a8). Fixed on main by b1e8fdc (the
+    /// attempt's steps are named "(facts first, rolled back)"); this passes on 1f588ac and
+    /// stays as a guard: each step the report names as done happened once.
     @Test func theReportAfterAFallbackListsARolledBackDeleteAsAStep() throws {
         let db = try TestDatabase()
         let s = db.schema
@@ -178,6 +178,8 @@ import TestSupport
         #expect(report.inserted == 3 && report.deleted == 2)
         let names = report.steps.map(\.name)
         #expect(names.filter { $0 == "delete replaced rows" }.count == 1, "steps: \(names), notes: \(report.notes)")
+        #expect(names.filter { $0 == "insert target rows" }.count == 1, "steps: \(names)")
+        #expect(names.contains("insert target rows (facts first, rolled back)"), "steps: \(names)")
     }
 
     /// Item 3 of this round: "a domain's CHECK or NOT NULL refusing a staged value is a
