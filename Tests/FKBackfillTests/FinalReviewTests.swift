@@ -303,4 +303,28 @@ import TestSupport
         #expect(text.contains("lines 3, 4") || text.contains("line 3"), "\(text)")
         #expect(error.hint?.contains("add a column of the same name") != true, "hint: \(error.hint ?? "")")
     }
+
+    /// A parent key under a case-insensitive collation, the fact's key under the default
+    /// one: 'ab', 'Ab' and 'AB' are one new parent row (PostgreSQL's FK check compares with
+    /// the parent's collation; the load keeps one, right). But its `name`, documented as
+    /// "the most frequent value of a same-named input column among the rows that reference
+    /// it", is taken from the kept spelling's rows alone ('y', 'z' or 'w'), not from the
+    /// nine rows that reference the new row ('x' three times): each staged spelling is
+    /// aggregated on its own and ON CONFLICT keeps the first spelling's row. Same in both
+    /// --fk-check modes; validate predicts the one row, and its FK table says 3 missing keys.
+    @Test func aCaseInsensitiveParentsDerivedColumnIgnoresTheOtherSpellingsRows() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE TABLE plan (code text COLLATE \(s).ci PRIMARY KEY, name text);
+            CREATE TABLE fact (code text REFERENCES plan, n int);
+            """)
+        // Whichever spelling the load keeps, its own rows' most frequent name is y, z or w;
+        // over the nine rows that reference the one new row it is x.
+        let csv = "code,n,name\nab,1,y\nab,2,y\nab,3,x\nAb,4,z\nAb,5,z\nAb,6,x\nAB,7,w\nAB,8,w\nAB,9,x\n"
+        let report = try db.load("fact", csv: csv)
+        #expect(report.parent("plan")?.inserted == 1)
+        #expect(try db.values("SELECT name FROM plan") == [["x"]])
+    }
 }
