@@ -327,4 +327,29 @@ import TestSupport
         #expect(report.parent("plan")?.inserted == 1)
         #expect(try db.values("SELECT name FROM plan") == [["x"]])
     }
+
+    /// The gate follows a column's domain and the domain's base domains, not an array of a
+    /// domain: a parent column `flags fresh[]` whose DEFAULT casts to it runs fresh's CHECK
+    /// (a user function reading the facts) on every new parent row, and pg_depend records
+    /// only the types. Facts first, the CHECK sees the rows just loaded and the backfill is
+    /// refused (exit 1); per-row loads (exit 0) and validate says it would.
+    @Test func anArrayOfADomainOnAParentHidesItsCheckFromTheGate() throws {
+        let db = try TestDatabase()
+        let s = db.schema
+        try db.run("""
+            CREATE TABLE fact (cust_id int, n int);
+            CREATE FUNCTION no_facts_for(int) RETURNS boolean LANGUAGE sql STABLE
+                AS $$ SELECT NOT EXISTS (SELECT 1 FROM \(s).fact f WHERE f.cust_id = $1) $$;
+            CREATE DOMAIN fresh AS int CHECK (\(s).no_facts_for(VALUE));
+            CREATE TABLE cust (id int PRIMARY KEY, flags fresh[] DEFAULT CAST(ARRAY[1] AS \(s).fresh[]));
+            ALTER TABLE fact ADD FOREIGN KEY (cust_id) REFERENCES cust;
+            """)
+        let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
+        let perRow = try db.load("fact", csv: csv) { $0.fkCheck = .perRow; $0.dryRun = true }
+        #expect(perRow.inserted == 3 && perRow.parent("cust")?.inserted == 2)
+        #expect(try validate(db, "fact", csv: csv).wouldLoad)
+        var loadError: FKBackfillError?
+        do { _ = try db.load("fact", csv: csv) } catch let error as FKBackfillError { loadError = error }
+        #expect(loadError == nil, "per-row and validate say it loads; set-based: \(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
+    }
 }
