@@ -4,9 +4,12 @@ import PostgresClient
 import Testing
 import TestSupport
 
-/// Hostile review 3 of main (98406a8): what the facts-first gate
-/// (`LoadRun.readsTheOtherSide`) still misses, and what follows from it. Each test states
-/// the promise it checks; each fails on 98406a8. Production code is not changed here.
+/// Hostile review 3 of main (1f588ac): what the facts-first gate
+/// (`LoadRun.readsTheOtherSide`) still misses, what validate and --max-rejects decide
+/// before the backfill that PostgreSQL decides after it, and the domain rejects of this
+/// round. Each test states the promise it checks; each fails on 1f588ac but
+/// `theReportAfterAFallbackListsARolledBackDeleteAsAStep`, fixed by b1e8fdc and kept as a
+/// guard. Production code is not changed here.
 ///
 /// The gate finds the user's code through pg_depend (any function a DEFAULT, CHECK,
 /// domain or index expression depends on) and built-ins through the expression tree
