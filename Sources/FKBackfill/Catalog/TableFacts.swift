@@ -10,6 +10,11 @@ struct TableFacts {
         var definition: String
         var expression: String
         var columns: [String]
+        /// The expression calls code that may read other tables: a function in a
+        /// procedural language (SQL, PL/pgSQL…), directly or behind an operator, or one
+        /// that is not IMMUTABLE. What it says of a row may change once the parents are
+        /// backfilled, so only PostgreSQL, at the insert, can evaluate it.
+        var callsCode = false
 
         /// The expression as SQL. Safe as raw text: `pg_get_expr` deparsed it from the
         /// server's stored tree under the pinned search path, so it is qualified wherever
@@ -71,13 +76,17 @@ struct TableFacts {
         for row in try session.execute(
             """
             SELECT c.conrelid, c.conname, pg_get_constraintdef(c.oid) AS definition, pg_get_expr(c.conbin, c.conrelid) AS expression,
-                   CAST(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) AS text) AS columns
+                   CAST(ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)) AS text) AS columns,
+                   EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(CAST(c.conbin AS pg_catalog.text), ':(?:func|opfunc)id ([0-9]+)', 'g') AS m(v)
+                           JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CAST(m.v[1] AS pg_catalog.oid)
+                           JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+                           WHERE p.provolatile <> 'i' OR l.lanname NOT IN ('internal', 'c')) AS calls_code
             FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY(CAST(\(bindArray: byOID.keys.sorted()) AS oid[])) ORDER BY c.conname
             """).rows {
             guard let table = byOID[try row.string("conrelid")] else { continue }
             checks[table, default: []].append(Check(
                 name: try row.string("conname"), definition: try row.string("definition"), expression: try row.string("expression"),
-                columns: row.array("columns").compactMap { $0 }))
+                columns: row.array("columns").compactMap { $0 }, callsCode: row.bool("calls_code")))
         }
         return checks
     }

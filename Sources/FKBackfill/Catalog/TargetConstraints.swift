@@ -27,6 +27,9 @@ struct TargetConstraints {
     var exclusions: [String] = []
     /// CHECKs and unique indexes declared on a partition only: not evaluated either.
     var partitionOwn: [String] = []
+    /// CHECKs that call code which may read other tables (`TableFacts.Check.callsCode`):
+    /// evaluated by PostgreSQL at the insert, not on the staged rows.
+    var codeChecks: [String] = []
     /// Enabled row-level BEFORE INSERT triggers on the target or its partitions: they
     /// may set any column, or skip the row.
     var beforeInsertTriggers: [String] = []
@@ -36,6 +39,7 @@ struct TargetConstraints {
 
     static func read(_ table: Table, on session: Session) throws -> TargetConstraints {
         var result = TargetConstraints()
+        result.codeChecks = try (TableFacts.checks(of: [table], on: session)[table.name] ?? []).filter(\.callsCode).map(\.name)
         let oid: SQL = "CAST(\(bind: String(table.oid)) AS oid)"
         let indexes = try session.execute(
             """
@@ -122,6 +126,7 @@ struct TargetConstraints {
         }
         for name in exclusions { reasons.append("exclusion constraint \(name) is not evaluated") }
         for what in partitionOwn { reasons.append("\(what) (a partition's own) is not evaluated") }
+        for name in codeChecks { reasons.append("CHECK \(name) calls code that may read other tables: PostgreSQL evaluates it after the backfill") }
         for key in uniqueKeys where key.partialOrExpression {
             reasons.append("unique index \(key.name) is partial or on expressions: not evaluated")
         }

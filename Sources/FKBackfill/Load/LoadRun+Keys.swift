@@ -45,8 +45,15 @@ extension LoadRun {
         for fk in plan.matchFullKeys {
             let violations = try session.execute(sql.matchFullViolations(fk)).rows[0].int("violations") ?? 0
             if violations > 0 {
+                // Where they are: the first few, by line, as the rejects are named.
+                let partly = KeyPredicates.partlyNull(KeyPredicates.columns("s", fk.columns))
+                let rows = try session.execute(
+                    "SELECT s._fkb_row FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL AND \(partly) "
+                        + "ORDER BY s._fkb_row LIMIT \(int: max(options.samples, 1))").rows.compactMap { $0.int("_fkb_row") }
+                let word = report.linesAreFileLines ? (rows.count == 1 ? "line" : "lines") : (rows.count == 1 ? "row" : "rows")
+                let place = rows.isEmpty ? "" : ", \(word) \(rows.map { String(line(ofRow: $0)) }.joined(separator: ", "))"
                 blockers.append("\(violations) staged rows have a partly NULL key for \(fk.name) (MATCH FULL: "
-                    + "(\(fk.columns.joined(separator: ", "))) must be all NULL or all set)")
+                    + "(\(fk.columns.joined(separator: ", "))) must be all NULL or all set\(place))")
             }
         }
         for group in plan.computeGroups {

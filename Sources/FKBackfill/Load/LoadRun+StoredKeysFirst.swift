@@ -66,7 +66,7 @@ extension LoadRun {
             try session.savepoint { try deleteAndInsert() }
             return true
         } catch let error as FKBackfillError where error.category == .findings
-                    || (error.category == .database && error.kind != .lockTimeout && error.kind != .connectionFailed) {
+                    || (error.category == .database && error.kind != .lockTimeout && error.kind != .connectionFailed && error.kind != .catalogChanged) {
             keysFromStored = false
             return false
         } catch let error as PostgresError where Self.failsTheLoad(error) {
@@ -94,16 +94,31 @@ extension LoadRun {
             "SELECT pg_catalog.count(*) AS n FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NOT NULL").rows.first?.int("n") ?? 0
     }
 
-    /// Whether code could run that reads the other side of the new order: on the target
-    /// (a DEFAULT, generated column, CHECK, domain or index expression) or on a parent
-    /// (the same, or an INSERT trigger or rule), a function of the user's (of any
-    /// volatility: an IMMUTABLE one can still read a table), a built-in that is not
-    /// IMMUTABLE (`currval`, `lastval`, `query_to_xml`; the clock, `random`,
-    /// `gen_random_uuid` read no table), or a sequence not the table's own.
+    /// Whether code could run that reads the other side of the new order. The catalog
+    /// cannot say what a function reads (an IMMUTABLE one can still read a table, and one
+    /// is reached through an operator, a domain, an array of a domain, a partition key or
+    /// a rule's `sql:`), so the test is the other way round: facts first only where
+    /// everything both sides evaluate is built in. It reads code when
+    /// - a rule derives a parent column with `sql:` that reads more than its rows with
+    ///   built-in code (`SQLExpressionCheck.readsOnlyItsRows`);
+    /// - the target, its partitions or a parent (and theirs) depend on a function, an
+    ///   operator or a type that is not built in (a domain, an enum, an extension's type:
+    ///   a user type may carry code), through the table (column types, the partition key),
+    ///   a DEFAULT or generated column, a constraint or an index;
+    /// - one of those expressions calls a built-in that is not IMMUTABLE, but for the
+    ///   transaction's clock, `random`, `gen_random_uuid` and `nextval` (`currval`,
+    ///   `lastval`, `query_to_xml` read what the order changes);
+    /// - a DEFAULT calls a sequence that is not the table's own;
+    /// - a parent has an INSERT trigger or rule.
     func readsTheOtherSide() throws -> Bool {
+        for parent in plan.parents {
+            for column in parent.columns {
+                guard case .rule(let rule) = column.source, case .sql(let expression) = rule.source else { continue }
+                if try !SQLExpressionCheck.readsOnlyItsRows(expression, columns: plan.stagedColumns, on: session) { return true }
+            }
+        }
         let roots = [String(target.oid)] + plan.parents.map { String($0.table.oid) }
-        let harmless = ["now", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday",
-                        "random", "gen_random_uuid", "nextval"]
+        let harmless = ["now", "transaction_timestamp", "random", "gen_random_uuid", "nextval"]
         // JIT off: the fences below make the planner's cost high enough to compile (50 ms)
         // a query that runs in one.
         return try CatalogReader.withJITOff(on: session) { try session.execute(
@@ -114,29 +129,15 @@ extension LoadRun {
             -- Each catalog is read by its index, one table at a time (LATERAL, and OFFSET 0
             -- so that the planner keeps it so: it guesses hundreds of tables here, and
             -- would hash whole catalogs): a few ms whatever the size of the catalog.
-            domains(root, oid) AS (
-                SELECT rel.root, a.atttypid FROM rel CROSS JOIN LATERAL (
-                    SELECT a.atttypid FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid OPERATOR(pg_catalog.=) rel.oid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) a
-                JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid WHERE t.typtype = 'd'
-                UNION
-                SELECT d.root, t.typbasetype FROM domains d JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) d.oid
-                JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) t.typbasetype WHERE b.typtype = 'd'
-            ),
             objects(root, classid, objid, tree) AS (
+                SELECT rel.root, CAST('pg_catalog.pg_class' AS pg_catalog.regclass), rel.oid, CAST(NULL AS pg_catalog.text) FROM rel
+                UNION ALL
                 SELECT rel.root, CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass), ad.oid, CAST(ad.adbin AS pg_catalog.text)
                 FROM rel CROSS JOIN LATERAL (SELECT ad.oid, ad.adbin FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid OPERATOR(pg_catalog.=) rel.oid OFFSET 0) ad
                 UNION ALL
                 SELECT rel.root, CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid, CAST(c.conbin AS pg_catalog.text)
                 FROM rel CROSS JOIN LATERAL (SELECT c.oid, c.conbin FROM pg_catalog.pg_constraint c
-                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.oid AND c.contype IN ('c', 'x') OFFSET 0) c
-                UNION ALL
-                SELECT d.root, CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid, CAST(c.conbin AS pg_catalog.text)
-                FROM domains d CROSS JOIN LATERAL (SELECT c.oid, c.conbin FROM pg_catalog.pg_constraint c
-                    WHERE c.conrelid OPERATOR(pg_catalog.=) CAST(0 AS pg_catalog.oid) AND c.contypid OPERATOR(pg_catalog.=) d.oid OFFSET 0) c
-                UNION ALL
-                SELECT d.root, CAST('pg_catalog.pg_type' AS pg_catalog.regclass), t.oid, CAST(t.typdefaultbin AS pg_catalog.text)
-                FROM pg_catalog.pg_type t JOIN domains d ON t.oid OPERATOR(pg_catalog.=) d.oid
+                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.oid OFFSET 0) c
                 UNION ALL
                 SELECT rel.root, CAST('pg_catalog.pg_class' AS pg_catalog.regclass), x.indexrelid,
                        pg_catalog.concat(CAST(x.indexprs AS pg_catalog.text), ' ', CAST(x.indpred AS pg_catalog.text))
@@ -149,19 +150,20 @@ extension LoadRun {
                     WHERE d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.objid OFFSET 0) d
             )
             SELECT EXISTS (
+                -- Built-in objects have OIDs below FirstNormalObjectId (16384).
                 SELECT 1 FROM depends d
-                WHERE (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
-                       -- a domain's base type's I/O functions convert values, they read nothing
-                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE d.refobjid IN (
-                           CAST(t.typinput AS pg_catalog.oid), CAST(t.typoutput AS pg_catalog.oid), CAST(t.typreceive AS pg_catalog.oid),
-                           CAST(t.typsend AS pg_catalog.oid), CAST(t.typmodin AS pg_catalog.oid), CAST(t.typmodout AS pg_catalog.oid))))
-                   OR (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                       AND EXISTS (SELECT 1 FROM pg_catalog.pg_class s WHERE s.oid OPERATOR(pg_catalog.=) d.refobjid AND s.relkind = 'S')
-                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend w JOIN rel own ON own.oid OPERATOR(pg_catalog.=) w.refobjid
-                           WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                             AND w.objid OPERATOR(pg_catalog.=) d.refobjid AND w.deptype IN ('a', 'i')
-                             AND w.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                             AND own.root OPERATOR(pg_catalog.=) d.root))
+                WHERE d.refobjid OPERATOR(pg_catalog.>=) CAST(16384 AS pg_catalog.oid)
+                  AND d.refclassid IN (CAST('pg_catalog.pg_proc' AS pg_catalog.regclass), CAST('pg_catalog.pg_operator' AS pg_catalog.regclass),
+                                       CAST('pg_catalog.pg_type' AS pg_catalog.regclass))
+            ) OR EXISTS (
+                SELECT 1 FROM depends d
+                WHERE d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_class s WHERE s.oid OPERATOR(pg_catalog.=) d.refobjid AND s.relkind = 'S')
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend w JOIN rel own ON own.oid OPERATOR(pg_catalog.=) w.refobjid
+                      WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                        AND w.objid OPERATOR(pg_catalog.=) d.refobjid AND w.deptype IN ('a', 'i')
+                        AND w.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                        AND own.root OPERATOR(pg_catalog.=) d.root)
             ) OR EXISTS (
                 -- Built-ins are not in pg_depend: their calls are read from the expression trees.
                 SELECT 1 FROM objects o
