@@ -88,15 +88,15 @@ extension LoadRun {
             // One statement: the shared lock, then each value's, in the keys' order.
             try session.execute(
                 """
-                SELECT count(*) FROM (
-                    SELECT pg_advisory_xact_lock_shared(hashtextextended(\(bind: prefix), 0)) AS locked
+                SELECT pg_catalog.count(*) FROM (
+                    SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended(\(bind: prefix), 0)) AS locked
                     UNION ALL
-                    SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), k.key))
-                    FROM (SELECT u.key FROM unnest(CAST(\(bindArray: keys) AS bigint[])) WITH ORDINALITY AS u(key, n) ORDER BY u.n) k
+                    SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(\(bind: prefix), k.key))
+                    FROM (SELECT u.key FROM pg_catalog.unnest(CAST(\(bindArray: keys) AS pg_catalog.int8[])) WITH ORDINALITY AS u(key, n) ORDER BY u.n) k
                 ) l
                 """)
         } else {
-            try session.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: prefix), 0))")
+            try session.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(\(bind: prefix), 0))")
         }
         do {
             report.deleted = try session.underUserSearchPath { try session.execute(sql.deleteReplaced(options.replaceBy)).affectedRows }

@@ -16,15 +16,15 @@ extension Prediction {
         }
         let keys = parent.keyColumns.enumerated().map { position, name -> SQL in
             let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
-            return "CAST(CAST(v.\(LoadStatements.keyColumn(position)) AS \(type)) AS text)"
+            return "CAST(CAST(v.\(LoadStatements.keyColumn(position)) AS \(type)) AS pg_catalog.text)"
         }
         let staged = parent.keyColumns.indices.map { "v.\(LoadStatements.keyColumn($0))" as SQL }
         let rows: SQL = "(SELECT DISTINCT ON (\(parentKeys.joined(separator: ", "))) v.* FROM \(LoadStatements.values(parent.index)) v "
             + "WHERE v._fkb_missing ORDER BY \((parentKeys + staged).joined(separator: ", "))) v"
-        return "SELECT (SELECT count(*) FROM \(rows)) AS n, "
-            + "CAST((SELECT jsonb_agg(s.k ORDER BY s.o) FROM (SELECT jsonb_build_array(\(keys.joined(separator: ", "))) AS k, "
-            + "row_number() OVER (ORDER BY \(parentKeys.joined(separator: ", "))) AS o FROM \(rows) "
-            + "ORDER BY o LIMIT \(bind: max(samples, 0))) s) AS text) AS sample"
+        return "SELECT (SELECT pg_catalog.count(*) FROM \(rows)) AS n, "
+            + "CAST((SELECT pg_catalog.jsonb_agg(s.k ORDER BY s.o) FROM (SELECT pg_catalog.jsonb_build_array(\(keys.joined(separator: ", "))) AS k, "
+            + "pg_catalog.row_number() OVER (ORDER BY \(parentKeys.joined(separator: ", "))) AS o FROM \(rows) "
+            + "ORDER BY o LIMIT \(bind: max(samples, 0))) s) AS pg_catalog.text) AS sample"
     }
 
     /// The collation of each collatable key column of the parent, qualified and quoted.
