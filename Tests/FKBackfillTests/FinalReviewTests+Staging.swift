@@ -62,7 +62,7 @@ extension FinalReviewTests {
     /// --max-rejects 5 should set aside. (The same with a CHECK that refuses NULL,
     /// `VALUE IS NOT NULL AND …`: 23514.)
     @Test func aNotNullDomainsBadValueIsNotARejectUnderMaxRejects() throws {
-        try withKnownIssue("a NOT NULL domain's bad value under --max-rejects: the checked stage's NULL is refused again (23502)") {
+        withKnownIssue("a NOT NULL domain's bad value under --max-rejects: the checked stage's NULL is refused again (23502)") {
             let db = try TestDatabase()
             try db.run("""
                 CREATE TABLE cust (id int PRIMARY KEY);
@@ -85,7 +85,7 @@ extension FinalReviewTests {
     /// (SQLSTATE 23502)", exit 3, and no report at all. validate must report the bad
     /// value at its line, as the load does.
     @Test func validateStopsWithADatabaseErrorOnANotNullDomainsBadValue() throws {
-        try withKnownIssue("validate's text staging stores NULL for a NOT NULL domain's bad value, which the domain refuses (23502)") {
+        withKnownIssue("validate's text staging stores NULL for a NOT NULL domain's bad value, which the domain refuses (23502)") {
             let db = try TestDatabase()
             try db.run("""
                 CREATE TABLE cust (id int PRIMARY KEY);
@@ -113,7 +113,7 @@ extension FinalReviewTests {
     /// with "e.csv:2: value for domain custref violates check constraint" (exit 2, and a
     /// hint to fix a value that is fine); with --max-rejects it is a bare 23514, exit 3.
     @Test func aDomainCheckReadingTheParentRefusesALoadPostgreSQLAccepts() throws {
-        try withKnownIssue("a domain CHECK that reads the parent is evaluated when the stage is typed, before the backfill") {
+        withKnownIssue("a domain CHECK that reads the parent is evaluated when the stage is typed, before the backfill") {
             let db = try TestDatabase()
             let s = db.schema
             try db.run("""
@@ -163,7 +163,7 @@ extension FinalReviewTests {
     /// aggregated on its own and ON CONFLICT keeps the first spelling's row. Same in both
     /// --fk-check modes; validate predicts the one row, and its FK table says 3 missing keys.
     @Test func aCaseInsensitiveParentsDerivedColumnIgnoresTheOtherSpellingsRows() throws {
-        try withKnownIssue("a new row's derived columns are aggregated per staged spelling, not over every row its parent's collation matches") {
+        withKnownIssue("a new row's derived columns are aggregated per staged spelling, not over every row its parent's collation matches") {
             let db = try TestDatabase()
             let s = db.schema
             try db.run("""

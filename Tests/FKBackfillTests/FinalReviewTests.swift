@@ -20,18 +20,10 @@ import TestSupport
 /// behind an operator reads the other side unseen.
 @Suite(.timeLimit(.minutes(10))) struct FinalReviewTests {
     func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
-        var options = ValidateOptions()
-        options.samples = 10
-        let report = try Validator(connection: db.connection).run(
-            table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
-        return try #require(report.prediction)
+        try db.predict(table, csv: csv)
     }
 
-    func factsFirst(_ report: LoadReport) -> Bool {
-        let steps = report.steps.map(\.name)
-        guard let insert = steps.firstIndex(of: "insert target rows"), let find = steps.firstIndex(of: "find missing keys") else { return false }
-        return insert < find
-    }
+    func factsFirst(_ report: LoadReport) -> Bool { report.tookFactsFirst }
 
     /// A generated column of the target reads the parent through an operator whose
     /// function is declared IMMUTABLE. Per-row (and parents first) it sees the new parent

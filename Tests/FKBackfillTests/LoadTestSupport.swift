@@ -31,4 +31,11 @@ extension LoadReport {
     func parent(_ name: String) -> LoadReport.Parent? {
         parents.first { $0.table.name == name }
     }
+
+    /// Whether the load took the facts-first order: its steps show the insert before the keys.
+    var tookFactsFirst: Bool {
+        let steps = steps.map(\.name)
+        guard let insert = steps.firstIndex(of: "insert target rows"), let find = steps.firstIndex(of: "find missing keys") else { return false }
+        return insert < find
+    }
 }
