@@ -29,4 +29,26 @@ import TestSupport
         #expect(predicted.parents.first?.sampleKeys == parent.sampleKeys)
         #expect(try db.values("SELECT count(*)::text FROM p") == [["2"]])
     }
+
+    /// A key the parent's domain refuses (`CHECK (VALUE ~ '^[[:alnum:]]')`, given " K2") can
+    /// never exist in the parent: a reject with its line, in validate as in the load, never
+    /// a bare 23514 from validate's check of keys the parent's type would change (seed
+    /// 2312009 case 464).
+    @Test func aKeyTheParentsDomainRefusesIsARejectInBoth() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN d_key AS varchar(8) CHECK (VALUE ~ '^[[:alnum:]]');
+            CREATE TABLE p (code d_key PRIMARY KEY);
+            CREATE TABLE f (c1 text REFERENCES p, n int);
+            """)
+        let csv = "c1,n\nK1,1\n\" K2\",2\n"
+        let predicted = try db.predict("f", csv: csv)
+        #expect(!predicted.wouldLoad)
+        #expect(predicted.rejections.map(\.sampleLines) == [[3]])
+        let error = try #require(throws: FKBackfillError.self) { try db.load("f", csv: csv) }
+        #expect(error.kind == .tooManyRejects, "\(error.message)")
+        let report = try db.load("f", csv: csv) { $0.maxRejects = 1 }
+        #expect(report.rejected == 1 && report.inserted == 1)
+        #expect(report.rejections.first?.sampleLines == predicted.rejections.first?.sampleLines)
+    }
 }
