@@ -50,7 +50,12 @@ extension Prediction {
         // What only PostgreSQL can tell: the parents' and the target's own code and
         // constraints on INSERT, tried in a savepoint below (Prediction+Trial.swift).
         let parentReasons = try parentTrialReasons()
-        let targetReasons = run.constraints.inexactness + defaulted.notExact + (try replaceByTrialReasons())
+        // A target loaded before its cycle's parents that also references itself: whether
+        // each row's self-reference finds its row in time is the order's, PostgreSQL's to
+        // judge (differential seed 2312009 case 548).
+        let selfFirst = run.targetFirst && run.plan.parents.contains(where: \.isTarget)
+            ? ["\(run.target.name.display) references itself and goes in before its cycle's parents"] : []
+        let targetReasons = run.constraints.inexactness + defaulted.notExact + (try replaceByTrialReasons()) + selfFirst
 
         let samples = max(run.options.samples, 1)
         for row in try run.session.execute(run.sql.rejections(samples: samples)).rows {
