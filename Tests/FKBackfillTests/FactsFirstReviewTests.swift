@@ -16,12 +16,6 @@ import TestSupport
 /// rows as stored. They fail on branch facts-first (63f9bdf) and pass with main's Sources
 /// (the old order, checked with `git checkout main -- Sources`); they are not fixed here.
 @Suite(.timeLimit(.minutes(10))) struct FactsFirstReviewTests {
-    func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
-        try db.predict(table, csv: csv)
-    }
-
-    func factsFirst(_ report: LoadReport) -> Bool { report.tookFactsFirst }
-
     /// A parent whose AFTER INSERT trigger purges the facts of a (re)created key: with
     /// parents first it never finds any (a new key has no facts yet). Facts first, it
     /// deletes every row just loaded: the load exits 0, reports 3 inserted, and the
@@ -43,7 +37,7 @@ import TestSupport
         #expect(report.inserted == 3)
         // What is really stored: the per-row order's 3 rows.
         let stored = try db.count("fact")
-        #expect(stored == 3, "the load reported \(report.inserted) inserted (\(factsFirst(report) ? "facts first" : "parents first")); the table holds \(stored)")
+        #expect(stored == 3, "the load reported \(report.inserted) inserted (\(report.tookFactsFirst ? "facts first" : "parents first")); the table holds \(stored)")
     }
 
     /// A parent BEFORE INSERT trigger that derives a column from the facts (how many rows
@@ -66,7 +60,7 @@ import TestSupport
         let report = try db.load("fact", csv: csv)
         let setBased = try db.values("SELECT code, facts_at_creation FROM plan ORDER BY code")
         #expect(perRow == [["P1", "0"], ["P2", "0"]])
-        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) backfilled \(setBased), per-row \(perRow)")
+        #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) backfilled \(setBased), per-row \(perRow)")
     }
 
     /// A parent AFTER INSERT trigger that updates the new key's facts (here a column
@@ -89,7 +83,7 @@ import TestSupport
         let csv = "plan_code,oth,n\nP1,O,1\n"
         let perRow = try db.load("fact", csv: csv) { $0.fkCheck = .perRow; $0.dryRun = true }
         #expect(perRow.inserted == 1)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(predicted.wouldLoad)
         var loadError: FKBackfillError?
         do { _ = try db.load("fact", csv: csv) } catch let error as FKBackfillError { loadError = error }
@@ -98,7 +92,7 @@ import TestSupport
     }
 
     /// A CHECK that reads the parent through a built-in (`query_to_xml` runs a query;
-    /// built-ins are not in pg_depend, so `insertCallsUserCode` does not see it). The
+    /// built-ins are not in pg_depend, so the gate's first version did not see it). The
     /// old order, per-row, loads: the parents are there when the CHECK runs. Facts first
     /// refuses every row ("fails CHECK"). PostgreSQL would accept this load.
     @Test func aCheckReadingTheParentThroughABuiltInIsRefusedFactsFirst() throws {
@@ -138,7 +132,7 @@ import TestSupport
         do { _ = try db.load("fact", csv: csv) { $0.dryRun = true } } catch let error as FKBackfillError { loadError = error }
         let perRow = try db.load("fact", csv: csv) { $0.fkCheck = .perRow; $0.dryRun = true }
         #expect(perRow.inserted == 2)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(predicted.wouldLoad)
         #expect(loadError == nil, "per-row and validate say it loads; set-based: \(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
     }
@@ -220,6 +214,6 @@ import TestSupport
         let report = try db.load("fact", csv: csv) { $0.replaceBy = ["m"] }
         let setBased = try db.count("fact")
         #expect(perRow == 1)
-        #expect(setBased == perRow, "per-row stores \(perRow) rows, set-based (\(factsFirst(report) ? "facts first" : "parents first")) \(setBased)")
+        #expect(setBased == perRow, "per-row stores \(perRow) rows, set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) \(setBased)")
     }
 }

@@ -26,7 +26,7 @@ extension FinalReviewTests {
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
         let dryRun = try db.load("fact", csv: csv) { $0.dryRun = true }
         #expect(dryRun.inserted == 3 && dryRun.parent("cust")?.inserted == 2)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(predicted.wouldLoad, "load --dry-run inserts \(dryRun.inserted); validate predicts \(predicted.inserted) inserted, \(predicted.rejected) rejected: \(predicted.rejections.map(\.reason))")
         #expect(predicted.inserted == dryRun.inserted && predicted.rejected == dryRun.rejected)
     }
@@ -54,6 +54,14 @@ extension FinalReviewTests {
         #expect(try db.count("fact") == 3)
     }
 
+    /// A NOT NULL domain with a CHECK, and a file whose line 3 it refuses.
+    static let notNullDomain = """
+        CREATE TABLE cust (id int PRIMARY KEY);
+        CREATE DOMAIN code AS text NOT NULL CHECK (VALUE ~ '^[A-Z]+$');
+        CREATE TABLE fact (cust_id int REFERENCES cust, c code);
+        """
+    static let notNullDomainCSV = "cust_id,c\n1,AB\n2,ab\n"
+
     /// Item 3 of this round: "a domain's CHECK or NOT NULL refusing a staged value is a
     /// reject under --max-rejects". With a NOT NULL domain it is not: staging tests each
     /// value's cast, then stages `CASE WHEN castable THEN CAST(...) END`, whose NULL for the
@@ -64,12 +72,8 @@ extension FinalReviewTests {
     @Test func aNotNullDomainsBadValueIsNotARejectUnderMaxRejects() throws {
         withKnownIssue("a NOT NULL domain's bad value under --max-rejects: the checked stage's NULL is refused again (23502)") {
             let db = try TestDatabase()
-            try db.run("""
-                CREATE TABLE cust (id int PRIMARY KEY);
-                CREATE DOMAIN code AS text NOT NULL CHECK (VALUE ~ '^[A-Z]+$');
-                CREATE TABLE fact (cust_id int REFERENCES cust, c code);
-                """)
-            let csv = "cust_id,c\n1,AB\n2,ab\n"
+            try db.run(Self.notNullDomain)
+            let csv = Self.notNullDomainCSV
             var report: LoadReport?
             var loadError: FKBackfillError?
             do { report = try db.load("fact", csv: csv) { $0.maxRejects = 5 } } catch let error as FKBackfillError { loadError = error }
@@ -87,12 +91,8 @@ extension FinalReviewTests {
     @Test func validateStopsWithADatabaseErrorOnANotNullDomainsBadValue() throws {
         withKnownIssue("validate's text staging stores NULL for a NOT NULL domain's bad value, which the domain refuses (23502)") {
             let db = try TestDatabase()
-            try db.run("""
-                CREATE TABLE cust (id int PRIMARY KEY);
-                CREATE DOMAIN code AS text NOT NULL CHECK (VALUE ~ '^[A-Z]+$');
-                CREATE TABLE fact (cust_id int REFERENCES cust, c code);
-                """)
-            let csv = "cust_id,c\n1,AB\n2,ab\n"
+            try db.run(Self.notNullDomain)
+            let csv = Self.notNullDomainCSV
             var loadError: FKBackfillError?
             do { _ = try db.load("fact", csv: csv) { $0.dryRun = true } } catch let error as FKBackfillError { loadError = error }
             var badInput = false
@@ -100,7 +100,7 @@ extension FinalReviewTests {
             #expect(badInput, "\(loadError.map { "\($0.kind) \($0.message)" } ?? "no error")")
             var validateError: FKBackfillError?
             var prediction: ValidationReport.Prediction?
-            do { prediction = try validate(db, "fact", csv: csv) } catch let error as FKBackfillError { validateError = error }
+            do { prediction = try db.predict("fact", csv: csv) } catch let error as FKBackfillError { validateError = error }
             #expect(validateError == nil || validateError?.category == loadError?.category,
                     "load: \(loadError.map { "\($0.kind)" } ?? "-"); validate: \(validateError.map { "\($0.kind) \($0.message)" } ?? "-")")
             if let prediction { #expect(!prediction.wouldLoad) }

@@ -19,12 +19,6 @@ import TestSupport
 /// `opfuncid` is only flagged when it is not IMMUTABLE. So an IMMUTABLE (lying) function
 /// behind an operator reads the other side unseen.
 @Suite(.timeLimit(.minutes(10))) struct FinalReviewTests {
-    func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
-        try db.predict(table, csv: csv)
-    }
-
-    func factsFirst(_ report: LoadReport) -> Bool { report.tookFactsFirst }
-
     /// A generated column of the target reads the parent through an operator whose
     /// function is declared IMMUTABLE. Per-row (and parents first) it sees the new parent
     /// rows: 1. Facts first it does not: 0, silently, exit 0. `--fk-check set-based` and
@@ -47,7 +41,7 @@ import TestSupport
         let report = try db.load("fact", csv: csv)
         let setBased = try db.values("SELECT n, known FROM fact ORDER BY n")
         #expect(perRow == [["1", "1"], ["2", "1"], ["3", "1"]])
-        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
+        #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
     }
 
     /// A parent's CHECK reads the target through an operator (IMMUTABLE function): "a
@@ -68,7 +62,7 @@ import TestSupport
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
         let perRow = try db.load("fact", csv: csv) { $0.fkCheck = .perRow; $0.dryRun = true }
         #expect(perRow.inserted == 3 && perRow.parent("cust")?.inserted == 2)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(predicted.wouldLoad)
         var loadError: FKBackfillError?
         do { _ = try db.load("fact", csv: csv) } catch let error as FKBackfillError { loadError = error }
@@ -103,7 +97,7 @@ import TestSupport
         let report = try db.load("fact", csv: csv) { $0.rules = rules }
         let setBased = try db.values("SELECT id, prior_facts FROM cust ORDER BY id")
         #expect(perRow == [["1", "0"], ["2", "0"]])
-        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) backfilled \(setBased), per-row \(perRow)")
+        #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) backfilled \(setBased), per-row \(perRow)")
     }
 
     /// A CHECK reaching the user's code through an operator once let this schema take the
@@ -158,7 +152,7 @@ import TestSupport
         let report = try db.load("fact", csv: csv)
         let setBased = try db.values("SELECT tableoid::regclass::text, n FROM fact ORDER BY n")
         #expect(perRow.map { $0[0] } == ["fact_north", "fact_north", "fact_north"])
-        #expect(setBased == perRow, "set-based (\(factsFirst(report) ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
+        #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
     }
 
     /// The gate follows a column's domain and the domain's base domains, not an array of a
@@ -180,7 +174,7 @@ import TestSupport
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
         let perRow = try db.load("fact", csv: csv) { $0.fkCheck = .perRow; $0.dryRun = true }
         #expect(perRow.inserted == 3 && perRow.parent("cust")?.inserted == 2)
-        #expect(try validate(db, "fact", csv: csv).wouldLoad)
+        #expect(try db.predict("fact", csv: csv).wouldLoad)
         var loadError: FKBackfillError?
         do { _ = try db.load("fact", csv: csv) } catch let error as FKBackfillError { loadError = error }
         #expect(loadError == nil, "per-row and validate say it loads; set-based: \(loadError.map { "\($0.kind) \($0.message)" } ?? "")")

@@ -12,14 +12,10 @@ import TestSupport
 /// promise: validate's verdict is `load --dry-run`'s and the real load's; a refusal is a
 /// finding (exit 1), never a bare database error (exit 3); 0 orphans after a load.
 @Suite(.timeLimit(.minutes(10))) struct HostileReviewTests {
-    func validate(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport.Prediction {
-        try db.predict(table, csv: csv)
-    }
-
     /// Runs validate, `load --dry-run` and the load; the three must agree, and a refusal
     /// must be a finding. Returns the real load's error, if any.
     func agreeing(_ db: TestDatabase, csv: String, refusal: Bool = true) throws -> FKBackfillError? {
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         var dryError: FKBackfillError?
         do { _ = try db.load("fact", csv: csv) { $0.dryRun = true } } catch let error as FKBackfillError { dryError = error }
         var loadError: FKBackfillError?
@@ -193,7 +189,7 @@ import TestSupport
             CREATE TABLE fact (k numeric[] REFERENCES plan, n int);
             """)
         let csv = "k,n\n\"{1.5}\",1\n\"{1.25}\",2\n"
-        do { _ = try validate(db, "fact", csv: csv) } catch let error as FKBackfillError {
+        do { _ = try db.predict("fact", csv: csv) } catch let error as FKBackfillError {
             #expect(error.category != .database, "validate: \(error.message)")
         }
         do { _ = try db.load("fact", csv: csv) { $0.maxRejects = 1 } } catch let error as FKBackfillError {
@@ -215,7 +211,7 @@ import TestSupport
             CREATE TRIGGER not_approved BEFORE INSERT ON plan FOR EACH ROW EXECUTE FUNCTION not_approved();
             """)
         let csv = "plan_code,n\nP1,1\n"
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(!predicted.wouldLoad)
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
         #expect(error.kind == .blocked, "\(error.kind): \(error.message)")

@@ -9,10 +9,6 @@ import TestSupport
 /// and its verdict is the load's; the load says what PostgreSQL refused as a finding
 /// (exit 1) naming the constraint, never a bare SQLSTATE (issues #23 and #24).
 @Suite(.timeLimit(.minutes(10))) struct TrialTests {
-    func validate(_ db: TestDatabase, _ table: String, csv: String, maxRejects: Int = 0) throws -> ValidationReport.Prediction {
-        try db.predict(table, csv: csv, maxRejects: maxRejects)
-    }
-
     /// A placeholder row that collides on the parent's other unique key or its exclusion
     /// constraint: the load stops (blocked, exit 1) naming the constraint and the key,
     /// with nothing written; validate predicts exactly that.
@@ -30,7 +26,7 @@ import TestSupport
         #expect(error.message.contains("new rows of \(db.schema).plan were refused") && error.message.contains("plan_name"), "\(error.message)")
         #expect(error.details.contains { $0.contains("(name)=(unnamed)") }, "\(error.details)")
         #expect(try db.count("plan") == 1 && db.count("fact") == 0)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(!predicted.wouldLoad)
         #expect(predicted.blockers.contains { $0.contains("plan_name") }, "\(predicted.blockers)")
         #expect(predicted.tried.contains { $0.contains("of \(db.schema).plan") }, "\(predicted.tried)")
@@ -51,7 +47,7 @@ import TestSupport
         #expect(error.kind == .rowRefused(line: nil), "\(error)")
         #expect(error.message.contains("exclusion constraint \"fact_slot_excl\""), "\(error.message)")
         #expect(try db.count("plan") == 1 && db.count("fact") == 1)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(!predicted.wouldLoad)
         #expect(predicted.blockers.contains { $0.contains("fact_slot_excl") }, "\(predicted.blockers)")
     }
@@ -68,7 +64,7 @@ import TestSupport
             CREATE TRIGGER skip_negative BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION skip_negative();
             """)
         let csv = "plan_code,n\nP1,1\nP2,-1\nP1,3\n"
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(predicted.wouldLoad && predicted.exact, "\(predicted.notExact)")
         #expect(predicted.inserted == 2 && predicted.skipped == 1)
         #expect(predicted.tried.contains { $0.contains("skip_negative") }, "\(predicted.tried)")
@@ -93,7 +89,7 @@ import TestSupport
         #expect(error.kind == .rowRefused(line: nil), "\(error)")
         #expect(error.message.contains("n 500 is too big"), "\(error.message)")
         #expect(try db.count("plan") == 0)
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(!predicted.wouldLoad)
         #expect(predicted.blockers.contains { $0.contains("n 500 is too big") }, "\(predicted.blockers)")
     }
@@ -112,7 +108,7 @@ import TestSupport
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
         #expect(error.kind == .badInput(line: 1), "\(error)")
         #expect(error.message.contains("column c3"), "\(error.message)")
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("column c3") }, "\(predicted.blockers)")
         #expect(try db.count("fact") == 0)
     }
@@ -154,7 +150,7 @@ import TestSupport
         let csv = "id,code\n1,A\n2,B\n"
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("f", csv: csv) }
         #expect(error.kind == .blocked && error.message.contains("no partition"), "\(error)")
-        let predicted = try validate(db, "f", csv: csv)
+        let predicted = try db.predict("f", csv: csv)
         #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("no partition") }, "\(predicted.blockers)")
         #expect(try db.count("p") == 0)
     }
@@ -184,7 +180,7 @@ import TestSupport
         let csv = "id,code\n1,K1\n2,K2\n3,K3\n"
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("f", csv: csv) }
         #expect(error.kind == .blocked && error.hint?.contains("row-level security") == true, "\(error)")
-        let predicted = try validate(db, "f", csv: csv)
+        let predicted = try db.predict("f", csv: csv)
         #expect(!predicted.wouldLoad && predicted.blockers.contains { $0.contains("row-level security") }, "\(predicted.blockers)")
         #expect(predicted.tried.contains { $0.contains("row-level security of") }, "\(predicted.tried)")
         try db.run("RESET ROLE")
@@ -205,7 +201,7 @@ import TestSupport
             CREATE TABLE fact_2 PARTITION OF fact FOR VALUES IN (2);
             """)
         let csv = "part,src,code\n1,A,A\n1,B,B\n2,C,C\n"
-        let predicted = try validate(db, "fact", csv: csv)
+        let predicted = try db.predict("fact", csv: csv)
         #expect(!predicted.wouldLoad, "\(predicted.blockers) \(predicted.notExact)")
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) }
         #expect(error.kind == .foreignKeyViolations, "\(error)")
@@ -229,7 +225,7 @@ import TestSupport
         #expect(error.kind == .foreignKeyViolations, "\(error)")
         #expect(!error.message.contains(":2:"), "\(error.message)")
         #expect(try db.count("fact") == 0)
-        let predicted = try validate(db, "fact", csv: csv, maxRejects: 5)
+        let predicted = try db.predict("fact", csv: csv, maxRejects: 5)
         #expect(!predicted.wouldLoad && predicted.rejected == 1, "\(predicted.blockers)")
     }
 
@@ -245,7 +241,7 @@ import TestSupport
             CREATE TABLE fact (id int, k \(factType) REFERENCES p);
             """)
         let csv = "id,k\n1,\(key)\n"
-        let predicted = try validate(db, "fact", csv: csv, maxRejects: 5)
+        let predicted = try db.predict("fact", csv: csv, maxRejects: 5)
         #expect(predicted.rejections.map(\.sampleLines) == [[2]], "\(predicted.rejections.map(\.reason))")
         let report = try db.load("fact", csv: csv) { $0.maxRejects = 5 }
         #expect(report.rejected == 1 && report.inserted == 0)
