@@ -79,14 +79,15 @@ unit: deps
 	$(SWIFT) build --build-tests
 	PGHOST=/nonexistent-fkbackfill-unit PGPORT=1 $(SWIFT) test --skip-build --disable-xctest --filter FKBackfillUnitTests
 
-# The unit tests first (no database), then starts a throwaway PostgreSQL, runs the
-# integration tests against it and stops it; then `make test-citus` when a private
+# The unit tests first (no database), then starts a throwaway PostgreSQL and a hot
+# standby of it (FKB_STANDBY_HOST/PORT, for the read-only validation tests), runs the
+# integration tests against them and stops both; then `make test-citus` when a private
 # Citus server can be had (under a minute more), or says why not. One build serves
 # everything: the install tests package the debug build the tests use (see
 # install-tests).
 test: unit install-tests
 	FKBACKFILL_BIN="$$($(SWIFT) build --show-bin-path)/fkbackfill" FKBACKFILL_INSTALL_TESTS="$(CURDIR)/.tmp/install-tests" \
-		$(CLUSTER) run -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests --skip FKBackfillCitusTests
+		$(CLUSTER) run --standby -- $(SWIFT) test --skip-build --disable-xctest --skip FKBackfillUnitTests --skip FKBackfillCitusTests
 	@if reason=$$(scripts/citus-cluster.sh available 2>&1); then $(MAKE) --no-print-directory test-citus; \
 	else echo "make test: the Citus tests were skipped: $$reason (see docs/testing.md)"; fi
 

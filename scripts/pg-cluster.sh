@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests and the demo.
 #
-#   scripts/pg-cluster.sh run -- COMMAND...   start, run COMMAND with PG* exported, stop
-#   scripts/pg-cluster.sh start               start and print `export PG...` lines
-#   scripts/pg-cluster.sh stop                stop and delete the cluster
+#   scripts/pg-cluster.sh run [--standby] -- COMMAND...   start, run COMMAND with PG* exported, stop
+#   scripts/pg-cluster.sh start [--standby]               start and print `export PG...` lines
+#   scripts/pg-cluster.sh stop                            stop and delete the cluster (and its standby)
+#
+# With --standby, a streaming-replication hot standby of it runs too (pg_basebackup -R
+# over the primary's socket, into the cluster folder, on another free port, with its own
+# socket folder there), and FKB_STANDBY_HOST / FKB_STANDBY_PORT name it: the tests of
+# read-only validation run against it (docs/testing.md).
 #
 # The cluster lives in an ignored folder ($FKB_CLUSTER_DIR, default .tmp/pgcluster),
 # listens on a unix socket in that folder and on 127.0.0.1 at a free port, trusts
@@ -79,9 +84,34 @@ start() {
     log "started PostgreSQL on port $port, socket in $cluster_dir"
 }
 
+# A hot standby of the cluster: a base backup of the running primary, taken over its unix
+# socket (initdb's pg_hba trusts local replication connections; wal_level replica and
+# max_wal_senders 10 are PostgreSQL's defaults), started with the primary_conninfo and
+# standby.signal that -R writes, hot_standby on, on a free port and a socket folder of its
+# own inside the cluster folder. `stop` stops and deletes it with the cluster.
+start_standby() {
+    local port; port=$(cat "$cluster_dir/port")
+    local senders; senders=$(as_user "$(dirname "$pg_ctl_bin")/psql" -h "$cluster_dir" -p "$port" -U postgres -d postgres -Atc \
+        "SELECT current_setting('max_wal_senders')::int > 0 AND current_setting('wal_level') <> 'minimal'")
+    if [ "$senders" != "t" ]; then log "the primary allows no replication (max_wal_senders 0 or wal_level minimal)"; exit 1; fi
+    local standby_port; standby_port=$(free_port)
+    while [ "$standby_port" = "$port" ]; do standby_port=$(free_port); done
+    as_user mkdir -p "$cluster_dir/standby-socket"
+    as_user "$(dirname "$pg_ctl_bin")/pg_basebackup" -h "$cluster_dir" -p "$port" -U postgres -D "$cluster_dir/standby" \
+        -R -X stream -c fast >"$cluster_dir/basebackup.log" 2>&1 || { cat "$cluster_dir/basebackup.log" >&2; exit 1; }
+    as_user "$pg_ctl_bin" -D "$cluster_dir/standby" -l "$cluster_dir/standby.log" -w -t 60 \
+        -o "-k $cluster_dir/standby-socket -p $standby_port -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c max_connections=100" \
+        start >/dev/null || { cat "$cluster_dir/standby.log" >&2; exit 1; }
+    echo "$standby_port" >"$cluster_dir/standby-port"
+    log "started a hot standby of it on port $standby_port, socket in $cluster_dir/standby-socket"
+}
+
 env_lines() {
     local port; port=$(cat "$cluster_dir/port")
     echo "export PGHOST='$cluster_dir' PGPORT=$port PGUSER=postgres PGDATABASE=fkbackfill"
+    if [ -f "$cluster_dir/standby-port" ]; then
+        echo "export FKB_STANDBY_HOST='$cluster_dir/standby-socket' FKB_STANDBY_PORT=$(cat "$cluster_dir/standby-port")"
+    fi
 }
 
 stop_quietly() {
@@ -90,6 +120,7 @@ stop_quietly() {
     if [ -d "$loc/data" ]; then
         pg_ctl_bin=${pg_ctl_bin:-$(find_bin pg_ctl)}
         server_user=${server_user:-$(run_as_user)}
+        if [ -d "$loc/standby" ]; then as_user "$pg_ctl_bin" -D "$loc/standby" -m immediate stop >/dev/null 2>&1 || true; fi
         as_user "$pg_ctl_bin" -D "$loc/data" -m immediate stop >/dev/null 2>&1 || true
         rm -rf "$loc"
     fi
@@ -97,16 +128,21 @@ stop_quietly() {
 }
 
 mkdir -p "$here/.tmp"
-case "${1:-}" in
-    start) start; env_lines ;;
+command=${1:-}
+[ $# -gt 0 ] && shift
+standby=false
+if [ "${1:-}" = "--standby" ]; then standby=true; shift; fi
+case "$command" in
+    start) start; if $standby; then start_standby; fi; env_lines ;;
     stop) stop_quietly ;;
     run)
-        shift; [ "${1:-}" = "--" ] && shift
+        [ "${1:-}" = "--" ] && shift
         start
         trap stop_quietly EXIT
+        if $standby; then start_standby; fi
         eval "$(env_lines)"
         unset PGPASSWORD PGSERVICE PGSSLMODE
         "$@"
         ;;
-    *) echo "usage: $0 start|stop|run -- COMMAND..." >&2; exit 2 ;;
+    *) echo "usage: $0 start [--standby] | stop | run [--standby] -- COMMAND..." >&2; exit 2 ;;
 esac
