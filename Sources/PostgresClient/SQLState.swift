@@ -8,6 +8,8 @@ public enum SQLState {
     public static let undefinedTable = "42P01"
     /// `lock_not_available`: `lock_timeout` ran out, or `NOWAIT` found the lock taken.
     public static let lockNotAvailable = "55P03"
+    /// `read_only_sql_transaction`: a write in a READ ONLY transaction, or on a hot standby.
+    public static let readOnlySQLTransaction = "25006"
     /// `query_canceled`: the statement was cancelled (a cancel request or `statement_timeout`).
     public static let queryCanceled = "57014"
     /// `foreign_key_violation`: a row references a key its parent lacks.

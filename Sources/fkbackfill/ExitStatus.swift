@@ -53,6 +53,11 @@ enum FlagHints {
             "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
         case .badInput where error.cause.map { $0.sqlState != SQLState.characterNotInRepertoire } == true:
             "fix the value, or load the column as text and convert it in a --query"
+        // A run that must write on a read-only session or a hot standby (the library's own refusal, no cause).
+        case .database(let state) where state == SQLState.readOnlySQLTransaction && error.cause == nil:
+            error.hint?.replacingOccurrences(of: "(inPlace)", with: "(--source TABLE --in-place)")
+                .replacingOccurrences(of: "(no input)", with: "(no --csv, --source or --query)")
+                .replacingOccurrences(of: "validate reads in place read-only", with: "`fkbackfill validate --source TABLE --in-place` runs read-only")
         case .foreignKeyViolations:
             "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) with --max-rejects sets them aside"
         default:

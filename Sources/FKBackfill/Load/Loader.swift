@@ -47,9 +47,17 @@ public final class Loader {
     func run(table: String, input: InputSource, options: LoadOptions, on session: Session) throws(FKBackfillError) -> LoadReport {
         do throws(FKBackfillError) {
             return try FKBackfillError.mapping {
+                // Every load writes (a dry run too: its stage and work tables): say so on a
+                // session that cannot, before anything runs.
+                if let readOnly = try session.readOnlyReason() {
+                    throw Session.readOnlyRefusal(
+                        "cannot load into \(table) on this session: \(readOnly), and a load writes (a dry run too: it stages the "
+                            + "input in temporary tables); nothing was written",
+                        hint: "load against the primary, with a role whose transactions may write; validate reads in place read-only")
+                }
                 // READ COMMITTED whatever the defaults: each statement sees what committed
                 // before it, as the RI triggers' own checks do.
-                try session.transaction(isolation: .readCommitted, ending: options.dryRun ? .rollback : .commit) {
+                return try session.transaction(isolation: .readCommitted, ending: options.dryRun ? .rollback : .commit) {
                     try runSteps(table: table, input: input, options: options, on: session)
                 }
             }

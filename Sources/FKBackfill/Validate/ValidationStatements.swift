@@ -98,11 +98,18 @@ struct InPlaceStatements {
         let missing = "SELECT " + keys.enumerated().map { "\($1) AS k\(int: $0 + 1)" as SQL }.joined(separator: ", ")
             + ", count(*) AS n FROM \(source) s WHERE \(condition) GROUP BY \(keys.joined(separator: ", "))"
         let grouped = fk.columns.indices.map { "g.k\(int: $0 + 1)" as SQL }
-        let blank = grouped.map { load.isBlank($0) }.joined(separator: " OR ")
+        let blank = grouped.map { isBlank($0) }.joined(separator: " OR ")
         return "SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE \(blank)) AS blank, "
             + "coalesce(array_to_json((array_agg(jsonb_build_array("
             + grouped.map { "CAST(\($0) AS text)" as SQL }.joined(separator: ", ")
             + ") ORDER BY \(grouped.joined(separator: ", "))))[1:\(bind: samples)]), '[]') AS samples "
             + "FROM (\(missing)) g"
+    }
+
+    /// The load's blank test with the markers bound as values: the load looks them up in
+    /// its temporary constants table, which a check in place, READ ONLY, cannot create.
+    func isBlank(_ value: SQL) -> SQL {
+        let markers: SQL? = plan.blank.markers.isEmpty ? nil : plan.blank.markers.map { "\(bind: $0)" as SQL }.joined(separator: ", ")
+        return KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)
     }
 }

@@ -16,6 +16,7 @@ extension Validator {
         // they go: the transaction cannot turn read-only, but only pg_temp is written,
         // and it is rolled back.
         let staging = TextStaging(plan: plan)
+        if let constants = load.createConstants() { try session.execute(constants) }
         try session.execute(staging.createRaw())
         try session.execute(staging.createStage())
         for function in staging.createCastChecks() { try session.execute(function) }
@@ -92,7 +93,9 @@ extension Validator {
     func checkInPlace(
         _ sql: InPlaceStatements, _ checked: [ForeignKey], _ report: inout ValidationReport, _ options: ValidateOptions
     ) throws -> [Findings] {
-        if let constants = sql.load.insertConstants() { try session.execute(constants) }
+        // Nothing is written here (blank markers are bound, not looked up in a temporary
+        // table): a run that began READ ONLY stays so; one that compiled a --query into a
+        // temporary view turns read-only now.
         try session.execute("SET LOCAL transaction_read_only = on")
         try session.execute("SET LOCAL jit = off")
         let notNull = sql.plan.stagedColumns.filter(\.notNull)

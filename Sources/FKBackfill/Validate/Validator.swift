@@ -29,8 +29,9 @@ public struct ValidateOptions: Sendable {
 
 /// Runs `fkbackfill validate`: stages the input as a load would, then checks it with one
 /// set-based query per FK and per column, following PostgreSQL's own equality and MATCH
-/// rules. Everything happens in a transaction that turns read-only before the data
-/// arrives and is rolled back: nothing is written.
+/// rules, in a transaction that is rolled back: nothing but temporary tables is written.
+/// Reading in place (the target's own rows, a table with its types) writes nothing at
+/// all and runs in a READ ONLY transaction, on a hot standby too.
 public final class Validator {
     let connection: Connection
     var pinned: Session?
@@ -59,11 +60,31 @@ public final class Validator {
     func run(table: String, input: InputSource?, options: ValidateOptions, on session: Session) throws(FKBackfillError) -> ValidationReport {
         self.session = session
         return try FKBackfillError.mapping {
-            try session.transaction(ending: .rollback) { try validate(table: table, input: input, options: options) }
+            // Reading in place writes nothing, so its transaction begins READ ONLY and runs
+            // on a standby too; staging writes temporary tables (Validator+ReadOnly.swift).
+            let readOnlySession = try session.readOnlyReason()
+            if let readOnlySession, let staged = Self.alwaysStaged(input, options) {
+                throw Self.stagingRefused(table: table, input: input, because: staged, session: readOnlySession)
+            }
+            let readOnly = Self.mayReadInPlace(input, options)
+            do {
+                return try session.transaction(readOnly: readOnly, ending: .rollback) {
+                    try validate(table: table, input: input, options: options, readOnly: readOnly)
+                }
+            } catch let staging as MustStage {
+                if let readOnlySession {
+                    throw Self.stagingRefused(table: table, input: input, because: staging.reason, session: readOnlySession)
+                }
+                return try session.transaction(ending: .rollback) {
+                    try validate(table: table, input: input, options: options, readOnly: false)
+                }
+            }
         }
     }
 
-    func validate(table: String, input: InputSource?, options: ValidateOptions) throws -> ValidationReport {
+    /// One validation; with `readOnly` (its transaction began READ ONLY), throws
+    /// `MustStage` before any write when the input cannot be read in place after all.
+    func validate(table: String, input: InputSource?, options: ValidateOptions, readOnly: Bool) throws -> ValidationReport {
         var planError: String?
         let prepared = try Preparation.prepare(
             table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message },
@@ -86,12 +107,15 @@ public final class Validator {
         // A table or query with the target's types needs no staging: nothing to convert or
         // cut, so it is checked where it is. Blanks loaded as NULL and self-references
         // (whose keys may come from the input itself) need the staged copy.
-        let inPlace = try opened.select != nil && (input == nil || options.inPlace)
-            && !(plan.blank.onBlank == .null && !plan.blankColumns.isEmpty)
-            && !checked.contains(where: { $0.referencedTable == target.name })
-            && opened.hasTypes(of: target, on: session)
+        var inPlace = opened.select != nil && (input == nil || options.inPlace)
+        if inPlace, let reason = Self.stagingNeeded(
+            hasTypes: try opened.hasTypes(of: target, on: session),
+            blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty,
+            selfReference: checked.contains(where: { $0.referencedTable == target.name })) {
+            if readOnly { throw MustStage(reason: reason) }
+            inPlace = false
+        }
         try Preparation.checkReplaceByColumns(options.replaceBy, in: columns, of: target)
-        if let constants = load.createConstants() { try session.execute(constants) }
         let constraints = try TargetConstraints.read(target, on: session)
         var findings: [Findings]
         var predicted: Prediction?

@@ -1,0 +1,60 @@
+import PostgresClient
+
+/// Which validations run in a READ ONLY transaction, and the refusal of the others on a
+/// session that cannot write (docs/validate.md, "Read-only sessions and standbys").
+///
+/// Reading in place (the target's own rows, or a table with the target's types checked
+/// `inPlace`) writes nothing: it runs in a transaction that begins READ ONLY, so it works
+/// on a hot standby and for a role whose transactions are read-only, with the same report.
+/// Staging (a CSV, a table or query that needs casting, a `--query`, which is compiled
+/// into a temporary view) creates temporary tables, which neither allows: on such a
+/// session that is said before anything runs, instead of PostgreSQL's "cannot execute
+/// CREATE TABLE in a read-only transaction".
+extension Validator {
+    /// Thrown inside the READ ONLY transaction when the input turns out to need staging
+    /// after all (its types differ from the target's, blanks load as NULL, the target
+    /// references itself): the run starts again in a transaction that may write, or, on a
+    /// session that cannot, is refused.
+    struct MustStage: Error {
+        let reason: String
+    }
+
+    /// Whether the run can read its input in place, so its transaction begins READ ONLY:
+    /// no input (the target's own rows), or a table checked in place. (A query is compiled
+    /// into a temporary view first, a write.)
+    static func mayReadInPlace(_ input: InputSource?, _ options: ValidateOptions) -> Bool {
+        guard let input else { return true }
+        if case .table = input { return options.inPlace }
+        return false
+    }
+
+    /// Why `input` is staged whatever its contents, or nil when it may be read in place.
+    static func alwaysStaged(_ input: InputSource?, _ options: ValidateOptions) -> String? {
+        switch input {
+        case nil: nil
+        case .csv: "a CSV file is always staged"
+        case .query: "a query is compiled into a temporary view"
+        case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
+        }
+    }
+
+    /// The one error of a validation that must stage on a session that cannot write.
+    static func stagingRefused(table: String, input: InputSource?, because staged: String, session why: String) -> FKBackfillError {
+        Session.readOnlyRefusal(
+            "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and validate stages this input "
+                + "in temporary tables (\(staged)), which a read-only transaction or a hot standby cannot create; nothing was written",
+            hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
+                + "target's own rows (no input), FKs and NOT NULL only; validate this input against the primary, with a role "
+                + "whose transactions may write")
+    }
+
+    /// Why an input that could be read in place must be staged after all, or nil.
+    static func stagingNeeded(
+        hasTypes: Bool, blanksBecomeNull: Bool, selfReference: Bool
+    ) -> String? {
+        if selfReference { return "the target references itself, and its own keys may come from the input" }
+        if blanksBecomeNull { return "blank keys load as NULL (on_blank: null)" }
+        if !hasTypes { return "its columns do not all have the target's types, so they are cast" }
+        return nil
+    }
+}
