@@ -28,10 +28,16 @@ public enum Standby {
         return connection
     }
 
-    /// Waits until the standby has replayed everything `primary` had written when this was
-    /// called: `pg_last_wal_replay_lsn() >= ` the primary's `pg_current_wal_lsn()`, asked
-    /// again every 10 ms for at most `seconds`. Throws when it never catches up.
+    /// Waits until the standby has replayed everything `primary` had committed when this
+    /// was called: `pg_last_wal_replay_lsn() >= ` the primary's `pg_current_wal_lsn()`,
+    /// asked again every 10 ms for at most `seconds`. Throws when it never catches up.
+    ///
+    /// The test cluster runs with `synchronous_commit = off`, so a commit that returned
+    /// may still sit in WAL buffers, past the write position (seen: a role just created
+    /// was missing on a standby that had replayed up to it). A transaction with an xid
+    /// committed with `synchronous_commit = on` flushes all WAL up to its commit first.
     public static func waitForReplay(of primary: Connection, on standby: Connection, within seconds: Double = 30) throws {
+        try primary.executeScript(unsafeRaw: "BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.pg_current_xact_id(); COMMIT")
         let lsn = try primary.execute("SELECT CAST(pg_catalog.pg_current_wal_lsn() AS text) AS lsn").rows[0].string("lsn")
         let caughtUp = try eventually(within: seconds) {
             try standby.execute(

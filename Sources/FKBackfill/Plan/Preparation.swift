@@ -22,10 +22,12 @@ struct Preparation {
     ///     hand the reason to this closure instead of throwing (validate reports it).
     ///   - ignoreExtraColumns: an input column that is neither the target's nor read by
     ///     the backfill is staged unread instead of refused (`ExtraColumns.resolve`).
+    ///   - needsTemporary: the run creates temporary tables, so the role needs TEMPORARY
+    ///     on the database (false for a validation that reads in place, READ ONLY).
     static func prepare(
         table: String, input: InputSource?, rules: Rules, mode: BackfillMode = .insertMissing, on session: Session,
         lockTarget: Bool = false, afterCatalog: (Table) throws -> Void = { _ in },
-        planWithoutRules: ((FKBackfillError) -> Void)? = nil, ignoreExtraColumns: Bool = false
+        planWithoutRules: ((FKBackfillError) -> Void)? = nil, ignoreExtraColumns: Bool = false, needsTemporary: Bool = true
     ) throws -> Preparation {
         let (oid, name) = try TableResolver.resolve(table, on: session)
         // Before its FKs are read: a concurrent ADD FOREIGN KEY (SHARE ROW EXCLUSIVE) now
@@ -42,7 +44,7 @@ struct Preparation {
                    pg_catalog.current_setting('server_encoding') = 'UTF8' AS unicode
             """
         ).rows[0]
-        if !temporary.bool("ok") {
+        if needsTemporary && !temporary.bool("ok") {
             throw Privileges.error([("GRANT TEMPORARY ON DATABASE \(ident: try temporary.string("db")) TO \(ident: try temporary.string("role"));" as SQL).description])
         }
         let catalog = try CatalogReader.addRelations(rules, to: CatalogReader.read(rootOID: oid, on: session), on: session)

@@ -28,33 +28,46 @@ extension Validator {
         return false
     }
 
-    /// Why `input` is staged whatever its contents, or nil when it may be read in place.
-    static func alwaysStaged(_ input: InputSource?, _ options: ValidateOptions) -> String? {
-        switch input {
+    /// What makes this run write whatever the input holds, or nil when it may read in
+    /// place: the input is staged (a CSV, a table not checked in place, a query compiled
+    /// into a temporary view), or the rules have `sql:` expressions, each compiled into a
+    /// temporary view to be checked (SQLExpressionCheck).
+    static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions) -> String? {
+        let staged: String? = switch input {
         case nil: nil
         case .csv: "a CSV file is always staged"
         case .query: "a query is compiled into a temporary view"
         case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
         }
+        if let staged { return stages(staged) }
+        let sqlRules = options.rules.tables.contains { table in
+            table.columns.contains { if case .sql = $0.source { true } else { false } }
+        }
+        return sqlRules ? "validate checks the rules' sql: expressions by compiling each into a temporary view" : nil
     }
 
-    /// The one error of a validation that must stage on a session that cannot write.
-    static func stagingRefused(table: String, input: InputSource?, because staged: String, session why: String) -> FKBackfillError {
+    /// The clause of the refusal for an input that is staged because of `reason`.
+    static func stages(_ reason: String) -> String {
+        "validate stages this input in temporary tables (\(reason))"
+    }
+
+    /// The one error of a validation that must write on a session that cannot.
+    static func stagingRefused(table: String, input: InputSource?, because writes: String, session why: String) -> FKBackfillError {
         Session.readOnlyRefusal(
-            "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and validate stages this input "
-                + "in temporary tables (\(staged)), which a read-only transaction or a hot standby cannot create; nothing was written",
+            "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
+                + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), FKs and NOT NULL only; validate this input against the primary, with a role "
-                + "whose transactions may write")
+                + "target's own rows (no input), FKs and NOT NULL only, with rules without sql: expressions; validate this "
+                + "input against the primary, with a role whose transactions may write")
     }
 
     /// Why an input that could be read in place must be staged after all, or nil.
     static func stagingNeeded(
         hasTypes: Bool, blanksBecomeNull: Bool, selfReference: Bool
     ) -> String? {
-        if selfReference { return "the target references itself, and its own keys may come from the input" }
-        if blanksBecomeNull { return "blank keys load as NULL (on_blank: null)" }
-        if !hasTypes { return "its columns do not all have the target's types, so they are cast" }
+        if selfReference { return stages("the target references itself, and its own keys may come from the input") }
+        if blanksBecomeNull { return stages("blank keys load as NULL (on_blank: null)") }
+        if !hasTypes { return stages("its columns do not all have the target's types, so they are cast") }
         return nil
     }
 }

@@ -63,8 +63,8 @@ public final class Validator {
             // Reading in place writes nothing, so its transaction begins READ ONLY and runs
             // on a standby too; staging writes temporary tables (Validator+ReadOnly.swift).
             let readOnlySession = try session.readOnlyReason()
-            if let readOnlySession, let staged = Self.alwaysStaged(input, options) {
-                throw Self.stagingRefused(table: table, input: input, because: staged, session: readOnlySession)
+            if let readOnlySession, let writes = Self.alwaysWrites(input, options) {
+                throw Self.stagingRefused(table: table, input: input, because: writes, session: readOnlySession)
             }
             let readOnly = Self.mayReadInPlace(input, options)
             do {
@@ -88,7 +88,7 @@ public final class Validator {
         var planError: String?
         let prepared = try Preparation.prepare(
             table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message },
-            ignoreExtraColumns: options.ignoreExtraColumns)
+            ignoreExtraColumns: options.ignoreExtraColumns, needsTemporary: !readOnly)
         let (catalog, target, opened, rules, graph) = (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph)
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
@@ -150,7 +150,12 @@ public final class Validator {
                 rows: report.rows, sampleLines: []))
         }
 
-        let facts = try TableFacts.read(Array(catalog.tables.values), on: session)
+        var facts = try TableFacts.read(Array(catalog.tables.values), on: session)
+        // Privileges are not predicted (docs/validate.md): validate may run as a read-only
+        // CI role, and the load, as another role, checks its own before writing. So the
+        // validating role's missing INSERT or UPDATE makes no key unfixable.
+        facts.canInsert = [:]
+        facts.canUpdate = [:]
         var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
         if let predicted {
             // The load decides what is fixable; the rules' own words say why a key is not backfilled.

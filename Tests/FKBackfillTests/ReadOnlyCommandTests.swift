@@ -1,0 +1,49 @@
+import FKBackfill
+import Foundation
+import Testing
+import TestSupport
+
+/// `fkbackfill validate` and `load` on the hot standby as a CI job runs them: in place
+/// gives the primary's output; what must write is one `fkbackfill: error:` line with a
+/// hint naming the flags that work read-only, exit 3 (docs/validate.md).
+@Suite struct ReadOnlyCommandTests {
+    var binary: String {
+        ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
+            ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path
+    }
+
+    @Test func onTheStandbyInPlaceMatchesThePrimaryAndStagingIsOneError() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            INSERT INTO org VALUES ('G1');
+            CREATE TABLE fact (id int, org_code text CONSTRAINT f_org REFERENCES org);
+            CREATE TABLE src (id int, org_code text);
+            INSERT INTO src VALUES (1, 'G1'), (2, 'G2');
+            """)
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let environment = ProcessInfo.processInfo.environment
+        var onStandby = environment
+        onStandby["PGHOST"] = environment["FKB_STANDBY_HOST"]
+        onStandby["PGPORT"] = environment["FKB_STANDBY_PORT"]
+        // G2 is missing and fixable: exit 0 on both.
+        let inPlace = ["validate", "\(db.schema).fact", "--source", "\(db.schema).src", "--in-place", "--format", "json"]
+        let primary = try run(binary, inPlace, environment: environment)
+        let replica = try run(binary, inPlace, environment: onStandby)
+        #expect(primary.status == 0 && replica.status == 0, "\(primary.stderr) \(replica.stderr)")
+        #expect(replica.stdout == primary.stdout && replica.stderr.isEmpty)
+        let report = try JSONSerialization.jsonObject(with: Data(replica.stdout.utf8)) as? [String: Any]
+        #expect((report?["foreignKeys"] as? [[String: Any]])?.first?["missingKeys"] as? Int == 1)
+
+        let csv = try db.csvFile("id,org_code\n3,G3\n")
+        for arguments in [["validate", "\(db.schema).fact", "--csv", csv], ["load", "\(db.schema).fact", "--csv", csv]] {
+            let refused = try run(binary, arguments, environment: onStandby)
+            #expect(refused.status == 3, "\(arguments[0]): \(refused.stderr)")
+            let lines = refused.stderr.split(separator: "\n")
+            #expect(lines.count == 2 && lines.first?.hasPrefix("fkbackfill: error: cannot \(arguments[0])") == true, "\(refused.stderr)")
+            #expect(lines.last?.hasPrefix("hint: ") == true && lines.last?.contains("--source TABLE --in-place") == true, "\(refused.stderr)")
+        }
+        #expect(try db.count("org") == 1 && db.count("fact") == 0)
+    }
+}

@@ -1,0 +1,215 @@
+import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Issue #29's first stage: validate that reads in place (the target's own rows, a table
+/// with the target's types `inPlace`) runs READ ONLY, so it gives the primary's report on
+/// the hot standby `make test` starts and for a SELECT-only role whose transactions are
+/// read-only; what must stage, and any load, is refused there before anything runs.
+@Suite struct ReadOnlyValidateTests {
+    /// The schema: `org` (a backfill fills it), `plan` (its NOT NULL owner nothing covers:
+    /// unfixable), a sequence behind a parent's default, and `fact` with existing rows.
+    /// `src_missing` has the target's types, missing keys (one blank) and a NULL amount;
+    /// `src_clean` misses nothing; `src_cast` would need casting.
+    func schema(_ db: TestDatabase) throws {
+        try db.run("""
+            CREATE SEQUENCE serial_no;
+            CREATE TABLE org (code text PRIMARY KEY, n bigint NOT NULL DEFAULT nextval('serial_no'));
+            CREATE TABLE plan (code text PRIMARY KEY, owner text NOT NULL);
+            INSERT INTO org (code) VALUES ('G1'), ('G2');
+            INSERT INTO plan VALUES ('P1', 'me');
+            CREATE TABLE fact (id int PRIMARY KEY, org_code text CONSTRAINT f_org REFERENCES org,
+                               plan_code text CONSTRAINT f_plan REFERENCES plan, amount numeric NOT NULL);
+            INSERT INTO fact VALUES (1, 'G1', 'P1', 10);
+            CREATE TABLE src_missing (id int, org_code text, plan_code text, amount numeric);
+            INSERT INTO src_missing VALUES (2, 'G1', 'P1', 1), (3, 'G9', 'P1', 2), (4, 'G9', 'P7', NULL), (5, '(空白)', 'P8', 3), (6, NULL, 'P1', 4);
+            CREATE TABLE src_clean (id int, org_code text, plan_code text, amount numeric);
+            INSERT INTO src_clean VALUES (7, 'G1', 'P1', 1), (8, 'G2', NULL, 2);
+            CREATE TABLE src_cast (id bigint, org_code varchar(8), plan_code text, amount text);
+            INSERT INTO src_cast VALUES (9, 'G5', 'P1', '1');
+            """)
+    }
+
+    static let rules = "blank:\n  markers: ['(空白)']\n"
+
+    /// A SELECT-only role (USAGE on the schema, SELECT on its tables) whose transactions
+    /// are read-only, as a CI job's credentials would be; `cleanup` drops it.
+    func readOnlyRole(_ db: TestDatabase) throws -> (name: String, cleanup: () -> Void) {
+        let name = "\(db.schema)_ci"
+        try db.run("""
+            CREATE ROLE \(name) LOGIN; GRANT USAGE ON SCHEMA \(db.schema) TO \(name);
+            GRANT SELECT ON ALL TABLES IN SCHEMA \(db.schema) TO \(name);
+            ALTER ROLE \(name) SET default_transaction_read_only = on
+            """)
+        return (name, {
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(name); DROP ROLE \(name)")
+        })
+    }
+
+    /// The sessions a read-only validation must agree on: the primary (superuser), the
+    /// standby (after it replayed the schema), and the read-only role on both.
+    func sessions(_ db: TestDatabase, role: String) throws -> [(name: String, connection: Connection)] {
+        let database = try db.connection.execute("SELECT current_database() AS d").rows[0].string("d")
+        let roleOnPrimary = try Connection(ConnectionString("dbname=\(database) user=\(role)"))
+        #expect(try roleOnPrimary.execute("SHOW default_transaction_read_only").rows[0].string("default_transaction_read_only") == "on")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        return [("primary", db.connection), ("standby", standby), ("read-only role", roleOnPrimary),
+                ("read-only role on the standby", try Standby.connect(user: role))]
+    }
+
+    func validate(
+        _ connection: Connection, _ table: String, input: InputSource?, inPlace: Bool = true, rules: String = rules
+    ) throws -> (report: ValidationReport, statements: [String]) {
+        var options = ValidateOptions()
+        options.inPlace = inPlace
+        options.rules = try RulesParser.parse(rules, file: "rules.yaml")
+        let statements = LockedBox<[String]>()
+        options.onStatement = { statements.append($0.description) }
+        let report = try Validator(connection: connection).run(table: table, input: input, options: options)
+        return (report, statements.value)
+    }
+
+    /// What writes: anything but reading and the transaction's own bookkeeping.
+    static func writes(_ statements: [String]) -> [String] {
+        statements.filter { statement in
+            let head = statement.prefix(while: { !$0.isWhitespace }).uppercased()
+            return ["CREATE", "INSERT", "UPDATE", "DELETE", "COPY", "DROP", "ALTER", "ANALYZE", "TRUNCATE", "LOCK"].contains(head)
+                || statement.contains("nextval")
+        }
+    }
+
+    @Test func inPlaceValidationGivesThePrimarysReportOnTheStandbyAndForAReadOnlyRole() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        let (role, cleanup) = try readOnlyRole(db)
+        defer { cleanup() }
+        let table = "\(db.schema).fact"
+        for (source, expectMissing) in [("src_missing", true), ("src_clean", false)] {
+            var first: String?
+            for (name, connection) in try sessions(db, role: role) {
+                let (report, statements) = try validate(connection, table, input: .table("\(db.schema).\(source)"))
+                #expect(report.checkedInPlace, "\(source) on \(name)")
+                #expect(statements.contains("BEGIN READ ONLY"), "\(source) on \(name): \(statements.filter { $0.hasPrefix("BEGIN") })")
+                #expect(Self.writes(statements).isEmpty, "\(source) on \(name): \(Self.writes(statements))")
+                let json = report.render(.json)
+                if let first { #expect(json == first, "\(source): the report on \(name) differs from the primary's") } else { first = json }
+                let org = try #require(report.foreignKeys.first { $0.name == "f_org" })
+                let plan = try #require(report.foreignKeys.first { $0.name == "f_plan" })
+                if expectMissing {
+                    #expect(report.rows == 5 && !report.wouldLoad)
+                    #expect((org.violatingRows, org.missingKeys, org.fixableKeys, org.unfixableKeys) == (3, 2, 1, 1), "\(org)")
+                    #expect(org.reasons == ["1 missing key is blank, which is never backfilled"])
+                    #expect(org.samples.map(\.key) == [["(空白)"], ["G9"]])
+                    #expect((plan.missingKeys, plan.fixableKeys) == (2, 0), "\(plan)")
+                    #expect(report.columns.map(\.column) == ["amount"] && report.columns.first?.rows == 1)
+                } else {
+                    #expect(report.rows == 2 && report.wouldLoad)
+                    #expect(org.missingKeys == 0 && plan.missingKeys == 0 && report.columns.isEmpty)
+                }
+            }
+        }
+    }
+
+    /// No input: the table's own rows, here with rows a NOT VALID FK let in (missing keys)
+    /// and a table that misses nothing.
+    @Test func theTablesOwnRowsGiveThePrimarysReportOnTheStandbyAndForAReadOnlyRole() throws {
+        let db = try TestDatabase()
+        db.expectsOrphans = true  // the NOT VALID FK's old rows, on purpose
+        try schema(db)
+        try db.run("""
+            CREATE TABLE old_fact (id int, org_code text, amount numeric NOT NULL);
+            INSERT INTO old_fact VALUES (1, 'G1', 1), (2, 'G8', 2), (3, 'G8', 3), (4, '(空白)', 4);
+            ALTER TABLE old_fact ADD CONSTRAINT f_old_org FOREIGN KEY (org_code) REFERENCES org NOT VALID;
+            """)
+        let (role, cleanup) = try readOnlyRole(db)
+        defer { cleanup() }
+        for (table, missing) in [("old_fact", 2), ("fact", 0)] {
+            var first: String?
+            for (name, connection) in try sessions(db, role: role) {
+                let (report, statements) = try validate(connection, "\(db.schema).\(table)", input: nil)
+                #expect(report.checkedInPlace && statements.contains("BEGIN READ ONLY"), "\(table) on \(name)")
+                #expect(Self.writes(statements).isEmpty, "\(table) on \(name): \(Self.writes(statements))")
+                let json = report.render(.json)
+                if let first { #expect(json == first, "\(table): the report on \(name) differs from the primary's") } else { first = json }
+                let org = try #require(report.foreignKeys.first { $0.referencedTable.name == "org" })
+                #expect(org.missingKeys == missing, "\(table) on \(name)")
+                #expect(report.wouldLoad == (missing == 0))
+            }
+        }
+    }
+
+    /// What must stage (a CSV, a table not checked in place or needing casts, a query, a
+    /// rule's sql:) is refused on the standby and for the read-only role: one error of kind
+    /// read_only_sql_transaction naming why, before anything runs; no sequence value used.
+    @Test func stagingIsRefusedBeforeAnythingRuns() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        let (role, cleanup) = try readOnlyRole(db)
+        defer { cleanup() }
+        let csv = try db.csvFile("id,org_code,plan_code,amount\n11,G5,P1,1\n")
+        let table = "\(db.schema).fact"
+        let cases: [(InputSource, Bool, String, String)] = [
+            (.csv(path: csv, options: CSVOptions()), false, Self.rules, "(a CSV file is always staged)"),
+            (.table("\(db.schema).src_missing"), false, Self.rules, "(a table not checked in place is staged and cast)"),
+            (.table("\(db.schema).src_cast"), true, Self.rules, "(its columns do not all have the target's types, so they are cast)"),
+            (.query("SELECT * FROM \(db.schema).src_clean"), true, Self.rules, "(a query is compiled into a temporary view)"),
+            (.table("\(db.schema).src_clean"), true, "tables:\n  \(db.schema).plan:\n    columns:\n      owner: { sql: \"min(plan_code)\" }\n",
+             "sql: expressions by compiling each into a temporary view"),
+        ]
+        let sequence = "SELECT last_value::text || is_called::text AS v FROM \(db.schema).serial_no"
+        let before = try db.values(sequence)
+        for (name, connection) in try sessions(db, role: role).dropFirst() {
+            for (input, inPlace, rules, why) in cases {
+                let statements = LockedBox<[String]>()
+                let error = try #require(throws: FKBackfillError.self, "\(input.label) on \(name)") {
+                    var options = ValidateOptions()
+                    options.inPlace = inPlace
+                    options.rules = try RulesParser.parse(rules, file: "rules.yaml")
+                    options.onStatement = { statements.append($0.description) }
+                    _ = try Validator(connection: connection).run(table: table, input: input, options: options)
+                }
+                #expect(error.kind == .database(sqlState: SQLState.readOnlySQLTransaction), "\(input.label) on \(name): \(error)")
+                #expect(error.cause == nil, "PostgreSQL refused a statement: \(error)")
+                #expect(error.message.hasPrefix("cannot validate \(input.label) for \(table) on this session: "), "\(error.message)")
+                #expect(error.message.contains(why) && error.message.hasSuffix("which a read-only transaction or a hot standby cannot create; nothing was written"),
+                        "\(error.message)")
+                #expect(error.message.contains(name.contains("standby") ? "the server is a hot standby" : "default_transaction_read_only is on"))
+                #expect(error.hint?.contains("against the primary") == true)
+                #expect(Self.writes(statements.value).isEmpty, "\(input.label) on \(name): \(Self.writes(statements.value))")
+            }
+        }
+        #expect(try db.values(sequence) == before, "a sequence value was used")
+        // On the primary the same inputs stage, and a table that needs casts falls back to staging.
+        let (cast, _) = try validate(db.connection, table, input: .table("\(db.schema).src_cast"))
+        #expect(!cast.checkedInPlace && cast.prediction != nil && cast.wouldLoad)
+    }
+
+    /// A load writes, a dry run too: on the standby and for the read-only role it is refused
+    /// before anything runs, with the same kind, and nothing changes.
+    @Test func aLoadIsRefusedOnAReadOnlySession() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        let (role, cleanup) = try readOnlyRole(db)
+        defer { cleanup() }
+        let csv = try db.csvFile("id,org_code,plan_code,amount\n11,G5,P1,1\n")
+        let checksum = try db.checksum(["org", "plan", "fact"])
+        for (name, connection) in try sessions(db, role: role).dropFirst() {
+            for dryRun in [false, true] {
+                var options = LoadOptions()
+                options.dryRun = dryRun
+                let statements = LockedBox<[String]>()
+                options.onStatement = { statements.append($0.description) }
+                let error = try #require(throws: FKBackfillError.self) {
+                    _ = try Loader(connection: connection).run(table: "\(db.schema).fact", input: .csv(path: csv, options: CSVOptions()), options: options)
+                }
+                #expect(error.kind == .database(sqlState: SQLState.readOnlySQLTransaction), "\(name): \(error)")
+                #expect(error.message.hasPrefix("cannot load into \(db.schema).fact on this session: "), "\(error.message)")
+                #expect(!statements.value.contains { $0.hasPrefix("BEGIN") }, "\(name): \(statements.value)")
+            }
+        }
+        #expect(try db.checksum(["org", "plan", "fact"]) == checksum)
+    }
+}
