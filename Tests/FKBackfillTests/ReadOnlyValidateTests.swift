@@ -182,9 +182,15 @@ import TestSupport
             }
         }
         #expect(try db.values(sequence) == before, "a sequence value was used")
-        // On the primary the same inputs stage, and a table that needs casts falls back to staging.
+        // On the primary the same inputs run: a table that needs casts falls back to
+        // staging, and a sql: rule is checked in a transaction that may write.
         let (cast, _) = try validate(db.connection, table, input: .table("\(db.schema).src_cast"))
         #expect(!cast.checkedInPlace && cast.prediction != nil && cast.wouldLoad)
+        for (input, inPlace, rules, _) in cases {
+            let (report, statements) = try validate(db.connection, table, input: input, inPlace: inPlace, rules: rules)
+            // (A table that needs casts is found so in a READ ONLY transaction, then staged in another.)
+            #expect(report.rows > 0 && statements.last(where: { $0.hasPrefix("BEGIN") }) == "BEGIN", "\(input.label) on the primary")
+        }
     }
 
     /// A load writes, a dry run too: on the standby and for the read-only role it is refused

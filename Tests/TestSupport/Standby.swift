@@ -34,10 +34,16 @@ public enum Standby {
     ///
     /// The test cluster runs with `synchronous_commit = off`, so a commit that returned
     /// may still sit in WAL buffers, past the write position (seen: a role just created
-    /// was missing on a standby that had replayed up to it). A transaction with an xid
-    /// committed with `synchronous_commit = on` flushes all WAL up to its commit first.
+    /// was missing on a standby that had replayed up to it). A transaction that writes WAL
+    /// (a transactional logical message, which changes no table) and commits with
+    /// `synchronous_commit = on` flushes all WAL up to its commit first. (One that only
+    /// takes an xid writes none before its commit record, and PostgreSQL commits it
+    /// asynchronously whatever the setting.)
     public static func waitForReplay(of primary: Connection, on standby: Connection, within seconds: Double = 30) throws {
-        try primary.executeScript(unsafeRaw: "BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_catalog.pg_current_xact_id(); COMMIT")
+        try primary.executeScript(unsafeRaw: """
+            BEGIN; SET LOCAL synchronous_commit = on;
+            SELECT pg_catalog.pg_logical_emit_message(true, 'fkbackfill-test', 'flush'); COMMIT
+            """)
         let lsn = try primary.execute("SELECT CAST(pg_catalog.pg_current_wal_lsn() AS text) AS lsn").rows[0].string("lsn")
         let caughtUp = try eventually(within: seconds) {
             try standby.execute(

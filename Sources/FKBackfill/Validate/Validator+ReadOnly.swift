@@ -19,17 +19,8 @@ extension Validator {
         let reason: String
     }
 
-    /// Whether the run can read its input in place, so its transaction begins READ ONLY:
-    /// no input (the target's own rows), or a table checked in place. (A query is compiled
-    /// into a temporary view first, a write.)
-    static func mayReadInPlace(_ input: InputSource?, _ options: ValidateOptions) -> Bool {
-        guard let input else { return true }
-        if case .table = input { return options.inPlace }
-        return false
-    }
-
     /// What makes this run write whatever the input holds, or nil when it may read in
-    /// place: the input is staged (a CSV, a table not checked in place, a query compiled
+    /// place, so its transaction begins READ ONLY: the input is staged (a CSV, a table not checked in place, a query compiled
     /// into a temporary view), or the rules have `sql:` expressions, each compiled into a
     /// temporary view to be checked (SQLExpressionCheck).
     static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions) -> String? {

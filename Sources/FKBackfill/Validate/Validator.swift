@@ -63,10 +63,11 @@ public final class Validator {
             // Reading in place writes nothing, so its transaction begins READ ONLY and runs
             // on a standby too; staging writes temporary tables (Validator+ReadOnly.swift).
             let readOnlySession = try session.readOnlyReason()
-            if let readOnlySession, let writes = Self.alwaysWrites(input, options) {
+            let writes = Self.alwaysWrites(input, options)
+            if let readOnlySession, let writes {
                 throw Self.stagingRefused(table: table, input: input, because: writes, session: readOnlySession)
             }
-            let readOnly = Self.mayReadInPlace(input, options)
+            let readOnly = writes == nil
             do {
                 return try session.transaction(readOnly: readOnly, ending: .rollback) {
                     try validate(table: table, input: input, options: options, readOnly: readOnly)
