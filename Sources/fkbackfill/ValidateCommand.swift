@@ -16,6 +16,8 @@ struct ValidateCommand: ParsableCommand {
             too) with their lines, parent rows a backfill would add, what would stop it. \
             --in-place checks a --source or --query with the target's types where it is (FKs \
             and NOT NULL only). With no input, checks the rows already in TABLE in place. \
+            A --source checked in place, or no input, runs READ ONLY: on a hot standby and \
+            with read-only credentials too; what stages is refused there (exit 3). \
             Input columns TABLE lacks are judged as load judges them (--ignore-extra-columns).
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \
