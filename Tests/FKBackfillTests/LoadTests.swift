@@ -472,7 +472,9 @@ extension LoadTests {
         #expect(statements.dropFirst().first == "SELECT pg_catalog.set_config('search_path', $1, $2)")
         // Then replica mode is checked, a dead client's statement bounded, messages in English.
         #expect(statements.dropFirst(2).first == "SELECT pg_catalog.current_setting('session_replication_role') AS role")
-        #expect(statements.dropFirst(5).first == "BEGIN ISOLATION LEVEL READ COMMITTED")
+        // Then whether the session may write at all (a hot standby, read-only transactions), before it begins.
+        #expect(statements.dropFirst(5).first?.hasPrefix("SELECT pg_catalog.pg_is_in_recovery() AS recovery") == true)
+        #expect(statements.dropFirst(6).first == "BEGIN ISOLATION LEVEL READ COMMITTED")
         #expect(statements.dropLast().last == "ROLLBACK")
         #expect(statements.last?.hasPrefix("SELECT pg_catalog.set_config('search_path', $1, false)") == true)
         #expect(statements.contains { $0.hasPrefix("COPY pg_temp.fkb_stage") })

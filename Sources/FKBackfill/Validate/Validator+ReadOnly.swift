@@ -20,9 +20,9 @@ extension Validator {
     }
 
     /// What makes this run write whatever the input holds, or nil when it may read in
-    /// place, so its transaction begins READ ONLY: the input is staged (a CSV, a table not checked in place, a query compiled
-    /// into a temporary view), or the rules have `sql:` expressions, each compiled into a
-    /// temporary view to be checked (SQLExpressionCheck).
+    /// place, so its transaction begins READ ONLY: the input is staged (a CSV, a table not
+    /// checked in place, a query compiled into a temporary view), or the rules have `sql:`
+    /// expressions, each compiled into a temporary view to be checked (SQLExpressionCheck).
     static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions) -> String? {
         let staged: String? = switch input {
         case nil: nil
@@ -53,9 +53,7 @@ extension Validator {
     }
 
     /// Why an input that could be read in place must be staged after all, or nil.
-    static func stagingNeeded(
-        hasTypes: Bool, blanksBecomeNull: Bool, selfReference: Bool
-    ) -> String? {
+    static func stagingNeeded(hasTypes: Bool, blanksBecomeNull: Bool, selfReference: Bool) -> String? {
         if selfReference { return stages("the target references itself, and its own keys may come from the input") }
         if blanksBecomeNull { return stages("blank keys load as NULL (on_blank: null)") }
         if !hasTypes { return stages("its columns do not all have the target's types, so they are cast") }
