@@ -55,20 +55,35 @@ extension FKCheck {
         // functions are not in pg_depend, and none of them writes to a user table.)
         let calls = try session.execute(
             """
-            WITH rel AS \(tree),
-            domains AS (
-                SELECT DISTINCT a.atttypid AS oid FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-                WHERE a.attrelid IN (SELECT * FROM rel) AND a.attnum > 0 AND NOT a.attisdropped AND t.typtype = 'd'
+            WITH rel (relid) AS MATERIALIZED \(tree),
+            -- Each lookup by its catalog's index (LATERAL … OFFSET 0): with IN lists the planner
+            -- scanned the whole of pg_attribute and pg_depend, 7 ms of a one-row load on a
+            -- catalog of 1,500 tables, and more as a warehouse grows.
+            domains AS MATERIALIZED (
+                SELECT DISTINCT a.atttypid AS oid FROM rel CROSS JOIN LATERAL (
+                    SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid OPERATOR(pg_catalog.=) rel.relid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) a
+                JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid WHERE t.typtype = 'd'
+            ),
+            objects AS (
+                SELECT CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AS classid, ad.oid FROM rel CROSS JOIN LATERAL (
+                    SELECT ad.oid FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid OPERATOR(pg_catalog.=) rel.relid OFFSET 0) ad
+                UNION ALL
+                SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM rel CROSS JOIN LATERAL (
+                    SELECT c.oid FROM pg_catalog.pg_constraint c
+                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.relid AND c.contype = 'c' OFFSET 0) c
+                UNION ALL
+                SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM domains dm CROSS JOIN LATERAL (
+                    SELECT c.oid FROM pg_catalog.pg_constraint c
+                    WHERE c.contypid OPERATOR(pg_catalog.=) dm.oid AND c.contype = 'c' OFFSET 0) c
+                UNION ALL
+                SELECT CAST('pg_catalog.pg_type' AS pg_catalog.regclass), dm.oid FROM domains dm
             ),
             users AS (
-                SELECT d.refobjid AS proc FROM pg_catalog.pg_depend d
-                WHERE d.refclassid = CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND (
-                    (d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid IN (
-                        SELECT ad.oid FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid IN (SELECT * FROM rel)))
-                    OR (d.classid = CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass) AND d.objid IN (
-                        SELECT c.oid FROM pg_catalog.pg_constraint c WHERE c.contype = 'c'
-                          AND (c.conrelid IN (SELECT * FROM rel) OR c.contypid IN (SELECT oid FROM domains))))
-                    OR (d.classid = CAST('pg_catalog.pg_type' AS pg_catalog.regclass) AND d.objid IN (SELECT oid FROM domains)))
+                SELECT d.refobjid AS proc FROM objects o CROSS JOIN LATERAL (
+                    SELECT d.refobjid FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.oid
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) OFFSET 0) d
             )
             SELECT pg_catalog.string_agg(DISTINCT CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text), ', ') AS names
             FROM users u JOIN pg_catalog.pg_proc p ON p.oid = u.proc WHERE p.provolatile <> 'i'
