@@ -112,28 +112,13 @@ import TestSupport
     /// revoking TEMPORARY from PUBLIC touches no other test.)
     @Test func withoutTemporaryTheGrantIsNamed() throws {
         let db = try TestDatabase()
-        let database = "\(db.schema)_notemp"
-        let name = "\(db.schema)_notemp"
-        try db.connection.execute("CREATE DATABASE \(ident: database)")
-        defer {
-            _ = try? db.connection.execute("DROP DATABASE IF EXISTS \(ident: database) WITH (FORCE)")
-            _ = try? db.connection.execute("DROP ROLE IF EXISTS \(ident: name)")
-        }
-        try db.run("CREATE ROLE \(name) LOGIN")
-        do {
-            let admin = try Connection(ConnectionString("dbname=\(database)"))
-            try admin.executeScript(unsafeRaw: """
-                REVOKE TEMPORARY ON DATABASE \(database) FROM PUBLIC;
-                CREATE TABLE org (code text PRIMARY KEY); CREATE TABLE fact (org_code text REFERENCES org);
-                GRANT SELECT, INSERT, UPDATE ON org, fact TO \(name);
-                """)
-        }
         let csv = try db.csvFile("org_code\nG1\n")
-        let connection = try Connection(ConnectionString("dbname=\(database) user=\(name)"))
-        let error = try #require(throws: FKBackfillError.self) {
-            _ = try Loader(connection: connection).run(table: "public.fact", input: .csv(path: csv, options: CSVOptions()), options: LoadOptions())
+        try db.withoutTemporary(grants: "GRANT SELECT, INSERT, UPDATE ON org, fact TO %ROLE%;") { connection, database, name in
+            let error = try #require(throws: FKBackfillError.self) {
+                _ = try Loader(connection: connection).run(table: "public.fact", input: .csv(path: csv, options: CSVOptions()), options: LoadOptions())
+            }
+            #expect(error.kind == .missingPrivileges)
+            #expect(error.details == ["GRANT TEMPORARY ON DATABASE \"\(database)\" TO \"\(name)\";"], "\(error.details)")
         }
-        #expect(error.kind == .missingPrivileges)
-        #expect(error.details == ["GRANT TEMPORARY ON DATABASE \"\(database)\" TO \"\(name)\";"], "\(error.details)")
     }
 }
