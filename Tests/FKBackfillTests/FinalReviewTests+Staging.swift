@@ -63,48 +63,47 @@ extension FinalReviewTests {
     static let notNullDomainCSV = "cust_id,c\n1,AB\n2,ab\n"
 
     /// Item 3 of this round: "a domain's CHECK or NOT NULL refusing a staged value is a
-    /// reject under --max-rejects". With a NOT NULL domain it is not: staging tests each
-    /// value's cast, then stages `CASE WHEN castable THEN CAST(...) END`, whose NULL for the
-    /// refused value the NOT NULL domain refuses again: a bare "database error: domain …
-    /// does not allow null values (SQLSTATE 23502)", exit 3, for one bad value that
-    /// --max-rejects 5 should set aside. (The same with a CHECK that refuses NULL,
-    /// `VALUE IS NOT NULL AND …`: 23514.)
-    @Test func aNotNullDomainsBadValueIsNotARejectUnderMaxRejects() throws {
-        withKnownIssue("a NOT NULL domain's bad value under --max-rejects: the checked stage's NULL is refused again (23502)") {
-            let db = try TestDatabase()
-            try db.run(Self.notNullDomain)
-            let csv = Self.notNullDomainCSV
-            var report: LoadReport?
-            var loadError: FKBackfillError?
-            do { report = try db.load("fact", csv: csv) { $0.maxRejects = 5 } } catch let error as FKBackfillError { loadError = error }
-            #expect(loadError == nil, "\(loadError.map { "\($0.kind) \($0.message)" } ?? "")")
-            #expect(report?.inserted == 1 && report?.rejected == 1)
-            #expect(try db.count("fact") == 1)
-        }
+    /// reject under --max-rejects". With a NOT NULL domain it was not: staging tested each
+    /// value's cast, then staged `CASE WHEN castable THEN CAST(...) END`, whose NULL for the
+    /// refused value the NOT NULL domain refused again: a bare "database error: domain …
+    /// does not allow null values (SQLSTATE 23502)", exit 3. Text staging now stores a
+    /// domain's values in the type under it (`TextStaging.stagingType`). A NULL in the
+    /// NOT NULL domain's column is a reject too, and a domain over a domain counts.
+    @Test func aNotNullDomainsBadValueIsARejectUnderMaxRejects() throws {
+        let db = try TestDatabase()
+        try db.run(Self.notNullDomain)
+        let report = try db.load("fact", csv: Self.notNullDomainCSV) { $0.maxRejects = 5 }
+        #expect(report.inserted == 1 && report.rejected == 1)
+        #expect(try db.count("fact") == 1)
+        let s = db.schema
+        try db.run("""
+            CREATE DOMAIN code2 AS \(s).code CHECK (length(VALUE) > 1);
+            CREATE TABLE fact2 (cust_id int REFERENCES cust, c code2);
+            """)
+        let nested = try db.load("fact2", csv: "cust_id,c\n1,AB\n2,ab\n3,\n4,A\n5,CD\n") { $0.maxRejects = 5 }
+        #expect(nested.inserted == 2 && nested.rejected == 3, "\(nested.rejections.map(\.reason))")
+        #expect(nested.rejections.contains { $0.reason.contains("NULL in a NOT NULL column") }, "\(nested.rejections.map(\.reason))")
+        #expect(try db.values("SELECT c FROM fact2 ORDER BY c") == [["AB"], ["CD"]])
     }
 
     /// validate on the same table, without --max-rejects: the load says
     /// "d.csv:3: value for domain code violates check constraint" (exit 2, FILE:LINE);
-    /// validate stops with "database error: domain code does not allow null values
-    /// (SQLSTATE 23502)", exit 3, and no report at all. validate must report the bad
-    /// value at its line, as the load does.
-    @Test func validateStopsWithADatabaseErrorOnANotNullDomainsBadValue() throws {
-        withKnownIssue("validate's text staging stores NULL for a NOT NULL domain's bad value, which the domain refuses (23502)") {
-            let db = try TestDatabase()
-            try db.run(Self.notNullDomain)
-            let csv = Self.notNullDomainCSV
-            var loadError: FKBackfillError?
-            do { _ = try db.load("fact", csv: csv) { $0.dryRun = true } } catch let error as FKBackfillError { loadError = error }
-            var badInput = false
-            if case .badInput(line: 3)? = loadError?.kind { badInput = true }
-            #expect(badInput, "\(loadError.map { "\($0.kind) \($0.message)" } ?? "no error")")
-            var validateError: FKBackfillError?
-            var prediction: ValidationReport.Prediction?
-            do { prediction = try db.predict("fact", csv: csv) } catch let error as FKBackfillError { validateError = error }
-            #expect(validateError == nil || validateError?.category == loadError?.category,
-                    "load: \(loadError.map { "\($0.kind)" } ?? "-"); validate: \(validateError.map { "\($0.kind) \($0.message)" } ?? "-")")
-            if let prediction { #expect(!prediction.wouldLoad) }
-        }
+    /// validate stopped with "database error: domain code does not allow null values
+    /// (SQLSTATE 23502)", exit 3, and no report at all. It now reports the bad value at
+    /// its line, as the load does, and would not load.
+    @Test func validateReportsANotNullDomainsBadValue() throws {
+        let db = try TestDatabase()
+        try db.run(Self.notNullDomain)
+        let csv = Self.notNullDomainCSV
+        let loadError = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: csv) { $0.dryRun = true } }
+        #expect(loadError.kind == .badInput(line: 3), "\(loadError.kind) \(loadError.message)")
+        let prediction = try db.predict("fact", csv: csv)
+        #expect(!prediction.wouldLoad)
+        var options = ValidateOptions()
+        options.samples = 10
+        let report = try Validator(connection: db.connection).run(
+            table: "fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        #expect(report.columns.contains { $0.column == "c" && $0.problem == .conversion && $0.sampleLines == [3] }, "\(report.columns)")
     }
 
     /// A domain on the FK column whose CHECK reads the parent ("a known customer"). PostgreSQL's

@@ -88,9 +88,25 @@ enum CatalogQueries {
     /// Names, kinds and columns of the tables.
     static func tables(_ relations: [String]) -> SQL {
         """
+        -- Every domain's chain down to its base type (the database's domains, a few rows:
+        -- not a lookup per column): the base with the innermost typmod, and whether any
+        -- domain on the way is NOT NULL.
+        WITH RECURSIVE chain AS (
+            SELECT t.oid AS domain, t.typbasetype AS base, t.typtypmod AS typmod, t.typnotnull AS not_null, 1 AS depth
+            FROM pg_type t WHERE t.typtype = 'd'
+            UNION ALL
+            SELECT c2.domain, b.typbasetype, b.typtypmod, b.typnotnull, c2.depth + 1
+            FROM chain c2 JOIN pg_type b ON b.oid = c2.base AND b.typtype = 'd'
+        ),
+        domains AS (
+            SELECT DISTINCT ON (x.domain) x.domain, format_type(x.base, x.typmod) AS base,
+                   bool_or(x.not_null) OVER (PARTITION BY x.domain) AS not_null
+            FROM chain x ORDER BY x.domain, x.depth DESC
+        )
         SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname AS parent_schema, pc.relname AS parent_name,
                a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
-               pg_get_expr(d.adbin, d.adrelid) AS default_expression, a.attidentity, a.attgenerated
+               pg_get_expr(d.adbin, d.adrelid) AS default_expression, a.attidentity, a.attgenerated,
+               dom.base AS domain_base, coalesce(dom.not_null, false) AS domain_not_null
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
@@ -98,6 +114,7 @@ enum CatalogQueries {
         LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        LEFT JOIN domains dom ON dom.domain = a.atttypid
         WHERE c.oid = ANY(CAST(\(bindArray: relations) AS oid[]))
         ORDER BY c.oid, a.attnum
         """

@@ -133,13 +133,16 @@ public enum CatalogReader {
             guard let name = row["attname"] else { continue }
             let identity = try row.string("attidentity")
             let generated = try row.string("attgenerated")
-            tables[oid]?.columns.append(Column(
+            var column = Column(
                 name: name,
                 type: try row.string("type"),
                 notNull: row.bool("attnotnull"),
                 defaultExpression: generated.isEmpty ? row["default_expression"] : nil,
                 identity: identity == "a" ? .always : identity == "d" ? .byDefault : nil,
-                generatedExpression: generated.isEmpty ? nil : row["default_expression"]))
+                generatedExpression: generated.isEmpty ? nil : row["default_expression"])
+            column.domainBaseType = row["domain_base"]
+            column.domainNotNull = row.bool("domain_not_null")
+            tables[oid]?.columns.append(column)
         }
         return tables
     }

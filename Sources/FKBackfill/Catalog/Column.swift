@@ -22,6 +22,14 @@ public struct Column: Sendable, Equatable {
     public var identity: Identity?
     /// The expression of a `GENERATED ALWAYS AS (…) STORED` column.
     public var generatedExpression: String?
+    /// For a column whose type is a domain: the type under it (under every domain, with
+    /// the typmod the innermost domain gives it), as `format_type` prints it. Text staging
+    /// stores values in it, so that a value the domain refuses can stand as NULL until its
+    /// row is set aside (`TextStaging`).
+    public var domainBaseType: String?
+    /// The column's domain (or one under it) is `NOT NULL`: a NULL is refused though
+    /// `attnotnull` is false.
+    public var domainNotNull = false
 
     /// A column as the catalog describes it; identity and generated columns default to none.
     public init(
@@ -35,6 +43,9 @@ public struct Column: Sendable, Equatable {
         self.identity = identity
         self.generatedExpression = generatedExpression
     }
+
+    /// NULL is refused: by the column, or by its domain.
+    public var refusesNull: Bool { notNull || domainNotNull }
 
     /// Identity and generated columns are filled by the database, never by the tool.
     public var isDatabaseGenerated: Bool { identity != nil || generatedExpression != nil }

@@ -56,7 +56,7 @@ extension FKCheck {
         let calls = try session.execute(
             """
             WITH rel (relid) AS MATERIALIZED \(tree),
-            -- Each lookup by its catalog's index (LATERAL … OFFSET 0): with IN lists the planner
+            -- Each lookup by its catalog's index (LATERAL ... OFFSET 0): with IN lists the planner
             -- scanned the whole of pg_attribute and pg_depend, 7 ms of a one-row load on a
             -- catalog of 1,500 tables, and more as a warehouse grows.
             domains AS MATERIALIZED (

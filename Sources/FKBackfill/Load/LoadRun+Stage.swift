@@ -101,7 +101,7 @@ extension LoadRun {
             if !typed, let length = TextStaging.maxLength(column) {
                 conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(int: length)", "\(column.name): longer than \(length) characters"))
             }
-            if column.notNull && checked { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
+            if column.refusesNull && checked { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
         }
         if let unroutable = plan.unroutable {
             // Partition bounds by bare column name; the stage has the target's names.
@@ -164,10 +164,10 @@ extension LoadRun {
             switch plan.blank.onBlank {
             case .keep:
                 break
-            case .null where !column.notNull:
+            case .null where !column.refusesNull:
                 nulled.append(column)
             case .null, .reject:
-                rejected.append((column, "blank key in \(column.name)" + (column.notNull && plan.blank.onBlank == .null ? " (NOT NULL)" : "")))
+                rejected.append((column, "blank key in \(column.name)" + (column.refusesNull && plan.blank.onBlank == .null ? " (NOT NULL)" : "")))
             }
         }
         if let statement = sql.blankKeys(nulled: nulled, rejected: rejected) { try updateStage(statement) }

@@ -13,13 +13,36 @@ struct TextStaging {
     /// A column name, quoted.
     func identifier(_ name: String) -> SQL { SQL(ident: name) }
 
-    /// Character types are staged without their length, so a long value is reported as
-    /// too long instead of being cut by the cast; `bpchar` keeps char(n) comparisons
-    /// blank-insensitive, as PostgreSQL compares them.
+    /// The type a text value must cast to, as the load will: the column's, with character
+    /// types without their length, so a long value is reported as too long instead of
+    /// being cut by the cast; `bpchar` keeps char(n) comparisons blank-insensitive, as
+    /// PostgreSQL compares them.
+    static func checkedType(_ column: Column) -> SQL {
+        unsized(column.type) ?? column.sqlType
+    }
+
+    /// The stage's column type: `checkedType`, but for a domain the type under it. A value
+    /// the domain refuses (its CHECK, its NOT NULL) must stand as NULL in the stage until
+    /// its row is set aside; typed as a NOT NULL domain, the stage refused that NULL again
+    /// and the load stopped with a bare 23502 instead of a reject. The domain is still
+    /// what every value is cast to first (`castAll`, `castChecked`), and the insert casts
+    /// to it again.
     static func stagingType(_ column: Column) -> SQL {
-        if column.type.hasPrefix("character varying(") { return "character varying" }
-        if column.type.hasPrefix("character(") { return "bpchar" }
-        return column.sqlType
+        guard let base = column.domainBaseType else { return checkedType(column) }
+        // Safe as raw text: `format_type`'s output, read from the catalog (as `Column.sqlType`).
+        return unsized(base) ?? SQL(unsafeRaw: base)
+    }
+
+    static func unsized(_ type: String) -> SQL? {
+        if type.hasPrefix("character varying(") { return "character varying" }
+        if type.hasPrefix("character(") { return "bpchar" }
+        return nil
+    }
+
+    /// `CAST(value AS checkedType)`, and for a domain then to the stage's type.
+    static func cast(_ value: SQL, _ column: Column) -> SQL {
+        let checked: SQL = "CAST(\(value) AS \(checkedType(column)))"
+        return column.domainBaseType == nil ? checked : "CAST(\(checked) AS \(stagingType(column)))"
     }
 
     /// The declared length of a character column, if it has one.
@@ -40,18 +63,20 @@ struct TextStaging {
     }
 
     /// The distinct staging types, each with a cast-check function `pg_temp.fkb_casts_N`.
-    var castTypes: [String] { Array(Set(plan.stagedColumns.map { Self.stagingType($0).description })).sorted() }
+    var castTypes: [String] { Array(Set(plan.stagedColumns.map { Self.checkedType($0).description })).sorted() }
 
     /// One pg_temp function per staged type that says whether a text casts to it,
     /// catching the error in a subtransaction. Only used on the slow path, when a value
     /// is bad. The body is an ordinary quoted literal (`\(literal:)`), not dollar-quoted:
-    /// a quoted type name may contain any `$tag$`.
+    /// a quoted type name may contain any `$tag$`. `OR REPLACE`: a temporary function
+    /// outlives the transaction, so a second run on the same connection (the library's
+    /// callers) found the first one's and stopped with 42723.
     func createCastChecks() -> [SQL] {
         castTypes.enumerated().map { index, type in
             // The body is a quoted literal, so nothing in a type's name can end it. Safe
             // as raw text inside: `type` is a staging type, `format_type`'s own spelling.
             let body = "BEGIN PERFORM CAST(value AS \(type)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
-            return "CREATE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql "
+            return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS \(literal: body)"
         }
     }
@@ -64,7 +89,7 @@ struct TextStaging {
 
     func castCheck(_ column: Column) -> SQL {
         // castTypes holds every staged column's type: the index is always found.
-        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: Self.stagingType(column).description) ?? 0)"
+        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: Self.checkedType(column).description) ?? 0)"
     }
 
     func copyRaw(_ csv: CSVOptions) -> SQL {
@@ -81,7 +106,7 @@ struct TextStaging {
     /// Raw to typed in one statement; fails on the first bad value.
     func castAll() -> SQL {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
-            + plan.stagedColumns.map { "CAST(r.\(identifier($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
+            + plan.stagedColumns.map { Self.cast("r.\(identifier($0.name))", $0) }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }
 
@@ -90,7 +115,7 @@ struct TextStaging {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
             + plan.stagedColumns.map { column -> SQL in
                 let name: SQL = "r.\(identifier(column.name))"
-                return "CASE WHEN \(castCheck(column))(\(name)) THEN CAST(\(name) AS \(Self.stagingType(column))) END"
+                return "CASE WHEN \(castCheck(column))(\(name)) THEN \(Self.cast(name, column)) END"
             }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }
@@ -100,7 +125,7 @@ struct TextStaging {
     /// heap page's limit and name its line. The size of the typed ROW(...) leaves out
     /// what TOAST would compress; no row found means the error names none.
     func rowTooBig(_ error: PostgresError, input: String, lines: CSVLineTracker?, on session: Session) -> FKBackfillError {
-        let typed = plan.stagedColumns.map { "CAST(r.\(identifier($0.name)) AS \(Self.stagingType($0)))" as SQL }.joined(separator: ", ")
+        let typed = plan.stagedColumns.map { Self.cast("r.\(identifier($0.name))", $0) }.joined(separator: ", ")
         // 8160: MaxHeapTupleSize of 8 kB pages, which the server's message names. In
         // physical order, as the cast went: every row before the one it stopped at cast
         // fine, so the scan meets no bad value first; if it does, no line is named.

@@ -51,7 +51,7 @@ extension Validator {
                 checks.append((column.name, .tooLong, "longer than \(length) characters (\(column.type))",
                                "char_length(rtrim(\(name), ' ')) > \(int: length)"))
             }
-            if column.notNull { checks.append((column.name, .notNull, "\(column.name) is NOT NULL", "\(name) IS NULL")) }
+            if column.refusesNull { checks.append((column.name, .notNull, "\(column.name) is NOT NULL", "\(name) IS NULL")) }
         }
         if !checks.isEmpty {
             let row = try session.execute(sql.rawChecks(checks.map(\.condition), samples: samples)).rows[0]
@@ -66,7 +66,7 @@ extension Validator {
 
         // Blank keys under on_blank: null load as NULL; they are not violations then.
         if plan.blank.onBlank == .null {
-            for column in plan.blankColumns where !column.notNull { try session.execute(load.nullBlank(column)) }
+            for column in plan.blankColumns where !column.refusesNull { try session.execute(load.nullBlank(column)) }
         }
 
         let findings = try checked.map { fk in

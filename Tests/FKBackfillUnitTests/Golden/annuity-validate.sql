@@ -11,13 +11,13 @@ COPY pg_temp.fkb_raw ("月度", "业务类型", "计划类型", "计划代码", 
 INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT r._fkb_row, CAST(r."月度" AS date), CAST(r."业务类型" AS character varying), CAST(r."计划类型" AS character varying), CAST(r."计划代码" AS character varying), CAST(r."计划名称" AS character varying), CAST(r."组合代码" AS character varying), CAST(r."组合名称" AS character varying), CAST(r."期末资产规模" AS numeric(18,4)), CAST(r."机构代码" AS character varying), CAST(r."机构名称" AS character varying), CAST(r."产品线代码" AS character varying) FROM pg_temp.fkb_raw r;
 
 -- cast check
-CREATE FUNCTION pg_temp.fkb_casts_0(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS character varying); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
+CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_0(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS character varying); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
 
 -- cast check
-CREATE FUNCTION pg_temp.fkb_casts_1(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS date); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
+CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_1(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS date); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
 
 -- cast check
-CREATE FUNCTION pg_temp.fkb_casts_2(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS numeric(18,4)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
+CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_2(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS numeric(18,4)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
 
 -- cast checked
 INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT r._fkb_row, CASE WHEN pg_temp.fkb_casts_1(r."月度") THEN CAST(r."月度" AS date) END, CASE WHEN pg_temp.fkb_casts_0(r."业务类型") THEN CAST(r."业务类型" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划类型") THEN CAST(r."计划类型" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划代码") THEN CAST(r."计划代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划名称") THEN CAST(r."计划名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."组合代码") THEN CAST(r."组合代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."组合名称") THEN CAST(r."组合名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_2(r."期末资产规模") THEN CAST(r."期末资产规模" AS numeric(18,4)) END, CASE WHEN pg_temp.fkb_casts_0(r."机构代码") THEN CAST(r."机构代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."机构名称") THEN CAST(r."机构名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."产品线代码") THEN CAST(r."产品线代码" AS character varying) END FROM pg_temp.fkb_raw r;
