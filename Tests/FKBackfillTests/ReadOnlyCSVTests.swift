@@ -83,6 +83,8 @@ import TestSupport
         #expect((org.violatingRows, org.missingKeys, org.fixableKeys) == (2, 1, 1) && org.samples.map(\.lines) == [[3, 4]], "\(org)")
         #expect(fixable.wouldLoad && fixable.render(.text).contains("would load after backfilling 1 missing key"))
         #expect(fixable.notExact.contains { $0.hasPrefix("the target's unique keys (fact_pkey)") }, "\(fixable.notExact)")
+        #expect(try JSONSchema("validate").problems(fixable.render(.json)).isEmpty)
+        #expect(fixable.render(.json).contains("\"lineNumbers\" : \"file\""))
         let unfixable = try #require(reports["unfixable"])
         #expect(!unfixable.wouldLoad && unfixable.foreignKeys.first { $0.name == "f_plan" }?.unfixableKeys == 1)
         // Bad values: the staged path's column problems, with the same lines.

@@ -55,8 +55,9 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), FKs and NOT NULL only, with rules without sql: expressions; validate this "
-                + "input against the primary, with a role whose transactions may write")
+                + "target's own rows (no input), FKs and NOT NULL only, and a CSV streamed in batches, without maxRejects, "
+                + "replaceBy, sql: rules or on_blank: null; validate this input against the primary, with a role whose "
+                + "transactions may write")
     }
 
     /// Why a CSV streamed read-only must be staged after all, or nil: blanks that load as
