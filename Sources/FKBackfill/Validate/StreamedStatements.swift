@@ -57,12 +57,13 @@ struct StreamedStatements {
     /// The whole check of one batch, in one statement and one row: `rows` and `f0…` (partly
     /// NULL MATCH FULL keys, `InPlaceStatements.counts`), `n0…`/`s0…` per column check
     /// (rows and their first lines), and `fk0…` per FK, its missing keys as a JSON array of
-    /// `[[key…], rows, [first lines], blank]`, by first line. `arrays` are the batch's
+    /// `[[key…], rows, [first lines], blank, known]`, by first line (`missingKeys`, with
+    /// `known[i]` the keys earlier batches found missing for FK i). `arrays` are the batch's
     /// columns as array literals (`arrayLiteral`), then its lines; `unconvertible` values
     /// are NULL in the typed batch, as the staged path's checked cast makes them.
     func check(
         arrays: [String], unconvertible: [[String]], checks: [ColumnCheck], matchFull: [ForeignKey],
-        foreignKeys: [ForeignKey], samples: Int
+        foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int
     ) -> SQL {
         let names = columns.map { SQL(ident: $0.name) } + ["_fkb_line"]
         let unnest = zip(arrays, names.indices).map { array, index -> SQL in
@@ -84,22 +85,46 @@ struct StreamedStatements {
             statement += " CROSS JOIN (\(raw)) t"
         }
         for (index, fk) in foreignKeys.enumerated() {
-            statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)"))) k\(int: index)"
+            statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index]))) k\(int: index)"
         }
         return statement
     }
 
-    /// `fk`'s missing keys in the batch as one JSON array (column `name`), by first line.
-    func missingKeys(_ fk: ForeignKey, samples: Int, as name: String) -> SQL {
+    /// `fk`'s missing keys in the batch as one JSON array (column `name`), by first line:
+    /// `[[key…], rows, [first lines], blank, known]`. `known` is the index in `known` (the
+    /// keys earlier batches found missing, as text) of the key equal to this one, or
+    /// null: equal as GROUP BY finds them, with the type's own equality, as the staged
+    /// path's `count(DISTINCT …)` counts them (numeric 1.0 and 1.00, citext's letter
+    /// case), so the batches merge exactly, not by the keys' text.
+    func missingKeys(_ fk: ForeignKey, samples: Int, as name: String, known: [[String?]] = []) -> SQL {
         let grouped = inPlace.missingKeys(fk, extra: [
             "(pg_catalog.array_agg(s._fkb_line ORDER BY s._fkb_line))[1:\(bind: samples)] AS lines",
             "pg_catalog.min(s._fkb_line) AS first",
         ])
-        let keys = fk.columns.indices.map { "g.k\(int: $0 + 1)" as SQL }
+        let keys = fk.columns.indices.map { "m.k\(int: $0 + 1)" as SQL }
         let key = keys.map { "CAST(\($0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
         let blank = keys.map { inPlace.isBlank($0) }.joined(separator: " OR ")
-        return "SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(pg_catalog.json_build_array(\(key)), g.n, g.lines, \(blank)) "
-            + "ORDER BY g.first), '[]') AS \(ident: name) FROM (\(grouped)) g"
+        var with: SQL = "WITH fkb_missing AS (SELECT g.*, pg_catalog.row_number() OVER () AS gid FROM (\(grouped)) g)"
+        var sameAs: SQL = "CAST(NULL AS pg_catalog.int8)"
+        if !known.isEmpty {
+            let names = fk.columns.indices.map { "k\(int: $0 + 1)" as SQL }
+            let arrays = fk.columns.indices.map { index -> SQL in
+                "pg_catalog.unnest(CAST(\(bindArray: known.map { $0[index] }) AS pg_catalog.text[]))"
+            } + ["pg_catalog.unnest(CAST(\(bindArray: known.indices.map(String.init)) AS pg_catalog.int8[]))"]
+            let cast = zip(fk.columns, names).map { column, name -> SQL in
+                let type = columns.first { $0.name == column }.map(TextStaging.stagingType) ?? "pg_catalog.text"
+                return "CAST(u.\(name) AS \(type))"
+            }
+            with += ", fkb_same AS (SELECT pg_catalog.min(z.gid) AS gid, pg_catalog.min(z.i) AS i FROM ("
+                + "SELECT \(names.map { "m.\($0)" as SQL }.joined(separator: ", ")), m.gid, CAST(NULL AS pg_catalog.int8) AS i FROM fkb_missing m "
+                + "UNION ALL SELECT \(cast.joined(separator: ", ")), CAST(NULL AS pg_catalog.int8), u.i "
+                + "FROM ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")), i)) z "
+                + "GROUP BY \(names.map { "z.\($0)" as SQL }.joined(separator: ", ")) "
+                + "HAVING pg_catalog.count(z.gid) OPERATOR(pg_catalog.>) 0 AND pg_catalog.count(z.i) OPERATOR(pg_catalog.>) 0)"
+            sameAs = "(SELECT x.i FROM fkb_same x WHERE x.gid OPERATOR(pg_catalog.=) m.gid)"
+        }
+        return "\(with) SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(pg_catalog.json_build_array(\(key)), m.n, m.lines, \(blank), \(sameAs)) "
+            + "ORDER BY m.first), '[]') AS \(ident: name) FROM fkb_missing m"
     }
 
     /// Whether every one of `values` casts to `column`'s staging type: one statement, run

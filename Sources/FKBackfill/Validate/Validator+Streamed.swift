@@ -16,6 +16,22 @@ extension Validator {
         var partlyNull = 0
         /// Per missing key: its first line, its first lines (up to the samples), blank.
         var keys: [[String?]: (first: Int, lines: [Int], blank: Bool)] = [:]
+        /// The keys in the order found: what the next batch is told (`known`), which
+        /// answers with the index of the key equal to one of its own.
+        var order: [[String?]] = []
+
+        /// Merges one missing key a batch found: `known` is the index of an equal key found before.
+        mutating func add(_ key: [String?], rows: Int, lines found: [Int], blank: Bool, known: Int?, samples: Int) {
+            violating += rows
+            let key = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? key
+            if var seen = keys[key] {
+                seen.lines = Array((seen.lines + found).prefix(samples))
+                keys[key] = seen
+            } else {
+                keys[key] = (found.first ?? 0, Array(found.prefix(samples)), blank)
+                order.append(key)
+            }
+        }
 
         func findings(samples: Int) -> Findings {
             var found = Findings(violating: violating, missing: keys.count, blank: keys.values.filter(\.blank).count, partlyNull: partlyNull)
@@ -49,7 +65,7 @@ extension Validator {
                 let checks = sql.columnChecks(unconvertible: unconvertible)
                 let row = try session.execute(sql.check(
                     arrays: arrays, unconvertible: unconvertible, checks: checks, matchFull: matchFull,
-                    foreignKeys: checked, samples: options.samples)).rows[0]
+                    foreignKeys: checked, known: tallies.map(\.order), samples: options.samples)).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }
@@ -82,16 +98,12 @@ extension Validator {
                 }
                 let keys = (try? JSONSerialization.jsonObject(with: Data(row.string("fk\(index)").utf8))) as? [[Any]] ?? []
                 for entry in keys {
-                    guard entry.count == 4, let key = entry[0] as? [Any], let count = entry[1] as? Int else { continue }
-                    let text = key.map { $0 as? String }
-                    let found = (entry[2] as? [Int]) ?? []
-                    tallies[index].violating += count
-                    if var known = tallies[index].keys[text] {
-                        known.lines = Array((known.lines + found).prefix(options.samples))
-                        tallies[index].keys[text] = known
-                    } else {
-                        tallies[index].keys[text] = (found.first ?? 0, Array(found.prefix(options.samples)), entry[3] as? Bool ?? false)
+                    guard entry.count == 5, let key = entry[0] as? [Any], let count = entry[1] as? Int else {
+                        throw FKBackfillError("unexpected missing-key row from the batch check: \(entry)", kind: .database(sqlState: nil))
                     }
+                    tallies[index].add(
+                        key.map { $0 as? String }, rows: count, lines: (entry[2] as? [Int]) ?? [], blank: entry[3] as? Bool ?? false,
+                        known: entry[4] as? Int, samples: options.samples)
                 }
             }
             values = [[String?]](repeating: [], count: columns.count)
