@@ -80,7 +80,8 @@ extension Validator {
     /// named only where the catalog shows it applies to this target or to a parent that
     /// would get rows: the target's unique keys and CHECKs, what only the insert can tell
     /// (triggers, rules, exclusion constraints: `TargetConstraints.inexactness`), and the
-    /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers.
+    /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers;
+    /// for a partitioned target, rows no partition accepts.
     /// Rows set aside (`maxRejects`) and deleted (`replaceBy`) are refused read-only.
     func notEvaluatedReadOnly(plan: LoadPlan, constraints: TargetConstraints, facts: TableFacts, findings: [Findings]) throws -> [String] {
         let target = plan.target.name
@@ -93,6 +94,9 @@ extension Validator {
             reasons.append("the target's CHECK constraints (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
         }
         reasons += constraints.inexactness
+        if plan.unroutable != nil {
+            reasons.append("rows no partition of \(target.display) accepts are not looked for")
+        }
         guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
         for parent in plan.parents where !parent.isTarget && parent.backfills {
             let name = parent.table.name.display
