@@ -161,6 +161,33 @@ import TestSupport
         #expect(pair.violatingRows == rows / 1000, "\(pair)")
     }
 
+    /// Blank keys (a bound marker, white space) are named as the staged path names them;
+    /// a bad value repeated in every batch is found in each.
+    @Test func blankKeysAndRepeatedBadValuesAsStaged() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        var text = "id,org_code,plan_code,amount\n"
+        let rows = Validator.streamBatch * 2 + 10
+        for id in 1...rows {
+            let org = id == 2 ? "(空白)" : id == rows ? "\"\u{3000} \"" : "G1"
+            text += "\(id),\(org),P1,\(id % 5000 == 0 ? "N/A" : "1")\n"
+        }
+        let csv = try db.csvFile(text)
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let (streamed, _) = try validate(standby, "\(db.schema).fact", csv)
+        let (staged, _) = try validate(db.connection, "\(db.schema).fact", csv)
+        func keys(_ report: ValidationReport) -> [String] {
+            report.foreignKeys.map { "\($0.name) \($0.violatingRows) \($0.missingKeys) \($0.fixableKeys) \($0.reasons) \($0.samples.map(\.key))" }
+        }
+        #expect(keys(streamed) == keys(staged))
+        let org = try #require(streamed.foreignKeys.first { $0.name == "f_org" })
+        #expect((org.missingKeys, org.unfixableKeys) == (2, 2) && org.reasons == ["2 missing keys are blank, which is never backfilled"], "\(org)")
+        #expect(streamed.columns.map { "\($0.problem.rawValue) \($0.rows) \($0.sampleLines)" } == ["does not convert 8 [5001, 10001, 15001, 20001, 25001]"])
+        #expect(streamed.columns.map { "\($0.problem.rawValue) \($0.rows) \($0.sampleLines)" }
+            == staged.columns.map { "\($0.problem.rawValue) \($0.rows) \($0.sampleLines)" })
+    }
+
     /// A file COPY refuses is refused read-only with the same kind and line.
     @Test func aFileCOPYRefusesIsRefusedWithTheSameLine() throws {
         let db = try TestDatabase()

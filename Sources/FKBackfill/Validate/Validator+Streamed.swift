@@ -56,6 +56,9 @@ extension Validator {
         var problems: [(check: StreamedStatements.ColumnCheck, rows: Int, lines: [Int])] = []
         var values = [[String?]](repeating: [], count: columns.count)
         var lines: [Int] = []
+        // Values found not to convert, per column: a later batch that has them again
+        // (a "N/A" in every batch) is not searched for them.
+        var knownBad = [Set<String>](repeating: [], count: columns.count)
 
         func flush() throws {
             guard !lines.isEmpty else { return }
@@ -86,7 +89,11 @@ extension Validator {
                 // A value does not convert: find which, column by column, and check the
                 // batch again with those values NULL, as the staged path's checked cast does.
                 for (index, column) in columns.enumerated() {
-                    unconvertible[index] = try unconvertibleValues(column, Set(values[index].compactMap { $0 }).sorted(), sql)
+                    let distinct = Set(values[index].compactMap { $0 })
+                    let again = distinct.intersection(knownBad[index])
+                    let found = try unconvertibleValues(column, distinct.subtracting(again).sorted(), sql)
+                    knownBad[index].formUnion(found)
+                    unconvertible[index] = (Array(again) + found).sorted()
                 }
                 guard unconvertible.contains(where: { !$0.isEmpty }) else { throw error }
                 row = try run()
