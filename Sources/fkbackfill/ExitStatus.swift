@@ -51,6 +51,9 @@ enum FlagHints {
         // A value COPY refused: the server's SQLSTATE says whether the row's shape or a value was wrong.
         case .badInput where error.cause?.sqlState == SQLState.badCopyFileFormat:
             "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
+        // The same refusal where validate split the file itself, read-only (no server error behind it).
+        case .badInput where error.cause == nil && error.hint?.hasPrefix("check the CSV's delimiter, quote and header") == true:
+            "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
         case .badInput where error.cause.map { $0.sqlState != SQLState.characterNotInRepertoire } == true:
             "fix the value, or load the column as text and convert it in a --query"
         // A run that must write on a read-only session or a hot standby (the library's own refusal, no cause).
