@@ -214,15 +214,59 @@ import TestSupport
         }
     }
 
-    /// What needs the staged prediction is refused read-only, one error of the first stage's kind.
-    @Test func maxRejectsIsRefusedReadOnly() throws {
+    /// What needs the staged prediction is refused read-only, one error of the first
+    /// stage's kind: rows set aside, rows replaced, a target that references itself.
+    @Test func whatNeedsTheStagedPredictionIsRefusedReadOnly() throws {
         let db = try TestDatabase()
         try schema(db)
+        try db.run("CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node)")
         let csv = try db.csvFile("id,org_code,plan_code,amount\n1,G1,P1,1\n")
+        let nodes = try db.csvFile("id,up\n1,\n2,1\n")
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
-        let error = try #require(throws: FKBackfillError.self) { _ = try validate(standby, "\(db.schema).fact", csv, maxRejects: 5) }
-        #expect(error.kind == .database(sqlState: SQLState.readOnlySQLTransaction) && error.message.contains("maxRejects"), "\(error)")
+        var replacing = ValidateOptions()
+        replacing.replaceBy = ["plan_code"]
+        let cases: [(String, String, ValidateOptions, String)] = [
+            ("fact", csv, { var options = ValidateOptions(); options.maxRejects = 5; return options }(), "maxRejects"),
+            ("fact", csv, replacing, "replaceBy"),
+            ("node", nodes, ValidateOptions(), "the target references itself"),
+        ]
+        for (table, path, options, why) in cases {
+            let statements = LockedBox<[String]>()
+            var options = options
+            options.onStatement = { statements.append($0.description) }
+            let error = try #require(throws: FKBackfillError.self, "\(why)") {
+                _ = try Validator(connection: standby).run(table: "\(db.schema).\(table)", input: .csv(path: path, options: CSVOptions()), options: options)
+            }
+            #expect(error.kind == .database(sqlState: SQLState.readOnlySQLTransaction) && error.cause == nil, "\(error)")
+            #expect(error.message.contains(why) && error.message.hasPrefix("cannot validate \(path) for \(db.schema).\(table) on this session: the server is a hot standby"), "\(error.message)")
+            #expect(ReadOnlyValidateTests.writes(statements.value).isEmpty)
+        }
+    }
+
+    /// A partitioned target whose partitions reference different parents: each row is
+    /// checked against its own partition's FKs, as staged; rows no partition accepts are
+    /// named as not looked for.
+    @Test func partitionsThatDifferAsStaged() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org_a (code text PRIMARY KEY); CREATE TABLE org_b (code text PRIMARY KEY);
+            INSERT INTO org_a VALUES ('A1'); INSERT INTO org_b VALUES ('B1');
+            CREATE TABLE pfact (kind text, code text) PARTITION BY LIST (kind);
+            CREATE TABLE pfact_a PARTITION OF pfact (FOREIGN KEY (code) REFERENCES org_a) FOR VALUES IN ('a');
+            CREATE TABLE pfact_b PARTITION OF pfact (FOREIGN KEY (code) REFERENCES org_b) FOR VALUES IN ('b');
+            """)
+        let csv = try db.csvFile("kind,code\na,A1\na,B1\nb,B1\nb,A1\nb,A2\n")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let (streamed, _) = try validate(standby, "\(db.schema).pfact", csv)
+        let (staged, _) = try validate(db.connection, "\(db.schema).pfact", csv)
+        func keys(_ report: ValidationReport) -> [String] {
+            report.foreignKeys.map { "\($0.referencedTable.name) \($0.violatingRows) \($0.missingKeys) \($0.samples.map { "\($0.key) \($0.lines)" })" }
+        }
+        #expect(keys(streamed) == keys(staged))
+        #expect(keys(streamed).contains("org_b 2 2 [\"[Optional(\\\"A1\\\")] [5]\", \"[Optional(\\\"A2\\\")] [6]\"]"), "\(keys(streamed))")
+        #expect(streamed.notExact.contains("rows no partition of \(db.schema).pfact accepts are not looked for"), "\(streamed.notExact)")
     }
 
     /// Field by field, what COPY reads from tricky files and what the parser reads agree;
