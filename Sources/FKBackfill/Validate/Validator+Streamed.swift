@@ -14,30 +14,55 @@ extension Validator {
     struct KeyTally {
         var violating = 0
         var partlyNull = 0
-        /// Per missing key: its first line, its first lines (up to the samples), blank.
-        var keys: [[String?]: (first: Int, lines: [Int], blank: Bool)] = [:]
-        /// The keys in the order found: what the next batch is told (`known`), which
-        /// answers with the index of the key equal to one of its own.
+        var blank = 0
+        /// Every missing key found, as one text: its columns joined by NUL, which no
+        /// text value holds (a missing key has no NULL column). Only this is kept per key.
+        var seen: Set<String> = []
+        /// The first keys found, as many as the samples, with their first lines: the
+        /// batches come in file order, and each lists its new keys by first line, so these
+        /// are the keys with the first lines, as the staged path picks its samples.
+        var samples: [(key: [String?], lines: [Int])] = []
+        var sampleIndex: [String: Int] = [:]
+        /// The key's type may hold equal values with different text (numeric `10.0` and
+        /// `10`): every key is kept in the order found and sent to the next batch, which
+        /// says which of its own equals one of them (`StreamedStatements.missingKeys`).
+        var byEquality = false
         var order: [[String?]] = []
 
-        /// Merges one missing key a batch found: `known` is the index of an equal key found before.
-        mutating func add(_ key: [String?], rows: Int, lines found: [Int], blank: Bool, known: Int?, samples: Int) {
+        /// Merges one missing key a batch found: `known` is the index in `order` of an
+        /// equal key found before.
+        mutating func add(_ key: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int) {
             violating += rows
             let key = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? key
-            if var seen = keys[key] {
-                seen.lines = Array((seen.lines + found).prefix(samples))
-                keys[key] = seen
-            } else {
-                keys[key] = (found.first ?? 0, Array(found.prefix(samples)), blank)
-                order.append(key)
+            let text = key.map { $0 ?? "" }.joined(separator: "\u{0}")
+            if seen.insert(text).inserted {
+                if isBlank { blank += 1 }
+                if byEquality { order.append(key) }
+                if samples.count < limit {
+                    sampleIndex[text] = samples.count
+                    samples.append((key, Array(found.prefix(limit))))
+                }
+            } else if let at = sampleIndex[text] {
+                samples[at].lines = Array((samples[at].lines + found).prefix(limit))
             }
         }
 
-        func findings(samples: Int) -> Findings {
-            var found = Findings(violating: violating, missing: keys.count, blank: keys.values.filter(\.blank).count, partlyNull: partlyNull)
-            found.samples = keys.sorted { $0.value.first < $1.value.first }.prefix(samples)
-                .map { ValidationReport.Sample(key: $0.key, lines: $0.value.lines) }
+        func findings() -> Findings {
+            var found = Findings(violating: violating, missing: seen.count, blank: blank, partlyNull: partlyNull)
+            found.samples = samples.map { ValidationReport.Sample(key: $0.key, lines: $0.lines) }
             return found
+        }
+    }
+
+    /// Types whose text is one per value (under the database's deterministic default
+    /// collation, which the batch's keys have): keys of these are merged by their text.
+    static let oneTextPerValue: Set<String> = ["text", "integer", "bigint", "smallint", "date", "uuid", "boolean"]
+
+    /// Whether `fk`'s keys must be merged by their type's equality, not their text.
+    static func mergesByEquality(_ fk: ForeignKey, _ columns: [Column]) -> Bool {
+        fk.columns.contains { name in
+            guard let type = columns.first(where: { $0.name == name })?.type else { return true }
+            return !(oneTextPerValue.contains(type) || type.hasPrefix("character varying") || type.hasPrefix("character("))
         }
     }
 
@@ -51,7 +76,11 @@ extension Validator {
         try session.execute("SET LOCAL jit = off")
         let columns = sql.columns
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
-        var tallies = [KeyTally](repeating: KeyTally(), count: checked.count)
+        var tallies = checked.map { fk in
+            var tally = KeyTally()
+            tally.byEquality = Self.mergesByEquality(fk, columns)
+            return tally
+        }
         // Column problems by (column, problem), in the order first met.
         var problems: [(check: StreamedStatements.ColumnCheck, rows: Int, lines: [Int])] = []
         var values = [[String?]](repeating: [], count: columns.count)
@@ -139,7 +168,7 @@ extension Validator {
                 column: problem.check.column, problem: problem.check.problem, detail: problem.check.detail,
                 rows: problem.rows, sampleLines: problem.lines))
         }
-        return tallies.map { $0.findings(samples: options.samples) }
+        return tallies.map { $0.findings() }
     }
 
     /// The column problems in the staged path's order: values that do not convert, column
