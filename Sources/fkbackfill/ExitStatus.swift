@@ -51,12 +51,16 @@ enum FlagHints {
         // A value COPY refused: the server's SQLSTATE says whether the row's shape or a value was wrong.
         case .badInput where error.cause?.sqlState == SQLState.badCopyFileFormat:
             "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
+        // The same refusal where validate split the file itself, read-only (no server error behind it).
+        case .badInput where error.cause == nil && error.hint?.hasPrefix("check the CSV's delimiter, quote and header") == true:
+            "check --delimiter, --quote and --no-header, and that every row has as many fields as the header"
         case .badInput where error.cause.map { $0.sqlState != SQLState.characterNotInRepertoire } == true:
             "fix the value, or load the column as text and convert it in a --query"
         // A run that must write on a read-only session or a hot standby (the library's own refusal, no cause).
         case .database(let state) where state == SQLState.readOnlySQLTransaction && error.cause == nil:
             error.hint?.replacingOccurrences(of: "(inPlace)", with: "(--source TABLE --in-place)")
                 .replacingOccurrences(of: "(no input)", with: "(no --csv, --source or --query)")
+                .replacingOccurrences(of: "without maxRejects, replaceBy,", with: "without --max-rejects, --replace-by,")
                 .replacingOccurrences(of: "validate reads in place read-only", with: "`fkbackfill validate --source TABLE --in-place` runs read-only")
         case .foreignKeyViolations:
             "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) with --max-rejects sets them aside"

@@ -17,7 +17,10 @@ struct ValidateCommand: ParsableCommand {
             --in-place checks a --source or --query with the target's types where it is (FKs \
             and NOT NULL only). With no input, checks the rows already in TABLE in place. \
             A --source checked in place, or no input, runs READ ONLY: on a hot standby and \
-            with read-only credentials too; what stages is refused there (exit 3). \
+            with read-only credentials too; there a --csv is streamed in batches and checked \
+            the same way (FKs, NOT NULL, conversions, lengths, with lines; no prediction, \
+            notExact says what is not evaluated), and what must stage (--max-rejects, \
+            --replace-by, sql: rules) is refused (exit 3). \
             Input columns TABLE lacks are judged as load judges them (--ignore-extra-columns).
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \

@@ -36,8 +36,25 @@ import TestSupport
         let report = try JSONSerialization.jsonObject(with: Data(replica.stdout.utf8)) as? [String: Any]
         #expect((report?["foreignKeys"] as? [[String: Any]])?.first?["missingKeys"] as? Int == 1)
 
-        let csv = try db.csvFile("id,org_code\n3,G3\n")
-        for arguments in [["validate", "\(db.schema).fact", "--csv", csv], ["load", "\(db.schema).fact", "--csv", csv]] {
+        // A CSV is checked read-only too, streamed: G3 is missing and fixable.
+        let csv = try db.csvFile("id,org_code\n3,G3\n4,\"G\n3\"\n")
+        let streamed = try run(binary, ["validate", "\(db.schema).fact", "--csv", csv, "--format", "json"], environment: onStandby)
+        #expect(streamed.status == 0 && streamed.stderr.isEmpty, "\(streamed.stderr)")
+        let checked = try JSONSerialization.jsonObject(with: Data(streamed.stdout.utf8)) as? [String: Any]
+        #expect(checked?["lineNumbers"] as? String == "file" && checked?["wouldLoad"] as? Bool == true && checked?["rows"] as? Int == 2)
+        #expect((checked?["notExact"] as? [String]) == [] && checked?["prediction"] is NSNull)
+        let text = try run(binary, ["validate", "\(db.schema).fact", "--csv", csv], environment: onStandby)
+        #expect(text.status == 0 && text.stdout.contains("would load after backfilling 2 missing keys"), "\(text.stdout)")
+        // A file COPY refuses: the primary's error line and hint, read-only too.
+        let ragged = try db.csvFile("id,org_code\n3,G3\n4,\"G\n4\",x\n")
+        let onPrimary = try run(binary, ["validate", "\(db.schema).fact", "--csv", ragged], environment: environment)
+        let onReplica = try run(binary, ["validate", "\(db.schema).fact", "--csv", ragged], environment: onStandby)
+        #expect(onPrimary.status == 2 && onReplica.status == 2, "\(onPrimary.stderr) \(onReplica.stderr)")
+        let expected = "fkbackfill: error: \(ragged):4: extra data after last expected column"
+        #expect(onPrimary.stderr.hasPrefix(expected) && onReplica.stderr.hasPrefix(expected), "\(onPrimary.stderr) \(onReplica.stderr)")
+        #expect(onReplica.stderr.split(separator: "\n").last == onPrimary.stderr.split(separator: "\n").last, "the hints differ")
+        // What needs the staged prediction, and any load, is one error.
+        for arguments in [["validate", "\(db.schema).fact", "--csv", csv, "--max-rejects", "1"], ["load", "\(db.schema).fact", "--csv", csv]] {
             let refused = try run(binary, arguments, environment: onStandby)
             #expect(refused.status == 3, "\(arguments[0]): \(refused.stderr)")
             let lines = refused.stderr.split(separator: "\n")

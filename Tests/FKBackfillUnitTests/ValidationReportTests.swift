@@ -32,6 +32,21 @@ import Testing
         return report
     }
 
+    /// A CSV checked read-only: in place, with file lines, and what it did not evaluate in
+    /// every format that has room for it.
+    @Test func aCSVCheckedReadOnlySaysWhatItDidNotEvaluate() throws {
+        var report = Self.passing
+        report.checkedInPlace = true
+        report.notExact = ["the target's unique keys (fact_pkey): repeats inside the input and keys already in s.fact are not checked"]
+        #expect(report.wouldLoad && report.verdict == "would load after backfilling 2 missing keys")
+        #expect(report.text.hasPrefix("Validation of data.csv for s.fact: 100 rows (checked in place), would load"))
+        #expect(report.text.hasSuffix("\nNot evaluated read-only:\n  not exact: \(report.notExact[0])\n"), "\(report.text)")
+        #expect(report.markdown.contains("- not exact: the target's unique keys (fact_pkey)"))
+        let json = try #require(JSONSerialization.jsonObject(with: Data(report.render(.json).utf8)) as? [String: Any])
+        #expect(json["notExact"] as? [String] == report.notExact && json["lineNumbers"] as? String == "file")
+        #expect(try #require(JSONSerialization.jsonObject(with: Data(Self.passing.render(.json).utf8)) as? [String: Any])["notExact"] as? [String] == [])
+    }
+
     @Test func verdicts() {
         #expect(Self.passing.wouldLoad)
         #expect(Self.passing.verdict == "would load after backfilling 2 missing keys")

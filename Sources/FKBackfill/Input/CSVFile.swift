@@ -99,6 +99,17 @@ final class CSVFile {
         return CSVHeader.parse(String(decoding: line, as: UTF8.self), options: options)
     }
 
+    /// Hands everything not yet read to `body`, chunk by chunk as read: the read-only
+    /// validation splits the records itself (`CSVRecordParser`) instead of sending them to COPY.
+    func chunks(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try stripBOM()
+        if !pending.isEmpty {
+            try pending.withUnsafeBytes(body)
+            pending = Data()
+        }
+        while let chunk = try readChunk() { try chunk.withUnsafeBytes(body) }
+    }
+
     /// Sends everything not yet read to COPY, chunk by chunk; `lines`, when given, sees
     /// the same bytes to map records to line numbers.
     ///

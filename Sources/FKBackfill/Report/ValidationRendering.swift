@@ -79,12 +79,13 @@ extension ValidationReport {
         var columns: [Column]
         var prediction: NullOr<ValidationReport.Prediction.JSONDocument>
         var extraColumns: [LoadReport.JSONDocument.ExtraColumn]
+        var notExact: [String]
     }
 
     var json: JSONDocument {
         JSONDocument(
             table: table, input: input, rows: rows,
-            lineNumbers: checkedInPlace ? "none" : linesAreFileLines ? "file" : "row",
+            lineNumbers: checkedInPlace && !linesAreFileLines ? "none" : linesAreFileLines ? "file" : "row",
             strict: strict, wouldLoad: wouldLoad,
             foreignKeys: foreignKeys.map { fk in
                 .init(name: fk.name, table: fk.table, referencedTable: fk.referencedTable,
@@ -96,7 +97,8 @@ extension ValidationReport {
                 .init(column: $0.column, problem: $0.problem.rawValue, detail: $0.detail, rows: $0.rows, sampleLines: $0.sampleLines)
             },
             prediction: NullOr(prediction?.json),
-            extraColumns: extraColumns.map(LoadReport.JSONDocument.ExtraColumn.init))
+            extraColumns: extraColumns.map(LoadReport.JSONDocument.ExtraColumn.init),
+            notExact: notExact)
     }
 
     // MARK: Text
@@ -136,6 +138,7 @@ extension ValidationReport {
         let extra = ExtraInputColumn.lines(extraColumns)
         if !extra.isEmpty { out += "\n" + extra.map { "Note: \($0)\n" }.joined() }
         if let prediction { out += prediction.text(lineWord: lineWord) }
+        if !notExact.isEmpty { out += "\nNot evaluated read-only:\n" + notExact.map { "  not exact: \($0)\n" }.joined() }
         return out
     }
 
@@ -164,6 +167,7 @@ extension ValidationReport {
         let extra = ExtraInputColumn.lines(extraColumns)
         if !extra.isEmpty { out += "\n" + extra.map { "- \(markdownCell($0))\n" }.joined() }
         if let prediction { out += prediction.markdown(lineWord: lineWord) }
+        if !notExact.isEmpty { out += "\nNot evaluated read-only:\n\n" + notExact.map { "- not exact: \(markdownCell($0))\n" }.joined() }
         return out
     }
 

@@ -183,12 +183,16 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
                 }
             }
         }
-        let hint: String = switch error.sqlState {
+        self.init("\(location): \(error.message)\(column)", hint: Self.copyHint(sqlState: error.sqlState), kind: .badInput(line: line), cause: error)
+    }
+
+    /// The hint for an input COPY refuses (or, read-only, `CSVRecordParser` refuses as COPY would), by SQLSTATE.
+    static func copyHint(sqlState: String?) -> String {
+        switch sqlState {
         case SQLState.badCopyFileFormat: "check the CSV's delimiter, quote and header, and that every row has as many fields as the header"
         case SQLState.characterNotInRepertoire: "the file must be UTF-8 without NUL bytes; convert it first, e.g. with iconv -f GB18030 -t UTF-8"
         default: "fix the value, or load the column as text and convert it in a query"
         }
-        self.init("\(location): \(error.message)\(column)", hint: hint, kind: .badInput(line: line), cause: error)
     }
 }
 

@@ -124,6 +124,10 @@ public struct ValidationReport: Sendable {
     public var foreignKeys: [ForeignKeyResult] = []
     /// Column problems; empty when no value would stop the load.
     public var columns: [ColumnProblem] = []
+    /// What a check read-only did not evaluate of the load, for this target and its
+    /// parents (a CSV on a hot standby or read-only session, which is checked as in place:
+    /// no prediction); empty otherwise. The verdict is exact only where this is empty.
+    public var notExact: [String] = []
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
     /// Input columns the target does not have, as the load would treat them: read only

@@ -15,11 +15,13 @@ struct ValidationStatements {
 
     /// Several row conditions over `fkb_raw r` in one pass: for each, `nN` (how many rows)
     /// and `sN` (the first `samples` row numbers).
-    func rawChecks(_ conditions: [SQL], samples: Int) -> SQL {
+    /// `from` and `row` name another relation of text rows and its row numbers (a CSV's
+    /// batch checked read-only, `StreamedStatements`).
+    func rawChecks(_ conditions: [SQL], samples: Int, from: SQL = TextStaging.raw, row: SQL = "r._fkb_row") -> SQL {
         "SELECT " + conditions.enumerated().map { index, condition -> SQL in
             "count(*) FILTER (WHERE \(condition)) AS n\(int: index), "
-                + "coalesce(CAST((array_agg(r._fkb_row ORDER BY r._fkb_row) FILTER (WHERE \(condition)))[1:\(bind: samples)] AS text), '{}') AS s\(int: index)"
-        }.joined(separator: ", ") + " FROM \(TextStaging.raw) r"
+                + "coalesce(CAST((array_agg(\(row) ORDER BY \(row)) FILTER (WHERE \(condition)))[1:\(bind: samples)] AS text), '{}') AS s\(int: index)"
+        }.joined(separator: ", ") + " FROM \(from) r"
     }
 
     // MARK: Foreign keys
@@ -92,11 +94,7 @@ struct InPlaceStatements {
     /// anti-join a hand-written check runs (hash anti-join, grouped per key, parallel when
     /// it pays); everything else is computed over its few rows.
     func foreignKey(_ fk: ForeignKey, samples: Int) -> SQL {
-        let keys = KeyPredicates.columns("s", fk.columns)
-        // The same anti-join the staged check runs (no self-references come this way).
-        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk)
-        let missing = "SELECT " + keys.enumerated().map { "\($1) AS k\(int: $0 + 1)" as SQL }.joined(separator: ", ")
-            + ", count(*) AS n FROM \(source) s WHERE \(condition) GROUP BY \(keys.joined(separator: ", "))"
+        let missing = missingKeys(fk)
         let grouped = fk.columns.indices.map { "g.k\(int: $0 + 1)" as SQL }
         let blank = grouped.map { isBlank($0) }.joined(separator: " OR ")
         return "SELECT count(*) AS missing, coalesce(sum(g.n), 0) AS violating, count(*) FILTER (WHERE \(blank)) AS blank, "
@@ -104,6 +102,19 @@ struct InPlaceStatements {
             + grouped.map { "CAST(\($0) AS text)" as SQL }.joined(separator: ", ")
             + ") ORDER BY \(grouped.joined(separator: ", "))))[1:\(bind: samples)]), '[]') AS samples "
             + "FROM (\(missing)) g"
+    }
+
+    /// The distinct keys of `fk` the parent lacks, one row each: `k1…` the key, `n` the
+    /// rows of `source s` that reference it, then each of `extra` (aggregates over those
+    /// rows). The anti-join a hand-written check runs, the same the staged check runs (no
+    /// self-references come this way): every check in place, of a table or of a batch of
+    /// a CSV (`StreamedStatements`), is built on it.
+    func missingKeys(_ fk: ForeignKey, extra: [SQL] = []) -> SQL {
+        let keys = KeyPredicates.columns("s", fk.columns)
+        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk)
+        return "SELECT " + keys.enumerated().map { "\($1) AS k\(int: $0 + 1)" as SQL }.joined(separator: ", ")
+            + ", count(*) AS n" + extra.map { ", \($0)" as SQL }.joined()
+            + " FROM \(source) s WHERE \(condition) GROUP BY \(keys.joined(separator: ", "))"
     }
 
     /// The load's blank test with the markers bound as values: the load looks them up in

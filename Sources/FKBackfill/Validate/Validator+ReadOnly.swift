@@ -23,10 +23,17 @@ extension Validator {
     /// place, so its transaction begins READ ONLY: the input is staged (a CSV, a table not
     /// checked in place, a query compiled into a temporary view), or the rules have `sql:`
     /// expressions, each compiled into a temporary view to be checked (SQLExpressionCheck).
-    static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions) -> String? {
+    ///
+    /// With `streamed` (the session cannot write), a CSV is read in batches sent as bound
+    /// arrays instead (Validator+Streamed.swift), unless an option needs the staged
+    /// prediction: rows set aside (`maxRejects`) or deleted (`replaceBy`).
+    static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions, streamed: Bool = false) -> String? {
         let staged: String? = switch input {
         case nil: nil
-        case .csv: "a CSV file is always staged"
+        case .csv where !streamed: "a CSV file is staged on a session that may write"
+        case .csv where options.maxRejects > 0: "rows set aside under maxRejects are predicted by the load's reject steps on the staged rows"
+        case .csv where !options.replaceBy.isEmpty: "the rows replaceBy deletes are predicted on the staged rows"
+        case .csv: nil
         case .query: "a query is compiled into a temporary view"
         case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
         }
@@ -48,8 +55,15 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), FKs and NOT NULL only, with rules without sql: expressions; validate this "
-                + "input against the primary, with a role whose transactions may write")
+                + "target's own rows (no input), FKs and NOT NULL only, and a CSV streamed in batches, without maxRejects, "
+                + "replaceBy, sql: rules or on_blank: null; validate this input against the primary, with a role whose "
+                + "transactions may write")
+    }
+
+    /// Why a CSV streamed read-only must be staged after all, or nil: blanks that load as
+    /// NULL and a target that references itself need the staged prediction, as in place.
+    static func streamingNeedsStaging(plan: LoadPlan, selfReference: Bool) -> String? {
+        stagingNeeded(hasTypes: true, blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty, selfReference: selfReference)
     }
 
     /// Why an input that could be read in place must be staged after all, or nil.
@@ -58,5 +72,45 @@ extension Validator {
         if blanksBecomeNull { return stages("blank keys load as NULL (on_blank: null)") }
         if !hasTypes { return stages("its columns do not all have the target's types, so they are cast") }
         return nil
+    }
+}
+
+extension Validator {
+    /// What a CSV checked read-only (streamed, as in place) does not evaluate of the load,
+    /// named only where the catalog shows it applies to this target or to a parent that
+    /// would get rows: the target's unique keys and CHECKs, what only the insert can tell
+    /// (triggers, rules, exclusion constraints: `TargetConstraints.inexactness`), and the
+    /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers;
+    /// for a partitioned target, rows no partition accepts.
+    /// Rows set aside (`maxRejects`) and deleted (`replaceBy`) are refused read-only.
+    func notEvaluatedReadOnly(plan: LoadPlan, constraints: TargetConstraints, facts: TableFacts, findings: [Findings]) throws -> [String] {
+        let target = plan.target.name
+        var reasons: [String] = []
+        let keys = constraints.uniqueKeys.filter { !$0.partialOrExpression }.map(\.name)
+        if !keys.isEmpty {
+            reasons.append("the target's unique keys (\(keys.joined(separator: ", "))): repeats inside the input and keys already in \(target.display) are not checked")
+        }
+        if let checks = facts.checks[target], !checks.isEmpty {
+            reasons.append("the target's CHECK constraints (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
+        }
+        reasons += constraints.inexactness
+        if plan.unroutable != nil {
+            reasons.append("rows no partition of \(target.display) accepts are not looked for")
+        }
+        guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
+        for parent in plan.parents where !parent.isTarget && parent.backfills {
+            let name = parent.table.name.display
+            if let checks = facts.checks[parent.table.name], !checks.isEmpty {
+                reasons.append("CHECK constraints of new rows of \(name) (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
+            }
+            let derived = parent.derivedColumns.filter(\.column.notNull).map(\.column.name)
+            if !derived.isEmpty {
+                reasons.append("values derived for new rows of \(name) (\(derived.joined(separator: ", "))): one that comes out NULL in a NOT NULL column is not found")
+            }
+            if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
+                reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
+            }
+        }
+        return reasons
     }
 }

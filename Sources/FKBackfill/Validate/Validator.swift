@@ -63,7 +63,9 @@ public final class Validator {
             // Reading in place writes nothing, so its transaction begins READ ONLY and runs
             // on a standby too; staging writes temporary tables (Validator+ReadOnly.swift).
             let readOnlySession = try session.readOnlyReason()
-            let writes = Self.alwaysWrites(input, options)
+            // A CSV cannot be staged on such a session: it is streamed as bound arrays
+            // instead (Validator+Streamed.swift), unless its options need the staged prediction.
+            let writes = Self.alwaysWrites(input, options, streamed: readOnlySession != nil)
             if let readOnlySession, let writes {
                 throw Self.stagingRefused(table: table, input: input, because: writes, session: readOnlySession)
             }
@@ -120,7 +122,14 @@ public final class Validator {
         let constraints = try TargetConstraints.read(target, on: session)
         var findings: [Findings]
         var predicted: Prediction?
-        if inPlace, let select = opened.select {
+        if readOnly, opened.csv != nil {
+            // A CSV on a session that cannot write: streamed, checked as in place.
+            if let reason = Self.streamingNeedsStaging(plan: plan, selfReference: checked.contains { $0.referencedTable == target.name }) {
+                throw MustStage(reason: reason)
+            }
+            report.checkedInPlace = true
+            findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options)
+        } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
         } else {
@@ -165,6 +174,9 @@ public final class Validator {
                 return predicted.validationResult(fk, found, planError: planError, skipped: status.status == .skipped ? status.reasons : [])
             }
             return report
+        }
+        if report.checkedInPlace && isFile {
+            report.notExact = try notEvaluatedReadOnly(plan: plan, constraints: constraints, facts: facts, findings: findings)
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         for (fk, found) in zip(checked, findings) {

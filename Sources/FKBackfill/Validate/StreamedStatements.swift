@@ -1,0 +1,156 @@
+import PostgresClient
+
+/// The statements of a CSV validated read-only (docs/validate.md, "Read-only sessions and
+/// standbys"): no temporary table can hold it, so each batch of records is sent as bound
+/// arrays, one text array per input column and the records' lines as the last
+/// (`ROWS FROM (pg_catalog.unnest($1::text[]), …, pg_catalog.unnest($n::int8[]))`, what
+/// `unnest($1, …, $n)` stands for, spelt out since the qualified name does not get that
+/// sugar), and checked by one statement over them: the
+/// column checks of the staged path (`ValidationStatements.rawChecks`) over the text, and
+/// the checks in place (`InPlaceStatements`) over the batch cast to the target's types.
+struct StreamedStatements {
+    let plan: LoadPlan
+    let load: LoadStatements
+
+    /// The batch as text (a CTE of the statement, not a table).
+    static let text: SQL = "fkb_text"
+    /// The batch cast to the staging types, as `TextStaging` casts a staged CSV.
+    static let batch: SQL = "fkb_batch"
+
+    var columns: [Column] { plan.stagedColumns }
+
+    /// The checks in place, over the typed batch: one code path for both.
+    var inPlace: InPlaceStatements { InPlaceStatements(plan: plan, load: load, source: Self.batch) }
+
+    /// One column check over the text rows `r` of a batch, as the staged path makes it.
+    struct ColumnCheck {
+        var column: String
+        var problem: ValidationReport.ColumnProblem.Problem
+        var detail: String
+        var condition: SQL
+    }
+
+    /// The column checks in the staged path's order: values that do not convert (those in
+    /// `unconvertible`, per column, found by `convertsAll`), then per column too long and
+    /// NULL in a NOT NULL column.
+    func columnChecks(unconvertible: [[String]]) -> [ColumnCheck] {
+        var checks: [ColumnCheck] = []
+        for (column, bad) in zip(columns, unconvertible) where !bad.isEmpty {
+            checks.append(.init(
+                column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
+                condition: "r.\(ident: column.name) OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: bad) AS pg_catalog.text[]))"))
+        }
+        for column in columns {
+            let name: SQL = "r.\(ident: column.name)"
+            if let length = TextStaging.maxLength(column) {
+                checks.append(.init(
+                    column: column.name, problem: .tooLong, detail: "longer than \(length) characters (\(column.type))",
+                    condition: "pg_catalog.char_length(pg_catalog.rtrim(\(name), ' ')) OPERATOR(pg_catalog.>) \(int: length)"))
+            }
+            if column.notNull {
+                checks.append(.init(column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", condition: "\(name) IS NULL"))
+            }
+        }
+        return checks
+    }
+
+    /// The whole check of one batch, in one statement and one row: `rows` and `f0…` (partly
+    /// NULL MATCH FULL keys, `InPlaceStatements.counts`), `n0…`/`s0…` per column check
+    /// (rows and their first lines), and `fk0…` per FK, its missing keys as a JSON array of
+    /// `[[key…], rows, [first lines], blank, known]`, by first line (`missingKeys`, with
+    /// `known[i]` the keys earlier batches found missing for FK i). `arrays` are the batch's
+    /// columns as array literals (`arrayLiteral`), then its lines; `unconvertible` values
+    /// are NULL in the typed batch, as the staged path's checked cast makes them.
+    func check(
+        arrays: [String], unconvertible: [[String]], checks: [ColumnCheck], matchFull: [ForeignKey],
+        foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int
+    ) -> SQL {
+        let names = columns.map { SQL(ident: $0.name) } + ["_fkb_line"]
+        let unnest = zip(arrays, names.indices).map { array, index -> SQL in
+            index < columns.count
+                ? "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.text[]))" : "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.int8[]))"
+        }
+        let typed = zip(columns, unconvertible).map { column, bad -> SQL in
+            let name: SQL = "r.\(ident: column.name)"
+            let cast: SQL = "CAST(\(name) AS \(TextStaging.stagingType(column)))"
+            guard !bad.isEmpty else { return "\(cast) AS \(ident: column.name)" }
+            return "CASE WHEN \(name) OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: bad) AS pg_catalog.text[])) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
+        }
+        var statement: SQL = "WITH \(Self.text) AS MATERIALIZED (SELECT * FROM ROWS FROM (\(unnest.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))), "
+            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r._fkb_line FROM \(Self.text) r) "
+            + "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: matchFull))) c"
+        if !checks.isEmpty {
+            let raw = ValidationStatements(plan: plan, load: load)
+                .rawChecks(checks.map(\.condition), samples: samples, from: Self.text, row: "r._fkb_line")
+            statement += " CROSS JOIN (\(raw)) t"
+        }
+        for (index, fk) in foreignKeys.enumerated() {
+            statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index]))) k\(int: index)"
+        }
+        return statement
+    }
+
+    /// `fk`'s missing keys in the batch as one JSON array (column `name`), by first line:
+    /// `[[key…], rows, [first lines], blank, known]`. `known` is the index in `known` (the
+    /// keys earlier batches found missing, as text) of the key equal to this one, or
+    /// null: equal as GROUP BY finds them, with the type's own equality, as the staged
+    /// path's `count(DISTINCT …)` counts them (numeric 1.0 and 1.00, citext's letter
+    /// case), so the batches merge exactly, not by the keys' text.
+    func missingKeys(_ fk: ForeignKey, samples: Int, as name: String, known: [[String?]] = []) -> SQL {
+        let grouped = inPlace.missingKeys(fk, extra: [
+            "(pg_catalog.array_agg(s._fkb_line ORDER BY s._fkb_line))[1:\(bind: samples)] AS lines",
+            "pg_catalog.min(s._fkb_line) AS first",
+        ])
+        let keys = fk.columns.indices.map { "m.k\(int: $0 + 1)" as SQL }
+        let key = keys.map { "CAST(\($0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
+        let blank = keys.map { inPlace.isBlank($0) }.joined(separator: " OR ")
+        var with: SQL = "WITH fkb_missing AS (SELECT g.*, pg_catalog.row_number() OVER () AS gid FROM (\(grouped)) g)"
+        var sameAs: SQL = "CAST(NULL AS pg_catalog.int8)"
+        if !known.isEmpty {
+            let names = fk.columns.indices.map { "k\(int: $0 + 1)" as SQL }
+            let arrays = fk.columns.indices.map { index -> SQL in
+                "pg_catalog.unnest(CAST(\(bindArray: known.map { $0[index] }) AS pg_catalog.text[]))"
+            } + ["pg_catalog.unnest(CAST(\(bindArray: known.indices.map(String.init)) AS pg_catalog.int8[]))"]
+            let cast = zip(fk.columns, names).map { column, name -> SQL in
+                let type = columns.first { $0.name == column }.map(TextStaging.stagingType) ?? "pg_catalog.text"
+                return "CAST(u.\(name) AS \(type))"
+            }
+            with += ", fkb_same AS (SELECT pg_catalog.min(z.gid) AS gid, pg_catalog.min(z.i) AS i FROM ("
+                + "SELECT \(names.map { "m.\($0)" as SQL }.joined(separator: ", ")), m.gid, CAST(NULL AS pg_catalog.int8) AS i FROM fkb_missing m "
+                + "UNION ALL SELECT \(cast.joined(separator: ", ")), CAST(NULL AS pg_catalog.int8), u.i "
+                + "FROM ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")), i)) z "
+                + "GROUP BY \(names.map { "z.\($0)" as SQL }.joined(separator: ", ")) "
+                + "HAVING pg_catalog.count(z.gid) OPERATOR(pg_catalog.>) 0 AND pg_catalog.count(z.i) OPERATOR(pg_catalog.>) 0)"
+            sameAs = "(SELECT x.i FROM fkb_same x WHERE x.gid OPERATOR(pg_catalog.=) m.gid)"
+        }
+        return "\(with) SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(pg_catalog.json_build_array(\(key)), m.n, m.lines, \(blank), \(sameAs)) "
+            + "ORDER BY m.first), '[]') AS \(ident: name) FROM fkb_missing m"
+    }
+
+    /// Whether every one of `values` casts to `column`'s staging type: one statement, run
+    /// in a savepoint by the caller, to find the values that do not (PostgreSQL 15 has no
+    /// `pg_input_is_valid`).
+    func convertsAll(_ column: Column, _ values: [String]) -> SQL {
+        "SELECT pg_catalog.count(CAST(u.v AS \(TextStaging.stagingType(column)))) AS n "
+            + "FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u(v)"
+    }
+
+    /// `values` as a PostgreSQL array literal (`{"a",NULL}`), built byte by byte: a batch
+    /// holds hundreds of thousands of values.
+    static func arrayLiteral(_ values: [String?]) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(values.count * 12)
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let value else { bytes.append(contentsOf: "NULL".utf8); continue }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import PostgresClient
+
+/// A CSV validated on a session that cannot write (a hot standby, read-only credentials):
+/// the file is split as COPY splits it (`CSVRecordParser`), sent in batches as bound
+/// arrays and checked by one statement per batch (`StreamedStatements`); what each batch
+/// found is merged here, exactly: a key missing in two batches counts once, with its
+/// first lines. Nothing is written, not even a temporary table.
+extension Validator {
+    /// Records per batch: a few MB of text, so the client stays far under 64 MiB.
+    static let streamBatch = 20_000
+
+    /// What the batches found of one FK, merged.
+    struct KeyTally {
+        var violating = 0
+        var partlyNull = 0
+        var blank = 0
+        /// Every missing key found, as one text: its columns joined by NUL, which no
+        /// text value holds (a missing key has no NULL column). Only this is kept per key.
+        var seen: Set<String> = []
+        /// The first keys found, as many as the samples, with their first lines: the
+        /// batches come in file order, and each lists its new keys by first line, so these
+        /// are the keys with the first lines, as the staged path picks its samples.
+        var samples: [(key: [String?], lines: [Int])] = []
+        var sampleIndex: [String: Int] = [:]
+        /// The key's type may hold equal values with different text (numeric `10.0` and
+        /// `10`): every key is kept in the order found and sent to the next batch, which
+        /// says which of its own equals one of them (`StreamedStatements.missingKeys`).
+        var byEquality = false
+        var order: [[String?]] = []
+
+        /// Merges one missing key a batch found: `known` is the index in `order` of an
+        /// equal key found before.
+        mutating func add(_ key: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int) {
+            violating += rows
+            let key = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? key
+            let text = key.map { $0 ?? "" }.joined(separator: "\u{0}")
+            if seen.insert(text).inserted {
+                if isBlank { blank += 1 }
+                if byEquality { order.append(key) }
+                if samples.count < limit {
+                    sampleIndex[text] = samples.count
+                    samples.append((key, Array(found.prefix(limit))))
+                }
+            } else if let at = sampleIndex[text] {
+                samples[at].lines = Array((samples[at].lines + found).prefix(limit))
+            }
+        }
+
+        func findings() -> Findings {
+            var found = Findings(violating: violating, missing: seen.count, blank: blank, partlyNull: partlyNull)
+            found.samples = samples.map { ValidationReport.Sample(key: $0.key, lines: $0.lines) }
+            return found
+        }
+    }
+
+    /// Types whose text is one per value (under the database's deterministic default
+    /// collation, which the batch's keys have): keys of these are merged by their text.
+    static let oneTextPerValue: Set<String> = ["text", "integer", "bigint", "smallint", "date", "uuid", "boolean"]
+
+    /// Whether `fk`'s keys must be merged by their type's equality, not their text.
+    static func mergesByEquality(_ fk: ForeignKey, _ columns: [Column]) -> Bool {
+        fk.columns.contains { name in
+            guard let type = columns.first(where: { $0.name == name })?.type else { return true }
+            return !(oneTextPerValue.contains(type) || type.hasPrefix("character varying") || type.hasPrefix("character("))
+        }
+    }
+
+    /// Reads the CSV batch by batch and checks each; fills the report's rows and column
+    /// problems, and returns what each FK of `checked` found.
+    func checkStreamed(
+        _ opened: OpenedInput, _ sql: StreamedStatements, _ checked: [ForeignKey],
+        _ report: inout ValidationReport, _ options: ValidateOptions
+    ) throws -> [Findings] {
+        guard let csv = opened.csv else { return [] }
+        try session.execute("SET LOCAL jit = off")
+        let columns = sql.columns
+        let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
+        var tallies = checked.map { fk in
+            var tally = KeyTally()
+            tally.byEquality = Self.mergesByEquality(fk, columns)
+            return tally
+        }
+        // Column problems by (column, problem), in the order first met.
+        var problems: [(check: StreamedStatements.ColumnCheck, rows: Int, lines: [Int])] = []
+        var values = [[String?]](repeating: [], count: columns.count)
+        var lines: [Int] = []
+        // Values found not to convert, per column: a later batch that has them again
+        // (a "N/A" in every batch) is not searched for them.
+        var knownBad = [Set<String>](repeating: [], count: columns.count)
+
+        func flush() throws {
+            guard !lines.isEmpty else { return }
+            let arrays = values.map(StreamedStatements.arrayLiteral) + ["{" + lines.map(String.init).joined(separator: ",") + "}"]
+            var unconvertible = [[String]](repeating: [], count: columns.count)
+            func run() throws -> Row {
+                let checks = sql.columnChecks(unconvertible: unconvertible)
+                let row = try session.execute(sql.check(
+                    arrays: arrays, unconvertible: unconvertible, checks: checks, matchFull: matchFull,
+                    foreignKeys: checked, known: tallies.map(\.order), samples: options.samples)).rows[0]
+                for (index, check) in checks.enumerated() {
+                    let count = row.int("n\(index)") ?? 0
+                    guard count > 0 else { continue }
+                    let found = Self.integers(row, "s\(index)")
+                    if let at = problems.firstIndex(where: { $0.check.column == check.column && $0.check.problem == check.problem }) {
+                        problems[at].rows += count
+                        problems[at].lines = Array((problems[at].lines + found).prefix(options.samples))
+                    } else {
+                        problems.append((check, count, found))
+                    }
+                }
+                return row
+            }
+            let row: Row
+            do {
+                row = try session.savepoint { try run() }
+            } catch let error as PostgresError where error.kind == .server && Self.isValueRefusal(error) {
+                // A value does not convert: find which, column by column, and check the
+                // batch again with those values NULL, as the staged path's checked cast does.
+                for (index, column) in columns.enumerated() {
+                    let distinct = Set(values[index].compactMap { $0 })
+                    let again = distinct.intersection(knownBad[index])
+                    let found = try unconvertibleValues(column, distinct.subtracting(again).sorted(), sql)
+                    knownBad[index].formUnion(found)
+                    unconvertible[index] = (Array(again) + found).sorted()
+                }
+                guard unconvertible.contains(where: { !$0.isEmpty }) else { throw error }
+                row = try run()
+            }
+            report.rows += row.int("rows") ?? 0
+            for (index, fk) in checked.enumerated() {
+                if let at = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
+                    tallies[index].partlyNull += row.int("f\(at)") ?? 0
+                }
+                let keys = (try? JSONSerialization.jsonObject(with: Data(row.string("fk\(index)").utf8))) as? [[Any]] ?? []
+                for entry in keys {
+                    guard entry.count == 5, let key = entry[0] as? [Any], let count = entry[1] as? Int else {
+                        throw FKBackfillError("unexpected missing-key row from the batch check: \(entry)", kind: .database(sqlState: nil))
+                    }
+                    tallies[index].add(
+                        key.map { $0 as? String }, rows: count, lines: (entry[2] as? [Int]) ?? [], blank: entry[3] as? Bool ?? false,
+                        known: entry[4] as? Int, samples: options.samples)
+                }
+            }
+            values = [[String?]](repeating: [], count: columns.count)
+            lines = []
+        }
+
+        var parser = CSVRecordParser(options: opened.csvOptions, columns: columns.map(\.name), firstLine: csv.headerLines + 1)
+        func take(_ fields: [String?], _ line: Int) throws {
+            for index in fields.indices { values[index].append(fields[index]) }
+            lines.append(line)
+            if lines.count >= Self.streamBatch { try flush() }
+        }
+        do {
+            try csv.chunks { bytes in try parser.feed(bytes, take) }
+            try parser.finish(take)
+        } catch let failure as CSVRecordParser.Failure {
+            let line = failure.copyLine + csv.headerLines
+            throw FKBackfillError(
+                "\(opened.source.label):\(line): \(failure.message)", hint: FKBackfillError.copyHint(sqlState: failure.sqlState),
+                kind: .badInput(line: line))
+        }
+        try flush()
+
+        for problem in Self.staged(order: problems, columns: columns) {
+            report.columns.append(.init(
+                column: problem.check.column, problem: problem.check.problem, detail: problem.check.detail,
+                rows: problem.rows, sampleLines: problem.lines))
+        }
+        return tallies.map { $0.findings() }
+    }
+
+    /// The column problems in the staged path's order: values that do not convert, column
+    /// by column; then per column too long, NULL.
+    static func staged(
+        order problems: [(check: StreamedStatements.ColumnCheck, rows: Int, lines: [Int])], columns: [Column]
+    ) -> [(check: StreamedStatements.ColumnCheck, rows: Int, lines: [Int])] {
+        let rank: [ValidationReport.ColumnProblem.Problem: Int] = [.conversion: 0, .tooLong: 1, .notNull: 2]
+        let position = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return problems.sorted { a, b in
+            let (ra, rb) = (rank[a.check.problem] ?? 3, rank[b.check.problem] ?? 3)
+            let (pa, pb) = (position[a.check.column] ?? 0, position[b.check.column] ?? 0)
+            if (ra == 0) != (rb == 0) { return ra == 0 }
+            if pa != pb { return pa < pb }
+            return ra < rb
+        }
+    }
+
+    /// A cast's refusal of a value: a data exception (22…) or a domain's CHECK or NOT
+    /// NULL (23…), what the staged path's cast checks report as "does not convert".
+    static func isValueRefusal(_ error: PostgresError) -> Bool {
+        guard let state = error.sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
+    }
+
+    /// The values of `values` that do not cast to `column`'s staging type: all of them
+    /// tried at once, then halves of a set that fails, each in a savepoint, down to the
+    /// single values that fail (a handful of statements per bad value).
+    func unconvertibleValues(_ column: Column, _ values: [String], _ sql: StreamedStatements) throws -> [String] {
+        guard !values.isEmpty else { return [] }
+        do {
+            _ = try session.savepoint { try session.execute(sql.convertsAll(column, values)) }
+            return []
+        } catch let error as PostgresError where error.kind == .server && Self.isValueRefusal(error) {
+            if values.count == 1 { return values }
+            let half = values.count / 2
+            return try unconvertibleValues(column, Array(values[..<half]), sql)
+                + unconvertibleValues(column, Array(values[half...]), sql)
+        }
+    }
+}
