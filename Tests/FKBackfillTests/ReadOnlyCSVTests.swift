@@ -188,6 +188,30 @@ import TestSupport
             == staged.columns.map { "\($0.problem.rawValue) \($0.rows) \($0.sampleLines)" })
     }
 
+    /// A NOT NULL domain with a CHECK on a column: a value its CHECK refuses does not
+    /// convert, and a NULL is NULL in a NOT NULL column, read-only as staged (the batch is
+    /// cast to the domain, then held in the type under it).
+    @Test func aNotNullDomainsValuesAsStaged() throws {
+        let db = try TestDatabase()
+        try schema(db)
+        try db.run("""
+            CREATE DOMAIN upper_code AS text NOT NULL CHECK (VALUE ~ '^[A-Z]+$');
+            CREATE TABLE coded (id int PRIMARY KEY, org_code text CONSTRAINT c_org REFERENCES org, c upper_code);
+            """)
+        let csv = try db.csvFile("id,org_code,c\n1,G1,AB\n2,G1,ab\n3,G1,\n4,G9,CD\n")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let (streamed, _) = try validate(standby, "\(db.schema).coded", csv)
+        let (staged, _) = try validate(db.connection, "\(db.schema).coded", csv)
+        func columns(_ report: ValidationReport) -> [String] {
+            report.columns.map { "\($0.column) \($0.problem.rawValue) \($0.rows) \($0.sampleLines)" }
+        }
+        #expect(columns(streamed) == ["c does not convert 1 [3]", "c NULL in NOT NULL column 1 [4]"], "\(columns(streamed))")
+        #expect(columns(streamed) == columns(staged))
+        #expect(!streamed.wouldLoad && !(staged.prediction?.wouldLoad ?? true))
+        #expect(try !dryRunLoads(db, "\(db.schema).coded", csv))
+    }
+
     /// A file COPY refuses is refused read-only with the same kind and line.
     @Test func aFileCOPYRefusesIsRefusedWithTheSameLine() throws {
         let db = try TestDatabase()

@@ -225,30 +225,16 @@ import TestSupport
     /// TEMPORARY from PUBLIC touches no other test.)
     @Test func inPlaceNeedsNoTemporaryPrivilege() throws {
         let db = try TestDatabase()
-        let database = "\(db.schema)_notemp", name = "\(db.schema)_notemp"
-        try db.connection.execute("CREATE DATABASE \(ident: database)")
-        defer {
-            _ = try? db.connection.execute("DROP DATABASE IF EXISTS \(ident: database) WITH (FORCE)")
-            _ = try? db.connection.execute("DROP ROLE IF EXISTS \(ident: name)")
+        try db.withoutTemporary(script: "CREATE TABLE src (org_code text); INSERT INTO src VALUES ('G1');",
+                                grants: "GRANT SELECT ON org, fact, src TO %ROLE%;") { connection, database, name in
+            let (report, statements) = try validate(connection, "public.fact", input: .table("public.src"), rules: "{}")
+            #expect(report.checkedInPlace && statements.contains("BEGIN READ ONLY"))
+            #expect(report.foreignKeys.first?.missingKeys == 1)
+            let error = try #require(throws: FKBackfillError.self) {
+                _ = try validate(connection, "public.fact", input: .table("public.src"), inPlace: false, rules: "{}")
+            }
+            #expect(error.kind == .missingPrivileges)
+            #expect(error.details == ["GRANT TEMPORARY ON DATABASE \"\(database)\" TO \"\(name)\";"], "\(error.details)")
         }
-        try db.run("CREATE ROLE \(name) LOGIN")
-        do {
-            let admin = try Connection(ConnectionString("dbname=\(database)"))
-            try admin.executeScript(unsafeRaw: """
-                REVOKE TEMPORARY ON DATABASE \(database) FROM PUBLIC;
-                CREATE TABLE org (code text PRIMARY KEY); CREATE TABLE fact (org_code text REFERENCES org);
-                CREATE TABLE src (org_code text); INSERT INTO src VALUES ('G1');
-                GRANT SELECT ON org, fact, src TO \(name);
-                """)
-        }
-        let connection = try Connection(ConnectionString("dbname=\(database) user=\(name)"))
-        let (report, statements) = try validate(connection, "public.fact", input: .table("public.src"), rules: "{}")
-        #expect(report.checkedInPlace && statements.contains("BEGIN READ ONLY"))
-        #expect(report.foreignKeys.first?.missingKeys == 1)
-        let error = try #require(throws: FKBackfillError.self) {
-            _ = try validate(connection, "public.fact", input: .table("public.src"), inPlace: false, rules: "{}")
-        }
-        #expect(error.kind == .missingPrivileges)
-        #expect(error.details == ["GRANT TEMPORARY ON DATABASE \"\(database)\" TO \"\(name)\";"], "\(error.details)")
     }
 }

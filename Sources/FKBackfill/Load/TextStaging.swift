@@ -39,10 +39,14 @@ struct TextStaging {
         return nil
     }
 
-    /// `CAST(value AS checkedType)`, and for a domain then to the stage's type.
+    /// `CAST(value AS checkedType)`, and for a domain then to the stage's type. A NULL in
+    /// a NOT NULL domain's column stays NULL, for the NOT NULL check to set its row aside
+    /// (`Column.refusesNull`), instead of failing the whole cast.
     static func cast(_ value: SQL, _ column: Column) -> SQL {
         let checked: SQL = "CAST(\(value) AS \(checkedType(column)))"
-        return column.domainBaseType == nil ? checked : "CAST(\(checked) AS \(stagingType(column)))"
+        guard column.domainBaseType != nil else { return checked }
+        let stored: SQL = "CAST(\(checked) AS \(stagingType(column)))"
+        return column.domainNotNull ? "CASE WHEN \(value) IS NULL THEN NULL ELSE \(stored) END" : stored
     }
 
     /// The declared length of a character column, if it has one.

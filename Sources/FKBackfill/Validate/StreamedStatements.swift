@@ -47,7 +47,7 @@ struct StreamedStatements {
                     column: column.name, problem: .tooLong, detail: "longer than \(length) characters (\(column.type))",
                     condition: "pg_catalog.char_length(pg_catalog.rtrim(\(name), ' ')) OPERATOR(pg_catalog.>) \(int: length)"))
             }
-            if column.notNull {
+            if column.refusesNull {
                 checks.append(.init(column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", condition: "\(name) IS NULL"))
             }
         }
@@ -72,7 +72,7 @@ struct StreamedStatements {
         }
         let typed = zip(columns, unconvertible).map { column, bad -> SQL in
             let name: SQL = "r.\(ident: column.name)"
-            let cast: SQL = "CAST(\(name) AS \(TextStaging.stagingType(column)))"
+            let cast = TextStaging.cast(name, column)
             guard !bad.isEmpty else { return "\(cast) AS \(ident: column.name)" }
             return "CASE WHEN \(name) OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: bad) AS pg_catalog.text[])) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
         }
@@ -127,11 +127,11 @@ struct StreamedStatements {
             + "ORDER BY m.first), '[]') AS \(ident: name) FROM fkb_missing m"
     }
 
-    /// Whether every one of `values` casts to `column`'s staging type: one statement, run
+    /// Whether every one of `values` casts to `column`'s type (a domain checks its own): one statement, run
     /// in a savepoint by the caller, to find the values that do not (PostgreSQL 15 has no
     /// `pg_input_is_valid`).
     func convertsAll(_ column: Column, _ values: [String]) -> SQL {
-        "SELECT pg_catalog.count(CAST(u.v AS \(TextStaging.stagingType(column)))) AS n "
+        "SELECT pg_catalog.count(CAST(u.v AS \(TextStaging.checkedType(column)))) AS n "
             + "FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u(v)"
     }
 
