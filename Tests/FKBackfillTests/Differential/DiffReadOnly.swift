@@ -143,6 +143,10 @@ extension DiffHarness {
             }
             summary += " fks compared"
         }
+        if DiffConfig.environment["FKB_DIFF_STRICT"] != nil, !seen.isEmpty {
+            // To see a known finding's cases again, or check that a fix removed it.
+            problems.append("(d) known finding \(seen.sorted().joined(separator: ", ")) (FKB_DIFF_STRICT is set)")
+        }
         return (problems, summary + " load \(load.status)" + seen.sorted().map { " known \($0)" }.joined())
     }
 
