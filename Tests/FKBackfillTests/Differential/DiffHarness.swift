@@ -6,7 +6,8 @@ import TestSupport
 /// Runs one case in-process through the library, as the command line would run it, and
 /// lists every way the two sides disagree:
 /// (a) `load --dry-run` with `--fk-check set-based` against `per-row`;
-/// (b) `validate`'s prediction against `load --dry-run` with the same options.
+/// (b) `validate`'s prediction against `load --dry-run` with the same options;
+/// (d) `validate` read-only, as a CI role, against the same load (DiffReadOnly.swift).
 ///
 /// Each run gets a connection of its own, as the binary has, and what it returns is
 /// what the binary prints: the report as JSON, or the exit code its error maps to and
@@ -142,7 +143,8 @@ struct DiffHarness {
 
     /// What (b) found: validate's exit against the load's with the case's options, then
     /// with every row allowed to be rejected, the predicted rejections and parents.
-    func comparePrediction(loadWithCaseOptions load: DiffOutcome) throws -> (problems: [String], summary: String) {
+    /// `verdict` is validate's outcome with the case's options, which (d) compares with.
+    func comparePrediction(loadWithCaseOptions load: DiffOutcome) throws -> (problems: [String], summary: String, verdict: DiffOutcome) {
         let verdict = validate()
         var problems = Self.verdicts("case options", verdict, load)
             + Self.schemaProblems(verdict, "validate") + Self.schemaProblems(load, "load-report")
@@ -157,18 +159,18 @@ struct DiffHarness {
             problems += Self.verdicts("--max-rejects \(all)", predicted, loaded)
         }
         var summary = "validate \(verdict.status) load \(load.status)"
-        guard predicted.decoded, predicted.status <= 1 else { return (problems, summary) }
+        guard predicted.decoded, predicted.status <= 1 else { return (problems, summary, verdict) }
         if !predicted.exact {
             // Not exact (a trigger on the target): only the reason is checked, not the numbers.
             if predicted.notExact.isEmpty { problems.append("(b) prediction.exact is false but notExact is empty") }
-            return (problems, summary + " not exact")
+            return (problems, summary + " not exact", verdict)
         }
         if loaded.status == 0, predicted.wouldLoad == true {
             problems += Self.differences("(b)", "validate", predicted, "load", loaded, parentsInsertedOnly: true)
             summary += " compared: \(loaded.counts["inserted"] ?? -1) inserted, \(loaded.rejections.count) reasons, "
                 + "\(loaded.parents.values.filter { $0.inserted > 0 }.count) parents, \(loaded.nearDuplicates.count) near-duplicates"
         }
-        return (problems, summary)
+        return (problems, summary, verdict)
     }
 
     /// (c) Keys inserted into a parent referenced only from one partition that no input

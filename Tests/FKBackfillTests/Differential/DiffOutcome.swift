@@ -22,6 +22,24 @@ struct DiffOutcome {
         }
     }
 
+    /// One FK of validate's table (staged or read-only): what the checks found in the input.
+    struct ForeignKey: Equatable, CustomStringConvertible {
+        var violatingRows: Int
+        var missingKeys: Int
+        var fixableKeys: Int
+        var unfixableKeys: Int
+        /// `schema.name` of the referenced table, and why keys are not fixable (not compared).
+        var referencedTable = ""
+        var reasons: [String] = []
+        static func == (left: Self, right: Self) -> Bool {
+            (left.violatingRows, left.missingKeys, left.fixableKeys, left.unfixableKeys)
+                == (right.violatingRows, right.missingKeys, right.fixableKeys, right.unfixableKeys)
+        }
+        var description: String {
+            "\(violatingRows) violating rows, \(missingKeys) missing keys (\(fixableKeys) fixable, \(unfixableKeys) unfixable)"
+        }
+    }
+
     let status: Int32
     let stdout: String
     let stderr: String
@@ -37,6 +55,13 @@ struct DiffOutcome {
     var notExact: [String] = []
     var blockers: [String] = []
     var decoded = false
+    /// validate's report itself (staged or read-only): its per-FK table by constraint name,
+    /// its column problems, and the top-level verdict and `notExact` a read-only report has
+    /// instead of a prediction (nil `reportWouldLoad`: no report).
+    var foreignKeys: [String: ForeignKey] = [:]
+    var columnProblems: [String] = []
+    var reportWouldLoad: Bool?
+    var reportNotExact: [Any] = []
 
     /// A `load --format json` report.
     init(load status: Int32, stdout: String, stderr: String) {
@@ -61,7 +86,20 @@ struct DiffOutcome {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
-        guard let json = Self.object(stdout), let prediction = json["prediction"] as? [String: Any] else { return }
+        guard let json = Self.object(stdout) else { return }
+        reportWouldLoad = json["wouldLoad"] as? Bool
+        reportNotExact = json["notExact"] as? [Any] ?? []
+        for case let fk as [String: Any] in json["foreignKeys"] as? [Any] ?? [] {
+            guard let name = fk["name"] as? String else { continue }
+            foreignKeys[name] = ForeignKey(
+                violatingRows: fk["violatingRows"] as? Int ?? -1, missingKeys: fk["missingKeys"] as? Int ?? -1,
+                fixableKeys: fk["fixableKeys"] as? Int ?? -1, unfixableKeys: fk["unfixableKeys"] as? Int ?? -1,
+                referencedTable: Self.tableName(fk["referencedTable"]) ?? "?", reasons: fk["reasons"] as? [String] ?? [])
+        }
+        for case let column as [String: Any] in json["columns"] as? [Any] ?? [] {
+            columnProblems.append("\(column["column"] as? String ?? "?"): \(column["problem"] as? String ?? "?")")
+        }
+        guard let prediction = json["prediction"] as? [String: Any] else { return }
         wouldLoad = prediction["wouldLoad"] as? Bool
         exact = prediction["exact"] as? Bool ?? true
         notExact = prediction["notExact"] as? [String] ?? []

@@ -5,7 +5,8 @@ import TestSupport
 /// The differential test of #14: for generated schemas, inputs, rules and options,
 /// (a) the set-based FK check and PostgreSQL's per-row check load the same, and
 /// (b) `validate` predicts exactly what `load --dry-run` then does: verdict, rejected
-/// lines with their reasons, new parent keys.
+/// lines with their reasons, new parent keys, and (d) `validate` run read-only by a CI
+/// role agrees with that load as far as its `notExact` allows (#29).
 ///
 /// `make test` runs `DiffConfig.committedCount` cases of a fixed seed over the features
 /// that agree; `make fuzz SEED=… N=… FEATURES=…` runs others (through the FKB_DIFF_*
@@ -28,8 +29,8 @@ enum DiffConfig {
         get throws { try environment["FKB_DIFF_FEATURES"].map { try DiffFeatures.parse($0) } ?? .agreeing }
     }
 
-    /// FKB_DIFF_CHECKS: `a`, `b` or `ab` (default).
-    static var checks: String { environment["FKB_DIFF_CHECKS"] ?? "ab" }
+    /// FKB_DIFF_CHECKS: any of `a`, `b` and `d` (default `abd`; (d) needs (b)'s staged validate).
+    static var checks: String { environment["FKB_DIFF_CHECKS"] ?? "abd" }
 }
 
 /// One line per case in .tmp/diff-stats/seed-S.txt: what was compared, so a run that
@@ -75,6 +76,13 @@ enum DiffStats {
             let prediction = try harness.comparePrediction(loadWithCaseOptions: perRow)
             problems += prediction.problems
             summary += ", (b) " + prediction.summary
+            if DiffConfig.checks.contains("d") {
+                let (role, cleanup) = try harness.readOnlyRole()
+                defer { cleanup() }
+                let readOnly = try harness.compareReadOnly(role: role, load: perRow, staged: prediction.verdict)
+                problems += readOnly.problems
+                summary += ", " + readOnly.summary
+            }
         }
         DiffStats.append(seed: testCase.seed, summary + (problems.isEmpty ? "" : " DISAGREE") + " [\(testCase.used.joined(separator: ","))]")
         if !problems.isEmpty { report(testCase, db: db, problems) }
