@@ -83,7 +83,7 @@ extension Validator {
     /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers;
     /// for a partitioned target, rows no partition accepts.
     /// Rows set aside (`maxRejects`) and deleted (`replaceBy`) are refused read-only.
-    func notEvaluatedReadOnly(plan: LoadPlan, constraints: TargetConstraints, facts: TableFacts, findings: [Findings]) throws -> [String] {
+    func notEvaluatedReadOnly(plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings]) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
         let keys = constraints.uniqueKeys.filter { !$0.partialOrExpression }.map(\.name)
@@ -96,6 +96,20 @@ extension Validator {
         reasons += constraints.inexactness
         if plan.unroutable != nil {
             reasons.append("rows no partition of \(target.display) accepts are not looked for")
+        }
+        // An FK column the input lacks takes its DEFAULT at the insert: that value's key is
+        // PostgreSQL's to check (the staged path predicts it; the stream has no such column).
+        let staged = Set(plan.stagedColumns.map(\.name))
+        for fk in catalog.foreignKeys(of: plan.target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains) {
+            let defaulted = fk.columns.filter { !staged.contains($0) && plan.target.column($0)?.hasNonNullDefault == true }
+            guard !defaulted.isEmpty else { continue }
+            reasons.append("\(fk.name): (\(defaulted.joined(separator: ", "))) not in the input, filled by their DEFAULT, whose key is not checked")
+        }
+        // Row-level security the session is subject to hides parent rows from this role
+        // alone: PostgreSQL's FK check, and the load, see them.
+        let parents = plan.parents.map(\.table) + catalog.foreignKeys(of: plan.target.name).compactMap { catalog.table($0.referencedTable) }
+        for table in try rowSecurityActive(Array(parents)) {
+            reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here, though the load would find them")
         }
         guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
         for parent in plan.parents where !parent.isTarget && parent.backfills {
@@ -110,7 +124,29 @@ extension Validator {
             if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
                 reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
             }
+            let rules = try insertRules(parent.table)
+            if !rules.isEmpty {
+                reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
+            }
         }
         return reasons
+    }
+
+    /// Those of `tables` whose row-level security applies to this session's role.
+    func rowSecurityActive(_ tables: [Table]) throws -> [TableName] {
+        guard !tables.isEmpty else { return [] }
+        let oids = Array(Set(tables.map { String($0.oid) })).sorted()
+        let active = Set(try session.execute(
+            "SELECT CAST(c.oid AS pg_catalog.text) AS oid FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: oids) AS pg_catalog.oid[])) "
+                + "AND c.relrowsecurity AND pg_catalog.row_security_active(c.oid)").rows.map { try $0.string("oid") })
+        return Array(Set(tables.filter { active.contains(String($0.oid)) }.map(\.name))).sorted()
+    }
+
+    /// Enabled rules ON INSERT on `table` (besides a view's `_RETURN`).
+    func insertRules(_ table: Table) throws -> [String] {
+        try session.execute(
+            "SELECT r.rulename FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid) "
+                + "AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN' AND r.ev_enabled OPERATOR(pg_catalog.<>) 'D' AND r.ev_type OPERATOR(pg_catalog.=) '3' ORDER BY r.rulename"
+        ).rows.map { try $0.string("rulename") }
     }
 }

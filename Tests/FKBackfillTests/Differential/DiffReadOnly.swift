@@ -108,23 +108,14 @@ extension DiffHarness {
         if notExact.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
             problems.append("(d) read-only notExact names nothing in an entry: \(readOnly.reportNotExact)")
         }
-        let known = KnownReadOnlyFindings(readOnly, rowSecurity: try tables(where: "c.relrowsecurity"), insteadRules: try tables(where: """
-            EXISTS (SELECT FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid
-                    AND r.ev_type OPERATOR(pg_catalog.=) '3' AND r.is_instead)
-            """))
         let loaded = load.status == 0
         var summary = "(d) ro \(wouldLoad ? "would load" : "would not load")" + (notExact.isEmpty ? "" : " notExact \(notExact.count)")
-        var seen: Set<String> = []
         if !wouldLoad, loaded, let sure = Self.sureFailure(readOnly, notExact: notExact) {
-            // A "would not load" the load contradicts: known findings aside, with nothing in
-            // notExact every one is a disagreement, with notExact only those it is sure of.
-            if let finding = known.explains(unfixable: sure.unfixable) {
-                seen.insert(finding)
-            } else if notExact.isEmpty || !sure.onlyUnsure {
+            // A "would not load" the load contradicts: with nothing in notExact every one is a
+            // disagreement, with notExact only those it is sure of.
+            if notExact.isEmpty || !sure.onlyUnsure {
                 problems.append("(d) read-only says it would not load from \(sure.text) (notExact: \(notExact.isEmpty ? "none" : notExact.joined(separator: "; "))), load loaded")
             }
-        } else if notExact.isEmpty, wouldLoad, !loaded, let finding = known.explains(wouldLoadButStaged: staged, load: load) {
-            seen.insert(finding)
         } else if notExact.isEmpty, wouldLoad != loaded {
             problems.append("(d) read-only says it would \(wouldLoad ? "" : "not ")load (notExact empty; \(Self.findings(readOnly))), "
                 + "load \(loaded ? "loaded" : "failed with exit \(load.status): \(load.error)")")
@@ -135,19 +126,13 @@ extension DiffHarness {
             for name in Set(readOnly.foreignKeys.keys).union(staged.foreignKeys.keys).sorted() {
                 let left = readOnly.foreignKeys[name], right = staged.foreignKeys[name]
                 guard left?.violatingRows != right?.violatingRows || left?.missingKeys != right?.missingKeys else { continue }
-                if let finding = known.explains(countsOf: name) {
-                    seen.insert(finding)
-                } else {
-                    problems.append("(d) FK \(name): read-only \(left?.description ?? "none"), staged \(right?.description ?? "none")")
-                }
+                // Keys row-level security hides from the role count as missing read-only, as notExact says.
+                if let parent = left?.referencedTable, Self.rowSecurityTables(notExact).contains(parent) { continue }
+                problems.append("(d) FK \(name): read-only \(left?.description ?? "none"), staged \(right?.description ?? "none")")
             }
             summary += " fks compared"
         }
-        if DiffConfig.environment["FKB_DIFF_STRICT"] != nil, !seen.isEmpty {
-            // To see a known finding's cases again, or check that a fix removed it.
-            problems.append("(d) known finding \(seen.sorted().joined(separator: ", ")) (FKB_DIFF_STRICT is set)")
-        }
-        return (problems, summary + " load \(load.status)" + seen.sorted().map { " known \($0)" }.joined())
+        return (problems, summary + " load \(load.status)")
     }
 
     /// The case's options read-only must refuse (docs/validate.md): they need the staged prediction.
@@ -163,15 +148,6 @@ extension DiffHarness {
     }
 
     /// The case's tables, as `schema.name`, that `condition` (on pg_class `c`) holds for.
-    func tables(where condition: String) throws -> Set<String> {
-        let rows = try db.connection.execute("""
-            SELECT n.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.relname AS t
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-            WHERE \(unsafeRaw: condition) AND n.nspname OPERATOR(pg_catalog.=) \(bind: db.schema)
-            """).rows  // condition: this file's own constant text
-        return Set(try rows.map { try $0.string("t") })
-    }
-
     /// What a read-only "would not load" rests on that the load cannot escape, or nil when
     /// it rests on nothing found; `onlyUnsure` when what it found may still load:
     /// - a value that does not convert or is too long is sure (cast before any trigger sees the row);
@@ -183,6 +159,16 @@ extension DiffHarness {
     ///   trigger may fill it (`trigger-filled`), which only the insert shows.
     /// Everything else notExact names (unique keys, CHECKs, derived values, partitions) can
     /// only make the load fail more, never succeed.
+    /// The tables notExact says row-level security applies to for this role ("row-level
+    /// security on T applies to this role: …"): their keys may be hidden from the check.
+    static func rowSecurityTables(_ notExact: [String]) -> Set<String> {
+        Set(notExact.compactMap { entry -> String? in
+            let prefix = "row-level security on "
+            guard entry.hasPrefix(prefix), let end = entry.range(of: " applies to this role") else { return nil }
+            return String(entry[entry.index(entry.startIndex, offsetBy: prefix.count)..<end.lowerBound])
+        })
+    }
+
     static func sureFailure(_ outcome: DiffOutcome, notExact: [String]) -> (text: String, unfixable: [String], onlyUnsure: Bool)? {
         let values = outcome.columnProblems.filter { $0.hasSuffix(": does not convert") || $0.hasSuffix(": too long") }
         let nulls = outcome.columnProblems.filter { !values.contains($0) }
@@ -200,8 +186,9 @@ extension DiffHarness {
             guard entry.hasPrefix("triggers on "), let end = entry.range(of: " (") else { return nil }
             return String(entry[entry.index(entry.startIndex, offsetBy: 12)..<end.lowerBound])
         }
+        let hidden = rowSecurityTables(notExact)
         let sure = unfixable.filter { fk in
-            !triggered.contains { table in
+            !hidden.contains(fk.value.referencedTable) && !triggered.contains { table in
                 fk.value.referencedTable == table || fk.value.reasons.contains { $0.contains("\(table).") || $0.contains("\(table):") }
             }
         }.keys.sorted()
@@ -213,67 +200,5 @@ extension DiffHarness {
         let fks = outcome.foreignKeys.filter { $0.value.violatingRows > 0 }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         let all = outcome.columnProblems + fks
         return all.isEmpty ? "no findings" : all.joined(separator: "; ")
-    }
-}
-
-/// Disagreements of the read-only path that (d) found and the tool does not fix yet
-/// (docs/testing.md, "Findings of the differential", RO1 to RO4): recognized precisely,
-/// counted in the case's summary line as `known RO1`, not failed. Remove one when the
-/// tool is fixed, and the committed run shows whether it is.
-struct KnownReadOnlyFindings {
-    /// RO1: the CI role is subject to row-level security, RI checks and a superuser's load
-    /// are not: a key a policy hides from the role is counted missing (and may be unfixable).
-    let rowSecurity: Set<String>
-    /// RO4: tables with a rule ON INSERT DO INSTEAD (`parent-rule-drops`).
-    let insteadRules: Set<String>
-    let foreignKeys: [String: DiffOutcome.ForeignKey]
-
-    init(_ readOnly: DiffOutcome, rowSecurity: Set<String>, insteadRules: Set<String>) {
-        self.rowSecurity = rowSecurity
-        self.insteadRules = insteadRules
-        foreignKeys = readOnly.foreignKeys
-    }
-
-    /// The finding that explains the per-FK counts of `name` differing from the staged validate's.
-    func explains(countsOf name: String) -> String? {
-        guard let fk = foreignKeys[name] else { return nil }
-        return rowSecurity.contains(fk.referencedTable) ? "RO1" : nil
-    }
-
-    /// RO3: an FK column the CSV leaves out is filled by its DEFAULT; the staged prediction
-    /// evaluates that key (Prediction+DefaultedKeys), the streamed check does not look at
-    /// the FK at all (no row in its table) and says nothing in notExact, so a DEFAULT the
-    /// parent lacks is a "would load" the load refuses. Recognized by the staged
-    /// prediction's blocker naming the key "at its DEFAULT".
-    ///
-    /// RO4: a parent with a rule ON INSERT DO INSTEAD (NOTHING, maybe WHERE the name is
-    /// NULL) drops the new rows; read-only's notExact names the parents' triggers but not
-    /// their rules, so a "would load" with nothing in notExact meets the load's "new keys
-    /// were not stored in P as asked". Recognized by that error naming such a parent.
-    func explains(wouldLoadButStaged staged: DiffOutcome, load: DiffOutcome) -> String? {
-        if staged.blockers.contains(where: { $0.contains("at its DEFAULT") }) { return "RO3" }
-        if insteadRules.contains(where: { load.stderr.contains("were not stored in \($0) as asked") }) { return "RO4" }
-        return nil
-    }
-
-    /// The finding that explains every one of these FKs' keys being called unfixable when
-    /// the load backfills them: RO1, or RO2 — the catalog's coverage says "placeholder rows
-    /// would all get the same (…), which unique index … allows only once" (Coverage's
-    /// `collidingUniques`) whatever the number of new rows, where the staged path tries the
-    /// insert: one new row does not collide.
-    func explains(unfixable names: [String]) -> String? {
-        guard !names.isEmpty else { return nil }
-        var findings: Set<String> = []
-        for name in names {
-            guard let fk = foreignKeys[name] else { return nil }
-            if rowSecurity.contains(fk.referencedTable) {
-                findings.insert("RO1")
-            } else if fk.reasons.contains(where: { $0.contains("allows only once") }) {
-                findings.insert("RO2")
-            } else {
-                return nil
-            }
-        }
-        return findings.sorted().joined(separator: "+")
     }
 }

@@ -1,0 +1,105 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// What a CSV checked read-only cannot know, named in `notExact` where the differential's
+/// read-only comparison found it silent (docs/testing.md, RO1–RO4): each case here made
+/// read-only validate disagree with `load --dry-run` with nothing in `notExact`.
+@Suite(.timeLimit(.minutes(10))) struct ReadOnlyNotExactTests {
+    let shared = ReadOnlyValidateTests()
+
+    func readOnly(_ db: TestDatabase, _ table: String, _ csv: String, connection: Connection? = nil) throws -> ValidationReport {
+        let session = try connection ?? {
+            let standby = try Standby.connect()
+            try Standby.waitForReplay(of: db.connection, on: standby)
+            return standby
+        }()
+        return try Validator(connection: session).run(
+            table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+    }
+
+    func dryRunLoads(_ db: TestDatabase, _ table: String, _ csv: String) throws -> Bool {
+        var options = LoadOptions()
+        options.dryRun = true
+        do {
+            _ = try Loader(connection: db.connection).run(table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// RO3: an FK column the input lacks takes its DEFAULT, a key the parent lacks: the
+    /// load fails; read-only has no such column to check and says so.
+    @Test func anFKColumnLeftToItsDefault() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY); CREATE TABLE kind (code text PRIMARY KEY);
+            INSERT INTO org VALUES ('G1');
+            CREATE TABLE fact (org_code text REFERENCES org, kind_code text DEFAULT 'K9' CONSTRAINT f_kind REFERENCES kind (code), n int);
+            """)
+        let csv = "org_code,n\nG1,1\n"
+        #expect(try !dryRunLoads(db, "fact", csv))
+        let report = try readOnly(db, "fact", csv)
+        #expect(report.notExact.contains { $0.hasPrefix("f_kind: (kind_code) not in the input, filled by their DEFAULT") }, "\(report.notExact)")
+    }
+
+    /// RO4: a parent's rule drops its new rows: the load stops ("not stored as asked");
+    /// read-only names the rule.
+    @Test func aParentsRuleOnInsert() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE RULE drop_new AS ON INSERT TO org DO INSTEAD NOTHING;
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            """)
+        let csv = "org_code,n\nG1,1\n"
+        #expect(try !dryRunLoads(db, "fact", csv))
+        let report = try readOnly(db, "fact", csv)
+        #expect(report.notExact.contains { $0.hasPrefix("rules on \(db.schema).org (drop_new)") }, "\(report.notExact)")
+    }
+
+    /// RO2: one new parent row cannot collide with another placeholder; the load inserts it.
+    /// Read-only calls the key fixable, and says an existing row holding the same values
+    /// is not looked for. Two new rows would collide: unfixable, as before.
+    @Test func oneNewRowUnderAUniqueIndexItsPlaceholdersFillAlike() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, name text NOT NULL DEFAULT 'unknown' UNIQUE);
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            """)
+        let one = "org_code,n\nG1,1\nG1,2\n"
+        #expect(try dryRunLoads(db, "fact", one))
+        let report = try readOnly(db, "fact", one)
+        #expect(report.foreignKeys.first?.fixableKeys == 1 && report.foreignKeys.first?.unfixableKeys == 0, "\(report.foreignKeys)")
+        #expect(report.wouldLoad)
+        #expect(report.notExact.contains { $0.contains("allows only once, but it gets one new row") }, "\(report.notExact)")
+        let two = "org_code,n\nG1,1\nG2,2\n"
+        #expect(try !dryRunLoads(db, "fact", two))
+        #expect(try !readOnly(db, "fact", two).wouldLoad)
+    }
+
+    /// RO1: row-level security hides an existing key from the read-only role: it counts the
+    /// key missing, where PostgreSQL's FK check and the load see it; notExact says so.
+    @Test func rowSecurityOnAParent() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY, secret boolean NOT NULL DEFAULT false);
+            INSERT INTO org VALUES ('G1', true);
+            ALTER TABLE org ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY visible ON org USING (NOT secret);
+            CREATE TABLE fact (org_code text REFERENCES org, n int);
+            """)
+        let (role, cleanup) = try shared.readOnlyRole(db)
+        defer { cleanup() }
+        let database = try db.connection.execute("SELECT current_database() AS d").rows[0].string("d")
+        let connection = try Connection(ConnectionString("dbname=\(database) user=\(role)"))
+        let csv = "org_code,n\nG1,1\n"
+        #expect(try dryRunLoads(db, "fact", csv))
+        let report = try readOnly(db, "fact", csv, connection: connection)
+        #expect(report.foreignKeys.first?.missingKeys == 1)
+        #expect(report.notExact.contains { $0.hasPrefix("row-level security on \(db.schema).org applies to this role") }, "\(report.notExact)")
+    }
+}
