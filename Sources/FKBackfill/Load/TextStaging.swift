@@ -85,9 +85,12 @@ struct TextStaging {
         }
     }
 
-    /// True for a row of `fkb_raw r` whose `column` holds text that does not cast.
+    /// True for a row of `fkb_raw r` whose `column` holds text that does not cast. A NULL
+    /// does too where a domain's CHECK refuses it (`CHECK (VALUE IS NOT NULL)`); a NOT NULL
+    /// domain's NULL is the NOT NULL check's (`Column.refusesNull`).
     func doesNotConvert(_ column: Column) -> SQL {
         let name: SQL = "r.\(identifier(column.name))"
+        if column.domainBaseType != nil && !column.domainNotNull { return "NOT \(castCheck(column))(\(name))" }
         return "\(name) IS NOT NULL AND NOT \(castCheck(column))(\(name))"
     }
 

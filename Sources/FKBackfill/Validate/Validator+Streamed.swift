@@ -9,6 +9,9 @@ import PostgresClient
 extension Validator {
     /// Records per batch: a few MB of text, so the client stays far under 64 MiB.
     static let streamBatch = 20_000
+    /// And text per batch: 20,000 records of 4 KB were 80 MB held, twice over in the array
+    /// literals, and peaked at 484 MB (hostile review 4). A batch ends at whichever comes first.
+    static let streamBatchBytes = 4 << 20
 
     /// What the batches found of one FK, merged.
     struct KeyTally {
@@ -93,10 +96,11 @@ extension Validator {
             guard !lines.isEmpty else { return }
             let arrays = values.map(StreamedStatements.arrayLiteral) + ["{" + lines.map(String.init).joined(separator: ",") + "}"]
             var unconvertible = [[String]](repeating: [], count: columns.count)
+            var nullRefused = [Bool](repeating: false, count: columns.count)
             func run() throws -> Row {
-                let checks = sql.columnChecks(unconvertible: unconvertible)
+                let checks = sql.columnChecks(unconvertible: unconvertible, nullRefused: nullRefused)
                 let row = try session.execute(sql.check(
-                    arrays: arrays, unconvertible: unconvertible, checks: checks, matchFull: matchFull,
+                    arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples)).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
@@ -123,8 +127,17 @@ extension Validator {
                     let found = try unconvertibleValues(column, distinct.subtracting(again).sorted(), sql)
                     knownBad[index].formUnion(found)
                     unconvertible[index] = (Array(again) + found).sorted()
+                    // A domain whose CHECK refuses NULL (not a NOT NULL domain: its NULL is
+                    // the NOT NULL check's, and TextStaging.cast lets it through).
+                    if column.domainBaseType != nil, !column.domainNotNull, values[index].contains(where: { $0 == nil }) {
+                        do {
+                            _ = try session.savepoint { try session.execute(sql.convertsNull(column)) }
+                        } catch let refusal as PostgresError where refusal.kind == .server && Self.isValueRefusal(refusal) {
+                            nullRefused[index] = true
+                        }
+                    }
                 }
-                guard unconvertible.contains(where: { !$0.isEmpty }) else { throw error }
+                guard unconvertible.contains(where: { !$0.isEmpty }) || nullRefused.contains(true) else { throw error }
                 row = try run()
             }
             report.rows += row.int("rows") ?? 0
@@ -147,10 +160,17 @@ extension Validator {
         }
 
         var parser = CSVRecordParser(options: opened.csvOptions, columns: columns.map(\.name), firstLine: csv.headerLines + 1)
+        var bytes = 0
         func take(_ fields: [String?], _ line: Int) throws {
-            for index in fields.indices { values[index].append(fields[index]) }
+            for index in fields.indices {
+                values[index].append(fields[index])
+                bytes += fields[index]?.utf8.count ?? 0
+            }
             lines.append(line)
-            if lines.count >= Self.streamBatch { try flush() }
+            if lines.count >= Self.streamBatch || bytes >= Self.streamBatchBytes {
+                try flush()
+                bytes = 0
+            }
         }
         do {
             try csv.chunks { bytes in try parser.feed(bytes, take) }
@@ -162,6 +182,11 @@ extension Validator {
                 kind: .badInput(line: line))
         }
         try flush()
+        if csv.headerLines > 0, report.rows == 0 {
+            // What the load says of it (LoadRun.stageInput), and validate staged as its blocker.
+            throw FKBackfillError("\(opened.source.label): the file has a header but no rows, nothing to load",
+                                  hint: "check that the export wrote its rows", kind: .badInput(line: nil))
+        }
 
         for problem in Self.staged(order: problems, columns: columns) {
             report.columns.append(.init(
