@@ -33,6 +33,13 @@ import TestSupport
         return (report, statements.value)
     }
 
+    /// `csv` validated read-only on the standby, and staged on the primary.
+    func bothWays(_ db: TestDatabase, _ table: String, _ csv: String) throws -> (streamed: ValidationReport, staged: ValidationReport) {
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        return (try validate(standby, "\(db.schema).\(table)", csv).report, try validate(db.connection, "\(db.schema).\(table)", csv).report)
+    }
+
     /// `load --dry-run` on the primary: whether it would commit.
     func dryRunLoads(_ db: TestDatabase, _ table: String, _ csv: String) throws -> Bool {
         var options = LoadOptions()
@@ -114,10 +121,7 @@ import TestSupport
             text += "\(id),\(org),\(id == rows ? "P9" : "P1"),\(id % 7 == 0 ? "x" : "1")\n"
         }
         let csv = try db.csvFile(text)
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let (streamed, _) = try validate(standby, "\(db.schema).fact", csv)
-        let (staged, _) = try validate(db.connection, "\(db.schema).fact", csv)
+        let (streamed, staged) = try bothWays(db, "fact", csv)
         #expect(streamed.rows == rows && staged.rows == rows)
         func keys(_ report: ValidationReport) -> [String] {
             report.foreignKeys.map { "\($0.name) \($0.violatingRows) \($0.missingKeys) \($0.samples.map { "\($0.key) \($0.lines)" })" }
@@ -146,10 +150,7 @@ import TestSupport
             text += "\(id),\(code),\(id % 1000 == 0 ? "x," : ",")\n"
         }
         let csv = try db.csvFile(text)
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let (streamed, _) = try validate(standby, "\(db.schema).sale", csv)
-        let (staged, _) = try validate(db.connection, "\(db.schema).sale", csv)
+        let (streamed, staged) = try bothWays(db, "sale", csv)
         func keys(_ report: ValidationReport) -> [String] {
             report.foreignKeys.map { "\($0.name) \($0.violatingRows) \($0.missingKeys) \($0.samples.map(\.lines))" }
         }
@@ -173,10 +174,7 @@ import TestSupport
             text += "\(id),\(org),P1,\(id % 5000 == 0 ? "N/A" : "1")\n"
         }
         let csv = try db.csvFile(text)
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let (streamed, _) = try validate(standby, "\(db.schema).fact", csv)
-        let (staged, _) = try validate(db.connection, "\(db.schema).fact", csv)
+        let (streamed, staged) = try bothWays(db, "fact", csv)
         func keys(_ report: ValidationReport) -> [String] {
             report.foreignKeys.map { "\($0.name) \($0.violatingRows) \($0.missingKeys) \($0.fixableKeys) \($0.reasons) \($0.samples.map(\.key))" }
         }
@@ -199,10 +197,7 @@ import TestSupport
             CREATE TABLE coded (id int PRIMARY KEY, org_code text CONSTRAINT c_org REFERENCES org, c upper_code);
             """)
         let csv = try db.csvFile("id,org_code,c\n1,G1,AB\n2,G1,ab\n3,G1,\n4,G9,CD\n")
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let (streamed, _) = try validate(standby, "\(db.schema).coded", csv)
-        let (staged, _) = try validate(db.connection, "\(db.schema).coded", csv)
+        let (streamed, staged) = try bothWays(db, "coded", csv)
         func columns(_ report: ValidationReport) -> [String] {
             report.columns.map { "\($0.column) \($0.problem.rawValue) \($0.rows) \($0.sampleLines)" }
         }
@@ -281,10 +276,7 @@ import TestSupport
             CREATE TABLE pfact_b PARTITION OF pfact (FOREIGN KEY (code) REFERENCES org_b) FOR VALUES IN ('b');
             """)
         let csv = try db.csvFile("kind,code\na,A1\na,B1\nb,B1\nb,A1\nb,A2\n")
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let (streamed, _) = try validate(standby, "\(db.schema).pfact", csv)
-        let (staged, _) = try validate(db.connection, "\(db.schema).pfact", csv)
+        let (streamed, staged) = try bothWays(db, "pfact", csv)
         func keys(_ report: ValidationReport) -> [String] {
             report.foreignKeys.map { "\($0.referencedTable.name) \($0.violatingRows) \($0.missingKeys) \($0.samples.map { "\($0.key) \($0.lines)" })" }
         }
