@@ -102,4 +102,19 @@ import TestSupport
         #expect(report.foreignKeys.first?.missingKeys == 1)
         #expect(report.notExact.contains { $0.hasPrefix("row-level security on \(db.schema).org applies to this role") }, "\(report.notExact)")
     }
+
+    /// A unique key the input gives values to is named (repeats inside the file and keys
+    /// already in the table are not looked for read-only); an identity primary key, whose
+    /// values come from the database, is not: nothing of the file's to check.
+    @Test func onlyUniqueKeysTheInputFills() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            INSERT INTO org VALUES ('G1');
+            CREATE TABLE fact (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org_code text REFERENCES org, ref text UNIQUE);
+            """)
+        let report = try readOnly(db, "fact", "org_code,ref\nG1,a\n")
+        #expect(report.notExact.contains { $0.hasPrefix("the target's unique keys (fact_ref_key)") }, "\(report.notExact)")
+        #expect(!report.notExact.contains { $0.contains("fact_pkey") }, "\(report.notExact)")
+    }
 }

@@ -86,7 +86,10 @@ extension Validator {
     func notEvaluatedReadOnly(plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings]) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
-        let keys = constraints.uniqueKeys.filter { !$0.partialOrExpression }.map(\.name)
+        // A key on columns the input does not give (an identity primary key) gets its
+        // values from the database, not from the file: nothing of the input's to check.
+        let given = Set(plan.stagedColumns.map(\.name))
+        let keys = constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.contains(where: given.contains) }.map(\.name)
         if !keys.isEmpty {
             reasons.append("the target's unique keys (\(keys.joined(separator: ", "))): repeats inside the input and keys already in \(target.display) are not checked")
         }
