@@ -17,12 +17,7 @@ extension FinalReviewTests {
     @Test func validateRefusesACheckReadingTheParentThatTheLoadPasses() throws {
         let db = try TestDatabase()
         let s = db.schema
-        try db.run("""
-            CREATE TABLE cust (id int PRIMARY KEY);
-            CREATE FUNCTION cust_known(int) RETURNS boolean LANGUAGE sql STABLE
-                AS $$ SELECT EXISTS (SELECT 1 FROM \(s).cust c WHERE c.id = $1) $$;
-            CREATE TABLE fact (cust_id int REFERENCES cust, n int, CONSTRAINT known CHECK (\(s).cust_known(cust_id)));
-            """)
+        try db.run(Self.checkReadingTheParent(s))
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
         let dryRun = try db.load("fact", csv: csv) { $0.dryRun = true }
         #expect(dryRun.inserted == 3 && dryRun.parent("cust")?.inserted == 2)
@@ -39,12 +34,7 @@ extension FinalReviewTests {
     @Test func maxRejectsRejectsRowsACheckReadingTheParentWouldAccept() throws {
         let db = try TestDatabase()
         let s = db.schema
-        try db.run("""
-            CREATE TABLE cust (id int PRIMARY KEY);
-            CREATE FUNCTION cust_known(int) RETURNS boolean LANGUAGE sql STABLE
-                AS $$ SELECT EXISTS (SELECT 1 FROM \(s).cust c WHERE c.id = $1) $$;
-            CREATE TABLE fact (cust_id int REFERENCES cust, n int, CONSTRAINT known CHECK (\(s).cust_known(cust_id)));
-            """)
+        try db.run(Self.checkReadingTheParent(s))
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
         let plain = try db.load("fact", csv: csv) { $0.dryRun = true; $0.fkCheck = .perRow }
         #expect(plain.inserted == 3 && plain.rejected == 0)
@@ -52,6 +42,16 @@ extension FinalReviewTests {
         #expect(report.rejected == 0 && report.inserted == 3,
                 "with --max-rejects 5: \(report.inserted) inserted, \(report.rejected) rejected (\(report.rejections.map(\.reason)))")
         #expect(try db.count("fact") == 3)
+    }
+
+    /// A target CHECK that reads the parent through a user function (STABLE).
+    static func checkReadingTheParent(_ s: String) -> String {
+        """
+        CREATE TABLE cust (id int PRIMARY KEY);
+        CREATE FUNCTION cust_known(int) RETURNS boolean LANGUAGE sql STABLE
+            AS $$ SELECT EXISTS (SELECT 1 FROM \(s).cust c WHERE c.id = $1) $$;
+        CREATE TABLE fact (cust_id int REFERENCES cust, n int, CONSTRAINT known CHECK (\(s).cust_known(cust_id)));
+        """
     }
 
     /// A NOT NULL domain with a CHECK, and a file whose line 3 it refuses.

@@ -19,6 +19,19 @@ import TestSupport
 /// `opfuncid` is only flagged when it is not IMMUTABLE. So an IMMUTABLE (lying) function
 /// behind an operator reads the other side unseen.
 @Suite(.timeLimit(.minutes(10))) struct FinalReviewTests {
+    /// `csv` loaded per row, then (the tables emptied) set-based: what `query` reads after
+    /// each, and the set-based load's report (which order it took).
+    func perRowThenSetBased(_ db: TestDatabase, csv: String, rules: Rules?, reading query: String) throws -> (perRow: [[String?]], setBased: [[String?]], report: LoadReport) {
+        _ = try db.load("fact", csv: csv) { options in
+            if let rules { options.rules = rules }
+            options.fkCheck = .perRow
+        }
+        let perRow = try db.values(query)
+        try db.run("TRUNCATE fact, cust")
+        let report = try db.load("fact", csv: csv) { options in if let rules { options.rules = rules } }
+        return (perRow, try db.values(query), report)
+    }
+
     /// A generated column of the target reads the parent through an operator whose
     /// function is declared IMMUTABLE. Per-row (and parents first) it sees the new parent
     /// rows: 1. Facts first it does not: 0, silently, exit 0. `--fk-check set-based` and
@@ -35,11 +48,7 @@ import TestSupport
                 known int GENERATED ALWAYS AS (cust_id OPERATOR(\(s).<~>) 0) STORED);
             """)
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
-        _ = try db.load("fact", csv: csv) { $0.fkCheck = .perRow }
-        let perRow = try db.values("SELECT n, known FROM fact ORDER BY n")
-        try db.run("TRUNCATE fact, cust")
-        let report = try db.load("fact", csv: csv)
-        let setBased = try db.values("SELECT n, known FROM fact ORDER BY n")
+        let (perRow, setBased, report) = try perRowThenSetBased(db, csv: csv, rules: nil, reading: "SELECT n, known FROM fact ORDER BY n")
         #expect(perRow == [["1", "1"], ["2", "1"], ["3", "1"]])
         #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
     }
@@ -91,11 +100,7 @@ import TestSupport
                   prior_facts: { sql: "\(s).facts_of(min(cust_id))" }
             """, file: "rules.yaml")
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
-        _ = try db.load("fact", csv: csv) { $0.rules = rules; $0.fkCheck = .perRow }
-        let perRow = try db.values("SELECT id, prior_facts FROM cust ORDER BY id")
-        try db.run("TRUNCATE fact, cust")
-        let report = try db.load("fact", csv: csv) { $0.rules = rules }
-        let setBased = try db.values("SELECT id, prior_facts FROM cust ORDER BY id")
+        let (perRow, setBased, report) = try perRowThenSetBased(db, csv: csv, rules: rules, reading: "SELECT id, prior_facts FROM cust ORDER BY id")
         #expect(perRow == [["1", "0"], ["2", "0"]])
         #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) backfilled \(setBased), per-row \(perRow)")
     }
@@ -146,11 +151,7 @@ import TestSupport
             CREATE TABLE fact_other PARTITION OF fact DEFAULT;
             """)
         let csv = "cust_id,n\n1,1\n1,2\n2,3\n"
-        _ = try db.load("fact", csv: csv) { $0.fkCheck = .perRow }
-        let perRow = try db.values("SELECT tableoid::regclass::text, n FROM fact ORDER BY n")
-        try db.run("TRUNCATE fact, cust")
-        let report = try db.load("fact", csv: csv)
-        let setBased = try db.values("SELECT tableoid::regclass::text, n FROM fact ORDER BY n")
+        let (perRow, setBased, report) = try perRowThenSetBased(db, csv: csv, rules: nil, reading: "SELECT tableoid::regclass::text, n FROM fact ORDER BY n")
         #expect(perRow.map { $0[0] } == ["fact_north", "fact_north", "fact_north"])
         #expect(setBased == perRow, "set-based (\(report.tookFactsFirst ? "facts first" : "parents first")) stored \(setBased), per-row \(perRow)")
     }

@@ -38,11 +38,7 @@ public enum CatalogReader {
 
     /// Inside a caller's transaction: JIT off for the catalog queries only.
     static func withJITOff<T>(on session: Session, _ body: () throws -> T) throws -> T {
-        let previous = try session.execute("SELECT pg_catalog.current_setting('jit') AS jit").rows[0].string("jit")
-        try session.execute("SELECT pg_catalog.set_config('jit', 'off', true)")
-        let value = try body()
-        try session.execute("SELECT pg_catalog.set_config('jit', \(bind: previous), true)")
-        return value
+        try session.withLocalSetting("jit", "off", body)
     }
 
     static func readQueries(rootOID: UInt32, on session: Session) throws -> Catalog {

@@ -33,6 +33,8 @@ struct TableFacts {
     var canInsert: [TableName: Bool] = [:]
     var canUpdate: [TableName: Bool] = [:]
     var triggers: [TableName: [String]] = [:]
+    /// Enabled rules ON INSERT (a view's `_RETURN` aside): they may rewrite or drop new rows.
+    var insertRules: [TableName: [String]] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> TableFacts {
         var facts = TableFacts()
@@ -65,6 +67,12 @@ struct TableFacts {
         ).rows {
             guard let table = byOID[try row.string("tgrelid")] else { continue }
             facts.triggers[table, default: []].append(try row.string("tgname"))
+        }
+        for row in try session.execute(
+            "SELECT ev_class, rulename FROM pg_rewrite WHERE ev_class = ANY(\(oids)) AND rulename <> '_RETURN' AND ev_enabled <> 'D' AND ev_type = '3' ORDER BY rulename"
+        ).rows {
+            guard let table = byOID[try row.string("ev_class")] else { continue }
+            facts.insertRules[table, default: []].append(try row.string("rulename"))
         }
         return facts
     }

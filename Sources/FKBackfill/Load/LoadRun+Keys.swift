@@ -102,18 +102,7 @@ extension LoadRun {
             // The stage has no statistics of these columns: the planner takes every row for
             // a group of its own and sorts a million rows to group them (an external merge)
             // where a hash table of 10,000 groups does. Sorts off for this statement only.
-            let sort = try session.execute("SELECT pg_catalog.current_setting('enable_sort') AS sort").rows[0].string("sort")
-            let restore: SQL = "SELECT pg_catalog.set_config('enable_sort', \(bind: sort), true)"
-            try session.execute("SELECT pg_catalog.set_config('enable_sort', 'off', true)")
-            do {
-                try session.execute(sql.createHashedValues(parent, columns: columns))
-            } catch {
-                // A derived value the parent's type refuses is a finding (findMissingKeys):
-                // the run may go on, and must not keep sorts off.
-                _ = try? session.execute(restore)
-                throw error
-            }
-            try session.execute(restore)
+            try session.withLocalSetting("enable_sort", "off") { try session.execute(sql.createHashedValues(parent, columns: columns)) }
         } else {
             try session.execute(sql.createValues(parent, empty: empty))
         }

@@ -39,17 +39,21 @@ extension LoadStatements {
                 }
             default: continue
             }
-            guard let staged = plan.stagedColumns.first(where: { $0.name == source }),
-                  Self.hashedModeTypes.contains(where: { staged.type == $0 || staged.type.hasPrefix($0 + "(") }) else { return nil }
+            guard countsByHash(source) else { return nil }
             if !columns.contains(source) { columns.append(source) }
         }
         // `_fkb_same` reads the shared columns' min and max: counted too.
         for shared in sharedKeyColumns(of: parent) ?? [] where !columns.contains(shared) {
-            guard let staged = plan.stagedColumns.first(where: { $0.name == shared }),
-                  Self.hashedModeTypes.contains(where: { staged.type == $0 || staged.type.hasPrefix($0 + "(") }) else { return nil }
+            guard countsByHash(shared) else { return nil }
             columns.append(shared)
         }
         return columns.isEmpty ? nil : columns
+    }
+
+    /// Whether the staged column `name` has one of `hashedModeTypes`.
+    func countsByHash(_ name: String) -> Bool {
+        guard let staged = plan.stagedColumns.first(where: { $0.name == name }) else { return false }
+        return Self.hashedModeTypes.contains { staged.type == $0 || staged.type.hasPrefix($0 + "(") }
     }
 
     /// How many distinct values each of `columns` has in a sample of about 5,000 staged

@@ -127,8 +127,7 @@ extension Validator {
             if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
                 reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
             }
-            let rules = try insertRules(parent.table)
-            if !rules.isEmpty {
+            if let rules = facts.insertRules[parent.table.name], !rules.isEmpty {
                 reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
             }
         }
@@ -143,13 +142,5 @@ extension Validator {
             "SELECT CAST(c.oid AS pg_catalog.text) AS oid FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: oids) AS pg_catalog.oid[])) "
                 + "AND c.relrowsecurity AND pg_catalog.row_security_active(c.oid)").rows.map { try $0.string("oid") })
         return Array(Set(tables.filter { active.contains(String($0.oid)) }.map(\.name))).sorted()
-    }
-
-    /// Enabled rules ON INSERT on `table` (besides a view's `_RETURN`).
-    func insertRules(_ table: Table) throws -> [String] {
-        try session.execute(
-            "SELECT r.rulename FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid) "
-                + "AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN' AND r.ev_enabled OPERATOR(pg_catalog.<>) 'D' AND r.ev_type OPERATOR(pg_catalog.=) '3' ORDER BY r.rulename"
-        ).rows.map { try $0.string("rulename") }
     }
 }
