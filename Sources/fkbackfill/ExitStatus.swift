@@ -60,7 +60,6 @@ enum FlagHints {
         case .database(let state) where state == SQLState.readOnlySQLTransaction && error.cause == nil:
             error.hint?.replacingOccurrences(of: "(inPlace)", with: "(--source TABLE --in-place)")
                 .replacingOccurrences(of: "(no input)", with: "(no --csv, --source or --query)")
-                .replacingOccurrences(of: "without maxRejects, replaceBy,", with: "without --max-rejects, --replace-by,")
                 .replacingOccurrences(of: "validate reads in place read-only", with: "`fkbackfill validate --source TABLE --in-place` runs read-only")
         case .foreignKeyViolations:
             "`fkbackfill validate` shows every violating row; a rule (on_missing: reject) with --max-rejects sets them aside"

@@ -246,8 +246,8 @@ import TestSupport
         var replacing = ValidateOptions()
         replacing.replaceBy = ["plan_code"]
         let cases: [(String, String, ValidateOptions, String)] = [
-            ("fact", csv, { var options = ValidateOptions(); options.maxRejects = 5; return options }(), "maxRejects"),
-            ("fact", csv, replacing, "replaceBy"),
+            ("fact", csv, { var options = ValidateOptions(); options.maxRejects = 5; return options }(), "--max-rejects"),
+            ("fact", csv, replacing, "--replace-by"),
             ("node", nodes, ValidateOptions(), "the target references itself"),
         ]
         for (table, path, options, why) in cases {

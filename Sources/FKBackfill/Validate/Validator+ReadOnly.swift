@@ -31,8 +31,8 @@ extension Validator {
         let staged: String? = switch input {
         case nil: nil
         case .csv where !streamed: "a CSV file is staged on a session that may write"
-        case .csv where options.maxRejects > 0: "rows set aside under maxRejects are predicted by the load's reject steps on the staged rows"
-        case .csv where !options.replaceBy.isEmpty: "the rows replaceBy deletes are predicted on the staged rows"
+        case .csv where options.maxRejects > 0: "rows --max-rejects sets aside are predicted by the load's reject steps on the staged rows"
+        case .csv where !options.replaceBy.isEmpty: "the rows --replace-by deletes are predicted on the staged rows"
         case .csv: nil
         case .query: "a query is compiled into a temporary view"
         case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
@@ -55,8 +55,8 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), FKs and NOT NULL only, and a CSV streamed in batches, without maxRejects, "
-                + "replaceBy, sql: rules or on_blank: null; validate this input against the primary, with a role whose "
+                + "target's own rows (no input), FKs and NOT NULL only, and a CSV streamed in batches, without --max-rejects, "
+                + "--replace-by, sql: rules or on_blank: null; validate this input against the primary, with a role whose "
                 + "transactions may write")
     }
 
