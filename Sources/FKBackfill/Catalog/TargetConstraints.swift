@@ -20,6 +20,18 @@ struct TargetConstraints {
         var defaultOperatorClasses: Bool
         /// A partial index's predicate, or an expression index: not checked, said so.
         var partialOrExpression: Bool
+        /// Per column, the index's collation where it is not the database's default (a
+        /// staged or streamed copy of the column has the default): grouping by it finds
+        /// the repeats the index refuses, 'Alpha' and 'ALPHA' under a case-insensitive one.
+        var collations: [(schema: String, name: String)?] = []
+        /// Every collation of the index is deterministic: equal values have equal text.
+        var deterministic = true
+
+        /// `expression`, the value of column `position`, under the index's collation.
+        func collated(_ expression: SQL, _ position: Int) -> SQL {
+            guard collations.indices.contains(position), let collation = collations[position] else { return expression }
+            return "\(expression) COLLATE \(ident: collation.schema).\(ident: collation.name)"
+        }
     }
 
     var uniqueKeys: [UniqueKey] = []
@@ -55,7 +67,17 @@ struct TargetConstraints {
                                    AND am.amopstrategy = 3 AND am.amoplefttype = oc.opcintype AND am.amoprighttype = oc.opcintype
                               WHERE u.k <= x.indnkeyatts ORDER BY u.k) AS text) AS operators,
                    (SELECT bool_and(oc.opcdefault) FROM unnest(CAST(x.indclass AS oid[])) AS u(c)
-                    JOIN pg_opclass oc ON oc.oid = u.c) AS default_opclasses
+                    JOIN pg_opclass oc ON oc.oid = u.c) AS default_opclasses,
+                   CAST(ARRAY(SELECT CASE WHEN co.oid IS NULL OR co.oid = 100 THEN NULL ELSE n.nspname END
+                              FROM unnest(CAST(x.indcollation AS oid[])) WITH ORDINALITY AS u(c, k)
+                              LEFT JOIN pg_collation co ON co.oid = u.c LEFT JOIN pg_namespace n ON n.oid = co.collnamespace
+                              WHERE u.k <= x.indnkeyatts ORDER BY u.k) AS text) AS collation_schemas,
+                   CAST(ARRAY(SELECT CASE WHEN co.oid IS NULL OR co.oid = 100 THEN NULL ELSE co.collname END
+                              FROM unnest(CAST(x.indcollation AS oid[])) WITH ORDINALITY AS u(c, k)
+                              LEFT JOIN pg_collation co ON co.oid = u.c
+                              WHERE u.k <= x.indnkeyatts ORDER BY u.k) AS text) AS collation_names,
+                   coalesce((SELECT bool_and(co.collisdeterministic) FROM unnest(CAST(x.indcollation AS oid[])) AS u(c)
+                             JOIN pg_collation co ON co.oid = u.c), true) AS deterministic
             FROM pg_index x
             JOIN pg_class i ON i.oid = x.indexrelid
             LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u')
@@ -66,11 +88,15 @@ struct TargetConstraints {
         for row in indexes {
             let columns = row.array("columns").compactMap { $0 }
             let operators = row.array("operators").map { oid -> SQLOperator in oid.flatMap { known[$0] } ?? .builtinEquality }
+            let collations = zip(row.array("collation_schemas"), row.array("collation_names")).map { schema, name in
+                schema.flatMap { schema in name.map { (schema: schema, name: $0) } }
+            }
             result.uniqueKeys.append(UniqueKey(
                 name: try row.string("name"), columns: columns,
                 equality: operators.count == columns.count ? operators : columns.map { _ in .builtinEquality },
                 nullsNotDistinct: row.bool("nulls_not_distinct"), defaultOperatorClasses: row.bool("default_opclasses"),
-                partialOrExpression: row.bool("partial") || columns.count != operators.count))
+                partialOrExpression: row.bool("partial") || columns.count != operators.count,
+                collations: collations, deterministic: row.bool("deterministic")))
         }
         // CHECKs, unique indexes and generated columns a partition has of its own (not
         // from the partitioned table): the reject steps evaluate the target's only. A table

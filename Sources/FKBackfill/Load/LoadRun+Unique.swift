@@ -48,7 +48,7 @@ extension LoadRun {
 
     /// Every row of a duplicated key but the first, in input order, among rows not yet set aside.
     func duplicates(_ key: TargetConstraints.UniqueKey) -> SQL {
-        let columns = KeyPredicates.columns("t", key.columns).joined(separator: ", ")
+        let columns = KeyPredicates.columns("t", key.columns).enumerated().map { key.collated($1, $0) }.joined(separator: ", ")
         return "UPDATE \(LoadStatements.stage) s SET _fkb_reject = \(bind: duplicateReason(key)) FROM (SELECT d._fkb_row FROM "
             + "(SELECT t._fkb_row, row_number() OVER (PARTITION BY \(columns) ORDER BY t._fkb_row) AS n FROM \(LoadStatements.stage) t "
             + "WHERE \(notNull(key, "t"))t._fkb_reject IS NULL) d WHERE d.n > 1) d WHERE s._fkb_row = d._fkb_row"
