@@ -53,13 +53,6 @@ struct StreamedStatements {
         return checks
     }
 
-    /// The whole check of one batch, in one statement and one row: `rows` and `f0…` (partly
-    /// NULL MATCH FULL keys, `InPlaceStatements.counts`), `n0…`/`s0…` per column check
-    /// (rows and their first lines), and `fk0…` per FK, its missing keys as a JSON array of
-    /// `[[key…], rows, [first lines], blank, known]`, by first line (`missingKeys`, with
-    /// `known[i]` the keys earlier batches found missing for FK i). `arrays` are the batch's
-    /// columns as array literals (`arrayLiteral`), then its lines; `unconvertible` values
-    /// are NULL in the typed batch, as the staged path's checked cast makes them.
     /// The rows whose value in column `index` does not convert: one of `bad`, or NULL where
     /// the column's domain refuses it (`nullRefused`); nil when none.
     func refused(_ index: Int, _ bad: [String], _ nullRefused: [Bool]) -> SQL? {
@@ -70,9 +63,18 @@ struct StreamedStatements {
         return conditions.isEmpty ? nil : "(" + conditions.joined(separator: " OR ") + ")"
     }
 
+    /// The whole check of one batch, in one statement and one row: `rows` and `f0…` (partly
+    /// NULL MATCH FULL keys, `InPlaceStatements.counts`), `n0…`/`s0…` per column check
+    /// (rows and their first lines), and `fk0…` per FK, its missing keys as a JSON array of
+    /// `[[key…], rows, [first lines], blank, known]`, by first line (`missingKeys`, with
+    /// `known[i]` the keys earlier batches found missing for FK i); `x0…`/`xs0…` per check
+    /// of `target` and `u0…` per key of `repeats` (`StreamedStatements+TargetRows`). `arrays` are the batch's
+    /// columns as array literals (`arrayLiteral`), then its lines; `unconvertible` values
+    /// are NULL in the typed batch, as the staged path's checked cast makes them.
     func check(
         arrays: [String], unconvertible: [[String]], nullRefused: [Bool] = [], checks: [ColumnCheck], matchFull: [ForeignKey],
-        foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int
+        foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int,
+        target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = []
     ) -> SQL {
         let names = columns.map { SQL(ident: $0.name) } + ["_fkb_line"]
         let unnest = zip(arrays, names.indices).map { array, index -> SQL in
@@ -92,6 +94,12 @@ struct StreamedStatements {
             let raw = ValidationStatements(plan: plan, load: load)
                 .rawChecks(checks.map(\.condition), samples: samples, from: Self.text, row: "r._fkb_line")
             statement += " CROSS JOIN (\(raw)) t"
+        }
+        if !target.isEmpty {
+            statement += " CROSS JOIN (\(targetRowCounts(target, samples: samples))) x"
+        }
+        for (index, repeated) in repeats.enumerated() {
+            statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)"))) u\(int: index)"
         }
         for (index, fk) in foreignKeys.enumerated() {
             statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index]))) k\(int: index)"

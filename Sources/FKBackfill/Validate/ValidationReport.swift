@@ -46,6 +46,15 @@ public struct ValidationReport: Sendable {
             case tooLong = "too long"
             /// A NOT NULL column with no default that the input lacks: every row fails.
             case missingColumn = "NOT NULL column missing from the input"
+            /// Read-only only (the staged path reports these as its prediction's rejections):
+            /// the row fails a CHECK of the target (`column` lists the CHECK's columns).
+            case check = "fails CHECK"
+            /// No partition of the target accepts the row.
+            case noPartition = "no partition accepts the row"
+            /// A unique key of the target already holds the row's key (`column` lists the key's columns).
+            case keyExists = "key already in the target"
+            /// An earlier row of the input has the same unique key.
+            case duplicateKey = "duplicate key in the input"
         }
 
         /// The target column.

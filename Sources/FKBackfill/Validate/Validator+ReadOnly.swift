@@ -89,16 +89,35 @@ extension Validator {
         // A key on columns the input does not give (an identity primary key) gets its
         // values from the database, not from the file: nothing of the input's to check.
         let given = Set(plan.stagedColumns.map(\.name))
-        let keys = constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.contains(where: given.contains) }.map(\.name)
-        if !keys.isEmpty {
-            reasons.append("the target's unique keys (\(keys.joined(separator: ", "))): repeats inside the input and keys already in \(target.display) are not checked")
+        // The batches check the target's CHECKs, routing and unique keys
+        // (StreamedStatements+TargetRows.swift), but for what the catalog shows they cannot.
+        let triggered = !constraints.beforeInsertTriggers.isEmpty
+        for key in constraints.uniqueKeys where !key.partialOrExpression && key.columns.contains(where: given.contains) {
+            let which = "unique key \(key.name) (\(key.columns.joined(separator: ", ")))"
+            let lacking = key.columns.filter { !given.contains($0) }
+            if !lacking.isEmpty {
+                reasons.append("\(which): \(lacking.joined(separator: ", ")) not in the input, filled by the insert: not checked")
+            } else if triggered {
+                reasons.append("\(which): not checked, a BEFORE INSERT trigger may change the rows first")
+            } else if !key.defaultOperatorClasses {
+                reasons.append("\(which): repeats inside the input are not looked for (an operator class that is not its type's default)")
+            }
         }
-        if let checks = facts.checks[target], !checks.isEmpty {
-            reasons.append("the target's CHECK constraints (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
+        for check in facts.checks[target] ?? [] where !check.callsCode {
+            let lacking = check.columns.filter { !given.contains($0) }
+            if triggered {
+                reasons.append("CHECK \(check.name) of \(target.display): not evaluated, a BEFORE INSERT trigger may change the rows first")
+            } else if !lacking.isEmpty {
+                reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")
+            }
         }
         reasons += constraints.inexactness
-        if plan.unroutable != nil {
-            reasons.append("rows no partition of \(target.display) accepts are not looked for")
+        if plan.unroutable != nil && triggered {
+            reasons.append("rows no partition of \(target.display) accepts are not looked for: a BEFORE INSERT trigger may change the rows first")
+        }
+        if !triggered, constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }),
+           !(try rowSecurityActive([plan.target])).isEmpty {
+            reasons.append("row-level security on \(target.display) applies to this role: keys already there that it hides are not found")
         }
         // An FK column the input lacks takes its DEFAULT at the insert: that value's key is
         // PostgreSQL's to check (the staged path predicts it; the stream has no such column).
@@ -129,6 +148,14 @@ extension Validator {
             }
             if let rules = facts.insertRules[parent.table.name], !rules.isEmpty {
                 reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
+            }
+            // What the staged prediction tries by inserting (Prediction.parentTrialReasons):
+            // a new row's clash under an exclusion constraint, its partition.
+            for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) where what.hasPrefix("exclusion constraint") {
+                reasons.append("\(what) of \(name): not evaluated on its new rows")
+            }
+            if try ParentHooks.read(parent.table, on: session).contains("no default partition") {
+                reasons.append("\(name) has no default partition: whether one takes each new row is not tried")
             }
         }
         return reasons

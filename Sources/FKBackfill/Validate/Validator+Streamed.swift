@@ -73,7 +73,7 @@ extension Validator {
     /// problems, and returns what each FK of `checked` found.
     func checkStreamed(
         _ opened: OpenedInput, _ sql: StreamedStatements, _ checked: [ForeignKey],
-        _ report: inout ValidationReport, _ options: ValidateOptions
+        _ report: inout ValidationReport, _ options: ValidateOptions, constraints: TargetConstraints
     ) throws -> [Findings] {
         guard let csv = opened.csv else { return [] }
         try session.execute("SET LOCAL jit = off")
@@ -91,6 +91,11 @@ extension Validator {
         // Values found not to convert, per column: a later batch that has them again
         // (a "N/A" in every batch) is not searched for them.
         var knownBad = [Set<String>](repeating: [], count: columns.count)
+        // The target's own refusals: its CHECKs, routing, unique keys (Validator+StreamedTargetRows.swift).
+        let target = sql.plan.target
+        let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
+        var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
+        var repeats = uniqueTallies(sql, constraints)
 
         func flush() throws {
             guard !lines.isEmpty else { return }
@@ -101,17 +106,30 @@ extension Validator {
                 let checks = sql.columnChecks(unconvertible: unconvertible, nullRefused: nullRefused)
                 let row = try session.execute(sql.check(
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
-                    foreignKeys: checked, known: tallies.map(\.order), samples: options.samples)).rows[0]
+                    foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
+                    target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) })).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }
                     let found = Self.integers(row, "s\(index)")
-                    if let at = problems.firstIndex(where: { $0.check.column == check.column && $0.check.problem == check.problem }) {
+                    if let at = problems.firstIndex(where: {
+                        $0.check.column == check.column && $0.check.problem == check.problem && $0.check.detail == check.detail
+                    }) {
                         problems[at].rows += count
                         problems[at].lines = Array((problems[at].lines + found).prefix(options.samples))
                     } else {
                         problems.append((check, count, found))
                     }
+                }
+                for index in targetChecks.indices {
+                    let count = row.int("x\(index)") ?? 0
+                    guard count > 0 else { continue }
+                    targetFound[index].rows += count
+                    targetFound[index].lines = Array((targetFound[index].lines + Self.integers(row, "xs\(index)")).prefix(options.samples))
+                }
+                for index in repeats.indices {
+                    let groups = (try? JSONSerialization.jsonObject(with: Data(row.string("u\(index)").utf8))) as? [[Any]] ?? []
+                    try repeats[index].add(groups, samples: options.samples)
                 }
                 return row
             }
@@ -193,6 +211,11 @@ extension Validator {
                 column: problem.check.column, problem: problem.check.problem, detail: problem.check.detail,
                 rows: problem.rows, sampleLines: problem.lines))
         }
+        for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
+            report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
+        }
+        report.columns += duplicateProblems(repeats)
+        report.notExact += repeats.compactMap(\.notExact)
         return tallies.map { $0.findings() }
     }
 

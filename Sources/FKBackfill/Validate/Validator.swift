@@ -128,7 +128,7 @@ public final class Validator {
                 throw MustStage(reason: reason)
             }
             report.checkedInPlace = true
-            findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options)
+            findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
             findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
@@ -177,6 +177,7 @@ public final class Validator {
         }
         if report.checkedInPlace && isFile {
             report.notExact = try notEvaluatedReadOnly(plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings)
+                + report.notExact
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         // Read-only, a parent that gets one new row at most cannot collide with its own

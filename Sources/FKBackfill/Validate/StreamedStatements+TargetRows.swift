@@ -1,0 +1,93 @@
+import PostgresClient
+
+/// The target's own refusals of a streamed batch's rows, as the staged path's reject steps
+/// find them (`LoadRun.markValueRejects`, `markUniqueRejects`): CHECKs and partition
+/// routing evaluated over the typed batch, each unique key's clash with a row already in
+/// the target (read `ONLY` where the index covers only the table's own rows, with the
+/// index's own equality operators), and the batch's keys grouped, so that the client
+/// finds repeats across the whole file (`Validator.UniqueTally`).
+extension StreamedStatements {
+    /// One refusal of a row, evaluated per row of the typed batch `b`.
+    struct TargetRowCheck {
+        var column: String
+        var problem: ValidationReport.ColumnProblem.Problem
+        var detail: String
+        var condition: SQL
+    }
+
+    /// The target's checks a batch can evaluate exactly: CHECKs whose columns the input
+    /// gives (a CHECK on a column the input lacks sees its DEFAULT, the server's to
+    /// compute) and that call no code (`TargetConstraints.codeChecks`: PostgreSQL's, after
+    /// the backfill), routing to a partition, and clashes with existing rows per unique
+    /// key the input fills. None when a BEFORE INSERT trigger may change the row first:
+    /// the staged prediction then leaves them to the server's trial too.
+    func targetRowChecks(checks: [TableFacts.Check], constraints: TargetConstraints) -> [TargetRowCheck] {
+        guard constraints.beforeInsertTriggers.isEmpty else { return [] }
+        let given = Set(columns.map(\.name))
+        var result: [TargetRowCheck] = []
+        if let unroutable = plan.unroutable {
+            result.append(.init(
+                column: "", problem: .noPartition, detail: "no partition of \(plan.target.name.display) accepts the row",
+                condition: unroutable))
+        }
+        for check in checks where !check.callsCode && check.columns.allSatisfy(given.contains) {
+            result.append(.init(
+                column: check.columns.joined(separator: ", "), problem: .check, detail: "fails CHECK \(check.name)",
+                condition: "NOT (\(check.sql))"))
+        }
+        for key in Self.checkedUniqueKeys(constraints, given: given) {
+            result.append(.init(
+                column: key.columns.joined(separator: ", "), problem: .keyExists,
+                detail: "key (\(key.columns.joined(separator: ", "))) already in \(plan.target.name.display) (\(key.name))",
+                condition: clash(key)))
+        }
+        return result
+    }
+
+    /// Unique keys a batch checks: on plain columns, all of them in the input.
+    static func checkedUniqueKeys(_ constraints: TargetConstraints, given: Set<String>) -> [TargetConstraints.UniqueKey] {
+        guard constraints.beforeInsertTriggers.isEmpty else { return [] }
+        return constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }
+    }
+
+    /// A key of the batch's row `b` that the index would not take: complete (or
+    /// `NULLS NOT DISTINCT`).
+    static func complete(_ key: TargetConstraints.UniqueKey) -> SQL {
+        key.nullsNotDistinct ? "true" : key.columns.map { "b.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
+    }
+
+    /// Row `b`'s key held by a row of the target, as the index compares.
+    func clash(_ key: TargetConstraints.UniqueKey) -> SQL {
+        let match = key.columns.enumerated().map { position, name -> SQL in
+            let equal: SQL = key.equality[position].compare("t.\(ident: name)", "b.\(ident: name)")
+            return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND b.\(ident: name) IS NULL)" : equal
+        }
+        return "(\(Self.complete(key)) AND EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE "
+            + match.joined(separator: " AND ") + "))"
+    }
+
+    /// The per-row checks over the typed batch, one row: `x0…` rows and `xs0…` their first lines.
+    func targetRowCounts(_ checks: [TargetRowCheck], samples: Int) -> SQL {
+        "SELECT " + checks.enumerated().map { index, check -> SQL in
+            "pg_catalog.count(*) FILTER (WHERE \(check.condition)) AS x\(int: index), "
+                + "coalesce(CAST((pg_catalog.array_agg(b._fkb_line ORDER BY b._fkb_line) FILTER (WHERE \(check.condition)))[1:\(bind: samples)] "
+                + "AS pg_catalog.text), '{}') AS xs\(int: index)"
+        }.joined(separator: ", ") + " FROM \(Self.batch) b"
+    }
+
+    /// `key`'s values in the batch, grouped by the type's own equality (the default
+    /// operator classes the unique index uses), as one JSON array (column `name`) of
+    /// `[[key…], rows, [first lines]]` by first line. With `all`, every key, for the
+    /// client to find the repeats across batches by their text; otherwise only those
+    /// the batch repeats.
+    func keyGroups(_ key: TargetConstraints.UniqueKey, all: Bool, samples: Int, as name: String) -> SQL {
+        let columns = key.columns.enumerated().map { key.collated("b.\(ident: $1)", $0) }.joined(separator: ", ")
+        let names = key.columns.indices.map { "k\(int: $0 + 1)" as SQL }
+        let text = names.map { "CAST(g.\($0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
+        let having: SQL = all ? "" : " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1"
+        return "SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(pg_catalog.json_build_array(\(text)), g.n, g.lines) "
+            + "ORDER BY g.first), '[]') AS \(ident: name) FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
+            + "(pg_catalog.array_agg(b._fkb_line ORDER BY b._fkb_line))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b._fkb_line) AS first "
+            + "FROM \(Self.batch) b WHERE \(Self.complete(key)) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
+    }
+}

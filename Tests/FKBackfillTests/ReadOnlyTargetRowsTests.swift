@@ -1,0 +1,125 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// The target's own refusals found by a CSV validated read-only (on the standby): its
+/// CHECKs, partition routing, keys already in it and keys the input repeats, across
+/// batches too. Each case is held against `load --dry-run` on the primary: the verdict is
+/// the same, and what read-only now checks is no longer in `notExact`.
+@Suite(.timeLimit(.minutes(10))) struct ReadOnlyTargetRowsTests {
+    let notExact = ReadOnlyNotExactTests()
+
+    func problems(_ report: ValidationReport) -> [String] {
+        report.columns.map { "\($0.column)|\($0.problem.rawValue)|\($0.rows)|\($0.sampleLines)" }
+    }
+
+    @Test func checksExistingKeysAndRepeatsAreFound() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('P1');
+            CREATE TABLE fact (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, month date NOT NULL, plan_code text REFERENCES plan,
+                               amount numeric CONSTRAINT positive CHECK (amount >= 0), ref text, CONSTRAINT one_ref UNIQUE (month, ref));
+            INSERT INTO fact (month, plan_code, amount, ref) VALUES ('2024-01-01', 'P1', 1, 'r0');
+            """)
+        let bad = "month,plan_code,amount,ref\n2024-01-01,P1,5,r1\n2024-01-01,P2,-1,r2\n2024-01-01,P1,3,r0\n2024-01-01,P1,4,r1\n2024-01-01,P1,4,r1\n"
+        #expect(try !notExact.dryRunLoads(db, "fact", bad))
+        let report = try notExact.readOnly(db, "fact", bad)
+        #expect(!report.wouldLoad)
+        #expect(problems(report) == [
+            "amount|fails CHECK|1|[3]",
+            "month, ref|key already in the target|1|[4]",
+            "month, ref|duplicate key in the input|2|[5, 6]",
+        ], "\(problems(report))")
+        #expect(report.notExact.isEmpty, "\(report.notExact)")
+
+        let good = "month,plan_code,amount,ref\n2024-01-01,P1,5,r1\n2024-02-01,P2,0,r0\n"
+        #expect(try notExact.dryRunLoads(db, "fact", good))
+        let clean = try notExact.readOnly(db, "fact", good)
+        #expect(clean.wouldLoad && clean.columns.isEmpty && clean.notExact.isEmpty, "\(problems(clean)) \(clean.notExact)")
+    }
+
+    /// A key repeated 30,000 lines apart, in another batch: found by its text; a numeric
+    /// key's repeats are found within a batch only, and `notExact` says so.
+    @Test func repeatsAcrossBatches() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (ref text UNIQUE, n numeric CONSTRAINT n_once UNIQUE);
+            """)
+        var rows = ["ref,n"]
+        for i in 0..<30_000 { rows.append("r\(i),\(i)") }
+        rows.append("r1,1.0")
+        let csv = rows.joined(separator: "\n") + "\n"
+        #expect(try !notExact.dryRunLoads(db, "fact", csv))
+        let report = try notExact.readOnly(db, "fact", csv)
+        #expect(!report.wouldLoad)
+        #expect(problems(report) == ["ref|duplicate key in the input|1|[30002]"], "\(problems(report))")
+        #expect(report.notExact == ["unique key n_once (n): repeats are found within each batch of 20000 rows, not across them (its type's equal values may differ in text)"],
+                "\(report.notExact)")
+    }
+
+    /// Equal by the index's equality, not by text: numeric 1.0 and 1, and a
+    /// case-insensitive collation's letter case, in one batch.
+    @Test func repeatsByTheTypesEquality() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE TABLE fact (n numeric UNIQUE, name text COLLATE nocase UNIQUE);
+            """)
+        let csv = "n,name\n1,Alpha\n1.0,beta\n2,ALPHA\n"
+        #expect(try !notExact.dryRunLoads(db, "fact", csv))
+        let report = try notExact.readOnly(db, "fact", csv)
+        #expect(problems(report) == ["n|duplicate key in the input|1|[3]", "name|duplicate key in the input|1|[4]"], "\(problems(report))")
+        // The staged path grouped its copy under the default collation, and said "would load".
+        let staged = try notExact.readOnly(db, "fact", csv, connection: db.connection)
+        #expect(staged.prediction?.rejections.map { "\($0.reason) \($0.sampleLines)" } == [
+            "duplicate key (n) of an earlier input row (fact_n_key) [3]", "duplicate key (name) of an earlier input row (fact_name_key) [4]",
+        ], "\(String(describing: staged.prediction))")
+    }
+
+    /// A row no partition accepts: the load's routing refuses it.
+    @Test func aRowNoPartitionAccepts() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (month date NOT NULL, n int) PARTITION BY RANGE (month);
+            CREATE TABLE fact_2024 PARTITION OF fact FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            """)
+        let csv = "month,n\n2024-03-01,1\n2023-12-01,2\n"
+        #expect(try !notExact.dryRunLoads(db, "fact", csv))
+        let report = try notExact.readOnly(db, "fact", csv)
+        #expect(!report.wouldLoad)
+        #expect(problems(report) == ["|no partition accepts the row|1|[3]"], "\(problems(report))")
+        #expect(report.notExact.isEmpty, "\(report.notExact)")
+    }
+
+    /// A BEFORE INSERT trigger that mends the value the CHECK refuses: the load takes the
+    /// row, so read-only finds nothing, and says the CHECK was not evaluated.
+    @Test func aTriggerMayMendTheRowFirst() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (amount numeric CONSTRAINT positive CHECK (amount >= 0), ref text UNIQUE);
+            CREATE FUNCTION mend() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.amount := abs(NEW.amount); RETURN NEW; END $$;
+            CREATE TRIGGER mend BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION mend();
+            """)
+        let csv = "amount,ref\n-1,r1\n"
+        #expect(try notExact.dryRunLoads(db, "fact", csv))
+        let report = try notExact.readOnly(db, "fact", csv)
+        #expect(report.wouldLoad && report.columns.isEmpty, "\(problems(report))")
+        #expect(report.notExact.contains { $0.hasPrefix("CHECK positive of \(db.schema).fact: not evaluated, a BEFORE INSERT trigger") }, "\(report.notExact)")
+        #expect(report.notExact.contains { $0.hasPrefix("unique key fact_ref_key (ref): not checked, a BEFORE INSERT trigger") }, "\(report.notExact)")
+    }
+
+    /// A CHECK on a column the input lacks sees its DEFAULT: not evaluated, said so.
+    @Test func aCheckOnAColumnTheInputLacks() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (a int, b int DEFAULT 0, CONSTRAINT a_below_b CHECK (a < b));
+            """)
+        let csv = "a\n5\n"
+        #expect(try !notExact.dryRunLoads(db, "fact", csv))
+        let report = try notExact.readOnly(db, "fact", csv)
+        #expect(report.notExact.contains { $0.hasPrefix("CHECK a_below_b of \(db.schema).fact: reads b, not in the input") }, "\(report.notExact)")
+    }
+}
