@@ -76,17 +76,19 @@ extension StreamedStatements {
     }
 
     /// `key`'s values in the batch, grouped by the type's own equality (the default
-    /// operator classes the unique index uses), as one JSON array (column `name`) of
-    /// `[[key…], rows, [first lines]]` by first line. With `all`, every key, for the
+    /// operator classes the unique index uses), as parallel arrays by first line
+    /// (`KeyArrays`: `name_k0…`, `name_n`, `name_l`). With `all`, every key, for the
     /// client to find the repeats across batches by their text; otherwise only those
     /// the batch repeats.
     func keyGroups(_ key: TargetConstraints.UniqueKey, all: Bool, samples: Int, as name: String) -> SQL {
         let columns = key.columns.enumerated().map { key.collated("b.\(ident: $1)", $0) }.joined(separator: ", ")
         let names = key.columns.indices.map { "k\(int: $0 + 1)" as SQL }
-        let text = names.map { "CAST(g.\($0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
         let having: SQL = all ? "" : " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1"
-        return "SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(pg_catalog.json_build_array(\(text)), g.n, g.lines) "
-            + "ORDER BY g.first), '[]') AS \(ident: name) FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
+        var arrays: [(name: String, value: SQL)] = names.enumerated().map { index, column in ("\(name)_k\(index)", "CAST(g.\(column) AS pg_catalog.text)") }
+        arrays += canonical(key.columns, names.map { "g.\($0)" }, name)
+        arrays.append(("\(name)_n", "g.n"))
+        arrays.append(("\(name)_l", "pg_catalog.array_to_string(g.lines, ',')"))
+        return "SELECT \(KeyArrays.select(arrays, order: "g.first")) FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
             + "(pg_catalog.array_agg(b._fkb_line ORDER BY b._fkb_line))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b._fkb_line) AS first "
             + "FROM \(Self.batch) b WHERE \(Self.complete(key)) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
     }

@@ -107,8 +107,10 @@ struct StreamedStatements {
         return statement
     }
 
-    /// `fk`'s missing keys in the batch as one JSON array (column `name`), by first line:
-    /// `[[key…], rows, [first lines], blank, known]`. `known` is the index in `known` (the
+    /// `fk`'s missing keys in the batch, by first line, as parallel arrays (`KeyArrays`):
+    /// `name_k0…` the key's columns as text, `name_n` rows, `name_l` first lines (as
+    /// `3,4`), `name_b` blank, `name_x` known — arrays, not JSON, which the client
+    /// parsed into 25 MB of objects for a batch of 20,000 new keys. `known` is the index in `known` (the
     /// keys earlier batches found missing, as text) of the key equal to this one, or
     /// null: equal as GROUP BY finds them, with the type's own equality, as the staged
     /// path's `count(DISTINCT …)` counts them (numeric 1.0 and 1.00, citext's letter
@@ -119,7 +121,6 @@ struct StreamedStatements {
             "pg_catalog.min(s._fkb_line) AS first",
         ])
         let keys = fk.columns.indices.map { "m.k\(int: $0 + 1)" as SQL }
-        let key = keys.map { "CAST(\($0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
         let blank = keys.map { inPlace.isBlank($0) }.joined(separator: " OR ")
         var with: SQL = "WITH fkb_missing AS (SELECT g.*, pg_catalog.row_number() OVER () AS gid FROM (\(grouped)) g)"
         var sameAs: SQL = "CAST(NULL AS pg_catalog.int8)"
@@ -144,8 +145,29 @@ struct StreamedStatements {
             sameAs = "x.i"
             join = " LEFT JOIN fkb_same x ON x.gid OPERATOR(pg_catalog.=) m.gid"
         }
-        return "\(with) SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(pg_catalog.json_build_array(\(key)), m.n, m.lines, \(blank), \(sameAs)) "
-            + "ORDER BY m.first), '[]') AS \(ident: name) FROM fkb_missing m\(join)"
+        var output: [(name: String, value: SQL)] = keys.enumerated().map { index, key in ("\(name)_k\(index)", "CAST(\(key) AS pg_catalog.text)") }
+        output += canonical(fk.columns, keys, name)
+        output.append(("\(name)_n", "m.n"))
+        output.append(("\(name)_l", "pg_catalog.array_to_string(m.lines, ',')"))
+        output.append(("\(name)_b", "(\(blank))"))
+        output.append(("\(name)_x", sameAs))
+        return "\(with) SELECT \(KeyArrays.select(output, order: "m.first")) FROM fkb_missing m\(join)"
+    }
+
+    /// Numeric, whose equal values may be written differently (`10.0`, `10`):
+    /// `trim_scale` gives each value one text (PostgreSQL 13 and later).
+    static func isNumeric(_ type: String) -> Bool { type == "numeric" || type.hasPrefix("numeric(") }
+
+    /// Per column of `names`, whether a key's text to merge by is sent apart (`name_c…`).
+    func canonicalColumns(_ names: [String]) -> [Bool] {
+        names.map { name in columns.first { $0.name == name }.map { Self.isNumeric($0.type) } ?? false }
+    }
+
+    /// The `name_c…` arrays for the numeric ones of `names`, whose values are `values`.
+    func canonical(_ names: [String], _ values: [SQL], _ name: String) -> [(name: String, value: SQL)] {
+        zip(canonicalColumns(names), values).enumerated().compactMap { index, pair in
+            pair.0 ? ("\(name)_c\(index)", "CAST(pg_catalog.trim_scale(\(pair.1)) AS pg_catalog.text)") : nil
+        }
     }
 
     /// Whether a NULL casts to `column`'s type: not where its domain's CHECK refuses NULL.

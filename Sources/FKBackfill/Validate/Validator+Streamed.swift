@@ -20,7 +20,7 @@ extension Validator {
         var blank = 0
         /// Every missing key found, as one text: its columns joined by NUL, which no
         /// text value holds (a missing key has no NULL column). Only this is kept per key.
-        var seen: Set<String> = []
+        var seen = CompactKeySet()
         /// The first keys found, as many as the samples, with their first lines: the
         /// batches come in file order, and each lists its new keys by first line, so these
         /// are the keys with the first lines, as the staged path picks its samples.
@@ -34,13 +34,17 @@ extension Validator {
 
         /// Merges one missing key a batch found: `known` is the index in `order` of an
         /// equal key found before.
-        mutating func add(_ key: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int) {
+        /// `merge` is the key's text to merge by (a numeric's without trailing zeros,
+        /// `StreamedStatements.canonical`), `key` as written, for the samples.
+        mutating func add(
+            _ key: [String?], merge: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int
+        ) throws {
             violating += rows
-            let key = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? key
-            let text = key.map { $0 ?? "" }.joined(separator: "\u{0}")
-            if seen.insert(text).inserted {
+            let merged = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? merge
+            let text = merged.map { $0 ?? "" }.joined(separator: "\u{0}")
+            if try seen.insert(text) {
                 if isBlank { blank += 1 }
-                if byEquality { order.append(key) }
+                if byEquality { order.append(merged) }
                 if samples.count < limit {
                     sampleIndex[text] = samples.count
                     samples.append((key, Array(found.prefix(limit))))
@@ -61,11 +65,18 @@ extension Validator {
     /// collation, which the batch's keys have): keys of these are merged by their text.
     static let oneTextPerValue: Set<String> = ["text", "integer", "bigint", "smallint", "date", "uuid", "boolean"]
 
+    /// Whether values of `type` (a column's) have one text each, as they are sent back
+    /// (`StreamedStatements.canonical`: numeric without its trailing zeros).
+    static func oneText(_ type: String) -> Bool {
+        oneTextPerValue.contains(type) || type.hasPrefix("character varying") || type.hasPrefix("character(")
+            || StreamedStatements.isNumeric(type)
+    }
+
     /// Whether `fk`'s keys must be merged by their type's equality, not their text.
     static func mergesByEquality(_ fk: ForeignKey, _ columns: [Column]) -> Bool {
         fk.columns.contains { name in
             guard let type = columns.first(where: { $0.name == name })?.type else { return true }
-            return !(oneTextPerValue.contains(type) || type.hasPrefix("character varying") || type.hasPrefix("character("))
+            return !oneText(type)
         }
     }
 
@@ -128,8 +139,7 @@ extension Validator {
                     targetFound[index].lines = Array((targetFound[index].lines + Self.integers(row, "xs\(index)")).prefix(options.samples))
                 }
                 for index in repeats.indices {
-                    let groups = (try? JSONSerialization.jsonObject(with: Data(row.string("u\(index)").utf8))) as? [[Any]] ?? []
-                    try repeats[index].add(groups, samples: options.samples)
+                    try repeats[index].add(KeyArrays(row, "u\(index)", canonical: sql.canonicalColumns(repeats[index].key.columns)), samples: options.samples)
                 }
                 return row
             }
@@ -163,14 +173,12 @@ extension Validator {
                 if let at = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
                     tallies[index].partlyNull += row.int("f\(at)") ?? 0
                 }
-                let keys = (try? JSONSerialization.jsonObject(with: Data(row.string("fk\(index)").utf8))) as? [[Any]] ?? []
-                for entry in keys {
-                    guard entry.count == 5, let key = entry[0] as? [Any], let count = entry[1] as? Int else {
-                        throw FKBackfillError("unexpected missing-key row from the batch check: \(entry)", kind: .database(sqlState: nil))
-                    }
-                    tallies[index].add(
-                        key.map { $0 as? String }, rows: count, lines: (entry[2] as? [Int]) ?? [], blank: entry[3] as? Bool ?? false,
-                        known: entry[4] as? Int, samples: options.samples)
+                let found = try KeyArrays(row, "fk\(index)", canonical: sql.canonicalColumns(fk.columns))
+                let (blank, known) = (found.flags("b"), found.integers("x"))
+                for at in found.keys.indices {
+                    try tallies[index].add(
+                        found.keys[at], merge: found.merge[at], rows: found.rows[at], lines: found.lines[at], blank: blank[at],
+                        known: known[at], samples: options.samples)
                 }
             }
             values = [[String?]](repeating: [], count: columns.count)

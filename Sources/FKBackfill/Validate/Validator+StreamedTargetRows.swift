@@ -6,8 +6,8 @@ import PostgresClient
 /// stop the load; read-only they are findings of the report's `columns`, so the verdict
 /// is the same.
 extension Validator {
-    /// Keys of this many bytes of text, at most, are kept to find a key repeated in a
-    /// later batch: a million 20-byte keys is about 70 MB held as Swift strings.
+    /// Keys of this many bytes, at most, are kept to find a key repeated in a later
+    /// batch (`CompactKeySet`: a million 20-byte keys take about 29 MB).
     static let repeatBudget = 16 << 20
 
     /// One unique key's repeats in the input, merged across batches.
@@ -16,8 +16,7 @@ extension Validator {
         /// Its values' text is one per value (`oneTextPerValue`, deterministic collations):
         /// batches are merged by it. Otherwise each batch finds its own repeats only.
         var byText: Bool
-        var seen: Set<String> = []
-        var bytes = 0
+        var seen = CompactKeySet()
         /// The budget ran out: later keys are not kept, so a repeat of one of them in a
         /// later batch is not found.
         var full = false
@@ -25,25 +24,21 @@ extension Validator {
         var rows = 0
         var lines: [Int] = []
 
-        /// One batch's groups, `[[key…], rows, [first lines]]` by first line: every row of
-        /// a key seen in an earlier batch repeats it, and every row but a key's first in this one.
-        mutating func add(_ groups: [[Any]], samples: Int) throws {
+        /// One batch's keys by first line: every row of a key seen in an earlier batch
+        /// repeats it, and every row but a key's first in this one.
+        mutating func add(_ groups: KeyArrays, samples: Int) throws {
             batches += 1
             var found: [Int] = []
-            for group in groups {
-                guard group.count == 3, let values = group[0] as? [Any], let count = group[1] as? Int else {
-                    throw FKBackfillError("unexpected key group from the batch check: \(group)", kind: .database(sqlState: nil))
-                }
-                let groupLines = (group[2] as? [Int]) ?? []
+            for (values, (count, groupLines)) in zip(groups.merge, zip(groups.rows, groups.lines)) {
                 var earlier = false
                 if byText {
-                    let text = values.map { ($0 as? String) ?? "\u{1}" }.joined(separator: "\u{0}")
+                    let text = values.map { $0 ?? "\u{1}" }.joined(separator: "\u{0}")
                     if seen.contains(text) {
                         earlier = true
                     } else if !full {
-                        seen.insert(text)
-                        bytes += text.utf8.count + 48
-                        full = bytes > Validator.repeatBudget
+                        _ = try seen.insert(text)
+                        // With the table's 8 bytes a key, at most half full.
+                        full = seen.bytes + 8 * seen.count > Validator.repeatBudget
                     }
                 }
                 rows += earlier ? count : count - 1
@@ -70,7 +65,7 @@ extension Validator {
         return keys.map { key in
             let byText = key.deterministic && key.columns.allSatisfy { name in
                 guard let type = sql.columns.first(where: { $0.name == name })?.type else { return false }
-                return Self.oneTextPerValue.contains(type) || type.hasPrefix("character varying") || type.hasPrefix("character(")
+                return Self.oneText(type)
             }
             return UniqueTally(key: key, byText: byText)
         }
