@@ -18,9 +18,10 @@ struct ValidateCommand: ParsableCommand {
             and NOT NULL only). With no input, checks the rows already in TABLE in place. \
             A --source checked in place, or no input, runs READ ONLY: on a hot standby and \
             with read-only credentials too; there a --csv is streamed in batches and checked \
-            the same way (FKs, NOT NULL, conversions, lengths, with lines; no prediction, \
-            notExact says what is not evaluated), and what must stage (--max-rejects, \
-            --replace-by, sql: rules) is refused (exit 3). \
+            the same way (FKs, NOT NULL, conversions, lengths, the target's CHECKs and unique \
+            keys, with lines; sql: rules compiled; no prediction of new parent rows, notExact \
+            says what is not evaluated), and what must stage (--max-rejects, --replace-by) \
+            is refused (exit 3). \
             Input columns TABLE lacks are judged as load judges them (--ignore-extra-columns).
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \

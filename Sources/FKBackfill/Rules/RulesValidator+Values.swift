@@ -36,6 +36,25 @@ extension RulesValidator {
         guard case .from(let source, let pick) = rule.source,
               let input = inputColumn(source) else { return }
         let type = Self.pickedType(pick, of: input.type)
+        guard assignable(type, to: column) == false else { return }
+        let what = type == input.type ? "input column \(source) is \(type)" : "\(pick.name) of input column \(source) is \(type)"
+        problem(rule.location, "from: \(what), which PostgreSQL does not assign to \(column.name) (\(column.type))",
+                hint: "take an input column of a compatible type, or use value:, template: or sql: with a cast")
+    }
+
+    /// A `sql:` rule's value goes into a temporary table with its own type, and from there
+    /// into the parent column by assignment: `(expression)` of type `type`, as the server
+    /// compiled it, must be assignable (text is not to a bigint; the load stopped at the
+    /// parent's insert, validate said "would load").
+    func checkAssignable(sqlValueOf type: String, _ rule: ColumnRule, to column: Column) {
+        guard !rule.jsonAppend, assignable(type, to: column) == false else { return }
+        problem(rule.location, "sql: the expression gives \(type), which PostgreSQL does not assign to \(column.name) (\(column.type)) (rule for \(column.name))",
+                hint: "cast it in the expression, e.g. CAST(… AS \(column.type))")
+    }
+
+    /// Whether PostgreSQL assigns a value of `type` to `column`; nil when a type name
+    /// cannot be read.
+    func assignable(_ type: String, to column: Column) -> Bool? {
         // In a savepoint: a type name regtype cannot read must not abort the caller's
         // transaction; the load then reports whatever PostgreSQL says.
         let row = try? session.savepoint { try session.execute("""
@@ -48,9 +67,6 @@ extension RulesValidator {
               AND s.oid = CASE WHEN s0.typtype = 'd' THEN s0.typbasetype ELSE s0.oid END
               AND d.oid = CASE WHEN d0.typtype = 'd' THEN d0.typbasetype ELSE d0.oid END
             """) }.rows.first
-        guard let row, !row.bool("assignable") else { return }
-        let what = type == input.type ? "input column \(source) is \(type)" : "\(pick.name) of input column \(source) is \(type)"
-        problem(rule.location, "from: \(what), which PostgreSQL does not assign to \(column.name) (\(column.type))",
-                hint: "take an input column of a compatible type, or use value:, template: or sql: with a cast")
+        return row?.bool("assignable")
     }
 }

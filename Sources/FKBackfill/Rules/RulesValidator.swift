@@ -13,6 +13,18 @@ public final class RulesValidator {
     let extraColumns: [Column]
     var problems: [RulesProblem] = []
 
+    private var transactionReadOnly: Bool?
+
+    /// Whether the session's transaction is READ ONLY (read once): `sql:` rules are then
+    /// checked without a temporary view (`SQLExpressionCheck.readOnlyProblem`).
+    func readOnly() throws -> Bool {
+        if let transactionReadOnly { return transactionReadOnly }
+        let value = try session.execute(
+            "SELECT pg_catalog.current_setting('transaction_read_only') OPERATOR(pg_catalog.=) 'on' AS read_only").rows[0].bool("read_only")
+        transactionReadOnly = value
+        return value
+    }
+
     init(catalog: Catalog, session: Session, stagedColumns: [String]?, extraColumns: [Column] = []) {
         self.catalog = catalog
         self.session = session
@@ -154,11 +166,25 @@ public final class RulesValidator {
         case .sql(let expression):
             if leftPlaceholder(expression, at: rule.location, column: column.name) { break }
             let columns = staged.compactMap(inputColumn)
-            if let found = try SQLExpressionCheck.problem(in: expression, columns: columns, on: session) {
+            if try readOnly() {
+                // A read-only session (validate on a standby) cannot create the view.
+                let checked = try SQLExpressionCheck.readOnlyProblem(in: expression, columns: columns, on: session)
+                if let found = checked.problem {
+                    problem(rule.location, "\(found.message) (rule for \(column.name))", hint: found.hint)
+                } else {
+                    reads = checked.reads.filter(Set(extraColumns.map(\.name)).contains)
+                    if let type = checked.type { checkAssignable(sqlValueOf: type, rule, to: column) }
+                }
+            } else if let found = try SQLExpressionCheck.problem(in: expression, columns: columns, on: session) {
                 problem(rule.location, "\(found.message) (rule for \(column.name))", hint: found.hint)
-            } else if !extraColumns.isEmpty {
-                let extra = Set(extraColumns.map(\.name))
-                reads = try SQLExpressionCheck.columnsRead(by: expression, columns: columns, on: session).filter(extra.contains)
+            } else {
+                if !extraColumns.isEmpty {
+                    let extra = Set(extraColumns.map(\.name))
+                    reads = try SQLExpressionCheck.columnsRead(by: expression, columns: columns, on: session).filter(extra.contains)
+                }
+                if let type = try SQLExpressionCheck.valueType(of: expression, columns: columns, on: session) {
+                    checkAssignable(sqlValueOf: type, rule, to: column)
+                }
             }
         case .databaseDefault, .null:
             break

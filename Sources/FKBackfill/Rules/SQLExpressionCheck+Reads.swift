@@ -1,6 +1,24 @@
 import PostgresClient
 
 extension SQLExpressionCheck {
+    /// The type of `expression`'s value, as the load's temporary table of derived values
+    /// will hold it (`format_type`): compiled into a temporary view, rolled back.
+    static func valueType(of expression: String, columns: [Column], on session: Session) throws -> String? {
+        let shape = columns.isEmpty ? ["NULL AS _fkb_none"] : columns.map { column -> SQL in
+            "CAST(NULL AS \(column.sqlType)) AS \(ident: column.name)"
+        }
+        return try session.rolledBack {
+            // Safe as raw text: the rules file's expression, which `problem` compiled and
+            // accepted; compiled again here, not run.
+            try session.execute(
+                "CREATE TEMP VIEW \(view) AS SELECT (\(unsafeRaw: expression)) AS value FROM (SELECT \(shape.joined(separator: ", "))) AS s GROUP BY ()")
+            return try session.execute(
+                "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS type FROM pg_catalog.pg_attribute a "
+                    + "WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: view.description) AS pg_catalog.regclass) AND a.attnum OPERATOR(pg_catalog.=) 1"
+            ).rows.first?["type"]
+        }
+    }
+
     /// Whether a `sql:` expression reads nothing but the rows it aggregates, with
     /// PostgreSQL's own code: no table or view, no function, operator or type of the
     /// user's (what such code reads the catalog cannot say), no sequence function. Such a

@@ -120,16 +120,36 @@ enum SQLExpressionCheck {
                         OR (d.classid = CAST('pg_constraint' AS regclass)
                             AND d.objid IN (SELECT c.oid FROM pg_constraint c WHERE c.contypid IN (SELECT oid FROM domains))))
             )
-            SELECT DISTINCT n.nspname, p.proname, p.provolatile, p.prosecdef, p.oid < 16384 AS builtin,
-                   pg_catalog.pg_get_userbyid(p.proowner) AS owner,
-                   p.proowner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER)
-                       OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner) AS trusted_owner,
-                   (SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) FROM pg_catalog.pg_roles r
-                    WHERE NOT r.rolsuper AND r.oid <> p.proowner AND r.oid <> n.nspowner AND r.rolname <> CURRENT_USER
-                      AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')) AS creators
+            SELECT DISTINCT \(functionFacts)
             FROM called c JOIN pg_proc p ON p.oid = c.id JOIN pg_namespace n ON n.oid = p.pronamespace
             ORDER BY n.nspname, p.proname
             """).rows
+        // Views and foreign tables run code of their own that the tree does not show.
+        let relations = try session.execute(
+            """
+            SELECT string_agg(DISTINCT CAST(CAST(c.oid AS regclass) AS text), ', ') AS names
+            FROM pg_rewrite r CROSS JOIN LATERAL regexp_matches(CAST(r.ev_action AS text), ':relid ([0-9]+)', 'g') AS m
+            JOIN pg_class c ON c.oid = CAST(m[1] AS oid)
+            WHERE r.ev_class = CAST(\(bind: view.description) AS regclass) AND r.rulename = '_RETURN'
+              AND c.relkind IN ('v', 'm', 'f') AND c.oid <> r.ev_class
+            """).rows.first?["names"]
+        return try judge(functions: functions, relations: relations)
+    }
+
+    /// What `judge` reads of each function `p` in schema `n`.
+    static let functionFacts: SQL = """
+        n.nspname, p.proname, p.provolatile, p.prosecdef, p.oid < 16384 AS builtin,
+               pg_catalog.pg_get_userbyid(p.proowner) AS owner,
+               p.proowner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER)
+                   OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner) AS trusted_owner,
+               (SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) FROM pg_catalog.pg_roles r
+                WHERE NOT r.rolsuper AND r.oid <> p.proowner AND r.oid <> n.nspowner AND r.rolname <> CURRENT_USER
+                  AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')) AS creators
+        """
+
+    /// The verdict on the functions an expression calls (rows of `functionFacts`) and the
+    /// views or foreign tables it reads (`relations`, their names), or nil when it is safe.
+    static func judge(functions: [Row], relations: String?) throws -> (message: String, hint: String?)? {
         // Code another role controls never runs inside a load: a function that is not
         // built in must belong to the loading role or a superuser, sit in a schema where
         // nobody else may create (a lookalike could be put beside it), and not run as
@@ -156,15 +176,6 @@ enum SQLExpressionCheck {
             if try builtin && runsSQL.contains(try row.string("proname")) { return true }
             return try row.string("provolatile") == "v" && !(builtin && allowedVolatile.contains(try row.string("proname")))
         }.map { "\(quoteIdentifier(try $0.string("nspname"), style: .whenNeeded)).\(quoteIdentifier(try $0.string("proname"), style: .whenNeeded))" }
-        // Views and foreign tables run code of their own that the tree does not show.
-        let relations = try session.execute(
-            """
-            SELECT string_agg(DISTINCT CAST(CAST(c.oid AS regclass) AS text), ', ') AS names
-            FROM pg_rewrite r CROSS JOIN LATERAL regexp_matches(CAST(r.ev_action AS text), ':relid ([0-9]+)', 'g') AS m
-            JOIN pg_class c ON c.oid = CAST(m[1] AS oid)
-            WHERE r.ev_class = CAST(\(bind: view.description) AS regclass) AND r.rulename = '_RETURN'
-              AND c.relkind IN ('v', 'm', 'f') AND c.oid <> r.ev_class
-            """).rows.first?["names"]
         if let relations {
             return ("sql: the expression reads \(relations), a view or foreign table whose own code is not checked",
                     "read the tables behind it instead")

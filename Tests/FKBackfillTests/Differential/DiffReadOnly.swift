@@ -13,7 +13,7 @@ extension DiffHarness {
     /// What the documented refusals name (Validator+ReadOnly.swift): options that need the
     /// staged prediction.
     static let readOnlyRefusals = [
-        "--max-rejects", "--replace-by", "sql: expressions", "on_blank: null", "the target references itself",
+        "--max-rejects", "--replace-by", "on_blank: null", "the target references itself",
     ]
 
     /// The CI role of this case, one per test schema and named after it (as
@@ -140,10 +140,7 @@ extension DiffHarness {
         var names: [String] = []
         if (testCase.maxRejects ?? 0) > 0 { names.append("--max-rejects") }
         if !testCase.replaceBy.isEmpty { names.append("--replace-by") }
-        if let rulesPath, let rules = try? RulesParser.load(path: rulesPath),
-           rules.tables.contains(where: { $0.columns.contains { if case .sql = $0.source { true } else { false } } }) {
-            names.append("sql: expressions")
-        }
+        // A rule's sql: is checked read-only too (SQLExpressionCheck+ReadOnly.swift).
         return names
     }
 
