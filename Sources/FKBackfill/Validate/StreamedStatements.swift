@@ -74,7 +74,7 @@ struct StreamedStatements {
     func check(
         arrays: [String], unconvertible: [[String]], nullRefused: [Bool] = [], checks: [ColumnCheck], matchFull: [ForeignKey],
         foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int,
-        target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = []
+        target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = []
     ) -> SQL {
         let names = columns.map { SQL(ident: $0.name) } + ["_fkb_line"]
         let unnest = zip(arrays, names.indices).map { array, index -> SQL in
@@ -102,7 +102,8 @@ struct StreamedStatements {
             statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)"))) u\(int: index)"
         }
         for (index, fk) in foreignKeys.enumerated() {
-            statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index]))) k\(int: index)"
+            let inputs = nullable.indices.contains(index) ? nullable[index] : []
+            statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index], nullable: inputs))) k\(int: index)"
         }
         return statement
     }
@@ -115,11 +116,13 @@ struct StreamedStatements {
     /// null: equal as GROUP BY finds them, with the type's own equality, as the staged
     /// path's `count(DISTINCT …)` counts them (numeric 1.0 and 1.00, citext's letter
     /// case), so the batches merge exactly, not by the keys' text.
-    func missingKeys(_ fk: ForeignKey, samples: Int, as name: String, known: [[String?]] = []) -> SQL {
+    func missingKeys(_ fk: ForeignKey, samples: Int, as name: String, known: [[String?]] = [], nullable: [String] = []) -> SQL {
+        // Per input column of `nullable`, whether a row of the key has a value there
+        // (`name_v0…`): a new parent row's NOT NULL column derived from it (Validator+StreamedDerivations).
         let grouped = inPlace.missingKeys(fk, extra: [
             "(pg_catalog.array_agg(s._fkb_line ORDER BY s._fkb_line))[1:\(bind: samples)] AS lines",
             "pg_catalog.min(s._fkb_line) AS first",
-        ])
+        ] + nullable.enumerated().map { index, input in "pg_catalog.bool_or(s.\(ident: input) IS NOT NULL) AS v\(int: index)" })
         let keys = fk.columns.indices.map { "m.k\(int: $0 + 1)" as SQL }
         let blank = keys.map { inPlace.isBlank($0) }.joined(separator: " OR ")
         var with: SQL = "WITH fkb_missing AS (SELECT g.*, pg_catalog.row_number() OVER () AS gid FROM (\(grouped)) g)"
@@ -151,6 +154,7 @@ struct StreamedStatements {
         output.append(("\(name)_l", "pg_catalog.array_to_string(m.lines, ',')"))
         output.append(("\(name)_b", "(\(blank))"))
         output.append(("\(name)_x", sameAs))
+        for index in nullable.indices { output.append(("\(name)_v\(index)", "m.v\(int: index)")) }
         return "\(with) SELECT \(KeyArrays.select(output, order: "m.first")) FROM fkb_missing m\(join)"
     }
 

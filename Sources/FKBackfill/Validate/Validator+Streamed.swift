@@ -31,17 +31,22 @@ extension Validator {
         /// says which of its own equals one of them (`StreamedStatements.missingKeys`).
         var byEquality = false
         var order: [[String?]] = []
+        /// Per NOT NULL column of new parent rows derived from an input column
+        /// (`nullableDerivations`), the missing keys some row gives a value there.
+        var valued: [CompactKeySet] = []
 
         /// Merges one missing key a batch found: `known` is the index in `order` of an
         /// equal key found before.
         /// `merge` is the key's text to merge by (a numeric's without trailing zeros,
         /// `StreamedStatements.canonical`), `key` as written, for the samples.
         mutating func add(
-            _ key: [String?], merge: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int
+            _ key: [String?], merge: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int,
+            valued flags: [Bool] = []
         ) throws {
             violating += rows
             let merged = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? merge
             let text = merged.map { $0 ?? "" }.joined(separator: "\u{0}")
+            for (index, flag) in flags.enumerated() where flag && valued.indices.contains(index) { _ = try valued[index].insert(text) }
             if try seen.insert(text) {
                 if isBlank { blank += 1 }
                 if byEquality { order.append(merged) }
@@ -56,6 +61,7 @@ extension Validator {
 
         func findings() -> Findings {
             var found = Findings(violating: violating, missing: seen.count, blank: blank, partlyNull: partlyNull)
+            found.nullDerived = valued.map { seen.count - $0.count }
             found.samples = samples.map { ValidationReport.Sample(key: $0.key, lines: $0.lines) }
             return found
         }
@@ -93,6 +99,7 @@ extension Validator {
         var tallies = checked.map { fk in
             var tally = KeyTally()
             tally.byEquality = Self.mergesByEquality(fk, columns)
+            tally.valued = Self.nullableDerivations(of: fk, plan: sql.plan).map { _ in CompactKeySet() }
             return tally
         }
         // Column problems by (column, problem), in the order first met.
@@ -118,7 +125,8 @@ extension Validator {
                 let row = try session.execute(sql.check(
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
-                    target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) })).rows[0]
+                    target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) },
+                    nullable: checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) })).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }
@@ -175,10 +183,11 @@ extension Validator {
                 }
                 let found = try KeyArrays(row, "fk\(index)", canonical: sql.canonicalColumns(fk.columns))
                 let (blank, known) = (found.flags("b"), found.integers("x"))
+                let valued = tallies[index].valued.indices.map { found.flags("v\($0)") }
                 for at in found.keys.indices {
                     try tallies[index].add(
                         found.keys[at], merge: found.merge[at], rows: found.rows[at], lines: found.lines[at], blank: blank[at],
-                        known: known[at], samples: options.samples)
+                        known: known[at], samples: options.samples, valued: valued.map { $0.indices.contains(at) && $0[at] })
                 }
             }
             values = [[String?]](repeating: [], count: columns.count)

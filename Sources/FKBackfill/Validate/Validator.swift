@@ -204,6 +204,13 @@ public final class Validator {
             } else {
                 result.fixableKeys = found.missing - found.blank
             }
+            // New parent rows a NOT NULL column of would be NULL: the parent cannot be
+            // backfilled, as the staged path's unfillable() says (Validator+StreamedDerivations).
+            let nulls = Self.nullDerivationReasons(fk, plan: plan, nulls: found.nullDerived)
+            if !nulls.isEmpty {
+                result.reasons += nulls
+                result.fixableKeys = 0
+            }
             result.unfixableKeys = found.missing - result.fixableKeys
             result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
             report.foreignKeys.append(result)
@@ -218,6 +225,9 @@ public final class Validator {
         var blank = 0
         var partlyNull = 0
         var samples: [ValidationReport.Sample] = []
+        /// Read-only, per `Validator.nullableDerivations` of the FK: the new keys whose
+        /// NOT NULL column would come out NULL.
+        var nullDerived: [Int] = []
 
         /// Why some of its keys are never backfilled, whatever the parent: blank keys and
         /// partly NULL MATCH FULL keys.

@@ -1,0 +1,67 @@
+import PostgresClient
+
+/// New parent rows' NOT NULL columns on a read-only session. The load fills such a column
+/// with an aggregate of an input column over the rows that reference the key; the
+/// aggregates the rules offer (the most frequent value, first, last, min, max, sum,
+/// concat_distinct) skip NULLs, so the value is NULL exactly when every one of those rows
+/// has NULL there — which each batch can say of its own rows (`bool_or(x IS NOT NULL)`
+/// per missing key) and the client merge exactly, as it merges the keys. The staged path
+/// finds the same with the derived values (`LoadRun.unfillable`, `newParentRowProblems`):
+/// the parent cannot be backfilled, and the FK's missing keys are unfixable.
+extension Validator {
+    /// One such column: `column` of the parent, from input column `input`; `staged` when
+    /// it is the default derivation (a same-named or same-parent column), not a rule.
+    struct NullableDerivation: Equatable {
+        var column: String
+        var input: String
+        var staged: Bool
+    }
+
+    /// The parent whose new rows come from `fk` alone (its only source, not the target,
+    /// not in a cycle), whose derivations a batch can follow; nil otherwise.
+    static func derivedParent(of fk: ForeignKey, plan: LoadPlan) -> ParentPlan? {
+        plan.parents.first { parent in
+            parent.backfills && !parent.isTarget && parent.cycle == nil && parent.sources.count == 1
+                && parent.sources[0].origin == .staged && parent.sources[0].foreignKey.name == fk.name
+                && parent.sources[0].foreignKey.table == fk.table
+        }
+    }
+
+    /// The NOT NULL columns of `fk`'s parent whose value is NULL exactly when the input
+    /// column is NULL on every row of the key, and may be (`neverNull` is false).
+    static func nullableDerivations(of fk: ForeignKey, plan: LoadPlan) -> [NullableDerivation] {
+        guard let parent = derivedParent(of: fk, plan: plan) else { return [] }
+        let staged = Set(plan.stagedColumns.map(\.name))
+        return parent.derivedColumns.compactMap { derived in
+            guard derived.column.notNull, !neverNull(derived, plan: plan), !derived.deferredUntilCycleLoaded else { return nil }
+            switch derived.source {
+            case .staged(let input, _) where staged.contains(input):
+                return NullableDerivation(column: derived.column.name, input: input, staged: true)
+            case .rule(let rule):
+                guard case .from(let input, let pick) = rule.source, staged.contains(input), !rule.jsonAppend else { return nil }
+                switch pick {
+                case .first, .last, .min, .max, .mostFrequent, .sum, .concatDistinct:
+                    return NullableDerivation(column: derived.column.name, input: input, staged: false)
+                default:
+                    return nil
+                }
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// Why `fk`'s missing keys cannot be fixed: the NOT NULL columns that come out NULL
+    /// (`nulls[j]` new keys for derivation j), in the staged path's words.
+    static func nullDerivationReasons(_ fk: ForeignKey, plan: LoadPlan, nulls: [Int]) -> [String] {
+        guard let parent = derivedParent(of: fk, plan: plan) else { return [] }
+        let name = parent.table.name.display
+        return zip(nullableDerivations(of: fk, plan: plan), nulls).compactMap { derivation, keys in
+            guard keys > 0 else { return nil }
+            let column = "\(name).\(quoteIdentifier(derivation.column, style: .whenNeeded))"
+            return derivation.staged
+                ? "\(column) is NOT NULL but input column \(derivation.input) is NULL for all rows of \(keys) new keys"
+                : "\(keys) new rows of \(name): \(derivation.column) is NOT NULL but its rule gives NULL"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// New parent rows' NOT NULL columns derived from an input column, validated read-only
+/// (on the standby) against `load --dry-run`: a key whose every row has NULL there would
+/// give the parent a NULL, which the batches find and merge exactly
+/// (Validator+StreamedDerivations), across batches too.
+@Suite(.timeLimit(.minutes(10))) struct ReadOnlyNewParentRowsTests {
+    let notExact = ReadOnlyNotExactTests()
+
+    func readOnly(_ db: TestDatabase, _ csv: String, rules: String? = nil) throws -> ValidationReport {
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        var options = ValidateOptions()
+        if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
+        return try Validator(connection: standby).run(
+            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+    }
+
+    func dryRunLoads(_ db: TestDatabase, _ csv: String, rules: String? = nil) throws -> Bool {
+        var options = LoadOptions()
+        options.dryRun = true
+        if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
+        do {
+            _ = try Loader(connection: db.connection).run(table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    @Test func aSameNamedColumnNullOnEveryRowOfAKey() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (code text PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE fact (code text REFERENCES p, name text);
+            """)
+        // N1's only row has no name; N2 has one. Then N1 gets a name 25,000 lines on: fine.
+        let bad = "code,name\nN1,\nN2,x\n"
+        #expect(try !dryRunLoads(db, bad))
+        let report = try readOnly(db, bad)
+        #expect(!report.wouldLoad)
+        let fk = try #require(report.foreignKeys.first)
+        #expect((fk.fixableKeys, fk.unfixableKeys) == (0, 2), "\(fk)")
+        #expect(fk.reasons == ["\(db.schema).p.name is NOT NULL but input column name is NULL for all rows of 1 new keys"], "\(fk.reasons)")
+        #expect(report.notExact.isEmpty, "\(report.notExact)")
+
+        var rows = ["code,name", "N1,", "N2,x"]
+        for i in 0..<25_000 { rows.append("N2,x\(i)") }
+        rows.append("N1,late")
+        let good = rows.joined(separator: "\n") + "\n"
+        #expect(try dryRunLoads(db, good))
+        let merged = try readOnly(db, good)
+        #expect(merged.wouldLoad && merged.foreignKeys.first?.fixableKeys == 2, "\(merged.foreignKeys)")
+    }
+
+    /// A rule's pick that skips NULLs: the staged path's words for it; and a portfolio's
+    /// plan code, from the fact's NOT NULL plan code, is never named (it cannot be NULL).
+    /// (A parent reached from two places, the plan here, is named in notExact instead.)
+    @Test func aRulesPickAndAColumnThatCannotBeNull() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, name text);
+            CREATE TABLE portfolio (code text PRIMARY KEY, plan_code text NOT NULL REFERENCES plan);
+            CREATE TABLE org (code text PRIMARY KEY, owner text NOT NULL);
+            CREATE TABLE fact (plan_code text NOT NULL REFERENCES plan, portfolio_code text REFERENCES portfolio,
+                               org_code text REFERENCES org, customer text);
+            INSERT INTO org VALUES ('G1', 'someone');
+            """)
+        let rules = "tables:\n  \(db.schema).org:\n    columns:\n      owner: { from: customer, pick: first }\n"
+        let bad = "plan_code,portfolio_code,org_code,customer\nP2,F1,G2,\nP1,F2,G1,c\n"
+        #expect(try !dryRunLoads(db, bad, rules: rules))
+        let report = try readOnly(db, bad, rules: rules)
+        #expect(!report.wouldLoad)
+        let org = try #require(report.foreignKeys.first { $0.referencedTable.name == "org" })
+        #expect(org.reasons == ["1 new rows of \(db.schema).org: owner is NOT NULL but its rule gives NULL"], "\(org.reasons)")
+        #expect(report.notExact.isEmpty, "\(report.notExact)")
+        let good = "plan_code,portfolio_code,org_code,customer\nP2,F1,G2,c\n"
+        #expect(try dryRunLoads(db, good, rules: rules))
+        #expect(try readOnly(db, good, rules: rules).wouldLoad)
+    }
+}
