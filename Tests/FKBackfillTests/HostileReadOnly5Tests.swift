@@ -214,6 +214,27 @@ import TestSupport
         #expect(throws: Never.self) { try agrees(db, "a\n1\n", "tagged") }
     }
 
+    /// H5-12: routing, now evaluated per batch, over the batch's staging types. A hash
+    /// partition key on a domain column: the batch holds the domain's base type, and
+    /// `satisfies_hash_partition` refuses it — 22023 "column 1 of the partition key has type
+    /// code_t, but supplied value is of type text", exit 3 (staged validate too), where the
+    /// load commits. And a varchar(3) hash key: 'abc  ' hashes as unsized varchar to one
+    /// remainder, the stored 'abc' to the other — with only the batch's remainder there,
+    /// read-only says "would load" (notExact empty) and the load finds no partition.
+    @Test func routingOverTheStagingTypes() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN code_t AS text CHECK (VALUE <> '');
+            CREATE TABLE fact (code code_t, n int) PARTITION BY HASH (code);
+            CREATE TABLE fact_0 PARTITION OF fact FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+            CREATE TABLE fact_1 PARTITION OF fact FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+            CREATE TABLE sized (code varchar(3), n int) PARTITION BY HASH (code);
+            CREATE TABLE sized_0 PARTITION OF sized FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+            """)
+        #expect(throws: Never.self) { try agrees(db, "code,n\nabc,1\n") }
+        try agrees(db, "code,n\nabc  ,1\n", "sized")
+    }
+
     // MARK: memory
 
     /// H5-11: a million distinct new keys of a target with an FK and two unique keys (its
