@@ -277,6 +277,15 @@ import TestSupport
         try agrees(db, "code,n\nabc  ,1\n", "sized")
     }
 
+    /// H5-13: a target column named `_fkb_line`, the batch's own line column: 42702
+    /// "column reference _fkb_line is ambiguous", exit 3, with or without a CHECK or key
+    /// (older than today's change: any streamed batch), where staged validate and the load work.
+    @Test func aColumnNamedLikeTheBatchsLine() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (_fkb_line int, n int UNIQUE);")
+        #expect(throws: Never.self) { try agrees(db, "_fkb_line,n\n7,1\n") }
+    }
+
     // MARK: memory
 
     /// H5-11: a million distinct new keys of a target with an FK and two unique keys (its
