@@ -230,16 +230,22 @@ import TestSupport
     /// (read-only only; the load finds the repeat). A varchar(5)[] key with a row already
     /// there: the batch's column is unsized scalar `character varying` (`TextStaging.unsized`
     /// matches the array's type by prefix), and the clash is `varchar[] = varchar`: 42883
-    /// on both validate paths, where the load says "key (k) already in".
+    /// on both validate paths, where the load says "key (k) already in". And an FK on
+    /// numeric(10,2)[]: the missing keys' merge text is `trim_scale` too, 42883.
     @Test func uniqueKeysOnArraysOfSizedTypes() throws {
         let db = try TestDatabase()
         try db.run("""
             CREATE TABLE fact (k numeric(10,2)[] UNIQUE);
             CREATE TABLE labels (k varchar(5)[] UNIQUE);
             INSERT INTO labels VALUES ('{a,b}');
+            CREATE TABLE vectors (k numeric(10,2)[] PRIMARY KEY);
+            CREATE TABLE measured (k numeric(10,2)[] REFERENCES vectors);
             """)
         #expect(throws: Never.self) { try agrees(db, "k\n\"{1.0,2}\"\n\"{1,2.00}\"\n") }
         #expect(throws: Never.self) { try agrees(db, "k\n\"{a,b}\"\n", "labels") }
+        // The FK's missing keys merge by the same `trim_scale` (item 3 of #29): 42883 too,
+        // where the load backfills the key.
+        #expect(throws: Never.self) { try agrees(db, "k\n\"{1,2}\"\n", "measured") }
     }
 
     /// H5-10: a CHECK with a whole-row reference (`fact IS NOT NULL`, `num_nonnulls(fact.*)`)
