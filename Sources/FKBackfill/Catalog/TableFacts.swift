@@ -10,7 +10,8 @@ struct TableFacts {
         var definition: String
         var expression: String
         var columns: [String]
-        /// The expression calls code that may read other tables: a function in a
+        /// The expression calls code that may read other tables (or reads the session, as
+        /// `current_user` does, or the whole row, which a staged row does not stand for): a function in a
         /// procedural language (SQL, PL/pgSQL…), directly or behind an operator, or one
         /// that is not IMMUTABLE. What it says of a row may change once the parents are
         /// backfilled, so only PostgreSQL, at the insert, can evaluate it.
@@ -88,7 +89,10 @@ struct TableFacts {
                    EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(CAST(c.conbin AS pg_catalog.text), ':(?:func|opfunc)id ([0-9]+)', 'g') AS m(v)
                            JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CAST(m.v[1] AS pg_catalog.oid)
                            JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
-                           WHERE p.provolatile <> 'i' OR l.lanname NOT IN ('internal', 'c')) AS calls_code
+                           WHERE p.provolatile <> 'i' OR l.lanname NOT IN ('internal', 'c'))
+                       -- current_user, current_date and the like (no funcid: a SQLValueFunction),
+                       -- and a whole-row reference (varattno 0): what the staged row cannot stand for.
+                       OR CAST(c.conbin AS pg_catalog.text) OPERATOR(pg_catalog.~) '\\{SQLVALUEFUNCTION|:varattno 0 ' AS calls_code
             FROM pg_constraint c WHERE c.contype = 'c' AND c.conrelid = ANY(CAST(\(bindArray: byOID.keys.sorted()) AS oid[])) ORDER BY c.conname
             """).rows {
             guard let table = byOID[try row.string("conrelid")] else { continue }

@@ -154,7 +154,9 @@ struct TargetConstraints {
         }
         for name in exclusions { reasons.append("exclusion constraint \(name) is not evaluated") }
         for what in partitionOwn { reasons.append("\(what) (a partition's own) is not evaluated") }
-        for name in codeChecks { reasons.append("CHECK \(name) calls code that may read other tables: PostgreSQL evaluates it after the backfill") }
+        for name in codeChecks {
+            reasons.append("CHECK \(name) calls code that may read other tables, the session or the whole row: PostgreSQL evaluates it at the insert")
+        }
         for key in uniqueKeys where key.partialOrExpression {
             reasons.append("unique index \(key.name) is partial or on expressions: not evaluated")
         }

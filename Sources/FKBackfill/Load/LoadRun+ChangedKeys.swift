@@ -38,7 +38,9 @@ extension LoadRun {
 /// the error above, validate's `notExact` and audit.
 enum ParentHooks {
     private static func noDefaultPartition(_ oid: SQL) -> SQL {
-        " UNION ALL SELECT 'no default partition' FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = \(oid) AND pt.partdefid = 0"
+        // At any level: a default partition partitioned again, with no default of its own, refuses rows too.
+        " UNION ALL SELECT DISTINCT 'no default partition' FROM pg_catalog.pg_partitioned_table pt "
+            + "WHERE pt.partrelid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(\(oid)) t) AND pt.partdefid = 0"
     }
 
     /// The enabled user triggers on INSERT of the table or any of its partitions, as

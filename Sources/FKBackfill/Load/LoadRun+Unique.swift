@@ -31,7 +31,7 @@ extension LoadRun {
     /// Staged row `s` whose key an existing target row has, that `--replace-by` keeps.
     func clash(_ key: TargetConstraints.UniqueKey, in existing: TableName) -> SQL {
         let match = key.columns.enumerated().map { position, name -> SQL in
-            let equal: SQL = key.equality[position].compare("t.\(ident: name)", "s.\(ident: name)")
+            let equal: SQL = key.equality[position].compare(key.collated("t.\(ident: name)", position), key.collated("s.\(ident: name)", position))
             return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND s.\(ident: name) IS NULL)" : equal
         }
         var kept: SQL = ""

@@ -34,8 +34,10 @@ struct TextStaging {
     }
 
     static func unsized(_ type: String) -> SQL? {
-        if type.hasPrefix("character varying(") { return "character varying" }
-        if type.hasPrefix("character(") { return "bpchar" }
+        // An array keeps its brackets: varchar(5)[] is staged as varchar[], not varchar.
+        let array: SQL = type.hasSuffix("[]") ? "[]" : ""
+        if type.hasPrefix("character varying(") { return "character varying" + array }
+        if type.hasPrefix("character(") { return "bpchar" + array }
         return nil
     }
 

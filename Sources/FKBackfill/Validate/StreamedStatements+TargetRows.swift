@@ -59,7 +59,7 @@ extension StreamedStatements {
     /// Row `b`'s key held by a row of the target, as the index compares.
     func clash(_ key: TargetConstraints.UniqueKey) -> SQL {
         let match = key.columns.enumerated().map { position, name -> SQL in
-            let equal: SQL = key.equality[position].compare("t.\(ident: name)", "b.\(ident: name)")
+            let equal: SQL = key.equality[position].compare(key.collated("t.\(ident: name)", position), key.collated("b.\(ident: name)", position))
             return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND b.\(ident: name) IS NULL)" : equal
         }
         return "(\(Self.complete(key)) AND EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE "

@@ -83,7 +83,13 @@ struct StreamedStatements {
         }
         let typed = zip(columns, unconvertible).enumerated().map { index, pair -> SQL in
             let (column, bad) = pair
-            let cast = TextStaging.cast("r.\(ident: column.name)", column)
+            var cast = TextStaging.cast("r.\(ident: column.name)", column)
+            // As the insert stores it: varchar(n) without the spaces beyond n, char(n)
+            // padded ('abc  ' is 'abc' in a varchar(3) key). A longer value is a finding of
+            // its own ("too long"); cut here, it is only compared.
+            if TextStaging.maxLength(column) != nil, column.domainBaseType == nil, !column.type.hasSuffix("]") {
+                cast = "CAST(\(cast) AS \(column.sqlType))"
+            }
             guard let condition = refused(index, bad, nullRefused) else { return "\(cast) AS \(ident: column.name)" }
             return "CASE WHEN \(condition) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
         }
@@ -160,7 +166,7 @@ struct StreamedStatements {
 
     /// Numeric, whose equal values may be written differently (`10.0`, `10`):
     /// `trim_scale` gives each value one text (PostgreSQL 13 and later).
-    static func isNumeric(_ type: String) -> Bool { type == "numeric" || type.hasPrefix("numeric(") }
+    static func isNumeric(_ type: String) -> Bool { type == "numeric" || (type.hasPrefix("numeric(") && !type.hasSuffix("[]")) }
 
     /// Per column of `names`, whether a key's text to merge by is sent apart (`name_c…`).
     func canonicalColumns(_ names: [String]) -> [Bool] {

@@ -95,10 +95,15 @@ extension Validator {
         // The batches check the target's CHECKs, routing and unique keys
         // (StreamedStatements+TargetRows.swift), but for what the catalog shows they cannot.
         let triggered = !constraints.beforeInsertTriggers.isEmpty
-        for key in constraints.uniqueKeys where !key.partialOrExpression && key.columns.contains(where: given.contains) {
+        for key in constraints.uniqueKeys where !key.partialOrExpression {
             let which = "unique key \(key.name) (\(key.columns.joined(separator: ", ")))"
             let lacking = key.columns.filter { !given.contains($0) }
             if !lacking.isEmpty {
+                // What the insert fills: an identity or serial key with fresh values from a
+                // sequence ahead of every stored key is safe, and so are NULLs under NULLS
+                // DISTINCT; a generated column, a constant DEFAULT, a sequence behind the
+                // rows (explicit ids went in) may clash.
+                if try insertFillsSafely(key, lacking, of: plan.target) { continue }
                 reasons.append("\(which): \(lacking.joined(separator: ", ")) not in the input, filled by the insert: not checked")
             } else if triggered {
                 reasons.append("\(which): not checked, a BEFORE INSERT trigger may change the rows first")
@@ -117,6 +122,14 @@ extension Validator {
         reasons += constraints.inexactness
         if plan.unroutable != nil && triggered {
             reasons.append("rows no partition of \(target.display) accepts are not looked for: a BEFORE INSERT trigger may change the rows first")
+        } else if plan.unroutable == nil, plan.target.kind == .partitioned,
+                  try ParentHooks.read(plan.target, on: session).contains("no default partition") {
+            // PartitionRoutes reads bounds over plain columns the input gives; a key on an
+            // expression, or on a column the insert fills, is the insert's to route.
+            reasons.append("rows no partition of \(target.display) accepts are not looked for: its partition key is an expression or a column the insert fills")
+        }
+        if let whole = plan.target.partitionOf {
+            reasons.append("\(target.display) is a partition of \(whole.display): its partition constraint is not evaluated")
         }
         if !triggered, constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }),
            !(try rowSecurityActive([plan.target])).isEmpty {
@@ -202,5 +215,32 @@ extension Validator {
         default:
             return false
         }
+    }
+}
+
+extension Validator {
+    /// Whether the values the insert gives `key`'s `lacking` columns cannot clash: every
+    /// such column left NULL under NULLS DISTINCT, or one column whose sequence (identity
+    /// or serial) will give values above every stored key.
+    func insertFillsSafely(_ key: TargetConstraints.UniqueKey, _ lacking: [String], of target: Table) throws -> Bool {
+        let columns = lacking.compactMap { name in target.columns.first { $0.name == name } }
+        guard columns.count == lacking.count else { return false }
+        if !key.nullsNotDistinct, columns.allSatisfy({ $0.defaultExpression == nil && !$0.isDatabaseGenerated }) { return true }
+        guard key.columns.count == 1, let column = columns.first, column.generatedExpression == nil,
+              column.identity != nil || column.defaultExpression?.contains("nextval(") == true else { return false }
+        let row = try session.execute(
+            """
+            SELECT (SELECT pg_catalog.max(t.\(ident: column.name)) FROM \(KeyPredicates.rows(of: target)) t) AS stored,
+                   pg_catalog.pg_get_serial_sequence(\(bind: target.name.sql.description), \(bind: column.name)) AS sequence
+            """).rows[0]
+        guard let sequence = row["sequence"] else { return false }
+        guard let stored = row["stored"] else { return true }
+        // Safe as raw text: pg_get_serial_sequence's quoted, qualified name.
+        let next = try session.execute(
+            "SELECT CAST(CASE WHEN s.is_called THEN s.last_value OPERATOR(pg_catalog.+) q.seqincrement ELSE s.last_value END AS pg_catalog.numeric) "
+                + "OPERATOR(pg_catalog.>) CAST(\(bind: stored) AS pg_catalog.numeric) AND q.seqincrement OPERATOR(pg_catalog.>) 0 AS ahead "
+                + "FROM \(SQL(unsafeRaw: sequence)) s, pg_catalog.pg_sequence q "
+                + "WHERE q.seqrelid OPERATOR(pg_catalog.=) CAST(CAST(\(bind: sequence) AS pg_catalog.text) AS pg_catalog.regclass)").rows.first
+        return next?.bool("ahead") ?? false
     }
 }

@@ -59,6 +59,9 @@ extension Validator {
             }
         }
 
+        /// Memory the kept keys take (as `UniqueTally.held`).
+        var held: Int { ([seen] + valued).reduce(0) { $0 + $1.bytes + 16 * $1.count } }
+
         func findings() -> Findings {
             var found = Findings(violating: violating, missing: seen.count, blank: blank, partlyNull: partlyNull)
             found.nullDerived = valued.map { seen.count - $0.count }
@@ -148,6 +151,16 @@ extension Validator {
                 }
                 for index in repeats.indices {
                     try repeats[index].add(KeyArrays(row, "u\(index)", canonical: sql.canonicalColumns(repeats[index].key.columns)), samples: options.samples)
+                }
+                // One budget for every unique key's texts (hostile review 5: two keys and an
+                // FK over a million new rows peaked at 88 MiB with a budget each).
+                // The missing keys count first: they are kept whatever their number.
+                // Over it, the unique keys' texts are let go (the missing keys may keep growing).
+                if repeats.reduce(0, { $0 + $1.held }) + tallies.reduce(0, { $0 + $1.held }) > Self.repeatBudget {
+                    for index in repeats.indices where !repeats[index].full || repeats[index].seen.count > 0 {
+                        repeats[index].full = true
+                        repeats[index].seen = CompactKeySet()
+                    }
                 }
                 return row
             }
