@@ -76,6 +76,33 @@ import TestSupport
         #expect(report.notExact.contains { $0.hasPrefix("exclusion constraint p1_name_excl of \(db.schema).p1: not evaluated") }, "\(report.notExact)")
     }
 
+    /// RO6 (differential 777001 case 766): a NOT NULL column of the parent that the rules
+    /// leave NULL (`null: true`): the load cannot backfill it; read-only called its keys
+    /// fixable, silent behind an unrelated notExact line until that one went.
+    @Test func aNotNullColumnTheRulesLeaveNull() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p1 (code text PRIMARY KEY, name text NOT NULL);
+            CREATE TABLE fact (c1 text REFERENCES p1, n int);
+            """)
+        let csv = "c1,n\nN1,1\n"
+        var load = LoadOptions()
+        load.dryRun = true
+        let rules = try RulesParser.parse("tables:\n  \(db.schema).p1:\n    columns:\n      name: { null: true }\n", file: "rules.yaml")
+        load.rules = rules
+        #expect(throws: FKBackfillError.self) {
+            _ = try Loader(connection: db.connection).run(table: "fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: load)
+        }
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        var options = ValidateOptions()
+        options.rules = rules
+        let report = try Validator(connection: standby).run(
+            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        #expect(!report.wouldLoad)
+        #expect(report.foreignKeys.first?.reasons == ["\(db.schema).p1.name is NOT NULL but its rule leaves it NULL"], "\(report.foreignKeys)")
+    }
+
     /// RO2: one new parent row cannot collide with another placeholder; the load inserts it.
     /// Read-only calls the key fixable, and says an existing row holding the same values
     /// is not looked for. Two new rows would collide: unfixable, as before.

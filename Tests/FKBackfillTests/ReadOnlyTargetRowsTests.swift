@@ -123,4 +123,40 @@ import TestSupport
         let report = try notExact.readOnly(db, "fact", csv)
         #expect(report.notExact.contains { $0.hasPrefix("CHECK a_below_b of \(db.schema).fact: reads b, not in the input") }, "\(report.notExact)")
     }
+
+    /// A --source table checked in place, on the standby: the same refusals, counted over
+    /// the whole table (no lines); and its notExact, as a CSV's.
+    @Test func aSourceTableCheckedInPlace() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (month date NOT NULL, amount numeric CONSTRAINT positive CHECK (amount >= 0), ref text, CONSTRAINT one_ref UNIQUE (month, ref));
+            INSERT INTO fact VALUES ('2024-01-01', 1, 'r0');
+            CREATE TABLE src (month date NOT NULL, amount numeric, ref text);
+            INSERT INTO src VALUES ('2024-01-01', -1, 'r1'), ('2024-01-01', 2, 'r0'), ('2024-02-01', 3, 'r2'), ('2024-02-01', 4, 'r2');
+            CREATE TABLE clean (month date NOT NULL, amount numeric, ref text);
+            INSERT INTO clean VALUES ('2024-03-01', 1, 'r1');
+            """)
+        func run(_ source: String) throws -> ValidationReport {
+            let standby = try Standby.connect()
+            try Standby.waitForReplay(of: db.connection, on: standby)
+            var options = ValidateOptions()
+            options.inPlace = true
+            return try Validator(connection: standby).run(table: "\(db.schema).fact", input: .table("\(db.schema).\(source)"), options: options)
+        }
+        func loads(_ source: String) -> Bool {
+            var options = LoadOptions()
+            options.dryRun = true
+            return (try? Loader(connection: db.connection).run(table: "fact", input: .table("\(db.schema).\(source)"), options: options)) != nil
+        }
+        #expect(!loads("src"))
+        let report = try run("src")
+        #expect(report.checkedInPlace && !report.wouldLoad)
+        #expect(problems(report) == [
+            "amount|fails CHECK|1|[]", "month, ref|key already in the target|1|[]", "month, ref|duplicate key in the input|1|[]",
+        ], "\(problems(report))")
+        #expect(report.notExact.isEmpty, "\(report.notExact)")
+        #expect(loads("clean"))
+        let clean = try run("clean")
+        #expect(clean.wouldLoad && clean.columns.isEmpty && clean.notExact.isEmpty, "\(problems(clean)) \(clean.notExact)")
+    }
 }

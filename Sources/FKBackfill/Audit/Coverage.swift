@@ -77,6 +77,13 @@ struct Coverage {
             found.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL "
                 + "with no default, no same-named input column and no rule")
         }
+        // A NOT NULL column the rules leave NULL (`null: true`), as LoadRun.unfillable says
+        // (read-only validate called such a parent's keys fixable; differential 777001/766).
+        let inserted = Set(parent.insertedColumns.map(\.column.name))
+        for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
+            && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
+            found.append("\(name.display).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) is NOT NULL but its rule leaves it NULL")
+        }
         // Code on INSERT that assigns the key or drops the row: the load reads the keys
         // back and stops when they are not the keys asked for.
         for key in parent.keyColumns {

@@ -86,7 +86,9 @@ extension Validator {
     /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers;
     /// for a partitioned target, rows no partition accepts.
     /// Rows set aside (`maxRejects`) and deleted (`replaceBy`) are refused read-only.
-    func notEvaluatedReadOnly(plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings]) throws -> [String] {
+    func notEvaluatedReadOnly(
+        plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true
+    ) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
         // A key on columns the input does not give (an identity primary key) gets its
@@ -156,7 +158,7 @@ extension Validator {
                 reasons.append("CHECK constraints of new rows of \(name) (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
             }
             // Those the batches follow exactly are not named (Validator+StreamedDerivations).
-            let followed = Set(catalog.foreignKeys(of: plan.target.name).filter { Self.derivedParent(of: $0, plan: plan)?.index == parent.index }
+            let followed = !streamed ? [] : Set(catalog.foreignKeys(of: plan.target.name).filter { Self.derivedParent(of: $0, plan: plan)?.index == parent.index }
                 .flatMap { Self.nullableDerivations(of: $0, plan: plan).map(\.column) })
             let derived = parent.derivedColumns.filter { $0.column.notNull && !Self.neverNull($0, plan: plan) && !followed.contains($0.column.name) }
                 .map(\.column.name)

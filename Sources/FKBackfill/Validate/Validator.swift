@@ -131,7 +131,9 @@ public final class Validator {
             findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
-            findings = try checkInPlace(InPlaceStatements(plan: plan, load: load, source: select), checked, &report, options)
+            let statements = InPlaceStatements(plan: plan, load: load, source: select)
+            findings = try checkInPlace(statements, checked, &report, options)
+            if input != nil { try checkTargetRowsInPlace(statements, &report, constraints: constraints) }
         } else {
             // On Citus, a distributed parent is read through a coordinator copy of its keys.
             let standIns = try citusStandIns(checked, target: target.name, catalog: catalog)
@@ -175,9 +177,10 @@ public final class Validator {
             }
             return report
         }
-        if report.checkedInPlace && isFile {
-            report.notExact = try notEvaluatedReadOnly(plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings)
-                + report.notExact
+        // A CSV streamed, or a --source table checked in place: what was not evaluated.
+        if report.checkedInPlace && input != nil {
+            report.notExact = try notEvaluatedReadOnly(
+                plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: isFile) + report.notExact
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         // Read-only, a parent that gets one new row at most cannot collide with its own

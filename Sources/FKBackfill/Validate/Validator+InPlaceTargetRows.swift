@@ -1,0 +1,38 @@
+import PostgresClient
+
+/// A `--source` table checked in place (on the primary, or read-only on a standby): the
+/// target's own refusals of its rows, as a streamed CSV's batches find them
+/// (`StreamedStatements+TargetRows`), over the whole source at once — so the repeats
+/// of a unique key are counted by the server, exactly, whatever their number. The rows
+/// of a table have no lines: counts only. Not for the target's own rows (no input):
+/// they are in the table already.
+extension Validator {
+    func checkTargetRowsInPlace(_ sql: InPlaceStatements, _ report: inout ValidationReport, constraints: TargetConstraints) throws {
+        let streamed = StreamedStatements(plan: sql.plan, load: sql.load)
+        let target = sql.plan.target
+        let checks = streamed.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
+        if !checks.isEmpty {
+            let counts = checks.enumerated().map { index, check -> SQL in
+                "pg_catalog.count(*) FILTER (WHERE \(check.condition)) AS x\(int: index)"
+            }
+            let row = try session.execute("SELECT \(counts.joined(separator: ", ")) FROM \(sql.source) b").rows[0]
+            for (index, check) in checks.enumerated() {
+                let rows = row.int("x\(index)") ?? 0
+                guard rows > 0 else { continue }
+                report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: rows, sampleLines: []))
+            }
+        }
+        let given = Set(sql.plan.stagedColumns.map(\.name))
+        for key in StreamedStatements.checkedUniqueKeys(constraints, given: given) where key.defaultOperatorClasses {
+            // Every row of a repeated key but its first, grouped as the index compares.
+            let columns = key.columns.enumerated().map { key.collated("b.\(ident: $1)", $0) }.joined(separator: ", ")
+            let rows = try session.execute(
+                "SELECT coalesce(pg_catalog.sum(g.n OPERATOR(pg_catalog.-) 1), 0) AS n FROM (SELECT pg_catalog.count(*) AS n FROM \(sql.source) b "
+                    + "WHERE \(StreamedStatements.complete(key)) GROUP BY \(columns)) g WHERE g.n OPERATOR(pg_catalog.>) 1").rows[0].int("n") ?? 0
+            guard rows > 0 else { continue }
+            report.columns.append(.init(
+                column: key.columns.joined(separator: ", "), problem: .duplicateKey,
+                detail: "duplicate key (\(key.columns.joined(separator: ", "))) of an earlier input row (\(key.name))", rows: rows, sampleLines: []))
+        }
+    }
+}
