@@ -16,6 +16,9 @@ extension DiffHarness {
         "--max-rejects", "--replace-by", "on_blank: null", "the target references itself",
     ]
 
+    /// The advisory lock the cases' grants on shared schemas take.
+    static let aclLock = 4_242_029
+
     /// The CI role of this case, one per test schema and named after it (as
     /// ReadOnlyValidateTests' role: roles are cluster-wide, and a name no other test uses
     /// needs no locking): LOGIN, USAGE on the case's schema and on fkb_ext when the case's
@@ -25,13 +28,17 @@ extension DiffHarness {
     func readOnlyRole() throws -> (name: String, cleanup: () -> Void) {
         let name = "\(db.schema)_ci"  // t_ and 12 hex digits: an identifier that needs no quotes
         let extensionSchema = testCase.schemaSQL.contains("fkb_ext") ? "GRANT USAGE ON SCHEMA fkb_ext TO \(name);" : ""
+        // The grant on the shared fkb_ext (and DROP OWNED's revoke) rewrite one ACL: cases
+        // running side by side serialize on a lock, or one fails with "tuple concurrently
+        // updated" (seed 777001 case 391).
         try db.run("""
+            SELECT pg_catalog.pg_advisory_xact_lock(\(Self.aclLock));
             CREATE ROLE \(name) LOGIN; GRANT USAGE ON SCHEMA \(db.schema) TO \(name); \(extensionSchema)
             GRANT SELECT ON ALL TABLES IN SCHEMA \(db.schema) TO \(name);
             ALTER ROLE \(name) SET default_transaction_read_only = on
             """)
         return (name, { [db] in
-            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(name); DROP ROLE \(name)")
+            _ = try? db.connection.executeScript(unsafeRaw: "SELECT pg_catalog.pg_advisory_xact_lock(\(Self.aclLock)); DROP OWNED BY \(name); DROP ROLE \(name)")
         })
     }
 
