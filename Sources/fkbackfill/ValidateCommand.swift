@@ -49,7 +49,7 @@ struct ValidateCommand: ParsableCommand {
         transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     var replaceBy: [String] = []
 
-    @Flag(help: "Check a --source or --query with the target's types where it is: FKs and NOT NULL only, no predicted load (fast).")
+    @Flag(help: "Check a --source or --query with the target's types where it is: FKs, NOT NULL, the target's CHECKs and keys; no predicted load (fast).")
     var inPlace = false
 
     @Option(help: "Output format: text, json, markdown or junit.")

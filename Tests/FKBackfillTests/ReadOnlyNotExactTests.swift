@@ -103,6 +103,22 @@ import TestSupport
         #expect(report.foreignKeys.first?.reasons == ["\(db.schema).p1.name is NOT NULL but its rule leaves it NULL"], "\(report.foreignKeys)")
     }
 
+    /// RO7 (differential 555 case 153): new parent rows whose column is left NULL under a
+    /// UNIQUE NULLS NOT DISTINCT index all clash: two are unfixable, as a constant's are;
+    /// read-only called them fixable (hidden behind the target's unique-key line until that
+    /// was checked).
+    @Test func placeholdersLeftNullUnderNullsNotDistinct() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p1 (code text PRIMARY KEY, name text, UNIQUE NULLS NOT DISTINCT (name));
+            CREATE TABLE fact (c1 text REFERENCES p1, n int);
+            """)
+        let two = "c1,n\nN1,1\nN2,2\n"
+        #expect(try !dryRunLoads(db, "fact", two))
+        let report = try readOnly(db, "fact", two)
+        #expect(!report.wouldLoad && report.foreignKeys.first?.unfixableKeys == 2, "\(report.foreignKeys)")
+    }
+
     /// RO2: one new parent row cannot collide with another placeholder; the load inserts it.
     /// Read-only calls the key fixable, and says an existing row holding the same values
     /// is not looked for. Two new rows would collide: unfixable, as before.

@@ -159,4 +159,35 @@ import TestSupport
         let clean = try run("clean")
         #expect(clean.wouldLoad && clean.columns.isEmpty && clean.notExact.isEmpty, "\(problems(clean)) \(clean.notExact)")
     }
+
+    /// on_blank: null, the docs' annuity example's: a blank key loads as NULL (no
+    /// placeholder parent), in a NOT NULL column it stops the load; read-only streams it
+    /// with the blanks NULL in the batch and gives the dry run's verdict.
+    @Test func blankKeysLoadAsNull() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE org (code text PRIMARY KEY);
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO org VALUES ('G1'); INSERT INTO plan VALUES ('P1');
+            CREATE TABLE fact (org_code text REFERENCES org, plan_code text NOT NULL REFERENCES plan, n int);
+            """)
+        let rules = try RulesParser.parse("blank:\n  markers: ['(空白)']\n  on_blank: \"null\"\n", file: "rules.yaml")
+        func both(_ csv: String) throws -> (loads: Bool, report: ValidationReport) {
+            let path = try db.csvFile(csv)
+            var load = LoadOptions()
+            load.dryRun = true
+            load.rules = rules
+            let loads = (try? Loader(connection: db.connection).run(table: "fact", input: .csv(path: path, options: CSVOptions()), options: load)) != nil
+            let standby = try Standby.connect()
+            try Standby.waitForReplay(of: db.connection, on: standby)
+            var options = ValidateOptions()
+            options.rules = rules
+            return (loads, try Validator(connection: standby).run(table: "\(db.schema).fact", input: .csv(path: path, options: CSVOptions()), options: options))
+        }
+        let nullable = try both("org_code,plan_code,n\n(空白),P1,1\nG1,P1,2\n")
+        #expect(nullable.loads && nullable.report.wouldLoad && nullable.report.checkedInPlace, "\(nullable.report.foreignKeys)")
+        #expect(nullable.report.foreignKeys.allSatisfy { $0.violatingRows == 0 }, "\(nullable.report.foreignKeys)")
+        let notNull = try both("org_code,plan_code,n\nG1,(空白),1\n")
+        #expect(!notNull.loads && !notNull.report.wouldLoad, "\(notNull.report.foreignKeys)")
+    }
 }

@@ -205,8 +205,13 @@ struct Coverage {
                 guard let column = parent.columns.first(where: { $0.column.name == name }) else { return false }
                 if column.mark != nil { return true }
                 switch column.source {
-                case .databaseDefault: return column.column.defaultExpression.map { !$0.contains("nextval(") } ?? false
-                case .rule(let rule): if case .value = rule.source { return true } else { return false }
+                case .databaseDefault: return column.column.defaultExpression.map { !$0.contains("nextval(") } ?? index.nullsNotDistinct
+                // Left NULL: every placeholder alike only where NULLs clash (NULLS NOT DISTINCT).
+                case .null: return index.nullsNotDistinct
+                case .rule(let rule):
+                    if case .value = rule.source { return true }
+                    if case .null = rule.source { return index.nullsNotDistinct }
+                    return false
                 default: return false
                 }
             }

@@ -27,6 +27,8 @@ struct TableFacts {
         var name: String
         var columns: [String]
         var unique: Bool
+        /// `NULLS NOT DISTINCT`: NULLs clash with each other.
+        var nullsNotDistinct = false
     }
 
     var checks: [TableName: [Check]] = [:]
@@ -44,7 +46,7 @@ struct TableFacts {
         facts.checks = try checks(of: tables, on: session)
         for row in try session.execute(
             """
-            SELECT x.indrelid, i.relname, x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AS unique_key,
+            SELECT x.indrelid, i.relname, x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AS unique_key, x.indnullsnotdistinct,
                    CAST(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
                               JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS text) AS columns
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -52,7 +54,8 @@ struct TableFacts {
             """).rows {
             guard let table = byOID[try row.string("indrelid")] else { continue }
             facts.indexes[table, default: []].append(Index(
-                name: try row.string("relname"), columns: row.array("columns").compactMap { $0 }, unique: row.bool("unique_key")))
+                name: try row.string("relname"), columns: row.array("columns").compactMap { $0 }, unique: row.bool("unique_key"),
+                nullsNotDistinct: row.bool("indnullsnotdistinct")))
         }
         for row in try session.execute(
             """

@@ -90,6 +90,11 @@ struct StreamedStatements {
             if TextStaging.maxLength(column) != nil, column.domainBaseType == nil, !column.type.hasSuffix("]") {
                 cast = "CAST(\(cast) AS \(column.sqlType))"
             }
+            // on_blank: null loads a blank key as NULL (LoadRun.handleBlankKeys); in a NOT
+            // NULL column it is the row's reject, which the FK's blank keys report.
+            if plan.blank.onBlank == .null, !column.refusesNull, plan.blankColumns.contains(where: { $0.name == column.name }) {
+                cast = "CASE WHEN \(inPlace.isBlank(cast)) THEN NULL ELSE \(cast) END"
+            }
             guard let condition = refused(index, bad, nullRefused) else { return "\(cast) AS \(ident: column.name)" }
             return "CASE WHEN \(condition) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
         }

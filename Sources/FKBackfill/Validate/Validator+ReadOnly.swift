@@ -58,15 +58,16 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), FKs and NOT NULL only, and a CSV streamed in batches, without --max-rejects, "
-                + "--replace-by or on_blank: null; validate this input against the primary, with a role whose "
+                + "target's own rows (no input), and a CSV streamed in batches, without --max-rejects or "
+                + "--replace-by; validate this input against the primary, with a role whose "
                 + "transactions may write")
     }
 
     /// Why a CSV streamed read-only must be staged after all, or nil: blanks that load as
     /// NULL and a target that references itself need the staged prediction, as in place.
     static func streamingNeedsStaging(plan: LoadPlan, selfReference: Bool) -> String? {
-        stagingNeeded(hasTypes: true, blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty, selfReference: selfReference)
+        // Blank keys become NULL in the batch itself (StreamedStatements.check).
+        stagingNeeded(hasTypes: true, blanksBecomeNull: false, selfReference: selfReference)
     }
 
     /// Why an input that could be read in place must be staged after all, or nil.

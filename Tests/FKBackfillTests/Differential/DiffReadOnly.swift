@@ -13,7 +13,7 @@ extension DiffHarness {
     /// What the documented refusals name (Validator+ReadOnly.swift): options that need the
     /// staged prediction.
     static let readOnlyRefusals = [
-        "--max-rejects", "--replace-by", "on_blank: null", "the target references itself",
+        "--max-rejects", "--replace-by", "the target references itself",
     ]
 
     /// The advisory lock the cases' grants on shared schemas take.
