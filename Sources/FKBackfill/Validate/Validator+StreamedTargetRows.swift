@@ -59,7 +59,7 @@ extension Validator {
             let which = "\(key.name) (\(key.columns.joined(separator: ", ")))"
             return byText
                 ? "unique key \(which): repeats across batches are found only while the keys held (with the missing keys) stay under \(Validator.repeatBudget >> 20) MiB"
-                : "unique key \(which): repeats are found within each batch (\(Validator.streamBatch) rows or 4 MiB), not across them (its type's equal values may differ in text)"
+                : "unique key \(which): repeats are found within each batch (\(Validator.streamBatch) rows or \(Validator.streamBatchBytes >> 20) MiB), not across them (its type's equal values may differ in text)"
         }
     }
 
