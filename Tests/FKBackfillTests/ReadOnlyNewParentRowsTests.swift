@@ -82,4 +82,27 @@ import TestSupport
         #expect(try dryRunLoads(db, good, rules: rules))
         #expect(try readOnly(db, good, rules: rules).wouldLoad)
     }
+
+    /// Differential 555 case 418: plans are maintained elsewhere (mode: skip); new
+    /// portfolios take their plan from the fact's plan code, every one of which the plans
+    /// hold: the load inserts the portfolios and needs no plan. Read-only called the
+    /// portfolios unfixable ("need rows in plan, whose mode is skip"); and with a plan code
+    /// the plans lack, both refuse.
+    @Test func aGrandparentMaintainedElsewhereThatHoldsEveryKey() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            CREATE TABLE portfolio (code text PRIMARY KEY, plan_code text NOT NULL REFERENCES plan);
+            CREATE TABLE fact (plan_code text NOT NULL REFERENCES plan, portfolio_code text REFERENCES portfolio);
+            INSERT INTO plan VALUES ('P1'), ('P2');
+            """)
+        let rules = "tables:\n  \(db.schema).plan:\n    mode: skip\n"
+        let held = "plan_code,portfolio_code\nP1,F1\nP2,F2\n"
+        #expect(try dryRunLoads(db, held, rules: rules))
+        let report = try readOnly(db, held, rules: rules)
+        #expect(report.wouldLoad, "\(report.foreignKeys)")
+        let lacking = "plan_code,portfolio_code\nP9,F1\n"
+        #expect(try !dryRunLoads(db, lacking, rules: rules))
+        #expect(try !readOnly(db, lacking, rules: rules).wouldLoad)
+    }
 }

@@ -17,6 +17,18 @@ struct Coverage {
     private let feeds: [Int: [(parent: Int, foreignKey: ForeignKey)]]
     /// CHECK results already asked of the server, kept across the tables of one audit.
     var checkCache: CheckCache
+    /// Validate's: the target's FKs whose keys the input all finds in their parent, as
+    /// `presentKey(parent, columns, referenced)`. A new parent row whose FK column takes one of those input columns' values
+    /// (the same parent: a new portfolio's plan, from the fact's plan code) needs no row
+    /// there, whatever that parent's mode (differential 555 case 418).
+    var presentThrough: Set<String> = []
+    /// Validate's, checked in place: parents whose new rows number at most one (their
+    /// keys all come from one missing key of the input, directly or through a new parent
+    /// row's column taken from the same input column). Their placeholders cannot collide
+    /// with each other; whether an existing row holds the same values is said in `once`.
+    var atMostOneNewRow: Set<TableName> = []
+    /// Placeholder collisions not counted for `atMostOneNewRow` parents, for notExact.
+    var once: [String] = []
 
     init(plan: LoadPlan, graph: DependencyGraph, rules: Rules, facts: TableFacts, session: Session, checkCache: CheckCache = CheckCache()) {
         self.checkCache = checkCache
@@ -95,7 +107,11 @@ struct Coverage {
             found.append("\(dropper) on \(name.display) may drop new rows on INSERT")
         }
         found += try failingChecks(parent)
-        found += collidingUniques(parent)
+        if atMostOneNewRow.contains(name) {
+            for reason in collidingUniques(parent) where !once.contains(reason) { once.append(reason) }
+        } else {
+            found += collidingUniques(parent)
+        }
         if facts.canInsert[name] == false { found.append("the current role may not INSERT into \(name.display)") }
         let needsUpdate = parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded)
         if needsUpdate && facts.canUpdate[name] == false {
@@ -126,10 +142,26 @@ struct Coverage {
     /// source: MATCH SIMPLE checks nothing then), or give every row the same constant key
     /// (`value:` rules, marks) that `grandparent` already holds: one key lookup, the only
     /// table read the audit makes without data checks.
+    /// How `presentThrough` names an FK: its parent, columns and referenced columns.
+    static func presentKey(_ parent: TableName, _ columns: [String], _ referenced: [String]) -> String {
+        ([parent.description] + columns + ["->"] + referenced).joined(separator: "\u{0}")
+    }
+
     mutating func needsNoRows(_ parent: ParentPlan, through foreignKey: ForeignKey, in grandparent: ParentPlan) throws -> Bool {
         let columns = foreignKey.columns.compactMap { name in parent.columns.first { $0.column.name == name } }
         guard columns.count == foreignKey.columns.count else { return false }
         if columns.contains(where: { $0.mark == nil && ($0.source == .null) }) { return true }
+        // One column, the most frequent value of an input column (over whichever input
+        // rows lead to the key) that is itself the target's FK to the same key, every one
+        // of whose keys the parent holds.
+        if columns.count == 1, columns[0].mark == nil, case .staged(let input, _) = columns[0].source,
+           plan.target.name != grandparent.table.name,
+           // Of the input's type or the key's: a cast to a narrower one could cut the key into another.
+           [plan.stagedColumns.first(where: { $0.name == input })?.type, grandparent.table.column(foreignKey.referencedColumns[0])?.type]
+               .contains(columns[0].column.type),
+           presentThrough.contains(Self.presentKey(grandparent.table.name, [input], foreignKey.referencedColumns)) {
+            return true
+        }
         var conditions: [SQL] = []
         for (column, referenced) in zip(columns, foreignKey.referencedColumns) {
             let constant: String? = if let mark = column.mark { mark } else if case .rule(let rule) = column.source,

@@ -65,3 +65,32 @@ extension Validator {
         }
     }
 }
+
+extension Validator {
+    /// The parents that get at most one new row: every source of their keys is a target
+    /// FK in `checked` (its new keys counted in `newRows`) or a parent's column taken
+    /// from such an FK's own input column (a new portfolio's plan from the fact's plan
+    /// code: no key beyond that FK's), and those FKs bring one new key at most.
+    static func atMostOneNewRow(plan: LoadPlan, newRows: [TableName: Int], checked: [ForeignKey]) -> Set<TableName> {
+        var result: Set<TableName> = []
+        for parent in plan.parents where !parent.isTarget {
+            var ok = true
+            for source in parent.sources {
+                switch source.origin {
+                case .staged:
+                    ok = ok && checked.contains { $0.name == source.foreignKey.name && $0.table == source.foreignKey.table }
+                case .parent(let index):
+                    let feeder = plan.parents[index]
+                    guard source.foreignKey.columns.count == 1,
+                          let column = feeder.columns.first(where: { $0.column.name == source.foreignKey.columns[0] }),
+                          case .staged(let input, _) = column.source else { ok = false; break }
+                    ok = ok && checked.contains {
+                        $0.referencedTable == parent.table.name && $0.columns == [input] && $0.referencedColumns == source.foreignKey.referencedColumns
+                    }
+                }
+            }
+            if ok, (newRows[parent.table.name] ?? 0) <= 1 { result.insert(parent.table.name) }
+        }
+        return result
+    }
+}

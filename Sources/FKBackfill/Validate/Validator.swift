@@ -169,6 +169,9 @@ public final class Validator {
         facts.canInsert = [:]
         facts.canUpdate = [:]
         var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
+        // Checked in place, the input's own keys say which parents need no new rows.
+        coverage.presentThrough = Set(zip(checked, findings).filter { predicted == nil && $1.missing == 0 }
+            .map { Coverage.presentKey($0.0.referencedTable, $0.0.columns, $0.0.referencedColumns) })
         if let predicted {
             // The load decides what is fixable; the rules' own words say why a key is not backfilled.
             report.foreignKeys = try zip(checked, findings).map { fk, found in
@@ -187,6 +190,7 @@ public final class Validator {
         // placeholders; whether an existing row holds the same values only its insert can
         // tell, which the staged path tries: not a finding here, but not exact.
         let newRows = Dictionary(zip(checked, findings).map { ($0.referencedTable, $1.missing - $1.blank) }, uniquingKeysWith: +)
+        if predicted == nil { coverage.atMostOneNewRow = Self.atMostOneNewRow(plan: plan, newRows: newRows, checked: checked) }
         for (fk, found) in zip(checked, findings) {
             var result = ValidationReport.ForeignKeyResult(
                 name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
@@ -217,6 +221,9 @@ public final class Validator {
             result.unfixableKeys = found.missing - result.fixableKeys
             result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
             report.foreignKeys.append(result)
+        }
+        for reason in coverage.once where report.checkedInPlace {
+            report.notExact.append("\(reason), but it gets one new row: whether an existing row holds the same values only its insert can tell, which is not tried")
         }
         return report
     }
