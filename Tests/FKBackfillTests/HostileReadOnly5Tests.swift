@@ -332,25 +332,10 @@ import TestSupport
         for i in 0..<1_000_000 { text += "key-\(String(repeating: "0", count: 9 - String(i).count))\(i),\(i)\n" }
         let csv = try db.csvFile(text)
         text = ""
-        let environment = ProcessInfo.processInfo.environment
-        let binary = try #require(environment["FKBACKFILL_BIN"], "FKBACKFILL_BIN names the built CLI")
-        let peakFile = try db.csvFile("")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%M", "-o", peakFile, binary, "validate", "\(db.schema).fact", "--csv", csv, "--format", "json"]
-        var childEnvironment = environment
-        childEnvironment["PGOPTIONS"] = "-c default_transaction_read_only=on"
-        process.environment = childEnvironment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let peakKiB = Int(try String(contentsOfFile: peakFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? Int.max
-        #expect(process.terminationStatus == 0, "\(String(decoding: data.prefix(500), as: UTF8.self))")
-        #expect(String(decoding: data, as: UTF8.self).contains("\"missing\":1000000") || String(decoding: data, as: UTF8.self).contains("1000000"))
-        #expect(peakKiB / 1024 < 64, "peak \(peakKiB / 1024) MiB read-only")
+        let (status, output, peakMiB) = try readOnlyValidationPeak(db, table: "fact", csv: csv)
+        #expect(status == 0, "\(output.prefix(500))")
+        #expect(output.contains("\"missing\":1000000") || output.contains("1000000"))
+        #expect(peakMiB < 64, "peak \(peakMiB) MiB read-only")
     }
 
     // MARK: held (passes on e6c2504)

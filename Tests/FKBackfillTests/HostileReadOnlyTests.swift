@@ -154,27 +154,9 @@ import TestSupport
         for id in 0..<24_000 { text += "\(id),x,\(wide)\n" }
         let csv = try db.csvFile(text)
         text = ""
-        let environment = ProcessInfo.processInfo.environment
-        let binary = try #require(environment["FKBACKFILL_BIN"], "FKBACKFILL_BIN names the built CLI")
-        // Peak RSS by GNU time (scripts/install-deps.sh installs it): the child's own
-        // rusage counts the test process's pages at fork as well.
-        let peakFile = try db.csvFile("")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%M", "-o", peakFile, binary, "validate", "\(db.schema).t", "--csv", csv, "--format", "json"]
-        var childEnvironment = environment
-        childEnvironment["PGOPTIONS"] = "-c default_transaction_read_only=on"
-        process.environment = childEnvironment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let peakKiB = Int(try String(contentsOfFile: peakFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? Int.max
-        let peakMiB = peakKiB / 1024
-        #expect(process.terminationStatus == 0, "\(String(decoding: data.prefix(500), as: UTF8.self))")
-        #expect(String(decoding: data, as: UTF8.self).contains("\"notExact\""))
+        let (status, output, peakMiB) = try readOnlyValidationPeak(db, table: "t", csv: csv)
+        #expect(status == 0, "\(output.prefix(500))")
+        #expect(output.contains("\"notExact\""))
         #expect(peakMiB < 64, "peak \(peakMiB) MiB read-only")
     }
 

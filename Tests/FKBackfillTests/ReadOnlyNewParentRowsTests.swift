@@ -12,24 +12,11 @@ import TestSupport
     let notExact = ReadOnlyNotExactTests()
 
     func readOnly(_ db: TestDatabase, _ csv: String, rules: String? = nil) throws -> ValidationReport {
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        var options = ValidateOptions()
-        if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
-        return try Validator(connection: standby).run(
-            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        try notExact.readOnly(db, "fact", csv, rules: rules)
     }
 
     func dryRunLoads(_ db: TestDatabase, _ csv: String, rules: String? = nil) throws -> Bool {
-        var options = LoadOptions()
-        options.dryRun = true
-        if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
-        do {
-            _ = try Loader(connection: db.connection).run(table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
-            return true
-        } catch {
-            return false
-        }
+        try notExact.dryRunLoads(db, "fact", csv, rules: rules)
     }
 
     @Test func aSameNamedColumnNullOnEveryRowOfAKey() throws {

@@ -10,19 +10,22 @@ import TestSupport
 @Suite(.timeLimit(.minutes(10))) struct ReadOnlyNotExactTests {
     let shared = ReadOnlyValidateTests()
 
-    func readOnly(_ db: TestDatabase, _ table: String, _ csv: String, connection: Connection? = nil) throws -> ValidationReport {
+    func readOnly(_ db: TestDatabase, _ table: String, _ csv: String, connection: Connection? = nil, rules: String? = nil) throws -> ValidationReport {
         let session = try connection ?? {
             let standby = try Standby.connect()
             try Standby.waitForReplay(of: db.connection, on: standby)
             return standby
         }()
+        var options = ValidateOptions()
+        if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
         return try Validator(connection: session).run(
-            table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+            table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
     }
 
-    func dryRunLoads(_ db: TestDatabase, _ table: String, _ csv: String) throws -> Bool {
+    func dryRunLoads(_ db: TestDatabase, _ table: String, _ csv: String, rules: String? = nil) throws -> Bool {
         var options = LoadOptions()
         options.dryRun = true
+        if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
         do {
             _ = try Loader(connection: db.connection).run(table: table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
             return true

@@ -1,17 +1,23 @@
 import PostgresClient
 
 extension SQLExpressionCheck {
-    /// The type of `expression`'s value, as the load's temporary table of derived values
-    /// will hold it (`format_type`): compiled into a temporary view, rolled back.
-    static func valueType(of expression: String, columns: [Column], on session: Session) throws -> String? {
+    /// Compiles an expression `problem` accepted into the temporary view again, over the
+    /// input's columns as NULLs of their types; the caller rolls it back.
+    static func compileAgain(_ expression: String, columns: [Column], on session: Session) throws {
         let shape = columns.isEmpty ? ["NULL AS _fkb_none"] : columns.map { column -> SQL in
             "CAST(NULL AS \(column.sqlType)) AS \(ident: column.name)"
         }
-        return try session.rolledBack {
-            // Safe as raw text: the rules file's expression, which `problem` compiled and
-            // accepted; compiled again here, not run.
-            try session.execute(
-                "CREATE TEMP VIEW \(view) AS SELECT (\(unsafeRaw: expression)) AS value FROM (SELECT \(shape.joined(separator: ", "))) AS s GROUP BY ()")
+        // Safe as raw text: the rules file's expression, which `problem` compiled and
+        // accepted; compiled again here, not run.
+        try session.execute(
+            "CREATE TEMP VIEW \(view) AS SELECT (\(unsafeRaw: expression)) AS value FROM (SELECT \(shape.joined(separator: ", "))) AS s GROUP BY ()")
+    }
+
+    /// The type of `expression`'s value, as the load's temporary table of derived values
+    /// will hold it (`format_type`): compiled into a temporary view, rolled back.
+    static func valueType(of expression: String, columns: [Column], on session: Session) throws -> String? {
+        try session.rolledBack {
+            try compileAgain(expression, columns: columns, on: session)
             return try session.execute(
                 "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS type FROM pg_catalog.pg_attribute a "
                     + "WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: view.description) AS pg_catalog.regclass) AND a.attnum OPERATOR(pg_catalog.=) 1"
@@ -26,14 +32,8 @@ extension SQLExpressionCheck {
     /// facts-first order needs (`LoadRun.readsTheOtherSide`). Compiled as `problem` does,
     /// into a temporary view that is rolled back; nothing is evaluated.
     static func readsOnlyItsRows(_ expression: String, columns: [Column], on session: Session) throws -> Bool {
-        let shape = columns.isEmpty ? ["NULL AS _fkb_none"] : columns.map { column -> SQL in
-            "CAST(NULL AS \(column.sqlType)) AS \(ident: column.name)"
-        }
-        return try session.rolledBack {
-            // Safe as raw text: the rules file's expression, which `problem` compiled and
-            // accepted; compiled again here, not run.
-            try session.execute(
-                "CREATE TEMP VIEW \(view) AS SELECT (\(unsafeRaw: expression)) AS value FROM (SELECT \(shape.joined(separator: ", "))) AS s GROUP BY ()")
+        try session.rolledBack {
+            try compileAgain(expression, columns: columns, on: session)
             return try session.execute(
                 """
                 WITH tree AS (

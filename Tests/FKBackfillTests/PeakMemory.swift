@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The CLI (`FKBACKFILL_BIN`) validating `csv` for `table` read-only on the primary
+/// (`default_transaction_read_only = on`, so the CSV is streamed), under GNU time
+/// (scripts/install-deps.sh installs it): its exit status, its JSON, and its peak RSS in
+/// MiB. The child's own rusage counts; the test process's pages are not the child's.
+func readOnlyValidationPeak(_ db: TestDatabase, table: String, csv: String) throws -> (status: Int32, output: String, peakMiB: Int) {
+    let environment = ProcessInfo.processInfo.environment
+    let binary = try #require(environment["FKBACKFILL_BIN"], "FKBACKFILL_BIN names the built CLI")
+    let peakFile = try db.csvFile("")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+    process.arguments = ["-f", "%M", "-o", peakFile, binary, "validate", "\(db.schema).\(table)", "--csv", csv, "--format", "json"]
+    var childEnvironment = environment
+    childEnvironment["PGOPTIONS"] = "-c default_transaction_read_only=on"
+    process.environment = childEnvironment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let peakKiB = Int(try String(contentsOfFile: peakFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? Int.max
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), peakKiB / 1024)
+}
