@@ -6,7 +6,7 @@ import TestSupport
 
 /// Hostile review 5 (issue #29: the target's own refusals checked by a CSV validated
 /// read-only). Each test but the last is a break found on main at e6c2504: it fails
-/// there; thirteen are fixed, four recorded with `withKnownIssue` (each fails once fixed,
+/// there; fourteen are fixed, three recorded with `withKnownIssue` (each fails once fixed,
 /// to be unwrapped). PostgreSQL (`load --dry-run` on the primary) is the oracle; a read-only validate
 /// on the standby must give its verdict, or say in `notExact` why it cannot know — never
 /// "would load" with an empty `notExact` where the load fails, nor "would not load" for
@@ -304,11 +304,9 @@ import TestSupport
     /// "column reference _fkb_line is ambiguous", exit 3, with or without a CHECK or key
     /// (older than today's change: any streamed batch), where staged validate and the load work.
     @Test func aColumnNamedLikeTheBatchsLine() throws {
-        withKnownIssue("a target column named _fkb_line collides with the streamed batch's own line column") {
-            let db = try TestDatabase()
-            try db.run("CREATE TABLE fact (_fkb_line int, n int UNIQUE);")
-            #expect(throws: Never.self) { try agrees(db, "_fkb_line,n\n7,1\n") }
-        }
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (_fkb_line int, n int UNIQUE);")
+        #expect(throws: Never.self) { try agrees(db, "_fkb_line,n\n7,1\n") }
     }
 
     // MARK: memory

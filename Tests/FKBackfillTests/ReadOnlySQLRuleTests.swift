@@ -53,10 +53,8 @@ import TestSupport
                 #expect(!report.notExact.contains { $0.contains("(serial)") }, "a sequence value is never NULL: \(report.notExact)")
             }
             return report.wouldLoad ? "would load" : "would not load"
-        } catch let error as FKBackfillError {
-            return "\(error.kind): \(error.message.replacingOccurrences(of: ", nothing was run", with: "")) \(error.details)"
         } catch {
-            return "\(error)"
+            return "\(error.kind): \(error.message.replacingOccurrences(of: ", nothing was run", with: "")) \(error.details)"
         }
     }
 

@@ -149,7 +149,6 @@ import TestSupport
         try schema(db)
         let (role, cleanup) = try readOnlyRole(db)
         defer { cleanup() }
-        let csv = try db.csvFile("id,org_code,plan_code,amount\n11,G5,P1,1\n")
         let table = "\(db.schema).fact"
         let cases: [(InputSource, Bool, String, String)] = [
             // A CSV is streamed read-only (ReadOnlyCSVTests), unless an option needs the staged prediction.

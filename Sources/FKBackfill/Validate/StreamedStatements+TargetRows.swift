@@ -70,7 +70,7 @@ extension StreamedStatements {
     func targetRowCounts(_ checks: [TargetRowCheck], samples: Int) -> SQL {
         "SELECT " + checks.enumerated().map { index, check -> SQL in
             "pg_catalog.count(*) FILTER (WHERE \(check.condition)) AS x\(int: index), "
-                + "coalesce(CAST((pg_catalog.array_agg(b._fkb_line ORDER BY b._fkb_line) FILTER (WHERE \(check.condition)))[1:\(bind: samples)] "
+                + "coalesce(CAST((pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)) FILTER (WHERE \(check.condition)))[1:\(bind: samples)] "
                 + "AS pg_catalog.text), '{}') AS xs\(int: index)"
         }.joined(separator: ", ") + " FROM \(Self.batch) b"
     }
@@ -89,7 +89,7 @@ extension StreamedStatements {
         arrays.append(("\(name)_n", "g.n"))
         arrays.append(("\(name)_l", "pg_catalog.array_to_string(g.lines, ',')"))
         return "SELECT \(KeyArrays.select(arrays, order: "g.first")) FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
-            + "(pg_catalog.array_agg(b._fkb_line ORDER BY b._fkb_line))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b._fkb_line) AS first "
+            + "(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b.\(line)) AS first "
             + "FROM \(Self.batch) b WHERE \(Self.complete(key)) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
     }
 }

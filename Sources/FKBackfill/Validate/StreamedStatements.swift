@@ -19,6 +19,14 @@ struct StreamedStatements {
 
     var columns: [Column] { plan.stagedColumns }
 
+    /// The batch's column of records' lines: `_fkb_line`, or with a number where the
+    /// input has a column of that name (hostile review 5: every batch was ambiguous).
+    var line: SQL {
+        let taken = Set(columns.map(\.name))
+        let name = ([""] + (1...columns.count + 1).map { "_\($0)" }).map { "_fkb_line\($0)" }.first { !taken.contains($0) } ?? "_fkb_line"
+        return SQL(ident: name)
+    }
+
     /// The checks in place, over the typed batch: one code path for both.
     var inPlace: InPlaceStatements { InPlaceStatements(plan: plan, load: load, source: Self.batch) }
 
@@ -76,7 +84,7 @@ struct StreamedStatements {
         foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int,
         target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = []
     ) -> SQL {
-        let names = columns.map { SQL(ident: $0.name) } + ["_fkb_line"]
+        let names = columns.map { SQL(ident: $0.name) } + [line]
         let unnest = zip(arrays, names.indices).map { array, index -> SQL in
             index < columns.count
                 ? "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.text[]))" : "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.int8[]))"
@@ -99,11 +107,11 @@ struct StreamedStatements {
             return "CASE WHEN \(condition) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
         }
         var statement: SQL = "WITH \(Self.text) AS MATERIALIZED (SELECT * FROM ROWS FROM (\(unnest.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))), "
-            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r._fkb_line FROM \(Self.text) r) "
+            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r.\(line) FROM \(Self.text) r) "
             + "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: matchFull))) c"
         if !checks.isEmpty {
             let raw = ValidationStatements(plan: plan, load: load)
-                .rawChecks(checks.map(\.condition), samples: samples, from: Self.text, row: "r._fkb_line")
+                .rawChecks(checks.map(\.condition), samples: samples, from: Self.text, row: "r.\(line)")
             statement += " CROSS JOIN (\(raw)) t"
         }
         if !target.isEmpty {
@@ -131,8 +139,8 @@ struct StreamedStatements {
         // Per input column of `nullable`, whether a row of the key has a value there
         // (`name_v0…`): a new parent row's NOT NULL column derived from it (Validator+StreamedDerivations).
         let grouped = inPlace.missingKeys(fk, extra: [
-            "(pg_catalog.array_agg(s._fkb_line ORDER BY s._fkb_line))[1:\(bind: samples)] AS lines",
-            "pg_catalog.min(s._fkb_line) AS first",
+            "(pg_catalog.array_agg(s.\(line) ORDER BY s.\(line)))[1:\(bind: samples)] AS lines",
+            "pg_catalog.min(s.\(line)) AS first",
         ] + nullable.enumerated().map { index, input in "pg_catalog.bool_or(s.\(ident: input) IS NOT NULL) AS v\(int: index)" })
         let keys = fk.columns.indices.map { "m.k\(int: $0 + 1)" as SQL }
         let blank = keys.map { inPlace.isBlank($0) }.joined(separator: " OR ")
