@@ -6,7 +6,7 @@ import TestSupport
 
 /// Hostile review 5 (issue #29: the target's own refusals checked by a CSV validated
 /// read-only). Each test but the last is a break found on main at e6c2504: it fails
-/// there; fourteen are fixed, three recorded with `withKnownIssue` (each fails once fixed,
+/// there; fifteen are fixed (a key too big for its index is named, read-only), two recorded with `withKnownIssue` (each fails once fixed,
 /// to be unwrapped). PostgreSQL (`load --dry-run` on the primary) is the oracle; a read-only validate
 /// on the standby must give its verdict, or say in `notExact` why it cannot know — never
 /// "would load" with an empty `notExact` where the load fails, nor "would not load" for
@@ -108,17 +108,15 @@ import TestSupport
     /// hex digits that do not compress. Read-only (staged too): "would load", notExact
     /// empty; the load stops (exit 3, no line named).
     @Test func aKeyTooBigForItsIndex() throws {
-        withKnownIssue("a key too large for its btree index (2,704 bytes after compression) is neither found nor named, staged or read-only") {
-            let db = try TestDatabase()
-            try db.run("CREATE TABLE fact (k text UNIQUE);")
-            var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-            var digits = ""
-            for _ in 0..<6_000 {
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17
-                digits.append(String(state & 15, radix: 16))
-            }
-            try agrees(db, "k\n\(digits)\n")
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (k text UNIQUE);")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var digits = ""
+        for _ in 0..<6_000 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            digits.append(String(state & 15, radix: 16))
         }
+        try agrees(db, "k\n\(digits)\n")
     }
 
     /// H5-3: a varchar(n) column is checked as unsized `character varying`, but the insert's

@@ -88,8 +88,17 @@ extension StreamedStatements {
         arrays += canonical(key.columns, names.map { "g.\($0)" }, name)
         arrays.append(("\(name)_n", "g.n"))
         arrays.append(("\(name)_l", "pg_catalog.array_to_string(g.lines, ',')"))
-        return "SELECT \(KeyArrays.select(arrays, order: "g.first")) FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
+        // And the rows whose key is long enough that the index may not take it (a btree
+        // entry holds 2,704 bytes after compression: only the insert can tell), `name_w`.
+        let length = key.columns.map { "coalesce(pg_catalog.octet_length(CAST(b.\(ident: $0) AS pg_catalog.text)), 0)" as SQL }
+            .joined(separator: " OPERATOR(pg_catalog.+) ")
+        return "SELECT \(KeyArrays.select(arrays, order: "g.first")), (SELECT pg_catalog.count(*) FROM \(Self.batch) b WHERE \(length) "
+            + "OPERATOR(pg_catalog.>) \(int: Self.wideKey)) AS \(ident: "\(name)_w") FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
             + "(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b.\(line)) AS first "
             + "FROM \(Self.batch) b WHERE \(Self.complete(key)) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
     }
+
+    /// Bytes of a key's text beyond which its index entry may not fit (a btree entry's
+    /// limit is 2,704 bytes; values over ~2 KB are compressed first, so only the insert knows).
+    static let wideKey = 2_000
 }

@@ -153,6 +153,7 @@ extension Validator {
                 }
                 for index in repeats.indices {
                     try repeats[index].add(KeyArrays(row, "u\(index)", canonical: sql.canonicalColumns(repeats[index].key.columns)), samples: options.samples)
+                    repeats[index].wide += row.int("u\(index)_w") ?? 0
                 }
                 // One budget for every unique key's texts (hostile review 5: two keys and an
                 // FK over a million new rows peaked at 88 MiB with a budget each).
@@ -247,7 +248,7 @@ extension Validator {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
         report.columns += duplicateProblems(repeats)
-        report.notExact += repeats.compactMap(\.notExact)
+        report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
         return tallies.map { $0.findings() }
     }
 

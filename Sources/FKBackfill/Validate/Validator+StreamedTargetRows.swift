@@ -27,6 +27,8 @@ extension Validator {
         /// full and twice that while it grows.
         var held: Int { seen.bytes + 16 * seen.count }
         var batches = 0
+        /// Rows whose key is over `StreamedStatements.wideKey` bytes.
+        var wide = 0
         var rows = 0
         var lines: [Int] = []
 
@@ -51,6 +53,13 @@ extension Validator {
                 found += earlier ? groupLines : Array(groupLines.dropFirst())
             }
             lines = Array((lines + found).sorted().prefix(samples))
+        }
+
+        /// Rows whose key its index may refuse for its size, only the insert can tell.
+        var wideNote: String? {
+            guard wide > 0 else { return nil }
+            return "unique key \(key.name) (\(key.columns.joined(separator: ", "))): \(wide) \(wide == 1 ? "row has a key" : "rows have keys") over "
+                + "\(StreamedStatements.wideKey) bytes, which its index may refuse (2,704 bytes after compression): not checked"
         }
 
         /// Why repeats across the file may have gone unseen; nil when none can have.
