@@ -6,7 +6,7 @@ import TestSupport
 
 /// Hostile review 5 (issue #29: the target's own refusals checked by a CSV validated
 /// read-only). Each test but the last is a break found on main at e6c2504: it fails
-/// there; fifteen are fixed (a key too big for its index is named, read-only), two recorded with `withKnownIssue` (each fails once fixed,
+/// there; sixteen are fixed (a key too big for its index is named and a CHECK under its column's collation evaluated, read-only), one recorded with `withKnownIssue` (each fails once fixed,
 /// to be unwrapped). PostgreSQL (`load --dry-run` on the primary) is the oracle; a read-only validate
 /// on the standby must give its verdict, or say in `notExact` why it cannot know — never
 /// "would load" with an empty `notExact` where the load fails, nor "would not load" for
@@ -160,15 +160,13 @@ import TestSupport
     /// refuses the row) and 'B' >= 'a' is true (the load takes it); read-only says the
     /// opposite of both (staged validate too).
     @Test func aCheckUnderTheColumnsCollation() throws {
-        withKnownIssue("CHECKs are evaluated under the database's default collation, not the column's, staged and read-only") {
-            let db = try TestDatabase()
-            try db.run("""
-                CREATE TABLE fact (code text COLLATE "en-x-icu" CONSTRAINT below_a CHECK (code < 'a'));
-                CREATE TABLE above (code text COLLATE "en-x-icu" CONSTRAINT from_a CHECK (code >= 'a'));
-                """)
-            try agrees(db, "code\nB\n")
-            try agrees(db, "code\nB\n", "above")
-        }
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (code text COLLATE "en-x-icu" CONSTRAINT below_a CHECK (code < 'a'));
+            CREATE TABLE above (code text COLLATE "en-x-icu" CONSTRAINT from_a CHECK (code >= 'a'));
+            """)
+        try agrees(db, "code\nB\n")
+        try agrees(db, "code\nB\n", "above")
     }
 
     /// H5-6: a parent's new row that finds no partition is named only when the parent

@@ -106,7 +106,10 @@ enum CatalogQueries {
         SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname AS parent_schema, pc.relname AS parent_name,
                a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid) AS default_expression, a.attidentity, a.attgenerated,
-               dom.base AS domain_base, coalesce(dom.not_null, false) AS domain_not_null
+               dom.base AS domain_base, coalesce(dom.not_null, false) AS domain_not_null,
+               -- A collation the column has and a copy of it in its (base) type would not.
+               CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN cn.nspname END AS collation_schema,
+               CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN co.collname END AS collation_name
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
@@ -115,6 +118,10 @@ enum CatalogQueries {
         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN domains dom ON dom.domain = a.atttypid
+        LEFT JOIN pg_type ty ON ty.oid = a.atttypid
+        LEFT JOIN pg_type bt ON bt.oid = CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END
+        LEFT JOIN pg_collation co ON co.oid = a.attcollation
+        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
         WHERE c.oid = ANY(CAST(\(bindArray: relations) AS oid[]))
         ORDER BY c.oid, a.attnum
         """

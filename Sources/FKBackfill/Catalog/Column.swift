@@ -30,6 +30,10 @@ public struct Column: Sendable, Equatable {
     /// The column's domain (or one under it) is `NOT NULL`: a NULL is refused though
     /// `attnotnull` is false.
     public var domainNotNull = false
+    /// The column's collation (schema, name) where it is not its type's default: a copy
+    /// of the value typed by the type alone (a stage, a streamed batch) compares
+    /// otherwise, so what evaluates the table's CHECKs over such a copy puts it back.
+    public var collation: [String]?
 
     /// A column as the catalog describes it; identity and generated columns default to none.
     public init(

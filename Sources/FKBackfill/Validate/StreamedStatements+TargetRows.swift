@@ -72,7 +72,18 @@ extension StreamedStatements {
             "pg_catalog.count(*) FILTER (WHERE \(check.condition)) AS x\(int: index), "
                 + "coalesce(CAST((pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)) FILTER (WHERE \(check.condition)))[1:\(bind: samples)] "
                 + "AS pg_catalog.text), '{}') AS xs\(int: index)"
-        }.joined(separator: ", ") + " FROM \(Self.batch) b"
+        }.joined(separator: ", ") + " FROM \(collatedBatch) b"
+    }
+
+    /// The typed batch with each column under its own collation where it has one the type
+    /// lacks: a CHECK (`code < 'a'` under "en-x-icu") compares as the table does.
+    var collatedBatch: SQL {
+        guard columns.contains(where: { $0.collation != nil }) else { return Self.batch }
+        let projected = columns.map { column -> SQL in
+            guard let collation = column.collation, collation.count == 2 else { return "b.\(ident: column.name)" }
+            return "b.\(ident: column.name) COLLATE \(ident: collation[0]).\(ident: collation[1]) AS \(ident: column.name)"
+        }
+        return "(SELECT \(projected.joined(separator: ", ")), b.\(line) FROM \(Self.batch) b)"
     }
 
     /// `key`'s values in the batch, grouped by the type's own equality (the default
