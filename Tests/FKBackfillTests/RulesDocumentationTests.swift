@@ -60,6 +60,42 @@ import TestSupport
         #expect(report.parent("年金客户")?.updated == 1)
     }
 
+    /// The same example validated on the hot standby (issue #29): its rules' `sql:` tags,
+    /// `on_blank: null` and declared relation run read-only, with the dry run's verdict and
+    /// the staged validation's per-FK counts; a blank plan code (NOT NULL) fails both.
+    @Test func theAnnuityExampleValidatesOnTheStandby() throws {
+        let db = try TestDatabase()
+        let (mapping, business) = try db.loadAnnuityExample()
+        let extras = try String(
+            contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("examples/annuity/rules-schema.sql"), encoding: .utf8)
+            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
+        try db.run(extras)
+        let yaml = try Self.documentedRules()
+            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
+            .replacingOccurrences(of: "business.", with: "\(business).")
+        let rules = try RulesParser.parse(yaml, file: "docs/rules.md")
+        let header = "月度,业务类型,计划代码,计划名称,组合代码,组合名称,客户名称,期末资产规模,机构代码,机构名称,产品线代码\n"
+        let good = header + "2024-11-01,投管,P0100,新计划,F0100,新组合甲,新客户,900,G02,广州分公司,PL9\n2024-11-01,受托,P0100,,F0100,,新客户,10,(空白),,PL9\n"
+        let blankPlan = header + "2024-11-01,投管,(空白),新计划,F0100,新组合甲,新客户,900,G02,广州分公司,PL9\n"
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        for (csv, loads) in [(good, true), (blankPlan, false)] {
+            let path = try db.csvFile(csv)
+            var load = LoadOptions()
+            load.dryRun = true
+            load.rules = rules
+            let loaded = (try? Loader(connection: db.connection).run(table: "\(business).规模明细", input: .csv(path: path, options: CSVOptions()), options: load)) != nil
+            #expect(loaded == loads)
+            var options = ValidateOptions()
+            options.rules = rules
+            let readOnly = try Validator(connection: standby).run(table: "\(business).规模明细", input: .csv(path: path, options: CSVOptions()), options: options)
+            let staged = try Validator(connection: db.connection).run(table: "\(business).规模明细", input: .csv(path: path, options: CSVOptions()), options: options)
+            #expect(readOnly.checkedInPlace && readOnly.wouldLoad == loads, "\(readOnly.foreignKeys) \(readOnly.notExact)")
+            #expect(readOnly.foreignKeys.map { "\($0.name) \($0.violatingRows) \($0.missingKeys)" }
+                == staged.foreignKeys.map { "\($0.name) \($0.violatingRows) \($0.missingKeys)" })
+        }
+    }
+
     @Test func initOutputParsesAndValidatesAsPrinted() throws {
         let db = try TestDatabase()
         let (_, business) = try db.loadAnnuityExample()
