@@ -110,17 +110,51 @@ extension LoadRun {
         let staged = Set(plan.stagedColumns.map(\.name))
         // A CHECK that calls code which may read other tables is PostgreSQL's to evaluate,
         // at the insert, after the backfill (validate tries it: `TargetConstraints`).
+        var checks: [(condition: SQL, reason: String)] = []
         for check in checked ? try TableFacts.checks(of: [plan.target], on: session)[plan.target.name] ?? [] : []
         where check.columns.allSatisfy(staged.contains) && !check.callsCode {
             // The CHECK refers to the target's columns by bare name; the stage has the same names.
-            conditions.append(("NOT (\(check.sql))", "fails CHECK \(check.name)"))
+            checks.append(("NOT (\(check.sql))", "fails CHECK \(check.name)"))
         }
+        let stored = checks.isEmpty ? nil : storedShape
+        if stored == nil { conditions += checks }
         if !conditions.isEmpty {
             let cases = conditions.map { "WHEN \($0.condition) THEN \(bind: $0.reason)" as SQL }.joined(separator: " ")
             try updateStage(
                 "UPDATE \(LoadStatements.stage) s SET _fkb_reject = CASE \(cases) END WHERE s._fkb_reject IS NULL AND ("
                     + conditions.map { "(\($0.condition))" as SQL }.joined(separator: " OR ") + ")")
         }
+        if let stored {
+            // The stage holds a column's value in its type's collation and unsized: the
+            // CHECKs (last in the order, so this second statement keeps each row's first
+            // reason) see it as the table will, over a projection where nothing else is in scope.
+            try updateStage(
+                "UPDATE \(LoadStatements.stage) s SET _fkb_reject = x.reason FROM (SELECT c._fkb_row, CASE "
+                    + checks.map { "WHEN \($0.condition) THEN \(bind: $0.reason)" as SQL }.joined(separator: " ") + " END AS reason "
+                    + "FROM (SELECT \(stored) FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL) c) x "
+                    + "WHERE x._fkb_row OPERATOR(pg_catalog.=) s._fkb_row AND x.reason IS NOT NULL AND s._fkb_reject IS NULL")
+        }
+    }
+
+    /// The stage's columns as the table will store them, for its CHECKs: under the
+    /// column's own collation where its type's differs, varchar(n)/char(n) cast to their
+    /// length (spaces beyond it cut, char(n) padded; a longer value is a reject of its
+    /// own first). Nil when every column already compares as stored.
+    var storedShape: SQL? {
+        var changed = false
+        let columns = plan.stagedColumns.map { column -> SQL in
+            var value: SQL = "s.\(ident: column.name)"
+            if TextStaging.maxLength(column) != nil, column.domainBaseType == nil, !column.type.hasSuffix("]") {
+                value = "CAST(\(value) AS \(column.sqlType))"
+                changed = true
+            }
+            if let collation = column.collation, collation.count == 2 {
+                value = "\(value) COLLATE \(ident: collation[0]).\(ident: collation[1])"
+                changed = true
+            }
+            return "\(value) AS \(ident: column.name)"
+        }
+        return changed ? (["s._fkb_row"] + columns).joined(separator: ", ") : nil
     }
 
     /// Text staging for rejects: nothing can fail on the way in; the cast finds bad values.

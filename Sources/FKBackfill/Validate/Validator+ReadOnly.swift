@@ -172,6 +172,13 @@ extension Validator {
             if let rules = facts.insertRules[parent.table.name], !rules.isEmpty {
                 reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
             }
+            // A unique index over values derived for the new rows: two new rows may get the
+            // same (differential 1357 case 99); the derived values are not computed here.
+            let derivedNames = Set(parent.derivedColumns.map(\.column.name))
+            for index in facts.indexes[parent.table.name] ?? [] where index.unique
+                && !index.columns.allSatisfy(parent.keyColumns.contains) && index.columns.contains(where: derivedNames.contains) {
+                reasons.append("unique index \(index.name) of \(name) over values derived for its new rows: two new rows alike are not looked for")
+            }
             // What the staged prediction tries by inserting (Prediction.parentTrialReasons):
             // a new row's clash under an exclusion constraint, its partition.
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) where what.hasPrefix("exclusion constraint") {
