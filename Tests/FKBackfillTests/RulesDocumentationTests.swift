@@ -15,22 +15,28 @@ import TestSupport
         return String(doc[begin.upperBound..<end.lowerBound])
     }
 
-    @Test func theAnnuityExampleInTheDocsRuns() throws {
-        let db = try TestDatabase()
+    /// The annuity example's schema with its rules-schema extras, in the test's own
+    /// schemas, and the documented rules naming them.
+    static func annuityWithDocumentedRules(_ db: TestDatabase) throws -> (mapping: String, business: String, rules: Rules) {
         let (mapping, business) = try db.loadAnnuityExample()
         let extras = try String(
             contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("examples/annuity/rules-schema.sql"), encoding: .utf8)
             .replacingOccurrences(of: "mapping.", with: "\(mapping).")
         try db.run(extras)
+        let yaml = try documentedRules()
+            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
+            .replacingOccurrences(of: "business.", with: "\(business).")
+        return (mapping, business, try RulesParser.parse(yaml, file: "docs/rules.md"))
+    }
+
+    @Test func theAnnuityExampleInTheDocsRuns() throws {
+        let db = try TestDatabase()
+        let (mapping, business, rules) = try Self.annuityWithDocumentedRules(db)
         try db.run("""
             INSERT INTO \(mapping).年金计划 (年金计划号, 计划全称) VALUES ('P0001', '存量计划');
             INSERT INTO \(mapping).组合计划 (组合代码, 年金计划号) VALUES ('F0001', 'P0001');
             INSERT INTO \(mapping).年金客户 (客户名称, 年金客户类型, tags) VALUES ('老客户', '存量', '["2401新建"]');
             """)
-        let yaml = try Self.documentedRules()
-            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
-            .replacingOccurrences(of: "business.", with: "\(business).")
-        let rules = try RulesParser.parse(yaml, file: "docs/rules.md")
         let report = try db.load("\(business).规模明细", csv: """
             月度,业务类型,计划代码,计划名称,组合代码,组合名称,客户名称,期末资产规模,机构代码,机构名称,产品线代码
             2024-11-01,受托,P0100,,F0100,,新客户,100,G01,上海分公司,PL9
@@ -65,15 +71,7 @@ import TestSupport
     /// the staged validation's per-FK counts; a blank plan code (NOT NULL) fails both.
     @Test func theAnnuityExampleValidatesOnTheStandby() throws {
         let db = try TestDatabase()
-        let (mapping, business) = try db.loadAnnuityExample()
-        let extras = try String(
-            contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("examples/annuity/rules-schema.sql"), encoding: .utf8)
-            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
-        try db.run(extras)
-        let yaml = try Self.documentedRules()
-            .replacingOccurrences(of: "mapping.", with: "\(mapping).")
-            .replacingOccurrences(of: "business.", with: "\(business).")
-        let rules = try RulesParser.parse(yaml, file: "docs/rules.md")
+        let (_, business, rules) = try Self.annuityWithDocumentedRules(db)
         let header = "月度,业务类型,计划代码,计划名称,组合代码,组合名称,客户名称,期末资产规模,机构代码,机构名称,产品线代码\n"
         let good = header + "2024-11-01,投管,P0100,新计划,F0100,新组合甲,新客户,900,G02,广州分公司,PL9\n2024-11-01,受托,P0100,,F0100,,新客户,10,(空白),,PL9\n"
         let blankPlan = header + "2024-11-01,投管,(空白),新计划,F0100,新组合甲,新客户,900,G02,广州分公司,PL9\n"

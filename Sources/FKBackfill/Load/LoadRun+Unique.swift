@@ -20,20 +20,15 @@ extension LoadRun {
     }
 
     func clashReason(_ key: TargetConstraints.UniqueKey) -> String {
-        "key (\(key.columns.joined(separator: ", "))) already in \(target.name.display) (\(key.name))"
-            + (options.replaceBy.isEmpty ? "" : ", not replaced by --replace-by")
+        key.clashReason(target.name) + (options.replaceBy.isEmpty ? "" : ", not replaced by --replace-by")
     }
 
     func duplicateReason(_ key: TargetConstraints.UniqueKey) -> String {
-        "duplicate key (\(key.columns.joined(separator: ", "))) of an earlier input row (\(key.name))"
+        key.duplicateReason
     }
 
     /// Staged row `s` whose key an existing target row has, that `--replace-by` keeps.
     func clash(_ key: TargetConstraints.UniqueKey, in existing: TableName) -> SQL {
-        let match = key.columns.enumerated().map { position, name -> SQL in
-            let equal: SQL = key.equality[position].compare(key.collated("t.\(ident: name)", position), key.collated("s.\(ident: name)", position))
-            return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND s.\(ident: name) IS NULL)" : equal
-        }
         var kept: SQL = ""
         if !options.replaceBy.isEmpty {
             // What deleteReplaced removes: rows matching any staged row not set aside.
@@ -43,7 +38,7 @@ extension LoadRun {
         // The target's own unique index covers its own rows only, never an inheritance
         // child's: read it ONLY, as the index does (a coordinator copy is read whole).
         let rows: SQL = existing == target.name ? KeyPredicates.rows(of: target) : existing.sql
-        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(rows) t WHERE " + match.joined(separator: " AND ") + kept + ")"
+        return notNull(key, "s") + "EXISTS (SELECT 1 FROM \(rows) t WHERE " + key.match(stored: "t", incoming: "s") + kept + ")"
     }
 
     /// Every row of a duplicated key but the first, in input order, among rows not yet set aside.

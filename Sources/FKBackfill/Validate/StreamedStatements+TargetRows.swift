@@ -38,7 +38,7 @@ extension StreamedStatements {
         for key in Self.checkedUniqueKeys(constraints, given: given) {
             result.append(.init(
                 column: key.columns.joined(separator: ", "), problem: .keyExists,
-                detail: "key (\(key.columns.joined(separator: ", "))) already in \(plan.target.name.display) (\(key.name))",
+                detail: key.clashReason(plan.target.name),
                 condition: clash(key)))
         }
         return result
@@ -50,20 +50,9 @@ extension StreamedStatements {
         return constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }
     }
 
-    /// A key of the batch's row `b` that the index would not take: complete (or
-    /// `NULLS NOT DISTINCT`).
-    static func complete(_ key: TargetConstraints.UniqueKey) -> SQL {
-        key.nullsNotDistinct ? "true" : key.columns.map { "b.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
-    }
-
     /// Row `b`'s key held by a row of the target, as the index compares.
     func clash(_ key: TargetConstraints.UniqueKey) -> SQL {
-        let match = key.columns.enumerated().map { position, name -> SQL in
-            let equal: SQL = key.equality[position].compare(key.collated("t.\(ident: name)", position), key.collated("b.\(ident: name)", position))
-            return key.nullsNotDistinct ? "(\(equal) OR t.\(ident: name) IS NULL AND b.\(ident: name) IS NULL)" : equal
-        }
-        return "(\(Self.complete(key)) AND EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE "
-            + match.joined(separator: " AND ") + "))"
+        "(\(key.complete("b")) AND EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE \(key.match(stored: "t", incoming: "b"))))"
     }
 
     /// The per-row checks over the typed batch, one row: `x0…` rows and `xs0…` their first lines.
@@ -106,7 +95,7 @@ extension StreamedStatements {
         return "SELECT \(KeyArrays.select(arrays, order: "g.first")), (SELECT pg_catalog.count(*) FROM \(Self.batch) b WHERE \(length) "
             + "OPERATOR(pg_catalog.>) \(int: Self.wideKey)) AS \(ident: "\(name)_w") FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
             + "(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b.\(line)) AS first "
-            + "FROM \(Self.batch) b WHERE \(Self.complete(key)) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
+            + "FROM \(Self.batch) b WHERE \(key.complete("b")) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
     }
 
     /// Bytes of a key's text beyond which its index entry may not fit (a btree entry's

@@ -28,11 +28,11 @@ extension Validator {
             let columns = key.columns.enumerated().map { key.collated("b.\(ident: $1)", $0) }.joined(separator: ", ")
             let rows = try session.execute(
                 "SELECT coalesce(pg_catalog.sum(g.n OPERATOR(pg_catalog.-) 1), 0) AS n FROM (SELECT pg_catalog.count(*) AS n FROM \(sql.source) b "
-                    + "WHERE \(StreamedStatements.complete(key)) GROUP BY \(columns)) g WHERE g.n OPERATOR(pg_catalog.>) 1").rows[0].int("n") ?? 0
+                    + "WHERE \(key.complete("b")) GROUP BY \(columns)) g WHERE g.n OPERATOR(pg_catalog.>) 1").rows[0].int("n") ?? 0
             guard rows > 0 else { continue }
             report.columns.append(.init(
                 column: key.columns.joined(separator: ", "), problem: .duplicateKey,
-                detail: "duplicate key (\(key.columns.joined(separator: ", "))) of an earlier input row (\(key.name))", rows: rows, sampleLines: []))
+                detail: key.duplicateReason, rows: rows, sampleLines: []))
         }
     }
 }

@@ -119,6 +119,8 @@ extension Validator {
         let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
         var repeats = uniqueTallies(sql, constraints)
+        // Per FK, the input columns whose NULLs a new parent row's NOT NULL column follows: the same every batch.
+        let nullable = checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) }
 
         func flush() throws {
             guard !lines.isEmpty else { return }
@@ -131,7 +133,7 @@ extension Validator {
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
                     target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) },
-                    nullable: checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) })).rows[0]
+                    nullable: nullable)).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }

@@ -91,7 +91,7 @@ extension Validator {
         tallies.filter { $0.rows > 0 }.map { tally in
             ValidationReport.ColumnProblem(
                 column: tally.key.columns.joined(separator: ", "), problem: .duplicateKey,
-                detail: "duplicate key (\(tally.key.columns.joined(separator: ", "))) of an earlier input row (\(tally.key.name))",
+                detail: tally.key.duplicateReason,
                 rows: tally.rows, sampleLines: tally.lines)
         }
     }
