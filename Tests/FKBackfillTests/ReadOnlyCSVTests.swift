@@ -255,7 +255,8 @@ import TestSupport
     }
 
     /// What needs the staged prediction is refused read-only, one error of the first
-    /// stage's kind: rows set aside, rows replaced, a target that references itself.
+    /// stage's kind: rows set aside, a target that references itself (rows replaced are
+    /// checked read-only: ReadOnlyReplaceByTests).
     @Test func whatNeedsTheStagedPredictionIsRefusedReadOnly() throws {
         let db = try TestDatabase()
         try schema(db)
@@ -264,11 +265,8 @@ import TestSupport
         let nodes = try db.csvFile("id,up\n1,\n2,1\n")
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
-        var replacing = ValidateOptions()
-        replacing.replaceBy = ["plan_code"]
         let cases: [(String, String, ValidateOptions, String)] = [
             ("fact", csv, { var options = ValidateOptions(); options.maxRejects = 5; return options }(), "--max-rejects"),
-            ("fact", csv, replacing, "--replace-by"),
             ("node", nodes, ValidateOptions(), "the target references itself"),
         ]
         for (table, path, options, why) in cases {

@@ -78,6 +78,7 @@ extension ValidationReport {
         var foreignKeys: [ForeignKey]
         var columns: [Column]
         var prediction: NullOr<ValidationReport.Prediction.JSONDocument>
+        var deleted: NullOr<Int>
         var extraColumns: [LoadReport.JSONDocument.ExtraColumn]
         var notExact: [String]
     }
@@ -97,6 +98,7 @@ extension ValidationReport {
                 .init(column: $0.column, problem: $0.problem.rawValue, detail: $0.detail, rows: $0.rows, sampleLines: $0.sampleLines)
             },
             prediction: NullOr(prediction?.json),
+            deleted: NullOr(deleted),
             extraColumns: extraColumns.map(LoadReport.JSONDocument.ExtraColumn.init),
             notExact: notExact)
     }
@@ -137,6 +139,7 @@ extension ValidationReport {
         }
         let extra = ExtraInputColumn.lines(extraColumns)
         if !extra.isEmpty { out += "\n" + extra.map { "Note: \($0)\n" }.joined() }
+        if let deleted { out += "\n--replace-by would delete \(counted(deleted, "target row")) before the insert\n" }
         if let prediction { out += prediction.text(lineWord: lineWord) }
         if !notExact.isEmpty { out += "\nNot evaluated read-only:\n" + notExact.map { "  not exact: \($0)\n" }.joined() }
         return out
@@ -166,6 +169,7 @@ extension ValidationReport {
         }
         let extra = ExtraInputColumn.lines(extraColumns)
         if !extra.isEmpty { out += "\n" + extra.map { "- \(markdownCell($0))\n" }.joined() }
+        if let deleted { out += "\n`--replace-by` would delete \(counted(deleted, "target row")) before the insert.\n" }
         if let prediction { out += prediction.markdown(lineWord: lineWord) }
         if !notExact.isEmpty { out += "\nNot evaluated read-only:\n\n" + notExact.map { "- not exact: \(markdownCell($0))\n" }.joined() }
         return out

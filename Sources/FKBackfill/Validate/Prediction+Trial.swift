@@ -96,8 +96,17 @@ extension Prediction {
     /// PostgreSQL's, so the trial runs the DELETE.
     func replaceByTrialReasons() throws -> [String] {
         guard !run.options.replaceBy.isEmpty else { return [] }
-        let oid: SQL = "CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid)"
-        return try run.session.execute(
+        return try Validator.replaceRefusers(run.target, on: run.session)
+    }
+}
+
+extension Validator {
+    /// FKs of other tables that reference `target` (or its partitions) and refuse the
+    /// DELETE of a row they still reference (NO ACTION, RESTRICT), as "FK … of … references
+    /// rows --replace-by deletes".
+    static func replaceRefusers(_ target: Table, on session: Session) throws -> [String] {
+        let oid: SQL = "CAST(\(bind: String(target.oid)) AS pg_catalog.oid)"
+        return try session.execute(
             """
             SELECT 'FK ' || c.conname || ' of ' || CAST(CAST(c.conrelid AS pg_catalog.regclass) AS pg_catalog.text)
                    || ' references rows --replace-by deletes' AS what

@@ -21,7 +21,10 @@ extension StreamedStatements {
     /// the backfill), routing to a partition, and clashes with existing rows per unique
     /// key the input fills. None when a BEFORE INSERT trigger may change the row first:
     /// the staged prediction then leaves them to the server's trial too.
-    func targetRowChecks(checks: [TableFacts.Check], constraints: TargetConstraints) -> [TargetRowCheck] {
+    /// With `--replace-by`, an existing row that `replacedBy` (the rows of the whole input)
+    /// matches is deleted first and clashes with nothing; a streamed batch does not hold
+    /// the whole input, so there (`replacedBy` nil) the clashes are `clashCandidates` instead.
+    func targetRowChecks(checks: [TableFacts.Check], constraints: TargetConstraints, replacedBy: SQL? = nil) -> [TargetRowCheck] {
         guard constraints.beforeInsertTriggers.isEmpty else { return [] }
         let given = Set(columns.map(\.name))
         var result: [TargetRowCheck] = []
@@ -35,13 +38,19 @@ extension StreamedStatements {
                 column: check.columns.joined(separator: ", "), problem: .check, detail: "fails CHECK \(check.name)",
                 condition: "NOT (\(check.sql))"))
         }
+        if !plan.replaceBy.isEmpty && replacedBy == nil { return result }
         for key in Self.checkedUniqueKeys(constraints, given: given) {
             result.append(.init(
                 column: key.columns.joined(separator: ", "), problem: .keyExists,
-                detail: key.clashReason(plan.target.name),
-                condition: clash(key)))
+                detail: clashReason(key),
+                condition: clash(key, replacedBy: replacedBy)))
         }
         return result
+    }
+
+    /// The words of the staged path's reject (`LoadRun.clashReason`).
+    func clashReason(_ key: TargetConstraints.UniqueKey) -> String {
+        key.clashReason(plan.target.name) + (plan.replaceBy.isEmpty ? "" : ", not replaced by --replace-by")
     }
 
     /// Unique keys a batch checks: on plain columns, all of them in the input.
@@ -50,9 +59,17 @@ extension StreamedStatements {
         return constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }
     }
 
-    /// Row `b`'s key held by a row of the target, as the index compares.
-    func clash(_ key: TargetConstraints.UniqueKey) -> SQL {
-        "(\(key.complete("b")) AND EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE \(key.match(stored: "t", incoming: "b"))))"
+    /// Row `b`'s key held by a row of the target, as the index compares, that no row of
+    /// `replacedBy` matches on the `--replace-by` columns (`LoadRun.clash`).
+    func clash(_ key: TargetConstraints.UniqueKey, replacedBy: SQL? = nil) -> SQL {
+        "(\(key.complete("b")) AND EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE \(key.match(stored: "t", incoming: "b"))"
+            + kept(replacedBy) + "))"
+    }
+
+    /// ` AND NOT EXISTS (…)`: target row `t` is not deleted by `--replace-by` for a row of `replacedBy`.
+    func kept(_ replacedBy: SQL?) -> SQL {
+        guard let replacedBy, !plan.replaceBy.isEmpty else { return "" }
+        return " AND NOT EXISTS (SELECT 1 FROM \(replacedBy) r WHERE \(load.replaceMatch("t", "r")))"
     }
 
     /// The per-row checks over the typed batch, one row: `x0…` rows and `xs0…` their first lines.

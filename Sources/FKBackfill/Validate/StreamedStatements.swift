@@ -76,13 +76,15 @@ struct StreamedStatements {
     /// (rows and their first lines), and `fk0…` per FK, its missing keys as a JSON array of
     /// `[[key…], rows, [first lines], blank, known]`, by first line (`missingKeys`, with
     /// `known[i]` the keys earlier batches found missing for FK i); `x0…`/`xs0…` per check
-    /// of `target` and `u0…` per key of `repeats` (`StreamedStatements+TargetRows`). `arrays` are the batch's
+    /// of `target` and `u0…` per key of `repeats` (`StreamedStatements+TargetRows`), and with
+    /// `replacing` (`--replace-by`) `rb_k0…` and `c0_…` per unique key (`StreamedStatements+Replace`). `arrays` are the batch's
     /// columns as array literals (`arrayLiteral`), then its lines; `unconvertible` values
     /// are NULL in the typed batch, as the staged path's checked cast makes them.
     func check(
         arrays: [String], unconvertible: [[String]], nullRefused: [Bool] = [], checks: [ColumnCheck], matchFull: [ForeignKey],
         foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int,
-        target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = []
+        target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = [],
+        replacing: [TargetConstraints.UniqueKey]? = nil
     ) -> SQL {
         let names = columns.map { SQL(ident: $0.name) } + [line]
         let unnest = zip(arrays, names.indices).map { array, index -> SQL in
@@ -119,6 +121,14 @@ struct StreamedStatements {
         }
         for (index, repeated) in repeats.enumerated() {
             statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)"))) u\(int: index)"
+        }
+        if let replacing {
+            // --replace-by: the batch's values, and per unique key the clashes it cannot
+            // resolve alone (StreamedStatements+Replace.swift).
+            statement += " CROSS JOIN (\(replaceValues())) rb"
+            for (index, key) in replacing.enumerated() {
+                statement += " CROSS JOIN (\(clashCandidates(key, as: "c\(index)"))) c\(int: index)"
+            }
         }
         for (index, fk) in foreignKeys.enumerated() {
             let inputs = nullable.indices.contains(index) ? nullable[index] : []

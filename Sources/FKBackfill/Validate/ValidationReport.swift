@@ -137,6 +137,10 @@ public struct ValidationReport: Sendable {
     /// parents (a CSV on a hot standby or read-only session, which is checked as in place:
     /// no prediction); empty otherwise. The verdict is exact only where this is empty.
     public var notExact: [String] = []
+    /// Target rows `--replace-by` would delete first, counted where there is no prediction
+    /// (a CSV streamed read-only, a `--source` checked in place); nil otherwise (the
+    /// prediction's `deleted` says it) and without `--replace-by`.
+    public var deleted: Int?
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
     /// Input columns the target does not have, as the load would treat them: read only

@@ -10,7 +10,15 @@ extension Validator {
     func checkTargetRowsInPlace(_ sql: InPlaceStatements, _ report: inout ValidationReport, constraints: TargetConstraints) throws {
         let streamed = StreamedStatements(plan: sql.plan, load: sql.load)
         let target = sql.plan.target
-        let checks = streamed.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
+        // --replace-by: a target row some source row replaces is deleted first and clashes with nothing.
+        let checks = streamed.targetRowChecks(
+            checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints, replacedBy: sql.source)
+        if !sql.plan.replaceBy.isEmpty {
+            // The load deletes from the target and its inheritance children (DELETE, not ONLY).
+            report.deleted = try session.execute(
+                "SELECT pg_catalog.count(*) AS n FROM \(target.name.sql) t WHERE EXISTS (SELECT 1 FROM \(sql.source) r WHERE \(sql.load.replaceMatch("t", "r")))"
+            ).rows[0].int("n") ?? 0
+        }
         if !checks.isEmpty {
             let counts = checks.enumerated().map { index, check -> SQL in
                 "pg_catalog.count(*) FILTER (WHERE \(check.condition)) AS x\(int: index)"

@@ -26,13 +26,13 @@ extension Validator {
     ///
     /// With `streamed` (the session cannot write), a CSV is read in batches sent as bound
     /// arrays instead (Validator+Streamed.swift), unless an option needs the staged
-    /// prediction: rows set aside (`maxRejects`) or deleted (`replaceBy`).
+    /// prediction: rows set aside (`maxRejects`). Rows `--replace-by` deletes are
+    /// resolved after the last batch (StreamedStatements+Replace.swift).
     static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions, streamed: Bool = false) -> String? {
         let staged: String? = switch input {
         case nil: nil
         case .csv where !streamed: "a CSV file is staged on a session that may write"
         case .csv where options.maxRejects > 0: "rows --max-rejects sets aside are predicted by the load's reject steps on the staged rows"
-        case .csv where !options.replaceBy.isEmpty: "the rows --replace-by deletes are predicted on the staged rows"
         case .csv: nil
         case .query: "a query is compiled into a temporary view"
         case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
@@ -58,8 +58,7 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), and a CSV streamed in batches, without --max-rejects or "
-                + "--replace-by; validate this input against the primary, with a role whose "
+                + "target's own rows (no input), and a CSV streamed in batches, without --max-rejects; validate this input against the primary, with a role whose "
                 + "transactions may write")
     }
 
@@ -86,7 +85,8 @@ extension Validator {
     /// (triggers, rules, exclusion constraints: `TargetConstraints.inexactness`), and the
     /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers;
     /// for a partitioned target, rows no partition accepts.
-    /// Rows set aside (`maxRejects`) and deleted (`replaceBy`) are refused read-only.
+    /// Rows set aside (`maxRejects`) are refused read-only; with `replaceBy`, FKs of other
+    /// tables that may refuse its DELETE are named (the staged path tries the DELETE).
     func notEvaluatedReadOnly(
         plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true
     ) throws -> [String] {
@@ -123,6 +123,9 @@ extension Validator {
             }
         }
         reasons += constraints.inexactness
+        if !plan.replaceBy.isEmpty {
+            reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): whether it refuses the DELETE is not evaluated" }
+        }
         if plan.unroutable != nil && triggered {
             reasons.append("rows no partition of \(target.display) accepts are not looked for: a BEFORE INSERT trigger may change the rows first")
         } else if plan.unroutable == nil, plan.target.kind == .partitioned,

@@ -119,6 +119,9 @@ extension Validator {
         let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
         var repeats = uniqueTallies(sql, constraints)
+        // --replace-by: clashes with rows it may delete, resolved after the last batch.
+        var replace = sql.plan.replaceBy.isEmpty ? nil : ReplaceTally(
+            keys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))), columns: sql.plan.replaceBy.count)
         // Per FK, the input columns whose NULLs a new parent row's NOT NULL column follows: the same every batch.
         let nullable = checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) }
 
@@ -133,7 +136,7 @@ extension Validator {
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
                     target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) },
-                    nullable: nullable)).rows[0]
+                    nullable: nullable, replacing: replace?.keys)).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }
@@ -153,6 +156,7 @@ extension Validator {
                     targetFound[index].rows += count
                     targetFound[index].lines = Array((targetFound[index].lines + Self.integers(row, "xs\(index)")).prefix(options.samples))
                 }
+                try replace?.add(row)
                 for index in repeats.indices {
                     try repeats[index].add(KeyArrays(row, "u\(index)", canonical: sql.canonicalColumns(repeats[index].key.columns)), samples: options.samples)
                     repeats[index].wide += row.int("u\(index)_w") ?? 0
@@ -249,6 +253,7 @@ extension Validator {
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
+        if let replace { try resolveReplaced(replace, sql, samples: options.samples, &report) }
         report.columns += duplicateProblems(repeats)
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
         return tallies.map { $0.findings() }

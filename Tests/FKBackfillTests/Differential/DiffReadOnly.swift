@@ -13,7 +13,7 @@ extension DiffHarness {
     /// What the documented refusals name (Validator+ReadOnly.swift): options that need the
     /// staged prediction.
     static let readOnlyRefusals = [
-        "--max-rejects", "--replace-by", "the target references itself",
+        "--max-rejects", "the target references itself",
     ]
 
     /// The advisory lock the cases' grants on shared schemas take.
@@ -146,7 +146,6 @@ extension DiffHarness {
     func readOnlyMustRefuse() -> [String] {
         var names: [String] = []
         if (testCase.maxRejects ?? 0) > 0 { names.append("--max-rejects") }
-        if !testCase.replaceBy.isEmpty { names.append("--replace-by") }
         // A rule's sql: is checked read-only too (SQLExpressionCheck+ReadOnly.swift).
         return names
     }

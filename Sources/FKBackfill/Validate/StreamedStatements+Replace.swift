@@ -1,0 +1,78 @@
+import PostgresClient
+
+/// `--replace-by` on a CSV streamed read-only. The load deletes every target row whose
+/// replace-by values an input row has, then inserts (`LoadStatements.deleteReplaced`), so
+/// a row whose key only such a target row holds does not clash (`LoadRun.clash`). A batch
+/// does not hold the whole input: each returns its distinct replace-by values, and per
+/// unique key the rows whose key a target row holds that none of the batch's own rows
+/// replaces, with that target row's replace-by values — none, when every batch has the
+/// month being reloaded. After the last batch one statement resolves those against every
+/// batch's values, and counts the rows the load would delete.
+extension StreamedStatements {
+    /// The batch's distinct `--replace-by` values, one text array per column (`rb_k0…`),
+    /// NULL included: NULL replaces NULL.
+    func replaceValues() -> SQL {
+        let names = plan.replaceBy.indices.map { "v\(int: $0)" as SQL }
+        let columns = plan.replaceBy.map { "b.\(ident: $0)" as SQL }
+        let arrays = names.enumerated().map { index, name -> SQL in
+            "coalesce(pg_catalog.array_agg(CAST(d.\(name) AS pg_catalog.text)), '{}') AS \(ident: "rb_k\(index)")"
+        }
+        return "SELECT \(arrays.joined(separator: ", ")) FROM (SELECT DISTINCT \(columns.joined(separator: ", ")) FROM \(Self.batch) b) "
+            + "AS d(\(names.joined(separator: ", ")))"
+    }
+
+    /// Per unique key (as `clash` checks it), the batch's rows whose key a target row
+    /// holds that no row of the batch replaces: `name_l` their lines, `name_r0…` that
+    /// target row's `--replace-by` values as text.
+    func clashCandidates(_ key: TargetConstraints.UniqueKey, as name: String) -> SQL {
+        let values = plan.replaceBy.enumerated().map { index, column -> SQL in
+            "coalesce(pg_catalog.array_agg(CAST(t.\(ident: column) AS pg_catalog.text) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_r\(index)")"
+        }
+        return "SELECT coalesce(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_l"), "
+            + "\(values.joined(separator: ", ")) FROM \(collatedBatch) b JOIN \(KeyPredicates.rows(of: plan.target)) t ON "
+            + "\(key.match(stored: "t", incoming: "b"))\(kept(Self.batch)) WHERE \(key.complete("b"))"
+    }
+
+    /// The replace-by values of the whole input (`held`, as text, per column), typed as
+    /// the stage types them, as the relation `h`.
+    func heldValues(_ held: [[String?]]) -> SQL {
+        let names = plan.replaceBy.indices.map { "v\(int: $0)" as SQL }
+        let arrays = plan.replaceBy.indices.map { index -> SQL in
+            "pg_catalog.unnest(CAST(\(bindArray: held.map { $0[index] }) AS pg_catalog.text[]))"
+        }
+        let typed = zip(plan.replaceBy, names).map { column, name -> SQL in
+            "CAST(u.\(name) AS \(replaceType(column))) AS \(ident: column)"
+        }
+        return "(SELECT \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", "))))"
+    }
+
+    /// After the last batch: the target rows the load would delete (`deleted`), and of
+    /// `candidates` (a unique key's index `i`, a line `l`, a target row's replace-by
+    /// values) the rows that clash after all, `i` and `l` as arrays: those whose target
+    /// row no value of `held` replaces.
+    func resolveReplaced(held: [[String?]], candidates: [(key: Int, line: Int, values: [String?])]) -> SQL {
+        let names = plan.replaceBy.indices.map { "v\(int: $0)" as SQL }
+        let arrays = ["pg_catalog.unnest(CAST(\(bindArray: candidates.map { String($0.key) }) AS pg_catalog.int4[]))",
+                      "pg_catalog.unnest(CAST(\(bindArray: candidates.map { String($0.line) }) AS pg_catalog.int8[]))"]
+            + plan.replaceBy.indices.map { index -> SQL in
+                "pg_catalog.unnest(CAST(\(bindArray: candidates.map { $0.values[index] }) AS pg_catalog.text[]))"
+            }
+        let typed = zip(plan.replaceBy, names).map { column, name -> SQL in
+            "CAST(u.\(name) AS \(replaceType(column))) AS \(ident: column)"
+        }
+        let found: SQL = "(SELECT u.i, u.l, \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays.joined(separator: ", "))) "
+            + "AS u(i, l, \(names.joined(separator: ", "))))"
+        let kept: SQL = "SELECT t.i, t.l FROM fkb_found t WHERE NOT EXISTS (SELECT 1 FROM fkb_held r WHERE \(load.replaceMatch("t", "r")))"
+        // The load deletes from the target and its inheritance children (DELETE, not ONLY).
+        return "WITH fkb_held AS MATERIALIZED \(heldValues(held)), fkb_found AS MATERIALIZED \(found), fkb_kept AS MATERIALIZED (\(kept)) "
+            + "SELECT (SELECT pg_catalog.count(*) FROM \(plan.target.name.sql) t WHERE EXISTS (SELECT 1 FROM fkb_held r "
+            + "WHERE \(load.replaceMatch("t", "r")))) AS deleted, "
+            + "coalesce((SELECT pg_catalog.array_agg(k.i ORDER BY k.i, k.l) FROM fkb_kept k), '{}') AS i, "
+            + "coalesce((SELECT pg_catalog.array_agg(k.l ORDER BY k.i, k.l) FROM fkb_kept k), '{}') AS l"
+    }
+
+    /// The type a replace-by column's text is read back as: the stage's.
+    func replaceType(_ name: String) -> SQL {
+        columns.first { $0.name == name }.map(TextStaging.stagingType) ?? "pg_catalog.text"
+    }
+}
