@@ -255,18 +255,16 @@ import TestSupport
     }
 
     /// What needs the staged prediction is refused read-only, one error of the first
-    /// stage's kind: rows set aside, a target that references itself (rows replaced are
-    /// checked read-only: ReadOnlyReplaceByTests).
+    /// stage's kind: a target that references itself (rows set aside and rows replaced are
+    /// checked read-only: ReadOnlyMaxRejectsTests, ReadOnlyReplaceByTests).
     @Test func whatNeedsTheStagedPredictionIsRefusedReadOnly() throws {
         let db = try TestDatabase()
         try schema(db)
         try db.run("CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node)")
-        let csv = try db.csvFile("id,org_code,plan_code,amount\n1,G1,P1,1\n")
         let nodes = try db.csvFile("id,up\n1,\n2,1\n")
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
         let cases: [(String, String, ValidateOptions, String)] = [
-            ("fact", csv, { var options = ValidateOptions(); options.maxRejects = 5; return options }(), "--max-rejects"),
             ("node", nodes, ValidateOptions(), "the target references itself"),
         ]
         for (table, path, options, why) in cases {

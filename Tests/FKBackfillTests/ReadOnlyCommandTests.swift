@@ -53,8 +53,12 @@ import TestSupport
         let expected = "fkbackfill: error: \(ragged):4: extra data after last expected column"
         #expect(onPrimary.stderr.hasPrefix(expected) && onReplica.stderr.hasPrefix(expected), "\(onPrimary.stderr) \(onReplica.stderr)")
         #expect(onReplica.stderr.split(separator: "\n").last == onPrimary.stderr.split(separator: "\n").last, "the hints differ")
-        // What needs the staged prediction, and any load, is one error.
-        for arguments in [["validate", "\(db.schema).fact", "--csv", csv, "--max-rejects", "1"], ["load", "\(db.schema).fact", "--csv", csv]] {
+        // --max-rejects streams too: the rows set aside are counted (none here).
+        let limited = try run(binary, ["validate", "\(db.schema).fact", "--csv", csv, "--max-rejects", "1", "--format", "json"], environment: onStandby)
+        let counted = try JSONSerialization.jsonObject(with: Data(limited.stdout.utf8)) as? [String: Any]
+        #expect(limited.status == 0 && counted?["rejected"] as? Int == 0 && counted?["maxRejects"] as? Int == 1, "\(limited.stderr)")
+        // What needs the staged prediction (a query compiled into a view), and any load, is one error.
+        for arguments in [["validate", "\(db.schema).fact", "--query", "SELECT 3 AS id, 'G3' AS org_code"], ["load", "\(db.schema).fact", "--csv", csv]] {
             let refused = try run(binary, arguments, environment: onStandby)
             #expect(refused.status == 3, "\(arguments[0]): \(refused.stderr)")
             let lines = refused.stderr.split(separator: "\n")

@@ -29,6 +29,11 @@ extension ValidationReport {
         Self.keyText(sample.key) + (sample.lines.isEmpty ? "" : " (\(lineWord) \(sample.lines.map(String.init).joined(separator: ", ")))")
     }
 
+    /// Read-only with `--max-rejects`: the rows set aside against the limit.
+    func setAsideLine(_ rejected: Int) -> String {
+        "Rows set aside: \(rejected) (--max-rejects \(maxRejects)\(rejected > maxRejects ? ": too many" : ""))"
+    }
+
     var verdict: String {
         if wouldLoad, let prediction {
             // What the load would write: rows set aside take their keys with them, and a
@@ -79,6 +84,8 @@ extension ValidationReport {
         var columns: [Column]
         var prediction: NullOr<ValidationReport.Prediction.JSONDocument>
         var deleted: NullOr<Int>
+        var rejected: NullOr<Int>
+        var maxRejects: Int
         var extraColumns: [LoadReport.JSONDocument.ExtraColumn]
         var notExact: [String]
     }
@@ -99,6 +106,7 @@ extension ValidationReport {
             },
             prediction: NullOr(prediction?.json),
             deleted: NullOr(deleted),
+            rejected: NullOr(rejected), maxRejects: prediction?.maxRejects ?? maxRejects,
             extraColumns: extraColumns.map(LoadReport.JSONDocument.ExtraColumn.init),
             notExact: notExact)
     }
@@ -140,6 +148,7 @@ extension ValidationReport {
         let extra = ExtraInputColumn.lines(extraColumns)
         if !extra.isEmpty { out += "\n" + extra.map { "Note: \($0)\n" }.joined() }
         if let deleted { out += "\n--replace-by would delete \(counted(deleted, "target row")) before the insert\n" }
+        if let rejected { out += "\n\(setAsideLine(rejected))\n" }
         if let prediction { out += prediction.text(lineWord: lineWord) }
         if !notExact.isEmpty { out += "\nNot evaluated read-only:\n" + notExact.map { "  not exact: \($0)\n" }.joined() }
         return out
@@ -170,6 +179,7 @@ extension ValidationReport {
         let extra = ExtraInputColumn.lines(extraColumns)
         if !extra.isEmpty { out += "\n" + extra.map { "- \(markdownCell($0))\n" }.joined() }
         if let deleted { out += "\n`--replace-by` would delete \(counted(deleted, "target row")) before the insert.\n" }
+        if let rejected { out += "\n\(setAsideLine(rejected)).\n" }
         if let prediction { out += prediction.markdown(lineWord: lineWord) }
         if !notExact.isEmpty { out += "\nNot evaluated read-only:\n\n" + notExact.map { "- not exact: \(markdownCell($0))\n" }.joined() }
         return out

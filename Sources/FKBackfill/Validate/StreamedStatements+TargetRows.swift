@@ -97,7 +97,7 @@ extension StreamedStatements {
     /// (`KeyArrays`: `name_k0…`, `name_n`, `name_l`). With `all`, every key, for the
     /// client to find the repeats across batches by their text; otherwise only those
     /// the batch repeats.
-    func keyGroups(_ key: TargetConstraints.UniqueKey, all: Bool, samples: Int, as name: String) -> SQL {
+    func keyGroups(_ key: TargetConstraints.UniqueKey, all: Bool, samples: Int, as name: String, from rows: SQL = Self.batch) -> SQL {
         let columns = key.columns.enumerated().map { key.collated("b.\(ident: $1)", $0) }.joined(separator: ", ")
         let names = key.columns.indices.map { "k\(int: $0 + 1)" as SQL }
         let having: SQL = all ? "" : " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1"
@@ -109,10 +109,10 @@ extension StreamedStatements {
         // entry holds 2,704 bytes after compression: only the insert can tell), `name_w`.
         let length = key.columns.map { "coalesce(pg_catalog.octet_length(CAST(b.\(ident: $0) AS pg_catalog.text)), 0)" as SQL }
             .joined(separator: " OPERATOR(pg_catalog.+) ")
-        return "SELECT \(KeyArrays.select(arrays, order: "g.first")), (SELECT pg_catalog.count(*) FROM \(Self.batch) b WHERE \(length) "
+        return "SELECT \(KeyArrays.select(arrays, order: "g.first")), (SELECT pg_catalog.count(*) FROM \(rows) b WHERE \(length) "
             + "OPERATOR(pg_catalog.>) \(int: Self.wideKey)) AS \(ident: "\(name)_w") FROM (SELECT \(columns), pg_catalog.count(*) AS n, "
             + "(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)))[1:\(bind: samples + 1)] AS lines, pg_catalog.min(b.\(line)) AS first "
-            + "FROM \(Self.batch) b WHERE \(key.complete("b")) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
+            + "FROM \(rows) b WHERE \(key.complete("b")) GROUP BY \(columns)\(having)) AS g(\(names.joined(separator: ", ")), n, lines, first)"
     }
 
     /// Bytes of a key's text beyond which its index entry may not fit (a btree entry's

@@ -27,6 +27,10 @@ struct StreamedStatements {
         return SQL(ident: name)
     }
 
+    /// The rows whose FK keys are checked: the typed batch, or with `--max-rejects` the
+    /// rows the load would not set aside (`SetAside.forKeys`).
+    var keySource: SQL = Self.batch
+
     /// The checks in place, over the typed batch: one code path for both.
     var inPlace: InPlaceStatements { InPlaceStatements(plan: plan, load: load, source: Self.batch) }
 
@@ -84,7 +88,7 @@ struct StreamedStatements {
         arrays: [String], unconvertible: [[String]], nullRefused: [Bool] = [], checks: [ColumnCheck], matchFull: [ForeignKey],
         foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int,
         target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = [],
-        replacing: [TargetConstraints.UniqueKey]? = nil
+        replacing: [TargetConstraints.UniqueKey]? = nil, setAside: SetAside? = nil
     ) -> SQL {
         let names = columns.map { SQL(ident: $0.name) } + [line]
         let unnest = zip(arrays, names.indices).map { array, index -> SQL in
@@ -110,7 +114,15 @@ struct StreamedStatements {
         }
         var statement: SQL = "WITH \(Self.text) AS MATERIALIZED (SELECT * FROM ROWS FROM (\(unnest.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))), "
             + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r.\(line) FROM \(Self.text) r) "
-            + "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: matchFull))) c"
+        // --max-rejects: the rows the load sets aside are left out of the keys' checks
+        // (StreamedStatements+SetAside.swift).
+        var keys = self
+        if let setAside {
+            statement += setAside.relations(self, checks: checks.map(\.condition), target: target.map(\.condition), repeats: repeats.map(\.key))
+            keys.keySource = SetAside.forKeys
+        }
+        statement += "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: matchFull))) c"
+        if let setAside { statement += " CROSS JOIN (\(setAside.counts())) rj" }
         if !checks.isEmpty {
             let raw = ValidationStatements(plan: plan, load: load)
                 .rawChecks(checks.map(\.condition), samples: samples, from: Self.text, row: "r.\(line)")
@@ -120,7 +132,7 @@ struct StreamedStatements {
             statement += " CROSS JOIN (\(targetRowCounts(target, samples: samples))) x"
         }
         for (index, repeated) in repeats.enumerated() {
-            statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)"))) u\(int: index)"
+            statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)", from: setAside == nil ? Self.batch : SetAside.kept))) u\(int: index)"
         }
         if let replacing {
             // --replace-by: the batch's values, and per unique key the clashes it cannot
@@ -132,7 +144,7 @@ struct StreamedStatements {
         }
         for (index, fk) in foreignKeys.enumerated() {
             let inputs = nullable.indices.contains(index) ? nullable[index] : []
-            statement += " CROSS JOIN (\(missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index], nullable: inputs))) k\(int: index)"
+            statement += " CROSS JOIN (\(keys.missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index], nullable: inputs))) k\(int: index)"
         }
         return statement
     }
@@ -148,7 +160,7 @@ struct StreamedStatements {
     func missingKeys(_ fk: ForeignKey, samples: Int, as name: String, known: [[String?]] = [], nullable: [String] = []) -> SQL {
         // Per input column of `nullable`, whether a row of the key has a value there
         // (`name_v0…`): a new parent row's NOT NULL column derived from it (Validator+StreamedDerivations).
-        let grouped = inPlace.missingKeys(fk, extra: [
+        let grouped = InPlaceStatements(plan: plan, load: load, source: keySource).missingKeys(fk, extra: [
             "(pg_catalog.array_agg(s.\(line) ORDER BY s.\(line)))[1:\(bind: samples)] AS lines",
             "pg_catalog.min(s.\(line)) AS first",
         ] + nullable.enumerated().map { index, input in "pg_catalog.bool_or(s.\(ident: input) IS NOT NULL) AS v\(int: index)" })

@@ -141,6 +141,12 @@ public struct ValidationReport: Sendable {
     /// (a CSV streamed read-only, a `--source` checked in place); nil otherwise (the
     /// prediction's `deleted` says it) and without `--replace-by`.
     public var deleted: Int?
+    /// Input rows the load would set aside, counted where there is no prediction (a CSV
+    /// streamed read-only) with `--max-rejects` above 0; nil otherwise. Each row once,
+    /// whatever its reasons (the column problems list them).
+    public var rejected: Int?
+    /// The `--max-rejects` `rejected` is held against.
+    public var maxRejects = 0
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
     /// Input columns the target does not have, as the load would treat them: read only
@@ -160,9 +166,18 @@ public struct ValidationReport: Sendable {
         if let prediction {
             return prediction.wouldLoad && (!strict || foreignKeys.allSatisfy { $0.violatingRows == 0 })
         }
-        return columns.isEmpty && foreignKeys.allSatisfy { fk in
+        // With --max-rejects, rows the load sets aside stop it only past the limit; a NOT
+        // NULL column missing from the input stops it whatever the limit.
+        let columnsPass = rejected.map { $0 <= maxRejects && !columns.contains { $0.problem == .missingColumn } } ?? columns.isEmpty
+        return columnsPass && foreignKeys.allSatisfy { fk in
             strict ? fk.violatingRows == 0 : fk.unfixableKeys == 0 && fk.reasons.isEmpty
         }
+    }
+
+    /// Read-only with `--max-rejects`: `rows` set aside, held against `maxRejects`.
+    mutating func setAside(rows: Int, maxRejects: Int) {
+        rejected = rows
+        self.maxRejects = maxRejects
     }
 
 }

@@ -25,14 +25,13 @@ extension Validator {
     /// expressions, each compiled into a temporary view to be checked (SQLExpressionCheck).
     ///
     /// With `streamed` (the session cannot write), a CSV is read in batches sent as bound
-    /// arrays instead (Validator+Streamed.swift), unless an option needs the staged
-    /// prediction: rows set aside (`maxRejects`). Rows `--replace-by` deletes are
-    /// resolved after the last batch (StreamedStatements+Replace.swift).
+    /// arrays instead (Validator+Streamed.swift): rows `--max-rejects` lets the load set
+    /// aside are flagged per batch (StreamedStatements+SetAside.swift), rows `--replace-by`
+    /// deletes resolved after the last batch (StreamedStatements+Replace.swift).
     static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions, streamed: Bool = false) -> String? {
         let staged: String? = switch input {
         case nil: nil
         case .csv where !streamed: "a CSV file is staged on a session that may write"
-        case .csv where options.maxRejects > 0: "rows --max-rejects sets aside are predicted by the load's reject steps on the staged rows"
         case .csv: nil
         case .query: "a query is compiled into a temporary view"
         case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
@@ -58,7 +57,7 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), and a CSV streamed in batches, without --max-rejects; validate this input against the primary, with a role whose "
+                + "target's own rows (no input), and a CSV streamed in batches; validate this input against the primary, with a role whose "
                 + "transactions may write")
     }
 
@@ -85,8 +84,8 @@ extension Validator {
     /// (triggers, rules, exclusion constraints: `TargetConstraints.inexactness`), and the
     /// new parent rows' CHECKs, NOT NULL columns filled by derived values, and triggers;
     /// for a partitioned target, rows no partition accepts.
-    /// Rows set aside (`maxRejects`) are refused read-only; with `replaceBy`, FKs of other
-    /// tables that may refuse its DELETE are named (the staged path tries the DELETE).
+    /// With `replaceBy`, FKs of other tables that may refuse its DELETE are named (the
+    /// staged path tries the DELETE).
     func notEvaluatedReadOnly(
         plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true
     ) throws -> [String] {
@@ -156,6 +155,10 @@ extension Validator {
             reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here, though the load would find them")
         }
         guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
+        // The load compares each new key with the parent's keys (LoadRun.rejectNearDuplicates).
+        if plan.nearDuplicates == .reject {
+            reasons.append("near_duplicates: reject: new keys that look like another key are not looked for (the load sets their rows aside)")
+        }
         for parent in plan.parents where !parent.isTarget && parent.backfills {
             let name = parent.table.name.display
             if let checks = facts.checks[parent.table.name], !checks.isEmpty {

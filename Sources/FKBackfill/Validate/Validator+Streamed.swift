@@ -122,6 +122,9 @@ extension Validator {
         // --replace-by: clashes with rows it may delete, resolved after the last batch.
         var replace = sql.plan.replaceBy.isEmpty ? nil : ReplaceTally(
             keys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))), columns: sql.plan.replaceBy.count)
+        // --max-rejects: rows the load would set aside, counted and left out of the key checks.
+        let setAside = options.maxRejects > 0 ? Self.setAside(sql) : nil
+        var rejected = 0
         // Per FK, the input columns whose NULLs a new parent row's NOT NULL column follows: the same every batch.
         let nullable = checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) }
 
@@ -136,7 +139,7 @@ extension Validator {
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
                     target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) },
-                    nullable: nullable, replacing: replace?.keys)).rows[0]
+                    nullable: nullable, replacing: replace?.keys, setAside: setAside)).rows[0]
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }
@@ -157,6 +160,7 @@ extension Validator {
                     targetFound[index].lines = Array((targetFound[index].lines + Self.integers(row, "xs\(index)")).prefix(options.samples))
                 }
                 try replace?.add(row)
+                if setAside != nil { rejected += row.int("rj_n") ?? 0 }
                 for index in repeats.indices {
                     try repeats[index].add(KeyArrays(row, "u\(index)", canonical: sql.canonicalColumns(repeats[index].key.columns)), samples: options.samples)
                     repeats[index].wide += row.int("u\(index)_w") ?? 0
@@ -253,8 +257,14 @@ extension Validator {
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
+        let clashes = report.columns.count
         if let replace { try resolveReplaced(replace, sql, samples: options.samples, &report) }
         report.columns += duplicateProblems(repeats)
+        if setAside != nil {
+            let resolved = report.columns[clashes...].filter { $0.problem == .keyExists }.reduce(0) { $0 + $1.rows }
+            report.setAside(rows: rejected + resolved + repeats.reduce(0) { $0 + $1.rows }, maxRejects: options.maxRejects)
+            report.notExact += Self.setAsideNotExact(sql.plan, repeats: repeats, resolvedClashes: resolved)
+        }
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
         return tallies.map { $0.findings() }
     }

@@ -30,6 +30,8 @@ extension Validator {
         /// Rows whose key is over `StreamedStatements.wideKey` bytes.
         var wide = 0
         var rows = 0
+        /// Of `rows`, those repeating a key an earlier batch had.
+        var acrossBatches = 0
         var lines: [Int] = []
 
         /// One batch's keys by first line: every row of a key seen in an earlier batch
@@ -50,6 +52,7 @@ extension Validator {
                     }
                 }
                 rows += earlier ? count : count - 1
+                if earlier { acrossBatches += count }
                 found += earlier ? groupLines : Array(groupLines.dropFirst())
             }
             lines = Array((lines + found).sorted().prefix(samples))

@@ -62,6 +62,9 @@ struct DiffOutcome {
     var columnProblems: [String] = []
     var reportWouldLoad: Bool?
     var reportNotExact: [Any] = []
+    /// Read-only with --max-rejects: the rows it counts set aside, and the limit.
+    var reportRejected: Int?
+    var reportMaxRejects = 0
 
     /// A `load --format json` report.
     init(load status: Int32, stdout: String, stderr: String) {
@@ -89,6 +92,8 @@ struct DiffOutcome {
         guard let json = Self.object(stdout) else { return }
         reportWouldLoad = json["wouldLoad"] as? Bool
         reportNotExact = json["notExact"] as? [Any] ?? []
+        reportRejected = json["rejected"] as? Int
+        reportMaxRejects = json["maxRejects"] as? Int ?? 0
         for case let fk as [String: Any] in json["foreignKeys"] as? [Any] ?? [] {
             guard let name = fk["name"] as? String else { continue }
             foreignKeys[name] = ForeignKey(

@@ -13,7 +13,7 @@ extension DiffHarness {
     /// What the documented refusals name (Validator+ReadOnly.swift): options that need the
     /// staged prediction.
     static let readOnlyRefusals = [
-        "--max-rejects", "the target references itself",
+        "the target references itself",
     ]
 
     /// The advisory lock the cases' grants on shared schemas take.
@@ -129,7 +129,10 @@ extension DiffHarness {
         }
         // The per-FK table: both read the same input against the same parents, so where both
         // reports agree on the verdict the checks' counts are the same.
-        if staged.reportWouldLoad == wouldLoad {
+        // With rows set aside (--max-rejects), read-only checks the FKs of the rows left
+        // only (a key only a row set aside names brings no parent row); the staged table
+        // counts every row, and its prediction the rows left.
+        if staged.reportWouldLoad == wouldLoad, (readOnly.reportRejected ?? 0) == 0 {
             for name in Set(readOnly.foreignKeys.keys).union(staged.foreignKeys.keys).sorted() {
                 let left = readOnly.foreignKeys[name], right = staged.foreignKeys[name]
                 guard left?.violatingRows != right?.violatingRows || left?.missingKeys != right?.missingKeys else { continue }
@@ -143,11 +146,11 @@ extension DiffHarness {
     }
 
     /// The case's options read-only must refuse (docs/validate.md): they need the staged prediction.
+    /// Nothing of the generator's options now: --max-rejects, --replace-by and a rule's
+    /// sql: are checked read-only too; a target that references itself is refused before
+    /// the options are looked at.
     func readOnlyMustRefuse() -> [String] {
-        var names: [String] = []
-        if (testCase.maxRejects ?? 0) > 0 { names.append("--max-rejects") }
-        // A rule's sql: is checked read-only too (SQLExpressionCheck+ReadOnly.swift).
-        return names
+        []
     }
 
     /// The case's tables, as `schema.name`, that `condition` (on pg_class `c`) holds for.
@@ -172,9 +175,13 @@ extension DiffHarness {
         })
     }
 
+    /// With --max-rejects, a bad row is a failure only past the limit: the rows counted set
+    /// aside are then sure (values) or unsure as their problems are.
     static func sureFailure(_ outcome: DiffOutcome, notExact: [String]) -> (text: String, unfixable: [String], onlyUnsure: Bool)? {
-        let values = outcome.columnProblems.filter { $0.hasSuffix(": does not convert") || $0.hasSuffix(": too long") }
-        let nulls = outcome.columnProblems.filter { !values.contains($0) }
+        let overLimit = outcome.reportRejected.map { $0 > outcome.reportMaxRejects } ?? true
+        let problems = overLimit ? outcome.columnProblems : []
+        let values = problems.filter { $0.hasSuffix(": does not convert") || $0.hasSuffix(": too long") }
+        let nulls = problems.filter { !values.contains($0) }
         let unfixable = outcome.foreignKeys.filter { $0.value.unfixableKeys > 0 || !$0.value.reasons.isEmpty }
         guard !values.isEmpty || !nulls.isEmpty || !unfixable.isEmpty else { return nil }
         let text = (outcome.columnProblems + unfixable.keys.sorted().map { "unfixable keys of \($0)" }).joined(separator: ", ")
