@@ -160,7 +160,9 @@ struct StreamedStatements {
     func missingKeys(_ fk: ForeignKey, samples: Int, as name: String, known: [[String?]] = [], nullable: [String] = []) -> SQL {
         // Per input column of `nullable`, whether a row of the key has a value there
         // (`name_v0…`): a new parent row's NOT NULL column derived from it (Validator+StreamedDerivations).
-        let grouped = InPlaceStatements(plan: plan, load: load, source: keySource).missingKeys(fk, extra: [
+        var rows = InPlaceStatements(plan: plan, load: load, source: keySource)
+        rows.provided = Self.batch
+        let grouped = rows.missingKeys(fk, extra: [
             "(pg_catalog.array_agg(s.\(line) ORDER BY s.\(line)))[1:\(bind: samples)] AS lines",
             "pg_catalog.min(s.\(line)) AS first",
         ] + nullable.enumerated().map { index, input in "pg_catalog.bool_or(s.\(ident: input) IS NOT NULL) AS v\(int: index)" })

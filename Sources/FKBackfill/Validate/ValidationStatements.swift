@@ -28,12 +28,14 @@ struct ValidationStatements {
 
     /// Staged rows whose key the parent lacks: non-NULL (MATCH SIMPLE/FULL) and, unless
     /// the key is blank, not present in the parent or (self-reference) in the input.
-    func missingCondition(_ fk: ForeignKey) -> SQL {
+    /// For an FK of the target to itself, a key `provided` holds (the input's rows: the
+    /// stage, or a streamed batch) is not missing either.
+    func missingCondition(_ fk: ForeignKey, provided: SQL = LoadStatements.stage) -> SQL {
         let child = KeyPredicates.columns("s", fk.columns)
         var condition = KeyPredicates.missing(fk, child: child)
         if fk.referencedTable == plan.target.name {
             let inLoad = KeyPredicates.match(fk, parent: KeyPredicates.columns("o", fk.referencedColumns), child: child)
-            condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.stage) o WHERE \(inLoad))"
+            condition += " AND NOT EXISTS (SELECT 1 FROM \(provided) o WHERE \(inLoad))"
         }
         // Only the rows routed to the partition that declares it (columns by bare name: `s` is the only relation here).
         if let routed = plan.routeCondition(of: fk) { condition += " AND \(routed)" }
@@ -77,6 +79,9 @@ struct InPlaceStatements {
     let load: LoadStatements
     /// The relation holding the rows to check (a table, or the view of a `--query`).
     let source: SQL
+    /// Where the input's own keys are, for an FK of the target to itself: the stage, or a
+    /// streamed batch (whose keys later batches resolve: Validator+StreamedSelf.swift).
+    var provided: SQL = LoadStatements.stage
 
     /// Rows, NULLs in each of `notNull`, and partly NULL keys of each of `matchFull`, in
     /// one scan (PostgreSQL may run it in parallel): `rows`, `z0…`, `f0…`.
@@ -111,7 +116,7 @@ struct InPlaceStatements {
     /// a CSV (`StreamedStatements`), is built on it.
     func missingKeys(_ fk: ForeignKey, extra: [SQL] = []) -> SQL {
         let keys = KeyPredicates.columns("s", fk.columns)
-        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk)
+        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk, provided: provided)
         return "SELECT " + keys.enumerated().map { "\($1) AS k\(int: $0 + 1)" as SQL }.joined(separator: ", ")
             + ", count(*) AS n" + extra.map { ", \($0)" as SQL }.joined()
             + " FROM \(source) s WHERE \(condition) GROUP BY \(keys.joined(separator: ", "))"

@@ -36,6 +36,10 @@ extension Validator {
         /// Per NOT NULL column of new parent rows derived from an input column
         /// (`nullableDerivations`), the missing keys some row gives a value there.
         var valued: [CompactKeySet] = []
+        /// An FK of the target to itself: its missing keys wait here, by text, until the
+        /// last batch says which the input itself gives (Validator+StreamedSelf.swift).
+        var pending: [String: PendingKey]?
+        var pendingOverflow = false
 
         /// Merges one missing key a batch found: `known` is the index in `order` of an
         /// equal key found before.
@@ -45,6 +49,7 @@ extension Validator {
             _ key: [String?], merge: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int,
             valued flags: [Bool] = []
         ) throws {
+            if pending != nil { return addPending(key, merge: merge, rows: rows, lines: found, blank: isBlank, samples: limit) }
             violating += rows
             let merged = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? merge
             let text = merged.map { $0 ?? "" }.joined(separator: "\u{0}")
@@ -119,6 +124,9 @@ extension Validator {
         let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
         var repeats = uniqueTallies(sql, constraints)
+        // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
+        let selfKeys = try selfReferences(checked, sql, repeats: repeats, options)
+        for (index, _) in selfKeys { tallies[index].pending = [:] }
         // --replace-by: clashes with rows it may delete, resolved after the last batch.
         var replace = sql.plan.replaceBy.isEmpty ? nil : ReplaceTally(
             keys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))), columns: sql.plan.replaceBy.count)
@@ -257,6 +265,7 @@ extension Validator {
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
+        report.notExact += try resolveSelfReferences(selfKeys, checked, &tallies, repeats: repeats, samples: options.samples)
         let clashes = report.columns.count
         if let replace { try resolveReplaced(replace, sql, samples: options.samples, &report) }
         report.columns += duplicateProblems(repeats)

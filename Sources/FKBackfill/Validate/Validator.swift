@@ -131,7 +131,8 @@ public final class Validator {
         var predicted: Prediction?
         if readOnly, opened.csv != nil {
             // A CSV on a session that cannot write: streamed, checked as in place.
-            if let reason = Self.streamingNeedsStaging(plan: plan, selfReference: checked.contains { $0.referencedTable == target.name }) {
+            // An FK of the target to itself is resolved across the batches (Validator+StreamedSelf.swift).
+            if let reason = Self.streamingNeedsStaging(plan: plan, selfReference: false) {
                 throw MustStage(reason: reason)
             }
             report.checkedInPlace = true

@@ -182,6 +182,13 @@ extension DiffHarness {
         let problems = overLimit ? outcome.columnProblems : []
         let values = problems.filter { $0.hasSuffix(": does not convert") || $0.hasSuffix(": too long") }
         let nulls = problems.filter { !values.contains($0) }
+        // Over the limit, the count adds up rows of every reason, some of them what notExact
+        // names (keys row-level security hides, rows a trigger changes): unsure then.
+        if outcome.reportRejected != nil, overLimit, !problems.isEmpty || outcome.reportRejected! > 0 {
+            let unfixable = outcome.foreignKeys.filter { $0.value.unfixableKeys > 0 || !$0.value.reasons.isEmpty }
+            let text = (outcome.columnProblems + ["\(outcome.reportRejected!) rows set aside"]).joined(separator: ", ")
+            return (text, unfixable.keys.sorted(), !notExact.isEmpty)
+        }
         let unfixable = outcome.foreignKeys.filter { $0.value.unfixableKeys > 0 || !$0.value.reasons.isEmpty }
         guard !values.isEmpty || !nulls.isEmpty || !unfixable.isEmpty else { return nil }
         let text = (outcome.columnProblems + unfixable.keys.sorted().map { "unfixable keys of \($0)" }).joined(separator: ", ")

@@ -1,0 +1,104 @@
+import PostgresClient
+
+/// A target that references itself, validated read-only. The load finds a key present when
+/// the table has it or a row of the input carries it (rows of one load may reference each
+/// other: `ValidationStatements.missingCondition`). A batch sees its own rows only, so
+/// each says which keys neither the table nor the batch has; those wait in the client, by
+/// text, until the last batch, and the ones the input carries anywhere are dropped. What
+/// the input carries is what the unique key the FK references has already collected to
+/// find repeats (`UniqueTally`, by text, every row): no second set is held.
+extension Validator {
+    /// A missing key of an FK of the target to itself, waiting for the last batch.
+    struct PendingKey {
+        var key: [String?]
+        var merge: [String?]
+        var rows: Int
+        var lines: [Int]
+        var blank: Bool
+    }
+
+    /// Keys held waiting at most, per FK (a file whose rows reference rows of later
+    /// batches has them; each is a few values and lines).
+    static let pendingSelfKeys = 100_000
+
+    /// Per FK of `checked` that references the target: its index, and the index in
+    /// `repeats` of the unique key it references. Throws `MustStage` where the batches
+    /// cannot resolve it as the load does: the rows set aside by `--max-rejects` or
+    /// deleted by `--replace-by` change what the input carries; a referenced key whose
+    /// repeats are not followed across batches by their text (a BEFORE INSERT trigger, a
+    /// type whose equal values differ in text, an operator class not the type's default);
+    /// child columns of another type than the key's; a target in a cycle with its parents.
+    func selfReferences(
+        _ checked: [ForeignKey], _ sql: StreamedStatements, repeats: [UniqueTally], _ options: ValidateOptions
+    ) throws -> [(fk: Int, key: Int)] {
+        let target = sql.plan.target
+        var found: [(fk: Int, key: Int)] = []
+        for (index, fk) in checked.enumerated() where fk.referencedTable == target.name {
+            let why: String?
+            let key = repeats.firstIndex { $0.byText && Set($0.key.columns) == Set(fk.referencedColumns) && $0.key.columns.count == fk.referencedColumns.count }
+            let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { target.column($0)?.type == target.column($1)?.type }
+            if options.maxRejects > 0 || !options.replaceBy.isEmpty {
+                why = "the target references itself, and rows --max-rejects sets aside or --replace-by deletes change which keys the input gives"
+            } else if let cycle = sql.plan.parents.first(where: \.isTarget)?.cycle,
+                      sql.plan.parents.contains(where: { !$0.isTarget && $0.cycle == cycle }) {
+                why = "the target references itself and is in a cycle with its parents"
+            } else if key == nil || !sameTypes {
+                why = "the target references itself, and the keys its rows give are not followed across batches by their text"
+            } else {
+                why = nil
+            }
+            if let why { throw MustStage(reason: Self.stages(why)) }
+            if let key { found.append((index, key)) }
+        }
+        return found
+    }
+
+    /// After the last batch: drops from each self-referencing FK's waiting keys those the
+    /// input gives, and merges the rest as missing. Returns what it could not resolve.
+    func resolveSelfReferences(
+        _ selfKeys: [(fk: Int, key: Int)], _ checked: [ForeignKey], _ tallies: inout [KeyTally], repeats: [UniqueTally], samples: Int
+    ) throws -> [String] {
+        var notExact: [String] = []
+        for (fkIndex, keyIndex) in selfKeys {
+            let tally = repeats[keyIndex]
+            let fk = checked[fkIndex]
+            // The FK's values in the unique key's column order, as UniqueTally writes them.
+            let positions = tally.key.columns.compactMap { fk.referencedColumns.firstIndex(of: $0) }
+            let given: (PendingKey) -> Bool = { entry in
+                let values = positions.map { entry.merge[$0] }
+                return tally.seen.contains(values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}"))
+            }
+            if tally.full || tallies[fkIndex].pendingOverflow {
+                notExact.append("\(fk.name): keys of the target's own rows in other batches are followed only while the keys held stay under "
+                    + "\(Validator.repeatBudget >> 20) MiB and \(Validator.pendingSelfKeys) keys wait: some counted missing may be in the input")
+            }
+            try tallies[fkIndex].resolvePending(given: given, samples: samples)
+        }
+        return notExact
+    }
+}
+
+extension Validator.KeyTally {
+    mutating func addPending(_ key: [String?], merge: [String?], rows: Int, lines: [Int], blank: Bool, samples: Int) {
+        let text = merge.map { $0 ?? "" }.joined(separator: "\u{0}")
+        if var entry = pending?[text] {
+            entry.rows += rows
+            entry.lines = Array((entry.lines + lines).sorted().prefix(samples))
+            pending?[text] = entry
+        } else if (pending?.count ?? 0) < Validator.pendingSelfKeys {
+            pending?[text] = Validator.PendingKey(key: key, merge: merge, rows: rows, lines: Array(lines.prefix(samples)), blank: blank)
+        } else {
+            pendingOverflow = true
+        }
+    }
+
+    /// The waiting keys the input does not give, merged as missing, by first line.
+    mutating func resolvePending(given: (Validator.PendingKey) -> Bool, samples: Int) throws {
+        guard let waiting = pending else { return }
+        pending = nil
+        let left = waiting.values.filter { !given($0) }.sorted { ($0.lines.first ?? 0) < ($1.lines.first ?? 0) }
+        for entry in left {
+            try add(entry.key, merge: entry.merge, rows: entry.rows, lines: entry.lines, blank: entry.blank, known: nil, samples: samples)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// A target that references itself, validated read-only (issue #29): a key is present
+/// when the table has it or a row of the input carries it, in any batch. Each case is
+/// held against `load --dry-run` on the primary and against the staged validate.
+@Suite(.timeLimit(.minutes(10))) struct ReadOnlySelfReferenceTests {
+    func validate(_ connection: Connection, _ db: TestDatabase, _ csv: String, maxRejects: Int = 0) throws -> ValidationReport {
+        var options = ValidateOptions()
+        options.maxRejects = maxRejects
+        return try Validator(connection: connection).run(
+            table: "\(db.schema).node", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+    }
+
+    func standby(_ db: TestDatabase) throws -> Connection {
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        return standby
+    }
+
+    func dryRunLoads(_ db: TestDatabase, _ csv: String) -> Bool {
+        (try? db.load("node", csv: csv) { $0.dryRun = true }) != nil
+    }
+
+    func summary(_ report: ValidationReport) -> String {
+        "\(report.wouldLoad) " + report.foreignKeys.map { "\($0.violatingRows)/\($0.missingKeys)/\($0.fixableKeys) \($0.samples.map { "\($0.key.map { $0 ?? "NULL" })\($0.lines)" }.joined(separator: ","))" }
+            .joined(separator: "; ")
+    }
+
+    /// Rows that reference rows of a later batch, of the same batch and of the table: only
+    /// the key nobody has is missing, a placeholder the load adds (its name may be NULL).
+    @Test func keysOfRowsInOtherBatchesArePresent() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE node (id int PRIMARY KEY, up int CONSTRAINT node_up REFERENCES node, name text);
+            INSERT INTO node VALUES (1, NULL, 'root');
+            """)
+        var rows = ["id,up,name", "2,25001,early", "3,1,b", "4,3,c", "5,90000,lost"]
+        for i in 6...25_001 { rows.append("\(i),\(i - 1),n") }
+        let csv = rows.joined(separator: "\n") + "\n"
+        #expect(dryRunLoads(db, csv))
+        let readOnly = try validate(try standby(db), db, csv)
+        let staged = try validate(db.connection, db, csv)
+        #expect(summary(readOnly) == "true 1/1/1 [\"90000\"][5]", "\(summary(readOnly)) \(readOnly.notExact)")
+        #expect(readOnly.foreignKeys.map(\.missingKeys) == staged.foreignKeys.map(\.missingKeys))
+        #expect(readOnly.notExact.isEmpty, "\(readOnly.notExact)")
+    }
+
+    /// The placeholder a missing key needs cannot be written (a NOT NULL name no rule
+    /// fills): would not load, as the load fails.
+    @Test func aPlaceholderThatCannotBeWritten() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE node (id int PRIMARY KEY, up int CONSTRAINT node_up REFERENCES node, name text NOT NULL)")
+        let csv = "id,up,name\n1,,a\n2,1,b\n3,7,c\n"
+        #expect(!dryRunLoads(db, csv))
+        let readOnly = try validate(try standby(db), db, csv)
+        #expect(!readOnly.wouldLoad && readOnly.foreignKeys.map(\.unfixableKeys) == [1], "\(summary(readOnly))")
+        #expect(dryRunLoads(db, "id,up,name\n1,,a\n2,1,b\n3,2,c\n"))
+        #expect(try validate(try standby(db), db, "id,up,name\n1,,a\n2,1,b\n3,2,c\n").wouldLoad)
+    }
+
+    /// Rows set aside or deleted change which keys the input gives: still the staged
+    /// prediction's, refused read-only with the reason.
+    @Test func withRowsSetAsideItIsRefused() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node, name text)")
+        let error = try #require(throws: FKBackfillError.self) {
+            _ = try validate(try standby(db), db, "id,up,name\n1,,a\n", maxRejects: 3)
+        }
+        #expect(error.kind == .database(sqlState: SQLState.readOnlySQLTransaction) && error.message.contains("the target references itself"), "\(error)")
+    }
+}
