@@ -108,4 +108,37 @@ import TestSupport
         #expect(try dryRun(db, csv, maxRejects: 2, rules: rules) == nil)
         #expect(try !readOnly(db, csv, maxRejects: 2, rules: rules).wouldLoad)
     }
+
+    /// A `--source` table checked in place, on the standby: the rows set aside count
+    /// against the limit (they failed the verdict whatever the limit before), and a key
+    /// only such a row names is not missing.
+    @Test func aSourceCheckedInPlace() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('P1');
+            CREATE TABLE fact (month date NOT NULL, ref text PRIMARY KEY, plan_code text REFERENCES plan,
+                               amount numeric CONSTRAINT positive CHECK (amount >= 0));
+            CREATE TABLE next_month (LIKE fact); ALTER TABLE next_month ALTER month DROP NOT NULL;
+            INSERT INTO next_month VALUES ('2024-02-01', 'r1', 'P1', 1), (NULL, 'r2', 'P9', 1), ('2024-02-01', 'r3', 'P8', -1),
+                                          ('2024-02-01', 'r4', 'P2', 1);
+            """)
+        func inPlace(_ maxRejects: Int) throws -> ValidationReport {
+            var options = ValidateOptions()
+            options.maxRejects = maxRejects
+            options.inPlace = true
+            let standby = try Standby.connect()
+            try Standby.waitForReplay(of: db.connection, on: standby)
+            return try Validator(connection: standby).run(table: "\(db.schema).fact", input: .table("\(db.schema).next_month"), options: options)
+        }
+        func dryRun(_ maxRejects: Int) -> Int? {
+            try? db.load("fact", input: .table("\(db.schema).next_month")) { $0.dryRun = true; $0.maxRejects = maxRejects }.rejected
+        }
+        #expect(dryRun(2) == 2)
+        let report = try inPlace(2)
+        #expect(report.wouldLoad && report.rejected == 2 && report.notExact.isEmpty, "\(report.columns) \(report.notExact)")
+        #expect(report.foreignKeys.map(\.missingKeys) == [1], "\(report.foreignKeys)")
+        #expect(dryRun(1) == nil)
+        #expect(try !inPlace(1).wouldLoad)
+    }
 }

@@ -142,7 +142,8 @@ public struct ValidationReport: Sendable {
     /// prediction's `deleted` says it) and without `--replace-by`.
     public var deleted: Int?
     /// Input rows the load would set aside, counted where there is no prediction (a CSV
-    /// streamed read-only) with `--max-rejects` above 0; nil otherwise. Each row once,
+    /// streamed read-only, a `--source` checked in place) with `--max-rejects` above 0;
+    /// nil otherwise. Each row once,
     /// whatever its reasons (the column problems list them).
     public var rejected: Int?
     /// The `--max-rejects` `rejected` is held against.

@@ -90,8 +90,10 @@ extension Validator {
     /// Checks a table or query where it is: one scan for rows, NULLs and partly NULL keys,
     /// then one grouped anti-join per FK. Samples are keys; a table has no row order to
     /// number.
+    /// `keys`: the rows whose FK keys are checked, when not all of `sql`'s (`keptInPlace`).
     func checkInPlace(
-        _ sql: InPlaceStatements, _ checked: [ForeignKey], _ report: inout ValidationReport, _ options: ValidateOptions
+        _ sql: InPlaceStatements, _ checked: [ForeignKey], _ report: inout ValidationReport, _ options: ValidateOptions,
+        keys: InPlaceStatements? = nil
     ) throws -> [Findings] {
         // Nothing is written here (blank markers are bound, not looked up in a temporary
         // table): a run that began READ ONLY stays so; one that compiled a --query into a
@@ -109,7 +111,7 @@ extension Validator {
                 column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", rows: count, sampleLines: []))
         }
         return try checked.map { fk in
-            let result = try session.execute(sql.foreignKey(fk, samples: options.samples)).rows[0]
+            let result = try session.execute((keys ?? sql).foreignKey(fk, samples: options.samples)).rows[0]
             var found = Findings(
                 violating: result.int("violating") ?? 0, missing: result.int("missing") ?? 0, blank: result.int("blank") ?? 0)
             if let index = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {

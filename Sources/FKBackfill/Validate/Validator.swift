@@ -140,8 +140,11 @@ public final class Validator {
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
             let statements = InPlaceStatements(plan: plan, load: load, source: select)
-            findings = try checkInPlace(statements, checked, &report, options)
+            // --max-rejects: the FKs of the rows the load keeps (Validator+InPlaceSetAside.swift).
+            let kept = input != nil && options.maxRejects > 0 ? try keptInPlace(statements, constraints: constraints) : nil
+            findings = try checkInPlace(statements, checked, &report, options, keys: kept.map { InPlaceStatements(plan: plan, load: load, source: $0) })
             if input != nil { try checkTargetRowsInPlace(statements, &report, constraints: constraints) }
+            if let kept { try countSetAsideInPlace(statements, kept: kept, constraints: constraints, &report, maxRejects: options.maxRejects) }
         } else {
             // On Citus, a distributed parent is read through a coordinator copy of its keys.
             let standIns = try citusStandIns(checked, target: target.name, catalog: catalog)
