@@ -158,4 +158,30 @@ import TestSupport
         let report = try readOnly(db, "month,ref,n\n2024-01-01,r1,10\n", replaceBy: ["month"])
         #expect(report.notExact.contains { $0.hasPrefix("FK note_ref of \(db.schema).note references rows --replace-by deletes") }, "\(report.notExact)")
     }
+
+    /// With `--max-rejects`, a row set aside replaces nothing: October's only row fails its
+    /// CHECK, so October's row keeps its key and the November row that has it clashes —
+    /// two rows set aside, as the dry run sets aside, nothing deleted.
+    @Test func aRowSetAsideReplacesNothing() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (month date NOT NULL, ref text PRIMARY KEY, n int CHECK (n >= 0));
+            INSERT INTO fact VALUES ('2024-10-01', 'r5', 1);
+            """)
+        let csv = "month,ref,n\n2024-11-01,r1,1\n2024-10-01,r9,-1\n2024-11-01,r5,2\n"
+        func dry(_ maxRejects: Int) -> LoadReport? {
+            try? db.load("fact", csv: csv) { $0.dryRun = true; $0.replaceBy = ["month"]; $0.maxRejects = maxRejects }
+        }
+        func readOnly(_ maxRejects: Int) throws -> ValidationReport {
+            var options = options(["month"])
+            options.maxRejects = maxRejects
+            return try Validator(connection: try standby(db)).run(
+                table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        }
+        #expect(dry(2).map { "\($0.rejected) \($0.deleted)" } == "2 0")
+        let report = try readOnly(2)
+        #expect(report.wouldLoad && report.rejected == 2 && report.deleted == 0, "\(problems(report)) \(report.notExact)")
+        #expect(dry(1) == nil)
+        #expect(try !readOnly(1).wouldLoad)
+    }
 }

@@ -94,6 +94,40 @@ import TestSupport
         }
     }
 
+    /// The monthly reload as docs/backfill.md runs it (`--replace-by 月度`), with a bad row
+    /// `--max-rejects 1` lets through: on the standby the dry run's verdict, the rows it
+    /// deletes and sets aside; with no room for the bad row, "would not load" on both.
+    @Test func theMonthlyReloadValidatesOnTheStandby() throws {
+        let db = try TestDatabase()
+        let (_, business, rules) = try Self.annuityWithDocumentedRules(db)
+        let header = "月度,业务类型,计划代码,计划名称,组合代码,组合名称,客户名称,期末资产规模,机构代码,机构名称,产品线代码\n"
+        let month = header + "2024-11-01,投管,P0100,新计划,F0100,新组合甲,新客户,900,G02,广州分公司,PL9\n2024-11-01,受托,P0100,,F0100,,新客户,10,(空白),,PL9\n"
+        var first = LoadOptions()
+        first.rules = rules
+        _ = try Loader(connection: db.connection).run(table: "\(business).规模明细", input: .csv(path: try db.csvFile(month), options: CSVOptions()), options: first)
+        let again = try db.csvFile(month + "2024-11-31,投管,P0101,,F0101,,另一客户,5,G02,,PL9\n")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        for maxRejects in [1, 0] {
+            var load = LoadOptions()
+            load.dryRun = true
+            load.rules = rules
+            load.replaceBy = ["月度"]
+            load.maxRejects = maxRejects
+            let loaded = try? Loader(connection: db.connection).run(table: "\(business).规模明细", input: .csv(path: again, options: CSVOptions()), options: load)
+            var options = ValidateOptions()
+            options.rules = rules
+            options.replaceBy = ["月度"]
+            options.maxRejects = maxRejects
+            let readOnly = try Validator(connection: standby).run(table: "\(business).规模明细", input: .csv(path: again, options: CSVOptions()), options: options)
+            #expect(readOnly.wouldLoad == (loaded != nil) && (loaded != nil) == (maxRejects == 1), "\(readOnly.columns) \(readOnly.notExact)")
+            // notExact names only the new plan's tags (a sql: rule's value), nothing of the options.
+            #expect(readOnly.deleted == 2 && readOnly.rejected == (maxRejects > 0 ? 1 : nil), "\(readOnly.notExact)")
+            #expect(readOnly.notExact.allSatisfy { !$0.contains("--") }, "\(readOnly.notExact)")
+            if let loaded { #expect(loaded.deleted == 2 && loaded.rejected == 1) }
+        }
+    }
+
     @Test func initOutputParsesAndValidatesAsPrinted() throws {
         let db = try TestDatabase()
         let (_, business) = try db.loadAnnuityExample()

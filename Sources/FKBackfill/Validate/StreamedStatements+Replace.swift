@@ -11,26 +11,28 @@ import PostgresClient
 extension StreamedStatements {
     /// The batch's distinct `--replace-by` values, one text array per column (`rb_k0…`),
     /// NULL included: NULL replaces NULL.
-    func replaceValues() -> SQL {
+    /// `rows`: the batch, or with `--max-rejects` the rows not set aside (`SetAside.kept`):
+    /// the load deletes for the rows it keeps.
+    func replaceValues(from rows: SQL = Self.batch) -> SQL {
         let names = plan.replaceBy.indices.map { "v\(int: $0)" as SQL }
         let columns = plan.replaceBy.map { "b.\(ident: $0)" as SQL }
         let arrays = names.enumerated().map { index, name -> SQL in
             "coalesce(pg_catalog.array_agg(CAST(d.\(name) AS pg_catalog.text)), '{}') AS \(ident: "rb_k\(index)")"
         }
-        return "SELECT \(arrays.joined(separator: ", ")) FROM (SELECT DISTINCT \(columns.joined(separator: ", ")) FROM \(Self.batch) b) "
+        return "SELECT \(arrays.joined(separator: ", ")) FROM (SELECT DISTINCT \(columns.joined(separator: ", ")) FROM \(rows) b) "
             + "AS d(\(names.joined(separator: ", ")))"
     }
 
     /// Per unique key (as `clash` checks it), the batch's rows whose key a target row
     /// holds that no row of the batch replaces: `name_l` their lines, `name_r0…` that
     /// target row's `--replace-by` values as text.
-    func clashCandidates(_ key: TargetConstraints.UniqueKey, as name: String) -> SQL {
+    func clashCandidates(_ key: TargetConstraints.UniqueKey, as name: String, replacedBy rows: SQL = Self.batch) -> SQL {
         let values = plan.replaceBy.enumerated().map { index, column -> SQL in
             "coalesce(pg_catalog.array_agg(CAST(t.\(ident: column) AS pg_catalog.text) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_r\(index)")"
         }
         return "SELECT coalesce(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_l"), "
             + "\(values.joined(separator: ", ")) FROM \(collatedBatch) b JOIN \(KeyPredicates.rows(of: plan.target)) t ON "
-            + "\(key.match(stored: "t", incoming: "b"))\(kept(Self.batch)) WHERE \(key.complete("b"))"
+            + "\(key.match(stored: "t", incoming: "b"))\(kept(rows)) WHERE \(key.complete("b"))"
     }
 
     /// The replace-by values of the whole input (`held`, as text, per column), typed as

@@ -137,9 +137,10 @@ struct StreamedStatements {
         if let replacing {
             // --replace-by: the batch's values, and per unique key the clashes it cannot
             // resolve alone (StreamedStatements+Replace.swift).
-            statement += " CROSS JOIN (\(replaceValues())) rb"
+            let replacers = setAside == nil ? Self.batch : SetAside.kept
+            statement += " CROSS JOIN (\(replaceValues(from: replacers))) rb"
             for (index, key) in replacing.enumerated() {
-                statement += " CROSS JOIN (\(clashCandidates(key, as: "c\(index)"))) c\(int: index)"
+                statement += " CROSS JOIN (\(clashCandidates(key, as: "c\(index)", replacedBy: replacers))) c\(int: index)"
             }
         }
         for (index, fk) in foreignKeys.enumerated() {
