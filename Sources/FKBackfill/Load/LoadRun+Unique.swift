@@ -10,11 +10,20 @@ import PostgresClient
 extension LoadRun {
     func markUniqueRejects() throws {
         let staged = Set(plan.stagedColumns.map(\.name))
-        for key in constraints.uniqueKeys where !key.partialOrExpression && key.columns.allSatisfy(staged.contains) {
-            let existing = try readable(target.name, oid: target.oid, columns: key.columns + options.replaceBy.filter { !key.columns.contains($0) })
-            try updateStage(sql.reject(where: clash(key, in: existing), reason: clashReason(key)))
-            if key.defaultOperatorClasses {
-                try updateStage(duplicates(key))
+        let keys = constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.allSatisfy(staged.contains) }
+        // With --replace-by, a row set aside deletes nothing: a key it freed is taken again,
+        // and a row that has it now clashes (hostile review 6: the DELETE then deleted nothing
+        // and the INSERT failed). So the steps run again until none sets another row aside.
+        var changed = true
+        while changed {
+            changed = false
+            for key in keys {
+                let existing = try readable(target.name, oid: target.oid, columns: key.columns + options.replaceBy.filter { !key.columns.contains($0) })
+                var marked = try updateStage(sql.reject(where: clash(key, in: existing), reason: clashReason(key)))
+                if key.defaultOperatorClasses {
+                    marked += try updateStage(duplicates(key))
+                }
+                changed = changed || (marked > 0 && !options.replaceBy.isEmpty)
             }
         }
     }

@@ -103,7 +103,11 @@ final class LoadRun {
 
 
     /// An UPDATE of the stage; notes when it moved rows.
-    func updateStage(_ statement: SQL) throws {
-        if try session.execute(statement).affectedRows > 0 { stageUpdated = true }
+    /// Returns the rows it changed.
+    @discardableResult
+    func updateStage(_ statement: SQL) throws -> Int {
+        let changed = try session.execute(statement).affectedRows
+        if changed > 0 { stageUpdated = true }
+        return changed
     }
 }

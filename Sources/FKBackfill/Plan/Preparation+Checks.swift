@@ -20,6 +20,13 @@ extension Preparation {
     /// `--replace-by` names columns of the target that the input has: the rows to delete
     /// are matched on them.
     static func checkReplaceByColumns(_ replaceBy: [String], in inputColumns: [String], of target: Table) throws {
+        // Named twice, a column made every statement that compares them ambiguous (42702).
+        if let twice = replaceBy.first(where: { name in replaceBy.filter { $0 == name }.count > 1 }) {
+            let once = replaceBy.enumerated().filter { index, name in replaceBy.firstIndex(of: name) == index }.map(\.element)
+            throw FKBackfillError(
+                "replace-by column \(twice) is named twice", hint: "name each column once: --replace-by \(once.joined(separator: ","))",
+                kind: .invalidOptions)
+        }
         let targetColumns = inputColumns.filter { target.column($0) != nil }
         for column in replaceBy where !targetColumns.contains(column) {
             throw FKBackfillError(

@@ -108,6 +108,26 @@ struct CompactKeySet {
         return position
     }
 
+    /// Every key held, in the order inserted (the chunks hold them one after another).
+    func forEach(_ body: (String) throws -> Void) rethrows {
+        for chunk in chunks.dropFirst() {
+            var offset = 0
+            while offset < chunk.count {
+                var length = 0
+                var shift = 0
+                while true {
+                    let byte = chunk[offset]
+                    offset += 1
+                    length |= Int(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                try body(String(decoding: chunk[offset..<offset + length], as: UTF8.self))
+                offset += length
+            }
+        }
+    }
+
     /// Twice the slots, every key placed again.
     private mutating func grow() {
         let old = slots

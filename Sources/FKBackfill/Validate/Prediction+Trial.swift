@@ -101,20 +101,37 @@ extension Prediction {
 }
 
 extension Validator {
-    /// FKs of other tables that reference `target` (or its partitions) and refuse the
-    /// DELETE of a row they still reference (NO ACTION, RESTRICT), as "FK … of … references
-    /// rows --replace-by deletes".
+    /// What `--replace-by`'s DELETE runs besides deleting, that may refuse it or change what
+    /// it deletes: FKs of other tables referencing the target, a partition or an inheritance
+    /// child of it (the DELETE is not ONLY) — NO ACTION and RESTRICT refuse a row still
+    /// referenced, CASCADE, SET NULL and SET DEFAULT write the referencing table, which its
+    /// own constraints may refuse —, user triggers on DELETE (a BEFORE trigger may keep the
+    /// row or raise) and DO rules on DELETE. PostgreSQL's to evaluate: the staged path tries
+    /// the DELETE, read-only names them.
     static func replaceRefusers(_ target: Table, on session: Session) throws -> [String] {
         let oid: SQL = "CAST(\(bind: String(target.oid)) AS pg_catalog.oid)"
         return try session.execute(
             """
-            SELECT 'FK ' || c.conname || ' of ' || CAST(CAST(c.conrelid AS pg_catalog.regclass) AS pg_catalog.text)
-                   || ' references rows --replace-by deletes' AS what
-            FROM pg_catalog.pg_constraint c
-            WHERE c.contype = 'f' AND c.confdeltype IN ('a', 'r')
-              AND c.confrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)
-              AND c.conrelid <> \(oid)
-            ORDER BY 1
+            WITH RECURSIVE tree(relid) AS (
+                SELECT \(oid)
+                UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.relid
+            )
+            SELECT h.what FROM (
+                SELECT 'FK ' || c.conname || ' of ' || CAST(CAST(c.conrelid AS pg_catalog.regclass) AS pg_catalog.text)
+                       || ' references rows --replace-by deletes' AS what
+                FROM pg_catalog.pg_constraint c
+                WHERE c.contype = 'f' AND c.confrelid IN (SELECT relid FROM tree) AND c.conrelid <> \(oid)
+                UNION
+                SELECT 'trigger ' || t.tgname || ' of ' || CAST(CAST(t.tgrelid AS pg_catalog.regclass) AS pg_catalog.text)
+                       || ' runs on the DELETE of --replace-by'
+                FROM pg_catalog.pg_trigger t
+                WHERE t.tgrelid IN (SELECT relid FROM tree) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 8) <> 0
+                UNION
+                SELECT 'rule ' || r.rulename || ' of ' || CAST(CAST(r.ev_class AS pg_catalog.regclass) AS pg_catalog.text)
+                       || ' runs on the DELETE of --replace-by'
+                FROM pg_catalog.pg_rewrite r
+                WHERE r.ev_class IN (SELECT relid FROM tree) AND r.ev_type = '4' AND r.ev_enabled <> 'D'
+            ) h ORDER BY 1
             """).rows.map { try $0.string("what") }
     }
 }

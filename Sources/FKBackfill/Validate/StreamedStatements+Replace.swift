@@ -16,11 +16,22 @@ extension StreamedStatements {
     func replaceValues(from rows: SQL = Self.batch) -> SQL {
         let names = plan.replaceBy.indices.map { "v\(int: $0)" as SQL }
         let columns = plan.replaceBy.map { "b.\(ident: $0)" as SQL }
-        let arrays = names.enumerated().map { index, name -> SQL in
+        var arrays = names.enumerated().map { index, name -> SQL in
             "coalesce(pg_catalog.array_agg(CAST(d.\(name) AS pg_catalog.text)), '{}') AS \(ident: "rb_k\(index)")"
+        }
+        // Whether each value reads back as written (`rb_x0…`): the client holds their text.
+        arrays += zip(plan.replaceBy, names).enumerated().map { index, pair -> SQL in
+            "coalesce(pg_catalog.bool_and(\(readsBack("d.\(pair.1)", pair.0))), true) AS \(ident: "rb_x\(index)")"
         }
         return "SELECT \(arrays.joined(separator: ", ")) FROM (SELECT DISTINCT \(columns.joined(separator: ", ")) FROM \(rows) b) "
             + "AS d(\(names.joined(separator: ", ")))"
+    }
+
+    /// `value` (of replace-by column `name`) equals, by the column's own equality, its text
+    /// read back as the stage's type: not so for a float under `extra_float_digits = 0`,
+    /// a timestamptz whose zone abbreviation DateStyle SQL prints and reads otherwise.
+    func readsBack(_ value: SQL, _ name: String) -> SQL {
+        (plan.replaceEquality[name] ?? .builtinEquality).notDistinct("CAST(CAST(\(value) AS pg_catalog.text) AS \(replaceType(name)))", value)
     }
 
     /// Per unique key (as `clash` checks it), the batch's rows whose key a target row
@@ -30,8 +41,16 @@ extension StreamedStatements {
         let values = plan.replaceBy.enumerated().map { index, column -> SQL in
             "coalesce(pg_catalog.array_agg(CAST(t.\(ident: column) AS pg_catalog.text) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_r\(index)")"
         }
+        let exact = plan.replaceBy.map { readsBack("t.\(ident: $0)", $0) }.joined(separator: " AND ")
+        // The row's key as text (`name_k`): every row of a key that clashes clashes, and is
+        // no repeat of it (the load sets clashes aside first).
+        let keyText: SQL = "pg_catalog.concat_ws(E'\\x01', " + key.columns.map { "CAST(b.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ") + ")"
+        // The rows `rows` holds (with --max-rejects, those not set aside: a row set aside
+        // does not clash), under their columns' collations.
         return "SELECT coalesce(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_l"), "
-            + "\(values.joined(separator: ", ")) FROM \(collatedBatch) b JOIN \(KeyPredicates.rows(of: plan.target)) t ON "
+            + "\(values.joined(separator: ", ")), coalesce(pg_catalog.bool_and(\(exact)), true) AS \(ident: "\(name)_x"), "
+            + "coalesce(pg_catalog.array_agg(\(keyText) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_k") "
+            + "FROM \(collated(rows)) b JOIN \(KeyPredicates.rows(of: plan.target)) t ON "
             + "\(key.match(stored: "t", incoming: "b"))\(kept(rows)) WHERE \(key.complete("b"))"
     }
 
@@ -43,7 +62,7 @@ extension StreamedStatements {
             "pg_catalog.unnest(CAST(\(bindArray: held.map { $0[index] }) AS pg_catalog.text[]))"
         }
         let typed = zip(plan.replaceBy, names).map { column, name -> SQL in
-            "CAST(u.\(name) AS \(replaceType(column))) AS \(ident: column)"
+            "\(replaceValue("u.\(name)", column)) AS \(ident: column)"
         }
         return "(SELECT \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", "))))"
     }
@@ -60,7 +79,7 @@ extension StreamedStatements {
                 "pg_catalog.unnest(CAST(\(bindArray: candidates.map { $0.values[index] }) AS pg_catalog.text[]))"
             }
         let typed = zip(plan.replaceBy, names).map { column, name -> SQL in
-            "CAST(u.\(name) AS \(replaceType(column))) AS \(ident: column)"
+            "\(replaceValue("u.\(name)", column)) AS \(ident: column)"
         }
         let found: SQL = "(SELECT u.i, u.l, \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays.joined(separator: ", "))) "
             + "AS u(i, l, \(names.joined(separator: ", "))))"
@@ -71,6 +90,14 @@ extension StreamedStatements {
             + "WHERE \(load.replaceMatch("t", "r")))) AS deleted, "
             + "coalesce((SELECT pg_catalog.array_agg(k.i ORDER BY k.i, k.l) FROM fkb_kept k), '{}') AS i, "
             + "coalesce((SELECT pg_catalog.array_agg(k.l ORDER BY k.i, k.l) FROM fkb_kept k), '{}') AS l"
+    }
+
+    /// A replace-by column's text read back as the stage's type, under the column's own
+    /// collation (a case-insensitive one compares `JAN` and `jan` equal, as the load does).
+    func replaceValue(_ text: SQL, _ name: String) -> SQL {
+        let typed: SQL = "CAST(\(text) AS \(replaceType(name)))"
+        guard let collation = columns.first(where: { $0.name == name })?.collation, collation.count == 2 else { return typed }
+        return "\(typed) COLLATE \(ident: collation[0]).\(ident: collation[1])"
     }
 
     /// The type a replace-by column's text is read back as: the stage's.

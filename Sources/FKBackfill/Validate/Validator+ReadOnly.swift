@@ -123,7 +123,7 @@ extension Validator {
         }
         reasons += constraints.inexactness
         if !plan.replaceBy.isEmpty {
-            reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): whether it refuses the DELETE is not evaluated" }
+            reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
         if plan.unroutable != nil && triggered {
             reasons.append("rows no partition of \(target.display) accepts are not looked for: a BEFORE INSERT trigger may change the rows first")

@@ -167,7 +167,7 @@ extension Validator {
                     targetFound[index].rows += count
                     targetFound[index].lines = Array((targetFound[index].lines + Self.integers(row, "xs\(index)")).prefix(options.samples))
                 }
-                try replace?.add(row)
+                try replace?.add(row, names: sql.plan.replaceBy, budget: Self.repeatBudget)
                 if setAside != nil { rejected += row.int("rj_n") ?? 0 }
                 for index in repeats.indices {
                     try repeats[index].add(KeyArrays(row, "u\(index)", canonical: sql.canonicalColumns(repeats[index].key.columns)), samples: options.samples)
@@ -177,7 +177,7 @@ extension Validator {
                 // FK over a million new rows peaked at 88 MiB with a budget each).
                 // The missing keys count first: they are kept whatever their number.
                 // Over it, the unique keys' texts are let go (the missing keys may keep growing).
-                if repeats.reduce(0, { $0 + $1.held }) + tallies.reduce(0, { $0 + $1.held }) > Self.repeatBudget {
+                if repeats.reduce(0, { $0 + $1.held }) + tallies.reduce(0, { $0 + $1.held }) + (replace?.held ?? 0) > Self.repeatBudget {
                     for index in repeats.indices where !repeats[index].full || repeats[index].seen.count > 0 {
                         repeats[index].full = true
                         repeats[index].seen = CompactKeySet()
@@ -267,7 +267,14 @@ extension Validator {
         }
         report.notExact += try resolveSelfReferences(selfKeys, checked, &tallies, repeats: repeats, samples: options.samples)
         let clashes = report.columns.count
-        if let replace { try resolveReplaced(replace, sql, samples: options.samples, &report) }
+        if let replace {
+            // Repeats of a key that clashes clash instead (the load sets clashes aside first).
+            let clashing = try resolveReplaced(replace, sql, samples: options.samples, &report)
+            for (index, key) in replace.keys.enumerated() {
+                guard let at = repeats.firstIndex(where: { $0.key.name == key.name }), clashing.indices.contains(index) else { continue }
+                repeats[at].rows = max(0, repeats[at].rows - clashing[index])
+            }
+        }
         report.columns += duplicateProblems(repeats)
         if setAside != nil {
             let resolved = report.columns[clashes...].filter { $0.problem == .keyExists }.reduce(0) { $0 + $1.rows }
