@@ -81,8 +81,11 @@ extension Validator {
             reasons.append("--max-rejects: repeats of more than one unique key are counted key by key, where the load sets a row aside "
                 + "once and looks for the next key's repeats among the rows left")
         }
-        if repeats.contains(where: { $0.acrossBatches > 0 }) || resolvedClashes > 0 {
-            reasons.append("--max-rejects: rows set aside for a key found in another batch were checked for their FK keys as if loaded")
+        if repeats.contains(where: { $0.acrossBatches > 0 }) {
+            reasons.append("--max-rejects: rows set aside for repeating a key of an earlier batch were checked for their FK keys as if loaded")
+        }
+        if resolvedClashes > 0 {
+            reasons.append("--max-rejects: rows set aside for a key a row --replace-by keeps holds (known after the last batch) were checked for their FK keys as if loaded")
         }
         return reasons
     }
