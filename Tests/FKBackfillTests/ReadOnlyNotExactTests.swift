@@ -181,4 +181,19 @@ import TestSupport
         #expect(!repeated.wouldLoad && repeated.columns.map(\.problem) == [.duplicateKey], "\(repeated.columns)")
         #expect(repeated.notExact.isEmpty, "\(repeated.notExact)")
     }
+
+    /// RO8: a new key the parent's narrower type cannot hold exactly (0.1 as a double, a
+    /// real parent key): the load sets its row aside, read-only names it (differential
+    /// 31337/201: "would load" with an empty notExact where the load refused the row).
+    @Test func aKeyTheParentsTypeCannotHold() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p1 (code real PRIMARY KEY); INSERT INTO p1 VALUES (1);
+            CREATE TABLE fact (id int, c1 float8 CONSTRAINT f1 REFERENCES p1 (code));
+            """)
+        let csv = "id,c1\n1,1\n2,0.1\n"
+        #expect(try !dryRunLoads(db, "fact", csv))
+        let report = try readOnly(db, "fact", csv)
+        #expect(report.notExact.contains { $0.hasPrefix("f1: new keys of c1 that") }, "\(report.notExact)")
+    }
 }

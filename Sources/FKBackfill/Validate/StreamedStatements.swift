@@ -121,7 +121,16 @@ struct StreamedStatements {
             statement += setAside.relations(self, checks: checks.map(\.condition), target: target.map(\.condition), repeats: repeats.map(\.key))
             keys.keySource = SetAside.forKeys
         }
-        statement += "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: matchFull))) c"
+        if setAside != nil, !matchFull.isEmpty {
+            // A partly NULL MATCH FULL key of a row set aside stops nothing: counted over the rows kept.
+            let partly = matchFull.enumerated().map { index, fk -> SQL in
+                "pg_catalog.count(*) FILTER (WHERE \(KeyPredicates.partlyNull(KeyPredicates.columns("s", fk.columns)))) AS f\(int: index)"
+            }
+            statement += "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: []))) c CROSS JOIN (SELECT \(partly.joined(separator: ", ")) "
+                + "FROM \(SetAside.forKeys) s) f"
+        } else {
+            statement += "SELECT * FROM (\(inPlace.counts(notNull: [], matchFull: matchFull))) c"
+        }
         if let setAside { statement += " CROSS JOIN (\(setAside.counts())) rj" }
         if !checks.isEmpty {
             let raw = ValidationStatements(plan: plan, load: load)

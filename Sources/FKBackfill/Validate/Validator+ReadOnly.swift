@@ -155,6 +155,20 @@ extension Validator {
             reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here, though the load would find them")
         }
         guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
+        // A new key the parent's narrower type cannot hold exactly (a double into a real, a
+        // bigint into an int): the load sets its rows aside (LoadRun.markKeysThatCannotFit),
+        // whose casts may raise, which a batch's one statement cannot catch.
+        for fk in plan.stagedKeys where !fk.declared {
+            guard let parent = catalog.table(fk.referencedTable) else { continue }
+            let narrower = zip(fk.columns, fk.referencedColumns).filter { child, referenced in
+                guard let staged = plan.stagedColumns.first(where: { $0.name == child }),
+                      let column = parent.columns.first(where: { $0.name == referenced }), staged.type != column.type else { return false }
+                return !(column.type == "text" || (column.type.hasPrefix("character") && TextStaging.maxLength(column) == nil))
+            }
+            guard !narrower.isEmpty else { continue }
+            reasons.append("\(fk.name): new keys of \(narrower.map(\.0).joined(separator: ", ")) that \(parent.name.display)'s narrower type cannot hold "
+                + "exactly are not looked for (the load sets their rows aside)")
+        }
         // The load compares each new key with the parent's keys (LoadRun.rejectNearDuplicates).
         if plan.nearDuplicates == .reject {
             reasons.append("near_duplicates: reject: new keys that look like another key are not looked for (the load sets their rows aside)")
