@@ -6,13 +6,13 @@ import TestSupport
 /// (`default_transaction_read_only = on`, so the CSV is streamed), under GNU time
 /// (scripts/install-deps.sh installs it): its exit status, its JSON, and its peak RSS in
 /// MiB. The child's own rusage counts; the test process's pages are not the child's.
-func readOnlyValidationPeak(_ db: TestDatabase, table: String, csv: String) throws -> (status: Int32, output: String, peakMiB: Int) {
+func readOnlyValidationPeak(_ db: TestDatabase, table: String, csv: String, arguments extra: [String] = []) throws -> (status: Int32, output: String, peakMiB: Int) {
     let environment = ProcessInfo.processInfo.environment
     let binary = try #require(environment["FKBACKFILL_BIN"], "FKBACKFILL_BIN names the built CLI")
     let peakFile = try db.csvFile("")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-    process.arguments = ["-f", "%M", "-o", peakFile, binary, "validate", "\(db.schema).\(table)", "--csv", csv, "--format", "json"]
+    process.arguments = ["-f", "%M", "-o", peakFile, binary, "validate", "\(db.schema).\(table)", "--csv", csv, "--format", "json"] + extra
     var childEnvironment = environment
     childEnvironment["PGOPTIONS"] = "-c default_transaction_read_only=on"
     process.environment = childEnvironment
