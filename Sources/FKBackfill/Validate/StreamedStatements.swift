@@ -90,30 +90,7 @@ struct StreamedStatements {
         target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = [],
         replacing: [TargetConstraints.UniqueKey]? = nil, setAside: SetAside? = nil
     ) -> SQL {
-        let names = columns.map { SQL(ident: $0.name) } + [line]
-        let unnest = zip(arrays, names.indices).map { array, index -> SQL in
-            index < columns.count
-                ? "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.text[]))" : "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.int8[]))"
-        }
-        let typed = zip(columns, unconvertible).enumerated().map { index, pair -> SQL in
-            let (column, bad) = pair
-            var cast = TextStaging.cast("r.\(ident: column.name)", column)
-            // As the insert stores it: varchar(n) without the spaces beyond n, char(n)
-            // padded ('abc  ' is 'abc' in a varchar(3) key). A longer value is a finding of
-            // its own ("too long"); cut here, it is only compared.
-            if TextStaging.maxLength(column) != nil, column.domainBaseType == nil, !column.type.hasSuffix("]") {
-                cast = "CAST(\(cast) AS \(column.sqlType))"
-            }
-            // on_blank: null loads a blank key as NULL (LoadRun.handleBlankKeys); in a NOT
-            // NULL column it is the row's reject, which the FK's blank keys report.
-            if plan.blank.onBlank == .null, !column.refusesNull, plan.blankColumns.contains(where: { $0.name == column.name }) {
-                cast = "CASE WHEN \(inPlace.isBlank(cast)) THEN NULL ELSE \(cast) END"
-            }
-            guard let condition = refused(index, bad, nullRefused) else { return "\(cast) AS \(ident: column.name)" }
-            return "CASE WHEN \(condition) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
-        }
-        var statement: SQL = "WITH \(Self.text) AS MATERIALIZED (SELECT * FROM ROWS FROM (\(unnest.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))), "
-            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r.\(line) FROM \(Self.text) r) "
+        var statement = relations(arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused)
         // --max-rejects: the rows the load sets aside are left out of the keys' checks
         // (StreamedStatements+SetAside.swift).
         var keys = self
@@ -157,6 +134,35 @@ struct StreamedStatements {
             statement += " CROSS JOIN (\(keys.missingKeys(fk, samples: samples, as: "fk\(index)", known: known[index], nullable: inputs))) k\(int: index)"
         }
         return statement
+    }
+
+    /// `WITH fkb_text AS (…), fkb_batch AS (…) `: the batch as text and cast to the staging
+    /// types, `unconvertible` values NULL (the same for every statement over one batch).
+    func relations(arrays: [String], unconvertible: [[String]], nullRefused: [Bool]) -> SQL {
+        let names = columns.map { SQL(ident: $0.name) } + [line]
+        let unnest = zip(arrays, names.indices).map { array, index -> SQL in
+            index < columns.count
+                ? "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.text[]))" : "pg_catalog.unnest(CAST(\(bind: array) AS pg_catalog.int8[]))"
+        }
+        let typed = zip(columns, unconvertible).enumerated().map { index, pair -> SQL in
+            let (column, bad) = pair
+            var cast = TextStaging.cast("r.\(ident: column.name)", column)
+            // As the insert stores it: varchar(n) without the spaces beyond n, char(n)
+            // padded ('abc  ' is 'abc' in a varchar(3) key). A longer value is a finding of
+            // its own ("too long"); cut here, it is only compared.
+            if TextStaging.maxLength(column) != nil, column.domainBaseType == nil, !column.type.hasSuffix("]") {
+                cast = "CAST(\(cast) AS \(column.sqlType))"
+            }
+            // on_blank: null loads a blank key as NULL (LoadRun.handleBlankKeys); in a NOT
+            // NULL column it is the row's reject, which the FK's blank keys report.
+            if plan.blank.onBlank == .null, !column.refusesNull, plan.blankColumns.contains(where: { $0.name == column.name }) {
+                cast = "CASE WHEN \(inPlace.isBlank(cast)) THEN NULL ELSE \(cast) END"
+            }
+            guard let condition = refused(index, bad, nullRefused) else { return "\(cast) AS \(ident: column.name)" }
+            return "CASE WHEN \(condition) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
+        }
+        return "WITH \(Self.text) AS MATERIALIZED (SELECT * FROM ROWS FROM (\(unnest.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))), "
+            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r.\(line) FROM \(Self.text) r) "
     }
 
     /// `fk`'s missing keys in the batch, by first line, as parallel arrays (`KeyArrays`):

@@ -55,6 +55,9 @@ public struct ValidationReport: Sendable {
             case keyExists = "key already in the target"
             /// An earlier row of the input has the same unique key.
             case duplicateKey = "duplicate key in the input"
+            /// Read-only: a missing key the parent's narrower type cannot hold exactly (a
+            /// double into a `real` key); the load sets the row aside.
+            case keyCannotExist = "key cannot exist in the parent"
         }
 
         /// The target column.

@@ -158,7 +158,8 @@ extension Validator {
         // A new key the parent's narrower type cannot hold exactly (a double into a real, a
         // bigint into an int): the load sets its rows aside (LoadRun.markKeysThatCannotFit),
         // whose casts may raise, which a batch's one statement cannot catch.
-        for fk in plan.stagedKeys where !fk.declared {
+        // Streamed, each batch looks for them (StreamedStatements+KeyFit); in place, not.
+        for fk in plan.stagedKeys where !fk.declared && !streamed {
             guard let parent = catalog.table(fk.referencedTable) else { continue }
             let narrower = zip(fk.columns, fk.referencedColumns).filter { child, referenced in
                 guard let staged = plan.stagedColumns.first(where: { $0.name == child }),

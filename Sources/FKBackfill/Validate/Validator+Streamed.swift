@@ -38,7 +38,7 @@ extension Validator {
     /// problems, and returns what each FK of `checked` found.
     func checkStreamed(
         _ opened: OpenedInput, _ sql: StreamedStatements, _ checked: [ForeignKey],
-        _ report: inout ValidationReport, _ options: ValidateOptions, constraints: TargetConstraints
+        _ report: inout ValidationReport, _ options: ValidateOptions, constraints: TargetConstraints, catalog: Catalog
     ) throws -> [Findings] {
         guard let csv = opened.csv else { return [] }
         try session.execute("SET LOCAL jit = off")
@@ -71,6 +71,9 @@ extension Validator {
         // --max-rejects: rows the load would set aside, counted and left out of the key checks.
         let setAside = options.maxRejects > 0 ? Self.setAside(sql) : nil
         var rejected = 0
+        // Keys a parent's narrower type cannot hold: the load sets their rows aside (StreamedStatements+KeyFit).
+        let fits = sql.keyFits(catalog)
+        var unfit = fits.map { _ in (rows: 0, lines: [Int]()) }
         // Per FK, the input columns whose NULLs a new parent row's NOT NULL column follows: the same every batch.
         let nullable = checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) }
 
@@ -81,11 +84,22 @@ extension Validator {
             var nullRefused = [Bool](repeating: false, count: columns.count)
             func run() throws -> Row {
                 let checks = sql.columnChecks(unconvertible: unconvertible, nullRefused: nullRefused)
+                let unfitNow = fits.isEmpty ? [] : try unfitLines(fits, sql, relations: sql.relations(
+                    arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused))
+                var aside = setAside
+                let unfitting = Array(Set(unfitNow.joined())).sorted()
+                if !unfitting.isEmpty {
+                    aside?.conditions.append("s.\(sql.line) OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: unfitting.map(String.init)) AS pg_catalog.int8[]))")
+                }
                 let row = try session.execute(sql.check(
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
                     target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) },
-                    nullable: nullable, replacing: replace?.keys, setAside: setAside)).rows[0]
+                    nullable: nullable, replacing: replace?.keys, setAside: aside)).rows[0]
+                for (index, lines) in unfitNow.enumerated() where !lines.isEmpty {
+                    unfit[index].rows += lines.count
+                    unfit[index].lines = Array((unfit[index].lines + lines).sorted().prefix(options.samples))
+                }
                 for (index, check) in checks.enumerated() {
                     let count = row.int("n\(index)") ?? 0
                     guard count > 0 else { continue }
@@ -199,6 +213,9 @@ extension Validator {
             report.columns.append(.init(
                 column: problem.check.column, problem: problem.check.problem, detail: problem.check.detail,
                 rows: problem.rows, sampleLines: problem.lines))
+        }
+        for (fit, found) in zip(fits, unfit) where found.rows > 0 {
+            report.columns.append(.init(column: fit.child, problem: .keyCannotExist, detail: fit.reason, rows: found.rows, sampleLines: found.lines))
         }
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))

@@ -136,7 +136,7 @@ public final class Validator {
                 throw MustStage(reason: reason)
             }
             report.checkedInPlace = true
-            findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints)
+            findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints, catalog: catalog)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
             let statements = InPlaceStatements(plan: plan, load: load, source: select)
