@@ -72,4 +72,24 @@ import TestSupport
         }
         #expect(error.kind == .database(sqlState: SQLState.readOnlySQLTransaction) && error.message.contains("the target references itself"), "\(error)")
     }
+
+    /// A `--source` table checked in place on the standby: its rows' keys are present to
+    /// each other (the relation itself), only the key nobody has is missing; and the
+    /// table's own rows (no input), which the standby refused before.
+    @Test func aSourceInPlaceAndTheTablesOwnRows() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE node (id int PRIMARY KEY, up int CONSTRAINT node_up REFERENCES node, name text);
+            INSERT INTO node VALUES (1, NULL, 'root');
+            CREATE TABLE incoming (LIKE node);
+            INSERT INTO incoming VALUES (3, 2, 'c'), (2, 1, 'b'), (4, 77, 'd');
+            """)
+        #expect((try? db.load("node", input: .table("\(db.schema).incoming")) { $0.dryRun = true }) != nil)
+        var options = ValidateOptions()
+        options.inPlace = true
+        let report = try Validator(connection: try standby(db)).run(table: "\(db.schema).node", input: .table("\(db.schema).incoming"), options: options)
+        #expect(report.wouldLoad && report.foreignKeys.map { "\($0.missingKeys) \($0.fixableKeys)" } == ["1 1"], "\(summary(report)) \(report.notExact)")
+        let own = try Validator(connection: try standby(db)).run(table: "\(db.schema).node", input: nil, options: ValidateOptions())
+        #expect(own.wouldLoad && own.foreignKeys.map(\.missingKeys) == [0], "\(summary(own))")
+    }
 }

@@ -39,8 +39,7 @@ extension Validator {
             let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { target.column($0)?.type == target.column($1)?.type }
             if options.maxRejects > 0 || !options.replaceBy.isEmpty {
                 why = "the target references itself, and rows --max-rejects sets aside or --replace-by deletes change which keys the input gives"
-            } else if let cycle = sql.plan.parents.first(where: \.isTarget)?.cycle,
-                      sql.plan.parents.contains(where: { !$0.isTarget && $0.cycle == cycle }) {
+            } else if Self.inCycleWithParents(sql.plan) {
                 why = "the target references itself and is in a cycle with its parents"
             } else if key == nil || !sameTypes {
                 why = "the target references itself, and the keys its rows give are not followed across batches by their text"
@@ -51,6 +50,12 @@ extension Validator {
             if let key { found.append((index, key)) }
         }
         return found
+    }
+
+    /// The target is in a cycle with other parents (its load order is the staged path's).
+    static func inCycleWithParents(_ plan: LoadPlan) -> Bool {
+        guard let cycle = plan.parents.first(where: \.isTarget)?.cycle else { return false }
+        return plan.parents.contains { !$0.isTarget && $0.cycle == cycle }
     }
 
     /// After the last batch: drops from each self-referencing FK's waiting keys those the

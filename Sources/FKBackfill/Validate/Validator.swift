@@ -37,6 +37,9 @@ public final class Validator {
     var pinned: Session?
     /// The session of the run under way.
     var session: Session!
+    /// The session cannot write (a hot standby, a read-only role): what would be staged on
+    /// the primary is checked in place where that can be exact (a self-reference).
+    var sessionCannotWrite = false
 
     /// A validator on a connection of the caller's: each run pins the search path and
     /// gives the connection its own back afterwards.
@@ -63,6 +66,7 @@ public final class Validator {
             // Reading in place writes nothing, so its transaction begins READ ONLY and runs
             // on a standby too; staging writes temporary tables (Validator+ReadOnly.swift).
             let readOnlySession = try session.readOnlyReason()
+            sessionCannotWrite = readOnlySession != nil
             // A CSV cannot be staged on such a session: it is streamed as bound arrays
             // instead (Validator+Streamed.swift), unless its options need the staged prediction.
             let writes = Self.alwaysWrites(input, options, streamed: readOnlySession != nil)
@@ -118,10 +122,15 @@ public final class Validator {
         // cut, so it is checked where it is. Blanks loaded as NULL and self-references
         // (whose keys may come from the input itself) need the staged copy.
         var inPlace = opened.select != nil && (input == nil || options.inPlace)
+        // Read-only, a self-reference is checked in place too: the input's own keys are the
+        // relation's (`InPlaceStatements.provided`), unless rows set aside or deleted change
+        // them, or the target is in a cycle with its parents (the staged path's order).
+        let selfReference = checked.contains(where: { $0.referencedTable == target.name })
+        let selfInPlace = readOnly && sessionCannotWrite && options.maxRejects == 0 && options.replaceBy.isEmpty && !Self.inCycleWithParents(plan)
         if inPlace, let reason = Self.stagingNeeded(
             hasTypes: try opened.hasTypes(of: target, on: session),
             blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty,
-            selfReference: checked.contains(where: { $0.referencedTable == target.name })) {
+            selfReference: selfReference && !selfInPlace) {
             if readOnly { throw MustStage(reason: reason) }
             inPlace = false
         }
@@ -139,7 +148,8 @@ public final class Validator {
             findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints, catalog: catalog)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
-            let statements = InPlaceStatements(plan: plan, load: load, source: select)
+            var statements = InPlaceStatements(plan: plan, load: load, source: select)
+            statements.provided = select
             // --max-rejects: the FKs of the rows the load keeps (Validator+InPlaceSetAside.swift).
             let kept = input != nil && options.maxRejects > 0 ? try keptInPlace(statements, constraints: constraints) : nil
             findings = try checkInPlace(statements, checked, &report, options, keys: kept.map { InPlaceStatements(plan: plan, load: load, source: $0) })
