@@ -22,6 +22,8 @@ func readOnlyValidationPeak(_ db: TestDatabase, table: String, csv: String, argu
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let peakKiB = Int(try String(contentsOfFile: peakFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? Int.max
+    // GNU time writes "Command exited with non-zero status 1" first when the run says "would not load".
+    let lastLine = try String(contentsOfFile: peakFile, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
+    let peakKiB = Int(lastLine.trimmingCharacters(in: .whitespacesAndNewlines)) ?? Int.max
     return (process.terminationStatus, String(decoding: data, as: UTF8.self), peakKiB / 1024)
 }

@@ -140,12 +140,21 @@ extension LoadRun {
     /// column's own collation where its type's differs, varchar(n)/char(n) cast to their
     /// length (spaces beyond it cut, char(n) padded; a longer value is a reject of its
     /// own first). Nil when every column already compares as stored.
+    /// A blank key that `on_blank: null` loads as NULL is NULL here too: the CHECK sees the
+    /// NULL the table will hold (hostile review 7: it saw the marker, and let through a row
+    /// the INSERT then refused).
     var storedShape: SQL? {
         var changed = false
         let columns = plan.stagedColumns.map { column -> SQL in
             var value: SQL = "s.\(ident: column.name)"
             if TextStaging.maxLength(column) != nil, column.domainBaseType == nil, !column.type.hasSuffix("]") {
                 value = "CAST(\(value) AS \(column.sqlType))"
+                changed = true
+            }
+            if plan.blank.onBlank == .null, !column.refusesNull, plan.blankColumns.contains(where: { $0.name == column.name }) {
+                // Markers bound (the constants table the blank step reads comes later).
+                let markers: SQL? = plan.blank.markers.isEmpty ? nil : plan.blank.markers.map { "\(bind: $0)" as SQL }.joined(separator: ", ")
+                value = "CASE WHEN \(KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)) THEN NULL ELSE \(value) END"
                 changed = true
             }
             if let collation = column.collation, collation.count == 2 {

@@ -110,12 +110,15 @@ extension Validator {
             report.columns.append(.init(
                 column: column.name, problem: .notNull, detail: "\(column.name) is NOT NULL", rows: count, sampleLines: []))
         }
+        // With rows set aside, a partly NULL MATCH FULL key counts on the rows kept only.
+        var partly = row
+        if let keys, !matchFull.isEmpty { partly = try session.execute(keys.counts(notNull: [], matchFull: matchFull)).rows[0] }
         return try checked.map { fk in
             let result = try session.execute((keys ?? sql).foreignKey(fk, samples: options.samples)).rows[0]
             var found = Findings(
                 violating: result.int("violating") ?? 0, missing: result.int("missing") ?? 0, blank: result.int("blank") ?? 0)
             if let index = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
-                found.partlyNull = row.int("f\(index)") ?? 0
+                found.partlyNull = partly.int("f\(index)") ?? 0
             }
             let keys = (try? JSONDecoder().decode([[String?]].self, from: Data(result.string("samples").utf8))) ?? []
             found.samples = options.samples > 0 ? keys.map { ValidationReport.Sample(key: $0, lines: []) } : []

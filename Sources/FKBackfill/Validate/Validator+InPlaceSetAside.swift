@@ -29,19 +29,21 @@ extension Validator {
     /// the rest but one; held against the limit in `report`.
     func countSetAsideInPlace(_ sql: InPlaceStatements, kept: SQL, constraints: TargetConstraints, _ report: inout ValidationReport, maxRejects: Int) throws {
         let keys = StreamedStatements.checkedUniqueKeys(constraints, given: Set(sql.plan.stagedColumns.map(\.name))).filter(\.defaultOperatorClasses)
-        let repeats = keys.enumerated().map { index, key -> SQL in
+        // A row repeating any key (one of its rows but one per key's value), counted once.
+        let repeatsAny: SQL = keys.isEmpty ? "0" : "(SELECT pg_catalog.count(*) FROM (SELECT " + keys.enumerated().map { index, key -> SQL in
             let columns = key.columns.enumerated().map { key.collated("b.\(ident: $1)", $0) }.joined(separator: ", ")
-            return "(SELECT coalesce(pg_catalog.sum(g.n OPERATOR(pg_catalog.-) 1), 0) FROM (SELECT pg_catalog.count(*) AS n FROM \(kept) b "
-                + "WHERE \(key.complete("b")) GROUP BY \(columns)) g) AS r\(int: index)"
-        }
+            return "CASE WHEN \(key.complete("b")) THEN pg_catalog.row_number() OVER (PARTITION BY \(columns)) ELSE 1 END AS r\(int: index)"
+        }.joined(separator: ", ") + " FROM \(kept) b) x WHERE " + keys.indices.map { "x.r\(int: $0) OPERATOR(pg_catalog.>) 1" as SQL }.joined(separator: " OR ") + ")"
         let row = try session.execute(
-            "SELECT (SELECT pg_catalog.count(*) FROM \(sql.source) s) OPERATOR(pg_catalog.-) (SELECT pg_catalog.count(*) FROM \(kept) k) AS flagged"
-                + repeats.map { ", \($0)" as SQL }.joined()).rows[0]
-        let repeated = keys.indices.map { row.int("r\($0)") ?? 0 }
-        report.setAside(rows: (row.int("flagged") ?? 0) + repeated.reduce(0, +), maxRejects: maxRejects)
-        if repeated.contains(where: { $0 > 0 }) {
+            "SELECT (SELECT pg_catalog.count(*) FROM \(sql.source) s) OPERATOR(pg_catalog.-) (SELECT pg_catalog.count(*) FROM \(kept) k) AS flagged, "
+                + "\(repeatsAny) AS repeated").rows[0]
+        let repeated = row.int("repeated") ?? 0
+        report.setAside(rows: (row.int("flagged") ?? 0) + repeated, maxRejects: maxRejects)
+        if repeated > 0 {
             report.notExact.append("--max-rejects: a table's rows have no order, so which row of a repeated unique key loads is not known: "
                 + "the FK keys of every such row were checked")
         }
+        let clashes = report.columns.filter { $0.problem == .keyExists }.reduce(0) { $0 + $1.rows }
+        if keys.count > 1, repeated + clashes > 0 { report.notExact.append(Self.twoKeysNote) }
     }
 }

@@ -28,6 +28,12 @@ extension Validator {
         /// last batch says which the input itself gives (Validator+StreamedSelf.swift).
         var pending: [String: PendingKey]?
         var pendingOverflow = false
+        var pendingBytes = 0
+        /// Self keys past the budget, counted missing without being held.
+        var unheldMissing = 0
+        var unheldBlank = 0
+        /// What the waiting keys may take: the shared budget left (`Validator+Streamed`).
+        var pendingBudget = Validator.repeatBudget
 
         /// Merges one missing key a batch found: `known` is the index in `order` of an
         /// equal key found before.
@@ -37,7 +43,7 @@ extension Validator {
             _ key: [String?], merge: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int,
             valued flags: [Bool] = []
         ) throws {
-            if pending != nil { return addPending(key, merge: merge, rows: rows, lines: found, blank: isBlank, samples: limit) }
+            if pending != nil { return try addPending(key, merge: merge, rows: rows, lines: found, blank: isBlank, samples: limit, budget: pendingBudget) }
             violating += rows
             let merged = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? merge
             let text = merged.map { $0 ?? "" }.joined(separator: "\u{0}")
@@ -55,10 +61,10 @@ extension Validator {
         }
 
         /// Memory the kept keys take (as `UniqueTally.held`).
-        var held: Int { ([seen] + valued).reduce(0) { $0 + $1.bytes + 16 * $1.count } }
+        var held: Int { ([seen] + valued).reduce(0) { $0 + $1.bytes + 16 * $1.count } + pendingBytes }
 
         func findings() -> Findings {
-            var found = Findings(violating: violating, missing: seen.count, blank: blank, partlyNull: partlyNull)
+            var found = Findings(violating: violating, missing: seen.count + unheldMissing, blank: blank + unheldBlank, partlyNull: partlyNull)
             found.nullDerived = valued.map { seen.count - $0.count }
             found.samples = samples.map { ValidationReport.Sample(key: $0.key, lines: $0.lines) }
             return found

@@ -163,6 +163,11 @@ extension Validator {
                 row = try run()
             }
             report.rows += row.int("rows") ?? 0
+            // Waiting self keys share the budget the other keys held leave.
+            let others = repeats.reduce(0) { $0 + $1.held } + (replace?.held ?? 0)
+            for index in tallies.indices where tallies[index].pending != nil {
+                tallies[index].pendingBudget = max(0, Self.repeatBudget - others - tallies.reduce(0) { $0 + $1.held } + tallies[index].pendingBytes)
+            }
             for (index, fk) in checked.enumerated() {
                 if let at = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
                     tallies[index].partlyNull += row.int("f\(at)") ?? 0
@@ -176,6 +181,7 @@ extension Validator {
                         known: known[at], samples: options.samples, valued: valued.map { $0.indices.contains(at) && $0[at] })
                 }
             }
+            dropGivenSelfKeys(selfKeys, checked, &tallies, repeats: repeats)
             values = [[String?]](repeating: [], count: columns.count)
             lines = []
         }
@@ -234,7 +240,9 @@ extension Validator {
         if setAside != nil {
             let resolved = report.columns[clashes...].filter { $0.problem == .keyExists }.reduce(0) { $0 + $1.rows }
             report.setAside(rows: rejected + resolved + repeats.reduce(0) { $0 + $1.rows }, maxRejects: options.maxRejects)
-            report.notExact += Self.setAsideNotExact(sql.plan, repeats: repeats, resolvedClashes: resolved)
+            let clashed = report.columns.filter { $0.problem == .keyExists }.reduce(0) { $0 + $1.rows } - resolved
+            report.notExact += Self.setAsideNotExact(sql.plan, repeats: repeats, resolvedClashes: resolved, clashes: clashed,
+                                                     uniqueKeys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))).count)
         }
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
         return tallies.map { $0.findings() }

@@ -58,6 +58,26 @@ extension Validator {
         return plan.parents.contains { !$0.isTarget && $0.cycle == cycle }
     }
 
+    /// Whether the input gave `entry`'s key, as far as the referenced unique key's texts go.
+    static func given(_ entry: PendingKey, _ fk: ForeignKey, _ tally: UniqueTally) -> Bool {
+        let positions = tally.key.columns.compactMap { fk.referencedColumns.firstIndex(of: $0) }
+        let values = positions.map { entry.merge[$0] }
+        return tally.seen.contains(values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}"))
+    }
+
+    /// After each batch: drops the waiting keys the input has given so far, while the
+    /// referenced key's texts are still held (past the budget they are let go: hostile
+    /// review 7, a key given long before was then counted missing).
+    func dropGivenSelfKeys(_ selfKeys: [(fk: Int, key: Int)], _ checked: [ForeignKey], _ tallies: inout [KeyTally], repeats: [UniqueTally]) {
+        for (fkIndex, keyIndex) in selfKeys where !repeats[keyIndex].full {
+            guard let waiting = tallies[fkIndex].pending, !waiting.isEmpty else { continue }
+            let left = waiting.filter { !Self.given($0.value, checked[fkIndex], repeats[keyIndex]) }
+            guard left.count < waiting.count else { continue }
+            tallies[fkIndex].pending = left
+            tallies[fkIndex].pendingBytes = left.reduce(0) { $0 + 2 * $1.key.utf8.count + 160 }
+        }
+    }
+
     /// After the last batch: drops from each self-referencing FK's waiting keys those the
     /// input gives, and merges the rest as missing. Returns what it could not resolve.
     func resolveSelfReferences(
@@ -67,15 +87,11 @@ extension Validator {
         for (fkIndex, keyIndex) in selfKeys {
             let tally = repeats[keyIndex]
             let fk = checked[fkIndex]
-            // The FK's values in the unique key's column order, as UniqueTally writes them.
-            let positions = tally.key.columns.compactMap { fk.referencedColumns.firstIndex(of: $0) }
-            let given: (PendingKey) -> Bool = { entry in
-                let values = positions.map { entry.merge[$0] }
-                return tally.seen.contains(values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}"))
-            }
+            let given: (PendingKey) -> Bool = { Self.given($0, fk, tally) }
             if tally.full || tallies[fkIndex].pendingOverflow {
                 notExact.append("\(fk.name): keys of the target's own rows in other batches are followed only while the keys held stay under "
-                    + "\(Validator.repeatBudget >> 20) MiB and \(Validator.pendingSelfKeys) keys wait: some counted missing may be in the input")
+                    + "\(Validator.repeatBudget >> 20) MiB and \(Validator.pendingSelfKeys) keys wait: some counted missing may be in the input "
+                    + "(or counted once per batch), so their placeholders may not be needed")
             }
             try tallies[fkIndex].resolvePending(given: given, samples: samples)
         }
@@ -84,16 +100,25 @@ extension Validator {
 }
 
 extension Validator.KeyTally {
-    mutating func addPending(_ key: [String?], merge: [String?], rows: Int, lines: [Int], blank: Bool, samples: Int) {
+    /// A key past the limit or the budget is counted missing at once, not held (hostile
+    /// review 7: it was dropped, and a key nobody gave went uncounted); notExact says some
+    /// such may be in the input after all, and counted more than once.
+    mutating func addPending(_ key: [String?], merge: [String?], rows: Int, lines: [Int], blank: Bool, samples: Int, budget: Int) throws {
         let text = merge.map { $0 ?? "" }.joined(separator: "\u{0}")
         if var entry = pending?[text] {
             entry.rows += rows
             entry.lines = Array((entry.lines + lines).sorted().prefix(samples))
             pending?[text] = entry
-        } else if (pending?.count ?? 0) < Validator.pendingSelfKeys {
+        } else if (pending?.count ?? 0) < Validator.pendingSelfKeys, pendingBytes < budget {
             pending?[text] = Validator.PendingKey(key: key, merge: merge, rows: rows, lines: Array(lines.prefix(samples)), blank: blank)
+            pendingBytes += 2 * text.utf8.count + 160
         } else {
+            // Not held (that is what the budget is for): its rows count, and it counts as a
+            // missing key, once per batch that has it.
             pendingOverflow = true
+            violating += rows
+            unheldMissing += 1
+            if blank { unheldBlank += 1 }
         }
     }
 

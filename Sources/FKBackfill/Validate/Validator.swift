@@ -154,6 +154,12 @@ public final class Validator {
             let kept = input != nil && options.maxRejects > 0 ? try keptInPlace(statements, constraints: constraints) : nil
             findings = try checkInPlace(statements, checked, &report, options, keys: kept.map { InPlaceStatements(plan: plan, load: load, source: $0) })
             if input != nil { try checkTargetRowsInPlace(statements, &report, constraints: constraints) }
+            // Row-level security on a --source table hides some of its rows from this role: the load's role may see them.
+            if case .table(let name)? = input {
+                let source = try TableResolver.resolve(name, on: session)
+                let hidden = try session.execute("SELECT pg_catalog.row_security_active(CAST(\(bind: String(source.oid)) AS pg_catalog.oid)) AS rls").rows[0].bool("rls")
+                if hidden { report.notExact.append("row-level security on \(source.name.display) applies to this role: rows it hides from the input are not checked") }
+            }
             if let kept { try countSetAsideInPlace(statements, kept: kept, constraints: constraints, &report, maxRejects: options.maxRejects) }
         } else {
             // On Citus, a distributed parent is read through a coordinator copy of its keys.
