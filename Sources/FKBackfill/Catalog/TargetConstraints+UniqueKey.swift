@@ -6,10 +6,13 @@ import PostgresClient
 extension TargetConstraints.UniqueKey {
     /// Row `incoming`'s key equal to row `stored`'s, as the index compares: its
     /// operators, its collation on both sides, NULLs equal under NULLS NOT DISTINCT.
-    func match(stored: SQL, incoming: SQL) -> SQL {
+    /// `shape` gives the incoming value of a column as the table stores it (a cast to
+    /// varchar(n)); the column reference itself by default.
+    func match(stored: SQL, incoming: SQL, shape: (SQL, String) -> SQL = { value, _ in value }) -> SQL {
         columns.enumerated().map { position, name -> SQL in
-            let equal = equality[position].compare(collated("\(stored).\(ident: name)", position), collated("\(incoming).\(ident: name)", position))
-            return nullsNotDistinct ? "(\(equal) OR \(stored).\(ident: name) IS NULL AND \(incoming).\(ident: name) IS NULL)" : equal
+            let value = shape("\(incoming).\(ident: name)", name)
+            let equal = equality[position].compare(collated("\(stored).\(ident: name)", position), collated(value, position))
+            return nullsNotDistinct ? "(\(equal) OR \(stored).\(ident: name) IS NULL AND \(value) IS NULL)" : equal
         }.joined(separator: " AND ")
     }
 
