@@ -184,4 +184,14 @@ import TestSupport
         #expect(dry(1) == nil)
         #expect(try !readOnly(1).wouldLoad)
     }
+
+    /// Without an input there is nothing to replace with: refused (it was silently ignored).
+    @Test func withoutAnInputItIsRefused() throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE fact (month date NOT NULL, ref text PRIMARY KEY)")
+        let error = try #require(throws: FKBackfillError.self) {
+            _ = try Validator(connection: db.connection).run(table: "\(db.schema).fact", input: nil, options: options(["month"]))
+        }
+        #expect(error.kind == .invalidOptions && error.message.hasPrefix("--replace-by needs an input"), "\(error)")
+    }
 }

@@ -92,6 +92,12 @@ public final class Validator {
     /// One validation; with `readOnly` (its transaction began READ ONLY), throws
     /// `MustStage` before any write when the input cannot be read in place after all.
     func validate(table: String, input: InputSource?, options: ValidateOptions, readOnly: Bool) throws -> ValidationReport {
+        // Without an input, validate checks the rows already in the table: nothing replaces them.
+        if input == nil, !options.replaceBy.isEmpty {
+            throw FKBackfillError(
+                "--replace-by needs an input: without --csv, --source or --query, validate checks the rows already in \(table)",
+                hint: "pass the input the load will take, or leave out --replace-by", kind: .invalidOptions)
+        }
         var planError: String?
         let prepared = try Preparation.prepare(
             table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message },
