@@ -57,7 +57,7 @@ import TestSupport
         let report = try notExact.readOnly(db, "fact", csv)
         #expect(!report.wouldLoad)
         #expect(problems(report) == ["ref|duplicate key in the input|1|[30002]", "n|duplicate key in the input|1|[30002]"], "\(problems(report))")
-        #expect(report.notExact == ["unique key d_once (d): repeats are found within each batch (20000 rows or 2 MiB), not across them (its type's equal values may differ in text)"],
+        #expect(report.notExact == ["unique key d_once (d): repeats are found within each batch (20000 rows or 1 MiB), not across them (its type's equal values may differ in text)"],
                 "\(report.notExact)")
     }
 

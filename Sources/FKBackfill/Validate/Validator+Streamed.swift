@@ -12,8 +12,10 @@ extension Validator {
     /// And text per batch: 20,000 records of 4 KB were 80 MB held, twice over in the array
     /// literals, and peaked at 484 MB (hostile review 4). A batch ends at whichever comes first.
     /// (4 MiB held a batch of the real month's 28 columns, 37,000 rows, at 67 MB: its
-    /// text is copied into literals, binds and libpq's buffer; 2 MiB, 49 MB.)
-    static let streamBatchBytes = 2 << 20
+    /// text is copied into literals, binds and libpq's buffer; 2 MiB, 49 MB. 1 MiB: a
+    /// self-referencing file of 500-byte keys 63 → 54 MB (hostile review 7), and the bench's
+    /// million rows 42 → 37 MB and faster, 6.5 → 5.3 s.)
+    static let streamBatchBytes = 1 << 20
 
     /// Types whose text is one per value (under the database's deterministic default
     /// collation, which the batch's keys have): keys of these are merged by their text.
@@ -166,7 +168,10 @@ extension Validator {
             // Waiting self keys share the budget the other keys held leave.
             let others = repeats.reduce(0) { $0 + $1.held } + (replace?.held ?? 0)
             for index in tallies.indices where tallies[index].pending != nil {
-                tallies[index].pendingBudget = max(0, Self.repeatBudget - others - tallies.reduce(0) { $0 + $1.held } + tallies[index].pendingBytes)
+                // At most a quarter of the budget: each waiting key is held three times over (its
+                // text, its values, the dictionary's key); a 64 MiB peak at 16 (hostile review 7).
+                tallies[index].pendingBudget = min(Self.repeatBudget / 4,
+                                                   max(0, Self.repeatBudget - others - tallies.reduce(0) { $0 + $1.held } + tallies[index].pendingBytes))
             }
             for (index, fk) in checked.enumerated() {
                 if let at = matchFull.firstIndex(where: { $0.name == fk.name && $0.table == fk.table }) {
