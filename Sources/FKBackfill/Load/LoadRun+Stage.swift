@@ -152,9 +152,8 @@ extension LoadRun {
                 changed = true
             }
             if plan.blank.onBlank == .null, !column.refusesNull, plan.blankColumns.contains(where: { $0.name == column.name }) {
-                // Markers bound (the constants table the blank step reads comes later).
-                let markers: SQL? = plan.blank.markers.isEmpty ? nil : plan.blank.markers.map { "\(bind: $0)" as SQL }.joined(separator: ", ")
-                value = "CASE WHEN \(KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)) THEN NULL ELSE \(value) END"
+                // Markers bound: the constants table the blank step reads comes later.
+                value = "CASE WHEN \(plan.isBlankBound(value)) THEN NULL ELSE \(value) END"
                 changed = true
             }
             if let collation = column.collation, collation.count == 2 {

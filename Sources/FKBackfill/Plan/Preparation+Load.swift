@@ -25,7 +25,7 @@ extension Preparation {
         let (target, opened) = (prepared.target, prepared.opened)
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
-        plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
+        plan.replaceEquality = try replaceEquality(options.replaceBy, of: target, input: opened.columns, on: session)
         // The target's columns in the input (an extra one is never written to it).
         let inputColumns = opened.columns.filter { target.column($0) != nil }
         let constraints = try TargetConstraints.read(target, on: session)
@@ -35,14 +35,24 @@ extension Preparation {
                 "\(place): " + Preparation.notNullColumnMissingMessage(column, of: target),
                 hint: "add \(column.name) to the input", kind: .badInput(line: 1))
         }
-        for column in options.replaceBy where inputColumns.contains(column) && plan.replaceEquality[column] == nil {
-            throw FKBackfillError(
-                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
-                hint: "choose columns whose values can be compared", kind: .invalidOptions)
-        }
         try Preparation.checkReplaceByColumns(options.replaceBy, in: opened.columns, of: target)
         let load = Preparation(
             catalog: prepared.catalog, graph: prepared.graph, target: target, opened: opened, rules: prepared.rules, plan: plan)
         return (load, constraints)
+    }
+}
+
+extension Preparation {
+    /// Each `--replace-by` column's own equality (citext case-blind, a domain over ltree as
+    /// ltree), as the load's DELETE and validate compare; a target column of the input
+    /// without one is refused.
+    static func replaceEquality(_ replaceBy: [String], of target: Table, input: [String], on session: Session) throws -> [String: SQLOperator] {
+        let equality = try OperatorCatalog.columnEquality(target.oid, replaceBy, on: session)
+        for column in replaceBy where input.contains(column) && target.column(column) != nil && equality[column] == nil {
+            throw FKBackfillError(
+                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
+                hint: "choose columns whose values can be compared", kind: .invalidOptions)
+        }
+        return equality
     }
 }

@@ -20,6 +20,17 @@ struct CompactKeySet {
     /// Bytes of the keys held, lengths included.
     private(set) var bytes = 0
 
+    /// A tuple of values as one key: each value tagged, NULL empty (no text stands for
+    /// NULL: NUL is in no text), joined by NUL.
+    static func tuple(_ values: [String?]) -> String {
+        values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}")
+    }
+
+    /// The values of a key `tuple` made.
+    static func values(ofTuple text: String) -> [String?] {
+        text.split(separator: "\u{0}", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0.dropFirst()) }
+    }
+
     /// Adds `key`; false when it was already there.
     mutating func insert(_ key: String) throws -> Bool {
         var key = key

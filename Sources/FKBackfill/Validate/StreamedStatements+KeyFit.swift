@@ -8,34 +8,6 @@ import PostgresClient
 /// batch asks in a statement of its own, in a savepoint, and where the cast raises, finds
 /// the keys that raise by halves of its distinct missing keys (Validator+StreamedKeyFit).
 extension StreamedStatements {
-    /// One FK column whose parent column is of a narrower type.
-    struct KeyFit {
-        var fk: ForeignKey
-        var child: String
-        var pair: Int
-        var parent: Column
-        var staged: Column
-        var reason: String
-    }
-
-    /// The FK columns of the input whose parent type is narrower (as `markKeysThatCannotFit` picks them).
-    func keyFits(_ catalog: Catalog) -> [KeyFit] {
-        var fits: [KeyFit] = []
-        for fk in plan.stagedKeys where !fk.declared {
-            guard let table = catalog.table(fk.referencedTable) else { continue }
-            for (pair, (child, referenced)) in zip(fk.columns, fk.referencedColumns).enumerated() {
-                guard let staged = columns.first(where: { $0.name == child }),
-                      let parent = table.columns.first(where: { $0.name == referenced }), staged.type != parent.type else { continue }
-                if parent.type == "text" || (parent.type.hasPrefix("character") && TextStaging.maxLength(parent) == nil) { continue }
-                let why = TextStaging.maxLength(parent).map { "longer than \($0) characters, or not kept exactly" }
-                    ?? "not a valid \(parent.type), or not kept exactly by it"
-                fits.append(KeyFit(fk: fk, child: child, pair: pair, parent: parent, staged: staged,
-                                   reason: "key (\(child)) cannot exist in \(table.name.display).\(referenced): \(why)"))
-            }
-        }
-        return fits
-    }
-
     /// Batch row `s`'s key of `fit` is missing from the parent (as the load's test).
     func missingKey(_ fit: KeyFit) -> SQL {
         var missing: SQL = "s.\(ident: fit.child) IS NOT NULL AND " + KeyPredicates.missing(fit.fk, child: KeyPredicates.columns("s", fit.fk.columns))
@@ -43,19 +15,11 @@ extension StreamedStatements {
         return missing
     }
 
-    /// `value` (text) is kept exactly by the parent's type: cast as the backfill casts it,
-    /// then compared with the FK's own operator, as PostgreSQL's check will.
-    func fits(_ fit: KeyFit, _ value: SQL) -> SQL {
-        let typed: SQL = "CAST(\(value) AS \(fit.staged.sqlType))"
-        let prefix: SQL = TextStaging.maxLength(fit.parent).map { "pg_catalog.char_length(pg_catalog.rtrim(\(value), ' ')) OPERATOR(pg_catalog.<=) \(int: $0) AND " } ?? ""
-        return prefix + "(\(fit.fk.childEquality[fit.pair].compare("CAST(\(typed) AS \(fit.parent.sqlType))", typed))) IS TRUE"
-    }
-
     /// The batch's lines whose key of `fit` is missing and does not fit (`l`); with `bad`,
     /// those whose key is one of these texts instead (found by `unfitValues`).
     func unfitLines(_ fit: KeyFit, relations: SQL, bad: [String]? = nil) -> SQL {
         let value: SQL = "CAST(s.\(ident: fit.child) AS pg_catalog.text)"
-        let test: SQL = bad.map { "\(value) OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: $0) AS pg_catalog.text[]))" } ?? "NOT (\(fits(fit, value)))"
+        let test: SQL = bad.map { "\(value) OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: $0) AS pg_catalog.text[]))" } ?? "NOT (\(fit.fits(value)))"
         return relations + "SELECT coalesce(pg_catalog.array_agg(s.\(line) ORDER BY s.\(line)), '{}') AS l FROM \(Self.batch) s "
             + "WHERE \(missingKey(fit)) AND \(test)"
     }
@@ -69,6 +33,6 @@ extension StreamedStatements {
     /// Of `values`, those that do not fit (`v`); raises when one cannot be cast at all.
     func unfitValues(_ fit: KeyFit, _ values: [String]) -> SQL {
         "SELECT coalesce(pg_catalog.array_agg(u.v), '{}') AS v FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u(v) "
-            + "WHERE NOT (\(fits(fit, "u.v")))"
+            + "WHERE NOT (\(fit.fits("u.v")))"
     }
 }

@@ -125,7 +125,6 @@ struct InPlaceStatements {
     /// The load's blank test with the markers bound as values: the load looks them up in
     /// its temporary constants table, which a check in place, READ ONLY, cannot create.
     func isBlank(_ value: SQL) -> SQL {
-        let markers: SQL? = plan.blank.markers.isEmpty ? nil : plan.blank.markers.map { "\(bind: $0)" as SQL }.joined(separator: ", ")
-        return KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)
+        plan.isBlankBound(value)
     }
 }

@@ -155,19 +155,12 @@ extension Validator {
             reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here, though the load would find them")
         }
         guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
-        // A new key the parent's narrower type cannot hold exactly (a double into a real, a
-        // bigint into an int): the load sets its rows aside (LoadRun.markKeysThatCannotFit),
-        // whose casts may raise, which a batch's one statement cannot catch.
-        // Streamed, each batch looks for them (StreamedStatements+KeyFit); in place, not.
-        for fk in plan.stagedKeys where !fk.declared && !streamed {
-            guard let parent = catalog.table(fk.referencedTable) else { continue }
-            let narrower = zip(fk.columns, fk.referencedColumns).filter { child, referenced in
-                guard let staged = plan.stagedColumns.first(where: { $0.name == child }),
-                      let column = parent.columns.first(where: { $0.name == referenced }), staged.type != column.type else { return false }
-                return !(column.type == "text" || (column.type.hasPrefix("character") && TextStaging.maxLength(column) == nil))
-            }
-            guard !narrower.isEmpty else { continue }
-            reasons.append("\(fk.name): new keys of \(narrower.map(\.0).joined(separator: ", ")) that \(parent.name.display)'s narrower type cannot hold "
+        // A new key the parent's narrower type cannot hold exactly (KeyFit): the load sets its
+        // rows aside. Streamed, each batch looks for them (StreamedStatements+KeyFit); in place, not.
+        let narrower = streamed ? [] : plan.narrowerKeys(catalog)
+        for (index, fit) in narrower.enumerated() where !narrower[..<index].contains(where: { $0.fk.name == fit.fk.name }) {
+            let columns = narrower.filter { $0.fk.name == fit.fk.name }.map(\.child)
+            reasons.append("\(fit.fk.name): new keys of \(columns.joined(separator: ", ")) that \(fit.parentTable.display)'s narrower type cannot hold "
                 + "exactly are not looked for (the load sets their rows aside)")
         }
         // The load compares each new key with the parent's keys (LoadRun.rejectNearDuplicates).

@@ -74,7 +74,7 @@ extension Validator {
         let setAside = options.maxRejects > 0 ? Self.setAside(sql) : nil
         var rejected = 0
         // Keys a parent's narrower type cannot hold: the load sets their rows aside (StreamedStatements+KeyFit).
-        let fits = sql.keyFits(catalog)
+        let fits = sql.plan.narrowerKeys(catalog)
         var unfit = fits.map { _ in (rows: 0, lines: [Int]()) }
         // Per FK, the input columns whose NULLs a new parent row's NOT NULL column follows: the same every batch.
         let nullable = checked.map { Self.nullableDerivations(of: $0, plan: sql.plan).map(\.input) }

@@ -5,7 +5,7 @@ import PostgresClient
 /// raise found by halves of the batch's distinct missing keys, each half in a savepoint.
 extension Validator {
     /// Per fit, the batch's lines whose missing key does not fit.
-    func unfitLines(_ fits: [StreamedStatements.KeyFit], _ sql: StreamedStatements, relations: SQL) throws -> [[Int]] {
+    func unfitLines(_ fits: [KeyFit], _ sql: StreamedStatements, relations: SQL) throws -> [[Int]] {
         try fits.map { fit in
             do {
                 return try session.savepoint { Self.integers(try session.execute(sql.unfitLines(fit, relations: relations)).rows[0], "l") }
@@ -19,7 +19,7 @@ extension Validator {
     }
 
     /// Of `values`, those the parent's type does not keep, or cannot take at all.
-    func unfitValues(_ fit: StreamedStatements.KeyFit, _ values: [String], _ sql: StreamedStatements) throws -> [String] {
+    func unfitValues(_ fit: KeyFit, _ values: [String], _ sql: StreamedStatements) throws -> [String] {
         guard !values.isEmpty else { return [] }
         do {
             return try session.savepoint { try session.execute(sql.unfitValues(fit, values)).rows[0].array("v").compactMap { $0 } }

@@ -36,7 +36,7 @@ extension Validator {
         mutating func add(_ row: Row, names: [String], budget: Int) throws {
             let arrays = (0..<columns).map { row.array("rb_k\($0)") }
             for index in (arrays.first ?? []).indices {
-                let text = Self.text(arrays.map { $0[index] })
+                let text = CompactKeySet.tuple(arrays.map { $0[index] })
                 guard !seen.contains(text) else { continue }
                 guard held < min(budget, Validator.replaceBudget) else { full = true; continue }
                 _ = try seen.insert(text)
@@ -55,17 +55,10 @@ extension Validator {
             }
         }
 
-        /// A tuple's text: each value tagged, NULL empty (no text stands for NULL).
-        static func text(_ values: [String?]) -> String {
-            values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}")
-        }
-
         /// The values held, as tuples.
         var values: [[String?]] {
             var result: [[String?]] = []
-            seen.forEach { text in
-                result.append(text.split(separator: "\u{0}", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0.dropFirst()) })
-            }
+            seen.forEach { result.append(CompactKeySet.values(ofTuple: $0)) }
             return result
         }
 

@@ -62,7 +62,7 @@ extension Validator {
     static func given(_ entry: PendingKey, _ fk: ForeignKey, _ tally: UniqueTally) -> Bool {
         let positions = tally.key.columns.compactMap { fk.referencedColumns.firstIndex(of: $0) }
         let values = positions.map { entry.merge[$0] }
-        return tally.seen.contains(values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}"))
+        return tally.seen.contains(CompactKeySet.tuple(values))
     }
 
     /// After each batch: drops the waiting keys the input has given so far, while the

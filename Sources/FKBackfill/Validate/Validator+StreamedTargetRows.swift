@@ -42,8 +42,7 @@ extension Validator {
             for (values, (count, groupLines)) in zip(groups.merge, zip(groups.rows, groups.lines)) {
                 var earlier = false
                 if byText {
-                    // A value tagged, NULL empty: no text stands for NULL (NUL is in no text).
-                    let text = values.map { $0.map { "\u{1}" + $0 } ?? "" }.joined(separator: "\u{0}")
+                    let text = CompactKeySet.tuple(values)
                     if seen.contains(text) {
                         earlier = true
                     } else if !full {

@@ -106,12 +106,7 @@ public final class Validator {
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
         // Compared as the load compares them: each column's own equality (citext case-blind).
-        plan.replaceEquality = try OperatorCatalog.columnEquality(target.oid, options.replaceBy, on: session)
-        for column in options.replaceBy where opened.columns.contains(column) && target.column(column) != nil && plan.replaceEquality[column] == nil {
-            throw FKBackfillError(
-                "replace-by column \(column) of \(target.name.display) has a type with no equality (no default btree or hash operator class)",
-                hint: "choose columns whose values can be compared", kind: .invalidOptions)
-        }
+        plan.replaceEquality = try Preparation.replaceEquality(options.replaceBy, of: target, input: opened.columns, on: session)
         let source = opened.source
         let columns = opened.columns
         let load = LoadStatements(plan: plan)

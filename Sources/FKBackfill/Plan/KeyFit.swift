@@ -1,0 +1,48 @@
+import PostgresClient
+
+/// An input column of a cross-type FK whose referenced column is of a narrower type
+/// (`bigint` → `integer`, a double into a `real`, `text` into `varchar(8)`): a missing key
+/// the parent's type does not keep exactly can never have a parent row, and the load sets
+/// its row aside (`LoadRun.markKeysThatCannotFit`); read-only validate looks for the same
+/// keys per batch (`StreamedStatements+KeyFit`). One choice of columns and one test for both.
+struct KeyFit {
+    var fk: ForeignKey
+    var child: String
+    var pair: Int
+    var parent: Column
+    var staged: Column
+    var parentTable: TableName
+
+    /// The load's reject reason, and read-only's problem detail.
+    var reason: String {
+        let why = TextStaging.maxLength(parent).map { "longer than \($0) characters, or not kept exactly" }
+            ?? "not a valid \(parent.type), or not kept exactly by it"
+        return "key (\(child)) cannot exist in \(parentTable.display).\(parent.name): \(why)"
+    }
+
+    /// The input's `value` (text) kept exactly by the parent's type: cast as the backfill
+    /// casts it, then compared with the FK's own operator, as PostgreSQL's check will (the
+    /// cast may raise for a value the parent's type cannot take at all).
+    func fits(_ value: SQL) -> SQL {
+        let typed: SQL = "CAST(\(value) AS \(staged.sqlType))"
+        let prefix: SQL = TextStaging.maxLength(parent).map { "pg_catalog.char_length(pg_catalog.rtrim(\(value), ' ')) OPERATOR(pg_catalog.<=) \(int: $0) AND " } ?? ""
+        return prefix + "(\(fk.childEquality[pair].compare("CAST(\(typed) AS \(parent.sqlType))", typed))) IS TRUE"
+    }
+}
+
+extension LoadPlan {
+    /// The input's FK columns whose parent column is of a narrower type.
+    func narrowerKeys(_ catalog: Catalog) -> [KeyFit] {
+        var fits: [KeyFit] = []
+        for fk in stagedKeys where !fk.declared {
+            guard let table = catalog.table(fk.referencedTable) else { continue }
+            for (pair, (child, referenced)) in zip(fk.columns, fk.referencedColumns).enumerated() {
+                guard let staged = stagedColumns.first(where: { $0.name == child }),
+                      let parent = table.columns.first(where: { $0.name == referenced }), staged.type != parent.type else { continue }
+                if parent.type == "text" || (parent.type.hasPrefix("character") && TextStaging.maxLength(parent) == nil) { continue }
+                fits.append(KeyFit(fk: fk, child: child, pair: pair, parent: parent, staged: staged, parentTable: table.name))
+            }
+        }
+        return fits
+    }
+}
