@@ -26,8 +26,6 @@ extension Preparation {
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
         plan.replaceEquality = try replaceEquality(options.replaceBy, of: target, input: opened.columns, on: session)
-        // The target's columns in the input (an extra one is never written to it).
-        let inputColumns = opened.columns.filter { target.column($0) != nil }
         let constraints = try TargetConstraints.read(target, on: session)
         if options.loadTarget, let column = Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints).first {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
