@@ -57,8 +57,17 @@ import TestSupport
         let limited = try run(binary, ["validate", "\(db.schema).fact", "--csv", csv, "--max-rejects", "1", "--format", "json"], environment: onStandby)
         let counted = try JSONSerialization.jsonObject(with: Data(limited.stdout.utf8)) as? [String: Any]
         #expect(limited.status == 0 && counted?["rejected"] as? Int == 0 && counted?["maxRejects"] as? Int == 1, "\(limited.stderr)")
-        // What needs the staged prediction (a query compiled into a view), and any load, is one error.
-        for arguments in [["validate", "\(db.schema).fact", "--query", "SELECT 3 AS id, 'G3' AS org_code"], ["load", "\(db.schema).fact", "--csv", csv]] {
+        // A query, compiled into a view on the primary, is read through a cursor: the same report.
+        let query = ["validate", "\(db.schema).fact", "--query", "SELECT 3 AS id, 'G3' AS org_code UNION ALL SELECT 4, 'G4'", "--format", "json"]
+        let (queried, queriedOnPrimary) = (try run(binary, query, environment: onStandby), try run(binary, query, environment: environment))
+        #expect(queried.status == 0 && queried.stderr.isEmpty, "\(queried.stderr)")
+        let fromQuery = try JSONSerialization.jsonObject(with: Data(queried.stdout.utf8)) as? [String: Any]
+        let fromQueryOnPrimary = try JSONSerialization.jsonObject(with: Data(queriedOnPrimary.stdout.utf8)) as? [String: Any]
+        #expect(fromQuery?["wouldLoad"] as? Bool == true && fromQuery?["rows"] as? Int == 2 && fromQuery?["lineNumbers"] as? String == "row")
+        #expect((fromQuery?["foreignKeys"] as? [[String: Any]])?.first?["missingKeys"] as? Int == 2)
+        #expect((fromQueryOnPrimary?["foreignKeys"] as? [[String: Any]])?.first?["missingKeys"] as? Int == 2, "\(queriedOnPrimary.stdout)")
+        // Any load is one error.
+        for arguments in [["load", "\(db.schema).fact", "--csv", csv]] {
             let refused = try run(binary, arguments, environment: onStandby)
             #expect(refused.status == 3, "\(arguments[0]): \(refused.stderr)")
             let lines = refused.stderr.split(separator: "\n")

@@ -13,10 +13,17 @@ struct OpenedInput {
     let select: SQL?
     /// The type OID and modifier of each column, for a table or query input.
     var types: [(oid: UInt32, modifier: Int32)] = []
+    /// The user's query, trimmed, where it was not compiled into a view (a session that
+    /// cannot write): read through a cursor declared under the user's path (`cursorSelect`).
+    var query: String?
 
     /// Opens `source` for `target`. With `onlyInsertable`, a table input keeps just the
-    /// columns a load could write (checking a table's own rows).
-    static func open(_ source: InputSource, target: Table, on session: Session, onlyInsertable: Bool = false) throws -> OpenedInput {
+    /// columns a load could write (checking a table's own rows). Without `compileQuery`
+    /// (a read-only session), a query is not made a temporary view: its shape is read
+    /// under the user's path and its text kept for a cursor.
+    static func open(
+        _ source: InputSource, target: Table, on session: Session, onlyInsertable: Bool = false, compileQuery: Bool = true
+    ) throws -> OpenedInput {
         let insertable = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }.map(\.name)
         let opened: OpenedInput
         switch source {
@@ -38,8 +45,14 @@ struct OpenedInput {
             opened = OpenedInput(
                 source: source, columns: keep.map { shape.columnNames[$0] }, csv: nil, select: select,
                 types: keep.map { shape.columnTypes[$0] })
+        case .query(let text) where !compileQuery:
+            // Safe as raw text: the user's own query, as compileQuery takes it.
+            let shape = try session.underUserSearchPath {
+                try session.execute("SELECT * FROM (\(unsafeRaw: trimmedQuery(text))\n) AS q LIMIT 0")
+            }
+            opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: nil, types: shape.columnTypes, query: trimmedQuery(text))
         case .query(let text):
-            let select = try compileQuery(text, on: session)
+            let select = try Self.compileQuery(text, on: session)
             let shape = try session.execute("SELECT * FROM \(select) LIMIT 0")
             opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: select, types: shape.columnTypes)
         }

@@ -53,7 +53,7 @@ struct Preparation {
         }
         try afterCatalog(target)
         let source = input ?? .table(target.name.display)
-        let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil)
+        let opened = try OpenedInput.open(source, target: target, on: session, onlyInsertable: input == nil, compileQuery: needsTemporary)
         let extra = ExtraColumns.typed(ExtraColumns.names(opened.columns, of: target), catalog: catalog)
         let resolved = try RulesValidator.validate(
             rules, catalog: catalog, stagedColumns: opened.columns, extraColumns: extra, on: session)

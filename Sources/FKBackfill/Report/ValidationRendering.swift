@@ -93,7 +93,7 @@ extension ValidationReport {
     var json: JSONDocument {
         JSONDocument(
             table: table, input: input, rows: rows,
-            lineNumbers: checkedInPlace && !linesAreFileLines ? "none" : linesAreFileLines ? "file" : "row",
+            lineNumbers: checkedInPlace && !linesAreFileLines && !rowsNumbered ? "none" : linesAreFileLines ? "file" : "row",
             strict: strict, wouldLoad: wouldLoad,
             foreignKeys: foreignKeys.map { fk in
                 .init(name: fk.name, table: fk.table, referencedTable: fk.referencedTable,

@@ -128,6 +128,9 @@ public struct ValidationReport: Sendable {
     /// The table or query was checked where it is, without staging a copy; samples then
     /// list keys but no row numbers, which a table's unordered rows do not have.
     public var checkedInPlace = false
+    /// A query or table read through a cursor, read-only (Validator+StreamedCursor.swift):
+    /// checked as in place, but its rows numbered in the order read, as staged.
+    var rowsNumbered = false
     /// Input rows checked.
     public var rows = 0
     /// Whether every missing key counts as a failure, fixable or not (`--strict`).

@@ -8,8 +8,9 @@ import PostgresClient
 /// on a hot standby and for a role whose transactions are read-only, with the same report.
 /// Staging (a CSV, a table or query that needs casting, a `--query`, which is compiled
 /// into a temporary view) creates temporary tables, which neither allows: on such a
-/// session that is said before anything runs, instead of PostgreSQL's "cannot execute
-/// CREATE TABLE in a read-only transaction".
+/// session the input is streamed instead (a CSV in batches, a query or a table through a
+/// cursor); what still needs the staged prediction is refused before anything runs,
+/// instead of PostgreSQL's "cannot execute CREATE TABLE in a read-only transaction".
 extension Validator {
     /// Thrown inside the READ ONLY transaction when the input turns out to need staging
     /// after all (its types differ from the target's, blanks load as NULL, the target
@@ -25,14 +26,17 @@ extension Validator {
     /// expressions, each compiled into a temporary view to be checked (SQLExpressionCheck).
     ///
     /// With `streamed` (the session cannot write), a CSV is read in batches sent as bound
-    /// arrays instead (Validator+Streamed.swift): rows `--max-rejects` lets the load set
+    /// arrays instead (Validator+Streamed.swift), a query or a table to cast through a
+    /// cursor: rows `--max-rejects` lets the load set
     /// aside are flagged per batch (StreamedStatements+SetAside.swift), rows `--replace-by`
     /// deletes resolved after the last batch (StreamedStatements+Replace.swift).
     static func alwaysWrites(_ input: InputSource?, _ options: ValidateOptions, streamed: Bool = false) -> String? {
+        // Streamed, a query or a table that must be cast is read as text through a
+        // cursor (Validator+StreamedCursor.swift), a CSV in batches.
         let staged: String? = switch input {
         case nil: nil
-        case .csv where !streamed: "a CSV file is staged on a session that may write"
-        case .csv: nil
+        case _ where streamed: nil
+        case .csv: "a CSV file is staged on a session that may write"
         case .query: "a query is compiled into a temporary view"
         case .table: options.inPlace ? nil : "a table not checked in place is staged and cast"
         }
@@ -57,7 +61,8 @@ extension Validator {
             "cannot validate \(input?.label ?? table) for \(table) on this session: \(why), and \(writes), "
                 + "which a read-only transaction or a hot standby cannot create; nothing was written",
             hint: "what runs read-only is reading in place: a table whose columns have the target's types (inPlace) or the "
-                + "target's own rows (no input), and a CSV streamed in batches; validate this input against the primary, with a role whose "
+                + "target's own rows (no input), a CSV streamed in batches, and a query or a table read as text through a cursor; "
+                + "validate this input against the primary, with a role whose "
                 + "transactions may write")
     }
 

@@ -37,12 +37,13 @@ extension Validator {
     }
 
     /// Reads the CSV batch by batch and checks each; fills the report's rows and column
-    /// problems, and returns what each FK of `checked` found.
+    /// problems, and returns what each FK of `checked` found. A `--query` or a cast
+    /// `--source` comes as text through a cursor instead (Validator+StreamedCursor.swift).
     func checkStreamed(
         _ opened: OpenedInput, _ sql: StreamedStatements, _ checked: [ForeignKey],
         _ report: inout ValidationReport, _ options: ValidateOptions, constraints: TargetConstraints, catalog: Catalog
     ) throws -> [Findings] {
-        guard let csv = opened.csv else { return [] }
+        guard opened.csv != nil || Self.cursorSelect(opened, sql.columns) != nil else { return [] }
         try session.execute("SET LOCAL jit = off")
         let columns = sql.columns
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
@@ -191,7 +192,6 @@ extension Validator {
             lines = []
         }
 
-        var parser = CSVRecordParser(options: opened.csvOptions, columns: columns.map(\.name), firstLine: csv.headerLines + 1)
         var bytes = 0
         func take(_ fields: [String?], _ line: Int) throws {
             for index in fields.indices {
@@ -204,17 +204,22 @@ extension Validator {
                 bytes = 0
             }
         }
-        do {
-            try csv.chunks { bytes in try parser.feed(bytes, take) }
-            try parser.finish(take)
-        } catch let failure as CSVRecordParser.Failure {
-            let line = failure.copyLine + csv.headerLines
-            throw FKBackfillError(
-                "\(opened.source.label):\(line): \(failure.message)", hint: FKBackfillError.copyHint(sqlState: failure.sqlState),
-                kind: .badInput(line: line))
+        if let csv = opened.csv {
+            var parser = CSVRecordParser(options: opened.csvOptions, columns: columns.map(\.name), firstLine: csv.headerLines + 1)
+            do {
+                try csv.chunks { bytes in try parser.feed(bytes, take) }
+                try parser.finish(take)
+            } catch let failure as CSVRecordParser.Failure {
+                let line = failure.copyLine + csv.headerLines
+                throw FKBackfillError(
+                    "\(opened.source.label):\(line): \(failure.message)", hint: FKBackfillError.copyHint(sqlState: failure.sqlState),
+                    kind: .badInput(line: line))
+            }
+        } else {
+            _ = try streamCursor(opened, columns, take)
         }
         try flush()
-        if csv.headerLines > 0, report.rows == 0 {
+        if let csv = opened.csv, csv.headerLines > 0, report.rows == 0 {
             // What the load says of it (LoadRun.stageInput), and validate staged as its blocker.
             throw FKBackfillError("\(opened.source.label): the file has a header but no rows, nothing to load",
                                   hint: "check that the export wrote its rows", kind: .badInput(line: nil))

@@ -132,21 +132,27 @@ public final class Validator {
             hasTypes: try opened.hasTypes(of: target, on: session),
             blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty,
             selfReference: selfReference && !selfInPlace) {
-            if readOnly { throw MustStage(reason: reason) }
+            // On a session that cannot write, a --source is streamed as text instead.
+            if readOnly && !(sessionCannotWrite && input != nil) { throw MustStage(reason: reason) }
             inPlace = false
         }
+        // Read-only, an input not read in place is streamed: a CSV in batches, a query or a
+        // table to cast as text through a cursor (Validator+StreamedCursor.swift).
+        let streamed = readOnly && input != nil && (opened.csv != nil || (sessionCannotWrite && !inPlace))
         try Preparation.checkReplaceByColumns(options.replaceBy, in: columns, of: target)
         let constraints = try TargetConstraints.read(target, on: session)
         var findings: [Findings]
         var predicted: Prediction?
-        if readOnly, opened.csv != nil {
+        if streamed {
             // A CSV on a session that cannot write: streamed, checked as in place.
             // An FK of the target to itself is resolved across the batches (Validator+StreamedSelf.swift).
             if let reason = Self.streamingNeedsStaging(plan: plan, selfReference: false) {
                 throw MustStage(reason: reason)
             }
             report.checkedInPlace = true
+            report.rowsNumbered = opened.csv == nil
             findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints, catalog: catalog)
+            report.notExact += try hiddenSourceRows(input)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
             var statements = InPlaceStatements(plan: plan, load: load, source: select)
@@ -155,12 +161,7 @@ public final class Validator {
             let kept = input != nil && options.maxRejects > 0 ? try keptInPlace(statements, constraints: constraints) : nil
             findings = try checkInPlace(statements, checked, &report, options, keys: kept.map { InPlaceStatements(plan: plan, load: load, source: $0) })
             if input != nil { try checkTargetRowsInPlace(statements, &report, constraints: constraints) }
-            // Row-level security on a --source table hides some of its rows from this role: the load's role may see them.
-            if case .table(let name)? = input {
-                let source = try TableResolver.resolve(name, on: session)
-                let hidden = try session.execute("SELECT pg_catalog.row_security_active(CAST(\(bind: String(source.oid)) AS pg_catalog.oid)) AS rls").rows[0].bool("rls")
-                if hidden { report.notExact.append("row-level security on \(source.name.display) applies to this role: rows it hides from the input are not checked") }
-            }
+            report.notExact += try hiddenSourceRows(input)
             if let kept { try countSetAsideInPlace(statements, kept: kept, constraints: constraints, &report, maxRejects: options.maxRejects) }
         } else {
             // On Citus, a distributed parent is read through a coordinator copy of its keys.
@@ -211,7 +212,7 @@ public final class Validator {
         // A CSV streamed, or a --source table checked in place: what was not evaluated.
         if report.checkedInPlace && input != nil {
             report.notExact = try notEvaluatedReadOnly(
-                plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: isFile) + report.notExact
+                plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed) + report.notExact
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         // Read-only, a parent that gets one new row at most cannot collide with its own
@@ -227,7 +228,7 @@ public final class Validator {
             let status = try coverage.result(for: fk)
             if let planError {
                 result.reasons.append(planError)
-            } else if status.status == .uncovered, report.checkedInPlace && isFile, (newRows[fk.referencedTable] ?? 0) <= 1,
+            } else if status.status == .uncovered, streamed, (newRows[fk.referencedTable] ?? 0) <= 1,
                       let parent = plan.parent(fk.referencedTable), !status.reasons.isEmpty,
                       Set(status.reasons).isSubset(of: coverage.collidingUniques(parent)) {
                 result.fixableKeys = found.missing - found.blank
