@@ -106,7 +106,29 @@ struct OpenedInput {
             }
         }
         guard let select else { return 0 }
-        return try session.execute(insert(select)).affectedRows
+        return try Self.insertRows(insert(select), input: source.label, on: session)
+    }
+
+    /// The rows of a table or query into the stage. A value the target's type refuses
+    /// (does not convert, too long, its domain's CHECK) is the input's fault, as a CSV's
+    /// value is: a usage error naming the input, not a database error; validate names its rows.
+    static func insertRows(_ statement: SQL, input: String, on session: Session) throws -> Int {
+        let failure: PostgresError
+        do {
+            return try session.execute(statement).affectedRows
+        } catch {
+            failure = error
+        }
+        guard failure.isDataException || isStagedRefusal(failure) else { throw failure }
+        let located = FKBackfillError(input: input, failure)
+        throw FKBackfillError(located.message, hint: "`fkbackfill validate` names the rows; " + (located.hint ?? ""),
+                              kind: .badInput(line: nil), cause: failure)
+    }
+
+    /// A domain's CHECK or NOT NULL refusing a value of a table or query as it is staged:
+    /// the stage has no constraints of its own, so only a value's type refuses there.
+    static func isStagedRefusal(_ error: PostgresError) -> Bool {
+        error.kind == .server && [SQLState.checkViolation, SQLState.notNullViolation].contains(error.sqlState ?? "")
     }
 
     /// A domain's CHECK or NOT NULL refusing a value COPY read: the stage has no
@@ -137,6 +159,28 @@ struct OpenedInput {
             ORDER BY t.n
             """).rows.map { try $0.string("type") }
         return zip(columns, names).allSatisfy { name, type in target.column(name)?.type == type }
+    }
+
+    /// Per column of a table or query input whose type is neither a string type (whose
+    /// text is its value) nor the target column's, that type's name (`LoadPlan.sourceTypes`).
+    func sourceTypes(of target: Table, on session: Session) throws -> [String: String] {
+        guard csv == nil, types.count == columns.count, !types.isEmpty else { return [:] }
+        let rows = try session.execute(
+            """
+            SELECT pg_catalog.format_type(t.oid, t.modifier) AS type, y.typcategory OPERATOR(pg_catalog.=) 'S' AS string
+            FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS pg_catalog.oid[])),
+                            pg_catalog.unnest(CAST(\(bindArray: types.map { String($0.modifier) }) AS pg_catalog.int4[]))) WITH ORDINALITY AS t(oid, modifier, n)
+            JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
+            ORDER BY t.n
+            """).rows
+        guard rows.count == columns.count else { return [:] }
+        var found: [String: String] = [:]
+        for (name, row) in zip(columns, rows) {
+            let type = try row.string("type")
+            guard !row.bool("string"), let column = target.column(name), column.type != type, column.domainBaseType != type else { continue }
+            found[name] = type
+        }
+        return found
     }
 
     /// The temporary view a `--query` is compiled into.

@@ -115,10 +115,23 @@ struct LoadStatements: Sendable {
 
     /// Stages the rows of a relation (a table, or the view holding a `--query`); values
     /// cast to the target's column types explicitly, so a staging table of text columns
-    /// loads like a CSV would.
+    /// loads like a CSV would — but a length is checked, not cut (`stagingCast`).
     func insertStage(from source: SQL) -> SQL {
-        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(identifier(column.name)) AS \(column.sqlType))" }
+        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(identifier(column.name)) AS \(Self.stagingCast(column)))" }
         return "INSERT INTO \(Self.stage) (\(stagedList)) SELECT \(values.joined(separator: ", ")) FROM \(source) AS q"
+    }
+
+    /// The type a table's or query's column is cast to on its way into the stage: the
+    /// target column's, but for a length-limited character or bit type (or a domain over
+    /// one) the type without its length. An explicit cast to `varchar(3)` cuts 'ABCDEF' to
+    /// 'ABC' without a word, where PostgreSQL's INSERT, COPY and the staged validate refuse
+    /// it as too long; cast unsized, the value meets the stage column's own type on
+    /// assignment, which checks the length (and the domain) as an INSERT into the target does.
+    static func stagingCast(_ column: Column) -> SQL {
+        let type = column.domainBaseType ?? column.type
+        let array = type.hasSuffix("[]") ? "[]" : ""
+        if type.hasPrefix("bit(") || type.hasPrefix("bit varying(") { return "bit varying\(unsafeRaw: array)" }
+        return TextStaging.unsized(type) ?? column.sqlType
     }
 
     /// `ANALYZE` of the stage for `columns` (those it has, each once) and `_fkb_reject`,

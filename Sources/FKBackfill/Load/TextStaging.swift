@@ -33,6 +33,15 @@ struct TextStaging {
         return unsized(base) ?? SQL(unsafeRaw: base)
     }
 
+    /// `value` cast back to the input column's own type, or as it is.
+    static func via(_ value: SQL, _ type: String?) -> SQL {
+        // Safe as raw text: `format_type`'s own spelling of the input column's type.
+        type.map { "CAST(\(value) AS \(unsafeRaw: $0))" } ?? value
+    }
+
+    /// The input column's own type for `column`, if its text goes back to it first.
+    func via(_ column: Column) -> String? { plan.sourceTypes[column.name] }
+
     static func unsized(_ type: String) -> SQL? {
         // An array keeps its brackets: varchar(5)[] is staged as varchar[], not varchar.
         let array: SQL = type.hasSuffix("[]") ? "[]" : ""
@@ -43,9 +52,10 @@ struct TextStaging {
 
     /// `CAST(value AS checkedType)`, and for a domain then to the stage's type. A NULL in
     /// a NOT NULL domain's column stays NULL, for the NOT NULL check to set its row aside
-    /// (`Column.refusesNull`), instead of failing the whole cast.
-    static func cast(_ value: SQL, _ column: Column) -> SQL {
-        let checked: SQL = "CAST(\(value) AS \(checkedType(column)))"
+    /// (`Column.refusesNull`), instead of failing the whole cast. With `via` (the input
+    /// column's own type, `LoadPlan.sourceTypes`), the text goes back to that type first.
+    static func cast(_ value: SQL, _ column: Column, via: String? = nil) -> SQL {
+        let checked: SQL = "CAST(\(Self.via(value, via)) AS \(checkedType(column)))"
         guard column.domainBaseType != nil else { return checked }
         let stored: SQL = "CAST(\(checked) AS \(stagingType(column)))"
         return column.domainNotNull ? "CASE WHEN \(value) IS NULL THEN NULL ELSE \(stored) END" : stored
@@ -68,8 +78,14 @@ struct TextStaging {
             + plan.stagedColumns.map { ", \(identifier($0.name)) \(Self.stagingType($0))" as SQL }.joined() + ") ON COMMIT DROP"
     }
 
-    /// The distinct staging types, each with a cast-check function `pg_temp.fkb_casts_N`.
-    var castTypes: [String] { Array(Set(plan.stagedColumns.map { Self.checkedType($0).description })).sorted() }
+    /// The distinct staging types, each with a cast-check function `pg_temp.fkb_casts_N`
+    /// (with the input's own type first where it has one: `via`).
+    var castTypes: [String] { Array(Set(plan.stagedColumns.map(castKey))).sorted() }
+
+    /// What a column's cast-check function casts: its staging type, after its input type.
+    func castKey(_ column: Column) -> String {
+        (via(column).map { $0 + "\u{0}" } ?? "") + Self.checkedType(column).description
+    }
 
     /// One pg_temp function per staged type that says whether a text casts to it,
     /// catching the error in a subtransaction. Only used on the slow path, when a value
@@ -78,10 +94,13 @@ struct TextStaging {
     /// outlives the transaction, so a second run on the same connection (the library's
     /// callers) found the first one's and stopped with 42723.
     func createCastChecks() -> [SQL] {
-        castTypes.enumerated().map { index, type in
+        castTypes.enumerated().map { index, key in
             // The body is a quoted literal, so nothing in a type's name can end it. Safe
-            // as raw text inside: `type` is a staging type, `format_type`'s own spelling.
-            let body = "BEGIN PERFORM CAST(value AS \(type)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
+            // as raw text inside: `type` is a staging type, `format_type`'s own spelling,
+            // as is the input's own type before it.
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            let value = parts.count == 2 ? "CAST(value AS \(parts[0]))" : "value"
+            let body = "BEGIN PERFORM CAST(\(value) AS \(parts.last ?? key)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
             return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql "
                 + "SET search_path = pg_catalog, pg_temp AS \(literal: body)"
         }
@@ -98,7 +117,7 @@ struct TextStaging {
 
     func castCheck(_ column: Column) -> SQL {
         // castTypes holds every staged column's type: the index is always found.
-        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: Self.checkedType(column).description) ?? 0)"
+        "pg_temp.fkb_casts_\(int: castTypes.firstIndex(of: castKey(column)) ?? 0)"
     }
 
     func copyRaw(_ csv: CSVOptions) -> SQL {
@@ -115,7 +134,7 @@ struct TextStaging {
     /// Raw to typed in one statement; fails on the first bad value.
     func castAll() -> SQL {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
-            + plan.stagedColumns.map { Self.cast("r.\(identifier($0.name))", $0) }.joined(separator: ", ")
+            + plan.stagedColumns.map { Self.cast("r.\(identifier($0.name))", $0, via: via($0)) }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }
 
@@ -124,7 +143,7 @@ struct TextStaging {
         "INSERT INTO \(LoadStatements.stage) (_fkb_row, \(list)) SELECT r._fkb_row, "
             + plan.stagedColumns.map { column -> SQL in
                 let name: SQL = "r.\(identifier(column.name))"
-                return "CASE WHEN \(castCheck(column))(\(name)) THEN \(Self.cast(name, column)) END"
+                return "CASE WHEN \(castCheck(column))(\(name)) THEN \(Self.cast(name, column, via: via(column))) END"
             }.joined(separator: ", ")
             + " FROM \(Self.raw) r"
     }
@@ -134,7 +153,7 @@ struct TextStaging {
     /// heap page's limit and name its line. The size of the typed ROW(...) leaves out
     /// what TOAST would compress; no row found means the error names none.
     func rowTooBig(_ error: PostgresError, input: String, lines: CSVLineTracker?, on session: Session) -> FKBackfillError {
-        let typed = plan.stagedColumns.map { Self.cast("r.\(identifier($0.name))", $0) }.joined(separator: ", ")
+        let typed = plan.stagedColumns.map { Self.cast("r.\(identifier($0.name))", $0, via: via($0)) }.joined(separator: ", ")
         // 8160: MaxHeapTupleSize of 8 kB pages, which the server's message names. In
         // physical order, as the cast went: every row before the one it stopped at cast
         // fine, so the scan meets no bad value first; if it does, no line is named.

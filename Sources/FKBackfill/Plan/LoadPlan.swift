@@ -36,6 +36,13 @@ struct LoadPlan: Sendable {
     var replaceBy: [String] = []
     /// Per `--replace-by` column, its type's own equality (`OperatorCatalog.columnEquality`).
     var replaceEquality: [String: SQLOperator] = [:]
+    /// Per staged column of a table or query input whose own type is neither a string
+    /// type nor the target column's, that type (`format_type`): its text, staged raw, is
+    /// cast back to it before the target's type (`TextStaging.cast`), so a value converts
+    /// as the load's direct cast converts it (numeric 4.4 into an integer is 4, as
+    /// PostgreSQL's INSERT has it; its text '4.4' is not an integer). Read by
+    /// `OpenedInput.sourceTypes`.
+    var sourceTypes: [String: String] = [:]
     /// The database is UTF-8: blank keys are looked for with every Unicode white space
     /// character. Elsewhere (SQL_ASCII, LATIN1, EUC_*) only ASCII white space, since the
     /// others cannot be written in the server's encoding (`KeyPredicates.isBlank`).

@@ -146,7 +146,7 @@ struct StreamedStatements {
         }
         let typed = zip(columns, unconvertible).enumerated().map { index, pair -> SQL in
             let (column, bad) = pair
-            var cast = TextStaging.cast("r.\(ident: column.name)", column)
+            var cast = TextStaging.cast("r.\(ident: column.name)", column, via: plan.sourceTypes[column.name])
             // As the insert stores it: varchar(n) without the spaces beyond n, char(n)
             // padded ('abc  ' is 'abc' in a varchar(3) key). A longer value is a finding of
             // its own ("too long"); cut here, it is only compared.
@@ -242,7 +242,7 @@ struct StreamedStatements {
     /// in a savepoint by the caller, to find the values that do not (PostgreSQL 15 has no
     /// `pg_input_is_valid`).
     func convertsAll(_ column: Column, _ values: [String]) -> SQL {
-        "SELECT pg_catalog.count(CAST(u.v AS \(TextStaging.checkedType(column)))) AS n "
+        "SELECT pg_catalog.count(CAST(\(TextStaging.via("u.v", plan.sourceTypes[column.name])) AS \(TextStaging.checkedType(column)))) AS n "
             + "FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u(v)"
     }
 
