@@ -177,7 +177,9 @@ struct StreamedStatements {
         // Per input column of `nullable`, whether a row of the key has a value there
         // (`name_v0…`): a new parent row's NOT NULL column derived from it (Validator+StreamedDerivations).
         var rows = InPlaceStatements(plan: plan, load: load, source: keySource)
-        rows.provided = Self.batch
+        // A key of the target's own is given by a row the load inserts: with --max-rejects
+        // not by one it sets aside.
+        rows.provided = keySource == SetAside.forKeys ? SetAside.kept : Self.batch
         let grouped = rows.missingKeys(fk, extra: [
             "(pg_catalog.array_agg(s.\(line) ORDER BY s.\(line)))[1:\(bind: samples)] AS lines",
             "pg_catalog.min(s.\(line)) AS first",

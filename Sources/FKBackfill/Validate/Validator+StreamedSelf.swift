@@ -23,8 +23,8 @@ extension Validator {
 
     /// Per FK of `checked` that references the target: its index, and the index in
     /// `repeats` of the unique key it references. Throws `MustStage` where the batches
-    /// cannot resolve it as the load does: the rows set aside by `--max-rejects` or
-    /// deleted by `--replace-by` change what the input carries; a referenced key whose
+    /// cannot resolve it as the load does: the rows deleted by `--replace-by` change what
+    /// the input carries; a referenced key whose
     /// repeats are not followed across batches by their text (a BEFORE INSERT trigger, a
     /// type whose equal values differ in text, an operator class not the type's default);
     /// child columns of another type than the key's; a target in a cycle with its parents.
@@ -37,8 +37,12 @@ extension Validator {
             let why: String?
             let key = repeats.firstIndex { $0.byText && Set($0.key.columns) == Set(fk.referencedColumns) && $0.key.columns.count == fk.referencedColumns.count }
             let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { target.column($0)?.type == target.column($1)?.type }
-            if options.maxRejects > 0 || !options.replaceBy.isEmpty {
-                why = "the target references itself, and rows --max-rejects sets aside or --replace-by deletes change which keys the input gives"
+            if !options.replaceBy.isEmpty {
+                // Rows --max-rejects sets aside give no key: the batch's own are its rows
+                // kept (`StreamedStatements.missingKeys`), the referenced key's texts those
+                // of rows kept (`SetAside.kept`). A row --replace-by deletes is known only
+                // after the last batch.
+                why = "the target references itself, and rows --replace-by deletes change which keys the input gives"
             } else if Self.inCycleWithParents(sql.plan) {
                 why = "the target references itself and is in a cycle with its parents"
             } else if key == nil || !sameTypes {
