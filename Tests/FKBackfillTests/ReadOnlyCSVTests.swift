@@ -255,7 +255,7 @@ import TestSupport
     }
 
     /// What needs the staged prediction is refused read-only, one error of the first
-    /// stage's kind: a target that references itself with rows set aside (alone, rows set
+    /// stage's kind: a target that references itself with rows replaced (alone, rows set
     /// aside, rows replaced and a self-reference are checked read-only:
     /// ReadOnlyMaxRejectsTests, ReadOnlyReplaceByTests, ReadOnlySelfReferenceTests).
     @Test func whatNeedsTheStagedPredictionIsRefusedReadOnly() throws {
@@ -266,7 +266,7 @@ import TestSupport
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
         let cases: [(String, String, ValidateOptions, String)] = [
-            ("node", nodes, { var options = ValidateOptions(); options.maxRejects = 2; return options }(), "the target references itself"),
+            ("node", nodes, { var options = ValidateOptions(); options.replaceBy = ["id"]; return options }(), "the target references itself"),
         ]
         for (table, path, options, why) in cases {
             let statements = LockedBox<[String]>()

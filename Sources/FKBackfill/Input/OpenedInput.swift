@@ -40,7 +40,7 @@ struct OpenedInput {
         case .table(let name):
             let table = try TableResolver.resolve(name, on: session)
             let select = table.name.sql
-            let shape = try session.execute("SELECT * FROM \(select) LIMIT 0")
+            let shape = try session.underUserSearchPath { try session.execute("SELECT * FROM \(select) LIMIT 0") }
             let keep = shape.columnNames.indices.filter { !onlyInsertable || insertable.contains(shape.columnNames[$0]) }
             opened = OpenedInput(
                 source: source, columns: keep.map { shape.columnNames[$0] }, csv: nil, select: select,
@@ -53,10 +53,12 @@ struct OpenedInput {
             opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: nil, types: shape.columnTypes, query: trimmedQuery(text))
         case .query(let text):
             let select = try Self.compileQuery(text, on: session)
-            let shape = try session.execute("SELECT * FROM \(select) LIMIT 0")
+            // Planned under the user's path, as `stage` plans it (inlined SQL functions).
+            let shape = try session.underUserSearchPath { try session.execute("SELECT * FROM \(select) LIMIT 0") }
             opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: select, types: shape.columnTypes)
         }
-        try InputColumns.check(opened.columns, of: target, input: source)
+        // The table's own rows (no input) are read in place: no stage beside them.
+        try InputColumns.check(opened.columns, of: target, input: source, ownRows: onlyInsertable)
         return opened
     }
 
@@ -73,11 +75,12 @@ struct OpenedInput {
     /// Puts the input's rows into a staging table: COPY (built by `copy` for the CSV's
     /// options) for a file, `insert` around the SELECT otherwise. A value, encoding or row
     /// shape COPY rejects becomes a `FILE:LINE` usage error here, the one place that knows
-    /// the file's name and how many lines its header took.
+    /// the file's name and how many lines its header took. `exactText`: `insert` prints
+    /// typed values as text, which must read back exactly (`Session.withExactText`).
     /// - Returns: the rows staged.
     func stage(
         copy: (CSVOptions) -> SQL, insert: (SQL) -> SQL, lines: CSVLineTracker? = nil,
-        on session: Session, progress: ((Int, Int?) -> Void)? = nil
+        on session: Session, progress: ((Int, Int?) -> Void)? = nil, exactText: Bool = false
     ) throws -> Int {
         if case .csv(_, let options) = source, let csv {
             do {
@@ -106,7 +109,16 @@ struct OpenedInput {
             }
         }
         guard let select else { return 0 }
-        return try Self.insertRows(insert(select), input: source.label, on: session)
+        // Planned under the user's own path, as their INSERT … SELECT would be: a view's
+        // inlined SQL functions parse their bodies then (hostile review 8: under the pinned
+        // path an unqualified name in one failed the load). The statement's own names are
+        // qualified (`PathSafeType`). The raw text of typed values (TextStaging.insertRaw)
+        // must read back exactly.
+        let statement = insert(select)
+        return try session.underUserSearchPath {
+            if exactText { return try session.withExactText { try Self.insertRows(statement, input: source.label, on: session) } }
+            return try Self.insertRows(statement, input: source.label, on: session)
+        }
     }
 
     /// The rows of a table or query into the stage. A value the target's type refuses
@@ -188,8 +200,9 @@ struct OpenedInput {
 
     /// Compiles the user's query into a temporary view, under the user's own search path
     /// and exactly as written: names in it resolve as the user meant, once, when the view
-    /// is created. Every statement of the tool then reads the view under the pinned path,
-    /// so nothing of the tool's own runs under the user's path.
+    /// is created. The one statement that reads the view (`stage`) is planned under the
+    /// user's path too, for SQL functions PostgreSQL inlines then; its own names are all
+    /// qualified, so nothing of the tool's resolves on the user's path.
     static func compileQuery(_ text: String, on session: Session) throws -> SQL {
         try session.execute("DROP VIEW IF EXISTS \(queryView)")
         try session.underUserSearchPath {
@@ -200,10 +213,8 @@ struct OpenedInput {
         return queryView
     }
 
-    /// A query as a subquery: trailing semicolons and blanks removed.
+    /// A query as a subquery: trailing semicolons, blanks and comments removed (`QueryText`).
     static func trimmedQuery(_ sql: String) -> String {
-        var text = Substring(sql)
-        while let last = text.last, last == ";" || last.isWhitespace { text.removeLast() }
-        return String(text)
+        QueryText.trimmed(sql)
     }
 }

@@ -173,7 +173,7 @@ extension LoadRun {
         try session.execute(checks.createStage())
         // A malformed row (not a bad value) still stops the run: there is no row to reject.
         let tracker = opened.lineTracker()
-        report.staged = try opened.stage(copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: session, progress: progress)
+        report.staged = try opened.stage(copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: session, progress: progress, exactText: true)
         do {
             try session.savepoint { try session.execute(checks.castAll()) }
         } catch let error as PostgresError where error.kind == .server && error.sqlState == OpenedInput.programLimitExceeded {

@@ -116,8 +116,9 @@ struct LoadStatements: Sendable {
     /// Stages the rows of a relation (a table, or the view holding a `--query`); values
     /// cast to the target's column types explicitly, so a staging table of text columns
     /// loads like a CSV would — but a length is checked, not cut (`stagingCast`).
+    /// Runs under the user's search path (`OpenedInput.stage`): its type names are path-safe.
     func insertStage(from source: SQL) -> SQL {
-        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(identifier(column.name)) AS \(Self.stagingCast(column)))" }
+        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(identifier(column.name)) AS \(PathSafeType.sql(Self.stagingCast(column))))" }
         return "INSERT INTO \(Self.stage) (\(stagedList)) SELECT \(values.joined(separator: ", ")) FROM \(source) AS q"
     }
 
@@ -127,11 +128,11 @@ struct LoadStatements: Sendable {
     /// 'ABC' without a word, where PostgreSQL's INSERT, COPY and the staged validate refuse
     /// it as too long; cast unsized, the value meets the stage column's own type on
     /// assignment, which checks the length (and the domain) as an INSERT into the target does.
-    static func stagingCast(_ column: Column) -> SQL {
+    static func stagingCast(_ column: Column) -> String {
         let type = column.domainBaseType ?? column.type
         let array = type.hasSuffix("[]") ? "[]" : ""
-        if type.hasPrefix("bit(") || type.hasPrefix("bit varying(") { return "bit varying\(unsafeRaw: array)" }
-        return TextStaging.unsized(type) ?? column.sqlType
+        if type.hasPrefix("bit(") || type.hasPrefix("bit varying(") { return "bit varying" + array }
+        return TextStaging.unsized(type)?.description ?? column.type
     }
 
     /// `ANALYZE` of the stage for `columns` (those it has, each once) and `_fkb_reject`,

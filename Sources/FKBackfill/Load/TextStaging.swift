@@ -124,8 +124,9 @@ struct TextStaging {
         LoadStatements.copy(into: Self.raw, columns: plan.stagedColumns.map(\.name), csv)
     }
 
+    /// Runs under the user's search path (`OpenedInput.stage`): every name qualified.
     func insertRaw(from source: SQL) -> SQL {
-        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(identifier($0.name)) AS text)" as SQL }.joined(separator: ", ")
+        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(identifier($0.name)) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
             + " FROM \(source) AS q"
     }
 

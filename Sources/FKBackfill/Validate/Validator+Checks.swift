@@ -23,7 +23,7 @@ extension Validator {
 
         // Stage as text.
         let tracker = opened.lineTracker()
-        report.rows = try opened.stage(copy: staging.copyRaw, insert: staging.insertRaw(from:), lines: tracker, on: session)
+        report.rows = try opened.stage(copy: staging.copyRaw, insert: staging.insertRaw(from:), lines: tracker, on: session, exactText: true)
         if let constants = load.insertConstants() { try session.execute(constants) }
         let lineOf: (Int) -> Int = { row in tracker?.line(ofRecord: row) ?? row }
         let samples = options.samples

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// A `--query`, or a `--source` whose types differ from the target's, validated on a
@@ -12,9 +13,11 @@ extension Validator {
     /// The cursor's name: a portal of this transaction, gone at its rollback.
     static let inputCursor: SQL = "fkb_input"
 
-    /// Rows per FETCH: a few hundred kB of text at most for ordinary rows; a batch is cut
-    /// by `streamBatch`/`streamBatchBytes` as a CSV's is.
-    static let cursorFetch = 1_000
+    /// Rows per FETCH at most: a few hundred kB of text for ordinary rows, fewer for wide
+    /// ones (`streamCursor`); a batch is cut by `streamBatch`/`streamBatchBytes` as a CSV's is.
+    static let cursorFetch = 5_000
+    /// Rows of the first FETCH, before their width is known.
+    static let cursorFirstFetch = 16
 
     /// The SELECT the cursor runs: the input's `columns` as text, as the staged path's
     /// `insertRaw` casts them, from the table (its inheritance children too, as the
@@ -43,19 +46,28 @@ extension Validator {
     func streamCursor(_ opened: OpenedInput, _ columns: [Column], _ take: ([String?], Int) throws -> Void) throws -> Bool {
         guard let select = Self.cursorSelect(opened, columns) else { return false }
         let declare: SQL = "DECLARE \(Self.inputCursor) NO SCROLL CURSOR FOR \(select)"
-        if opened.query != nil {
-            try session.underUserSearchPath { try session.execute(declare) }
-        } else {
-            try session.execute(declare)
-        }
+        // Planned under the user's path, as the primary's stage insert is (inlined SQL functions).
+        try session.underUserSearchPath { try session.execute(declare) }
         var number = 0
+        // A few rows first, then as many as fit a batch's bytes at the widest row seen:
+        // 1,000 rows of 1 MiB at once peaked at 184 MiB (hostile review 8).
+        var count = Self.cursorFirstFetch
+        // Printed to read back exactly (Session.withExactText), as the staged path's raw
+        // text is; the user's settings back for the checks between fetches.
+        let (pin, restore) = try session.exactTextSettings()
         while true {
-            let fetched = try session.execute("FETCH FORWARD \(int: Self.cursorFetch) FROM \(Self.inputCursor)")
+            try session.execute(pin)
+            let fetched = try session.execute("FETCH FORWARD \(int: count) FROM \(Self.inputCursor)")
+            try session.execute(restore)
             guard fetched.rowCount > 0 else { break }
+            var widest = 1
             for row in 0..<fetched.rowCount {
                 number += 1
-                try take(columns.indices.map { fetched.value(row, $0) }, number)
+                let values = columns.indices.map { fetched.value(row, $0) }
+                widest = max(widest, values.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
+                try take(values, number)
             }
+            count = max(1, min(Self.cursorFetch, Self.streamBatchBytes / widest))
         }
         try session.execute("CLOSE \(Self.inputCursor)")
         return true
@@ -63,12 +75,52 @@ extension Validator {
 }
 
 extension Validator {
-    /// Row-level security on a `--source` table that hides some of its rows from this
-    /// role (read in place or through the cursor): the load's role may see them.
-    func hiddenSourceRows(_ input: InputSource?) throws -> [String] {
-        guard case .table(let name)? = input else { return [] }
-        let source = try TableResolver.resolve(name, on: session)
-        let hidden = try session.execute("SELECT pg_catalog.row_security_active(CAST(\(bind: String(source.oid)) AS pg_catalog.oid)) AS rls").rows[0].bool("rls")
-        return hidden ? ["row-level security on \(source.name.display) applies to this role: rows it hides from the input are not checked"] : []
+    /// Row-level security that hides rows of the input from this role (read in place or
+    /// through the cursor): the load's role may see them. The relations are those the
+    /// input's plan scans (`EXPLAIN (VERBOSE, FORMAT JSON)`, which runs nothing): a
+    /// `--source` table, the tables under a view (a `security_invoker` one hides rows from
+    /// this role), the tables a `--query` reads (hostile review 8: only a table named as
+    /// the source was looked at).
+    func hiddenSourceRows(_ input: InputSource?, _ opened: OpenedInput) throws -> [String] {
+        let select: SQL
+        switch input {
+        case .table?:
+            guard let relation = opened.select else { return [] }
+            select = "SELECT * FROM \(relation)"
+        case .query(let text)?:
+            // Safe as raw text: the user's own query, as OpenedInput.compileQuery takes it.
+            select = "SELECT * FROM (\(unsafeRaw: OpenedInput.trimmedQuery(text))\n) AS q"
+        default:
+            return []
+        }
+        let explain: SQL = "EXPLAIN (VERBOSE, FORMAT JSON) \(select)"
+        // A plan that cannot be shown names nothing: the input's own statements say why.
+        guard let plan = try? session.savepoint({ () throws -> QueryResult in
+            if case .query? = input { return try session.underUserSearchPath { try session.execute(explain) } }
+            return try session.execute(explain)
+        }), plan.rowCount > 0, let text = plan.value(0, 0), let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return [] }
+        var relations = Set<[String]>()
+        func walk(_ node: Any) {
+            if let object = node as? [String: Any] {
+                if let schema = object["Schema"] as? String, let name = object["Relation Name"] as? String { relations.insert([schema, name]) }
+                object.values.forEach(walk)
+            } else if let array = node as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(json)
+        guard !relations.isEmpty else { return [] }
+        let sorted = relations.sorted { $0.lexicographicallyPrecedes($1) }
+        let hidden = try session.execute(
+            """
+            SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name
+            FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: sorted.map { $0[0] }) AS pg_catalog.text[])),
+                            pg_catalog.unnest(CAST(\(bindArray: sorted.map { $0[1] }) AS pg_catalog.text[]))) AS r(schema, name)
+            JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) r.schema
+            JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) r.name
+            WHERE c.relrowsecurity AND pg_catalog.row_security_active(c.oid)
+            ORDER BY 1
+            """).rows.map { try $0.string("name") }
+        return hidden.map { "row-level security on \($0) applies to this role: rows it hides from the input are not checked" }
     }
 }

@@ -152,7 +152,7 @@ public final class Validator {
             report.checkedInPlace = true
             report.rowsNumbered = opened.csv == nil
             findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints, catalog: catalog)
-            report.notExact += try hiddenSourceRows(input)
+            report.notExact += try hiddenSourceRows(input, opened)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true
             var statements = InPlaceStatements(plan: plan, load: load, source: select)
@@ -161,7 +161,7 @@ public final class Validator {
             let kept = input != nil && options.maxRejects > 0 ? try keptInPlace(statements, constraints: constraints) : nil
             findings = try checkInPlace(statements, checked, &report, options, keys: kept.map { InPlaceStatements(plan: plan, load: load, source: $0) })
             if input != nil { try checkTargetRowsInPlace(statements, &report, constraints: constraints) }
-            report.notExact += try hiddenSourceRows(input)
+            report.notExact += try hiddenSourceRows(input, opened)
             if let kept { try countSetAsideInPlace(statements, kept: kept, constraints: constraints, &report, maxRejects: options.maxRejects) }
         } else {
             // On Citus, a distributed parent is read through a coordinator copy of its keys.
