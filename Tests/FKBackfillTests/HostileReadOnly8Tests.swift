@@ -29,15 +29,9 @@ import TestSupport
         (try? db.load("\(db.schema).\(table)", input: input) { $0.dryRun = true }) != nil
     }
 
-    /// A SELECT-only role whose transactions are read-only; `cleanup` drops it.
+    /// A SELECT-only role whose transactions are read-only (ReadOnlyValidateTests'); `cleanup` drops it.
     func readOnlyRole(_ db: TestDatabase) throws -> (name: String, cleanup: () -> Void) {
-        let name = "\(db.schema)_ci"
-        try db.run("""
-            CREATE ROLE \(name) LOGIN; GRANT USAGE ON SCHEMA \(db.schema) TO \(name);
-            GRANT SELECT ON ALL TABLES IN SCHEMA \(db.schema) TO \(name);
-            ALTER ROLE \(name) SET default_transaction_read_only = on
-            """)
-        return (name, { _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(name); DROP ROLE \(name)") })
+        try ReadOnlyValidateTests().readOnlyRole(db)
     }
 
     /// An inlinable SQL function's body is parsed when the query is planned. The cursor is

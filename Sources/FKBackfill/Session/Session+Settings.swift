@@ -11,7 +11,11 @@ extension Session {
     func withLocalSetting<T>(_ name: String, _ value: String, _ body: () throws -> T) throws -> T {
         let previous = try execute("SELECT pg_catalog.current_setting(\(bind: name)) AS value").rows[0].string("value")
         try execute("SELECT pg_catalog.set_config(\(bind: name), \(bind: value), true)")
-        let restore: SQL = "SELECT pg_catalog.set_config(\(bind: name), \(bind: previous), true)"
+        return try restoring("SELECT pg_catalog.set_config(\(bind: name), \(bind: previous), true)", body)
+    }
+
+    /// Runs `body`, then `restore` — also when `body` throws.
+    func restoring<T>(_ restore: SQL, _ body: () throws -> T) throws -> T {
         let result: T
         do {
             result = try body()
@@ -36,15 +40,7 @@ extension Session {
     func withExactText<T>(_ body: () throws -> T) throws -> T {
         let (pin, restore) = try exactTextSettings()
         try execute(pin)
-        let result: T
-        do {
-            result = try body()
-        } catch {
-            _ = try? execute(restore)  // in an aborted transaction this fails too; the rollback restores it
-            throw error
-        }
-        try execute(restore)
-        return result
+        return try restoring(restore, body)
     }
 
     /// The statement that pins the settings `withExactText` pins, and the one that gives
