@@ -198,12 +198,18 @@ extension LoadStatements {
             + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL) AS s WHERE \(replaceMatch("t", "s", columns: columns))"
     }
 
-    /// Rows `left` and `right` agree on every `--replace-by` column, NULL matching NULL,
-    /// each compared with its type's own equality (`LoadPlan.replaceEquality`): citext
-    /// case-blind, a domain over ltree as ltree, whatever `=` the search path holds.
+    /// A target row `left` and a row `right` agree on every `--replace-by` column, NULL
+    /// matching NULL, each compared with its type's own equality (`LoadPlan.replaceEquality`):
+    /// citext case-blind, a domain over ltree as ltree, whatever `=` the search path holds.
+    /// A column the target holds NOT NULL cannot match by two NULLs (`left` is the target's):
+    /// its plain equality, which a hash join can use. The NULL-matching OR on every column
+    /// made each of these a nested loop, quadratic in an upsert by id (20,000 rows over
+    /// 20,000: the DELETE 5.3 s, the staged validate's clash and delete counts 2.7 and 2.5 s).
     func replaceMatch(_ left: SQL, _ right: SQL, columns: [String]? = nil) -> SQL {
         (columns ?? plan.replaceBy).map { name -> SQL in
-            (plan.replaceEquality[name] ?? .builtinEquality).notDistinct("\(left).\(identifier(name))", "\(right).\(identifier(name))")
+            let equality = plan.replaceEquality[name] ?? .builtinEquality
+            let (l, r): (SQL, SQL) = ("\(left).\(identifier(name))", "\(right).\(identifier(name))")
+            return plan.target.column(name)?.notNull == true ? "(\(equality.compare(l, r)))" : equality.notDistinct(l, r)
         }.joined(separator: " AND ")
     }
 

@@ -148,7 +148,7 @@ SELECT pg_catalog.count(*) AS n, CAST((pg_catalog.array_agg(CAST(n."机构代码
 --   $1 = '5'
 
 -- replace
-DELETE FROM "s"."规模明细" AS t USING (SELECT DISTINCT s."月度", s."业务类型" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) AS s WHERE ((t."月度" IS NULL AND s."月度" IS NULL) OR (t."月度" OPERATOR("pg_catalog".=) s."月度") IS TRUE) AND ((t."业务类型" IS NULL AND s."业务类型" IS NULL) OR (t."业务类型" OPERATOR("pg_catalog".=) s."业务类型") IS TRUE);
+DELETE FROM "s"."规模明细" AS t USING (SELECT DISTINCT s."月度", s."业务类型" FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) AS s WHERE (t."月度" OPERATOR("pg_catalog".=) s."月度") AND ((t."业务类型" IS NULL AND s."业务类型" IS NULL) OR (t."业务类型" OPERATOR("pg_catalog".=) s."业务类型") IS TRUE);
 
 -- stored keys
 CREATE TEMP TABLE pg_temp.fkb_stored ON COMMIT DROP AS SELECT CAST(0 AS pg_catalog.int4) AS _fkb_set, CAST(0 AS pg_catalog.oid) AS _fkb_rel, t."计划代码", t."组合代码", t."机构代码", t."产品线代码", CAST(0 AS pg_catalog.int8) AS _fkb_n FROM ONLY "s"."规模明细" t WITH NO DATA;
