@@ -8,6 +8,8 @@ public enum SQLState {
     public static let undefinedTable = "42P01"
     /// `lock_not_available`: `lock_timeout` ran out, or `NOWAIT` found the lock taken.
     public static let lockNotAvailable = "55P03"
+    /// A serialization failure; also what a hot standby cancels a query with on a recovery conflict.
+    public static let serializationFailure = "40001"
     /// `read_only_sql_transaction`: a write in a READ ONLY transaction, or on a hot standby.
     public static let readOnlySQLTransaction = "25006"
     /// `query_canceled`: the statement was cancelled (a cancel request or `statement_timeout`).

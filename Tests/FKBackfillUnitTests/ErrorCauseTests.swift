@@ -40,3 +40,21 @@ import Testing
         #expect(mapped.cause?.constraint == "fact_org_fkey")
     }
 }
+
+/// A hot standby that cancels a long validate to replay the primary: the error says so,
+/// with what to set, whether it came as an ERROR or as the connection's FATAL end.
+@Suite struct RecoveryConflictTests {
+    @Test(arguments: [PostgresError.Kind.server, .connectionLost])
+    func aRecoveryConflictSaysWhatToSet(_ kind: PostgresError.Kind) {
+        let conflict = PostgresError(
+            kind: kind, message: "canceling statement due to conflict with recovery", sqlState: SQLState.serializationFailure,
+            detail: "User query might have needed to see row versions that must be removed.")
+        let error = FKBackfillError(conflict)
+        #expect(error.message.hasPrefix("the hot standby canceled this run to replay the primary's changes"))
+        #expect(error.hint?.contains("hot_standby_feedback = on") == true)
+        #expect(error.kind == (kind == .connectionLost ? .connectionLost : .database(sqlState: SQLState.serializationFailure)))
+        // A serialization failure on the primary is not one.
+        let serialization = PostgresError(kind: .server, message: "could not serialize access due to concurrent update", sqlState: SQLState.serializationFailure)
+        #expect(!FKBackfillError(serialization).message.contains("hot standby"))
+    }
+}

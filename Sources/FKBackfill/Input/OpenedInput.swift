@@ -116,7 +116,7 @@ struct OpenedInput {
         // must read back exactly.
         let statement = insert(select)
         return try session.underUserSearchPath {
-            if exactText { return try session.withExactText { try Self.insertRows(statement, input: source.label, on: session) } }
+            if exactText { return try session.withExactText(lossyText(on: session)) { try Self.insertRows(statement, input: source.label, on: session) } }
             return try Self.insertRows(statement, input: source.label, on: session)
         }
     }
@@ -175,8 +175,9 @@ struct OpenedInput {
 
     /// Per column of a table or query input whose type is neither a string type (whose
     /// text is its value) nor the target column's, that type's name (`LoadPlan.sourceTypes`).
-    func sourceTypes(of target: Table, on session: Session) throws -> [String: String] {
-        guard csv == nil, types.count == columns.count, !types.isEmpty else { return [:] }
+    /// And per column not of a string type, how it prints to text (`LoadPlan.sourcePrints`).
+    func sourceTypes(of target: Table, on session: Session) throws -> ([String: String], [String: LoadPlan.SourcePrint]) {
+        guard csv == nil, types.count == columns.count, !types.isEmpty else { return ([:], [:]) }
         let rows = try session.execute(
             """
             SELECT pg_catalog.format_type(t.oid, t.modifier) AS type, y.typcategory OPERATOR(pg_catalog.=) 'S' AS string
@@ -185,14 +186,37 @@ struct OpenedInput {
             JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
             ORDER BY t.n
             """).rows
-        guard rows.count == columns.count else { return [:] }
+        guard rows.count == columns.count else { return ([:], [:]) }
         var found: [String: String] = [:]
-        for (name, row) in zip(columns, rows) {
+        var prints: [String: LoadPlan.SourcePrint] = [:]
+        for (name, row) in zip(columns, rows) where !row.bool("string") {
+            prints[name] = .output
             let type = try row.string("type")
-            guard !row.bool("string"), let column = target.column(name), column.type != type, column.domainBaseType != type else { continue }
+            guard let column = target.column(name), column.type != type, column.domainBaseType != type else { continue }
             found[name] = type
         }
-        return found
+        return (found, prints)
+    }
+
+    /// What of this table's or query's columns may print lossily under the session's
+    /// settings (`Session.LossyText`): floats and values with a time zone, through domains
+    /// and arrays; a composite or range may hold either.
+    func lossyText(on session: Session) throws -> Session.LossyText {
+        guard csv == nil, !types.isEmpty else { return Session.LossyText() }
+        let row = try session.execute(
+            """
+            WITH RECURSIVE t(oid) AS (
+                SELECT u.oid FROM pg_catalog.unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS pg_catalog.oid[])) AS u(oid)
+                UNION
+                SELECT CASE WHEN y.typtype OPERATOR(pg_catalog.=) 'd' THEN y.typbasetype ELSE y.typelem END
+                FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
+                WHERE y.typtype OPERATOR(pg_catalog.=) 'd' OR y.typelem OPERATOR(pg_catalog.<>) 0
+            )
+            SELECT pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{float4,float8}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS floats,
+                   pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{timestamptz,timetz}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS zones
+            FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
+            """).rows[0]
+        return Session.LossyText(floats: row.bool("floats"), zones: row.bool("zones"))
     }
 
     /// The temporary view a `--query` is compiled into.

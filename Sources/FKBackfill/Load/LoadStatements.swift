@@ -126,7 +126,9 @@ struct LoadStatements: Sendable {
     /// loads like a CSV would — but a length is checked, not cut (`stagingCast`).
     /// Runs under the user's search path (`OpenedInput.stage`): its type names are path-safe.
     func insertStage(from source: SQL) -> SQL {
-        let values = plan.stagedColumns.map { column -> SQL in "CAST(q.\(identifier(column.name)) AS \(PathSafeType.sql(Self.stagingCast(column))))" }
+        let values = plan.stagedColumns.map { column -> SQL in
+            "CAST(q.\(identifier(column.name)) AS \(PathSafeType.sql(Self.stagingCast(column, from: plan.sourceTypes[column.name]))))"
+        }
         return "INSERT INTO \(Self.stage) (\(stagedList)) SELECT \(values.joined(separator: ", ")) FROM \(source) AS q"
     }
 
@@ -136,10 +138,14 @@ struct LoadStatements: Sendable {
     /// 'ABC' without a word, where PostgreSQL's INSERT, COPY and the staged validate refuse
     /// it as too long; cast unsized, the value meets the stage column's own type on
     /// assignment, which checks the length (and the domain) as an INSERT into the target does.
-    static func stagingCast(_ column: Column) -> String {
+    /// An integer into `bit(n)` keeps its cast to `bit(n)` (PostgreSQL has none to `bit
+    /// varying`: hostile review 9), which takes its low bits, as PostgreSQL's own cast does.
+    static func stagingCast(_ column: Column, from source: String? = nil) -> String {
         let type = column.domainBaseType ?? column.type
         let array = type.hasSuffix("[]") ? "[]" : ""
-        if type.hasPrefix("bit(") || type.hasPrefix("bit varying(") { return "bit varying" + array }
+        if type.hasPrefix("bit(") || type.hasPrefix("bit varying(") {
+            return ["integer", "bigint", "smallint"].contains(source ?? "") ? column.type : "bit varying" + array
+        }
         return TextStaging.unsized(type)?.description ?? column.type
     }
 

@@ -33,6 +33,16 @@ struct TextStaging {
         return unsized(base) ?? SQL(unsafeRaw: base)
     }
 
+    /// A table's or query's `value` as the text staged raw, printed as `print` says
+    /// (`LoadPlan.SourcePrint`); a string type's by its cast to text (char(n) without its
+    /// trailing spaces, as the load's cast takes it). Shared by the read-only cursor.
+    static func rawText(_ value: SQL, _ print: LoadPlan.SourcePrint?) -> SQL {
+        switch print {
+        case .output?: "CASE WHEN \(value) IS NULL THEN NULL ELSE pg_catalog.format('%s', \(value)) END"
+        case nil: "CAST(\(value) AS pg_catalog.text)"
+        }
+    }
+
     /// `value` cast back to the input column's own type, or as it is.
     static func via(_ value: SQL, _ type: String?) -> SQL {
         // Safe as raw text: `format_type`'s own spelling of the input column's type.
@@ -55,17 +65,29 @@ struct TextStaging {
     /// (`Column.refusesNull`), instead of failing the whole cast. With `via` (the input
     /// column's own type, `LoadPlan.sourceTypes`), the text goes back to that type first.
     static func cast(_ value: SQL, _ column: Column, via: String? = nil) -> SQL {
-        let checked: SQL = "CAST(\(Self.via(value, via)) AS \(checkedType(column)))"
+        let input = Self.via(value, via)
+        let checked: SQL = "CAST(\(input) AS \(checkedType(column)))"
         guard column.domainBaseType != nil else { return checked }
-        let stored: SQL = "CAST(\(checked) AS \(stagingType(column)))"
+        var stored: SQL = "CAST(\(checked) AS \(stagingType(column)))"
+        if let length = maxLength(column), !column.type.hasSuffix("]") {
+            // A domain over varchar(n)/char(n): the explicit cast to it cuts a longer value,
+            // which must reach the stage whole for its row to be found too long (as COPY and
+            // the load refuse it); only a value that fits meets the domain's own checks.
+            stored = "CASE WHEN pg_catalog.char_length(pg_catalog.rtrim(CAST(\(input) AS pg_catalog.text), ' ')) OPERATOR(pg_catalog.>) \(int: length) "
+                + "THEN CAST(\(input) AS \(stagingType(column))) ELSE \(stored) END"
+        }
         return column.domainNotNull ? "CASE WHEN \(value) IS NULL THEN NULL ELSE \(stored) END" : stored
     }
 
     /// The declared length of a character column, if it has one.
+    /// A domain's is its base type's: the explicit cast to the domain cuts a longer value
+    /// (hostile review 9: `--max-rejects` stored 'ABC' for 'ABCDEF' in a varchar(3)
+    /// domain), so the raw check must find it first, as the load's COPY refuses it.
     static func maxLength(_ column: Column) -> Int? {
-        guard column.type.hasPrefix("character varying(") || column.type.hasPrefix("character("),
-              let open = column.type.firstIndex(of: "("), let close = column.type.firstIndex(of: ")") else { return nil }
-        return Int(column.type[column.type.index(after: open)..<close])
+        let type = column.domainBaseType ?? column.type
+        guard type.hasPrefix("character varying(") || type.hasPrefix("character("),
+              let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")") else { return nil }
+        return Int(type[type.index(after: open)..<close])
     }
 
     func createRaw() -> SQL {
@@ -126,7 +148,7 @@ struct TextStaging {
 
     /// Runs under the user's search path (`OpenedInput.stage`): every name qualified.
     func insertRaw(from source: SQL) -> SQL {
-        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { "CAST(q.\(identifier($0.name)) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
+        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { Self.rawText("q.\(identifier($0.name))", plan.sourcePrints[$0.name]) }.joined(separator: ", ")
             + " FROM \(source) AS q"
     }
 

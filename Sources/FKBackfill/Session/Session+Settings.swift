@@ -29,35 +29,55 @@ extension Session {
 }
 
 extension Session {
-    /// Runs `body` with the settings that decide how a value prints pinned to a form that
-    /// reads back exactly whatever the session's own: dates as ISO (the field order kept,
-    /// for the input's own dates), floats with every digit, intervals as ISO 8601. For the
-    /// statements that print a table's or query's typed values as text, to be cast back
-    /// (`TextStaging.insertRaw`, the read-only cursor's FETCH): under a role's `DateStyle =
-    /// 'Postgres'` a timestamptz printed Asia/Shanghai's `CST`, which reads back as US
-    /// Central, 14 hours off, and `extra_float_digits = 0` cut 0.30000000000000004 to 0.3
-    /// (hostile review 8). Given back afterwards, for the user's code that runs later.
-    func withExactText<T>(_ body: () throws -> T) throws -> T {
-        let (pin, restore) = try exactTextSettings()
+    /// What of an input's values prints in a form that may not read back exactly under the
+    /// session's own settings: floats (`extra_float_digits` below 1 cuts digits) and values
+    /// with a time zone (a DateStyle other than ISO prints zone abbreviations: Asia/Shanghai's
+    /// `CST` reads back as US Central). Other types read back in the same session as printed.
+    struct LossyText {
+        var floats = false
+        var zones = false
+    }
+
+    /// Runs `body` with only the settings `lossy` needs pinned to print exactly (every float
+    /// digit, ISO dates with the session's field order), and given back after: the statements
+    /// that print a table's or query's typed values as text to cast them back
+    /// (`TextStaging.insertRaw`, the read-only cursor's FETCH). Those statements run the
+    /// user's query too, which sees the pinned settings: pinning everything always made a
+    /// query's own `d::text` print ISO under `DateStyle = 'SQL, DMY'` and parse '-1 2:00:00'
+    /// under another IntervalStyle (hostile review 9), so only what would be lost is pinned.
+    func withExactText<T>(_ lossy: LossyText, _ body: () throws -> T) throws -> T {
+        let (pin, restore) = try exactTextSettings(lossy)
+        guard let pin, let restore else { return try body() }
         try execute(pin)
         return try restoring(restore, body)
     }
 
-    /// The statement that pins the settings `withExactText` pins, and the one that gives
-    /// back their values now, each one statement (the read-only cursor runs them around
-    /// every FETCH).
-    func exactTextSettings() throws -> (pin: SQL, restore: SQL) {
+    /// The statement that pins what `withExactText` pins (with `searchPath`, the path too),
+    /// and the one that gives back the values now, each one statement (the read-only cursor
+    /// runs them around every FETCH); nil when nothing needs pinning.
+    func exactTextSettings(_ lossy: LossyText, searchPath: (during: String, after: String)? = nil) throws -> (pin: SQL?, restore: SQL?) {
         let now = try execute(
-            """
-            SELECT pg_catalog.current_setting('DateStyle') AS d, pg_catalog.current_setting('extra_float_digits') AS f,
-                   pg_catalog.current_setting('IntervalStyle') AS i
-            """).rows[0]
-        let (dates, floats, intervals) = (try now.string("d"), try now.string("f"), try now.string("i"))
-        let order = dates.split(separator: ",").dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        func set(_ d: String, _ f: String, _ i: String) -> SQL {
-            "SELECT pg_catalog.set_config('DateStyle', \(bind: d), true), pg_catalog.set_config('extra_float_digits', \(bind: f), true), "
-                + "pg_catalog.set_config('IntervalStyle', \(bind: i), true)"
+            "SELECT pg_catalog.current_setting('DateStyle') AS d, pg_catalog.current_setting('extra_float_digits') AS f").rows[0]
+        let (dates, floats) = (try now.string("d"), try now.string("f"))
+        var pin: [(String, String)] = []
+        var restore: [(String, String)] = []
+        if lossy.floats, (Int(floats) ?? 1) < 1 {
+            pin.append(("extra_float_digits", "1"))
+            restore.append(("extra_float_digits", floats))
         }
-        return (set(order.isEmpty ? "ISO" : "ISO, \(order)", "3", "iso_8601"), set(dates, floats, intervals))
+        let parts = dates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if lossy.zones, parts.first?.uppercased() != "ISO" {
+            pin.append(("DateStyle", parts.count > 1 ? "ISO, \(parts[1])" : "ISO"))
+            restore.append(("DateStyle", dates))
+        }
+        if let searchPath {
+            pin.append(("search_path", searchPath.during))
+            restore.append(("search_path", searchPath.after))
+        }
+        guard !pin.isEmpty else { return (nil, nil) }
+        func set(_ settings: [(String, String)]) -> SQL {
+            "SELECT " + settings.map { "pg_catalog.set_config(\(bind: $0.0), \(bind: $0.1), true)" as SQL }.joined(separator: ", ")
+        }
+        return (set(pin), set(restore))
     }
 }

@@ -131,6 +131,18 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
 
     /// Wraps a client error in the tool's terms, keeping the server's hint.
     public init(_ error: PostgresError) {
+        if error.sqlState == SQLState.serializationFailure, error.message.contains("conflict with recovery") {
+            // A hot standby canceled the run's read to replay the primary (a VACUUM there
+            // removed rows this snapshot still sees): nothing of the run's is at fault.
+            // 40001 is a serialization failure's too: the message (lc_messages is C for the
+            // run) tells them apart.
+            self.init(
+                "the hot standby canceled this run to replay the primary's changes: \(error.message)",
+                hint: "nothing was written; set hot_standby_feedback = on on the standby (or raise max_standby_streaming_delay), "
+                    + "or run again when the primary is quieter",
+                kind: error.kind == .connectionLost ? .connectionLost : .database(sqlState: error.sqlState), cause: error)
+            return
+        }
         switch error.kind {
         case .connectionFailed:
             self.init("could not connect to the database: \(error.message)",

@@ -45,6 +45,12 @@ extension Validator {
     ) throws -> [Findings] {
         guard opened.csv != nil || Self.cursorSelect(opened, sql.columns) != nil else { return [] }
         try session.execute("SET LOCAL jit = off")
+        // Keys go from batch to batch as text: a float printed with fewer digits than it
+        // has (extra_float_digits below 1) would merge two keys (hostile review 9).
+        if sql.columns.contains(where: { $0.type.hasPrefix("real") || $0.type.hasPrefix("double precision") }),
+           (Int(try session.execute("SELECT pg_catalog.current_setting('extra_float_digits') AS f").rows[0].string("f")) ?? 1) < 1 {
+            try session.execute("SELECT pg_catalog.set_config('extra_float_digits', '1', true)")
+        }
         let columns = sql.columns
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
         var tallies = checked.map { fk in
@@ -216,7 +222,7 @@ extension Validator {
                     kind: .badInput(line: line))
             }
         } else {
-            _ = try streamCursor(opened, columns, take)
+            _ = try streamCursor(opened, columns, prints: sql.plan.sourcePrints, take)
         }
         try flush()
         if let csv = opened.csv, csv.headerLines > 0, report.rows == 0 {

@@ -3,8 +3,8 @@ import PostgresClient
 
 /// A `--query`, or a `--source` whose types differ from the target's, validated on a
 /// session that cannot write (a hot standby, read-only credentials): on the primary
-/// both are staged as text (`TextStaging.insertRaw`: each column `CAST(… AS text)`) and
-/// checked like a CSV's text; here a cursor reads the same text, and its rows go through
+/// both are staged as text (`TextStaging.insertRaw`, `rawText`) and checked like a CSV's
+/// text; here a cursor reads the same text, and its rows go through
 /// the CSV's streamed batches (Validator+Streamed.swift). `DECLARE … CURSOR` is allowed in
 /// a READ ONLY transaction and on a standby; a `--query` is declared under the user's own
 /// search path, where its names resolve once, as the temporary view it is compiled into
@@ -22,7 +22,7 @@ extension Validator {
     /// The SELECT the cursor runs: the input's `columns` as text, as the staged path's
     /// `insertRaw` casts them, from the table (its inheritance children too, as the
     /// staged path reads it) or from the user's query as a subquery; nil for a CSV.
-    static func cursorSelect(_ opened: OpenedInput, _ columns: [Column]) -> SQL? {
+    static func cursorSelect(_ opened: OpenedInput, _ columns: [Column], prints: [String: LoadPlan.SourcePrint] = [:]) -> SQL? {
         let from: SQL
         if let query = opened.query {
             // Safe as raw text: the user's own query, run with the user's own rights and
@@ -35,7 +35,7 @@ extension Validator {
             return nil
         }
         let list = columns.enumerated().map { index, column -> SQL in
-            "CAST(q.\(ident: column.name) AS pg_catalog.text) AS \(ident: "c\(index)")"
+            "\(TextStaging.rawText("q.\(ident: column.name)", prints[column.name])) AS \(ident: "c\(index)")"
         }
         return "SELECT \(list.joined(separator: ", ")) FROM \(from) AS q"
     }
@@ -43,22 +43,27 @@ extension Validator {
     /// Reads `opened` through a cursor and hands each row's text to `take`, numbered from 1
     /// as the staged path numbers rows that are not a file's lines (`_fkb_row`).
     /// - Returns: false when `opened` is a CSV (nothing read).
-    func streamCursor(_ opened: OpenedInput, _ columns: [Column], _ take: ([String?], Int) throws -> Void) throws -> Bool {
-        guard let select = Self.cursorSelect(opened, columns) else { return false }
+    func streamCursor(
+        _ opened: OpenedInput, _ columns: [Column], prints: [String: LoadPlan.SourcePrint], _ take: ([String?], Int) throws -> Void
+    ) throws -> Bool {
+        guard let select = Self.cursorSelect(opened, columns, prints: prints) else { return false }
         let declare: SQL = "DECLARE \(Self.inputCursor) NO SCROLL CURSOR FOR \(select)"
-        // Planned under the user's path, as the primary's stage insert is (inlined SQL functions).
+        // Planned under the user's path, as the primary's stage insert is (inlined SQL
+        // functions), and run there too: a PL/pgSQL function of the query looks its names up
+        // at each FETCH (hostile review 9).
         try session.underUserSearchPath { try session.execute(declare) }
         var number = 0
         // A few rows first, then as many as fit a batch's bytes at the widest row seen:
         // 1,000 rows of 1 MiB at once peaked at 184 MiB (hostile review 8).
         var count = Self.cursorFirstFetch
         // Printed to read back exactly (Session.withExactText), as the staged path's raw
-        // text is; the user's settings back for the checks between fetches.
-        let (pin, restore) = try session.exactTextSettings()
+        // text is; the user's settings and the pinned path back for the checks between fetches.
+        let (pin, restore) = try session.exactTextSettings(
+            opened.lossyText(on: session), searchPath: (session.userSearchPath, Session.pinnedSearchPath))
         while true {
-            try session.execute(pin)
+            if let pin { try session.execute(pin) }
             let fetched = try session.execute("FETCH FORWARD \(int: count) FROM \(Self.inputCursor)")
-            try session.execute(restore)
+            if let restore { try session.execute(restore) }
             guard fetched.rowCount > 0 else { break }
             var widest = 1
             for row in 0..<fetched.rowCount {

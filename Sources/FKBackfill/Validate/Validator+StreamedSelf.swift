@@ -43,6 +43,9 @@ extension Validator {
                 // of rows kept (`SetAside.kept`). A row --replace-by deletes is known only
                 // after the last batch.
                 why = "the target references itself, and rows --replace-by deletes change which keys the input gives"
+            } else if sql.plan.guardedKeys.contains(where: { $0.reject && $0.foreignKey.name == fk.name && $0.foreignKey.table == fk.table }) {
+                // The load's guard looks for the key among every staged row; a batch has its own only.
+                why = "the target references itself, and on_missing: reject sets aside rows whose key of it no row of the input gives"
             } else if Self.inCycleWithParents(sql.plan) {
                 why = "the target references itself and is in a cycle with its parents"
             } else if key == nil || !sameTypes {
