@@ -10,7 +10,7 @@ extension LoadRun {
             try session.execute(sql.createStage())
             // Lines are tracked here too, so an error about a row can name its line.
             lines = opened.lineTracker()
-            report.staged = try opened.stage(copy: sql.copyStageFrozen, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+            report.staged = try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",

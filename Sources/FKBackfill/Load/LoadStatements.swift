@@ -106,19 +106,11 @@ struct LoadStatements: Sendable {
         Self.copy(into: Self.stage, columns: plan.stagedColumns.map(\.name), csv)
     }
 
-    /// `copyStage` with `FREEZE`, where the stage was created in the same subtransaction
-    /// (the common path): its rows are written frozen and its pages all-visible, so every
-    /// later scan of the stage skips each row's visibility test.
-    func copyStageFrozen(_ csv: CSVOptions) -> SQL {
-        Self.copy(into: Self.stage, columns: plan.stagedColumns.map(\.name), csv, freeze: true)
-    }
-
     /// `COPY table (columns) FROM STDIN` with the file's CSV options as literals (COPY
     /// takes no parameters).
-    static func copy(into table: SQL, columns: [String], _ csv: CSVOptions, freeze: Bool = false) -> SQL {
-        let end: SQL = freeze ? ", FREEZE)" : ")"
-        return "COPY \(table) (\(idents: columns)) FROM STDIN WITH (FORMAT csv, DELIMITER \(literal: String(csv.delimiter)), "
-            + "QUOTE \(literal: String(csv.quote)), NULL \(literal: csv.null), ENCODING 'UTF8'" + end
+    static func copy(into table: SQL, columns: [String], _ csv: CSVOptions) -> SQL {
+        "COPY \(table) (\(idents: columns)) FROM STDIN WITH (FORMAT csv, DELIMITER \(literal: String(csv.delimiter)), "
+            + "QUOTE \(literal: String(csv.quote)), NULL \(literal: csv.null), ENCODING 'UTF8')"
     }
 
     /// Stages the rows of a relation (a table, or the view holding a `--query`); values
