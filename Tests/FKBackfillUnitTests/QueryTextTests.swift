@@ -19,6 +19,8 @@ import Testing
         ("SELECT $$;$$;", "SELECT $$;$$"),
         ("SELECT a$b FROM t -- x", "SELECT a$b FROM t"),
         ("SELECT 1 -- one\n-- two\n;", "SELECT 1"),
+        ("SELECT $・$--$・$ AS v FROM src", "SELECT $・$--$・$ AS v FROM src"),
+        ("SELECT a FROM t WHERE a LIKE 'a\\_%' ESCAPE'\\'; -- a_ only", "SELECT a FROM t WHERE a LIKE 'a\\_%' ESCAPE'\\'"),
     ])
     func theTailIsTrimmed(_ query: String, _ expected: String) {
         #expect(QueryText.trimmed(query) == expected)

@@ -116,7 +116,15 @@ struct OpenedInput {
         // must read back exactly.
         let statement = insert(select)
         return try session.underUserSearchPath {
-            if exactText { return try session.withExactText(lossyText(on: session)) { try Self.insertRows(statement, input: source.label, on: session) } }
+            if exactText, case let (pin?, restore?) = try session.exactTextSettings(lossyText(on: session)) {
+                // The rows first, typed, under the user's own settings (their query's own
+                // `f::text` must not see the pin: hostile review 10); then printed pinned,
+                // where no user query runs.
+                try session.execute("DROP TABLE IF EXISTS \(Self.typedRows)")
+                _ = try Self.insertRows("CREATE TEMP TABLE \(Self.typedRows) ON COMMIT DROP AS SELECT * FROM \(select)", input: source.label, on: session)
+                try session.execute(pin)
+                return try session.restoring(restore) { try Self.insertRows(insert(Self.typedRows), input: source.label, on: session) }
+            }
             return try Self.insertRows(statement, input: source.label, on: session)
         }
     }
@@ -199,8 +207,8 @@ struct OpenedInput {
     }
 
     /// What of this table's or query's columns may print lossily under the session's
-    /// settings (`Session.LossyText`): floats and values with a time zone, through domains
-    /// and arrays; a composite or range may hold either.
+    /// settings (`Session.LossyText`): floats and dates, through domains and arrays; a
+    /// composite or range may hold either.
     func lossyText(on session: Session) throws -> Session.LossyText {
         guard csv == nil, !types.isEmpty else { return Session.LossyText() }
         let row = try session.execute(
@@ -213,11 +221,15 @@ struct OpenedInput {
                 WHERE y.typtype OPERATOR(pg_catalog.=) 'd' OR y.typelem OPERATOR(pg_catalog.<>) 0
             )
             SELECT pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{float4,float8}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS floats,
-                   pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{timestamptz,timetz}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS zones
+                   pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{date,timestamp,timestamptz}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS dates
             FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
             """).rows[0]
-        return Session.LossyText(floats: row.bool("floats"), zones: row.bool("zones"))
+        return Session.LossyText(floats: row.bool("floats"), dates: row.bool("dates"))
     }
+
+    /// A table's or query's rows held typed before they are printed as text with
+    /// pinned settings (`stage` with `exactText`).
+    static let typedRows: SQL = "pg_temp.fkb_typed"
 
     /// The temporary view a `--query` is compiled into.
     static let queryView: SQL = "pg_temp.fkb_query"

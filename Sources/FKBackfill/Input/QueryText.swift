@@ -38,7 +38,9 @@ enum QueryText {
                 }
             } else if scalar == "'" || scalar == "\"" {
                 // A string or a quoted identifier; E'…' takes backslash escapes.
+                // E'…' only where the E is a token of its own (`ESCAPE'\'` is a keyword and a string).
                 let escapes = scalar == "'" && index > 0 && (text[index - 1] == "E" || text[index - 1] == "e")
+                    && (index < 2 || !identifierScalar(text[index - 2]))
                 index += 1
                 while index < text.count {
                     if escapes, text[index] == "\\" { index += 2; continue }
@@ -64,16 +66,19 @@ enum QueryText {
         return end
     }
 
+    /// A scalar PostgreSQL's lexer takes into an identifier or a dollar quote's tag: ASCII
+    /// letters, digits and `_`, and every non-ASCII character (any byte above 0x7F).
+    static func identifierScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value > 0x7F || scalar == "_" || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+
     /// The `$tag$` opening a dollar quote at `start`, or nil (`$1` is a parameter).
     static func dollarTag(_ text: [Unicode.Scalar], from start: Int) -> [Unicode.Scalar]? {
         // Inside an identifier (`a$b`), a `$` is the identifier's.
-        if start > 0, text[start - 1] == "_" || text[start - 1] == "$" || text[start - 1].properties.isAlphabetic
-            || text[start - 1].properties.numericType != nil { return nil }
+        if start > 0, identifierScalar(text[start - 1]) || text[start - 1] == "$" { return nil }
         var index = start + 1
-        if index < text.count, text[index].properties.numericType != nil { return nil }
-        while index < text.count, text[index] == "_" || text[index].properties.isAlphabetic || text[index].properties.numericType != nil {
-            index += 1
-        }
+        if index < text.count, ("0"..."9").contains(text[index]) { return nil }
+        while index < text.count, identifierScalar(text[index]) { index += 1 }
         guard index < text.count, text[index] == "$" else { return nil }
         return Array(text[start...index])
     }

@@ -36,6 +36,8 @@ struct LoadPlan: Sendable {
     var replaceBy: [String] = []
     /// Per `--replace-by` column, its type's own equality (`OperatorCatalog.columnEquality`).
     var replaceEquality: [String: SQLOperator] = [:]
+    /// The `--replace-by` columns NULL nowhere the DELETE reaches (`Preparation.replaceNotNull`).
+    var replaceNotNull: Set<String> = []
     /// Per staged column of a table or query input whose own type is neither a string
     /// type nor the target column's, that type (`format_type`): its text, staged raw, is
     /// cast back to it before the target's type (`TextStaging.cast`), so a value converts

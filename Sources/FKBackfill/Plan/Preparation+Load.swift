@@ -26,6 +26,7 @@ extension Preparation {
         var plan = prepared.plan
         plan.replaceBy = options.replaceBy
         plan.replaceEquality = try replaceEquality(options.replaceBy, of: target, input: opened.columns, on: session)
+        plan.replaceNotNull = try replaceNotNull(options.replaceBy, of: target, on: session)
         let constraints = try TargetConstraints.read(target, on: session)
         if options.loadTarget, let column = Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints).first {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
@@ -52,5 +53,26 @@ extension Preparation {
                 hint: "choose columns whose values can be compared", kind: .invalidOptions)
         }
         return equality
+    }
+
+    /// The `--replace-by` columns that hold no NULL anywhere the load's DELETE reaches: NOT
+    /// NULL in the target and in every inheritance child (PostgreSQL 15 lets a child drop
+    /// an inherited NOT NULL, and the DELETE is not ONLY: hostile review 10). Those are
+    /// matched with plain equality (`LoadStatements.replaceMatch`).
+    static func replaceNotNull(_ replaceBy: [String], of target: Table, on session: Session) throws -> Set<String> {
+        guard !replaceBy.isEmpty else { return [] }
+        let rows = try session.execute(
+            """
+            WITH RECURSIVE tree(oid) AS (
+                SELECT CAST(\(bind: String(target.oid)) AS pg_catalog.oid)
+                UNION
+                SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent OPERATOR(pg_catalog.=) tree.oid
+            )
+            SELECT c.name FROM pg_catalog.unnest(CAST(\(bindArray: replaceBy) AS pg_catalog.text[])) AS c(name)
+            WHERE NOT EXISTS (SELECT 1 FROM tree LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) tree.oid
+                              AND a.attname OPERATOR(pg_catalog.=) CAST(c.name AS pg_catalog.name) AND NOT a.attisdropped
+                              WHERE a.attnotnull IS NOT TRUE)
+            """).rows
+        return Set(try rows.map { try $0.string("name") })
     }
 }

@@ -30,12 +30,14 @@ extension Session {
 
 extension Session {
     /// What of an input's values prints in a form that may not read back exactly under the
-    /// session's own settings: floats (`extra_float_digits` below 1 cuts digits) and values
-    /// with a time zone (a DateStyle other than ISO prints zone abbreviations: Asia/Shanghai's
-    /// `CST` reads back as US Central). Other types read back in the same session as printed.
+    /// session's own settings: floats (`extra_float_digits` below 1 cuts digits) and dates
+    /// under a DateStyle other than ISO (Asia/Shanghai's `CST` reads back as US Central;
+    /// 'German, MDY' prints 2026-03-04 as 04.03.2026, which MDY reads as April 3; 'SQL, YMD'
+    /// prints what YMD cannot read: hostile reviews 8 and 10). Other types read back in the
+    /// same session as printed.
     struct LossyText {
         var floats = false
-        var zones = false
+        var dates = false
     }
 
     /// Runs `body` with only the settings `lossy` needs pinned to print exactly (every float
@@ -44,7 +46,9 @@ extension Session {
     /// (`TextStaging.insertRaw`, the read-only cursor's FETCH). Those statements run the
     /// user's query too, which sees the pinned settings: pinning everything always made a
     /// query's own `d::text` print ISO under `DateStyle = 'SQL, DMY'` and parse '-1 2:00:00'
-    /// under another IntervalStyle (hostile review 9), so only what would be lost is pinned.
+    /// under another IntervalStyle (hostile review 9), so only what would be lost is pinned,
+    /// and only for inputs with such columns (a query printing its own dates next to a date
+    /// column still sees ISO: docs/validate.md).
     func withExactText<T>(_ lossy: LossyText, _ body: () throws -> T) throws -> T {
         let (pin, restore) = try exactTextSettings(lossy)
         guard let pin, let restore else { return try body() }
@@ -66,7 +70,7 @@ extension Session {
             restore.append(("extra_float_digits", floats))
         }
         let parts = dates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        if lossy.zones, parts.first?.uppercased() != "ISO" {
+        if lossy.dates, parts.first?.uppercased() != "ISO" {
             pin.append(("DateStyle", parts.count > 1 ? "ISO, \(parts[1])" : "ISO"))
             restore.append(("DateStyle", dates))
         }

@@ -107,6 +107,7 @@ public final class Validator {
         plan.replaceBy = options.replaceBy
         // Compared as the load compares them: each column's own equality (citext case-blind).
         plan.replaceEquality = try Preparation.replaceEquality(options.replaceBy, of: target, input: opened.columns, on: session)
+        plan.replaceNotNull = try Preparation.replaceNotNull(options.replaceBy, of: target, on: session)
         let source = opened.source
         let columns = opened.columns
         let load = LoadStatements(plan: plan)
