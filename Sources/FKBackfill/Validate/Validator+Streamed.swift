@@ -47,9 +47,11 @@ extension Validator {
         try session.execute("SET LOCAL jit = off")
         // Keys go from batch to batch as text: a float printed with fewer digits than it
         // has (extra_float_digits below 1) would merge two keys (hostile review 9).
+        var floatsPinned = false
         if sql.columns.contains(where: { $0.type.hasPrefix("real") || $0.type.hasPrefix("double precision") }),
            (Int(try session.execute("SELECT pg_catalog.current_setting('extra_float_digits') AS f").rows[0].string("f")) ?? 1) < 1 {
             try session.execute("SELECT pg_catalog.set_config('extra_float_digits', '1', true)")
+            floatsPinned = true
         }
         let columns = sql.columns
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
@@ -222,7 +224,7 @@ extension Validator {
                     kind: .badInput(line: line))
             }
         } else {
-            _ = try streamCursor(opened, columns, prints: sql.plan.sourcePrints, take)
+            report.notExact += try streamCursor(opened, columns, prints: sql.plan.sourcePrints, pinned: floatsPinned, take) ?? []
         }
         try flush()
         if let csv = opened.csv, csv.headerLines > 0, report.rows == 0 {

@@ -41,12 +41,14 @@ extension Validator {
     }
 
     /// Reads `opened` through a cursor and hands each row's text to `take`, numbered from 1
-    /// as the staged path numbers rows that are not a file's lines (`_fkb_row`).
-    /// - Returns: false when `opened` is a CSV (nothing read).
+    /// as the staged path numbers rows that are not a file's lines (`_fkb_row`). `pinned`:
+    /// the caller pinned a printing setting for the whole check already.
+    /// - Returns: what notExact must say of it; nil when `opened` is a CSV (nothing read).
     func streamCursor(
-        _ opened: OpenedInput, _ columns: [Column], prints: [String: LoadPlan.SourcePrint], _ take: ([String?], Int) throws -> Void
-    ) throws -> Bool {
-        guard let select = Self.cursorSelect(opened, columns, prints: prints) else { return false }
+        _ opened: OpenedInput, _ columns: [Column], prints: [String: LoadPlan.SourcePrint], pinned: Bool = false,
+        _ take: ([String?], Int) throws -> Void
+    ) throws -> [String]? {
+        guard let select = Self.cursorSelect(opened, columns, prints: prints) else { return nil }
         let declare: SQL = "DECLARE \(Self.inputCursor) NO SCROLL CURSOR FOR \(select)"
         // Planned under the user's path, as the primary's stage insert is (inlined SQL
         // functions), and run there too: a PL/pgSQL function of the query looks its names up
@@ -58,8 +60,16 @@ extension Validator {
         var count = Self.cursorFirstFetch
         // Printed to read back exactly (Session.withExactText), as the staged path's raw
         // text is; the user's settings and the pinned path back for the checks between fetches.
-        let (pin, restore) = try session.exactTextSettings(
-            opened.lossyText(on: session), searchPath: (session.userSearchPath, Session.pinnedSearchPath))
+        let lossy = try opened.lossyText(on: session)
+        let (pin, restore) = try session.exactTextSettings(lossy, searchPath: (session.userSearchPath, Session.pinnedSearchPath))
+        // The query runs during the FETCH, under those settings: its own text of a float or
+        // a date may differ from the load's, which runs it under the session's own first.
+        var notes: [String] = []
+        let lossyPinned = try session.exactTextSettings(lossy).pin != nil
+        if pinned || lossyPinned, try runsUserExpressions(opened) {
+            notes.append("the input's query ran under DateStyle ISO and extra_float_digits 1 (to print its dates and floats exactly): "
+                + "text it makes of dates or floats itself may differ from what the load stores")
+        }
         while true {
             if let pin { try session.execute(pin) }
             let fetched = try session.execute("FETCH FORWARD \(int: count) FROM \(Self.inputCursor)")
@@ -75,7 +85,17 @@ extension Validator {
             count = max(1, min(Self.cursorFetch, Self.streamBatchBytes / widest))
         }
         try session.execute("CLOSE \(Self.inputCursor)")
-        return true
+        return notes
+    }
+
+    /// Whether reading `opened` runs expressions of the user's: a query, or a view.
+    func runsUserExpressions(_ opened: OpenedInput) throws -> Bool {
+        if opened.query != nil { return true }
+        guard case .table(let name) = opened.source else { return false }
+        let table = try TableResolver.resolve(name, on: session)
+        return try session.execute(
+            "SELECT c.relkind OPERATOR(pg_catalog.=) 'v' AS view FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
+        ).rows.first?.bool("view") ?? false
     }
 }
 
