@@ -17,25 +17,6 @@ extension Validator {
     /// million rows 42 → 37 MB and faster, 6.5 → 5.3 s.)
     static let streamBatchBytes = 1 << 20
 
-    /// Types whose text is one per value (under the database's deterministic default
-    /// collation, which the batch's keys have): keys of these are merged by their text.
-    static let oneTextPerValue: Set<String> = ["text", "integer", "bigint", "smallint", "date", "uuid", "boolean"]
-
-    /// Whether values of `type` (a column's) have one text each, as they are sent back
-    /// (`StreamedStatements.canonical`: numeric without its trailing zeros).
-    static func oneText(_ type: String) -> Bool {
-        oneTextPerValue.contains(type) || type.hasPrefix("character varying") || type.hasPrefix("character(")
-            || StreamedStatements.isNumeric(type)
-    }
-
-    /// Whether `fk`'s keys must be merged by their type's equality, not their text.
-    static func mergesByEquality(_ fk: ForeignKey, _ columns: [Column]) -> Bool {
-        fk.columns.contains { name in
-            guard let type = columns.first(where: { $0.name == name })?.type else { return true }
-            return !oneText(type)
-        }
-    }
-
     /// Reads the CSV batch by batch and checks each; fills the report's rows and column
     /// problems, and returns what each FK of `checked` found. A `--query` or a cast
     /// `--source` comes as text through a cursor instead (Validator+StreamedCursor.swift).
@@ -45,14 +26,7 @@ extension Validator {
     ) throws -> [Findings] {
         guard opened.csv != nil || Self.cursorSelect(opened, sql.columns) != nil else { return [] }
         try session.execute("SET LOCAL jit = off")
-        // Keys go from batch to batch as text: a float printed with fewer digits than it
-        // has (extra_float_digits below 1) would merge two keys (hostile review 9).
-        var floatsPinned = false
-        if sql.columns.contains(where: { $0.type.hasPrefix("real") || $0.type.hasPrefix("double precision") }),
-           (Int(try session.execute("SELECT pg_catalog.current_setting('extra_float_digits') AS f").rows[0].string("f")) ?? 1) < 1 {
-            try session.execute("SELECT pg_catalog.set_config('extra_float_digits', '1', true)")
-            floatsPinned = true
-        }
+        let floatsPinned = try printFloatKeysWhole(sql)
         let columns = sql.columns
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
         var tallies = checked.map { fk in
