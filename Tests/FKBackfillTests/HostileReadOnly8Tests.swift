@@ -34,13 +34,9 @@ import TestSupport
         try ReadOnlyValidateTests().readOnlyRole(db)
     }
 
-    /// An inlinable SQL function's body is parsed when the query is planned. The cursor is
-    /// DECLAREd (so planned) under the user's path, where `helper` resolves; the primary
-    /// planned the INSERT from the temporary view under the pinned path, where it did not:
-    /// the load stopped with 42883, the standby said "would load" with `notExact` empty.
-    /// Now both plan under the user's path, as the user's own INSERT … SELECT would: both load.
-    @Test func anInlinedFunctionBodyResolvesUnderTheUsersPathOnlyOnTheStandby() throws {
-        let db = try TestDatabase()
+    /// An org parent holding 'G1', a fact, and a source whose 'g1' a function `norm`
+    /// (`norm`'s language and body given) makes 'G1' through `helper`, named unqualified.
+    static func normalizedOrgs(_ db: TestDatabase, norm: String) throws {
         try db.run("""
             CREATE TABLE org (code text PRIMARY KEY);
             INSERT INTO org VALUES ('G1');
@@ -48,8 +44,18 @@ import TestSupport
             CREATE TABLE src (id int, org_code text);
             INSERT INTO src VALUES (1, 'g1');
             CREATE FUNCTION helper(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper(t)';
-            CREATE FUNCTION norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT helper(t)';
+            CREATE FUNCTION norm(t text) RETURNS text \(norm);
             """)
+    }
+
+    /// An inlinable SQL function's body is parsed when the query is planned. The cursor is
+    /// DECLAREd (so planned) under the user's path, where `helper` resolves; the primary
+    /// planned the INSERT from the temporary view under the pinned path, where it did not:
+    /// the load stopped with 42883, the standby said "would load" with `notExact` empty.
+    /// Now both plan under the user's path, as the user's own INSERT … SELECT would: both load.
+    @Test func anInlinedFunctionBodyResolvesUnderTheUsersPathOnlyOnTheStandby() throws {
+        let db = try TestDatabase()
+        try Self.normalizedOrgs(db, norm: "LANGUAGE sql IMMUTABLE AS 'SELECT helper(t)'")
         let input = InputSource.query("SELECT id, norm(org_code) AS org_code FROM src")
         #expect(dryRunLoads(db, input))
         let report = try standby(db, input)

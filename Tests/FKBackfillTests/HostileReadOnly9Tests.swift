@@ -232,15 +232,7 @@ import TestSupport
     /// runs under the user's path) all work.
     @Test func aPlpgsqlFunctionOfTheQueryRunsAtFetchUnderThePinnedPath() throws {
         let db = try TestDatabase()
-        try db.run("""
-            CREATE TABLE org (code text PRIMARY KEY);
-            INSERT INTO org VALUES ('G1');
-            CREATE TABLE fact (id int PRIMARY KEY, org_code text REFERENCES org);
-            CREATE TABLE src (id int, org_code text);
-            INSERT INTO src VALUES (1, 'g1');
-            CREATE FUNCTION helper(t text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper(t)';
-            CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS 'BEGIN RETURN helper(t); END';
-            """)
+        try HostileReadOnly8Tests.normalizedOrgs(db, norm: "LANGUAGE plpgsql IMMUTABLE AS 'BEGIN RETURN helper(t); END'")
         let input = InputSource.query("SELECT id, norm(org_code) AS org_code FROM src")
         #expect(try db.load("fact", input: input) { $0.dryRun = true; $0.maxRejects = 5 }.inserted == 1)
         var reports: (staged: ValidationReport, standby: ValidationReport)?
