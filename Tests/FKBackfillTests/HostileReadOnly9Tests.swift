@@ -173,7 +173,7 @@ import TestSupport
     /// The user's own query evaluated under the tool's pinned DateStyle/IntervalStyle: a
     /// `--query` (or a view as `--source`) that makes text of a date, `d::text`, gives
     /// '02/01/2026' under the session's `DateStyle = 'SQL, DMY'`, as the user's own INSERT …
-    /// SELECT and the plain load store it. `Session.withExactText` pins ISO around the raw
+    /// SELECT and the plain load store it. `Session.withExactText` pinned ISO around the raw
     /// insert and each FETCH, which run the user's query too: `--max-rejects` stored
     /// '2026-01-02' and backfilled a parent row of that key, and validate on both servers
     /// reported it missing.

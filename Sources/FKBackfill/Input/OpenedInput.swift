@@ -76,7 +76,7 @@ struct OpenedInput {
     /// options) for a file, `insert` around the SELECT otherwise. A value, encoding or row
     /// shape COPY rejects becomes a `FILE:LINE` usage error here, the one place that knows
     /// the file's name and how many lines its header took. `exactText`: `insert` prints
-    /// typed values as text, which must read back exactly (`Session.withExactText`).
+    /// typed values as text, which must read back exactly (`Session.exactTextSettings`).
     /// - Returns: the rows staged.
     func stage(
         copy: (CSVOptions) -> SQL, insert: (SQL) -> SQL, lines: CSVLineTracker? = nil,
@@ -183,9 +183,9 @@ struct OpenedInput {
 
     /// Per column of a table or query input whose type is neither a string type (whose
     /// text is its value) nor the target column's, that type's name (`LoadPlan.sourceTypes`).
-    /// And per column not of a string type, how it prints to text (`LoadPlan.sourcePrints`).
-    func sourceTypes(of target: Table, on session: Session) throws -> ([String: String], [String: LoadPlan.SourcePrint]) {
-        guard csv == nil, types.count == columns.count, !types.isEmpty else { return ([:], [:]) }
+    /// And the columns not of a string type, printed by their output function (`LoadPlan.printedByOutput`).
+    func sourceTypes(of target: Table, on session: Session) throws -> ([String: String], Set<String>) {
+        guard csv == nil, types.count == columns.count, !types.isEmpty else { return ([:], []) }
         let rows = try session.execute(
             """
             SELECT pg_catalog.format_type(t.oid, t.modifier) AS type, y.typcategory OPERATOR(pg_catalog.=) 'S' AS string
@@ -194,11 +194,11 @@ struct OpenedInput {
             JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
             ORDER BY t.n
             """).rows
-        guard rows.count == columns.count else { return ([:], [:]) }
+        guard rows.count == columns.count else { return ([:], []) }
         var found: [String: String] = [:]
-        var prints: [String: LoadPlan.SourcePrint] = [:]
+        var prints: Set<String> = []
         for (name, row) in zip(columns, rows) where !row.bool("string") {
-            prints[name] = .output
+            prints.insert(name)
             let type = try row.string("type")
             guard let column = target.column(name), column.type != type, column.domainBaseType != type else { continue }
             found[name] = type

@@ -34,13 +34,10 @@ struct TextStaging {
     }
 
     /// A table's or query's `value` as the text staged raw, printed as `print` says
-    /// (`LoadPlan.SourcePrint`); a string type's by its cast to text (char(n) without its
+    /// (`LoadPlan.printedByOutput`); a string type's by its cast to text (char(n) without its
     /// trailing spaces, as the load's cast takes it). Shared by the read-only cursor.
-    static func rawText(_ value: SQL, _ print: LoadPlan.SourcePrint?) -> SQL {
-        switch print {
-        case .output?: "CASE WHEN \(value) IS NULL THEN NULL ELSE pg_catalog.format('%s', \(value)) END"
-        case nil: "CAST(\(value) AS pg_catalog.text)"
-        }
+    static func rawText(_ value: SQL, byOutput: Bool) -> SQL {
+        byOutput ? "CASE WHEN \(value) IS NULL THEN NULL ELSE pg_catalog.format('%s', \(value)) END" : "CAST(\(value) AS pg_catalog.text)"
     }
 
     /// `value` cast back to the input column's own type, or as it is.
@@ -148,7 +145,7 @@ struct TextStaging {
 
     /// Runs under the user's search path (`OpenedInput.stage`): every name qualified.
     func insertRaw(from source: SQL) -> SQL {
-        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { Self.rawText("q.\(identifier($0.name))", plan.sourcePrints[$0.name]) }.joined(separator: ", ")
+        "INSERT INTO \(Self.raw) (\(list)) SELECT " + plan.stagedColumns.map { Self.rawText("q.\(identifier($0.name))", byOutput: plan.printedByOutput.contains($0.name)) }.joined(separator: ", ")
             + " FROM \(source) AS q"
     }
 

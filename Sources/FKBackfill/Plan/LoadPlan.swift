@@ -45,17 +45,11 @@ struct LoadPlan: Sendable {
     /// PostgreSQL's INSERT has it; its text '4.4' is not an integer). Read by
     /// `OpenedInput.sourceTypes`.
     var sourceTypes: [String: String] = [:]
-    /// Per staged column of a table or query input that is not of a string type, how its
-    /// values print to be staged as text (`TextStaging.rawText`): by the type's output function.
-    var sourcePrints: [String: SourcePrint] = [:]
-
-    /// How a table's or query's typed value is printed to text that reads back as itself.
-    enum SourcePrint: Sendable {
-        /// The type's output function (`format('%s', …)`): a cast to text may be the user's
-        /// own (an enum's in capitals, which its input refuses: hostile review 9) or another
-        /// form (`text(inet)`).
-        case output
-    }
+    /// The staged columns of a table or query input that are not of a string type: printed
+    /// to be staged as text by their type's output function (`TextStaging.rawText`), not a
+    /// cast to text, which may be a user's own (an enum's in capitals, which its input
+    /// refuses: hostile review 9) or another form (`text(inet)`).
+    var printedByOutput: Set<String> = []
     /// The database is UTF-8: blank keys are looked for with every Unicode white space
     /// character. Elsewhere (SQL_ASCII, LATIN1, EUC_*) only ASCII white space, since the
     /// others cannot be written in the server's encoding (`KeyPredicates.isBlank`).

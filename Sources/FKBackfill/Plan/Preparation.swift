@@ -70,7 +70,7 @@ struct Preparation {
         // Load and validate judge extra columns here, one way, before anything is staged.
         try ExtraColumns.resolve(&plan, rules: resolved, input: source, ignoreUnused: ignoreExtraColumns)
         plan.unicode = temporary.bool("unicode")
-        (plan.sourceTypes, plan.sourcePrints) = try opened.sourceTypes(of: target, on: session)
+        (plan.sourceTypes, plan.printedByOutput) = try opened.sourceTypes(of: target, on: session)
         (plan.routes, plan.unroutable) = try PartitionRoutes.read(plan: plan, catalog: catalog, on: session)
         return Preparation(catalog: catalog, graph: graph, target: target, opened: opened, rules: resolved, plan: plan)
     }

@@ -40,25 +40,14 @@ extension Session {
         var dates = false
     }
 
-    /// Runs `body` with only the settings `lossy` needs pinned to print exactly (every float
-    /// digit, ISO dates with the session's field order), and given back after: the statements
-    /// that print a table's or query's typed values as text to cast them back
-    /// (`TextStaging.insertRaw`, the read-only cursor's FETCH). Those statements run the
-    /// user's query too, which sees the pinned settings: pinning everything always made a
-    /// query's own `d::text` print ISO under `DateStyle = 'SQL, DMY'` and parse '-1 2:00:00'
-    /// under another IntervalStyle (hostile review 9), so only what would be lost is pinned,
-    /// and only for inputs with such columns (a query printing its own dates next to a date
-    /// column still sees ISO: docs/validate.md).
-    func withExactText<T>(_ lossy: LossyText, _ body: () throws -> T) throws -> T {
-        let (pin, restore) = try exactTextSettings(lossy)
-        guard let pin, let restore else { return try body() }
-        try execute(pin)
-        return try restoring(restore, body)
-    }
-
-    /// The statement that pins what `withExactText` pins (with `searchPath`, the path too),
-    /// and the one that gives back the values now, each one statement (the read-only cursor
-    /// runs them around every FETCH); nil when nothing needs pinning.
+    /// The statement that pins only the settings `lossy` needs to print exactly (every float
+    /// digit, ISO dates with the session's field order; with `searchPath`, the path too), and
+    /// the one that gives back the values now, each one statement (the read-only cursor runs
+    /// them around every FETCH, `OpenedInput.stage` around its print); nil when nothing needs
+    /// pinning. Those statements run the user's query too, which sees the pin: pinning
+    /// everything always made a query's own `d::text` print ISO under `DateStyle = 'SQL,
+    /// DMY'` and parse '-1 2:00:00' under another IntervalStyle (hostile review 9), so only
+    /// what would be lost is pinned, and only for inputs with such columns.
     func exactTextSettings(_ lossy: LossyText, searchPath: (during: String, after: String)? = nil) throws -> (pin: SQL?, restore: SQL?) {
         let now = try execute(
             "SELECT pg_catalog.current_setting('DateStyle') AS d, pg_catalog.current_setting('extra_float_digits') AS f").rows[0]

@@ -198,7 +198,7 @@ extension Validator {
                     kind: .badInput(line: line))
             }
         } else {
-            report.notExact += try streamCursor(opened, columns, prints: sql.plan.sourcePrints, pinned: floatsPinned, take) ?? []
+            report.notExact += try streamCursor(opened, columns, byOutput: sql.plan.printedByOutput, pinned: floatsPinned, take) ?? []
         }
         try flush()
         if let csv = opened.csv, csv.headerLines > 0, report.rows == 0 {

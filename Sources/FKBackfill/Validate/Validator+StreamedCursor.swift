@@ -22,7 +22,7 @@ extension Validator {
     /// The SELECT the cursor runs: the input's `columns` as text, as the staged path's
     /// `insertRaw` casts them, from the table (its inheritance children too, as the
     /// staged path reads it) or from the user's query as a subquery; nil for a CSV.
-    static func cursorSelect(_ opened: OpenedInput, _ columns: [Column], prints: [String: LoadPlan.SourcePrint] = [:]) -> SQL? {
+    static func cursorSelect(_ opened: OpenedInput, _ columns: [Column], byOutput: Set<String> = []) -> SQL? {
         let from: SQL
         if let query = opened.query {
             // Safe as raw text: the user's own query, run with the user's own rights and
@@ -35,7 +35,7 @@ extension Validator {
             return nil
         }
         let list = columns.enumerated().map { index, column -> SQL in
-            "\(TextStaging.rawText("q.\(ident: column.name)", prints[column.name])) AS \(ident: "c\(index)")"
+            "\(TextStaging.rawText("q.\(ident: column.name)", byOutput: byOutput.contains(column.name))) AS \(ident: "c\(index)")"
         }
         return "SELECT \(list.joined(separator: ", ")) FROM \(from) AS q"
     }
@@ -45,10 +45,10 @@ extension Validator {
     /// the caller pinned a printing setting for the whole check already.
     /// - Returns: what notExact must say of it; nil when `opened` is a CSV (nothing read).
     func streamCursor(
-        _ opened: OpenedInput, _ columns: [Column], prints: [String: LoadPlan.SourcePrint], pinned: Bool = false,
+        _ opened: OpenedInput, _ columns: [Column], byOutput: Set<String>, pinned: Bool = false,
         _ take: ([String?], Int) throws -> Void
     ) throws -> [String]? {
-        guard let select = Self.cursorSelect(opened, columns, prints: prints) else { return nil }
+        guard let select = Self.cursorSelect(opened, columns, byOutput: byOutput) else { return nil }
         let declare: SQL = "DECLARE \(Self.inputCursor) NO SCROLL CURSOR FOR \(select)"
         // Planned under the user's path, as the primary's stage insert is (inlined SQL
         // functions), and run there too: a PL/pgSQL function of the query looks its names up
@@ -58,7 +58,7 @@ extension Validator {
         // A few rows first, then as many as fit a batch's bytes at the widest row seen:
         // 1,000 rows of 1 MiB at once peaked at 184 MiB (hostile review 8).
         var count = Self.cursorFirstFetch
-        // Printed to read back exactly (Session.withExactText), as the staged path's raw
+        // Printed to read back exactly (Session.exactTextSettings), as the staged path's raw
         // text is; the user's settings and the pinned path back for the checks between fetches.
         let lossy = try opened.lossyText(on: session)
         let (pin, restore) = try session.exactTextSettings(lossy, searchPath: (session.userSearchPath, Session.pinnedSearchPath))
