@@ -92,4 +92,28 @@ import TestSupport
         #expect(try !dryRunLoads(db, lacking, rules: rules))
         #expect(try !readOnly(db, lacking, rules: rules).wouldLoad)
     }
+
+    /// A parent in a cycle with the target whose new rows point back at it by a value of one
+    /// input row (a rule's pick of the target's own key, or of an FK of it whose keys are all
+    /// given): those rows are loaded, so no placeholder of the target is needed, and one it
+    /// could not take (a NOT NULL note) does not matter. Read-only said "would not load".
+    @Test func aCycleParentsKeyTakenFromARowLoaded() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (id text PRIMARY KEY, team text, mentor text, note text NOT NULL);
+            CREATE TABLE team (id text PRIMARY KEY, lead text REFERENCES fact DEFERRABLE);
+            ALTER TABLE fact ADD FOREIGN KEY (team) REFERENCES team;
+            """)
+        let csv = "id,team,mentor,note\np2,t1,,a\np3,t2,p2,b\np4,t2,p9,c\n"
+        for pick in ["first", "last", "min", "max", "most_frequent", "{ max_by: note }"] {
+            let rules = "tables:\n  \(db.schema).team:\n    columns:\n      lead: { from: id, pick: \(pick) }\n"
+            #expect(try dryRunLoads(db, csv, rules: rules), "\(pick)")
+            let report = try readOnly(db, csv, rules: rules)
+            #expect(report.wouldLoad, "\(pick): \(report.foreignKeys.map(\.reasons))")
+        }
+        // From another column, a key no row gives: the placeholder it needs cannot be written.
+        let mentor = "tables:\n  \(db.schema).team:\n    columns:\n      lead: { from: mentor, pick: max }\n"
+        #expect(try !dryRunLoads(db, csv, rules: mentor))
+        #expect(try !readOnly(db, csv, rules: mentor).wouldLoad)
+    }
 }

@@ -142,6 +142,24 @@ struct Coverage {
     /// source: MATCH SIMPLE checks nothing then), or give every row the same constant key
     /// (`value:` rules, marks) that `grandparent` already holds: one key lookup, the only
     /// table read the audit makes without data checks.
+    /// The input column whose value, from one of the rows that lead to a key, a parent's
+    /// column takes: the default derivation's most frequent value, or a rule's pick of one
+    /// row's value (not a sum, a count, a concatenation or a JSON array).
+    static func valueOfOneRow(_ source: ColumnSource) -> String? {
+        switch source {
+        case .staged(let input, _):
+            return input
+        case .rule(let rule):
+            guard !rule.jsonAppend, case .from(let input, let pick) = rule.source else { return nil }
+            switch pick {
+            case .first, .last, .min, .max, .mostFrequent, .maxBy, .minBy: return input
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
     /// How `presentThrough` names an FK: its parent, columns and referenced columns.
     static func presentKey(_ parent: TableName, _ columns: [String], _ referenced: [String]) -> String {
         ([parent.description] + columns + ["->"] + referenced).joined(separator: "\u{0}")
@@ -151,16 +169,20 @@ struct Coverage {
         let columns = foreignKey.columns.compactMap { name in parent.columns.first { $0.column.name == name } }
         guard columns.count == foreignKey.columns.count else { return false }
         if columns.contains(where: { $0.mark == nil && ($0.source == .null) }) { return true }
-        // One column, the most frequent value of an input column (over whichever input
-        // rows lead to the key) that is itself the target's FK to the same key, every one
-        // of whose keys the parent holds.
-        if columns.count == 1, columns[0].mark == nil, case .staged(let input, _) = columns[0].source,
-           plan.target.name != grandparent.table.name,
+        // One column whose value is one of an input column's values (over whichever input
+        // rows lead to the key: the most frequent, or a rule's pick of one row's value),
+        // where that column is itself the target's FK to the same key, every one of whose
+        // keys the parent holds (read-only, a self-reference's keys count present when the
+        // input gives them too: a new portfolio's owner taken from the fact's parent id);
+        // or is the target's own key, which every row loaded brings (a new team's lead
+        // taken from the id of a person loaded; the load derives from the rows it keeps).
+        if columns.count == 1, columns[0].mark == nil, let input = Self.valueOfOneRow(columns[0].source),
            // Of the input's type or the key's: a cast to a narrower one could cut the key into another.
            [plan.stagedColumns.first(where: { $0.name == input })?.type, grandparent.table.column(foreignKey.referencedColumns[0])?.type]
-               .contains(columns[0].column.type),
-           presentThrough.contains(Self.presentKey(grandparent.table.name, [input], foreignKey.referencedColumns)) {
-            return true
+               .contains(columns[0].column.type) {
+            if presentThrough.contains(Self.presentKey(grandparent.table.name, [input], foreignKey.referencedColumns)) { return true }
+            if grandparent.table.name == plan.target.name, foreignKey.referencedColumns == [input],
+               plan.stagedColumns.contains(where: { $0.name == input }) { return true }
         }
         var conditions: [SQL] = []
         for (column, referenced) in zip(columns, foreignKey.referencedColumns) {
