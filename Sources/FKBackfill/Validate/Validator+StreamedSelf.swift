@@ -27,7 +27,8 @@ extension Validator {
     /// the input carries; a referenced key whose
     /// repeats are not followed across batches by their text (a BEFORE INSERT trigger, a
     /// type whose equal values differ in text, an operator class not the type's default);
-    /// child columns of another type than the key's; a target in a cycle with its parents.
+    /// child columns of another type than the key's. (A target in a cycle with its parents
+    /// streams too: `placeholdersAfterTarget` says where the load's order stops it.)
     func selfReferences(
         _ checked: [ForeignKey], _ sql: StreamedStatements, repeats: [UniqueTally], _ options: ValidateOptions
     ) throws -> [(fk: Int, key: Int)] {
@@ -46,8 +47,6 @@ extension Validator {
             } else if sql.plan.guardedKeys.contains(where: { $0.reject && $0.foreignKey.name == fk.name && $0.foreignKey.table == fk.table }) {
                 // The load's guard looks for the key among every staged row; a batch has its own only.
                 why = "the target references itself, and on_missing: reject sets aside rows whose key of it no row of the input gives"
-            } else if Self.inCycleWithParents(sql.plan) {
-                why = "the target references itself and is in a cycle with its parents"
             } else if key == nil || !sameTypes {
                 why = "the target references itself, and the keys its rows give are not followed across batches by their text"
             } else {
@@ -57,12 +56,6 @@ extension Validator {
             if let key { found.append((index, key)) }
         }
         return found
-    }
-
-    /// The target is in a cycle with other parents (its load order is the staged path's).
-    static func inCycleWithParents(_ plan: LoadPlan) -> Bool {
-        guard let cycle = plan.parents.first(where: \.isTarget)?.cycle else { return false }
-        return plan.parents.contains { !$0.isTarget && $0.cycle == cycle }
     }
 
     /// Whether the input gave `entry`'s key, as far as the referenced unique key's texts go.
@@ -137,5 +130,36 @@ extension Validator.KeyTally {
         for entry in left {
             try add(entry.key, merge: entry.merge, rows: entry.rows, lines: entry.lines, blank: entry.blank, known: nil, samples: samples)
         }
+    }
+}
+
+extension Validator {
+    /// Read-only, a target that references itself and sits in a cycle with its parents.
+    /// Where the load puts the fact rows before the cycle's parents (`LoadRun.targetFirst`:
+    /// the plan says `targetFirst` and another table of the cycle gets new rows), the
+    /// target's own placeholder rows come after the fact rows, and PostgreSQL's check of a
+    /// non-deferrable FK to itself refuses a row whose key is new: the load stops
+    /// (`TargetCycleSelfReferenceTests`; the staged path tries that insert). Returns why
+    /// `fk`'s `missing` keys stop the load, or, where only derived values could bring the
+    /// cycle new rows (a parent of the cycle fed by another parent), what is not exact.
+    static func placeholdersAfterTarget(
+        _ fk: ForeignKey, plan: LoadPlan, newRows: [TableName: Int], missing: Int
+    ) -> (reason: String?, notExact: String?) {
+        let target = plan.target
+        guard fk.referencedTable == target.name, !fk.deferrable, missing > 0,
+              let cycle = plan.targetCycle, cycle.order == .targetFirst,
+              !cycle.nulledTargetColumns.isEmpty || !cycle.deferred.isEmpty,
+              let own = plan.parents.first(where: \.isTarget), let index = own.cycle, !own.keyColumns.isEmpty,
+              own.keyColumns.allSatisfy({ name in plan.stagedColumns.contains { $0.name == name } })
+        else { return (nil, nil) }
+        let members = plan.parents.filter { !$0.isTarget && $0.cycle == index && $0.backfills }
+        let order = "\(target.name.display) goes in before the other tables of its cycle (\(cycle.display))"
+        if let fed = members.first(where: { (newRows[$0.table.name] ?? 0) > 0 }) {
+            return ("\(order), as \(fed.table.name.display) gets new rows: its own placeholder rows follow the fact rows, "
+                + "and PostgreSQL's check of \(fk.name) refuses a row whose key of it is new", nil)
+        }
+        guard members.contains(where: { $0.sources.contains { $0.origin != .staged } }) else { return (nil, nil) }
+        return (nil, "\(fk.name): if values derived for new rows bring \(cycle.display) new rows, \(order) and its own placeholder "
+            + "rows follow the fact rows, so PostgreSQL's check of \(fk.name) refuses a row whose key of it is new: not evaluated")
     }
 }

@@ -126,9 +126,9 @@ public final class Validator {
         var inPlace = opened.select != nil && (input == nil || options.inPlace)
         // Read-only, a self-reference is checked in place too: the input's own keys are the
         // relation's (`InPlaceStatements.provided`), unless rows set aside or deleted change
-        // them, or the target is in a cycle with its parents (the staged path's order).
+        // them (in a cycle with its parents: `placeholdersAfterTarget`).
         let selfReference = checked.contains(where: { $0.referencedTable == target.name })
-        let selfInPlace = readOnly && sessionCannotWrite && options.maxRejects == 0 && options.replaceBy.isEmpty && !Self.inCycleWithParents(plan)
+        let selfInPlace = readOnly && sessionCannotWrite && options.maxRejects == 0 && options.replaceBy.isEmpty
         if inPlace, let reason = Self.stagingNeeded(
             hasTypes: try opened.hasTypes(of: target, on: session),
             blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty,
@@ -248,6 +248,9 @@ public final class Validator {
                 result.reasons += nulls
                 result.fixableKeys = 0
             }
+            let order = Self.placeholdersAfterTarget(fk, plan: plan, newRows: newRows, missing: found.missing - found.blank)
+            if let reason = order.reason { result.reasons.append(reason); result.fixableKeys = 0 }
+            report.notExact += order.notExact.map { [$0] } ?? []
             result.unfixableKeys = found.missing - result.fixableKeys
             result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
             report.foreignKeys.append(result)
