@@ -16,6 +16,11 @@ struct OpenedInput {
     /// The user's query, trimmed, where it was not compiled into a view (a session that
     /// cannot write): read through a cursor declared under the user's path (`cursorSelect`).
     var query: String?
+    /// The relation is a view or the user's query that calls the user's own functions,
+    /// whose queries resolve names under the path of the statement that reads it: read
+    /// once, under the user's path (staged, or through a cursor), never by the checks in
+    /// place under the tool's (`OpenedInput+UserCode.swift`, `Validator.stagingNeeded`).
+    var plansUserSQL = false
 
     /// Opens `source` for `target`. With `onlyInsertable`, a table input keeps just the
     /// columns a load could write (checking a table's own rows). Without `compileQuery`
@@ -42,20 +47,24 @@ struct OpenedInput {
             let select = table.name.sql
             let shape = try session.underUserSearchPath { try session.execute("SELECT * FROM \(select) LIMIT 0") }
             let keep = shape.columnNames.indices.filter { !onlyInsertable || insertable.contains(shape.columnNames[$0]) }
-            opened = OpenedInput(
+            var relation = OpenedInput(
                 source: source, columns: keep.map { shape.columnNames[$0] }, csv: nil, select: select,
                 types: keep.map { shape.columnTypes[$0] })
+            relation.plansUserSQL = try Self.callsUserCode("CAST(\(bind: String(table.oid)) AS pg_catalog.oid)", on: session)
+            opened = relation
         case .query(let text) where !compileQuery:
             // Safe as raw text: the user's own query, as compileQuery takes it.
             let shape = try session.underUserSearchPath {
                 try session.execute("SELECT * FROM (\(unsafeRaw: trimmedQuery(text))\n) AS q LIMIT 0")
             }
-            opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: nil, types: shape.columnTypes, query: trimmedQuery(text))
+            opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: nil, types: shape.columnTypes, query: trimmedQuery(text),
+                                 plansUserSQL: true)
         case .query(let text):
             let select = try Self.compileQuery(text, on: session)
             // Planned under the user's path, as `stage` plans it (inlined SQL functions).
             let shape = try session.underUserSearchPath { try session.execute("SELECT * FROM \(select) LIMIT 0") }
-            opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: select, types: shape.columnTypes)
+            opened = OpenedInput(source: source, columns: shape.columnNames, csv: nil, select: select, types: shape.columnTypes,
+                                 plansUserSQL: try Self.callsUserCode("CAST(\(bind: queryViewName) AS pg_catalog.regclass)", on: session))
         }
         // The table's own rows (no input) are read in place: no stage beside them.
         try InputColumns.check(opened.columns, of: target, input: source, ownRows: onlyInsertable)
@@ -233,6 +242,8 @@ struct OpenedInput {
 
     /// The temporary view a `--query` is compiled into.
     static let queryView: SQL = "pg_temp.fkb_query"
+    /// `queryView` as text, to look its oid up.
+    static let queryViewName = "pg_temp.fkb_query"
 
     /// Compiles the user's query into a temporary view, under the user's own search path
     /// and exactly as written: names in it resolve as the user meant, once, when the view

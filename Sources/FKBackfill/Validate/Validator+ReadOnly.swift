@@ -74,7 +74,11 @@ extension Validator {
     }
 
     /// Why an input that could be read in place must be staged after all, or nil.
-    static func stagingNeeded(hasTypes: Bool, blanksBecomeNull: Bool, selfReference: Bool) -> String? {
+    /// `plansUserSQL`: a view or a query, read once under the user's path (its SQL
+    /// functions are inlined under the path of the statement that reads it), not by each
+    /// check in place under the tool's (`OpenedInput.plansUserSQL`).
+    static func stagingNeeded(hasTypes: Bool, blanksBecomeNull: Bool, selfReference: Bool, plansUserSQL: Bool = false) -> String? {
+        if plansUserSQL { return stages("a view or a query is read once under your search path, not by each check in place under the tool's") }
         if selfReference { return stages("the target references itself, and its own keys may come from the input") }
         if blanksBecomeNull { return stages("blank keys load as NULL (on_blank: null)") }
         if !hasTypes { return stages("its columns do not all have the target's types, so they are cast") }

@@ -132,7 +132,7 @@ public final class Validator {
         if inPlace, let reason = Self.stagingNeeded(
             hasTypes: try opened.hasTypes(of: target, on: session),
             blanksBecomeNull: plan.blank.onBlank == .null && !plan.blankColumns.isEmpty,
-            selfReference: selfReference && !selfInPlace) {
+            selfReference: selfReference && !selfInPlace, plansUserSQL: input != nil && opened.plansUserSQL) {
             // On a session that cannot write, a --source is streamed as text instead.
             if readOnly && !(sessionCannotWrite && input != nil) { throw MustStage(reason: reason) }
             inPlace = false
