@@ -62,9 +62,9 @@ extension LoadRun {
         if report.rejected > 0 { try writeRejects() }
         if report.rejected > options.maxRejects {
             throw FKBackfillError(
-                "\(report.rejected) input rows rejected (at most \(options.maxRejects) allowed), nothing was written",
+                "\(counted(report.rejected, "input row")) rejected (at most \(options.maxRejects) allowed), nothing was written",
                 details: report.rejections.map {
-                    "\($0.rows) rows: \($0.reason) (\(report.linesAreFileLines ? "lines" : "rows") \($0.sampleLines.map(String.init).joined(separator: ", ")))"
+                    "\(counted($0.rows, "row")): \($0.reason) (\(report.linesAreFileLines ? "lines" : "rows") \($0.sampleLines.map(String.init).joined(separator: ", ")))"
                 },
                 hint: "fix those rows, or allow more rejects to load the rest",
                 kind: .tooManyRejects)

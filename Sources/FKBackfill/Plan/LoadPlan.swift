@@ -69,6 +69,13 @@ struct LoadPlan: Sendable {
         var reject: Bool
     }
 
+    /// Whether `on_missing: reject` (or the parent's `mode: skip`) sets aside rows whose key
+    /// of `fk` the parent lacks: for an FK of the target to itself the load's guard reads
+    /// the table only (`LoadRun.guardKeys`), so a key only the input gives is missing too.
+    func rejectsMissing(_ fk: ForeignKey) -> Bool {
+        guardedKeys.contains { $0.reject && $0.foreignKey.name == fk.name && $0.foreignKey.table == fk.table }
+    }
+
     /// The staged columns the target has: what the fact insert writes.
     var targetColumns: [Column] {
         stagedColumns.filter { target.column($0.name) != nil }

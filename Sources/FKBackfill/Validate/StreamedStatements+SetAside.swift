@@ -69,6 +69,8 @@ extension Validator {
         let statements = ValidationStatements(plan: plan, load: sql.load)
         for guarded in plan.guardedKeys where guarded.reject {
             let blank = KeyPredicates.columns("s", guarded.foreignKey.columns).map { "NOT \(sql.inPlace.isBlank($0))" as SQL }
+            // The table's rows only, even for an FK of the target to itself: the load's guard
+            // (`LoadRun.guardKeys`) looks in the table, not among the rows it loads.
             conditions.append((blank + [statements.missingCondition(guarded.foreignKey)]).joined(separator: " AND "))
         }
         return SetAside(conditions: conditions)

@@ -29,11 +29,12 @@ struct ValidationStatements {
     /// Staged rows whose key the parent lacks: non-NULL (MATCH SIMPLE/FULL) and, unless
     /// the key is blank, not present in the parent or (self-reference) in the input.
     /// For an FK of the target to itself, a key `provided` holds (the input's rows: the
-    /// stage, or a streamed batch) is not missing either.
+    /// stage, or a streamed batch) is not missing either — unless `on_missing: reject`
+    /// guards it: the load's guard reads the table only (`LoadPlan.rejectsMissing`).
     func missingCondition(_ fk: ForeignKey, provided: SQL = LoadStatements.stage) -> SQL {
         let child = KeyPredicates.columns("s", fk.columns)
         var condition = KeyPredicates.missing(fk, child: child)
-        if fk.referencedTable == plan.target.name {
+        if fk.referencedTable == plan.target.name, !plan.rejectsMissing(fk) {
             let inLoad = KeyPredicates.match(fk, parent: KeyPredicates.columns("o", fk.referencedColumns), child: child)
             condition += " AND NOT EXISTS (SELECT 1 FROM \(provided) o WHERE \(inLoad))"
         }

@@ -34,7 +34,9 @@ extension Validator {
     ) throws -> [(fk: Int, key: Int)] {
         let target = sql.plan.target
         var found: [(fk: Int, key: Int)] = []
-        for (index, fk) in checked.enumerated() where fk.referencedTable == target.name {
+        // A key of an FK `on_missing: reject` guards is missing unless the table has it, as
+        // the load's guard reads it: nothing waits for later batches.
+        for (index, fk) in checked.enumerated() where fk.referencedTable == target.name && !sql.plan.rejectsMissing(fk) {
             let why: String?
             let key = repeats.firstIndex { $0.byText && Set($0.key.columns) == Set(fk.referencedColumns) && $0.key.columns.count == fk.referencedColumns.count }
             let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { target.column($0)?.type == target.column($1)?.type }
@@ -44,9 +46,6 @@ extension Validator {
                 // of rows kept (`SetAside.kept`). A row --replace-by deletes is known only
                 // after the last batch.
                 why = "the target references itself, and rows --replace-by deletes change which keys the input gives"
-            } else if sql.plan.guardedKeys.contains(where: { $0.reject && $0.foreignKey.name == fk.name && $0.foreignKey.table == fk.table }) {
-                // The load's guard looks for the key among every staged row; a batch has its own only.
-                why = "the target references itself, and on_missing: reject sets aside rows whose key of it no row of the input gives"
             } else if key == nil || !sameTypes {
                 why = "the target references itself, and the keys its rows give are not followed across batches by their text"
             } else {
