@@ -1,4 +1,5 @@
-import FKBackfill
+@testable import FKBackfill
+import PostgresClient
 import Foundation
 import Testing
 import TestSupport
@@ -60,5 +61,24 @@ import TestSupport
         #expect(!validation.wouldLoad)
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("fact", csv: Self.csv) { $0.rules = rules } }
         #expect(error.kind == .tooManyRejects)
+    }
+
+    /// The loose key's ASCII shortcut (`lower(btrim(…))` for text of one byte a character)
+    /// gives what the whole chain gives, and every non-ASCII text still takes the chain.
+    @Test func theASCIIShortcutGivesTheSameLooseKey() throws {
+        let db = try TestDatabase()
+        let values = ["ABC", " abc\t", "\tA B\n", "\u{0B}x\u{0C}\r", "", " ", "İstanbul", "Cafe\u{301}", "\u{FF21}BC", "Z\u{200B}W",
+                      "\u{85}N\u{A0}", "\u{3000}Ｘ\u{3000}", "ß", "ǅ", "a\u{2028}", "Mixed CASE 123 !@#"]
+        let full: SQL = "pg_catalog.lower(pg_catalog.normalize(pg_catalog.translate(pg_catalog.btrim(v, \(KeyPredicates.unicodeWhitespace)), "
+            + "\(KeyPredicates.zeroWidth), ''), 'NFKC'))"
+        let rows = try db.connection.execute("""
+            SELECT v, \(KeyPredicates.looseKey("v")) AS loose, \(full) AS whole
+            FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u (v)
+            """).rows
+        #expect(rows.count == values.count)
+        for row in rows {
+            let value = try row.string("v").unicodeScalars.map { String($0.value, radix: 16) }
+            #expect(try row.string("loose") == row.string("whole"), "\(value)")
+        }
     }
 }
