@@ -94,3 +94,29 @@ extension Validator {
         return result
     }
 }
+
+extension Validator {
+    /// Checked in place or streamed, what the catalog says a parent's BEFORE INSERT triggers
+    /// fill, as the load's planner reads it (`LoadRun.triggerFilledColumns`): a NOT NULL
+    /// column no rule or input column covers is left to the trigger, not a reason the keys
+    /// cannot be fixed (the real-schema sweep: `projects.path`, `namespaces.path`, filled by
+    /// triggers, made every load into them "would not load" on the standby). Whether the
+    /// trigger does fill it only the insert can tell: `notes` says so. A trigger that
+    /// assigns a parent's key column, or may drop its new rows, is a reason its keys cannot
+    /// be fixed, as `audit` says (the load reads the keys back and stops when they are not
+    /// the keys asked for: the sweep's `btrim` and `upper` of new keys).
+    static func triggerFilledColumns(_ plan: LoadPlan, on session: Session) throws -> (facts: ParentColumnFacts, notes: [String]) {
+        let facts = try ParentColumnFacts.read(plan.parents.map(\.table), on: session)
+        var notes: [String] = []
+        for parent in plan.parents where parent.backfills {
+            let name = parent.table.name
+            guard let filled = facts.triggerFilled[name] else { continue }
+            for column in parent.uncoveredColumns {
+                guard let trigger = filled[column.name] else { continue }
+                notes.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL and left to trigger \(trigger) "
+                    + "to fill on new rows: whether it does only their insert can tell, which is not tried")
+            }
+        }
+        return (facts, notes)
+    }
+}

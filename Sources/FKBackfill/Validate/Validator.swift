@@ -199,6 +199,8 @@ public final class Validator {
         facts.canInsert = [:]
         facts.canUpdate = [:]
         var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
+        let filled = predicted == nil ? try Self.triggerFilledColumns(plan, on: session) : nil
+        if let filled { coverage.columnFacts = filled.facts }
         // Checked in place, the input's own keys say which parents need no new rows.
         coverage.presentThrough = Set(zip(checked, findings).filter { predicted == nil && $1.missing == 0 }
             .map { Coverage.presentKey($0.0.referencedTable, $0.0.columns, $0.0.referencedColumns) })
@@ -255,6 +257,7 @@ public final class Validator {
             result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
             report.foreignKeys.append(result)
         }
+        if let filled, findings.contains(where: { $0.missing > $0.blank }) { report.notExact += filled.notes }
         for reason in coverage.once where report.checkedInPlace {
             report.notExact.append("\(reason), but it gets one new row: whether an existing row holds the same values only its insert can tell, which is not tried")
         }
