@@ -121,6 +121,12 @@ struct Coverage {
             found.append("\(name.display) is in a cycle (" + graph.cycles[cycle].tables.map(\.display).joined(separator: ", ")
                 + ") with no nullable or deferrable FK to break it")
         }
+        // A table of the target's cycle when no order of the writes exists: a new row here
+        // stops the load before its first write (`LoadRun.targetCycleBlocker`).
+        if let targetCycle = plan.targetCycle, targetCycle.order == .none, !parent.isTarget, let index = parent.cycle,
+           plan.parents.contains(where: { $0.isTarget && $0.cycle == index }), graph.cycles[index].breakable {
+            found.append(targetCycle.noOrder(plan.target.name))
+        }
         // New rows here need new rows in their own parents.
         for (grandparentIndex, foreignKey) in feeds[index] ?? [] where !visiting.contains(grandparentIndex) && grandparentIndex != index {
             let grandparent = plan.parents[grandparentIndex]

@@ -78,7 +78,8 @@ public struct DependencyGraph: Sendable {
     static func breakMethod(_ fk: ForeignKey, in catalog: Catalog) -> BreakMethod? {
         if fk.deferrable { return .deferrable }
         let table = catalog.table(fk.table)
-        let nullable = fk.columns.map { table?.column($0).map { !$0.notNull } ?? false }
+        // A NOT NULL domain refuses the NULL as a NOT NULL column does (hostile review 11).
+        let nullable = fk.columns.map { table?.column($0).map { !$0.refusesNull } ?? false }
         switch fk.match {
         case .simple, .partial: return nullable.contains(true) ? .nullable : nil
         case .full: return nullable.allSatisfy { $0 } ? .nullable : nil

@@ -67,10 +67,7 @@ extension LoadRun {
         // A cycle nothing breaks has its own blocker (`unfillable`), naming it.
         guard options.loadTarget, let cycle = plan.targetCycle, cycle.order == .none, newRowsInTargetCycle,
               let index = targetAsParent?.cycle, graph.cycles[index].breakable else { return nil }
-        let into = cycle.into.map { "\($0.table.display).\($0.name)" }.joined(separator: ", ")
-        let outOf = cycle.outOf.map { "\($0.table.display).\($0.name)" }.joined(separator: ", ")
-        return "\(target.name.display) is in a cycle (\(cycle.display)) whose tables get new rows, and no order of the writes "
-            + "exists: neither its FKs into the cycle (\(outOf)) nor the cycle's FKs to it (\(into)) are nullable or deferrable"
+        return cycle.noOrder(target.name)
     }
 
     /// `targetFirst`, before the fact insert: the FK columns into the cycle are cleared in
@@ -92,6 +89,17 @@ extension LoadRun {
                 try backfillParents(.afterTarget)
                 if !cycle.nulledTargetColumns.isEmpty {
                     try session.underUserSearchPath { try session.execute(sql.restoreTargetCycleValues(cycle, key: key)) }
+                    let lost = try session.execute(sql.lostTargetCycleValues(cycle, key: key)).rows.first?.int("n") ?? 0
+                    if lost > 0 {
+                        let columns = cycle.nulledTargetColumns.joined(separator: ", ")
+                        throw FKBackfillError(
+                            "\(counted(lost, "row")) of \(target.name.display) did not keep \(columns): the fact rows went in with them NULL "
+                                + "before the cycle (\(cycle.display)) had its new rows, and the UPDATE that sets them afterwards did not store them "
+                                + "(a BEFORE UPDATE trigger or a row-level security policy on UPDATE), nothing was written",
+                            hint: "a plain INSERT of these rows would keep them: let the UPDATE through, or make the cycle's FK into "
+                                + "\(target.name.display) DEFERRABLE so the parents go in first",
+                            kind: .blocked)
+                    }
                 }
                 lap("backfill parents in the target's cycle")
             }

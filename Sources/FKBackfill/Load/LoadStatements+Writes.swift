@@ -186,6 +186,18 @@ extension LoadStatements {
 
     static let targetCycleValues: SQL = "pg_temp.fkb_cycle_values"
 
+    /// After `restoreTargetCycleValues`: the rows kept aside whose value the UPDATE did not
+    /// store (`n`), the row not found or the column still NULL — a BEFORE UPDATE trigger
+    /// that returned NULL or cleared it, a row-level security policy on UPDATE that hides
+    /// the row. The plain INSERT of those rows would have stored the input's value: the
+    /// load stops instead of committing them without it (hostile review 11).
+    func lostTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> SQL {
+        let kept = cycle.nulledTargetColumns.map { "(c.\(identifier($0)) IS NULL OR t.\(identifier($0)) IS NOT NULL)" as SQL }
+        return "SELECT pg_catalog.count(*) AS n FROM \(Self.targetCycleValues) c WHERE NOT EXISTS (SELECT 1 FROM "
+            + "\(KeyPredicates.rows(of: plan.target)) t WHERE \(parentKeyMatch(key, table: "t", keys: "c", columns: key.keyColumns)) AND "
+            + kept.joined(separator: " AND ") + ")"
+    }
+
     func setConstraintsDeferred() -> SQL? {
         guard !plan.deferredConstraints.isEmpty else { return nil }
         let names = plan.deferredConstraints.map { fk -> SQL in "\(ident: fk.table.schema).\(ident: fk.name)" }

@@ -42,6 +42,15 @@ struct TargetCycle: Sendable {
 
     var display: String { tables.map(\.display).joined(separator: ", ") }
 
+    /// Why a load with new rows in the cycle stops before its first write when no order
+    /// exists (`order == .none`): the load's blocker, the audit's and validate's reason.
+    func noOrder(_ target: TableName) -> String {
+        let into = into.map { "\($0.table.display).\($0.name)" }.joined(separator: ", ")
+        let outOf = outOf.map { "\($0.table.display).\($0.name)" }.joined(separator: ", ")
+        return "\(target.display) is in a cycle (\(display)) whose tables get new rows, and no order of the writes "
+            + "exists: neither its FKs into the cycle (\(outOf)) nor the cycle's FKs to it (\(into)) are nullable or deferrable"
+    }
+
     /// Nil when the target is in no cycle with other tables (a self-reference alone needs
     /// nothing: one INSERT checks its rows against each other at its end).
     static func plan(catalog: Catalog, graph: DependencyGraph, target: Table) -> TargetCycle? {
@@ -57,7 +66,7 @@ struct TargetCycle: Sendable {
             result.order = .targetFirst
             // MATCH SIMPLE: one NULL column suffices; MATCH FULL: all must be NULL.
             result.nulledTargetColumns = outOf.filter { !$0.deferrable }.flatMap { fk in
-                fk.columns.filter { target.column($0).map { !$0.notNull } ?? false }
+                fk.columns.filter { target.column($0).map { !$0.refusesNull } ?? false }
             }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
         }
         return result

@@ -145,7 +145,12 @@ extension Validator {
         _ fk: ForeignKey, plan: LoadPlan, newRows: [TableName: Int], missing: Int
     ) -> (reason: String?, notExact: String?) {
         let target = plan.target
-        guard fk.referencedTable == target.name, !fk.deferrable, missing > 0,
+        // A declared relation has no check of PostgreSQL's to stop anything; a column of
+        // the FK that goes in NULL for the cycle (MATCH SIMPLE: any; FULL: all) is checked
+        // only by the UPDATE that sets it, once the placeholders are in.
+        let nulled = plan.targetCycle?.nulledTargetColumns ?? []
+        let waits = fk.match == .full ? fk.columns.allSatisfy(nulled.contains) : fk.columns.contains(where: nulled.contains)
+        guard fk.referencedTable == target.name, !fk.deferrable, !fk.declared, !waits, missing > 0,
               let cycle = plan.targetCycle, cycle.order == .targetFirst,
               !cycle.nulledTargetColumns.isEmpty || !cycle.deferred.isEmpty,
               let own = plan.parents.first(where: \.isTarget), let index = own.cycle, !own.keyColumns.isEmpty,

@@ -223,6 +223,8 @@ public final class Validator {
         // tell, which the staged path tries: not a finding here, but not exact.
         let newRows = Dictionary(zip(checked, findings).map { ($0.referencedTable, $1.missing - $1.blank) }, uniquingKeysWith: +)
         if predicted == nil { coverage.atMostOneNewRow = Self.atMostOneNewRow(plan: plan, newRows: newRows, checked: checked) }
+        let cycle = predicted == nil ? try targetCycleFindings(plan, graph: graph, newRows: newRows) : TargetCycleFindings()
+        report.notExact += cycle.notExact
         for (fk, found) in zip(checked, findings) {
             var result = ValidationReport.ForeignKeyResult(
                 name: fk.name, table: fk.table, referencedTable: fk.referencedTable, declared: fk.declared,
