@@ -29,6 +29,9 @@ struct TableFacts {
         var unique: Bool
         /// `NULLS NOT DISTINCT`: NULLs clash with each other.
         var nullsNotDistinct = false
+        /// A unique index with a predicate or an expression (`unique` is false for it):
+        /// which rows clash only PostgreSQL's insert can tell.
+        var partialUnique = false
     }
 
     var checks: [TableName: [Check]] = [:]
@@ -47,6 +50,7 @@ struct TableFacts {
         for row in try session.execute(
             """
             SELECT x.indrelid, i.relname, x.indisunique AND x.indpred IS NULL AND x.indexprs IS NULL AS unique_key, x.indnullsnotdistinct,
+                   x.indisunique AND (x.indpred IS NOT NULL OR x.indexprs IS NOT NULL) AS partial_unique,
                    CAST(ARRAY(SELECT a.attname FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY AS k(n, o)
                               JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o) AS text) AS columns
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -55,7 +59,7 @@ struct TableFacts {
             guard let table = byOID[try row.string("indrelid")] else { continue }
             facts.indexes[table, default: []].append(Index(
                 name: try row.string("relname"), columns: row.array("columns").compactMap { $0 }, unique: row.bool("unique_key"),
-                nullsNotDistinct: row.bool("indnullsnotdistinct")))
+                nullsNotDistinct: row.bool("indnullsnotdistinct"), partialUnique: row.bool("partial_unique")))
         }
         for row in try session.execute(
             """

@@ -20,6 +20,9 @@ extension Prediction {
         var inserted: Int?
         /// Rows the target's triggers skipped.
         var skipped = 0
+        /// Rows `--replace-by` deleted, when the fact insert was tried (a parent's trigger
+        /// may have written rows it deletes).
+        var deleted: Int?
         /// Why it could not be tried (a lock another session holds).
         var untried: String?
     }
@@ -67,7 +70,7 @@ extension Prediction {
                 let steps = triesTarget ? try run.stepsAfterStaging() : run.parentsFirstSteps()
                 for step in steps where step.kind == .parents || (triesTarget && step.kind == .target) { try step.body() }
                 try run.checkDeferredConstraints()
-                return triesTarget ? TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped) : TrialOutcome()
+                return triesTarget ? TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped, deleted: run.report.deleted) : TrialOutcome()
             }
         } catch let error as FKBackfillError {
             guard error.category == .findings else { throw error }
@@ -89,6 +92,22 @@ extension Prediction {
     func afterInsertTriggers(_ table: Table) throws -> [String] {
         let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
         return try run.session.execute("\(ParentHooks.insertTriggers(oid, before: false)) ORDER BY t.tgname").rows.map { try $0.string("name") }
+    }
+
+    /// AFTER INSERT triggers of parents that get new rows: their code may write rows the
+    /// fact insert then meets (a new user's trigger writing the user's detail row, the
+    /// target: "already in detail", where validate said "would load"; the real-schema
+    /// sweep), so the trial runs the fact insert too.
+    func parentWritesReasons() throws -> [String] {
+        var reasons: [String] = []
+        for parent in run.plan.parents where run.parentStates[parent.index].available && parent.backfills && !parent.isTarget {
+            guard run.parentStates[parent.index].hasMissingKeys else { continue }
+            let triggers = try afterInsertTriggers(parent.table)
+            if !triggers.isEmpty {
+                reasons.append("AFTER INSERT triggers of \(parent.table.name.display) (\(triggers.joined(separator: ", "))) may write rows the fact rows meet")
+            }
+        }
+        return reasons
     }
 
     /// With `--replace-by`: FKs of other tables that reference the target and would refuse

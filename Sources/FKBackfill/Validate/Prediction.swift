@@ -56,6 +56,7 @@ extension Prediction {
         let selfFirst = run.targetFirst && run.plan.parents.contains(where: \.isTarget)
             ? ["\(run.target.name.display) references itself and goes in before its cycle's parents"] : []
         let targetReasons = run.constraints.inexactness + defaulted.notExact + (try replaceByTrialReasons()) + selfFirst
+            + (try parentWritesReasons())
 
         let samples = max(run.options.samples, 1)
         for row in try run.session.execute(run.sql.rejections(samples: samples)).rows {
@@ -93,6 +94,7 @@ extension Prediction {
                 if let stored = trial.inserted {
                     inserted = stored
                     prediction.skipped = trial.skipped
+                    if let deleted = trial.deleted, !run.options.replaceBy.isEmpty { prediction.deleted = deleted }
                 }
             } else {
                 // The load stops anyway; what might also stop it is only named.

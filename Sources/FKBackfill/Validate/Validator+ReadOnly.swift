@@ -202,6 +202,12 @@ extension Validator {
                 && !index.columns.allSatisfy(parent.keyColumns.contains) && index.columns.contains(where: derivedNames.contains) {
                 reasons.append("unique index \(index.name) of \(name) over values derived for its new rows: two new rows alike are not looked for")
             }
+            // A partial or expression unique index: whether new rows clash, with each other
+            // (a rule's constant path under lower(path)) or with rows there, only the insert
+            // tells (the real-schema sweep: "would load" with nothing named, the load failed).
+            for index in facts.indexes[parent.table.name] ?? [] where index.partialUnique {
+                reasons.append("unique index \(index.name) of \(name) has a predicate or an expression: whether its new rows clash is not tried")
+            }
             // What the staged prediction tries by inserting (Prediction.parentTrialReasons):
             // a new row's clash under an exclusion constraint, its partition.
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) where what.hasPrefix("exclusion constraint") {
