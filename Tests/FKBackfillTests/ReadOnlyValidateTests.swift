@@ -76,8 +76,10 @@ import TestSupport
     static func writes(_ statements: [String]) -> [String] {
         statements.filter { statement in
             let head = statement.prefix(while: { !$0.isWhitespace }).uppercased()
+            // A call of nextval, not the word in a literal (the catalog reads that look for
+            // DEFAULTs calling it).
             return ["CREATE", "INSERT", "UPDATE", "DELETE", "COPY", "DROP", "ALTER", "ANALYZE", "TRUNCATE", "LOCK"].contains(head)
-                || statement.contains("nextval")
+                || statement.replacing(/'(?:[^']|'')*'/, with: "''").contains("nextval")
         }
     }
 

@@ -99,11 +99,25 @@ import TestSupport
         try expectAgreement(c, try sweep(c, schema), schema)
     }
 
-    /// What the sweep found: each fails (see the case's name and sweep-12's report).
+    /// What the sweep found and the mends made agree.
+    @Test(arguments: SweepCase.mended)
+    func validateAgreesWithTheLoadSinceTheSweep(_ c: SweepCase) throws {
+        let schema = try RealSchema()
+        try expectAgreement(c, try sweep(c, schema), schema)
+    }
+
+    /// What the standby still cannot tell (see `SweepCase.disagreeing`): it names it in
+    /// notExact, and its verdict differs from the load's.
     @Test(arguments: SweepCase.disagreeing)
     func validateDisagreesWithTheLoad(_ c: SweepCase) throws {
         let schema = try RealSchema()
-        try expectAgreement(c, try sweep(c, schema), schema)
+        let outcome = try sweep(c, schema)
+        if case .success(let readOnly) = outcome.readOnly {
+            #expect(!readOnly.notExact.isEmpty || readOnly.foreignKeys.contains { !$0.reasons.isEmpty }, "\(c.name): nothing named")
+        }
+        withKnownIssue("the standby's verdict where only the insert can tell: \(c.name)") {
+            try expectAgreement(c, outcome, schema)
+        }
     }
 
     /// comments references itself and has a BEFORE INSERT trigger: the standby refuses

@@ -23,6 +23,9 @@ extension Prediction {
         /// Rows `--replace-by` deleted, when the fact insert was tried (a parent's trigger
         /// may have written rows it deletes).
         var deleted: Int?
+        /// Per parent, the rows the tried backfill inserted: fewer than its new keys where a
+        /// parent's trigger wrote some of them first (a new person's detail row).
+        var parents: [TableName: Int] = [:]
         /// Why it could not be tried (a lock another session holds).
         var untried: String?
     }
@@ -70,7 +73,10 @@ extension Prediction {
                 let steps = triesTarget ? try run.stepsAfterStaging() : run.parentsFirstSteps()
                 for step in steps where step.kind == .parents || (triesTarget && step.kind == .target) { try step.body() }
                 try run.checkDeferredConstraints()
-                return triesTarget ? TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped, deleted: run.report.deleted) : TrialOutcome()
+                let parents = Dictionary(run.plan.parents.filter { !$0.isTarget }.map { ($0.table.name, run.parentStates[$0.index].inserted) },
+                                         uniquingKeysWith: +)
+                return triesTarget ? TrialOutcome(inserted: run.report.inserted, skipped: run.report.skipped, deleted: run.report.deleted, parents: parents)
+                    : TrialOutcome(parents: parents)
             }
         } catch let error as FKBackfillError {
             guard error.category == .findings else { throw error }

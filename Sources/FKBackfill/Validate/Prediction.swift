@@ -89,6 +89,14 @@ extension Prediction {
                 if let untried = trial.untried {
                     prediction.notExact += [untried] + parentReasons.map { "\($0): not evaluated on the new rows" } + targetReasons
                 }
+                if trial.stopped == nil, !trial.parents.isEmpty {
+                    // What the tried backfill inserted: a parent's trigger may have written some rows first.
+                    prediction.parents = prediction.parents.compactMap { parent in
+                        var tried = parent
+                        tried.inserted = trial.parents[parent.table] ?? parent.inserted
+                        return tried.inserted > 0 ? tried : nil
+                    }
+                }
                 // A key left to a volatile default was tried with one value; the load's call gives another.
                 prediction.notExact += defaulted.notExact
                 if let stored = trial.inserted {
