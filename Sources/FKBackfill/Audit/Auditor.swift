@@ -92,6 +92,7 @@ public final class Auditor {
             }
             var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session, checkCache: checkCache)
             coverage.columnFacts = columnFacts
+            coverage.targetForeignKeys = catalog.foreignKeys(of: plan.target.name)
             for finding in Self.sequenceFindings(plan, columnFacts) where sequenceKeys[finding.object] == nil {
                 sequenceKeys[finding.object] = finding
             }

@@ -173,6 +173,9 @@ extension LoadRun {
     /// derived values that come out NULL, a mode that forbids inserting, an unbreakable cycle.
     func unfillable() throws -> [String] {
         var blockers: [String] = targetCycleBlocker.map { [$0] } ?? []
+        if let own = plan.parents.first(where: \.isTarget), parentStates[own.index].hasMissingKeys {
+            blockers += try PlaceholderKeys.unheld(own, plan: plan, foreignKeys: catalog.foreignKeys(of: target.name), on: session)
+        }
         for parent in plan.parents {
             guard let count = parentStates[parent.index].counts, count.candidates > count.present else { continue }
             let before = blockers.count

@@ -199,6 +199,7 @@ public final class Validator {
         facts.canInsert = [:]
         facts.canUpdate = [:]
         var coverage = Coverage(plan: plan, graph: graph, rules: rules, facts: facts, session: session)
+        coverage.targetForeignKeys = catalog.foreignKeys(of: target.name)
         let filled = predicted == nil ? try Self.triggerFilledColumns(plan, on: session) : nil
         if let filled { coverage.columnFacts = filled.facts }
         // Checked in place, the input's own keys say which parents need no new rows.
@@ -260,6 +261,7 @@ public final class Validator {
             report.foreignKeys.append(result)
         }
         if let filled, findings.contains(where: { $0.missing > $0.blank }) { report.notExact += filled.notes }
+        if report.checkedInPlace { report.notExact += coverage.notes }
         for reason in coverage.once where report.checkedInPlace {
             report.notExact.append("\(reason), but it gets one new row: whether an existing row holds the same values only its insert can tell, which is not tried")
         }

@@ -1,0 +1,56 @@
+import PostgresClient
+
+/// The target's own placeholder rows (a target that references itself gets one for each
+/// key no row gives) and their other FKs. Rules 5 and 6 do not apply to them, so those
+/// columns take a rule's `value:`, a mark, a DEFAULT or NULL, and no step of the load adds
+/// a parent row for such a value: a key the parent lacks fails PostgreSQL's check at the
+/// placeholders' insert (hostile review 11: `c1: { value: N7 }`, a bare 23503, exit 3,
+/// where both validates said "would load"). The load refuses before its first write, with
+/// the FK and the value; validate and audit give the same reason.
+enum PlaceholderKeys {
+    /// The value every placeholder row gets in `column`, known before the load: NULL, a
+    /// DEFAULT that calls no sequence, a constant (a mark or a `value:` rule). Nil when it
+    /// depends on the data.
+    static func value(_ column: ColumnPlan) -> SQL? {
+        let type = column.column.sqlType
+        if let mark = column.mark { return "CAST(CAST(\(bind: mark) AS text) AS \(type))" }
+        switch column.source {
+        case .null, .uncovered:
+            return "CAST(NULL AS \(type))"
+        case .databaseDefault:
+            guard let expression = column.column.defaultSQL, !expression.description.contains("nextval(") else { return nil }
+            return "CAST((\(expression)) AS \(type))"
+        case .rule(let rule):
+            guard case .value(let value) = rule.source else { return nil }
+            return "CAST(CAST(\(bind: value) AS text) AS \(type))"
+        default:
+            return nil
+        }
+    }
+
+    /// Why the target's placeholder rows (`own`, the target as a parent) cannot be written:
+    /// per FK of the target to another table that no step of the load feeds from them, a
+    /// known value no row of that table holds. Empty when each is NULL, held, or unknown.
+    static func unheld(_ own: ParentPlan, plan: LoadPlan, foreignKeys: [ForeignKey], on session: Session) throws -> [String] {
+        var reasons: [String] = []
+        for fk in foreignKeys where fk.referencedTable != plan.target.name && !fk.declared {
+            if let parent = plan.parent(fk.referencedTable),
+               parent.sources.contains(where: { if case .parent(let index) = $0.origin { index == own.index } else { false } }) { continue }
+            var values: [SQL] = []
+            for name in fk.columns {
+                guard let column = own.columns.first(where: { $0.column.name == name }), let value = value(column) else { break }
+                values.append(value)
+            }
+            guard values.count == fk.columns.count else { continue }
+            // A NULL column: MATCH SIMPLE checks nothing (MATCH FULL's partly NULL key is the row's own refusal).
+            let complete: SQL = values.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ")
+            let query: SQL = "SELECT (\(complete)) AND NOT \(KeyPredicates.parentHas(fk, child: values)) AS unheld"
+            // A value the column's type refuses (NULL in a NOT NULL domain) is another reason's.
+            guard (try? session.savepoint { try session.execute(query).rows[0].bool("unheld") }) == true else { continue }
+            reasons.append("placeholder rows of \(plan.target.name.display) would give \(fk.name) (\(fk.columns.joined(separator: ", "))) "
+                + "a key \(fk.referencedTable.display) lacks, which no step of the load adds: give the column a rule value "
+                + "\(fk.referencedTable.display) holds, or NULL")
+        }
+        return reasons
+    }
+}
