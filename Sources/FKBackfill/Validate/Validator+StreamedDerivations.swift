@@ -102,11 +102,15 @@ extension Validator {
     /// cannot be fixed (the real-schema sweep: `projects.path`, `namespaces.path`, filled by
     /// triggers, made every load into them "would not load" on the standby). Whether the
     /// trigger does fill it only the insert can tell: `notes` says so. A trigger that
-    /// assigns a parent's key column, or may drop its new rows, is a reason its keys cannot
-    /// be fixed, as `audit` says (the load reads the keys back and stops when they are not
-    /// the keys asked for: the sweep's `btrim` and `upper` of new keys).
+    /// assigns a parent's key column is a reason its keys cannot be fixed, as `audit` says
+    /// (the load reads the keys back and stops when they are not the keys asked for: the
+    /// sweep's `btrim` and `upper` of new keys). What may drop a new row (a DO INSTEAD
+    /// rule, a BEFORE trigger's RETURN NULL) mostly does so on a condition the new rows
+    /// do not meet (`WHERE NEW.name IS NULL`: differential 9191/60): named in notExact, as
+    /// every trigger and rule of a parent is, not a reason.
     static func triggerFilledColumns(_ plan: LoadPlan, on session: Session) throws -> (facts: ParentColumnFacts, notes: [String]) {
-        let facts = try ParentColumnFacts.read(plan.parents.map(\.table), on: session)
+        var facts = try ParentColumnFacts.read(plan.parents.map(\.table), on: session)
+        facts.rowDroppers = [:]
         var notes: [String] = []
         for parent in plan.parents where parent.backfills {
             let name = parent.table.name
