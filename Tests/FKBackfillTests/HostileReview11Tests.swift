@@ -113,12 +113,7 @@ import TestSupport
     @Test func anUpdateTriggerOnATargetLoadedFirst() throws {
         let db = try TestDatabase()
         try db.run("""
-            CREATE TABLE p1 (code text PRIMARY KEY, name text);
-            CREATE TABLE node (id int PRIMARY KEY, c1 text REFERENCES p1, up int, CONSTRAINT node_up FOREIGN KEY (up) REFERENCES node (id));
-            ALTER TABLE p1 ADD COLUMN tid int, ADD CONSTRAINT p1_tid FOREIGN KEY (tid) REFERENCES node (id);
-            INSERT INTO p1 (code, name) VALUES ('K1', 'old');
-            INSERT INTO node (id, c1) VALUES (1, 'K1');
-            UPDATE p1 SET tid = 1; ALTER TABLE p1 ALTER COLUMN tid SET NOT NULL;
+            \(TargetFirstCycle.schema)
             CREATE FUNCTION frozen() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
                 IF NEW.c1 IS DISTINCT FROM OLD.c1 THEN RAISE EXCEPTION 'c1 of node % is frozen', OLD.id; END IF; RETURN NEW; END $$;
             CREATE TRIGGER frozen BEFORE UPDATE ON node FOR EACH ROW EXECUTE FUNCTION frozen();
@@ -220,12 +215,7 @@ import TestSupport
     @Test func theRowNamedWhenATargetLoadedFirstMissesItsOwnKey() throws {
         let db = try TestDatabase()
         try db.run("""
-            CREATE TABLE p1 (code text PRIMARY KEY, name text);
-            CREATE TABLE node (id int PRIMARY KEY, c1 text REFERENCES p1, up int, CONSTRAINT node_up FOREIGN KEY (up) REFERENCES node (id));
-            ALTER TABLE p1 ADD COLUMN tid int, ADD CONSTRAINT p1_tid FOREIGN KEY (tid) REFERENCES node (id);
-            INSERT INTO p1 (code, name) VALUES ('K1', 'old');
-            INSERT INTO node (id, c1) VALUES (1, 'K1');
-            UPDATE p1 SET tid = 1; ALTER TABLE p1 ALTER COLUMN tid SET NOT NULL;
+            \(TargetFirstCycle.schema)
             """)
         let rules = try RulesParser.parse("tables:\n  \(db.schema).p1:\n    columns:\n      tid: { from: id, pick: first }\n", file: "rules.yaml")
         let input = InputSource.csv(path: try db.csvFile("id,c1,up\n100,N2,102\n101,K1,\n102,K1,999\n"), options: CSVOptions())
@@ -245,12 +235,7 @@ import TestSupport
     @Test func anUpdateThatTouchesNothingLeavesTheCycleColumnNull() throws {
         let db = try TestDatabase()
         try db.run("""
-            CREATE TABLE p1 (code text PRIMARY KEY, name text);
-            CREATE TABLE node (id int PRIMARY KEY, c1 text REFERENCES p1, up int, CONSTRAINT node_up FOREIGN KEY (up) REFERENCES node (id));
-            ALTER TABLE p1 ADD COLUMN tid int, ADD CONSTRAINT p1_tid FOREIGN KEY (tid) REFERENCES node (id);
-            INSERT INTO p1 (code, name) VALUES ('K1', 'old');
-            INSERT INTO node (id, c1) VALUES (1, 'K1');
-            UPDATE p1 SET tid = 1; ALTER TABLE p1 ALTER COLUMN tid SET NOT NULL;
+            \(TargetFirstCycle.schema)
             CREATE FUNCTION ignored() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
             CREATE TRIGGER ignored BEFORE UPDATE ON node FOR EACH ROW EXECUTE FUNCTION ignored();
             """)

@@ -133,12 +133,7 @@ import TestSupport
 
         let first = try TestDatabase()
         try first.run("""
-            CREATE TABLE p1 (code text PRIMARY KEY, name text);
-            CREATE TABLE node (id int PRIMARY KEY, c1 text REFERENCES p1, up int, CONSTRAINT node_up FOREIGN KEY (up) REFERENCES node (id));
-            ALTER TABLE p1 ADD COLUMN tid int, ADD CONSTRAINT p1_tid FOREIGN KEY (tid) REFERENCES node (id);
-            INSERT INTO p1 (code, name) VALUES ('K1', 'old');
-            INSERT INTO node (id, c1) VALUES (1, 'K1');
-            UPDATE p1 SET tid = 1; ALTER TABLE p1 ALTER COLUMN tid SET NOT NULL;
+            \(TargetFirstCycle.schema)
             """)
         let newCycleRows = "id,c1,up\n100,N2,999\n101,K1,\n"
         let noCycleRows = "id,c1,up\n100,K1,999\n101,K1,100\n"
