@@ -128,8 +128,8 @@ struct SweepCase: CustomTestStringConvertible, Sendable {
     /// catalog on the standby too; a parent's AFTER INSERT trigger writing the target's
     /// rows, which the staged validate now tries.
     static let mended: [SweepCase] = [
-        csv("user_details of new users: the users trigger writes their details first", "s12app.user_details", "user_details_newusers.csv",
-            rules: "user_details_newusers.rules.yaml", commits: false),
+        csv("user_details of new users reloaded by user: the trigger's rows are deleted", "s12app.user_details", "user_details_newusers.csv",
+            rules: "user_details_newusers.rules.yaml", replaceBy: ["user_id"]),
         csv("project_licenses: the licenses trigger trims a new key", "s12app.project_licenses", "project_licenses_padded.csv", commits: false),
         csv("user_details reloaded: the countries trigger upper-cases a new code", "s12app.user_details", "user_details_lowercase.csv",
             replaceBy: ["user_id"], commits: false),
@@ -140,12 +140,12 @@ struct SweepCase: CustomTestStringConvertible, Sendable {
     ]
 
     /// Where the standby still cannot say what only an insert tells, named in notExact:
-    /// a parent's key trigger that leaves these new codes as they are (read-only calls it
-    /// unfixable, as audit does), a partial unique index on an expression, a partition the
-    /// parent lacks for a new key.
+    /// a new user's AFTER INSERT trigger writing the detail row the input then clashes
+    /// with, a partial unique index on an expression, a partition the parent lacks for a
+    /// new key.
     static let disagreeing: [SweepCase] = [
-        csv("user_details of new users reloaded by user: the trigger's rows are deleted", "s12app.user_details", "user_details_newusers.csv",
-            rules: "user_details_newusers.rules.yaml", replaceBy: ["user_id"]),
+        csv("user_details of new users: the users trigger writes their details first", "s12app.user_details", "user_details_newusers.csv",
+            rules: "user_details_newusers.rules.yaml", commits: false),
         csv("groups: new namespaces all get one path, a partial unique index on lower(path)", "s12app.groups", "groups_same_path.csv",
             rules: "groups_same_path.rules.yaml", commits: false),
         csv("trace metadata: a new key in partition 102, which the parent has not", "s12ci.ci_build_trace_metadata",

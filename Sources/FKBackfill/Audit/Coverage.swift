@@ -13,7 +13,10 @@ struct Coverage {
     var columnFacts = ParentColumnFacts()
     /// What a covered FK's verdict leaves unchecked (a derived key cast between integers).
     var notes: [String] = []
-    /// The target's FKs, for its own placeholder rows' keys of other parents (`PlaceholderKeys`).
+    /// Whether the load adds rows to a parent (validate knows from the input; audit asks
+    /// whether the input feeds it at all), and the target's FKs: for its own placeholder
+    /// rows' keys of other parents (`PlaceholderKeys`).
+    var addsRows: ((ParentPlan) -> Bool)?
     var targetForeignKeys: [ForeignKey] = []
     /// Reasons per parent index, memoised (parents of parents are asked repeatedly).
     private var reasonsByParent: [Int: [String]] = [:]
@@ -110,7 +113,8 @@ struct Coverage {
         for dropper in columnFacts.rowDroppers[name] ?? [] {
             found.append("\(dropper) on \(name.display) may drop new rows on INSERT")
         }
-        found += try failingChecks(parent)
+        // BEFORE INSERT triggers run before CHECK: with triggers, the insert decides (the second sweep).
+        if (facts.triggers[name] ?? []).isEmpty { found += try failingChecks(parent) }
         if atMostOneNewRow.contains(name) {
             for reason in collidingUniques(parent) where !once.contains(reason) { once.append(reason) }
         } else {
@@ -131,8 +135,13 @@ struct Coverage {
            plan.parents.contains(where: { $0.isTarget && $0.cycle == index }), graph.cycles[index].breakable {
             found.append(targetCycle.noOrder(plan.target.name))
         }
+        if let generated = PlaceholderKeys.generatedKey(parent) { found.append(generated) }
         // The target's placeholders: a known key of another parent the load does not add.
-        if parent.isTarget { found += try PlaceholderKeys.unheld(parent, plan: plan, foreignKeys: targetForeignKeys, on: session) }
+        if parent.isTarget {
+            found += try PlaceholderKeys.unheld(parent, plan: plan, foreignKeys: targetForeignKeys, on: session) { parent in
+                addsRows?(parent) ?? parent.sources.contains { if case .staged = $0.origin { true } else { false } }
+            }
+        }
         // New rows here need new rows in their own parents.
         for (grandparentIndex, foreignKey) in feeds[index] ?? [] where !visiting.contains(grandparentIndex) && grandparentIndex != index {
             let grandparent = plan.parents[grandparentIndex]
@@ -154,38 +163,6 @@ struct Coverage {
     /// source: MATCH SIMPLE checks nothing then), or give every row the same constant key
     /// (`value:` rules, marks) that `grandparent` already holds: one key lookup, the only
     /// table read the audit makes without data checks.
-    /// The input column whose value, from one of the rows that lead to a key, a parent's
-    /// column takes: the default derivation's most frequent value, or a rule's pick of one
-    /// row's value (not a sum, a count, a concatenation or a JSON array).
-    static func valueOfOneRow(_ source: ColumnSource) -> String? {
-        switch source {
-        case .staged(let input, _):
-            return input
-        case .rule(let rule):
-            guard !rule.jsonAppend else { return nil }
-            // A template that is one placeholder, `{id}`: the first row's value, as text.
-            if case .template(let text) = rule.source, text.hasPrefix("{"), text.hasSuffix("}"), text.dropFirst().dropLast().allSatisfy({ $0 != "{" && $0 != "}" }) {
-                return String(text.dropFirst().dropLast())
-            }
-            guard case .from(let input, let pick) = rule.source else { return nil }
-            switch pick {
-            case .first, .last, .min, .max, .mostFrequent, .maxBy, .minBy: return input
-            default: return nil
-            }
-        default:
-            return nil
-        }
-    }
-
-    /// Integer types: a value cast between them is the same number or an error (out of
-    /// range), never another key.
-    static let integers: Set<String> = ["smallint", "integer", "bigint"]
-
-    /// How `presentThrough` names an FK: its parent, columns and referenced columns.
-    static func presentKey(_ parent: TableName, _ columns: [String], _ referenced: [String]) -> String {
-        ([parent.description] + columns + ["->"] + referenced).joined(separator: "\u{0}")
-    }
-
     mutating func needsNoRows(_ parent: ParentPlan, through foreignKey: ForeignKey, in grandparent: ParentPlan) throws -> Bool {
         let columns = foreignKey.columns.compactMap { name in parent.columns.first { $0.column.name == name } }
         guard columns.count == foreignKey.columns.count else { return false }

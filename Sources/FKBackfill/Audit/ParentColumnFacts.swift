@@ -29,15 +29,18 @@ struct ParentColumnFacts {
         guard !tables.isEmpty else { return facts }
         let rows = try session.execute(
             """
-            SELECT 't' AS what, n.nspname, c.relname, g.tgname AS detail, p.proname, l.lanname, p.prosrc,
+            SELECT 't' AS what, n.nspname, root.relname, g.tgname AS detail, p.proname, l.lanname, p.prosrc,
                    pg_catalog.encode(g.tgargs, 'escape') AS args, NULL AS attname
             FROM pg_catalog.pg_trigger g
-            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) g.tgrelid
-            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
             JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
-            WHERE g.tgrelid OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
-              AND NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.<>) 'D'
+            -- A partition's own triggers count as its partitioned parent's (review 13);
+            -- a trigger enabled for replicas only does not fire in the load's session.
+            JOIN pg_catalog.pg_class root ON root.oid OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
+            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) root.relnamespace
+            WHERE (g.tgrelid OPERATOR(pg_catalog.=) root.oid
+                   OR g.tgrelid OPERATOR(pg_catalog.=) ANY(ARRAY(SELECT pt.relid FROM pg_catalog.pg_partition_tree(root.oid) pt)))
+              AND NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.=) ANY(ARRAY['O', 'A']::pg_catalog."char"[])
               -- ROW (1), BEFORE (2), INSERT (4)
               AND (CAST(g.tgtype AS pg_catalog.int4) OPERATOR(pg_catalog.&) 7) OPERATOR(pg_catalog.=) 7
             UNION ALL
@@ -88,10 +91,22 @@ struct ParentColumnFacts {
     /// The columns a PL/pgSQL body assigns as `NEW.column :=` / `NEW."Column" =`, lower-cased
     /// unless quoted, as PostgreSQL folds them.
     static func assignedColumns(_ source: String) -> Set<String> {
+        // Comments say nothing the body does (review 13: `-- NEW.code := …`).
+        let code = source.replacing(/--[^\n]*/, with: "").replacing(/\/\*[\s\S]*?\*\//, with: "")
         var found: Set<String> = []
-        for match in source.matches(of: /(?i)\bnew\s*\.\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*:?=(?!=)/) {
-            let name = String(match.1)
-            found.insert(name.hasPrefix("\"") ? String(name.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : name.lowercased())
+        let name = #/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/#
+        func add(_ text: Substring) {
+            found.insert(text.hasPrefix("\"") ? String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : text.lowercased())
+        }
+        for match in code.matches(of: /(?i)\bnew\s*\.\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*:?=(?!=)/) { add(match.1) }
+        // `SELECT … INTO NEW.x, NEW.y` (review 13: `SELECT current_user INTO NEW.created_by`).
+        for match in code.matches(of: /(?i)\binto\s+(?:strict\s+)?((?:new\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*,?\s*)+)/) {
+            for target in match.1.split(separator: ",") {
+                let trimmed = target.trimmingCharacters(in: .whitespaces)
+                guard let dot = trimmed.firstIndex(of: ".") else { continue }
+                let column = trimmed[trimmed.index(after: dot)...].trimmingCharacters(in: .whitespaces)
+                if column.wholeMatch(of: name) != nil { add(Substring(column)) }
+            }
         }
         return found
     }

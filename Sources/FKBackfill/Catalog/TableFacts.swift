@@ -71,7 +71,11 @@ struct TableFacts {
             facts.canUpdate[table] = row.bool("can_update")
         }
         for row in try session.execute(
-            "SELECT tgrelid, tgname FROM pg_trigger WHERE tgrelid = ANY(\(oids)) AND NOT tgisinternal AND tgenabled <> 'D' ORDER BY tgname"
+            // A partition's own triggers are its partitioned parent's too (review 13).
+            "SELECT DISTINCT r.oid AS tgrelid, t.tgname FROM pg_catalog.pg_class r "
+                + "CROSS JOIN LATERAL (SELECT r.oid AS relid UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(r.oid) pt) x "
+                + "JOIN pg_catalog.pg_trigger t ON t.tgrelid OPERATOR(pg_catalog.=) x.relid "
+                + "WHERE r.oid OPERATOR(pg_catalog.=) ANY(\(oids)) AND NOT t.tgisinternal AND t.tgenabled OPERATOR(pg_catalog.<>) 'D' ORDER BY t.tgname"
         ).rows {
             guard let table = byOID[try row.string("tgrelid")] else { continue }
             facts.triggers[table, default: []].append(try row.string("tgname"))

@@ -94,8 +94,14 @@ struct OpenedInput {
         if case .csv(_, let options) = source, let csv {
             do {
                 var sent = 0
-                let copied = try session.connection.copyIn(copy(options)) { writer in
-                    sent = try csv.stream(to: writer, quote: options.quote, lines: lines, progress: progress)
+                // Under the user's path: a domain's CHECK (or a type's input function) of a
+                // stage column runs the user's code, as in their session (review 13: a
+                // CHECK calling a SQL function that reads an unqualified table). The
+                // statement's own names are pg_temp's, quoted, with no operator.
+                let copied = try session.underUserSearchPath {
+                    try session.connection.copyIn(copy(options)) { writer in
+                        sent = try csv.stream(to: writer, quote: options.quote, lines: lines, progress: progress)
+                    }
                 }
                 // Counted on both sides, so no row can go missing unnoticed between them.
                 if copied != sent {

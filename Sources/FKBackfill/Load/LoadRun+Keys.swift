@@ -174,7 +174,9 @@ extension LoadRun {
     func unfillable() throws -> [String] {
         var blockers: [String] = targetCycleBlocker.map { [$0] } ?? []
         if let own = plan.parents.first(where: \.isTarget), parentStates[own.index].hasMissingKeys {
-            blockers += try PlaceholderKeys.unheld(own, plan: plan, foreignKeys: catalog.foreignKeys(of: target.name), on: session)
+            blockers += try PlaceholderKeys.unheld(own, plan: plan, foreignKeys: catalog.foreignKeys(of: target.name), on: session) {
+                parentStates[$0.index].hasMissingKeys
+            }
         }
         for parent in plan.parents {
             guard let count = parentStates[parent.index].counts, count.candidates > count.present else { continue }
@@ -182,6 +184,7 @@ extension LoadRun {
             defer { if blockers.count > before { blockedTables.insert(parent.table.name) } }
             let missing = count.candidates - count.present
             let name = parent.table.name.display
+            if let generated = PlaceholderKeys.generatedKey(parent) { blockers.append(generated) }
             let inserted = Set(parent.insertedColumns.map(\.column.name))
             for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
                 && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {

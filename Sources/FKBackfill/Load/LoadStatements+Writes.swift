@@ -187,12 +187,18 @@ extension LoadStatements {
     static let targetCycleValues: SQL = "pg_temp.fkb_cycle_values"
 
     /// After `restoreTargetCycleValues`: the rows kept aside whose value the UPDATE did not
-    /// store (`n`), the row not found or the column still NULL — a BEFORE UPDATE trigger
-    /// that returned NULL or cleared it, a row-level security policy on UPDATE that hides
-    /// the row. The plain INSERT of those rows would have stored the input's value: the
-    /// load stops instead of committing them without it (hostile review 11).
+    /// store (`n`), the row not found or the column not the value set — a BEFORE UPDATE
+    /// trigger that returned NULL, cleared it or put another key there (review 13), a
+    /// row-level security policy on UPDATE that hides the row. The plain INSERT of those
+    /// rows would have stored the input's value: the load stops instead of committing them
+    /// without it (hostile review 11). Compared with the FK's own operator for two
+    /// referencing values (`conffeqop`), as PostgreSQL compares an FK column's old and new.
     func lostTargetCycleValues(_ cycle: TargetCycle, key: ParentPlan) -> SQL {
-        let kept = cycle.nulledTargetColumns.map { "(c.\(identifier($0)) IS NULL OR t.\(identifier($0)) IS NOT NULL)" as SQL }
+        let kept = cycle.nulledTargetColumns.map { name -> SQL in
+            let fk = cycle.outOf.first { $0.columns.contains(name) }
+            let equality = fk.flatMap { fk in fk.columns.firstIndex(of: name).map { fk.childEquality[$0] } } ?? .builtinEquality
+            return equality.notDistinct("t.\(identifier(name))", "c.\(identifier(name))")
+        }
         return "SELECT pg_catalog.count(*) AS n FROM \(Self.targetCycleValues) c WHERE NOT EXISTS (SELECT 1 FROM "
             + "\(KeyPredicates.rows(of: plan.target)) t WHERE \(parentKeyMatch(key, table: "t", keys: "c", columns: key.keyColumns)) AND "
             + kept.joined(separator: " AND ") + ")"

@@ -31,11 +31,17 @@ enum PlaceholderKeys {
     /// Why the target's placeholder rows (`own`, the target as a parent) cannot be written:
     /// per FK of the target to another table that no step of the load feeds from them, a
     /// known value no row of that table holds. Empty when each is NULL, held, or unknown.
-    static func unheld(_ own: ParentPlan, plan: LoadPlan, foreignKeys: [ForeignKey], on session: Session) throws -> [String] {
+    /// `addsTo`: whether the load adds rows to a parent of the plan (its new keys, or the
+    /// input's keys for it): a value among them is held by the time the placeholders go in
+    /// (review 13: a DEFAULT 'C9' the input's own rows backfill), so only a parent it adds
+    /// nothing to is asked.
+    static func unheld(
+        _ own: ParentPlan, plan: LoadPlan, foreignKeys: [ForeignKey], on session: Session, addsTo: (ParentPlan) -> Bool
+    ) throws -> [String] {
         var reasons: [String] = []
         for fk in foreignKeys where fk.referencedTable != plan.target.name && !fk.declared {
-            if let parent = plan.parent(fk.referencedTable),
-               parent.sources.contains(where: { if case .parent(let index) = $0.origin { index == own.index } else { false } }) { continue }
+            if let parent = plan.parent(fk.referencedTable), addsTo(parent)
+                || parent.sources.contains(where: { if case .parent(let index) = $0.origin { index == own.index } else { false } }) { continue }
             var values: [SQL] = []
             for name in fk.columns {
                 guard let column = own.columns.first(where: { $0.column.name == name }), let value = value(column) else { break }
@@ -52,5 +58,16 @@ enum PlaceholderKeys {
                 + "\(fk.referencedTable.display) holds, or NULL")
         }
         return reasons
+    }
+
+    /// A parent whose referenced key is a generated column (`GENERATED ALWAYS AS (…)
+    /// STORED`): PostgreSQL computes it from the row's other columns, so no new row can be
+    /// given a key (the second sweep: `sku_key`, a raw 428C9 and exit 3; the standby said
+    /// "would load"). The load refuses before its first write; audit and validate say so.
+    static func generatedKey(_ parent: ParentPlan) -> String? {
+        let generated = parent.keyColumns.filter { parent.table.column($0)?.generatedExpression != nil }
+        guard !generated.isEmpty else { return nil }
+        return "\(parent.table.name.display).\(generated.joined(separator: ", ")) is a generated column, computed from the row's "
+            + "other columns: a new row cannot be given the key (backfill it yourself, or mode: skip)"
     }
 }

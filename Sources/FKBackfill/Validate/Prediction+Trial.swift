@@ -100,17 +100,18 @@ extension Prediction {
         return try run.session.execute("\(ParentHooks.insertTriggers(oid, before: false)) ORDER BY t.tgname").rows.map { try $0.string("name") }
     }
 
-    /// AFTER INSERT triggers of parents that get new rows: their code may write rows the
-    /// fact insert then meets (a new user's trigger writing the user's detail row, the
-    /// target: "already in detail", where validate said "would load"; the real-schema
-    /// sweep), so the trial runs the fact insert too.
+    /// INSERT triggers (BEFORE or AFTER) and rules of parents that get new rows: their
+    /// code may write rows the fact insert then meets (a new user's trigger, or a DO ALSO
+    /// rule, writing the user's detail row, the target: "already in detail", where validate
+    /// said "would load"; the real-schema sweep, review 13), so the trial runs the fact
+    /// insert too.
     func parentWritesReasons() throws -> [String] {
         var reasons: [String] = []
         for parent in run.plan.parents where run.parentStates[parent.index].available && parent.backfills && !parent.isTarget {
             guard run.parentStates[parent.index].hasMissingKeys else { continue }
-            let triggers = try afterInsertTriggers(parent.table)
-            if !triggers.isEmpty {
-                reasons.append("AFTER INSERT triggers of \(parent.table.name.display) (\(triggers.joined(separator: ", "))) may write rows the fact rows meet")
+            let hooks = try ParentHooks.read(parent.table, routing: false, on: run.session) + afterInsertTriggers(parent.table)
+            if !hooks.isEmpty {
+                reasons.append("\(parent.table.name.display)'s \(hooks.joined(separator: ", ")) on INSERT may write rows the fact rows meet")
             }
         }
         return reasons

@@ -237,7 +237,20 @@ extension Validator {
                                                      uniqueKeys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))).count)
         }
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
-        return tallies.map { $0.findings() }
+        var findings = tallies.map { $0.findings() }
+        // New keys a parent's key trigger would store otherwise (Validator+KeyTriggers.swift).
+        for (index, fk) in checked.enumerated() where fk.columns.count == 1 && tallies[index].seen.count > 0 {
+            guard let parent = sql.plan.parent(fk.referencedTable), !parent.isTarget, parent.backfills,
+                  let assignments = try keyAssignments(parent), !assignments.isEmpty else { continue }
+            var keys: [String] = []
+            tallies[index].seen.forEach { if keys.count < Self.pendingSelfKeys { keys.append($0) } }
+            guard keys.count == tallies[index].seen.count,
+                  let changed = keysChanged(fk, parent, target: sql.plan.target, assignments: assignments, keys: keys),
+                  let first = changed.first else { continue }
+            findings[index].changedByTrigger = "a BEFORE INSERT trigger of \(parent.table.name.display) stores new keys other than asked "
+                + "(\(first.asked) → \(first.stored)): the load reads the keys back and stops"
+        }
+        return findings
     }
 
     /// The column problems in the staged path's order: values that do not convert, column

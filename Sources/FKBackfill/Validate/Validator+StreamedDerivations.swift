@@ -102,19 +102,21 @@ extension Validator {
     /// cannot be fixed (the real-schema sweep: `projects.path`, `namespaces.path`, filled by
     /// triggers, made every load into them "would not load" on the standby). Whether the
     /// trigger does fill it only the insert can tell: `notes` says so. A trigger that
-    /// assigns a parent's key column is a reason its keys cannot be fixed, as `audit` says
-    /// (the load reads the keys back and stops when they are not the keys asked for: the
-    /// sweep's `btrim` and `upper` of new keys). What may drop a new row (a DO INSTEAD
-    /// rule, a BEFORE trigger's RETURN NULL) mostly does so on a condition the new rows
-    /// do not meet (`WHERE NEW.name IS NULL`: differential 9191/60): named in notExact, as
-    /// every trigger and rule of a parent is, not a reason.
+    /// assigns a parent's key column, and what may drop a new row (a DO INSTEAD rule, a
+    /// BEFORE trigger's RETURN NULL), are named in notExact, as every trigger and rule of
+    /// a parent is, not a reason: they mostly leave the new keys as they are (`upper` of
+    /// keys already upper-case in the second sweep's natural-key dimensions; a rule
+    /// `WHERE NEW.name IS NULL`: differential 9191/60), which only the insert tells (the
+    /// staged path tries it; the first sweep's lower-case codes stop the load).
     static func triggerFilledColumns(_ plan: LoadPlan, on session: Session) throws -> (facts: ParentColumnFacts, notes: [String]) {
         var facts = try ParentColumnFacts.read(plan.parents.map(\.table), on: session)
         facts.rowDroppers = [:]
         var notes: [String] = []
         for parent in plan.parents where parent.backfills {
             let name = parent.table.name
-            guard let filled = facts.triggerFilled[name] else { continue }
+            guard var filled = facts.triggerFilled[name] else { continue }
+            for key in parent.keyColumns { filled[key] = nil }
+            facts.triggerFilled[name] = filled
             for column in parent.uncoveredColumns {
                 guard let trigger = filled[column.name] else { continue }
                 notes.append("\(name.display).\(quoteIdentifier(column.name, style: .whenNeeded)) is NOT NULL and left to trigger \(trigger) "

@@ -224,6 +224,7 @@ public final class Validator {
         // tell, which the staged path tries: not a finding here, but not exact.
         let newRows = Dictionary(zip(checked, findings).map { ($0.referencedTable, $1.missing - $1.blank) }, uniquingKeysWith: +)
         if predicted == nil { coverage.atMostOneNewRow = Self.atMostOneNewRow(plan: plan, newRows: newRows, checked: checked) }
+        coverage.addsRows = { (newRows[$0.table.name] ?? 0) > 0 }
         let cycle = predicted == nil ? try targetCycleFindings(plan, graph: graph, newRows: newRows) : TargetCycleFindings()
         report.notExact += cycle.notExact
         for (fk, found) in zip(checked, findings) {
@@ -249,8 +250,8 @@ public final class Validator {
             // New parent rows a NOT NULL column of would be NULL: the parent cannot be
             // backfilled, as the staged path's unfillable() says (Validator+StreamedDerivations).
             let nulls = Self.nullDerivationReasons(fk, plan: plan, nulls: found.nullDerived)
-            if !nulls.isEmpty {
-                result.reasons += nulls
+            if !nulls.isEmpty || found.changedByTrigger != nil {
+                result.reasons += nulls + (found.changedByTrigger.map { [$0] } ?? [])
                 result.fixableKeys = 0
             }
             let order = Self.placeholdersAfterTarget(fk, plan: plan, newRows: newRows, missing: found.missing - found.blank)
@@ -278,6 +279,8 @@ public final class Validator {
         /// Read-only, per `Validator.nullableDerivations` of the FK: the new keys whose
         /// NOT NULL column would come out NULL.
         var nullDerived: [Int] = []
+        /// Read-only, why a parent's key trigger stops the load (Validator+KeyTriggers.swift).
+        var changedByTrigger: String?
 
         /// Why some of its keys are never backfilled, whatever the parent: blank keys and
         /// partly NULL MATCH FULL keys.

@@ -1,0 +1,80 @@
+import PostgresClient
+
+/// Read-only, a parent's BEFORE INSERT trigger that assigns its key column
+/// (`NEW.code := upper(NEW.code)`): the load reads the keys back and stops when they are
+/// not the keys asked for, so whether the trigger changes the new keys decides the
+/// verdict. Mostly it leaves them as they are (codes already upper-case: the second
+/// real-schema sweep), sometimes not (a lower-case code: the first). The staged path
+/// tries the insert; read-only, where every assignment to the key is a plain statement
+/// of the trigger (not inside an IF), its expression is evaluated on the new keys,
+/// under the user's path as the trigger runs, read-only; where it is not, or fails,
+/// notExact names the trigger as before.
+extension Validator {
+    /// The expressions a parent's triggers assign its single key column, in order, each
+    /// with the key itself written `\u{0}K\u{0}`; nil when one cannot be evaluated (an
+    /// assignment inside an IF, a trigger in another language); empty when none assigns it.
+    func keyAssignments(_ parent: ParentPlan) throws -> [String]? {
+        guard parent.keyColumns.count == 1 else { return nil }
+        let key = parent.keyColumns[0]
+        let oid: SQL = "CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid)"
+        let rows = try session.execute("""
+            SELECT l.lanname, p.prosrc FROM pg_catalog.pg_trigger g
+            JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
+            JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+            WHERE (g.tgrelid OPERATOR(pg_catalog.=) \(oid) OR g.tgrelid OPERATOR(pg_catalog.=) ANY(ARRAY(SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)))
+              AND NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.=) ANY(ARRAY['O', 'A']::pg_catalog."char"[])
+              AND (CAST(g.tgtype AS pg_catalog.int4) OPERATOR(pg_catalog.&) 7) OPERATOR(pg_catalog.=) 7
+            ORDER BY g.tgname
+            """).rows
+        var found: [String] = []
+        for row in rows {
+            let source = try row.string("prosrc")
+            guard ParentColumnFacts.assignedColumns(source).contains(key) else { continue }
+            guard try row.string("lanname") == "plpgsql" else { return nil }
+            let code = source.replacing(/--[^\n]*/, with: "").replacing(/\/\*[\s\S]*?\*\//, with: "")
+            let column = key.lowercased() == key ? Self.regexEscaped(key) : "(?-i:\(Self.regexEscaped(key)))"
+            let assignment = try Regex("(?i)\\bnew\\s*\\.\\s*(?:\(column)|\"\(column)\")\\s*:?=(?!=)\\s*([^;]+);")
+            let matches = code.matches(of: assignment)
+            guard !matches.isEmpty else { return nil }
+            for match in matches {
+                // Inside an IF (more IFs opened than closed before it): it may not run.
+                let before = code[..<match.range.lowerBound].lowercased()
+                let opened = before.matches(of: /\bif\b/).count - 2 * before.matches(of: /\bend\s+if\b/).count
+                guard opened <= 0, let expression = match.output[1].substring else { return nil }
+                let marked = String(expression).replacing(try Regex("(?i)\\bnew\\s*\\.\\s*(?:\(column)|\"\(column)\")"), with: "\u{0}K\u{0}")
+                found.append(marked)
+            }
+        }
+        return found
+    }
+
+    /// Of `keys` (new keys of `fk`'s single column, as text), the first few the
+    /// `assignments` would store as another key, with what they would store; nil when the
+    /// expressions cannot be evaluated here (another variable, a function that writes).
+    func keysChanged(
+        _ fk: ForeignKey, _ parent: ParentPlan, target: Table, assignments: [String], keys: [String]
+    ) -> [(asked: String, stored: String)]? {
+        guard let parentType = parent.table.column(parent.keyColumns[0])?.sqlType,
+              let childType = target.column(fk.columns[0])?.sqlType else { return nil }
+        var value: SQL = "CAST(CAST(u.k AS pg_catalog.text) AS \(parentType))"
+        for assignment in assignments {
+            let parts = assignment.components(separatedBy: "\u{0}K\u{0}")
+            // Safe as raw text: the expression is the user's own trigger's, run as the
+            // trigger runs it (under their path), read-only, in a savepoint.
+            let expression = parts.map { SQL(unsafeRaw: $0) }.joined(separator: "(\(value))")
+            value = "CAST((\(expression)) AS \(parentType))"
+        }
+        let asked: SQL = "CAST(CAST(u.k AS pg_catalog.text) AS \(childType))"
+        let query: SQL = "SELECT u.k AS asked, CAST(\(value) AS pg_catalog.text) AS stored "
+            + "FROM pg_catalog.unnest(CAST(\(bindArray: keys) AS pg_catalog.text[])) AS u (k) "
+            + "WHERE NOT (\(fk.equality[0].compare(value, asked))) IS TRUE ORDER BY u.k LIMIT 5"
+        return try? session.savepoint {
+            try session.underUserSearchPath { try session.execute(query).rows.map { (try $0.string("asked"), $0["stored"] ?? "NULL") } }
+        }
+    }
+
+    /// `text` with every regular-expression metacharacter escaped.
+    static func regexEscaped(_ text: String) -> String {
+        text.map { "\\^$.|?*+()[]{}".contains($0) ? "\\\($0)" : String($0) }.joined()
+    }
+}
