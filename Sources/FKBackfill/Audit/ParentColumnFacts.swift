@@ -34,8 +34,8 @@ struct ParentColumnFacts {
             FROM pg_catalog.pg_trigger g
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
             JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
-            -- A partition's own triggers count as its partitioned parent's (review 13);
-            -- a trigger enabled for replicas only does not fire in the load's session.
+            -- The triggers of a partition count as those of its partitioned parent (review 13);
+            -- a trigger enabled for replicas only does not fire in the session of the load.
             JOIN pg_catalog.pg_class root ON root.oid OPERATOR(pg_catalog.=) ANY(CAST(\(bindArray: tables.map { String($0.oid) }) AS pg_catalog.oid[]))
             JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) root.relnamespace
             WHERE (g.tgrelid OPERATOR(pg_catalog.=) root.oid

@@ -32,7 +32,7 @@ extension OpenedInput {
                 JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
                     AND d.objid OPERATOR(pg_catalog.=) r.oid
                 WHERE
-                  -- A function of the user's (an aggregate whatever its language: its state
+                  -- A function of the user (an aggregate whatever its language: its state
                   -- function may be SQL), without a search_path of its own.
                   (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND EXISTS (
                       SELECT 1 FROM pg_catalog.pg_proc p
@@ -43,8 +43,8 @@ extension OpenedInput {
                         AND (p.prokind OPERATOR(pg_catalog.=) 'a' OR l.lanname OPERATOR(pg_catalog.<>) ALL (ARRAY['c', 'internal']))
                         AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) AS s (setting)
                                         WHERE s.setting OPERATOR(pg_catalog.~~) 'search\\_path=%')))
-                  -- An operator or a cast of the user's (its function may be), a domain (its
-                  -- CHECK may call the user's functions): review 13.
+                  -- An operator or a cast of the user (its function may be), a domain (its
+                  -- CHECK may call functions of the user): review 13.
                   OR (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_operator' AS pg_catalog.regclass) AND EXISTS (
                       SELECT 1 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
                       WHERE o.oid OPERATOR(pg_catalog.=) d.refobjid AND n.nspname OPERATOR(pg_catalog.<>) 'pg_catalog'))
