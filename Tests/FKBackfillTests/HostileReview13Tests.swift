@@ -187,12 +187,7 @@ import TestSupport
     @Test func anUpdateTriggerThatRedirectsTheRestoredCycleValue() throws {
         let db = try TestDatabase()
         try db.run("""
-            CREATE TABLE p1 (code text PRIMARY KEY, name text);
-            CREATE TABLE node (id int PRIMARY KEY, c1 text REFERENCES p1, up int, CONSTRAINT node_up FOREIGN KEY (up) REFERENCES node (id));
-            ALTER TABLE p1 ADD COLUMN tid int, ADD CONSTRAINT p1_tid FOREIGN KEY (tid) REFERENCES node (id);
-            INSERT INTO p1 (code, name) VALUES ('K1', 'old');
-            INSERT INTO node (id, c1) VALUES (1, 'K1');
-            UPDATE p1 SET tid = 1; ALTER TABLE p1 ALTER COLUMN tid SET NOT NULL;
+            \(TargetFirstCycle.schema)
             CREATE FUNCTION redirect() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
                 IF OLD.c1 IS NULL AND NEW.c1 IS NOT NULL THEN NEW.c1 := 'K1'; END IF; RETURN NEW; END $$;
             CREATE TRIGGER redirect BEFORE UPDATE ON node FOR EACH ROW EXECUTE FUNCTION redirect();

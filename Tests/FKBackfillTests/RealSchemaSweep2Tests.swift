@@ -54,8 +54,8 @@ import TestSupport
 
     @Test(arguments: cases)
     func validateAgreesWithTheLoad(_ c: ForumCase) throws {
-        let schema = try ForumSchema()
-        try ForumOutcome(c, schema).expectAgreement(c, schema)
+        let schema = try RealSchema(RealSchema.forum)
+        try SweepOutcome(c, schema).expectAgreement(c, schema)
     }
 
     /// What the standby cannot tell, named in its notExact: a partial unique index of the
@@ -72,8 +72,8 @@ import TestSupport
 
     @Test(arguments: standbyCannotTell)
     func theStandbyNamesWhatItCannotTell(_ c: ForumCase) throws {
-        let schema = try ForumSchema()
-        let outcome = try ForumOutcome(c, schema)
+        let schema = try RealSchema(RealSchema.forum)
+        let outcome = try SweepOutcome(c, schema)
         withKnownIssue("the standby's verdict where only the insert can tell: \(c.name)") {
             try outcome.expectAgreement(c, schema)
         }

@@ -4,35 +4,45 @@ import PostgresClient
 import Testing
 import TestSupport
 
-/// The GitLab-style schema of Tests/Fixtures/realschema/app.sql in schemas this test owns
-/// (`s12app` → the test's schema, `s12ci` → another of its own, citext wherever
-/// StoredTruthTests put it), with the session's search_path the application's, as
-/// `ALTER DATABASE … SET search_path` gives it: its trigger functions use unqualified names.
+/// A real-schema sweep's fixture in schemas this test owns: the GitLab-style schema of
+/// Tests/Fixtures/realschema/app.sql (`s12app` → the test's schema, `s12ci` → another of
+/// its own) or the Discourse/ERP-style one of realschema2 (`s14app`, `s14wh`), citext
+/// wherever StoredTruthTests put it, with the session's search_path the application's, as
+/// `ALTER DATABASE … SET search_path` gives it: their trigger functions use unqualified names.
 struct RealSchema {
+    /// Which fixture: its folder, and the two schema names its files use.
+    struct Fixture: Sendable {
+        let folder: String, app: String, second: String, suffix: String
+    }
+    static let gitlab = Fixture(folder: "Tests/Fixtures/realschema/", app: "s12app", second: "s12ci", suffix: "ci")
+    static let forum = Fixture(folder: "Tests/Fixtures/realschema2/", app: "s14app", second: "s14wh", suffix: "wh")
+
+    let fixture: Fixture
     let db: TestDatabase
-    let app: String, ci: String, ext: String
+    let app: String, second: String, ext: String
+    var ci: String { second }
+    var wh: String { second }
 
-    static let folder = "Tests/Fixtures/realschema/"
-
-    init() throws {
+    init(_ fixture: Fixture = RealSchema.gitlab) throws {
+        self.fixture = fixture
         db = try TestDatabase()
         app = db.schema
-        ci = try db.makeSchema("ci")
+        second = try db.makeSchema(fixture.suffix)
         // Teardown's OrphanOracle checks the per-partition clones of an FK to a partitioned
         // parent too (false orphans: a row of partition 100's key is missing from 101) and
         // reads an inheritance parent without ONLY; `orphans(in:on:)` below runs instead.
         db.expectsOrphans = true
         ext = try StoredTruthTests.extensions(db).citext
-        try db.run(try rename(Self.text("app.sql")))
+        try db.run(try rename(text("app.sql")))
     }
 
-    static func text(_ file: String) throws -> String {
-        try String(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent(folder + file), encoding: .utf8)
+    func text(_ file: String) throws -> String {
+        try String(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent(fixture.folder + file), encoding: .utf8)
     }
 
     /// The fixture's schema names replaced by this test's.
     func rename(_ text: String) -> String {
-        text.replacingOccurrences(of: "s12app", with: app).replacingOccurrences(of: "s12ci", with: ci)
+        text.replacingOccurrences(of: fixture.app, with: app).replacingOccurrences(of: fixture.second, with: second)
             .replacingOccurrences(of: "fkb_ext", with: ext)
     }
 
@@ -43,13 +53,13 @@ struct RealSchema {
     func standby() throws -> Connection {
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
-        try standby.execute("SET search_path TO \(ident: app), \(ident: ci), \(ident: ext), public")
+        try standby.execute("SET search_path TO \(ident: app), \(ident: second), \(ident: ext), public")
         return standby
     }
 
     /// A staging table `name` of text columns holding the CSV file, for `--source` and `--query`.
     func stage(_ file: String, as name: String) throws {
-        let csv = try Self.text(file)
+        let csv = try text(file)
         let header = csv.prefix { $0 != "\n" }.split(separator: ",").map { "\(ident: String($0)) text" as SQL }
         try db.connection.execute("CREATE TABLE \(ident: app).\(ident: name) (\(header.joined(separator: ", ")))")
         _ = try db.connection.copyIn("COPY \(ident: app).\(ident: name) FROM STDIN WITH (FORMAT csv, HEADER)") { try $0.write(csv) }
@@ -76,7 +86,7 @@ struct SweepCase: CustomTestStringConvertible, Sendable {
     func source(_ schema: RealSchema) throws -> InputSource {
         if let staged { try schema.stage(staged.file, as: staged.table) }
         switch input {
-        case .csv(let file): return .csv(path: TestDatabase.repositoryRoot.appendingPathComponent(RealSchema.folder + file).path, options: CSVOptions())
+        case .csv(let file): return .csv(path: TestDatabase.repositoryRoot.appendingPathComponent(schema.fixture.folder + file).path, options: CSVOptions())
         case .source(let table): return .table("\(schema.app).\(table)")
         case .query(let sql): return .query(schema.rename(sql))
         }
@@ -84,7 +94,7 @@ struct SweepCase: CustomTestStringConvertible, Sendable {
 
     func parsedRules(_ schema: RealSchema) throws -> Rules {
         guard let rules else { return .none }
-        return try RulesParser.parse(schema.rename(try RealSchema.text(rules)), file: rules)
+        return try RulesParser.parse(schema.rename(try schema.text(rules)), file: rules)
     }
 
     static func csv(_ name: String, _ table: String, _ file: String, rules: String? = nil, maxRejects: Int = 0, replaceBy: [String] = [],
