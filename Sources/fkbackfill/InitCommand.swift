@@ -20,7 +20,6 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var target: TargetOptions
 
     func run() throws {
-        let catalog = try target.readCatalog()
-        print(RulesScaffold.render(catalog: catalog, graph: DependencyGraph(catalog: catalog)), terminator: "")
+        print(try RulesScaffold.render(table: target.table, on: target.common.connect()), terminator: "")
     }
 }

@@ -56,6 +56,10 @@ import TestSupport
         try db.run("CREATE TABLE node (id int PRIMARY KEY, up int CONSTRAINT node_up REFERENCES node, name text NOT NULL)")
         let csv = "id,up,name\n1,,a\n2,1,b\n3,7,c\n"
         #expect(!dryRunLoads(db, csv))
+        // The input has a name column: the load says the target's own placeholders take none of it (sweep 14).
+        let error = try #require(throws: FKBackfillError.self) { _ = try db.load("node", csv: csv) { $0.dryRun = true } }
+        #expect(([error.message] + error.details).joined().contains("placeholder rows of the target itself take no input column's value"),
+                "\(error.message) \(error.details)")
         let readOnly = try validate(try standby(db), db, csv)
         #expect(!readOnly.wouldLoad && readOnly.foreignKeys.map(\.unfixableKeys) == [1], "\(summary(readOnly))")
         #expect(dryRunLoads(db, "id,up,name\n1,,a\n2,1,b\n3,2,c\n"))

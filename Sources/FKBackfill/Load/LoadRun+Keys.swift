@@ -161,6 +161,8 @@ extension LoadRun {
                 add("make one FK of the cycle nullable or DEFERRABLE, or add the cycle's rows first")
             } else if blocker.contains("its rules say mode:") {
                 add("let the rules insert rows into that table (mode), or add its rows first")
+            } else if blocker.contains("placeholder rows of the target itself") {
+                add("give the column a rule (a value: or a template) or a DEFAULT, or make sure every key the rows reference is in the input or the table")
             } else {
                 add("cover the column with a rule in the rules file (see `fkbackfill init`), give it a DEFAULT, "
                     + "or add a column of the same name to the input")
@@ -202,8 +204,12 @@ extension LoadRun {
                     if !triggerFilledColumns.contains(note) { triggerFilledColumns.append(note) }
                     continue
                 }
-                blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) "
-                    + "is NOT NULL with no default and no input column to fill it (\(counted(missing, "new row")) needed)")
+                // The target's own placeholder rows take no input column's value (rules 5
+                // and 6 do not apply to them): an input column of that name does not help.
+                let why = parent.isTarget
+                    ? "is NOT NULL with no default and no rule, and placeholder rows of the target itself take no input column's value"
+                    : "is NOT NULL with no default and no input column to fill it"
+                blockers.append("\(name).\(quoteIdentifier(column.name, style: .whenNeeded)) \(why) (\(counted(missing, "new row")) needed)")
             }
             if let check = sql.nullDerivations(parent) {
                 let row = try session.execute(check).rows[0]

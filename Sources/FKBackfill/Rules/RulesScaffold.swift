@@ -4,7 +4,16 @@
 public enum RulesScaffold {
     /// A starter rules file for `catalog`'s root: every parent, with what the defaults
     /// would fill each column with, and commented-out rules for the columns they cannot.
-    public static func render(catalog: Catalog, graph: DependencyGraph) -> String {
+    /// The starter file for `table` read from the database, with the NOT NULL columns a
+    /// BEFORE INSERT trigger fills left to it, as the load leaves them (they were marked
+    /// UNCOVERED: the second real-schema sweep's `customers.customer_no`, `groups.name`).
+    public static func render(table: String, on session: Session) throws(FKBackfillError) -> String {
+        let catalog = try CatalogReader.read(table: table, on: session)
+        let filled = try FKBackfillError.mapping { try ParentColumnFacts.read(Array(catalog.tables.values), on: session).triggerFilled }
+        return render(catalog: catalog, graph: DependencyGraph(catalog: catalog), triggerFilled: filled)
+    }
+
+    public static func render(catalog: Catalog, graph: DependencyGraph, triggerFilled: [TableName: [String: String]] = [:]) -> String {
         guard let target = catalog.table(catalog.root) else { return "" }
         let stagedColumns = target.columns.filter { !$0.isDatabaseGenerated || $0.identity == .byDefault }
         let staged = stagedColumns.map(\.name)
@@ -39,6 +48,8 @@ public enum RulesScaffold {
                     out += "      # \(name): most frequent \(source) of the input rows (\(reason.rawValue))\n"
                 case .null: out += "      # \(name): NULL\n"
                 case .rule: break
+                case .uncovered where triggerFilled[parent.table.name]?[column.column.name] != nil:
+                    out += "      # \(name): left to trigger \(triggerFilled[parent.table.name]?[column.column.name] ?? ""), which fills it on INSERT\n"
                 case .uncovered:
                     out += "      # UNCOVERED: \(column.column.name) is \(column.column.type) NOT NULL with no default\n"
                     let references = catalog.foreignKeys.first { $0.table == parent.table.name && $0.columns.contains(column.column.name) }
