@@ -138,9 +138,11 @@ struct Coverage {
         if let generated = PlaceholderKeys.generatedKey(parent) { found.append(generated) }
         // The target's placeholders: a known key of another parent the load does not add.
         if parent.isTarget {
-            found += try PlaceholderKeys.unheld(parent, plan: plan, foreignKeys: targetForeignKeys, on: session) { parent in
+            let keys = try PlaceholderKeys.check(parent, plan: plan, foreignKeys: targetForeignKeys, on: session) { parent in
                 addsRows?(parent) ?? parent.sources.contains { if case .staged = $0.origin { true } else { false } }
             }
+            found += keys.unheld
+            notes += keys.unsure.filter { !notes.contains($0) }
         }
         // New rows here need new rows in their own parents.
         for (grandparentIndex, foreignKey) in feeds[index] ?? [] where !visiting.contains(grandparentIndex) && grandparentIndex != index {

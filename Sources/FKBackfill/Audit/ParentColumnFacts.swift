@@ -81,7 +81,11 @@ struct ParentColumnFacts {
                 let arguments = (row["args"] ?? "").split(separator: "\\000", omittingEmptySubsequences: true)
                 if let column = arguments.first { facts.triggerFilled[table, default: [:]][String(column)] = trigger }
             } else if row["lanname"] == "plpgsql", let source = row["prosrc"] {
-                for column in assignedColumns(source) { facts.triggerFilled[table, default: [:]][column] = trigger }
+                // The whole row assigned (`NEW := ROW(…)`, or another record returned): any
+                // column may be filled (review 15).
+                let whole = source.lowercased().contains(/\bnew\s*:=|\breturn\s+(?!new\b|null\b)[a-z_]/)
+                let columns = whole ? Set(tables.first { $0.name == table }?.columns.map(\.name) ?? []) : assignedColumns(source)
+                for column in columns { facts.triggerFilled[table, default: [:]][column] = trigger }
                 if source.contains(/(?i)\breturn\s+null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
             }
         }

@@ -38,7 +38,9 @@ extension LoadRun {
             }
             // A column the backfill leaves out gets its default, as the insert gives it.
             var leftOut: [String] = []
-            for check in allChecks[parent.table.name] ?? [] {
+            // A CHECK calling the user's code runs under their path at the insert, not here
+            // under the tool's (review 15: a function reading an unqualified table).
+            for check in allChecks[parent.table.name] ?? [] where !check.callsCode {
                 let missing = check.columns.filter { !names.contains($0) }
                 guard missing.allSatisfy({ name in parent.table.columns.contains { $0.name == name } }) else { continue }
                 for name in missing where !leftOut.contains(name) { leftOut.append(name) }

@@ -26,7 +26,9 @@ extension LoadRun {
         do {
             try body()
         } catch let error as PostgresError where Self.isRefusal(error)
-            || error.isDataException {
+            || error.isDataException || (error.context != nil && Self.failsTheLoad(error)) {
+            // The user's code failing in the parent's trigger (a column or function its
+            // schema lacks: review 15) is the parent's refusal too, with its CONTEXT.
             // Class 22 too: a value the input gives a new row that the column's type cannot take.
             blockedTables.insert(parent.table.name)
             // Row-level security: a key the policy hides from this role looks missing, and

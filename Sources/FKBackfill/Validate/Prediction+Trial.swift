@@ -46,12 +46,22 @@ extension Prediction {
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: run.session) {
                 reasons.append("\(what) of \(parent.table.name.display)")
             }
+            // A generated column is computed on each new row, and may fail there (review 15:
+            // `100 / qty` with qty's DEFAULT 0).
+            let generated = parent.table.columns.filter { $0.generatedExpression != nil }.map(\.name)
+            if !generated.isEmpty { reasons.append("generated columns of \(parent.table.name.display) (\(generated.joined(separator: ", ")))") }
             // A new row's FK column left to its DEFAULT: its key is PostgreSQL's to check.
             let inserted = Set(parent.insertedColumns.map(\.column.name))
             for fk in run.catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
                 let defaulted = fk.columns.filter { !inserted.contains($0) && parent.table.column($0)?.hasNonNullDefault == true }
                 if !defaulted.isEmpty { reasons.append("\(fk.name) of \(parent.table.name.display) takes its DEFAULT (\(defaulted.joined(separator: ", ")))") }
             }
+        }
+        // The target's own placeholders' known keys a parent may get from its new rows.
+        if let own = run.plan.parents.first(where: \.isTarget), run.parentStates[own.index].hasMissingKeys {
+            reasons += try PlaceholderKeys.check(own, plan: run.plan, foreignKeys: run.catalog.foreignKeys(of: run.target.name), on: run.session) {
+                run.parentStates[$0.index].hasMissingKeys
+            }.unsure
         }
         return reasons + run.triggerFilledColumns
     }

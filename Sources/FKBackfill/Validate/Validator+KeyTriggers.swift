@@ -18,29 +18,43 @@ extension Validator {
         let key = parent.keyColumns[0]
         let oid: SQL = "CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid)"
         let rows = try session.execute("""
-            SELECT l.lanname, p.prosrc FROM pg_catalog.pg_trigger g
+            SELECT l.lanname, p.prosrc, g.tgrelid OPERATOR(pg_catalog.=) \(oid) AS own, g.tgqual IS NOT NULL AS conditional
+            FROM pg_catalog.pg_trigger g
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
             JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
             WHERE (g.tgrelid OPERATOR(pg_catalog.=) \(oid) OR g.tgrelid OPERATOR(pg_catalog.=) ANY(ARRAY(SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)))
               AND NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.=) ANY(ARRAY['O', 'A']::pg_catalog."char"[])
               AND (CAST(g.tgtype AS pg_catalog.int4) OPERATOR(pg_catalog.&) 7) OPERATOR(pg_catalog.=) 7
+              -- A partitioned table's trigger is cloned on each partition (tgparentid): once.
+              AND g.tgparentid OPERATOR(pg_catalog.=) 0
             ORDER BY g.tgname
             """).rows
         var found: [String] = []
         for row in rows {
             let source = try row.string("prosrc")
+            // The whole row assigned or another record returned: the key may change, untold.
+            if source.lowercased().contains(/\bnew\s*:=|\breturn\s+(?!new\b|null\b)[a-z_]/) { return nil }
             guard ParentColumnFacts.assignedColumns(source).contains(key) else { continue }
-            guard try row.string("lanname") == "plpgsql" else { return nil }
+            // Only a trigger of the table itself, for every row, in PL/pgSQL: one of a single
+            // partition sees only its keys, a WHEN clause only some (review 15).
+            guard try row.string("lanname") == "plpgsql", row.bool("own"), !row.bool("conditional") else { return nil }
             let code = source.replacing(/--[^\n]*/, with: "").replacing(/\/\*[\s\S]*?\*\//, with: "")
+            // Control flow other than a closed IF, or the key assigned by SELECT … INTO: not
+            // a straight line of assignments (review 15: CASE, loops, after RETURN).
+            let flow = code.lowercased().matches(of: /\b(case|loop|while|for|foreach|return|exit|continue)\b/)
+            if flow.contains(where: { $0.output.1 != "return" }) { return nil }
+            if code.lowercased().matches(of: /\binto\s+(strict\s+)?new\s*\./).count > 0 { return nil }
             let column = key.lowercased() == key ? Self.regexEscaped(key) : "(?-i:\(Self.regexEscaped(key)))"
             let assignment = try Regex("(?i)\\bnew\\s*\\.\\s*(?:\(column)|\"\(column)\")\\s*:?=(?!=)\\s*([^;]+);")
             let matches = code.matches(of: assignment)
             guard !matches.isEmpty else { return nil }
             for match in matches {
-                // Inside an IF (more IFs opened than closed before it): it may not run.
+                // Inside an IF (more IFs opened than closed before it), or after a RETURN: it may not run.
                 let before = code[..<match.range.lowerBound].lowercased()
                 let opened = before.matches(of: /\bif\b/).count - 2 * before.matches(of: /\bend\s+if\b/).count
-                guard opened <= 0, let expression = match.output[1].substring else { return nil }
+                guard opened <= 0, before.matches(of: /\breturn\b/).isEmpty, let expression = match.output[1].substring else { return nil }
+                // `new.code` inside a string literal of the expression is text, not the key.
+                if String(expression).matches(of: /'(?:[^']|'')*'/).contains(where: { $0.output.lowercased().contains("new") }) { return nil }
                 let marked = String(expression).replacing(try Regex("(?i)\\bnew\\s*\\.\\s*(?:\(column)|\"\(column)\")"), with: "\u{0}K\u{0}")
                 found.append(marked)
             }
@@ -54,9 +68,11 @@ extension Validator {
     func keysChanged(
         _ fk: ForeignKey, _ parent: ParentPlan, target: Table, assignments: [String], keys: [String]
     ) -> [(asked: String, stored: String)]? {
-        guard let parentType = parent.table.column(parent.keyColumns[0])?.sqlType,
-              let childType = target.column(fk.columns[0])?.sqlType else { return nil }
-        var value: SQL = "CAST(CAST(u.k AS pg_catalog.text) AS \(parentType))"
+        // Path-safe type names: this statement runs under the user's path (review 15: a
+        // domain named text first on it).
+        guard let parentType = parent.table.column(parent.keyColumns[0]).map({ PathSafeType.sql($0.type) }),
+              let childType = target.column(fk.columns[0]).map({ PathSafeType.sql($0.type) }) else { return nil }
+        var value: SQL = "CAST(CAST(fkb_u.fkb_k AS pg_catalog.text) AS \(parentType))"
         for assignment in assignments {
             let parts = assignment.components(separatedBy: "\u{0}K\u{0}")
             // Safe as raw text: the expression is the user's own trigger's, run as the
@@ -64,10 +80,11 @@ extension Validator {
             let expression = parts.map { SQL(unsafeRaw: $0) }.joined(separator: "(\(value))")
             value = "CAST((\(expression)) AS \(parentType))"
         }
-        let asked: SQL = "CAST(CAST(u.k AS pg_catalog.text) AS \(childType))"
-        let query: SQL = "SELECT u.k AS asked, CAST(\(value) AS pg_catalog.text) AS stored "
-            + "FROM pg_catalog.unnest(CAST(\(bindArray: keys) AS pg_catalog.text[])) AS u (k) "
-            + "WHERE NOT (\(fk.equality[0].compare(value, asked))) IS TRUE ORDER BY u.k LIMIT 5"
+        let asked: SQL = "CAST(CAST(fkb_u.fkb_k AS pg_catalog.text) AS \(childType))"
+        // Aliases no trigger's variable is likely to share (review 15: a variable `k`).
+        let query: SQL = "SELECT fkb_u.fkb_k AS asked, CAST(\(value) AS pg_catalog.text) AS stored "
+            + "FROM pg_catalog.unnest(CAST(\(bindArray: keys) AS pg_catalog.text[])) AS fkb_u (fkb_k) "
+            + "WHERE NOT (\(fk.equality[0].compare(value, asked))) IS TRUE ORDER BY fkb_u.fkb_k LIMIT 5"
         return try? session.savepoint {
             try session.underUserSearchPath { try session.execute(query).rows.map { (try $0.string("asked"), $0["stored"] ?? "NULL") } }
         }

@@ -192,6 +192,10 @@ extension Validator {
             if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
                 reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
             }
+            let generated = parent.table.columns.filter { $0.generatedExpression != nil }.map(\.name)
+            if !generated.isEmpty {
+                reasons.append("generated columns of new rows of \(name) (\(generated.joined(separator: ", "))) are computed by their insert, not evaluated")
+            }
             if let rules = facts.insertRules[parent.table.name], !rules.isEmpty {
                 reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
             }
