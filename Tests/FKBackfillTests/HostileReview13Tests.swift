@@ -10,7 +10,7 @@ import TestSupport
 /// (fc0494f), the staged trial's fact insert for a parent whose insert writes elsewhere
 /// (4b83b94), a target in a cycle (bf6ee15, aff6cee). Every test here fails on main at
 /// aff6cee (two breaks predate today's commits: each test says); no production code is changed.
-@Suite(.timeLimit(.minutes(10))) struct HostileReview13Tests {
+@Suite(.timeLimit(.minutes(10))) struct HostileReview13Tests: HostileSuite {
     /// validate on the primary (staged) and on the standby (streamed or in place).
     func validate(
         _ db: TestDatabase, _ table: String, _ input: InputSource, inPlace: Bool = false
@@ -26,20 +26,6 @@ import TestSupport
         return (staged, streamed)
     }
 
-    /// Whether `load --dry-run` on the primary commits (the oracle).
-    func dryRunLoads(_ db: TestDatabase, _ table: String, _ input: InputSource) throws -> Bool {
-        do {
-            _ = try db.load(table, input: input) { $0.dryRun = true }
-            return true
-        } catch is FKBackfillError {
-            return false
-        }
-    }
-
-    func summary(_ report: ValidationReport) -> String {
-        "\(report.wouldLoad) " + report.foreignKeys.map { "\($0.name) \($0.missingKeys)/\($0.fixableKeys) \($0.reasons)" }.joined(separator: "; ")
-            + " notExact: \(report.notExact)"
-    }
 
     /// A parent's BEFORE INSERT trigger (or a DO ALSO rule on INSERT) writes the target's
     /// row for each new parent row (a new user's detail row, as 4b83b94's AFTER trigger
@@ -140,16 +126,9 @@ import TestSupport
     /// follows only the view's direct dependencies on pg_proc, not those through
     /// pg_operator, pg_type or pg_aggregate.
     @Test func aViewReachingTheUsersFunctionThroughAnOperatorOrADomain() throws {
-        let db = try TestDatabase()
+        // InPlaceViewTests' schema: p, fact, codes, src and norm() reading an unqualified `codes`.
+        let db = try InPlaceViewTests().schema()
         try db.run("""
-            CREATE TABLE p (code text PRIMARY KEY);
-            CREATE TABLE fact (id int, code text REFERENCES p);
-            CREATE TABLE codes (raw text, code text);
-            CREATE TABLE src (id int, raw text);
-            INSERT INTO codes VALUES ('a', 'A'), ('b', 'B');
-            INSERT INTO src VALUES (1, 'a'), (2, 'b');
-            INSERT INTO p VALUES ('A');
-            CREATE FUNCTION norm(r text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT code FROM codes WHERE raw = r $$;
             CREATE OPERATOR ~~~ (RIGHTARG = text, FUNCTION = norm);
             CREATE VIEW v_op AS SELECT id, ~~~ raw AS code FROM src;
             CREATE FUNCTION known(r text) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT EXISTS (SELECT 1 FROM codes WHERE code = r) $$;

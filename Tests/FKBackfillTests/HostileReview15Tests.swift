@@ -10,7 +10,7 @@ import TestSupport
 /// under the pinned path (domain and CHECK functions), a parent trigger's errors and
 /// whole-row fills, a generated column and the target's placeholders (`unheld`). Every
 /// test here fails on main at b8292d1; no production code is changed.
-@Suite(.timeLimit(.minutes(10))) struct HostileReview15Tests {
+@Suite(.timeLimit(.minutes(10))) struct HostileReview15Tests: HostileSuite {
     /// validate read-only on the standby, under the user's path as on the primary.
     func standbyValidate(_ db: TestDatabase, _ table: String, _ input: InputSource, path: String? = nil) throws -> ValidationReport {
         let standby = try Standby.connect()
@@ -19,20 +19,6 @@ import TestSupport
         return try Validator(connection: standby).run(table: "\(db.schema).\(table)", input: input, options: ValidateOptions())
     }
 
-    /// Whether `load --dry-run` on the primary commits (the oracle).
-    func dryRunLoads(_ db: TestDatabase, _ table: String, _ input: InputSource) throws -> Bool {
-        do {
-            _ = try db.load(table, input: input) { $0.dryRun = true }
-            return true
-        } catch is FKBackfillError {
-            return false
-        }
-    }
-
-    func summary(_ report: ValidationReport) -> String {
-        "\(report.wouldLoad) " + report.foreignKeys.map { "\($0.name) \($0.missingKeys)/\($0.fixableKeys) \($0.reasons)" }.joined(separator: "; ")
-            + " notExact: \(report.notExact)"
-    }
 
     /// A parent's BEFORE INSERT trigger whose `NEW.code := upper(NEW.code)` never runs on
     /// the backfilled rows, or whose effect a later statement undoes: in a statement CASE
