@@ -210,11 +210,6 @@ struct Coverage {
         return found
     }
 
-    /// The value a placeholder row gets in a column (`PlaceholderKeys.value`).
-    func placeholderValue(_ column: ColumnPlan) -> SQL? {
-        PlaceholderKeys.value(column)
-    }
-
     /// CHECK constraints whose columns all get known placeholder values, evaluated on them.
     mutating func failingChecks(_ parent: ParentPlan) throws -> [String] {
         var failing: [String] = []
@@ -223,7 +218,7 @@ struct Coverage {
             var known = true
             for name in check.columns {
                 guard let column = parent.columns.first(where: { $0.column.name == name }),
-                      let value = placeholderValue(column) else { known = false; break }
+                      let value = PlaceholderKeys.value(column) else { known = false; break }
                 values.append("\(value) AS \(ident: name)")
             }
             guard known, !values.isEmpty else { continue }

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// Read-only, a parent's BEFORE INSERT trigger that assigns its key column
@@ -44,7 +45,8 @@ extension Validator {
             let flow = code.lowercased().matches(of: /\b(case|loop|while|for|foreach|return|exit|continue)\b/)
             if flow.contains(where: { $0.output.1 != "return" }) { return nil }
             if code.lowercased().matches(of: /\binto\s+(strict\s+)?new\s*\./).count > 0 { return nil }
-            let column = key.lowercased() == key ? Self.regexEscaped(key) : "(?-i:\(Self.regexEscaped(key)))"
+            let escaped = NSRegularExpression.escapedPattern(for: key)
+            let column = key.lowercased() == key ? escaped : "(?-i:\(escaped))"
             let assignment = try Regex("(?i)\\bnew\\s*\\.\\s*(?:\(column)|\"\(column)\")\\s*:?=(?!=)\\s*([^;]+);")
             let matches = code.matches(of: assignment)
             guard !matches.isEmpty else { return nil }
@@ -88,10 +90,5 @@ extension Validator {
         return try? session.savepoint {
             try session.underUserSearchPath { try session.execute(query).rows.map { (try $0.string("asked"), $0["stored"] ?? "NULL") } }
         }
-    }
-
-    /// `text` with every regular-expression metacharacter escaped.
-    static func regexEscaped(_ text: String) -> String {
-        text.map { "\\^$.|?*+()[]{}".contains($0) ? "\\\($0)" : String($0) }.joined()
     }
 }
