@@ -116,7 +116,9 @@ enum HostileFixture {
             same(["audit", "--schema", schema]),
             same(["validate", t, "--csv", files.first, "--rules", files.rules]),
             same(["validate", t, "--source", "staging"]),
-            same(["validate", t, "--query", "SELECT * FROM staging WHERE amount > 0"]),
+            // The user's own query resolves its names on the user's path, as in psql: its
+            // operator is spelled out so that the lookalikes test only the tool's statements.
+            same(["validate", t, "--query", "SELECT * FROM staging WHERE amount OPERATOR(pg_catalog.>) 0"]),
             load(["load", t, "--csv", files.first, "--rules", files.rules, "--fk-check", "per-row"]),
             load(["load", t, "--csv", files.second, "--rules", files.rules, "--fk-check", "set-based", "--replace-by", "month"]),
             load(["backfill", t, "--query", "SELECT * FROM staging", "--rules", files.rules]),

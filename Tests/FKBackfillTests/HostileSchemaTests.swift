@@ -28,7 +28,9 @@ import TestSupport
         let commands = HostileFixture.commands(table: "\(s).fact", files: files)
         let evil = "\(s)_evil"
         var environment = ProcessInfo.processInfo.environment
-        environment["PGOPTIONS"] = "-c search_path=\(evil),\(s),public"
+        // pg_catalog named after the attacker's schema: their exact-type lookalikes then win
+        // every tie (a statement's `CASE x WHEN 1`, run on the user's path, called theirs).
+        environment["PGOPTIONS"] = "-c search_path=\(evil),pg_catalog,\(s),public"
 
         // 1. What the tool runs: every command once with --print-sql, writing nothing.
         var printed = ""
@@ -63,7 +65,7 @@ import TestSupport
 
         // The lookalikes are live: an ordinary query on that path picks them up.
         let victim = try Connection()
-        try victim.execute("SET search_path TO \(ident: evil), \(ident: s), public")
+        try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
         _ = try? victim.execute("SELECT CAST('a' AS varchar) = CAST('b' AS varchar) AS same, count(CAST('x' AS varchar)) AS n")
         let baseline = try calls(db, evil)
         #expect(baseline >= 2, "the lookalikes were not picked up by plain SQL on that path")

@@ -109,10 +109,10 @@ struct FKCheck {
             let mask = storedColumns.enumerated().reduce(0) { bits, column in
                 set.contains(column.element) ? bits : bits | (1 << (storedColumns.count - 1 - column.offset))
             }
-            return "WHEN \(int: mask) THEN \(int: index + 1)"
+            return "WHEN GROUPING(\(all.joined(separator: ", "))) OPERATOR(pg_catalog.=) \(int: mask) THEN \(int: index + 1)"
         }
         let groups = sets.map { set -> SQL in "(\((relation + KeyPredicates.columns("i", set)).joined(separator: ", ")))" }
-        return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT CASE GROUPING(\(all.joined(separator: ", "))) "
+        return "WITH i AS (\(insert)) INSERT INTO \(Self.stored) (\(names)) SELECT CASE "
             + masks.joined(separator: " ") + " END, \(select), pg_catalog.count(*) FROM i GROUP BY GROUPING SETS (\(groups.joined(separator: ", ")))"
     }
 

@@ -197,14 +197,14 @@ extension LoadStatements {
         var cases: [SQL] = [], sets: [SQL] = []
         for (index, set) in keySets.enumerated() {
             guard let position = stored.firstIndex(where: { Set($0) == Set(set) }) else { return nil }
-            cases.append("WHEN \(int: position + 1) THEN \(int: index + 1)")
+            cases.append("WHEN g._fkb_set OPERATOR(pg_catalog.=) \(int: position + 1) THEN \(int: index + 1)")
             sets.append("\(int: position + 1)")
         }
         var columns: [String] = []
         for set in keySets { for column in set where !columns.contains(column) { columns.append(column) } }
         let list = KeyPredicates.columns("g", columns).joined(separator: ", ")
         let count: SQL = byPartition ? "CAST(pg_catalog.sum(g._fkb_n) AS pg_catalog.int8)" : "g._fkb_n"
-        return "CREATE TEMP TABLE \(Self.seen) ON COMMIT DROP AS SELECT CASE g._fkb_set \(cases.joined(separator: " ")) END AS _fkb_set, "
+        return "CREATE TEMP TABLE \(Self.seen) ON COMMIT DROP AS SELECT CASE \(cases.joined(separator: " ")) END AS _fkb_set, "
             + "\(list), \(count) AS _fkb_n FROM \(FKCheck.stored) g "
             + "WHERE g._fkb_set OPERATOR(pg_catalog.=) ANY (ARRAY[\(sets.joined(separator: ", "))])"
             + (byPartition ? " GROUP BY g._fkb_set, \(list)" : "")

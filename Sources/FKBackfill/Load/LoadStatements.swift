@@ -190,8 +190,12 @@ struct LoadStatements: Sendable {
             let masks = keySets.map { set in
                 columns.enumerated().reduce(0) { $0 | (set.contains($1.element) ? 0 : 1 << (columns.count - 1 - $1.offset)) }
             }
-            let cases = masks.enumerated().map { index, mask -> SQL in "WHEN \(int: mask) THEN \(int: index + 1)" }
-            select = "SELECT CASE GROUPING(\(list(columns))) \(cases.joined(separator: " ")) END AS _fkb_set, \(list(columns)), "
+            // A searched CASE with pg_catalog's operator: a simple `CASE x WHEN` looks `=` up by name.
+            let grouping: SQL = "GROUPING(\(list(columns)))"
+            let cases = masks.enumerated().map { index, mask -> SQL in
+                "WHEN \(grouping) OPERATOR(pg_catalog.=) \(int: mask) THEN \(int: index + 1)"
+            }
+            select = "SELECT CASE \(cases.joined(separator: " ")) END AS _fkb_set, \(list(columns)), "
                 + "count(*) AS _fkb_n" + rows
                 + " GROUP BY GROUPING SETS (\(keySets.map { "(\(list($0)))" as SQL }.joined(separator: ", ")))"
         } else {
