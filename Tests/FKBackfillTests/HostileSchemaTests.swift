@@ -32,9 +32,16 @@ import TestSupport
         // every tie (a statement's `CASE x WHEN 1`, run on the user's path, called theirs).
         environment["PGOPTIONS"] = "-c search_path=\(evil),pg_catalog,\(s),public"
 
+        // validate also runs read-only (a replica's credentials): its own statements — the
+        // input streamed through bound arrays, a cursor over a query — on the same path.
+        var readOnly = environment
+        readOnly["PGOPTIONS"] = (environment["PGOPTIONS"] ?? "") + " -c default_transaction_read_only=on"
+        let validations = commands.filter { $0.real.first == "validate" }.map { ($0, readOnly) }
+        let runs = commands.map { ($0, environment) } + validations
+
         // 1. What the tool runs: every command once with --print-sql, writing nothing.
         var printed = ""
-        for command in commands {
+        for (command, environment) in runs {
             let result = try run(binary, command.dryRun + ["--print-sql"], environment: environment)
             #expect(result.status == command.status, "\(command.dryRun): \(result.stderr)")
             printed += result.stderr
@@ -71,7 +78,7 @@ import TestSupport
         #expect(baseline >= 2, "the lookalikes were not picked up by plain SQL on that path")
 
         // 3. Every command for real, as the superuser, on that path.
-        for command in commands {
+        for (command, environment) in runs {
             let result = try run(binary, command.real, environment: environment)
             #expect(result.status == command.status, "\(command.real): \(result.stderr)")
         }
