@@ -105,10 +105,8 @@ import TestSupport
         #expect(try dryRunLoads(db, "fact", input))
         let staged = Result { try Validator(connection: db.connection).run(table: "\(db.schema).fact", input: input, options: ValidateOptions()) }
         let standby = Result { try standbyValidate(db, "fact", input) }
-        withKnownIssue("validate casts text to a domain under the pinned path: its CHECK's unqualified names are not found") {
-            #expect((try? staged.get())?.wouldLoad == true, "staged: \(staged.map(summary))")
-            #expect((try? standby.get())?.wouldLoad == true, "standby: \(standby.map(summary))")
-        }
+        #expect((try? staged.get())?.wouldLoad == true, "staged: \(staged.map(summary))")
+        #expect((try? standby.get())?.wouldLoad == true, "standby: \(standby.map(summary))")
     }
     /// The parent's key is a domain whose CHECK reads an unqualified table; the fact's
     /// column is plain text. PostgreSQL, under the user's path, inserts key xa into the
@@ -129,9 +127,7 @@ import TestSupport
             """)
         let input = InputSource.csv(path: try db.csvFile("id,code\n1,xa\n"), options: CSVOptions())
         let load = Result { try db.load("fact", input: input) { $0.dryRun = true } }
-        withKnownIssue("the new keys' fit to a parent's domain is cast under the pinned path: its CHECK's unqualified names are not found") {
-            #expect((try? load.get()) != nil, "\(load)")
-        }
+        #expect((try? load.get()) != nil, "\(load)")
     }
     /// The parent's CHECK calls a SQL function that reads an unqualified table
     /// (`CHECK (ok(code))`). PostgreSQL inserts key xa into the parent under the user's

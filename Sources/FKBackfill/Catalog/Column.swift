@@ -68,6 +68,20 @@ extension Column {
     /// schema-qualified and quoted where needed.
     var sqlType: SQL { SQL(unsafeRaw: type) }
 
+    /// The type a statement under the tool's pinned path casts a value for this column to:
+    /// the column's own, but for a domain of the user's (`PathSafeType.isQualified`) the
+    /// type under it. A domain's CHECK may call the user's function, whose body resolves
+    /// names under the path of the statement that runs it (hostile review 15: a new parent
+    /// key cast to such a domain failed with 42P01 under the pinned path, where the
+    /// user's own INSERT works). The statement that writes the value runs under the
+    /// user's path (`LoadStatements+ParentRows`) and assigns it to the domain there, as
+    /// PostgreSQL does on the user's INSERT: the CHECK is judged once, where it can be.
+    var pinnedType: SQL {
+        guard let base = domainBaseType, PathSafeType.isQualified(type) else { return sqlType }
+        // Safe as raw text: `format_type`'s output, as `sqlType`.
+        return SQL(unsafeRaw: base)
+    }
+
     /// The DEFAULT expression as SQL. Safe as raw text: `pg_get_expr` deparsed it from the
     /// server's own stored expression under the pinned path, so every function in it is
     /// schema-qualified unless it is `pg_catalog`'s.

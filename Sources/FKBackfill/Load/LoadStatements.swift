@@ -198,7 +198,7 @@ struct LoadStatements: Sendable {
             // GROUPING takes at most 31 arguments: one scan per set then.
             select = keySets.enumerated().map { index, set -> SQL in
                 let values = columns.map { name -> SQL in
-                    let type = plan.stagedColumns.first { $0.name == name }?.sqlType ?? "text"
+                    let type = plan.stagedColumns.first { $0.name == name }?.pinnedType ?? "pg_catalog.text"
                     return set.contains(name) ? "s.\(identifier(name))" : "CAST(NULL AS \(type)) AS \(identifier(name))"
                 }
                 return "SELECT \(int: index + 1) AS _fkb_set, \(values.joined(separator: ", ")), count(*) AS _fkb_n" + rows

@@ -17,8 +17,10 @@ struct TextStaging {
     /// types without their length, so a long value is reported as too long instead of
     /// being cut by the cast; `bpchar` keeps char(n) comparisons blank-insensitive, as
     /// PostgreSQL compares them.
+    /// Path-safe (`PathSafeType`): the casts run under the user's search path
+    /// (`castsUnderUserPath`).
     static func checkedType(_ column: Column) -> SQL {
-        unsized(column.type) ?? column.sqlType
+        unsized(column.type) ?? PathSafeType.sql(column.type)
     }
 
     /// The stage's column type: `checkedType`, but for a domain the type under it. A value
@@ -29,8 +31,7 @@ struct TextStaging {
     /// to it again.
     static func stagingType(_ column: Column) -> SQL {
         guard let base = column.domainBaseType else { return checkedType(column) }
-        // Safe as raw text: `format_type`'s output, read from the catalog (as `Column.sqlType`).
-        return unsized(base) ?? SQL(unsafeRaw: base)
+        return unsized(base) ?? PathSafeType.sql(base)
     }
 
     /// A table's or query's `value` as the text staged raw, printed as `print` says
@@ -42,8 +43,7 @@ struct TextStaging {
 
     /// `value` cast back to the input column's own type, or as it is.
     static func via(_ value: SQL, _ type: String?) -> SQL {
-        // Safe as raw text: `format_type`'s own spelling of the input column's type.
-        type.map { "CAST(\(value) AS \(unsafeRaw: $0))" } ?? value
+        type.map { "CAST(\(value) AS \(PathSafeType.sql($0)))" } ?? value
     }
 
     /// The input column's own type for `column`, if its text goes back to it first.
@@ -53,7 +53,7 @@ struct TextStaging {
         // An array keeps its brackets: varchar(5)[] is staged as varchar[], not varchar.
         let array: SQL = type.hasSuffix("[]") ? "[]" : ""
         if type.hasPrefix("character varying(") { return "character varying" + array }
-        if type.hasPrefix("character(") { return "bpchar" + array }
+        if type.hasPrefix("character(") { return "pg_catalog.bpchar" + array }
         return nil
     }
 
@@ -74,6 +74,24 @@ struct TextStaging {
                 + "THEN CAST(\(input) AS \(stagingType(column))) ELSE \(stored) END"
         }
         return column.domainNotNull ? "CASE WHEN \(value) IS NULL THEN NULL ELSE \(stored) END" : stored
+    }
+
+    /// Whether casting text to `column`'s type (after `via`, the input column's own type)
+    /// may run the user's code: a type of the user's (`PathSafeType.isQualified`), such as
+    /// a domain whose CHECK calls the user's function. Such a cast must run under the
+    /// user's path (`castsUnderUserPath`), where the statement that casts can.
+    static func castRunsUserCode(_ column: Column, via: String?) -> Bool {
+        PathSafeType.isQualified(column.type) || (via.map(PathSafeType.isQualified) ?? false)
+    }
+
+    /// `value` cast to the stage's type without its domain's checks (a domain's base
+    /// type): for a statement that cannot run under the user's path (the read-only
+    /// batch's), whose values the domain refuses were found beforehand by casts that did
+    /// (`Validator.unconvertibleValues`) and are NULL. Nil where the type has no base to
+    /// cast to instead (an array of a domain, a composite).
+    static func castToBase(_ value: SQL, _ column: Column, via: String? = nil) -> SQL? {
+        guard column.domainBaseType != nil else { return nil }
+        return "CAST(\(Self.via(value, via)) AS \(stagingType(column)))"
     }
 
     /// The declared length of a character column, if it has one.
@@ -112,17 +130,33 @@ struct TextStaging {
     /// a quoted type name may contain any `$tag$`. `OR REPLACE`: a temporary function
     /// outlives the transaction, so a second run on the same connection (the library's
     /// callers) found the first one's and stopped with 42723.
+    ///
+    /// Created under the user's search path (`castsUnderUserPath`) with `SET search_path
+    /// FROM CURRENT`: a domain's CHECK calling the user's function that names a table
+    /// unqualified runs as in the user's COPY (hostile review 15: under the pinned path
+    /// every value "did not convert"). Its only names are types, path-safe.
     func createCastChecks() -> [SQL] {
         castTypes.enumerated().map { index, key in
             // The body is a quoted literal, so nothing in a type's name can end it. Safe
-            // as raw text inside: `type` is a staging type, `format_type`'s own spelling,
-            // as is the input's own type before it.
+            // as raw text inside: `type` is a staging type, `format_type`'s own spelling
+            // made path-safe, as is the input's own type before it.
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            let value = parts.count == 2 ? "CAST(value AS \(parts[0]))" : "value"
+            let value = parts.count == 2 ? "CAST(value AS \(PathSafeType.text(parts[0])))" : "value"
             let body = "BEGIN PERFORM CAST(\(value) AS \(parts.last ?? key)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
-            return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql "
-                + "SET search_path = pg_catalog, pg_temp AS \(literal: body)"
+            return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql "
+                + "SET search_path FROM CURRENT AS \(literal: body)"
         }
+    }
+
+    /// Runs the statements that cast the input's text to the target's types under the
+    /// user's search path, as the load's COPY into its typed stage runs: a domain's CHECK
+    /// (or a composite's field's) that calls the user's function naming things
+    /// unqualified finds them as in the user's session. The statements' own names are
+    /// qualified: types through `PathSafeType`, functions and operators `pg_catalog.`'s,
+    /// tables `pg_temp.`'s.
+    @discardableResult
+    static func castsUnderUserPath<T>(on session: Session, _ body: () throws -> T) throws -> T {
+        try session.underUserSearchPath(body)
     }
 
     /// True for a row of `fkb_raw r` whose `column` holds text that does not cast. A NULL
@@ -177,8 +211,10 @@ struct TextStaging {
         // 8160: MaxHeapTupleSize of 8 kB pages, which the server's message names. In
         // physical order, as the cast went: every row before the one it stopped at cast
         // fine, so the scan meets no bad value first; if it does, no line is named.
-        let row = (try? session.savepoint {
-            try session.execute("SELECT r._fkb_row AS n FROM \(Self.raw) r WHERE pg_column_size(ROW(\(typed))) > \(int: 8160) LIMIT 1")
+        let row = (try? Self.castsUnderUserPath(on: session) {
+            try session.savepoint {
+                try session.execute("SELECT r._fkb_row AS n FROM \(Self.raw) r WHERE pg_catalog.pg_column_size(ROW(\(typed))) OPERATOR(pg_catalog.>) \(int: 8160) LIMIT 1")
+            }
         })?.rows.first?.int("n")
         let line = row.map { lines?.line(ofRecord: $0) ?? $0 }
         return FKBackfillError("\(input)\(line.map { ":\($0)" } ?? ""): \(error.message)", hint: OpenedInput.rowTooBigHint, kind: .badInput(line: line))

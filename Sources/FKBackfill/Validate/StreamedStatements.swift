@@ -146,7 +146,11 @@ struct StreamedStatements {
         }
         let typed = zip(columns, unconvertible).enumerated().map { index, pair -> SQL in
             let (column, bad) = pair
-            var cast = TextStaging.cast("r.\(ident: column.name)", column, via: plan.sourceTypes[column.name])
+            let via = plan.sourceTypes[column.name]
+            // A cast that may run the user's code cannot run here, under the pinned path:
+            // its domain's refusals were found under the user's path first (`userCast`).
+            var cast = (TextStaging.castRunsUserCode(column, via: via) ? TextStaging.castToBase("r.\(ident: column.name)", column, via: via) : nil)
+                ?? TextStaging.cast("r.\(ident: column.name)", column, via: via)
             // As the insert stores it: varchar(n) without the spaces beyond n, char(n)
             // padded ('abc  ' is 'abc' in a varchar(3) key). A longer value is a finding of
             // its own ("too long"); cut here, it is only compared.
@@ -235,7 +239,14 @@ struct StreamedStatements {
         }
     }
 
+    /// Whether `column`'s values are cast under the user's path, before the batch's
+    /// statement, which then holds them in the domain's base type (`TextStaging.castToBase`).
+    func userCast(_ column: Column) -> Bool {
+        TextStaging.castRunsUserCode(column, via: plan.sourceTypes[column.name]) && column.domainBaseType != nil
+    }
+
     /// Whether a NULL casts to `column`'s type: not where its domain's CHECK refuses NULL.
+    /// Run under the user's path (`TextStaging.castsUnderUserPath`), as `convertsAll`.
     func convertsNull(_ column: Column) -> SQL {
         "SELECT CAST(NULL AS \(TextStaging.checkedType(column))) IS NULL AS n"
     }

@@ -122,27 +122,35 @@ extension Validator {
                 }
                 return row
             }
+            // A domain whose cast may run the user's code: its refusals are found under the
+            // user's path first, for the batch's statement holds its base type only.
+            func findUnconvertible(_ index: Int, _ column: Column) throws {
+                let distinct = Set(values[index].compactMap { $0 })
+                let again = distinct.intersection(knownBad[index])
+                let found = try unconvertibleValues(column, distinct.subtracting(again).sorted(), sql)
+                knownBad[index].formUnion(found)
+                unconvertible[index] = (Array(again) + found).sorted()
+                // A domain whose CHECK refuses NULL (not a NOT NULL domain: its NULL is
+                // the NOT NULL check's, and TextStaging.cast lets it through).
+                if column.domainBaseType != nil, !column.domainNotNull, values[index].contains(where: { $0 == nil }) {
+                    do {
+                        _ = try TextStaging.castsUnderUserPath(on: session) { try session.savepoint { try session.execute(sql.convertsNull(column)) } }
+                    } catch let refusal as PostgresError where refusal.kind == .server && Self.isValueRefusal(refusal) {
+                        nullRefused[index] = true
+                    }
+                }
+            }
+            for (index, column) in columns.enumerated() where sql.userCast(column) {
+                try findUnconvertible(index, column)
+            }
             let row: Row
             do {
                 row = try session.savepoint { try run() }
             } catch let error as PostgresError where error.kind == .server && Self.isValueRefusal(error) {
                 // A value does not convert: find which, column by column, and check the
                 // batch again with those values NULL, as the staged path's checked cast does.
-                for (index, column) in columns.enumerated() {
-                    let distinct = Set(values[index].compactMap { $0 })
-                    let again = distinct.intersection(knownBad[index])
-                    let found = try unconvertibleValues(column, distinct.subtracting(again).sorted(), sql)
-                    knownBad[index].formUnion(found)
-                    unconvertible[index] = (Array(again) + found).sorted()
-                    // A domain whose CHECK refuses NULL (not a NOT NULL domain: its NULL is
-                    // the NOT NULL check's, and TextStaging.cast lets it through).
-                    if column.domainBaseType != nil, !column.domainNotNull, values[index].contains(where: { $0 == nil }) {
-                        do {
-                            _ = try session.savepoint { try session.execute(sql.convertsNull(column)) }
-                        } catch let refusal as PostgresError where refusal.kind == .server && Self.isValueRefusal(refusal) {
-                            nullRefused[index] = true
-                        }
-                    }
+                for (index, column) in columns.enumerated() where !sql.userCast(column) {
+                    try findUnconvertible(index, column)
                 }
                 guard unconvertible.contains(where: { !$0.isEmpty }) || nullRefused.contains(true) else { throw error }
                 row = try run()
@@ -282,7 +290,8 @@ extension Validator {
     func unconvertibleValues(_ column: Column, _ values: [String], _ sql: StreamedStatements) throws -> [String] {
         guard !values.isEmpty else { return [] }
         do {
-            _ = try session.savepoint { try session.execute(sql.convertsAll(column, values)) }
+            // Under the user's path, as the load's COPY casts (a domain's CHECK may call their code).
+            _ = try TextStaging.castsUnderUserPath(on: session) { try session.savepoint { try session.execute(sql.convertsAll(column, values)) } }
             return []
         } catch let error as PostgresError where error.kind == .server && Self.isValueRefusal(error) {
             if values.count == 1 { return values }
