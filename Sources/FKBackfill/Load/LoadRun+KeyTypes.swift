@@ -44,8 +44,11 @@ extension LoadRun {
             // The body is a quoted literal; the types are format_type's own spelling, path-safe:
             // created under the user's path, which it keeps (`FROM CURRENT`), so the cast
             // runs the domain's CHECK as the parent's insert will.
+            // It returns the value in the domain's base type: a NULL (the key that does not
+            // fit) returned as the domain would meet its CHECK again, which may refuse NULL.
             try TextStaging.castsUnderUserPath(on: session) {
-                try session.execute("CREATE OR REPLACE FUNCTION \(function)(value \(PathSafeType.sql(staged.type))) RETURNS \(PathSafeType.sql(target.type)) "
+                try session.execute("CREATE OR REPLACE FUNCTION \(function)(value \(PathSafeType.sql(staged.type))) "
+                    + "RETURNS \(PathSafeType.sql(target.domainBaseType ?? target.type)) "
                     + "LANGUAGE plpgsql SET search_path FROM CURRENT AS \(literal: body)")
             }
             try reject(prefix + "(\(function)(\(typed)) IS NOT NULL AND (\(fk.childEquality[fit.pair].compare("\(function)(\(typed))", typed))) IS TRUE)")
