@@ -166,26 +166,24 @@ import TestSupport
     /// column is measured as its whole array literal ('{ab,cd}' is "too long", "would not
     /// load"; the load takes it): still known.
     @Test func lengthsOfADomainAndAnArrayAsPostgreSQLJudgesThem() throws {
-        withKnownIssue("varchar(n)[] is measured as its whole literal") {
-            let db = try TestDatabase()
-            try db.run("""
-                CREATE DOMAIN dv AS varchar(4);
-                CREATE TABLE p (k text PRIMARY KEY);
-                INSERT INTO p VALUES ('x');
-                CREATE TABLE t (id int, a text REFERENCES p, d dv, arr varchar(4)[]);
-                """)
-            let table = "\(db.schema).t"
-            let domain = try db.csvFile("id,a,d,arr\n1,x,abcde,{ab}\n")
-            let array = try db.csvFile("id,a,d,arr\n1,x,ab,\"{ab,cd}\"\n")
-            #expect(dryRunError(db, table, domain) != nil, "the load refuses 'abcde' in a domain over varchar(4)")
-            #expect(dryRunError(db, table, array) == nil, "the load takes '{ab,cd}' in varchar(4)[]")
-            let standby = try standby(db)
-            for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
-                let tooLong = try validate(connection, table, domain)
-                #expect(!tooLong.wouldLoad || !tooLong.notExact.isEmpty, "\(name): \(tooLong.render(.text))")
-                let fine = try validate(connection, table, array)
-                #expect(fine.wouldLoad, "\(name): \(fine.render(.text))")
-            }
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN dv AS varchar(4);
+            CREATE TABLE p (k text PRIMARY KEY);
+            INSERT INTO p VALUES ('x');
+            CREATE TABLE t (id int, a text REFERENCES p, d dv, arr varchar(4)[]);
+            """)
+        let table = "\(db.schema).t"
+        let domain = try db.csvFile("id,a,d,arr\n1,x,abcde,{ab}\n")
+        let array = try db.csvFile("id,a,d,arr\n1,x,ab,\"{ab,cd}\"\n")
+        #expect(dryRunError(db, table, domain) != nil, "the load refuses 'abcde' in a domain over varchar(4)")
+        #expect(dryRunError(db, table, array) == nil, "the load takes '{ab,cd}' in varchar(4)[]")
+        let standby = try standby(db)
+        for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
+            let tooLong = try validate(connection, table, domain)
+            #expect(!tooLong.wouldLoad || !tooLong.notExact.isEmpty, "\(name): \(tooLong.render(.text))")
+            let fine = try validate(connection, table, array)
+            #expect(fine.wouldLoad, "\(name): \(fine.render(.text))")
         }
     }
 
@@ -194,22 +192,20 @@ import TestSupport
     /// string too long for type bit varying(3)"); validate, staged and read-only, says
     /// "would load" with an empty notExact.
     @Test func bitStringLengths() throws {
-        withKnownIssue("bit(n) and varbit(n) are cast explicitly, which pads and truncates where the load's assignment refuses") {
-            let db = try TestDatabase()
-            try db.run("""
-                CREATE TABLE p (k text PRIMARY KEY);
-                INSERT INTO p VALUES ('x');
-                CREATE TABLE t (id int, a text REFERENCES p, b bit(3), vb varbit(3));
-                """)
-            let table = "\(db.schema).t"
-            let standby = try standby(db)
-            for text in ["id,a,b,vb\n1,x,1010,101\n", "id,a,b,vb\n1,x,101,1010\n"] {
-                let csv = try db.csvFile(text)
-                #expect(dryRunError(db, table, csv) != nil, "the load refuses \(text)")
-                for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
-                    let report = try validate(connection, table, csv)
-                    #expect(!report.wouldLoad || !report.notExact.isEmpty, "\(name): \(text)")
-                }
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            INSERT INTO p VALUES ('x');
+            CREATE TABLE t (id int, a text REFERENCES p, b bit(3), vb varbit(3));
+            """)
+        let table = "\(db.schema).t"
+        let standby = try standby(db)
+        for text in ["id,a,b,vb\n1,x,1010,101\n", "id,a,b,vb\n1,x,101,1010\n"] {
+            let csv = try db.csvFile(text)
+            #expect(dryRunError(db, table, csv) != nil, "the load refuses \(text)")
+            for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
+                let report = try validate(connection, table, csv)
+                #expect(!report.wouldLoad || !report.notExact.isEmpty, "\(name): \(text)")
             }
         }
     }

@@ -27,6 +27,11 @@ public struct Column: Sendable, Equatable {
     /// stores values in it, so that a value the domain refuses can stand as NULL until its
     /// row is set aside (`TextStaging`).
     public var domainBaseType: String?
+    /// For a column whose type is an array of a domain: the array of the type under the
+    /// domain, as `format_type` prints it (`character varying(3)[]`). What its elements'
+    /// lengths are checked against, and what a statement that cannot run the domain's
+    /// CHECK holds it as (`TextStaging.castToBase`, `pinnedType`).
+    public var arrayDomainBaseType: String?
     /// The column's domain (or one under it) is `NOT NULL`: a NULL is refused though
     /// `attnotnull` is false.
     public var domainNotNull = false
@@ -77,7 +82,7 @@ extension Column {
     /// user's path (`LoadStatements+ParentRows`) and assigns it to the domain there, as
     /// PostgreSQL does on the user's INSERT: the CHECK is judged once, where it can be.
     var pinnedType: SQL {
-        guard let base = domainBaseType, PathSafeType.isQualified(type) else { return sqlType }
+        guard let base = domainBaseType ?? arrayDomainBaseType, PathSafeType.isQualified(type) else { return sqlType }
         // Safe as raw text: `format_type`'s output, as `sqlType`.
         return SQL(unsafeRaw: base)
     }

@@ -57,13 +57,26 @@ struct TextStaging {
         return nil
     }
 
+    /// `value` (text) cast to `checkedType` as the load assigns it (after `via`, the input
+    /// column's own type): an explicit cast, but where the explicit cast would cut or pad
+    /// what the load's COPY or INSERT refuses (a bit(n) of another length, an array's
+    /// element too long: `AssignedLength`), first the assignment's own length check, which
+    /// raises as the load does. An integer into bit(n) keeps the explicit cast, as the load
+    /// makes it (`LoadStatements.stagingCast`).
+    static func checkedCast(_ value: SQL, _ column: Column, via: String? = nil) -> SQL {
+        let input = Self.via(value, via)
+        let cast: SQL = "CAST(\(input) AS \(checkedType(column)))"
+        guard let length = AssignedLength(column), !LoadStatements.integerTypes.contains(via ?? "") else { return cast }
+        return "CASE WHEN \(input) IS NULL OR \(length.fits(input)) THEN \(cast) END"
+    }
+
     /// `CAST(value AS checkedType)`, and for a domain then to the stage's type. A NULL in
     /// a NOT NULL domain's column stays NULL, for the NOT NULL check to set its row aside
     /// (`Column.refusesNull`), instead of failing the whole cast. With `via` (the input
     /// column's own type, `LoadPlan.sourceTypes`), the text goes back to that type first.
     static func cast(_ value: SQL, _ column: Column, via: String? = nil) -> SQL {
         let input = Self.via(value, via)
-        let checked: SQL = "CAST(\(input) AS \(checkedType(column)))"
+        let checked = checkedCast(value, column, via: via)
         guard column.domainBaseType != nil else { return checked }
         var stored: SQL = "CAST(\(checked) AS \(stagingType(column)))"
         if let length = maxLength(column), !column.type.hasSuffix("]") {
@@ -90,17 +103,22 @@ struct TextStaging {
     /// (`Validator.unconvertibleValues`) and are NULL. Nil where the type has no base to
     /// cast to instead (an array of a domain, a composite).
     static func castToBase(_ value: SQL, _ column: Column, via: String? = nil) -> SQL? {
-        guard column.domainBaseType != nil else { return nil }
-        return "CAST(\(Self.via(value, via)) AS \(stagingType(column)))"
+        guard let base = column.domainBaseType ?? column.arrayDomainBaseType else { return nil }
+        let input = Self.via(value, via)
+        let cast: SQL = "CAST(\(input) AS \(unsized(base) ?? PathSafeType.sql(base)))"
+        guard let length = AssignedLength(column), !LoadStatements.integerTypes.contains(via ?? "") else { return cast }
+        return "CASE WHEN \(input) IS NULL OR \(length.fits(input)) THEN \(cast) END"
     }
 
     /// The declared length of a character column, if it has one.
     /// A domain's is its base type's: the explicit cast to the domain cuts a longer value
     /// (hostile review 9: `--max-rejects` stored 'ABC' for 'ABCDEF' in a varchar(3)
     /// domain), so the raw check must find it first, as the load's COPY refuses it.
+    /// Not an array's: its elements are measured by the cast (`AssignedLength`), not its
+    /// whole literal ('{ab,cd}' fits varchar(4)[]).
     static func maxLength(_ column: Column) -> Int? {
         let type = column.domainBaseType ?? column.type
-        guard type.hasPrefix("character varying(") || type.hasPrefix("character("),
+        guard !type.hasSuffix("]"), type.hasPrefix("character varying(") || type.hasPrefix("character("),
               let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")") else { return nil }
         return Int(type[type.index(after: open)..<close])
     }
@@ -119,9 +137,10 @@ struct TextStaging {
     /// (with the input's own type first where it has one: `via`).
     var castTypes: [String] { Array(Set(plan.stagedColumns.map(castKey))).sorted() }
 
-    /// What a column's cast-check function casts: its staging type, after its input type.
+    /// What a column's cast-check function evaluates: its checked cast of `value`
+    /// (`checkedCast`), with its input type and its lengths.
     func castKey(_ column: Column) -> String {
-        (via(column).map { $0 + "\u{0}" } ?? "") + Self.checkedType(column).description
+        Self.checkedCast("value", column, via: via(column)).description
     }
 
     /// One pg_temp function per staged type that says whether a text casts to it,
@@ -138,11 +157,9 @@ struct TextStaging {
     func createCastChecks() -> [SQL] {
         castTypes.enumerated().map { index, key in
             // The body is a quoted literal, so nothing in a type's name can end it. Safe
-            // as raw text inside: `type` is a staging type, `format_type`'s own spelling
-            // made path-safe, as is the input's own type before it.
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            let value = parts.count == 2 ? "CAST(value AS \(PathSafeType.text(parts[0])))" : "value"
-            let body = "BEGIN PERFORM CAST(\(value) AS \(parts.last ?? key)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
+            // as raw text inside: `checkedCast`'s own, types as `format_type` spells them
+            // made path-safe, functions pg_catalog's, and digits.
+            let body = "BEGIN PERFORM \(key); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
             return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql "
                 + "SET search_path FROM CURRENT AS \(literal: body)"
         }

@@ -242,7 +242,7 @@ struct StreamedStatements {
     /// Whether `column`'s values are cast under the user's path, before the batch's
     /// statement, which then holds them in the domain's base type (`TextStaging.castToBase`).
     func userCast(_ column: Column) -> Bool {
-        TextStaging.castRunsUserCode(column, via: plan.sourceTypes[column.name]) && column.domainBaseType != nil
+        TextStaging.castRunsUserCode(column, via: plan.sourceTypes[column.name]) && (column.domainBaseType ?? column.arrayDomainBaseType) != nil
     }
 
     /// Whether a NULL casts to `column`'s type: not where its domain's CHECK refuses NULL.
@@ -255,7 +255,7 @@ struct StreamedStatements {
     /// in a savepoint by the caller, to find the values that do not (PostgreSQL 15 has no
     /// `pg_input_is_valid`).
     func convertsAll(_ column: Column, _ values: [String]) -> SQL {
-        "SELECT pg_catalog.count(CAST(\(TextStaging.via("u.v", plan.sourceTypes[column.name])) AS \(TextStaging.checkedType(column)))) AS n "
+        "SELECT pg_catalog.count(\(TextStaging.checkedCast("u.v", column, via: plan.sourceTypes[column.name]))) AS n "
             + "FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u(v)"
     }
 
