@@ -164,7 +164,7 @@ import TestSupport
     /// and its cast truncated ('abcde' → "would load", empty notExact; the load fails with
     /// 22001: mended after hostile review 9, TextStaging.maxLength), while a varchar(4)[]
     /// column is measured as its whole array literal ('{ab,cd}' is "too long", "would not
-    /// load"; the load takes it): still known.
+    /// load"; the load takes it): mended on branch casts (each element is measured, `AssignedLength`).
     @Test func lengthsOfADomainAndAnArrayAsPostgreSQLJudgesThem() throws {
         let db = try TestDatabase()
         try db.run("""
@@ -190,7 +190,8 @@ import TestSupport
     /// bit(3) and varbit(3): the explicit cast truncates and pads where the load's
     /// assignment refuses ('1010': "bit string length 4 does not match type bit(3)", "bit
     /// string too long for type bit varying(3)"); validate, staged and read-only, says
-    /// "would load" with an empty notExact.
+    /// "would load" with an empty notExact. Mended on branch casts: the assignment's own
+    /// length check runs first (`AssignedLength`).
     @Test func bitStringLengths() throws {
         let db = try TestDatabase()
         try db.run("""

@@ -42,4 +42,10 @@ enum PathSafeType {
         }
         return false
     }
+
+    /// Whether values of the type are names read under the search path (`regclass`,
+    /// `regtype`, …): their text means another object under another path.
+    static func readsPath(_ formatted: String) -> Bool {
+        formatted.hasPrefix("reg") && !formatted.contains(".") && !formatted.contains("(")
+    }
 }
