@@ -91,6 +91,7 @@ import TestSupport
     /// and in `pg_temp.fkb_casts_N`, both under the pinned path (the helper with
     /// `SET search_path = pg_catalog, pg_temp` and `EXCEPTION WHEN others`, which would
     /// call every value "does not convert" if the INSERT did not throw first).
+    /// Mended on branch casts: those casts run under the user's path (`TextStaging.castsUnderUserPath`).
     @Test func aDomainCheckReadingAnUnqualifiedTableOnValidate() throws {
         let db = try TestDatabase()
         try db.run("""
@@ -114,6 +115,9 @@ import TestSupport
     /// error: relation \"allowed\" does not exist (SQLSTATE 42P01)" (exit 3), nothing
     /// written: its check that each new key fits the parent's type casts it to the domain
     /// (`… CAST(CAST(d.v AS text) AS dcode) …` in the reject UPDATE) under the pinned path.
+    /// Mended on branch casts: the fit is cast under the user's path (`KeyFit.runsUserCode`),
+    /// and the new rows' values the pinned path computes are held in the domain's base type
+    /// (`Column.pinnedType`) until the insert, under the user's path, assigns them.
     @Test func aParentKeyDomainWhoseCheckReadsAnUnqualifiedTable() throws {
         let db = try TestDatabase()
         try db.run("""
