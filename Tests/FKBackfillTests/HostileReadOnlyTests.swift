@@ -164,52 +164,49 @@ import TestSupport
     /// and its cast truncated ('abcde' → "would load", empty notExact; the load fails with
     /// 22001: mended after hostile review 9, TextStaging.maxLength), while a varchar(4)[]
     /// column is measured as its whole array literal ('{ab,cd}' is "too long", "would not
-    /// load"; the load takes it): still known.
+    /// load"; the load takes it): mended on branch casts (each element is measured, `AssignedLength`).
     @Test func lengthsOfADomainAndAnArrayAsPostgreSQLJudgesThem() throws {
-        withKnownIssue("varchar(n)[] is measured as its whole literal") {
-            let db = try TestDatabase()
-            try db.run("""
-                CREATE DOMAIN dv AS varchar(4);
-                CREATE TABLE p (k text PRIMARY KEY);
-                INSERT INTO p VALUES ('x');
-                CREATE TABLE t (id int, a text REFERENCES p, d dv, arr varchar(4)[]);
-                """)
-            let table = "\(db.schema).t"
-            let domain = try db.csvFile("id,a,d,arr\n1,x,abcde,{ab}\n")
-            let array = try db.csvFile("id,a,d,arr\n1,x,ab,\"{ab,cd}\"\n")
-            #expect(dryRunError(db, table, domain) != nil, "the load refuses 'abcde' in a domain over varchar(4)")
-            #expect(dryRunError(db, table, array) == nil, "the load takes '{ab,cd}' in varchar(4)[]")
-            let standby = try standby(db)
-            for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
-                let tooLong = try validate(connection, table, domain)
-                #expect(!tooLong.wouldLoad || !tooLong.notExact.isEmpty, "\(name): \(tooLong.render(.text))")
-                let fine = try validate(connection, table, array)
-                #expect(fine.wouldLoad, "\(name): \(fine.render(.text))")
-            }
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN dv AS varchar(4);
+            CREATE TABLE p (k text PRIMARY KEY);
+            INSERT INTO p VALUES ('x');
+            CREATE TABLE t (id int, a text REFERENCES p, d dv, arr varchar(4)[]);
+            """)
+        let table = "\(db.schema).t"
+        let domain = try db.csvFile("id,a,d,arr\n1,x,abcde,{ab}\n")
+        let array = try db.csvFile("id,a,d,arr\n1,x,ab,\"{ab,cd}\"\n")
+        #expect(dryRunError(db, table, domain) != nil, "the load refuses 'abcde' in a domain over varchar(4)")
+        #expect(dryRunError(db, table, array) == nil, "the load takes '{ab,cd}' in varchar(4)[]")
+        let standby = try standby(db)
+        for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
+            let tooLong = try validate(connection, table, domain)
+            #expect(!tooLong.wouldLoad || !tooLong.notExact.isEmpty, "\(name): \(tooLong.render(.text))")
+            let fine = try validate(connection, table, array)
+            #expect(fine.wouldLoad, "\(name): \(fine.render(.text))")
         }
     }
 
     /// bit(3) and varbit(3): the explicit cast truncates and pads where the load's
     /// assignment refuses ('1010': "bit string length 4 does not match type bit(3)", "bit
     /// string too long for type bit varying(3)"); validate, staged and read-only, says
-    /// "would load" with an empty notExact.
+    /// "would load" with an empty notExact. Mended on branch casts: the assignment's own
+    /// length check runs first (`AssignedLength`).
     @Test func bitStringLengths() throws {
-        withKnownIssue("bit(n) and varbit(n) are cast explicitly, which pads and truncates where the load's assignment refuses") {
-            let db = try TestDatabase()
-            try db.run("""
-                CREATE TABLE p (k text PRIMARY KEY);
-                INSERT INTO p VALUES ('x');
-                CREATE TABLE t (id int, a text REFERENCES p, b bit(3), vb varbit(3));
-                """)
-            let table = "\(db.schema).t"
-            let standby = try standby(db)
-            for text in ["id,a,b,vb\n1,x,1010,101\n", "id,a,b,vb\n1,x,101,1010\n"] {
-                let csv = try db.csvFile(text)
-                #expect(dryRunError(db, table, csv) != nil, "the load refuses \(text)")
-                for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
-                    let report = try validate(connection, table, csv)
-                    #expect(!report.wouldLoad || !report.notExact.isEmpty, "\(name): \(text)")
-                }
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            INSERT INTO p VALUES ('x');
+            CREATE TABLE t (id int, a text REFERENCES p, b bit(3), vb varbit(3));
+            """)
+        let table = "\(db.schema).t"
+        let standby = try standby(db)
+        for text in ["id,a,b,vb\n1,x,1010,101\n", "id,a,b,vb\n1,x,101,1010\n"] {
+            let csv = try db.csvFile(text)
+            #expect(dryRunError(db, table, csv) != nil, "the load refuses \(text)")
+            for (name, connection) in [("staged", db.connection), ("read-only", standby)] {
+                let report = try validate(connection, table, csv)
+                #expect(!report.wouldLoad || !report.notExact.isEmpty, "\(name): \(text)")
             }
         }
     }

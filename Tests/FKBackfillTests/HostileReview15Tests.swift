@@ -91,6 +91,7 @@ import TestSupport
     /// and in `pg_temp.fkb_casts_N`, both under the pinned path (the helper with
     /// `SET search_path = pg_catalog, pg_temp` and `EXCEPTION WHEN others`, which would
     /// call every value "does not convert" if the INSERT did not throw first).
+    /// Mended on branch casts: those casts run under the user's path (`TextStaging.castsUnderUserPath`).
     @Test func aDomainCheckReadingAnUnqualifiedTableOnValidate() throws {
         let db = try TestDatabase()
         try db.run("""
@@ -105,10 +106,8 @@ import TestSupport
         #expect(try dryRunLoads(db, "fact", input))
         let staged = Result { try Validator(connection: db.connection).run(table: "\(db.schema).fact", input: input, options: ValidateOptions()) }
         let standby = Result { try standbyValidate(db, "fact", input) }
-        withKnownIssue("validate casts text to a domain under the pinned path: its CHECK's unqualified names are not found") {
-            #expect((try? staged.get())?.wouldLoad == true, "staged: \(staged.map(summary))")
-            #expect((try? standby.get())?.wouldLoad == true, "standby: \(standby.map(summary))")
-        }
+        #expect((try? staged.get())?.wouldLoad == true, "staged: \(staged.map(summary))")
+        #expect((try? standby.get())?.wouldLoad == true, "standby: \(standby.map(summary))")
     }
     /// The parent's key is a domain whose CHECK reads an unqualified table; the fact's
     /// column is plain text. PostgreSQL, under the user's path, inserts key xa into the
@@ -116,6 +115,9 @@ import TestSupport
     /// error: relation \"allowed\" does not exist (SQLSTATE 42P01)" (exit 3), nothing
     /// written: its check that each new key fits the parent's type casts it to the domain
     /// (`… CAST(CAST(d.v AS text) AS dcode) …` in the reject UPDATE) under the pinned path.
+    /// Mended on branch casts: the fit is cast under the user's path (`KeyFit.runsUserCode`),
+    /// and the new rows' values the pinned path computes are held in the domain's base type
+    /// (`Column.pinnedType`) until the insert, under the user's path, assigns them.
     @Test func aParentKeyDomainWhoseCheckReadsAnUnqualifiedTable() throws {
         let db = try TestDatabase()
         try db.run("""
@@ -129,9 +131,7 @@ import TestSupport
             """)
         let input = InputSource.csv(path: try db.csvFile("id,code\n1,xa\n"), options: CSVOptions())
         let load = Result { try db.load("fact", input: input) { $0.dryRun = true } }
-        withKnownIssue("the new keys' fit to a parent's domain is cast under the pinned path: its CHECK's unqualified names are not found") {
-            #expect((try? load.get()) != nil, "\(load)")
-        }
+        #expect((try? load.get()) != nil, "\(load)")
     }
     /// The parent's CHECK calls a SQL function that reads an unqualified table
     /// (`CHECK (ok(code))`). PostgreSQL inserts key xa into the parent under the user's

@@ -199,7 +199,7 @@ struct Coverage {
             let constant: String? = if let mark = column.mark { mark } else if case .rule(let rule) = column.source,
                 case .value(let value) = rule.source { value } else { nil }
             guard let constant, let target = grandparent.table.column(referenced) else { return false }
-            conditions.append("\(ident: referenced) OPERATOR(pg_catalog.=) CAST(CAST(\(bind: constant) AS pg_catalog.text) AS \(target.sqlType))")
+            conditions.append("\(ident: referenced) OPERATOR(pg_catalog.=) CAST(CAST(\(bind: constant) AS pg_catalog.text) AS \(target.pinnedType))")
         }
         let query: SQL = "SELECT EXISTS (SELECT 1 FROM \(grandparent.table.name) WHERE \(conditions.joined(separator: " AND "))) AS found"
         let rendered = query.rendered()

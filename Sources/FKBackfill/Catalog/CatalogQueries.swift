@@ -107,6 +107,8 @@ enum CatalogQueries {
                a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid) AS default_expression, a.attidentity, a.attgenerated,
                dom.base AS domain_base, coalesce(dom.not_null, false) AS domain_not_null,
+               -- An array of a domain: the array of the type under it (its elements' casts).
+               CASE WHEN ty.typcategory = 'A' THEN edom.base || '[]' END AS array_domain_base,
                -- A collation the column has and a copy of it in its (base) type would not.
                CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN cn.nspname END AS collation_schema,
                CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN co.collname END AS collation_name
@@ -119,6 +121,7 @@ enum CatalogQueries {
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN domains dom ON dom.domain = a.atttypid
         LEFT JOIN pg_type ty ON ty.oid = a.atttypid
+        LEFT JOIN domains edom ON edom.domain = ty.typelem
         LEFT JOIN pg_type bt ON bt.oid = CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END
         LEFT JOIN pg_collation co ON co.oid = a.attcollation
         LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace

@@ -27,6 +27,11 @@ public struct Column: Sendable, Equatable {
     /// stores values in it, so that a value the domain refuses can stand as NULL until its
     /// row is set aside (`TextStaging`).
     public var domainBaseType: String?
+    /// For a column whose type is an array of a domain: the array of the type under the
+    /// domain, as `format_type` prints it (`character varying(3)[]`). What its elements'
+    /// lengths are checked against, and what a statement that cannot run the domain's
+    /// CHECK holds it as (`TextStaging.castToBase`, `pinnedType`).
+    public var arrayDomainBaseType: String?
     /// The column's domain (or one under it) is `NOT NULL`: a NULL is refused though
     /// `attnotnull` is false.
     public var domainNotNull = false
@@ -67,6 +72,20 @@ extension Column {
     /// catalog under the pinned `search_path`, so a type outside `pg_catalog` comes
     /// schema-qualified and quoted where needed.
     var sqlType: SQL { SQL(unsafeRaw: type) }
+
+    /// The type a statement under the tool's pinned path casts a value for this column to:
+    /// the column's own, but for a domain of the user's (`PathSafeType.isQualified`) the
+    /// type under it. A domain's CHECK may call the user's function, whose body resolves
+    /// names under the path of the statement that runs it (hostile review 15: a new parent
+    /// key cast to such a domain failed with 42P01 under the pinned path, where the
+    /// user's own INSERT works). The statement that writes the value runs under the
+    /// user's path (`LoadStatements+ParentRows`) and assigns it to the domain there, as
+    /// PostgreSQL does on the user's INSERT: the CHECK is judged once, where it can be.
+    var pinnedType: SQL {
+        guard let base = domainBaseType ?? arrayDomainBaseType, PathSafeType.isQualified(type) else { return sqlType }
+        // Safe as raw text: `format_type`'s output, as `sqlType`.
+        return SQL(unsafeRaw: base)
+    }
 
     /// The DEFAULT expression as SQL. Safe as raw text: `pg_get_expr` deparsed it from the
     /// server's own stored expression under the pinned path, so every function in it is

@@ -49,11 +49,11 @@ extension LoadRun {
             guard !tests.isEmpty else { continue }
             let defaults = leftOut.map { name -> SQL in
                 let column = parent.table.columns.first { $0.name == name }
-                return ", CAST(\(column?.defaultSQL ?? "NULL") AS \(column?.sqlType ?? "text")) AS \(ident: name)"
+                return ", CAST(\(column?.defaultSQL ?? "NULL") AS \(column?.pinnedType ?? "pg_catalog.text")) AS \(ident: name)"
             }
             // Typed as the columns, as the insert would assign them (a bare NULL would be text).
             let values = zip(columns, sql.insertedValues(parent)).map { column, value -> SQL in
-                "CAST(\(value) AS \(column.column.sqlType)) AS \(ident: column.column.name)"
+                "CAST(\(value) AS \(column.column.pinnedType)) AS \(ident: column.column.name)"
             }
             let counted = tests.enumerated().map { index, test -> SQL in "count(*) FILTER (WHERE \(test.condition)) AS c\(int: index)" }
             let row = try session.execute(

@@ -175,13 +175,15 @@ extension LoadRun {
         let tracker = opened.lineTracker()
         report.staged = try opened.stage(copy: checks.copyRaw, insert: checks.insertRaw(from:), lines: tracker, on: session, progress: progress, exactText: true)
         do {
-            try session.savepoint { try session.execute(checks.castAll()) }
+            try TextStaging.castsUnderUserPath(on: session) { try session.savepoint { try session.execute(checks.castAll()) } }
         } catch let error as PostgresError where error.kind == .server && error.sqlState == OpenedInput.programLimitExceeded {
             throw checks.rowTooBig(error, input: opened.source.label, lines: tracker, on: session)
         } catch let error as PostgresError where error.kind == .server {
             stageUpdated = true  // the rolled-back cast left dead rows; do not count on physical order
-            for function in checks.createCastChecks() { try session.execute(function) }
-            try session.execute(checks.castChecked())
+            try TextStaging.castsUnderUserPath(on: session) {
+                for function in checks.createCastChecks() { try session.execute(function) }
+                try session.execute(checks.castChecked())
+            }
             try markUnconvertible(checks)
         }
         return tracker

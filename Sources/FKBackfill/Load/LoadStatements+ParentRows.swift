@@ -17,7 +17,7 @@ extension LoadStatements {
     /// it has, so the INSERT's assignment casts are the ones a direct INSERT … SELECT makes.
     func createNewRows(_ parent: ParentPlan) -> SQL {
         let values = zip(parent.insertedColumns, insertedValues(parent)).map { column, value -> SQL in
-            let typed: SQL = value.description == "NULL" ? "CAST(NULL AS \(column.column.sqlType))" : value
+            let typed: SQL = value.description == "NULL" ? "CAST(NULL AS \(column.column.pinnedType))" : value
             return "\(typed) AS \(ident: column.column.name)"
         }
         return "CREATE TEMP TABLE \(Self.newRows(parent.index)) ON COMMIT DROP AS SELECT \(values.joined(separator: ", ")) "

@@ -9,11 +9,11 @@ extension LoadStatements {
         case .staged(let source, _):
             // Cast to the parent column's type: an input column the target lacks is staged
             // as text when parents of different types share its name.
-            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(identifier(source))) AS \(column.column.sqlType))"
+            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(identifier(source))) AS \(column.column.pinnedType))"
         case .rule(let rule):
             switch rule.source {
-            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(identifier(source))")) AS \(column.column.sqlType))"
-            case .value(let value): return "CAST(\(constant(value)) AS \(column.column.sqlType))"
+            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(identifier(source))")) AS \(column.column.pinnedType))"
+            case .value(let value): return "CAST(\(constant(value)) AS \(column.column.pinnedType))"
             case .template(let template):
                 let parts = TemplateParts.parse(template).map { part -> SQL in
                     switch part {
@@ -21,7 +21,7 @@ extension LoadStatements {
                     case .placeholder(let name): "CAST(\(aggregate(.first, of: "s.\(identifier(name))")) AS text)"
                     }
                 }
-                return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.sqlType))"
+                return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.pinnedType))"
             case .sql(let expression):
                 // Safe as raw text: the rules file is the user's configuration, and
                 // SQLExpressionCheck compiled this expression on the server first and
@@ -82,13 +82,13 @@ extension LoadStatements {
     /// The value of each of `insertedColumns` in a new row, over `fkb_val_N v`.
     func insertedValues(_ parent: ParentPlan) -> [SQL] {
         parent.insertedColumns.map { column -> SQL in
-            if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.sqlType))" }
+            if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.pinnedType))" }
             if column.deferredUntilCycleLoaded { return "NULL" }
             let value = valueExpression(of: column.column.name, in: parent) ?? "NULL"
             if appendsJSON(column) {
                 // Appending to a new row: to its default array, if it has one.
                 let initial: SQL = column.column.defaultSQL.map { "(\($0))" } ?? "NULL"
-                return "CAST(\(jsonUnion(initial, value)) AS \(column.column.sqlType))"
+                return "CAST(\(jsonUnion(initial, value)) AS \(column.column.pinnedType))"
             }
             return value
         }
@@ -114,7 +114,7 @@ extension LoadStatements {
         let sets = columns.map { position, column -> SQL in
             let name = identifier(column.column.name)
             if appendsJSON(column) {
-                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.derivedColumn(position))")) AS \(column.column.sqlType))"
+                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.derivedColumn(position))")) AS \(PathSafeType.sql(column.column.type)))"
             }
             return "\(name) = coalesce(p.\(name), v.\(Self.derivedColumn(position)))"
         }

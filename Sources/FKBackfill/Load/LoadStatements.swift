@@ -132,14 +132,21 @@ struct LoadStatements: Sendable {
     /// assignment, which checks the length (and the domain) as an INSERT into the target does.
     /// An integer into `bit(n)` keeps its cast to `bit(n)` (PostgreSQL has none to `bit
     /// varying`: hostile review 9), which takes its low bits, as PostgreSQL's own cast does.
+    /// An array of a domain over one is cast as an array of the type under the domain,
+    /// unsized (hostile review 9: cast to `code3[]`, each element was cut).
     static func stagingCast(_ column: Column, from source: String? = nil) -> String {
-        let type = column.domainBaseType ?? column.type
+        let type = column.domainBaseType ?? column.arrayDomainBaseType ?? column.type
         let array = type.hasSuffix("[]") ? "[]" : ""
         if type.hasPrefix("bit(") || type.hasPrefix("bit varying(") {
-            return ["integer", "bigint", "smallint"].contains(source ?? "") ? column.type : "bit varying" + array
+            return integerTypes.contains(source ?? "") ? column.type : "bit varying" + array
         }
+        if column.arrayDomainBaseType != nil, TextStaging.unsized(type) == nil { return column.type }
         return TextStaging.unsized(type)?.description ?? column.type
     }
+
+    /// The integer types whose explicit cast to bit(n) takes the low bits, which the load
+    /// keeps for them (`stagingCast`).
+    static let integerTypes: Set<String> = ["integer", "bigint", "smallint"]
 
     /// `ANALYZE` of the stage for `columns` (those it has, each once) and `_fkb_reject`,
     /// which every statement filters on; nil without columns.
@@ -202,7 +209,7 @@ struct LoadStatements: Sendable {
             // GROUPING takes at most 31 arguments: one scan per set then.
             select = keySets.enumerated().map { index, set -> SQL in
                 let values = columns.map { name -> SQL in
-                    let type = plan.stagedColumns.first { $0.name == name }?.sqlType ?? "text"
+                    let type = plan.stagedColumns.first { $0.name == name }?.pinnedType ?? "pg_catalog.text"
                     return set.contains(name) ? "s.\(identifier(name))" : "CAST(NULL AS \(type)) AS \(identifier(name))"
                 }
                 return "SELECT \(int: index + 1) AS _fkb_set, \(values.joined(separator: ", ")), count(*) AS _fkb_n" + rows

@@ -17,8 +17,10 @@ struct TextStaging {
     /// types without their length, so a long value is reported as too long instead of
     /// being cut by the cast; `bpchar` keeps char(n) comparisons blank-insensitive, as
     /// PostgreSQL compares them.
+    /// Path-safe (`PathSafeType`): the casts run under the user's search path
+    /// (`castsUnderUserPath`).
     static func checkedType(_ column: Column) -> SQL {
-        unsized(column.type) ?? column.sqlType
+        unsized(column.type) ?? PathSafeType.sql(column.type)
     }
 
     /// The stage's column type: `checkedType`, but for a domain the type under it. A value
@@ -29,8 +31,7 @@ struct TextStaging {
     /// to it again.
     static func stagingType(_ column: Column) -> SQL {
         guard let base = column.domainBaseType else { return checkedType(column) }
-        // Safe as raw text: `format_type`'s output, read from the catalog (as `Column.sqlType`).
-        return unsized(base) ?? SQL(unsafeRaw: base)
+        return unsized(base) ?? PathSafeType.sql(base)
     }
 
     /// A table's or query's `value` as the text staged raw, printed as `print` says
@@ -42,8 +43,7 @@ struct TextStaging {
 
     /// `value` cast back to the input column's own type, or as it is.
     static func via(_ value: SQL, _ type: String?) -> SQL {
-        // Safe as raw text: `format_type`'s own spelling of the input column's type.
-        type.map { "CAST(\(value) AS \(unsafeRaw: $0))" } ?? value
+        type.map { "CAST(\(value) AS \(PathSafeType.sql($0)))" } ?? value
     }
 
     /// The input column's own type for `column`, if its text goes back to it first.
@@ -53,8 +53,21 @@ struct TextStaging {
         // An array keeps its brackets: varchar(5)[] is staged as varchar[], not varchar.
         let array: SQL = type.hasSuffix("[]") ? "[]" : ""
         if type.hasPrefix("character varying(") { return "character varying" + array }
-        if type.hasPrefix("character(") { return "bpchar" + array }
+        if type.hasPrefix("character(") { return "pg_catalog.bpchar" + array }
         return nil
+    }
+
+    /// `value` (text) cast to `checkedType` as the load assigns it (after `via`, the input
+    /// column's own type): an explicit cast, but where the explicit cast would cut or pad
+    /// what the load's COPY or INSERT refuses (a bit(n) of another length, an array's
+    /// element too long: `AssignedLength`), first the assignment's own length check, which
+    /// raises as the load does. An integer into bit(n) keeps the explicit cast, as the load
+    /// makes it (`LoadStatements.stagingCast`).
+    static func checkedCast(_ value: SQL, _ column: Column, via: String? = nil) -> SQL {
+        let input = Self.via(value, via)
+        let cast: SQL = "CAST(\(input) AS \(checkedType(column)))"
+        guard let length = AssignedLength(column), !LoadStatements.integerTypes.contains(via ?? "") else { return cast }
+        return "CASE WHEN \(input) IS NULL OR \(length.fits(input)) THEN \(cast) END"
     }
 
     /// `CAST(value AS checkedType)`, and for a domain then to the stage's type. A NULL in
@@ -63,7 +76,7 @@ struct TextStaging {
     /// column's own type, `LoadPlan.sourceTypes`), the text goes back to that type first.
     static func cast(_ value: SQL, _ column: Column, via: String? = nil) -> SQL {
         let input = Self.via(value, via)
-        let checked: SQL = "CAST(\(input) AS \(checkedType(column)))"
+        let checked = checkedCast(value, column, via: via)
         guard column.domainBaseType != nil else { return checked }
         var stored: SQL = "CAST(\(checked) AS \(stagingType(column)))"
         if let length = maxLength(column), !column.type.hasSuffix("]") {
@@ -76,13 +89,36 @@ struct TextStaging {
         return column.domainNotNull ? "CASE WHEN \(value) IS NULL THEN NULL ELSE \(stored) END" : stored
     }
 
+    /// Whether casting text to `column`'s type (after `via`, the input column's own type)
+    /// may run the user's code: a type of the user's (`PathSafeType.isQualified`), such as
+    /// a domain whose CHECK calls the user's function. Such a cast must run under the
+    /// user's path (`castsUnderUserPath`), where the statement that casts can.
+    static func castRunsUserCode(_ column: Column, via: String?) -> Bool {
+        PathSafeType.isQualified(column.type) || (via.map(PathSafeType.isQualified) ?? false)
+    }
+
+    /// `value` cast to the stage's type without its domain's checks (a domain's base
+    /// type): for a statement that cannot run under the user's path (the read-only
+    /// batch's), whose values the domain refuses were found beforehand by casts that did
+    /// (`Validator.unconvertibleValues`) and are NULL. Nil where the type has no base to
+    /// cast to instead (an array of a domain, a composite).
+    static func castToBase(_ value: SQL, _ column: Column, via: String? = nil) -> SQL? {
+        guard let base = column.domainBaseType ?? column.arrayDomainBaseType else { return nil }
+        let input = Self.via(value, via)
+        let cast: SQL = "CAST(\(input) AS \(unsized(base) ?? PathSafeType.sql(base)))"
+        guard let length = AssignedLength(column), !LoadStatements.integerTypes.contains(via ?? "") else { return cast }
+        return "CASE WHEN \(input) IS NULL OR \(length.fits(input)) THEN \(cast) END"
+    }
+
     /// The declared length of a character column, if it has one.
     /// A domain's is its base type's: the explicit cast to the domain cuts a longer value
     /// (hostile review 9: `--max-rejects` stored 'ABC' for 'ABCDEF' in a varchar(3)
     /// domain), so the raw check must find it first, as the load's COPY refuses it.
+    /// Not an array's: its elements are measured by the cast (`AssignedLength`), not its
+    /// whole literal ('{ab,cd}' fits varchar(4)[]).
     static func maxLength(_ column: Column) -> Int? {
         let type = column.domainBaseType ?? column.type
-        guard type.hasPrefix("character varying(") || type.hasPrefix("character("),
+        guard !type.hasSuffix("]"), type.hasPrefix("character varying(") || type.hasPrefix("character("),
               let open = type.firstIndex(of: "("), let close = type.firstIndex(of: ")") else { return nil }
         return Int(type[type.index(after: open)..<close])
     }
@@ -101,9 +137,10 @@ struct TextStaging {
     /// (with the input's own type first where it has one: `via`).
     var castTypes: [String] { Array(Set(plan.stagedColumns.map(castKey))).sorted() }
 
-    /// What a column's cast-check function casts: its staging type, after its input type.
+    /// What a column's cast-check function evaluates: its checked cast of `value`
+    /// (`checkedCast`), with its input type and its lengths.
     func castKey(_ column: Column) -> String {
-        (via(column).map { $0 + "\u{0}" } ?? "") + Self.checkedType(column).description
+        Self.checkedCast("value", column, via: via(column)).description
     }
 
     /// One pg_temp function per staged type that says whether a text casts to it,
@@ -112,17 +149,31 @@ struct TextStaging {
     /// a quoted type name may contain any `$tag$`. `OR REPLACE`: a temporary function
     /// outlives the transaction, so a second run on the same connection (the library's
     /// callers) found the first one's and stopped with 42723.
+    ///
+    /// Created under the user's search path (`castsUnderUserPath`) with `SET search_path
+    /// FROM CURRENT`: a domain's CHECK calling the user's function that names a table
+    /// unqualified runs as in the user's COPY (hostile review 15: under the pinned path
+    /// every value "did not convert"). Its only names are types, path-safe.
     func createCastChecks() -> [SQL] {
         castTypes.enumerated().map { index, key in
             // The body is a quoted literal, so nothing in a type's name can end it. Safe
-            // as raw text inside: `type` is a staging type, `format_type`'s own spelling,
-            // as is the input's own type before it.
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            let value = parts.count == 2 ? "CAST(value AS \(parts[0]))" : "value"
-            let body = "BEGIN PERFORM CAST(\(value) AS \(parts.last ?? key)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
-            return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value text) RETURNS boolean LANGUAGE plpgsql "
-                + "SET search_path = pg_catalog, pg_temp AS \(literal: body)"
+            // as raw text inside: `checkedCast`'s own, types as `format_type` spells them
+            // made path-safe, functions pg_catalog's, and digits.
+            let body = "BEGIN PERFORM \(key); RETURN true; EXCEPTION WHEN others THEN RETURN false; END"
+            return "CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_\(int: index)(value pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql "
+                + "SET search_path FROM CURRENT AS \(literal: body)"
         }
+    }
+
+    /// Runs the statements that cast the input's text to the target's types under the
+    /// user's search path, as the load's COPY into its typed stage runs: a domain's CHECK
+    /// (or a composite's field's) that calls the user's function naming things
+    /// unqualified finds them as in the user's session. The statements' own names are
+    /// qualified: types through `PathSafeType`, functions and operators `pg_catalog.`'s,
+    /// tables `pg_temp.`'s.
+    @discardableResult
+    static func castsUnderUserPath<T>(on session: Session, _ body: () throws -> T) throws -> T {
+        try session.underUserSearchPath(body)
     }
 
     /// True for a row of `fkb_raw r` whose `column` holds text that does not cast. A NULL
@@ -177,8 +228,10 @@ struct TextStaging {
         // 8160: MaxHeapTupleSize of 8 kB pages, which the server's message names. In
         // physical order, as the cast went: every row before the one it stopped at cast
         // fine, so the scan meets no bad value first; if it does, no line is named.
-        let row = (try? session.savepoint {
-            try session.execute("SELECT r._fkb_row AS n FROM \(Self.raw) r WHERE pg_column_size(ROW(\(typed))) > \(int: 8160) LIMIT 1")
+        let row = (try? Self.castsUnderUserPath(on: session) {
+            try session.savepoint {
+                try session.execute("SELECT r._fkb_row AS n FROM \(Self.raw) r WHERE pg_catalog.pg_column_size(ROW(\(typed))) OPERATOR(pg_catalog.>) \(int: 8160) LIMIT 1")
+            }
         })?.rows.first?.int("n")
         let line = row.map { lines?.line(ofRecord: $0) ?? $0 }
         return FKBackfillError("\(input)\(line.map { ":\($0)" } ?? ""): \(error.message)", hint: OpenedInput.rowTooBigHint, kind: .badInput(line: line))

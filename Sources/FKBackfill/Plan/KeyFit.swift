@@ -20,13 +20,20 @@ struct KeyFit {
         return "key (\(child)) cannot exist in \(parentTable.display).\(parent.name): \(why)"
     }
 
+    /// Whether casting to the parent's type may run the user's code (a domain whose CHECK
+    /// calls their function): then the cast runs under the user's path, as PostgreSQL's
+    /// insert of the new parent row does (hostile review 15), in a statement of its own
+    /// (`LoadRun.markKeysThatCannotFit`, `Validator.unfitLines`).
+    var runsUserCode: Bool { PathSafeType.isQualified(parent.type) || PathSafeType.isQualified(staged.type) }
+
     /// The input's `value` (text) kept exactly by the parent's type: cast as the backfill
     /// casts it, then compared with the FK's own operator, as PostgreSQL's check will (the
-    /// cast may raise for a value the parent's type cannot take at all).
+    /// cast may raise for a value the parent's type cannot take at all). Every name
+    /// qualified (`PathSafeType`), so it may run under the user's path.
     func fits(_ value: SQL) -> SQL {
-        let typed: SQL = "CAST(\(value) AS \(staged.sqlType))"
+        let typed: SQL = "CAST(\(value) AS \(PathSafeType.sql(staged.type)))"
         let prefix: SQL = TextStaging.maxLength(parent).map { "pg_catalog.char_length(pg_catalog.rtrim(\(value), ' ')) OPERATOR(pg_catalog.<=) \(int: $0) AND " } ?? ""
-        return prefix + "(\(fk.childEquality[pair].compare("CAST(\(typed) AS \(parent.sqlType))", typed))) IS TRUE"
+        return prefix + "(\(fk.childEquality[pair].compare("CAST(\(typed) AS \(PathSafeType.sql(parent.type)))", typed))) IS TRUE"
     }
 }
 

@@ -12,7 +12,7 @@ enum PlaceholderKeys {
     /// DEFAULT that calls no sequence, a constant (a mark or a `value:` rule). Nil when it
     /// depends on the data.
     static func value(_ column: ColumnPlan) -> SQL? {
-        let type = column.column.sqlType
+        let type = column.column.pinnedType
         if let mark = column.mark { return "CAST(CAST(\(bind: mark) AS text) AS \(type))" }
         switch column.source {
         case .null, .uncovered:

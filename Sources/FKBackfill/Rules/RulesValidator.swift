@@ -203,7 +203,10 @@ public final class RulesValidator {
     /// Casts in a savepoint, so a bad constant does not abort the caller's transaction.
     func checkCast(_ constant: String, to column: Column, at location: SourceLocation) throws {
         do {
-            try session.savepoint { try session.execute("SELECT CAST(CAST(\(bind: constant) AS text) AS \(column.sqlType))") }
+            // Under the user's path, as the insert assigns it: a domain's CHECK may call their code.
+            try TextStaging.castsUnderUserPath(on: session) {
+                try session.savepoint { try session.execute("SELECT CAST(CAST(\(bind: constant) AS pg_catalog.text) AS \(PathSafeType.sql(column.type)))") }
+            }
         } catch let error as PostgresError where error.kind == .server {
             problem(location, "'\(constant)' is not a valid \(column.type) for \(column.name): \(error.message)")
         }

@@ -31,4 +31,21 @@ enum PathSafeType {
         guard word, !keywords.contains(String(base)) else { return formatted }
         return "pg_catalog." + formatted
     }
+
+    /// Whether `format_type`'s spelling names a schema: under the tool's pinned path
+    /// only pg_catalog's (and pg_temp's) types print bare, so a qualified name is a type
+    /// of the user's (a domain, composite, enum, range), whose cast may run the user's code.
+    static func isQualified(_ formatted: String) -> Bool {
+        var quoted = false
+        for character in formatted {
+            if character == "\"" { quoted.toggle() } else if character == "." && !quoted { return true }
+        }
+        return false
+    }
+
+    /// Whether values of the type are names read under the search path (`regclass`,
+    /// `regtype`, …): their text means another object under another path.
+    static func readsPath(_ formatted: String) -> Bool {
+        formatted.hasPrefix("reg") && !formatted.contains(".") && !formatted.contains("(")
+    }
 }

@@ -31,7 +31,7 @@ extension Prediction {
             // Each left-out column as the insert fills it: its DEFAULT, typed, or NULL.
             let values = fk.columns.map { name -> SQL in
                 guard let column = run.target.column(name), !staged.contains(name) else { return "s.\(ident: name) AS \(ident: name)" }
-                return "CAST(\(column.defaultSQL ?? "NULL") AS \(column.sqlType)) AS \(ident: name)"
+                return "CAST(\(column.defaultSQL ?? "NULL") AS \(column.pinnedType)) AS \(ident: name)"
             }
             let routed: SQL = run.plan.routeCondition(of: fk).map { " AND \($0)" } ?? ""
             let keys = KeyPredicates.columns("g", fk.columns)

@@ -10,12 +10,12 @@ extension Prediction {
     /// parent collation, or `ab` and `ab  ` into a char(4) key, are one new row, not two.
     func newKeys(_ parent: ParentPlan, samples: Int, collations: [String: SQL] = [:]) -> SQL {
         let parentKeys = parent.keyColumns.enumerated().map { position, name -> SQL in
-            let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
+            let type = parent.table.columns.first { $0.name == name }?.pinnedType ?? "pg_catalog.text"
             let cast: SQL = "CAST(v.\(LoadStatements.keyColumn(position)) AS \(type))"
             return collations[name].map { "\(cast) COLLATE \($0)" } ?? cast
         }
         let keys = parent.keyColumns.enumerated().map { position, name -> SQL in
-            let type = parent.table.columns.first { $0.name == name }?.sqlType ?? "text"
+            let type = parent.table.columns.first { $0.name == name }?.pinnedType ?? "pg_catalog.text"
             return "CAST(CAST(v.\(LoadStatements.keyColumn(position)) AS \(type)) AS pg_catalog.text)"
         }
         let staged = parent.keyColumns.indices.map { "v.\(LoadStatements.keyColumn($0))" as SQL }

@@ -146,7 +146,12 @@ struct StreamedStatements {
         }
         let typed = zip(columns, unconvertible).enumerated().map { index, pair -> SQL in
             let (column, bad) = pair
-            var cast = TextStaging.cast("r.\(ident: column.name)", column, via: plan.sourceTypes[column.name])
+            // A translated column's text is the target type's already (`translation`).
+            let via = translated(column) ? nil : plan.sourceTypes[column.name]
+            // A cast that may run the user's code cannot run here, under the pinned path:
+            // its domain's refusals were found under the user's path first (`userCast`).
+            var cast = (TextStaging.castRunsUserCode(column, via: via) ? TextStaging.castToBase("r.\(ident: column.name)", column, via: via) : nil)
+                ?? TextStaging.cast("r.\(ident: column.name)", column, via: via)
             // As the insert stores it: varchar(n) without the spaces beyond n, char(n)
             // padded ('abc  ' is 'abc' in a varchar(3) key). A longer value is a finding of
             // its own ("too long"); cut here, it is only compared.
@@ -235,7 +240,28 @@ struct StreamedStatements {
         }
     }
 
+    /// Whether `column`'s values are cast under the user's path, before the batch's
+    /// statement, which then holds them in the domain's base type (`TextStaging.castToBase`).
+    func userCast(_ column: Column) -> Bool {
+        TextStaging.castRunsUserCode(column, via: plan.sourceTypes[column.name]) && (column.domainBaseType ?? column.arrayDomainBaseType) != nil
+    }
+
+    /// Whether `column`'s input type reads names under the search path (`regclass` and the
+    /// other `reg…` types): its text is read back under the user's path before the batch's
+    /// statement (`translation`), as the load reads it, and the batch casts the result.
+    func translated(_ column: Column) -> Bool {
+        plan.sourceTypes[column.name].map(PathSafeType.readsPath) ?? false
+    }
+
+    /// `values` cast to `column`'s type as the load casts them (through the input's own
+    /// type) and printed as text again, in order (`t`): run under the user's path.
+    func translation(_ column: Column, _ values: [String]) -> SQL {
+        "SELECT pg_catalog.array_agg(CAST(\(TextStaging.checkedCast("u.v", column, via: plan.sourceTypes[column.name])) AS pg_catalog.text) ORDER BY u.n) AS t "
+            + "FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) WITH ORDINALITY AS u(v, n)"
+    }
+
     /// Whether a NULL casts to `column`'s type: not where its domain's CHECK refuses NULL.
+    /// Run under the user's path (`TextStaging.castsUnderUserPath`), as `convertsAll`.
     func convertsNull(_ column: Column) -> SQL {
         "SELECT CAST(NULL AS \(TextStaging.checkedType(column))) IS NULL AS n"
     }
@@ -244,7 +270,7 @@ struct StreamedStatements {
     /// in a savepoint by the caller, to find the values that do not (PostgreSQL 15 has no
     /// `pg_input_is_valid`).
     func convertsAll(_ column: Column, _ values: [String]) -> SQL {
-        "SELECT pg_catalog.count(CAST(\(TextStaging.via("u.v", plan.sourceTypes[column.name])) AS \(TextStaging.checkedType(column)))) AS n "
+        "SELECT pg_catalog.count(\(TextStaging.checkedCast("u.v", column, via: plan.sourceTypes[column.name]))) AS n "
             + "FROM pg_catalog.unnest(CAST(\(bindArray: values) AS pg_catalog.text[])) AS u(v)"
     }
 

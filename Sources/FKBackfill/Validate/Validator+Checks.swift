@@ -19,7 +19,9 @@ extension Validator {
         if let constants = load.createConstants() { try session.execute(constants) }
         try session.execute(staging.createRaw())
         try session.execute(staging.createStage())
-        for function in staging.createCastChecks() { try session.execute(function) }
+        try TextStaging.castsUnderUserPath(on: session) {
+            for function in staging.createCastChecks() { try session.execute(function) }
+        }
 
         // Stage as text.
         let tracker = opened.lineTracker()
@@ -31,7 +33,7 @@ extension Validator {
         // Cast to the target's types: one statement when every value converts.
         var castFailed = false
         do {
-            try session.savepoint { try session.execute(staging.castAll()) }
+            try TextStaging.castsUnderUserPath(on: session) { try session.savepoint { try session.execute(staging.castAll()) } }
         } catch let error as PostgresError where error.kind == .server && error.sqlState == OpenedInput.programLimitExceeded {
             throw staging.rowTooBig(error, input: opened.source.label, lines: tracker, on: session)
         } catch let error as PostgresError where error.kind == .server {
@@ -40,7 +42,7 @@ extension Validator {
                 try addProblem(&report, column: column.name, problem: .conversion, detail: "not a valid \(column.type)",
                                sql.rawRows(where: staging.doesNotConvert(column), samples: samples), lineOf)
             }
-            try session.execute(staging.castChecked())
+            try TextStaging.castsUnderUserPath(on: session) { try session.execute(staging.castChecked()) }
         }
         try session.execute("ANALYZE \(LoadStatements.stage)")
         // Length and NOT NULL checks of every column in one scan.

@@ -64,9 +64,14 @@ extension Validator {
 
         func flush() throws {
             guard !lines.isEmpty else { return }
-            let arrays = values.map(StreamedStatements.arrayLiteral) + ["{" + lines.map(String.init).joined(separator: ",") + "}"]
             var unconvertible = [[String]](repeating: [], count: columns.count)
             var nullRefused = [Bool](repeating: false, count: columns.count)
+            // Casts that must run under the user's path, before the batch's statement (Validator+StreamedUserCasts).
+            for (index, column) in columns.enumerated() where sql.userCast(column) || sql.translated(column) {
+                try findUnconvertible(index, column, sql, values: values, &unconvertible, &nullRefused, &knownBad)
+                if sql.translated(column) { values[index] = try translate(column, values[index], skipping: unconvertible[index], sql) }
+            }
+            let arrays = values.map(StreamedStatements.arrayLiteral) + ["{" + lines.map(String.init).joined(separator: ",") + "}"]
             func run() throws -> Row {
                 let checks = sql.columnChecks(unconvertible: unconvertible, nullRefused: nullRefused)
                 let unfitNow = fits.isEmpty ? [] : try unfitLines(fits, sql, relations: sql.relations(
@@ -128,21 +133,8 @@ extension Validator {
             } catch let error as PostgresError where error.kind == .server && Self.isValueRefusal(error) {
                 // A value does not convert: find which, column by column, and check the
                 // batch again with those values NULL, as the staged path's checked cast does.
-                for (index, column) in columns.enumerated() {
-                    let distinct = Set(values[index].compactMap { $0 })
-                    let again = distinct.intersection(knownBad[index])
-                    let found = try unconvertibleValues(column, distinct.subtracting(again).sorted(), sql)
-                    knownBad[index].formUnion(found)
-                    unconvertible[index] = (Array(again) + found).sorted()
-                    // A domain whose CHECK refuses NULL (not a NOT NULL domain: its NULL is
-                    // the NOT NULL check's, and TextStaging.cast lets it through).
-                    if column.domainBaseType != nil, !column.domainNotNull, values[index].contains(where: { $0 == nil }) {
-                        do {
-                            _ = try session.savepoint { try session.execute(sql.convertsNull(column)) }
-                        } catch let refusal as PostgresError where refusal.kind == .server && Self.isValueRefusal(refusal) {
-                            nullRefused[index] = true
-                        }
-                    }
+                for (index, column) in columns.enumerated() where !sql.userCast(column) && !sql.translated(column) {
+                    try findUnconvertible(index, column, sql, values: values, &unconvertible, &nullRefused, &knownBad)
                 }
                 guard unconvertible.contains(where: { !$0.isEmpty }) || nullRefused.contains(true) else { throw error }
                 row = try run()
@@ -274,21 +266,5 @@ extension Validator {
     static func isValueRefusal(_ error: PostgresError) -> Bool {
         guard let state = error.sqlState else { return false }
         return state.hasPrefix("22") || state.hasPrefix("23")
-    }
-
-    /// The values of `values` that do not cast to `column`'s staging type: all of them
-    /// tried at once, then halves of a set that fails, each in a savepoint, down to the
-    /// single values that fail (a handful of statements per bad value).
-    func unconvertibleValues(_ column: Column, _ values: [String], _ sql: StreamedStatements) throws -> [String] {
-        guard !values.isEmpty else { return [] }
-        do {
-            _ = try session.savepoint { try session.execute(sql.convertsAll(column, values)) }
-            return []
-        } catch let error as PostgresError where error.kind == .server && Self.isValueRefusal(error) {
-            if values.count == 1 { return values }
-            let half = values.count / 2
-            return try unconvertibleValues(column, Array(values[..<half]), sql)
-                + unconvertibleValues(column, Array(values[half...]), sql)
-        }
     }
 }

@@ -2,25 +2,25 @@
 CREATE TEMP TABLE pg_temp.fkb_raw (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), "月度" text, "业务类型" text, "计划类型" text, "计划代码" text, "计划名称" text, "组合代码" text, "组合名称" text, "期末资产规模" text, "机构代码" text, "机构名称" text, "产品线代码" text) ON COMMIT DROP;
 
 -- typed stage
-CREATE TEMP TABLE pg_temp.fkb_stage (_fkb_row bigint PRIMARY KEY, _fkb_reject text, "月度" date, "业务类型" character varying, "计划类型" character varying, "计划代码" character varying, "计划名称" character varying, "组合代码" character varying, "组合名称" character varying, "期末资产规模" numeric(18,4), "机构代码" character varying, "机构名称" character varying, "产品线代码" character varying) ON COMMIT DROP;
+CREATE TEMP TABLE pg_temp.fkb_stage (_fkb_row bigint PRIMARY KEY, _fkb_reject text, "月度" pg_catalog.date, "业务类型" character varying, "计划类型" character varying, "计划代码" character varying, "计划名称" character varying, "组合代码" character varying, "组合名称" character varying, "期末资产规模" numeric(18,4), "机构代码" character varying, "机构名称" character varying, "产品线代码" character varying) ON COMMIT DROP;
 
 -- copy raw
 COPY pg_temp.fkb_raw ("月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") FROM STDIN WITH (FORMAT csv, DELIMITER E',', QUOTE E'"', NULL E'', ENCODING 'UTF8');
 
 -- cast all
-INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT r._fkb_row, CAST(r."月度" AS date), CAST(r."业务类型" AS character varying), CAST(r."计划类型" AS character varying), CAST(r."计划代码" AS character varying), CAST(r."计划名称" AS character varying), CAST(r."组合代码" AS character varying), CAST(r."组合名称" AS character varying), CAST(r."期末资产规模" AS numeric(18,4)), CAST(r."机构代码" AS character varying), CAST(r."机构名称" AS character varying), CAST(r."产品线代码" AS character varying) FROM pg_temp.fkb_raw r;
+INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT r._fkb_row, CAST(r."月度" AS pg_catalog.date), CAST(r."业务类型" AS character varying), CAST(r."计划类型" AS character varying), CAST(r."计划代码" AS character varying), CAST(r."计划名称" AS character varying), CAST(r."组合代码" AS character varying), CAST(r."组合名称" AS character varying), CAST(r."期末资产规模" AS numeric(18,4)), CAST(r."机构代码" AS character varying), CAST(r."机构名称" AS character varying), CAST(r."产品线代码" AS character varying) FROM pg_temp.fkb_raw r;
 
 -- cast check
-CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_0(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS character varying); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
+CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_0(value pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql SET search_path FROM CURRENT AS E'BEGIN PERFORM CAST(value AS character varying); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
 
 -- cast check
-CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_1(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS date); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
+CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_1(value pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql SET search_path FROM CURRENT AS E'BEGIN PERFORM CAST(value AS numeric(18,4)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
 
 -- cast check
-CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_2(value text) RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS E'BEGIN PERFORM CAST(value AS numeric(18,4)); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
+CREATE OR REPLACE FUNCTION pg_temp.fkb_casts_2(value pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql SET search_path FROM CURRENT AS E'BEGIN PERFORM CAST(value AS pg_catalog.date); RETURN true; EXCEPTION WHEN others THEN RETURN false; END';
 
 -- cast checked
-INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT r._fkb_row, CASE WHEN pg_temp.fkb_casts_1(r."月度") THEN CAST(r."月度" AS date) END, CASE WHEN pg_temp.fkb_casts_0(r."业务类型") THEN CAST(r."业务类型" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划类型") THEN CAST(r."计划类型" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划代码") THEN CAST(r."计划代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划名称") THEN CAST(r."计划名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."组合代码") THEN CAST(r."组合代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."组合名称") THEN CAST(r."组合名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_2(r."期末资产规模") THEN CAST(r."期末资产规模" AS numeric(18,4)) END, CASE WHEN pg_temp.fkb_casts_0(r."机构代码") THEN CAST(r."机构代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."机构名称") THEN CAST(r."机构名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."产品线代码") THEN CAST(r."产品线代码" AS character varying) END FROM pg_temp.fkb_raw r;
+INSERT INTO pg_temp.fkb_stage (_fkb_row, "月度", "业务类型", "计划类型", "计划代码", "计划名称", "组合代码", "组合名称", "期末资产规模", "机构代码", "机构名称", "产品线代码") SELECT r._fkb_row, CASE WHEN pg_temp.fkb_casts_2(r."月度") THEN CAST(r."月度" AS pg_catalog.date) END, CASE WHEN pg_temp.fkb_casts_0(r."业务类型") THEN CAST(r."业务类型" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划类型") THEN CAST(r."计划类型" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划代码") THEN CAST(r."计划代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."计划名称") THEN CAST(r."计划名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."组合代码") THEN CAST(r."组合代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."组合名称") THEN CAST(r."组合名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_1(r."期末资产规模") THEN CAST(r."期末资产规模" AS numeric(18,4)) END, CASE WHEN pg_temp.fkb_casts_0(r."机构代码") THEN CAST(r."机构代码" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."机构名称") THEN CAST(r."机构名称" AS character varying) END, CASE WHEN pg_temp.fkb_casts_0(r."产品线代码") THEN CAST(r."产品线代码" AS character varying) END FROM pg_temp.fkb_raw r;
 
 -- fk_规模明细_产品线: counts
 SELECT count(*) AS violating, count(DISTINCT (s."产品线代码")) AS missing,
