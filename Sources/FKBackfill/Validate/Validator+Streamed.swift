@@ -167,7 +167,7 @@ extension Validator {
                 let found = try KeyArrays(row, "fk\(index)", canonical: sql.canonicalColumns(fk.columns))
                 let (blank, known) = (found.flags("b"), found.integers("x"))
                 let valued = tallies[index].valued.indices.map { found.flags("v\($0)") }
-                let stored = found.flags("s")
+                let stored = sql.selfTableLater && selfKeys.contains { $0.fk == index } ? found.flags("s") : []
                 for at in found.keys.indices {
                     try tallies[index].add(
                         found.keys[at], merge: found.merge[at], rows: found.rows[at], lines: found.lines[at], blank: blank[at],
