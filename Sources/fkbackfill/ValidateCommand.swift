@@ -23,7 +23,8 @@ struct ValidateCommand: ParsableCommand {
             says what is not evaluated; --max-rejects counts the rows set aside, --replace-by \
             frees the keys of the rows it deletes); a --query or a --source to cast is read \
             there as text through a cursor, the same way; what must stage (a target that \
-            references itself with --replace-by) is refused (exit 3). \
+            references itself by a key its rows do not give by their text, as under a BEFORE \
+            INSERT trigger) is refused (exit 3). \
             Input columns TABLE lacks are judged as load judges them (--ignore-extra-columns).
 
             Exit codes: 0 when the input would load (counting what a backfill fixes; with \

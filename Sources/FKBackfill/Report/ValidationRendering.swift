@@ -124,7 +124,9 @@ extension ValidationReport {
             }
             out += "\n" + summary.render()
         }
-        for fk in foreignKeys where fk.violatingRows > 0 {
+        // An FK whose rows all have their keys may still stop the load (what --replace-by's
+        // DELETE does to a target that references itself): its reasons are listed too.
+        for fk in foreignKeys where fk.violatingRows > 0 || !fk.reasons.isEmpty {
             out += "\n\(fk.name) → \(fk.referencedTable.display):\n"
             for reason in fk.reasons { out += "  cannot fix: \(reason)\n" }
             for sample in fk.samples {

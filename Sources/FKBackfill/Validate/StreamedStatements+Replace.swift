@@ -49,7 +49,9 @@ extension StreamedStatements {
         // does not clash), under their columns' collations.
         return "SELECT coalesce(pg_catalog.array_agg(b.\(line) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_l"), "
             + "\(values.joined(separator: ", ")), coalesce(pg_catalog.bool_and(\(exact)), true) AS \(ident: "\(name)_x"), "
-            + "coalesce(pg_catalog.array_agg(\(keyText) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_k") "
+            + "coalesce(pg_catalog.array_agg(\(keyText) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_k"), "
+            + "coalesce(pg_catalog.array_agg(CAST(t.tableoid AS pg_catalog.text) OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) "
+            + "CAST(t.ctid AS pg_catalog.text) ORDER BY b.\(line)), '{}') AS \(ident: "\(name)_t") "
             + "FROM \(collated(rows)) b JOIN \(KeyPredicates.rows(of: plan.target)) t ON "
             + "\(key.match(stored: "t", incoming: "b"))\(kept(rows)) WHERE \(key.complete("b"))"
     }
@@ -70,22 +72,29 @@ extension StreamedStatements {
     /// After the last batch: the target rows the load would delete (`deleted`), and of
     /// `candidates` (a unique key's index `i`, a line `l`, a target row's replace-by
     /// values) the rows that clash after all, `i` and `l` as arrays: those whose target
-    /// row no value of `held` replaces.
-    func resolveReplaced(held: [[String?]], candidates: [(key: Int, line: Int, values: [String?])]) -> SQL {
+    /// row no value of `held` replaces. With `afterCascade` and an FK of the target to itself
+    /// with ON DELETE CASCADE (`ownForeignKeys`): those whose target row the DELETE leaves,
+    /// cascade included (`goneRows`).
+    func resolveReplaced(held: [[String?]], candidates: [(key: Int, line: Int, values: [String?], row: String)], afterCascade: Bool = false) -> SQL {
+        let cascade = afterCascade && ownForeignKeys.contains { $0.onDelete == .cascade }
         let names = plan.replaceBy.indices.map { "v\(int: $0)" as SQL }
         let arrays = ["pg_catalog.unnest(CAST(\(bindArray: candidates.map { String($0.key) }) AS pg_catalog.int4[]))",
                       "pg_catalog.unnest(CAST(\(bindArray: candidates.map { String($0.line) }) AS pg_catalog.int8[]))"]
             + plan.replaceBy.indices.map { index -> SQL in
                 "pg_catalog.unnest(CAST(\(bindArray: candidates.map { $0.values[index] }) AS pg_catalog.text[]))"
-            }
+            } + ["pg_catalog.unnest(CAST(\(bindArray: candidates.map(\.row)) AS pg_catalog.text[]))"]
         let typed = zip(plan.replaceBy, names).map { column, name -> SQL in
             "\(replaceValue("u.\(name)", column)) AS \(ident: column)"
         }
-        let found: SQL = "(SELECT u.i, u.l, \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays.joined(separator: ", "))) "
-            + "AS u(i, l, \(names.joined(separator: ", "))))"
-        let kept: SQL = "SELECT t.i, t.l FROM fkb_found t WHERE NOT EXISTS (SELECT 1 FROM fkb_held r WHERE \(load.replaceMatch("t", "r")))"
+        let found: SQL = "(SELECT u.i, u.l, \(typed.joined(separator: ", ")), u.t FROM ROWS FROM (\(arrays.joined(separator: ", "))) "
+            + "AS u(i, l, \(names.joined(separator: ", ")), t))"
+        let kept: SQL = cascade
+            ? "SELECT t.i, t.l FROM fkb_found t WHERE NOT EXISTS (SELECT 1 FROM fkb_gone g WHERE g.tableoid OPERATOR(pg_catalog.=) "
+                + "CAST(pg_catalog.split_part(t.t, ':', 1) AS pg_catalog.oid) AND g.ctid OPERATOR(pg_catalog.=) CAST(pg_catalog.split_part(t.t, ':', 2) AS pg_catalog.tid))"
+            : "SELECT t.i, t.l FROM fkb_found t WHERE NOT EXISTS (SELECT 1 FROM fkb_held r WHERE \(load.replaceMatch("t", "r")))"
+        let with: SQL = cascade ? "\(goneRows(held: held)), " : "WITH fkb_held AS MATERIALIZED \(heldValues(held)), "
         // The load deletes from the target and its inheritance children (DELETE, not ONLY).
-        return "WITH fkb_held AS MATERIALIZED \(heldValues(held)), fkb_found AS MATERIALIZED \(found), fkb_kept AS MATERIALIZED (\(kept)) "
+        return "\(with)fkb_found AS MATERIALIZED \(found), fkb_kept AS MATERIALIZED (\(kept)) "
             + "SELECT (SELECT pg_catalog.count(*) FROM \(plan.target.name.sql) t WHERE EXISTS (SELECT 1 FROM fkb_held r "
             + "WHERE \(load.replaceMatch("t", "r")))) AS deleted, "
             + "coalesce((SELECT pg_catalog.array_agg(k.i ORDER BY k.i, k.l) FROM fkb_kept k), '{}') AS i, "

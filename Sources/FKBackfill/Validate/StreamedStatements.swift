@@ -31,6 +31,15 @@ struct StreamedStatements {
     /// rows the load would not set aside (`SetAside.forKeys`).
     var keySource: SQL = Self.batch
 
+    /// Read-only `--replace-by` on a target that references itself: the batch returns its
+    /// own FK's keys that it does not give itself, each flagged `name_s` when a target row
+    /// holds it; which of those rows the DELETE removes is resolved after the last batch
+    /// (Validator+StreamedSelfReplace.swift).
+    var selfTableLater = false
+    /// The target's FKs to itself that PostgreSQL enforces, with `--replace-by`: what they
+    /// do on its DELETE is read after the last batch (StreamedStatements+SelfReplace.swift).
+    var ownForeignKeys: [ForeignKey] = []
+
     /// The checks in place, over the typed batch: one code path for both.
     var inPlace: InPlaceStatements { InPlaceStatements(plan: plan, load: load, source: Self.batch) }
 
@@ -185,6 +194,8 @@ struct StreamedStatements {
         // A key of the target's own is given by a row the load inserts: with --max-rejects
         // not by one it sets aside.
         rows.provided = keySource == SetAside.forKeys ? SetAside.kept : Self.batch
+        let later = selfTableLater && fk.referencedTable == plan.target.name && !plan.rejectsMissing(fk)
+        rows.selfTableLater = later
         let grouped = rows.missingKeys(fk, extra: [
             "(pg_catalog.array_agg(s.\(line) ORDER BY s.\(line)))[1:\(bind: samples)] AS lines",
             "pg_catalog.min(s.\(line)) AS first",
@@ -221,6 +232,7 @@ struct StreamedStatements {
         output.append(("\(name)_b", "(\(blank))"))
         output.append(("\(name)_x", sameAs))
         for index in nullable.indices { output.append(("\(name)_v\(index)", "m.v\(int: index)")) }
+        if later { output.append(("\(name)_s", KeyPredicates.parentHas(fk, child: keys))) }
         return "\(with) SELECT \(KeyArrays.select(output, order: "m.first")) FROM fkb_missing m\(join)"
     }
 

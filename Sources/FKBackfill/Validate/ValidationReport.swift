@@ -154,6 +154,10 @@ public struct ValidationReport: Sendable {
     public var rejected: Int?
     /// The `--max-rejects` `rejected` is held against.
     public var maxRejects = 0
+    /// Read-only, per FK name: why the load stops there, found after the last batch (what
+    /// `--replace-by`'s DELETE does to a target that references itself:
+    /// Validator+StreamedSelfReplace.swift); the FK's result lists them as its reasons.
+    var stops: [String: [String]] = [:]
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
     /// Input columns the target does not have, as the load would treat them: read only

@@ -31,10 +31,15 @@ struct ValidationStatements {
     /// For an FK of the target to itself, a key `provided` holds (the input's rows: the
     /// stage, or a streamed batch) is not missing either — unless `on_missing: reject`
     /// guards it: the load's guard reads the table only (`LoadPlan.rejectsMissing`).
-    func missingCondition(_ fk: ForeignKey, provided: SQL = LoadStatements.stage) -> SQL {
+    /// With `tableLater` (read-only `--replace-by`: which target rows the DELETE removes is
+    /// known only after the last batch), such a key is missing when `provided` lacks it,
+    /// whatever the table holds: the table is read once every batch is in
+    /// (Validator+StreamedSelfReplace.swift).
+    func missingCondition(_ fk: ForeignKey, provided: SQL = LoadStatements.stage, tableLater: Bool = false) -> SQL {
         let child = KeyPredicates.columns("s", fk.columns)
-        var condition = KeyPredicates.missing(fk, child: child)
-        if fk.referencedTable == plan.target.name, !plan.rejectsMissing(fk) {
+        let own = fk.referencedTable == plan.target.name && !plan.rejectsMissing(fk)
+        var condition = own && tableLater ? child.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") : KeyPredicates.missing(fk, child: child)
+        if own {
             let inLoad = KeyPredicates.match(fk, parent: KeyPredicates.columns("o", fk.referencedColumns), child: child)
             condition += " AND NOT EXISTS (SELECT 1 FROM \(provided) o WHERE \(inLoad))"
         }
@@ -83,6 +88,9 @@ struct InPlaceStatements {
     /// Where the input's own keys are, for an FK of the target to itself: the stage, or a
     /// streamed batch (whose keys later batches resolve: Validator+StreamedSelf.swift).
     var provided: SQL = LoadStatements.stage
+    /// Read-only `--replace-by`: an FK of the target to itself is checked against `provided`
+    /// only, the table after the last batch (`ValidationStatements.missingCondition`).
+    var selfTableLater = false
 
     /// Rows, NULLs in each of `notNull`, and partly NULL keys of each of `matchFull`, in
     /// one scan (PostgreSQL may run it in parallel): `rows`, `z0…`, `f0…`.
@@ -117,7 +125,7 @@ struct InPlaceStatements {
     /// a CSV (`StreamedStatements`), is built on it.
     func missingKeys(_ fk: ForeignKey, extra: [SQL] = []) -> SQL {
         let keys = KeyPredicates.columns("s", fk.columns)
-        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk, provided: provided)
+        let condition = ValidationStatements(plan: plan, load: load).missingCondition(fk, provided: provided, tableLater: selfTableLater)
         return "SELECT " + keys.enumerated().map { "\($1) AS k\(int: $0 + 1)" as SQL }.joined(separator: ", ")
             + ", count(*) AS n" + extra.map { ", \($0)" as SQL }.joined()
             + " FROM \(source) s WHERE \(condition) GROUP BY \(keys.joined(separator: ", "))"

@@ -37,13 +37,16 @@ extension Validator {
 
         /// Merges one missing key a batch found: `known` is the index in `order` of an
         /// equal key found before.
+        /// `stored`: a target row holds it (read-only `--replace-by`, `PendingKey.stored`).
         /// `merge` is the key's text to merge by (a numeric's without trailing zeros,
         /// `StreamedStatements.canonical`), `key` as written, for the samples.
         mutating func add(
             _ key: [String?], merge: [String?], rows: Int, lines found: [Int], blank isBlank: Bool, known: Int?, samples limit: Int,
-            valued flags: [Bool] = []
+            valued flags: [Bool] = [], stored: Bool = false
         ) throws {
-            if pending != nil { return try addPending(key, merge: merge, rows: rows, lines: found, blank: isBlank, samples: limit, budget: pendingBudget) }
+            if pending != nil {
+                return try addPending(key, merge: merge, rows: rows, lines: found, blank: isBlank, samples: limit, budget: pendingBudget, stored: stored)
+            }
             violating += rows
             let merged = known.flatMap { order.indices.contains($0) ? order[$0] : nil } ?? merge
             let text = merged.map { $0 ?? "" }.joined(separator: "\u{0}")

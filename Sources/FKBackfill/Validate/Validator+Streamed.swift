@@ -50,6 +50,10 @@ extension Validator {
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
         let selfKeys = try selfReferences(checked, sql, repeats: repeats, options)
         for (index, _) in selfKeys { tallies[index].pending = [:] }
+        // With --replace-by, the table's keys of those FKs wait for the last batch too.
+        var sql = sql
+        sql.selfTableLater = !selfKeys.isEmpty && !sql.plan.replaceBy.isEmpty
+        if !sql.plan.replaceBy.isEmpty { sql.ownForeignKeys = Self.ownForeignKeys(catalog.foreignKeys(of: target.name), of: target.name) }
         // --replace-by: clashes with rows it may delete, resolved after the last batch.
         var replace = sql.plan.replaceBy.isEmpty ? nil : ReplaceTally(
             keys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))), columns: sql.plan.replaceBy.count)
@@ -155,10 +159,12 @@ extension Validator {
                 let found = try KeyArrays(row, "fk\(index)", canonical: sql.canonicalColumns(fk.columns))
                 let (blank, known) = (found.flags("b"), found.integers("x"))
                 let valued = tallies[index].valued.indices.map { found.flags("v\($0)") }
+                let stored = sql.selfTableLater && selfKeys.contains { $0.fk == index } ? found.flags("s") : []
                 for at in found.keys.indices {
                     try tallies[index].add(
                         found.keys[at], merge: found.merge[at], rows: found.rows[at], lines: found.lines[at], blank: blank[at],
-                        known: known[at], samples: options.samples, valued: valued.map { $0.indices.contains(at) && $0[at] })
+                        known: known[at], samples: options.samples, valued: valued.map { $0.indices.contains(at) && $0[at] },
+                        stored: stored.indices.contains(at) && stored[at])
                 }
             }
             dropGivenSelfKeys(selfKeys, checked, &tallies, repeats: repeats)
@@ -210,11 +216,14 @@ extension Validator {
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
-        report.notExact += try resolveSelfReferences(selfKeys, checked, &tallies, repeats: repeats, samples: options.samples)
+        report.notExact += try resolveSelfReferences(
+            selfKeys, checked, &tallies, repeats: repeats, samples: options.samples, replace: replace, sql: sql, stops: &report.stops)
         let clashes = report.columns.count
         if let replace {
+            // What the DELETE does to the rows of a target that references itself (Validator+StreamedSelfReplace.swift).
+            report.notExact += try selfReplaceEffects(sql, held: replace.values, samples: options.samples, stops: &report.stops)
             // Repeats of a key that clashes clash instead (the load sets clashes aside first).
-            let clashing = try resolveReplaced(replace, sql, samples: options.samples, &report)
+            let clashing = try resolveReplaced(replace, sql, samples: options.samples, afterCascade: options.maxRejects == 0, &report)
             for (index, key) in replace.keys.enumerated() {
                 guard let at = repeats.firstIndex(where: { $0.key.name == key.name }), clashing.indices.contains(index) else { continue }
                 repeats[at].rows = max(0, repeats[at].rows - clashing[index])

@@ -19,7 +19,9 @@ extension Validator {
         /// replaces nothing more.
         /// Held once, here: the values are read back from it after the last batch.
         var seen = CompactKeySet()
-        var candidates: [(key: Int, line: Int, values: [String?])] = []
+        /// Each with its target row, as `oid:ctid` (a cascade of the DELETE may remove it:
+        /// `StreamedStatements.resolveReplaced`).
+        var candidates: [(key: Int, line: Int, values: [String?], row: String)] = []
         /// Each candidate's key as text, by (key index, line).
         var keyTexts: [Int: [Int: String]] = [:]
         /// Values or candidates were let go past the budget (shared with the other keys
@@ -47,9 +49,11 @@ extension Validator {
                 let lines = row.array("c\(key)_l").map { $0.flatMap { Int($0) } ?? 0 }
                 let values = (0..<columns).map { row.array("c\(key)_r\($0)") }
                 let texts = row.array("c\(key)_k")
+                let rows = row.array("c\(key)_t")
                 for index in lines.indices {
                     guard candidates.count < Validator.replaceCandidates, held < budget else { full = true; break }
-                    candidates.append((key, lines[index], values.map { $0.indices.contains(index) ? $0[index] : nil }))
+                    candidates.append((key, lines[index], values.map { $0.indices.contains(index) ? $0[index] : nil },
+                                       rows.indices.contains(index) ? rows[index] ?? "" : ""))
                     keyTexts[key, default: [:]][lines[index]] = texts.indices.contains(index) ? texts[index] ?? "" : ""
                 }
             }
@@ -80,12 +84,16 @@ extension Validator {
     /// clash after all as the report's column problems.
     /// Returns, per unique key, the rows the repeats counted that clash instead: every row
     /// of a clashing key but its first (the load sets all of them aside for the clash).
+    /// `afterCascade`: the clash is PostgreSQL's unique index's, after the DELETE and what
+    /// its ON DELETE CASCADE removed (without --max-rejects the load marks no clash first).
     @discardableResult
-    func resolveReplaced(_ tally: ReplaceTally, _ sql: StreamedStatements, samples: Int, _ report: inout ValidationReport) throws -> [Int] {
+    func resolveReplaced(
+        _ tally: ReplaceTally, _ sql: StreamedStatements, samples: Int, afterCascade: Bool = false, _ report: inout ValidationReport
+    ) throws -> [Int] {
         report.notExact += tally.notExact
         let held = tally.values
         guard !held.isEmpty else { return tally.keys.map { _ in 0 } }
-        let row = try session.execute(sql.resolveReplaced(held: held, candidates: tally.candidates)).rows[0]
+        let row = try session.execute(sql.resolveReplaced(held: held, candidates: tally.candidates, afterCascade: afterCascade)).rows[0]
         report.deleted = row.int("deleted") ?? 0
         let keys = row.array("i").map { $0.flatMap { Int($0) } ?? -1 }
         let lines = row.array("l").map { $0.flatMap { Int($0) } ?? 0 }

@@ -7,6 +7,8 @@ import PostgresClient
 /// text, until the last batch, and the ones the input carries anywhere are dropped. What
 /// the input carries is what the unique key the FK references has already collected to
 /// find repeats (`UniqueTally`, by text, every row): no second set is held.
+/// With `--replace-by` the table's keys wait too: which rows the DELETE removes is known
+/// only once every batch's values are in (Validator+StreamedSelfReplace.swift).
 extension Validator {
     /// A missing key of an FK of the target to itself, waiting for the last batch.
     struct PendingKey {
@@ -15,6 +17,9 @@ extension Validator {
         var rows: Int
         var lines: [Int]
         var blank: Bool
+        /// A target row holds it (read-only `--replace-by`): missing only if every such row
+        /// is one the DELETE removes (`StreamedStatements.selfTableLater`).
+        var stored = false
     }
 
     /// Keys held waiting at most, per FK (a file whose rows reference rows of later
@@ -23,8 +28,7 @@ extension Validator {
 
     /// Per FK of `checked` that references the target: its index, and the index in
     /// `repeats` of the unique key it references. Throws `MustStage` where the batches
-    /// cannot resolve it as the load does: the rows deleted by `--replace-by` change what
-    /// the input carries; a referenced key whose
+    /// cannot resolve it as the load does: a referenced key whose
     /// repeats are not followed across batches by their text (a BEFORE INSERT trigger, a
     /// type whose equal values differ in text, an operator class not the type's default);
     /// child columns of another type than the key's. (A target in a cycle with its parents
@@ -40,13 +44,11 @@ extension Validator {
             let why: String?
             let key = repeats.firstIndex { $0.byText && Set($0.key.columns) == Set(fk.referencedColumns) && $0.key.columns.count == fk.referencedColumns.count }
             let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { target.column($0)?.type == target.column($1)?.type }
-            if !options.replaceBy.isEmpty {
-                // Rows --max-rejects sets aside give no key: the batch's own are its rows
-                // kept (`StreamedStatements.missingKeys`), the referenced key's texts those
-                // of rows kept (`SetAside.kept`). A row --replace-by deletes is known only
-                // after the last batch.
-                why = "the target references itself, and rows --replace-by deletes change which keys the input gives"
-            } else if key == nil || !sameTypes {
+            // Rows --max-rejects sets aside give no key: the batch's own are its rows kept
+            // (`StreamedStatements.missingKeys`), the referenced key's texts those of rows
+            // kept (`SetAside.kept`). Rows --replace-by deletes give none: with it the
+            // table's keys wait for the last batch too (Validator+StreamedSelfReplace.swift).
+            if key == nil || !sameTypes {
                 why = "the target references itself, and the keys its rows give are not followed across batches by their text"
             } else {
                 why = nil
@@ -79,8 +81,13 @@ extension Validator {
 
     /// After the last batch: drops from each self-referencing FK's waiting keys those the
     /// input gives, and merges the rest as missing. Returns what it could not resolve.
+    /// With `replace` (`--replace-by`), the waiting keys a target row holds are missing
+    /// only where every row holding them is one the DELETE removes; those that only rows
+    /// its ON DELETE CASCADE removes hold go into `stops` (by FK name): the load finds
+    /// them before the DELETE, and PostgreSQL's check then refuses the rows.
     func resolveSelfReferences(
-        _ selfKeys: [(fk: Int, key: Int)], _ checked: [ForeignKey], _ tallies: inout [KeyTally], repeats: [UniqueTally], samples: Int
+        _ selfKeys: [(fk: Int, key: Int)], _ checked: [ForeignKey], _ tallies: inout [KeyTally], repeats: [UniqueTally], samples: Int,
+        replace: ReplaceTally? = nil, sql: StreamedStatements, stops: inout [String: [String]]
     ) throws -> [String] {
         var notExact: [String] = []
         for (fkIndex, keyIndex) in selfKeys {
@@ -90,9 +97,16 @@ extension Validator {
             if tally.full || tallies[fkIndex].pendingOverflow {
                 notExact.append("\(fk.name): keys of the target's own rows in other batches are followed only while the keys held stay under "
                     + "\(Validator.repeatBudget >> 20) MiB and \(Validator.pendingSelfKeys) keys wait: some counted missing may be in the input "
-                    + "(or counted once per batch), so their placeholders may not be needed")
+                    + "(or counted once per batch), so their placeholders may not be needed"
+                    + (replace == nil ? "" : "; some a target row holds were not held, and counted present, though the rows holding them may be "
+                        + "ones --replace-by deletes"))
             }
-            try tallies[fkIndex].resolvePending(given: given, samples: samples)
+            let stored = tallies[fkIndex].pending?.values.filter { $0.stored && !given($0) } ?? []
+            let gone = try replace.map { try storedSelfKeysGone(fk, stored, held: $0.values, sql) }
+            try tallies[fkIndex].resolvePending(given: given, samples: samples) { gone?.missing.contains(Self.pendingText($0.merge)) ?? false }
+            if let cascaded = gone?.cascaded, !cascaded.isEmpty {
+                stops[fk.name, default: []].append(Self.cascadedKeysStop(fk, cascaded, samples: samples))
+            }
         }
         return notExact
     }
@@ -102,15 +116,18 @@ extension Validator.KeyTally {
     /// A key past the limit or the budget is counted missing at once, not held (hostile
     /// review 7: it was dropped, and a key nobody gave went uncounted); notExact says some
     /// such may be in the input after all, and counted more than once.
-    mutating func addPending(_ key: [String?], merge: [String?], rows: Int, lines: [Int], blank: Bool, samples: Int, budget: Int) throws {
-        let text = merge.map { $0 ?? "" }.joined(separator: "\u{0}")
+    /// A `stored` key past them is counted present (notExact says so too).
+    mutating func addPending(_ key: [String?], merge: [String?], rows: Int, lines: [Int], blank: Bool, samples: Int, budget: Int, stored: Bool = false) throws {
+        let text = Validator.pendingText(merge)
         if var entry = pending?[text] {
             entry.rows += rows
             entry.lines = Array((entry.lines + lines).sorted().prefix(samples))
             pending?[text] = entry
         } else if (pending?.count ?? 0) < Validator.pendingSelfKeys, pendingBytes < budget {
-            pending?[text] = Validator.PendingKey(key: key, merge: merge, rows: rows, lines: Array(lines.prefix(samples)), blank: blank)
+            pending?[text] = Validator.PendingKey(key: key, merge: merge, rows: rows, lines: Array(lines.prefix(samples)), blank: blank, stored: stored)
             pendingBytes += 2 * text.utf8.count + 160
+        } else if stored {
+            pendingOverflow = true
         } else {
             // Not held (that is what the budget is for): its rows count, and it counts as a
             // missing key, once per batch that has it.
@@ -121,11 +138,12 @@ extension Validator.KeyTally {
         }
     }
 
-    /// The waiting keys the input does not give, merged as missing, by first line.
-    mutating func resolvePending(given: (Validator.PendingKey) -> Bool, samples: Int) throws {
+    /// The waiting keys the input does not give, merged as missing, by first line; of
+    /// those a target row holds, only the ones `gone` says the DELETE leaves to no row.
+    mutating func resolvePending(given: (Validator.PendingKey) -> Bool, samples: Int, gone: (Validator.PendingKey) -> Bool = { _ in false }) throws {
         guard let waiting = pending else { return }
         pending = nil
-        let left = waiting.values.filter { !given($0) }.sorted { ($0.lines.first ?? 0) < ($1.lines.first ?? 0) }
+        let left = waiting.values.filter { !given($0) && (!$0.stored || gone($0)) }.sorted { ($0.lines.first ?? 0) < ($1.lines.first ?? 0) }
         for entry in left {
             try add(entry.key, merge: entry.merge, rows: entry.rows, lines: entry.lines, blank: entry.blank, known: nil, samples: samples)
         }

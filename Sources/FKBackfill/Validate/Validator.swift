@@ -258,9 +258,10 @@ public final class Validator {
             if let reason = order.reason { result.reasons.append(reason); result.fixableKeys = 0 }
             report.notExact += order.notExact.map { [$0] } ?? []
             result.unfixableKeys = found.missing - result.fixableKeys
-            result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank)
+            result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank) + (report.stops[fk.name] ?? [])
             report.foreignKeys.append(result)
         }
+        report.foreignKeys += Self.unlistedStops(report.stops, listed: checked, of: catalog.foreignKeys(of: target.name))
         if let filled, findings.contains(where: { $0.missing > $0.blank }) { report.notExact += filled.notes }
         if report.checkedInPlace { report.notExact += coverage.notes }
         for reason in coverage.once where report.checkedInPlace {
