@@ -37,7 +37,7 @@ extension LoadRun {
                     || [SQLState.checkViolation, SQLState.notNullViolation].contains(error.sqlState ?? "") {}
             }
             let typed: SQL = "CAST(d.v AS \(staged.sqlType))"
-            let prefix: SQL = TextStaging.maxLength(target).map { "char_length(rtrim(d.v, ' ')) <= \(int: $0) AND " } ?? ""
+            let prefix: SQL = TextStaging.maxLength(target).map { "pg_catalog.char_length(pg_catalog.rtrim(d.v, ' ')) OPERATOR(pg_catalog.<=) \(int: $0) AND " } ?? ""
             let body = "BEGIN RETURN CAST(value AS \(PathSafeType.text(target.type))); EXCEPTION WHEN others THEN RETURN NULL; END"
             let function: SQL = "pg_temp.fkb_fits_\(int: functions)"
             functions += 1

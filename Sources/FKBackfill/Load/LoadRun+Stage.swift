@@ -99,7 +99,7 @@ extension LoadRun {
         for column in plan.stagedColumns {
             let name: SQL = "s.\(ident: column.name)"
             if !typed, let length = TextStaging.maxLength(column) {
-                conditions.append(("char_length(rtrim(CAST(\(name) AS text), ' ')) > \(int: length)", "\(column.name): longer than \(length) characters"))
+                conditions.append(("pg_catalog.char_length(pg_catalog.rtrim(CAST(\(name) AS pg_catalog.text), ' ')) OPERATOR(pg_catalog.>) \(int: length)", "\(column.name): longer than \(length) characters"))
             }
             if column.refusesNull && checked { conditions.append(("\(name) IS NULL", "\(column.name): NULL in a NOT NULL column")) }
         }
