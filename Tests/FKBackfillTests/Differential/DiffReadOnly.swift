@@ -164,9 +164,10 @@ extension DiffHarness {
     }
 
     /// The case's options read-only must refuse (docs/validate.md): they need the staged prediction.
-    /// Nothing of the generator's options now: --max-rejects, --replace-by and a rule's
-    /// sql: are checked read-only too; a target that references itself is refused before
-    /// the options are looked at.
+    /// Nothing of the generator's options now: --max-rejects, --replace-by (on a target
+    /// that references itself too) and a rule's sql: are checked read-only. What is still
+    /// refused read-only (a self-reference whose keys are not followed by their text) is a
+    /// property of the input's types, not of an option, and exits 3 before any verdict.
     func readOnlyMustRefuse() -> [String] {
         []
     }
