@@ -26,7 +26,7 @@ enum LoadPlanner {
         let parentNames = graph.order.filter { $0 != target.name || cycleOf[$0] != nil }
         let indexOf = Dictionary(uniqueKeysWithValues: parentNames.enumerated().map { ($1, $0) })
         let broken = Set(graph.cycles.flatMap { $0.breakAt }.filter { $0.breakableBy == .nullable }.map { EdgeID($0) })
-        let targetCycle = TargetCycle.plan(catalog: catalog, graph: graph, target: target)
+        let targetCycle = TargetCycle.plan(catalog: catalog, graph: graph, target: target, stagedColumns: stagedNames)
 
         var parents: [ParentPlan] = []
         for (index, name) in parentNames.enumerated() {
@@ -133,8 +133,9 @@ enum LoadPlanner {
 
     /// The rules, in order: key; identity/generated; the rules file (an `optional` rule
     /// only when the input has every column it reads); DEFAULT; a staged column of
-    /// the same name; for an FK column, the staged column through which the target
-    /// references the same parent column; NULL if nullable; otherwise uncovered.
+    /// the same name (unless both are FK columns to different tables: `keyOfAnotherTable`);
+    /// for an FK column, the staged column through which the target references the same
+    /// parent column; NULL if nullable; otherwise uncovered.
     static func source(
         for column: Column, keyColumns: [String], table: Table, isTarget: Bool,
         stagedNames: Set<String>, catalog: Catalog, rule: ColumnRule?
@@ -152,12 +153,28 @@ enum LoadPlanner {
         // For the target's own placeholders, the staged rows that reference a key are its
         // children: their values say nothing about the referenced row.
         if !isTarget {
-            if stagedNames.contains(column.name) { return .staged(column: column.name, reason: .sameName) }
+            if stagedNames.contains(column.name), !keyOfAnotherTable(column.name, of: table, catalog: catalog) {
+                return .staged(column: column.name, reason: .sameName)
+            }
             if let sibling = sameParentColumn(for: column, of: table, stagedNames: stagedNames, catalog: catalog) {
                 return .staged(column: sibling, reason: .sameParent)
             }
         }
         return column.notNull ? .uncovered : .null
+    }
+
+    /// Whether the parent's column `name` is an FK column to one table and the target's
+    /// column of that name an FK column to another: Odoo's `res_company.parent_id` (a
+    /// company) and `res_partner.parent_id` (a partner). Taken by its name, a partner's
+    /// key became a company's parent, and a new company was backfilled for it
+    /// (RealSchemaSweep3Tests). Such a column is no value for the parent's: the next rules
+    /// apply (the same parent through another column, NULL, uncovered).
+    static func keyOfAnotherTable(_ name: String, of table: Table, catalog: Catalog) -> Bool {
+        func references(_ fks: [ForeignKey]) -> Set<String> {
+            Set(fks.compactMap { fk in fk.columns.firstIndex(of: name).map { "\(fk.referencedTable.display)(\(fk.referencedColumns[$0]))" } })
+        }
+        let parents = references(catalog.foreignKeys(of: table.name)), targets = references(catalog.foreignKeys(of: catalog.root))
+        return !parents.isEmpty && !targets.isEmpty && parents.isDisjoint(with: targets)
     }
 
     /// For `column`, part of an FK of `table` to Q(q), the staged column through which

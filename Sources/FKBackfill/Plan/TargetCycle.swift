@@ -53,11 +53,20 @@ struct TargetCycle: Sendable {
 
     /// Nil when the target is in no cycle with other tables (a self-reference alone needs
     /// nothing: one INSERT checks its rows against each other at its end).
-    static func plan(catalog: Catalog, graph: DependencyGraph, target: Table) -> TargetCycle? {
+    ///
+    /// `outOf` holds only the FKs whose columns the input gives (`stagedColumns`), as the
+    /// planner reads a target FK's keys only then: the fact insert leaves the others to
+    /// their DEFAULT or NULL, so they name no new row of the cycle and need no order. An
+    /// Odoo table's `write_uid → res_users` the input lacks made the target-first order
+    /// keep aside `s.write_uid`, which the stage has not ("column s.write_uid does not
+    /// exist", exit 3, RealSchemaSweep3Tests).
+    static func plan(catalog: Catalog, graph: DependencyGraph, target: Table, stagedColumns: Set<String>) -> TargetCycle? {
         guard let cycle = graph.cycles.first(where: { $0.tables.contains(target.name) }), cycle.tables.count > 1 else { return nil }
         let members = Set(cycle.tables)
         let into = catalog.foreignKeys(referencing: target.name).filter { $0.table != target.name && members.contains($0.table) }
-        let outOf = catalog.foreignKeys(of: target.name).filter { $0.referencedTable != target.name && members.contains($0.referencedTable) }
+        let outOf = catalog.foreignKeys(of: target.name).filter {
+            $0.referencedTable != target.name && members.contains($0.referencedTable) && $0.columns.allSatisfy(stagedColumns.contains)
+        }
         func canWait(_ fk: ForeignKey) -> Bool { DependencyGraph.breakMethod(fk, in: catalog) != nil }
         var result = TargetCycle(tables: cycle.tables, into: into, outOf: outOf, order: .none)
         if into.allSatisfy(canWait) {
