@@ -108,13 +108,17 @@ extension LoadStatements {
     /// `fill-null-only`: NULL columns of existing referenced rows take derived values.
     /// `throughSubquery` reads the values through `(SELECT * FROM fkb_val_N)`, which
     /// Citus plans where it refuses a join of its tables to a coordinator temp table.
+    /// Runs under the user's path: the merged array's cast names its type path-safe
+    /// (`PathSafeType`; a bare `jsonb` found a domain `jsonb` of a schema listed before
+    /// pg_catalog, whose CHECK ran as the loading role).
     func fillNulls(_ parent: ParentPlan, throughSubquery: Bool = false) -> SQL? {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
         guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }
         let sets = columns.map { position, column -> SQL in
             let name = identifier(column.column.name)
             if appendsJSON(column) {
-                return "\(name) = CAST(\(jsonUnion("p.\(name)", "v.\(Self.derivedColumn(position))")) AS \(column.column.sqlType))"
+                let merged = jsonUnion("p.\(name)", "v.\(Self.derivedColumn(position))")
+                return "\(name) = CAST(\(merged) AS \(PathSafeType.sql(column.column.type)))"
             }
             return "\(name) = coalesce(p.\(name), v.\(Self.derivedColumn(position)))"
         }
