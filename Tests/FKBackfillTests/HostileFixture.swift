@@ -157,4 +157,21 @@ enum HostileFixture {
         }
         return made
     }
+
+    /// pg_catalog types that `format_type` prints as a bare name the grammar does not own
+    /// (`integer`, `character varying(n)`, `numeric` are the grammar's, pg_catalog's on any path).
+    static let shadowedTypes = ["text", "date", "jsonb", "json", "oid", "regclass", "name", "int4", "int8", "int2", "bool",
+                                "bpchar", "char", "uuid", "timestamptz", "float8", "bytea", "inet"]
+
+    /// Creates, as the current role, a domain over each of `shadowedTypes` named like it,
+    /// whose CHECK records a call: a cast to a bare type name under the user's path runs it.
+    static func createTypeLookalikes(_ db: TestDatabase, schema evil: String) throws {
+        try db.run("""
+            CREATE FUNCTION \(evil).type_used(what pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql AS $f$ BEGIN
+                PERFORM pg_catalog.nextval('\(evil).calls_seq'); INSERT INTO \(evil).calls VALUES (what); RETURN true; END $f$;
+            """)
+        for type in shadowedTypes {
+            try db.run("CREATE DOMAIN \(evil).\"\(type)\" AS pg_catalog.\"\(type)\" CHECK (\(evil).type_used('type \(type)'))")
+        }
+    }
 }

@@ -8,7 +8,7 @@ import TestSupport
 /// (a column restored after their inserts), a target loaded before its cycle's parents
 /// (the UPDATE restoring its column), a target whose cycle parent points back at it (set
 /// after the fact insert), a deferred FK (`SET CONSTRAINTS ALL IMMEDIATE`), and a view
-/// calling a user function read through a stage or a cursor.
+/// calling a user function and a table of other types read through a stage or a cursor.
 ///
 /// The user's own code — the trigger's body, the view's function, the `--query` — names
 /// pg_catalog's functions and operators itself: on the user's path it resolves them as
@@ -36,6 +36,8 @@ enum HostilePathsFixture {
                 dept text REFERENCES dept DEFERRABLE INITIALLY DEFERRED, amount numeric CHECK (amount >= 0));
             CREATE TABLE sale_raw (LIKE sale);
             INSERT INTO sale_raw VALUES (20, '2024-03-01', 'o3', 'K3', 'web', 'E3', 'D2', 7);
+            CREATE TABLE sale_text (id text, month text, org varchar(10), kind text, channel text, emp text, dept text, amount float8);
+            INSERT INTO sale_text VALUES ('40', '2024-04-01', 'O1', 'K1', 'web', 'E1', 'D1', 2.5);
             CREATE FUNCTION norm(v text) RETURNS text LANGUAGE sql AS $$ SELECT pg_catalog.upper(v) $$;
             CREATE VIEW sale_in AS SELECT id, month, norm(org) AS org, kind, channel, emp, dept, amount FROM sale_raw;
             \(TargetFirstCycle.schema)
@@ -107,6 +109,7 @@ enum HostilePathsFixture {
             same(["validate", sale, "--csv", f.january, "--rules", f.saleRules]),
             same(["validate", sale, "--source", "sale_in", "--in-place", "--rules", f.saleRules]),
             same(["validate", sale, "--query", query, "--rules", f.saleRules]),
+            same(["validate", sale, "--source", "sale_text", "--rules", f.saleRules]),
             same(["validate", "\(s).node", "--csv", f.nodes, "--rules", f.nodeRules]),
             same(["validate", "\(s).ticket", "--csv", f.tickets, "--rules", f.ticketRules]),
             load(["load", sale, "--csv", f.january, "--rules", f.saleRules, "--replace-by", "month"]),
@@ -114,6 +117,7 @@ enum HostilePathsFixture {
             load(["load", sale, "--csv", f.february, "--rules", f.saleRules, "--fk-check", "set-based"]),
             load(["backfill", sale, "--source", "sale_in", "--rules", f.saleRules]),
             load(["load", sale, "--source", "sale_in", "--rules", f.saleRules]),
+            load(["load", sale, "--source", "sale_text", "--rules", f.saleRules, "--max-rejects", "0"]),
             load(["load", sale, "--csv", f.march, "--rules", f.saleRules, "--max-rejects", "1", "--reject-table", "\(s).rejects"]),
             load(["load", "\(s).node", "--csv", f.nodes, "--rules", f.nodeRules]),
             load(["load", "\(s).ticket", "--csv", f.tickets, "--rules", f.ticketRules]),
@@ -131,6 +135,7 @@ enum HostilePathsFixture {
             "cursor over the input": "DECLARE fkb_input",
             "deferred constraints checked": "SET CONSTRAINTS ALL IMMEDIATE",
             "replaced rows deleted": "DELETE FROM \"\(s)\".\"sale\"",
+            "typed rows held before printing": "CREATE TEMP TABLE pg_temp.fkb_typed",
         ]
     }
 }

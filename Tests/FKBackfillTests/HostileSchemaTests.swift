@@ -67,6 +67,7 @@ import TestSupport
             """)
         defer { _ = try? db.connection.execute("RESET ROLE") }
         let made = HostileFixture.createLookalikes(db, schema: evil, functions: names.functions, operators: names.operators)
+        try HostileFixture.createTypeLookalikes(db, schema: evil)
         try db.run("RESET ROLE")
         #expect(made > 1000, "lookalikes created: \(made)")
 
@@ -74,8 +75,10 @@ import TestSupport
         let victim = try Connection()
         try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
         _ = try? victim.execute("SELECT CAST('a' AS varchar) = CAST('b' AS varchar) AS same, count(CAST('x' AS varchar)) AS n")
+        let afterOperators = try calls(db, evil)
+        _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
         let baseline = try calls(db, evil)
-        #expect(baseline >= 2, "the lookalikes were not picked up by plain SQL on that path")
+        #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "the lookalikes were not picked up by plain SQL on that path")
 
         // 3. Every command for real, as the superuser, on that path.
         for (command, environment) in runs {
