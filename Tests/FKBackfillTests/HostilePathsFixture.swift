@@ -10,17 +10,20 @@ import TestSupport
 /// after the fact insert), a deferred FK (`SET CONSTRAINTS ALL IMMEDIATE`), and a view
 /// calling a user function and a table of other types read through a stage or a cursor.
 ///
-/// The user's own code — the trigger's body, the view's function, the `--query` — names
-/// pg_catalog's functions and operators itself: on the user's path it resolves them as
-/// PostgreSQL does, lookalikes included, which is no fault of the tool's.
+/// The user's own code — the view's function, the `--query` — names pg_catalog's
+/// functions and operators itself: on the user's path it resolves them as PostgreSQL
+/// does, lookalikes included, which is no fault of the tool's. The key trigger is written
+/// as PostgreSQL advises for CVE-2018-1058, with a `SET search_path` of its own and its
+/// names bare: read-only validate, which evaluates its assignment outside the trigger,
+/// must do so under that path, as the trigger runs.
 enum HostilePathsFixture {
     static func create(_ db: TestDatabase) throws {
         try db.run("""
             CREATE TABLE org (code text PRIMARY KEY, name text, label text, tags jsonb DEFAULT '[]', first_month date);
             INSERT INTO org VALUES ('O1', NULL, NULL, '["old"]', NULL);
             CREATE TABLE kind (code text PRIMARY KEY, label text);
-            CREATE FUNCTION kind_key() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-                NEW.code := pg_catalog.upper(NEW.code);
+            CREATE FUNCTION kind_key() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$ BEGIN
+                NEW.code := upper(NEW.code);
                 RETURN NEW;
             END $$;
             CREATE TRIGGER kind_key BEFORE INSERT ON kind FOR EACH ROW EXECUTE FUNCTION kind_key();

@@ -26,10 +26,9 @@ import TestSupport
         let files = try HostilePathsFixture.files(db)
         let commands = HostilePathsFixture.commands(schema: s, files: files)
         let evil = "\(s)_evil"
-        var environment = ProcessInfo.processInfo.environment
         // extra_float_digits 0: a float input is printed pinned to exact text, its rows held
         // typed first (`OpenedInput.stage`'s exactText), another statement on the user's path.
-        environment["PGOPTIONS"] = "-c search_path=\(evil),pg_catalog,\(s),public -c extra_float_digits=0"
+        let environment = HostileFixture.environment(evil: evil, schema: s, options: " -c extra_float_digits=0")
         var readOnly = environment
         readOnly["PGOPTIONS"] = (environment["PGOPTIONS"] ?? "") + " -c default_transaction_read_only=on"
         // Each validate also read-only (a replica's credentials), before the loads change its verdict.
@@ -77,6 +76,9 @@ import TestSupport
         _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
         let baseline = try calls(db, evil)
         #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "lookalikes not picked up by plain SQL: \(afterOperators), \(baseline)")
+        // In a read-only transaction the sequence cannot count them: the statistics do.
+        let counted = try HostileFixture.readOnlyCallsCounted(db, schema: evil, on: s)
+        #expect(counted >= 2, "read-only calls not counted: \(counted)")
 
         // 3. Every command for real, as the superuser, on that path.
         for (command, environment) in runs {
@@ -85,6 +87,8 @@ import TestSupport
         }
         let called = (try? db.values("SELECT what FROM \(evil).calls")) ?? []
         #expect(try calls(db, evil) == baseline, "lookalikes called: \(called.dropFirst(4))")
+        let statistics = (try? db.values("SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = '\(evil)'")) ?? []
+        #expect(try HostileFixture.functionCalls(db, schema: evil) == counted, "lookalikes called read-only: \(statistics)")
 
         // What PostgreSQL stores: the fill, the cycles closed, the rule's and trigger's work.
         #expect(try db.values("SELECT name, label, tags::text, first_month::text FROM org WHERE code = 'O1'")

@@ -27,10 +27,9 @@ import TestSupport
         let files = try HostileFixture.files(db)
         let commands = HostileFixture.commands(table: "\(s).fact", files: files)
         let evil = "\(s)_evil"
-        var environment = ProcessInfo.processInfo.environment
         // pg_catalog named after the attacker's schema: their exact-type lookalikes then win
         // every tie (a statement's `CASE x WHEN 1`, run on the user's path, called theirs).
-        environment["PGOPTIONS"] = "-c search_path=\(evil),pg_catalog,\(s),public"
+        let environment = HostileFixture.environment(evil: evil, schema: s)
 
         // validate also runs read-only (a replica's credentials): its own statements — the
         // input streamed through bound arrays, a cursor over a query — on the same path.
@@ -79,6 +78,9 @@ import TestSupport
         _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
         let baseline = try calls(db, evil)
         #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "the lookalikes were not picked up by plain SQL on that path")
+        // In a read-only transaction the sequence cannot count them: the statistics do.
+        let counted = try HostileFixture.readOnlyCallsCounted(db, schema: evil, on: s)
+        #expect(counted >= 2, "read-only calls not counted: \(counted)")
 
         // 3. Every command for real, as the superuser, on that path.
         for (command, environment) in runs {
@@ -87,6 +89,8 @@ import TestSupport
         }
         let called = (try? db.values("SELECT what FROM \(evil).calls")) ?? []
         #expect(try calls(db, evil) == baseline, "lookalikes called: \(called)")
+        let statistics = (try? db.values("SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = '\(evil)'")) ?? []
+        #expect(try HostileFixture.functionCalls(db, schema: evil) == counted, "lookalikes called read-only: \(statistics)")
         #expect(try db.count("\(s).fact") == 12)
         #expect(try OrphanOracle.orphans(in: [s], on: db.connection) == [])
         // The declared relation (varchar = varchar, which pg_catalog has no exact operator
