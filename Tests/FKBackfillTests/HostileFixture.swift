@@ -132,7 +132,6 @@ enum HostileFixture {
     /// argument types; returns how many were made (some names cannot be functions or
     /// operators: those are skipped).
     static func createLookalikes(_ db: TestDatabase, schema evil: String, functions: Set<String>, operators: Set<String>) -> Int {
-        let record = "PERFORM pg_catalog.nextval('\(evil).calls_seq'); INSERT INTO \(evil).calls VALUES"
         var made = 0
         var signatures = HostileSchemaTests.argumentTypes.map { [$0] } + HostileSchemaTests.argumentTypes.map { [$0, $0] }
         signatures += [["text", "bigint"], ["text", "integer"], ["text", "text", "boolean"], ["text", "text", "text"],
@@ -141,14 +140,14 @@ enum HostileFixture {
             for arguments in signatures {
                 let list = arguments.joined(separator: ", ")
                 let sql = "CREATE FUNCTION \(evil).\"\(name)\"(\(list)) RETURNS text LANGUAGE plpgsql AS $f$ BEGIN "
-                    + "\(record) ('\(name)(\(list))'); RETURN NULL; END $f$"
+                    + "\(record(evil, "'\(name)(\(list))'")) RETURN NULL; END $f$"
                 if (try? db.connection.executeScript(unsafeRaw: sql)) != nil { made += 1 }
             }
         }
         for (index, type) in HostileSchemaTests.operatorTypes.enumerated() {
             _ = try? db.connection.executeScript(unsafeRaw: """
                 CREATE FUNCTION \(evil).op_\(index)(\(type), \(type)) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN
-                \(record) ('operator on \(type)'); RETURN true; END $f$
+                \(record(evil, "'operator on \(type)'")) RETURN true; END $f$
                 """)
             for name in operators.sorted() {
                 let sql = "CREATE OPERATOR \(evil).\(name) (LEFTARG = \(type), RIGHTARG = \(type), FUNCTION = \(evil).op_\(index))"
@@ -156,5 +155,71 @@ enum HostileFixture {
             }
         }
         return made
+    }
+
+    /// A lookalike's body: the call counted in a sequence and named in a table (neither
+    /// undone by a rollback… of a transaction that may write). A read-only transaction
+    /// (validate on a replica's credentials) may not: there the call is only counted by
+    /// PostgreSQL's function statistics (`track_functions`, `functionCalls`), and the body
+    /// must not fail, or the call would go uncounted and the tool might swallow the error.
+    /// Every name qualified: the body runs on the attacker's path too.
+    static func record(_ evil: String, _ what: String) -> String {
+        "IF pg_catalog.current_setting('transaction_read_only') OPERATOR(pg_catalog.=) 'off' THEN "
+            + "PERFORM pg_catalog.nextval('\(evil).calls_seq'); INSERT INTO \(evil).calls VALUES (\(what)); END IF;"
+    }
+
+    /// The environment a command runs in: `search_path` with `evil` before an explicit
+    /// pg_catalog (its exact-type lookalikes then win every tie), function statistics on,
+    /// and an application name `functionCalls` waits for.
+    static func environment(evil: String, schema s: String, options: String = "") -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGOPTIONS"] = "-c search_path=\(evil),pg_catalog,\(s),public -c track_functions=all" + options
+        environment["PGAPPNAME"] = evil
+        return environment
+    }
+
+    /// Calls of `evil`'s functions counted by PostgreSQL's statistics, once every session
+    /// named `evil` (`environment`) has ended and flushed them.
+    static func functionCalls(_ db: TestDatabase, schema evil: String) throws -> Int {
+        let gone = try eventually(within: 10) {
+            try db.count("pg_catalog.pg_stat_activity", "application_name = '\(evil)'") == 0
+        }
+        guard gone else { return -1 }
+        _ = try db.connection.execute("SELECT pg_catalog.pg_stat_clear_snapshot()")
+        let row = try db.connection.execute(
+            "SELECT CAST(coalesce(sum(calls), 0) AS int8) AS n FROM pg_catalog.pg_stat_user_functions WHERE schemaname = \(bind: evil)").rows[0]
+        return row.int("n") ?? -1
+    }
+
+    /// Calls a type and a function lookalike in a read-only transaction of a session like
+    /// the tool's, then returns `functionCalls`: at least 2 when the statistics count what
+    /// the sequence cannot.
+    static func readOnlyCallsCounted(_ db: TestDatabase, schema evil: String, on s: String) throws -> Int {
+        do {
+            let victim = try Connection()
+            try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
+            try victim.execute("SELECT pg_catalog.set_config('track_functions', 'all', false), pg_catalog.set_config('application_name', \(bind: evil), false)")
+            try victim.execute("BEGIN READ ONLY")
+            _ = try? victim.execute("SELECT CAST('x' AS text) AS t, count(CAST('x' AS varchar)) AS n")
+            try victim.execute("ROLLBACK")
+        }
+        return try functionCalls(db, schema: evil)
+    }
+
+    /// pg_catalog types that `format_type` prints as a bare name the grammar does not own
+    /// (`integer`, `character varying(n)`, `numeric` are the grammar's, pg_catalog's on any path).
+    static let shadowedTypes = ["text", "date", "jsonb", "json", "oid", "regclass", "name", "int4", "int8", "int2", "bool",
+                                "bpchar", "char", "uuid", "timestamptz", "float8", "bytea", "inet"]
+
+    /// Creates, as the current role, a domain over each of `shadowedTypes` named like it,
+    /// whose CHECK records a call: a cast to a bare type name under the user's path runs it.
+    static func createTypeLookalikes(_ db: TestDatabase, schema evil: String) throws {
+        try db.run("""
+            CREATE FUNCTION \(evil).type_used(what pg_catalog.text) RETURNS pg_catalog.bool LANGUAGE plpgsql AS $f$ BEGIN
+                \(record(evil, "what")) RETURN true; END $f$;
+            """)
+        for type in shadowedTypes {
+            try db.run("CREATE DOMAIN \(evil).\"\(type)\" AS pg_catalog.\"\(type)\" CHECK (\(evil).type_used('type \(type)'))")
+        }
     }
 }

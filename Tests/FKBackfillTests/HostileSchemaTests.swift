@@ -27,10 +27,9 @@ import TestSupport
         let files = try HostileFixture.files(db)
         let commands = HostileFixture.commands(table: "\(s).fact", files: files)
         let evil = "\(s)_evil"
-        var environment = ProcessInfo.processInfo.environment
         // pg_catalog named after the attacker's schema: their exact-type lookalikes then win
         // every tie (a statement's `CASE x WHEN 1`, run on the user's path, called theirs).
-        environment["PGOPTIONS"] = "-c search_path=\(evil),pg_catalog,\(s),public"
+        let environment = HostileFixture.environment(evil: evil, schema: s)
 
         // validate also runs read-only (a replica's credentials): its own statements — the
         // input streamed through bound arrays, a cursor over a query — on the same path.
@@ -67,6 +66,7 @@ import TestSupport
             """)
         defer { _ = try? db.connection.execute("RESET ROLE") }
         let made = HostileFixture.createLookalikes(db, schema: evil, functions: names.functions, operators: names.operators)
+        try HostileFixture.createTypeLookalikes(db, schema: evil)
         try db.run("RESET ROLE")
         #expect(made > 1000, "lookalikes created: \(made)")
 
@@ -74,8 +74,13 @@ import TestSupport
         let victim = try Connection()
         try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
         _ = try? victim.execute("SELECT CAST('a' AS varchar) = CAST('b' AS varchar) AS same, count(CAST('x' AS varchar)) AS n")
+        let afterOperators = try calls(db, evil)
+        _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
         let baseline = try calls(db, evil)
-        #expect(baseline >= 2, "the lookalikes were not picked up by plain SQL on that path")
+        #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "the lookalikes were not picked up by plain SQL on that path")
+        // In a read-only transaction the sequence cannot count them: the statistics do.
+        let counted = try HostileFixture.readOnlyCallsCounted(db, schema: evil, on: s)
+        #expect(counted >= 2, "read-only calls not counted: \(counted)")
 
         // 3. Every command for real, as the superuser, on that path.
         for (command, environment) in runs {
@@ -84,6 +89,8 @@ import TestSupport
         }
         let called = (try? db.values("SELECT what FROM \(evil).calls")) ?? []
         #expect(try calls(db, evil) == baseline, "lookalikes called: \(called)")
+        let statistics = (try? db.values("SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = '\(evil)'")) ?? []
+        #expect(try HostileFixture.functionCalls(db, schema: evil) == counted, "lookalikes called read-only: \(statistics)")
         #expect(try db.count("\(s).fact") == 12)
         #expect(try OrphanOracle.orphans(in: [s], on: db.connection) == [])
         // The declared relation (varchar = varchar, which pg_catalog has no exact operator

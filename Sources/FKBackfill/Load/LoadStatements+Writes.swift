@@ -108,6 +108,9 @@ extension LoadStatements {
     /// `fill-null-only`: NULL columns of existing referenced rows take derived values.
     /// `throughSubquery` reads the values through `(SELECT * FROM fkb_val_N)`, which
     /// Citus plans where it refuses a join of its tables to a coordinator temp table.
+    /// Runs under the user's path: the merged array's cast names its type path-safe
+    /// (`PathSafeType`; a bare `jsonb` found a domain `jsonb` of a schema listed before
+    /// pg_catalog, whose CHECK ran as the loading role).
     func fillNulls(_ parent: ParentPlan, throughSubquery: Bool = false) -> SQL? {
         let columns = parent.derivedColumns.enumerated().map { ($0.offset, $0.element) }
         guard !columns.isEmpty, let rows = filledRows(parent) else { return nil }

@@ -197,12 +197,21 @@ public final class Session {
         throw FKBackfillError("a rolled-back check returned without its value", kind: .database(sqlState: nil))
     }
 
-    /// Runs `body` under the user's own `search_path`, for the one statement that compiles
-    /// their `--query`; the pin is back before anything else runs.
+    /// Runs `body` under the user's own `search_path`, for the statements that fire or
+    /// read the user's code (their `--query`, triggers, rules, defaults); the pin is back
+    /// before anything else runs.
     @discardableResult
     func underUserSearchPath<T>(_ body: () throws -> T) throws -> T {
+        try underSearchPath(userSearchPath, body)
+    }
+
+    /// Runs `body` under `path`: the user's, or the `SET search_path` of a function of
+    /// theirs whose code the tool evaluates outside it (a key trigger's assignment), as
+    /// the function itself would run it.
+    @discardableResult
+    func underSearchPath<T>(_ path: String, _ body: () throws -> T) throws -> T {
         let local = inTransaction ? "true" : "false"
-        try execute("SELECT pg_catalog.set_config('search_path', \(bind: userSearchPath), \(bind: local))")
+        try execute("SELECT pg_catalog.set_config('search_path', \(bind: path), \(bind: local))")
         defer { _ = try? execute("SELECT pg_catalog.set_config('search_path', \(bind: Self.pinnedSearchPath), \(bind: local))") }
         return try body()
     }

@@ -8,18 +8,33 @@ import PostgresClient
 /// real-schema sweep), sometimes not (a lower-case code: the first). The staged path
 /// tries the insert; read-only, where every assignment to the key is a plain statement
 /// of the trigger (not inside an IF), its expression is evaluated on the new keys,
-/// under the user's path as the trigger runs, read-only; where it is not, or fails,
+/// under the path the trigger runs under, read-only; where it is not, or fails,
 /// notExact names the trigger as before.
+///
+/// That path is the user's, or the trigger function's own `SET search_path`: a function
+/// written as PostgreSQL advises against CVE-2018-1058 (`SET search_path = pg_catalog,
+/// pg_temp`, names bare) had its `upper(…)` evaluated under the caller's path, where a
+/// lookalike `upper(text)` of a schema listed first ran as the validating role.
 extension Validator {
-    /// The expressions a parent's triggers assign its single key column, in order, each
-    /// with the key itself written `\u{0}K\u{0}`; nil when one cannot be evaluated (an
-    /// assignment inside an IF, a trigger in another language); empty when none assigns it.
-    func keyAssignments(_ parent: ParentPlan) throws -> [String]? {
+    /// What a parent's triggers assign its single key column: the expressions, in order,
+    /// each with the key itself written `\u{0}K\u{0}`, and the path they run under (nil:
+    /// the user's).
+    struct KeyAssignments {
+        var expressions: [String] = []
+        var searchPath: String?
+    }
+
+    /// The parent's key assignments; nil when one cannot be evaluated (an assignment
+    /// inside an IF, a trigger in another language, a function with settings of its own
+    /// other than its path, triggers with different paths); no expressions when none
+    /// assigns the key.
+    func keyAssignments(_ parent: ParentPlan) throws -> KeyAssignments? {
         guard parent.keyColumns.count == 1 else { return nil }
         let key = parent.keyColumns[0]
         let oid: SQL = "CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid)"
         let rows = try session.execute("""
-            SELECT l.lanname, p.prosrc, g.tgrelid OPERATOR(pg_catalog.=) \(oid) AS own, g.tgqual IS NOT NULL AS conditional
+            SELECT l.lanname, p.prosrc, g.tgrelid OPERATOR(pg_catalog.=) \(oid) AS own, g.tgqual IS NOT NULL AS conditional,
+                   CAST(p.proconfig AS pg_catalog.text) AS config
             FROM pg_catalog.pg_trigger g
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
             JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
@@ -30,7 +45,8 @@ extension Validator {
               AND g.tgparentid OPERATOR(pg_catalog.=) 0
             ORDER BY g.tgname
             """).rows
-        var found: [String] = []
+        var found = KeyAssignments()
+        var paths: Set<String?> = []
         for row in rows {
             let source = try row.string("prosrc")
             // The whole row assigned or another record returned: the key may change, untold.
@@ -39,6 +55,16 @@ extension Validator {
             // Only a trigger of the table itself, for every row, in PL/pgSQL: one of a single
             // partition sees only its keys, a WHEN clause only some (review 15).
             guard try row.string("lanname") == "plpgsql", row.bool("own"), !row.bool("conditional") else { return nil }
+            // The function's own settings: only its path can be taken over (others, such as
+            // a role, are not the evaluation's to set).
+            var path: String?
+            for setting in row.array("config").compactMap({ $0 }) {
+                guard setting.hasPrefix("search_path=") else { return nil }
+                path = String(setting.dropFirst("search_path=".count))
+            }
+            paths.insert(path)
+            guard paths.count == 1 else { return nil }
+            found.searchPath = path
             let code = source.replacing(/--[^\n]*/, with: "").replacing(/\/\*[\s\S]*?\*\//, with: "")
             // Control flow other than a closed IF, or the key assigned by SELECT … INTO: not
             // a straight line of assignments (review 15: CASE, loops, after RETURN).
@@ -58,7 +84,7 @@ extension Validator {
                 // `new.code` inside a string literal of the expression is text, not the key.
                 if String(expression).matches(of: /'(?:[^']|'')*'/).contains(where: { $0.output.lowercased().contains("new") }) { return nil }
                 let marked = String(expression).replacing(try Regex("(?i)\\bnew\\s*\\.\\s*(?:\(column)|\"\(column)\")"), with: "\u{0}K\u{0}")
-                found.append(marked)
+                found.expressions.append(marked)
             }
         }
         return found
@@ -68,17 +94,17 @@ extension Validator {
     /// `assignments` would store as another key, with what they would store; nil when the
     /// expressions cannot be evaluated here (another variable, a function that writes).
     func keysChanged(
-        _ fk: ForeignKey, _ parent: ParentPlan, target: Table, assignments: [String], keys: [String]
+        _ fk: ForeignKey, _ parent: ParentPlan, target: Table, assignments: KeyAssignments, keys: [String]
     ) -> [(asked: String, stored: String)]? {
         // Path-safe type names: this statement runs under the user's path (review 15: a
         // domain named text first on it).
         guard let parentType = parent.table.column(parent.keyColumns[0]).map({ PathSafeType.sql($0.type) }),
               let childType = target.column(fk.columns[0]).map({ PathSafeType.sql($0.type) }) else { return nil }
         var value: SQL = "CAST(CAST(fkb_u.fkb_k AS pg_catalog.text) AS \(parentType))"
-        for assignment in assignments {
+        for assignment in assignments.expressions {
             let parts = assignment.components(separatedBy: "\u{0}K\u{0}")
             // Safe as raw text: the expression is the user's own trigger's, run as the
-            // trigger runs it (under their path), read-only, in a savepoint.
+            // trigger runs it (under its path), read-only, in a savepoint.
             let expression = parts.map { SQL(unsafeRaw: $0) }.joined(separator: "(\(value))")
             value = "CAST((\(expression)) AS \(parentType))"
         }
@@ -88,7 +114,9 @@ extension Validator {
             + "FROM pg_catalog.unnest(CAST(\(bindArray: keys) AS pg_catalog.text[])) AS fkb_u (fkb_k) "
             + "WHERE NOT (\(fk.equality[0].compare(value, asked))) IS TRUE ORDER BY fkb_u.fkb_k LIMIT 5"
         return try? session.savepoint {
-            try session.underUserSearchPath { try session.execute(query).rows.map { (try $0.string("asked"), $0["stored"] ?? "NULL") } }
+            let evaluate = { try self.session.execute(query).rows.map { (try $0.string("asked"), $0["stored"] ?? "NULL") } }
+            if let path = assignments.searchPath { return try session.underSearchPath(path, evaluate) }
+            return try session.underUserSearchPath(evaluate)
         }
     }
 }

@@ -242,7 +242,7 @@ extension Validator {
         // New keys a parent's key trigger would store otherwise (Validator+KeyTriggers.swift).
         for (index, fk) in checked.enumerated() where fk.columns.count == 1 && tallies[index].seen.count > 0 {
             guard let parent = sql.plan.parent(fk.referencedTable), !parent.isTarget, parent.backfills,
-                  let assignments = try keyAssignments(parent), !assignments.isEmpty else { continue }
+                  let assignments = try keyAssignments(parent), !assignments.expressions.isEmpty else { continue }
             var keys: [String] = []
             tallies[index].seen.forEach { if keys.count < Self.pendingSelfKeys { keys.append($0) } }
             guard keys.count == tallies[index].seen.count,
