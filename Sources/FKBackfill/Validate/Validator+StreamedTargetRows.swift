@@ -19,6 +19,9 @@ extension Validator {
         /// Its values' text is one per value (`oneTextPerValue`, deterministic collations):
         /// batches are merged by it. Otherwise each batch finds its own repeats only.
         var byText: Bool
+        /// It only follows which keys the input gives, for a self-reference
+        /// (Validator+StreamedSelfTriggers.swift): its repeats are no finding.
+        var tracksOnly = false
         var seen = CompactKeySet()
         /// The budget ran out: later keys are not kept, so a repeat of one of them in a
         /// later batch is not found.
@@ -59,14 +62,14 @@ extension Validator {
 
         /// Rows whose key its index may refuse for its size, only the insert can tell.
         var wideNote: String? {
-            guard wide > 0 else { return nil }
+            guard wide > 0, !tracksOnly else { return nil }
             return "unique key \(key.name) (\(key.columns.joined(separator: ", "))): \(wide) \(wide == 1 ? "row has a key" : "rows have keys") over "
                 + "\(StreamedStatements.wideKey) bytes, which its index may refuse (2,704 bytes after compression): not checked"
         }
 
         /// Why repeats across the file may have gone unseen; nil when none can have.
         var notExact: String? {
-            guard batches > 1, !byText || full else { return nil }
+            guard batches > 1, !byText || full, !tracksOnly else { return nil }
             let which = "\(key.name) (\(key.columns.joined(separator: ", ")))"
             return byText
                 ? "unique key \(which): repeats across batches are found only while the keys held (with the missing keys) stay under \(Validator.repeatBudget >> 20) MiB"
@@ -90,7 +93,7 @@ extension Validator {
 
     /// The repeats found, as the report's column problems.
     func duplicateProblems(_ tallies: [UniqueTally]) -> [ValidationReport.ColumnProblem] {
-        tallies.filter { $0.rows > 0 }.map { tally in
+        tallies.filter { $0.rows > 0 && !$0.tracksOnly }.map { tally in
             ValidationReport.ColumnProblem(
                 column: tally.key.columns.joined(separator: ", "), problem: .duplicateKey,
                 detail: tally.key.duplicateReason,
