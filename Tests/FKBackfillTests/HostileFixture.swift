@@ -1,6 +1,7 @@
 import FKBackfill
 import Foundation
 import PostgresClient
+import Testing
 import TestSupport
 
 /// The schema, files, commands and lookalikes of `HostileSchemaTests`: composite MATCH
@@ -126,6 +127,29 @@ enum HostileFixture {
                   "--reject-table", "rejects"]),
             same(["validate", t]),
         ]
+    }
+
+    /// Calls the lookalikes recorded in their sequence (not undone by a rollback).
+    static func calls(_ db: TestDatabase, _ evil: String) throws -> Int {
+        let row = try db.connection.execute("SELECT last_value, is_called FROM \(ident: evil).calls_seq").rows[0]
+        return row.bool("is_called") ? (row.int("last_value") ?? 0) : 0
+    }
+
+    /// Checks that the lookalikes are live for plain SQL on the attacker's path (an
+    /// operator, a function, a type) and that calls made read-only are counted by the
+    /// statistics; returns the sequence's calls so far and the statistics' count.
+    static func liveLookalikes(_ db: TestDatabase, schema evil: String, on s: String) throws -> (baseline: Int, counted: Int) {
+        let victim = try Connection()
+        try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
+        _ = try? victim.execute("SELECT CAST('a' AS varchar) = CAST('b' AS varchar) AS same, count(CAST('x' AS varchar)) AS n")
+        let afterOperators = try calls(db, evil)
+        _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
+        let baseline = try calls(db, evil)
+        #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "lookalikes not picked up by plain SQL: \(afterOperators), \(baseline)")
+        // In a read-only transaction the sequence cannot count them: the statistics do.
+        let counted = try readOnlyCallsCounted(db, schema: evil, on: s)
+        #expect(counted >= 2, "read-only calls not counted: \(counted)")
+        return (baseline, counted)
     }
 
     /// Creates, as the current role, a lookalike of each name in `schema` for many exact

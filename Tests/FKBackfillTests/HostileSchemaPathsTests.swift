@@ -69,16 +69,7 @@ import TestSupport
         try db.run("RESET ROLE")
 
         // The lookalikes are live for plain SQL on that path: an operator, a function, a type.
-        let victim = try Connection()
-        try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
-        _ = try? victim.execute("SELECT CAST('a' AS varchar) = CAST('b' AS varchar) AS same, count(CAST('x' AS varchar)) AS n")
-        let afterOperators = try calls(db, evil)
-        _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
-        let baseline = try calls(db, evil)
-        #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "lookalikes not picked up by plain SQL: \(afterOperators), \(baseline)")
-        // In a read-only transaction the sequence cannot count them: the statistics do.
-        let counted = try HostileFixture.readOnlyCallsCounted(db, schema: evil, on: s)
-        #expect(counted >= 2, "read-only calls not counted: \(counted)")
+        let (baseline, counted) = try HostileFixture.liveLookalikes(db, schema: evil, on: s)
 
         // 3. Every command for real, as the superuser, on that path.
         for (command, environment) in runs {
@@ -86,7 +77,7 @@ import TestSupport
             #expect(result.status == command.status, "\(command.real): \(result.stderr.suffix(2000)) \(result.stdout.suffix(3000))")
         }
         let called = (try? db.values("SELECT what FROM \(evil).calls")) ?? []
-        #expect(try calls(db, evil) == baseline, "lookalikes called: \(called.dropFirst(4))")
+        #expect(try HostileFixture.calls(db, evil) == baseline, "lookalikes called: \(called.dropFirst(4))")
         let statistics = (try? db.values("SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = '\(evil)'")) ?? []
         #expect(try HostileFixture.functionCalls(db, schema: evil) == counted, "lookalikes called read-only: \(statistics)")
 
@@ -103,8 +94,4 @@ import TestSupport
         #expect(try OrphanOracle.orphans(in: [s], on: db.connection) == [])
     }
 
-    func calls(_ db: TestDatabase, _ evil: String) throws -> Int {
-        let row = try db.connection.execute("SELECT last_value, is_called FROM \(ident: evil).calls_seq").rows[0]
-        return row.bool("is_called") ? (row.int("last_value") ?? 0) : 0
-    }
 }

@@ -71,16 +71,7 @@ import TestSupport
         #expect(made > 1000, "lookalikes created: \(made)")
 
         // The lookalikes are live: an ordinary query on that path picks them up.
-        let victim = try Connection()
-        try victim.execute("SET search_path TO \(ident: evil), pg_catalog, \(ident: s), public")
-        _ = try? victim.execute("SELECT CAST('a' AS varchar) = CAST('b' AS varchar) AS same, count(CAST('x' AS varchar)) AS n")
-        let afterOperators = try calls(db, evil)
-        _ = try? victim.execute("SELECT CAST('x' AS text) AS t, CAST('[]' AS jsonb) AS j")
-        let baseline = try calls(db, evil)
-        #expect(afterOperators >= 2 && baseline >= afterOperators + 2, "the lookalikes were not picked up by plain SQL on that path")
-        // In a read-only transaction the sequence cannot count them: the statistics do.
-        let counted = try HostileFixture.readOnlyCallsCounted(db, schema: evil, on: s)
-        #expect(counted >= 2, "read-only calls not counted: \(counted)")
+        let (baseline, counted) = try HostileFixture.liveLookalikes(db, schema: evil, on: s)
 
         // 3. Every command for real, as the superuser, on that path.
         for (command, environment) in runs {
@@ -88,7 +79,7 @@ import TestSupport
             #expect(result.status == command.status, "\(command.real): \(result.stderr)")
         }
         let called = (try? db.values("SELECT what FROM \(evil).calls")) ?? []
-        #expect(try calls(db, evil) == baseline, "lookalikes called: \(called)")
+        #expect(try HostileFixture.calls(db, evil) == baseline, "lookalikes called: \(called)")
         let statistics = (try? db.values("SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = '\(evil)'")) ?? []
         #expect(try HostileFixture.functionCalls(db, schema: evil) == counted, "lookalikes called read-only: \(statistics)")
         #expect(try db.count("\(s).fact") == 12)
@@ -99,10 +90,6 @@ import TestSupport
         #expect(try db.count("\(s).fact f", "NOT EXISTS (SELECT 1 FROM \(s).person p WHERE p.name = f.name)") == 0)
     }
 
-    func calls(_ db: TestDatabase, _ evil: String) throws -> Int {
-        let row = try db.connection.execute("SELECT last_value, is_called FROM \(ident: evil).calls_seq").rows[0]
-        return row.bool("is_called") ? (row.int("last_value") ?? 0) : 0
-    }
 }
 
 /// The function and operator names in `--print-sql` output: outside string literals,

@@ -69,22 +69,30 @@ extension StreamedStatements {
     /// the rows those values match (`LoadStatements.createKeys`), adds their placeholders —
     /// and `cascaded`, those it finds there that only rows ON DELETE CASCADE then removes hold.
     func storedKeysGone(_ fk: ForeignKey, keys: [[String?]], held: [[String?]]) -> SQL {
-        let names = fk.columns.indices.map { "k\(int: $0)" as SQL }
+        let bound = boundKeys(fk, keys, first: 0)
+        let typed = zip(bound.typed, fk.columns).map { "\($0) AS \(ident: $1)" as SQL }
+        let match = KeyPredicates.match(fk, parent: KeyPredicates.columns("p", fk.referencedColumns), child: KeyPredicates.columns("w", fk.columns))
+        let holders = "SELECT w.i, coalesce(pg_catalog.bool_or(p.ctid IS NOT NULL AND d.ctid IS NULL), false) AS present, "
+            + "coalesce(pg_catalog.bool_or(p.ctid IS NOT NULL AND g.ctid IS NULL), false) AS stays "
+            + "FROM (SELECT \(typed.joined(separator: ", ")), u.i FROM \(bound.rows)) w "
+            + "LEFT JOIN \(KeyPredicates.rows(of: plan.target)) p ON \(match) LEFT JOIN fkb_replaced d ON \(Self.sameRow("p", "d")) "
+            + "LEFT JOIN fkb_gone g ON \(Self.sameRow("p", "g")) GROUP BY w.i" as SQL
+        return "\(goneRows(held: held))SELECT coalesce(pg_catalog.array_agg(k.i ORDER BY k.i) FILTER (WHERE NOT k.present), '{}') AS missing, "
+            + "coalesce(pg_catalog.array_agg(k.i ORDER BY k.i) FILTER (WHERE k.present AND NOT k.stays), '{}') AS cascaded FROM (\(holders)) k"
+    }
+
+    /// `keys` (each the texts of `fk.columns`' values) as rows `u(k<first>…, i)` of bound
+    /// arrays, `i` a key's index, and each value cast to its column's staging type.
+    func boundKeys(_ fk: ForeignKey, _ keys: [[String?]], first: Int) -> (rows: SQL, names: [SQL], typed: [SQL]) {
+        let names = fk.columns.indices.map { "k\(int: $0 + first)" as SQL }
         let arrays = fk.columns.indices.map { index -> SQL in
             "pg_catalog.unnest(CAST(\(bindArray: keys.map { $0[index] }) AS pg_catalog.text[]))"
         } + ["pg_catalog.unnest(CAST(\(bindArray: keys.indices.map(String.init)) AS pg_catalog.int8[]))"]
         let typed = zip(fk.columns, names).map { column, name -> SQL in
             let type = columns.first { $0.name == column }.map(TextStaging.stagingType) ?? "pg_catalog.text"
-            return "CAST(u.\(name) AS \(type)) AS \(ident: column)"
+            return "CAST(u.\(name) AS \(type))"
         }
-        let match = KeyPredicates.match(fk, parent: KeyPredicates.columns("p", fk.referencedColumns), child: KeyPredicates.columns("w", fk.columns))
-        let holders = "SELECT w.i, coalesce(pg_catalog.bool_or(p.ctid IS NOT NULL AND d.ctid IS NULL), false) AS present, "
-            + "coalesce(pg_catalog.bool_or(p.ctid IS NOT NULL AND g.ctid IS NULL), false) AS stays "
-            + "FROM (SELECT \(typed.joined(separator: ", ")), u.i FROM ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")), i)) w "
-            + "LEFT JOIN \(KeyPredicates.rows(of: plan.target)) p ON \(match) LEFT JOIN fkb_replaced d ON \(Self.sameRow("p", "d")) "
-            + "LEFT JOIN fkb_gone g ON \(Self.sameRow("p", "g")) GROUP BY w.i" as SQL
-        return "\(goneRows(held: held))SELECT coalesce(pg_catalog.array_agg(k.i ORDER BY k.i) FILTER (WHERE NOT k.present), '{}') AS missing, "
-            + "coalesce(pg_catalog.array_agg(k.i ORDER BY k.i) FILTER (WHERE k.present AND NOT k.stays), '{}') AS cascaded FROM (\(holders)) k"
+        return ("ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")), i)", names, typed)
     }
 
     /// The columns `fk`'s ON DELETE SET NULL or SET DEFAULT sets: its own list

@@ -206,18 +206,13 @@ struct StreamedStatements {
         var sameAs: SQL = "CAST(NULL AS pg_catalog.int8)"
         var join: SQL = ""
         if !known.isEmpty {
-            let names = fk.columns.indices.map { "k\(int: $0 + 1)" as SQL }
-            let arrays = fk.columns.indices.map { index -> SQL in
-                "pg_catalog.unnest(CAST(\(bindArray: known.map { $0[index] }) AS pg_catalog.text[]))"
-            } + ["pg_catalog.unnest(CAST(\(bindArray: known.indices.map(String.init)) AS pg_catalog.int8[]))"]
-            let cast = zip(fk.columns, names).map { column, name -> SQL in
-                let type = columns.first { $0.name == column }.map(TextStaging.stagingType) ?? "pg_catalog.text"
-                return "CAST(u.\(name) AS \(type))"
-            }
+            let bound = boundKeys(fk, known, first: 1)
+            let names = bound.names
+            let cast = bound.typed
             with += ", fkb_same AS (SELECT pg_catalog.min(z.gid) AS gid, pg_catalog.min(z.i) AS i FROM ("
                 + "SELECT \(names.map { "m.\($0)" as SQL }.joined(separator: ", ")), m.gid, CAST(NULL AS pg_catalog.int8) AS i FROM fkb_missing m "
                 + "UNION ALL SELECT \(cast.joined(separator: ", ")), CAST(NULL AS pg_catalog.int8), u.i "
-                + "FROM ROWS FROM (\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")), i)) z "
+                + "FROM \(bound.rows)) z "
                 + "GROUP BY \(names.map { "z.\($0)" as SQL }.joined(separator: ", ")) "
                 + "HAVING pg_catalog.count(z.gid) OPERATOR(pg_catalog.>) 0 AND pg_catalog.count(z.i) OPERATOR(pg_catalog.>) 0)"
             // Joined, not a subquery per missing key: that scanned fkb_same once per key,
