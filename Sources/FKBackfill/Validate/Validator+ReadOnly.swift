@@ -130,7 +130,8 @@ extension Validator {
                 reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")
             }
         }
-        reasons += constraints.inexactness
+        // The partial and expression unique indexes the batches evaluate (StreamedStatements+IndexExpressions).
+        reasons += constraints.inexactness(evaluated: streamed ? Set(StreamedStatements.evaluatedIndexes(constraints, given: given).map(\.name)) : [])
         if !plan.replaceBy.isEmpty {
             reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
