@@ -74,7 +74,27 @@ import TestSupport
               csv: "id,name,month,deleted_at\n10,taken,2024-02-01,\n", loads: false, replaceBy: ["month"]),
         .init(description: "--max-rejects does not set the clash aside", schema: live,
               csv: "id,name,deleted_at\n10,taken,\n11,y,\n", loads: false, maxRejects: 5),
+        .init(description: "parent: two new accounts get username's DEFAULT ''", schema: accounts,
+              csv: "id,account_id\n10,7\n11,8\n", loads: false),
+        .init(description: "parent: one new account gets username's DEFAULT ''", schema: accounts,
+              csv: "id,account_id\n10,7\n11,7\n", loads: true),
+        .init(description: "parent: one new account, and a row there holds ''", schema: accounts + "INSERT INTO account VALUES (2, '', NULL);",
+              csv: "id,account_id\n10,7\n", loads: false),
+        .init(description: "parent: a partial index the DEFAULT is outside of", schema: """
+            CREATE TABLE account (id int PRIMARY KEY, username text NOT NULL DEFAULT '', suspended boolean NOT NULL DEFAULT true);
+            CREATE UNIQUE INDEX account_live ON account (lower(username)) WHERE NOT suspended;
+            CREATE TABLE t (id int PRIMARY KEY, account_id int REFERENCES account);
+            """, csv: "id,account_id\n10,7\n11,8\n", loads: true),
     ]
+
+    /// Mastodon's accounts: new ones get username's DEFAULT '', under lower(username).
+    static let accounts = """
+        CREATE TABLE account (id int PRIMARY KEY, username text NOT NULL DEFAULT '', domain text);
+        CREATE UNIQUE INDEX account_lower ON account (lower(username), coalesce(lower(domain), ''));
+        INSERT INTO account VALUES (1, 'alice', NULL);
+        CREATE TABLE t (id int PRIMARY KEY, account_id int REFERENCES account);
+
+        """
 
     func run(_ c: Case) throws -> (dryRun: Bool, report: ValidationReport, schema: String) {
         let db = try TestDatabase()
