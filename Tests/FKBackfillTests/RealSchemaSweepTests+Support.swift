@@ -147,17 +147,17 @@ struct SweepCase: CustomTestStringConvertible, Sendable {
         csv("merge_requests: projects.path is filled by a trigger", "s12app.merge_requests", "merge_requests.csv",
             rules: "merge_requests.rules.yaml", maxRejects: 5),
         csv("groups: namespaces.path is filled by a trigger", "s12app.groups", "groups_given_namespace.csv", rules: "groups_given_namespace.rules.yaml"),
+        // A parent's partial unique index on an expression, evaluated on its new rows' one path (issue 29).
+        csv("groups: new namespaces all get one path, a partial unique index on lower(path)", "s12app.groups", "groups_same_path.csv",
+            rules: "groups_same_path.rules.yaml", commits: false),
     ]
 
     /// Where the standby still cannot say what only an insert tells, named in notExact:
     /// a new user's AFTER INSERT trigger writing the detail row the input then clashes
-    /// with, a partial unique index on an expression, a partition the parent lacks for a
-    /// new key.
+    /// with, a partition the parent lacks for a new key.
     static let disagreeing: [SweepCase] = [
         csv("user_details of new users: the users trigger writes their details first", "s12app.user_details", "user_details_newusers.csv",
             rules: "user_details_newusers.rules.yaml", commits: false),
-        csv("groups: new namespaces all get one path, a partial unique index on lower(path)", "s12app.groups", "groups_same_path.csv",
-            rules: "groups_same_path.rules.yaml", commits: false),
         csv("trace metadata: a new key in partition 102, which the parent has not", "s12ci.ci_build_trace_metadata",
             "ci_build_trace_metadata_p102.csv", commits: false),
     ]

@@ -34,6 +34,10 @@ struct Coverage {
     /// row's column taken from the same input column). Their placeholders cannot collide
     /// with each other; whether an existing row holds the same values is said in `once`.
     var atMostOneNewRow: Set<TableName> = []
+    /// Read-only validate: a parent's partial and expression unique indexes are evaluated
+    /// on its new rows' known values (Coverage+PartialUniques.swift); the staged path tries
+    /// the parents' insert instead, and audit names them.
+    var evaluatesPartialUniques = false
     /// Placeholder collisions not counted for `atMostOneNewRow` parents, for notExact.
     var once: [String] = []
 
@@ -115,10 +119,14 @@ struct Coverage {
         }
         // BEFORE INSERT triggers run before CHECK: with triggers, the insert decides (the second sweep).
         if (facts.triggers[name] ?? []).isEmpty { found += try failingChecks(parent) }
+        // A partial or expression unique index: one new row clashes with a row there, two
+        // with each other (with one new row, the first is all there is to tell).
+        let partial = try partialUniqueClashes(parent)
+        found += partial.held
         if atMostOneNewRow.contains(name) {
             for reason in collidingUniques(parent) where !once.contains(reason) { once.append(reason) }
         } else {
-            found += collidingUniques(parent)
+            found += collidingUniques(parent) + partial.twice
         }
         if facts.canInsert[name] == false { found.append("the current role may not INSERT into \(name.display)") }
         let needsUpdate = parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded)

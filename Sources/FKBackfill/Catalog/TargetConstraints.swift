@@ -18,8 +18,12 @@ struct TargetConstraints {
         /// Every operator class is its type's default: grouping the input by these columns
         /// (which uses the default) then finds the duplicates the index would.
         var defaultOperatorClasses: Bool
-        /// A partial index's predicate, or an expression index: not checked, said so.
+        /// A partial index's predicate, or an expression index: the staged path leaves it to
+        /// the insert; read-only validate evaluates it (`IndexExpressions`).
         var partialOrExpression: Bool
+        /// Of a partial or expression index, what PostgreSQL's insert evaluates, read from
+        /// the catalog (nil for a plain key).
+        var expressions: IndexExpressions?
         /// Per column, the index's collation where it is not the database's default (a
         /// staged or streamed copy of the column has the default): grouping by it finds
         /// the repeats the index refuses, 'Alpha' and 'ALPHA' under a case-insensitive one.
@@ -76,6 +80,7 @@ struct TargetConstraints {
                               FROM unnest(CAST(x.indcollation AS oid[])) WITH ORDINALITY AS u(c, k)
                               LEFT JOIN pg_collation co ON co.oid = u.c
                               WHERE u.k <= x.indnkeyatts ORDER BY u.k) AS text) AS collation_names,
+                   \(IndexExpressions.columns),
                    coalesce((SELECT bool_and(co.collisdeterministic) FROM unnest(CAST(x.indcollation AS oid[])) AS u(c)
                              JOIN pg_collation co ON co.oid = u.c), true) AS deterministic
             FROM pg_index x
@@ -91,11 +96,14 @@ struct TargetConstraints {
             let collations = zip(row.array("collation_schemas"), row.array("collation_names")).map { schema, name in
                 schema.flatMap { schema in name.map { (schema: schema, name: $0) } }
             }
+            // An expression index's operators are per key column, expressions included.
+            let expressions = try IndexExpressions(row)
             result.uniqueKeys.append(UniqueKey(
                 name: try row.string("name"), columns: columns,
-                equality: operators.count == columns.count ? operators : columns.map { _ in .builtinEquality },
+                equality: operators.count == columns.count || expressions?.keys.count == operators.count ? operators : columns.map { _ in .builtinEquality },
                 nullsNotDistinct: row.bool("nulls_not_distinct"), defaultOperatorClasses: row.bool("default_opclasses"),
                 partialOrExpression: row.bool("partial") || columns.count != operators.count,
+                expressions: expressions,
                 collations: collations, deterministic: row.bool("deterministic")))
         }
         // CHECKs, unique indexes and generated columns a partition has of its own (not
@@ -144,7 +152,11 @@ struct TargetConstraints {
     }
 
     /// Why a verdict computed from these constraints cannot be exact; empty when it is.
-    var inexactness: [String] {
+    var inexactness: [String] { inexactness(evaluated: []) }
+
+    /// The same, but for the partial or expression unique indexes named in `evaluated`
+    /// (read-only validate's batches evaluated them: StreamedStatements+IndexExpressions).
+    func inexactness(evaluated: Set<String>) -> [String] {
         var reasons: [String] = []
         if !beforeInsertTriggers.isEmpty {
             reasons.append("BEFORE INSERT trigger \(beforeInsertTriggers.joined(separator: ", ")) may change or skip rows")
@@ -157,7 +169,7 @@ struct TargetConstraints {
         for name in codeChecks {
             reasons.append("CHECK \(name) calls code that may read other tables, the session or the whole row: PostgreSQL evaluates it at the insert")
         }
-        for key in uniqueKeys where key.partialOrExpression {
+        for key in uniqueKeys where key.partialOrExpression && !evaluated.contains(key.name) {
             reasons.append("unique index \(key.name) is partial or on expressions: not evaluated")
         }
         return reasons

@@ -205,6 +205,17 @@ public final class Session {
         try underSearchPath(userSearchPath, body)
     }
 
+    /// Runs `body` under pg_catalog, then the user's path: for an expression the catalog
+    /// deparsed under the pinned path (an index's key or predicate: its built-in functions
+    /// and operators printed bare, PostgreSQL having bound them when it stored it) that calls
+    /// the user's code — whose bodies find their names on the user's path, as at the insert,
+    /// while the bare built-ins keep meaning pg_catalog's, whatever schema the path names
+    /// first (a lookalike `=` or `lower` there would otherwise run as the tool's role).
+    func underUserCodePath<T>(_ body: () throws -> T) throws -> T {
+        let user = userSearchPath.trimmingCharacters(in: .whitespaces)
+        return try underSearchPath(user.isEmpty ? "pg_catalog" : "pg_catalog, " + user, body)
+    }
+
     /// Runs `body` under `path`: the user's, or the `SET search_path` of a function of
     /// theirs whose code the tool evaluates outside it (a key trigger's assignment), as
     /// the function itself would run it.

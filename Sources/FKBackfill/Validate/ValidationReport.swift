@@ -58,6 +58,10 @@ public struct ValidationReport: Sendable {
             /// Read-only: a missing key the parent's narrower type cannot hold exactly (a
             /// double into a `real` key); the load sets the row aside.
             case keyCannotExist = "key cannot exist in the parent"
+            /// Read-only: a partial or expression unique index refuses the row at the insert
+            /// (`column` lists the index's expressions). The load does not set such rows
+            /// aside: the insert fails, whatever `--max-rejects` allows.
+            case uniqueViolation = "unique violation at the insert"
         }
 
         /// The target column.
@@ -179,7 +183,8 @@ public struct ValidationReport: Sendable {
         }
         // With --max-rejects, rows the load sets aside stop it only past the limit; a NOT
         // NULL column missing from the input stops it whatever the limit.
-        let columnsPass = rejected.map { $0 <= maxRejects && !columns.contains { $0.problem == .missingColumn } } ?? columns.isEmpty
+        let columnsPass = rejected.map { $0 <= maxRejects && !columns.contains { $0.problem == .missingColumn || $0.problem == .uniqueViolation } }
+            ?? columns.isEmpty
         return columnsPass && foreignKeys.allSatisfy { fk in
             strict ? fk.violatingRows == 0 : fk.unfixableKeys == 0 && fk.reasons.isEmpty
         }

@@ -130,7 +130,8 @@ extension Validator {
                 reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")
             }
         }
-        reasons += constraints.inexactness
+        // The partial and expression unique indexes the batches evaluate (StreamedStatements+IndexExpressions).
+        reasons += constraints.inexactness(evaluated: streamed ? Set(StreamedStatements.evaluatedIndexes(constraints, given: given).map(\.name)) : [])
         if !plan.replaceBy.isEmpty {
             reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
@@ -209,7 +210,10 @@ extension Validator {
             // A partial or expression unique index: whether new rows clash, with each other
             // (a rule's constant path under lower(path)) or with rows there, only the insert
             // tells (the real-schema sweep: "would load" with nothing named, the load failed).
-            for index in facts.indexes[parent.table.name] ?? [] where index.partialUnique {
+            // Those whose columns all get known values are evaluated on them (Coverage+PartialUniques.swift).
+            let evaluated = facts.indexes[parent.table.name]?.contains(where: \.partialUnique) == true
+                ? Set(try Coverage.partialUniqueOutcomes(parent, on: session).map(\.name)) : []
+            for index in facts.indexes[parent.table.name] ?? [] where index.partialUnique && !evaluated.contains(index.name) {
                 reasons.append("unique index \(index.name) of \(name) has a predicate or an expression: whether its new rows clash is not tried")
             }
             // What the staged prediction tries by inserting (Prediction.parentTrialReasons):

@@ -47,6 +47,8 @@ extension Validator {
         let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
         var repeats = uniqueTallies(sql, constraints) + (try selfKeyTrackers(checked, sql, constraints, options))
+        // Partial and expression unique indexes: a clash stops the load (Validator+StreamedIndexes.swift).
+        var indexes = indexTallies(sql, constraints)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
         let selfKeys = try selfReferences(checked, sql, repeats: repeats, options)
         for (index, _) in selfKeys { tallies[index].pending = [:] }
@@ -123,10 +125,15 @@ extension Validator {
                 // FK over a million new rows peaked at 88 MiB with a budget each).
                 // The missing keys count first: they are kept whatever their number.
                 // Over it, the unique keys' texts are let go (the missing keys may keep growing).
-                if repeats.reduce(0, { $0 + $1.held }) + tallies.reduce(0, { $0 + $1.held }) + (replace?.held ?? 0) > Self.repeatBudget {
+                if repeats.reduce(0, { $0 + $1.held }) + indexes.reduce(0, { $0 + $1.repeats.held }) + tallies.reduce(0, { $0 + $1.held })
+                    + (replace?.held ?? 0) > Self.repeatBudget {
                     for index in repeats.indices where !repeats[index].full || repeats[index].seen.count > 0 {
                         repeats[index].full = true
                         repeats[index].seen = CompactKeySet()
+                    }
+                    for index in indexes.indices where !indexes[index].repeats.full || indexes[index].repeats.seen.count > 0 {
+                        indexes[index].repeats.full = true
+                        indexes[index].repeats.seen = CompactKeySet()
                     }
                 }
                 return row
@@ -144,6 +151,10 @@ extension Validator {
                 row = try run()
             }
             report.rows += row.int("rows") ?? 0
+            if !indexes.isEmpty {
+                try evaluateIndexes(&indexes, sql, relations: sql.relations(arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused),
+                                    samples: options.samples)
+            }
             // Waiting self keys share the budget the other keys held leave.
             let others = repeats.reduce(0) { $0 + $1.held } + (replace?.held ?? 0)
             for index in tallies.indices where tallies[index].pending != nil {
@@ -238,6 +249,8 @@ extension Validator {
                                                      uniqueKeys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))).count)
         }
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
+        report.columns += indexProblems(indexes, target: target.name)
+        report.notExact += indexNotExact(indexes, setAside: setAside == nil ? 0 : report.rejected ?? 0, replaceBy: !sql.plan.replaceBy.isEmpty)
         var findings = tallies.map { $0.findings() }
         // New keys a parent's key trigger would store otherwise (Validator+KeyTriggers.swift).
         for (index, fk) in checked.enumerated() where fk.columns.count == 1 && tallies[index].seen.count > 0 {
