@@ -249,6 +249,8 @@ extension Validator {
                                                      uniqueKeys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))).count)
         }
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
+        report.notExact += undecidedStoredClashes(&indexes, catalog.foreignKeys(of: target.name), target: target.name,
+                                                  replaceBy: !sql.plan.replaceBy.isEmpty)
         report.columns += indexProblems(indexes, target: target.name)
         report.notExact += indexNotExact(indexes, setAside: setAside == nil ? 0 : report.rejected ?? 0, replaceBy: !sql.plan.replaceBy.isEmpty)
         var findings = tallies.map { $0.findings() }
