@@ -23,13 +23,18 @@ struct ParentColumnFacts {
     /// Per table, what may drop a new row: BEFORE INSERT triggers whose PL/pgSQL body
     /// returns NULL, and INSERT rules DO INSTEAD.
     var rowDroppers: [TableName: [String]] = [:]
+    /// Per table, BEFORE INSERT triggers whose function is neither PL/pgSQL nor one of
+    /// pg_catalog's tsvector triggers: what they assign or drop is not read.
+    var unreadTriggers: [TableName: [String]] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
         var facts = ParentColumnFacts()
         guard !tables.isEmpty else { return facts }
         let rows = try session.execute(
             """
-            SELECT 't' AS what, n.nspname, root.relname, g.tgname AS detail, p.proname, l.lanname, p.prosrc,
+            SELECT 't' AS what, n.nspname, root.relname, g.tgname AS detail,
+                   CASE WHEN p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace) THEN p.proname END AS proname,
+                   l.lanname, p.prosrc,
                    pg_catalog.encode(g.tgargs, 'escape') AS args, NULL AS attname
             FROM pg_catalog.pg_trigger g
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
@@ -76,7 +81,8 @@ struct ParentColumnFacts {
                 continue
             }
             let trigger = try row.string("detail")
-            let function = try row.string("proname")
+            // pg_catalog's own only: a function of that name elsewhere is the user's.
+            let function = row["proname"] ?? ""
             if ["tsvector_update_trigger", "tsvector_update_trigger_column"].contains(function) {
                 let arguments = (row["args"] ?? "").split(separator: "\\000", omittingEmptySubsequences: true)
                 if let column = arguments.first { facts.triggerFilled[table, default: [:]][String(column)] = trigger }
@@ -87,6 +93,8 @@ struct ParentColumnFacts {
                 let columns = whole ? Set(tables.first { $0.name == table }?.columns.map(\.name) ?? []) : assignedColumns(source)
                 for column in columns { facts.triggerFilled[table, default: [:]][column] = trigger }
                 if source.contains(/(?i)\breturn\s+null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
+            } else {
+                facts.unreadTriggers[table, default: []].append(trigger)
             }
         }
         return facts

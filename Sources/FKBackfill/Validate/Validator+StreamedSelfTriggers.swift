@@ -25,9 +25,9 @@ extension Validator {
         let target = sql.plan.target
         guard !constraints.beforeInsertTriggers.isEmpty, options.maxRejects == 0, sql.plan.replaceBy.isEmpty else { return [] }
         let selfForeignKeys = checked.filter { $0.referencedTable == target.name && !sql.plan.rejectsMissing($0) }
-        guard !selfForeignKeys.isEmpty, try allTriggersReadable(target) else { return [] }
+        guard !selfForeignKeys.isEmpty else { return [] }
         let facts = try ParentColumnFacts.read([target], on: session)
-        guard (facts.rowDroppers[target.name] ?? []).isEmpty else { return [] }
+        guard (facts.rowDroppers[target.name] ?? []).isEmpty, (facts.unreadTriggers[target.name] ?? []).isEmpty else { return [] }
         let assigned = Set((facts.triggerFilled[target.name] ?? [:]).keys)
         let given = Set(sql.columns.map(\.name))
         var trackers: [UniqueTally] = []
@@ -43,25 +43,5 @@ extension Validator {
             trackers.append(tally)
         }
         return trackers
-    }
-
-    /// Whether every enabled row-level BEFORE INSERT trigger of `table` (and of its
-    /// partitions) is one `ParentColumnFacts` reads: PL/pgSQL, or a built-in tsvector one.
-    func allTriggersReadable(_ table: Table) throws -> Bool {
-        let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
-        let row = try session.execute(
-            """
-            SELECT pg_catalog.count(*) AS n FROM pg_catalog.pg_trigger g
-            JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
-            JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
-            WHERE (g.tgrelid OPERATOR(pg_catalog.=) \(oid)
-                   OR g.tgrelid OPERATOR(pg_catalog.=) ANY(ARRAY(SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)))
-              AND NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.=) ANY(ARRAY['O', 'A']::pg_catalog."char"[])
-              AND (CAST(g.tgtype AS pg_catalog.int4) OPERATOR(pg_catalog.&) 7) OPERATOR(pg_catalog.=) 7
-              AND l.lanname OPERATOR(pg_catalog.<>) 'plpgsql'
-              AND NOT (p.proname OPERATOR(pg_catalog.=) ANY(ARRAY['tsvector_update_trigger', 'tsvector_update_trigger_column']::pg_catalog.name[])
-                       AND p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace))
-            """).rows.first
-        return (row?.int("n") ?? 1) == 0
     }
 }
