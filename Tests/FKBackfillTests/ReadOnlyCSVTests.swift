@@ -255,16 +255,16 @@ import TestSupport
     }
 
     /// What needs the staged prediction is refused read-only, one error of the first
-    /// stage's kind: a target that references itself by child columns of another type than
-    /// the key's, whose keys the batches do not follow by their text (rows set aside, rows
+    /// stage's kind: a target that references itself by a key whose equal values differ in
+    /// text (`interval`: '1 day' is '24 hours'), which the batches do not follow (rows set aside, rows
     /// replaced and a self-reference, with rows replaced too, are checked read-only:
     /// ReadOnlyMaxRejectsTests, ReadOnlyReplaceByTests, ReadOnlySelfReferenceTests,
     /// ReadOnlySelfReplaceTests).
     @Test func whatNeedsTheStagedPredictionIsRefusedReadOnly() throws {
         let db = try TestDatabase()
         try schema(db)
-        try db.run("CREATE TABLE node (id int PRIMARY KEY, up int8 REFERENCES node)")
-        let nodes = try db.csvFile("id,up\n1,\n2,1\n")
+        try db.run("CREATE TABLE node (id interval PRIMARY KEY, up interval REFERENCES node)")
+        let nodes = try db.csvFile("id,up\n1 day,\n2 days,24 hours\n")
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
         let cases: [(String, String, ValidateOptions, String)] = [

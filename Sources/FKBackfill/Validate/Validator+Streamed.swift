@@ -46,7 +46,7 @@ extension Validator {
         let target = sql.plan.target
         let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
-        var repeats = uniqueTallies(sql, constraints) + (try selfKeyTrackers(checked, sql, constraints, options))
+        var repeats = uniqueTallies(sql, constraints) + (try selfKeyTrackers(checked, sql, constraints, options, notExact: &report.notExact))
         // Partial and expression unique indexes: a clash stops the load (Validator+StreamedIndexes.swift).
         var indexes = indexTallies(sql, constraints)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).

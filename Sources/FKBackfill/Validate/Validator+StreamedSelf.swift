@@ -43,7 +43,7 @@ extension Validator {
         for (index, fk) in checked.enumerated() where fk.referencedTable == target.name && !sql.plan.rejectsMissing(fk) {
             let why: String?
             let key = repeats.firstIndex { $0.byText && Set($0.key.columns) == Set(fk.referencedColumns) && $0.key.columns.count == fk.referencedColumns.count }
-            let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { target.column($0)?.type == target.column($1)?.type }
+            let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { Self.sameText(target.column($0)?.type, target.column($1)?.type) }
             // Rows --max-rejects sets aside give no key: the batch's own are its rows kept
             // (`StreamedStatements.missingKeys`), the referenced key's texts those of rows
             // kept (`SetAside.kept`). Rows --replace-by deletes give none: with it the
@@ -57,6 +57,20 @@ extension Validator {
             if let key { found.append((index, key)) }
         }
         return found
+    }
+
+    /// Whether a child column of type `child` and a key column of type `key` print equal
+    /// values alike, so a waiting key's text is the text the key's tally holds: the same
+    /// type, or two integer types (`up bigint` referencing `id integer`: the FK compares
+    /// them as integers, each prints its digits), or `text` and `varchar` (compared as
+    /// text). Not `char(n)`, whose padding prints and which the FK compares trimmed.
+    static func sameText(_ child: String?, _ key: String?) -> Bool {
+        guard let child, let key else { return false }
+        if child == key { return true }
+        let integers: Set<String> = ["smallint", "integer", "bigint"]
+        if integers.contains(child) && integers.contains(key) { return true }
+        func text(_ type: String) -> Bool { type == "text" || type.hasPrefix("character varying") }
+        return text(child) && text(key)
     }
 
     /// Whether the input gave `entry`'s key, as far as the referenced unique key's texts go.

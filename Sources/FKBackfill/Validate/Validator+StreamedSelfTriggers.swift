@@ -11,36 +11,53 @@ import PostgresClient
 /// the FK or of the key it references, nor skip a row, those are the keys the input
 /// gives. The triggers are read from their source, not run (`ParentColumnFacts`): a
 /// PL/pgSQL body's `NEW.column :=` assignments (a whole-row assignment counts as every
-/// column), `RETURN NULL`, the built-in tsvector triggers' column; any other trigger
-/// language, or a rule DO INSTEAD, leaves the refusal as it was.
+/// column), `RETURN NULL`, the built-in tsvector triggers' column.
+///
+/// Where a trigger may change those columns or skip rows (read so from its source, or
+/// not readable: another language, a rule DO INSTEAD), only running it can tell what
+/// PostgreSQL stores, which a read-only transaction cannot. The keys are still followed
+/// as the input gives them — most such triggers fill a key only when it is NULL, or stamp
+/// a column a condition reads — and notExact names the trigger and the columns, instead
+/// of refusing the whole validation (exit 3) as before.
 extension Validator {
     /// One tally per self-referencing FK's referenced key that only follows the keys the
     /// input gives (`UniqueTally.tracksOnly`: its repeats are no finding, the triggers may
-    /// change the rows that clash); none where the triggers may change those keys. Only
-    /// without `--max-rejects` and `--replace-by`, whose batches would set rows aside or
-    /// delete by those keys as the staged path, which leaves them to the trial, does not.
+    /// change the rows that clash). Only without `--max-rejects` and `--replace-by`, whose
+    /// batches would set rows aside or delete by those keys as the staged path, which
+    /// leaves them to the trial, does not. Appends to `notExact`, per FK, the triggers that
+    /// may change its columns or its key, or skip rows.
     func selfKeyTrackers(
-        _ checked: [ForeignKey], _ sql: StreamedStatements, _ constraints: TargetConstraints, _ options: ValidateOptions
+        _ checked: [ForeignKey], _ sql: StreamedStatements, _ constraints: TargetConstraints, _ options: ValidateOptions,
+        notExact: inout [String]
     ) throws -> [UniqueTally] {
         let target = sql.plan.target
         guard !constraints.beforeInsertTriggers.isEmpty, options.maxRejects == 0, sql.plan.replaceBy.isEmpty else { return [] }
         let selfForeignKeys = checked.filter { $0.referencedTable == target.name && !sql.plan.rejectsMissing($0) }
         guard !selfForeignKeys.isEmpty else { return [] }
         let facts = try ParentColumnFacts.read([target], on: session)
-        guard (facts.rowDroppers[target.name] ?? []).isEmpty, (facts.unreadTriggers[target.name] ?? []).isEmpty else { return [] }
-        let assigned = Set((facts.triggerFilled[target.name] ?? [:]).keys)
+        let skippers = (facts.rowDroppers[target.name] ?? []).map { "\($0) may skip rows" }
+            + (facts.unreadTriggers[target.name] ?? []).map { "trigger \($0) is not PL/pgSQL and is not read" }
+        let assigned = facts.triggerFilled[target.name] ?? [:]
         let given = Set(sql.columns.map(\.name))
         var trackers: [UniqueTally] = []
-        for fk in selfForeignKeys where assigned.isDisjoint(with: fk.columns + fk.referencedColumns) {
+        for fk in selfForeignKeys {
             guard let key = constraints.uniqueKeys.first(where: {
                 !$0.partialOrExpression && $0.defaultOperatorClasses && $0.deterministic
                     && $0.columns.count == fk.referencedColumns.count && Set($0.columns) == Set(fk.referencedColumns)
-            }), key.columns.allSatisfy(given.contains), !trackers.contains(where: { $0.key.name == key.name }) else { continue }
+            }), key.columns.allSatisfy(given.contains) else { continue }
             let byText = key.columns.allSatisfy { name in sql.columns.first { $0.name == name }.map { Self.oneText($0.type) } ?? false }
             guard byText else { continue }
-            var tally = UniqueTally(key: key, byText: true)
-            tally.tracksOnly = true
-            trackers.append(tally)
+            if !trackers.contains(where: { $0.key.name == key.name }) {
+                var tally = UniqueTally(key: key, byText: true)
+                tally.tracksOnly = true
+                trackers.append(tally)
+            }
+            let changed = Array(Set(fk.columns + fk.referencedColumns).filter { assigned[$0] != nil }).sorted()
+            let byTrigger = Dictionary(grouping: changed) { assigned[$0] ?? "" }
+                .sorted { $0.key < $1.key }.map { "trigger \($0.key) may assign \($0.value.joined(separator: ", "))" }
+            guard !byTrigger.isEmpty || !skippers.isEmpty else { continue }
+            notExact.append("\(fk.name): \((byTrigger + skippers).joined(separator: "; ")): the keys the input's rows give "
+                + "are followed as the file has them, not as the insert would store them")
         }
         return trackers
     }
