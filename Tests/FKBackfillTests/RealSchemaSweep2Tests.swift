@@ -154,18 +154,18 @@ import TestSupport
 
     /// Two input rows that clash on a partial unique index (post_actions_once, user_badges_once,
     /// users_username_lower WHERE deleted_at IS NULL), or a row a CHECK calling a function
-    /// refuses (order_lines_check → qty_fits): the load says "PostgreSQL refused an input
+    /// refuses (order_lines_check → qty_fits): the load said "PostgreSQL refused an input
     /// row of f: duplicate key value violates unique constraint "f_live" … Key (a)=(1)
     /// already exists", with no FILE:LINE (a plain unique index gives "f.csv:4: duplicate key
-    /// (a) of an earlier input row"). Should: the error names the line, as the house rules
-    /// and docs/backfill.md's exit codes ("named by its line") say.
+    /// (a) of an earlier input row"). The index clash is named by its line now
+    /// (LoadRun+IndexClashes, IndexClashLineTests); a CHECK calling a function still by
+    /// PostgreSQL's words.
     @Test func aRowRefusedAtTheInsertIsNamedByItsLine() throws {
         let db = try TestDatabase()
         try db.run("CREATE TABLE f (a int, b int, live bool); CREATE UNIQUE INDEX f_live ON f (a) WHERE live")
         let error = try #require(throws: FKBackfillError.self) { _ = try db.load("f", csv: "a,b,live\n1,1,true\n2,1,true\n1,2,true\n") }
-        withKnownIssue("a clash on a partial unique index is named by PostgreSQL's words, not by its line") {
-            #expect(error.message.contains(":4:") || error.message.contains(":2:"), "\(error.message)")
-        }
+        #expect(error.message.contains(":4: duplicate key (a) of an earlier input row (f_live)"), "\(error.message)")
+        #expect(error.kind == .rowRefused(line: 4), "\(error)")
     }
 
     static func validate(_ db: TestDatabase, _ table: String, csv: String, rules: Rules, on connection: Connection) throws -> ValidationReport {

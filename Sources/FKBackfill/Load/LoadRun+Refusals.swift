@@ -78,6 +78,8 @@ extension LoadRun {
             "CREATE TEMP TABLE \(setAside) ON COMMIT DROP AS SELECT _fkb_row FROM \(LoadStatements.stage) WHERE _fkb_reject IS NOT NULL")
         try markValueRejects(typed: !stagedAsText)
         try markUniqueRejects()
+        // Partial and expression unique indexes, which no reject step marks (LoadRun+IndexClashes).
+        try markIndexClashes()
         // What PostgreSQL's own FK check refused: a key no parent holds, after the backfill.
         // Not when the facts went in first (`insertsBeforeBackfill`): no FK check ran, and
         // the parents the backfill would add are not there yet.
