@@ -63,24 +63,31 @@ enum PartitionRoutes {
             guard !row.bool("expressions"), columns.allSatisfy(staged.contains) else { continue }
             routes[partition] = PartitionRoute(columns: columns, qual: row["qual"])
         }
+        guard let unroutable = try unroutable(target, given: staged, on: session) else { return (routes, nil) }
+        return (routes, unroutable)
+    }
+
+    /// The condition, over `table`'s columns by bare name, of a row no leaf partition of
+    /// `table` accepts; nil when it cannot be told from `given` columns (a routing column
+    /// not among them, or a key on an expression, which reads NULL here) or when a leaf
+    /// takes every row (a lone default partition has no constraint).
+    static func unroutable(_ table: Table, given: Set<String>, on session: Session) throws -> SQL? {
         let keys = try session.execute(
             """
-            SELECT CAST(ARRAY(SELECT DISTINCT a.attname FROM pg_partition_tree(CAST(\(bind: String(target.oid)) AS oid)) t
+            SELECT CAST(ARRAY(SELECT DISTINCT a.attname FROM pg_partition_tree(CAST(\(bind: String(table.oid)) AS oid)) t
                               JOIN pg_partitioned_table pt ON pt.partrelid = t.relid
                               CROSS JOIN LATERAL unnest(CAST(pt.partattrs AS int2[])) AS k(attnum)
                               LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = k.attnum) AS text) AS columns,
-                   CAST(ARRAY(SELECT pg_get_partition_constraintdef(t.relid) FROM pg_partition_tree(CAST(\(bind: String(target.oid)) AS oid)) t
+                   CAST(ARRAY(SELECT pg_get_partition_constraintdef(t.relid) FROM pg_partition_tree(CAST(\(bind: String(table.oid)) AS oid)) t
                               WHERE t.isleaf) AS text) AS quals
             """).rows[0]
         let keyColumns = keys.array("columns")
         let quals = keys.array("quals")
-        // Only when every routing column is staged (an expression key reads NULL here), and
-        // no leaf takes every row (a lone default partition has no constraint).
-        guard !keyColumns.contains(where: { $0 == nil || !staged.contains($0!) }), !quals.contains(where: { $0 == nil }) else {
-            return (routes, nil)
+        guard !keyColumns.contains(where: { $0 == nil || !given.contains($0!) }), !quals.contains(where: { $0 == nil }) else {
+            return nil
         }
         // Safe as raw text, as `PartitionRoute.condition`.
         let any: SQL = quals.isEmpty ? "false" : quals.map { "coalesce((\(unsafeRaw: $0!)), false)" as SQL }.joined(separator: " OR ")
-        return (routes, "NOT (\(any))")
+        return "NOT (\(any))"
     }
 }

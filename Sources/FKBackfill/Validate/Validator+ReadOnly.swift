@@ -221,7 +221,9 @@ extension Validator {
             for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) where what.hasPrefix("exclusion constraint") {
                 reasons.append("\(what) of \(name): not evaluated on its new rows")
             }
-            if try ParentHooks.read(parent.table, on: session).contains("no default partition") {
+            // Streamed, the new keys' routing is evaluated where they alone route (Validator+ParentRouting.swift).
+            if try ParentHooks.read(parent.table, on: session).contains("no default partition"),
+               try !(streamed && routingEvaluated(parent, target: plan.target.name)) {
                 reasons.append("\(name) has no default partition: whether one takes each new row is not tried")
             }
         }
