@@ -13,8 +13,8 @@ extension Validator {
         var nullDerived: [Int] = []
         /// Read-only, why a parent's key trigger stops the load (Validator+KeyTriggers.swift).
         var changedByTrigger: String?
-        /// Read-only, why a partitioned parent refuses a new row (Validator+ParentRouting.swift).
-        var unrouted: String?
+        /// Read-only, why the parent refuses a new row: no partition, a CHECK (Validator+ParentNewRows.swift).
+        var refusedNewRows: [String] = []
 
         /// Why some of its keys are never backfilled, whatever the parent: blank keys and
         /// partly NULL MATCH FULL keys.

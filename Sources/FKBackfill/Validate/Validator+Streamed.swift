@@ -266,13 +266,12 @@ extension Validator {
             findings[index].changedByTrigger = "a BEFORE INSERT trigger of \(parent.table.name.display) stores new keys other than asked "
                 + "(\(first.asked) → \(first.stored)): the load reads the keys back and stops"
         }
-        // New rows of a partitioned parent that no partition accepts (Validator+ParentRouting.swift).
+        // New parent rows that no partition accepts or a CHECK refuses (Validator+ParentNewRows.swift).
         for (index, fk) in checked.enumerated() where tallies[index].seen.count > 0 {
-            guard let parent = sql.plan.parent(fk.referencedTable), !parent.isTarget, parent.backfills,
-                  parent.table.kind == .partitioned else { continue }
+            guard let parent = sql.plan.parent(fk.referencedTable), directlyFed(parent, target: target.name) else { continue }
             var keys: [String] = []
             tallies[index].seen.forEach { if keys.count <= Self.routedKeys { keys.append($0) } }
-            findings[index].unrouted = try unroutedNewKeys(fk, parent, keys: keys)
+            findings[index].refusedNewRows = try refusedNewRows(fk, parent, keys: keys, target: target.name)
         }
         return findings
     }

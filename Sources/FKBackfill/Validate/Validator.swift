@@ -251,8 +251,8 @@ public final class Validator {
             // New parent rows a NOT NULL column of would be NULL: the parent cannot be
             // backfilled, as the staged path's unfillable() says (Validator+StreamedDerivations).
             let nulls = Self.nullDerivationReasons(fk, plan: plan, nulls: found.nullDerived)
-            if !nulls.isEmpty || found.changedByTrigger != nil || found.unrouted != nil {
-                result.reasons += nulls + [found.changedByTrigger, found.unrouted].compactMap { $0 }
+            if !nulls.isEmpty || found.changedByTrigger != nil || !found.refusedNewRows.isEmpty {
+                result.reasons += nulls + (found.changedByTrigger.map { [$0] } ?? []) + found.refusedNewRows
                 result.fixableKeys = 0
             }
             let order = Self.placeholdersAfterTarget(fk, plan: plan, newRows: newRows, missing: found.missing - found.blank)

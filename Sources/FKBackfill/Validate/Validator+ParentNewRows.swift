@@ -1,0 +1,107 @@
+import PostgresClient
+
+/// What a new parent row's insert would refuse, found read-only from its key alone. The
+/// load inserts a placeholder per new key; the staged path tries that insert in a
+/// savepoint, read-only cannot, so where the key decides the outcome it is evaluated over
+/// the new keys after the last batch (typed as the parent's columns, `b` by bare names):
+///
+/// - **routing**: where no partition's bounds take a new key (a CI table partitioned by
+///   `partition_id` whose partition 102 does not exist yet, list partitions and no
+///   default) PostgreSQL refuses the insert ("no partition of relation … found for row")
+///   and the load stops, nothing written. Each leaf's partition constraint, as the server
+///   deparses it (`PartitionRoutes.unroutable`, as the load's stage routes the target's
+///   rows). A partitioned table's unique keys hold its partition key, so the new key
+///   alone routes the row (the real-schema sweep's "trace metadata" case).
+/// - **CHECKs** that read only the key's columns and columns the new row leaves NULL
+///   (`CHECK (code ~ '^[A-Z]{3}$')` on currencies): the load's own pre-check
+///   (`LoadRun.refuseBadNewRows`) stops it before the first write.
+///
+/// Only for a parent whose new keys all come from the target's FKs (a parent of a parent
+/// gets keys not held here) and, for CHECKs, that has no BEFORE INSERT trigger (which
+/// runs first and may make the row pass): otherwise notExact says it is not tried.
+extension Validator {
+    /// New keys held per FK at most for these queries (the tally keeps every missing key).
+    static let routedKeys = 100_000
+
+    /// Why `fk`'s new keys stop the load: new rows of `parent` that no partition accepts
+    /// or that fail a CHECK. `keys` are the missing keys as `KeyTally.seen` holds them (the
+    /// FK's columns joined by NUL, in the FK's order).
+    func refusedNewRows(_ fk: ForeignKey, _ parent: ParentPlan, keys: [String], target: TableName) throws -> [String] {
+        guard !keys.isEmpty, keys.count <= Self.routedKeys, directlyFed(parent, target: target),
+              let rows = newRows(fk, parent, keys: keys) else { return [] }
+        var tests: [(what: String, condition: SQL)] = []
+        if parent.table.kind == .partitioned, let condition = try PartitionRoutes.unroutable(parent.table, given: Set(fk.referencedColumns), on: session) {
+            tests.append(("no partition of \(parent.table.name.display) accepts", condition))
+        }
+        for check in try evaluatedChecks(parent, target: target) {
+            tests.append(("CHECK \(check.name) of \(parent.table.name.display) refuses", "NOT (\(check.sql))"))
+        }
+        let shown = fk.referencedColumns.map { "CAST(b.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
+        var reasons: [String] = []
+        for test in tests {
+            let query: SQL = "SELECT pg_catalog.count(*) OVER () AS n, pg_catalog.concat_ws(', ', \(shown)) AS key FROM \(rows) "
+                + "WHERE \(test.condition) ORDER BY 2 LIMIT 1"
+            let found: Row?
+            do {
+                found = try session.savepoint { try session.execute(query).rows.first }
+            } catch let error as PostgresError where error.kind == .server {
+                continue  // a key that does not cast to the parent's type: the batches named it
+            }
+            guard let row = found else { continue }
+            let count = row.int("n") ?? 1
+            reasons.append("new rows of \(parent.table.name.display) would be refused: \(test.what) "
+                + "\(count == 1 ? "key" : "\(count) keys, first") (\(fk.referencedColumns.joined(separator: ", "))) = (\(try row.string("key")))")
+        }
+        return reasons
+    }
+
+    /// The new rows as a relation `b`: the key's columns typed as the parent's, by bare
+    /// name, and the columns the insert leaves NULL (no DEFAULT, nothing derived).
+    func newRows(_ fk: ForeignKey, _ parent: ParentPlan, keys: [String]) -> SQL? {
+        let columns = fk.referencedColumns.compactMap { parent.table.column($0) }
+        guard columns.count == fk.referencedColumns.count else { return nil }
+        var values = [[String]](repeating: [], count: columns.count)
+        for key in keys {
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == columns.count else { return nil }
+            for (position, part) in parts.enumerated() { values[position].append(part) }
+        }
+        let arrays = values.map { "pg_catalog.unnest(CAST(\(bindArray: $0) AS pg_catalog.text[]))" as SQL }.joined(separator: ", ")
+        let names = columns.indices.map { "k\($0)" }
+        let typed = columns.enumerated().map { position, column -> SQL in
+            "CAST(u.\(ident: names[position]) AS \(column.pinnedType)) AS \(ident: column.name)"
+        } + Self.leftNull(parent).map { "CAST(NULL AS \($0.pinnedType)) AS \(ident: $0.name)" }
+        return "(SELECT \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays)) AS u(\(names.map { SQL(ident: $0) }.joined(separator: ", ")))) b"
+    }
+
+    /// Columns of `parent`'s new rows the insert writes NULL: nothing derived, no DEFAULT
+    /// (or a rule's `null` over it: `ParentPlan.insertedColumns` writes those NULL too).
+    static func leftNull(_ parent: ParentPlan) -> [Column] {
+        parent.columns.filter { $0.source == .null && $0.mark == nil }.map(\.column)
+    }
+
+    /// `parent`'s new keys all come from the target's FKs.
+    func directlyFed(_ parent: ParentPlan, target: TableName) -> Bool {
+        !parent.isTarget && parent.backfills && parent.sources.allSatisfy { $0.origin == .staged && $0.foreignKey.table == target }
+    }
+
+    /// The CHECKs of `parent` evaluated on its new keys: built-in code only, reading the
+    /// key's columns and columns left NULL, on a parent with no BEFORE INSERT trigger.
+    func evaluatedChecks(_ parent: ParentPlan, target: TableName) throws -> [TableFacts.Check] {
+        guard directlyFed(parent, target: target) else { return [] }
+        let known = Set(parent.keyColumns + Self.leftNull(parent).map(\.name))
+        let checks = (try TableFacts.checks(of: [parent.table], on: session)[parent.table.name] ?? [])
+            .filter { !$0.callsCode && !$0.columns.isEmpty && $0.columns.allSatisfy(known.contains) }
+        guard !checks.isEmpty else { return [] }
+        if try ParentHooks.read(parent.table, routing: false, on: session).contains(where: { $0.hasPrefix("trigger ") }) { return [] }
+        return checks
+    }
+
+    /// Whether every new row of `parent` has its routing evaluated by `unroutedNewKeys`:
+    /// its keys all come from the target's FKs (not from a parent of a parent, whose new
+    /// keys are not held) and its partition key is among them.
+    func routingEvaluated(_ parent: ParentPlan, target: TableName) throws -> Bool {
+        guard parent.table.kind == .partitioned, directlyFed(parent, target: target) else { return false }
+        return try PartitionRoutes.unroutable(parent.table, given: Set(parent.keyColumns), on: session) != nil
+    }
+}
