@@ -18,8 +18,8 @@ extension Prediction {
             var unknowable: [Column] = []
             for column in columns {
                 if column.isDatabaseGenerated { unknowable.append(column); continue }
-                let volatile = column.defaultExpression != nil ? try defaultIsVolatile(column) : false
-                let domain = column.defaultExpression == nil ? try hasDomainDefault(column) : false
+                let volatile = column.defaultExpression != nil ? try ColumnDefaults.isVolatile(column, of: run.target, on: run.session) : false
+                let domain = column.defaultExpression == nil ? try ColumnDefaults.hasDomainDefault(column, of: run.target, on: run.session) : false
                 if volatile || domain { unknowable.append(column) }
             }
             if columns.count != leftOut.count || !unknowable.isEmpty {
@@ -49,32 +49,35 @@ extension Prediction {
         }
         return (blockers, notExact)
     }
+}
 
+/// What the catalog says of a column's DEFAULT, for the keys an insert fills with it.
+enum ColumnDefaults {
     /// The DEFAULT takes a sequence value or calls a function that is not IMMUTABLE or
     /// STABLE (user functions only: PostgreSQL records no dependency on built-ins).
-    private func defaultIsVolatile(_ column: Column) throws -> Bool {
-        try run.session.execute(
+    static func isVolatile(_ column: Column, of table: Table, on session: Session) throws -> Bool {
+        try session.execute(
             """
             SELECT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
                 JOIN pg_catalog.pg_depend d ON d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
                 LEFT JOIN pg_catalog.pg_class c ON d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.oid = d.refobjid
                 LEFT JOIN pg_catalog.pg_proc p ON d.refclassid = CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND p.oid = d.refobjid
-                WHERE ad.adrelid = CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
+                WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
                   AND (c.relkind = 'S' OR p.provolatile = 'v')
             ) OR pg_catalog.pg_get_expr(ad2.adbin, ad2.adrelid) ~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate)'
             AS volatile
             FROM pg_catalog.pg_attrdef ad2 JOIN pg_catalog.pg_attribute a2 ON a2.attrelid = ad2.adrelid AND a2.attnum = ad2.adnum
-            WHERE ad2.adrelid = CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid) AND a2.attname = \(bind: column.name)
+            WHERE ad2.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND a2.attname = \(bind: column.name)
             """).rows.first?.bool("volatile") ?? false
     }
 
-    private func hasDomainDefault(_ column: Column) throws -> Bool {
-        try run.session.execute(
+    static func hasDomainDefault(_ column: Column, of table: Table, on session: Session) throws -> Bool {
+        try session.execute(
             """
             SELECT t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AS d FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-            WHERE a.attrelid = CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
+            WHERE a.attrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
             """).rows.first?.bool("d") ?? false
     }
 }

@@ -162,6 +162,9 @@ public struct ValidationReport: Sendable {
     /// `--replace-by`'s DELETE does to a target that references itself:
     /// Validator+StreamedSelfReplace.swift); the FK's result lists them as its reasons.
     var stops: [String: [String]] = [:]
+    /// Read-only, FKs whose columns the input lacks and whose DEFAULT key was evaluated
+    /// (Validator+StreamedDefaultedKeys.swift): not named in notExact as unchecked.
+    var evaluatedDefaults: Set<String> = []
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
     /// Input columns the target does not have, as the load would treat them: read only

@@ -96,7 +96,8 @@ extension Validator {
     /// With `replaceBy`, FKs of other tables that may refuse its DELETE are named (the
     /// staged path tries the DELETE).
     func notEvaluatedReadOnly(
-        plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true
+        plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true,
+        evaluatedDefaults: Set<String> = []
     ) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
@@ -153,7 +154,8 @@ extension Validator {
         // An FK column the input lacks takes its DEFAULT at the insert: that value's key is
         // PostgreSQL's to check (the staged path predicts it; the stream has no such column).
         let staged = Set(plan.stagedColumns.map(\.name))
-        for fk in catalog.foreignKeys(of: plan.target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains) {
+        for fk in catalog.foreignKeys(of: plan.target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains)
+            && !evaluatedDefaults.contains(fk.name) {
             let defaulted = fk.columns.filter { !staged.contains($0) && plan.target.column($0)?.hasNonNullDefault == true }
             guard !defaulted.isEmpty else { continue }
             reasons.append("\(fk.name): (\(defaulted.joined(separator: ", "))) not in the input, filled by their DEFAULT, whose key is not checked")

@@ -227,6 +227,11 @@ extension Validator {
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
+        // FKs the input lacks, every row at the same DEFAULT key (Validator+StreamedDefaultedKeys.swift).
+        for (name, stop) in try defaultedKeyStops(plan: sql.plan, catalog: catalog, constraints: constraints) {
+            report.evaluatedDefaults.insert(name)
+            if let stop { report.stops[name, default: []].append(stop) }
+        }
         report.notExact += try resolveSelfReferences(
             selfKeys, checked, &tallies, repeats: repeats, samples: options.samples, replace: replace, sql: sql, stops: &report.stops)
         let clashes = report.columns.count

@@ -145,6 +145,13 @@ extension DiffHarness {
             problems.append("(d) read-only says it would \(wouldLoad ? "" : "not ")load (notExact empty; \(Self.findings(readOnly))), "
                 + "load \(loaded ? "loaded" : "failed with exit \(load.status): \(load.error)")")
         }
+        // A verdict the load contradicts, within what notExact names: no failure, but the
+        // stats say what the load said and what notExact named, so a run measures how often
+        // the standby's verdict is not the load's (the hidden check of #29 wants it the same).
+        if wouldLoad != loaded, !notExact.isEmpty {
+            let said = loaded ? "loaded" : "failed: \(load.error.split(separator: "\n").first ?? "")"
+            summary += " DIFFERS (load \(said.prefix(240)) | notExact: \(notExact.map { String($0.prefix(160)) }.joined(separator: "; ")))"
+        }
         // The per-FK table: both read the same input against the same parents, so where both
         // reports agree on the verdict the checks' counts are the same.
         // With rows set aside (--max-rejects), read-only checks the FKs of the rows left
