@@ -36,7 +36,10 @@ extension Validator {
         for check in try evaluatedChecks(parent, target: target) {
             tests.append(("CHECK \(check.name) of \(parent.table.name.display) refuses", "NOT (\(check.sql))"))
         }
-        let shown = fk.referencedColumns.map { "CAST(b.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
+        // Rules and triggers that keep the new rows out (Validator+ParentDroppedRows.swift).
+        let known = Set(parent.keyColumns + Self.leftNull(parent).map(\.name))
+        tests += try droppedRowTests(parent, known: known)
+        let shown = fk.referencedColumns.map { "CAST(new.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
         var reasons: [String] = []
         for test in tests {
             let query: SQL = "SELECT pg_catalog.count(*) OVER () AS n, pg_catalog.concat_ws(', ', \(shown)) AS key FROM \(rows) "
@@ -49,14 +52,15 @@ extension Validator {
             }
             guard let row = found else { continue }
             let count = row.int("n") ?? 1
-            reasons.append("new rows of \(parent.table.name.display) would be refused: \(test.what) "
+            let verb = test.condition.description.hasPrefix("NOT (") || test.what.hasPrefix("no partition") ? "would be refused" : "would not be stored"
+            reasons.append("new rows of \(parent.table.name.display) \(verb): \(test.what) "
                 + "\(count == 1 ? "key" : "\(count) keys, first") (\(fk.referencedColumns.joined(separator: ", "))) = (\(try row.string("key")))")
         }
         return reasons
     }
 
-    /// The new rows as a relation `b`: the key's columns typed as the parent's, by bare
-    /// name, and the columns the insert leaves NULL (no DEFAULT, nothing derived).
+    /// The new rows as a relation `new` (as a rule's condition names them): the key's
+    /// columns typed as the parent's, by bare name, and the columns the insert leaves NULL.
     func newRows(_ fk: ForeignKey, _ parent: ParentPlan, keys: [String]) -> SQL? {
         let columns = fk.referencedColumns.compactMap { parent.table.column($0) }
         guard columns.count == fk.referencedColumns.count else { return nil }
@@ -71,7 +75,7 @@ extension Validator {
         let typed = columns.enumerated().map { position, column -> SQL in
             "CAST(u.\(ident: names[position]) AS \(column.pinnedType)) AS \(ident: column.name)"
         } + Self.leftNull(parent).map { "CAST(NULL AS \($0.pinnedType)) AS \(ident: $0.name)" }
-        return "(SELECT \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays)) AS u(\(names.map { SQL(ident: $0) }.joined(separator: ", ")))) b"
+        return "(SELECT \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays)) AS u(\(names.map { SQL(ident: $0) }.joined(separator: ", ")))) AS new"
     }
 
     /// Columns of `parent`'s new rows the insert writes NULL: nothing derived, no DEFAULT

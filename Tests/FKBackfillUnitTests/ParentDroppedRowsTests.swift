@@ -1,0 +1,29 @@
+@testable import FKBackfill
+import Testing
+
+/// What read-only validate takes for a rule or trigger that keeps every new parent row
+/// out (Validator+ParentDroppedRows.swift): sure only where nothing in the body decides.
+@Suite struct ParentDroppedRowsTests {
+    @Test(arguments: [
+        ("BEGIN RETURN NULL; END", true),
+        ("BEGIN INSERT INTO audit VALUES (NEW.code); RETURN NULL; END", true),
+        ("BEGIN -- IF NEW.code = 'x' THEN\n RETURN NULL; END", true),
+        ("BEGIN RAISE NOTICE 'if %', NEW.code; RETURN NULL; END", true),
+        ("BEGIN IF NEW.name IS NULL THEN RETURN NULL; END IF; RETURN NEW; END", false),
+        ("BEGIN RETURN NEW; END", false),
+        ("BEGIN PERFORM 1; RETURN NEW; RETURN NULL; END", false),
+        ("BEGIN CASE WHEN NEW.x THEN RETURN NULL; END CASE; END", false),
+        ("BEGIN BEGIN RETURN NULL; EXCEPTION WHEN others THEN RETURN NEW; END; END", false),
+        ("BEGIN EXECUTE 'SELECT 1'; RETURN NULL; END", false),
+        ("BEGIN FOR r IN SELECT 1 LOOP END LOOP; RETURN NULL; END", false),
+    ])
+    func aBodyThatReturnsNullForEveryRow(_ body: String, _ always: Bool) {
+        #expect(Validator.alwaysReturnsNull(body) == always, "\(body)")
+    }
+
+    @Test func theConditionOfARule() {
+        let definition = "CREATE RULE r2 AS\n    ON INSERT TO s.q\n   WHERE (new.name IS NULL) DO INSTEAD NOTHING;"
+        #expect(Validator.ruleCondition(definition) == "(new.name IS NULL)")
+        #expect(Validator.ruleCondition("CREATE RULE r1 AS\n    ON INSERT TO s.p DO INSTEAD NOTHING;") == nil)
+    }
+}
