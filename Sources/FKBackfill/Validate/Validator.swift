@@ -216,7 +216,8 @@ public final class Validator {
         // A CSV streamed, or a --source table checked in place: what was not evaluated.
         if report.checkedInPlace && input != nil {
             report.notExact = try notEvaluatedReadOnly(
-                plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed) + report.notExact
+                plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed,
+                rejects: streamed && options.maxRejects > 0) + report.notExact
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         // Read-only, a parent that gets one new row at most cannot collide with its own
