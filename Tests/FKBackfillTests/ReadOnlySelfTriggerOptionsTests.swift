@@ -108,6 +108,9 @@ import TestSupport
             #expect(Self.outcome(report) == expected && report.rejected == 5, "\(limit): \(Self.outcome(report)) \(report.columns) \(report.notExact)")
             let fk = try #require(report.foreignKeys.first { $0.name == "category_parent" })
             #expect(fk.missingKeys == 5 && fk.samples.map(\.key) == [["90000"], ["3"], ["4"], ["5"], ["6"]], "\(fk)")
+            // What is left unevaluated is the trigger's work at the insert.
+            #expect(report.notExact.contains("CHECK qty_positive of \(db.schema).category: checked on the input's values, as --max-rejects sets rows aside; "
+                + "what a BEFORE INSERT trigger changes before the insert is not"), "\(report.notExact)")
         }
     }
 

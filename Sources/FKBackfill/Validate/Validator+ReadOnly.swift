@@ -95,13 +95,10 @@ extension Validator {
     /// for a partitioned target, rows no partition accepts.
     /// With `replaceBy`, FKs of other tables that may refuse its DELETE are named (the
     /// staged path tries the DELETE).
-    /// `rejects`: a CSV streamed with `--max-rejects`, whose batches set rows aside by the
-    /// target's unique keys, CHECKs and routing on the input's values as the load does,
-    /// BEFORE INSERT triggers or not (`StreamedStatements.rejects`): what a trigger then
-    /// changes before the insert is what is not evaluated.
+    /// `rejects`: streamed with `--max-rejects`, whose batches evaluate those on the input's values
+    /// whatever the triggers (`StreamedStatements.rejects`): what a trigger changes is what is not.
     func notEvaluatedReadOnly(
-        plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true,
-        rejects: Bool = false
+        plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true, rejects: Bool = false
     ) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
@@ -145,10 +142,8 @@ extension Validator {
         if !plan.replaceBy.isEmpty {
             reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
-        if plan.unroutable != nil && triggered && rejects {
-            reasons.append("rows no partition of \(target.display) accepts: \(onInput)")
-        } else if plan.unroutable != nil && triggered {
-            reasons.append("rows no partition of \(target.display) accepts are not looked for: a BEFORE INSERT trigger may change the rows first")
+        if plan.unroutable != nil && triggered {
+            reasons.append("rows no partition of \(target.display) accepts" + (rejects ? ": \(onInput)" : " are not looked for: a BEFORE INSERT trigger may change the rows first"))
         } else if plan.unroutable == nil, plan.target.kind == .partitioned,
                   try ParentHooks.read(plan.target, on: session).contains("no default partition") {
             // PartitionRoutes reads bounds over plain columns the input gives; a key on an
