@@ -89,7 +89,9 @@ extension Validator {
             reasons.append(Self.twoKeysNote)
         }
         if repeats.contains(where: { $0.acrossBatches > 0 }) {
-            reasons.append("--max-rejects: rows set aside for repeating a key of an earlier batch were checked for their FK keys as if loaded")
+            // Its batch did not know: a key of the target's own it gives was taken as given too.
+            let own = plan.parents.contains(where: \.isTarget) ? ", and the target's own keys they give taken as given" : ""
+            reasons.append("--max-rejects: rows set aside for repeating a key of an earlier batch were checked for their FK keys as if loaded" + own)
         }
         if resolvedClashes > 0 {
             reasons.append("--max-rejects: rows set aside for a key a row --replace-by keeps holds (known after the last batch) were checked for their FK keys as if loaded")

@@ -20,12 +20,13 @@ extension StreamedStatements {
     /// compute) and that call no code (`TargetConstraints.codeChecks`: PostgreSQL's, after
     /// the backfill), routing to a partition, and clashes with existing rows per unique
     /// key the input fills. None when a BEFORE INSERT trigger may change the row first:
-    /// the staged prediction then leaves them to the server's trial too.
+    /// the staged prediction then leaves them to the server's trial too — unless the
+    /// load's reject steps run (`rejects`, `--max-rejects`), which read the input's values.
     /// With `--replace-by`, an existing row that `replacedBy` (the rows of the whole input)
     /// matches is deleted first and clashes with nothing; a streamed batch does not hold
     /// the whole input, so there (`replacedBy` nil) the clashes are `clashCandidates` instead.
     func targetRowChecks(checks: [TableFacts.Check], constraints: TargetConstraints, replacedBy: SQL? = nil) -> [TargetRowCheck] {
-        guard constraints.beforeInsertTriggers.isEmpty else { return [] }
+        guard constraints.beforeInsertTriggers.isEmpty || rejects else { return [] }
         let given = Set(columns.map(\.name))
         var result: [TargetRowCheck] = []
         if let unroutable = plan.unroutable {
@@ -39,7 +40,7 @@ extension StreamedStatements {
                 condition: "NOT (\(check.sql))"))
         }
         if !plan.replaceBy.isEmpty && replacedBy == nil { return result }
-        for key in Self.checkedUniqueKeys(constraints, given: given) {
+        for key in Self.checkedUniqueKeys(constraints, given: given, rejects: rejects) {
             result.append(.init(
                 column: key.columns.joined(separator: ", "), problem: .keyExists,
                 detail: clashReason(key),
@@ -53,9 +54,11 @@ extension StreamedStatements {
         key.clashReason(plan.target.name) + (plan.replaceBy.isEmpty ? "" : ", not replaced by --replace-by")
     }
 
-    /// Unique keys a batch checks: on plain columns, all of them in the input.
-    static func checkedUniqueKeys(_ constraints: TargetConstraints, given: Set<String>) -> [TargetConstraints.UniqueKey] {
-        guard constraints.beforeInsertTriggers.isEmpty else { return [] }
+    /// Unique keys a batch checks: on plain columns, all of them in the input. None under a
+    /// BEFORE INSERT trigger, but where the load sets their clashes and repeats aside by the
+    /// input's values first (`rejects`: `--max-rejects`, `LoadRun.markUniqueRejects`).
+    static func checkedUniqueKeys(_ constraints: TargetConstraints, given: Set<String>, rejects: Bool = false) -> [TargetConstraints.UniqueKey] {
+        guard constraints.beforeInsertTriggers.isEmpty || rejects else { return [] }
         return constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }
     }
 

@@ -31,6 +31,14 @@ struct StreamedStatements {
     /// rows the load would not set aside (`SetAside.forKeys`).
     var keySource: SQL = Self.batch
 
+    /// `--max-rejects`: the load's reject steps run, and they read the input's values
+    /// before any BEFORE INSERT trigger runs (`LoadRun.markValueRejects`,
+    /// `markUniqueRejects`): the target's CHECKs, routing and unique keys set rows aside
+    /// whatever the triggers, so the batches flag them too (`targetRowChecks`,
+    /// `checkedUniqueKeys`). Without it, a trigger may change the row before the insert
+    /// that alone refuses it, and those are left unevaluated.
+    var rejects = false
+
     /// Read-only `--replace-by` on a target that references itself: the batch returns its
     /// own FK's keys that it does not give itself, each flagged `name_s` when a target row
     /// holds it; which of those rows the DELETE removes is resolved after the last batch
@@ -90,21 +98,25 @@ struct StreamedStatements {
     /// `[[key…], rows, [first lines], blank, known]`, by first line (`missingKeys`, with
     /// `known[i]` the keys earlier batches found missing for FK i); `x0…`/`xs0…` per check
     /// of `target` and `u0…` per key of `repeats` (`StreamedStatements+TargetRows`), and with
-    /// `replacing` (`--replace-by`) `rb_k0…` and `c0_…` per unique key (`StreamedStatements+Replace`). `arrays` are the batch's
+    /// `replacing` (`--replace-by`) `rb_k0…` and `c0_…` per unique key (`StreamedStatements+Replace`). `trackers`: the
+    /// indices of `repeats` that only follow the keys the rows kept give (a self-reference's,
+    /// `UniqueTally.tracksOnly`), grouped over the rows whose keys are checked and setting
+    /// no row aside. `arrays` are the batch's
     /// columns as array literals (`arrayLiteral`), then its lines; `unconvertible` values
     /// are NULL in the typed batch, as the staged path's checked cast makes them.
     func check(
         arrays: [String], unconvertible: [[String]], nullRefused: [Bool] = [], checks: [ColumnCheck], matchFull: [ForeignKey],
         foreignKeys: [ForeignKey], known: [[[String?]]], samples: Int,
         target: [TargetRowCheck] = [], repeats: [(key: TargetConstraints.UniqueKey, all: Bool)] = [], nullable: [[String]] = [],
-        replacing: [TargetConstraints.UniqueKey]? = nil, setAside: SetAside? = nil
+        replacing: [TargetConstraints.UniqueKey]? = nil, setAside: SetAside? = nil, trackers: Set<Int> = []
     ) -> SQL {
         var statement = relations(arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused)
         // --max-rejects: the rows the load sets aside are left out of the keys' checks
         // (StreamedStatements+SetAside.swift).
         var keys = self
         if let setAside {
-            statement += setAside.relations(self, checks: checks.map(\.condition), target: target.map(\.condition), repeats: repeats.map(\.key))
+            let flagged = repeats.indices.filter { !trackers.contains($0) }.map { repeats[$0].key }
+            statement += setAside.relations(self, checks: checks.map(\.condition), target: target.map(\.condition), repeats: flagged)
             keys.keySource = SetAside.forKeys
         }
         if setAside != nil, !matchFull.isEmpty {
@@ -127,7 +139,8 @@ struct StreamedStatements {
             statement += " CROSS JOIN (\(targetRowCounts(target, samples: samples))) x"
         }
         for (index, repeated) in repeats.enumerated() {
-            statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)", from: setAside == nil ? Self.batch : SetAside.kept))) u\(int: index)"
+            let rows = setAside == nil ? Self.batch : trackers.contains(index) ? SetAside.forKeys : SetAside.kept
+            statement += " CROSS JOIN (\(keyGroups(repeated.key, all: repeated.all, samples: samples, as: "u\(index)", from: rows))) u\(int: index)"
         }
         if let replacing {
             // --replace-by: the batch's values, and per unique key the clashes it cannot
@@ -192,8 +205,9 @@ struct StreamedStatements {
         // (`name_v0…`): a new parent row's NOT NULL column derived from it (Validator+StreamedDerivations).
         var rows = InPlaceStatements(plan: plan, load: load, source: keySource)
         // A key of the target's own is given by a row the load inserts: with --max-rejects
-        // not by one it sets aside.
-        rows.provided = keySource == SetAside.forKeys ? SetAside.kept : Self.batch
+        // not by one it sets aside, nor by a repeat of another unique key than the one the
+        // FK references (the first row of a key repeated is kept: it gives it).
+        rows.provided = keySource == SetAside.forKeys ? SetAside.forKeys : Self.batch
         let later = selfTableLater && fk.referencedTable == plan.target.name && !plan.rejectsMissing(fk)
         rows.selfTableLater = later
         let grouped = rows.missingKeys(fk, extra: [

@@ -95,9 +95,11 @@ extension Validator {
     /// for a partitioned target, rows no partition accepts.
     /// With `replaceBy`, FKs of other tables that may refuse its DELETE are named (the
     /// staged path tries the DELETE).
+    /// `rejects`: streamed with `--max-rejects`, whose batches evaluate those on the input's values
+    /// whatever the triggers (`StreamedStatements.rejects`): what a trigger changes is what is not.
     func notEvaluatedReadOnly(
         plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true,
-        evaluatedDefaults: Set<String> = []
+        rejects: Bool = false, evaluatedDefaults: Set<String> = []
     ) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
@@ -107,6 +109,7 @@ extension Validator {
         // The batches check the target's CHECKs, routing and unique keys
         // (StreamedStatements+TargetRows.swift), but for what the catalog shows they cannot.
         let triggered = !constraints.beforeInsertTriggers.isEmpty
+        let onInput = "checked on the input's values, as --max-rejects sets rows aside; what a BEFORE INSERT trigger changes before the insert is not"
         for key in constraints.uniqueKeys where !key.partialOrExpression {
             let which = "unique key \(key.name) (\(key.columns.joined(separator: ", ")))"
             let lacking = key.columns.filter { !given.contains($0) }
@@ -117,6 +120,8 @@ extension Validator {
                 // rows (explicit ids went in) may clash.
                 if try insertFillsSafely(key, lacking, of: plan.target) { continue }
                 reasons.append("\(which): \(lacking.joined(separator: ", ")) not in the input, filled by the insert: not checked")
+            } else if triggered && rejects {
+                reasons.append("\(which): \(onInput)")
             } else if triggered {
                 reasons.append("\(which): not checked, a BEFORE INSERT trigger may change the rows first")
             } else if !key.defaultOperatorClasses {
@@ -125,7 +130,9 @@ extension Validator {
         }
         for check in facts.checks[target] ?? [] where !check.callsCode {
             let lacking = check.columns.filter { !given.contains($0) }
-            if triggered {
+            if triggered && rejects && lacking.isEmpty {
+                reasons.append("CHECK \(check.name) of \(target.display): \(onInput)")
+            } else if triggered {
                 reasons.append("CHECK \(check.name) of \(target.display): not evaluated, a BEFORE INSERT trigger may change the rows first")
             } else if !lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")
@@ -137,7 +144,7 @@ extension Validator {
             reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
         if plan.unroutable != nil && triggered {
-            reasons.append("rows no partition of \(target.display) accepts are not looked for: a BEFORE INSERT trigger may change the rows first")
+            reasons.append("rows no partition of \(target.display) accepts" + (rejects ? ": \(onInput)" : " are not looked for: a BEFORE INSERT trigger may change the rows first"))
         } else if plan.unroutable == nil, plan.target.kind == .partitioned,
                   try ParentHooks.read(plan.target, on: session).contains("no default partition") {
             // PartitionRoutes reads bounds over plain columns the input gives; a key on an
@@ -147,7 +154,7 @@ extension Validator {
         if let whole = plan.target.partitionOf {
             reasons.append("\(target.display) is a partition of \(whole.display): its partition constraint is not evaluated")
         }
-        if !triggered, constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }),
+        if !triggered || rejects, constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }),
            !(try rowSecurityActive([plan.target])).isEmpty {
             reasons.append("row-level security on \(target.display) applies to this role: keys already there that it hides are not found")
         }

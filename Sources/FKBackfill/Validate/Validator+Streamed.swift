@@ -25,6 +25,8 @@ extension Validator {
         _ report: inout ValidationReport, _ options: ValidateOptions, constraints: TargetConstraints, catalog: Catalog
     ) throws -> [Findings] {
         guard opened.csv != nil || Self.cursorSelect(opened, sql.columns) != nil else { return [] }
+        var sql = sql
+        sql.rejects = options.maxRejects > 0
         try session.execute("SET LOCAL jit = off")
         let floatsPinned = try printFloatKeysWhole(sql)
         let columns = sql.columns
@@ -46,19 +48,19 @@ extension Validator {
         let target = sql.plan.target
         let targetChecks = sql.targetRowChecks(checks: try TableFacts.checks(of: [target], on: session)[target.name] ?? [], constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
-        var repeats = uniqueTallies(sql, constraints) + (try selfKeyTrackers(checked, sql, constraints, options, notExact: &report.notExact))
+        var repeats = uniqueTallies(sql, constraints)
+        repeats += try selfKeyTrackers(checked, sql, constraints, tallied: repeats, notExact: &report.notExact)
         // Partial and expression unique indexes: a clash stops the load (Validator+StreamedIndexes.swift).
         var indexes = indexTallies(sql, constraints)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
         let selfKeys = try selfReferences(checked, sql, repeats: repeats, options)
         for (index, _) in selfKeys { tallies[index].pending = [:] }
         // With --replace-by, the table's keys of those FKs wait for the last batch too.
-        var sql = sql
         sql.selfTableLater = !selfKeys.isEmpty && !sql.plan.replaceBy.isEmpty
         if !sql.plan.replaceBy.isEmpty { sql.ownForeignKeys = Self.ownForeignKeys(catalog.foreignKeys(of: target.name), of: target.name) }
         // --replace-by: clashes with rows it may delete, resolved after the last batch.
         var replace = sql.plan.replaceBy.isEmpty ? nil : ReplaceTally(
-            keys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))), columns: sql.plan.replaceBy.count)
+            keys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name)), rejects: sql.rejects), columns: sql.plan.replaceBy.count)
         // --max-rejects: rows the load would set aside, counted and left out of the key checks.
         let setAside = options.maxRejects > 0 ? Self.setAside(sql) : nil
         var rejected = 0
@@ -91,7 +93,7 @@ extension Validator {
                     arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused, checks: checks, matchFull: matchFull,
                     foreignKeys: checked, known: tallies.map(\.order), samples: options.samples,
                     target: targetChecks, repeats: repeats.map { ($0.key, $0.byText) },
-                    nullable: nullable, replacing: replace?.keys, setAside: aside)).rows[0]
+                    nullable: nullable, replacing: replace?.keys, setAside: aside, trackers: Set(repeats.indices.filter { repeats[$0].tracksOnly }))).rows[0]
                 for (index, lines) in unfitNow.enumerated() where !lines.isEmpty {
                     unfit[index].rows += lines.count
                     unfit[index].lines = Array((unfit[index].lines + lines).sorted().prefix(options.samples))
@@ -251,7 +253,7 @@ extension Validator {
             report.setAside(rows: rejected + resolved + repeats.reduce(0) { $0 + $1.rows }, maxRejects: options.maxRejects)
             let clashed = report.columns.filter { $0.problem == .keyExists }.reduce(0) { $0 + $1.rows } - resolved
             report.notExact += Self.setAsideNotExact(sql.plan, repeats: repeats, resolvedClashes: resolved, clashes: clashed,
-                                                     uniqueKeys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name))).count)
+                                                     uniqueKeys: StreamedStatements.checkedUniqueKeys(constraints, given: Set(columns.map(\.name)), rejects: true).count)
         }
         report.notExact += repeats.compactMap(\.notExact) + repeats.compactMap(\.wideNote)
         report.notExact += undecidedStoredClashes(&indexes, catalog.foreignKeys(of: target.name), target: target.name,

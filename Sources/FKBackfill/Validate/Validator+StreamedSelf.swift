@@ -29,7 +29,7 @@ extension Validator {
     /// Per FK of `checked` that references the target: its index, and the index in
     /// `repeats` of the unique key it references. Throws `MustStage` where the batches
     /// cannot resolve it as the load does: a referenced key whose
-    /// repeats are not followed across batches by their text (a BEFORE INSERT trigger, a
+    /// repeats are not followed across batches by their text (a
     /// type whose equal values differ in text, an operator class not the type's default);
     /// child columns of another type than the key's. (A target in a cycle with its parents
     /// streams too: `placeholdersAfterTarget` says where the load's order stops it.)
@@ -42,7 +42,9 @@ extension Validator {
         // the load's guard reads it: nothing waits for later batches.
         for (index, fk) in checked.enumerated() where fk.referencedTable == target.name && !sql.plan.rejectsMissing(fk) {
             let why: String?
-            let key = repeats.firstIndex { $0.byText && Set($0.key.columns) == Set(fk.referencedColumns) && $0.key.columns.count == fk.referencedColumns.count }
+            let same = { (tally: UniqueTally) in Set(tally.key.columns) == Set(fk.referencedColumns) && tally.key.columns.count == fk.referencedColumns.count }
+            // A tracker first: it follows the rows kept, where the key's own tally counts repeats.
+            let key = repeats.firstIndex { $0.tracksOnly && same($0) } ?? repeats.firstIndex { $0.byText && same($0) }
             let sameTypes = zip(fk.columns, fk.referencedColumns).allSatisfy { Self.sameText(target.column($0)?.type, target.column($1)?.type) }
             // Rows --max-rejects sets aside give no key: the batch's own are its rows kept
             // (`StreamedStatements.missingKeys`), the referenced key's texts those of rows

@@ -19,22 +19,41 @@ import PostgresClient
 /// as the input gives them — most such triggers fill a key only when it is NULL, or stamp
 /// a column a condition reads — and notExact names the trigger and the columns, instead
 /// of refusing the whole validation (exit 3) as before.
+///
+/// With `--max-rejects` and `--replace-by` too (refused, exit 3, until the tenth session):
+/// a row the load sets aside gives no key, and the load's reject steps read the input's
+/// values before any trigger runs — CHECKs, routing, unique keys' clashes and repeats —
+/// so with `--max-rejects` the batches flag those rows whatever the triggers
+/// (`StreamedStatements.rejects`), and the referenced key's tally is then a real one,
+/// its repeats rows set aside. `--replace-by` deletes by the input's replace-by values,
+/// which no BEFORE INSERT trigger changes, and its self-reference is resolved after the
+/// last batch from the keys followed here (Validator+StreamedSelfReplace.swift); without
+/// `--max-rejects` the load marks no clash, the insert meets it, after the triggers:
+/// those stay unchecked, named as for any target with such a trigger.
 extension Validator {
     /// One tally per self-referencing FK's referenced key that only follows the keys the
     /// input gives (`UniqueTally.tracksOnly`: its repeats are no finding, the triggers may
-    /// change the rows that clash). Only without `--max-rejects` and `--replace-by`, whose
-    /// batches would set rows aside or delete by those keys as the staged path, which
-    /// leaves them to the trial, does not. Appends to `notExact`, per FK, the triggers that
-    /// may change its columns or its key, or skip rows.
+    /// change the rows that clash), where `tallied` (the batches' unique keys) has none by
+    /// text for it: with `--max-rejects` it has, and that one follows them. Appends to
+    /// `notExact`, per FK, the triggers that may change its columns or its key, or skip rows.
+    ///
+    /// With `--max-rejects` and more than one unique key tallied, triggers or not, a tracker
+    /// too: the key's own tally groups every row kept, to count its repeats, and a row that
+    /// repeats another key is set aside all the same and gives no key (a category whose
+    /// slug repeats an earlier row's: its id was counted given, and a row referencing it
+    /// found its parent where the load adds a placeholder). The tracker groups the rows
+    /// whose FK keys are checked (`SetAside.forKeys`) instead.
     func selfKeyTrackers(
-        _ checked: [ForeignKey], _ sql: StreamedStatements, _ constraints: TargetConstraints, _ options: ValidateOptions,
+        _ checked: [ForeignKey], _ sql: StreamedStatements, _ constraints: TargetConstraints, tallied: [UniqueTally],
         notExact: inout [String]
     ) throws -> [UniqueTally] {
         let target = sql.plan.target
-        guard !constraints.beforeInsertTriggers.isEmpty, options.maxRejects == 0, sql.plan.replaceBy.isEmpty else { return [] }
+        let triggered = !constraints.beforeInsertTriggers.isEmpty
+        let keptOnly = sql.rejects && tallied.count > 1
+        guard triggered || keptOnly else { return [] }
         let selfForeignKeys = checked.filter { $0.referencedTable == target.name && !sql.plan.rejectsMissing($0) }
         guard !selfForeignKeys.isEmpty else { return [] }
-        let facts = try ParentColumnFacts.read([target], on: session)
+        let facts = triggered ? try ParentColumnFacts.read([target], on: session) : ParentColumnFacts()
         let skippers = (facts.rowDroppers[target.name] ?? []).map { "\($0) may skip rows" }
             + (facts.unreadTriggers[target.name] ?? []).map { "trigger \($0) is not PL/pgSQL and is not read" }
         let assigned = facts.triggerFilled[target.name] ?? [:]
@@ -47,7 +66,8 @@ extension Validator {
             }), key.columns.allSatisfy(given.contains) else { continue }
             let byText = key.columns.allSatisfy { name in sql.columns.first { $0.name == name }.map { Self.oneText($0.type) } ?? false }
             guard byText else { continue }
-            if !trackers.contains(where: { $0.key.name == key.name }) {
+            let followed = keptOnly ? trackers : tallied + trackers
+            if !followed.contains(where: { $0.byText && $0.key.name == key.name }) {
                 var tally = UniqueTally(key: key, byText: true)
                 tally.tracksOnly = true
                 trackers.append(tally)
@@ -55,7 +75,7 @@ extension Validator {
             let changed = Array(Set(fk.columns + fk.referencedColumns).filter { assigned[$0] != nil }).sorted()
             let byTrigger = Dictionary(grouping: changed) { assigned[$0] ?? "" }
                 .sorted { $0.key < $1.key }.map { "trigger \($0.key) may assign \($0.value.joined(separator: ", "))" }
-            guard !byTrigger.isEmpty || !skippers.isEmpty else { continue }
+            guard triggered, !byTrigger.isEmpty || !skippers.isEmpty else { continue }
             notExact.append("\(fk.name): \((byTrigger + skippers).joined(separator: "; ")): the keys the input's rows give "
                 + "are followed as the file has them, not as the insert would store them")
         }

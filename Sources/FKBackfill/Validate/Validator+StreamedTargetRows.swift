@@ -20,7 +20,8 @@ extension Validator {
         /// batches are merged by it. Otherwise each batch finds its own repeats only.
         var byText: Bool
         /// It only follows which keys the input gives, for a self-reference
-        /// (Validator+StreamedSelfTriggers.swift): its repeats are no finding.
+        /// (Validator+StreamedSelfTriggers.swift): its repeats are no finding, and count no
+        /// row (with `--max-rejects` it follows the rows kept, beside the key's own tally).
         var tracksOnly = false
         var seen = CompactKeySet()
         /// The budget ran out: later keys are not kept, so a repeat of one of them in a
@@ -53,6 +54,8 @@ extension Validator {
                         full = held > Validator.repeatBudget
                     }
                 }
+                // A tracker's repeats are no rows set aside: the key's own tally counts those.
+                guard !tracksOnly else { continue }
                 rows += earlier ? count : count - 1
                 if earlier { acrossBatches += count }
                 found += earlier ? groupLines : Array(groupLines.dropFirst())
@@ -80,7 +83,7 @@ extension Validator {
     /// A tally per unique key the batches check for repeats: the keys of default operator
     /// classes, as the staged path (`LoadRun.markUniqueRejects`) checks.
     func uniqueTallies(_ sql: StreamedStatements, _ constraints: TargetConstraints) -> [UniqueTally] {
-        let keys = StreamedStatements.checkedUniqueKeys(constraints, given: Set(sql.columns.map(\.name))).filter(\.defaultOperatorClasses)
+        let keys = StreamedStatements.checkedUniqueKeys(constraints, given: Set(sql.columns.map(\.name)), rejects: sql.rejects).filter(\.defaultOperatorClasses)
         guard !keys.isEmpty else { return [] }
         return keys.map { key in
             let byText = key.deterministic && key.columns.allSatisfy { name in

@@ -217,7 +217,7 @@ public final class Validator {
         if report.checkedInPlace && input != nil {
             report.notExact = try notEvaluatedReadOnly(
                 plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed,
-                evaluatedDefaults: report.evaluatedDefaults) + report.notExact
+                rejects: streamed && options.maxRejects > 0, evaluatedDefaults: report.evaluatedDefaults) + report.notExact
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         // Read-only, a parent that gets one new row at most cannot collide with its own
