@@ -89,6 +89,9 @@ start() {
 # max_wal_senders 10 are PostgreSQL's defaults), started with the primary_conninfo and
 # standby.signal that -R writes, hot_standby on, on a free port and a socket folder of its
 # own inside the cluster folder. `stop` stops and deletes it with the cluster.
+# hot_standby_feedback: the tests' catalog churn on the primary (schemas created and
+# dropped by the hundred) is vacuumed away, which cancelled a standby's validate with
+# "conflict with recovery" under load; the feedback keeps the rows its snapshots need.
 start_standby() {
     local port; port=$(cat "$cluster_dir/port")
     local senders; senders=$(as_user "$(dirname "$pg_ctl_bin")/psql" -h "$cluster_dir" -p "$port" -U postgres -d postgres -Atc \
@@ -100,7 +103,7 @@ start_standby() {
     as_user "$(dirname "$pg_ctl_bin")/pg_basebackup" -h "$cluster_dir" -p "$port" -U postgres -D "$cluster_dir/standby" \
         -R -X stream -c fast >"$cluster_dir/basebackup.log" 2>&1 || { cat "$cluster_dir/basebackup.log" >&2; exit 1; }
     as_user "$pg_ctl_bin" -D "$cluster_dir/standby" -l "$cluster_dir/standby.log" -w -t 60 \
-        -o "-k $cluster_dir/standby-socket -p $standby_port -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c max_connections=100" \
+        -o "-k $cluster_dir/standby-socket -p $standby_port -c listen_addresses=127.0.0.1 -c hot_standby=on -c hot_standby_feedback=on -c fsync=off -c max_connections=100" \
         start >/dev/null || { cat "$cluster_dir/standby.log" >&2; exit 1; }
     echo "$standby_port" >"$cluster_dir/standby-port"
     log "started a hot standby of it on port $standby_port, socket in $cluster_dir/standby-socket"
