@@ -26,6 +26,9 @@ struct ParentColumnFacts {
     /// Per table, BEFORE INSERT triggers whose function is neither PL/pgSQL nor one of
     /// pg_catalog's tsvector triggers: what they assign or drop is not read.
     var unreadTriggers: [TableName: [String]] = [:]
+    /// Per table, PL/pgSQL BEFORE INSERT triggers that may write besides the row they are
+    /// given (`Self.writesElsewhere`): what they do to the table's other rows is not read.
+    var sideEffects: [TableName: [String]] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
         var facts = ParentColumnFacts()
@@ -93,11 +96,25 @@ struct ParentColumnFacts {
                 let columns = whole ? Set(tables.first { $0.name == table }?.columns.map(\.name) ?? []) : assignedColumns(source)
                 for column in columns { facts.triggerFilled[table, default: [:]][column] = trigger }
                 if source.contains(/(?i)\breturn\s+null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
+                if writesElsewhere(source, table: table) { facts.sideEffects[table, default: []].append("trigger \(trigger)") }
             } else {
                 facts.unreadTriggers[table, default: []].append(trigger)
             }
         }
         return facts
+    }
+
+    /// Whether a PL/pgSQL body may change rows other than the one it is given: it deletes,
+    /// updates, merges, truncates, runs dynamic SQL or calls a procedure or a function for
+    /// its effect (PERFORM), or names the table itself (an INSERT into it). An INSERT into
+    /// another table (an audit log) is no such write. Comments and quoted text set aside.
+    static func writesElsewhere(_ source: String, table: TableName) -> Bool {
+        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
+            .replacing(/'(?:[^']|'')*'/, with: "''").lowercased()
+        let words = Set(code.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "\"") }
+            .map { $0.count > 1 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : String($0) })
+        let writes: Set<String> = ["delete", "update", "merge", "truncate", "execute", "call", "perform", "copy"]
+        return !words.isDisjoint(with: writes) || words.contains(table.name.lowercased()) || words.contains(table.name)
     }
 
     /// The columns a PL/pgSQL body assigns as `NEW.column :=` / `NEW."Column" =`, lower-cased

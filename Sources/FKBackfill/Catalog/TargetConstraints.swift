@@ -49,6 +49,16 @@ struct TargetConstraints {
     /// Enabled row-level BEFORE INSERT triggers on the target or its partitions: they
     /// may set any column, or skip the row.
     var beforeInsertTriggers: [String] = []
+    /// Columns the BEFORE INSERT triggers, read from their source, leave as the input
+    /// gives them (`Validator.triggerSafeColumns`, read-only validate only): a check over
+    /// these alone sees what the insert sees. Empty (nothing vouched for) unless read.
+    var untouchedByTriggers: Set<String> = []
+
+    /// Whether the row the insert checks holds the input's values in `columns`: no BEFORE
+    /// INSERT trigger, or none that may change them, skip the row or write elsewhere.
+    func unchangedByTriggers(_ columns: [String]) -> Bool {
+        beforeInsertTriggers.isEmpty || columns.allSatisfy(untouchedByTriggers.contains)
+    }
     /// Enabled AFTER INSERT row or statement triggers, and rules, on the target: they may
     /// write elsewhere, or raise.
     var otherHooks: [String] = []

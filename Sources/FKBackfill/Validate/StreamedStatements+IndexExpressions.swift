@@ -16,10 +16,9 @@ extension StreamedStatements {
     /// type's default equality finds what the index finds, and no BEFORE INSERT trigger
     /// may change the row first.
     static func evaluatedIndexes(_ constraints: TargetConstraints, given: Set<String>) -> [TargetConstraints.UniqueKey] {
-        guard constraints.beforeInsertTriggers.isEmpty else { return [] }
-        return constraints.uniqueKeys.filter { key in
+        constraints.uniqueKeys.filter { key in
             guard key.partialOrExpression, key.defaultOperatorClasses, let index = key.expressions, !index.unreadable else { return false }
-            return index.reads.allSatisfy(given.contains) && key.equality.count == index.keys.count
+            return index.reads.allSatisfy(given.contains) && key.equality.count == index.keys.count && constraints.unchangedByTriggers(index.reads)
         }
     }
 

@@ -26,15 +26,17 @@ extension StreamedStatements {
     /// matches is deleted first and clashes with nothing; a streamed batch does not hold
     /// the whole input, so there (`replacedBy` nil) the clashes are `clashCandidates` instead.
     func targetRowChecks(checks: [TableFacts.Check], constraints: TargetConstraints, replacedBy: SQL? = nil) -> [TargetRowCheck] {
-        guard constraints.beforeInsertTriggers.isEmpty || rejects else { return [] }
         let given = Set(columns.map(\.name))
+        // Under triggers that leave some columns alone (`untouchedByTriggers`), what reads
+        // only those is what the insert sees.
+        func evaluated(_ read: [String]) -> Bool { rejects || constraints.unchangedByTriggers(read) }
         var result: [TargetRowCheck] = []
-        if let unroutable = plan.unroutable {
+        if let unroutable = plan.unroutable, evaluated(Array(given)) {
             result.append(.init(
                 column: "", problem: .noPartition, detail: "no partition of \(plan.target.name.display) accepts the row",
                 condition: unroutable))
         }
-        for check in checks where !check.callsCode && check.columns.allSatisfy(given.contains) {
+        for check in checks where !check.callsCode && check.columns.allSatisfy(given.contains) && evaluated(check.columns) {
             result.append(.init(
                 column: check.columns.joined(separator: ", "), problem: .check, detail: "fails CHECK \(check.name)",
                 condition: "NOT (\(check.sql))"))
@@ -58,8 +60,9 @@ extension StreamedStatements {
     /// BEFORE INSERT trigger, but where the load sets their clashes and repeats aside by the
     /// input's values first (`rejects`: `--max-rejects`, `LoadRun.markUniqueRejects`).
     static func checkedUniqueKeys(_ constraints: TargetConstraints, given: Set<String>, rejects: Bool = false) -> [TargetConstraints.UniqueKey] {
-        guard constraints.beforeInsertTriggers.isEmpty || rejects else { return [] }
-        return constraints.uniqueKeys.filter { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }
+        constraints.uniqueKeys.filter {
+            !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) && (rejects || constraints.unchangedByTriggers($0.columns))
+        }
     }
 
     /// Row `b`'s key held by a row of the target, as the index compares, that no row of

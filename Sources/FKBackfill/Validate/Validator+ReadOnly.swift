@@ -108,7 +108,8 @@ extension Validator {
         let given = Set(plan.stagedColumns.map(\.name))
         // The batches check the target's CHECKs, routing and unique keys
         // (StreamedStatements+TargetRows.swift), but for what the catalog shows they cannot.
-        let triggered = !constraints.beforeInsertTriggers.isEmpty
+        // A trigger that leaves a check's columns alone (`untouchedByTriggers`) is no reason.
+        func triggered(_ columns: [String]) -> Bool { !constraints.unchangedByTriggers(columns) }
         let onInput = "checked on the input's values, as --max-rejects sets rows aside; what a BEFORE INSERT trigger changes before the insert is not"
         for key in constraints.uniqueKeys where !key.partialOrExpression {
             let which = "unique key \(key.name) (\(key.columns.joined(separator: ", ")))"
@@ -120,9 +121,9 @@ extension Validator {
                 // rows (explicit ids went in) may clash.
                 if try insertFillsSafely(key, lacking, of: plan.target) { continue }
                 reasons.append("\(which): \(lacking.joined(separator: ", ")) not in the input, filled by the insert: not checked")
-            } else if triggered && rejects {
+            } else if triggered(key.columns) && rejects {
                 reasons.append("\(which): \(onInput)")
-            } else if triggered {
+            } else if triggered(key.columns) {
                 reasons.append("\(which): not checked, a BEFORE INSERT trigger may change the rows first")
             } else if !key.defaultOperatorClasses {
                 reasons.append("\(which): repeats inside the input are not looked for (an operator class that is not its type's default)")
@@ -130,9 +131,9 @@ extension Validator {
         }
         for check in facts.checks[target] ?? [] where !check.callsCode {
             let lacking = check.columns.filter { !given.contains($0) }
-            if triggered && rejects && lacking.isEmpty {
+            if triggered(check.columns) && rejects && lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): \(onInput)")
-            } else if triggered {
+            } else if triggered(check.columns) {
                 reasons.append("CHECK \(check.name) of \(target.display): not evaluated, a BEFORE INSERT trigger may change the rows first")
             } else if !lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")
@@ -143,7 +144,7 @@ extension Validator {
         if !plan.replaceBy.isEmpty {
             reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
-        if plan.unroutable != nil && triggered {
+        if plan.unroutable != nil && triggered(Array(given)) {
             reasons.append("rows no partition of \(target.display) accepts" + (rejects ? ": \(onInput)" : " are not looked for: a BEFORE INSERT trigger may change the rows first"))
         } else if plan.unroutable == nil, plan.target.kind == .partitioned,
                   try ParentHooks.read(plan.target, on: session).contains("no default partition") {
@@ -154,7 +155,7 @@ extension Validator {
         if let whole = plan.target.partitionOf {
             reasons.append("\(target.display) is a partition of \(whole.display): its partition constraint is not evaluated")
         }
-        if !triggered || rejects, constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) }),
+        if constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) }),
            !(try rowSecurityActive([plan.target])).isEmpty {
             reasons.append("row-level security on \(target.display) applies to this role: keys already there that it hides are not found")
         }

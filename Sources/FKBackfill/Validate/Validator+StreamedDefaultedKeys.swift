@@ -15,12 +15,11 @@ extension Validator {
     /// Per FK of the target whose columns the input lacks and whose DEFAULT key was
     /// evaluated: why the load stops there (nil: the key is NULL or the parent has it).
     func defaultedKeyStops(plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints) throws -> [String: String?] {
-        guard constraints.beforeInsertTriggers.isEmpty else { return [:] }
         let target = plan.target
         let staged = Set(plan.stagedColumns.map(\.name))
         var stops: [String: String?] = [:]
         for fk in catalog.foreignKeys(of: target.name) where !fk.declared && fk.columns.allSatisfy({ !staged.contains($0) })
-            && fk.declaredOn == target.name && plan.routeCondition(of: fk) == nil {
+            && fk.declaredOn == target.name && plan.routeCondition(of: fk) == nil && constraints.unchangedByTriggers(fk.columns) {
             let columns = fk.columns.compactMap { target.column($0) }
             guard columns.count == fk.columns.count else { continue }
             var knowable = true

@@ -141,7 +141,9 @@ public final class Validator {
         // table to cast as text through a cursor (Validator+StreamedCursor.swift).
         let streamed = readOnly && input != nil && (opened.csv != nil || (sessionCannotWrite && !inPlace))
         try Preparation.checkReplaceByColumns(options.replaceBy, in: columns, of: target)
-        let constraints = try TargetConstraints.read(target, on: session)
+        var constraints = try TargetConstraints.read(target, on: session)
+        // Read-only, the checks over columns the target's triggers leave alone still run (Validator+TriggerSafeColumns).
+        if readOnly && !constraints.beforeInsertTriggers.isEmpty { constraints.untouchedByTriggers = try triggerSafeColumns(target) }
         var findings: [Findings]
         var predicted: Prediction?
         if streamed {

@@ -1,0 +1,62 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// A target with BEFORE INSERT triggers, validated on the standby (issue #29). Every
+/// check of its rows was left to the insert under any such trigger, so a file repeating an
+/// id "would load" on the standby where the load stops — though the trigger only stamped
+/// `updated_at`. Checks over columns the triggers leave alone, read from their source
+/// (Validator+TriggerSafeColumns), run again; a trigger that assigns those columns, may
+/// skip rows or writes besides its row leaves them named in notExact. Each case is held
+/// against `load --dry-run` on the primary.
+@Suite(.timeLimit(.minutes(5))) struct ReadOnlyTriggerSafeTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var description: String
+        var body: String
+        var csv: String
+        var loads: Bool
+        /// The unique key and the CHECK are checked (no notExact line for them).
+        var checked: Bool
+    }
+
+    static let stamp = "NEW.updated_at := now(); RETURN NEW;"
+    static let cases: [Case] = [
+        Case(description: "a stamp trigger, an id repeated in the file", body: stamp, csv: "id,amount\n2,1\n3,1\n2,5\n", loads: false, checked: true),
+        Case(description: "a stamp trigger, an id already in the table", body: stamp, csv: "id,amount\n1,1\n", loads: false, checked: true),
+        Case(description: "a stamp trigger, a CHECK refusing an amount", body: stamp, csv: "id,amount\n2,1\n3,-4\n", loads: false, checked: true),
+        Case(description: "a stamp trigger, a clean file", body: stamp, csv: "id,amount\n2,1\n3,4\n", loads: true, checked: true),
+        Case(description: "an audit insert elsewhere and a stamp", body: "INSERT INTO audit VALUES (NEW.id); " + stamp,
+             csv: "id,amount\n2,1\n2,5\n", loads: false, checked: true),
+        Case(description: "a trigger that assigns the id: not checked", body: "NEW.id := NEW.id + 100; " + stamp,
+             csv: "id,amount\n2,1\n3,1\n", loads: true, checked: false),
+        Case(description: "an upsert trigger deleting the clashing row: not checked",
+             body: "DELETE FROM item WHERE id = NEW.id; " + stamp, csv: "id,amount\n1,1\n2,5\n", loads: true, checked: false),
+        Case(description: "a trigger that may skip rows: not checked",
+             body: "IF NEW.amount = 0 THEN RETURN NULL; END IF; " + stamp, csv: "id,amount\n2,1\n3,0\n3,4\n", loads: true, checked: false),
+    ]
+
+    @Test(arguments: cases)
+    func theStandbyChecksWhatTheTriggerLeavesAlone(_ c: Case) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE audit (id int);
+            CREATE TABLE item (id int PRIMARY KEY, amount int CONSTRAINT item_amount CHECK (amount >= 0), updated_at timestamptz);
+            INSERT INTO item VALUES (1, 1, now());
+            CREATE FUNCTION item_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \(c.body) END $$;
+            CREATE TRIGGER item_touch BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION item_touch();
+            """)
+        let loaded = (try? db.load("item", csv: c.csv) { $0.dryRun = true }) != nil
+        #expect(loaded == c.loads, "dry run")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let report = try Validator(connection: standby).run(
+            table: "\(db.schema).item", input: .csv(path: try db.csvFile(c.csv), options: CSVOptions()), options: ValidateOptions())
+        let named = report.notExact.filter { $0.hasPrefix("unique key item_pkey") || $0.hasPrefix("CHECK item_amount") }
+        #expect(named.isEmpty == c.checked, "\(report.notExact)")
+        if c.checked {
+            #expect(report.wouldLoad == c.loads, "\(report.columns) \(report.notExact)")
+        }
+    }
+}
