@@ -15,10 +15,11 @@ extension StreamedStatements {
     /// referenced). UNION, not UNION ALL: a cycle of rows ends. Every later read of these
     /// joins them by table and ctid, hashed: an EXISTS per key over them was quadratic
     /// (50,000 keys over 100,000 rows replaced: a minute).
-    func goneRows(held: [[String?]]) -> SQL {
+    /// `keys`: more columns of those rows to keep (an FK of another table references them).
+    func goneRows(held: [[String?]], keys extra: [String] = []) -> SQL {
         let target = plan.target
         var keys: [String] = []
-        for name in ownForeignKeys.flatMap(\.referencedColumns) where !keys.contains(name) { keys.append(name) }
+        for name in ownForeignKeys.flatMap(\.referencedColumns) + extra where !keys.contains(name) { keys.append(name) }
         let pick = { (alias: SQL) -> SQL in
             (["\(alias).tableoid", "\(alias).ctid"] + keys.map { "\(alias).\(ident: $0)" as SQL }).joined(separator: ", ")
         }

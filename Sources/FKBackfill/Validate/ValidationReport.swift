@@ -165,6 +165,10 @@ public struct ValidationReport: Sendable {
     /// Read-only, FKs whose columns the input lacks and whose DEFAULT key was evaluated
     /// (Validator+StreamedDefaultedKeys.swift): not named in notExact as unchecked.
     var evaluatedDefaults: Set<String> = []
+    /// Read-only `--replace-by`: other tables' FKs that refuse its DELETE, listed with the
+    /// target's; and those evaluated, by `table.name` (Validator+StreamedReplaceChildren.swift).
+    var replaceRefusals: [ForeignKeyResult] = []
+    var evaluatedReplaceChildren: Set<String> = []
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).
     public var prediction: Prediction?
     /// Input columns the target does not have, as the load would treat them: read only

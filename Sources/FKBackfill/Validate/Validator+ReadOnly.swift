@@ -99,7 +99,7 @@ extension Validator {
     /// whatever the triggers (`StreamedStatements.rejects`): what a trigger changes is what is not.
     func notEvaluatedReadOnly(
         plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, facts: TableFacts, findings: [Findings], streamed: Bool = true,
-        rejects: Bool = false, evaluatedDefaults: Set<String> = []
+        rejects: Bool = false, evaluatedDefaults: Set<String> = [], evaluatedReplaceChildren: Set<String> = []
     ) throws -> [String] {
         let target = plan.target.name
         var reasons: [String] = []
@@ -142,7 +142,16 @@ extension Validator {
         // The partial and expression unique indexes the batches evaluate (StreamedStatements+IndexExpressions).
         reasons += constraints.inexactness(evaluated: streamed ? Set(StreamedStatements.evaluatedIndexes(constraints, given: given).map(\.name)) : [])
         if !plan.replaceBy.isEmpty {
-            reasons += try Self.replaceRefusers(plan.target, on: session).map { "\($0): not evaluated (the staged path tries the DELETE)" }
+            // Other tables' FKs evaluated read-only are not named (Validator+StreamedReplaceChildren.swift).
+            let evaluated = evaluatedReplaceChildren.compactMap { name -> (String, String)? in
+                guard let dot = name.lastIndex(of: ".") else { return nil }
+                return (String(name[name.index(after: dot)...]), String(name[..<dot]))
+            }
+            reasons += try Self.replaceRefusers(plan.target, on: session).filter { line in
+                !evaluated.contains { fk, table in
+                    line.hasPrefix("FK \(fk) of ") && (line.contains(" of \(table) ") || line.contains(".\(table.split(separator: ".").last ?? "") "))
+                }
+            }.map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
         if plan.unroutable != nil && triggered(Array(given)) {
             reasons.append("rows no partition of \(target.display) accepts" + (rejects ? ": \(onInput)" : " are not looked for: a BEFORE INSERT trigger may change the rows first"))

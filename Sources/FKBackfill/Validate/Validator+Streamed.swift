@@ -240,6 +240,12 @@ extension Validator {
         if let replace {
             // What the DELETE does to the rows of a target that references itself (Validator+StreamedSelfReplace.swift).
             report.notExact += try selfReplaceEffects(sql, held: replace.values, samples: options.samples, stops: &report.stops)
+            // Other tables' FKs that refuse the DELETE (Validator+StreamedReplaceChildren.swift).
+            if !replace.full {
+                let children = try replaceChildEffects(sql, held: replace.values, samples: options.samples)
+                report.replaceRefusals = children.results
+                report.evaluatedReplaceChildren = children.evaluated
+            }
             // Repeats of a key that clashes clash instead (the load sets clashes aside first).
             let clashing = try resolveReplaced(replace, sql, samples: options.samples, afterCascade: options.maxRejects == 0, &report)
             for (index, key) in replace.keys.enumerated() {

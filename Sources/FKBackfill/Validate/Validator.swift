@@ -219,7 +219,8 @@ public final class Validator {
         if report.checkedInPlace && input != nil {
             report.notExact = try notEvaluatedReadOnly(
                 plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed,
-                rejects: streamed && options.maxRejects > 0, evaluatedDefaults: report.evaluatedDefaults) + report.notExact
+                rejects: streamed && options.maxRejects > 0, evaluatedDefaults: report.evaluatedDefaults,
+                evaluatedReplaceChildren: report.evaluatedReplaceChildren) + report.notExact
         }
         // Checked in place: what the catalog and rules say a backfill would make of each FK's missing keys.
         // Read-only, a parent that gets one new row at most cannot collide with its own
@@ -265,7 +266,7 @@ public final class Validator {
             result.reasons += found.neverBackfilled(onBlank: plan.blank.onBlank) + (report.stops[fk.name] ?? [])
             report.foreignKeys.append(result)
         }
-        report.foreignKeys += Self.unlistedStops(report.stops, listed: checked, of: catalog.foreignKeys(of: target.name))
+        report.foreignKeys += Self.unlistedStops(report.stops, listed: checked, of: catalog.foreignKeys(of: target.name)) + report.replaceRefusals
         if let filled, findings.contains(where: { $0.missing > $0.blank }) { report.notExact += filled.notes }
         if report.checkedInPlace { report.notExact += coverage.notes }
         for reason in coverage.once where report.checkedInPlace {
