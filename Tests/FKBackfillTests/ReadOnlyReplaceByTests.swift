@@ -146,13 +146,14 @@ import TestSupport
         #expect(stagedReport.wouldLoad && stagedReport.prediction?.deleted == 2, "\(String(describing: stagedReport.prediction))")
     }
 
-    /// A table whose FK refuses the DELETE of a row it references (NO ACTION): the staged
-    /// path tries the DELETE; read-only names it as not evaluated.
+    /// A table whose FK may refuse the DELETE of a row it references: the staged path
+    /// tries the DELETE; read-only evaluates NO ACTION (ReadOnlyReplaceChildTests) and
+    /// names SET NULL as not evaluated (what it writes is the other table's).
     @Test func anFKThatMayRefuseTheDeleteIsNamed() throws {
         let db = try TestDatabase()
         try db.run("""
             CREATE TABLE fact (month date NOT NULL, ref text PRIMARY KEY, n int);
-            CREATE TABLE note (ref text CONSTRAINT note_ref REFERENCES fact);
+            CREATE TABLE note (ref text CONSTRAINT note_ref REFERENCES fact ON DELETE SET NULL);
             INSERT INTO fact VALUES ('2024-01-01', 'r1', 1);
             """)
         let report = try readOnly(db, "month,ref,n\n2024-01-01,r1,10\n", replaceBy: ["month"])
