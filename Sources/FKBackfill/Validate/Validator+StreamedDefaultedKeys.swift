@@ -32,7 +32,9 @@ extension Validator {
                     knowable = try !ColumnDefaults.hasDomainDefault(column, of: target, on: session)
                 }
             }
-            guard knowable, let values = try defaultValues(columns) else { continue }
+            // A parent whose row-level security hides rows from this role may hide the key.
+            guard knowable, try rowSecurityActive(catalog.table(fk.referencedTable).map { [$0] } ?? []).isEmpty,
+                  let values = try defaultValues(columns) else { continue }
             stops[fk.name] = try defaultedKeyStop(fk, columns, values)
         }
         return stops

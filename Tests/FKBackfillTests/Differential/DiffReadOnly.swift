@@ -150,7 +150,8 @@ extension DiffHarness {
         // the standby's verdict is not the load's (the hidden check of #29 wants it the same).
         if wouldLoad != loaded, !notExact.isEmpty {
             let said = loaded ? "loaded" : "failed: \(load.error.split(separator: "\n").first ?? "")"
-            summary += " DIFFERS (load \(said.prefix(240)) | notExact: \(notExact.map { String($0.prefix(160)) }.joined(separator: "; ")))"
+            summary += " DIFFERS (load \(said.prefix(240)) | read-only: \(String(Self.findings(readOnly).prefix(400))) "
+                + "| notExact: \(notExact.map { String($0.prefix(160)) }.joined(separator: "; ")))"
         }
         // The per-FK table: both read the same input against the same parents, so where both
         // reports agree on the verdict the checks' counts are the same.
