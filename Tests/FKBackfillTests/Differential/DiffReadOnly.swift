@@ -166,6 +166,10 @@ extension DiffHarness {
                 // the load (its DEFAULT key, a DELETE's check: `ValidationReport.stops`); the
                 // staged validate says that among its prediction's blockers instead.
                 if right == nil, left?.violatingRows == 0, left?.missingKeys == 0 { continue }
+                // With --replace-by, an FK of the target to itself counts read-only the keys the
+                // DELETE takes away as missing, as the load finds them (Validator+StreamedSelfReplace);
+                // the staged table is its check before the DELETE (seed 8080 case 45). The verdicts agree.
+                if !testCase.replaceBy.isEmpty, let parent = left?.referencedTable, parent == table { continue }
                 // Keys row-level security hides from the role count as missing read-only, as notExact says.
                 if let parent = left?.referencedTable, Self.rowSecurityTables(notExact).contains(parent) { continue }
                 problems.append("(d) FK \(name): read-only \(left?.description ?? "none"), staged \(right?.description ?? "none")")
