@@ -1,0 +1,64 @@
+import PostgresClient
+
+/// What read-only validate does not evaluate of the new parent rows' insert, per parent
+/// that gets rows (`notEvaluatedReadOnly`): their CHECKs, derived NOT NULL values,
+/// triggers, generated columns, rules, unique and exclusion constraints and routing —
+/// but what the new keys alone decide (Validator+ParentNewRows.swift).
+extension Validator {
+    func parentsNotEvaluated(plan: LoadPlan, catalog: Catalog, facts: TableFacts, streamed: Bool) throws -> [String] {
+        var reasons: [String] = []
+        for parent in plan.parents where !parent.isTarget && parent.backfills {
+            let name = parent.table.name.display
+            // Streamed, those over the key alone are evaluated (Validator+ParentNewRows.swift).
+            let evaluatedChecks = streamed ? Set(try self.evaluatedChecks(parent, target: plan.target.name).map(\.name)) : []
+            if let checks = facts.checks[parent.table.name]?.filter({ !evaluatedChecks.contains($0.name) }), !checks.isEmpty {
+                reasons.append("CHECK constraints of new rows of \(name) (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
+            }
+            // Those the batches follow exactly are not named (Validator+StreamedDerivations).
+            let followed = !streamed ? [] : Set(catalog.foreignKeys(of: plan.target.name).filter { Self.derivedParent(of: $0, plan: plan)?.index == parent.index }
+                .flatMap { Self.nullableDerivations(of: $0, plan: plan).map(\.column) })
+            let derived = parent.derivedColumns.filter { $0.column.notNull && !Self.neverNull($0, plan: plan) && !followed.contains($0.column.name) }
+                .map(\.column.name)
+            if !derived.isEmpty {
+                reasons.append("values derived for new rows of \(name) (\(derived.joined(separator: ", "))): one that comes out NULL in a NOT NULL column is not found")
+            }
+            if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
+                reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
+            }
+            let generated = parent.table.columns.filter { $0.generatedExpression != nil }.map(\.name)
+            if !generated.isEmpty {
+                reasons.append("generated columns of new rows of \(name) (\(generated.joined(separator: ", "))) are computed by their insert, not evaluated")
+            }
+            if let rules = facts.insertRules[parent.table.name], !rules.isEmpty {
+                reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
+            }
+            // A unique index over values derived for the new rows: two new rows may get the
+            // same (differential 1357 case 99); the derived values are not computed here.
+            let derivedNames = Set(parent.derivedColumns.map(\.column.name))
+            for index in facts.indexes[parent.table.name] ?? [] where index.unique
+                && !index.columns.allSatisfy(parent.keyColumns.contains) && index.columns.contains(where: derivedNames.contains) {
+                reasons.append("unique index \(index.name) of \(name) over values derived for its new rows: two new rows alike are not looked for")
+            }
+            // A partial or expression unique index: whether new rows clash, with each other
+            // (a rule's constant path under lower(path)) or with rows there, only the insert
+            // tells (the real-schema sweep: "would load" with nothing named, the load failed).
+            // Those whose columns all get known values are evaluated on them (Coverage+PartialUniques.swift).
+            let evaluated = facts.indexes[parent.table.name]?.contains(where: \.partialUnique) == true
+                ? Set(try Coverage.partialUniqueOutcomes(parent, on: session).map(\.name)) : []
+            for index in facts.indexes[parent.table.name] ?? [] where index.partialUnique && !evaluated.contains(index.name) {
+                reasons.append("unique index \(index.name) of \(name) has a predicate or an expression: whether its new rows clash is not tried")
+            }
+            // What the staged prediction tries by inserting (Prediction.parentTrialReasons):
+            // a new row's clash under an exclusion constraint, its partition.
+            for what in try ParentHooks.unevaluated(parent.table, key: parent.keyColumns, on: session) where what.hasPrefix("exclusion constraint") {
+                reasons.append("\(what) of \(name): not evaluated on its new rows")
+            }
+            // Streamed, the new keys' routing is evaluated where they alone route (Validator+ParentRouting.swift).
+            if try ParentHooks.read(parent.table, on: session).contains("no default partition"),
+               try !(streamed && routingEvaluated(parent, target: plan.target.name)) {
+                reasons.append("\(name) has no default partition: whether one takes each new row is not tried")
+            }
+        }
+        return reasons
+    }
+}
