@@ -30,8 +30,13 @@ extension Validator {
     /// assigns the key.
     func keyAssignments(_ parent: ParentPlan) throws -> KeyAssignments? {
         guard parent.keyColumns.count == 1 else { return nil }
-        let key = parent.keyColumns[0]
-        let oid: SQL = "CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid)"
+        return try keyAssignments(parent.table, column: parent.keyColumns[0])
+    }
+
+    /// What `table`'s BEFORE INSERT triggers assign `key` (the target's FK column too:
+    /// Validator+TargetKeyTriggers.swift).
+    func keyAssignments(_ table: Table, column key: String) throws -> KeyAssignments? {
+        let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"
         let rows = try session.execute("""
             SELECT l.lanname, p.prosrc, g.tgrelid OPERATOR(pg_catalog.=) \(oid) AS own, g.tgqual IS NOT NULL AS conditional,
                    CAST(p.proconfig AS pg_catalog.text) AS config

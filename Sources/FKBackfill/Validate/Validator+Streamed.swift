@@ -54,6 +54,8 @@ extension Validator {
         var indexes = indexTallies(sql, constraints)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
         let selfKeys = try selfReferences(checked, sql, repeats: repeats, options)
+        // FK columns the target's triggers assign: their values, for after the last batch (Validator+TargetKeyTriggers.swift).
+        var keyTriggers = try targetKeyTriggers(checked, sql, constraints)
         for (index, _) in selfKeys { tallies[index].pending = [:] }
         // With --replace-by, the table's keys of those FKs wait for the last batch too.
         sql.selfTableLater = !selfKeys.isEmpty && !sql.plan.replaceBy.isEmpty
@@ -72,6 +74,7 @@ extension Validator {
 
         func flush() throws {
             guard !lines.isEmpty else { return }
+            try Self.collect(&keyTriggers, values: values)
             var unconvertible = [[String]](repeating: [], count: columns.count)
             var nullRefused = [Bool](repeating: false, count: columns.count)
             // Casts that must run under the user's path, before the batch's statement (Validator+StreamedUserCasts).
@@ -229,6 +232,7 @@ extension Validator {
         for (check, found) in zip(targetChecks, targetFound) where found.rows > 0 {
             report.columns.append(.init(column: check.column, problem: check.problem, detail: check.detail, rows: found.rows, sampleLines: found.lines))
         }
+        for (name, stop) in try targetKeyTriggerStops(keyTriggers, checked, tallies, sql) { report.stops[name, default: []].append(stop) }
         // FKs the input lacks, every row at the same DEFAULT key (Validator+StreamedDefaultedKeys.swift).
         for (name, stop) in try defaultedKeyStops(plan: sql.plan, catalog: catalog, constraints: constraints) {
             report.evaluatedDefaults.insert(name)
