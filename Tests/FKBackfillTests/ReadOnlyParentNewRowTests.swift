@@ -124,7 +124,8 @@ import TestSupport
     /// decides, or a rule's condition over a derived column, stays named as not tried.
     @Test(arguments: [
         ("CREATE RULE cur_nothing AS ON INSERT TO cur DO INSTEAD NOTHING", false, true),
-        ("CREATE RULE cur_nothing AS ON INSERT TO cur WHERE NEW.name IS NULL DO INSTEAD NOTHING", false, true),
+        // A rule's condition is not evaluated (named): its text is not cut out of pg_get_ruledef.
+        ("CREATE RULE cur_nothing AS ON INSERT TO cur WHERE NEW.name IS NULL DO INSTEAD NOTHING", false, false),
         ("CREATE RULE cur_nothing AS ON INSERT TO cur WHERE NEW.code = 'XXX' DO INSTEAD NOTHING", true, true),
         ("CREATE RULE cur_log AS ON INSERT TO cur DO ALSO NOTHING", true, true),
         ("""

@@ -1,8 +1,8 @@
 @testable import FKBackfill
 import Testing
 
-/// What read-only validate takes for a rule or trigger that keeps every new parent row
-/// out (Validator+ParentDroppedRows.swift): sure only where nothing in the body decides.
+/// What read-only validate takes for a trigger that keeps every new parent row out
+/// (Validator+ParentDroppedRows.swift): sure only where nothing in the body decides.
 @Suite struct ParentDroppedRowsTests {
     @Test(arguments: [
         ("BEGIN RETURN NULL; END", true),
@@ -19,11 +19,5 @@ import Testing
     ])
     func aBodyThatReturnsNullForEveryRow(_ body: String, _ always: Bool) {
         #expect(Validator.alwaysReturnsNull(body) == always, "\(body)")
-    }
-
-    @Test func theConditionOfARule() {
-        let definition = "CREATE RULE r2 AS\n    ON INSERT TO s.q\n   WHERE (new.name IS NULL) DO INSTEAD NOTHING;"
-        #expect(Validator.ruleCondition(definition) == "(new.name IS NULL)")
-        #expect(Validator.ruleCondition("CREATE RULE r1 AS\n    ON INSERT TO s.p DO INSTEAD NOTHING;") == nil)
     }
 }

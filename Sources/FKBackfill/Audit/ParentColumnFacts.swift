@@ -29,6 +29,10 @@ struct ParentColumnFacts {
     /// Per table, PL/pgSQL BEFORE INSERT triggers that may write besides the row they are
     /// given (`Self.writesElsewhere`): what they do to the table's other rows is not read.
     var sideEffects: [TableName: [String]] = [:]
+    /// Per table, the functions its PL/pgSQL BEFORE INSERT triggers call by name and the
+    /// tables they INSERT into (`Validator.triggerSafeColumns` asks whether one may write).
+    var calledNames: [TableName: Set<String>] = [:]
+    var insertTargets: [TableName: Set<String>] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
         var facts = ParentColumnFacts()
@@ -92,11 +96,16 @@ struct ParentColumnFacts {
             } else if row["lanname"] == "plpgsql", let source = row["prosrc"] {
                 // The whole row assigned (`NEW := ROW(…)`, or another record returned): any
                 // column may be filled (review 15).
-                let whole = source.lowercased().contains(/\bnew\s*:=|\breturn\s+(?!new\b|null\b)[a-z_]/)
+                // So is a record aliasing NEW (`r ALIAS FOR new`, `$0`) or NEW as a SELECT's target (hostile review 16).
+                let whole = source.lowercased().contains(
+                    /\bnew\s*:=|\breturn\s+(?!new\b|null\b)[a-z_(]|\balias\s+for\s+(?:new\b|\$0)|\binto\s+(?:strict\s+)?new\b(?!\s*\.)/)
                 let columns = whole ? Set(tables.first { $0.name == table }?.columns.map(\.name) ?? []) : assignedColumns(source)
                 for column in columns { facts.triggerFilled[table, default: [:]][column] = trigger }
-                if source.contains(/(?i)\breturn\s+null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
+                if source.contains(/(?i)\breturn\s*\(?\s*null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
                 if writesElsewhere(source, table: table) { facts.sideEffects[table, default: []].append("trigger \(trigger)") }
+                let calls = Self.calls(source)
+                facts.calledNames[table, default: []].formUnion(calls.functions)
+                facts.insertTargets[table, default: []].formUnion(calls.inserts)
             } else {
                 facts.unreadTriggers[table, default: []].append(trigger)
             }
@@ -115,6 +124,18 @@ struct ParentColumnFacts {
             .map { $0.count > 1 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : String($0) })
         let writes: Set<String> = ["delete", "update", "merge", "truncate", "execute", "call", "perform", "copy"]
         return !words.isDisjoint(with: writes) || words.contains(table.name.lowercased()) || words.contains(table.name)
+    }
+
+    /// The names a PL/pgSQL body calls as functions (`name(`, the last part of a qualified
+    /// name, lower-cased) and the tables it INSERTs into (as written), comments and quoted
+    /// text set aside.
+    static func calls(_ source: String) -> (functions: Set<String>, inserts: Set<String>) {
+        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
+            .replacing(/'(?:[^']|'')*'/, with: "''")
+        let functions = code.matches(of: /([A-Za-z_][A-Za-z0-9_$]*)\s*\(/).map { String($0.output.1).lowercased() }
+        let inserts = code.matches(of: /(?i)\binsert\s+into\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)/)
+            .map { String($0.output.1) }
+        return (Set(functions), Set(inserts))
     }
 
     /// The columns a PL/pgSQL body assigns as `NEW.column :=` / `NEW."Column" =`, lower-cased

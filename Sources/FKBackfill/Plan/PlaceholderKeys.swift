@@ -16,6 +16,8 @@ enum PlaceholderKeys {
         if let mark = column.mark { return "CAST(CAST(\(bind: mark) AS text) AS \(type))" }
         switch column.source {
         case .null, .uncovered:
+            // A column of a domain may take the domain's DEFAULT, not NULL (hostile review 16).
+            if column.column.domainBaseType != nil && column.column.defaultExpression == nil { return nil }
             return "CAST(NULL AS \(type))"
         case .databaseDefault:
             guard let expression = column.column.defaultSQL, !expression.description.contains("nextval(") else { return nil }

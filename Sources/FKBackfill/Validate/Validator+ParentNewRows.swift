@@ -39,8 +39,7 @@ extension Validator {
             tests.append(("CHECK \(check.name) of \(parent.table.name.display) refuses", "NOT (\(check.sql))"))
         }
         // Rules and triggers that keep the new rows out (Validator+ParentDroppedRows.swift).
-        let known = Set(parent.keyColumns + Self.leftNull(parent).map(\.name))
-        tests += try droppedRowTests(parent, known: known)
+        tests += try droppedRowTests(parent)
         let shown = fk.referencedColumns.map { "CAST(new.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
         var reasons: [String] = []
         for test in tests {
@@ -74,16 +73,23 @@ extension Validator {
         }
         let arrays = values.map { "pg_catalog.unnest(CAST(\(bindArray: $0) AS pg_catalog.text[]))" as SQL }.joined(separator: ", ")
         let names = columns.indices.map { "k\($0)" }
-        let typed = columns.enumerated().map { position, column -> SQL in
-            "CAST(u.\(ident: names[position]) AS \(column.pinnedType)) AS \(ident: column.name)"
-        } + Self.leftNull(parent).map { "CAST(NULL AS \($0.pinnedType)) AS \(ident: $0.name)" }
+        // Under each column's own collation, as the table compares (hostile review 16: an ICU key under a CHECK).
+        func typed(_ value: SQL, _ column: Column) -> SQL {
+            let cast: SQL = "CAST(\(value) AS \(column.pinnedType))"
+            guard let collation = column.collation, collation.count == 2 else { return "\(cast) AS \(ident: column.name)" }
+            return "\(cast) COLLATE \(ident: collation[0]).\(ident: collation[1]) AS \(ident: column.name)"
+        }
+        let typed = columns.enumerated().map { position, column in typed("u.\(ident: names[position])", column) }
+            + Self.leftNull(parent).map { typed("NULL", $0) }
         return "(SELECT \(typed.joined(separator: ", ")) FROM ROWS FROM (\(arrays)) AS u(\(names.map { SQL(ident: $0) }.joined(separator: ", ")))) AS new"
     }
 
     /// Columns of `parent`'s new rows the insert writes NULL: nothing derived, no DEFAULT
     /// (or a rule's `null` over it: `ParentPlan.insertedColumns` writes those NULL too).
+    /// A domain's DEFAULT is not NULL (hostile review 16): such a column is not among them.
     static func leftNull(_ parent: ParentPlan) -> [Column] {
-        parent.columns.filter { $0.source == .null && $0.mark == nil }.map(\.column)
+        parent.columns.filter { $0.source == .null && $0.mark == nil && ($0.column.domainBaseType == nil || $0.column.defaultExpression != nil) }
+            .map(\.column)
     }
 
     /// `parent`'s new keys all come from the target's FKs.

@@ -173,7 +173,11 @@ extension Validator {
         let staged = Set(plan.stagedColumns.map(\.name))
         for fk in catalog.foreignKeys(of: plan.target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains)
             && !evaluatedDefaults.contains(fk.name) {
-            let defaulted = fk.columns.filter { !staged.contains($0) && plan.target.column($0)?.hasNonNullDefault == true }
+            // A domain's DEFAULT counts too (hostile review 16: `status_id status_id` with a domain default 9 went unnamed).
+            let defaulted = try fk.columns.filter { name in
+                guard !staged.contains(name), let column = plan.target.column(name) else { return false }
+                return try column.hasNonNullDefault || ColumnDefaults.hasDomainDefault(column, of: plan.target, on: session)
+            }
             guard !defaulted.isEmpty else { continue }
             reasons.append("\(fk.name): (\(defaulted.joined(separator: ", "))) not in the input, filled by their DEFAULT, whose key is not checked")
         }

@@ -18,11 +18,31 @@ extension Validator {
     func replaceChildEffects(_ sql: StreamedStatements, held: [[String?]], samples: Int) throws -> (results: [ValidationReport.ForeignKeyResult], evaluated: Set<String>) {
         let target = sql.plan.target
         guard !held.isEmpty, target.kind != .partitioned else { return ([], []) }
+        let oid: SQL = "CAST(\(bind: String(target.oid)) AS pg_catalog.oid)"
+        // What else the DELETE runs decides whether a referencing row is still there at the
+        // end of it (hostile review 16): a DELETE trigger or rule (a soft delete keeps the
+        // row), an ON DELETE CASCADE into any table (a row of the referencing table removed
+        // along), the target's RI triggers disabled. Then nothing is evaluated, all named.
+        let other = try session.execute(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) \(oid)
+                           AND ((NOT t.tgisinternal AND (CAST(t.tgtype AS pg_catalog.int4) OPERATOR(pg_catalog.&) 8) OPERATOR(pg_catalog.<>) 0)
+                                OR (t.tgisinternal AND t.tgenabled OPERATOR(pg_catalog.=) 'D')))
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) \(oid) AND r.ev_type OPERATOR(pg_catalog.=) '4')
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.contype OPERATOR(pg_catalog.=) 'f'
+                           AND c.confdeltype OPERATOR(pg_catalog.=) 'c'
+                           AND (c.confrelid OPERATOR(pg_catalog.=) \(oid) OR c.conrelid IN (SELECT f.conrelid FROM pg_catalog.pg_constraint f
+                                WHERE f.contype OPERATOR(pg_catalog.=) 'f' AND f.confrelid OPERATOR(pg_catalog.=) \(oid)))) AS other
+            """).rows[0].bool("other")
+        guard !other else { return ([], []) }
+        // Tables a standby cannot read (unlogged, temporary) stay named.
         let children = try session.execute(
             """
             SELECT DISTINCT CAST(c.conrelid AS pg_catalog.int8) AS oid FROM pg_catalog.pg_constraint c
-            WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(target.oid)) AS pg_catalog.oid)
+            JOIN pg_catalog.pg_class k ON k.oid OPERATOR(pg_catalog.=) c.conrelid
+            WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.=) \(oid)
               AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid AND c.conparentid OPERATOR(pg_catalog.=) 0
+              AND k.relpersistence OPERATOR(pg_catalog.=) 'p'
             """).rows.compactMap { $0.int("oid").map(UInt32.init) }
         guard !children.isEmpty else { return ([], []) }
         let catalog = try CatalogReader.read(rootOIDs: children, on: session)

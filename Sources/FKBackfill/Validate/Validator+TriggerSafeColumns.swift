@@ -18,7 +18,35 @@ extension Validator {
         let facts = try ParentColumnFacts.read([target], on: session)
         let name = target.name
         guard (facts.rowDroppers[name] ?? []).isEmpty, (facts.unreadTriggers[name] ?? []).isEmpty,
-              (facts.sideEffects[name] ?? []).isEmpty else { return [] }
+              (facts.sideEffects[name] ?? []).isEmpty,
+              try !callsWritingCode(functions: facts.calledNames[name] ?? [], inserts: facts.insertTargets[name] ?? []) else { return [] }
         return Set(target.columns.map(\.name)).subtracting((facts.triggerFilled[name] ?? [:]).keys)
+    }
+
+    /// Whether the triggers call code that may write (hostile review 16): a VOLATILE
+    /// function of the user's by one of `functions`' names (a `purge_old(NEW.id)` that
+    /// deletes the row the input clashes with), or INSERT into a table that is not found
+    /// under the user's path or has rules or triggers of its own (a rule on the audit log
+    /// deleting from the target).
+    func callsWritingCode(functions: Set<String>, inserts: Set<String>) throws -> Bool {
+        if !functions.isEmpty, try session.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.proname OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: functions.sorted()) AS pg_catalog.text[])) "
+                + "AND p.pronamespace OPERATOR(pg_catalog.<>) CAST('pg_catalog' AS pg_catalog.regnamespace) AND p.provolatile OPERATOR(pg_catalog.=) 'v') AS writes"
+        ).rows[0].bool("writes") { return true }
+        for table in inserts.sorted() {
+            let row = try session.underUserSearchPath {
+                try session.execute("SELECT CAST(pg_catalog.to_regclass(\(bind: table)) AS pg_catalog.oid) AS oid").rows[0]
+            }
+            guard let oid = row["oid"] else { return true }
+            let hooked = try session.execute(
+                """
+                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
+                               AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN')
+                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
+                               AND NOT t.tgisinternal) AS hooked
+                """).rows[0].bool("hooked")
+            if hooked { return true }
+        }
+        return false
     }
 }
