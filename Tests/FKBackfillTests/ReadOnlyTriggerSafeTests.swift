@@ -51,6 +51,8 @@ import TestSupport
         #expect(loaded == c.loads, "dry run")
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
+        // The trigger's `audit` is found on the user's path, as in their session.
+        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
         let report = try Validator(connection: standby).run(
             table: "\(db.schema).item", input: .csv(path: try db.csvFile(c.csv), options: CSVOptions()), options: ValidateOptions())
         let named = report.notExact.filter { $0.hasPrefix("unique key item_pkey") || $0.hasPrefix("CHECK item_amount") }
