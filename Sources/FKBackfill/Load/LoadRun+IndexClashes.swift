@@ -51,15 +51,8 @@ extension LoadRun {
         let predicate: SQL = index.predicate.map { " WHERE (\(unsafeRaw: $0))" } ?? ""
         let complete: SQL = key.nullsNotDistinct ? "true" : names.map { "e.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
         let grouped = names.enumerated().map { key.collated("e.\(ident: $1)", $0) }.joined(separator: ", ")
-        // A row of the table the index holds with this key: its predicate and expressions
-        // over the table's own columns (`t` the one relation in scope).
-        let match = names.enumerated().map { position, column -> SQL in
-            let stored: SQL = "(\(unsafeRaw: index.keys[position]))"
-            let equal = key.equality[position].compare(key.collated(stored, position), key.collated("e.\(ident: column)", position))
-            return key.nullsNotDistinct ? "(\(equal) OR \(stored) IS NULL AND e.\(ident: column) IS NULL)" : equal
-        }.joined(separator: " AND ")
-        let stored: SQL = "EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE "
-            + (index.predicate.map { "(\(unsafeRaw: $0)) AND " } ?? "") + match + ")"
+        // A row of the table the index holds with this key.
+        let stored = key.heldByTableRow(index, names: names, rows: KeyPredicates.rows(of: plan.target))
         let shown = index.keys.joined(separator: ", ")
         return "WITH e AS MATERIALIZED (SELECT b._fkb_row AS l, \(values) FROM \(rows)\(predicate)), "
             + "c AS (SELECT d.l, d.held FROM (SELECT e.l, \(stored) AS held, pg_catalog.row_number() OVER (PARTITION BY \(grouped) "

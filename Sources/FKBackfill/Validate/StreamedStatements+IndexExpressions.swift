@@ -50,16 +50,26 @@ extension StreamedStatements {
         // A row of the table the index holds, with this key: its predicate and expressions
         // over the table's own columns (`t` is the one relation in scope), so the planner
         // can use the index itself.
-        let match = names.enumerated().map { position, column -> SQL in
-            let stored: SQL = "(\(unsafeRaw: index.keys[position]))"
-            let equal = key.equality[position].compare(key.collated(stored, position), key.collated("e.\(ident: column)", position))
-            return key.nullsNotDistinct ? "(\(equal) OR \(stored) IS NULL AND e.\(ident: column) IS NULL)" : equal
-        }.joined(separator: " AND ")
-        let stored: SQL = "EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: plan.target)) t WHERE "
-            + (index.predicate.map { "(\(unsafeRaw: $0)) AND " } ?? "") + match + kept("\(Self.batch)") + ")"
+        let stored = key.heldByTableRow(index, names: names, rows: KeyPredicates.rows(of: plan.target), and: kept("\(Self.batch)"))
         let clashes: SQL = "SELECT pg_catalog.count(*) AS c_n, coalesce(CAST((pg_catalog.array_agg(e.l ORDER BY e.l))[1:\(bind: samples)] "
             + "AS pg_catalog.text), '{}') AS c_l FROM \(Self.keyed) e WHERE \(complete) AND \(stored)"
         return relations + keyed + "SELECT g.*, c.*, (SELECT pg_catalog.count(*) FROM \(Self.keyed) e WHERE \(length) "
             + "OPERATOR(pg_catalog.>) \(int: Self.wideKey)) AS \(ident: "\(name)_w") FROM (\(groups)) g CROSS JOIN (\(clashes)) c"
+    }
+}
+
+extension TargetConstraints.UniqueKey {
+    /// `EXISTS` a row of the table (`rows`, the one relation in scope of the index's
+    /// predicate and expressions, so the planner can use the index itself) that the index
+    /// holds with the key of `e` (its `names` columns), compared with the index's own
+    /// equality under its collations; `extra` ANDed inside. The load names a refused row
+    /// by it too (LoadRun+IndexClashes).
+    func heldByTableRow(_ index: IndexExpressions, names: [String], rows: SQL, and extra: SQL = "") -> SQL {
+        let match = names.enumerated().map { position, column -> SQL in
+            let stored: SQL = "(\(unsafeRaw: index.keys[position]))"
+            let equal = equality[position].compare(collated(stored, position), collated("e.\(ident: column)", position))
+            return nullsNotDistinct ? "(\(equal) OR \(stored) IS NULL AND e.\(ident: column) IS NULL)" : equal
+        }.joined(separator: " AND ")
+        return "EXISTS (SELECT 1 FROM \(rows) t WHERE " + (index.predicate.map { "(\(unsafeRaw: $0)) AND " } ?? "") + match + extra + ")"
     }
 }
