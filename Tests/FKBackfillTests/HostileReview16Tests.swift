@@ -72,6 +72,10 @@ import TestSupport
              sql: "CREATE DOMAIN status_t AS text DEFAULT 'active'; CREATE TABLE acct (id int PRIMARY KEY, status status_t, CHECK (status IS NOT NULL)); "
                 + "CREATE TABLE tx (id int PRIMARY KEY, acct_id int REFERENCES acct, amt int);",
              csv: "id,acct_id,amt\n1,7,3\n"),
+        Case(description: "a new parent row's NOT NULL column whose domain has a DEFAULT", table: "tx",
+             sql: "CREATE DOMAIN status_t AS text DEFAULT 'active'; CREATE TABLE acct (id int PRIMARY KEY, status status_t NOT NULL); "
+                + "CREATE TABLE tx (id int PRIMARY KEY, acct_id int REFERENCES acct, amt int);",
+             csv: "id,acct_id,amt\n1,7,3\n"),
         Case(description: "an ICU-collated parent key under a CHECK", table: "price",
              sql: "CREATE TABLE cur (code text COLLATE \"und-x-icu\" PRIMARY KEY, name text, CHECK (code >= 'a' AND code <= 'z')); "
                 + "CREATE TABLE price (id int PRIMARY KEY, code text REFERENCES cur, amount numeric);",

@@ -104,7 +104,8 @@ struct Coverage {
         // (read-only validate called such a parent's keys fixable; differential 777001/766).
         let inserted = Set(parent.insertedColumns.map(\.column.name))
         for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
-            && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
+            && planned.column.defaultExpression == nil && !planned.column.domainDefault && !planned.column.isDatabaseGenerated
+            && planned.source != .uncovered {
             found.append("\(name.display).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) is NOT NULL but its rule leaves it NULL")
         }
         // Code on INSERT that assigns the key or drops the row: the load reads the keys

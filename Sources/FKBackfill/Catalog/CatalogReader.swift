@@ -138,6 +138,7 @@ public enum CatalogReader {
                 generatedExpression: generated.isEmpty ? nil : row["default_expression"])
             column.domainBaseType = row["domain_base"]
             column.domainNotNull = row.bool("domain_not_null")
+            column.domainDefault = row.bool("domain_default")
             column.arrayDomainBaseType = row["array_domain_base"]
             if let schema = row["collation_schema"], let name = row["collation_name"] { column.collation = [schema, name] }
             tables[oid]?.columns.append(column)

@@ -189,7 +189,8 @@ extension LoadRun {
             if let generated = PlaceholderKeys.generatedKey(parent) { blockers.append(generated) }
             let inserted = Set(parent.insertedColumns.map(\.column.name))
             for planned in parent.columns where planned.column.notNull && !inserted.contains(planned.column.name)
-                && planned.column.defaultExpression == nil && !planned.column.isDatabaseGenerated && planned.source != .uncovered {
+                && planned.column.defaultExpression == nil && !planned.column.domainDefault && !planned.column.isDatabaseGenerated
+            && planned.source != .uncovered {
                 blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
                     + "is NOT NULL but its rule leaves it NULL (\(counted(missing, "new row")) needed)")
             }

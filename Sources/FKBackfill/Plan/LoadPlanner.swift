@@ -160,7 +160,9 @@ enum LoadPlanner {
                 return .staged(column: sibling, reason: .sameParent)
             }
         }
-        return column.notNull ? .uncovered : .null
+        // A NOT NULL column of a domain with a DEFAULT, left out of the INSERT, takes the
+        // domain's: it was "uncovered", and the load refused rows PostgreSQL takes.
+        return column.notNull ? (column.domainDefault ? .databaseDefault : .uncovered) : .null
     }
 
     /// Whether the parent's column `name` is an FK column to one table and the target's
