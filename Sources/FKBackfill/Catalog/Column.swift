@@ -90,6 +90,14 @@ extension Column {
         return SQL(unsafeRaw: base)
     }
 
+    /// `value` under the column's own collation where it has one its type lacks: a copy of
+    /// the value typed by the type alone (a stage, a batch, a new row cast here) compares
+    /// as the table does only so.
+    func collated(_ value: SQL) -> SQL {
+        guard let collation, collation.count == 2 else { return value }
+        return "\(value) COLLATE \(ident: collation[0]).\(ident: collation[1])"
+    }
+
     /// The DEFAULT expression as SQL. Safe as raw text: `pg_get_expr` deparsed it from the
     /// server's own stored expression under the pinned path, so every function in it is
     /// schema-qualified unless it is `pg_catalog`'s.

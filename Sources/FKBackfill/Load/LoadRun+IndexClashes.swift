@@ -39,11 +39,8 @@ extension LoadRun {
         let given = Set(plan.stagedColumns.map(\.name))
         let typed = plan.target.columns.filter { index.reads.contains($0.name) }.map { column -> SQL in
             let type = index.userCode ? column.sqlType : column.pinnedType
-            var value: SQL = given.contains(column.name) ? "CAST(s.\(ident: column.name) AS \(type))" : "CAST(NULL AS \(type))"
-            if let collation = column.collation, collation.count == 2 {
-                value = "\(value) COLLATE \(ident: collation[0]).\(ident: collation[1])"
-            }
-            return "\(value) AS \(ident: column.name)"
+            let value: SQL = given.contains(column.name) ? "CAST(s.\(ident: column.name) AS \(type))" : "CAST(NULL AS \(type))"
+            return "\(column.collated(value)) AS \(ident: column.name)"
         }
         let rows: SQL = "(SELECT s._fkb_row, \(typed.joined(separator: ", ")) FROM \(LoadStatements.stage) s WHERE s._fkb_reject IS NULL) b"
         let names = index.keys.indices.map { "k\($0 + 1)" }

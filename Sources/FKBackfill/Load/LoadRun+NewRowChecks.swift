@@ -45,7 +45,7 @@ extension LoadRun {
                 guard missing.allSatisfy({ name in parent.table.columns.contains { $0.name == name } }) else { continue }
                 // A column left out whose domain has a DEFAULT gets that, not NULL: the insert
                 // decides (hostile review 16: a real INSERT took the row this refused).
-                if missing.contains(where: { name in parent.table.column(name).map { $0.domainBaseType != nil && $0.defaultExpression == nil } ?? true }) {
+                if missing.contains(where: { name in parent.table.column(name).map { $0.domainDefault && $0.defaultExpression == nil } ?? true }) {
                     continue
                 }
                 for name in missing where !leftOut.contains(name) { leftOut.append(name) }
@@ -59,9 +59,7 @@ extension LoadRun {
             // Typed as the columns, as the insert would assign them (a bare NULL would be text).
             // Under each column's own collation, as the table compares (an ICU key under a CHECK).
             let values = zip(columns, sql.insertedValues(parent)).map { column, value -> SQL in
-                let cast: SQL = "CAST(\(value) AS \(column.column.pinnedType))"
-                guard let collation = column.column.collation, collation.count == 2 else { return "\(cast) AS \(ident: column.column.name)" }
-                return "\(cast) COLLATE \(ident: collation[0]).\(ident: collation[1]) AS \(ident: column.column.name)"
+                "\(column.column.collated("CAST(\(value) AS \(column.column.pinnedType))")) AS \(ident: column.column.name)"
             }
             let counted = tests.enumerated().map { index, test -> SQL in "count(*) FILTER (WHERE \(test.condition)) AS c\(int: index)" }
             let row = try session.execute(

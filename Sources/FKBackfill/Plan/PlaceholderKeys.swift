@@ -17,7 +17,7 @@ enum PlaceholderKeys {
         switch column.source {
         case .null, .uncovered:
             // A column of a domain may take the domain's DEFAULT, not NULL (hostile review 16).
-            if column.column.domainBaseType != nil && column.column.defaultExpression == nil { return nil }
+            if column.column.domainDefault && column.column.defaultExpression == nil { return nil }
             return "CAST(NULL AS \(type))"
         case .databaseDefault:
             guard let expression = column.column.defaultSQL, !expression.description.contains("nextval(") else { return nil }

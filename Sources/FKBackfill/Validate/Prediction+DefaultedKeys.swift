@@ -19,7 +19,7 @@ extension Prediction {
             for column in columns {
                 if column.isDatabaseGenerated { unknowable.append(column); continue }
                 let volatile = column.defaultExpression != nil ? try ColumnDefaults.isVolatile(column, of: run.target, on: run.session) : false
-                let domain = column.defaultExpression == nil ? try ColumnDefaults.hasDomainDefault(column, of: run.target, on: run.session) : false
+                let domain = column.defaultExpression == nil && column.domainDefault
                 if volatile || domain { unknowable.append(column) }
             }
             if columns.count != leftOut.count || !unknowable.isEmpty {
@@ -70,14 +70,5 @@ enum ColumnDefaults {
             FROM pg_catalog.pg_attrdef ad2 JOIN pg_catalog.pg_attribute a2 ON a2.attrelid = ad2.adrelid AND a2.attnum = ad2.adnum
             WHERE ad2.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND a2.attname = \(bind: column.name)
             """).rows.first?.bool("volatile") ?? false
-    }
-
-    static func hasDomainDefault(_ column: Column, of table: Table, on session: Session) throws -> Bool {
-        try session.execute(
-            """
-            SELECT t.typtype = 'd' AND t.typdefaultbin IS NOT NULL AS d FROM pg_catalog.pg_attribute a
-            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-            WHERE a.attrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND a.attname = \(bind: column.name)
-            """).rows.first?.bool("d") ?? false
     }
 }

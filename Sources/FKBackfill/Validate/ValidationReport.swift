@@ -166,7 +166,7 @@ public struct ValidationReport: Sendable {
     /// (Validator+StreamedDefaultedKeys.swift): not named in notExact as unchecked.
     var evaluatedDefaults: Set<String> = []
     /// Read-only `--replace-by`: other tables' FKs that refuse its DELETE, listed with the
-    /// target's; and those evaluated, by `table.name` (Validator+StreamedReplaceChildren.swift).
+    /// target's; and those evaluated, by how `replaceRefusers` names them (Validator+StreamedReplaceChildren.swift).
     var replaceRefusals: [ForeignKeyResult] = []
     var evaluatedReplaceChildren: Set<String> = []
     /// What the load would do; nil when checked in place (no staged copy to run the load's steps on).

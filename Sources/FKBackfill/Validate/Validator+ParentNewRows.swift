@@ -75,9 +75,7 @@ extension Validator {
         let names = columns.indices.map { "k\($0)" }
         // Under each column's own collation, as the table compares (hostile review 16: an ICU key under a CHECK).
         func typed(_ value: SQL, _ column: Column) -> SQL {
-            let cast: SQL = "CAST(\(value) AS \(column.pinnedType))"
-            guard let collation = column.collation, collation.count == 2 else { return "\(cast) AS \(ident: column.name)" }
-            return "\(cast) COLLATE \(ident: collation[0]).\(ident: collation[1]) AS \(ident: column.name)"
+            "\(column.collated("CAST(\(value) AS \(column.pinnedType))")) AS \(ident: column.name)"
         }
         let typed = columns.enumerated().map { position, column in typed("u.\(ident: names[position])", column) }
             + Self.leftNull(parent).map { typed("NULL", $0) }
@@ -88,7 +86,7 @@ extension Validator {
     /// (or a rule's `null` over it: `ParentPlan.insertedColumns` writes those NULL too).
     /// A domain's DEFAULT is not NULL (hostile review 16): such a column is not among them.
     static func leftNull(_ parent: ParentPlan) -> [Column] {
-        parent.columns.filter { $0.source == .null && $0.mark == nil && ($0.column.domainBaseType == nil || $0.column.defaultExpression != nil) }
+        parent.columns.filter { $0.source == .null && $0.mark == nil && (!$0.column.domainDefault || $0.column.defaultExpression != nil) }
             .map(\.column)
     }
 

@@ -143,14 +143,8 @@ extension Validator {
         reasons += constraints.inexactness(evaluated: streamed ? Set(StreamedStatements.evaluatedIndexes(constraints, given: given).map(\.name)) : [])
         if !plan.replaceBy.isEmpty {
             // Other tables' FKs evaluated read-only are not named (Validator+StreamedReplaceChildren.swift).
-            let evaluated = evaluatedReplaceChildren.compactMap { name -> (String, String)? in
-                guard let dot = name.lastIndex(of: ".") else { return nil }
-                return (String(name[name.index(after: dot)...]), String(name[..<dot]))
-            }
             reasons += try Self.replaceRefusers(plan.target, on: session).filter { line in
-                !evaluated.contains { fk, table in
-                    line.hasPrefix("FK \(fk) of ") && (line.contains(" of \(table) ") || line.contains(".\(table.split(separator: ".").last ?? "") "))
-                }
+                !evaluatedReplaceChildren.contains { line.hasPrefix($0) }
             }.map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
         if plan.unroutable != nil && triggered(Array(given)) {
@@ -174,9 +168,9 @@ extension Validator {
         for fk in catalog.foreignKeys(of: plan.target.name) where !fk.declared && !fk.columns.allSatisfy(staged.contains)
             && !evaluatedDefaults.contains(fk.name) {
             // A domain's DEFAULT counts too (hostile review 16: `status_id status_id` with a domain default 9 went unnamed).
-            let defaulted = try fk.columns.filter { name in
+            let defaulted = fk.columns.filter { name in
                 guard !staged.contains(name), let column = plan.target.column(name) else { return false }
-                return try column.hasNonNullDefault || ColumnDefaults.hasDomainDefault(column, of: plan.target, on: session)
+                return column.hasNonNullDefault || column.domainDefault
             }
             guard !defaulted.isEmpty else { continue }
             reasons.append("\(fk.name): (\(defaulted.joined(separator: ", "))) not in the input, filled by their DEFAULT, whose key is not checked")

@@ -29,7 +29,7 @@ extension Validator {
                 } else if column.defaultExpression != nil {
                     knowable = try !ColumnDefaults.isVolatile(column, of: target, on: session)
                 } else {
-                    knowable = try !ColumnDefaults.hasDomainDefault(column, of: target, on: session)
+                    knowable = !column.domainDefault
                 }
             }
             // A parent whose row-level security hides rows from this role may hide the key.
