@@ -130,4 +130,36 @@ import TestSupport
         #expect(!box.value.contains { $0.contains("WITH c AS MATERIALIZED") })
         #expect(try db.values("SELECT code, kind, first_kind FROM plan") == [["P1", "a", "b"]])
     }
+
+    /// Where most keys are new the stage is counted by its staged key before the join to
+    /// the keys (`countedFirst`), elsewhere joined first: from none to nine of ten plans
+    /// already present, with NULL and blank keys among the rows, each new plan's values are
+    /// `mode()`'s over its rows either way, and both shapes were taken.
+    @Test func countedFirstOrJoinedFirstPickTheSame() throws {
+        var generator = RandomInputTests.Generator(state: 2612071)
+        var shapes = Set<Bool>()
+        for present in 0..<10 {
+            let db = try TestDatabase()
+            try db.run("""
+                CREATE TABLE plan (code varchar(10) PRIMARY KEY, kind varchar(10), grade int);
+                CREATE TABLE fact (plan_code varchar(10) REFERENCES plan, kind varchar(10), grade int);
+                INSERT INTO plan SELECT 'P' || i, 'old', -9 FROM generate_series(0, \(present - 1)) i;
+                """)
+            let kinds = ["", "a", "B", "b"], grades = ["", "-1", "2", "10"], codes = ["", " ", "P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"]
+            let rows = (0..<120).map { _ in
+                "\(codes[Int(generator.next() % 12)]),\(kinds[Int(generator.next() % 4)]),\(grades[Int(generator.next() % 4)])"
+            }.filter { !$0.hasPrefix(" ,") }
+            let (_, statements) = try load(db, csv: "plan_code,kind,grade\n" + rows.joined(separator: "\n") + "\n")
+            #expect(hashed(db, statements, 0), "\(present) present")
+            shapes.insert(statements.contains { $0.hasPrefix("CREATE TEMP TABLE pg_temp.fkb_val_0") && $0.contains("GROUP BY s.\"plan_code\"") })
+            let byMode = try db.values("""
+                SELECT plan_code, mode() WITHIN GROUP (ORDER BY kind), CAST(mode() WITHIN GROUP (ORDER BY grade) AS text)
+                FROM fact WHERE plan_code IS NOT NULL AND plan_code NOT IN (SELECT 'P' || i FROM generate_series(0, \(present - 1)) i)
+                GROUP BY plan_code ORDER BY plan_code
+                """)
+            #expect(try db.values("SELECT code, kind, CAST(grade AS text) FROM plan WHERE kind IS DISTINCT FROM 'old' ORDER BY code") == byMode,
+                    "\(present) present: \(rows)")
+        }
+        #expect(shapes == [true, false])
+    }
 }

@@ -102,7 +102,10 @@ extension LoadRun {
             // The stage has no statistics of these columns: the planner takes every row for
             // a group of its own and sorts a million rows to group them (an external merge)
             // where a hash table of 10,000 groups does. Sorts off for this statement only.
-            try session.withLocalSetting("enable_sort", "off") { try session.execute(sql.createHashedValues(parent, columns: columns)) }
+            let mostRowsNew = 2 * (count.candidates - count.present) >= count.candidates
+            try session.withLocalSetting("enable_sort", "off") {
+                try session.execute(sql.createHashedValues(parent, columns: columns, mostRowsNew: mostRowsNew))
+            }
         } else {
             try session.execute(sql.createValues(parent, empty: empty))
         }
