@@ -20,4 +20,21 @@ import Testing
     func aBodyThatReturnsNullForEveryRow(_ body: String, _ always: Bool) {
         #expect(Validator.alwaysReturnsNull(body) == always, "\(body)")
     }
+
+    /// The condition of a body that only skips rows under it, cut from the source as
+    /// written; nil for any other shape.
+    @Test(arguments: [
+        (" BEGIN IF NEW.name IS NULL THEN RETURN NULL; END IF; RETURN NEW; END ", "NEW.name IS NULL"),
+        ("begin\n  if new.code = 'THEN; x' or NEW.\"Kind\" <> 'a' then\n    return null;\n  end if;\n  return new;\nend;", "new.code = 'THEN; x' or NEW.\"Kind\" <> 'a'"),
+        ("BEGIN IF NEW.name IS NULL /* then */ THEN RETURN NULL; END IF; RETURN NEW; END", "NEW.name IS NULL"),
+        ("BEGIN IF NEW.name IS NULL THEN RETURN NULL; END IF; NEW.x := 1; RETURN NEW; END", nil),
+        ("BEGIN IF NEW.name IS NULL THEN RETURN NEW; END IF; RETURN NULL; END", nil),
+        ("BEGIN IF EXISTS (SELECT 1 FROM t) THEN RETURN NULL; END IF; RETURN NEW; END", nil),
+        ("DECLARE n int; BEGIN IF n > 1 THEN RETURN NULL; END IF; RETURN NEW; END", nil),
+        ("BEGIN IF a THEN RETURN NULL; ELSIF b THEN RETURN NULL; END IF; RETURN NEW; END", nil),
+        ("BEGIN RETURN NULL; END", nil),
+    ] as [(String, String?)])
+    func aBodyThatSkipsRowsUnderOneCondition(_ body: String, _ condition: String?) {
+        #expect(Validator.skipCondition(body) == condition, "\(body)")
+    }
 }

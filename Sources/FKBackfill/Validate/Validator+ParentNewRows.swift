@@ -31,12 +31,12 @@ extension Validator {
     func refusedNewRows(_ fk: ForeignKey, _ parent: ParentPlan, keys: [String], target: TableName) throws -> [String] {
         guard !keys.isEmpty, keys.count <= Self.routedKeys, directlyFed(parent, target: target),
               let rows = newRows(fk, parent, keys: keys) else { return [] }
-        var tests: [(what: String, condition: SQL)] = []
+        var tests: [(what: String, condition: SQL, userPath: Bool)] = []
         if parent.table.kind == .partitioned, let condition = try PartitionRoutes.unroutable(parent.table, given: Set(fk.referencedColumns), on: session) {
-            tests.append(("no partition of \(parent.table.name.display) accepts", condition))
+            tests.append(("no partition of \(parent.table.name.display) accepts", condition, false))
         }
         for check in try evaluatedChecks(parent, target: target) {
-            tests.append(("CHECK \(check.name) of \(parent.table.name.display) refuses", "NOT (\(check.sql))"))
+            tests.append(("CHECK \(check.name) of \(parent.table.name.display) refuses", "NOT (\(check.sql))", false))
         }
         // Rules and triggers that keep the new rows out (Validator+ParentDroppedRows.swift).
         tests += try droppedRowTests(parent)
@@ -47,7 +47,9 @@ extension Validator {
                 + "WHERE \(test.condition) ORDER BY 2 LIMIT 1"
             let found: Row?
             do {
-                found = try session.savepoint { try session.execute(query).rows.first }
+                found = try session.savepoint {
+                    try test.userPath ? session.underUserSearchPath { try session.execute(query).rows.first } : session.execute(query).rows.first
+                }
             } catch let error as PostgresError where error.kind == .server {
                 continue  // a key that does not cast to the parent's type: the batches named it
             }
