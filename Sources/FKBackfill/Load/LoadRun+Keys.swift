@@ -197,6 +197,9 @@ extension LoadRun {
                 blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
                     + "is NOT NULL but its rule leaves it NULL (\(counted(missing, "new row")) needed)")
             }
+            for column in try NullDefaults.parentNames(parent, on: session) {
+                blockers.append(NullDefaults.parentReason(parent.table.name, column) + " (\(counted(missing, "new row")) needed)")
+            }
             // A NOT NULL column a BEFORE INSERT trigger of the parent fills is the
             // trigger's (film.fulltext by tsvector_update_trigger): left out of the
             // insert, not a blocker; validate says it cannot be exact about it.

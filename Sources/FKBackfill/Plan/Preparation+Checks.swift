@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// The pre-write checks on the input's columns that load, validate's report and
 /// validate's prediction all make, written once so the three cannot drift apart: each
 /// caller only decides whether a finding stops it (load) or is reported (validate).
@@ -5,16 +7,20 @@ extension Preparation {
     /// The target's NOT NULL columns with no default that the input lacks. A BEFORE INSERT
     /// trigger may set any column: with one, such a column is the trigger's to fill, and
     /// PostgreSQL's to refuse if it does not, so none is named.
-    static func notNullColumnsMissing(from inputColumns: [String], of target: Table, constraints: TargetConstraints) -> [Column] {
+    /// One whose DEFAULT gives NULL in this session (`NullDefaults`) is among them.
+    static func notNullColumnsMissing(
+        from inputColumns: [String], of target: Table, constraints: TargetConstraints, on session: Session
+    ) throws -> [Column] {
         guard constraints.beforeInsertTriggers.isEmpty else { return [] }
-        return target.columns.filter { column in
-            column.notNull && !column.hasNonNullDefault && !column.isDatabaseGenerated && !inputColumns.contains(column.name)
-        }
+        let left = target.columns.filter { $0.notNull && !$0.isDatabaseGenerated && !inputColumns.contains($0.name) }
+        let givingNull = try NullDefaults.names(left, of: target, on: session)
+        return left.filter { !$0.hasNonNullDefault || givingNull.contains($0.name) }
     }
 
     /// What a load says of such a column (validate's prediction says the same).
     static func notNullColumnMissingMessage(_ column: Column, of target: Table) -> String {
-        "column \(column.name) of \(target.name.display) is NOT NULL and has no default (or DEFAULT NULL), but the input has no such column"
+        let filled = column.hasNonNullDefault ? "its DEFAULT gives NULL in this session" : "has no default (or DEFAULT NULL)"
+        return "column \(column.name) of \(target.name.display) is NOT NULL and \(filled), but the input has no such column"
     }
 
     /// `--replace-by` names columns of the target that the input has: the rows to delete

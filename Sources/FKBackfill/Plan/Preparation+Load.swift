@@ -28,7 +28,7 @@ extension Preparation {
         plan.replaceEquality = try replaceEquality(options.replaceBy, of: target, input: opened.columns, on: session)
         plan.replaceNotNull = try replaceNotNull(options.replaceBy, of: target, on: session)
         let constraints = try TargetConstraints.read(target, on: session)
-        if options.loadTarget, let column = Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints).first {
+        if options.loadTarget, let column = try Preparation.notNullColumnsMissing(from: opened.columns, of: target, constraints: constraints, on: session).first {
             let place = if case .csv = input { "\(input.label):1" } else { input.label }
             throw FKBackfillError(
                 "\(place): " + Preparation.notNullColumnMissingMessage(column, of: target),

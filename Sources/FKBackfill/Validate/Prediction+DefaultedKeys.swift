@@ -71,4 +71,20 @@ enum ColumnDefaults {
             WHERE ad2.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND a2.attname = \(bind: column.name)
             """).rows.first?.bool("volatile") ?? false
     }
+
+    /// Of `table`'s columns with a DEFAULT, those `isVolatile` says so of, in one query.
+    static func volatileColumns(of table: Table, on session: Session) throws -> Set<String> {
+        Set(try session.execute(
+            """
+            SELECT a.attname FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+            WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
+              AND (pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) ~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate)'
+                   OR EXISTS (
+                       SELECT 1 FROM pg_catalog.pg_depend d
+                       LEFT JOIN pg_catalog.pg_class c ON d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.oid = d.refobjid
+                       LEFT JOIN pg_catalog.pg_proc p ON d.refclassid = CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND p.oid = d.refobjid
+                       WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
+                         AND (c.relkind = 'S' OR p.provolatile = 'v')))
+            """).rows.map { try $0.string("attname") })
+    }
 }

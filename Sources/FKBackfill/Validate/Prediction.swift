@@ -29,7 +29,7 @@ extension Prediction {
             run.blockers.append("\(run.input.label): the file has a header but no rows, nothing to load")
         }
         // What stops a load before it stages (Preparation.notNullColumnsMissing).
-        for column in Preparation.notNullColumnsMissing(from: run.opened.columns, of: run.target, constraints: run.constraints) {
+        for column in try Preparation.notNullColumnsMissing(from: run.opened.columns, of: run.target, constraints: run.constraints, on: run.session) {
             run.blockers.append(Preparation.notNullColumnMissingMessage(column, of: run.target))
         }
         if castFailed { try run.markUnconvertible(staging) }
