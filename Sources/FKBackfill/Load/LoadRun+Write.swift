@@ -46,7 +46,20 @@ extension LoadRun {
     func fillNulls(of parent: ParentPlan) throws {
         guard let fill = try fillNullsStatement(parent), let lock = try lockFilledRowsStatement(parent) else { return }
         try session.execute(lock)
-        parentStates[parent.index].updated = try session.underUserSearchPath { try session.execute(fill).affectedRows }
+        do {
+            parentStates[parent.index].updated = try session.underUserSearchPath { try session.execute(fill).affectedRows }
+        } catch let error as PostgresError where Self.isRefusal(error) || error.isDataException || (error.context != nil && Self.failsTheLoad(error)) {
+            // A CHECK, a domain, a unique index or the user's UPDATE trigger refusing the
+            // filled values: the parent's refusal, named, not a database error (exit 3:
+            // hostile review 17, the annuity customers' mode).
+            blockedTables.insert(parent.table.name)
+            throw FKBackfillError(
+                "existing rows of \(parent.table.name.display) could not be filled (mode: fill_null_only): \(error.message), nothing was written",
+                details: error.detail.map { [$0] } ?? [],
+                hint: "give the filled columns values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
+                    + "or leave its existing rows alone (mode: insert_missing)",
+                kind: .blocked, cause: error)
+        }
     }
 
     /// Counts the rows set aside, writes them where asked, and stops past --max-rejects.

@@ -38,6 +38,11 @@ extension Prediction {
     func parentTrialReasons() throws -> [String] {
         var reasons: [String] = []
         for parent in run.plan.parents where run.parentStates[parent.index].available && parent.backfills && !parent.isTarget {
+            // fill_null_only UPDATEs the existing rows its keys name: their CHECKs, domains,
+            // unique indexes and UPDATE triggers are PostgreSQL's to judge (hostile review 17).
+            if parent.mode == .fillNullOnly, let counts = run.parentStates[parent.index].counts, counts.present > 0 {
+                reasons.append("\(parent.table.name.display) fills the NULL columns of existing rows (mode: fill_null_only)")
+            }
             guard run.parentStates[parent.index].hasMissingKeys else { continue }
             // With routing: a partitioned parent with no default partition may have none
             // for a new key, and only the server's routing says so.

@@ -181,6 +181,12 @@ extension Validator {
         for table in try rowSecurityActive(Array(parents)) {
             reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here, though the load would find them")
         }
+        // fill_null_only UPDATEs the existing rows the input's keys name, new keys or not.
+        for parent in plan.parents where parent.mode == .fillNullOnly && !parent.isTarget {
+            if let hooks = try Self.fillRefusers(parent, facts: facts, on: session) {
+                reasons.append("existing rows of \(parent.table.name.display) are filled by an UPDATE (mode: fill_null_only) that \(hooks) may refuse: not tried")
+            }
+        }
         guard findings.contains(where: { $0.missing > $0.blank }) else { return reasons }
         // A new key the parent's narrower type cannot hold exactly (KeyFit): the load sets its
         // rows aside. Streamed, each batch looks for them (StreamedStatements+KeyFit); in place, not.

@@ -74,4 +74,21 @@ extension Validator {
         }
         return reasons
     }
+
+    /// What may refuse fill_null_only's UPDATE of `parent`'s existing rows: its CHECK
+    /// constraints, triggers and rules on UPDATE (hostile review 17: the load stopped
+    /// on a CHECK of a filled column, the standby said would load); nil when none.
+    static func fillRefusers(_ parent: ParentPlan, facts: TableFacts, on session: Session) throws -> String? {
+        var found = (facts.checks[parent.table.name] ?? []).map { "CHECK \($0.name)" }
+        found += try session.execute(
+            """
+            SELECT 'trigger ' || t.tgname AS what FROM pg_catalog.pg_trigger t
+            WHERE t.tgrelid = CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 16) <> 0
+            UNION ALL
+            SELECT 'rule ' || r.rulename FROM pg_catalog.pg_rewrite r
+            WHERE r.ev_class = CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid) AND r.ev_type = '2' AND r.ev_enabled <> 'D'
+            ORDER BY 1
+            """).rows.map { try $0.string("what") }
+        return found.isEmpty ? nil : found.joined(separator: ", ")
+    }
 }
