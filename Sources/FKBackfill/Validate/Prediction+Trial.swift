@@ -55,6 +55,10 @@ extension Prediction {
             // `100 / qty` with qty's DEFAULT 0).
             let generated = parent.table.columns.filter { $0.generatedExpression != nil }.map(\.name)
             if !generated.isEmpty { reasons.append("generated columns of \(parent.table.name.display) (\(generated.joined(separator: ", ")))") }
+            // A derived value of a domain type: its CHECK is PostgreSQL's (review 17: a
+            // fee of 150 for `pct CHECK (VALUE BETWEEN 0 AND 100)`, validate said would load).
+            let domains = parent.derivedColumns.filter { $0.column.domainBaseType != nil }.map(\.column.name)
+            if !domains.isEmpty { reasons.append("values derived for \(parent.table.name.display) of domain types (\(domains.joined(separator: ", ")))") }
             // A new row's FK column left to its DEFAULT: its key is PostgreSQL's to check.
             let inserted = Set(parent.insertedColumns.map(\.column.name))
             for fk in run.catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {

@@ -35,6 +35,20 @@ extension Validator {
             if !derived.isEmpty {
                 reasons.append("values derived for new rows of \(name) (\(derived.joined(separator: ", "))): one that comes out NULL in a NOT NULL column is not found")
             }
+            // A derived value is cast to its column's type by the insert: text that is no
+            // date, a label no enum has, a domain's CHECK (hostile review 17).
+            let cast = parent.derivedColumns.filter { Self.castByInsert($0, plan: plan) }.map(\.column.name)
+            if !cast.isEmpty {
+                reasons.append("values derived for new rows of \(name) (\(cast.joined(separator: ", "))) are cast to their column's type by the insert: one it cannot take is not found")
+            }
+            // A new row's FK column left to its DEFAULT: that key is its parent's to hold (review 17).
+            let inserted = Set(parent.insertedColumns.map(\.column.name))
+            for fk in catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
+                let defaulted = fk.columns.filter { !inserted.contains($0) && parent.table.column($0)?.hasNonNullDefault == true }
+                if !defaulted.isEmpty {
+                    reasons.append("new rows of \(name) take the DEFAULT of \(defaulted.joined(separator: ", ")) for \(fk.name), whose key in \(fk.referencedTable.display) is not checked")
+                }
+            }
             if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
                 reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
             }
@@ -50,7 +64,7 @@ extension Validator {
             let derivedNames = Set(parent.derivedColumns.map(\.column.name))
             for index in facts.indexes[parent.table.name] ?? [] where index.unique
                 && !index.columns.allSatisfy(parent.keyColumns.contains) && index.columns.contains(where: derivedNames.contains) {
-                reasons.append("unique index \(index.name) of \(name) over values derived for its new rows: two new rows alike are not looked for")
+                reasons.append("unique index \(index.name) of \(name) over values derived for its new rows: two new rows alike, or one like an existing row, are not looked for")
             }
             // A partial or expression unique index: whether new rows clash, with each other
             // (a rule's constant path under lower(path)) or with rows there, only the insert
@@ -90,5 +104,23 @@ extension Validator {
             ORDER BY 1
             """).rows.map { try $0.string("what") }
         return found.isEmpty ? nil : found.joined(separator: ", ")
+    }
+
+    /// Whether the insert casts `planned`'s value (an input column's, picked) to a type
+    /// other than the input column's, or to a domain, whose CHECK may refuse it.
+    static func castByInsert(_ planned: ColumnPlan, plan: LoadPlan) -> Bool {
+        let source: String
+        switch planned.source {
+        case .staged(let column, _): source = column
+        case .rule(let rule):
+            guard case .from(let column, let pick) = rule.source else { return false }
+            switch pick {
+            case .first, .last, .min, .max, .mostFrequent, .maxBy, .minBy: source = column
+            default: return false
+            }
+        default: return false
+        }
+        guard let staged = plan.stagedColumns.first(where: { $0.name == source }) else { return false }
+        return planned.column.domainBaseType != nil || staged.type != planned.column.type
     }
 }
