@@ -32,14 +32,40 @@ import TestSupport
                  CREATE TABLE fact (id int PRIMARY KEY, code text REFERENCES portfolio, start_date text);
                  """,
              table: "fact", csv: "id,code,start_date\n1,F1,not a date\n", named: "values derived for new rows of {s}.portfolio (start_date) are cast"),
-        Case(description: "a new parent row's FK column left to a DEFAULT its parent lacks",
+        Case(description: "a new parent row's FK column left to a sequence's DEFAULT",
              schema: """
                  CREATE TABLE company (id int PRIMARY KEY); INSERT INTO company VALUES (7);
-                 CREATE TABLE partner (code text PRIMARY KEY, company_id int NOT NULL DEFAULT 1 REFERENCES company);
+                 CREATE SEQUENCE company_seq START 100;
+                 CREATE TABLE partner (code text PRIMARY KEY, company_id int NOT NULL DEFAULT nextval('company_seq') REFERENCES company);
                  CREATE TABLE sale (id int PRIMARY KEY, partner text REFERENCES partner);
                  """,
              table: "sale", csv: "id,partner\n1,P1\n", named: "new rows of {s}.partner take the DEFAULT of company_id for partner_company_id_fkey"),
     ]
+
+    /// A new parent row's FK column left to a constant DEFAULT (Odoo's `company_id DEFAULT
+    /// 1`): the key is evaluated and looked up, and the standby's verdict is the dry run's.
+    @Test(arguments: [(1, false), (7, true)])
+    func aParentsDefaultedKeyIsLookedUp(_ company: Int, _ loads: Bool) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE company (id int PRIMARY KEY); INSERT INTO company VALUES (7);
+            CREATE TABLE partner (code text PRIMARY KEY, company_id int NOT NULL DEFAULT \(company) REFERENCES company);
+            CREATE TABLE sale (id int PRIMARY KEY, partner text REFERENCES partner);
+            """)
+        let csv = "id,partner\n1,P1\n2,P2\n"
+        let dryRun = (try? db.load("sale", csv: csv) { $0.dryRun = true }) != nil
+        #expect(dryRun == loads)
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let report = try Validator(connection: standby).run(
+            table: "\(db.schema).sale", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+        #expect(report.wouldLoad == loads, "\(report.foreignKeys) \(report.notExact)")
+        #expect(!report.notExact.contains { $0.contains("take the DEFAULT") }, "\(report.notExact)")
+        if !loads {
+            #expect(report.foreignKeys.flatMap(\.reasons).contains { $0.hasPrefix("new rows of \(db.schema).partner would be refused: their company_id takes its DEFAULT, key (company_id) = (1)") },
+                    "\(report.foreignKeys)")
+        }
+    }
 
     @Test(arguments: cases)
     func theLoadFailsAndTheStandbyNamesWhy(_ c: Case) throws {

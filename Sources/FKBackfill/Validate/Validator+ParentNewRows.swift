@@ -28,7 +28,8 @@ extension Validator {
     /// Why `fk`'s new keys stop the load: new rows of `parent` that no partition accepts
     /// or that fail a CHECK. `keys` are the missing keys as `KeyTally.seen` holds them (the
     /// FK's columns joined by NUL, in the FK's order).
-    func refusedNewRows(_ fk: ForeignKey, _ parent: ParentPlan, keys: [String], target: TableName) throws -> [String] {
+    func refusedNewRows(_ fk: ForeignKey, _ parent: ParentPlan, keys: [String], plan: LoadPlan, catalog: Catalog) throws -> [String] {
+        let target = plan.target.name
         guard !keys.isEmpty, keys.count <= Self.routedKeys, directlyFed(parent, target: target),
               let rows = newRows(fk, parent, keys: keys) else { return [] }
         var tests: [(what: String, condition: SQL, userPath: Bool)] = []
@@ -40,8 +41,9 @@ extension Validator {
         }
         // Rules and triggers that keep the new rows out (Validator+ParentDroppedRows.swift).
         tests += try droppedRowTests(parent)
+        // The new rows' own FKs at their DEFAULTs (Validator+ParentDefaultedKeys.swift).
+        var reasons = try parentDefaultedKeyStops(parent, plan: plan, catalog: catalog).values.compactMap { $0 }.sorted()
         let shown = fk.referencedColumns.map { "CAST(new.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
-        var reasons: [String] = []
         for test in tests {
             let query: SQL = "SELECT pg_catalog.count(*) OVER () AS n, pg_catalog.concat_ws(', ', \(shown)) AS key FROM \(rows) "
                 + "WHERE \(test.condition) ORDER BY 2 LIMIT 1"

@@ -43,7 +43,10 @@ extension Validator {
             }
             // A new row's FK column left to its DEFAULT: that key is its parent's to hold (review 17).
             let inserted = Set(parent.insertedColumns.map(\.column.name))
-            for fk in catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
+            // Evaluated where its new keys are (Validator+ParentDefaultedKeys.swift).
+            let judged = try streamed && directlyFed(parent, target: plan.target.name) && rowSecurityActive([parent.table]).isEmpty
+                ? Set(parentDefaultedKeyStops(parent, plan: plan, catalog: catalog).keys) : []
+            for fk in catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) && !judged.contains(fk.name) {
                 let defaulted = fk.columns.filter { !inserted.contains($0) && parent.table.column($0)?.hasNonNullDefault == true }
                 if !defaulted.isEmpty {
                     reasons.append("new rows of \(name) take the DEFAULT of \(defaulted.joined(separator: ", ")) for \(fk.name), whose key in \(fk.referencedTable.display) is not checked")

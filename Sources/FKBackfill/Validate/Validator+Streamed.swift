@@ -270,7 +270,7 @@ extension Validator {
                                                   replaceBy: !sql.plan.replaceBy.isEmpty)
         report.columns += indexProblems(indexes, target: target.name)
         report.notExact += indexNotExact(indexes, setAside: setAside == nil ? 0 : report.rejected ?? 0, replaceBy: !sql.plan.replaceBy.isEmpty)
-        return try newKeyFindings(checked, tallies, sql)
+        return try newKeyFindings(checked, tallies, sql, catalog: catalog)
     }
 
     /// The column problems in the staged path's order: values that do not convert, column

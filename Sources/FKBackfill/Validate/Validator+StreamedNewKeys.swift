@@ -5,7 +5,7 @@ import PostgresClient
 /// keys themselves — a parent's key trigger storing another key (Validator+KeyTriggers),
 /// no partition, a CHECK, a rule or trigger keeping the rows out (Validator+ParentNewRows).
 extension Validator {
-    func newKeyFindings(_ checked: [ForeignKey], _ tallies: [KeyTally], _ sql: StreamedStatements) throws -> [Findings] {
+    func newKeyFindings(_ checked: [ForeignKey], _ tallies: [KeyTally], _ sql: StreamedStatements, catalog: Catalog) throws -> [Findings] {
         let target = sql.plan.target
         var findings = tallies.map { $0.findings() }
             // New keys a parent's key trigger would store otherwise (Validator+KeyTriggers.swift).
@@ -27,7 +27,7 @@ extension Validator {
                       try rowSecurityActive([parent.table]).isEmpty else { continue }
                 var keys: [String] = []
                 tallies[index].seen.forEach { if keys.count <= Self.routedKeys { keys.append($0) } }
-                findings[index].refusedNewRows = try refusedNewRows(fk, parent, keys: keys, target: target.name)
+                findings[index].refusedNewRows = try refusedNewRows(fk, parent, keys: keys, plan: sql.plan, catalog: catalog)
             }
         return findings
     }
