@@ -48,6 +48,10 @@ struct StreamedStatements {
     /// do on its DELETE is read after the last batch (StreamedStatements+SelfReplace.swift).
     var ownForeignKeys: [ForeignKey] = []
 
+    /// Columns the input lacks that each batch computes as the insert would (a DEFAULT
+    /// beside input columns of one FK: Validator+StreamedComputedKeys.swift).
+    var computed: [(name: String, expression: SQL)] = []
+
     /// The checks in place, over the typed batch: one code path for both.
     var inPlace: InPlaceStatements { InPlaceStatements(plan: plan, load: load, source: Self.batch) }
 
@@ -189,7 +193,8 @@ struct StreamedStatements {
             return "CASE WHEN \(condition) THEN NULL ELSE \(cast) END AS \(ident: column.name)"
         }
         return "WITH \(Self.text) AS MATERIALIZED (SELECT * FROM ROWS FROM (\(unnest.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))), "
-            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r.\(line) FROM \(Self.text) r) "
+            + "\(Self.batch) AS MATERIALIZED (SELECT \(typed.joined(separator: ", ")), r.\(line)"
+            + computed.map { ", \($0.expression) AS \(ident: $0.name)" as SQL }.joined() + " FROM \(Self.text) r) "
     }
 
     /// `fk`'s missing keys in the batch, by first line, as parallel arrays (`KeyArrays`):

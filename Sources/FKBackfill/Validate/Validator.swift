@@ -116,7 +116,7 @@ public final class Validator {
         report.extraColumns = plan.extraColumns
         report.strict = options.strict
         let staged = Set(columns)
-        let checked = catalog.foreignKeys(of: target.name).filter { fk in
+        var checked = catalog.foreignKeys(of: target.name).filter { fk in
             fk.columns.allSatisfy(staged.contains) && !(fk.declared && rules.foreignKey(fk)?.skip == true)
         }
 
@@ -154,7 +154,13 @@ public final class Validator {
             }
             report.checkedInPlace = true
             report.rowsNumbered = opened.csv == nil
-            findings = try checkStreamed(opened, StreamedStatements(plan: plan, load: load), checked, &report, options, constraints: constraints, catalog: catalog)
+            var statements = StreamedStatements(plan: plan, load: load)
+            // FKs given in part, the rest at DEFAULTs each batch computes (Validator+StreamedComputedKeys).
+            let computed = try computedKeys(plan: plan, catalog: catalog, constraints: constraints, given: staged)
+            statements.computed = computed.columns
+            checked += computed.foreignKeys
+            report.evaluatedDefaults.formUnion(computed.foreignKeys.map(\.name))
+            findings = try checkStreamed(opened, statements, checked, &report, options, constraints: constraints, catalog: catalog)
             report.notExact += try hiddenSourceRows(input, opened)
         } else if inPlace, let select = opened.select {
             report.checkedInPlace = true

@@ -1,0 +1,78 @@
+import PostgresClient
+
+/// FKs whose key the input gives in part, the rest left to DEFAULTs, validated read-only:
+/// the multi-tenant shape, `(tenant_id DEFAULT 1, org) REFERENCES org (tenant_id, code)`
+/// with only `org` in the input (hostile review 17: the standby named the FK and said would
+/// load where PostgreSQL's check stops the load). Each batch computes the defaulted
+/// columns as the insert does (`StreamedStatements.computed`), and the FK is checked as one
+/// the input gives. Only where the DEFAULT is the insert's value alone: built-in code that
+/// is not VOLATILE and no sequence, under no BEFORE INSERT trigger of the target (it runs
+/// first and may change the row), an FK declared on the target itself (not on one
+/// partition). A key wholly defaulted is evaluated once instead
+/// (Validator+StreamedDefaultedKeys.swift); a generated column, which may fail per row (a
+/// division by a zero the input gives), stays named.
+extension Validator {
+    /// The FKs so checked, and the columns each batch computes for them.
+    func computedKeys(plan: LoadPlan, catalog: Catalog, constraints: TargetConstraints, given: Set<String>)
+        throws -> (foreignKeys: [ForeignKey], columns: [(name: String, expression: SQL)]) {
+        let target = plan.target
+        guard constraints.beforeInsertTriggers.isEmpty else { return ([], []) }
+        let candidates = catalog.foreignKeys(of: target.name).filter { fk in
+            !fk.declared && !fk.columns.allSatisfy(given.contains) && fk.declaredOn == target.name && plan.routeCondition(of: fk) == nil
+                && fk.columns.contains(where: given.contains)
+        }
+        guard !candidates.isEmpty else { return ([], []) }
+        let reads = try expressionFacts(target)
+        var foreignKeys: [ForeignKey] = []
+        var columns: [(name: String, expression: SQL)] = []
+        for fk in candidates {
+            var computed: [(name: String, expression: SQL)] = []
+            for name in fk.columns where !given.contains(name) {
+                guard let column = target.column(name), let facts = reads[name], facts.safe, facts.reads.isSubset(of: given) else { break }
+                if column.isDatabaseGenerated || column.domainDefault && column.defaultExpression == nil {
+                    break
+                } else if let expression = column.defaultExpression, column.hasNonNullDefault {
+                    computed.append((name, "CAST((\(unsafeRaw: expression)) AS \(column.pinnedType))"))
+                } else {
+                    break
+                }
+            }
+            guard computed.count == fk.columns.filter({ !given.contains($0) }).count else { continue }
+            foreignKeys.append(fk)
+            for column in computed where !columns.contains(where: { $0.name == column.name }) { columns.append(column) }
+        }
+        return (foreignKeys, columns)
+    }
+
+    /// Per column of `table` with a DEFAULT: the columns of the table it reads (none for a
+    /// DEFAULT), and whether it is safe to compute per row here (built-in code only,
+    /// nothing VOLATILE, no sequence, no user type).
+    private func expressionFacts(_ table: Table) throws -> [String: (reads: Set<String>, safe: Bool)] {
+        let rows = try session.execute(
+            """
+            SELECT a.attname,
+                   pg_catalog.array_remove(ARRAY(
+                       SELECT r.attname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute r
+                         ON r.attrelid = d.refobjid AND r.attnum = d.refobjsubid
+                       WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
+                         AND d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND d.refobjid = ad.adrelid AND d.refobjsubid > 0
+                   ), a.attname) AS reads,
+                   NOT EXISTS (
+                       SELECT 1 FROM pg_catalog.pg_depend d
+                       LEFT JOIN pg_catalog.pg_class c ON d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.oid = d.refobjid
+                       LEFT JOIN pg_catalog.pg_proc p ON d.refclassid = CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND p.oid = d.refobjid
+                       WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
+                         AND (c.relkind = 'S' OR p.oid IS NOT NULL
+                              OR d.refclassid NOT IN (CAST('pg_catalog.pg_class' AS pg_catalog.regclass), CAST('pg_catalog.pg_collation' AS pg_catalog.regclass)))
+                   ) AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) !~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate|timeofday|txid_current)'
+                   AS safe
+            FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+            WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND NOT a.attisdropped
+            """).rows
+        var facts: [String: (reads: Set<String>, safe: Bool)] = [:]
+        for row in rows {
+            facts[try row.string("attname")] = (Set(row.array("reads").compactMap { $0 }), row.bool("safe"))
+        }
+        return facts
+    }
+}
