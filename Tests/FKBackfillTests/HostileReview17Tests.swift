@@ -120,4 +120,41 @@ import TestSupport
         #expect(report.foreignKeys.first { $0.name == "fact_tenant_id_org_fkey" }?.missingKeys == missing, "\(report.foreignKeys)")
         #expect(!report.notExact.contains { $0.contains("filled by their DEFAULT") }, "\(report.notExact)")
     }
+
+    /// Verdicts the standby now reaches as the dry run does: a target that is itself a
+    /// partition, with a row outside its bounds (evaluated per batch like a CHECK); a
+    /// parent's NOT NULL generated column over a column its new rows leave NULL.
+    @Test(arguments: [
+        ("""
+         CREATE TABLE org (code text PRIMARY KEY);
+         CREATE TABLE fact (month date NOT NULL, org text REFERENCES org, amount numeric) PARTITION BY RANGE (month);
+         CREATE TABLE fact_2024_11 PARTITION OF fact FOR VALUES FROM ('2024-11-01') TO ('2024-12-01') PARTITION BY LIST (org);
+         CREATE TABLE fact_2024_11_g PARTITION OF fact_2024_11 FOR VALUES IN ('G1', 'G2');
+         """, "fact_2024_11_g", "month,org,amount\n2024-11-01,G1,1\n2024-12-01,G1,2\n2024-11-02,G3,3\n", "partition bounds of fact_2024_11_g"),
+        ("""
+         CREATE TABLE org (code text PRIMARY KEY);
+         CREATE TABLE fact (month date NOT NULL, org text REFERENCES org, amount numeric) PARTITION BY RANGE (month);
+         CREATE TABLE fact_2024_11 PARTITION OF fact FOR VALUES FROM ('2024-11-01') TO ('2024-12-01');
+         """, "fact_2024_11", "month,org,amount\n2024-11-01,G1,1\n2024-11-30,G2,2\n", nil),
+        ("""
+         CREATE TABLE project (code text PRIMARY KEY, name text, slug text GENERATED ALWAYS AS (lower(name)) STORED NOT NULL);
+         CREATE TABLE issue (id int PRIMARY KEY, project text REFERENCES project);
+         """, "issue", "id,project\n1,PRJ1\n", "generated column slug of {s}.project comes out NULL"),
+    ] as [(String, String, String, String?)])
+    func theStandbyReachesTheDryRunsVerdict(_ schema: String, _ table: String, _ csv: String, _ reason: String?) throws {
+        let db = try TestDatabase()
+        try db.run(schema)
+        let loads = (try? db.load(table, csv: csv) { $0.dryRun = true }) != nil
+        #expect(loads == (reason == nil))
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let report = try Validator(connection: standby).run(
+            table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+        #expect(report.wouldLoad == loads, "\(report.foreignKeys) \(report.columns) \(report.notExact)")
+        #expect(!report.notExact.contains { $0.contains("partition constraint is not evaluated") || $0.contains("generated columns of new rows") }, "\(report.notExact)")
+        if let reason = reason?.replacingOccurrences(of: "{s}", with: db.schema) {
+            let said = report.columns.map(\.detail) + report.foreignKeys.flatMap(\.reasons)
+            #expect(said.contains { $0.contains(reason) }, "\(said)")
+        }
+    }
 }

@@ -41,6 +41,9 @@ extension Validator {
         }
         // Rules and triggers that keep the new rows out (Validator+ParentDroppedRows.swift).
         tests += try droppedRowTests(parent)
+        for (column, expression) in try generatedNullTests(parent) {
+            tests.append(("generated column \(column) of \(parent.table.name.display) comes out NULL, which its NOT NULL refuses,", "NOT ((\(unsafeRaw: expression)) IS NOT NULL)", false))
+        }
         // The new rows' own FKs at their DEFAULTs (Validator+ParentDefaultedKeys.swift).
         var reasons = try parentDefaultedKeyStops(parent, plan: plan, catalog: catalog).values.compactMap { $0 }.sorted()
         let shown = fk.referencedColumns.map { "CAST(new.\(ident: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ")
@@ -117,5 +120,22 @@ extension Validator {
     func routingEvaluated(_ parent: ParentPlan, target: TableName) throws -> Bool {
         guard parent.table.kind == .partitioned, directlyFed(parent, target: target) else { return false }
         return try PartitionRoutes.unroutable(parent.table, given: Set(parent.keyColumns), on: session) != nil
+    }
+
+    /// `parent`'s NOT NULL generated columns whose expression reads only the key and the
+    /// columns the new rows leave NULL, with built-in code (hostile review 17: `slug …
+    /// GENERATED ALWAYS AS (lower(name)) STORED NOT NULL`, name left NULL, refused at the
+    /// load's insert): each as (column, expression). None under a BEFORE INSERT trigger,
+    /// which runs first and may set what the expression reads.
+    func generatedNullTests(_ parent: ParentPlan) throws -> [(column: String, expression: String)] {
+        let generated = parent.table.columns.filter { $0.generatedExpression != nil && $0.refusesNull }
+        guard !generated.isEmpty,
+              try !ParentHooks.read(parent.table, routing: false, on: session).contains(where: { $0.hasPrefix("trigger ") }) else { return [] }
+        let known = Set(parent.keyColumns + Self.leftNull(parent).map(\.name))
+        let facts = try expressionFacts(parent.table)
+        return generated.compactMap { column in
+            guard let read = facts[column.name], read.safe, read.reads.isSubset(of: known), let expression = column.generatedExpression else { return nil }
+            return (column.name, expression)
+        }
     }
 }

@@ -155,7 +155,9 @@ extension Validator {
             // expression, or on a column the insert fills, is the insert's to route.
             reasons.append("rows no partition of \(target.display) accepts are not looked for: its partition key is an expression or a column the insert fills")
         }
-        if let whole = plan.target.partitionOf {
+        // Streamed, the batches evaluate the bounds over columns the input gives (Validator+PartitionBounds).
+        if let whole = plan.target.partitionOf,
+           try !(streamed && partitionBoundsCheck(plan.target).map { $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) } == true) {
             reasons.append("\(target.display) is a partition of \(whole.display): its partition constraint is not evaluated")
         }
         if constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) }),

@@ -55,7 +55,9 @@ extension Validator {
             if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
                 reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
             }
-            let generated = parent.table.columns.filter { $0.generatedExpression != nil }.map(\.name)
+            // Those that come out NULL in a NOT NULL column are found from the keys (Validator+ParentNewRows).
+            let nullsFound = streamed && directlyFed(parent, target: plan.target.name) ? Set(try generatedNullTests(parent).map(\.column)) : []
+            let generated = parent.table.columns.filter { $0.generatedExpression != nil && !nullsFound.contains($0.name) }.map(\.name)
             if !generated.isEmpty {
                 reasons.append("generated columns of new rows of \(name) (\(generated.joined(separator: ", "))) are computed by their insert, not evaluated")
             }

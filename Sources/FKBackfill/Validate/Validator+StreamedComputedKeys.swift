@@ -44,10 +44,10 @@ extension Validator {
         return (foreignKeys, columns)
     }
 
-    /// Per column of `table` with a DEFAULT: the columns of the table it reads (none for a
-    /// DEFAULT), and whether it is safe to compute per row here (built-in code only,
-    /// nothing VOLATILE, no sequence, no user type).
-    private func expressionFacts(_ table: Table) throws -> [String: (reads: Set<String>, safe: Bool)] {
+    /// Per column of `table` with a DEFAULT or a generation expression: the columns of the
+    /// table it reads, and whether it is safe to compute here (built-in code only, nothing
+    /// VOLATILE, no sequence, no user type).
+    func expressionFacts(_ table: Table) throws -> [String: (reads: Set<String>, safe: Bool)] {
         let rows = try session.execute(
             """
             SELECT a.attname,
