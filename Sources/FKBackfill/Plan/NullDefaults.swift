@@ -15,7 +15,7 @@ enum NullDefaults {
     /// The names of `columns` of `table` (NOT NULL, left out of the insert, with a
     /// DEFAULT) whose DEFAULT gives NULL now.
     static func names(_ columns: [Column], of table: Table, on session: Session) throws -> Set<String> {
-        let candidates = columns.filter { $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated }
+        let candidates = columns.filter { $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !neverNull($0.defaultExpression ?? "") }
         guard !candidates.isEmpty else { return [] }
         let volatile = try ColumnDefaults.volatileColumns(of: table, on: session)
         let evaluated = candidates.filter { !volatile.contains($0.name) }
@@ -33,6 +33,20 @@ enum NullDefaults {
         }
         guard let row else { return [] }
         return Set(evaluated.enumerated().filter { row.bool("n\($0.offset)") }.map(\.element.name))
+    }
+
+    /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,
+    /// `CURRENT_TIMESTAMP`), as the catalog deparses it: never NULL, not asked of the server
+    /// (an audit of 1,400 tables would ask it of every stamped column).
+    static func neverNull(_ expression: String) -> Bool {
+        let cast = #"(::[a-z ]+(\([0-9, ]+\))?(\[\])?)?"#
+        let patterns = [
+            #"^'(?:[^']|'')*'"# + cast + "$",
+            #"^\(?-?[0-9]+(\.[0-9]+)?\)?"# + cast + "$",
+            "^(true|false)$",
+            #"^(now\(\)|CURRENT_(TIMESTAMP|DATE|TIME|USER|ROLE)|LOCALTIMESTAMP|LOCALTIME|SESSION_USER|statement_timestamp\(\)|transaction_timestamp\(\))"# + cast + "$",
+        ]
+        return patterns.contains { expression.range(of: $0, options: .regularExpression) != nil }
     }
 
     /// `parent`'s columns its new rows leave to a DEFAULT that gives NULL now; none where
