@@ -108,7 +108,7 @@ struct Coverage {
             && planned.source != .uncovered {
             found.append("\(name.display).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) is NOT NULL but its rule leaves it NULL")
         }
-        found += try NullDefaults.parentNames(parent, on: session).map { NullDefaults.parentReason(name, $0) }
+        found += try NullDefaults.parentNames(parent, on: session, cache: &checkCache.nullDefaults).map { NullDefaults.parentReason(name, $0) }
         // Code on INSERT that assigns the key or drops the row: the load reads the keys
         // back and stops when they are not the keys asked for.
         for key in parent.keyColumns {
@@ -280,4 +280,6 @@ struct Coverage {
 /// audit asks the same parents' checks once per referencing table otherwise.
 struct CheckCache {
     var passes: [String: Bool] = [:]
+    /// Per table, its NOT NULL columns whose DEFAULT gives NULL (`NullDefaults`).
+    var nullDefaults: [UInt32: Set<String>] = [:]
 }

@@ -197,7 +197,8 @@ extension LoadRun {
                 blockers.append("\(name).\(quoteIdentifier(planned.column.name, style: .whenNeeded)) "
                     + "is NOT NULL but its rule leaves it NULL (\(counted(missing, "new row")) needed)")
             }
-            for column in try NullDefaults.parentNames(parent, on: session) {
+            var cache: [UInt32: Set<String>] = [:]
+            for column in try NullDefaults.parentNames(parent, on: session, cache: &cache) {
                 blockers.append(NullDefaults.parentReason(parent.table.name, column) + " (\(counted(missing, "new row")) needed)")
             }
             // A NOT NULL column a BEFORE INSERT trigger of the parent fills is the

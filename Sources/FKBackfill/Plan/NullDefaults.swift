@@ -2,37 +2,55 @@ import PostgresClient
 
 /// NOT NULL columns an insert leaves to a DEFAULT that gives NULL in this session.
 ///
-/// An application schema stamps its rows from a setting (Odoo-like `create_uid NOT NULL
-/// DEFAULT current_setting('app.uid', true)`): a session that has not set it gets NULL,
-/// and PostgreSQL refuses every row the DEFAULT fills. The load found that at its insert
-/// and validate, staged or read-only, said "would load" (hostile review 17). A DEFAULT
-/// that takes no sequence value and calls nothing VOLATILE is evaluated once, here, the
-/// way the insert would (built-ins as the catalog bound them, the user's code on the
-/// user's path): NULL is then what the insert stores, before the row's BEFORE triggers.
-/// A VOLATILE DEFAULT is not called (a sequence would advance); one that fails here is
-/// left to the insert.
+/// An application schema stamps its rows from a setting (`create_uid NOT NULL DEFAULT
+/// current_setting('app.uid', true)`): a session that has not set it gets NULL, and
+/// PostgreSQL refuses every row the DEFAULT fills. The load found that at its insert and
+/// validate, staged or read-only, said "would load" (hostile review 17). A DEFAULT of
+/// built-in code only — no function of the user's (whose body would find its names on the
+/// user's path, not the tool's: review 18), no sequence, nothing VOLATILE — is evaluated
+/// once, here: its tree was bound when it was created, so its deparsed text means the same
+/// under the tool's pinned path. NULL means the datum itself, as NOT NULL tests it (a row
+/// of NULL fields, `'(,)'`, is not NULL there: `num_nulls`, not `IS NULL`). One that fails
+/// here is left to the insert. A constant or the clock is never asked (`neverNull`).
 enum NullDefaults {
-    /// The names of `columns` of `table` (NOT NULL, left out of the insert, with a
-    /// DEFAULT) whose DEFAULT gives NULL now.
-    static func names(_ columns: [Column], of table: Table, on session: Session) throws -> Set<String> {
-        let candidates = columns.filter { $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !neverNull($0.defaultExpression ?? "") }
+    /// The names of `table`'s NOT NULL columns with a DEFAULT that gives NULL now.
+    static func names(of table: Table, on session: Session) throws -> Set<String> {
+        let candidates = table.columns.filter {
+            $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !neverNull($0.defaultExpression ?? "")
+        }
         guard !candidates.isEmpty else { return [] }
-        let volatile = try ColumnDefaults.volatileColumns(of: table, on: session)
-        let evaluated = candidates.filter { !volatile.contains($0.name) }
+        let builtIn = try builtInDefaults(of: table, on: session)
+        let evaluated = candidates.filter { builtIn.contains($0.name) }
         guard !evaluated.isEmpty else { return [] }
         let tests = evaluated.enumerated().map { index, column -> SQL in
-            "(\(unsafeRaw: column.defaultExpression ?? "NULL")) IS NULL AS n\(int: index)"
+            "pg_catalog.num_nulls(\(unsafeRaw: column.defaultExpression ?? "NULL")) OPERATOR(pg_catalog.=) 1 AS n\(int: index)"
         }
         let row: Row?
         do {
-            row = try session.savepoint {
-                try session.underUserCodePath { try session.execute("SELECT \(tests.joined(separator: ", "))").rows.first }
-            }
+            row = try session.savepoint { try session.execute("SELECT \(tests.joined(separator: ", "))").rows.first }
         } catch let error as PostgresError where error.kind == .server {
             return []
         }
         guard let row else { return [] }
         return Set(evaluated.enumerated().filter { row.bool("n\($0.offset)") }.map(\.element.name))
+    }
+
+    /// `table`'s columns whose DEFAULT calls built-in code only, nothing VOLATILE, no sequence.
+    static func builtInDefaults(of table: Table, on session: Session) throws -> Set<String> {
+        Set(try session.execute(
+            """
+            SELECT a.attname FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+            WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
+              AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) !~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate|timeofday|txid_current)'
+              AND NOT EXISTS (
+                  SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
+                    AND d.refclassid NOT IN (CAST('pg_catalog.pg_class' AS pg_catalog.regclass), CAST('pg_catalog.pg_collation' AS pg_catalog.regclass)))
+              AND NOT EXISTS (
+                  SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid = d.refobjid
+                  WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
+                    AND d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.relkind = 'S')
+            """).rows.map { try $0.string("attname") })
     }
 
     /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,
@@ -50,11 +68,18 @@ enum NullDefaults {
     }
 
     /// `parent`'s columns its new rows leave to a DEFAULT that gives NULL now; none where
-    /// a BEFORE INSERT trigger or a rule on INSERT may fill the column or take the row first.
-    static func parentNames(_ parent: ParentPlan, on session: Session) throws -> [String] {
+    /// a BEFORE INSERT trigger or a rule on INSERT may fill the column or take the row
+    /// first. `cache`: per table, what `names` found (an audit asks of a hub table once).
+    static func parentNames(_ parent: ParentPlan, on session: Session, cache: inout [UInt32: Set<String>]) throws -> [String] {
         let inserted = Set(parent.insertedColumns.map(\.column.name))
-        let left = parent.table.columns.filter { $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !inserted.contains($0.name) }
-        let givingNull = try names(left, of: parent.table, on: session)
+        let all: Set<String>
+        if let known = cache[parent.table.oid] {
+            all = known
+        } else {
+            all = try names(of: parent.table, on: session)
+            cache[parent.table.oid] = all
+        }
+        let givingNull = all.subtracting(inserted)
         guard !givingNull.isEmpty, try ParentHooks.read(parent.table, routing: false, on: session).isEmpty else { return [] }
         return givingNull.sorted()
     }

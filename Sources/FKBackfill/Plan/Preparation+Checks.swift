@@ -13,7 +13,9 @@ extension Preparation {
     ) throws -> [Column] {
         guard constraints.beforeInsertTriggers.isEmpty else { return [] }
         let left = target.columns.filter { $0.notNull && !$0.isDatabaseGenerated && !inputColumns.contains($0.name) }
-        let givingNull = try NullDefaults.names(left, of: target, on: session)
+        // A rule on INSERT may put the row elsewhere, DEFAULT and all (review 18): not judged.
+        let rules = constraints.otherHooks.contains { $0.hasPrefix("rule ") }
+        let givingNull = left.contains(where: \.hasNonNullDefault) && !rules ? try NullDefaults.names(of: target, on: session) : []
         return left.filter { !$0.hasNonNullDefault || givingNull.contains($0.name) }
     }
 

@@ -55,9 +55,9 @@ extension Validator {
             if let triggers = facts.triggers[parent.table.name], !triggers.isEmpty {
                 reasons.append("triggers on \(name) (\(triggers.joined(separator: ", "))) run on its new rows and are not tried")
             }
-            // Those that come out NULL in a NOT NULL column are found from the keys (Validator+ParentNewRows).
-            let nullsFound = streamed && directlyFed(parent, target: plan.target.name) ? Set(try generatedNullTests(parent).map(\.column)) : []
-            let generated = parent.table.columns.filter { $0.generatedExpression != nil && !nullsFound.contains($0.name) }.map(\.name)
+            // Named even where one that comes out NULL is found from the keys
+            // (Validator+ParentNewRows): the expression may also fail (review 18).
+            let generated = parent.table.columns.filter { $0.generatedExpression != nil }.map(\.name)
             if !generated.isEmpty {
                 reasons.append("generated columns of new rows of \(name) (\(generated.joined(separator: ", "))) are computed by their insert, not evaluated")
             }
@@ -95,10 +95,15 @@ extension Validator {
     }
 
     /// What may refuse fill_null_only's UPDATE of `parent`'s existing rows: its CHECK
-    /// constraints, triggers and rules on UPDATE (hostile review 17: the load stopped
+    /// constraints, unique indexes over other columns than the key, domains, triggers and
+    /// rules on UPDATE (hostile review 17: the load stopped
     /// on a CHECK of a filled column, the standby said would load); nil when none.
     static func fillRefusers(_ parent: ParentPlan, facts: TableFacts, on session: Session) throws -> String? {
         var found = (facts.checks[parent.table.name] ?? []).map { "CHECK \($0.name)" }
+        // A unique index over a filled column, a domain's CHECK (review 18).
+        let keyColumns = Set(parent.keyColumns)
+        found += (facts.indexes[parent.table.name] ?? []).filter { ($0.unique || $0.partialUnique) && !$0.columns.allSatisfy(keyColumns.contains) }.map { "unique index \($0.name)" }
+        found += parent.columns.filter { $0.column.domainBaseType != nil && !keyColumns.contains($0.column.name) }.map { "the domain of \($0.column.name)" }
         found += try session.execute(
             """
             SELECT 'trigger ' || t.tgname AS what FROM pg_catalog.pg_trigger t

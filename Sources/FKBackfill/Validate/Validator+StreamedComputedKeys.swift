@@ -31,8 +31,11 @@ extension Validator {
                 guard let column = target.column(name), let facts = reads[name], facts.safe, facts.reads.isSubset(of: given) else { break }
                 if column.isDatabaseGenerated || column.domainDefault && column.defaultExpression == nil {
                     break
-                } else if let expression = column.defaultExpression, column.hasNonNullDefault {
-                    computed.append((name, "CAST((\(unsafeRaw: expression)) AS \(column.pinnedType))"))
+                } else if column.hasNonNullDefault, let values = try defaultValues([column]) {
+                    // A DEFAULT reads no column: one value for every row, evaluated once
+                    // (one that raises, `current_setting('app.tenant')` unset, would fail
+                    // every batch: review 18; left to the insert, and named).
+                    computed.append((name, "CAST(\(bind: values[0]) AS \(column.pinnedType))"))
                 } else {
                     break
                 }
