@@ -42,7 +42,7 @@ extension Validator {
         // Rules and triggers that keep the new rows out (Validator+ParentDroppedRows.swift).
         tests += try droppedRowTests(parent)
         for (column, expression) in try generatedNullTests(parent) {
-            tests.append(("generated column \(column) of \(parent.table.name.display) comes out NULL, which its NOT NULL refuses,", "NOT ((\(unsafeRaw: expression)) IS NOT NULL)", false))
+            tests.append(("generated column \(column) of \(parent.table.name.display) comes out NULL, which its NOT NULL refuses,", "NOT (pg_catalog.num_nulls(\(unsafeRaw: expression)) OPERATOR(pg_catalog.=) 0)", false))
         }
         // The new rows' own FKs at their DEFAULTs (Validator+ParentDefaultedKeys.swift).
         var reasons = try parentDefaultedKeyStops(parent, plan: plan, catalog: catalog).values.compactMap { $0 }.sorted()
