@@ -90,6 +90,17 @@ extension Column {
         return SQL(unsafeRaw: base)
     }
 
+    /// The type a value derived for a new row is computed in: `pinnedType`, but a bounded
+    /// `varchar(n)` or `char(n)` unbounded, so that the insert's own assignment applies
+    /// PostgreSQL's rule — a longer value is refused (22001) unless what is beyond `n` is
+    /// spaces — where an explicit cast cut it silently (hostile review 17).
+    var derivedValueType: SQL {
+        let pinned = pinnedType.description
+        if pinned.hasPrefix("character varying("), pinned.hasSuffix(")") { return "pg_catalog.varchar" }
+        if pinned.hasPrefix("character("), pinned.hasSuffix(")") { return "pg_catalog.bpchar" }
+        return pinnedType
+    }
+
     /// `value` under the column's own collation where it has one its type lacks: a copy of
     /// the value typed by the type alone (a stage, a batch, a new row cast here) compares
     /// as the table does only so.

@@ -51,6 +51,21 @@ extension LoadRun {
                 for name in missing where !leftOut.contains(name) { leftOut.append(name) }
                 tests.append(("fails CHECK \(check.name)", "NOT (\(check.sql))"))
             }
+            // A value longer than a varchar(n) or char(n) column: the insert's assignment
+            // refuses it (22001) unless what is beyond n is spaces (derived values are
+            // computed unbounded: `Column.derivedValueType`).
+            var raws: [SQL] = []
+            for (index, pair) in zip(columns, sql.insertedValues(parent)).enumerated() {
+                let (column, value) = pair
+                guard case .key = column.source else {
+                    guard let limit = TextStaging.maxLength(column.column) else { continue }
+                    let raw: SQL = "_fkb_raw_\(int: index)"
+                    raws.append(", CAST(\(value) AS pg_catalog.text) AS \(raw)")
+                    tests.append(("\(column.column.name) gets a value longer than \(limit) characters",
+                                  "pg_catalog.length(pg_catalog.rtrim(p.\(raw), ' ')) OPERATOR(pg_catalog.>) \(int: limit)"))
+                    continue
+                }
+            }
             guard !tests.isEmpty else { continue }
             let defaults = leftOut.map { name -> SQL in
                 let column = parent.table.columns.first { $0.name == name }
@@ -63,7 +78,7 @@ extension LoadRun {
             }
             let counted = tests.enumerated().map { index, test -> SQL in "count(*) FILTER (WHERE \(test.condition)) AS c\(int: index)" }
             let row = try session.execute(
-                "SELECT \(counted.joined(separator: ", ")) FROM (SELECT \(values.joined(separator: ", "))\(defaults.joined()) "
+                "SELECT \(counted.joined(separator: ", ")) FROM (SELECT \(values.joined(separator: ", "))\(defaults.joined())\(raws.joined()) "
                     + "FROM \(LoadStatements.values(parent.index)) v WHERE v._fkb_missing) p").rows[0]
             for (index, test) in tests.enumerated() {
                 let n = row.int("c\(index)") ?? 0

@@ -81,7 +81,7 @@ extension LoadStatements {
                 derived.append("\(derivation(planned)) AS \(name)")
                 continue
             }
-            derived.append("CAST(m\(int: index + 1).v AS \(planned.column.pinnedType)) AS \(name)")
+            derived.append("CAST(m\(int: index + 1).v AS \(planned.column.derivedValueType)) AS \(name)")
         }
         var same: SQL = ""
         if let shared = sharedKeyColumns(of: parent) {

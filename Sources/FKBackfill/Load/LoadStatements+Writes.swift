@@ -9,11 +9,11 @@ extension LoadStatements {
         case .staged(let source, _):
             // Cast to the parent column's type: an input column the target lacks is staged
             // as text when parents of different types share its name.
-            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(identifier(source))) AS \(column.column.pinnedType))"
+            return "CAST(mode() WITHIN GROUP (ORDER BY s.\(identifier(source))) AS \(column.column.derivedValueType))"
         case .rule(let rule):
             switch rule.source {
-            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(identifier(source))")) AS \(column.column.pinnedType))"
-            case .value(let value): return "CAST(\(constant(value)) AS \(column.column.pinnedType))"
+            case .from(let source, let pick): return "CAST(\(aggregate(pick, of: "s.\(identifier(source))")) AS \(column.column.derivedValueType))"
+            case .value(let value): return "CAST(\(constant(value)) AS \(column.column.derivedValueType))"
             case .template(let template):
                 let parts = TemplateParts.parse(template).map { part -> SQL in
                     switch part {
@@ -21,7 +21,7 @@ extension LoadStatements {
                     case .placeholder(let name): "CAST(\(aggregate(.first, of: "s.\(identifier(name))")) AS text)"
                     }
                 }
-                return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.pinnedType))"
+                return "CAST(concat(\(parts.joined(separator: ", "))) AS \(column.column.derivedValueType))"
             case .sql(let expression):
                 // Safe as raw text: the rules file is the user's configuration, and
                 // SQLExpressionCheck compiled this expression on the server first and
@@ -82,7 +82,7 @@ extension LoadStatements {
     /// The value of each of `insertedColumns` in a new row, over `fkb_val_N v`.
     func insertedValues(_ parent: ParentPlan) -> [SQL] {
         parent.insertedColumns.map { column -> SQL in
-            if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.pinnedType))" }
+            if let mark = column.mark { return "CAST(\(constant(mark)) AS \(column.column.derivedValueType))" }
             if column.deferredUntilCycleLoaded { return "NULL" }
             let value = valueExpression(of: column.column.name, in: parent) ?? "NULL"
             if appendsJSON(column) {

@@ -1,0 +1,46 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// A value derived for a new parent row longer than its `varchar(n)` or `char(n)` column:
+/// PostgreSQL's INSERT of it is refused (22001) unless what is beyond `n` is spaces. The
+/// derivation cast it to the column's type and cut it (`a very long plan name indeed`
+/// stored as `a very lon`: hostile review 17). Now derived values are computed unbounded
+/// (`Column.derivedValueType`) and the new-row check both the load and validate run
+/// refuses the longer ones before anything is written; trailing spaces are cut, as
+/// PostgreSQL cuts them.
+@Suite(.timeLimit(.minutes(5))) struct DerivedLengthTests {
+    func setUp() throws -> TestDatabase {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (plan_code varchar(10) PRIMARY KEY, plan_name varchar(10), grade char(2));
+            CREATE TABLE fact (id int PRIMARY KEY, plan_code varchar(10) REFERENCES plan, plan_name varchar(200), grade text);
+            """)
+        return db
+    }
+
+    @Test func aLongerValueStopsTheLoadAndValidateSaysSo() throws {
+        let db = try setUp()
+        let csv = "id,plan_code,plan_name,grade\n1,P1,a very long plan name indeed,A\n2,P2,short,B\n"
+        let error = #expect(throws: FKBackfillError.self) { try db.load("fact", csv: csv) }
+        #expect(error?.kind == .blocked, "\(String(describing: error))")
+        #expect(error?.details.contains { $0.contains("plan_name gets a value longer than 10 characters") } == true, "\(String(describing: error))")
+        #expect(try db.values("SELECT count(*) FROM plan") == [["0"]])
+        let report = try Validator(connection: db.connection).run(
+            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+        #expect(!report.wouldLoad)
+        // PostgreSQL says the same of the value itself.
+        #expect(throws: PostgresError.self) { try db.run("INSERT INTO plan VALUES ('P9', 'a very long plan name indeed')") }
+    }
+
+    /// What fits loads as before; spaces beyond `n` are cut, as PostgreSQL's assignment does.
+    @Test func whatFitsLoads() throws {
+        let db = try setUp()
+        let csv = "id,plan_code,plan_name,grade\n1,P1,exactly 10,A\n2,P2,spaced    \"  \",BC\n"
+        let quoted = csv.replacingOccurrences(of: "spaced    \"  \"", with: "\"spaced      \"")
+        #expect(try db.load("fact", csv: quoted).inserted == 2)
+        #expect(try db.values("SELECT plan_code, plan_name, grade FROM plan ORDER BY plan_code") == [["P1", "exactly 10", "A "], ["P2", "spaced    ", "BC"]])
+    }
+}
