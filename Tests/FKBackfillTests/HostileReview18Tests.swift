@@ -73,4 +73,38 @@ import TestSupport
             table: "\(db.schema).fact", input: .csv(path: try db.csvFile("id,code,kind\n1,A,bad\n2,B,bad\n"), options: CSVOptions()), options: options)
         #expect(report.notExact.contains { $0.hasPrefix("existing rows of \(db.schema).plan are filled by an UPDATE (mode: fill_null_only) that ") }, "\(report.notExact)")
     }
+
+    /// A target that is itself a partition, a row outside its bounds: the load sets it
+    /// aside as a CHECK's (it failed at the insert, without a line), so `--max-rejects`
+    /// loads the rest; the staged validate and the standby say what the load does.
+    @Test(arguments: [0, 5])
+    func aRowOutsideAPartitionTargetsBoundsIsSetAside(_ maxRejects: Int) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE f (region text, id int, amt int CHECK (amt > 0)) PARTITION BY LIST (region);
+            CREATE TABLE f_eu PARTITION OF f FOR VALUES IN ('eu');
+            """)
+        let csv = "region,id,amt\neu,1,1\nus,2,1\n"
+        var options = ValidateOptions()
+        options.maxRejects = maxRejects
+        let staged = try Validator(connection: db.connection).run(
+            table: "\(db.schema).f_eu", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let readOnly = try Validator(connection: standby).run(
+            table: "\(db.schema).f_eu", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        if maxRejects == 0 {
+            let error = #expect(throws: FKBackfillError.self) { try db.load("f_eu", csv: csv) }
+            #expect(error?.message.hasSuffix(":3: outside the bounds of partition \(db.schema).f_eu, nothing was written") == true,
+                    "\(String(describing: error))")
+            #expect(!staged.wouldLoad)
+            #expect(!readOnly.wouldLoad, "\(readOnly.columns) \(readOnly.notExact)")
+        } else {
+            let report = try db.load("f_eu", csv: csv) { $0.maxRejects = maxRejects }
+            #expect(report.inserted == 1 && report.rejected == 1)
+            #expect(staged.wouldLoad, "\(String(describing: staged.prediction))")
+            #expect(readOnly.wouldLoad, "\(readOnly.columns) \(readOnly.notExact)")
+        }
+        #expect(!readOnly.notExact.contains { $0.contains("partition constraint is not evaluated") }, "\(readOnly.notExact)")
+    }
 }

@@ -157,8 +157,7 @@ extension Validator {
         }
         // Streamed, the batches evaluate the bounds over columns the input gives (Validator+PartitionBounds).
         if let whole = plan.target.partitionOf,
-           // Not with --max-rejects: the load sets no such row aside, PostgreSQL refuses it (review 18).
-           try !(streamed && !rejects && partitionBoundsCheck(plan.target).map { $0.columns.allSatisfy(given.contains) && !triggered($0.columns) } == true) {
+           try !(streamed && partitionBoundsCheck(plan.target).map { $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) } == true) {
             reasons.append("\(target.display) is a partition of \(whole.display): its partition constraint is not evaluated")
         }
         if constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) }),

@@ -47,7 +47,7 @@ extension Validator {
         // The target's own refusals: its CHECKs, routing, unique keys (Validator+StreamedTargetRows.swift).
         let target = sql.plan.target
         let targetChecks = sql.targetRowChecks(checks: (try TableFacts.checks(of: [target], on: session)[target.name] ?? [])
-                                                   + (sql.rejects ? [] : try partitionBoundsCheck(target).map { [$0] } ?? []), constraints: constraints)
+                                                   + (try partitionBoundsCheck(target).map { [$0] } ?? []), constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
         var repeats = uniqueTallies(sql, constraints)
         repeats += try selfKeyTrackers(checked, sql, constraints, tallied: repeats, notExact: &report.notExact)
