@@ -43,4 +43,29 @@ import TestSupport
         #expect(try db.load("fact", csv: quoted).inserted == 2)
         #expect(try db.values("SELECT plan_code, plan_name, grade FROM plan ORDER BY plan_code") == [["P1", "exactly 10", "A "], ["P2", "spaced    ", "BC"]])
     }
+
+    /// A template's text longer than the column: refused as PostgreSQL refuses it (it was
+    /// cut: `plan Plan on`); the standby, which does not build templates, names it.
+    @Test func aTemplateLongerThanItsColumn() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, label varchar(12) NOT NULL);
+            CREATE TABLE fact (id int PRIMARY KEY, code text REFERENCES plan, name text);
+            """)
+        let rules = try RulesParser.parse("tables:\n  \(db.schema).plan:\n    columns:\n      label: { template: \"plan {name}\" }\n", file: "rules.yaml")
+        let csv = "id,code,name\n1,P1,Plan one\n2,P2,two\n"
+        let error = #expect(throws: FKBackfillError.self) { try db.load("fact", csv: csv) { $0.rules = rules } }
+        #expect(error?.details.contains { $0.contains("1 new rows of \(db.schema).plan: label gets a value longer than 12 characters") } == true,
+                "\(String(describing: error))")
+        var options = ValidateOptions()
+        options.rules = rules
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let report = try Validator(connection: standby).run(
+            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        #expect(report.notExact.contains { $0.hasPrefix("values derived for new rows of \(db.schema).plan (label) are cast to their column's type") },
+                "\(report.notExact)")
+        #expect(try db.load("fact", csv: "id,code,name\n1,P1,one\n") { $0.rules = rules }.inserted == 1)
+        #expect(try db.values("SELECT label FROM plan") == [["plan one"]])
+    }
 }

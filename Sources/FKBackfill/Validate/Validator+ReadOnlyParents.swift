@@ -123,6 +123,8 @@ extension Validator {
         switch planned.source {
         case .staged(let column, _): source = column
         case .rule(let rule):
+            // A template's text is cut by nothing: longer than a varchar(n), the insert refuses it.
+            if case .template = rule.source { return TextStaging.maxLength(planned.column) != nil || planned.column.domainBaseType != nil }
             guard case .from(let column, let pick) = rule.source else { return false }
             switch pick {
             case .first, .last, .min, .max, .mostFrequent, .maxBy, .minBy: source = column
