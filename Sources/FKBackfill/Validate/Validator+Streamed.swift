@@ -54,7 +54,8 @@ extension Validator {
         // Partial and expression unique indexes: a clash stops the load (Validator+StreamedIndexes.swift).
         var indexes = indexTallies(sql, constraints)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
-        let selfKeys = try selfReferences(checked, sql, repeats: repeats, options)
+        let selfKeys = try selfReferences(checked, sql, repeats: repeats, options,
+                                          singleBatch: opened.csv?.size.map { $0 <= Self.streamBatch && $0 <= Self.streamBatchBytes } ?? false)
         // FK columns the target's triggers assign: their values, for after the last batch (Validator+TargetKeyTriggers.swift).
         var keyTriggers = try targetKeyTriggers(checked, sql, constraints)
         for (index, _) in selfKeys { tallies[index].pending = [:] }

@@ -34,7 +34,7 @@ extension Validator {
     /// child columns of another type than the key's. (A target in a cycle with its parents
     /// streams too: `placeholdersAfterTarget` says where the load's order stops it.)
     func selfReferences(
-        _ checked: [ForeignKey], _ sql: StreamedStatements, repeats: [UniqueTally], _ options: ValidateOptions
+        _ checked: [ForeignKey], _ sql: StreamedStatements, repeats: [UniqueTally], _ options: ValidateOptions, singleBatch: Bool = false
     ) throws -> [(fk: Int, key: Int)] {
         let target = sql.plan.target
         var found: [(fk: Int, key: Int)] = []
@@ -50,13 +50,17 @@ extension Validator {
             // (`StreamedStatements.missingKeys`), the referenced key's texts those of rows
             // kept (`SetAside.kept`). Rows --replace-by deletes give none: with it the
             // table's keys wait for the last batch too (Validator+StreamedSelfReplace.swift).
-            if key == nil || !sameTypes {
+            // A file no bigger than one batch's records (a record takes a byte at least) is
+            // one batch: its keys are compared in the statement, with the FK's operators,
+            // and nothing needs following across batches (review 17: a citext
+            // self-reference of two rows was refused).
+            if (key == nil || !sameTypes) && !singleBatch {
                 why = "the target references itself, and the keys its rows give are not followed across batches by their text"
             } else {
                 why = nil
             }
             if let why { throw MustStage(reason: Self.stages(why)) }
-            if let key { found.append((index, key)) }
+            if let key, sameTypes || !singleBatch { found.append((index, key)) }
         }
         return found
     }
