@@ -264,7 +264,8 @@ import TestSupport
         let db = try TestDatabase()
         try schema(db)
         try db.run("CREATE TABLE node (id interval PRIMARY KEY, up interval REFERENCES node)")
-        let nodes = try db.csvFile("id,up\n1 day,\n2 days,24 hours\n")
+        // Bigger than one batch for sure (a file of one batch is compared in its statement: HostileReview17Tests).
+        let nodes = try db.csvFile("id,up\n1 day,\n2 days,24 hours\n" + (3...1500).map { "\($0) days,1 day\n" }.joined())
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
         let cases: [(String, String, ValidateOptions, String)] = [
