@@ -19,8 +19,8 @@ enum NullDefaults {
             $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !neverNull($0.defaultExpression ?? "")
         }
         guard !candidates.isEmpty else { return [] }
-        let builtIn = try builtInDefaults(of: table, on: session)
-        let evaluated = candidates.filter { builtIn.contains($0.name) }
+        let facts = try ColumnExpressions.facts(of: table, on: session)
+        let evaluated = candidates.filter { facts[$0.name]?.safe == true }
         guard !evaluated.isEmpty else { return [] }
         let tests = evaluated.enumerated().map { index, column -> SQL in
             "pg_catalog.num_nulls(\(unsafeRaw: column.defaultExpression ?? "NULL")) OPERATOR(pg_catalog.=) 1 AS n\(int: index)"
@@ -33,24 +33,6 @@ enum NullDefaults {
         }
         guard let row else { return [] }
         return Set(evaluated.enumerated().filter { row.bool("n\($0.offset)") }.map(\.element.name))
-    }
-
-    /// `table`'s columns whose DEFAULT calls built-in code only, nothing VOLATILE, no sequence.
-    static func builtInDefaults(of table: Table, on session: Session) throws -> Set<String> {
-        Set(try session.execute(
-            """
-            SELECT a.attname FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-            WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
-              AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) !~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate|timeofday|txid_current)'
-              AND NOT EXISTS (
-                  SELECT 1 FROM pg_catalog.pg_depend d
-                  WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
-                    AND d.refclassid NOT IN (CAST('pg_catalog.pg_class' AS pg_catalog.regclass), CAST('pg_catalog.pg_collation' AS pg_catalog.regclass)))
-              AND NOT EXISTS (
-                  SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid = d.refobjid
-                  WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
-                    AND d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.relkind = 'S')
-            """).rows.map { try $0.string("attname") })
     }
 
     /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,

@@ -23,11 +23,11 @@ extension Validator {
         let fed = { (name: TableName) in
             plan.parents.contains { $0.table.name == name && ($0.isTarget || $0.cycle != nil || $0.sources.contains { $0.origin == .staged }) }
         }
+        let volatile = try ColumnDefaults.volatileColumns(of: parent.table, on: session)
         for fk in fks where !fed(fk.referencedTable) {
             let columns = fk.columns.compactMap { parent.table.column($0) }
             guard columns.count == fk.columns.count, columns.allSatisfy({ !$0.isDatabaseGenerated && ($0.defaultExpression != nil || !$0.domainDefault) })
             else { continue }
-            let volatile = try ColumnDefaults.volatileColumns(of: parent.table, on: session)
             guard !columns.contains(where: { volatile.contains($0.name) }),
                   try rowSecurityActive(catalog.table(fk.referencedTable).map { [$0] } ?? []).isEmpty,
                   let values = try defaultValues(columns) else { continue }

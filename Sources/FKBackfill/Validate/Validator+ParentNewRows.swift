@@ -132,7 +132,7 @@ extension Validator {
         guard !generated.isEmpty,
               try !ParentHooks.read(parent.table, routing: false, on: session).contains(where: { $0.hasPrefix("trigger ") }) else { return [] }
         let known = Set(parent.keyColumns + Self.leftNull(parent).map(\.name))
-        let facts = try expressionFacts(parent.table)
+        let facts = try ColumnExpressions.facts(of: parent.table, on: session)
         return generated.compactMap { column in
             guard let read = facts[column.name], read.safe, read.reads.isSubset(of: known), let expression = column.generatedExpression else { return nil }
             return (column.name, expression)

@@ -22,7 +22,7 @@ extension Validator {
                 && fk.columns.contains(where: given.contains)
         }
         guard !candidates.isEmpty else { return ([], []) }
-        let reads = try expressionFacts(target)
+        let reads = try ColumnExpressions.facts(of: target, on: session)
         var foreignKeys: [ForeignKey] = []
         var columns: [(name: String, expression: SQL)] = []
         for fk in candidates {
@@ -45,37 +45,5 @@ extension Validator {
             for column in computed where !columns.contains(where: { $0.name == column.name }) { columns.append(column) }
         }
         return (foreignKeys, columns)
-    }
-
-    /// Per column of `table` with a DEFAULT or a generation expression: the columns of the
-    /// table it reads, and whether it is safe to compute here (built-in code only, nothing
-    /// VOLATILE, no sequence, no user type).
-    func expressionFacts(_ table: Table) throws -> [String: (reads: Set<String>, safe: Bool)] {
-        let rows = try session.execute(
-            """
-            SELECT a.attname,
-                   pg_catalog.array_remove(ARRAY(
-                       SELECT r.attname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute r
-                         ON r.attrelid = d.refobjid AND r.attnum = d.refobjsubid
-                       WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
-                         AND d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND d.refobjid = ad.adrelid AND d.refobjsubid > 0
-                   ), a.attname) AS reads,
-                   NOT EXISTS (
-                       SELECT 1 FROM pg_catalog.pg_depend d
-                       LEFT JOIN pg_catalog.pg_class c ON d.refclassid = CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND c.oid = d.refobjid
-                       LEFT JOIN pg_catalog.pg_proc p ON d.refclassid = CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) AND p.oid = d.refobjid
-                       WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
-                         AND (c.relkind = 'S' OR p.oid IS NOT NULL
-                              OR d.refclassid NOT IN (CAST('pg_catalog.pg_class' AS pg_catalog.regclass), CAST('pg_catalog.pg_collation' AS pg_catalog.regclass)))
-                   ) AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) !~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate|timeofday|txid_current)'
-                   AS safe
-            FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-            WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND NOT a.attisdropped
-            """).rows
-        var facts: [String: (reads: Set<String>, safe: Bool)] = [:]
-        for row in rows {
-            facts[try row.string("attname")] = (Set(row.array("reads").compactMap { $0 }), row.bool("safe"))
-        }
-        return facts
     }
 }
