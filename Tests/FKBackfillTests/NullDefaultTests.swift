@@ -42,6 +42,7 @@ import TestSupport
             let error = #expect(throws: FKBackfillError.self) { try db.load("invoice", csv: csv) }
             #expect(error?.kind == .blocked, "\(String(describing: error))")
             #expect(error?.details.contains { $0.hasPrefix("\(db.schema).company.create_uid is NOT NULL and left to its DEFAULT, which gives NULL") } == true)
+            #expect(error?.hint?.hasPrefix("give the column a rule") == true, "\(String(describing: error?.hint))")
             #expect(try db.values("SELECT count(*) FROM company") == [["1"]])
             for report in reports {
                 #expect(!report.wouldLoad)

@@ -164,6 +164,10 @@ extension LoadRun {
                 add("make one FK of the cycle nullable or DEFERRABLE, or add the cycle's rows first")
             } else if blocker.contains("its rules say mode:") {
                 add("let the rules insert rows into that table (mode), or add its rows first")
+            } else if blocker.contains("left to its DEFAULT, which gives NULL") {
+                // A DEFAULT is already there and gives NULL: another DEFAULT is not the cure.
+                add("give the column a rule in the rules file (a value: or a template), "
+                    + "or set what its DEFAULT reads (a setting, a function's table) before the load")
             } else if blocker.contains("placeholder rows of the target itself") {
                 add("give the column a rule (a value: or a template) or a DEFAULT, or make sure every key the rows reference is in the input or the table")
             } else {
