@@ -132,7 +132,10 @@ public enum CatalogReader {
             var column = Column(
                 name: name,
                 type: try row.string("type"),
-                notNull: row.bool("attnotnull"),
+                // A domain's NOT NULL refuses NULL as the column's does: every "left NULL"
+                // check (a parent's new rows, a target column the input lacks) must see it
+                // (hostile review 19: `label nonempty_text`, validate said would load).
+                notNull: row.bool("attnotnull") || row.bool("domain_not_null"),
                 defaultExpression: generated.isEmpty ? row["default_expression"] : nil,
                 identity: identity == "a" ? .always : identity == "d" ? .byDefault : nil,
                 generatedExpression: generated.isEmpty ? nil : row["default_expression"])

@@ -14,7 +14,9 @@ public struct Column: Sendable, Equatable {
     public var name: String
     /// The type with modifiers, as `format_type` prints it: `character varying(10)`, `numeric(18,4)`.
     public var type: String
-    /// Whether the column is `NOT NULL` (`attnotnull`; primary key columns are).
+    /// Whether the column refuses NULL: `attnotnull` (primary key columns are), or its
+    /// domain (or one under it) is `NOT NULL` (`domainNotNull`) — as the catalog reader
+    /// reads it; an insert that leaves it NULL fails either way.
     public var notNull: Bool
     /// The default expression, as `pg_get_expr` prints it.
     public var defaultExpression: String?

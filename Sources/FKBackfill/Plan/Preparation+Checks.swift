@@ -12,7 +12,10 @@ extension Preparation {
         from inputColumns: [String], of target: Table, constraints: TargetConstraints, on session: Session
     ) throws -> [Column] {
         guard constraints.beforeInsertTriggers.isEmpty else { return [] }
-        let left = target.columns.filter { $0.notNull && !$0.isDatabaseGenerated && !inputColumns.contains($0.name) }
+        // A column with no DEFAULT of its own takes its domain's, when the domain has one.
+        let left = target.columns.filter {
+            $0.notNull && !$0.isDatabaseGenerated && !inputColumns.contains($0.name) && !($0.defaultExpression == nil && $0.domainDefault)
+        }
         // A rule on INSERT may put the row elsewhere, DEFAULT and all (review 18): not judged.
         let rules = constraints.otherHooks.contains { $0.hasPrefix("rule ") }
         let givingNull = left.contains(where: \.hasNonNullDefault) && !rules ? try NullDefaults.names(of: target, on: session) : []
