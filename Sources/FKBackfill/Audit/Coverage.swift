@@ -164,6 +164,15 @@ struct Coverage {
                 found.append("new rows of \(name.display) need rows in \(grandparent.table.name.display), whose mode is \(grandparent.mode.rawValue)")
                 continue
             }
+            // Read-only, the values a new row gives its FK are not computed: a blank key, or
+            // one longer than the grandparent's key column, stops the load (`LoadRun.derivedKeyBlockers`).
+            if addsRows?(parent) == true, foreignKey.columns.contains(where: { column in
+                parent.columns.first { $0.column.name == column }.map { if case .key = $0.source { false } else { true } } ?? false
+            }) {
+                let note = "keys of \(grandparent.table.name.display) that new rows of \(name.display) give it (\(foreignKey.columns.joined(separator: ", "))) "
+                    + "are not checked: a blank one, or one longer than its key column, stops the load"
+                if !notes.contains(note) { notes.append(note) }
+            }
             let inherited = try reasons(for: grandparent.index, visiting: visiting.union([index]))
             found += inherited.map { "new rows of \(name.display) need rows in \(grandparent.table.name.display): \($0)" }
         }
@@ -256,22 +265,29 @@ struct Coverage {
         (facts.indexes[parent.table.name] ?? []).filter(\.unique).compactMap { index in
             guard !index.columns.contains(where: parent.keyColumns.contains) else { return nil }
             let constant = index.columns.allSatisfy { name in
-                guard let column = parent.columns.first(where: { $0.column.name == name }) else { return false }
-                if column.mark != nil { return true }
-                switch column.source {
-                case .databaseDefault: return column.column.defaultExpression.map { !$0.contains("nextval(") } ?? index.nullsNotDistinct
-                // Left NULL: every placeholder alike only where NULLs clash (NULLS NOT DISTINCT).
-                case .null: return index.nullsNotDistinct
-                case .rule(let rule):
-                    if case .value = rule.source { return true }
-                    if case .null = rule.source { return index.nullsNotDistinct }
-                    return false
-                default: return false
-                }
+                Self.alike(parent.columns.first { $0.column.name == name }, nullsNotDistinct: index.nullsNotDistinct)
             }
             guard constant else { return nil }
             return "placeholder rows of \(parent.table.name.display) would all get the same "
                 + "(\(index.columns.joined(separator: ", "))), which unique index \(index.name) allows only once"
+        }
+    }
+
+    /// Whether every new row gets the same value in `column` as far as a unique index
+    /// sees: a mark, a constant rule, a DEFAULT that is no sequence, or NULL where NULLs
+    /// clash (NULLS NOT DISTINCT).
+    static func alike(_ column: ColumnPlan?, nullsNotDistinct: Bool) -> Bool {
+        guard let column else { return false }
+        if column.mark != nil { return true }
+        switch column.source {
+        case .databaseDefault: return column.column.defaultExpression.map { !$0.contains("nextval(") } ?? nullsNotDistinct
+        // Left NULL: every placeholder alike only where NULLs clash (NULLS NOT DISTINCT).
+        case .null: return nullsNotDistinct
+        case .rule(let rule):
+            if case .value = rule.source { return true }
+            if case .null = rule.source { return nullsNotDistinct }
+            return false
+        default: return false
         }
     }
 }

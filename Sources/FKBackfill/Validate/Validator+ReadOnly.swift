@@ -258,8 +258,14 @@ extension Validator {
         let columns = lacking.compactMap { name in target.columns.first { $0.name == name } }
         guard columns.count == lacking.count else { return false }
         if !key.nullsNotDistinct, columns.allSatisfy({ $0.defaultExpression == nil && !$0.isDatabaseGenerated }) { return true }
-        guard key.columns.count == 1, let column = columns.first, column.generatedExpression == nil,
-              column.identity != nil || column.defaultExpression?.contains("nextval(") == true else { return false }
+        guard key.columns.count == 1, let column = columns.first else { return false }
+        return try sequenceIsAhead(column, of: target)
+    }
+
+    /// Whether `column` is filled by a sequence (identity or serial) whose next value is
+    /// above every stored one, so that new rows taking its values clash with none there.
+    func sequenceIsAhead(_ column: Column, of target: Table) throws -> Bool {
+        guard column.generatedExpression == nil, column.identity != nil || column.defaultExpression?.contains("nextval(") == true else { return false }
         let row = try session.execute(
             """
             SELECT (SELECT pg_catalog.max(t.\(ident: column.name)) FROM \(KeyPredicates.rows(of: target)) t) AS stored,
@@ -268,8 +274,11 @@ extension Validator {
         guard let sequence = row["sequence"] else { return false }
         guard let stored = row["stored"] else { return true }
         // Safe as raw text: pg_get_serial_sequence's quoted, qualified name.
+        // On a standby the sequence reads as the primary last WAL-logged it: up to 32 values
+        // (SEQ_LOG_VALS) past the primary's own next value, which may be that much lower.
         let next = try session.execute(
             "SELECT CAST(CASE WHEN s.is_called THEN s.last_value OPERATOR(pg_catalog.+) q.seqincrement ELSE s.last_value END AS pg_catalog.numeric) "
+                + "OPERATOR(pg_catalog.-) CASE WHEN pg_catalog.pg_is_in_recovery() THEN 32 OPERATOR(pg_catalog.*) q.seqincrement ELSE 0 END "
                 + "OPERATOR(pg_catalog.>) CAST(\(bind: stored) AS pg_catalog.numeric) AND q.seqincrement OPERATOR(pg_catalog.>) 0 AS ahead "
                 + "FROM \(SQL(unsafeRaw: sequence)) s, pg_catalog.pg_sequence q "
                 + "WHERE q.seqrelid OPERATOR(pg_catalog.=) CAST(CAST(\(bind: sequence) AS pg_catalog.text) AS pg_catalog.regclass)").rows.first

@@ -64,6 +64,25 @@ extension Validator {
             if let rules = facts.insertRules[parent.table.name], !rules.isEmpty {
                 reasons.append("rules on \(name) (\(rules.joined(separator: ", "))) run on INSERT of its new rows and are not tried")
             }
+            // A unique column the new rows take from a sequence behind the stored values (a
+            // dimension's surrogate key seeded with explicit ids): their insert clashes
+            // (hostile review 19). The staged path tries the insert.
+            for index in facts.indexes[parent.table.name] ?? [] where index.unique && index.columns.count == 1 && !inserted.contains(index.columns[0]) {
+                guard let column = parent.table.column(index.columns[0]), column.identity != nil || column.defaultExpression?.contains("nextval(") == true,
+                      try !sequenceIsAhead(column, of: parent.table) else { continue }
+                reasons.append("new rows of \(name) take \(column.name) from a sequence that is not ahead of the values there: their insert may clash on \(index.name)")
+            }
+            // A unique index over part of the key and values every new row gets alike (a
+            // tenant's accounts, `UNIQUE (tenant_id, name)` with name DEFAULT ''): two new rows
+            // of one tenant clash, or one with a row there (hostile review 19). The staged path tries it.
+            for index in facts.indexes[parent.table.name] ?? [] where index.unique && !index.partialUnique
+                && index.columns.contains(where: parent.keyColumns.contains) && !index.columns.allSatisfy(parent.keyColumns.contains)
+                && index.columns.filter({ !parent.keyColumns.contains($0) }).allSatisfy({ name in
+                    Coverage.alike(parent.columns.first { $0.column.name == name }, nullsNotDistinct: index.nullsNotDistinct) }) {
+                let part = index.columns.filter(parent.keyColumns.contains).joined(separator: ", ")
+                reasons.append("unique index \(index.name) of \(name) over (\(part)) of the key and values its new rows all get alike: "
+                    + "two new rows with the same (\(part)), or one like a row there, clash, which is not looked for")
+            }
             // A unique index over values derived for the new rows: two new rows may get the
             // same (differential 1357 case 99); the derived values are not computed here.
             let derivedNames = Set(parent.derivedColumns.map(\.column.name))
