@@ -166,9 +166,14 @@ struct Coverage {
             }
             // Read-only, the values a new row gives its FK are not computed: a blank key, or
             // one longer than the grandparent's key column, stops the load (`LoadRun.derivedKeyBlockers`).
-            if addsRows?(parent) == true, foreignKey.columns.contains(where: { column in
-                parent.columns.first { $0.column.name == column }.map { if case .key = $0.source { false } else { true } } ?? false
-            }) {
+            // Not where the value is one of an input column that is itself the target's FK
+            // to the same key (a new portfolio's plan from the fact's plan code): those keys
+            // are the target's, checked as such.
+            let planned = foreignKey.columns.compactMap { column in parent.columns.first { $0.column.name == column } }
+            let asTargetKey = planned.count == 1 && Self.valueOfOneRow(planned[0].source).map { input in
+                plan.stagedKeys.contains { $0.referencedTable == grandparent.table.name && $0.columns == [input] && $0.referencedColumns == foreignKey.referencedColumns }
+            } == true
+            if addsRows?(parent) == true, !asTargetKey, planned.contains(where: { if case .key = $0.source { false } else { true } }) {
                 let note = "keys of \(grandparent.table.name.display) that new rows of \(name.display) give it (\(foreignKey.columns.joined(separator: ", "))) "
                     + "are not checked: a blank one, or one longer than its key column, stops the load"
                 if !notes.contains(note) { notes.append(note) }
@@ -257,38 +262,6 @@ struct Coverage {
             }
         }
         return failing
-    }
-
-    /// Unique indexes without key columns whose columns all get the same non-NULL value
-    /// on every placeholder: the second new row would collide with the first.
-    func collidingUniques(_ parent: ParentPlan) -> [String] {
-        (facts.indexes[parent.table.name] ?? []).filter(\.unique).compactMap { index in
-            guard !index.columns.contains(where: parent.keyColumns.contains) else { return nil }
-            let constant = index.columns.allSatisfy { name in
-                Self.alike(parent.columns.first { $0.column.name == name }, nullsNotDistinct: index.nullsNotDistinct)
-            }
-            guard constant else { return nil }
-            return "placeholder rows of \(parent.table.name.display) would all get the same "
-                + "(\(index.columns.joined(separator: ", "))), which unique index \(index.name) allows only once"
-        }
-    }
-
-    /// Whether every new row gets the same value in `column` as far as a unique index
-    /// sees: a mark, a constant rule, a DEFAULT that is no sequence, or NULL where NULLs
-    /// clash (NULLS NOT DISTINCT).
-    static func alike(_ column: ColumnPlan?, nullsNotDistinct: Bool) -> Bool {
-        guard let column else { return false }
-        if column.mark != nil { return true }
-        switch column.source {
-        case .databaseDefault: return column.column.defaultExpression.map { !$0.contains("nextval(") } ?? nullsNotDistinct
-        // Left NULL: every placeholder alike only where NULLs clash (NULLS NOT DISTINCT).
-        case .null: return nullsNotDistinct
-        case .rule(let rule):
-            if case .value = rule.source { return true }
-            if case .null = rule.source { return nullsNotDistinct }
-            return false
-        default: return false
-        }
     }
 }
 

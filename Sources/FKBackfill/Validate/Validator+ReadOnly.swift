@@ -273,6 +273,8 @@ extension Validator {
             """).rows[0]
         guard let sequence = row["sequence"] else { return false }
         guard let stored = row["stored"] else { return true }
+        // A role that may not read the sequence (a CI role with SELECT on tables only) cannot tell.
+        guard try session.execute("SELECT pg_catalog.has_sequence_privilege(\(bind: sequence), 'SELECT') AS readable").rows[0].bool("readable") else { return false }
         // Safe as raw text: pg_get_serial_sequence's quoted, qualified name.
         // On a standby the sequence reads as the primary last WAL-logged it: up to 32 values
         // (SEQ_LOG_VALS) past the primary's own next value, which may be that much lower.
