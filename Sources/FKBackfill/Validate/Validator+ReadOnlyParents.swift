@@ -24,7 +24,16 @@ extension Validator {
                     reasons.append("CHECK constraints of partitions of \(name) (\(own.joined(separator: ", "))) are not evaluated on its new rows")
                 }
             }
-            if let checks = facts.checks[parent.table.name]?.filter({ !evaluatedChecks.contains($0.name) }), !checks.isEmpty {
+            // Those over columns every new row gets a known value in (a constant DEFAULT, a
+            // mark, a `value:` rule) are evaluated on those values (`Coverage.failingChecks`:
+            // one that fails is a reason), with no trigger to change the row first.
+            let untriggered = (facts.triggers[parent.table.name] ?? []).isEmpty
+            let constant = { (check: TableFacts.Check) in
+                untriggered && !check.columns.isEmpty && check.columns.allSatisfy { name in
+                    parent.columns.first { $0.column.name == name }.flatMap(PlaceholderKeys.value) != nil
+                }
+            }
+            if let checks = facts.checks[parent.table.name]?.filter({ !evaluatedChecks.contains($0.name) && !constant($0) }), !checks.isEmpty {
                 reasons.append("CHECK constraints of new rows of \(name) (\(checks.map(\.name).joined(separator: ", "))) are not evaluated")
             }
             // Those the batches follow exactly are not named (Validator+StreamedDerivations).
