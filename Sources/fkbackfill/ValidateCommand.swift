@@ -52,6 +52,9 @@ struct ValidateCommand: ParsableCommand {
         transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     var replaceBy: [String] = []
 
+    @Option(help: "The load's --mode, predicted as the load would run it: insert-missing or fill-null-only.")
+    var mode: BackfillMode = .insertMissing
+
     @Flag(help: "Check a --source or --query with the target's types where it is: FKs, NOT NULL, the target's CHECKs and keys; no predicted load (fast).")
     var inPlace = false
 
@@ -70,6 +73,7 @@ struct ValidateCommand: ParsableCommand {
         options.inPlace = inPlace
         options.ignoreExtraColumns = shared.ignoreExtraColumns
         options.replaceBy = replaceBy
+        options.mode = mode
         if let rules = try shared.parsedRules() { options.rules = rules }
         let report = try Validator(session: target.common.connect()).run(table: target.table, input: shared.from.input, options: options)
         print(report.render(format.output), terminator: "")

@@ -25,7 +25,7 @@ import TestSupport
             CREATE TABLE customer (name text PRIMARY KEY, branch varchar(20), locked bool NOT NULL DEFAULT true);
             INSERT INTO customer VALUES ('ACME', NULL);
             \(hook);
-            CREATE TABLE fact (id int PRIMARY KEY, customer text REFERENCES customer, branch text);
+            CREATE TABLE fact (id int PRIMARY KEY, customer text REFERENCES customer, branch varchar(20));
             """)
         let rules = try RulesParser.parse("tables:\n  \(db.schema).customer:\n    mode: fill_null_only\n", file: "rules.yaml")
         return (db, rules)

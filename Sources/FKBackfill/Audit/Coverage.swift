@@ -173,9 +173,15 @@ struct Coverage {
             let asTargetKey = planned.count == 1 && Self.valueOfOneRow(planned[0].source).map { input in
                 plan.stagedKeys.contains { $0.referencedTable == grandparent.table.name && $0.columns == [input] && $0.referencedColumns == foreignKey.referencedColumns }
             } == true
-            if addsRows?(parent) == true, !asTargetKey, planned.contains(where: { if case .key = $0.source { false } else { true } }) {
+            // A key column of the parent is the input's key: blank ones are the FK's own to
+            // find; it may still be longer than the grandparent's key (review 21).
+            let narrower = zip(planned, foreignKey.referencedColumns).contains { column, referenced in
+                guard case .key = column.source, let key = grandparent.table.column(referenced), let length = TextStaging.maxLength(key) else { return false }
+                return TextStaging.maxLength(column.column).map { $0 > length } ?? true
+            }
+            if addsRows?(parent) == true, !asTargetKey, narrower || planned.contains(where: { if case .key = $0.source { false } else { true } }) {
                 let note = "keys of \(grandparent.table.name.display) that new rows of \(name.display) give it (\(foreignKey.columns.joined(separator: ", "))) "
-                    + "are not checked: a blank one, or one longer than its key column, stops the load"
+                    + "are not checked: a blank one, or one longer than its key column\(foreignKey.match == .full && foreignKey.columns.count > 1 ? ", or one partly NULL (MATCH FULL)" : ""), stops the load"
                 if !notes.contains(note) { notes.append(note) }
             }
             let inherited = try reasons(for: grandparent.index, visiting: visiting.union([index]))

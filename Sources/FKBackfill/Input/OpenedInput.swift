@@ -215,7 +215,11 @@ struct OpenedInput {
         for (name, row) in zip(columns, rows) where !row.bool("string") {
             prints.insert(name)
             let type = try row.string("type")
-            guard let column = target.column(name), column.type != type, column.domainBaseType != type else { continue }
+            // An extra column (one a parent's column takes) too: its text goes back to its
+            // own type first, as the load casts a numeric 4.6 into an int, rounding (hostile
+            // review 20: validate cast the text '4.6' to int, refused it, and said would not load).
+            guard let column = target.column(name) else { found[name] = type; continue }
+            guard column.type != type, column.domainBaseType != type else { continue }
             found[name] = type
         }
         return (found, prints)

@@ -164,6 +164,8 @@ extension LoadRun {
                 add("make one FK of the cycle nullable or DEFERRABLE, or add the cycle's rows first")
             } else if blocker.contains("its rules say mode:") {
                 add("let the rules insert rows into that table (mode), or add its rows first")
+            } else if blocker.contains("which no step of the load adds: ") {
+                add("give the column a rule whose values the referenced table holds (docs/rules.md), or NULL")
             } else if blocker.contains(" cannot hold: ") {
                 add("fix those values in the input, or give the column a rule in the rules file (docs/rules.md)")
             } else if blocker.contains("left to its DEFAULT, which gives NULL") {
@@ -184,7 +186,7 @@ extension LoadRun {
     /// derived values that come out NULL, a mode that forbids inserting, an unbreakable cycle.
     func unfillable() throws -> [String] {
         var blockers: [String] = targetCycleBlocker.map { [$0] } ?? []
-        blockers += try derivedKeyBlockers()
+        blockers += try derivedKeyBlockers() + placeholderKeyBlockers()
         if let own = plan.parents.first(where: \.isTarget), parentStates[own.index].hasMissingKeys {
             blockers += try PlaceholderKeys.unheld(own, plan: plan, foreignKeys: catalog.foreignKeys(of: target.name), on: session) {
                 parentStates[$0.index].hasMissingKeys

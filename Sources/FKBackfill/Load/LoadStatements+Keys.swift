@@ -17,12 +17,16 @@ extension LoadStatements {
     /// The parent's key columns of `alias` equal to `k1…` of `keys`, with the FK's
     /// referenced-to-referencing operators.
     /// `columns` names `other`'s columns when they are not `k1…` (`fkb_new_N`'s).
-    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL, columns: [String]? = nil) -> SQL {
+    /// `collated`: `alias` is a copy typed by the type alone (the stage), which compares
+    /// under the key column's own collation only when told (review 21: a nondeterministic
+    /// collation's 'BOSS' found no 'Boss' in the stage, and the load refused what PostgreSQL takes).
+    func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL, columns: [String]? = nil, collated: Bool = false) -> SQL {
         let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
             ?? parent.keyColumns.map { _ in .builtinEquality }
         return parent.keyColumns.enumerated().map { position, name -> SQL in
             let right: SQL = columns.map { "\(other).\(identifier($0[position]))" } ?? "\(other).\(Self.keyColumn(position))"
-            return operators[position].compare("\(alias).\(identifier(name))", right)
+            let left: SQL = "\(alias).\(identifier(name))"
+            return operators[position].compare(collated ? parent.table.column(name)?.collated(left) ?? left : left, right)
         }.joined(separator: " AND ")
     }
 
@@ -150,7 +154,7 @@ extension LoadStatements {
         var present: SQL = "EXISTS (SELECT 1 FROM \(KeyPredicates.rows(of: parent.table)) p WHERE \(parentKeyMatch(parent, table: "p", keys: "u"))\(kept))"
         if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
             // Only rows that will be inserted: a row set aside is no parent (issue #23, break 8).
-            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(parentKeyMatch(parent, table: "s", keys: "u")))"
+            present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE s._fkb_reject IS NULL AND \(parentKeyMatch(parent, table: "s", keys: "u", collated: true)))"
         }
         return "CREATE TEMP TABLE \(Self.keys(parent.index)) ON COMMIT DROP AS SELECT "
             + kList("u", parent).joined(separator: ", ") + ", (\(present)) AS present, \(Self.keyNumber) FROM (\(union)) u"

@@ -192,7 +192,7 @@ extension Validator {
         }
         // fill_null_only UPDATEs the existing rows the input's keys name, new keys or not.
         for parent in plan.parents where parent.mode == .fillNullOnly && !parent.isTarget {
-            if let hooks = try Self.fillRefusers(parent, facts: facts, on: session) {
+            if let hooks = try Self.fillRefusers(parent, plan: plan, facts: facts, on: session) {
                 reasons.append("existing rows of \(parent.table.name.display) are filled by an UPDATE (mode: fill_null_only) that \(hooks) may refuse: not tried")
             }
         }

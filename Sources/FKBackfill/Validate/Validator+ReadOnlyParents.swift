@@ -119,6 +119,25 @@ extension Validator {
                 reasons.append("\(name) has no default partition: whether one takes each new row is not tried")
             }
         }
+        // The target's own placeholder rows take derived values too (review 20: a template
+        // longer than the name's varchar(12)).
+        if let own = plan.parents.first(where: \.isTarget), own.backfills {
+            let cast = own.derivedColumns.filter { Self.castByInsert($0, plan: plan) }.map(\.column.name)
+            if !cast.isEmpty {
+                reasons.append("values derived for placeholder rows of \(own.table.name.display) (\(cast.joined(separator: ", "))) are cast to their column's type by the insert: one it cannot take is not found")
+            }
+            // Their FK columns to other tables, derived: a key the table lacks fails their
+            // insert (`LoadRun.placeholderKeyBlockers`); constants are looked up (`PlaceholderKeys`).
+            for fk in catalog.foreignKeys(of: own.table.name) where fk.referencedTable != own.table.name && !fk.declared {
+                let planned = fk.columns.compactMap { name in own.columns.first { $0.column.name == name } }
+                guard planned.count == fk.columns.count, planned.contains(where: { column in
+                    guard column.mark == nil, PlaceholderKeys.value(column) == nil else { return false }
+                    switch column.source { case .rule, .staged: return true; default: return false }
+                }) else { continue }
+                reasons.append("keys of \(fk.referencedTable.display) that placeholder rows of \(own.table.name.display) give \(fk.name) "
+                    + "(\(fk.columns.joined(separator: ", "))) are derived and not checked: one it lacks stops the load")
+            }
+        }
         return reasons
     }
 
@@ -126,8 +145,10 @@ extension Validator {
     /// constraints, unique indexes over other columns than the key, domains, triggers and
     /// rules on UPDATE (hostile review 17: the load stopped
     /// on a CHECK of a filled column, the standby said would load); nil when none.
-    static func fillRefusers(_ parent: ParentPlan, facts: TableFacts, on session: Session) throws -> String? {
+    static func fillRefusers(_ parent: ParentPlan, plan: LoadPlan, facts: TableFacts, on session: Session) throws -> String? {
         var found = (facts.checks[parent.table.name] ?? []).map { "CHECK \($0.name)" }
+        // A value cast to the column's type: too long for a varchar(5), no date (review 20).
+        found += parent.derivedColumns.filter { castByInsert($0, plan: plan) }.map { "the type of \($0.column.name)" }
         // A unique index over a filled column, a domain's CHECK (review 18).
         let keyColumns = Set(parent.keyColumns)
         found += (facts.indexes[parent.table.name] ?? []).filter { ($0.unique || $0.partialUnique) && !$0.columns.allSatisfy(keyColumns.contains) }.map { "unique index \($0.name)" }
@@ -151,16 +172,39 @@ extension Validator {
         switch planned.source {
         case .staged(let column, _): source = column
         case .rule(let rule):
-            // A template's text is cut by nothing: longer than a varchar(n), the insert refuses it.
-            if case .template = rule.source { return TextStaging.maxLength(planned.column) != nil || planned.column.domainBaseType != nil }
+            // A template's text is cut by nothing: longer than a varchar(n), the insert
+            // refuses it; into a date, json or number it must parse (hostile review 20).
+            if case .template = rule.source { return !Self.unboundedText(planned.column) }
             guard case .from(let column, let pick) = rule.source else { return false }
             switch pick {
             case .first, .last, .min, .max, .mostFrequent, .maxBy, .minBy: source = column
-            default: return false
+            // Text of any length (review 20: "x+hello+world" into a varchar(8)).
+            case .concatDistinct: return !Self.unboundedText(planned.column)
+            // A sum is of a wider type (bigint of ints, numeric of bigints): the column's
+            // may not hold it (review 20: two 2e9 into an int). A count, into a smallint.
+            case .sum:
+                guard let staged = plan.stagedColumns.first(where: { $0.name == column }) else { return true }
+                return planned.column.domainBaseType != nil || planned.column.type != Self.sumType(of: staged.type)
+            case .countDistinct: return planned.column.domainBaseType != nil || planned.column.type == "smallint"
             }
         default: return false
         }
         guard let staged = plan.stagedColumns.first(where: { $0.name == source }) else { return false }
         return planned.column.domainBaseType != nil || staged.type != planned.column.type
+    }
+
+    /// Text any value fits: `text`, `varchar` without a length, no domain.
+    static func unboundedText(_ column: Column) -> Bool {
+        column.domainBaseType == nil && ["text", "character varying"].contains(column.type)
+    }
+
+    /// The type PostgreSQL's `sum` gives over `type`.
+    static func sumType(of type: String) -> String {
+        switch type {
+        case "smallint", "integer": "bigint"
+        case "bigint": "numeric"
+        case "real", "double precision", "money", "interval": type
+        default: type.hasPrefix("numeric") ? "numeric" : type
+        }
     }
 }

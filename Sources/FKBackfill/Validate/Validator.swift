@@ -18,6 +18,8 @@ public struct ValidateOptions: Sendable {
     /// Check a `--source` or `--query` with the target's types where it is, FKs and NOT
     /// NULL only, without predicting the load (fast on large tables; see docs/validate.md).
     public var inPlace = false
+    /// The load's `--mode` (review 20: a `load --mode fill-null-only` could not be predicted).
+    public var mode: BackfillMode = .insertMissing
     /// The load's `--ignore-extra-columns`: an input column nothing reads is ignored, not refused.
     public var ignoreExtraColumns = false
     /// Called with each statement before it runs (for `--print-sql`).
@@ -100,7 +102,7 @@ public final class Validator {
         }
         var planError: String?
         let prepared = try Preparation.prepare(
-            table: table, input: input, rules: options.rules, on: session, planWithoutRules: { planError = $0.message },
+            table: table, input: input, rules: options.rules, mode: options.mode, on: session, planWithoutRules: { planError = $0.message },
             ignoreExtraColumns: options.ignoreExtraColumns, needsTemporary: !readOnly)
         let (catalog, target, opened, rules, graph) = (prepared.catalog, prepared.target, prepared.opened, prepared.rules, prepared.graph)
         var plan = prepared.plan
@@ -181,6 +183,7 @@ public final class Validator {
             loadOptions.rules = options.rules
             loadOptions.maxRejects = options.maxRejects
             loadOptions.replaceBy = options.replaceBy
+            loadOptions.mode = options.mode
             loadOptions.samples = options.samples
             loadOptions.dryRun = true
             let run = LoadRun(
