@@ -62,4 +62,32 @@ import TestSupport
         #expect(try db.load("emp", csv: csv).inserted == 2)
         #expect(try db.values("SELECT id, mgr FROM emp ORDER BY id COLLATE \"C\"") == [["Boss", nil], ["E1", "BOSS"]])
     }
+
+    /// A NOT NULL domain whose own DEFAULT gives NULL in the session (an unset setting):
+    /// a target column of it the input lacks, and a parent's column of it, stop the load
+    /// before it writes and validate says so both ways; with the setting, both load.
+    @Test func aNotNullDomainsDefaultThatGivesNull() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN stamp AS text NOT NULL DEFAULT current_setting('app.x', true);
+            CREATE TABLE plan (code text PRIMARY KEY, label stamp);
+            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan);
+            CREATE TABLE note (id int PRIMARY KEY, body stamp);
+            """)
+        let missing = #expect(throws: FKBackfillError.self) { try db.load("note", csv: "id\n1\n") }
+        #expect(missing?.message.contains("column body of \(db.schema).note is NOT NULL and its DEFAULT gives NULL in this session") == true,
+                "\(String(describing: missing))")
+        let csv = "id,plan\n1,P1\n"
+        let error = #expect(throws: FKBackfillError.self) { try db.load("fact", csv: csv) }
+        #expect(error?.details.contains { $0.hasPrefix("\(db.schema).plan.label is NOT NULL and left to its DEFAULT, which gives NULL") } == true,
+                "\(String(describing: error?.details))")
+        #expect(try !db.predict("\(db.schema).fact", csv: csv).wouldLoad)
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        #expect(try !Validator(connection: standby).run(
+            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions()).wouldLoad)
+        try db.run("SELECT set_config('app.x', 'etl', false)")
+        #expect(try db.load("fact", csv: csv).inserted == 1)
+        #expect(try db.values("SELECT label FROM plan") == [["etl"]])
+    }
 }

@@ -94,23 +94,25 @@ enum CatalogQueries {
         -- left out of an INSERT takes that, not NULL).
         WITH RECURSIVE chain AS (
             SELECT t.oid AS domain, t.typbasetype AS base, t.typtypmod AS typmod, t.typnotnull AS not_null,
-                   t.typdefaultbin IS NOT NULL AS has_default, 1 AS depth
+                   t.typdefaultbin AS default_bin, 1 AS depth
             FROM pg_type t WHERE t.typtype = 'd'
             UNION ALL
-            SELECT c2.domain, b.typbasetype, b.typtypmod, b.typnotnull, b.typdefaultbin IS NOT NULL, c2.depth + 1
+            SELECT c2.domain, b.typbasetype, b.typtypmod, b.typnotnull, b.typdefaultbin, c2.depth + 1
             FROM chain c2 JOIN pg_type b ON b.oid = c2.base AND b.typtype = 'd'
         ),
         domains AS (
             SELECT DISTINCT ON (x.domain) x.domain, format_type(x.base, x.typmod) AS base,
                    bool_or(x.not_null) OVER (PARTITION BY x.domain) AS not_null,
-                   bool_or(x.has_default) OVER (PARTITION BY x.domain) AS has_default
+                   bool_or(x.default_bin IS NOT NULL) OVER (PARTITION BY x.domain) AS has_default,
+                   -- The DEFAULT a column of it takes: the outermost domain's that has one.
+                   first_value(pg_get_expr(x.default_bin, 0)) OVER (PARTITION BY x.domain ORDER BY x.default_bin IS NULL, x.depth) AS default_expression
             FROM chain x ORDER BY x.domain, x.depth DESC
         )
         SELECT c.oid, n.nspname, c.relname, c.relkind, pn.nspname AS parent_schema, pc.relname AS parent_name,
                a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
                pg_get_expr(d.adbin, d.adrelid) AS default_expression, a.attidentity, a.attgenerated,
                dom.base AS domain_base, coalesce(dom.not_null, false) AS domain_not_null,
-               coalesce(dom.has_default, false) AS domain_default,
+               coalesce(dom.has_default, false) AS domain_default, dom.default_expression AS domain_default_expression,
                -- An array of a domain: the array of the type under it (its elements' casts).
                CASE WHEN ty.typcategory = 'A' THEN edom.base || '[]' END AS array_domain_base,
                -- A collation the column has and a copy of it in its (base) type would not.

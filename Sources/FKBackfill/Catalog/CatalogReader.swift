@@ -142,6 +142,7 @@ public enum CatalogReader {
             column.domainBaseType = row["domain_base"]
             column.domainNotNull = row.bool("domain_not_null")
             column.domainDefault = row.bool("domain_default")
+            column.domainDefaultExpression = row["domain_default_expression"]
             column.arrayDomainBaseType = row["array_domain_base"]
             if let schema = row["collation_schema"], let name = row["collation_name"] { column.collation = [schema, name] }
             tables[oid]?.columns.append(column)

@@ -40,6 +40,9 @@ public struct Column: Sendable, Equatable {
     /// The column's domain (or one under it) has a DEFAULT: a new row that leaves the
     /// column out takes it, so a NOT NULL column of it with no DEFAULT of its own is covered.
     public var domainDefault = false
+    /// That DEFAULT, as `pg_get_expr` deparses it under the pinned path (a function of the
+    /// user's comes schema-qualified): what a column with no DEFAULT of its own takes.
+    public var domainDefaultExpression: String?
     /// The column's collation (schema, name) where it is not its type's default: a copy
     /// of the value typed by the type alone (a stage, a streamed batch) compares
     /// otherwise, so what evaluates the table's CHECKs over such a copy puts it back.

@@ -18,12 +18,19 @@ enum NullDefaults {
         let candidates = table.columns.filter {
             $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !neverNull($0.defaultExpression ?? "")
         }
-        guard !candidates.isEmpty else { return [] }
-        let facts = try ColumnExpressions.facts(of: table, on: session)
+        // A column with no DEFAULT of its own takes its domain's (review 21: a NOT NULL
+        // domain `DEFAULT current_setting('app.x', true)`, treated as covered).
+        let domains = table.columns.filter {
+            $0.notNull && $0.defaultExpression == nil && !$0.isDatabaseGenerated
+                && $0.domainDefaultExpression.map { !neverNull($0) && builtInOnly($0) } == true
+        }
+        guard !candidates.isEmpty || !domains.isEmpty else { return [] }
+        let facts = candidates.isEmpty ? [:] : try ColumnExpressions.facts(of: table, on: session)
         let evaluated = candidates.filter { facts[$0.name]?.safe == true }
+            .map { ($0, $0.defaultExpression ?? "NULL") } + domains.map { ($0, $0.domainDefaultExpression ?? "NULL") }
         guard !evaluated.isEmpty else { return [] }
-        let tests = evaluated.enumerated().map { index, column -> SQL in
-            "pg_catalog.num_nulls(\(unsafeRaw: column.defaultExpression ?? "NULL")) OPERATOR(pg_catalog.=) 1 AS n\(int: index)"
+        let tests = evaluated.enumerated().map { index, pair -> SQL in
+            "pg_catalog.num_nulls(\(unsafeRaw: pair.1)) OPERATOR(pg_catalog.=) 1 AS n\(int: index)"
         }
         let row: Row?
         do {
@@ -32,7 +39,16 @@ enum NullDefaults {
             return []
         }
         guard let row else { return [] }
-        return Set(evaluated.enumerated().filter { row.bool("n\($0.offset)") }.map(\.element.name))
+        return Set(evaluated.enumerated().filter { row.bool("n\($0.offset)") }.map(\.element.0.name))
+    }
+
+    /// A domain's DEFAULT that calls built-in code only, read from its text: deparsed
+    /// under the pinned path, a function of the user's comes schema-qualified
+    /// (`schema.f(`); and no sequence, nothing that moves or draws at random.
+    static func builtInOnly(_ expression: String) -> Bool {
+        let qualified = #"[A-Za-z_0-9"]+\.[A-Za-z_0-9"]+\("#
+        guard expression.range(of: qualified, options: .regularExpression) == nil else { return false }
+        return !["nextval(", "setval(", "random(", "gen_random_uuid(", "clock_timestamp(", "txid_current(", "pg_sleep("].contains { expression.contains($0) }
     }
 
     /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,

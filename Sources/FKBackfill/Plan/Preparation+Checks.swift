@@ -13,18 +13,18 @@ extension Preparation {
     ) throws -> [Column] {
         guard constraints.beforeInsertTriggers.isEmpty else { return [] }
         // A column with no DEFAULT of its own takes its domain's, when the domain has one.
-        let left = target.columns.filter {
-            $0.notNull && !$0.isDatabaseGenerated && !inputColumns.contains($0.name) && !($0.defaultExpression == nil && $0.domainDefault)
-        }
+        let left = target.columns.filter { $0.notNull && !$0.isDatabaseGenerated && !inputColumns.contains($0.name) }
+        // Filled by a DEFAULT: its own, or its domain's where it has none.
+        func defaulted(_ column: Column) -> Bool { column.hasNonNullDefault || (column.defaultExpression == nil && column.domainDefault) }
         // A rule on INSERT may put the row elsewhere, DEFAULT and all (review 18): not judged.
         let rules = constraints.otherHooks.contains { $0.hasPrefix("rule ") }
-        let givingNull = left.contains(where: \.hasNonNullDefault) && !rules ? try NullDefaults.names(of: target, on: session) : []
-        return left.filter { !$0.hasNonNullDefault || givingNull.contains($0.name) }
+        let givingNull = left.contains(where: defaulted) && !rules ? try NullDefaults.names(of: target, on: session) : []
+        return left.filter { !defaulted($0) || givingNull.contains($0.name) }
     }
 
     /// What a load says of such a column (validate's prediction says the same).
     static func notNullColumnMissingMessage(_ column: Column, of target: Table) -> String {
-        let filled = column.hasNonNullDefault ? "its DEFAULT gives NULL in this session" : "has no default (or DEFAULT NULL)"
+        let filled = column.hasNonNullDefault || column.domainDefault ? "its DEFAULT gives NULL in this session" : "has no default (or DEFAULT NULL)"
         return "column \(column.name) of \(target.name.display) is NOT NULL and \(filled), but the input has no such column"
     }
 

@@ -198,7 +198,7 @@ public final class Validator {
             predicted = Prediction(run: run)
         }
         for column in try Preparation.notNullColumnsMissing(from: columns, of: target, constraints: constraints, on: session) {
-            let filled = column.hasNonNullDefault ? "its DEFAULT gives NULL in this session" : "has no default"
+            let filled = column.hasNonNullDefault || column.domainDefault ? "its DEFAULT gives NULL in this session" : "has no default"
             report.columns.append(.init(
                 column: column.name, problem: .missingColumn, detail: "\(column.name) is NOT NULL, \(filled) and is not in the input",
                 rows: report.rows, sampleLines: []))
