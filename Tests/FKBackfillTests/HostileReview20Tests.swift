@@ -41,12 +41,13 @@ import TestSupport
         let input = InputSource.csv(path: try db.csvFile(csv), options: CSVOptions())
         var options = ValidateOptions()
         options.rules = try RulesParser.parse(rules, file: "rules.yaml")
-        // Staged, the values are computed: would not load, or (a value no column of the
-        // type can hold) the load's own error, exit 1 as "would not load" is.
-        let staged = Result { try Validator(connection: db.connection).run(table: "\(db.schema).sale", input: input, options: options).wouldLoad }
-        switch staged {
-        case .success(let loads): #expect(!loads)
-        case .failure(let error): #expect("\(error)".contains("a value for new parent rows cannot be stored"), "\(error)")
+        // Staged, the values are computed: would not load, in the load's words where no
+        // column of the type can hold one (it failed with the load's error instead).
+        let staged = try Validator(connection: db.connection).run(table: "\(db.schema).sale", input: input, options: options)
+        #expect(!staged.wouldLoad)
+        if !column.hasPrefix("short") {
+            #expect(staged.prediction?.blockers.contains { $0.hasPrefix("a value for new parent rows cannot be stored") } == true,
+                    "\(String(describing: staged.prediction?.blockers))")
         }
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)

@@ -8,6 +8,8 @@ import PostgresClient
 struct Prediction {
     /// The load's run, built from validate's preparation with the load's options.
     let run: LoadRun
+    /// How the load's refusal of a derived value begins (`LoadRun.findMissingKeys`).
+    static let unstorable = "a value for new parent rows cannot be stored"
 }
 
 /// The prediction itself: the load's own steps over validate's staged copy, up to the
@@ -38,7 +40,18 @@ extension Prediction {
         // to the insert and names the first PostgreSQL refuses. Where the fact insert is
         // tried (its triggers may skip or change the rows), the trial finds that row.
         try run.markKeyRejects(uniqueKeys: run.options.checksValues || run.constraints.inexactness.isEmpty)
-        try run.findMissingKeys()
+        do {
+            try run.session.savepoint { try run.findMissingKeys() }
+        } catch let error as FKBackfillError where error.kind == .blocked && error.message.hasPrefix(Self.unstorable) {
+            // A derived value no column of its type can hold (a sum past an int, a
+            // template into a date): the load stops on it; validate says would not load,
+            // with the load's words, instead of failing (review 20). Nothing after it can run.
+            let message = error.message.replacingOccurrences(of: ", nothing was written", with: "")
+            run.blockers.append(([message] + error.details).joined(separator: ": "))
+            prediction.blockers = run.blockers
+            prediction.wouldLoad = false
+            return prediction
+        }
         try run.warnNearDuplicates()
         prediction.nearDuplicates = run.nearDuplicates
         run.blockers += try run.unfillable()
