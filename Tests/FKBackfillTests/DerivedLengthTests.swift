@@ -59,10 +59,7 @@ import TestSupport
                 "\(String(describing: error))")
         var options = ValidateOptions()
         options.rules = rules
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let report = try Validator(connection: standby).run(
-            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        let report = try db.validateOnStandby("fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
         #expect(report.notExact.contains { $0.hasPrefix("values derived for new rows of \(db.schema).plan (label) are cast to their column's type") },
                 "\(report.notExact)")
         #expect(try db.load("fact", csv: "id,code,name\n1,P1,one\n") { $0.rules = rules }.inserted == 1)

@@ -50,10 +50,7 @@ import TestSupport
         #expect(staged.prediction?.blockers.contains { $0.hasPrefix("existing rows of \(db.schema).customer could not be filled") } == true,
                 "\(String(describing: staged.prediction))")
 
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let readOnly = try Validator(connection: standby).run(
-            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        let readOnly = try db.validateOnStandby("fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
         #expect(readOnly.notExact.contains { $0.hasPrefix("existing rows of \(db.schema).customer are filled by an UPDATE (mode: fill_null_only) that ") },
                 "\(readOnly.notExact)")
     }
@@ -72,10 +69,7 @@ import TestSupport
         #expect(try db.values("SELECT name, branch FROM customer") == [["ACME", "north"]])
 
         try db.run("ALTER TABLE customer DROP CONSTRAINT customer_branch_check")
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let readOnly = try Validator(connection: standby).run(
-            table: "\(db.schema).fact", input: .csv(path: try db.csvFile("id,customer,branch\n2,ACME,south\n"), options: CSVOptions()), options: options)
+        let readOnly = try db.validateOnStandby("fact", input: .csv(path: try db.csvFile("id,customer,branch\n2,ACME,south\n"), options: CSVOptions()), options: options)
         #expect(readOnly.wouldLoad, "\(readOnly.foreignKeys) \(readOnly.columns)")
         #expect(!readOnly.notExact.contains { $0.contains("fill_null_only") }, "\(readOnly.notExact)")
     }

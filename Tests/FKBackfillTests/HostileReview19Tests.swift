@@ -11,12 +11,7 @@ import TestSupport
     func validations(_ db: TestDatabase, _ table: String, csv: String, rules: String? = nil) throws -> [ValidationReport] {
         var options = ValidateOptions()
         if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        return try [db.connection, standby].map { connection in
-            try Validator(connection: connection).run(
-                table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
-        }
+        return try db.validateBothWays(table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
     }
 
     /// A domain's NOT NULL refuses NULL as the column's does: a parent's new row that

@@ -14,9 +14,7 @@ import TestSupport
         var options = ValidateOptions()
         options.mode = mode
         if let rules { options.rules = try RulesParser.parse(rules, file: "rules.yaml") }
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        return try [db.connection, standby].map { try Validator(connection: $0).run(table: "\(db.schema).\(table)", input: input, options: options) }
+        return try db.validateBothWays(table, input: input, options: options)
     }
 
     /// Each value the insert casts to a type that may refuse it: the staged validate and
@@ -49,9 +47,7 @@ import TestSupport
             #expect(staged.prediction?.blockers.contains { $0.hasPrefix("a value for new parent rows cannot be stored") } == true,
                     "\(String(describing: staged.prediction?.blockers))")
         }
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        let readOnly = try Validator(connection: standby).run(table: "\(db.schema).sale", input: input, options: options)
+        let readOnly = try db.validateOnStandby("sale", input: input, options: options)
         #expect(readOnly.notExact.contains { $0.hasPrefix("values derived for new rows of \(db.schema).product (") && $0.contains("are cast to their column's type") },
                 "\(readOnly.notExact)")
     }

@@ -10,10 +10,7 @@ import TestSupport
 /// nondeterministic collation, which the load refused though PostgreSQL takes it.
 @Suite(.timeLimit(.minutes(5))) struct HostileReview21Tests {
     func standby(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport {
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        return try Validator(connection: standby).run(
-            table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+        try db.validateOnStandby(table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()))
     }
 
     /// Each stops the load before it writes, the staged validate says would not load, the
@@ -82,10 +79,7 @@ import TestSupport
         #expect(error?.details.contains { $0.hasPrefix("\(db.schema).plan.label is NOT NULL and left to its DEFAULT, which gives NULL") } == true,
                 "\(String(describing: error?.details))")
         #expect(try !db.predict("\(db.schema).fact", csv: csv).wouldLoad)
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        #expect(try !Validator(connection: standby).run(
-            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions()).wouldLoad)
+        #expect(try !db.validateOnStandby("fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions())).wouldLoad)
         try db.run("SELECT set_config('app.x', 'etl', false)")
         #expect(try db.load("fact", csv: csv).inserted == 1)
         #expect(try db.values("SELECT label FROM plan") == [["etl"]])

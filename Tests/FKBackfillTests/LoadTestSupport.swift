@@ -39,3 +39,20 @@ extension LoadReport {
         return insert < find
     }
 }
+
+/// validate on both paths, as the standby suites compare them.
+extension TestDatabase {
+    /// Read-only on the test cluster's hot standby, once it has replayed this database's
+    /// changes. `table` is in this database's schema.
+    func validateOnStandby(_ table: String, input: InputSource, options: ValidateOptions = ValidateOptions()) throws -> ValidationReport {
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: connection, on: standby)
+        return try Validator(connection: standby).run(table: "\(schema).\(table)", input: input, options: options)
+    }
+
+    /// Staged on the primary, then read-only on the standby: the two reports, in that order.
+    func validateBothWays(_ table: String, input: InputSource, options: ValidateOptions = ValidateOptions()) throws -> [ValidationReport] {
+        [try Validator(connection: connection).run(table: "\(schema).\(table)", input: input, options: options),
+         try validateOnStandby(table, input: input, options: options)]
+    }
+}

@@ -64,6 +64,9 @@ public struct Column: Sendable, Equatable {
     /// NULL is refused: by the column, or by its domain.
     public var refusesNull: Bool { notNull || domainNotNull }
 
+    /// Filled from a sequence when left out: an identity column, or a DEFAULT calling nextval (serial).
+    var isSequenceFed: Bool { identity != nil || defaultExpression?.contains("nextval(") == true }
+
     /// Identity and generated columns are filled by the database, never by the tool.
     public var isDatabaseGenerated: Bool { identity != nil || generatedExpression != nil }
 

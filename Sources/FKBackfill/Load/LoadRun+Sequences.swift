@@ -10,8 +10,7 @@ extension LoadRun {
     /// sequence's last value. Each sequence moved is reported.
     func advanceSequences(of table: Table, columns: [String]) throws {
         let fed = columns.filter { name in
-            guard let column = table.column(name) else { return false }
-            return column.identity != nil || (column.defaultExpression?.contains("nextval(") ?? false)
+            table.column(name)?.isSequenceFed == true
         }
         for name in fed {
             let oid: SQL = "CAST(\(bind: String(table.oid)) AS pg_catalog.oid)"

@@ -6,6 +6,10 @@ import PostgresClient
 /// validate (`NullDefaults`), the standby's computed keys (Validator+StreamedComputedKeys)
 /// and its generated columns of new parent rows (Validator+ParentNewRows).
 enum ColumnExpressions {
+    /// Built-in calls that move or draw anew each time: an expression calling one is not
+    /// computed outside the insert (a sequence would advance, a value would differ).
+    static let volatileCalls = ["nextval", "setval", "random", "gen_random_uuid", "clock_timestamp", "uuid_generate", "timeofday", "txid_current", "pg_sleep"]
+
     /// Per column of `table` with a DEFAULT or a generation expression: the columns of the
     /// table it reads, and whether it is safe to compute here (built-in code only, nothing
     /// VOLATILE, no sequence, no user type).
@@ -26,7 +30,7 @@ enum ColumnExpressions {
                        WHERE d.classid = CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AND d.objid = ad.oid
                          AND (c.relkind = 'S' OR p.oid IS NOT NULL
                               OR d.refclassid NOT IN (CAST('pg_catalog.pg_class' AS pg_catalog.regclass), CAST('pg_catalog.pg_collation' AS pg_catalog.regclass)))
-                   ) AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) !~ '(nextval|random|gen_random_uuid|clock_timestamp|uuid_generate|timeofday|txid_current)'
+                   ) AND pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) !~ \(bind: "(" + volatileCalls.joined(separator: "|") + ")")
                    AS safe
             FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
             WHERE ad.adrelid = CAST(\(bind: String(table.oid)) AS pg_catalog.oid) AND NOT a.attisdropped

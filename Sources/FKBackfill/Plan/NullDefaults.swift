@@ -48,7 +48,7 @@ enum NullDefaults {
     static func builtInOnly(_ expression: String) -> Bool {
         let qualified = #"[A-Za-z_0-9"]+\.[A-Za-z_0-9"]+\("#
         guard expression.range(of: qualified, options: .regularExpression) == nil else { return false }
-        return !["nextval(", "setval(", "random(", "gen_random_uuid(", "clock_timestamp(", "txid_current(", "pg_sleep("].contains { expression.contains($0) }
+        return !ColumnExpressions.volatileCalls.contains { expression.contains($0 + "(") }
     }
 
     /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,

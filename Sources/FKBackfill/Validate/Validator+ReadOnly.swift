@@ -265,7 +265,7 @@ extension Validator {
     /// Whether `column` is filled by a sequence (identity or serial) whose next value is
     /// above every stored one, so that new rows taking its values clash with none there.
     func sequenceIsAhead(_ column: Column, of target: Table) throws -> Bool {
-        guard column.generatedExpression == nil, column.identity != nil || column.defaultExpression?.contains("nextval(") == true else { return false }
+        guard column.generatedExpression == nil, column.isSequenceFed else { return false }
         let row = try session.execute(
             """
             SELECT (SELECT pg_catalog.max(t.\(ident: column.name)) FROM \(KeyPredicates.rows(of: target)) t) AS stored,

@@ -77,8 +77,7 @@ extension Validator {
             // dimension's surrogate key seeded with explicit ids): their insert clashes
             // (hostile review 19). The staged path tries the insert.
             for index in facts.indexes[parent.table.name] ?? [] where index.unique && index.columns.count == 1 && !inserted.contains(index.columns[0]) {
-                guard let column = parent.table.column(index.columns[0]), column.identity != nil || column.defaultExpression?.contains("nextval(") == true,
-                      try !sequenceIsAhead(column, of: parent.table) else { continue }
+                guard let column = parent.table.column(index.columns[0]), column.isSequenceFed, try !sequenceIsAhead(column, of: parent.table) else { continue }
                 reasons.append("new rows of \(name) take \(column.name) from a sequence not known to be ahead of the values there: their insert may clash on \(index.name)")
             }
             // A unique index over part of the key and values every new row gets alike (a
