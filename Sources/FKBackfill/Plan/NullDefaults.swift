@@ -7,7 +7,8 @@ import PostgresClient
 /// PostgreSQL refuses every row the DEFAULT fills. The load found that at its insert and
 /// validate, staged or read-only, said "would load" (hostile review 17). A DEFAULT of
 /// built-in code only — no function of the user's (whose body would find its names on the
-/// user's path, not the tool's: review 18), no sequence, nothing VOLATILE — is evaluated
+/// user's path, not the tool's: review 18), no sequence, nothing VOLATILE by the catalog's
+/// word (`ColumnExpressions`; a `set_config` here repointed the tool's session, review 22) — is evaluated
 /// once, here: its tree was bound when it was created, so its deparsed text means the same
 /// under the tool's pinned path. NULL means the datum itself, as NOT NULL tests it (a row
 /// of NULL fields, `'(,)'`, is not NULL there: `num_nulls`, not `IS NULL`). One that fails
@@ -20,9 +21,13 @@ enum NullDefaults {
         }
         // A column with no DEFAULT of its own takes its domain's (review 21: a NOT NULL
         // domain `DEFAULT current_setting('app.x', true)`, treated as covered).
-        let domains = table.columns.filter {
+        var domains = table.columns.filter {
             $0.notNull && $0.defaultExpression == nil && !$0.isDatabaseGenerated
-                && $0.domainDefaultExpression.map { !neverNull($0) && builtInOnly($0) } == true
+                && $0.domainDefaultExpression.map { !neverNull($0) } == true
+        }
+        if !domains.isEmpty {
+            let safe = try ColumnExpressions.domainDefaultsSafe(of: table, on: session)
+            domains = domains.filter { safe[$0.name]?.safe == true }
         }
         guard !candidates.isEmpty || !domains.isEmpty else { return [] }
         let facts = candidates.isEmpty ? [:] : try ColumnExpressions.facts(of: table, on: session)
@@ -42,13 +47,24 @@ enum NullDefaults {
         return Set(evaluated.enumerated().filter { row.bool("n\($0.offset)") }.map(\.element.0.name))
     }
 
-    /// A domain's DEFAULT that calls built-in code only, read from its text: deparsed
-    /// under the pinned path, a function of the user's comes schema-qualified
-    /// (`schema.f(`); and no sequence, nothing that moves or draws at random.
-    static func builtInOnly(_ expression: String) -> Bool {
-        let qualified = #"[A-Za-z_0-9"]+\.[A-Za-z_0-9"]+\("#
-        guard expression.range(of: qualified, options: .regularExpression) == nil else { return false }
-        return !ColumnExpressions.volatileCalls.contains { expression.contains($0 + "(") }
+    /// `table`'s NOT NULL columns whose DEFAULT (its own, or its domain's) `names` does not
+    /// compute because it calls code of the user's: `created_by NOT NULL DEFAULT
+    /// app.current_user_id()`, whose body finds its names on the user's path. Whether it
+    /// gives NULL only the insert tells, so validate tries it or names it (hostile review
+    /// 22: it said would load, the load failed on the NULL). A sequence or a built-in
+    /// VOLATILE call (`gen_random_uuid()`) gives a value and is not among them.
+    static func uncomputed(of table: Table, on session: Session) throws -> [String] {
+        let own = table.columns.filter { $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !$0.isSequenceFed }
+        let domains = table.columns.filter { $0.notNull && $0.defaultExpression == nil && !$0.isDatabaseGenerated && $0.domainDefault }
+        let facts = own.isEmpty ? [:] : try ColumnExpressions.facts(of: table, on: session)
+        let domainFacts = domains.isEmpty ? [:] : try ColumnExpressions.domainDefaultsSafe(of: table, on: session)
+        return own.filter { facts[$0.name]?.userCode == true }.map(\.name) + domains.filter { domainFacts[$0.name]?.userCode == true }.map(\.name)
+    }
+
+    /// What validate says of such columns of `table` an insert leaves to their DEFAULT.
+    static func uncomputedReason(_ table: TableName, _ columns: [String], rows: String) -> String {
+        "NOT NULL columns of \(rows) of \(table.display) left to a DEFAULT that calls the user's code (\(columns.joined(separator: ", "))): "
+            + "whether it gives NULL only the insert tells"
     }
 
     /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,

@@ -59,8 +59,10 @@ extension Prediction {
             // fee of 150 for `pct CHECK (VALUE BETWEEN 0 AND 100)`, validate said would load).
             let domains = parent.derivedColumns.filter { $0.column.domainBaseType != nil }.map(\.column.name)
             if !domains.isEmpty { reasons.append("values derived for \(parent.table.name.display) of domain types (\(domains.joined(separator: ", ")))") }
-            // A new row's FK column left to its DEFAULT: its key is PostgreSQL's to check.
             let inserted = Set(parent.insertedColumns.map(\.column.name))
+            let uncomputed = try NullDefaults.uncomputed(of: parent.table, on: run.session).filter { !inserted.contains($0) }
+            if !uncomputed.isEmpty { reasons.append(NullDefaults.uncomputedReason(parent.table.name, uncomputed, rows: "new rows")) }
+            // A new row's FK column left to its DEFAULT: its key is PostgreSQL's to check.
             for fk in run.catalog.foreignKeys(of: parent.table.name) where !fk.declared && !fk.columns.allSatisfy(inserted.contains) {
                 let defaulted = fk.columns.filter { !inserted.contains($0) && parent.table.column($0)?.hasNonNullDefault == true }
                 if !defaulted.isEmpty { reasons.append("\(fk.name) of \(parent.table.name.display) takes its DEFAULT (\(defaulted.joined(separator: ", ")))") }
@@ -110,6 +112,16 @@ extension Prediction {
         } catch let error as PostgresError where error.kind == .server && error.sqlState == SQLState.lockNotAvailable {
             return TrialOutcome(untried: "a tried write waited \(Self.trialLockTimeout) for a lock another session holds, so it was not tried")
         }
+    }
+
+    /// Row-level security on the target for this role: its policies' WITH CHECK judge each
+    /// fact row at the insert (hostile review 22: `WITH CHECK (amount >= 0)` under FORCE ROW
+    /// LEVEL SECURITY refused a row the prediction had let through, notExact empty).
+    func targetRowSecurity() throws -> [String] {
+        let active = try run.session.execute(
+            "SELECT c.relrowsecurity AND pg_catalog.row_security_active(c.oid) AS active FROM pg_catalog.pg_class c "
+                + "WHERE c.oid OPERATOR(pg_catalog.=) CAST(\(bind: String(run.target.oid)) AS pg_catalog.oid)").rows.first?.bool("active") ?? false
+        return active ? ["row-level security on \(run.target.name.display) applies to this role: its policies' WITH CHECK judge the fact rows"] : []
     }
 
     /// AFTER INSERT triggers on `table` and its partitions: they may raise, or fail on

@@ -68,8 +68,11 @@ extension Prediction {
         // judge (differential seed 2312009 case 548).
         let selfFirst = run.targetFirst && run.plan.parents.contains(where: \.isTarget)
             ? ["\(run.target.name.display) references itself and goes in before its cycle's parents"] : []
+        let given = Set(run.plan.stagedColumns.map(\.name))
+        let uncomputed = try NullDefaults.uncomputed(of: run.target, on: run.session).filter { !given.contains($0) }
         let targetReasons = run.constraints.inexactness + defaulted.notExact + (try replaceByTrialReasons()) + selfFirst
-            + (try parentWritesReasons())
+            + (try parentWritesReasons()) + (uncomputed.isEmpty ? [] : [NullDefaults.uncomputedReason(run.target.name, uncomputed, rows: "the fact rows")])
+            + (try targetRowSecurity())
 
         let samples = max(run.options.samples, 1)
         for row in try run.session.execute(run.sql.rejections(samples: samples)).rows {

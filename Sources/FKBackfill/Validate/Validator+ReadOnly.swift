@@ -106,6 +106,8 @@ extension Validator {
         // A key on columns the input does not give (an identity primary key) gets its
         // values from the database, not from the file: nothing of the input's to check.
         let given = Set(plan.stagedColumns.map(\.name))
+        let uncomputed = try NullDefaults.uncomputed(of: plan.target, on: session).filter { !given.contains($0) }
+        if !uncomputed.isEmpty { reasons.append(NullDefaults.uncomputedReason(target, uncomputed, rows: "the rows")) }
         // The batches check the target's CHECKs, routing and unique keys
         // (StreamedStatements+TargetRows.swift), but for what the catalog shows they cannot.
         // A trigger that leaves a check's columns alone (`untouchedByTriggers`) is no reason.
@@ -160,9 +162,12 @@ extension Validator {
            try !(streamed && partitionBoundsCheck(plan.target).map { $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) } == true) {
             reasons.append("\(target.display) is a partition of \(whole.display): its partition constraint is not evaluated")
         }
-        if constraints.uniqueKeys.contains(where: { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) }),
-           !(try rowSecurityActive([plan.target])).isEmpty {
-            reasons.append("row-level security on \(target.display) applies to this role: keys already there that it hides are not found")
+        // Its policies' WITH CHECK judge each row at the insert (hostile review 22: a row
+        // they refuse, with nothing named).
+        if !(try rowSecurityActive([plan.target])).isEmpty {
+            let hidden = constraints.uniqueKeys.contains { !$0.partialOrExpression && $0.columns.allSatisfy(given.contains) && (rejects || !triggered($0.columns)) }
+            reasons.append("row-level security on \(target.display) applies to this role: "
+                + (hidden ? "keys already there that it hides are not found, and " : "") + "its policies' WITH CHECK on the rows are not evaluated")
         }
         // An FK column the input lacks takes its DEFAULT at the insert: that value's key is
         // PostgreSQL's to check (the staged path predicts it; the stream has no such column).

@@ -52,6 +52,8 @@ extension Validator {
             }
             // A new row's FK column left to its DEFAULT: that key is its parent's to hold (review 17).
             let inserted = Set(parent.insertedColumns.map(\.column.name))
+            let uncomputed = try NullDefaults.uncomputed(of: parent.table, on: session).filter { !inserted.contains($0) }
+            if !uncomputed.isEmpty { reasons.append(NullDefaults.uncomputedReason(parent.table.name, uncomputed, rows: "new rows")) }
             // Evaluated where its new keys are (Validator+ParentDefaultedKeys.swift).
             let judged = try streamed && directlyFed(parent, target: plan.target.name) && rowSecurityActive([parent.table]).isEmpty
                 ? Set(parentDefaultedKeyStops(parent, plan: plan, catalog: catalog).keys) : []
@@ -86,7 +88,8 @@ extension Validator {
             for index in facts.indexes[parent.table.name] ?? [] where index.unique && !index.partialUnique
                 && index.columns.contains(where: parent.keyColumns.contains) && !index.columns.allSatisfy(parent.keyColumns.contains)
                 && index.columns.filter({ !parent.keyColumns.contains($0) }).allSatisfy({ name in
-                    Coverage.alike(parent.columns.first { $0.column.name == name }, nullsNotDistinct: index.nullsNotDistinct) }) {
+                    Coverage.alike(parent.columns.first { $0.column.name == name }, nullsNotDistinct: index.nullsNotDistinct,
+                                   varying: facts.varyingDefaults[parent.table.name] ?? []) }) {
                 let part = index.columns.filter(parent.keyColumns.contains).joined(separator: ", ")
                 reasons.append("unique index \(index.name) of \(name) over (\(part)) of the key and values its new rows all get alike: "
                     + "two new rows with the same (\(part)), or one like a row there, clash, which is not looked for")
@@ -154,11 +157,13 @@ extension Validator {
         found += parent.columns.filter { $0.column.domainBaseType != nil && !keyColumns.contains($0.column.name) }.map { "the domain of \($0.column.name)" }
         found += try session.execute(
             """
-            SELECT 'trigger ' || t.tgname AS what FROM pg_catalog.pg_trigger t
-            WHERE t.tgrelid = CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 16) <> 0
+            SELECT pg_catalog.concat('trigger ', t.tgname) AS what FROM pg_catalog.pg_trigger t
+            WHERE t.tgrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid) AND NOT t.tgisinternal
+              AND t.tgenabled OPERATOR(pg_catalog.<>) 'D' AND (t.tgtype OPERATOR(pg_catalog.&) 16) OPERATOR(pg_catalog.<>) 0
             UNION ALL
-            SELECT 'rule ' || r.rulename FROM pg_catalog.pg_rewrite r
-            WHERE r.ev_class = CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid) AND r.ev_type = '2' AND r.ev_enabled <> 'D'
+            SELECT pg_catalog.concat('rule ', r.rulename) FROM pg_catalog.pg_rewrite r
+            WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: String(parent.table.oid)) AS pg_catalog.oid)
+              AND r.ev_type OPERATOR(pg_catalog.=) '2' AND r.ev_enabled OPERATOR(pg_catalog.<>) 'D'
             ORDER BY 1
             """).rows.map { try $0.string("what") }
         return found.isEmpty ? nil : found.joined(separator: ", ")
