@@ -41,6 +41,10 @@ struct TableFacts {
     var triggers: [TableName: [String]] = [:]
     /// Enabled rules ON INSERT (a view's `_RETURN` aside): they may rewrite or drop new rows.
     var insertRules: [TableName: [String]] = [:]
+    /// Columns whose DEFAULT (its own, or its domain's) gives each row a value of its own:
+    /// one that calls a VOLATILE function (`gen_random_uuid()`, a user's function), so two
+    /// new rows do not get it alike (`Coverage.alike`).
+    var varyingDefaults: [TableName: Set<String>] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> TableFacts {
         var facts = TableFacts()
@@ -85,6 +89,26 @@ struct TableFacts {
         ).rows {
             guard let table = byOID[try row.string("ev_class")] else { continue }
             facts.insertRules[table, default: []].append(try row.string("rulename"))
+        }
+        for row in try session.execute(
+            """
+            WITH RECURSIVE chain AS (
+                SELECT t.oid AS domain, t.typbasetype AS base, t.typdefaultbin AS bin, 1 AS depth
+                FROM pg_catalog.pg_type t WHERE t.typtype OPERATOR(pg_catalog.=) 'd'
+                UNION ALL
+                SELECT c.domain, b.typbasetype, b.typdefaultbin, c.depth OPERATOR(pg_catalog.+) 1
+                FROM chain c JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) c.base AND b.typtype OPERATOR(pg_catalog.=) 'd'
+            ), domains AS (
+                SELECT DISTINCT ON (c.domain) c.domain, c.bin FROM chain c WHERE c.bin IS NOT NULL ORDER BY c.domain, c.depth
+            )
+            SELECT a.attrelid, a.attname FROM pg_catalog.pg_attribute a
+            LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+            LEFT JOIN domains d ON d.domain OPERATOR(pg_catalog.=) a.atttypid
+            WHERE a.attrelid OPERATOR(pg_catalog.=) ANY(\(oids)) AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+              AND coalesce(ad.adbin, d.bin) IS NOT NULL AND NOT \(ColumnExpressions.noVolatileCall("coalesce(ad.adbin, d.bin)"))
+            """).rows {
+            guard let table = byOID[try row.string("attrelid")] else { continue }
+            facts.varyingDefaults[table, default: []].insert(try row.string("attname"))
         }
         return facts
     }
