@@ -21,7 +21,15 @@ public enum OrphanOracle {
                    (SELECT array_agg(pg_catalog.format_type(o.oprleft, NULL) ORDER BY k.n)
                       FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS left_types,
                    (SELECT array_agg(pg_catalog.format_type(o.oprright, NULL) ORDER BY k.n)
-                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS right_types
+                      FROM unnest(c.conpfeqop) WITH ORDINALITY AS k(op, n) JOIN pg_operator o ON o.oid = k.op) AS right_types,
+                   -- The referenced column's collation where the referencing one's differs, as
+                   -- ri_triggers.c adds it (ri_GenerateQualCollation); '' where they agree.
+                   (SELECT array_agg(CASE WHEN pa.attcollation <> ca.attcollation AND pa.attcollation <> 0
+                                          THEN pg_catalog.format(' COLLATE %I.%I', co.collnamespace::regnamespace::text, co.collname) ELSE '' END ORDER BY k.n)
+                      FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(f, p, n)
+                      JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.f
+                      JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.p
+                      LEFT JOIN pg_collation co ON co.oid = pa.attcollation) AS collations
             FROM pg_constraint c
             JOIN pg_class cr ON cr.oid = c.conrelid JOIN pg_namespace cn ON cn.oid = cr.relnamespace
             JOIN pg_class pr ON pr.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = pr.relnamespace
@@ -33,6 +41,7 @@ public enum OrphanOracle {
             let parent = row.array("parent_columns").compactMap { $0 }
             let operators = row.array("operators").compactMap { $0 }
             let leftTypes = row.array("left_types").compactMap { $0 }, rightTypes = row.array("right_types").compactMap { $0 }
+            let collations = row.array("collations").map { $0 ?? "" }
             let childTable: SQL = "\(ident: try row.string("child_schema")).\(ident: try row.string("child"))"
             let parentTable: SQL = "\(ident: try row.string("parent_schema")).\(ident: try row.string("parent"))"
             let set = child.map { "c.\(ident: $0) IS NOT NULL" as SQL }.joined(separator: " AND ")
@@ -42,7 +51,7 @@ public enum OrphanOracle {
             // A polymorphic input (anyenum, anyarray) takes the operand as it is.
             func operand(_ column: SQL, _ type: String) -> SQL { type.hasPrefix("any") ? column : "CAST(\(column) AS \(unsafeRaw: type))" }
             let match = parent.indices.map { i -> SQL in
-                "\(operand("p.\(ident: parent[i])", leftTypes[i])) \(unsafeRaw: operators[i]) \(operand("c.\(ident: child[i])", rightTypes[i]))"
+                "\(operand("p.\(ident: parent[i])", leftTypes[i])) \(unsafeRaw: operators[i]) \(operand("c.\(ident: child[i])", rightTypes[i]))\(unsafeRaw: collations[i])"
             }.joined(separator: " AND ")
             var condition: SQL = "(\(set) AND NOT EXISTS (SELECT 1 FROM \(parentTable) p WHERE \(match)))"
             if try row.string("confmatchtype") == "f" && child.count > 1 {

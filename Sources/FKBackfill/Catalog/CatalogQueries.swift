@@ -74,12 +74,17 @@ enum CatalogQueries {
     /// referenced = referencing, `conffeqop`: referencing = referencing), as OIDs for `OperatorCatalog`.
     static func keyColumns(_ constraints: [String]) -> SQL {
         """
-        SELECT c.oid AS constraint_oid, k.position, ca.attname AS child, pa.attname AS parent, k.pf_oid, k.ff_oid
+        SELECT c.oid AS constraint_oid, k.position, ca.attname AS child, pa.attname AS parent, k.pf_oid, k.ff_oid,
+               -- The referenced column's collation where the referencing one's differs: the
+               -- one the RI check compares under (`SQLOperator.collation`).
+               pcn.nspname AS pk_collation_schema, pco.collname AS pk_collation_name
         FROM pg_constraint c
         CROSS JOIN LATERAL unnest(c.conkey, c.confkey, c.conpfeqop, c.conffeqop)
             WITH ORDINALITY AS k(child_number, parent_number, pf_oid, ff_oid, position)
         JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.child_number
         JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.parent_number
+        LEFT JOIN pg_collation pco ON pco.oid = pa.attcollation AND pa.attcollation <> ca.attcollation
+        LEFT JOIN pg_namespace pcn ON pcn.oid = pco.collnamespace
         WHERE c.oid = ANY(CAST(\(bindArray: constraints) AS oid[]))
         ORDER BY c.oid, k.position
         """

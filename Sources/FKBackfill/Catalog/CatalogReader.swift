@@ -65,9 +65,10 @@ public enum CatalogReader {
         var columnsByConstraint: [String: KeyPairs] = [:]
         let operators = try OperatorCatalog.read(pairs.flatMap { [try $0.string("pf_oid"), try $0.string("ff_oid")] }, on: session)
         for row in pairs {
-            guard let pf = operators[try row.string("pf_oid")], let ff = operators[try row.string("ff_oid")] else {
+            guard var pf = operators[try row.string("pf_oid")], let ff = operators[try row.string("ff_oid")] else {
                 throw FKBackfillError("an equality operator of an FK disappeared while reading the catalog", kind: .catalogChanged)
             }
+            if let schema = row["pk_collation_schema"], let name = row["pk_collation_name"] { pf.collation = SQLTypeName(schema: schema, name: name) }
             columnsByConstraint[try row.string("constraint_oid"), default: KeyPairs()].append(
                 child: try row.string("child"), parent: try row.string("parent"), pf: pf, ff: ff)
         }

@@ -37,10 +37,14 @@ extension LoadRun {
 
     /// Keys of `source` (`k1`) that look like an existing key of `parent.column` or like
     /// another key of `source`, each with the one it looks like (existing ones first).
+    /// The new keys take the parent column's collation where it has its own: a referencing
+    /// column of another one ("en-x-icu" keys of a "C" key) has none in common with it,
+    /// and PostgreSQL cannot compare the two (hostile review 22, SQLSTATE 42P22).
     func look(_ source: SQL, parent: Table, column: String) throws -> [LoadReport.NearDuplicate] {
+        let key = parent.column(column)?.collated("x.k1") ?? "x.k1"
         let rows = try session.execute(
             """
-            WITH n AS MATERIALIZED (SELECT CAST(x.k1 AS text) AS k, \(KeyPredicates.looseKey("x.k1")) AS nk FROM (\(source)) x),
+            WITH n AS MATERIALIZED (SELECT CAST(\(key) AS text) AS k, \(KeyPredicates.looseKey(key)) AS nk FROM (\(source)) x),
             o AS (SELECT CAST(p.\(ident: column) AS text) AS k, \(KeyPredicates.looseKey("p.\(ident: column)")) AS nk, true AS existing
                   FROM \(try readable(parent.name, oid: parent.oid, columns: [column]).sql) p
                   UNION ALL SELECT n.k, n.nk, false FROM n)

@@ -35,6 +35,13 @@ public struct SQLOperator: Sendable, Equatable, Hashable, SQLFragment {
     /// The declared input types (`oprleft`, `oprright`), when read from the catalog.
     public var leftType: SQLTypeName?
     public var rightType: SQLTypeName?
+    /// The collation a comparison is made under, named on its right operand: an FK's
+    /// referenced column's where the referencing column's differs, as `ri_triggers.c` adds
+    /// it (`ri_GenerateQualCollation`). Two columns of different collations, "C" and
+    /// "en-x-icu", compared as they are have none, and PostgreSQL refuses to compare or
+    /// hash them (hostile review 22: every load of such an FK failed with SQLSTATE 42P22,
+    /// PostgreSQL's own check takes it). Nil: the operands' own.
+    public var collation: SQLTypeName?
 
     /// `pg_catalog.=` with no declared types: for comparisons of two values of one
     /// built-in column type, where PostgreSQL picks its own operator.
@@ -65,7 +72,8 @@ public struct SQLOperator: Sendable, Equatable, Hashable, SQLFragment {
     /// comparison as `ri_GenerateQual` writes it, immune to lookalikes (see the type's
     /// doc). Without declared types, the operands stand as they are.
     public func compare(_ left: SQL, _ right: SQL) -> SQL {
-        "\(Self.cast(left, to: leftType)) \(self) \(Self.cast(right, to: rightType))"
+        guard let collation else { return "\(Self.cast(left, to: leftType)) \(self) \(Self.cast(right, to: rightType))" }
+        return "\(Self.cast(left, to: leftType)) \(self) \(Self.cast(right, to: rightType)) COLLATE \(collation)"
     }
 
     /// Both values NULL, or equal by this operator: `IS NOT DISTINCT FROM` with the
