@@ -8,7 +8,8 @@ extension LoadRun {
     func checkPrivileges() throws {
         var privileges = Privileges()
         let parents = plan.parents.filter { !$0.sources.isEmpty && $0.backfills }
-        for parent in parents { privileges.require("SELECT", on: parent.table) }
+        // A parent's key is what the load reads of it (its keys, the new rows' RETURNING).
+        for parent in parents { privileges.require("SELECT", on: parent.table, columns: parent.mode == .fillNullOnly ? [] : parent.keyColumns) }
         if options.loadTarget {
             privileges.require("SELECT", on: plan.target)
             privileges.require("INSERT", on: plan.target)
@@ -36,7 +37,7 @@ extension LoadRun {
             // Something is missing: name every grant at once, with INSERT on the parents a
             // backfill may write.
             var writes = Privileges()
-            for parent in parents { writes.require("INSERT", on: parent.table) }
+            for parent in parents { writes.require("INSERT", on: parent.table, columns: parent.insertedColumns.map(\.column.name)) }
             let code = tableGrants.filter { $0.hasPrefix("GRANT USAGE ON SEQUENCE") || $0.hasPrefix("GRANT EXECUTE") }
             throw try Privileges.error(schemaGrants + Privileges(needs: privileges.needs + writes.needs).missingGrants(on: session) + code)
         }
@@ -48,7 +49,7 @@ extension LoadRun {
         for parent in plan.parents where !parent.sources.isEmpty && parent.backfills {
             guard let count = parentStates[parent.index].counts else { continue }
             if count.candidates > count.present {
-                privileges.require("INSERT", on: parent.table)
+                privileges.require("INSERT", on: parent.table, columns: parent.insertedColumns.map(\.column.name))
                 if parent.columns.contains(where: \.deferredUntilCycleLoaded) { privileges.require("UPDATE", on: parent.table) }
             }
             if parent.mode == .fillNullOnly && count.present > 0 { privileges.require("UPDATE", on: parent.table) }
