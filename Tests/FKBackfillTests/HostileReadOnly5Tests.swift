@@ -322,11 +322,7 @@ import TestSupport
             CREATE TABLE parent (k text PRIMARY KEY);
             CREATE TABLE fact (k text UNIQUE REFERENCES parent, n int UNIQUE);
             """)
-        var text = "k,n\n"
-        text.reserveCapacity(21_000_000)
-        for i in 0..<1_000_000 { text += "key-\(String(repeating: "0", count: 9 - String(i).count))\(i),\(i)\n" }
-        let csv = try db.csvFile(text)
-        text = ""
+        let csv = try generatedCSV(db, header: "k,n", rows: 1_000_000, format: "key-%09d,%d\\n", arguments: "i, i")
         let (status, output, peakMiB) = try readOnlyValidationPeak(db, table: "fact", csv: csv)
         #expect(status == 0, "\(output.prefix(500))")
         #expect(output.contains("\"missing\":1000000") || output.contains("1000000"))

@@ -45,11 +45,7 @@ extension HostileReadOnly6Tests {
     @Test func aMillionRowUpsertStaysUnder64MiB() throws {
         let db = try TestDatabase()
         try db.run("CREATE TABLE fact (id int PRIMARY KEY, n int);")
-        var text = "id,n\n"
-        text.reserveCapacity(14_000_000)
-        for id in 0..<1_000_000 { text += "\(id),\(id)\n" }
-        let csv = try db.csvFile(text)
-        text = ""
+        let csv = try generatedCSV(db, header: "id,n", rows: 1_000_000, format: "%d,%d\\n", arguments: "i, i")
         let (status, json, peakMiB) = try readOnlyValidationPeak(db, table: "fact", csv: csv, arguments: ["--replace-by", "id"])
         #expect(status == 0, "\(json.prefix(500))")
         #expect(json.contains("\"deleted\""))

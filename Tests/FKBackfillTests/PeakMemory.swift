@@ -2,6 +2,26 @@ import Foundation
 import Testing
 import TestSupport
 
+/// A CSV of `rows` lines after `header`, each `awk`'s `printf` of `format` with the line's
+/// index (from 0) for every `%d` given as `i` in `arguments` (e.g. `"key-%09d,%d\n"`,
+/// `"i, i"`), written by awk into a fresh test file: a million lines in a second, where
+/// building the text in the debug test process took several (time the run spends on
+/// nothing the memory proofs are about).
+func generatedCSV(_ db: TestDatabase, header: String, rows: Int, format: String, arguments: String) throws -> String {
+    let path = try db.csvFile(header + "\n")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/awk")
+    process.arguments = ["-v", "n=\(rows)", "BEGIN { for (i = 0; i < n; i++) printf \"\(format)\", \(arguments) }"]
+    let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    file.seekToEndOfFile()
+    process.standardOutput = file
+    try process.run()
+    process.waitUntilExit()
+    try file.close()
+    try #require(process.terminationStatus == 0, "awk wrote \(path)")
+    return path
+}
+
 /// The CLI (`FKBACKFILL_BIN`) validating `csv` for `table` read-only on the primary
 /// (`default_transaction_read_only = on`, so the CSV is streamed), under GNU time
 /// (scripts/install-deps.sh installs it): its exit status, its JSON, and its peak RSS in

@@ -27,7 +27,8 @@ import TestSupport
             INSERT INTO adj VALUES (1, \(referenced));
             """)
         var rows = ["id,month,amount"]
-        for id in [1, 2] + Array(10..<25_010) { rows.append("\(id),1,\(id)") }
+        // Three batches of 50 (`ValidateOptions.streamBatchRows`; 25,000 rows were two of 20,000).
+        for id in [1, 2] + Array(10..<110) { rows.append("\(id),1,\(id)") }
         let csv = rows.joined(separator: "\n") + "\n"
         let loaded = (try? db.load("fact", csv: csv) { $0.dryRun = true; $0.replaceBy = ["month"] }) != nil
         #expect(loaded == loads, "dry run")
@@ -35,6 +36,7 @@ import TestSupport
         try Standby.waitForReplay(of: db.connection, on: standby)
         var options = ValidateOptions()
         options.replaceBy = ["month"]
+        options.streamBatchRows = 50
         let report = try Validator(connection: standby).run(
             table: "\(db.schema).fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
         #expect(report.wouldLoad == loads, "\(report.foreignKeys) \(report.notExact)")

@@ -27,8 +27,13 @@ import TestSupport
             """)
     }
 
-    static func options(maxRejects: Int, replaceBy: [String]) -> ValidateOptions {
+    /// Records per streamed batch where a test's rows cross batches: 110 rows are three
+    /// batches, as 25,000 were two of the default 20,000 (`ValidateOptions.streamBatchRows`).
+    static let batch = 50
+
+    static func options(maxRejects: Int, replaceBy: [String], batchRows: Int = Validator.streamBatch) -> ValidateOptions {
         var options = ValidateOptions()
+        options.streamBatchRows = batchRows
         options.maxRejects = maxRejects
         options.replaceBy = replaceBy
         return options
@@ -49,10 +54,10 @@ import TestSupport
 
     /// validate on `connection`: the standby (streamed) or the primary (staged, its prediction).
     static func validate(_ connection: Connection, _ db: TestDatabase, _ table: String, _ csv: String,
-                         maxRejects: Int = 0, replaceBy: [String] = []) throws -> ValidationReport {
+                         maxRejects: Int = 0, replaceBy: [String] = [], batchRows: Int = Validator.streamBatch) throws -> ValidationReport {
         try Validator(connection: connection).run(
             table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()),
-            options: options(maxRejects: maxRejects, replaceBy: replaceBy))
+            options: options(maxRejects: maxRejects, replaceBy: replaceBy, batchRows: batchRows))
     }
 
     /// The standby's outcome: what it counts of the FK to itself, set aside and deleted.
@@ -95,16 +100,16 @@ import TestSupport
             """)
         try Self.touch(db, table: "category")
         var rows = ["id,parent_id,code,slug,qty", "2,1,a,s2,1", "3,2,long,s3,1", "4,2,c,s4,-1", "5,2,e,root,1", "6,2,f,s2,1", "7,90000,g,s7,1"]
-        for id in 10...25_010 { rows.append("\(id),\(id == 10 ? 2 : id - 1),n,t\(id),1") }
+        for id in 10...110 { rows.append("\(id),\(id == 10 ? 2 : id - 1),n,t\(id),1") }
         rows += ["30001,3,x,u1,1", "30002,4,x,u2,1", "30003,5,x,u3,1", "30004,6,x,u4,1", "2,1,b,u5,1"]
         let csv = rows.joined(separator: "\n") + "\n"
         let standby = try Self.standby(db)
         for limit in [5, 4] {
             let (expected, _) = Self.dryRun(db, "category", csv, maxRejects: limit)
             #expect(expected == (limit == 5 ? Outcome(loads: true, rejected: 5, newRows: 5) : Outcome(loads: false)), "\(limit): \(expected)")
-            let primary = try Self.validate(db.connection, db, "category", csv, maxRejects: limit)
+            let primary = try Self.validate(db.connection, db, "category", csv, maxRejects: limit, batchRows: Self.batch)
             #expect(Self.staged(primary, "category") == expected, "\(limit): staged \(Self.staged(primary, "category")) \(primary.prediction?.blockers ?? [])")
-            let report = try Self.validate(standby, db, "category", csv, maxRejects: limit)
+            let report = try Self.validate(standby, db, "category", csv, maxRejects: limit, batchRows: Self.batch)
             #expect(Self.outcome(report) == expected && report.rejected == 5, "\(limit): \(Self.outcome(report)) \(report.columns) \(report.notExact)")
             let fk = try #require(report.foreignKeys.first { $0.name == "category_parent" })
             #expect(fk.missingKeys == 5 && fk.samples.map(\.key) == [["90000"], ["3"], ["4"], ["5"], ["6"]], "\(fk)")
@@ -123,12 +128,12 @@ import TestSupport
         let db = try TestDatabase()
         try db.run("CREATE TABLE node (id int PRIMARY KEY, up int CONSTRAINT node_up REFERENCES node, slug text UNIQUE)")
         var rows = ["id,up,slug", "1,,root", "2,1,a", "3,1,a", "4,1,b", "5,3,c"]
-        for id in 10...25_002 { rows.append("\(id),1,n\(id)") }
+        for id in 10...110 { rows.append("\(id),1,n\(id)") }
         rows += ["25003,1,b", "25004,25003,d"]
         let csv = rows.joined(separator: "\n") + "\n"
         let (expected, _) = Self.dryRun(db, "node", csv, maxRejects: 2)
         #expect(expected == Outcome(loads: true, rejected: 2, newRows: 2), "\(expected)")
-        let report = try Self.validate(try Self.standby(db), db, "node", csv, maxRejects: 2)
+        let report = try Self.validate(try Self.standby(db), db, "node", csv, maxRejects: 2, batchRows: Self.batch)
         #expect(Self.outcome(report) == Outcome(loads: true, rejected: 2, newRows: 1), "\(Self.outcome(report)) \(report.notExact)")
         #expect(report.foreignKeys.first?.samples.map(\.key) == [["3"]], "\(report.foreignKeys)")
         #expect(report.notExact.contains { $0.hasSuffix("of an earlier batch were checked for their FK keys as if loaded, and the target's own keys they give taken as given") },
@@ -239,39 +244,39 @@ import TestSupport
         #expect(verdicts == [true, false], "\(action): every case \(verdicts)")
     }
 
-    /// Batches: the department reloaded references itself across 25,000 lines, a deleted
+    /// Batches (of `batch` rows): the department reloaded references itself across 100 lines, a deleted
     /// key (2) only the last batch gives again, a kept row's key (5), a deleted key nobody
     /// gives (9: its placeholder). Then a row not reloaded still references a row the
     /// DELETE removes: PostgreSQL refuses the DELETE, whatever the batches gave. With
     /// --max-rejects, a row set aside (too long a department) replaces nothing and gives
-    /// no key: 30000's boss 25099 is then missing too.
+    /// no key: 30000's boss 202 is then missing too.
     @Test func replaceByAcrossBatches() throws {
         let db = try TestDatabase()
         try Self.employees(db)
         try db.run("INSERT INTO e (id, boss, dept) VALUES (9, 8, 'a'); ALTER TABLE e ADD CONSTRAINT short CHECK (length(dept) < 3)")
         var rows = ["id,boss,dept", "100,2,a", "101,5,a", "102,9,b"]
-        for id in 103..<25_100 { rows.append("\(id),\(id + 1),\(id == 25_099 ? "zzz" : "a")") }
-        rows += ["25100,1,a", "1,,a", "2,1,a", "3,2,b", "4,1,b", "30000,25099,a"]
+        for id in 103..<203 { rows.append("\(id),\(id + 1),\(id == 202 ? "zzz" : "a")") }
+        rows += ["203,1,a", "1,,a", "2,1,a", "3,2,b", "4,1,b", "30000,202,a"]
         let csv = rows.joined(separator: "\n") + "\n"
         let standby = try Self.standby(db)
         let expected = Outcome(loads: true, rejected: 1, deleted: 5, newRows: 2)
         #expect(Self.dryRun(db, "e", csv, maxRejects: 1, replaceBy: ["dept"]).0 == expected)
-        let primary = try Self.validate(db.connection, db, "e", csv, maxRejects: 1, replaceBy: ["dept"])
+        let primary = try Self.validate(db.connection, db, "e", csv, maxRejects: 1, replaceBy: ["dept"], batchRows: Self.batch)
         #expect(Self.staged(primary, "e") == expected, "staged \(Self.staged(primary, "e"))")
-        let report = try Self.validate(standby, db, "e", csv, maxRejects: 1, replaceBy: ["dept"])
+        let report = try Self.validate(standby, db, "e", csv, maxRejects: 1, replaceBy: ["dept"], batchRows: Self.batch)
         #expect(Self.outcome(report) == expected, "\(Self.outcome(report)) \(report.columns) \(report.notExact)")
-        #expect(report.foreignKeys.first?.samples.map(\.key) == [["9"], ["25099"]], "\(report.foreignKeys)")
+        #expect(report.foreignKeys.first?.samples.map(\.key) == [["9"], ["202"]], "\(report.foreignKeys)")
         // Without --max-rejects the CHECK is the insert's, after the trigger; the trigger
         // leaves dept alone (Validator+TriggerSafeColumns), so read-only evaluates it and
         // says the load fails, as it does.
         #expect(!Self.dryRun(db, "e", csv, replaceBy: ["dept"]).0.loads)
-        let unchecked = try Self.validate(standby, db, "e", csv, replaceBy: ["dept"])
+        let unchecked = try Self.validate(standby, db, "e", csv, replaceBy: ["dept"], batchRows: Self.batch)
         #expect(!unchecked.wouldLoad && !unchecked.notExact.contains { $0.hasPrefix("CHECK short") }, "\(unchecked.notExact)")
         try db.run("INSERT INTO e (id, boss, dept) VALUES (11, 3, 'd')")
         try Standby.waitForReplay(of: db.connection, on: standby)
         let (refused, error) = Self.dryRun(db, "e", csv, maxRejects: 1, replaceBy: ["dept"])
         #expect(!refused.loads && error?.message.contains("still referenced") == true, "\(String(describing: error))")
-        let stopped = try Self.validate(standby, db, "e", csv, maxRejects: 1, replaceBy: ["dept"])
+        let stopped = try Self.validate(standby, db, "e", csv, maxRejects: 1, replaceBy: ["dept"], batchRows: Self.batch)
         #expect(!stopped.wouldLoad && stopped.foreignKeys.flatMap(\.reasons).contains { $0.contains("still referenced") && $0.contains("(3)") },
                 "\(stopped.foreignKeys.map(\.reasons))")
     }

@@ -61,4 +61,53 @@ import TestSupport
             #expect(report.wouldLoad == c.loads, "\(report.columns) \(report.notExact)")
         }
     }
+
+    /// A function the trigger calls, looked up as PostgreSQL does when the trigger runs:
+    /// `SCHEMA` is the test's schema (the user's path), `OTHER` one off that path. A
+    /// VOLATILE function of the called name was looked for in every schema, so one in
+    /// `OTHER` (a concurrent test's lookalike `now()`, in a full run) made a stamp
+    /// trigger look like it could write, and the repeated id went unchecked.
+    static let stableStamp = "CREATE FUNCTION %@.stamp_of(t timestamptz) RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT t $$;"
+    static let writingStamp = "CREATE FUNCTION %@.stamp_of(t timestamptz) RETURNS timestamptz LANGUAGE sql VOLATILE AS $$ DELETE FROM SCHEMA.item WHERE id = 1; SELECT t $$;"
+    static let calledCases: [Case] = [
+        Case(description: "a writing function of the called name in a schema off the path: checked",
+             body: "NEW.updated_at := stamp_of(now()); RETURN NEW;|" + stableStamp.replacing("%@", with: "SCHEMA") + writingStamp.replacing("%@", with: "OTHER"),
+             csv: "id,amount\n1,1\n", loads: false, checked: true),
+        Case(description: "the writing function called by its qualified name: not checked",
+             body: "NEW.updated_at := OTHER.stamp_of(now()); RETURN NEW;|" + stableStamp.replacing("%@", with: "SCHEMA") + writingStamp.replacing("%@", with: "OTHER"),
+             csv: "id,amount\n1,1\n", loads: true, checked: false),
+        Case(description: "the trigger's own SET search_path reaching the writing function: not checked",
+             body: "NEW.updated_at := stamp_of(now()); RETURN NEW;|SET search_path = OTHER|" + stableStamp.replacing("%@", with: "SCHEMA") + writingStamp.replacing("%@", with: "OTHER"),
+             csv: "id,amount\n1,1\n", loads: true, checked: false),
+        Case(description: "the trigger's own SET search_path away from the user's writing function: checked",
+             body: "NEW.updated_at := stamp_of(now()); RETURN NEW;|SET search_path = OTHER|" + stableStamp.replacing("%@", with: "OTHER") + writingStamp.replacing("%@", with: "SCHEMA"),
+             csv: "id,amount\n1,1\n", loads: false, checked: true),
+    ]
+
+    /// `body` is `CODE|[SETTING|]FUNCTIONS`: the trigger's code, its own settings, the functions it may call.
+    @Test(arguments: calledCases)
+    func calledNamesResolveOnTheTriggersPath(_ c: Case) throws {
+        let db = try TestDatabase()
+        let other = try db.makeSchema("other")
+        let parts = c.body.replacing("SCHEMA", with: db.schema).replacing("OTHER", with: other).split(separator: "|").map(String.init)
+        try db.run("""
+            CREATE TABLE item (id int PRIMARY KEY, amount int, updated_at timestamptz);
+            INSERT INTO item VALUES (1, 1, now());
+            \(parts.last!)
+            CREATE FUNCTION item_touch() RETURNS trigger LANGUAGE plpgsql \(parts.count == 3 ? parts[1] : "") AS $$ BEGIN \(parts[0]) END $$;
+            CREATE TRIGGER item_touch BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION item_touch();
+            """)
+        let loaded = (try? db.load("item", csv: c.csv) { $0.dryRun = true }) != nil
+        #expect(loaded == c.loads, "dry run")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
+        let report = try Validator(connection: standby).run(
+            table: "\(db.schema).item", input: .csv(path: try db.csvFile(c.csv), options: CSVOptions()), options: ValidateOptions())
+        let named = report.notExact.filter { $0.hasPrefix("unique key item_pkey") }
+        #expect(named.isEmpty == c.checked, "\(report.notExact)")
+        if c.checked {
+            #expect(report.wouldLoad == c.loads, "\(report.columns) \(report.notExact)")
+        }
+    }
 }

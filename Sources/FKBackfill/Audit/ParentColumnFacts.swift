@@ -29,10 +29,10 @@ struct ParentColumnFacts {
     /// Per table, PL/pgSQL BEFORE INSERT triggers that may write besides the row they are
     /// given (`Self.writesElsewhere`): what they do to the table's other rows is not read.
     var sideEffects: [TableName: [String]] = [:]
-    /// Per table, the functions its PL/pgSQL BEFORE INSERT triggers call by name and the
-    /// tables they INSERT into (`Validator.triggerSafeColumns` asks whether one may write).
-    var calledNames: [TableName: Set<String>] = [:]
-    var insertTargets: [TableName: Set<String>] = [:]
+    /// Per table, what each of its PL/pgSQL BEFORE INSERT triggers calls by name and
+    /// INSERTs into, with the path those names resolve on (`Validator.triggerSafeColumns`
+    /// asks whether one may write).
+    var calls: [TableName: [TriggerCalls]] = [:]
 
     static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
         var facts = ParentColumnFacts()
@@ -42,7 +42,8 @@ struct ParentColumnFacts {
             SELECT 't' AS what, n.nspname, root.relname, g.tgname AS detail,
                    CASE WHEN p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace) THEN p.proname END AS proname,
                    l.lanname, p.prosrc,
-                   pg_catalog.encode(g.tgargs, 'escape') AS args, NULL AS attname
+                   pg_catalog.encode(g.tgargs, 'escape') AS args, NULL AS attname,
+                   CAST(p.proconfig AS pg_catalog.text) AS config
             FROM pg_catalog.pg_trigger g
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) g.tgfoid
             JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
@@ -60,7 +61,7 @@ struct ParentColumnFacts {
                    COALESCE(pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'
                                 OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), a.attname),
                             pg_catalog.substring(pg_catalog.pg_get_expr(d.adbin, d.adrelid), 'nextval\\(''(.*)''::regclass\\)')),
-                   NULL, NULL, NULL, NULL, a.attname
+                   NULL, NULL, NULL, NULL, a.attname, NULL
             FROM pg_catalog.pg_attribute a
             JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
             JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -69,7 +70,7 @@ struct ParentColumnFacts {
               AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
               AND (a.attidentity OPERATOR(pg_catalog.<>) '' OR pg_catalog.pg_get_expr(d.adbin, d.adrelid) OPERATOR(pg_catalog.~~) 'nextval(%')
             UNION ALL
-            SELECT 'r', n.nspname, c.relname, r.rulename, NULL, NULL, NULL, NULL, NULL
+            SELECT 'r', n.nspname, c.relname, r.rulename, NULL, NULL, NULL, NULL, NULL, NULL
             FROM pg_catalog.pg_rewrite r
             JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
             JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -103,9 +104,7 @@ struct ParentColumnFacts {
                 for column in columns { facts.triggerFilled[table, default: [:]][column] = trigger }
                 if source.contains(/(?i)\breturn\s*\(?\s*null\b/) { facts.rowDroppers[table, default: []].append("trigger \(trigger) (RETURN NULL)") }
                 if writesElsewhere(source, table: table) { facts.sideEffects[table, default: []].append("trigger \(trigger)") }
-                let calls = Self.calls(source)
-                facts.calledNames[table, default: []].formUnion(calls.functions)
-                facts.insertTargets[table, default: []].formUnion(calls.inserts)
+                facts.calls[table, default: []].append(TriggerCalls.read(source, searchPath: TriggerCalls.searchPath(config: row.array("config"))))
             } else {
                 facts.unreadTriggers[table, default: []].append(trigger)
             }
@@ -124,18 +123,6 @@ struct ParentColumnFacts {
             .map { $0.count > 1 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : String($0) })
         let writes: Set<String> = ["delete", "update", "merge", "truncate", "execute", "call", "perform", "copy"]
         return !words.isDisjoint(with: writes) || words.contains(table.name.lowercased()) || words.contains(table.name)
-    }
-
-    /// The names a PL/pgSQL body calls as functions (`name(`, the last part of a qualified
-    /// name, lower-cased) and the tables it INSERTs into (as written), comments and quoted
-    /// text set aside.
-    static func calls(_ source: String) -> (functions: Set<String>, inserts: Set<String>) {
-        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
-            .replacing(/'(?:[^']|'')*'/, with: "''")
-        let functions = code.matches(of: /([A-Za-z_][A-Za-z0-9_$]*)\s*\(/).map { String($0.output.1).lowercased() }
-        let inserts = code.matches(of: /(?i)\binsert\s+into\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)/)
-            .map { String($0.output.1) }
-        return (Set(functions), Set(inserts))
     }
 
     /// The columns a PL/pgSQL body assigns as `NEW.column :=` / `NEW."Column" =`, lower-cased

@@ -49,13 +49,13 @@ extension Validator {
         let targetChecks = sql.targetRowChecks(checks: (try TableFacts.checks(of: [target], on: session)[target.name] ?? [])
                                                    + (try partitionBoundsCheck(target).map { [$0] } ?? []), constraints: constraints)
         var targetFound = targetChecks.map { _ in (rows: 0, lines: [Int]()) }
-        var repeats = uniqueTallies(sql, constraints)
+        var repeats = uniqueTallies(sql, constraints, batchRows: options.streamBatchRows)
         repeats += try selfKeyTrackers(checked, sql, constraints, tallied: repeats, notExact: &report.notExact)
         // Partial and expression unique indexes: a clash stops the load (Validator+StreamedIndexes.swift).
-        var indexes = indexTallies(sql, constraints)
+        var indexes = indexTallies(sql, constraints, batchRows: options.streamBatchRows)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
         let selfKeys = try selfReferences(checked, sql, repeats: repeats, options,
-                                          singleBatch: opened.csv?.size.map { $0 <= Self.streamBatch && $0 <= Self.streamBatchBytes } ?? false)
+                                          singleBatch: opened.csv?.size.map { $0 <= options.streamBatchRows && $0 <= Self.streamBatchBytes } ?? false)
         // FK columns the target's triggers assign: their values, for after the last batch (Validator+TargetKeyTriggers.swift).
         var keyTriggers = try targetKeyTriggers(checked, sql, constraints)
         for (index, _) in selfKeys { tallies[index].pending = [:] }
@@ -197,7 +197,7 @@ extension Validator {
                 bytes += fields[index]?.utf8.count ?? 0
             }
             lines.append(line)
-            if lines.count >= Self.streamBatch || bytes >= Self.streamBatchBytes {
+            if lines.count >= options.streamBatchRows || bytes >= Self.streamBatchBytes {
                 try flush()
                 bytes = 0
             }

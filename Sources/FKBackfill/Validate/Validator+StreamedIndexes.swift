@@ -21,12 +21,12 @@ extension Validator {
     }
 
     /// A tally per index the batches evaluate.
-    func indexTallies(_ sql: StreamedStatements, _ constraints: TargetConstraints) -> [IndexTally] {
+    func indexTallies(_ sql: StreamedStatements, _ constraints: TargetConstraints, batchRows: Int) -> [IndexTally] {
         StreamedStatements.evaluatedIndexes(constraints, given: Set(sql.columns.map(\.name))).map { key in
             var shown = key
             shown.columns = key.expressions?.keys ?? key.columns
             let byText = key.deterministic && (key.expressions?.types ?? []).allSatisfy(Self.oneText)
-            return IndexTally(key: key, repeats: UniqueTally(key: shown, byText: byText))
+            return IndexTally(key: key, repeats: UniqueTally(key: shown, byText: byText, batchRows: batchRows))
         }
     }
 

@@ -27,6 +27,8 @@ extension Validator {
         /// The budget ran out: later keys are not kept, so a repeat of one of them in a
         /// later batch is not found.
         var full = false
+        /// Records per batch, for the note on repeats across batches.
+        var batchRows = Validator.streamBatch
         /// Memory the kept keys take: their bytes, and the table's 4-byte slots, at most half
         /// full and twice that while it grows.
         var held: Int { seen.bytes + 16 * seen.count }
@@ -76,13 +78,13 @@ extension Validator {
             let which = "\(key.name) (\(key.columns.joined(separator: ", ")))"
             return byText
                 ? "unique key \(which): repeats across batches are found only while the keys held (with the missing keys) stay under \(Validator.repeatBudget >> 20) MiB"
-                : "unique key \(which): repeats are found within each batch (\(Validator.streamBatch) rows or \(Validator.streamBatchBytes >> 20) MiB), not across them (its type's equal values may differ in text)"
+                : "unique key \(which): repeats are found within each batch (\(batchRows) rows or \(Validator.streamBatchBytes >> 20) MiB), not across them (its type's equal values may differ in text)"
         }
     }
 
     /// A tally per unique key the batches check for repeats: the keys of default operator
     /// classes, as the staged path (`LoadRun.markUniqueRejects`) checks.
-    func uniqueTallies(_ sql: StreamedStatements, _ constraints: TargetConstraints) -> [UniqueTally] {
+    func uniqueTallies(_ sql: StreamedStatements, _ constraints: TargetConstraints, batchRows: Int) -> [UniqueTally] {
         let keys = StreamedStatements.checkedUniqueKeys(constraints, given: Set(sql.columns.map(\.name)), rejects: sql.rejects).filter(\.defaultOperatorClasses)
         guard !keys.isEmpty else { return [] }
         return keys.map { key in
@@ -90,7 +92,7 @@ extension Validator {
                 guard let type = sql.columns.first(where: { $0.name == name })?.type else { return false }
                 return Self.oneText(type)
             }
-            return UniqueTally(key: key, byText: byText)
+            return UniqueTally(key: key, byText: byText, batchRows: batchRows)
         }
     }
 

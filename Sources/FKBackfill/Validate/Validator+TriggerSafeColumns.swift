@@ -19,34 +19,49 @@ extension Validator {
         let name = target.name
         guard (facts.rowDroppers[name] ?? []).isEmpty, (facts.unreadTriggers[name] ?? []).isEmpty,
               (facts.sideEffects[name] ?? []).isEmpty,
-              try !callsWritingCode(functions: facts.calledNames[name] ?? [], inserts: facts.insertTargets[name] ?? []) else { return [] }
+              try !(facts.calls[name] ?? []).contains(where: callsWritingCode) else { return [] }
         return Set(target.columns.map(\.name)).subtracting((facts.triggerFilled[name] ?? [:]).keys)
     }
 
-    /// Whether the triggers call code that may write (hostile review 16): a VOLATILE
-    /// function of the user's by one of `functions`' names (a `purge_old(NEW.id)` that
-    /// deletes the row the input clashes with), or INSERT into a table that is not found
-    /// under the user's path or has rules or triggers of its own (a rule on the audit log
-    /// deleting from the target).
-    func callsWritingCode(functions: Set<String>, inserts: Set<String>) throws -> Bool {
-        if !functions.isEmpty, try session.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.proname OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: functions.sorted()) AS pg_catalog.text[])) "
-                + "AND p.pronamespace OPERATOR(pg_catalog.<>) CAST('pg_catalog' AS pg_catalog.regnamespace) AND p.provolatile OPERATOR(pg_catalog.=) 'v') AS writes"
-        ).rows[0].bool("writes") { return true }
-        for table in inserts.sorted() {
-            let row = try session.underUserSearchPath {
-                try session.execute("SELECT CAST(pg_catalog.to_regclass(\(bind: table)) AS pg_catalog.oid) AS oid").rows[0]
-            }
-            guard let oid = row["oid"] else { return true }
-            let hooked = try session.execute(
+    /// Whether a trigger's code may write besides its row (hostile review 16): it calls a
+    /// VOLATILE function of the user's (a `purge_old(NEW.id)` that deletes the row the input
+    /// clashes with), or INSERTs into a table that is not found or has rules or triggers of
+    /// its own (a rule on the audit log deleting from the target). Names resolve as when the
+    /// trigger runs: on the function's own `SET search_path`, or the user's; a qualified one
+    /// in its schema. A function of that name in a schema off that path is never called, so
+    /// it does not count (it did, and a concurrent session's VOLATILE `now()` elsewhere hid
+    /// a stamp trigger's repeated id). The argument types are not read: any function of the
+    /// name on the path counts, the one PostgreSQL picks among them.
+    func callsWritingCode(_ calls: TriggerCalls) throws -> Bool {
+        try session.underSearchPath(calls.searchPath ?? session.userSearchPath) {
+            let functions = calls.functions.sorted()
+            if !functions.isEmpty, try session.execute(
                 """
-                SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
-                               AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN')
-                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
-                               AND NOT t.tgisinternal) AS hooked
-                """).rows[0].bool("hooked")
-            if hooked { return true }
+                SELECT EXISTS (
+                    SELECT 1 FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: functions.map { $0.schema ?? "" }) AS pg_catalog.text[])),
+                                             pg_catalog.unnest(CAST(\(bindArray: functions.map(\.name)) AS pg_catalog.text[]))) AS c (schema, name)
+                    JOIN pg_catalog.pg_proc p ON p.proname OPERATOR(pg_catalog.=) c.name
+                    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+                    -- Unqualified (''): a schema of the path, pg_catalog and pg_temp as PostgreSQL adds them.
+                    WHERE CASE WHEN c.schema OPERATOR(pg_catalog.=) '' THEN n.nspname OPERATOR(pg_catalog.=) ANY(pg_catalog.current_schemas(true))
+                               ELSE n.nspname OPERATOR(pg_catalog.=) c.schema END
+                      AND p.pronamespace OPERATOR(pg_catalog.<>) CAST('pg_catalog' AS pg_catalog.regnamespace)
+                      AND p.provolatile OPERATOR(pg_catalog.=) 'v') AS writes
+                """
+            ).rows[0].bool("writes") { return true }
+            for table in calls.inserts.sorted() {
+                let row = try session.execute("SELECT CAST(pg_catalog.to_regclass(\(bind: table)) AS pg_catalog.oid) AS oid").rows[0]
+                guard let oid = row["oid"] else { return true }
+                let hooked = try session.execute(
+                    """
+                    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
+                                   AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN')
+                        OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
+                                   AND NOT t.tgisinternal) AS hooked
+                    """).rows[0].bool("hooked")
+                if hooked { return true }
+            }
+            return false
         }
-        return false
     }
 }

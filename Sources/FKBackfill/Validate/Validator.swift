@@ -22,6 +22,11 @@ public struct ValidateOptions: Sendable {
     public var mode: BackfillMode = .insertMissing
     /// The load's `--ignore-extra-columns`: an input column nothing reads is ignored, not refused.
     public var ignoreExtraColumns = false
+    /// Records per batch where the input is streamed (a read-only session:
+    /// Validator+Streamed.swift), `Validator.streamBatch` unless set. Not a command-line
+    /// option: tests set a few dozen, so that rows in different batches are a few dozen
+    /// lines apart, not 20,000 (docs/testing.md); the 1 MiB of text per batch still holds.
+    var streamBatchRows = Validator.streamBatch
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
 

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What one PL/pgSQL trigger function's body calls by name and INSERTs into, and the
+/// `search_path` those names resolve on when the trigger runs: the function's own
+/// `SET search_path` if it has one, the user's otherwise (nil). Read from the source, not
+/// run (`ParentColumnFacts`), for `Validator.callsWritingCode`, which must look a called
+/// name up where PostgreSQL would: a VOLATILE function of the same name in a schema the
+/// trigger never sees (another application's, a concurrent test's) writes nothing here.
+struct TriggerCalls: Hashable, Sendable {
+    /// A function name as the body writes it: `schema` only when qualified there.
+    /// Unquoted parts are lower-cased, quoted ones kept, as PostgreSQL folds them.
+    struct FunctionName: Hashable, Sendable, Comparable {
+        var schema: String?
+        var name: String
+
+        static func < (lhs: FunctionName, rhs: FunctionName) -> Bool {
+            (lhs.schema ?? "", lhs.name) < (rhs.schema ?? "", rhs.name)
+        }
+    }
+
+    /// The function's own `SET search_path` value; nil: the user's path applies.
+    var searchPath: String?
+    var functions: Set<FunctionName> = []
+    /// The tables it INSERTs into, as written (`to_regclass` reads them on `searchPath`).
+    var inserts: Set<String> = []
+
+    /// The `search_path=` setting of a function's `proconfig` entries, if any.
+    static func searchPath(config: [String?]) -> String? {
+        config.compactMap { $0 }.last { $0.hasPrefix("search_path=") }.map { String($0.dropFirst("search_path=".count)) }
+    }
+
+    /// The names a PL/pgSQL body calls as functions (`name(`, `schema.name(`, either part
+    /// quoted or not) and the tables it INSERTs into, comments and quoted text set aside.
+    /// Keywords followed by a parenthesis (`IF (`, `VALUES (`) are read as names too: a
+    /// function of the user's by such a name is looked up like any other, which can only
+    /// leave more unchecked.
+    static func read(_ source: String, searchPath: String?) -> TriggerCalls {
+        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
+            .replacing(/'(?:[^']|'')*'/, with: "''")
+        var calls = TriggerCalls(searchPath: searchPath)
+        let called = /(?:("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\.\s*)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\(/
+        for match in code.matches(of: called) {
+            calls.functions.insert(FunctionName(schema: match.output.1.map(folded), name: folded(match.output.2)))
+        }
+        let inserted = /(?i)\binsert\s+into\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)/
+        calls.inserts = Set(code.matches(of: inserted).map { String($0.output.1) })
+        return calls
+    }
+
+    /// An identifier as PostgreSQL stores it: quoted kept (doubled quotes undone), unquoted lower-cased.
+    static func folded(_ part: Substring) -> String {
+        part.hasPrefix("\"") ? String(part.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : part.lowercased()
+    }
+}
