@@ -9,7 +9,7 @@ import TestSupport
 ///
 /// The time limit: these tests wait on locks and other sessions, and a hang must fail the
 /// test rather than stall the run (generous, so a machine whose cores are shared stays green).
-@Suite(.timeLimit(.minutes(10))) struct CitusConcurrencyTests {
+@Suite(.timeLimit(.minutes(30))) struct CitusConcurrencyTests {
     /// Load `index`'s month of facts: the same month for all (so `--replace-by` must leave
     /// one copy), new plans and regions overlapping with the next load's.
     static func csv(_ index: Int) -> String {

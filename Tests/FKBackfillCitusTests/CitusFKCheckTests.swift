@@ -9,7 +9,7 @@ import TestSupport
 ///
 /// The time limit: these tests wait on locks and other sessions, and a hang must fail the
 /// test rather than stall the run (generous, so a machine whose cores are shared stays green).
-@Suite(.timeLimit(.minutes(10))) struct CitusFKCheckTests {
+@Suite(.timeLimit(.minutes(30))) struct CitusFKCheckTests {
     func orphanInsert(_ db: TestDatabase, _ s: String, settings: [String]) throws -> String? {
         try db.connection.execute("BEGIN")
         defer { _ = try? db.connection.execute("ROLLBACK") }

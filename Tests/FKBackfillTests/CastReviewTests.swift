@@ -10,7 +10,7 @@ import TestSupport
 /// recorded. A cast that runs the user's code (a domain's CHECK calling a function that
 /// names a table unqualified) must run under the user's path, wherever the cast is made;
 /// a length PostgreSQL's assignment checks must not be cut or padded by an explicit cast.
-@Suite(.timeLimit(.minutes(10))) struct CastReviewTests: HostileSuite {
+@Suite(.timeLimit(.minutes(30))) struct CastReviewTests: HostileSuite {
     /// The load's verdict and rows set aside (nil rejected: it stops).
     func dryRun(_ db: TestDatabase, _ table: String, _ input: InputSource, maxRejects: Int, rules: Rules?) -> Int? {
         try? db.load(table, input: input) { $0.dryRun = true; $0.maxRejects = maxRejects; if let rules { $0.rules = rules } }.rejected

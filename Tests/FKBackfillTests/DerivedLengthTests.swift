@@ -11,7 +11,7 @@ import TestSupport
 /// (`Column.derivedValueType`) and the new-row check both the load and validate run
 /// refuses the longer ones before anything is written; trailing spaces are cut, as
 /// PostgreSQL cuts them.
-@Suite(.timeLimit(.minutes(5))) struct DerivedLengthTests {
+@Suite(.timeLimit(.minutes(30))) struct DerivedLengthTests {
     func setUp() throws -> TestDatabase {
         let db = try TestDatabase()
         try db.run("""

@@ -8,7 +8,7 @@ import TestSupport
 /// in before the backfill and the keys come from what they stored, but only where
 /// nothing the insert evaluates could see the parents; elsewhere parents go first, and
 /// the load does what PostgreSQL's own per-row order would.
-@Suite(.timeLimit(.minutes(10))) struct FactsFirstTests {
+@Suite(.timeLimit(.minutes(30))) struct FactsFirstTests {
     /// Where the insert could see the parents, as the statements show it.
     func statements(_ db: TestDatabase, csv: String) throws -> (report: LoadReport, statements: [String]) {
         let box = LockedBox<[String]>()

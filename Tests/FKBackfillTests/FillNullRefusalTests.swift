@@ -9,7 +9,7 @@ import TestSupport
 /// load with a database error (exit 3) and validate said "would load" (hostile review 17).
 /// Now the load names the parent and stops (exit 1, nothing written), the staged validate
 /// tries the UPDATE in a savepoint and says the same, and read-only names what it cannot try.
-@Suite(.timeLimit(.minutes(5))) struct FillNullRefusalTests {
+@Suite(.timeLimit(.minutes(30))) struct FillNullRefusalTests {
     static let hooks = [
         "ALTER TABLE customer ADD CHECK (branch <> 'closed')",
         """

@@ -18,7 +18,7 @@ import TestSupport
 /// (find_expr_references adds the OpExpr's opno, not its opfuncid), and the tree's
 /// `opfuncid` is only flagged when it is not IMMUTABLE. So an IMMUTABLE (lying) function
 /// behind an operator reads the other side unseen.
-@Suite(.timeLimit(.minutes(10))) struct FinalReviewTests {
+@Suite(.timeLimit(.minutes(30))) struct FinalReviewTests {
     /// `csv` loaded per row, then (the tables emptied) set-based: what `query` reads after
     /// each, and the set-based load's report (which order it took).
     func perRowThenSetBased(_ db: TestDatabase, csv: String, rules: Rules?, reading query: String) throws -> (perRow: [[String?]], setBased: [[String?]], report: LoadReport) {

@@ -7,7 +7,7 @@ import TestSupport
 /// "Most frequent value" picked from hashed counts (`LoadStatements+HashedModes`): the
 /// same values as `mode()`, which the test computes itself over the input, and taken only
 /// where each column holds few values.
-@Suite(.timeLimit(.minutes(10))) struct HashedModeTests {
+@Suite(.timeLimit(.minutes(30))) struct HashedModeTests {
     func load(_ db: TestDatabase, csv: String) throws -> (report: LoadReport, statements: [String]) {
         let box = LockedBox<[String]>()
         let report = try db.load("fact", csv: csv) { options in

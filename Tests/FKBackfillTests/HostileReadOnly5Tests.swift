@@ -11,7 +11,7 @@ import TestSupport
 /// on the standby must give its verdict, or say in `notExact` why it cannot know — never
 /// "would load" with an empty `notExact` where the load fails, nor "would not load" for
 /// rows PostgreSQL accepts, nor an error instead of a verdict.
-@Suite(.timeLimit(.minutes(10))) struct HostileReadOnly5Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReadOnly5Tests {
     let shared = ReadOnlyNotExactTests()
 
     func problems(_ report: ValidationReport) -> [String] {

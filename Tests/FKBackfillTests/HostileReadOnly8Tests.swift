@@ -10,7 +10,7 @@ import TestSupport
 /// day (a SQL_ASCII database's other bytes stay a known issue). The read-only time of
 /// wide rows (100,000 of 4 kB: 4.1× the staged validate, a batch per 256 rows) is measured,
 /// not tested: docs/validate.md.
-@Suite(.timeLimit(.minutes(10))) struct HostileReadOnly8Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReadOnly8Tests {
     /// `validate` on the standby (as `user`), under the test schema's search path and the
     /// session `settings` a role or database may carry, after it replayed the schema.
     func standby(

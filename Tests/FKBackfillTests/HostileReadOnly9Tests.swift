@@ -10,7 +10,7 @@ import TestSupport
 /// same day but three recorded with `withKnownIssue` (a typed bit(5) source into bit(3),
 /// an array of a varchar(n) domain, a regclass value through the text path), mended on
 /// branch casts (`AssignedLength`, `Column.arrayDomainBaseType`, `StreamedStatements.translation`).
-@Suite(.timeLimit(.minutes(10))) struct HostileReadOnly9Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReadOnly9Tests {
     func options(maxRejects: Int, rules: String?) throws -> ValidateOptions {
         var options = ValidateOptions()
         options.maxRejects = maxRejects

@@ -9,7 +9,7 @@ import TestSupport
 /// (each fails once fixed, to be unwrapped). PostgreSQL (`load --dry-run` on the primary) is the
 /// oracle; a read-only validate on the standby must give its verdict, or say in
 /// `notExact` why it cannot know.
-@Suite(.timeLimit(.minutes(10))) struct HostileReadOnlyTests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReadOnlyTests {
     func validate(_ connection: Connection, _ table: String, _ csv: String, csvOptions: CSVOptions = CSVOptions()) throws -> ValidationReport {
         try Validator(connection: connection).run(table: table, input: .csv(path: csv, options: csvOptions), options: ValidateOptions())
     }

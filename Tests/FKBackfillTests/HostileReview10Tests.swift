@@ -11,7 +11,7 @@ import TestSupport
 /// reverted, dates pinned too, the NOT NULL match only where every inheritance child is
 /// NOT NULL, the lexer's tags and `ESCAPE'`, a query's rows held typed before printing);
 /// the standby's cursor runs the query during its pinned FETCH and names that in notExact.
-@Suite(.timeLimit(.minutes(10))) struct HostileReview10Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview10Tests {
     /// validate on the primary (staged) and on the standby (streamed), both sessions with `settings`.
     func validate(
         _ db: TestDatabase, _ table: String, _ input: InputSource, settings: String, maxRejects: Int = 0

@@ -10,7 +10,7 @@ import TestSupport
 /// under the pinned path (domain and CHECK functions), a parent trigger's errors and
 /// whole-row fills, a generated column and the target's placeholders (`unheld`). Every
 /// test here fails on main at b8292d1; no production code is changed.
-@Suite(.timeLimit(.minutes(10))) struct HostileReview15Tests: HostileSuite {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview15Tests: HostileSuite {
     /// validate read-only on the standby, under the user's path as on the primary.
     func standbyValidate(_ db: TestDatabase, _ table: String, _ input: InputSource, path: String? = nil) throws -> ValidationReport {
         let standby = try Standby.connect()

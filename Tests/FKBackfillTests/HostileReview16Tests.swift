@@ -8,7 +8,7 @@ import TestSupport
 /// standby verdict the load contradicted (mostly "would not load" where it loads), or a
 /// refusal PostgreSQL does not make. Each is held against `load --dry-run` on the
 /// primary: the same verdict, or (where read-only cannot tell) the FK or hook named.
-@Suite(.timeLimit(.minutes(5))) struct HostileReview16Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview16Tests {
     struct Case: CustomStringConvertible, Sendable {
         var description: String
         var table: String

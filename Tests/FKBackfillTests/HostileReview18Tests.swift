@@ -8,7 +8,7 @@ import TestSupport
 /// NULL-DEFAULT check refused (a composite DEFAULT of NULL fields, a target whose rule puts
 /// the row elsewhere, a DEFAULT calling the user's function), a DEFAULT that raises in the
 /// standby's batches, and what fill_null_only's UPDATE may meet, named on the standby.
-@Suite(.timeLimit(.minutes(5))) struct HostileReview18Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview18Tests {
     @Test(arguments: [
         // NOT NULL tests the datum, not its fields: '(,)' is stored.
         ("CREATE TYPE pair AS (a int, b int); CREATE TABLE plan (code text PRIMARY KEY, p pair NOT NULL DEFAULT '(,)')", "fact"),

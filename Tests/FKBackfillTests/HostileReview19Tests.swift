@@ -6,7 +6,7 @@ import TestSupport
 
 /// Hostile review 19, realistic schemas against the standby's verdict: loads the dry run
 /// refuses where validate — staged and read-only — said would load with nothing named.
-@Suite(.timeLimit(.minutes(5))) struct HostileReview19Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview19Tests {
     /// Validate staged on the primary and read-only on the standby.
     func validations(_ db: TestDatabase, _ table: String, csv: String, rules: String? = nil) throws -> [ValidationReport] {
         var options = ValidateOptions()

@@ -8,7 +8,7 @@ import TestSupport
 /// a column cannot take, named on the standby; the target's placeholder rows given a key
 /// their FK's table lacks; a `--source` column of another type feeding a parent; and
 /// `validate --mode`.
-@Suite(.timeLimit(.minutes(5))) struct HostileReview20Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview20Tests {
     func validations(_ db: TestDatabase, _ table: String, input: InputSource, rules: String? = nil,
                      mode: BackfillMode = .insertMissing) throws -> [ValidationReport] {
         var options = ValidateOptions()

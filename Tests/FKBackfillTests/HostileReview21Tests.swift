@@ -8,7 +8,7 @@ import TestSupport
 /// given trailing spaces, a partly NULL MATCH FULL key of new parent rows, a grandparent
 /// key taken from the parent's own key column, and a self-reference under a
 /// nondeterministic collation, which the load refused though PostgreSQL takes it.
-@Suite(.timeLimit(.minutes(5))) struct HostileReview21Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview21Tests {
     func standby(_ db: TestDatabase, _ table: String, csv: String) throws -> ValidationReport {
         try db.validateOnStandby(table, input: .csv(path: try db.csvFile(csv), options: CSVOptions()))
     }

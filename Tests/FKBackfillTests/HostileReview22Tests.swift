@@ -7,7 +7,7 @@ import TestSupport
 /// Hostile review 22: DEFAULTs the tool computed outside the insert (a VOLATILE built-in,
 /// a domain's DEFAULT calling the user's code), a VOLATILE DEFAULT taken for one value
 /// every new row shares, an FK between columns of two collations, and column privileges.
-@Suite(.timeLimit(.minutes(5))) struct HostileReview22Tests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReview22Tests {
     func csv(_ db: TestDatabase, _ text: String) throws -> InputSource {
         .csv(path: try db.csvFile(text), options: CSVOptions())
     }

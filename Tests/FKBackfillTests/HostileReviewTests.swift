@@ -11,7 +11,7 @@ import TestSupport
 /// polymorphic operators, a custom SQLSTATE, a concurrent writer. Each test states the
 /// promise: validate's verdict is `load --dry-run`'s and the real load's; a refusal is a
 /// finding (exit 1), never a bare database error (exit 3); 0 orphans after a load.
-@Suite(.timeLimit(.minutes(10))) struct HostileReviewTests {
+@Suite(.timeLimit(.minutes(30))) struct HostileReviewTests {
     /// Runs validate, `load --dry-run` and the load; the three must agree, and a refusal
     /// must be a finding. Returns the real load's error, if any.
     func agreeing(_ db: TestDatabase, csv: String, refusal: Bool = true) throws -> FKBackfillError? {

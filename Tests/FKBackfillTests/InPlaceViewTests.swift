@@ -10,7 +10,7 @@ import TestSupport
 /// failed ("relation codes does not exist") where the load and the staged validate work;
 /// such an input is now read once under the user's path: staged on the primary, through
 /// a cursor on the standby. A table is still checked in place.
-@Suite(.timeLimit(.minutes(5))) struct InPlaceViewTests {
+@Suite(.timeLimit(.minutes(30))) struct InPlaceViewTests {
     func schema() throws -> TestDatabase {
         let db = try TestDatabase()
         try db.run("""

@@ -8,7 +8,7 @@ import TestSupport
 /// its line, as a plain unique key's clash does (LoadRun+IndexClashes): the clash with a
 /// row of the table, with an earlier input row, an index calling the user's function,
 /// and nothing written.
-@Suite(.timeLimit(.minutes(5))) struct IndexClashLineTests {
+@Suite(.timeLimit(.minutes(30))) struct IndexClashLineTests {
     func refused(_ db: TestDatabase, _ table: String, _ csv: String, _ configure: (inout LoadOptions) -> Void = { _ in }) throws -> FKBackfillError {
         try #require(throws: FKBackfillError.self) { _ = try db.load(table, csv: csv, configure: configure) }
     }

@@ -9,7 +9,7 @@ import TestSupport
 ///
 /// The time limit: these tests wait on locks and other sessions, and a hang must fail the
 /// test rather than stall the run (generous, so a machine whose cores are shared stays green).
-@Suite(.timeLimit(.minutes(10))) struct KilledClientTests {
+@Suite(.timeLimit(.minutes(30))) struct KilledClientTests {
     var binary: String {
         ProcessInfo.processInfo.environment["FKBACKFILL_BIN"]
             ?? TestDatabase.repositoryRoot.appendingPathComponent(".build/debug/fkbackfill").path

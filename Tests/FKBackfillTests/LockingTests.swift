@@ -8,7 +8,7 @@ import TestSupport
 ///
 /// The time limit: these tests wait on locks and other sessions, and a hang must fail the
 /// test rather than stall the run (generous, so a machine whose cores are shared stays green).
-@Suite(.timeLimit(.minutes(10))) struct LockingTests {
+@Suite(.timeLimit(.minutes(30))) struct LockingTests {
     @Test func exclusiveLoadsWaitForEachOtherAndLockTimeoutBoundsTheWait() throws {
         let db = try TestDatabase()
         try db.run("""

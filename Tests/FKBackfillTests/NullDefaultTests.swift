@@ -10,7 +10,7 @@ import TestSupport
 /// writing and says which column, and validate — staged on the primary, read-only on the
 /// standby — says the same instead of "would load" (`NullDefaults`). With the setting set,
 /// or with a trigger or a rule that may fill the row first, everything loads as before.
-@Suite(.timeLimit(.minutes(5))) struct NullDefaultTests {
+@Suite(.timeLimit(.minutes(30))) struct NullDefaultTests {
     static let stamp = "current_setting('app.uid', true)"
 
     /// Validate staged on the primary and read-only on the standby, with `app.uid` set

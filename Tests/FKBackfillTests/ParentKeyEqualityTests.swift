@@ -8,7 +8,7 @@ import TestSupport
 /// collation, char(n) padding) are one new parent row: the load inserts each missing key
 /// `ON CONFLICT DO NOTHING`, and validate predicts the rows it keeps, not the keys it
 /// was given (found by hostile review 2).
-@Suite(.timeLimit(.minutes(10))) struct ParentKeyEqualityTests {
+@Suite(.timeLimit(.minutes(30))) struct ParentKeyEqualityTests {
     @Test(arguments: [
         ("CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false); "
             + "CREATE TABLE p (code text COLLATE ci PRIMARY KEY);", "code\na\nA\nb\n"),

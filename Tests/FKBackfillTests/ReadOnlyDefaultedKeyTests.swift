@@ -9,7 +9,7 @@ import TestSupport
 /// the load stops. Read-only evaluates the default once (Validator+StreamedDefaultedKeys)
 /// where it can be known before the insert, and gives the dry run's verdict; where it
 /// cannot (a sequence, a BEFORE INSERT trigger), notExact names the FK as before.
-@Suite(.timeLimit(.minutes(5))) struct ReadOnlyDefaultedKeyTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyDefaultedKeyTests {
     struct Case: CustomStringConvertible, Sendable {
         var description: String
         var columns: String

@@ -8,7 +8,7 @@ import TestSupport
 /// `load --dry-run --max-rejects N` on the primary. The load sets bad rows aside and
 /// commits while at most N are; a row set aside brings no parent row. Each case is held
 /// at the limit and one below it, where the verdict turns.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlyMaxRejectsTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyMaxRejectsTests {
     func readOnly(_ db: TestDatabase, _ csv: String, maxRejects: Int, rules: String? = nil, batchRows: Int = Validator.streamBatch) throws -> ValidationReport {
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)

@@ -8,7 +8,7 @@ import TestSupport
 /// (on the standby) against `load --dry-run`: a key whose every row has NULL there would
 /// give the parent a NULL, which the batches find and merge exactly
 /// (Validator+StreamedDerivations), across batches too.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlyNewParentRowsTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyNewParentRowsTests {
     let notExact = ReadOnlyNotExactTests()
 
     func readOnly(_ db: TestDatabase, _ csv: String, rules: String? = nil) throws -> ValidationReport {

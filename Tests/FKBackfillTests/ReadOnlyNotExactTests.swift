@@ -7,7 +7,7 @@ import TestSupport
 /// What a CSV checked read-only cannot know, named in `notExact` where the differential's
 /// read-only comparison found it silent (docs/testing.md, RO1–RO4): each case here made
 /// read-only validate disagree with `load --dry-run` with nothing in `notExact`.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlyNotExactTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyNotExactTests {
     let shared = ReadOnlyValidateTests()
 
     func readOnly(_ db: TestDatabase, _ table: String, _ csv: String, connection: Connection? = nil, rules: String? = nil) throws -> ValidationReport {

@@ -10,7 +10,7 @@ import TestSupport
 /// leaf's partition constraint, and the CHECKs that read only the key and columns left
 /// NULL, over the new keys (Validator+ParentNewRows.swift), as `load --dry-run` on the
 /// primary finds. Each case is held against the dry run.
-@Suite(.timeLimit(.minutes(5))) struct ReadOnlyParentNewRowTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyParentNewRowTests {
     struct Case: CustomStringConvertible, Sendable {
         var description: String
         var partitions: String

@@ -9,7 +9,7 @@ import TestSupport
 /// index's predicate and expressions as the insert does, so the verdict is the load's, and
 /// the index is no longer named in notExact. A clash is a unique violation at the insert,
 /// which the load does not set aside, whatever `--max-rejects` allows.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlyPartialUniqueTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyPartialUniqueTests {
     struct Case: CustomStringConvertible, Sendable {
         var description: String
         /// The target `t` and its indexes.

@@ -8,7 +8,7 @@ import TestSupport
 /// `--source` checked in place, against `load --dry-run --replace-by` on the primary. The
 /// load deletes the target rows whose replace-by values an input row has before it
 /// inserts, so their keys clash with nothing; a key another target row holds still does.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlyReplaceByTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyReplaceByTests {
     func options(_ replaceBy: [String]) -> ValidateOptions {
         var options = ValidateOptions()
         options.replaceBy = replaceBy

@@ -9,7 +9,7 @@ import TestSupport
 /// still referencing a deleted row stops the load. Read-only finds those rows after the
 /// last batch (Validator+StreamedReplaceChildren); CASCADE, SET NULL and deferred FKs stay
 /// named in notExact. Each case is held against `load --dry-run` on the primary.
-@Suite(.timeLimit(.minutes(5))) struct ReadOnlyReplaceChildTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyReplaceChildTests {
     @Test(arguments: [
         ("NO ACTION", 1, false, true),
         ("RESTRICT", 1, false, true),

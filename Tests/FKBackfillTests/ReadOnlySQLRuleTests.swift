@@ -8,7 +8,7 @@ import TestSupport
 /// a role whose transactions are read-only): each expression is compiled without a
 /// temporary view (`SQLExpressionCheck+ReadOnly`) and judged as the load judges it, so
 /// the verdict is `load --dry-run`'s, and no sequence value is used.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlySQLRuleTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlySQLRuleTests {
     let shared = ReadOnlyValidateTests()
 
     func schema(_ db: TestDatabase) throws {

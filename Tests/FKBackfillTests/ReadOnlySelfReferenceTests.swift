@@ -7,7 +7,7 @@ import TestSupport
 /// A target that references itself, validated read-only (issue #29): a key is present
 /// when the table has it or a row of the input carries it, in any batch. Each case is
 /// held against `load --dry-run` on the primary and against the staged validate.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlySelfReferenceTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlySelfReferenceTests {
     /// Records per streamed batch (`ValidateOptions.streamBatchRows`): the 120 rows of a
     /// chain are three batches, as 25,000 were two of the default 20,000.
     static let batch = 50

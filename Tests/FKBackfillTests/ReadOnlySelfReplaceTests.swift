@@ -10,7 +10,7 @@ import TestSupport
 /// and inserts. Every case runs validate on the standby and `load --dry-run` on the
 /// primary, under each ON DELETE action: the same verdict, deleted rows, new rows of the
 /// target itself and rows set aside, and where the load fails, its refused key or row.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlySelfReplaceTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlySelfReplaceTests {
     /// One input: its CSV (columns id, boss, dept), --max-rejects, and whether validate
     /// may say what it cannot know instead (`exact` false: notExact must say something
     /// whenever the verdicts differ).

@@ -9,7 +9,7 @@ import TestSupport
 /// after the trigger case without them streamed (ReadOnlySelfTriggerTests). Each case is
 /// held against `load --dry-run` and the staged validate on the primary: the verdict, the
 /// rows set aside and deleted, and the self-referencing FK's missing and fixable keys.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlySelfTriggerOptionsTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlySelfTriggerOptionsTests {
     /// What a run found, compared: the verdict, rows set aside and deleted, the FK to
     /// itself's missing keys and the placeholders (new rows of the target itself).
     struct Outcome: Equatable, CustomStringConvertible {

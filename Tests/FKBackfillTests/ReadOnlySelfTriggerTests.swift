@@ -11,7 +11,7 @@ import TestSupport
 /// nor its key and skip no row, the keys the input gives are followed across batches,
 /// and the verdict is `load --dry-run`'s; otherwise the keys are followed as the file
 /// gives them and notExact names the trigger.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlySelfTriggerTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlySelfTriggerTests {
     /// Records per streamed batch (`ValidateOptions.streamBatchRows`): the 120 rows of a
     /// chain are three batches, as 25,000 were two of the default 20,000.
     static let batch = 50

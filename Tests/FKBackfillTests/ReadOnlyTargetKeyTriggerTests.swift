@@ -9,7 +9,7 @@ import TestSupport
 /// the keys the file gives, so a stored key no parent has stops it. Read-only evaluates
 /// the trigger's assignment on the column's distinct values (Validator+TargetKeyTriggers)
 /// and gives the dry run's verdict; an assignment inside an IF stays named.
-@Suite(.timeLimit(.minutes(5))) struct ReadOnlyTargetKeyTriggerTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyTargetKeyTriggerTests {
     @Test(arguments: [
         ("NEW.country := upper(NEW.country); RETURN NEW;", "id,country\n1,de\n2,FR\n", true, true),
         ("NEW.country := upper(NEW.country); RETURN NEW;", "id,country\n1,de\n2,xx\n", false, true),

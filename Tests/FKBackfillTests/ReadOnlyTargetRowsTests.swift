@@ -8,7 +8,7 @@ import TestSupport
 /// CHECKs, partition routing, keys already in it and keys the input repeats, across
 /// batches too. Each case is held against `load --dry-run` on the primary: the verdict is
 /// the same, and what read-only now checks is no longer in `notExact`.
-@Suite(.timeLimit(.minutes(10))) struct ReadOnlyTargetRowsTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyTargetRowsTests {
     let notExact = ReadOnlyNotExactTests()
 
     func problems(_ report: ValidationReport) -> [String] {

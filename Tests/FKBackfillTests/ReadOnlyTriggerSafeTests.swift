@@ -11,7 +11,7 @@ import TestSupport
 /// (Validator+TriggerSafeColumns), run again; a trigger that assigns those columns, may
 /// skip rows or writes besides its row leaves them named in notExact. Each case is held
 /// against `load --dry-run` on the primary.
-@Suite(.timeLimit(.minutes(5))) struct ReadOnlyTriggerSafeTests {
+@Suite(.timeLimit(.minutes(30))) struct ReadOnlyTriggerSafeTests {
     struct Case: CustomStringConvertible, Sendable {
         var description: String
         var body: String

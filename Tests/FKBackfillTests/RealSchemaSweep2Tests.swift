@@ -13,7 +13,7 @@ import TestSupport
 /// unqualified names that assign and normalise keys). Per target a few hundred rows
 /// (generate.py). Each case holds validate on the primary (staged) and on the hot standby
 /// (read-only) against `load --dry-run`, then runs the real load and checks for orphans.
-@Suite(.timeLimit(.minutes(10))) struct RealSchemaSweep2Tests {
+@Suite(.timeLimit(.minutes(30))) struct RealSchemaSweep2Tests {
     static let cases: [ForumCase] = [
         .csv("posts: the target in the topics/posts cycle, new topics and users", "s14app.posts", "posts.csv", rules: "posts.rules.yaml", maxRejects: 5),
         .csv("topic_tags: new citext tags the trigger lower-cases", "s14app.topic_tags", "topic_tags.csv", rules: "topic_tags.rules.yaml", maxRejects: 200),

@@ -22,7 +22,7 @@ extension RealSchema {
 /// target a few dozen to a few hundred rows (generate.py). Each case holds validate on
 /// the primary (staged) and on the hot standby (read-only) against `load --dry-run`, then
 /// runs the real load and checks for orphans (`SweepOutcome`).
-@Suite(.timeLimit(.minutes(10))) struct RealSchemaSweep3Tests {
+@Suite(.timeLimit(.minutes(30))) struct RealSchemaSweep3Tests {
     static let cases: [SweepCase] = [
         .csv("sale_order_line: new orders and products, section lines, the accountable CHECK", "s17erp.sale_order_line", "sale_order_line.csv",
              rules: "sale_order_line.rules.yaml", maxRejects: 5),

@@ -16,7 +16,7 @@ import TestSupport
 /// operators) finds nothing after it. What the standby still cannot tell is in
 /// `disagreeing`, held as known issues; the harness (`RealSchema`, `SweepCase`,
 /// `SweepOutcome`) serves the second sweep too.
-@Suite(.timeLimit(.minutes(10))) struct RealSchemaSweepTests {
+@Suite(.timeLimit(.minutes(30))) struct RealSchemaSweepTests {
     /// The orphan check can fail: a row whose key only an inheritance child has, written
     /// with the FK triggers off, is an orphan for PostgreSQL (`FROM ONLY`); a partitioned
     /// parent's rows, which live in its partitions, are parent rows.

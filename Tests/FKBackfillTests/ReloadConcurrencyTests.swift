@@ -9,7 +9,7 @@ import TestSupport
 ///
 /// The time limit: these tests wait on locks and other sessions, and a hang must fail the
 /// test rather than stall the run (generous, so a machine whose cores are shared stays green).
-@Suite(.timeLimit(.minutes(10))) struct ReloadConcurrencyTests {
+@Suite(.timeLimit(.minutes(30))) struct ReloadConcurrencyTests {
     /// Starts `count` loads of `csv` into `fact`, each on its own thread and connection,
     /// while `gate` holds SHARE on the target: every load waits on it before anything of
     /// its own is read. Returns once all are seen waiting, and the loads.

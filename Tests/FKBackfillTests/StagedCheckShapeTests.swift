@@ -8,7 +8,7 @@ import TestSupport
 /// items 5 and 8, on the staged side): under the column's own collation, and varchar(n)
 /// / char(n) at their length. Validate on the primary, and a load setting rows aside,
 /// against the load itself.
-@Suite(.timeLimit(.minutes(10))) struct StagedCheckShapeTests {
+@Suite(.timeLimit(.minutes(30))) struct StagedCheckShapeTests {
     func validateLoads(_ db: TestDatabase, _ table: String, _ csv: String) throws -> Bool {
         try Validator(connection: db.connection).run(
             table: "\(db.schema).\(table)", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions()).wouldLoad

@@ -9,7 +9,7 @@ import TestSupport
 /// merge_request_diffs row points at a merge_requests row only the fact rows bring; the load
 /// orders its writes as PostgreSQL accepts them, or, where no order exists, refuses before
 /// its first write, and validate says the same.
-@Suite(.timeLimit(.minutes(10))) struct TargetCycleTests {
+@Suite(.timeLimit(.minutes(30))) struct TargetCycleTests {
     /// merge_request_diffs' FK back to the target takes the input row's own key.
     func rules(_ db: TestDatabase, table: String = "merge_request_diffs") throws -> Rules {
         try RulesParser.parse("tables:\n  \(db.schema).\(table):\n    columns:\n      merge_request_id: {from: id}\n", file: "rules.yaml")

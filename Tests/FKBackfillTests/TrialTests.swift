@@ -8,7 +8,7 @@ import TestSupport
 /// parent's or the target's own code and constraints decide in a savepoint it rolls back,
 /// and its verdict is the load's; the load says what PostgreSQL refused as a finding
 /// (exit 1) naming the constraint, never a bare SQLSTATE (issues #23 and #24).
-@Suite(.timeLimit(.minutes(10))) struct TrialTests {
+@Suite(.timeLimit(.minutes(30))) struct TrialTests {
     /// A placeholder row that collides on the parent's other unique key or its exclusion
     /// constraint: the load stops (blocked, exit 1) naming the constraint and the key,
     /// with nothing written; validate predicts exactly that.

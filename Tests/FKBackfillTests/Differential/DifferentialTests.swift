@@ -55,7 +55,7 @@ enum DiffStats {
 
 /// The time limit, per case: a case that hangs fails instead of stalling the run
 /// (generous, so a machine whose cores are shared stays green).
-@Suite(.timeLimit(.minutes(10))) struct DifferentialTests {
+@Suite(.timeLimit(.minutes(30))) struct DifferentialTests {
     @Test(arguments: DiffConfig.indices)
     func validateAndBothFKChecksAgreeWithLoad(index: Int) throws {
         let testCase = DiffGenerator.generate(seed: DiffConfig.seed, index: index, features: try DiffConfig.features)
