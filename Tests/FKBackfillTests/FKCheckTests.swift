@@ -128,7 +128,6 @@ import TestSupport
             CREATE ROLE \(role);
             GRANT USAGE, CREATE ON SCHEMA \(db.schema) TO \(role);
             GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA \(db.schema) TO \(role);
-            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
             SET ROLE \(role);
             """)
         defer {

@@ -123,7 +123,6 @@ import TestSupport
             GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
             GRANT SELECT (code), INSERT (code) ON plan TO \(role);
             GRANT SELECT, INSERT ON fact TO \(role);
-            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
             SET ROLE \(role);
             """)
         defer {
@@ -150,7 +149,6 @@ import TestSupport
         try db.run("""
             CREATE ROLE \(role) LOGIN;
             GRANT USAGE, CREATE ON SCHEMA \(db.schema) TO \(role);
-            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
             SET ROLE \(role);
             CREATE TABLE plan (code text PRIMARY KEY);
             CREATE TABLE fact (plan text REFERENCES plan, amount int);

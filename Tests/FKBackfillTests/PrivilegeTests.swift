@@ -17,7 +17,6 @@ import TestSupport
             CREATE ROLE \(role);
             GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
             GRANT SELECT ON product TO \(role);
-            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
             SET ROLE \(role);
             """)
         defer {
@@ -67,7 +66,6 @@ import TestSupport
             CREATE ROLE \(role);
             GRANT USAGE ON SCHEMA \(s) TO \(role);
             GRANT SELECT, INSERT ON org, fact TO \(role);
-            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
             SET ROLE \(role);
             """)
         defer {

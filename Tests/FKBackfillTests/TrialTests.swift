@@ -170,7 +170,6 @@ import TestSupport
             CREATE ROLE \(role);
             GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
             GRANT SELECT, INSERT, UPDATE ON p, f TO \(role);
-            GRANT TEMPORARY ON DATABASE \(try db.values("SELECT current_database()")[0][0]!) TO \(role);
             SET ROLE \(role);
             """)
         defer {
