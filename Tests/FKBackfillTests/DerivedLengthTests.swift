@@ -65,4 +65,26 @@ import TestSupport
         #expect(try db.load("fact", csv: "id,code,name\n1,P1,one\n") { $0.rules = rules }.inserted == 1)
         #expect(try db.values("SELECT label FROM plan") == [["plan one"]])
     }
+
+    /// A derived value the insert widens (the facts' `kind varchar(20)` into a portfolio's
+    /// `varchar(50)`, a `smallint` into an `integer`) cannot be refused: the standby's
+    /// verdict is exact, as the bench's own month was not. A narrowing it may refuse
+    /// (`varchar(50)` into `varchar(8)`) is still named, and the load refuses the long one.
+    @Test func aWideningIsExactOnTheStandbyANarrowingIsNamed() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE portfolio (code text PRIMARY KEY, kind varchar(50), n integer, tag varchar(8));
+            CREATE TABLE fact (id int PRIMARY KEY, code text REFERENCES portfolio, kind varchar(20), n smallint, tag varchar(50));
+            """)
+        let csv = "id,code,kind,n\n1,F1,single,3\n2,F2,collective,4\n"
+        let wide = try db.validateOnStandby("fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+        #expect(wide.wouldLoad && wide.notExact.isEmpty, "\(wide.notExact)")
+        let narrow = "id,code,tag\n1,F3,a tag too long\n"
+        let named = try db.validateOnStandby("fact", input: .csv(path: try db.csvFile(narrow), options: CSVOptions()), options: ValidateOptions())
+        #expect(named.notExact.contains { $0.hasPrefix("values derived for new rows of \(db.schema).portfolio (tag) are cast to their column's type") },
+                "\(named.notExact)")
+        #expect(throws: FKBackfillError.self) { try db.load("fact", csv: narrow) }
+        #expect(try db.load("fact", csv: csv).inserted == 2)
+        #expect(try db.values("SELECT code, kind, n FROM portfolio ORDER BY code") == [["F1", "single", "3"], ["F2", "collective", "4"]])
+    }
 }

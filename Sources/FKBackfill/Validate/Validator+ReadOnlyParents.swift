@@ -170,7 +170,8 @@ extension Validator {
     }
 
     /// Whether the insert casts `planned`'s value (an input column's, picked) to a type
-    /// other than the input column's, or to a domain, whose CHECK may refuse it.
+    /// the value may not fit (`AssignmentFit`: not a widening such as varchar(20) into
+    /// varchar(50)), or to a domain, whose CHECK may refuse it.
     static func castByInsert(_ planned: ColumnPlan, plan: LoadPlan) -> Bool {
         let source: String
         switch planned.source {
@@ -188,13 +189,13 @@ extension Validator {
             // may not hold it (review 20: two 2e9 into an int). A count, into a smallint.
             case .sum:
                 guard let staged = plan.stagedColumns.first(where: { $0.name == column }) else { return true }
-                return planned.column.domainBaseType != nil || planned.column.type != Self.sumType(of: staged.type)
+                return planned.column.domainBaseType != nil || !AssignmentFit.alwaysFits(from: Self.sumType(of: staged.type), to: planned.column.type)
             case .countDistinct: return planned.column.domainBaseType != nil || planned.column.type == "smallint"
             }
         default: return false
         }
         guard let staged = plan.stagedColumns.first(where: { $0.name == source }) else { return false }
-        return planned.column.domainBaseType != nil || staged.type != planned.column.type
+        return planned.column.domainBaseType != nil || !AssignmentFit.alwaysFits(from: staged.type, to: planned.column.type)
     }
 
     /// Text any value fits: `text`, `varchar` without a length, no domain.
