@@ -37,6 +37,16 @@ import TestSupport
              body: "IF NEW.amount = 0 THEN RETURN NULL; END IF; " + stamp, csv: "id,amount\n2,1\n3,0\n3,4\n", loads: true, checked: false),
     ]
 
+    /// `validate item` on the standby once it has replayed the test's schema, with the
+    /// user's path on the test's schema: the trigger's names are found there, as in their session.
+    func validateItemOnStandby(_ db: TestDatabase, _ csv: String) throws -> ValidationReport {
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
+        return try Validator(connection: standby).run(
+            table: "\(db.schema).item", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+    }
+
     @Test(arguments: cases)
     func theStandbyChecksWhatTheTriggerLeavesAlone(_ c: Case) throws {
         let db = try TestDatabase()
@@ -49,12 +59,7 @@ import TestSupport
             """)
         let loaded = (try? db.load("item", csv: c.csv) { $0.dryRun = true }) != nil
         #expect(loaded == c.loads, "dry run")
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        // The trigger's `audit` is found on the user's path, as in their session.
-        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
-        let report = try Validator(connection: standby).run(
-            table: "\(db.schema).item", input: .csv(path: try db.csvFile(c.csv), options: CSVOptions()), options: ValidateOptions())
+        let report = try validateItemOnStandby(db, c.csv)
         let named = report.notExact.filter { $0.hasPrefix("unique key item_pkey") || $0.hasPrefix("CHECK item_amount") }
         #expect(named.isEmpty == c.checked, "\(report.notExact)")
         if c.checked {
@@ -99,11 +104,7 @@ import TestSupport
             """)
         let loaded = (try? db.load("item", csv: c.csv) { $0.dryRun = true }) != nil
         #expect(loaded == c.loads, "dry run")
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
-        let report = try Validator(connection: standby).run(
-            table: "\(db.schema).item", input: .csv(path: try db.csvFile(c.csv), options: CSVOptions()), options: ValidateOptions())
+        let report = try validateItemOnStandby(db, c.csv)
         let named = report.notExact.filter { $0.hasPrefix("unique key item_pkey") }
         #expect(named.isEmpty == c.checked, "\(report.notExact)")
         if c.checked {
