@@ -149,9 +149,9 @@ extension Validator {
                 !evaluatedReplaceChildren.contains { line.hasPrefix($0) }
             }.map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
-        if plan.unroutable != nil && triggered(Array(given)) {
-            reasons.append("rows no partition of \(target.display) accepts" + (rejects ? ": \(onInput)" : " are not looked for: a BEFORE INSERT trigger may change the rows first"))
-        } else if plan.unroutable == nil, plan.target.kind == .partitioned,
+        // Rows no partition accepts are found on the input's values whatever the triggers
+        // (StreamedStatements.targetRowChecks): routing comes before them.
+        if plan.unroutable == nil, plan.target.kind == .partitioned,
                   try ParentHooks.read(plan.target, on: session).contains("no default partition") {
             // PartitionRoutes reads bounds over plain columns the input gives; a key on an
             // expression, or on a column the insert fills, is the insert's to route.
