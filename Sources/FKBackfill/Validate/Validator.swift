@@ -227,6 +227,7 @@ public final class Validator {
         }
         // A CSV streamed, or a --source table checked in place: what was not evaluated.
         if report.checkedInPlace && input != nil {
+            Self.leaveNullsToTriggers(&report, constraints: constraints, maxRejects: options.maxRejects)
             report.notExact = try notEvaluatedReadOnly(
                 plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed,
                 rejects: streamed && options.maxRejects > 0, evaluatedDefaults: report.evaluatedDefaults,
