@@ -133,9 +133,10 @@ extension Validator {
         }
         for check in facts.checks[target] ?? [] where !check.callsCode {
             let lacking = check.columns.filter { !given.contains($0) }
-            if triggered(check.columns) && rejects && lacking.isEmpty {
+            let assigned = !constraints.keptByTriggers(check.columns)
+            if assigned && rejects && lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): \(onInput)")
-            } else if triggered(check.columns) {
+            } else if assigned {
                 reasons.append("CHECK \(check.name) of \(target.display): not evaluated, a BEFORE INSERT trigger may change the rows first")
             } else if !lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")

@@ -10,9 +10,9 @@
 extension Validator {
     static func leaveNullsToTriggers(_ report: inout ValidationReport, constraints: TargetConstraints, maxRejects: Int) {
         guard maxRejects == 0, !constraints.beforeInsertTriggers.isEmpty else { return }
-        let left = report.columns.filter { $0.problem == .notNull && !constraints.unchangedByTriggers([$0.column]) }
+        let left = report.columns.filter { $0.problem == .notNull && !constraints.keptByTriggers([$0.column]) }
         guard !left.isEmpty else { return }
-        report.columns.removeAll { $0.problem == .notNull && !constraints.unchangedByTriggers([$0.column]) }
+        report.columns.removeAll { $0.problem == .notNull && !constraints.keptByTriggers([$0.column]) }
         for problem in left {
             let lines = problem.sampleLines.map(String.init).joined(separator: ", ")
             report.notExact.append(

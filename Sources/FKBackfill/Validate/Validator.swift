@@ -145,7 +145,9 @@ public final class Validator {
         try Preparation.checkReplaceByColumns(options.replaceBy, in: columns, of: target)
         var constraints = try TargetConstraints.read(target, on: session)
         // Read-only, the checks over columns the target's triggers leave alone still run (Validator+TriggerSafeColumns).
-        if readOnly && !constraints.beforeInsertTriggers.isEmpty { constraints.untouchedByTriggers = try triggerSafeColumns(target) }
+        if readOnly && !constraints.beforeInsertTriggers.isEmpty {
+            (constraints.untouchedByTriggers, constraints.unassignedByTriggers) = try triggerSafeColumns(target)
+        }
         var findings: [Findings]
         var predicted: Prediction?
         if streamed {
