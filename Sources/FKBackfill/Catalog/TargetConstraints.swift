@@ -59,6 +59,17 @@ struct TargetConstraints {
     func unchangedByTriggers(_ columns: [String]) -> Bool {
         beforeInsertTriggers.isEmpty || columns.allSatisfy(untouchedByTriggers.contains)
     }
+    /// Columns no BEFORE INSERT trigger assigns, read from their source, where none may
+    /// skip the row, whether or not one writes elsewhere (read-only validate only): what a
+    /// CHECK or NOT NULL reads of the row (a write elsewhere changes no value of it; it
+    /// may only free a unique key, which `untouchedByTriggers` is for). Empty unless read.
+    var unassignedByTriggers: Set<String> = []
+
+    /// Whether the row PostgreSQL's CHECKs and NOT NULL see holds the input's values in
+    /// `columns`: no BEFORE INSERT trigger, or none that assigns them or may skip the row.
+    func keptByTriggers(_ columns: [String]) -> Bool {
+        beforeInsertTriggers.isEmpty || columns.allSatisfy(unassignedByTriggers.contains)
+    }
     /// Enabled AFTER INSERT row or statement triggers, and rules, on the target: they may
     /// write elsewhere, or raise.
     var otherHooks: [String] = []

@@ -19,7 +19,7 @@ extension StreamedStatements {
     /// gives (a CHECK on a column the input lacks sees its DEFAULT, the server's to
     /// compute) and that call no code (`TargetConstraints.codeChecks`: PostgreSQL's, after
     /// the backfill), routing to a partition, and clashes with existing rows per unique
-    /// key the input fills. None when a BEFORE INSERT trigger may change the row first:
+    /// key the input fills. Routing always; the others not when a BEFORE INSERT trigger may change the row first:
     /// the staged prediction then leaves them to the server's trial too — unless the
     /// load's reject steps run (`rejects`, `--max-rejects`), which read the input's values.
     /// With `--replace-by`, an existing row that `replacedBy` (the rows of the whole input)
@@ -31,12 +31,15 @@ extension StreamedStatements {
         // only those is what the insert sees.
         func evaluated(_ read: [String]) -> Bool { rejects || constraints.unchangedByTriggers(read) }
         var result: [TargetRowCheck] = []
-        if let unroutable = plan.unroutable, evaluated(Array(given)) {
+        // Routing reads the row as given: PostgreSQL finds the partition before the
+        // partition's BEFORE INSERT triggers run (one that returns NULL does not save the row).
+        if let unroutable = plan.unroutable {
             result.append(.init(
                 column: "", problem: .noPartition, detail: "no partition of \(plan.target.name.display) accepts the row",
                 condition: unroutable))
         }
-        for check in checks where !check.callsCode && check.columns.allSatisfy(given.contains) && evaluated(check.columns) {
+        // A CHECK reads only its row: a trigger's writes elsewhere change none of it.
+        for check in checks where !check.callsCode && check.columns.allSatisfy(given.contains) && (rejects || constraints.keptByTriggers(check.columns)) {
             result.append(.init(
                 column: check.columns.joined(separator: ", "), problem: .check, detail: "fails CHECK \(check.name)",
                 condition: "NOT (\(check.sql))"))

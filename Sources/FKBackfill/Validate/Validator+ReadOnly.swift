@@ -133,9 +133,10 @@ extension Validator {
         }
         for check in facts.checks[target] ?? [] where !check.callsCode {
             let lacking = check.columns.filter { !given.contains($0) }
-            if triggered(check.columns) && rejects && lacking.isEmpty {
+            let assigned = !constraints.keptByTriggers(check.columns)
+            if assigned && rejects && lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): \(onInput)")
-            } else if triggered(check.columns) {
+            } else if assigned {
                 reasons.append("CHECK \(check.name) of \(target.display): not evaluated, a BEFORE INSERT trigger may change the rows first")
             } else if !lacking.isEmpty {
                 reasons.append("CHECK \(check.name) of \(target.display): reads \(lacking.joined(separator: ", ")), not in the input and filled by the insert: not evaluated")
@@ -149,9 +150,9 @@ extension Validator {
                 !evaluatedReplaceChildren.contains { line.hasPrefix($0) }
             }.map { "\($0): not evaluated (the staged path tries the DELETE)" }
         }
-        if plan.unroutable != nil && triggered(Array(given)) {
-            reasons.append("rows no partition of \(target.display) accepts" + (rejects ? ": \(onInput)" : " are not looked for: a BEFORE INSERT trigger may change the rows first"))
-        } else if plan.unroutable == nil, plan.target.kind == .partitioned,
+        // Rows no partition accepts are found on the input's values whatever the triggers
+        // (StreamedStatements.targetRowChecks): routing comes before them.
+        if plan.unroutable == nil, plan.target.kind == .partitioned,
                   try ParentHooks.read(plan.target, on: session).contains("no default partition") {
             // PartitionRoutes reads bounds over plain columns the input gives; a key on an
             // expression, or on a column the insert fills, is the insert's to route.

@@ -12,15 +12,19 @@ import PostgresClient
 /// its row (`ParentColumnFacts.writesElsewhere`: a DELETE of the clashing row, an
 /// "upsert" trigger, would make a clash no clash).
 extension Validator {
-    /// The columns of `target` that no BEFORE INSERT trigger may change; empty when a
-    /// trigger may skip rows, is not read, or writes elsewhere.
-    func triggerSafeColumns(_ target: Table) throws -> Set<String> {
+    /// The columns of `target` that no BEFORE INSERT trigger may change (`untouched`: empty
+    /// when a trigger may skip rows, is not read, or writes elsewhere) and those none
+    /// assigns (`unassigned`: empty only when one may skip rows or is not read — the sweep
+    /// of a GitLab-style schema: `issues_before` calls `next_iid()`, which writes, and a
+    /// CHECK of a column it never touches went unevaluated).
+    func triggerSafeColumns(_ target: Table) throws -> (untouched: Set<String>, unassigned: Set<String>) {
         let facts = try ParentColumnFacts.read([target], on: session)
         let name = target.name
-        guard (facts.rowDroppers[name] ?? []).isEmpty, (facts.unreadTriggers[name] ?? []).isEmpty,
-              (facts.sideEffects[name] ?? []).isEmpty,
-              try !(facts.calls[name] ?? []).contains(where: callsWritingCode) else { return [] }
-        return Set(target.columns.map(\.name)).subtracting((facts.triggerFilled[name] ?? [:]).keys)
+        guard (facts.rowDroppers[name] ?? []).isEmpty, (facts.unreadTriggers[name] ?? []).isEmpty else { return ([], []) }
+        let unassigned = Set(target.columns.map(\.name)).subtracting((facts.triggerFilled[name] ?? [:]).keys)
+        guard (facts.sideEffects[name] ?? []).isEmpty,
+              try !(facts.calls[name] ?? []).contains(where: callsWritingCode) else { return ([], unassigned) }
+        return (unassigned, unassigned)
     }
 
     /// Whether a trigger's code may write besides its row (hostile review 16): it calls a

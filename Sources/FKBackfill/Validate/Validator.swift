@@ -150,7 +150,9 @@ public final class Validator {
         try Preparation.checkReplaceByColumns(options.replaceBy, in: columns, of: target)
         var constraints = try TargetConstraints.read(target, on: session)
         // Read-only, the checks over columns the target's triggers leave alone still run (Validator+TriggerSafeColumns).
-        if readOnly && !constraints.beforeInsertTriggers.isEmpty { constraints.untouchedByTriggers = try triggerSafeColumns(target) }
+        if readOnly && !constraints.beforeInsertTriggers.isEmpty {
+            (constraints.untouchedByTriggers, constraints.unassignedByTriggers) = try triggerSafeColumns(target)
+        }
         var findings: [Findings]
         var predicted: Prediction?
         if streamed {
@@ -232,6 +234,7 @@ public final class Validator {
         }
         // A CSV streamed, or a --source table checked in place: what was not evaluated.
         if report.checkedInPlace && input != nil {
+            Self.leaveNullsToTriggers(&report, constraints: constraints, maxRejects: options.maxRejects)
             report.notExact = try notEvaluatedReadOnly(
                 plan: plan, catalog: catalog, constraints: constraints, facts: facts, findings: findings, streamed: streamed,
                 rejects: streamed && options.maxRejects > 0, evaluatedDefaults: report.evaluatedDefaults,
