@@ -30,25 +30,24 @@ struct TriggerCalls: Hashable, Sendable {
     }
 
     /// The names a PL/pgSQL body calls as functions (`name(`, `schema.name(`, either part
-    /// quoted or not) and the tables it INSERTs into, comments and quoted text set aside.
+    /// quoted or not, letters beyond ASCII too) and the tables it INSERTs into, comments
+    /// and string constants set aside as PostgreSQL's scanner reads them (`PLpgSQLText`).
     /// Keywords followed by a parenthesis (`IF (`, `VALUES (`) are read as names too: a
     /// function of the user's by such a name is looked up like any other, which can only
     /// leave more unchecked.
     static func read(_ source: String, searchPath: String?) -> TriggerCalls {
-        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
-            .replacing(/'(?:[^']|'')*'/, with: "''")
+        let code = PLpgSQLText.code(source)
         var calls = TriggerCalls(searchPath: searchPath)
-        let called = /(?:("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\.\s*)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\(/
+        let name = PLpgSQLText.identifier
+        // Built from `PLpgSQLText.identifier`, a constant pattern.
+        let called = try! Regex("(?:(\(name))\\s*\\.\\s*)?(\(name))\\s*\\(")
         for match in code.matches(of: called) {
-            calls.functions.insert(FunctionName(schema: match.output.1.map(folded), name: folded(match.output.2)))
+            let schema = match.output[1].substring
+            guard let function = match.output[2].substring else { continue }
+            calls.functions.insert(FunctionName(schema: schema.map(PLpgSQLText.folded), name: PLpgSQLText.folded(function)))
         }
-        let inserted = /(?i)\binsert\s+into\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)/
-        calls.inserts = Set(code.matches(of: inserted).map { String($0.output.1) })
+        let inserted = try! Regex("(?i)\\binsert\\s+into\\s+(\(name)(?:\\s*\\.\\s*\(name))?)")
+        calls.inserts = Set(code.matches(of: inserted).compactMap { $0.output[1].substring.map(String.init) })
         return calls
-    }
-
-    /// An identifier as PostgreSQL stores it: quoted kept (doubled quotes undone), unquoted lower-cased.
-    static func folded(_ part: Substring) -> String {
-        part.hasPrefix("\"") ? String(part.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : part.lowercased()
     }
 }
