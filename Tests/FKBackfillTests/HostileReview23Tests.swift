@@ -1,0 +1,97 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Hostile review 23 of review 22's mends: a DEFAULT the tool computed that runs a view of
+/// the user's through a STABLE built-in, trigger bodies whose quoting the call reader
+/// misread, and keys of a nondeterministic collation referencing a deterministic one.
+@Suite(.timeLimit(.minutes(30))) struct HostileReview23Tests {
+    func csv(_ db: TestDatabase, _ text: String) throws -> InputSource {
+        .csv(path: try db.csvFile(text), options: CSVOptions())
+    }
+
+    static func advisoryLocks(_ connection: Connection) throws -> Int {
+        Int(try connection.execute("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()").rows[0]["n"] ?? "") ?? -1
+    }
+
+    /// A NOT NULL DEFAULT `schema_to_xml('app', …)` (STABLE, calls nothing VOLATILE by
+    /// its tree) reads every view of the schema, running the functions they call as the
+    /// role that evaluates it: a plain role's table made the superuser running an audit or
+    /// a read-only validate run its code (`ALTER ROLE … SUPERUSER` in the view's function).
+    /// Here the view takes an advisory lock, which outlives the rollback.
+    @Test func aDefaultThatRunsAViewIsNotComputedOutsideTheInsert() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE VIEW spy AS SELECT pg_catalog.pg_try_advisory_lock(23001) AS taken;
+            CREATE TABLE note (id int PRIMARY KEY, doc xml NOT NULL DEFAULT schema_to_xml('\(db.schema)', true, true, ''));
+            CREATE TABLE plan (code text PRIMARY KEY, doc xml NOT NULL DEFAULT table_to_xml('spy', true, true, ''));
+            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan);
+            """)
+        _ = try Validator(connection: db.connection).run(table: "\(db.schema).note", input: try csv(db, "id\n1\n"), options: ValidateOptions())
+        _ = try Validator(connection: db.connection).run(table: "\(db.schema).fact", input: try csv(db, "id,plan\n1,P1\n"), options: ValidateOptions())
+        _ = try Auditor(connection: db.connection).run(.table("\(db.schema).fact"))
+        #expect(try Self.advisoryLocks(db.connection) == 0)
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        for (table, text) in [("note", "id\n1\n"), ("fact", "id,plan\n1,P1\n")] {
+            _ = try Validator(connection: standby).run(table: "\(db.schema).\(table)", input: try csv(db, text), options: ValidateOptions())
+        }
+        #expect(try Self.advisoryLocks(standby) == 0)
+        // The load's insert runs it, as PostgreSQL does.
+        #expect(try db.load("fact", csv: "id,plan\n1,P1\n").inserted == 1)
+        _ = try db.values("SELECT pg_advisory_unlock_all()")
+    }
+
+    static let ev = "CREATE TABLE org (id int PRIMARY KEY); INSERT INTO org VALUES (1); "
+        + "CREATE TABLE ev (id int PRIMARY KEY, org_id int REFERENCES org, note text); INSERT INTO ev VALUES (1, 1, 'old'); "
+    static func purge(_ name: String) -> String {
+        "CREATE FUNCTION \(name)(k int) RETURNS int LANGUAGE sql AS $$ DELETE FROM ev WHERE id = k RETURNING 1 $$; "
+    }
+    static func trigger(_ body: String) -> String {
+        "CREATE FUNCTION ev_bi() RETURNS trigger LANGUAGE plpgsql AS $body$ \(body) $body$; "
+            + "CREATE TRIGGER ev_bi BEFORE INSERT ON ev FOR EACH ROW EXECUTE FUNCTION ev_bi();"
+    }
+
+    /// A trigger whose call of a function that deletes the clashing row the reader missed:
+    /// quoted text holding `--`, `/*` or a quote the reader took for a string's end, or a
+    /// name of letters beyond ASCII. The dry run loads; the standby said would not load.
+    static let hiddenCalls: [String] = [
+        ev + purge("purge_old") + trigger("DECLARE n int; s text; BEGIN s := '--'; n := purge_old(new.id); RETURN new; END"),
+        ev + purge("purge_old") + trigger("DECLARE n int; s text; BEGIN s := '/*'; n := purge_old(new.id); s := '*/'; RETURN new; END"),
+        ev + purge("purge_old") + trigger("DECLARE n int; s text; BEGIN s := $q$it's$q$; n := purge_old(new.id); s := 'x'; RETURN new; END"),
+        ev + purge("purge_old") + trigger("DECLARE n int; s text; BEGIN s := E'it\\'s'; n := purge_old(new.id); s := 'x'; RETURN new; END"),
+        ev + purge("purge_old") + trigger("DECLARE n int; \"s--\" text; BEGIN n := purge_old(new.id); RETURN new; END"),
+        ev + purge("purge_ält") + trigger("DECLARE n int; BEGIN n := purge_ält(new.id); RETURN new; END"),
+    ]
+
+    @Test(arguments: hiddenCalls) func aHiddenCallIsRead(_ sql: String) throws {
+        let db = try TestDatabase()
+        try db.run(sql)
+        let text = "id,org_id,note\n1,1,new\n"
+        _ = try db.load("ev", csv: text) { $0.dryRun = true }
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
+        let report = try Validator(connection: standby).run(table: "\(db.schema).ev", input: try csv(db, text), options: ValidateOptions())
+        #expect(report.wouldLoad, "\(report.foreignKeys.flatMap(\.reasons)) \(report.notExact)")
+    }
+
+    /// Keys of a nondeterministic collation (case-insensitive) referencing a "C" key:
+    /// PostgreSQL's check compares under "C", so `eu` and `EU` need a parent row each.
+    @Test func nondeterministicKeysOfADeterministicParent() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE TABLE region (code text COLLATE "C" PRIMARY KEY);
+            INSERT INTO region VALUES ('eu');
+            CREATE TABLE fact (id int PRIMARY KEY, region text COLLATE ci REFERENCES region);
+            """)
+        let text = "id,region\n1,eu\n2,EU\n3,Eu\n"
+        for report in try db.validateBothWays("fact", input: try csv(db, text)) { #expect(report.wouldLoad, "\(report.notExact)") }
+        let report = try db.load("fact", csv: text)
+        #expect(report.inserted == 3)
+        #expect(try db.values("SELECT code FROM region ORDER BY code COLLATE \"C\"") == [["EU"], ["Eu"], ["eu"]])
+    }
+}
