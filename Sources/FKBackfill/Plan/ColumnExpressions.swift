@@ -91,6 +91,12 @@ enum ColumnExpressions {
             """
     }
 
+    /// pg_catalog's functions that run SQL of their argument's or read a relation's rows
+    /// (a view's, calling its functions), by name: `query_to_xml('SELECT purge(1)', …)`,
+    /// `ts_stat('…')`, `table_to_xml('v', …)`. Whatever their volatility, they run the
+    /// user's code as whoever calls them.
+    static let rowReadingBuiltIns = "^((table|schema|database|query|cursor)_to_xml|ts_stat$|ts_rewrite$)"
+
     /// True when the stored expression tree `tree` (a `pg_node_tree`: an `adbin`, a
     /// `typdefaultbin`) calls no VOLATILE function, directly or behind an operator. The
     /// dependencies name no built-in (PostgreSQL records none on what initdb pinned), so a
@@ -112,7 +118,7 @@ enum ColumnExpressions {
                 ELSE CAST(m[2] AS pg_catalog.oid) END
             WHERE p.provolatile OPERATOR(pg_catalog.=) 'v'
                OR (p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
-                   AND p.proname OPERATOR(pg_catalog.~) '^(table|schema|database|query|cursor)_to_xml'))
+                   AND p.proname OPERATOR(pg_catalog.~) \(bind: rowReadingBuiltIns)))
         """
     }
 }
