@@ -114,4 +114,50 @@ import TestSupport
         #expect(try db.values("SELECT code FROM region ORDER BY code COLLATE \"C\"") == [["US "], ["eu"], ["us"]])
         #expect(try db.count("region") == 3)
     }
+
+    /// Column privileges on a parent with a second unique column its new rows take: the
+    /// load reads no more of it than PostgreSQL's INSERT does.
+    @Test func columnPrivilegesWithASecondUniqueColumn() throws {
+        let db = try TestDatabase()
+        let role = "\(db.schema)_cols"
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY, label text UNIQUE, secret text);
+            INSERT INTO plan VALUES ('A', 'a', 's');
+            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan, label text);
+            CREATE ROLE \(role);
+            GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
+            GRANT SELECT (code), INSERT (code, label) ON plan TO \(role);
+            GRANT SELECT, INSERT ON fact TO \(role);
+            SET ROLE \(role);
+            """)
+        defer {
+            _ = try? db.connection.execute("RESET ROLE")
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
+        }
+        let text = "id,plan,label\n1,A,x\n2,B,y\n"
+        for report in try db.validateBothWays("fact", input: try csv(db, text)) { #expect(report.wouldLoad, "\(report.notExact) \(report.columns)") }
+        #expect(try db.load("fact", csv: text).inserted == 2)
+    }
+
+    /// A trigger function's own `SET search_path` naming a schema that needs quoting
+    /// (`"Ops"`, kept quoted in `proconfig`): its call resolves there, not on the user's path.
+    @Test func aCallResolvedOnTheFunctionsQuotedPath() throws {
+        let db = try TestDatabase()
+        let ops = "\(db.schema)_Ops"
+        defer { _ = try? db.connection.executeScript(unsafeRaw: "DROP SCHEMA IF EXISTS \"\(ops)\" CASCADE") }
+        try db.run(Self.ev + """
+            CREATE SCHEMA "\(ops)";
+            CREATE FUNCTION "\(ops)".purge_old(k int) RETURNS int LANGUAGE sql AS $$ DELETE FROM \(db.schema).ev WHERE id = k RETURNING 1 $$;
+            CREATE FUNCTION ev_bi() RETURNS trigger LANGUAGE plpgsql SET search_path = "\(ops)", pg_catalog
+                AS $body$ DECLARE n int; BEGIN n := purge_old(new.id); RETURN new; END $body$;
+            CREATE TRIGGER ev_bi BEFORE INSERT ON ev FOR EACH ROW EXECUTE FUNCTION ev_bi();
+            """)
+        let text = "id,org_id,note\n1,1,new\n"
+        _ = try db.load("ev", csv: text) { $0.dryRun = true }
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
+        let report = try Validator(connection: standby).run(table: "\(db.schema).ev", input: try csv(db, text), options: ValidateOptions())
+        #expect(report.wouldLoad, "\(report.notExact)")
+    }
 }
