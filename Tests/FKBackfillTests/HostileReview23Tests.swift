@@ -160,4 +160,44 @@ import TestSupport
         let report = try Validator(connection: standby).run(table: "\(db.schema).ev", input: try csv(db, text), options: ValidateOptions())
         #expect(report.wouldLoad, "\(report.notExact)")
     }
+
+    /// A parent under row-level security with no SELECT policy for the loading role (here
+    /// FOR UPDATE and FOR INSERT only): the role sees none of its rows, PostgreSQL's FK
+    /// check (run as the owner, row security off) sees them all, so a plain INSERT of a
+    /// fact whose key is there succeeds. The load counts the hidden key missing, inserts
+    /// it, and the policies refuse the new row (its RETURNING is judged by the SELECT
+    /// policies): it refuses what PostgreSQL accepts. Recorded; the staged validate agrees
+    /// with the load, and the standby names the policies, no longer saying the load finds
+    /// the hidden keys.
+    @Test func aParentWhoseRowsTheLoadingRoleCannotSee() throws {
+        let db = try TestDatabase()
+        let role = "\(db.schema)_rls"
+        try db.run("""
+            CREATE ROLE \(role) LOGIN;
+            GRANT USAGE, CREATE ON SCHEMA \(db.schema) TO \(role);
+            SET ROLE \(role);
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('A');
+            ALTER TABLE plan ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+            CREATE POLICY touch ON plan FOR UPDATE USING (true);
+            CREATE POLICY add ON plan FOR INSERT WITH CHECK (true);
+            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan);
+            """)
+        defer {
+            _ = try? db.connection.execute("RESET ROLE")
+            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
+        }
+        let text = "id,plan\n1,A\n"
+        withKnownIssue("the load reads a parent's keys under the loading role's row-level security; a key it hides is inserted and refused") {
+            _ = try db.load("fact", csv: text) { $0.dryRun = true }
+        }
+        let staged = try Validator(connection: db.connection).run(table: "\(db.schema).fact", input: try csv(db, text), options: ValidateOptions())
+        #expect(!staged.wouldLoad)
+        try Standby.waitForReplay(of: db.connection, on: try Standby.connect())
+        let standby = try Validator(connection: try Standby.connect(user: role)).run(table: "\(db.schema).fact", input: try csv(db, text), options: ValidateOptions())
+        #expect(standby.notExact == ["row-level security on \(db.schema).plan applies to this role: keys it hides are counted missing here; "
+            + "PostgreSQL's FK check sees them, and so does a load by a role that bypasses it, not one by this role (it inserts them, which the policies may refuse)"], "\(standby.notExact)")
+        // PostgreSQL itself takes the fact row.
+        try db.run("INSERT INTO fact VALUES (1, 'A')")
+    }
 }
