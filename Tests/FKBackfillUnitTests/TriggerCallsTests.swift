@@ -51,4 +51,11 @@ import Testing
         #expect(calls.inserts == ["protokoll_ä"])
         #expect(ParentColumnFacts.assignedColumns("NEW.größe := 1; NEW.\"a--b\" := 2; x := '--'; NEW.c := 3;") == ["größe", "a--b", "c"])
     }
+
+    /// Operators, as PostgreSQL's scanner splits them, and qualified ones.
+    @Test func operatorsAreRead() {
+        let calls = TriggerCalls.read("n := new.id ### 0; m := a OPERATOR(app.@@) b; k := x=-1; s := '&&';", searchPath: nil)
+        #expect(calls.operators.isSuperset(of: [Name(name: "###"), Name(schema: "app", name: "@@"), Name(name: "=")]))
+        #expect(calls.operators.contains(Name(name: "=-")) && !calls.operators.contains(Name(name: "&&")), "\(calls.operators)")
+    }
 }

@@ -21,6 +21,10 @@ struct TriggerCalls: Hashable, Sendable {
     /// The function's own `SET search_path` value; nil: the user's path applies.
     var searchPath: String?
     var functions: Set<FunctionName> = []
+    /// The operators it uses (`new.id ### 0`, `OPERATOR(app.###)`): an operator's function
+    /// is called as a named one is (hostile review 23: a user's operator deleting the
+    /// clashing row went unseen).
+    var operators: Set<FunctionName> = []
     /// The tables it INSERTs into, as written (`to_regclass` reads them on `searchPath`).
     var inserts: Set<String> = []
 
@@ -45,6 +49,21 @@ struct TriggerCalls: Hashable, Sendable {
             let schema = match.output[1].substring
             guard let function = match.output[2].substring else { continue }
             calls.functions.insert(FunctionName(schema: schema.map(PLpgSQLText.folded), name: PLpgSQLText.folded(function)))
+        }
+        // Operators: runs of `scan.l`'s operator characters; one that ends in + or - and
+        // has none of ~!@#%^&|`? is also read without them, as PostgreSQL splits `=-1`.
+        for match in code.matches(of: /[+\-*\/<>=~!@#%^&|`?]+/) {
+            let token = String(match.output)
+            calls.operators.insert(FunctionName(name: token))
+            if !token.contains(where: { "~!@#%^&|`?".contains($0) }) {
+                let trimmed = String(token.reversed().drop { $0 == "+" || $0 == "-" }.reversed())
+                if !trimmed.isEmpty { calls.operators.insert(FunctionName(name: trimmed)) }
+            }
+        }
+        let qualifiedOperator = try! Regex("(?i)\\boperator\\s*\\(\\s*(\(name))\\s*\\.\\s*([+\\-*/<>=~!@#%^&|`?]+)\\s*\\)")
+        for match in code.matches(of: qualifiedOperator) {
+            guard let schema = match.output[1].substring, let op = match.output[2].substring else { continue }
+            calls.operators.insert(FunctionName(schema: PLpgSQLText.folded(schema), name: String(op)))
         }
         let inserted = try! Regex("(?i)\\binsert\\s+into\\s+(\(name)(?:\\s*\\.\\s*\(name))?)")
         calls.inserts = Set(code.matches(of: inserted).compactMap { $0.output[1].substring.map(String.init) })
