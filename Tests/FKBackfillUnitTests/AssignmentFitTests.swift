@@ -20,7 +20,7 @@ import Testing
         ("character varying(20)", "character(10)"), ("integer", "smallint"), ("bigint", "integer"), ("numeric", "numeric(10,2)"),
         ("numeric(10,3)", "numeric(12,2)"), ("numeric(12,2)", "numeric(11,2)"), ("integer", "numeric(10,2)"), ("date", "timestamp without time zone"),
         ("text", "date"), ("double precision", "real"), ("character varying(20)[]", "character varying(50)[]"), ("s.code", "s.other"),
-        ("integer", "s.int_domain"),
+        ("integer", "s.int_domain"), ("smallint", "numeric(5,-2)"), ("integer", "numeric(8,-2)"),
     ])
     func castsAnInsertMayRefuse(from: String, to: String) {
         #expect(!AssignmentFit.alwaysFits(from: from, to: to), "\(from) → \(to)")

@@ -117,8 +117,7 @@ struct ParentColumnFacts {
     /// its effect (PERFORM), or names the table itself (an INSERT into it). An INSERT into
     /// another table (an audit log) is no such write. Comments and quoted text set aside.
     static func writesElsewhere(_ source: String, table: TableName) -> Bool {
-        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
-            .replacing(/'(?:[^']|'')*'/, with: "''").lowercased()
+        let code = PLpgSQLText.code(source).lowercased()
         let words = Set(code.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "\"") }
             .map { $0.count > 1 && $0.hasPrefix("\"") && $0.hasSuffix("\"") ? String($0.dropFirst().dropLast()) : String($0) })
         let writes: Set<String> = ["delete", "update", "merge", "truncate", "execute", "call", "perform", "copy"]
@@ -128,17 +127,22 @@ struct ParentColumnFacts {
     /// The columns a PL/pgSQL body assigns as `NEW.column :=` / `NEW."Column" =`, lower-cased
     /// unless quoted, as PostgreSQL folds them.
     static func assignedColumns(_ source: String) -> Set<String> {
-        // Comments say nothing the body does (review 13: `-- NEW.code := …`).
-        let code = source.replacing(/--[^\n]*/, with: "").replacing(/\/\*[\s\S]*?\*\//, with: "")
+        // Comments say nothing the body does (review 13: `-- NEW.code := …`); string
+        // constants are kept (an EXECUTE's text may assign), read apart from comments
+        // (hostile review 23: `'--'` hid the rest of its line).
+        let code = PLpgSQLText.code(source, blankStrings: false)
         var found: Set<String> = []
-        let name = #/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*/#
-        func add(_ text: Substring) {
-            found.insert(text.hasPrefix("\"") ? String(text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : text.lowercased())
+        let identifier = PLpgSQLText.identifier
+        // Built from `PLpgSQLText.identifier`, a constant pattern.
+        let name = try! Regex(identifier)
+        func add(_ text: Substring) { found.insert(PLpgSQLText.folded(text)) }
+        for match in code.matches(of: try! Regex("(?i)\\bnew\\s*\\.\\s*(\(identifier))\\s*:?=(?!=)")) {
+            if let column = match.output[1].substring { add(column) }
         }
-        for match in code.matches(of: /(?i)\bnew\s*\.\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*:?=(?!=)/) { add(match.1) }
         // `SELECT … INTO NEW.x, NEW.y` (review 13: `SELECT current_user INTO NEW.created_by`).
-        for match in code.matches(of: /(?i)\binto\s+(?:strict\s+)?((?:new\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*,?\s*)+)/) {
-            for target in match.1.split(separator: ",") {
+        for match in code.matches(of: try! Regex("(?i)\\binto\\s+(?:strict\\s+)?((?:new\\s*\\.\\s*\(identifier)\\s*,?\\s*)+)")) {
+            guard let list = match.output[1].substring else { continue }
+            for target in list.split(separator: ",") {
                 let trimmed = target.trimmingCharacters(in: .whitespaces)
                 guard let dot = trimmed.firstIndex(of: ".") else { continue }
                 let column = trimmed[trimmed.index(after: dot)...].trimmingCharacters(in: .whitespaces)

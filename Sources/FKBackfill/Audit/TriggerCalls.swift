@@ -21,6 +21,10 @@ struct TriggerCalls: Hashable, Sendable {
     /// The function's own `SET search_path` value; nil: the user's path applies.
     var searchPath: String?
     var functions: Set<FunctionName> = []
+    /// The operators it uses (`new.id ### 0`, `OPERATOR(app.###)`): an operator's function
+    /// is called as a named one is (hostile review 23: a user's operator deleting the
+    /// clashing row went unseen).
+    var operators: Set<FunctionName> = []
     /// The tables it INSERTs into, as written (`to_regclass` reads them on `searchPath`).
     var inserts: Set<String> = []
 
@@ -30,25 +34,39 @@ struct TriggerCalls: Hashable, Sendable {
     }
 
     /// The names a PL/pgSQL body calls as functions (`name(`, `schema.name(`, either part
-    /// quoted or not) and the tables it INSERTs into, comments and quoted text set aside.
+    /// quoted or not, letters beyond ASCII too) and the tables it INSERTs into, comments
+    /// and string constants set aside as PostgreSQL's scanner reads them (`PLpgSQLText`).
     /// Keywords followed by a parenthesis (`IF (`, `VALUES (`) are read as names too: a
     /// function of the user's by such a name is looked up like any other, which can only
     /// leave more unchecked.
     static func read(_ source: String, searchPath: String?) -> TriggerCalls {
-        let code = source.replacing(/--[^\n]*/, with: " ").replacing(/\/\*[\s\S]*?\*\//, with: " ")
-            .replacing(/'(?:[^']|'')*'/, with: "''")
+        let code = PLpgSQLText.code(source)
         var calls = TriggerCalls(searchPath: searchPath)
-        let called = /(?:("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\.\s*)?("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\(/
+        let name = PLpgSQLText.identifier
+        // Built from `PLpgSQLText.identifier`, a constant pattern.
+        let called = try! Regex("(?:(\(name))\\s*\\.\\s*)?(\(name))\\s*\\(")
         for match in code.matches(of: called) {
-            calls.functions.insert(FunctionName(schema: match.output.1.map(folded), name: folded(match.output.2)))
+            let schema = match.output[1].substring
+            guard let function = match.output[2].substring else { continue }
+            calls.functions.insert(FunctionName(schema: schema.map(PLpgSQLText.folded), name: PLpgSQLText.folded(function)))
         }
-        let inserted = /(?i)\binsert\s+into\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)/
-        calls.inserts = Set(code.matches(of: inserted).map { String($0.output.1) })
+        // Operators: runs of `scan.l`'s operator characters; one that ends in + or - and
+        // has none of ~!@#%^&|`? is also read without them, as PostgreSQL splits `=-1`.
+        for match in code.matches(of: /[+\-*\/<>=~!@#%^&|`?]+/) {
+            let token = String(match.output)
+            calls.operators.insert(FunctionName(name: token))
+            if !token.contains(where: { "~!@#%^&|`?".contains($0) }) {
+                let trimmed = String(token.reversed().drop { $0 == "+" || $0 == "-" }.reversed())
+                if !trimmed.isEmpty { calls.operators.insert(FunctionName(name: trimmed)) }
+            }
+        }
+        let qualifiedOperator = try! Regex("(?i)\\boperator\\s*\\(\\s*(\(name))\\s*\\.\\s*([+\\-*/<>=~!@#%^&|`?]+)\\s*\\)")
+        for match in code.matches(of: qualifiedOperator) {
+            guard let schema = match.output[1].substring, let op = match.output[2].substring else { continue }
+            calls.operators.insert(FunctionName(schema: PLpgSQLText.folded(schema), name: String(op)))
+        }
+        let inserted = try! Regex("(?i)\\binsert\\s+into\\s+(\(name)(?:\\s*\\.\\s*\(name))?)")
+        calls.inserts = Set(code.matches(of: inserted).compactMap { $0.output[1].substring.map(String.init) })
         return calls
-    }
-
-    /// An identifier as PostgreSQL stores it: quoted kept (doubled quotes undone), unquoted lower-cased.
-    static func folded(_ part: Substring) -> String {
-        part.hasPrefix("\"") ? String(part.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : part.lowercased()
     }
 }

@@ -91,6 +91,12 @@ enum ColumnExpressions {
             """
     }
 
+    /// pg_catalog's functions that run SQL of their argument's or read a relation's rows
+    /// (a view's, calling its functions), by name: `query_to_xml('SELECT purge(1)', …)`,
+    /// `ts_stat('…')`, `table_to_xml('v', …)`. Whatever their volatility, they run the
+    /// user's code as whoever calls them.
+    static let rowReadingBuiltIns = "^((table|schema|database|query|cursor)_to_xml|ts_stat$|ts_rewrite$)"
+
     /// True when the stored expression tree `tree` (a `pg_node_tree`: an `adbin`, a
     /// `typdefaultbin`) calls no VOLATILE function, directly or behind an operator. The
     /// dependencies name no built-in (PostgreSQL records none on what initdb pinned), so a
@@ -99,6 +105,10 @@ enum ColumnExpressions {
     /// repointing the tool's own session at the role's schema (hostile review 22). The tree's
     /// text names each call's function (`:funcid`, `:opfuncid`) and operator (`:opno`); a
     /// constant's value is printed as bytes there, so no text of the user's can pose as one.
+    /// pg_catalog's `table_to_xml`, `schema_to_xml` and `database_to_xml` families count as
+    /// VOLATILE too: STABLE themselves, they read relations' rows, so a view's functions run
+    /// as whoever computes the DEFAULT (hostile review 23: `DEFAULT schema_to_xml('app', …)`
+    /// made the superuser running an audit run a plain role's `ALTER ROLE … SUPERUSER`).
     static func noVolatileCall(_ tree: SQL) -> SQL {
         """
         NOT EXISTS (
@@ -106,7 +116,9 @@ enum ColumnExpressions {
             JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CASE WHEN m[1] OPERATOR(pg_catalog.=) 'opno'
                 THEN (SELECT CAST(o.oprcode AS pg_catalog.oid) FROM pg_catalog.pg_operator o WHERE o.oid OPERATOR(pg_catalog.=) CAST(m[2] AS pg_catalog.oid))
                 ELSE CAST(m[2] AS pg_catalog.oid) END
-            WHERE p.provolatile OPERATOR(pg_catalog.=) 'v')
+            WHERE p.provolatile OPERATOR(pg_catalog.=) 'v'
+               OR (p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
+                   AND p.proname OPERATOR(pg_catalog.~) \(bind: rowReadingBuiltIns)))
         """
     }
 }

@@ -32,8 +32,10 @@ enum AssignmentFit {
             return true
         case ("smallint", "numeric"), ("integer", "numeric"), ("bigint", "numeric"):
             // An integer of up to 19 digits: an unconstrained numeric, or enough digits
-            // before the point.
+            // before the point and a scale of 0 or more (numeric(5,-2) rounds 149 to 100:
+            // it cannot fail, but the value is not stored unchanged, as `alwaysFits` says).
             guard target.modifiers.count == 2 else { return target.modifiers.isEmpty }
+            guard target.modifiers[1] >= 0 else { return false }
             let digits = ["smallint": 5, "integer": 10, "bigint": 19][source.base] ?? Int.max
             return target.modifiers[0] - target.modifiers[1] >= digits
         case ("numeric", "numeric"):

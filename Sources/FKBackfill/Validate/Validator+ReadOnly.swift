@@ -190,11 +190,14 @@ extension Validator {
             guard !defaulted.isEmpty else { continue }
             reasons.append("\(fk.name): (\(defaulted.joined(separator: ", "))) not in the input, filled by their DEFAULT, whose key is not checked")
         }
-        // Row-level security the session is subject to hides parent rows from this role
-        // alone: PostgreSQL's FK check, and the load, see them.
+        // Row-level security the session is subject to hides parent rows from this role:
+        // PostgreSQL's FK check sees them, a load by a role that bypasses it too; a load by
+        // this role does not (hostile review 23: it inserts the hidden key, and the
+        // policies refuse the row — the text said the load would find them).
         let parents = plan.parents.map(\.table) + catalog.foreignKeys(of: plan.target.name).compactMap { catalog.table($0.referencedTable) }
         for table in try rowSecurityActive(Array(parents)) {
-            reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here, though the load would find them")
+            reasons.append("row-level security on \(table.display) applies to this role: keys it hides are counted missing here; "
+                + "PostgreSQL's FK check sees them, and so does a load by a role that bypasses it, not one by this role (it inserts them, which the policies may refuse)")
         }
         // fill_null_only UPDATEs the existing rows the input's keys name, new keys or not.
         for parent in plan.parents where parent.mode == .fillNullOnly && !parent.isTarget {

@@ -35,7 +35,11 @@ extension Validator {
     /// in its schema. A function of that name in a schema off that path is never called, so
     /// it does not count (it did, and a concurrent session's VOLATILE `now()` elsewhere hid
     /// a stamp trigger's repeated id). The argument types are not read: any function of the
-    /// name on the path counts, the one PostgreSQL picks among them.
+    /// name on the path counts, the one PostgreSQL picks among them. Of pg_catalog's, those
+    /// that run SQL or read a view (`ColumnExpressions.rowReadingBuiltIns`) count: a call
+    /// of the user's inside `query_to_xml('SELECT purge_old(…)', …)` is no name the reader
+    /// sees (hostile review 23). An operator the body uses counts like a call of its
+    /// function (`new.id ### 0`).
     func callsWritingCode(_ calls: TriggerCalls) throws -> Bool {
         try session.underSearchPath(calls.searchPath ?? session.userSearchPath) {
             let functions = calls.functions.sorted()
@@ -49,7 +53,24 @@ extension Validator {
                     -- Unqualified (''): a schema of the path, pg_catalog and pg_temp as PostgreSQL adds them.
                     WHERE CASE WHEN c.schema OPERATOR(pg_catalog.=) '' THEN n.nspname OPERATOR(pg_catalog.=) ANY(pg_catalog.current_schemas(true))
                                ELSE n.nspname OPERATOR(pg_catalog.=) c.schema END
-                      AND p.pronamespace OPERATOR(pg_catalog.<>) CAST('pg_catalog' AS pg_catalog.regnamespace)
+                      AND CASE WHEN p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
+                               THEN p.proname OPERATOR(pg_catalog.~) \(bind: ColumnExpressions.rowReadingBuiltIns)
+                               ELSE p.provolatile OPERATOR(pg_catalog.=) 'v' END) AS writes
+                """
+            ).rows[0].bool("writes") { return true }
+            // An operator of the user's whose function is VOLATILE, found the same way.
+            let operators = calls.operators.sorted()
+            if !operators.isEmpty, try session.execute(
+                """
+                SELECT EXISTS (
+                    SELECT 1 FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: operators.map { $0.schema ?? "" }) AS pg_catalog.text[])),
+                                             pg_catalog.unnest(CAST(\(bindArray: operators.map(\.name)) AS pg_catalog.text[]))) AS c (schema, name)
+                    JOIN pg_catalog.pg_operator o ON o.oprname OPERATOR(pg_catalog.=) c.name
+                    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+                    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CAST(o.oprcode AS pg_catalog.oid)
+                    WHERE CASE WHEN c.schema OPERATOR(pg_catalog.=) '' THEN n.nspname OPERATOR(pg_catalog.=) ANY(pg_catalog.current_schemas(true))
+                               ELSE n.nspname OPERATOR(pg_catalog.=) c.schema END
+                      AND o.oprnamespace OPERATOR(pg_catalog.<>) CAST('pg_catalog' AS pg_catalog.regnamespace)
                       AND p.provolatile OPERATOR(pg_catalog.=) 'v') AS writes
                 """
             ).rows[0].bool("writes") { return true }
