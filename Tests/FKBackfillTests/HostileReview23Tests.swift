@@ -72,10 +72,7 @@ import TestSupport
         try db.run(sql)
         let text = "id,org_id,note\n1,1,new\n"
         _ = try db.load("ev", csv: text) { $0.dryRun = true }
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
-        let report = try Validator(connection: standby).run(table: "\(db.schema).ev", input: try csv(db, text), options: ValidateOptions())
+        let report = try db.validateOnStandby("ev", input: try csv(db, text), onSchemaPath: true)
         #expect(report.wouldLoad, "\(report.foreignKeys.flatMap(\.reasons)) \(report.notExact)")
     }
 
@@ -154,10 +151,7 @@ import TestSupport
             """)
         let text = "id,org_id,note\n1,1,new\n"
         _ = try db.load("ev", csv: text) { $0.dryRun = true }
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
-        let report = try Validator(connection: standby).run(table: "\(db.schema).ev", input: try csv(db, text), options: ValidateOptions())
+        let report = try db.validateOnStandby("ev", input: try csv(db, text), onSchemaPath: true)
         #expect(report.wouldLoad, "\(report.notExact)")
     }
 
@@ -213,10 +207,7 @@ import TestSupport
             """ + Self.trigger("DECLARE n int; BEGIN n := new.id ### 0; RETURN new; END"))
         let text = "id,org_id,note\n1,1,new\n"
         _ = try db.load("ev", csv: text) { $0.dryRun = true }
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
-        let report = try Validator(connection: standby).run(table: "\(db.schema).ev", input: try csv(db, text), options: ValidateOptions())
+        let report = try db.validateOnStandby("ev", input: try csv(db, text), onSchemaPath: true)
         #expect(report.wouldLoad, "\(report.notExact)")
     }
 }

@@ -44,9 +44,13 @@ extension LoadReport {
 extension TestDatabase {
     /// Read-only on the test cluster's hot standby, once it has replayed this database's
     /// changes. `table` is in this database's schema.
-    func validateOnStandby(_ table: String, input: InputSource, options: ValidateOptions = ValidateOptions()) throws -> ValidationReport {
+    /// `onSchemaPath`: the standby session's search_path is the test's schema, the user's
+    /// path a trigger's unqualified names are found on, as in their session.
+    func validateOnStandby(_ table: String, input: InputSource, options: ValidateOptions = ValidateOptions(),
+                           onSchemaPath: Bool = false) throws -> ValidationReport {
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: connection, on: standby)
+        if onSchemaPath { _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: schema), false)") }
         return try Validator(connection: standby).run(table: "\(schema).\(table)", input: input, options: options)
     }
 

@@ -40,11 +40,7 @@ import TestSupport
     /// `validate item` on the standby once it has replayed the test's schema, with the
     /// user's path on the test's schema: the trigger's names are found there, as in their session.
     func validateItemOnStandby(_ db: TestDatabase, _ csv: String) throws -> ValidationReport {
-        let standby = try Standby.connect()
-        try Standby.waitForReplay(of: db.connection, on: standby)
-        _ = try standby.execute("SELECT pg_catalog.set_config('search_path', \(bind: db.schema), false)")
-        return try Validator(connection: standby).run(
-            table: "\(db.schema).item", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: ValidateOptions())
+        try db.validateOnStandby("item", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), onSchemaPath: true)
     }
 
     @Test(arguments: cases)
