@@ -83,16 +83,12 @@ import TestSupport
         #expect(try db.load("issues", csv: "id,iid,state_id\n1,,1\n2,5,2\n").inserted == 2)
     }
 
-    /// Recorded: with `--max-rejects` the load's reject step sets aside a row whose NOT NULL
-    /// column is NULL in the file before the target's BEFORE INSERT trigger runs, though the
-    /// trigger fills it (`coalesce(NEW.customer_sk, -1)`) and PostgreSQL takes the row, as
-    /// the same load without `--max-rejects` does (docs/validate.md describes the reject
-    /// steps reading the file's values). The mend: leave NULLs in columns a trigger may
-    /// assign to the insert, as the read-only check now does without `--max-rejects`; that
-    /// needs the trigger analysis (Validator+TriggerSafeColumns.swift, validate's only) where
-    /// the load reads its constraints, and the same in the streamed and in-place set-aside,
-    /// so the three keep agreeing. validate and the load agree on it meanwhile (the sweep's case).
-    @Test func aNullABeforeInsertTriggerFillsIsSetAsideUnderMaxRejects() throws {
+    /// With `--max-rejects` the load's reject step set aside a row whose NOT NULL column is
+    /// NULL in the file, though the target's BEFORE INSERT trigger fills it
+    /// (`coalesce(NEW.customer_sk, -1)`) and PostgreSQL takes the row (recorded by the
+    /// sweep). NULLs in columns a trigger may assign are now left to the insert by the load
+    /// (`LoadRun.markValueRejects`), the batches and the in-place check alike.
+    @Test func aNullABeforeInsertTriggerFillsIsNotSetAsideUnderMaxRejects() throws {
         let db = try TestDatabase()
         try db.run("""
             CREATE TABLE dim_customer (customer_sk bigint PRIMARY KEY);
@@ -104,9 +100,45 @@ import TestSupport
             """)
         let csv = "order_no,customer_sk\nA,1\nB,\n"
         #expect(try db.load("fact", csv: csv) { $0.dryRun = true }.inserted == 2)
-        withKnownIssue("--max-rejects sets aside a NULL a BEFORE INSERT trigger fills: PostgreSQL takes the row") {
-            let report = try db.load("fact", csv: csv) { $0.maxRejects = 5 }
-            #expect(report.inserted == 2, "\(report.rejections.map(\.reason))")
-        }
+        // Both validates with the load's --max-rejects: nothing set aside; the standby
+        // cannot run the trigger and names the NULL.
+        var options = ValidateOptions()
+        options.maxRejects = 5
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(csv), options: CSVOptions()), options: options)
+        #expect(reports[0].prediction?.wouldLoad == true && reports[0].prediction?.rejected == 0 && reports[0].prediction?.inserted == 2,
+                "\(String(describing: reports[0].prediction))")
+        #expect(reports[1].wouldLoad && reports[1].rejected == 0, "\(reports[1].columns) \(String(describing: reports[1].rejected))")
+        #expect(reports[1].notExact.contains { $0.hasPrefix("customer_sk: NULL in a NOT NULL column on 1 row (lines 3)") }, "\(reports[1].notExact)")
+        let report = try db.load("fact", csv: csv) { $0.maxRejects = 5 }
+        #expect(report.inserted == 2 && report.rejected == 0, "\(report.rejections.map(\.reason))")
+        #expect(try db.values("SELECT order_no, customer_sk FROM fact ORDER BY order_no") == [["A", "1"], ["B", "-1"]])
+    }
+
+    /// The same under --max-rejects for a CHECK over a column the trigger mends, and a NULL
+    /// it leaves NULL: the first row loads, the second is PostgreSQL's to refuse at the
+    /// insert, so the load stops with it, as PostgreSQL's own insert would (it was set
+    /// aside, and the rest loaded); validate says would not load.
+    @Test func aCheckOverAColumnATriggerMendsIsTheInsertsUnderMaxRejects() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE fact (order_no text PRIMARY KEY, amount int CHECK (amount >= 0), note text NOT NULL);
+            CREATE FUNCTION mend() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.amount := abs(NEW.amount); IF NEW.order_no = 'A' THEN NEW.note := coalesce(NEW.note, '-'); END IF; RETURN NEW; END $$;
+            CREATE TRIGGER mend BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION mend();
+            """)
+        let mended = "order_no,amount,note\nA,-5,\n"
+        #expect(try db.load("fact", csv: mended) { $0.maxRejects = 5; $0.dryRun = true }.inserted == 1)
+        let unfilled = "order_no,amount,note\nA,-5,\nB,1,\n"
+        #expect(throws: FKBackfillError.self) { try db.load("fact", csv: unfilled) { $0.maxRejects = 5 } }
+        var options = ValidateOptions()
+        options.maxRejects = 5
+        let staged = try Validator(connection: db.connection).run(
+            table: "\(db.schema).fact", input: .csv(path: try db.csvFile(unfilled), options: CSVOptions()), options: options)
+        #expect(staged.prediction?.wouldLoad == false, "\(String(describing: staged.prediction))")
+        let readOnly = try db.validateOnStandby("fact", input: .csv(path: try db.csvFile(mended), options: CSVOptions()), options: options)
+        #expect(readOnly.rejected == 0 && readOnly.notExact.contains { $0.hasPrefix("CHECK fact_amount_check of \(db.schema).fact: not evaluated") },
+                "\(readOnly.notExact)")
+        #expect(try db.load("fact", csv: mended) { $0.maxRejects = 5 }.inserted == 1)
+        #expect(try db.values("SELECT order_no, amount, note FROM fact") == [["A", "5", "-"]])
     }
 }

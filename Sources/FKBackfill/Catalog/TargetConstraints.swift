@@ -70,6 +70,16 @@ struct TargetConstraints {
     func keptByTriggers(_ columns: [String]) -> Bool {
         beforeInsertTriggers.isEmpty || columns.allSatisfy(unassignedByTriggers.contains)
     }
+    /// Columns no BEFORE INSERT trigger assigns, whether or not one may skip the row
+    /// (`ParentColumnFacts.neverAssigned`; read-only validate only, empty unless read).
+    var neverAssignedByTriggers: Set<String> = []
+
+    /// Whether `--max-rejects` judges `columns` on the input's values, as the load's reject
+    /// step does (`LoadRun.markValueRejects`): no BEFORE INSERT trigger, or none that may
+    /// assign them. A NULL or a CHECK over a column one may assign is the insert's.
+    func setAsideOnInput(_ columns: [String]) -> Bool {
+        beforeInsertTriggers.isEmpty || columns.allSatisfy(neverAssignedByTriggers.contains)
+    }
     /// Enabled AFTER INSERT row or statement triggers, and rules, on the target: they may
     /// write elsewhere, or raise.
     var otherHooks: [String] = []

@@ -33,11 +33,16 @@ struct StreamedStatements {
 
     /// `--max-rejects`: the load's reject steps run, and they read the input's values
     /// before any BEFORE INSERT trigger runs (`LoadRun.markValueRejects`,
-    /// `markUniqueRejects`): the target's CHECKs, routing and unique keys set rows aside
-    /// whatever the triggers, so the batches flag them too (`targetRowChecks`,
-    /// `checkedUniqueKeys`). Without it, a trigger may change the row before the insert
-    /// that alone refuses it, and those are left unevaluated.
+    /// `markUniqueRejects`): routing and the unique keys set rows aside whatever the
+    /// triggers, and so do the CHECKs and NOT NULL over columns no trigger assigns, so the
+    /// batches flag them too (`targetRowChecks`, `checkedUniqueKeys`). Without it, a
+    /// trigger may change the row before the insert that alone refuses it, and those are
+    /// left unevaluated.
     var rejects = false
+    /// Columns whose NULLs a BEFORE INSERT trigger of the target may fill
+    /// (`TargetConstraints.setAsideOnInput`): under `rejects` their NOT NULL sets no row
+    /// aside, as the load leaves those rows to the insert (`LoadRun.markValueRejects`).
+    var nullsLeftToTriggers: Set<String> = []
 
     /// Read-only `--replace-by` on a target that references itself: the batch returns its
     /// own FK's keys that it does not give itself, each flagged `name_s` when a target row
@@ -120,7 +125,8 @@ struct StreamedStatements {
         var keys = self
         if let setAside {
             let flagged = repeats.indices.filter { !trackers.contains($0) }.map { repeats[$0].key }
-            statement += setAside.relations(self, checks: checks.map(\.condition), target: target.map(\.condition), repeats: flagged)
+            let setting = checks.filter { $0.problem != .notNull || !nullsLeftToTriggers.contains($0.column) }
+            statement += setAside.relations(self, checks: setting.map(\.condition), target: target.map(\.condition), repeats: flagged)
             keys.keySource = SetAside.forKeys
         }
         if setAside != nil, !matchFull.isEmpty {

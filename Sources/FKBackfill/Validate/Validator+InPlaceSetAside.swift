@@ -14,7 +14,8 @@ extension Validator {
     func keptInPlace(_ sql: InPlaceStatements, constraints: TargetConstraints) throws -> SQL {
         let streamed = StreamedStatements(plan: sql.plan, load: sql.load)
         var rows = Self.setAside(streamed).conditions
-        rows += sql.plan.stagedColumns.filter(\.notNull).map { "s.\(ident: $0.name) IS NULL" as SQL }
+        // A NULL a BEFORE INSERT trigger may fill is the insert's to judge (`LoadRun.markValueRejects`).
+        rows += sql.plan.stagedColumns.filter { $0.notNull && constraints.setAsideOnInput([$0.name]) }.map { "s.\(ident: $0.name) IS NULL" as SQL }
         let target = streamed.targetRowChecks(
             checks: try TableFacts.checks(of: [sql.plan.target], on: session)[sql.plan.target.name] ?? [], constraints: constraints,
             replacedBy: sql.source).map(\.condition)

@@ -134,7 +134,7 @@ extension Validator {
         for check in facts.checks[target] ?? [] where !check.callsCode {
             let lacking = check.columns.filter { !given.contains($0) }
             let assigned = !constraints.keptByTriggers(check.columns)
-            if assigned && rejects && lacking.isEmpty {
+            if assigned && rejects && lacking.isEmpty && constraints.setAsideOnInput(check.columns) {
                 reasons.append("CHECK \(check.name) of \(target.display): \(onInput)")
             } else if assigned {
                 reasons.append("CHECK \(check.name) of \(target.display): not evaluated, a BEFORE INSERT trigger may change the rows first")

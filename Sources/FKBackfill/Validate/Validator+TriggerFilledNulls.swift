@@ -4,15 +4,20 @@
 /// coalesce(NEW.customer_sk, -1)`, the unknown member) makes the row load. The fourth
 /// real-schema sweep: the standby said "would not load" for such rows, the load took
 /// them. The staged prediction tries the insert; read-only cannot, so the rows are named
-/// in `notExact` instead of stopping the verdict. With `--max-rejects` the load's reject
-/// step sets them aside on the input's values before any trigger runs (docs/validate.md),
-/// so there they stay counted.
+/// in `notExact` instead of stopping the verdict. With `--max-rejects` too: the load sets
+/// no row aside for such a NULL (`LoadRun.markValueRejects`), nor do the batches
+/// (`StreamedStatements.nullsLeftToTriggers`) or the in-place check.
 extension Validator {
     static func leaveNullsToTriggers(_ report: inout ValidationReport, constraints: TargetConstraints, maxRejects: Int) {
-        guard maxRejects == 0, !constraints.beforeInsertTriggers.isEmpty else { return }
-        let left = report.columns.filter { $0.problem == .notNull && !constraints.keptByTriggers([$0.column]) }
+        guard !constraints.beforeInsertTriggers.isEmpty else { return }
+        // Under --max-rejects a NULL no trigger assigns is set aside, counted (a trigger
+        // may only skip that row); without, whether the row loads is the insert's.
+        func leftToInsert(_ column: String) -> Bool {
+            maxRejects > 0 ? !constraints.setAsideOnInput([column]) : !constraints.keptByTriggers([column])
+        }
+        let left = report.columns.filter { $0.problem == .notNull && leftToInsert($0.column) }
         guard !left.isEmpty else { return }
-        report.columns.removeAll { $0.problem == .notNull && !constraints.keptByTriggers([$0.column]) }
+        report.columns.removeAll { $0.problem == .notNull && leftToInsert($0.column) }
         for problem in left {
             let lines = problem.sampleLines.map(String.init).joined(separator: ", ")
             report.notExact.append(

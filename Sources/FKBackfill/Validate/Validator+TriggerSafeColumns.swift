@@ -17,14 +17,15 @@ extension Validator {
     /// assigns (`unassigned`: empty only when one may skip rows or is not read — the sweep
     /// of a GitLab-style schema: `issues_before` calls `next_iid()`, which writes, and a
     /// CHECK of a column it never touches went unevaluated).
-    func triggerSafeColumns(_ target: Table) throws -> (untouched: Set<String>, unassigned: Set<String>) {
+    /// `neverAssigned`: those none assigns, whether or not one may skip the row (what
+    /// `--max-rejects` judges on the input's values, `TargetConstraints.setAsideOnInput`).
+    func triggerSafeColumns(_ target: Table) throws -> (untouched: Set<String>, unassigned: Set<String>, neverAssigned: Set<String>) {
         let facts = try ParentColumnFacts.read([target], on: session)
         let name = target.name
-        guard (facts.rowDroppers[name] ?? []).isEmpty, (facts.unreadTriggers[name] ?? []).isEmpty else { return ([], []) }
-        let unassigned = Set(target.columns.map(\.name)).subtracting((facts.triggerFilled[name] ?? [:]).keys)
-        guard (facts.sideEffects[name] ?? []).isEmpty,
-              try !(facts.calls[name] ?? []).contains(where: callsWritingCode) else { return ([], unassigned) }
-        return (unassigned, unassigned)
+        let unassigned = facts.unassigned(target)
+        guard !unassigned.isEmpty, (facts.sideEffects[name] ?? []).isEmpty,
+              try !(facts.calls[name] ?? []).contains(where: callsWritingCode) else { return ([], unassigned, facts.neverAssigned(target)) }
+        return (unassigned, unassigned, facts.neverAssigned(target))
     }
 
     /// Whether a trigger's code may write besides its row (hostile review 16): it calls a

@@ -151,7 +151,7 @@ public final class Validator {
         var constraints = try TargetConstraints.read(target, on: session)
         // Read-only, the checks over columns the target's triggers leave alone still run (Validator+TriggerSafeColumns).
         if readOnly && !constraints.beforeInsertTriggers.isEmpty {
-            (constraints.untouchedByTriggers, constraints.unassignedByTriggers) = try triggerSafeColumns(target)
+            (constraints.untouchedByTriggers, constraints.unassignedByTriggers, constraints.neverAssignedByTriggers) = try triggerSafeColumns(target)
         }
         var findings: [Findings]
         var predicted: Prediction?
@@ -164,6 +164,9 @@ public final class Validator {
             report.checkedInPlace = true
             report.rowsNumbered = opened.csv == nil
             var statements = StreamedStatements(plan: plan, load: load)
+            if !constraints.beforeInsertTriggers.isEmpty {
+                statements.nullsLeftToTriggers = Set(plan.stagedColumns.map(\.name).filter { !constraints.setAsideOnInput([$0]) })
+            }
             // FKs given in part, the rest at DEFAULTs each batch computes (Validator+StreamedComputedKeys).
             let computed = try computedKeys(plan: plan, catalog: catalog, constraints: constraints, given: staged)
             statements.computed = computed.columns

@@ -15,7 +15,7 @@ import PostgresClient
 ///   returns NULL, an INSERT rule DO INSTEAD: the load reads the keys back and stops, so
 ///   the audit does not call such a parent `auto`.
 struct ParentColumnFacts {
-    /// Per table, the NOT NULL columns a BEFORE INSERT row trigger can fill, with the trigger.
+    /// Per table, the columns a BEFORE INSERT row trigger may assign, with the trigger.
     var triggerFilled: [TableName: [String: String]] = [:]
     /// Per table and column, the sequence that fills it (qualified, as `pg_get_serial_sequence`
     /// or the DEFAULT names it).
@@ -33,6 +33,24 @@ struct ParentColumnFacts {
     /// INSERTs into, with the path those names resolve on (`Validator.triggerSafeColumns`
     /// asks whether one may write).
     var calls: [TableName: [TriggerCalls]] = [:]
+
+    /// The columns of `table` no BEFORE INSERT trigger assigns: what PostgreSQL's NOT NULL
+    /// and CHECKs read of the row as the input gives it. Empty (nothing vouched for) where a
+    /// trigger may skip the row or is not read. A trigger's writes elsewhere change nothing
+    /// of the row (only a unique key's clash, which `Validator.triggerSafeColumns` minds).
+    func unassigned(_ table: Table) -> Set<String> {
+        guard (rowDroppers[table.name] ?? []).isEmpty else { return [] }
+        return neverAssigned(table)
+    }
+
+    /// The columns of `table` no BEFORE INSERT trigger assigns, whether or not one may skip
+    /// the row (empty where one is not read): what `--max-rejects` may judge on the input's
+    /// values. A row failing there is refused by PostgreSQL or skipped by the trigger, never
+    /// mended; one over a column a trigger may assign is the insert's (`LoadRun.markValueRejects`).
+    func neverAssigned(_ table: Table) -> Set<String> {
+        guard (unreadTriggers[table.name] ?? []).isEmpty else { return [] }
+        return Set(table.columns.map(\.name)).subtracting((triggerFilled[table.name] ?? [:]).keys)
+    }
 
     static func read(_ tables: [Table], on session: Session) throws -> ParentColumnFacts {
         var facts = ParentColumnFacts()
