@@ -15,9 +15,10 @@ enum PLpgSQLText {
         c.value >= 0x80 || c == "_" || c == "$" || (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
     }
 
-    /// The name part of an identifier: `scan.l`'s ident_start, ident_cont; for the readers'
-    /// regular expressions.
-    static let identifier = #"(?:"(?:[^"]|"")+"|[A-Za-z_\x{80}-\x{10FFFF}][A-Za-z0-9_$\x{80}-\x{10FFFF}]*)"#
+    /// The name part of an identifier: `scan.l`'s ident_start, ident_cont, or a quoted
+    /// name; for the readers' regular expressions, composed with RegexBuilder, so that each
+    /// is checked when the library is compiled (nothing built from text at run time).
+    static var identifier: Regex<Substring> { /(?:"(?:[^"]|"")+"|[A-Za-z_\x{80}-\x{10FFFF}][A-Za-z0-9_$\x{80}-\x{10FFFF}]*)/ }
 
     /// An identifier as PostgreSQL stores it: quoted kept (doubled quotes undone), unquoted
     /// with ASCII letters lower-cased (`downcase_identifier`: other letters are kept in a

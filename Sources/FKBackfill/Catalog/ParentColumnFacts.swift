@@ -1,3 +1,4 @@
+import RegexBuilder
 import PostgresClient
 
 /// Catalog facts about parents' new rows the catalog reader does not keep, read in one
@@ -150,17 +151,15 @@ struct ParentColumnFacts {
         // (hostile review 23: `'--'` hid the rest of its line).
         let code = PLpgSQLText.code(source, blankStrings: false)
         var found: Set<String> = []
-        let identifier = PLpgSQLText.identifier
-        // Built from `PLpgSQLText.identifier`, a constant pattern.
-        let name = try! Regex(identifier)
+        let name = PLpgSQLText.identifier
         func add(_ text: Substring) { found.insert(PLpgSQLText.folded(text)) }
-        for match in code.matches(of: try! Regex("(?i)\\bnew\\s*\\.\\s*(\(identifier))\\s*:?=(?!=)")) {
-            if let column = match.output[1].substring { add(column) }
+        for match in code.matches(of: Regex { /(?i)\bnew\s*\.\s*/; Capture { name }; /\s*:?=(?!=)/ }) {
+            add(match.output.1)
         }
         // `SELECT … INTO NEW.x, NEW.y` (review 13: `SELECT current_user INTO NEW.created_by`).
-        for match in code.matches(of: try! Regex("(?i)\\binto\\s+(?:strict\\s+)?((?:new\\s*\\.\\s*\(identifier)\\s*,?\\s*)+)")) {
-            guard let list = match.output[1].substring else { continue }
-            for target in list.split(separator: ",") {
+        let into = Regex { /(?i)\binto\s+(?:strict\s+)?/; Capture { OneOrMore { /(?i)new\s*\.\s*/; name; /\s*,?\s*/ } } }
+        for match in code.matches(of: into) {
+            for target in match.output.1.split(separator: ",") {
                 let trimmed = target.trimmingCharacters(in: .whitespaces)
                 guard let dot = trimmed.firstIndex(of: ".") else { continue }
                 let column = trimmed[trimmed.index(after: dot)...].trimmingCharacters(in: .whitespaces)

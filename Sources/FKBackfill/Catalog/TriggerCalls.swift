@@ -1,3 +1,4 @@
+import RegexBuilder
 import Foundation
 
 /// What one PL/pgSQL trigger function's body calls by name and INSERTs into, and the
@@ -43,12 +44,9 @@ struct TriggerCalls: Hashable, Sendable {
         let code = PLpgSQLText.code(source)
         var calls = TriggerCalls(searchPath: searchPath)
         let name = PLpgSQLText.identifier
-        // Built from `PLpgSQLText.identifier`, a constant pattern.
-        let called = try! Regex("(?:(\(name))\\s*\\.\\s*)?(\(name))\\s*\\(")
+        let called = Regex { Optionally { Capture { name }; /\s*\.\s*/ }; Capture { name }; /\s*\(/ }
         for match in code.matches(of: called) {
-            let schema = match.output[1].substring
-            guard let function = match.output[2].substring else { continue }
-            calls.functions.insert(FunctionName(schema: schema.map(PLpgSQLText.folded), name: PLpgSQLText.folded(function)))
+            calls.functions.insert(FunctionName(schema: match.output.1.map(PLpgSQLText.folded), name: PLpgSQLText.folded(match.output.2)))
         }
         // Operators: runs of `scan.l`'s operator characters; one that ends in + or - and
         // has none of ~!@#%^&|`? is also read without them, as PostgreSQL splits `=-1`.
@@ -60,13 +58,14 @@ struct TriggerCalls: Hashable, Sendable {
                 if !trimmed.isEmpty { calls.operators.insert(FunctionName(name: trimmed)) }
             }
         }
-        let qualifiedOperator = try! Regex("(?i)\\boperator\\s*\\(\\s*(\(name))\\s*\\.\\s*([+\\-*/<>=~!@#%^&|`?]+)\\s*\\)")
-        for match in code.matches(of: qualifiedOperator) {
-            guard let schema = match.output[1].substring, let op = match.output[2].substring else { continue }
-            calls.operators.insert(FunctionName(schema: PLpgSQLText.folded(schema), name: String(op)))
+        let qualifiedOperator = Regex {
+            /(?i)\boperator\s*\(\s*/; Capture { name }; /\s*\.\s*/; Capture { /[+\-*\/<>=~!@#%^&|`?]+/ }; /\s*\)/
         }
-        let inserted = try! Regex("(?i)\\binsert\\s+into\\s+(\(name)(?:\\s*\\.\\s*\(name))?)")
-        calls.inserts = Set(code.matches(of: inserted).compactMap { $0.output[1].substring.map(String.init) })
+        for match in code.matches(of: qualifiedOperator) {
+            calls.operators.insert(FunctionName(schema: PLpgSQLText.folded(match.output.1), name: String(match.output.2)))
+        }
+        let inserted = Regex { /(?i)\binsert\s+into\s+/; Capture { name; Optionally { /\s*\.\s*/; name } } }
+        calls.inserts = Set(code.matches(of: inserted).map { String($0.output.1) })
         return calls
     }
 }
