@@ -43,51 +43,56 @@ extension Validator {
     /// function (`new.id ### 0`).
     func callsWritingCode(_ calls: TriggerCalls) throws -> Bool {
         try session.underSearchPath(calls.searchPath ?? session.userSearchPath) {
-            let functions = calls.functions.sorted()
-            if !functions.isEmpty, try session.execute(
+            // The called names as a relation `c (schema, name)` ('' unqualified), and each
+            // looked up where PostgreSQL looks: a schema of the path (pg_catalog and pg_temp
+            // as PostgreSQL adds them), or the one it names.
+            func names(_ list: [TriggerCalls.FunctionName]) -> SQL {
+                "ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: list.map { $0.schema ?? "" }) AS pg_catalog.text[])), "
+                    + "pg_catalog.unnest(CAST(\(bindArray: list.map(\.name)) AS pg_catalog.text[]))) AS c (schema, name)"
+            }
+            let onPath: SQL = "CASE WHEN c.schema OPERATOR(pg_catalog.=) '' THEN n.nspname OPERATOR(pg_catalog.=) ANY(pg_catalog.current_schemas(true)) "
+                + "ELSE n.nspname OPERATOR(pg_catalog.=) c.schema END"
+            let functions = calls.functions.sorted(), operators = calls.operators.sorted()
+            guard !functions.isEmpty || !operators.isEmpty else { return try insertsWrite(calls) }
+            // A function of the user's that is VOLATILE, or one of pg_catalog's that runs SQL;
+            // an operator of the user's whose function is VOLATILE.
+            if try session.execute(
                 """
                 SELECT EXISTS (
-                    SELECT 1 FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: functions.map { $0.schema ?? "" }) AS pg_catalog.text[])),
-                                             pg_catalog.unnest(CAST(\(bindArray: functions.map(\.name)) AS pg_catalog.text[]))) AS c (schema, name)
+                    SELECT 1 FROM \(names(functions))
                     JOIN pg_catalog.pg_proc p ON p.proname OPERATOR(pg_catalog.=) c.name
                     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-                    -- Unqualified (''): a schema of the path, pg_catalog and pg_temp as PostgreSQL adds them.
-                    WHERE CASE WHEN c.schema OPERATOR(pg_catalog.=) '' THEN n.nspname OPERATOR(pg_catalog.=) ANY(pg_catalog.current_schemas(true))
-                               ELSE n.nspname OPERATOR(pg_catalog.=) c.schema END
+                    WHERE \(onPath)
                       AND CASE WHEN p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
                                THEN p.proname OPERATOR(pg_catalog.~) \(bind: ColumnExpressions.rowReadingBuiltIns)
-                               ELSE p.provolatile OPERATOR(pg_catalog.=) 'v' END) AS writes
-                """
-            ).rows[0].bool("writes") { return true }
-            // An operator of the user's whose function is VOLATILE, found the same way.
-            let operators = calls.operators.sorted()
-            if !operators.isEmpty, try session.execute(
-                """
-                SELECT EXISTS (
-                    SELECT 1 FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: operators.map { $0.schema ?? "" }) AS pg_catalog.text[])),
-                                             pg_catalog.unnest(CAST(\(bindArray: operators.map(\.name)) AS pg_catalog.text[]))) AS c (schema, name)
+                               ELSE p.provolatile OPERATOR(pg_catalog.=) 'v' END
+                ) OR EXISTS (
+                    SELECT 1 FROM \(names(operators))
                     JOIN pg_catalog.pg_operator o ON o.oprname OPERATOR(pg_catalog.=) c.name
                     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
                     JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) CAST(o.oprcode AS pg_catalog.oid)
-                    WHERE CASE WHEN c.schema OPERATOR(pg_catalog.=) '' THEN n.nspname OPERATOR(pg_catalog.=) ANY(pg_catalog.current_schemas(true))
-                               ELSE n.nspname OPERATOR(pg_catalog.=) c.schema END
+                    WHERE \(onPath)
                       AND o.oprnamespace OPERATOR(pg_catalog.<>) CAST('pg_catalog' AS pg_catalog.regnamespace)
-                      AND p.provolatile OPERATOR(pg_catalog.=) 'v') AS writes
+                      AND p.provolatile OPERATOR(pg_catalog.=) 'v'
+                ) AS writes
                 """
             ).rows[0].bool("writes") { return true }
-            for table in calls.inserts.sorted() {
-                let row = try session.execute("SELECT CAST(pg_catalog.to_regclass(\(bind: table)) AS pg_catalog.oid) AS oid").rows[0]
-                guard let oid = row["oid"] else { return true }
-                let hooked = try session.execute(
-                    """
-                    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
-                                   AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN')
-                        OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) CAST(\(bind: oid) AS pg_catalog.oid)
-                                   AND NOT t.tgisinternal) AS hooked
-                    """).rows[0].bool("hooked")
-                if hooked { return true }
-            }
-            return false
+            return try insertsWrite(calls)
         }
+    }
+
+    /// Whether the trigger INSERTs into a table that is not found on the path it runs
+    /// with, or that has rules or triggers of its own (which may write anywhere).
+    private func insertsWrite(_ calls: TriggerCalls) throws -> Bool {
+        guard !calls.inserts.isEmpty else { return false }
+        return try session.execute(
+            """
+            SELECT pg_catalog.bool_or(r.oid IS NULL
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite w WHERE w.ev_class OPERATOR(pg_catalog.=) r.oid
+                           AND w.rulename OPERATOR(pg_catalog.<>) '_RETURN')
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) r.oid AND NOT t.tgisinternal)) AS writes
+            FROM (SELECT CAST(pg_catalog.to_regclass(u.name) AS pg_catalog.oid) AS oid
+                  FROM pg_catalog.unnest(CAST(\(bindArray: calls.inserts.sorted()) AS pg_catalog.text[])) AS u(name)) r
+            """).rows[0].bool("writes")
     }
 }
