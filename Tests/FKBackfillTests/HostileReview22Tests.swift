@@ -114,29 +114,16 @@ import TestSupport
     /// the load still stops before writing.
     @Test func columnPrivilegesAreEnough() throws {
         let db = try TestDatabase()
-        let role = "\(db.schema)_cols"
-        try db.run("""
-            CREATE TABLE plan (code text PRIMARY KEY, label text, secret text);
-            INSERT INTO plan VALUES ('A', 'a', 's');
-            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan, label text);
-            CREATE ROLE \(role);
-            GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
-            GRANT SELECT (code), INSERT (code) ON plan TO \(role);
-            GRANT SELECT, INSERT ON fact TO \(role);
-            SET ROLE \(role);
-            """)
-        defer {
-            _ = try? db.connection.execute("RESET ROLE")
-            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
+        try db.underColumnGrants(insert: "code") { role in
+            let text = "id,plan,label\n1,A,x\n2,B,y\n"
+            let error = #expect(throws: FKBackfillError.self) { try db.load("fact", csv: text) }
+            #expect(error?.kind == .missingPrivileges)
+            #expect(error?.details == ["GRANT INSERT ON \"\(db.schema)\".\"plan\" TO \"\(role)\";"])
+            try db.run("RESET ROLE; GRANT INSERT (label) ON plan TO \(role); SET ROLE \(role);")
+            #expect(try db.load("fact", csv: text).inserted == 2)
+            try db.run("RESET ROLE")
+            #expect(try db.values("SELECT code, label, secret FROM plan ORDER BY code") == [["A", "a", "s"], ["B", "y", nil]])
         }
-        let text = "id,plan,label\n1,A,x\n2,B,y\n"
-        let error = #expect(throws: FKBackfillError.self) { try db.load("fact", csv: text) }
-        #expect(error?.kind == .missingPrivileges)
-        #expect(error?.details == ["GRANT INSERT ON \"\(db.schema)\".\"plan\" TO \"\(role)\";"])
-        try db.run("RESET ROLE; GRANT INSERT (label) ON plan TO \(role); SET ROLE \(role);")
-        #expect(try db.load("fact", csv: text).inserted == 2)
-        try db.run("RESET ROLE")
-        #expect(try db.values("SELECT code, label, secret FROM plan ORDER BY code") == [["A", "a", "s"], ["B", "y", nil]])
     }
 
     /// Row-level security on the target for the loading role (its owner, under FORCE ROW

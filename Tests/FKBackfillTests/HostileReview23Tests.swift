@@ -116,24 +116,11 @@ import TestSupport
     /// load reads no more of it than PostgreSQL's INSERT does.
     @Test func columnPrivilegesWithASecondUniqueColumn() throws {
         let db = try TestDatabase()
-        let role = "\(db.schema)_cols"
-        try db.run("""
-            CREATE TABLE plan (code text PRIMARY KEY, label text UNIQUE, secret text);
-            INSERT INTO plan VALUES ('A', 'a', 's');
-            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan, label text);
-            CREATE ROLE \(role);
-            GRANT USAGE ON SCHEMA \(db.schema) TO \(role);
-            GRANT SELECT (code), INSERT (code, label) ON plan TO \(role);
-            GRANT SELECT, INSERT ON fact TO \(role);
-            SET ROLE \(role);
-            """)
-        defer {
-            _ = try? db.connection.execute("RESET ROLE")
-            _ = try? db.connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
+        try db.underColumnGrants(label: "UNIQUE", insert: "code, label") { _ in
+            let text = "id,plan,label\n1,A,x\n2,B,y\n"
+            for report in try db.validateBothWays("fact", input: try csv(db, text)) { #expect(report.wouldLoad, "\(report.notExact) \(report.columns)") }
+            #expect(try db.load("fact", csv: text).inserted == 2)
         }
-        let text = "id,plan,label\n1,A,x\n2,B,y\n"
-        for report in try db.validateBothWays("fact", input: try csv(db, text)) { #expect(report.wouldLoad, "\(report.notExact) \(report.columns)") }
-        #expect(try db.load("fact", csv: text).inserted == 2)
     }
 
     /// A trigger function's own `SET search_path` naming a schema that needs quoting

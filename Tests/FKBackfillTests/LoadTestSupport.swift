@@ -54,6 +54,28 @@ extension TestDatabase {
         return try Validator(connection: standby).run(table: "\(schema).\(table)", input: input, options: options)
     }
 
+    /// `plan (code PRIMARY KEY, label \(label), secret)` holding 'A', `fact (id, plan →
+    /// plan, label)`, and `body` run as a role granted `SELECT (code), INSERT (\(insert))`
+    /// on plan and SELECT, INSERT on fact (the role's name given), dropped afterwards.
+    func underColumnGrants(label: String = "", insert: String, _ body: (String) throws -> Void) throws {
+        let role = "\(schema)_cols"
+        try run("""
+            CREATE TABLE plan (code text PRIMARY KEY, label text \(label), secret text);
+            INSERT INTO plan VALUES ('A', 'a', 's');
+            CREATE TABLE fact (id int PRIMARY KEY, plan text REFERENCES plan, label text);
+            CREATE ROLE \(role);
+            GRANT USAGE ON SCHEMA \(schema) TO \(role);
+            GRANT SELECT (code), INSERT (\(insert)) ON plan TO \(role);
+            GRANT SELECT, INSERT ON fact TO \(role);
+            SET ROLE \(role);
+            """)
+        defer {
+            _ = try? connection.execute("RESET ROLE")
+            _ = try? connection.executeScript(unsafeRaw: "DROP OWNED BY \(role); DROP ROLE \(role)")
+        }
+        try body(role)
+    }
+
     /// Staged on the primary, then read-only on the standby: the two reports, in that order.
     func validateBothWays(_ table: String, input: InputSource, options: ValidateOptions = ValidateOptions()) throws -> [ValidationReport] {
         [try Validator(connection: connection).run(table: "\(schema).\(table)", input: input, options: options),
