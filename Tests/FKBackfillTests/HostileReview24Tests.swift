@@ -1,0 +1,52 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Hostile review 24: stored truth in the load on cross-type keys, where the value a new
+/// parent row stores is not the fact row's own, yet PostgreSQL's check matches them.
+@Suite(.timeLimit(.minutes(30))) struct HostileReview24Tests {
+    func csv(_ db: TestDatabase, _ text: String) throws -> InputSource {
+        .csv(path: try db.csvFile(text), options: CSVOptions())
+    }
+
+    /// A `timestamp` FK to a `timestamptz` key, in New York: 02:30 on the day DST starts is
+    /// an hour the clocks skip, so the new parent row holds 03:30-04, and PostgreSQL's
+    /// `timestamptz = timestamp` (the FK's `conpfeqop`, which reads the fact's value in the
+    /// session's zone) matches it: a plain INSERT of both rows is taken. The key-fit test
+    /// cast the parent's value back to `timestamp` (03:30) and compared it with the input's
+    /// under `conffeqop`, so the load set the row aside ("cannot exist in hour.ts") and
+    /// stopped, and both validates said so. It compares as PostgreSQL does now.
+    @Test func aSkippedHourReferencingATimestamptzKey() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE hour (ts timestamptz PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, ts timestamp REFERENCES hour);
+            SET TimeZone = 'America/New_York';
+            """)
+        // PostgreSQL itself takes the pair (rolled back).
+        try db.run("""
+            BEGIN; INSERT INTO hour VALUES ('2024-03-10 02:30'); INSERT INTO fact VALUES (0, '2024-03-10 02:30'); ROLLBACK;
+            """)
+        // 03:30 too, which asks for the same parent row.
+        let text = "id,ts\n1,2024-03-10 02:30\n2,2024-03-10 04:30\n3,2024-03-10 03:30\n"
+        let staged = try Validator(connection: db.connection).run(table: "\(db.schema).fact", input: try csv(db, text), options: ValidateOptions())
+        #expect(staged.wouldLoad, "\(staged.notExact)")
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        _ = try standby.execute("SET TimeZone = 'America/New_York'")
+        let readOnly = try Validator(connection: standby).run(table: "\(db.schema).fact", input: try csv(db, text), options: ValidateOptions())
+        #expect(readOnly.wouldLoad, "\(readOnly.notExact)")
+        let report = try db.load("fact", csv: text)
+        #expect(report.inserted == 3 && report.rejected == 0)
+        #expect(try db.values("SELECT CAST(ts AS text) FROM hour ORDER BY ts") == [["2024-03-10 03:30:00-04"], ["2024-03-10 04:30:00-04"]])
+        // A key no parent can match is still set aside: a date parent of a time of day.
+        try db.run("""
+            CREATE TABLE day (d date PRIMARY KEY);
+            CREATE TABLE visit (id int PRIMARY KEY, at timestamptz REFERENCES day);
+            """)
+        let error = #expect(throws: FKBackfillError.self) { try db.load("visit", csv: "id,at\n1,2024-01-02 10:00\n2,2024-01-03 00:00\n") }
+        #expect(error?.message.contains("1 input row rejected") == true)
+    }
+}
