@@ -40,7 +40,7 @@ import TestSupport
         #expect(readOnly.wouldLoad, "\(readOnly.notExact)")
         let report = try db.load("fact", csv: text)
         #expect(report.inserted == 3 && report.rejected == 0)
-        #expect(try db.values("SELECT CAST(ts AS text) FROM hour ORDER BY ts") == [["2024-03-10 03:30:00-04"], ["2024-03-10 04:30:00-04"]])
+        #expect(try db.values("SELECT CAST(h.ts AS text) FROM hour h ORDER BY h.ts") == [["2024-03-10 03:30:00-04"], ["2024-03-10 04:30:00-04"]])
         // A key no parent can match is still set aside: a date parent of a time of day.
         try db.run("""
             CREATE TABLE day (d date PRIMARY KEY);
@@ -48,5 +48,29 @@ import TestSupport
             """)
         let error = #expect(throws: FKBackfillError.self) { try db.load("visit", csv: "id,at\n1,2024-01-02 10:00\n2,2024-01-03 00:00\n") }
         #expect(error?.message.contains("1 input row rejected") == true)
+    }
+
+    /// One `bigint` key referenced by an `integer` FK and a `bigint` one (a key widened and
+    /// not every FK to it, as after a migration): the keys of both go into one table, of
+    /// the UNION's type `bigint`, which the load compared with the first FK's `int84eq`,
+    /// casting 5000000000 to `integer`: "integer out of range", where PostgreSQL takes the
+    /// rows once the parent has them. So did both validates. Also `smallint` and `integer`
+    /// FKs to a `bigint` key, where neither is of the key's type.
+    @Test(arguments: [FKCheckMode.auto, .perRow]) func aKeyReferencedByFKsOfTwoIntegerTypes(_ mode: FKCheckMode) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE account (id bigint PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, owner_id integer REFERENCES account, payer_id bigint REFERENCES account);
+            CREATE TABLE tally (id bigint PRIMARY KEY);
+            CREATE TABLE tick (id int PRIMARY KEY, small smallint REFERENCES tally, wide integer REFERENCES tally);
+            """)
+        let text = "id,owner_id,payer_id\n1,1,5000000000\n2,7,1\n"
+        for report in try db.validateBothWays("fact", input: try csv(db, text)) { #expect(report.wouldLoad, "\(report.notExact)") }
+        #expect(try db.load("fact", csv: text) { $0.fkCheck = mode }.inserted == 2)
+        #expect(try db.values("SELECT CAST(a.id AS text) FROM account a ORDER BY a.id") == [["1"], ["7"], ["5000000000"]])
+        let ticks = "id,small,wide\n1,1,40000\n2,7,1\n"
+        for report in try db.validateBothWays("tick", input: try csv(db, ticks)) { #expect(report.wouldLoad, "\(report.notExact)") }
+        #expect(try db.load("tick", csv: ticks) { $0.fkCheck = mode }.inserted == 2)
+        #expect(try db.values("SELECT CAST(t.id AS text) FROM tally t ORDER BY t.id") == [["1"], ["7"], ["40000"]])
     }
 }
