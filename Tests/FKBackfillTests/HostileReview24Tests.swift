@@ -73,4 +73,28 @@ import TestSupport
         #expect(try db.load("tick", csv: ticks) { $0.fkCheck = mode }.inserted == 2)
         #expect(try db.values("SELECT CAST(t.id AS text) FROM tally t ORDER BY t.id") == [["1"], ["7"], ["40000"]])
     }
+
+    /// A composite key `(bigint, text)` referenced by `(integer, text)` and `(bigint,
+    /// varchar)`: the second is of the key's types (varchar compares as text) and goes first.
+    /// Recorded: where the wide types are spread over the FKs, `(integer, bigint)` and
+    /// `(bigint, integer)` to a `(bigint, bigint)` key, every source's operators cast one
+    /// position to `integer`, and the load stops on "integer out of range" (PostgreSQL takes
+    /// the rows once the parent has them): the operators would have to be chosen per position.
+    @Test func aCompositeKeyWhoseWidestTypesAreSpreadOverItsFKs() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (a bigint, b text, PRIMARY KEY (a, b));
+            CREATE TABLE fact (id int PRIMARY KEY, x integer, y text, z bigint, w varchar(10),
+                               FOREIGN KEY (x, y) REFERENCES p, FOREIGN KEY (z, w) REFERENCES p);
+            CREATE TABLE q (a bigint, b bigint, PRIMARY KEY (a, b));
+            CREATE TABLE spread (id int PRIMARY KEY, x integer, y bigint, z bigint, w integer,
+                                 FOREIGN KEY (x, y) REFERENCES q, FOREIGN KEY (z, w) REFERENCES q);
+            """)
+        #expect(try db.load("fact", csv: "id,x,y,z,w\n1,1,u,6000000000,v\n").inserted == 1)
+        #expect(try db.count("p") == 2)
+        withKnownIssue("a composite key's sources compare the keys table with one FK's operators; spread wide types overflow") {
+            let report = try db.load("spread", csv: "id,x,y,z,w\n1,1,6000000000,6000000000,1\n")
+            #expect(report.inserted == 1)
+        }
+    }
 }

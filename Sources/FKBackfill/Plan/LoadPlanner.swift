@@ -205,11 +205,15 @@ enum LoadPlanner {
     /// A source of the key's own types reads every other source's key as the parent's
     /// column holds it. Where none has them, the source of the widest built-in types the
     /// UNION resolves to (`smallint` and `integer` FKs to a `bigint` key: the `integer` one).
+    /// Still wrong where the widest types are spread over several sources of a composite key
+    /// (`HostileReview24Tests.aCompositeKeyWhoseWidestTypesAreSpreadOverItsFKs`).
     static func keyTypedFirst(_ sources: [KeySource], referenced table: Table, catalog: Catalog) -> [KeySource] {
+        // The type a key compares as: no typmod, and `varchar` as `text` (its equality is text's).
         func base(_ column: Column?) -> String? {
             guard let column else { return nil }
             let type = column.domainBaseType ?? column.type
-            return type.firstIndex(of: "(").map { String(type[..<$0]) + (type.hasSuffix("[]") ? "[]" : "") } ?? type
+            let unsized = type.firstIndex(of: "(").map { String(type[..<$0]) + (type.hasSuffix("[]") ? "[]" : "") } ?? type
+            return unsized == "character varying" ? "text" : unsized == "character varying[]" ? "text[]" : unsized
         }
         func types(_ source: KeySource) -> [String?] {
             let fk = source.foreignKey
