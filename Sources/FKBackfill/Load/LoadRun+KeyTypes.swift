@@ -51,7 +51,7 @@ extension LoadRun {
                     + "RETURNS \(PathSafeType.sql(target.domainBaseType ?? target.type)) "
                     + "LANGUAGE plpgsql SET search_path FROM CURRENT AS \(literal: body)")
             }
-            try reject(prefix + "(\(function)(\(typed)) IS NOT NULL AND (\(fk.childEquality[fit.pair].compare("\(function)(\(typed))", typed))) IS TRUE)")
+            try reject(prefix + "(\(function)(\(typed)) IS NOT NULL AND (\(fit.matches("\(function)(\(typed))", typed))) IS TRUE)")
         }
     }
 }

@@ -256,10 +256,9 @@ extension LoadRun {
             // Only a parent whose keys all come from the target's own rows.
             guard !fks.isEmpty, fks.count == parent.sources.count else { continue }
             let referenced = fks.map { fk -> SQL in
-                let positions = sql.keyPositions(parent, fk)
-                let match = positions.enumerated().map { position, pair -> SQL in
-                    fk.childEquality[pair].compare("v.\(LoadStatements.keyColumn(position))", "g.\(ident: fk.columns[pair])")
-                }.joined(separator: " AND ")
+                // The keys table's operators (`keyJoin`): its values are of the UNION of every source's types.
+                let stored = sql.keyPositions(parent, fk).map { pair -> SQL in "g.\(ident: fk.columns[pair])" }
+                let match = sql.keyJoin(left: sql.kList("v", parent), right: stored, parent)
                 return "EXISTS (SELECT 1 FROM \(FKCheck.stored) g WHERE \(readBack.applies(fk)) AND \(match))"
             }.joined(separator: " OR ")
             let unused = try session.execute(

@@ -156,13 +156,12 @@ extension Prediction {
         var condition: SQL = keys.map { "\($0) IS NOT NULL" as SQL }.joined(separator: " AND ") + " AND "
             + KeyPredicates.missing(readableFK, child: keys)
         if let parent = run.plan.parent(fk.referencedTable), run.parentStates[parent.index].available {
-            let positions = run.sql.keyPositions(parent, fk)
-            let join = positions.enumerated().map { position, column -> SQL in
-                fk.childEquality[column].compare("k.\(LoadStatements.keyColumn(position))", "g.\(ident: fk.columns[column])")
-            }
+            // The keys table's operators (`keyJoin`): its values are of the UNION of every
+            // source's types, which this FK's own may not hold (hostile review 24).
+            let stored = run.sql.keyPositions(parent, fk).map { column -> SQL in "g.\(ident: fk.columns[column])" }
+            let join = run.sql.keyJoin(left: run.sql.kList("k", parent), right: stored, parent)
             let filled: SQL = parent.backfills ? "" : " AND k.present"
-            condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.keys(parent.index)) k WHERE "
-                + join.joined(separator: " AND ") + filled + ")"
+            condition += " AND NOT EXISTS (SELECT 1 FROM \(LoadStatements.keys(parent.index)) k WHERE " + join + filled + ")"
         }
         return "SELECT coalesce(sum(g._fkb_n), 0) AS n FROM \(run.sql.seenKeys(for: fk)) AND \(condition)"
     }
