@@ -109,6 +109,26 @@ struct AppCase: CustomTestStringConvertible, Sendable {
         try outcome.expectAgreement(c.sweep, schema)
     }
 
+    /// An FK the input has no column of, filled by its DEFAULT ('member'::app_role) whose key
+    /// the parent lacks: both validates say "would not load", as the load does, but their
+    /// FK tables differ. The staged one leaves the FK out (its prediction names the
+    /// violations: "2 rows violate invites_role_fkey"); the standby lists it with 0
+    /// violating rows and 0 missing keys beside "cannot fix: role not in the input: every
+    /// row takes its DEFAULT". Recorded: the reports' shapes, not a verdict.
+    @Test func aDefaultedKeyTheParentLacksStopsBoth() throws {
+        let c = AppCase.csv("invites without a role column: its DEFAULT 'member' is a label roles has no row for", "invites",
+                            "invites_default_role.csv", commits: false)
+        let schema = try RealSchema(RealSchema.apps)
+        defer { schema.dropRole() }
+        let outcome = try SweepOutcome(c.sweep, schema)
+        let (staged, readOnly) = (try outcome.staged.get(), try outcome.readOnly.get())
+        #expect(!staged.wouldLoad && !readOnly.wouldLoad && (try? outcome.load.get()) == nil)
+        #expect(staged.prediction?.blockers.contains { $0.contains("violate invites_role_fkey") } == true, "\(String(describing: staged.prediction?.blockers))")
+        withKnownIssue("the staged report leaves out the defaulted FK the standby lists with 0 violating rows") {
+            #expect(staged.foreignKeys.map(\.name).sorted() == readOnly.foreignKeys.map(\.name).sorted())
+        }
+    }
+
     /// Where the standby says "would load" and the load fails, with the reason named in
     /// notExact (the primary tries the insert and agrees with the load): what only an
     /// insert tells. Recorded, not mended:
@@ -122,7 +142,9 @@ struct AppCase: CustomTestStringConvertible, Sendable {
     /// - a new auth.users row's AFTER INSERT trigger (handle_new_user) writes the profile
     ///   the input then clashes with: the first sweep's user_details case, same class;
     /// - a todo another user's row the SELECT policy hides from the loading role: the load
-    ///   takes it for missing and its insert clashes (hostile review 23's class, named).
+    ///   takes it for missing and its insert clashes, and a new channel the policy's WITH
+    ///   CHECK refuses (hostile review 23's class: named as a hidden key, though the
+    ///   refusal here is of a new row).
     static let standbyCannotTell: [(AppCase, String)] = [
         (.csv("auth_permission: a new content type whose (app_label, model) is taken", "auth_permission", "auth_permission_taken.csv",
               commits: false), "unique index django_content_type_app_label_model_76bd3d3b_uniq"),
@@ -131,6 +153,9 @@ struct AppCase: CustomTestStringConvertible, Sendable {
         (.csv("todo_comments: a todo the SELECT policy hides is taken for missing, its insert clashes", "todo_comments",
               "todo_comments_hidden.csv", rules: "todo_comments_hidden.rules.yaml", commits: false, signedIn: true),
          "todos applies to this role: keys it hides are counted missing here"),
+        (.csv("messages: new channels created_by another user, channels' WITH CHECK refuses", "messages", "messages_other_creator.csv",
+              rules: "messages_other_creator.rules.yaml", commits: false, signedIn: true),
+         "channels applies to this role: keys it hides are counted missing here"),
         (.csv("profiles of new users: handle_new_user() writes them first", "profiles", "profiles_new_users.csv", commits: false),
          "triggers on "),
     ]

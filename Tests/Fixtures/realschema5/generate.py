@@ -158,6 +158,16 @@ tables:
       slug: { template: "imported-{channel_id}" }
       created_by: { value: "%s" }
 """ % ADA)
+# New channels created_by another user than the signed-in one: channels' WITH CHECK refuses them.
+write("messages_other_creator", ["user_id", "channel_id", "message"], [[ADA, 3, "hello"], [ADA, 1, "again"]], rules="""
+tables:
+  's20app.channels':
+    columns:
+      slug: { template: "imported-{channel_id}" }
+      created_by: { value: "%s" }
+""" % GRACE)
+# No role column: every row takes the DEFAULT 'member', a label roles has no row for.
+write("invites_default_role", ["email", "invited_by"], [["x%d@example.com" % i, random.choice([ADA, GRACE])] for i in range(6)])
 write("invites", ["email", "invited_by", "role"],
       [["guest%d@example.com" % i, ADA, random.choice(["member", "moderator"])] for i in range(20)] + [["Guest3@Example.com", ADA, "member"]],
       rules="""
