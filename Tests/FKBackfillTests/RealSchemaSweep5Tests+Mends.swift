@@ -4,7 +4,7 @@ import PostgresClient
 import Testing
 import TestSupport
 
-/// The break the fifth sweep found and mended, reduced to the tables that show it.
+/// The breaks the fifth sweep found and mended, reduced to the tables that show them.
 @Suite struct RealSchemaSweep5MendTests {
     /// A Django category tree (`parent_id → id`, DEFERRABLE INITIALLY DEFERRED) that
     /// products reference by its slug (`ForeignKey(to_field='slug')`). Seen: every load of
@@ -42,5 +42,23 @@ import TestSupport
         let report = try db.load("product", csv: csv) { $0.rules = rules }
         #expect(report.inserted == 4 && report.parents.map(\.inserted) == [2], "\(report.parents)")
         #expect(try db.values("SELECT slug, parent_id FROM category ORDER BY slug") == [["books", nil], ["garden", nil], ["toys", nil]])
+    }
+
+    /// Signed in as Supabase's API role, a new channel `created_by` another user than
+    /// auth.uid(): the policy's WITH CHECK refuses the new row. Seen: the hint said only that
+    /// the policy "hides rows from this role, so a key it hides looks missing", though no
+    /// key was hidden. Should: the hint names the WITH CHECK refusing the new rows' values first.
+    @Test func aParentsWithCheckRefusingNewRowsIsSaidSo() throws {
+        var schema = try RealSchema(RealSchema.apps)
+        defer { schema.dropRole() }
+        try schema.signIn(as: AppCase.ada)
+        let c = SweepCase.csv("messages", "s20app.messages", "messages_other_creator.csv", rules: "messages_other_creator.rules.yaml")
+        var options = LoadOptions()
+        options.rules = try c.parsedRules(schema)
+        let error = try #require(throws: FKBackfillError.self) {
+            _ = try Loader(connection: schema.db.connection).run(table: "\(schema.app).messages", input: try c.source(schema), options: options)
+        }
+        #expect(error.message.hasPrefix("new rows of \(schema.app).channels were refused: new row violates row-level security policy"), "\(error.message)")
+        #expect(error.hint?.contains("its policies' WITH CHECK refuse the new rows' values (a rule per column gives others)") == true, "\(error.hint ?? "")")
     }
 }
