@@ -109,23 +109,36 @@ struct AppCase: CustomTestStringConvertible, Sendable {
         try outcome.expectAgreement(c.sweep, schema)
     }
 
-    /// An FK the input has no column of, filled by its DEFAULT ('member'::app_role) whose key
-    /// the parent lacks: both validates say "would not load", as the load does, but their
-    /// FK tables differ. The staged one leaves the FK out (its prediction names the
-    /// violations: "2 rows violate invites_role_fkey"); the standby lists it with 0
-    /// violating rows and 0 missing keys beside "cannot fix: role not in the input: every
-    /// row takes its DEFAULT". Recorded: the reports' shapes, not a verdict.
-    @Test func aDefaultedKeyTheParentLacksStopsBoth() throws {
-        let c = AppCase.csv("invites without a role column: its DEFAULT 'member' is a label roles has no row for", "invites",
-                            "invites_default_role.csv", commits: false)
+    /// Where the verdicts agree with the load (and the staged prediction's counts with the
+    /// dry run's) but the two validates' FK tables do not. Recorded, not mended:
+    /// - an FK the input has no column of, filled by its DEFAULT ('member'::app_role) whose
+    ///   key the parent lacks: the staged FK table leaves the FK out (its prediction names
+    ///   "2 rows violate invites_role_fkey"); the standby lists it with 0 violating rows and
+    ///   0 missing keys beside "cannot fix: role not in the input: every row takes its DEFAULT";
+    /// - a self-referencing target reloaded by --replace-by whose input references a row the
+    ///   DELETE removes (Keycloak's root group): the staged FK table counts missing keys
+    ///   before the DELETE (2: g-9999, g-0030), its own prediction and the standby after it
+    ///   (3 new rows, g-root-0001 too, as the load inserts).
+    static let fkTablesDiffer: [AppCase] = [
+        .csv("invites without a role column: its DEFAULT 'member' is a label roles has no row for", "invites", "invites_default_role.csv",
+             commits: false),
+        .csv("keycloak_group: the realm's groups reloaded by realm_id, a deleted root re-made for its children", "keycloak_group",
+             "keycloak_group.csv", rules: "keycloak_group.rules.yaml", replaceBy: ["realm_id"]),
+    ]
+
+    @Test(arguments: fkTablesDiffer)
+    func theVerdictsAgreeButTheFKTablesDiffer(_ c: AppCase) throws {
         let schema = try RealSchema(RealSchema.apps)
         defer { schema.dropRole() }
         let outcome = try SweepOutcome(c.sweep, schema)
         let (staged, readOnly) = (try outcome.staged.get(), try outcome.readOnly.get())
-        #expect(!staged.wouldLoad && !readOnly.wouldLoad && (try? outcome.load.get()) == nil)
-        #expect(staged.prediction?.blockers.contains { $0.contains("violate invites_role_fkey") } == true, "\(String(describing: staged.prediction?.blockers))")
-        withKnownIssue("the staged report leaves out the defaulted FK the standby lists with 0 violating rows") {
-            #expect(staged.foreignKeys.map(\.name).sorted() == readOnly.foreignKeys.map(\.name).sorted())
+        let loads = (try? outcome.load.get()) != nil
+        #expect(loads == c.sweep.commits && staged.wouldLoad == loads && readOnly.wouldLoad == loads, "\(readOnly.notExact)")
+        if let report = try? outcome.dryRun.get() {
+            #expect(staged.prediction?.inserted == report.inserted && staged.prediction?.parents.map(\.inserted) == report.parents.map(\.inserted).filter { $0 > 0 })
+        }
+        withKnownIssue("the staged and standby FK tables differ: \(c.sweep.name)") {
+            try outcome.expectAgreement(c.sweep, schema)
         }
     }
 
