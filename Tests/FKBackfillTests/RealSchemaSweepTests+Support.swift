@@ -20,6 +20,9 @@ struct RealSchema {
     let fixture: Fixture
     let db: TestDatabase
     let app: String, second: String, ext: String
+    /// Run on the standby's connection after its search_path (a `SET ROLE`, request
+    /// settings): the primary's session as the test set it.
+    var session: String?
     var ci: String { second }
     var wh: String { second }
 
@@ -54,6 +57,7 @@ struct RealSchema {
         let standby = try Standby.connect()
         try Standby.waitForReplay(of: db.connection, on: standby)
         try standby.execute("SET search_path TO \(ident: app), \(ident: second), \(ident: ext), public")
+        if let session { try standby.executeScript(unsafeRaw: session) }
         return standby
     }
 

@@ -31,15 +31,17 @@ extension LoadRun {
             // schema lacks: review 15) is the parent's refusal too, with its CONTEXT.
             // Class 22 too: a value the input gives a new row that the column's type cannot take.
             blockedTables.insert(parent.table.name)
-            // Row-level security: a key the policy hides from this role looks missing, and
-            // inserting it collides with the hidden row (PostgreSQL's own FK check, which
-            // bypasses the policy, would find it).
+            // Row-level security: its WITH CHECK refused the new rows' values (a Supabase
+            // channel created_by another user than auth.uid(): the fifth sweep), or a key
+            // the policy hides from this role looked missing and was inserted again
+            // (PostgreSQL's own FK check, which bypasses the policy, would find it).
             let hidden = error.sqlState == SQLState.insufficientPrivilege
             throw FKBackfillError(
                 "new rows of \(parent.table.name.display) were refused: \(error.message), nothing was written",
                 details: error.detail.map { [$0] } ?? [],
                 hint: hidden
-                    ? "row-level security on \(parent.table.name.display) hides rows from this role, so a key it hides looks missing: "
+                    ? "row-level security on \(parent.table.name.display) applies to this role: its policies' WITH CHECK refuse the new rows' values "
+                        + "(a rule per column gives others), or a key it hides looked missing; "
                         + "load as a role that bypasses it (the table's owner, or BYPASSRLS), or give the policy a WITH CHECK that admits the new rows"
                     : "give the new rows values that fit \(parent.table.name.display) (a rule per column, docs/rules.md), "
                         + "or skip the parent (mode: skip)",

@@ -34,7 +34,7 @@ enum LoadPlanner {
             let tableRule = rules.table(name)
             let tableMode = tableRule?.mode ?? (mode == .fillNullOnly ? .fillNullOnly : .insertMissing)
             let incoming = catalog.foreignKeys(referencing: name)
-            let found = incoming.compactMap { fk -> KeySource? in
+            var found = incoming.compactMap { fk -> KeySource? in
                 let fkRule = rules.foreignKey(fk)
                 if fkRule?.skip == true { return nil }
                 if fk.table == target.name {
@@ -46,6 +46,23 @@ enum LoadPlanner {
                     return KeySource(foreignKey: fk, origin: .staged)
                 }
                 return indexOf[fk.table].map { KeySource(foreignKey: fk, origin: .parent(index: $0)) }
+            }
+            // A parent that references itself (a tree: parent_id → id) through another key
+            // than its children reference it by (a Django category the products reference by
+            // its slug) is made for the children's key when its new rows' own reference is
+            // NULL (nothing fills it): PostgreSQL's check then asks nothing of them. One a
+            // rule or an input column fills still needs rows by both keys (refused below).
+            let outside = found.filter { $0.foreignKey.table != name }.map(\.foreignKey.referencedColumns)
+            if let key = outside.first, outside.allSatisfy({ Set($0) == Set(key) }) {
+                found.removeAll { source in
+                    source.foreignKey.table == name && Set(source.foreignKey.referencedColumns) != Set(key)
+                        && source.foreignKey.columns.allSatisfy { column in
+                            table.column(column).map {
+                                Self.source(for: $0, keyColumns: key, table: table, isTarget: name == target.name, stagedNames: stagedNames,
+                                            catalog: catalog, rule: tableRule?.column(column)) == .null
+                            } == true
+                        }
+                }
             }
             let sources = Self.keyTypedFirst(found, referenced: table, catalog: catalog)
             let keySets = Set(sources.map { Set($0.foreignKey.referencedColumns) })
