@@ -8,6 +8,18 @@ extension LoadStatements {
         parent.sources.first?.foreignKey
     }
 
+    /// For each key column, `pick`'s operator of the source chosen for it
+    /// (`ParentPlan.keyOperatorSources`: a composite key's wide types may be spread over
+    /// its FKs), at that column's pair; the built-in equality for a parent with no source.
+    func keyOperators(_ parent: ParentPlan, _ pick: (ForeignKey, Int) -> SQLOperator) -> [SQLOperator] {
+        guard let first = keyForeignKey(parent) else { return parent.keyColumns.map { _ in .builtinEquality } }
+        return parent.keyColumns.indices.map { position in
+            let chosen = parent.keyOperatorSources.indices.contains(position) ? parent.keyOperatorSources[position] : 0
+            let fk = parent.sources.indices.contains(chosen) ? parent.sources[chosen].foreignKey : first
+            return pick(fk, keyPositions(parent, fk)[position])
+        }
+    }
+
     /// For each of the parent's key columns, its position in `fk`'s column pairs.
     func keyPositions(_ parent: ParentPlan, _ fk: ForeignKey) -> [Int] {
         // The planner only gives a parent FKs onto its key columns: every one is found.
@@ -21,8 +33,7 @@ extension LoadStatements {
     /// under the key column's own collation only when told (review 21: a nondeterministic
     /// collation's 'BOSS' found no 'Boss' in the stage, and the load refused what PostgreSQL takes).
     func parentKeyMatch(_ parent: ParentPlan, table alias: SQL, keys other: SQL, columns: [String]? = nil, collated: Bool = false) -> SQL {
-        let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.equality[$0] } }
-            ?? parent.keyColumns.map { _ in .builtinEquality }
+        let operators = keyOperators(parent) { fk, pair in fk.equality[pair] }
         return parent.keyColumns.enumerated().map { position, name -> SQL in
             let right: SQL = columns.map { "\(other).\(identifier($0[position]))" } ?? "\(other).\(Self.keyColumn(position))"
             let left: SQL = "\(alias).\(identifier(name))"
@@ -38,8 +49,7 @@ extension LoadStatements {
     /// Key values `left` equal to `right`, position by position, with the referencing
     /// side's operators (both sides are values of referencing columns).
     func keyJoin(left: [SQL], right: [SQL], _ parent: ParentPlan) -> SQL {
-        let operators: [SQLOperator] = keyForeignKey(parent).map { fk in keyPositions(parent, fk).map { fk.childEquality[$0] } }
-            ?? parent.keyColumns.map { _ in .builtinEquality }
+        let operators = keyOperators(parent) { fk, pair in fk.childEquality[pair] }
         return parent.keyColumns.indices.map { position -> SQL in
             operators[position].compare(left[position], right[position])
         }.joined(separator: " AND ")

@@ -91,8 +91,9 @@ enum LoadPlanner {
                     })
             }
             parents.append(ParentPlan(
-                index: index, table: table, keyColumns: keyColumns, sources: sources, columns: columns,
-                isTarget: isTarget, cycle: cycleOf[name], mode: tableMode))
+                index: index, table: table, keyColumns: keyColumns, sources: sources,
+                keyOperatorSources: Self.keyOperatorSources(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
+                columns: columns, isTarget: isTarget, cycle: cycleOf[name], mode: tableMode))
         }
 
         // Children first; the tables of one cycle together.
@@ -212,50 +213,6 @@ enum LoadPlanner {
         }
         return found.count == 1 ? found.first : nil
     }
-
-    /// The sources of one parent, one whose FK columns are of the key's own types first.
-    /// Every source's keys go into one keys table, typed as their UNION resolves them
-    /// (`integer` and `bigint` keys → `bigint`), and are compared with the first source's
-    /// operators, which cast each key to that FK's column types: with an `integer` FK
-    /// first (`int84eq`, whose right operand is an `integer`), a `bigint` FK's key 5000000000
-    /// stopped the load with "integer out of range" (hostile review 24; PostgreSQL takes it).
-    /// A source of the key's own types reads every other source's key as the parent's
-    /// column holds it. Where none has them, the source of the widest built-in types the
-    /// UNION resolves to (`smallint` and `integer` FKs to a `bigint` key: the `integer` one).
-    /// Still wrong where the widest types are spread over several sources of a composite key
-    /// (`HostileReview24Tests.aCompositeKeyWhoseWidestTypesAreSpreadOverItsFKs`).
-    static func keyTypedFirst(_ sources: [KeySource], referenced table: Table, catalog: Catalog) -> [KeySource] {
-        // The type a key compares as: no typmod, and `varchar` as `text` (its equality is text's).
-        func base(_ column: Column?) -> String? {
-            guard let column else { return nil }
-            let type = column.domainBaseType ?? column.type
-            let unsized = type.firstIndex(of: "(").map { String(type[..<$0]) + (type.hasSuffix("[]") ? "[]" : "") } ?? type
-            return unsized == "character varying" ? "text" : unsized == "character varying[]" ? "text[]" : unsized
-        }
-        func types(_ source: KeySource) -> [String?] {
-            let fk = source.foreignKey
-            let child = catalog.table(fk.table)
-            return fk.columns.map { base(child?.column($0)) }
-        }
-        let keyTypes = sources.first.map { $0.foreignKey.referencedColumns.map { base(table.column($0)) } } ?? []
-        var chosen = sources.firstIndex { types($0) == keyTypes }
-        if chosen == nil, Set(sources.map(types)).count > 1 {
-            let ranks = sources.map { source in types(source).map { $0.flatMap { widening[$0] } } }
-            if ranks.allSatisfy({ $0.allSatisfy { $0 != nil } }) {
-                chosen = ranks.indices.max { ranks[$0].map { $0 ?? 0 }.lexicographicallyPrecedes(ranks[$1].map { $0 ?? 0 }) }
-            }
-        }
-        guard let index = chosen, index > 0 else { return sources }
-        var ordered = sources
-        ordered.insert(ordered.remove(at: index), at: 0)
-        return ordered
-    }
-
-    /// Built-in key types in the order a UNION widens them to within their category.
-    static let widening: [String: Int] = [
-        "smallint": 1, "integer": 2, "bigint": 3, "numeric": 4, "real": 5, "double precision": 6,
-        "date": 1, "timestamp without time zone": 2, "timestamp with time zone": 3,
-    ]
 }
 
 /// Identifies an FK edge across the graph and the catalog.

@@ -6,6 +6,9 @@ struct ParentPlan: Sendable {
     /// The referenced key every source points at, in key order.
     var keyColumns: [String]
     var sources: [KeySource]
+    /// For each key column, the source whose FK operator compares it in the keys table
+    /// (`LoadPlanner.keyOperatorSources`); empty: the first source's.
+    var keyOperatorSources: [Int] = []
     /// Every column of the table with its source (key columns included).
     var columns: [ColumnPlan]
     /// The parent is the target itself (a self-reference): rows of the load count as present.
