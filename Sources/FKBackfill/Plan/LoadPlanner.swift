@@ -93,6 +93,7 @@ enum LoadPlanner {
             parents.append(ParentPlan(
                 index: index, table: table, keyColumns: keyColumns, sources: sources,
                 keyOperatorSources: Self.keyOperatorSources(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
+                keyCastColumns: Self.keyCastColumns(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
                 columns: columns, isTarget: isTarget, cycle: cycleOf[name], mode: tableMode))
         }
 
