@@ -122,4 +122,34 @@ import TestSupport
             """)
         #expect(throws: FKBackfillError.self) { try db.load("doc", csv: "id,site_id,slug\n1,1,a\n") }
     }
+
+    /// The tree is the target itself: `category` (its `parent_id` → `id` filled by the
+    /// input) in a cycle with `product`, which references it by `slug`. The planner read the
+    /// target's `parent_id` as NULL on new rows (a target's placeholders have no staged
+    /// source) and dropped the target's own self-reference: the load took rows whose
+    /// parents are rows of the same input, and the staged validate said "2 input rows would
+    /// violate category_parent_id_fkey: key (parent_id) missing and not backfilled". The
+    /// target's own self-reference is kept now, and every path refuses alike ("referenced
+    /// through different keys"), as before the fifth sweep's mend; PostgreSQL takes the
+    /// rows (products with a NULL category first), recorded.
+    @Test func aTargetTreeReferencedByItsParentThroughAnotherKey() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE category (id int PRIMARY KEY, slug text UNIQUE NOT NULL, parent_id int REFERENCES category, featured text);
+            CREATE TABLE product (slug text PRIMARY KEY, category_slug text REFERENCES category (slug));
+            ALTER TABLE category ADD FOREIGN KEY (featured) REFERENCES product;
+            """)
+        try db.run("""
+            BEGIN; INSERT INTO product VALUES ('p1', NULL), ('p2', NULL);
+            INSERT INTO category VALUES (1, 'a', NULL, 'p1'), (2, 'b', 1, 'p1'), (3, 'c', 2, 'p2'); ROLLBACK;
+            """)
+        let text = "id,slug,parent_id,featured\n1,a,,p1\n2,b,1,p1\n3,c,2,p2\n"
+        let primary = #expect(throws: FKBackfillError.self) { try Validator(connection: db.connection).run(table: "\(db.schema).category", input: try csv(db, text), options: ValidateOptions()) }
+        let standby = #expect(throws: FKBackfillError.self) { try db.validateOnStandby("category", input: try csv(db, text)) }
+        #expect(primary?.message == standby?.message)
+        withKnownIssue("a parent referencing the target tree through another key than the tree's own reference is refused") {
+            let report = try db.load("category", csv: text)
+            #expect(report.inserted == 3)
+        }
+    }
 }
