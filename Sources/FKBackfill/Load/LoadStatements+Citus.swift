@@ -9,8 +9,7 @@ import PostgresClient
 extension LoadStatements {
     /// `createKeys` for a distributed parent: the same table, the same `present`.
     func createKeysOnCitus(_ parent: ParentPlan, sources: [SQL]) -> SQL {
-        let union = sources.map { source -> SQL in "SELECT DISTINCT \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src" }
-            .joined(separator: " UNION ")
+        let union = keyUnion(parent, sources: sources)
         var present: SQL = "EXISTS (SELECT 1 FROM hit h WHERE \(parentKeyMatch(parent, table: "h", keys: "u")))"
         if parent.isTarget, parent.keyColumns.allSatisfy({ key in plan.stagedColumns.contains { $0.name == key } }) {
             present += " OR EXISTS (SELECT 1 FROM \(Self.stage) s WHERE \(parentKeyMatch(parent, table: "s", keys: "u")))"

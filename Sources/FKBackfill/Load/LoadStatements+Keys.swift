@@ -151,10 +151,23 @@ extension LoadStatements {
         "DROP TABLE IF EXISTS \(Self.keys(parent.index)), \(Self.refs(parent.index)), \(Self.values(parent.index))"
     }
 
+    /// The UNION of every source's distinct keys, the keys table's rows: a column whose
+    /// sources differ in type cast to its operator's input type where the planner says so
+    /// (`LoadPlanner.keyCastColumns`), else typed as the UNION resolves it.
+    func keyUnion(_ parent: ParentPlan, sources: [SQL]) -> SQL {
+        let operators = keyOperators(parent) { fk, pair in fk.childEquality[pair] }
+        let list = kList("src", parent).enumerated().map { position, value -> SQL in
+            guard parent.keyCastColumns.indices.contains(position), parent.keyCastColumns[position],
+                  let type = operators[position].leftType else { return value }
+            return "\(SQLOperator.cast(value, to: type)) AS \(Self.keyColumn(position))"
+        }
+        return sources.map { source -> SQL in "SELECT DISTINCT \(list.joined(separator: ", ")) FROM (\(source)) src" }
+            .joined(separator: " UNION ")
+    }
+
     /// Distinct referenced keys, each marked present or not.
     func createKeys(_ parent: ParentPlan, sources: [SQL]) -> SQL {
-        let union = sources.map { source -> SQL in "SELECT DISTINCT \(kList("src", parent).joined(separator: ", ")) FROM (\(source)) src" }
-            .joined(separator: " UNION ")
+        let union = keyUnion(parent, sources: sources)
         var kept: SQL = ""
         if parent.isTarget && !plan.replaceBy.isEmpty {
             // A target row --replace-by deletes before the insert is no parent for the new rows.

@@ -46,6 +46,24 @@ extension LoadPlanner {
         }
     }
 
+    /// For each key column, whether the keys table holds it in its operator's input type
+    /// rather than as the UNION of the sources' types resolves it: where the sources'
+    /// types differ and the operator's source is of the key column's own type, the type
+    /// PostgreSQL's check casts a referencing value to. The UNION of `character(3)` and
+    /// `varchar` is `character` when the former comes first (the resolution follows the
+    /// order), whose equality ignores trailing spaces: a `(text, bigint)` key referenced by
+    /// `(char(3), bigint)` and `(varchar, integer)` got one key of 'x' and 'x ', one new
+    /// row 'x', and the load failed its FK check where PostgreSQL takes both rows (hostile
+    /// review 25). Cast to `text`, as the check casts them, they stay two.
+    static func keyCastColumns(_ sources: [KeySource], keyColumns: [String], referenced table: Table, catalog: Catalog) -> [Bool] {
+        let chosen = keyOperatorSources(sources, keyColumns: keyColumns, referenced: table, catalog: catalog)
+        return keyColumns.indices.map { position in
+            let own = keyType(table.column(keyColumns[position]))
+            let types = sources.map { keyType(childColumn(of: $0, for: keyColumns[position], catalog: catalog)) }
+            return Set(types).count > 1 && types.indices.contains(chosen[position]) && types[chosen[position]] == own
+        }
+    }
+
     /// The referencing column of `source`'s FK paired with the parent's key column `name`.
     private static func childColumn(of source: KeySource, for name: String, catalog: Catalog) -> Column? {
         let fk = source.foreignKey

@@ -52,16 +52,25 @@ enum LoadPlanner {
             // its slug) is made for the children's key when its new rows' own reference is
             // NULL (nothing fills it): PostgreSQL's check then asks nothing of them. One a
             // rule or an input column fills still needs rows by both keys (refused below).
+            // MATCH SIMPLE asks nothing of a key with any NULL column: a multi-tenant tree's
+            // (site_id, parent_id) → (site_id, id), site_id part of the children's key
+            // (site_id, slug), was refused, and PostgreSQL took the rows (hostile review 25).
             let outside = found.filter { $0.foreignKey.table != name }.map(\.foreignKey.referencedColumns)
             if let key = outside.first, outside.allSatisfy({ Set($0) == Set(key) }) {
                 found.removeAll { source in
-                    source.foreignKey.table == name && Set(source.foreignKey.referencedColumns) != Set(key)
-                        && source.foreignKey.columns.allSatisfy { column in
-                            table.column(column).map {
-                                Self.source(for: $0, keyColumns: key, table: table, isTarget: name == target.name, stagedNames: stagedNames,
-                                            catalog: catalog, rule: tableRule?.column(column)) == .null
-                            } == true
-                        }
+                    let unfilled = { (column: String) -> Bool in
+                        table.column(column).map {
+                            Self.source(for: $0, keyColumns: key, table: table, isTarget: name == target.name, stagedNames: stagedNames,
+                                        catalog: catalog, rule: tableRule?.column(column)) == .null
+                        } == true
+                    }
+                    let columns = source.foreignKey.columns
+                    // Not the target's own self-reference: the input fills it, though its
+                    // columns read as NULL here (a target's placeholders have no staged
+                    // source); dropped, the staged validate called rows referencing rows of the
+                    // same input missing, where the load took them (hostile review 25).
+                    return source.foreignKey.table == name && source.origin != .staged && Set(source.foreignKey.referencedColumns) != Set(key)
+                        && (source.foreignKey.match == .full ? columns.allSatisfy(unfilled) : columns.contains(where: unfilled))
                 }
             }
             let sources = Self.keyTypedFirst(found, referenced: table, catalog: catalog)
@@ -93,6 +102,7 @@ enum LoadPlanner {
             parents.append(ParentPlan(
                 index: index, table: table, keyColumns: keyColumns, sources: sources,
                 keyOperatorSources: Self.keyOperatorSources(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
+                keyCastColumns: Self.keyCastColumns(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
                 columns: columns, isTarget: isTarget, cycle: cycleOf[name], mode: tableMode))
         }
 

@@ -9,6 +9,9 @@ struct ParentPlan: Sendable {
     /// For each key column, the source whose FK operator compares it in the keys table
     /// (`LoadPlanner.keyOperatorSources`); empty: the first source's.
     var keyOperatorSources: [Int] = []
+    /// For each key column, whether every source's values are cast to the input type of
+    /// its operator as the keys table is built (`LoadPlanner.keyCastColumns`).
+    var keyCastColumns: [Bool] = []
     /// Every column of the table with its source (key columns included).
     var columns: [ColumnPlan]
     /// The parent is the target itself (a self-reference): rows of the load count as present.
