@@ -8,7 +8,7 @@ extension LoadStatements {
         var markers: SQL?
         if !plan.blank.markers.isEmpty {
             let ids = plan.blank.markers.map { marker -> SQL in "\(int: (constants.firstIndex(of: marker) ?? 0) + 1)" }
-            markers = "SELECT c.value FROM \(Self.constantsTable) c WHERE c.id IN (\(ids.joined(separator: ", ")))"
+            markers = "SELECT c.value FROM \(Self.constantsTable) c WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY[\(ids.joined(separator: ", "))])"
         }
         return KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)
     }

@@ -76,7 +76,7 @@ struct LoadStatements: Sendable {
     /// A constant as SQL: a lookup of its bound value.
     func constant(_ value: String) -> SQL {
         let id = (constants.firstIndex(of: value) ?? 0) + 1
-        return "(SELECT c.value FROM \(Self.constantsTable) c WHERE c.id = \(int: id))"
+        return "(SELECT c.value FROM \(Self.constantsTable) c WHERE c.id OPERATOR(pg_catalog.=) \(int: id))"
     }
 
     /// Nil when the rules have no constants: no statement refers to the table then.

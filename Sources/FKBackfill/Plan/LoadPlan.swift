@@ -90,7 +90,8 @@ extension LoadPlan {
     /// The load's blank test with the markers bound as values: what reads before the load's
     /// constants table exists, or never may (a READ ONLY check in place, a streamed batch).
     func isBlankBound(_ value: SQL) -> SQL {
-        let markers: SQL? = blank.markers.isEmpty ? nil : blank.markers.map { "\(bind: $0)" as SQL }.joined(separator: ", ")
+        let markers: SQL? = blank.markers.isEmpty ? nil
+            : "VALUES " + blank.markers.map { "(CAST(\(bind: $0) AS pg_catalog.text))" as SQL }.joined(separator: ", ")
         return KeyPredicates.isBlank(value, markers: markers, unicode: unicode)
     }
 }

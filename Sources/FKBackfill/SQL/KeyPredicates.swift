@@ -50,26 +50,30 @@ enum KeyPredicates {
     }
 
     /// True when `value` is blank: empty or whitespace only, or one of the `markers`
-    /// (a subquery of the bound markers). Whitespace is every Unicode white space
-    /// character, as docs/rules.md promises, not only the ASCII space.
+    /// (a subquery of the markers as `text`). Whitespace is every Unicode white space
+    /// character, as docs/rules.md promises, not only the ASCII space. Every name and
+    /// operator qualified: the test is part of statements that run on the user's search
+    /// path too (as `ri_triggers.c` writes its own).
     static func isBlank(_ value: SQL, markers: SQL?, unicode: Bool = true) -> SQL {
-        let text: SQL = "CAST(\(value) AS text)"
+        let text: SQL = "CAST(\(value) AS pg_catalog.text)"
+        let empty: SQL = "CAST('' AS pg_catalog.text)"
+        let marked: SQL = markers.map { " OR \(text) OPERATOR(pg_catalog.=) ANY (\($0))" } ?? ""
         guard unicode else {
             // Not a UTF-8 database: no character past ASCII can be written in the
             // statement, so blanks are ASCII white space only (docs/rules.md says so).
-            var test: SQL = "(\(text) COLLATE pg_catalog.\"C\" < '!' AND pg_catalog.btrim(\(text), \(asciiWhitespace)) = '')"
-            if let markers { test += " OR \(text) IN (\(markers))" }
-            return "(\(test))"
+            let test: SQL = "(\(text) COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.<) CAST('!' AS pg_catalog.text) "
+                + "AND pg_catalog.btrim(\(text), \(asciiWhitespace)) OPERATOR(pg_catalog.=) \(empty))"
+            return "(\(test)\(marked))"
         }
         // Only an empty text or one starting with white space trims to ''. In byte order
         // (the C collation) such a text sorts below '!' (ASCII space and controls) or at or
         // above U+0085 (every other white space character is U+0085 or higher, and UTF-8
         // keeps code point order), so two byte comparisons spare most keys btrim's
         // multibyte scan: five FK columns' btrim cost a third of their COPY (issue #16).
-        var test: SQL = "((\(text) COLLATE pg_catalog.\"C\" < '!' OR \(text) COLLATE pg_catalog.\"C\" >= E'\\u0085') "
-            + "AND pg_catalog.btrim(\(text), \(unicodeWhitespace)) = '')"
-        if let markers { test += " OR \(text) IN (\(markers))" }
-        return "(\(test))"
+        let test: SQL = "((\(text) COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.<) CAST('!' AS pg_catalog.text) "
+            + "OR \(text) COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.>=) CAST(E'\\u0085' AS pg_catalog.text)) "
+            + "AND pg_catalog.btrim(\(text), \(unicodeWhitespace)) OPERATOR(pg_catalog.=) \(empty))"
+        return "(\(test)\(marked))"
     }
 
     /// A key as people see it, to spot near-duplicates: surrounding white space and
@@ -82,7 +86,7 @@ enum KeyPredicates {
     /// each load with new keys, so this is what a parent of a million keys costs (2.4 →
     /// 0.64 s, docs/performance.md).
     static func looseKey(_ value: SQL) -> SQL {
-        let text: SQL = "CAST(\(value) AS text)"
+        let text: SQL = "CAST(\(value) AS pg_catalog.text)"
         let trimmed: SQL = "pg_catalog.btrim(\(text), \(unicodeWhitespace))"
         let full: SQL = "pg_catalog.lower(pg_catalog.normalize(pg_catalog.translate(\(trimmed), \(zeroWidth), ''), 'NFKC'))"
         return "CASE WHEN pg_catalog.octet_length(\(text)) OPERATOR(pg_catalog.=) pg_catalog.char_length(\(text)) "
