@@ -1,0 +1,51 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Hostile review 26 (issue #29): read-only validate on the standby against
+/// `load --dry-run` on the primary, with key types whose text is not what the batches
+/// compare and session settings a read-only role may carry.
+@Suite(.timeLimit(.minutes(30))) struct HostileReview26Tests {
+    func csv(_ db: TestDatabase, _ text: String) throws -> InputSource {
+        .csv(path: try db.csvFile(text), options: CSVOptions())
+    }
+
+    /// `validate` of `text` on the standby, caught up, its session under `settings` (as a
+    /// role's `ALTER ROLE … SET` or `PGOPTIONS` would set them).
+    func onStandby(_ db: TestDatabase, _ table: String, _ text: String, settings: [(String, String)]) throws -> ValidationReport {
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        for (name, value) in settings {
+            _ = try standby.execute("SELECT pg_catalog.set_config(\(bind: name), \(bind: value), false)")
+        }
+        return try Validator(connection: standby).run(table: "\(db.schema).\(table)", input: try csv(db, text), options: ValidateOptions())
+    }
+
+    /// Under `extra_float_digits = 0` (a role's setting) a float prints with 15 digits:
+    /// 0.30000000000000004 as 0.3. Review 9 raised it for the check where a column's type
+    /// was `real` or `double precision` by name; a domain over one, or a range of floats,
+    /// was left at 0, so the batch's two missing keys came back as one text and merged:
+    /// one missing key where the load inserts two parent rows (PostgreSQL's check tells
+    /// them apart). The types are walked through domains, arrays, ranges and composites now.
+    @Test(arguments: [
+        "CREATE DOMAIN f8 AS double precision",
+        "CREATE TYPE f8 AS RANGE (subtype = float8)",
+    ]) func floatKeysUnderADomainOrRangeKeepEveryDigit(_ type: String) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            \(type);
+            CREATE TABLE p (k f8 PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, k f8 REFERENCES p);
+            """)
+        let text = type.contains("RANGE")
+            ? "id,k\n1,\"[0.30000000000000004,1)\"\n2,\"[0.3,1)\"\n"
+            : "id,k\n1,0.30000000000000004\n2,0.3\n"
+        let report = try onStandby(db, "fact", text, settings: [("extra_float_digits", "0")])
+        #expect(report.wouldLoad, "\(report.notExact)")
+        #expect(report.foreignKeys.map(\.missingKeys) == [2])
+        _ = try db.load("fact", csv: text)
+        #expect(try db.values("SELECT count(*) FROM p") == [["2"]])
+    }
+}
