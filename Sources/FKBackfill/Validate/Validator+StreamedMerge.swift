@@ -23,24 +23,29 @@ extension Validator {
         }
     }
 
-    /// Keys go from batch to batch as text: a float printed with fewer digits than it has
-    /// (`extra_float_digits` below 1) would merge two keys (hostile review 9), so it is
-    /// raised to 1 for the check. Returns whether it was. A float may sit under a domain,
-    /// in an array, a range or a composite (`OpenedInput.lossyText` walks them the same
-    /// way): a domain over `double precision` printed 0.30000000000000004 as 0.3, one key
-    /// with 0.3 where the load inserts two parent rows (hostile review 26).
+    /// Keys go from batch to batch as text, printed under the session's settings and read
+    /// back in the next batch's statement: a float printed with fewer digits than it has
+    /// (`extra_float_digits` below 1) would merge two keys (hostile review 9), and so would
+    /// a date printed in a form that reads back otherwise (`DateStyle` SQL under
+    /// Asia/Shanghai prints `CST`, which reads back as US Central: 10:00+08 came back as
+    /// 16:00Z, taken for another key of a later batch; 'German, MDY'), so those settings
+    /// are pinned for the check as `Session.exactTextSettings` pins them for a cursor. A
+    /// float or date may sit under a domain, in an array, a range or a composite: a domain
+    /// over `double precision` was left at 0 digits, 0.30000000000000004 and 0.3 one key
+    /// where the load inserts two parent rows (hostile review 26). Returns whether a
+    /// setting was pinned.
     func printFloatKeysWhole(_ sql: StreamedStatements) throws -> Bool {
-        guard (Int(try session.execute("SELECT pg_catalog.current_setting('extra_float_digits') AS f").rows[0].string("f")) ?? 1) < 1,
-              try Self.mayHoldFloats(sql.columns.map(\.name), of: sql.plan.target, on: session)
-        else { return false }
-        try session.execute("SELECT pg_catalog.set_config('extra_float_digits', '1', true)")
+        let lossy = try Self.lossyText(sql.columns.map(\.name), of: sql.plan.target, on: session)
+        guard let pin = try session.exactTextSettings(lossy).pin else { return false }
+        try session.execute(pin)
         return true
     }
 
-    /// Whether a column of `names` of `table` is of a type that may print a float: `real`
-    /// or `double precision`, through domains and arrays; a range or composite may hold one.
-    static func mayHoldFloats(_ names: [String], of table: Table, on session: Session) throws -> Bool {
-        try session.execute(
+    /// What of `names`, columns of `table`, may print lossily (`Session.LossyText`): floats
+    /// and dates, through domains and arrays; a range or composite may hold either (as
+    /// `OpenedInput.lossyText` reads an input's types).
+    static func lossyText(_ names: [String], of table: Table, on session: Session) throws -> Session.LossyText {
+        let row = try session.execute(
             """
             WITH RECURSIVE t(oid) AS (
                 SELECT a.atttypid FROM pg_catalog.pg_attribute a
@@ -52,8 +57,11 @@ extension Validator {
                 WHERE y.typtype OPERATOR(pg_catalog.=) 'd' OR y.typelem OPERATOR(pg_catalog.<>) 0
             )
             SELECT coalesce(pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{float4,float8}')
-                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS floats
+                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS floats,
+                   coalesce(pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{date,timestamp,timestamptz}')
+                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS dates
             FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
-            """).rows[0].bool("floats")
+            """).rows[0]
+        return Session.LossyText(floats: try row.bool("floats"), dates: try row.bool("dates"))
     }
 }
