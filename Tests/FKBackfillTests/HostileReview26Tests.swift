@@ -72,4 +72,32 @@ import TestSupport
         _ = try db.load("fact", csv: text)
         #expect(try db.values("SELECT count(*) FROM p") == [["2"]])
     }
+
+    /// A standby whose replay is paused (`pg_wal_replay_pause()`, or a recovery target's
+    /// pause) reads the state it replayed: the primary took fact row 1 since, so the dry run
+    /// fails on its key, and the standby said would load with nothing in notExact. It names
+    /// the pause now (and a `recovery_min_apply_delay`). Paused for a moment only: the
+    /// suite's other tests wait for the shared standby's replay.
+    @Test func aPausedStandbyNamesThePause() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE plan (code text PRIMARY KEY);
+            INSERT INTO plan VALUES ('A');
+            CREATE TABLE fact (id int PRIMARY KEY, code text REFERENCES plan);
+            """)
+        let text = "id,code\n1,A\n"
+        let standby = try Standby.connect()
+        try Standby.waitForReplay(of: db.connection, on: standby)
+        let before = try Validator(connection: standby).run(table: "\(db.schema).fact", input: try csv(db, text), options: ValidateOptions())
+        #expect(before.wouldLoad && before.notExact.isEmpty, "\(before.notExact)")
+        _ = try standby.execute("SELECT pg_catalog.pg_wal_replay_pause()")
+        let report: ValidationReport
+        do {
+            defer { _ = try? standby.execute("SELECT pg_catalog.pg_wal_replay_resume()") }
+            try db.run("INSERT INTO fact VALUES (1, 'A')")
+            report = try Validator(connection: standby).run(table: "\(db.schema).fact", input: try csv(db, text), options: ValidateOptions())
+        }
+        #expect((try? db.load("\(db.schema).fact", input: try csv(db, text)) { $0.dryRun = true }) == nil)
+        #expect(!report.wouldLoad || report.notExact.contains { $0.contains("replay of the primary is paused") }, "\(report.notExact)")
+    }
 }
