@@ -100,4 +100,22 @@ import TestSupport
         #expect((try? db.load("\(db.schema).fact", input: try csv(db, text)) { $0.dryRun = true }) == nil)
         #expect(!report.wouldLoad || report.notExact.contains { $0.contains("replay of the primary is paused") }, "\(report.notExact)")
     }
+
+    /// The settings pinned for keys carried between batches reach your CHECKs and domains
+    /// evaluated in the check: with every date column pinning DateStyle ISO, a domain over
+    /// `date` checking `VALUE::text` under 'SQL, DMY' was refused read-only ("does not
+    /// convert") where the load takes it. Only the key columns of FKs merged by equality
+    /// pin it now (no FK here).
+    @Test func aDomainCheckOnADatesTextUnderTheSessionsDateStyle() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE DOMAIN sqldate AS date CHECK (VALUE::text LIKE '__/__/____');
+            CREATE TABLE fact (id int PRIMARY KEY, d sqldate);
+            """)
+        let text = "id,d\n1,20/01/2024\n"
+        let report = try onStandby(db, "fact", text, settings: [("DateStyle", "SQL, DMY")])
+        #expect(report.wouldLoad && report.columns.isEmpty, "\(report.columns)")
+        try db.run("SET DateStyle = 'SQL, DMY'")
+        #expect(try db.load("fact", csv: text).inserted == 1)
+    }
 }

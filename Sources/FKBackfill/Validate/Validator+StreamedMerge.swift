@@ -34,8 +34,16 @@ extension Validator {
     /// over `double precision` was left at 0 digits, 0.30000000000000004 and 0.3 one key
     /// where the load inserts two parent rows (hostile review 26). Returns whether a
     /// setting was pinned.
-    func printFloatKeysWhole(_ sql: StreamedStatements) throws -> Bool {
-        let lossy = try Self.lossyText(sql.columns.map(\.name), of: sql.plan.target, on: session)
+    ///
+    /// Pinned only for the key columns of FKs merged by equality (whose keys are read
+    /// back), and, as before, where any column is `real` or `double precision`: a pinned
+    /// DateStyle also reaches your CHECKs and domains evaluated in the check, so a domain
+    /// over `date` checking `VALUE::text` under 'SQL, DMY' was refused read-only where the
+    /// load took it when every date column pinned it.
+    func printFloatKeysWhole(_ sql: StreamedStatements, _ checked: [ForeignKey]) throws -> Bool {
+        let carried = checked.filter { Self.mergesByEquality($0, sql.columns) }.flatMap(\.columns)
+        var lossy = carried.isEmpty ? Session.LossyText() : try Self.lossyText(carried, of: sql.plan.target, on: session)
+        lossy.floats = lossy.floats || sql.columns.contains { $0.type.hasPrefix("real") || $0.type.hasPrefix("double precision") }
         guard let pin = try session.exactTextSettings(lossy).pin else { return false }
         try session.execute(pin)
         return true
