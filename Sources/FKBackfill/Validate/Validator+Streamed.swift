@@ -28,7 +28,7 @@ extension Validator {
         var sql = sql
         sql.rejects = options.maxRejects > 0
         try session.execute("SET LOCAL jit = off")
-        let floatsPinned = try printFloatKeysWhole(sql)
+        let floatsPinned = try printFloatKeysWhole(sql, checked)
         let columns = sql.columns
         let matchFull = checked.filter { $0.match == .full && $0.columns.count > 1 }
         var tallies = checked.map { fk in

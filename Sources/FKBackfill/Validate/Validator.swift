@@ -82,9 +82,11 @@ public final class Validator {
             }
             let readOnly = writes == nil
             do {
-                return try session.transaction(readOnly: readOnly, ending: .rollback) {
+                var report = try session.transaction(readOnly: readOnly, ending: .rollback) {
                     try validate(table: table, input: input, options: options, readOnly: readOnly)
                 }
+                if readOnlySession != nil, let behind = try session.standbyBehindReason() { report.notExact.append(behind) }
+                return report
             } catch let staging as MustStage {
                 if let readOnlySession {
                     throw Self.stagingRefused(table: table, input: input, because: staging.reason, session: readOnlySession)
