@@ -230,20 +230,7 @@ struct OpenedInput {
     /// composite or range may hold either.
     func lossyText(on session: Session) throws -> Session.LossyText {
         guard csv == nil, !types.isEmpty else { return Session.LossyText() }
-        let row = try session.execute(
-            """
-            WITH RECURSIVE t(oid) AS (
-                SELECT u.oid FROM pg_catalog.unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS pg_catalog.oid[])) AS u(oid)
-                UNION
-                SELECT CASE WHEN y.typtype OPERATOR(pg_catalog.=) 'd' THEN y.typbasetype ELSE y.typelem END
-                FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
-                WHERE y.typtype OPERATOR(pg_catalog.=) 'd' OR y.typelem OPERATOR(pg_catalog.<>) 0
-            )
-            SELECT pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{float4,float8}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS floats,
-                   pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{date,timestamp,timestamptz}') OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')) AS dates
-            FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
-            """).rows[0]
-        return Session.LossyText(floats: row.bool("floats"), dates: row.bool("dates"))
+        return try session.lossyText(ofTypes: "SELECT u.oid FROM pg_catalog.unnest(CAST(\(bindArray: types.map { String($0.oid) }) AS pg_catalog.oid[])) AS u(oid)")
     }
 
     /// A table's or query's rows held typed before they are printed as text with

@@ -153,7 +153,7 @@ extension LoadStatements {
 
     /// The UNION of every source's distinct keys, the keys table's rows: a column whose
     /// sources differ in type cast to its operator's input type where the planner says so
-    /// (`LoadPlanner.keyCastColumns`), else typed as the UNION resolves it.
+    /// (`LoadPlanner.keyColumnOperators`), else typed as the UNION resolves it.
     func keyUnion(_ parent: ParentPlan, sources: [SQL]) -> SQL {
         let operators = keyOperators(parent) { fk, pair in fk.childEquality[pair] }
         let list = kList("src", parent).enumerated().map { position, value -> SQL in

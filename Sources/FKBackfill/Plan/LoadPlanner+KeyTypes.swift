@@ -12,7 +12,7 @@ extension LoadPlanner {
     /// (`keyForeignKey`, the FK other statements name). Where none has them, the source of
     /// the widest built-in types the UNION resolves to (`smallint` and `integer` FKs to a
     /// `bigint` key: the `integer` one). The comparisons themselves take each key column's
-    /// operator from its own best source (`keyOperatorSources`).
+    /// operator from its own best source (`keyColumnOperators`).
     static func keyTypedFirst(_ sources: [KeySource], referenced table: Table, catalog: Catalog) -> [KeySource] {
         guard let key = sources.first?.foreignKey.referencedColumns else { return sources }
         let keyTypes = key.map { keyType(table.column($0)) }
@@ -31,37 +31,32 @@ extension LoadPlanner {
     }
 
     /// For each key column, the source whose operator compares that column of the keys
-    /// table: one whose FK column is of the key column's own type, else the widest built-in
-    /// type, else the first source. Per column, not per FK: a composite key's wide types
-    /// may be spread over its FKs (`(integer, bigint)` and `(bigint, integer)` FKs to a
+    /// table (`sources`), and whether the keys table holds it in that operator's input type
+    /// (`casts`). The source: one whose FK column is of the key column's own type, else the
+    /// widest built-in type, else the first. Per column, not per FK: a composite key's wide
+    /// types may be spread over its FKs (`(integer, bigint)` and `(bigint, integer)` FKs to a
     /// `(bigint, bigint)` key), and any single FK's operators cast one column to `integer`.
-    static func keyOperatorSources(_ sources: [KeySource], keyColumns: [String], referenced table: Table, catalog: Catalog) -> [Int] {
-        keyColumns.map { name in
+    ///
+    /// The cast: where the sources' types differ and the chosen source is of the key
+    /// column's own type, the type PostgreSQL's check casts a referencing value to, rather
+    /// than the type their UNION resolves to. The UNION of `character(3)` and `varchar` is
+    /// `character` when the former comes first (the resolution follows the order), whose
+    /// equality ignores trailing spaces: a `(text, bigint)` key referenced by `(char(3),
+    /// bigint)` and `(varchar, integer)` got one key of 'x' and 'x ', one new row 'x', and
+    /// the load failed its FK check where PostgreSQL takes both rows (hostile review 25).
+    /// Cast to `text`, as the check casts them, they stay two.
+    static func keyColumnOperators(_ sources: [KeySource], keyColumns: [String], referenced table: Table, catalog: Catalog)
+        -> (sources: [Int], casts: [Bool]) {
+        let chosen = keyColumns.map { name -> (source: Int, cast: Bool) in
             let own = keyType(table.column(name))
             let types = sources.map { keyType(childColumn(of: $0, for: name, catalog: catalog)) }
-            if let index = types.firstIndex(where: { $0 == own }) { return index }
+            let differ = Set(types).count > 1
+            if let index = types.firstIndex(where: { $0 == own }) { return (index, differ) }
             let ranks = types.map { $0.flatMap { widening[$0] } }
-            guard Set(types).count > 1, ranks.allSatisfy({ $0 != nil }) else { return 0 }
-            return ranks.indices.max { (ranks[$0] ?? 0) < (ranks[$1] ?? 0) } ?? 0
+            guard differ, ranks.allSatisfy({ $0 != nil }) else { return (0, false) }
+            return (ranks.indices.max { (ranks[$0] ?? 0) < (ranks[$1] ?? 0) } ?? 0, false)
         }
-    }
-
-    /// For each key column, whether the keys table holds it in its operator's input type
-    /// rather than as the UNION of the sources' types resolves it: where the sources'
-    /// types differ and the operator's source is of the key column's own type, the type
-    /// PostgreSQL's check casts a referencing value to. The UNION of `character(3)` and
-    /// `varchar` is `character` when the former comes first (the resolution follows the
-    /// order), whose equality ignores trailing spaces: a `(text, bigint)` key referenced by
-    /// `(char(3), bigint)` and `(varchar, integer)` got one key of 'x' and 'x ', one new
-    /// row 'x', and the load failed its FK check where PostgreSQL takes both rows (hostile
-    /// review 25). Cast to `text`, as the check casts them, they stay two.
-    static func keyCastColumns(_ sources: [KeySource], keyColumns: [String], referenced table: Table, catalog: Catalog) -> [Bool] {
-        let chosen = keyOperatorSources(sources, keyColumns: keyColumns, referenced: table, catalog: catalog)
-        return keyColumns.indices.map { position in
-            let own = keyType(table.column(keyColumns[position]))
-            let types = sources.map { keyType(childColumn(of: $0, for: keyColumns[position], catalog: catalog)) }
-            return Set(types).count > 1 && types.indices.contains(chosen[position]) && types[chosen[position]] == own
-        }
+        return (chosen.map(\.source), chosen.map(\.cast))
     }
 
     /// The referencing column of `source`'s FK paired with the parent's key column `name`.

@@ -99,10 +99,10 @@ enum LoadPlanner {
                         targetCycle?.setAfterTarget($0) == true && $0.columns.contains(column.name)
                     })
             }
+            let operators = Self.keyColumnOperators(sources, keyColumns: keyColumns, referenced: table, catalog: catalog)
             parents.append(ParentPlan(
                 index: index, table: table, keyColumns: keyColumns, sources: sources,
-                keyOperatorSources: Self.keyOperatorSources(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
-                keyCastColumns: Self.keyCastColumns(sources, keyColumns: keyColumns, referenced: table, catalog: catalog),
+                keyOperatorSources: operators.sources, keyCastColumns: operators.casts,
                 columns: columns, isTarget: isTarget, cycle: cycleOf[name], mode: tableMode))
         }
 

@@ -7,10 +7,10 @@ struct ParentPlan: Sendable {
     var keyColumns: [String]
     var sources: [KeySource]
     /// For each key column, the source whose FK operator compares it in the keys table
-    /// (`LoadPlanner.keyOperatorSources`); empty: the first source's.
+    /// (`LoadPlanner.keyColumnOperators`); empty: the first source's.
     var keyOperatorSources: [Int] = []
     /// For each key column, whether every source's values are cast to the input type of
-    /// its operator as the keys table is built (`LoadPlanner.keyCastColumns`).
+    /// its operator as the keys table is built (`LoadPlanner.keyColumnOperators`).
     var keyCastColumns: [Bool] = []
     /// Every column of the table with its source (key columns included).
     var columns: [ColumnPlan]

@@ -40,6 +40,29 @@ extension Session {
         var dates = false
     }
 
+    /// What of the types `seed` selects (one `oid` column) may print lossily: floats and
+    /// dates, through domains and arrays; a range or composite may hold either. One
+    /// reading for an input's columns (`OpenedInput.lossyText`) and the keys read-only
+    /// validate carries between batches (`Validator.lossyText`).
+    func lossyText(ofTypes seed: SQL) throws -> LossyText {
+        let row = try execute(
+            """
+            WITH RECURSIVE t(oid) AS (
+                \(seed)
+                UNION
+                SELECT CASE WHEN y.typtype OPERATOR(pg_catalog.=) 'd' THEN y.typbasetype ELSE y.typelem END
+                FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
+                WHERE y.typtype OPERATOR(pg_catalog.=) 'd' OR y.typelem OPERATOR(pg_catalog.<>) 0
+            )
+            SELECT coalesce(pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{float4,float8}')
+                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS floats,
+                   coalesce(pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{date,timestamp,timestamptz}')
+                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS dates
+            FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
+            """).rows[0]
+        return LossyText(floats: try row.bool("floats"), dates: try row.bool("dates"))
+    }
+
     /// The statement that pins only the settings `lossy` needs to print exactly (every float
     /// digit, ISO dates with the session's field order; with `searchPath`, the path too), and
     /// the one that gives back the values now, each one statement (the read-only cursor runs

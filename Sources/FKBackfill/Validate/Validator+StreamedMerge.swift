@@ -53,23 +53,10 @@ extension Validator {
     /// and dates, through domains and arrays; a range or composite may hold either (as
     /// `OpenedInput.lossyText` reads an input's types).
     static func lossyText(_ names: [String], of table: Table, on session: Session) throws -> Session.LossyText {
-        let row = try session.execute(
-            """
-            WITH RECURSIVE t(oid) AS (
-                SELECT a.atttypid FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
-                  AND a.attname OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: names) AS pg_catalog.name[]))
-                UNION
-                SELECT CASE WHEN y.typtype OPERATOR(pg_catalog.=) 'd' THEN y.typbasetype ELSE y.typelem END
-                FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
-                WHERE y.typtype OPERATOR(pg_catalog.=) 'd' OR y.typelem OPERATOR(pg_catalog.<>) 0
-            )
-            SELECT coalesce(pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{float4,float8}')
-                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS floats,
-                   coalesce(pg_catalog.bool_or(y.typname OPERATOR(pg_catalog.=) ANY ('{date,timestamp,timestamptz}')
-                                               OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS dates
-            FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
-            """).rows[0]
-        return Session.LossyText(floats: try row.bool("floats"), dates: try row.bool("dates"))
+        try session.lossyText(ofTypes: """
+            SELECT a.atttypid FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
+              AND a.attname OPERATOR(pg_catalog.=) ANY (CAST(\(bindArray: names) AS pg_catalog.name[]))
+            """)
     }
 }
