@@ -4,6 +4,7 @@ import PostgresClient
 /// Step "stage input": the input into `pg_temp.fkb_stage`, with blanks and rejects.
 extension LoadRun {
     func stageInput() throws {
+        try session.useSmallStatisticsSamples()
         if options.checksValues {
             lines = try stageCheckingValues()
         } else {
