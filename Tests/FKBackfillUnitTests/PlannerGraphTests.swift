@@ -188,12 +188,13 @@ import Testing
         var s = Schema()
         s.table("plan", col("id", "integer", notNull: true), col("code", notNull: true))
         s.table("portfolio", col("code", notNull: true), col("plan_id", "integer"))
-        s.table("fact", col("plan_code"), col("portfolio_code"))
+        s.table("fact", col("plan_code"), col("portfolio_code"), col("plan_id", "integer"))
         s.fk("fact_plan", "fact", ["plan_code"], "plan", ["code"])
         s.fk("fact_portfolio", "fact", ["portfolio_code"], "portfolio", ["code"])
         s.fk("portfolio_plan", "portfolio", ["plan_id"], "plan", ["id"])
+        // New portfolios take plan_id from the input's column of that name: plans by id too.
         let error = try #require(throws: FKBackfillError.self) {
-            _ = try s.plan(root: "fact", staged: ["plan_code", "portfolio_code"])
+            _ = try s.plan(root: "fact", staged: ["plan_code", "portfolio_code", "plan_id"])
         }
         #expect(error.kind == .blocked)
         #expect(error.message == "s.plan is referenced through different keys (code) and (id); "
@@ -204,6 +205,11 @@ import Testing
         let skipped = try s.plan(root: "fact", staged: ["plan_code", "portfolio_code"],
                                  rules: rules("foreign_keys:\n  portfolio_plan: { skip: true }\n"))
         #expect(skipped.parent(Schema.name("plan"))?.keyColumns == ["code"])
+        // Without it, new portfolios' plan_id is NULL (MATCH SIMPLE asks nothing): that FK
+        // gives plan no key, which is made by code alone (LoadPlanner+LiveKeys.swift).
+        let byCode = try s.plan(root: "fact", staged: ["plan_code", "portfolio_code"])
+        #expect(byCode.parent(Schema.name("plan"))?.keyColumns == ["code"])
+        #expect(byCode.parent(Schema.name("plan"))?.sources.map(\.foreignKey.name) == ["fact_plan"])
     }
 
     @Test func anInputColumnTheTargetLacksIsAUsageError() throws {

@@ -27,6 +27,7 @@ enum LoadPlanner {
         let indexOf = Dictionary(uniqueKeysWithValues: parentNames.enumerated().map { ($1, $0) })
         let broken = Set(graph.cycles.flatMap { $0.breakAt }.filter { $0.breakableBy == .nullable }.map { EdgeID($0) })
         let targetCycle = TargetCycle.plan(catalog: catalog, graph: graph, target: target, stagedColumns: stagedNames)
+        let live = liveParentKeys(catalog: catalog, target: target.name, parentNames: parentNames, stagedNames: stagedNames, rules: rules, mode: mode)
 
         var parents: [ParentPlan] = []
         for (index, name) in parentNames.enumerated() {
@@ -45,6 +46,8 @@ enum LoadPlanner {
                     if tableMode == .skip || tableMode == .fail { return nil }
                     return KeySource(foreignKey: fk, origin: .staged)
                 }
+                // An FK no new row of its table has values for carries no key (LoadPlanner+LiveKeys.swift).
+                guard live.contains(EdgeID(fk)) else { return nil }
                 return indexOf[fk.table].map { KeySource(foreignKey: fk, origin: .parent(index: $0)) }
             }
             // A parent that references itself (a tree: parent_id → id) through another key
