@@ -252,6 +252,7 @@ public final class Validator {
         let newRows = Dictionary(zip(checked, findings).map { ($0.referencedTable, $1.missing - $1.blank) }, uniquingKeysWith: +)
         if predicted == nil { coverage.atMostOneNewRow = Self.atMostOneNewRow(plan: plan, newRows: newRows, checked: checked) }
         coverage.evaluatesPartialUniques = predicted == nil
+        coverage.keyChainsNotLookedUp = predicted == nil
         coverage.addsRows = { (newRows[$0.table.name] ?? 0) > 0 }
         let cycle = predicted == nil ? try targetCycleFindings(plan, graph: graph, newRows: newRows) : TargetCycleFindings()
         report.notExact += cycle.notExact
