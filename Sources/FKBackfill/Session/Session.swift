@@ -82,11 +82,11 @@ public final class Session {
     /// (exit 3). Every transaction the tool opens names its isolation in its BEGIN, so
     /// only its single statements use the default: on a standby it is lowered to
     /// REPEATABLE READ, as PostgreSQL's own hint says. `SHOW` and `SET` take no snapshot.
-    /// (On a primary nothing changes: there the default is the user's to keep.)
+    /// (On a primary nothing is asked, nothing changes: the server reports `in_hot_standby`
+    /// to the client itself, from PostgreSQL 14 on.)
     private static func lowerSerializableOnStandby(_ connection: Connection) throws {
-        guard try connection.execute("SHOW default_transaction_isolation").rows.first?[0] == "serializable",
-              connection.serverVersion >= 140000, // in_hot_standby is new in 14
-              try connection.execute("SHOW in_hot_standby").rows.first?[0] == "on" else { return }
+        guard connection.parameterStatus("in_hot_standby") == "on",
+              try connection.execute("SHOW default_transaction_isolation").rows.first?[0] == "serializable" else { return }
         try connection.execute(connection.inTransaction
             ? "SET LOCAL default_transaction_isolation = 'repeatable read'"
             : "SET default_transaction_isolation = 'repeatable read'")
