@@ -85,6 +85,12 @@ public final class Connection {
     /// Server version as an integer, e.g. 150018 for 15.18.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }
 
+    /// A setting the server reports to the client by itself (`in_hot_standby`,
+    /// `server_encoding`, …: PQparameterStatus), without a round trip; nil when it does not.
+    public func parameterStatus(_ name: String) -> String? {
+        PQparameterStatus(handle, name).map { String(cString: $0) }
+    }
+
     /// Runs one statement; its bound values go as parameters in text format, never as
     /// part of the SQL text (`nil` binds SQL NULL).
     @discardableResult

@@ -49,50 +49,9 @@ extension FKCheck {
         if let rechecks {
             reasons.append("\(target.name.display)'s constraint \(rechecks) is DEFERRABLE: PostgreSQL rechecks it by a trigger, which the set-based check's replica mode would skip")
         }
-        // Code the insert runs itself, in replica mode: a DEFAULT, a CHECK or a domain's
-        // default or check that calls a function of the user's that is not IMMUTABLE
-        // could write to a table whose FK triggers replica mode skips. (Built-in
-        // functions are not in pg_depend, and none of them writes to a user table.)
-        let calls = try session.execute(
-            """
-            WITH rel (relid) AS MATERIALIZED \(tree),
-            -- Each lookup by its catalog's index (LATERAL ... OFFSET 0): with IN lists the planner
-            -- scanned the whole of pg_attribute and pg_depend, 7 ms of a one-row load on a
-            -- catalog of 1,500 tables, and more as a warehouse grows.
-            domains AS MATERIALIZED (
-                SELECT DISTINCT a.atttypid AS oid FROM rel CROSS JOIN LATERAL (
-                    SELECT a.atttypid FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid OPERATOR(pg_catalog.=) rel.relid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) a
-                JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid WHERE t.typtype = 'd'
-            ),
-            objects AS (
-                SELECT CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) AS classid, ad.oid FROM rel CROSS JOIN LATERAL (
-                    SELECT ad.oid FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid OPERATOR(pg_catalog.=) rel.relid OFFSET 0) ad
-                UNION ALL
-                SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM rel CROSS JOIN LATERAL (
-                    SELECT c.oid FROM pg_catalog.pg_constraint c
-                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.relid AND c.contype = 'c' OFFSET 0) c
-                UNION ALL
-                SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM domains dm CROSS JOIN LATERAL (
-                    SELECT c.oid FROM pg_catalog.pg_constraint c
-                    WHERE c.contypid OPERATOR(pg_catalog.=) dm.oid AND c.contype = 'c' OFFSET 0) c
-                UNION ALL
-                SELECT CAST('pg_catalog.pg_type' AS pg_catalog.regclass), dm.oid FROM domains dm
-            ),
-            users AS (
-                SELECT d.refobjid AS proc FROM objects o CROSS JOIN LATERAL (
-                    SELECT d.refobjid FROM pg_catalog.pg_depend d
-                    WHERE d.classid OPERATOR(pg_catalog.=) o.classid AND d.objid OPERATOR(pg_catalog.=) o.oid
-                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass) OFFSET 0) d
-            )
-            SELECT pg_catalog.string_agg(DISTINCT CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text), ', ') AS names
-            FROM users u JOIN pg_catalog.pg_proc p ON p.oid = u.proc WHERE p.provolatile <> 'i'
-              -- A domain depends on its base type's I/O functions (citext's citextsend):
-              -- they convert values, they write nothing.
-              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE p.oid IN (
-                  CAST(t.typinput AS pg_catalog.oid), CAST(t.typoutput AS pg_catalog.oid), CAST(t.typreceive AS pg_catalog.oid),
-                  CAST(t.typsend AS pg_catalog.oid), CAST(t.typmodin AS pg_catalog.oid), CAST(t.typmodout AS pg_catalog.oid)))
-            """).rows.first?["names"]
+        // Code the insert runs itself, in replica mode, that could write where replica
+        // mode checks nothing (`FKCheck+ReplicaCode`).
+        let calls = try replicaModeCalls(on: session, tree: tree)
         if let calls {
             reasons.append("\(target.name.display)'s defaults or checks call \(calls), which could write where replica mode checks nothing")
         }

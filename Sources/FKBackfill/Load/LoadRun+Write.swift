@@ -20,11 +20,12 @@ extension LoadRun {
             try refusingNewRows(of: parent) {
                 try session.execute(sql.createNewRows(parent))
                 try session.execute(sql.createInsertedRows(parent))
-                if try ParentHooks.hasRules(parent.table, on: session) {
+                let arbiter = try ParentArbiter.read(parent, on: session)
+                if try arbiter == .none || ParentHooks.hasRules(parent.table, on: session) {
                     try session.underUserSearchPath { try session.execute(sql.insertNewRowsUnderRules(parent)) }
                     try session.execute(sql.insertedUnderRules(parent))
                 } else {
-                    try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent)) }
+                    try session.underUserSearchPath { try session.execute(sql.insertNewRows(parent, arbiter: arbiter)) }
                 }
             }
             let row = try session.execute(sql.insertedRowsReport(parent, samples: max(options.samples, 0))).rows[0]

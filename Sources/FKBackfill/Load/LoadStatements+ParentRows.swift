@@ -27,9 +27,12 @@ extension LoadStatements {
     /// The rows of `fkb_new_N` into the parent in key order (so concurrent loads lock in
     /// the same order), skipping keys a concurrent load inserted first; the keys as
     /// stored go to `fkb_ins_N`.
-    func insertNewRows(_ parent: ParentPlan) -> SQL {
-        "WITH i AS (\(plainInsert(parent))"
-            + " ON CONFLICT (\(idents: parent.keyColumns)) DO NOTHING RETURNING \(idents: parent.keyColumns)) "
+    /// `arbiter`: the key's columns, or the constraint the FKs reference where a
+    /// deferrable unique index on those columns makes PostgreSQL refuse them (`ParentArbiter`).
+    func insertNewRows(_ parent: ParentPlan, arbiter: ParentArbiter = .columns) -> SQL {
+        let conflict: SQL = if case .constraint(let name) = arbiter { "ON CONSTRAINT \(ident: name)" } else { "(\(idents: parent.keyColumns))" }
+        return "WITH i AS (\(plainInsert(parent))"
+            + " ON CONFLICT \(conflict) DO NOTHING RETURNING \(idents: parent.keyColumns)) "
             + "INSERT INTO \(Self.insertedRows(parent.index)) SELECT \(KeyPredicates.columns("i", parent.keyColumns).joined(separator: ", ")) FROM i"
     }
 

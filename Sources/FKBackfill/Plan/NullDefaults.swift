@@ -52,19 +52,24 @@ enum NullDefaults {
     /// app.current_user_id()`, whose body finds its names on the user's path. Whether it
     /// gives NULL only the insert tells, so validate tries it or names it (hostile review
     /// 22: it said would load, the load failed on the NULL). A sequence or a built-in
-    /// VOLATILE call (`gen_random_uuid()`) gives a value and is not among them.
+    /// VOLATILE call (`gen_random_uuid()`) gives a value and is not among them. With them,
+    /// in the table's column order, any column whose DEFAULT or generation expression runs
+    /// procedural code of the user's (`CodeDefaults`), NOT NULL or not: that code may raise
+    /// or write where a check refuses the row.
     static func uncomputed(of table: Table, on session: Session) throws -> [String] {
         let own = table.columns.filter { $0.notNull && $0.hasNonNullDefault && !$0.isDatabaseGenerated && !$0.isSequenceFed }
         let domains = table.columns.filter { $0.notNull && $0.defaultExpression == nil && !$0.isDatabaseGenerated && $0.domainDefault }
         let facts = own.isEmpty ? [:] : try ColumnExpressions.facts(of: table, on: session)
         let domainFacts = domains.isEmpty ? [:] : try ColumnExpressions.domainDefaultsSafe(of: table, on: session)
-        return own.filter { facts[$0.name]?.userCode == true }.map(\.name) + domains.filter { domainFacts[$0.name]?.userCode == true }.map(\.name)
+        let notNull = Set(own.filter { facts[$0.name]?.userCode == true }.map(\.name) + domains.filter { domainFacts[$0.name]?.userCode == true }.map(\.name))
+        let coded = try CodeDefaults.columns(of: table, on: session)
+        return table.columns.map(\.name).filter { notNull.contains($0) || coded.contains($0) }
     }
 
     /// What validate says of such columns of `table` an insert leaves to their DEFAULT.
     static func uncomputedReason(_ table: TableName, _ columns: [String], rows: String) -> String {
-        "NOT NULL columns of \(rows) of \(table.display) left to a DEFAULT that calls the user's code (\(columns.joined(separator: ", "))): "
-            + "whether it gives NULL only the insert tells"
+        "columns of \(rows) of \(table.display) left to a DEFAULT that calls the user's code (\(columns.joined(separator: ", "))): "
+            + "whether it gives NULL, refuses the row or writes where a check refuses it only the insert tells"
     }
 
     /// A DEFAULT that is a constant or the clock (`0`, `'open'::text`, `now()`,

@@ -36,6 +36,7 @@ public final class Session {
     /// Reads the user's settings, then makes the session the tool's own; returns the
     /// user's search path, its schemas and `lc_messages`.
     private static func takeOver(_ connection: Connection) throws -> (String, [String], String) {
+        try lowerSerializableOnStandby(connection)
         let row = try connection.execute(
             """
             SELECT pg_catalog.current_setting('search_path') AS path, CAST(pg_catalog.current_schemas(true) AS pg_catalog.text) AS schemas,
@@ -72,6 +73,23 @@ public final class Session {
             FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER AND rolsuper
             """)
         return (try row.string("path"), row.array("schemas").compactMap { $0 }, try row.string("messages"))
+    }
+
+    /// On a hot standby, a session whose default isolation is SERIALIZABLE (a role's or
+    /// database's `default_transaction_isolation`) can run no query at all: PostgreSQL
+    /// refuses to take a serializable snapshot during recovery ("cannot use serializable
+    /// mode in a hot standby"), and read-only validate stopped on its first statement
+    /// (exit 3). Every transaction the tool opens names its isolation in its BEGIN, so
+    /// only its single statements use the default: on a standby it is lowered to
+    /// REPEATABLE READ, as PostgreSQL's own hint says. `SHOW` and `SET` take no snapshot.
+    /// (On a primary nothing is asked, nothing changes: the server reports `in_hot_standby`
+    /// to the client itself, from PostgreSQL 14 on.)
+    private static func lowerSerializableOnStandby(_ connection: Connection) throws {
+        guard connection.parameterStatus("in_hot_standby") == "on",
+              try connection.execute("SHOW default_transaction_isolation").rows.first?[0] == "serializable" else { return }
+        try connection.execute(connection.inTransaction
+            ? "SET LOCAL default_transaction_isolation = 'repeatable read'"
+            : "SET default_transaction_isolation = 'repeatable read'")
     }
 
     /// Runs `body` on `pinned` when the caller has one, else on a session over

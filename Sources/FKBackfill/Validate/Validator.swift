@@ -128,6 +128,16 @@ public final class Validator {
         var checked = catalog.foreignKeys(of: target.name).filter { fk in
             fk.columns.allSatisfy(staged.contains) && !(fk.declared && rules.foreignKey(fk)?.skip == true)
         }
+        // What validate reads itself: the referenced key of every FK it checks. PostgreSQL's
+        // own check reads it as the parent's owner, so a role without SELECT on it inserts,
+        // but validate cannot look: it said "database error: permission denied" (exit 3)
+        // with no hint; it names the GRANT, as the load does (hostile review 27).
+        var reads = Privileges()
+        for fk in checked {
+            if let parent = catalog.table(fk.referencedTable) { reads.require("SELECT", on: parent, columns: fk.referencedColumns) }
+        }
+        let grants = try reads.missingGrants(on: session)
+        if !grants.isEmpty { throw Privileges.error(grants) }
 
         // A table or query with the target's types needs no staging: nothing to convert or
         // cut, so it is checked where it is. Blanks loaded as NULL and self-references
