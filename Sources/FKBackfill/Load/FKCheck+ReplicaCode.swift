@@ -27,14 +27,14 @@ extension FKCheck {
             walk (classid, objid) AS (
                 SELECT CAST('pg_catalog.pg_type' AS pg_catalog.regclass), a.atttypid FROM rel CROSS JOIN LATERAL (
                     SELECT a.atttypid FROM pg_catalog.pg_attribute a
-                    WHERE a.attrelid OPERATOR(pg_catalog.=) rel.relid AND a.attnum > 0 AND NOT a.attisdropped OFFSET 0) a
+                    WHERE a.attrelid OPERATOR(pg_catalog.=) rel.relid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped OFFSET 0) a
                 UNION
                 SELECT CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass), ad.oid FROM rel CROSS JOIN LATERAL (
                     SELECT ad.oid FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid OPERATOR(pg_catalog.=) rel.relid OFFSET 0) ad
                 UNION
                 SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM rel CROSS JOIN LATERAL (
                     SELECT c.oid FROM pg_catalog.pg_constraint c
-                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.relid AND c.contype = 'c' OFFSET 0) c
+                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.relid AND c.contype OPERATOR(pg_catalog.=) 'c' OFFSET 0) c
                 UNION
                 SELECT n.classid, n.objid FROM walk w CROSS JOIN LATERAL (
                     -- A type: a domain's base type, an array's element type.
@@ -47,7 +47,7 @@ extension FKCheck {
                     SELECT CAST('pg_catalog.pg_type' AS pg_catalog.regclass), a.atttypid FROM pg_catalog.pg_type t
                     JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t.typrelid
                     WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
-                      AND t.oid OPERATOR(pg_catalog.=) w.objid AND t.typtype = 'c' AND a.attnum > 0 AND NOT a.attisdropped
+                      AND t.oid OPERATOR(pg_catalog.=) w.objid AND t.typtype OPERATOR(pg_catalog.=) 'c' AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
                     UNION ALL
                     -- A range's subtype, a multirange's range.
                     SELECT CAST('pg_catalog.pg_type' AS pg_catalog.regclass), r.rngsubtype FROM pg_catalog.pg_range r

@@ -13,16 +13,7 @@ enum CodeDefaults {
     static func columns(of table: Table, on session: Session) throws -> Set<String> {
         let rows = try session.execute(
             """
-            WITH RECURSIVE chain AS (
-                SELECT a.attname, t.oid AS domain, t.typbasetype AS base, t.typdefaultbin AS bin, 1 AS depth
-                FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
-                WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
-                  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND t.typtype OPERATOR(pg_catalog.=) 'd'
-                  AND NOT a.atthasdef
-                UNION ALL
-                SELECT c.attname, b.oid, b.typbasetype, b.typdefaultbin, c.depth OPERATOR(pg_catalog.+) 1
-                FROM chain c JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) c.base AND b.typtype OPERATOR(pg_catalog.=) 'd'
-            ),
+            WITH RECURSIVE \(ColumnExpressions.domainChain(of: table, withoutOwnDefault: true)),
             -- What each column's DEFAULT is recorded under: its own pg_attrdef row, else the
             -- nearest domain with a DEFAULT.
             defaults (attname, classid, objid) AS (

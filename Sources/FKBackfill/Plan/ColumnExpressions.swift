@@ -54,15 +54,7 @@ enum ColumnExpressions {
     static func domainDefaultsSafe(of table: Table, on session: Session) throws -> [String: (safe: Bool, userCode: Bool)] {
         let rows = try session.execute(
             """
-            WITH RECURSIVE chain AS (
-                SELECT a.attname, t.oid AS domain, t.typbasetype AS base, t.typdefaultbin AS bin, 1 AS depth
-                FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
-                WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
-                  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND t.typtype OPERATOR(pg_catalog.=) 'd'
-                UNION ALL
-                SELECT c.attname, b.oid, b.typbasetype, b.typdefaultbin, c.depth OPERATOR(pg_catalog.+) 1
-                FROM chain c JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) c.base AND b.typtype OPERATOR(pg_catalog.=) 'd'
-            )
+            WITH RECURSIVE \(domainChain(of: table))
             SELECT DISTINCT ON (c.attname) c.attname,
                    NOT EXISTS (
                        SELECT 1 FROM pg_catalog.pg_depend d
@@ -120,5 +112,26 @@ enum ColumnExpressions {
                OR (p.pronamespace OPERATOR(pg_catalog.=) CAST('pg_catalog' AS pg_catalog.regnamespace)
                    AND p.proname OPERATOR(pg_catalog.~) \(bind: rowReadingBuiltIns)))
         """
+    }
+}
+
+extension ColumnExpressions {
+    /// `chain AS (…)`: per column of `table` whose type is a domain, that domain and every
+    /// domain under it (`domain`, its `base`, its DEFAULT's `bin`, its `depth` from the
+    /// column's own), for a `WITH RECURSIVE`. `withoutOwnDefault` leaves out the columns
+    /// with a DEFAULT of their own (which wins over any domain's).
+    static func domainChain(of table: Table, withoutOwnDefault: Bool = false) -> SQL {
+        let ownDefault: SQL = withoutOwnDefault ? " AND NOT a.atthasdef" : ""
+        return """
+            chain AS (
+                SELECT a.attname, t.oid AS domain, t.typbasetype AS base, t.typdefaultbin AS bin, 1 AS depth
+                FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+                WHERE a.attrelid OPERATOR(pg_catalog.=) CAST(\(bind: String(table.oid)) AS pg_catalog.oid)
+                  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND t.typtype OPERATOR(pg_catalog.=) 'd'\(ownDefault)
+                UNION ALL
+                SELECT c.attname, b.oid, b.typbasetype, b.typdefaultbin, c.depth OPERATOR(pg_catalog.+) 1
+                FROM chain c JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) c.base AND b.typtype OPERATOR(pg_catalog.=) 'd'
+            )
+            """
     }
 }
