@@ -23,9 +23,11 @@ extension FKCheck {
         let tree: SQL = "(SELECT \(oid) UNION SELECT pt.relid FROM pg_catalog.pg_partition_tree(\(oid)) pt)"
         // tgtype bit 4 is INSERT (pg_trigger.h): a trigger that fires only on UPDATE,
         // DELETE or TRUNCATE never runs during the insert. ev_type '3' is an INSERT rule.
+        // Each name once: a partitioned table's trigger is cloned onto every partition
+        // ("has trigger stamp, trigger stamp, trigger stamp on INSERT").
         let hooks = try session.execute(
             """
-            SELECT pg_catalog.string_agg(h.name, ', ' ORDER BY h.name) AS names FROM (
+            SELECT pg_catalog.string_agg(DISTINCT h.name, ', ' ORDER BY h.name) AS names FROM (
                 SELECT 'trigger ' || t.tgname || CASE t.tgenabled WHEN 'A' THEN ' (ENABLE ALWAYS)' WHEN 'R' THEN ' (ENABLE REPLICA)' ELSE '' END AS name
                 FROM pg_catalog.pg_trigger t
                 WHERE t.tgrelid IN \(tree) AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
