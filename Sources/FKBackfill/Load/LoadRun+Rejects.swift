@@ -39,8 +39,10 @@ extension LoadRun {
         if options.rejectTable != nil, let name = rejectTable {
             try session.execute("CREATE TABLE IF NOT EXISTS \(name) (line bigint, reason text, original jsonb, "
                 + "rejected_at timestamptz NOT NULL DEFAULT now())")
-            try session.execute("INSERT INTO \(name) (line, reason, original) SELECT \(line), s._fkb_reject, to_jsonb(r) - '_fkb_row' - '_fkb_reject' "
-                + "\(rows) ORDER BY s._fkb_row")
+            // Without the stage's own columns (a blank key's input column too: `stagedInput`).
+            let own = ["_fkb_row", "_fkb_reject"] + (hasRaw ? [] : sql.blanksNulledOnStaging.map { sql.stagedInput($0.name) })
+            try session.execute("INSERT INTO \(name) (line, reason, original) SELECT \(line), s._fkb_reject, "
+                + "to_jsonb(r) OPERATOR(pg_catalog.-) CAST(\(bindArray: own) AS pg_catalog.text[]) \(rows) ORDER BY s._fkb_row")
         }
     }
 }

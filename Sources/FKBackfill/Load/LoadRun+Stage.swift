@@ -11,7 +11,9 @@ extension LoadRun {
             try session.execute(sql.createStage())
             // Lines are tracked here too, so an error about a row can name its line.
             lines = opened.lineTracker()
-            report.staged = try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+            report.staged = try namingInputColumns {
+                try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+            }
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",
@@ -58,6 +60,20 @@ extension LoadRun {
         return columns
     }
 
+    /// COPY's CONTEXT names the stage's column, which for a blank key made NULL on staging
+    /// is its input column `_fkb_in_N` (`LoadStatements.stagedInput`): the error names the
+    /// input's column instead.
+    func namingInputColumns<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as FKBackfillError {
+            for column in sql.blanksNulledOnStaging {
+                error.message = error.message.replacingOccurrences(of: "(column \(sql.stagedInput(column.name)):", with: "(column \(column.name):")
+            }
+            throw error
+        }
+    }
+
     /// Stages with rejects instead of failures: each row whose value does not convert, is
     /// too long, is NULL in a NOT NULL column or fails a CHECK is set aside with a reason.
     ///
@@ -71,8 +87,10 @@ extension LoadRun {
         if case .csv(let path, _) = opened.source, path != "-", let lines = opened.lineTracker() {
             try session.execute(sql.createStage())
             do {
-                report.staged = try session.savepoint {
-                    try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+                report.staged = try namingInputColumns {
+                    try session.savepoint {
+                        try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+                    }
                 }
                 tracker = lines
                 typed = true
@@ -219,12 +237,14 @@ extension LoadRun {
     func handleBlankKeys() throws {
         var nulled: [Column] = []
         var rejected: [(column: Column, reason: String)] = []
+        // Made NULL as they were staged, where the typed stage has them as generated columns.
+        let nulledOnStaging = stagedAsText ? [] : Set(sql.blanksNulledOnStaging.map(\.name))
         for column in plan.blankColumns {
             switch plan.blank.onBlank {
             case .keep:
                 break
             case .null where !column.refusesNull:
-                nulled.append(column)
+                if !nulledOnStaging.contains(column.name) { nulled.append(column) }
             case .null, .reject:
                 rejected.append((column, "blank key in \(column.name)" + (column.refusesNull && plan.blank.onBlank == .null ? " (NOT NULL)" : "")))
             }

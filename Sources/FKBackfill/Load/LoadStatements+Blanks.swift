@@ -13,6 +13,51 @@ extension LoadStatements {
         return KeyPredicates.isBlank(value, markers: markers, unicode: plan.unicode)
     }
 
+    /// The columns whose blanks `on_blank: null` makes NULL as the rows are staged, not by
+    /// an UPDATE afterwards: the stage's column of that name is a stored generated column
+    /// over the value COPY wrote (`stagedInput`), so the test runs on the staged value as
+    /// the UPDATE's did, in the same scan as the COPY. An UPDATE wrote a second version of
+    /// every blank row at the end of the stage, so the fact insert then sorted every row
+    /// back into input order (the month at 37,000 rows: the UPDATE and that sort, ~0.08 of
+    /// its `\copy`). Only string columns without a domain (their text cast is IMMUTABLE,
+    /// as a generated column needs, and no domain CHECK runs twice) and not a column the
+    /// target-cycle step sets NULL (an UPDATE cannot set a generated column); the others
+    /// keep the UPDATE (`blankKeys`). Text staging (rejects of values that do not convert)
+    /// builds its own stage and keeps the UPDATE too.
+    var blanksNulledOnStaging: [Column] {
+        guard plan.blank.onBlank == .null else { return [] }
+        let cycle = Set(plan.targetCycle?.nulledTargetColumns ?? [])
+        return plan.blankColumns.filter { column in
+            !column.refusesNull && !cycle.contains(column.name) && column.domainBaseType == nil && column.arrayDomainBaseType == nil
+                && (["text", "character varying", "character", "bpchar"].contains(column.type)
+                    || column.type.hasPrefix("character varying(") || column.type.hasPrefix("character("))
+        }
+    }
+
+    /// The stage's column COPY writes a column of `blanksNulledOnStaging` into: named by
+    /// the column's position among the staged ones (a prefix on a 63-byte name would be cut
+    /// to the same name as another's).
+    func stagedInput(_ column: String) -> String {
+        "_fkb_in_\((plan.stagedColumns.firstIndex { $0.name == column } ?? 0) + 1)"
+    }
+
+    /// The staged columns as COPY and `insertStage` name them.
+    var stagedInputNames: [String] {
+        let nulled = Set(blanksNulledOnStaging.map(\.name))
+        return plan.stagedColumns.map { nulled.contains($0.name) ? stagedInput($0.name) : $0.name }
+    }
+
+    /// A stage column of `blanksNulledOnStaging`: the staged value, NULL where blank.
+    /// Markers are literals: a generated column's expression takes no parameters and no
+    /// subquery.
+    func nulledOnStaging(_ column: Column) -> SQL {
+        let input = identifier(stagedInput(column.name))
+        let markers: SQL? = plan.blank.markers.isEmpty ? nil
+            : "ARRAY[" + plan.blank.markers.map { "CAST(\(literal: $0) AS pg_catalog.text)" as SQL }.joined(separator: ", ") + "]"
+        return "\(input) \(column.sqlType), \(identifier(column.name)) \(column.sqlType) GENERATED ALWAYS AS "
+            + "(CASE WHEN \(KeyPredicates.isBlank(input, markers: markers, unicode: plan.unicode)) THEN NULL ELSE \(input) END) STORED"
+    }
+
     /// `on_blank: null`: blank keys become NULL in the staged rows.
     func nullBlank(_ column: Column) -> SQL {
         "UPDATE \(Self.stage) s SET \(identifier(column.name)) = NULL WHERE \(isBlank("s.\(identifier(column.name))"))"

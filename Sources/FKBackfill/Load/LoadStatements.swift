@@ -97,13 +97,16 @@ struct LoadStatements: Sendable {
     /// `_fkb_row` numbers the input rows; its temporary sequence hands out numbers in
     /// blocks (CACHE) so that numbering a million rows costs no sequence access per row.
     func createStage() -> SQL {
-        let columns = plan.stagedColumns.map { column -> SQL in ", \(identifier(column.name)) \(column.sqlType)" }
+        let nulled = Set(blanksNulledOnStaging.map(\.name))
+        let columns = plan.stagedColumns.map { column -> SQL in
+            nulled.contains(column.name) ? ", \(nulledOnStaging(column))" : ", \(identifier(column.name)) \(column.sqlType)"
+        }
         return "CREATE TEMP TABLE \(Self.stage) (_fkb_row bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), _fkb_reject text"
             + columns.joined() + ") ON COMMIT DROP"
     }
 
     func copyStage(_ csv: CSVOptions) -> SQL {
-        Self.copy(into: Self.stage, columns: plan.stagedColumns.map(\.name), csv)
+        Self.copy(into: Self.stage, columns: stagedInputNames, csv)
     }
 
     /// `COPY table (columns) FROM STDIN` with the file's CSV options as literals (COPY
@@ -168,7 +171,7 @@ struct LoadStatements: Sendable {
         ["ALTER TABLE \(Self.stage) ALTER COLUMN _fkb_reject SET STATISTICS 1", "ANALYZE \(Self.stage) (_fkb_reject)"]
     }
 
-    var stagedList: SQL { "\(idents: plan.stagedColumns.map(\.name))" }
+    var stagedList: SQL { "\(idents: stagedInputNames)" }
 
     // MARK: Violations the load cannot fix
 
