@@ -37,7 +37,9 @@ mkdir -p "$out"
 # The same flags for both steps, so the plugin's build is the build (one, not two).
 case $config in
     release) flags=(-c release -Xswiftc -static-stdlib) ;;
-    debug) flags=(-c debug) ;;
+    # The Makefile's DEBUG_FLAGS (FKB_DEBUG_FLAGS), so this reuses the tests' build.
+    # shellcheck disable=SC2206
+    debug) flags=(-c debug ${FKB_DEBUG_FLAGS:-}) ;;
     *) echo "release: FKB_RELEASE_CONFIG is release or debug, not $config" >&2; exit 2 ;;
 esac
 started=$SECONDS
