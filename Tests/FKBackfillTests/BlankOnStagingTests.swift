@@ -87,6 +87,22 @@ import TestSupport
         #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
     }
 
+    /// An FK column of `varchar(n)[]` is no string column: its text cast is no generated
+    /// column's (array output is not IMMUTABLE), so it keeps the UPDATE, and the load runs.
+    @Test func anArrayKeyColumnKeepsTheUpdate() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE tagset (tags varchar(5)[] PRIMARY KEY);
+            CREATE TABLE fact (id int GENERATED ALWAYS AS IDENTITY, tags varchar(5)[] REFERENCES tagset, label text);
+            """)
+        let rules = "blank:\n  markers: ['{}']\n  on_blank: \"null\"\n"
+        let (report, statements) = try load(db, "tags,label\n\"{a,b}\",x\n{},y\n", rules: rules)
+        #expect(report.inserted == 2)
+        #expect(try db.values("SELECT label, CAST(tags AS text) FROM fact ORDER BY id") == [["x", "{a,b}"], ["y", nil]])
+        #expect(stageUpdates(statements).count == 1)
+        #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
+    }
+
     /// Two FK columns whose 63-byte names share their first 60 bytes: each gets a stage
     /// column of its own (a prefix on the name would be cut to one name).
     @Test func longColumnNamesEachKeepTheirOwnInputColumn() throws {
