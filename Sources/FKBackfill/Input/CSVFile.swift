@@ -15,6 +15,11 @@ final class CSVFile {
     private(set) var bytesRead = 0
     private var bomChecked = false
     static let chunkSize = 1 << 20
+    /// What goes to COPY at a time. The server reads a whole CopyData message before it
+    /// parses a byte of it, so with 1 MiB messages it waited while each arrived and the
+    /// client while it parsed; 64 KiB keeps both busy: the 200k-row annuity file's COPY
+    /// 296–315 ms → 258–269 ms (16 KiB: 281–302 ms), side by side in one run.
+    static let copyChunkSize = 1 << 16
 
     init(path: String) throws(FKBackfillError) {
         if path == "-" {
@@ -46,10 +51,10 @@ final class CSVFile {
 
     /// Reads what is there, up to a chunk: `read(2)` returns as soon as a pipe has data,
     /// so a slow producer on standard input streams into COPY as it writes.
-    private func readChunk() throws(FKBackfillError) -> Data? {
-        var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+    private func readChunk(size: Int = chunkSize) throws(FKBackfillError) -> Data? {
+        var buffer = [UInt8](repeating: 0, count: size)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, Self.chunkSize) }
+            let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, size) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
                 let reason = errno == EISDIR ? "it is a directory" : String(cString: strerror(errno))
@@ -133,7 +138,7 @@ final class CSVFile {
             try pending.withUnsafeBytes(send)
             pending = Data()
         }
-        while let chunk = try readChunk() {
+        while let chunk = try readChunk(size: Self.copyChunkSize) {
             try chunk.withUnsafeBytes(send)
             progress?(bytesRead, size)
         }
