@@ -61,14 +61,18 @@ extension LoadRun {
     }
 
     /// COPY's CONTEXT names the stage's column, which for a blank key made NULL on staging
-    /// is its input column `_fkb_in_N` (`LoadStatements.stagedInput`): the error names the
-    /// input's column instead.
+    /// is its input column `_fkb_in_N` (`LoadStatements.stagedInput`), and so does its
+    /// message for a short row (`missing data for column "_fkb_in_N"`, hostile review 28):
+    /// the error names the input's column instead.
     func namingInputColumns<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch var error as FKBackfillError {
             for column in sql.blanksNulledOnStaging {
-                error.message = error.message.replacingOccurrences(of: "(column \(sql.stagedInput(column.name)):", with: "(column \(column.name):")
+                let input = sql.stagedInput(column.name)
+                error.message = error.message
+                    .replacingOccurrences(of: "(column \(input):", with: "(column \(column.name):")
+                    .replacingOccurrences(of: "column \"\(input)\"", with: "column \"\(column.name)\"")
             }
             throw error
         }

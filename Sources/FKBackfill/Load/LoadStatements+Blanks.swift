@@ -37,9 +37,14 @@ extension LoadStatements {
 
     /// The stage's column COPY writes a column of `blanksNulledOnStaging` into: named by
     /// the column's position among the staged ones (a prefix on a 63-byte name would be cut
-    /// to the same name as another's).
+    /// to the same name as another's), and past any staged column of the target's that has
+    /// that name already (hostile review 28: a target column `_fkb_in_1` made the stage's
+    /// CREATE fail with 42701, where PostgreSQL's own COPY loads it).
     func stagedInput(_ column: String) -> String {
-        "_fkb_in_\((plan.stagedColumns.firstIndex { $0.name == column } ?? 0) + 1)"
+        let taken = Set(plan.stagedColumns.map(\.name))
+        var name = "_fkb_in_\((plan.stagedColumns.firstIndex { $0.name == column } ?? 0) + 1)"
+        while taken.contains(name) { name += "_" }
+        return name
     }
 
     /// The staged columns as COPY and `insertStage` name them.
