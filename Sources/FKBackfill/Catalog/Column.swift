@@ -79,6 +79,12 @@ public struct Column: Sendable, Equatable {
 }
 
 extension Column {
+    /// Whether the type is one of `names` (`format_type` spellings), with or without a
+    /// typmod: `character varying` matches `character varying(20)`.
+    func typeIs(oneOf names: [String]) -> Bool {
+        names.contains { type == $0 || type.hasPrefix($0 + "(") }
+    }
+
     /// The type as SQL. Safe as raw text: it is `format_type`'s output, read from the
     /// catalog under the pinned `search_path`, so a type outside `pg_catalog` comes
     /// schema-qualified and quoted where needed.

@@ -29,9 +29,7 @@ extension LoadStatements {
         let cycle = Set(plan.targetCycle?.nulledTargetColumns ?? [])
         return plan.blankColumns.filter { column in
             !column.refusesNull && !cycle.contains(column.name) && column.domainBaseType == nil && column.arrayDomainBaseType == nil
-                && !column.type.hasSuffix("]")
-                && (["text", "character varying", "character", "bpchar"].contains(column.type)
-                    || column.type.hasPrefix("character varying(") || column.type.hasPrefix("character("))
+                && !column.type.hasSuffix("]") && column.typeIs(oneOf: ["text", "character varying", "character", "bpchar"])
         }
     }
 

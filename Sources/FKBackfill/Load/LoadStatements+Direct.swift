@@ -69,8 +69,8 @@ extension LoadStatements {
         for source in parent.sources where source.origin == .staged && plan.routeCondition(of: source.foreignKey) == nil {
             let staged = keyPositions(parent, source.foreignKey).map { source.foreignKey.columns[$0] }
             guard staged == derivedFrom else { continue }
-            let types = staged.map { name in plan.stagedColumns.first { $0.name == name }?.type ?? "" }
-            guard types.allSatisfy({ type in comparable.contains { type == $0 || type.hasPrefix($0 + "(") } }) else { return nil }
+            let columns = staged.map { name in plan.stagedColumns.first { $0.name == name } }
+            guard columns.allSatisfy({ $0?.typeIs(oneOf: comparable) == true }) else { return nil }
             return staged
         }
         return nil

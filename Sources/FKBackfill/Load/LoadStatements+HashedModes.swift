@@ -53,7 +53,7 @@ extension LoadStatements {
     /// Whether the staged column `name` has one of `hashedModeTypes`.
     func countsByHash(_ name: String) -> Bool {
         guard let staged = plan.stagedColumns.first(where: { $0.name == name }) else { return false }
-        return Self.hashedModeTypes.contains { staged.type == $0 || staged.type.hasPrefix($0 + "(") }
+        return staged.typeIs(oneOf: Self.hashedModeTypes)
     }
 
     /// How many distinct values each of `columns` has in a sample of about 5,000 staged
