@@ -72,7 +72,7 @@ extension Session {
                                                OR y.typtype OPERATOR(pg_catalog.=) ANY ('{c,r,m}')), false) AS dates
             FROM t JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) t.oid
             """).rows[0]
-        return LossyText(floats: try row.bool("floats"), dates: try row.bool("dates"))
+        return LossyText(floats: row.bool("floats"), dates: row.bool("dates"))
     }
 
     /// The statement that pins only the settings `lossy` needs to print exactly (every float
