@@ -42,19 +42,21 @@ extension FKCheck {
         // PostgreSQL's own checks that are triggers besides the FK checks: a DEFERRABLE
         // unique, primary key or exclusion constraint is rechecked by an internal trigger
         // (unique_key_recheck), which replica mode skips as it skips the RI triggers.
-        let rechecks = try session.execute(
+        // `seeded`, in the same round trip: whether the walk of `FKCheck+ReplicaCode` has
+        // anywhere to start (see `walkSeeds`).
+        let row = try session.execute(
             """
-            SELECT pg_catalog.string_agg(DISTINCT c.conname, ', ') AS names
-            FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_constraint c ON c.oid = t.tgconstraint
-            WHERE t.tgrelid IN \(tree) AND t.tgisinternal AND (t.tgtype & 4) <> 0 AND c.contype IN ('u', 'p', 'x')
-            """).rows.first?["names"]
-        if let rechecks {
+            SELECT (SELECT pg_catalog.string_agg(DISTINCT c.conname, ', ')
+                    FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_constraint c ON c.oid = t.tgconstraint
+                    WHERE t.tgrelid IN \(tree) AND t.tgisinternal AND (t.tgtype & 4) <> 0 AND c.contype IN ('u', 'p', 'x')) AS names,
+                   \(Self.walkSeeds(tree)) AS seeded
+            """).rows.first
+        if let rechecks = row?["names"] {
             reasons.append("\(target.name.display)'s constraint \(rechecks) is DEFERRABLE: PostgreSQL rechecks it by a trigger, which the set-based check's replica mode would skip")
         }
         // Code the insert runs itself, in replica mode, that could write where replica
         // mode checks nothing (`FKCheck+ReplicaCode`).
-        let calls = try replicaModeCalls(on: session, tree: tree)
-        if let calls {
+        if row?.bool("seeded") ?? true, let calls = try replicaModeCalls(on: session, tree: tree) {
             reasons.append("\(target.name.display)'s defaults or checks call \(calls), which could write where replica mode checks nothing")
         }
         if !onCitus {
