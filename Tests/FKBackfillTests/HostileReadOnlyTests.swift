@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// Hostile review 4 (issues #29 and #25): each test is a break found — it failed on the
-/// branch it was written against; four are fixed, three recorded with `withKnownIssue`
+/// branch it was written against; all but one are fixed, that one recorded with `withKnownIssue`
 /// (each fails once fixed, to be unwrapped). PostgreSQL (`load --dry-run` on the primary) is the
 /// oracle; a read-only validate on the standby must give its verdict, or say in
 /// `notExact` why it cannot know.
@@ -77,32 +77,31 @@ import TestSupport
         }
     }
 
-    /// Invalid UTF-8 inside a quoted field after a newline in it: COPY (the staged path)
-    /// names line 2, the record's first line; the read-only parser names line 3.
+    /// Invalid UTF-8 inside a quoted field after a newline in it: both paths name line 2,
+    /// where the record starts (the read-only parser named the byte's own line, 3; the
+    /// staged path's line is COPY's count mapped by its tracker, `CSVLineTracker`).
     @Test func invalidUTF8AfterAQuotedNewlineNamesTheStagedLine() throws {
-        withKnownIssue("read-only names the invalid byte's own line after a quoted newline; validate staged names the record's first line") {
-            let db = try TestDatabase()
-            try db.run("""
-                CREATE TABLE p (k text PRIMARY KEY);
-                CREATE TABLE t (id int, a text REFERENCES p, b text);
-                """)
-            let path = try db.csvFile("")
-            try Data([UInt8]("id,a,b\n1,\"x\n".utf8) + [0xC3, 0x28] + [UInt8]("\",y\n".utf8)).write(to: URL(fileURLWithPath: path))
-            let table = "\(db.schema).t"
-            func line(_ connection: Connection) -> String {
-                do {
-                    _ = try validate(connection, table, path)
-                    return "no error"
-                } catch let error as FKBackfillError {
-                    return "\(error.kind)"
-                } catch {
-                    return "\(error)"
-                }
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE TABLE t (id int, a text REFERENCES p, b text);
+            """)
+        let path = try db.csvFile("")
+        try Data([UInt8]("id,a,b\n1,\"x\n".utf8) + [0xC3, 0x28] + [UInt8]("\",y\n".utf8)).write(to: URL(fileURLWithPath: path))
+        let table = "\(db.schema).t"
+        func line(_ connection: Connection) -> String {
+            do {
+                _ = try validate(connection, table, path)
+                return "no error"
+            } catch let error as FKBackfillError {
+                return "\(error.kind)"
+            } catch {
+                return "\(error)"
             }
-            let staged = line(db.connection)
-            #expect(staged == "\(FKBackfillError.Kind.badInput(line: 2))")
-            #expect(line(try standby(db)) == staged)
         }
+        let staged = line(db.connection)
+        #expect(staged == "\(FKBackfillError.Kind.badInput(line: 2))")
+        #expect(line(try standby(db)) == staged)
     }
 
     /// Distinct missing numeric keys (merged "by equality": every batch is sent every

@@ -316,7 +316,10 @@ import TestSupport
     }
 
     /// Field by field, what COPY reads from tricky files and what the parser reads agree;
-    /// where COPY refuses a file, the parser refuses it with COPY's line.
+    /// where COPY refuses a file, the parser refuses it with COPY's line, and COPY's line
+    /// mapped by the staged path's tracker is the line the parser names (where the
+    /// record starts), quoted newlines in the first record, a later one, or a CRLF file
+    /// before it.
     @Test func theParserSplitsAsCOPYDoes() throws {
         let db = try TestDatabase()
         var semicolons = CSVOptions()
@@ -335,12 +338,18 @@ import TestSupport
             (Array("1,2,3\n4,5\r6\n".utf8), CSVOptions()),
             (Array("1,2,3\n\"a\nb\",".utf8) + [0xC3, 0x28] + Array(",6\n".utf8), CSVOptions()),
             (Array("1,2,3\n4,5,6".utf8) + [0x00, 0x0A], CSVOptions()),
+            (Array("\"a\nb\",2,3\n4,5\n".utf8), CSVOptions()),
+            (Array("1,2,3\n\"a\nb\",2,3\n\"c\n\nd\",5\n".utf8), CSVOptions()),
+            (Array("\"a\r\nb\",2,3\r\n\"c\nd\",5,6\r\n7,8\r\n".utf8), CSVOptions()),
+            (Array("\"a\nb\",2,3\n\"c\nd\",5,6\n7,8,9\n".utf8) + [0xFF] + Array(",8,9\n".utf8), CSVOptions()),
         ]
         try db.run("CREATE TABLE copied (n bigint GENERATED ALWAYS AS IDENTITY, c1 text, c2 text, c3 text)")
         for (bytes, options) in corpus {
             let shown = String(decoding: bytes, as: UTF8.self).debugDescription
             var parsed: [[String?]] = []
             var parseError: CSVRecordParser.Failure?
+            let tracker = CSVLineTracker(quote: options.quote, firstLine: 1)
+            bytes.withUnsafeBytes { tracker.consume($0) }
             do {
                 var parser = CSVRecordParser(options: options, columns: ["c1", "c2", "c3"], firstLine: 1)
                 try bytes.withUnsafeBytes { try parser.feed($0) { fields, _ in parsed.append(fields) } }
@@ -360,6 +369,8 @@ import TestSupport
                 let located = FKBackfillError(input: "f", error)
                 #expect(parseError?.sqlState == error.sqlState, "\(shown): \(error.message) vs \(String(describing: parseError))")
                 #expect(located.kind == .badInput(line: parseError?.copyLine), "\(shown): \(located.message) vs \(String(describing: parseError))")
+                let mapped = FKBackfillError(input: "f", error, fileLine: tracker.line(ofCopyLine:))
+                #expect(mapped.kind == .badInput(line: parseError?.line), "\(shown): \(mapped.message) vs \(String(describing: parseError))")
             }
         }
     }

@@ -72,4 +72,40 @@ import Testing
         let lines = tracker("x,y\nz,w\n", firstLine: 3)
         #expect((1...2).map(lines.line(ofRecord:)) == [3, 4])
     }
+
+    /// COPY's "line N" mapped back to where the record starts. COPY counts a quoted `\n`
+    /// only once the first record ended in `\n`, else a quoted `\r`: none in the first
+    /// record here, one in the third (COPY's lines 1, 2, 3–4, 5 for records 1–4).
+    @Test func copysLineCountMapsToTheRecordsFirstLine() {
+        let text = "\"a\nb\",c\nd,e\n\"f\ng\",h\ni,j\n"
+        for chunk in [1, 2, 5, .max] {
+            let lines = tracker(text, chunk: chunk)
+            #expect((1...5).map(lines.line(ofCopyLine:)) == [2, 4, 5, 5, 7], "chunk \(chunk)")
+        }
+    }
+
+    /// A CRLF file: quoted `\r\n`s count once each, a quoted lone `\n` is a line of the
+    /// file but not of COPY's count.
+    @Test func aCRLFFileCountsQuotedCarriageReturns() {
+        let text = "a,b\r\n\"c\r\nd\",e\r\n\"f\ng\",h\r\ni,j\r\n"
+        for chunk in [1, 3, .max] {
+            let lines = tracker(text, chunk: chunk)
+            #expect((1...3).map(lines.line(ofRecord:)) == [2, 3, 5], "chunk \(chunk)")
+            // COPY: record 1 line 1, record 2 lines 2–3, record 3 line 4, record 4 line 5.
+            #expect((1...5).map(lines.line(ofCopyLine:)) == [2, 3, 3, 5, 7], "chunk \(chunk)")
+        }
+    }
+
+    /// The last record's quoted newlines: COPY's lines past its start are still its.
+    @Test func theLastRecordsOwnSpanMapsToItsStart() {
+        let lines = tracker("a,b\nc,\"d\ne\n\nf\"\n")
+        #expect((1...5).map(lines.line(ofCopyLine:)) == [2, 3, 3, 3, 3])
+    }
+
+    /// No quoted newline: COPY's count is the record's number.
+    @Test func withoutQuotedNewlinesCOPYsLineIsTheRecord() {
+        let lines = tracker("a,b\nc,d\ne,f\n")
+        #expect(lines.copyBreakpoints.isEmpty)
+        #expect((1...3).map(lines.line(ofCopyLine:)) == [2, 3, 4])
+    }
 }

@@ -66,20 +66,22 @@ import Testing
         #expect(try parse("\n", columns: 1).map(\.0) == [[nil]])
     }
 
+    /// COPY's own count (`copyLine`), and the line the failing record starts on (`line`),
+    /// which both the staged and the read-only path name (here always record 2, line 3).
     @Test func whereCOPYRefusesTheFileItSaysSoWithCOPYsLine() {
         let bad = SQLState.badCopyFileFormat
         #expect(failure(Array("1,2,3\n1,\"a\nb\",3,4\n".utf8))
-            == .init(message: "extra data after last expected column", sqlState: bad, copyLine: 3))
-        #expect(failure(Array("1,2,3\n1,2\n".utf8)) == .init(message: "missing data for column \"c3\"", sqlState: bad, copyLine: 2))
-        #expect(failure(Array("1,2,3\n1,\"a\nb\n".utf8)) == .init(message: "unterminated CSV quoted field", sqlState: bad, copyLine: 4))
-        #expect(failure(Array("1,2,3\n1,\"a\nb".utf8)) == .init(message: "unterminated CSV quoted field", sqlState: bad, copyLine: 3))
-        #expect(failure(Array("1,2,3\r\n4,5,6\n".utf8)) == .init(message: "unquoted newline found in data", sqlState: bad, copyLine: 2))
-        #expect(failure(Array("1,2,3\n4,5\r6\n".utf8)) == .init(message: "unquoted carriage return found in data", sqlState: bad, copyLine: 2))
+            == .init(message: "extra data after last expected column", sqlState: bad, copyLine: 3, line: 3))
+        #expect(failure(Array("1,2,3\n1,2\n".utf8)) == .init(message: "missing data for column \"c3\"", sqlState: bad, copyLine: 2, line: 3))
+        #expect(failure(Array("1,2,3\n1,\"a\nb\n".utf8)) == .init(message: "unterminated CSV quoted field", sqlState: bad, copyLine: 4, line: 3))
+        #expect(failure(Array("1,2,3\n1,\"a\nb".utf8)) == .init(message: "unterminated CSV quoted field", sqlState: bad, copyLine: 3, line: 3))
+        #expect(failure(Array("1,2,3\r\n4,5,6\n".utf8)) == .init(message: "unquoted newline found in data", sqlState: bad, copyLine: 2, line: 3))
+        #expect(failure(Array("1,2,3\n4,5\r6\n".utf8)) == .init(message: "unquoted carriage return found in data", sqlState: bad, copyLine: 2, line: 3))
         let encoding = SQLState.characterNotInRepertoire
         #expect(failure([0x31, 0x2C, 0x32, 0x2C, 0x33, 0x0A, 0x22, 0x61, 0xFF, 0x0A, 0x62, 0x22, 0x2C, 0x35, 0x2C, 0x36, 0x0A])
-            == .init(message: "invalid byte sequence for encoding \"UTF8\": 0xff", sqlState: encoding, copyLine: 2))
+            == .init(message: "invalid byte sequence for encoding \"UTF8\": 0xff", sqlState: encoding, copyLine: 2, line: 3))
         #expect(failure(Array("1,2,3\n\"a\nb\",".utf8) + [0xC3, 0x28] + Array(",6\n".utf8))
-            == .init(message: "invalid byte sequence for encoding \"UTF8\": 0xc3 0x28", sqlState: encoding, copyLine: 3))
+            == .init(message: "invalid byte sequence for encoding \"UTF8\": 0xc3 0x28", sqlState: encoding, copyLine: 3, line: 3))
         #expect(failure(Array("1,2,3\n4,5,6".utf8) + [0x00] + [0x0A])?.message == "invalid byte sequence for encoding \"UTF8\": 0x00")
         // An invalid byte before a stray line ending in the same record is found first.
         #expect(failure(Array("1,2,3\n4,".utf8) + [0xE0, 0x80] + Array("\r6\n".utf8))?.sqlState == encoding)

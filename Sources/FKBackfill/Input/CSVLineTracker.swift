@@ -20,6 +20,17 @@ final class CSVLineTracker {
     private var shift = 0
     /// (record, line) where the rule `firstLine + record - 1 + shift` changes its shift.
     private(set) var breakpoints: [(record: Int, line: Int)] = []
+    /// COPY's own count, the "line N" of its errors (`cur_lineno` in copyfromparse.c):
+    /// one per record plus the newlines inside quotes it counts — `\n` once the first
+    /// record ended in `\n`, otherwise `\r` (so none in a first record's `\n`s, nor a
+    /// lone `\n` in a CRLF file). (record, COPY's line of its start) where that shift
+    /// changes, as `breakpoints`; `copyShift` so far, `copyPending` in this record.
+    private(set) var copyBreakpoints: [(record: Int, copyLine: Int)] = []
+    private var copyShift = 0
+    private var copyPending = 0
+    private enum LineEnd { case unknown, lf, crlf }
+    private var lineEnd = LineEnd.unknown
+    private var previousByte: UInt8 = 0
 
     init(quote: Character, firstLine: Int) {
         self.quote = quote.asciiValue ?? UInt8(ascii: "\"")
@@ -28,7 +39,7 @@ final class CSVLineTracker {
     }
 
     func consume(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress else { return }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         let count = bytes.count
         let newline = Int32(UInt8(ascii: "\n"))
         /// Offset of the first `byte` in `from..<to`, or `to`.
@@ -36,6 +47,7 @@ final class CSVLineTracker {
             guard from < to, let found = memchr(base + from, byte, to - from) else { return to }
             return base.distance(to: UnsafeRawPointer(found))
         }
+        defer { previousByte = base.load(fromByteOffset: count - 1, as: UInt8.self) }
         var index = 0
         var nextQuote = -1
         while index < count {
@@ -46,6 +58,11 @@ final class CSVLineTracker {
                     breakpoints.append((record, line))
                     shift = lineShift
                 }
+                if copyPending > 0 {
+                    copyShift += copyPending
+                    copyPending = 0
+                    copyBreakpoints.append((record, record + copyShift))
+                }
             }
             if nextQuote < index { nextQuote = find(Int32(quote), index, count) }
             if inQuotes {
@@ -53,7 +70,15 @@ final class CSVLineTracker {
                 var at = find(newline, index, nextQuote)
                 while at < nextQuote {
                     line += 1
+                    if lineEnd == .lf { copyPending += 1 }
                     at = find(newline, at + 1, nextQuote)
+                }
+                if lineEnd != .lf {
+                    var cr = find(Int32(UInt8(ascii: "\r")), index, nextQuote)
+                    while cr < nextQuote {
+                        copyPending += 1
+                        cr = find(Int32(UInt8(ascii: "\r")), cr + 1, nextQuote)
+                    }
                 }
                 guard nextQuote < count else { return }
                 inQuotes = false
@@ -61,6 +86,10 @@ final class CSVLineTracker {
             } else {
                 let at = find(newline, index, nextQuote)
                 if at < nextQuote {
+                    if lineEnd == .unknown {
+                        let before = at > 0 ? base.load(fromByteOffset: at - 1, as: UInt8.self) : previousByte
+                        lineEnd = before == UInt8(ascii: "\r") ? .crlf : .lf
+                    }
                     line += 1
                     record += 1
                     recordStarted = false
@@ -72,6 +101,24 @@ final class CSVLineTracker {
                 }
             }
         }
+    }
+
+    /// The line of the record COPY was reading when it said "line `copyLine`" (counted
+    /// from the first record sent): where that record starts, as a reject of it says.
+    func line(ofCopyLine copyLine: Int) -> Int {
+        // The last record whose start COPY counts at or before `copyLine`.
+        var low = 0, high = copyBreakpoints.count
+        while low < high {
+            let mid = (low + high) / 2
+            if copyBreakpoints[mid].copyLine <= copyLine { low = mid + 1 } else { high = mid }
+        }
+        let base = low > 0 ? copyBreakpoints[low - 1] : (record: 1, copyLine: 1)
+        var record = base.record + max(0, copyLine - base.copyLine)
+        // Inside the span of the multi-line record just before the next breakpoint, or
+        // of the last record seen (its quoted newlines shift no record after it yet).
+        if low < copyBreakpoints.count { record = min(record, copyBreakpoints[low].record - 1) }
+        record = min(record, max(1, recordStarted ? self.record : self.record - 1))
+        return line(ofRecord: record)
     }
 
     /// The line record `n` (1-based, as `_fkb_row`) starts on.

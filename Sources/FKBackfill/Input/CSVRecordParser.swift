@@ -28,6 +28,9 @@ struct CSVRecordParser {
         var sqlState: String
         /// COPY's line number of the failure, counted from the first record fed (1).
         var copyLine: Int
+        /// The file line the failing record starts on (as `CSVLineTracker` counts): what
+        /// the staged path's error names, from COPY's count mapped by its tracker.
+        var line: Int
     }
 
     private enum LineEnd { case unknown, lf, cr, crlf }
@@ -122,7 +125,7 @@ struct CSVRecordParser {
     /// as COPY reads (and verifies) the bytes in order.
     private func fail(_ start: Int, _ index: Int, _ embedded: Int, _ message: String) throws -> Never {
         try verify(start, index)
-        throw Failure(message: message, sqlState: Self.badCopyFileFormat, copyLine: copyLine + 1 + embedded)
+        throw Failure(message: message, sqlState: Self.badCopyFileFormat, copyLine: copyLine + 1 + embedded, line: line)
     }
 
     /// Verifies `carry[from..<to]` as UTF-8 without NUL, as COPY's input check does.
@@ -131,7 +134,7 @@ struct CSVRecordParser {
         var newlines = 0
         for index in from..<bad.offset where carry[index] == (lineEnd == .lf ? Self.lf : Self.cr) { newlines += 1 }
         throw Failure(message: "invalid byte sequence for encoding \"UTF8\": " + bad.shown,
-                      sqlState: Self.characterNotInRepertoire, copyLine: copyLine + 1 + newlines)
+                      sqlState: Self.characterNotInRepertoire, copyLine: copyLine + 1 + newlines, line: line)
     }
 
     /// One record, `carry[start..<end]` without its line ending: verified, split, counted.
@@ -140,11 +143,12 @@ struct CSVRecordParser {
     ) throws {
         try verify(start, end)
         let recordLine = line
+        copyLine += 1 + embedded
+        // Its failures name COPY's count after the record and the line it starts on.
+        let fields = try fields(start, end)
         // Lines as CSVLineTracker counts them: every `\n` (a `\r` alone ends a record, not a line).
         line += carry[start..<end].reduce(0) { $1 == Self.lf ? $0 + 1 : $0 } + (endsWithNewline ? 1 : 0)
-        copyLine += 1 + embedded
         records += 1
-        let fields = try fields(start, end)
         try record(fields, recordLine)
     }
 
@@ -168,7 +172,7 @@ struct CSVRecordParser {
                 sawQuote = true
                 while true {
                     guard index < end else {
-                        throw Failure(message: "unterminated CSV quoted field", sqlState: Self.badCopyFileFormat, copyLine: copyLine)
+                        throw Failure(message: "unterminated CSV quoted field", sqlState: Self.badCopyFileFormat, copyLine: copyLine, line: line)
                     }
                     let inner = carry[index]
                     index += 1
@@ -188,10 +192,10 @@ struct CSVRecordParser {
     /// `fields` when there are as many as columns; COPY's error otherwise.
     private func shaped(_ fields: [String?]) throws -> [String?] {
         if fields.count > columns.count {
-            throw Failure(message: "extra data after last expected column", sqlState: Self.badCopyFileFormat, copyLine: copyLine)
+            throw Failure(message: "extra data after last expected column", sqlState: Self.badCopyFileFormat, copyLine: copyLine, line: line)
         }
         if fields.count < columns.count {
-            throw Failure(message: "missing data for column \"\(columns[fields.count])\"", sqlState: Self.badCopyFileFormat, copyLine: copyLine)
+            throw Failure(message: "missing data for column \"\(columns[fields.count])\"", sqlState: Self.badCopyFileFormat, copyLine: copyLine, line: line)
         }
         return fields
     }

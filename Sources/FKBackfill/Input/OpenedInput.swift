@@ -112,12 +112,12 @@ struct OpenedInput {
                 }
                 return copied
             } catch let error as PostgresError where error.isDataException || Self.isDomainRefusal(error) {
-                throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
+                throw FKBackfillError(input: source.label, error, headerLines: csv.headerLines, fileLine: lines.map { $0.line(ofCopyLine:) })
             } catch let error as PostgresError where error.kind == .server && error.sqlState == Self.programLimitExceeded {
                 // "row is too big": the input's row, not the database, is at fault. COPY
                 // inserts rows in batches and its CONTEXT names the line it had read to
                 // when the batch was written, not the row: say "up to" that line.
-                let located = FKBackfillError(input: source.label, error, headerLines: csv.headerLines)
+                let located = FKBackfillError(input: source.label, error, headerLines: csv.headerLines, fileLine: lines.map { $0.line(ofCopyLine:) })
                 var upTo = ""
                 if case .badInput(let line?) = located.kind { upTo = " (in the rows up to line \(line))" }
                 throw FKBackfillError("\(source.label): \(error.message)\(upTo)", hint: Self.rowTooBigHint, kind: .badInput(line: nil))

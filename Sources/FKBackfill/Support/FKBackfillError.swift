@@ -171,10 +171,13 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
     ///
     /// The line comes from the server's CONTEXT field, the only place that says which
     /// row COPY was on (`COPY t, line 3, column x: "…"`); COPY counts lines from the first
-    /// one it was sent, so `headerLines` puts back the header's. The session sets
+    /// one it was sent, so `headerLines` puts back the header's. COPY's count is not the
+    /// file's after a quoted newline (it counts none in the first record, nor a lone `\n`
+    /// in a CRLF file): `fileLine`, where the input was followed (`CSVLineTracker`), maps
+    /// it to the line the record starts on, as a reject of it says. The session sets
     /// `lc_messages` to C where the role may (a superuser); in another language the
     /// field is not guessed at, and the message names the file without a line.
-    public init(input label: String, _ error: PostgresError, headerLines: Int = 0) {
+    public init(input label: String, _ error: PostgresError, headerLines: Int = 0, fileLine: ((Int) -> Int)? = nil) {
         var location = label
         var column = ""
         var line: Int?
@@ -185,8 +188,9 @@ public struct FKBackfillError: Error, Sendable, CustomStringConvertible {
                     let rest = part.dropFirst(5)
                     let number = rest.prefix { $0.isNumber }
                     if let value = Int(number) {
-                        line = value + headerLines
-                        location += ":\(value + headerLines)"
+                        let mapped = fileLine?(value) ?? value + headerLines
+                        line = mapped
+                        location += ":\(mapped)"
                     }
                     let detail = rest.dropFirst(number.count).drop { $0 == ":" || $0 == " " }
                     if !detail.isEmpty { column = " (row: \(detail))" }

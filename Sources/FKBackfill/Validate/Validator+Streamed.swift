@@ -208,7 +208,7 @@ extension Validator {
                 try csv.chunks { bytes in try parser.feed(bytes, take) }
                 try parser.finish(take)
             } catch let failure as CSVRecordParser.Failure {
-                let line = failure.copyLine + csv.headerLines
+                let line = failure.line
                 throw FKBackfillError(
                     "\(opened.source.label):\(line): \(failure.message)", hint: FKBackfillError.copyHint(sqlState: failure.sqlState),
                     kind: .badInput(line: line))
