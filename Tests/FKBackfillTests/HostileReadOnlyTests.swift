@@ -5,8 +5,7 @@ import Testing
 import TestSupport
 
 /// Hostile review 4 (issues #29 and #25): each test is a break found — it failed on the
-/// branch it was written against; all but one are fixed, that one recorded with `withKnownIssue`
-/// (each fails once fixed, to be unwrapped). PostgreSQL (`load --dry-run` on the primary) is the
+/// branch it was written against, and each is fixed. PostgreSQL (`load --dry-run` on the primary) is the
 /// oracle; a read-only validate on the standby must give its verdict, or say in
 /// `notExact` why it cannot know.
 @Suite(.timeLimit(.minutes(30))) struct HostileReadOnlyTests {
