@@ -160,13 +160,19 @@ struct TargetConstraints {
         result.exclusions = try session.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = \(oid) AND contype = 'x' ORDER BY conname"
         ).rows.map { try $0.string("conname") }
-        // tgtype bits: 1 row, 2 before, 4 insert (see pg_trigger.h).
+        // tgtype bits: 1 row, 2 before, 4 insert (see pg_trigger.h). A partitioned table's
+        // trigger is cloned onto each partition (`tgparentid`): named once, by the table
+        // it was declared on ("stamp, stamp (on fact_2024), stamp (on fact_def)" before).
+        // A clone of a trigger outside the tree (the target is a partition), or of one
+        // disabled where the clone is not, is listed as its own.
         for row in try session.execute(
             """
             SELECT t.tgname, c.relname, (t.tgtype & 1) <> 0 AND (t.tgtype & 2) <> 0 AND (t.tgtype & 4) <> 0 AS before_insert
             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             WHERE t.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_partition_tree(\(oid)) pt)
               AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 4) <> 0
+              AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.oid = t.tgparentid AND g.tgenabled <> 'D'
+                              AND g.tgrelid IN (SELECT \(oid) UNION SELECT pt.relid FROM pg_partition_tree(\(oid)) pt))
             ORDER BY t.tgname
             """).rows {
             let name = try row.string("relname") == table.name.name ? try row.string("tgname") : "\(try row.string("tgname")) (on \(try row.string("relname")))"
