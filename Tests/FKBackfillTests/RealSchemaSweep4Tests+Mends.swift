@@ -32,7 +32,7 @@ import TestSupport
         let report = try Self.readOnly(db, "fact", csv)
         #expect(report.wouldLoad, "\(report.columns.map(\.detail)) \(report.notExact)")
         #expect(report.columns.isEmpty)
-        #expect(report.notExact.contains { $0.hasPrefix("customer_sk: NULL in a NOT NULL column on 1 row (lines 3)") }, "\(report.notExact)")
+        #expect(report.notExact.contains { $0.hasPrefix("customer_sk: NULL in a NOT NULL column on 1 row (line 3)") }, "\(report.notExact)")
         #expect(try db.load("fact", csv: csv).inserted == 2)
         #expect(try db.values("SELECT customer_sk FROM fact ORDER BY order_no") == [["1"], ["-1"]])
     }
@@ -77,7 +77,7 @@ import TestSupport
             """)
         let refused = try Self.readOnly(db, "issues", "id,iid,state_id\n1,,1\n2,5,7\n")
         #expect(!refused.wouldLoad && refused.columns.map(\.detail) == ["fails CHECK issues_state_id_check"], "\(refused.columns) \(refused.notExact)")
-        #expect(refused.notExact.contains { $0.hasPrefix("iid: NULL in a NOT NULL column on 1 row (lines 2)") }, "\(refused.notExact)")
+        #expect(refused.notExact.contains { $0.hasPrefix("iid: NULL in a NOT NULL column on 1 row (line 2)") }, "\(refused.notExact)")
         let loads = try Self.readOnly(db, "issues", "id,iid,state_id\n1,,1\n2,5,2\n")
         #expect(loads.wouldLoad, "\(loads.columns) \(loads.notExact)")
         #expect(try db.load("issues", csv: "id,iid,state_id\n1,,1\n2,5,2\n").inserted == 2)
@@ -108,7 +108,7 @@ import TestSupport
         #expect(reports[0].prediction?.wouldLoad == true && reports[0].prediction?.rejected == 0 && reports[0].prediction?.inserted == 2,
                 "\(String(describing: reports[0].prediction))")
         #expect(reports[1].wouldLoad && reports[1].rejected == 0, "\(reports[1].columns) \(String(describing: reports[1].rejected))")
-        #expect(reports[1].notExact.contains { $0.hasPrefix("customer_sk: NULL in a NOT NULL column on 1 row (lines 3)") }, "\(reports[1].notExact)")
+        #expect(reports[1].notExact.contains { $0.hasPrefix("customer_sk: NULL in a NOT NULL column on 1 row (line 3)") }, "\(reports[1].notExact)")
         let report = try db.load("fact", csv: csv) { $0.maxRejects = 5 }
         #expect(report.inserted == 2 && report.rejected == 0, "\(report.rejections.map(\.reason))")
         #expect(try db.values("SELECT order_no, customer_sk FROM fact ORDER BY order_no") == [["A", "1"], ["B", "-1"]])

@@ -257,7 +257,7 @@ import TestSupport
             CREATE TABLE fact (strict_code text CONSTRAINT f_strict REFERENCES strict, org_code text CONSTRAINT f_org REFERENCES org, n int);
             """)
         let report = try validate(db, "fact", csv: "strict_code,org_code,n\nS<&>,G1,1\n,G2,x\n")
-        #expect(report.render(.text).contains("missing S<&> (lines 2)"))
+        #expect(report.render(.text).contains("missing S<&> (line 2)"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.render(.json).utf8)) as? [String: Any])
         let keys = try #require(json["foreignKeys"] as? [[String: Any]])
         #expect(keys.allSatisfy { ["name", "violatingRows", "missingKeys", "fixableKeys", "unfixableKeys", "samples"].allSatisfy($0.keys.contains) })

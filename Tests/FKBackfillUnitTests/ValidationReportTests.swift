@@ -79,7 +79,7 @@ import Testing
             ["FOREIGN KEY", "REFERENCES", "VIOLATING ROWS", "MISSING KEYS", "FIXABLE", "UNFIXABLE"],
             ["fact_plan", "s.plan", "3", "2", "2", "0"],
         ]])
-        #expect(text.hasSuffix("\nfact_plan → s.plan:\n  missing P9 (lines 4, 7)\n  missing P8 (lines 9)\n"))
+        #expect(text.hasSuffix("\nfact_plan → s.plan:\n  missing P9 (lines 4, 7)\n  missing P8 (line 9)\n"))
     }
 
     @Test func textOfAFailingReport() {
@@ -157,7 +157,7 @@ import Testing
         #expect(markdown.hasPrefix("### fkbackfill validate: data.csv → `s.fact`\n\n❌ 100 rows, would not load\n\n"))
         #expect(markdown.contains("| foreign key | references | violating rows | missing keys | fixable | unfixable | samples | why not fixable |\n"
             + "|---|---|---|---|---|---|---|---|\n"
-            + "| `fact_plan` | `s.plan` | 3 | 2 | 2 | 0 | P9 (lines 4, 7); P8 (lines 9) |  |\n"
+            + "| `fact_plan` | `s.plan` | 3 | 2 | 2 | 0 | P9 (lines 4, 7); P8 (line 9) |  |\n"
             + "| `org_id -> s.org` | `s.org` | 5 | 4 | 1 | 3 | (O1, NULL) | s.org.name is NOT NULL \\| no default |\n"))
         #expect(markdown.hasSuffix("\n| column | problem | rows | lines | detail |\n|---|---|---|---|---|\n"
             + "| `amount` | does not convert | 2 | 3, 8 | invalid input syntax for type numeric: \"x\" |\n"))
@@ -176,7 +176,7 @@ import Testing
         let plan = try #require(junit.testCase("fact_plan"))
         #expect(plan.elements(forName: "failure").isEmpty)
         #expect(plan.elements(forName: "system-out").first?.stringValue
-            == "2 missing keys, all fixable by a backfill\nmissing P9 (lines 4, 7)\nmissing P8 (lines 9)")
+            == "2 missing keys, all fixable by a backfill\nmissing P9 (lines 4, 7)\nmissing P8 (line 9)")
         let org = try #require(junit.testCase("org_id -> s.org")?.elements(forName: "failure").first)
         #expect(junit.attribute(org, "message") == "5 violating rows, 3 missing keys a backfill cannot fix")
         #expect(org.stringValue == "s.org.name is NOT NULL | no default\nmissing (O1, NULL)")

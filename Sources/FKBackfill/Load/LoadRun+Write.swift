@@ -78,7 +78,7 @@ extension LoadRun {
             throw FKBackfillError(
                 "\(counted(report.rejected, "input row")) rejected (at most \(options.maxRejects) allowed), nothing was written",
                 details: report.rejections.map {
-                    "\(counted($0.rows, "row")): \($0.reason) (\(report.linesAreFileLines ? "lines" : "rows") \($0.sampleLines.map(String.init).joined(separator: ", ")))"
+                    "\(counted($0.rows, "row")): \($0.reason) (\(lineList($0.sampleLines, fileLines: report.linesAreFileLines, more: $0.rows > $0.sampleLines.count)))"
                 },
                 hint: "fix those rows, or allow more rejects to load the rest",
                 kind: .tooManyRejects)

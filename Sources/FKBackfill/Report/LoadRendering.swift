@@ -129,8 +129,8 @@ extension LoadReport {
         if loadedTarget { out += " (FK check: \(fkCheck.rawValue)" + (fkCheckNote.map { "; \($0)" } ?? "") + ")" }
         out += "\n"
         for rejection in rejections {
-            out += "  rejected \(rejection.rows): \(rejection.reason) (\(linesAreFileLines ? "lines" : "rows") "
-                + rejection.sampleLines.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleLines.count ? ", …" : "") + ")\n"
+            out += "  rejected \(rejection.rows): \(rejection.reason) ("
+                + lineList(rejection.sampleLines, fileLines: linesAreFileLines, more: rejection.rows > rejection.sampleLines.count) + ")\n"
         }
         for parent in unstoredParents {
             out += "  \(parent.table.display): \(parent.keys) new \(parent.keys == 1 ? "key was" : "keys were") backfilled only for rows that were not stored\n"

@@ -29,7 +29,7 @@ extension ValidationReport.Prediction {
     }
 
     /// One line: what the load would do.
-    func summary(lineWord: String) -> String {
+    func summary() -> String {
         guard wouldLoad else {
             return "load would fail" + (rejected > maxRejects ? ": \(counted(rejected, "row")) rejected, --max-rejects is \(maxRejects)" : "")
         }
@@ -42,12 +42,12 @@ extension ValidationReport.Prediction {
         return "load would " + parts.joined(separator: ", ")
     }
 
-    func text(lineWord: String) -> String {
-        var out = "\nPredicted load (--max-rejects \(maxRejects)): \(summary(lineWord: lineWord))\n"
+    func text(fileLines: Bool) -> String {
+        var out = "\nPredicted load (--max-rejects \(maxRejects)): \(summary())\n"
         for blocker in blockers { out += "  stops the load: \(blocker)\n" }
         for rejection in rejections {
-            out += "  rejected \(rejection.rows): \(rejection.reason) (\(lineWord) "
-                + rejection.sampleLines.map(String.init).joined(separator: ", ") + (rejection.rows > rejection.sampleLines.count ? ", …" : "") + ")\n"
+            out += "  rejected \(rejection.rows): \(rejection.reason) ("
+                + lineList(rejection.sampleLines, fileLines: fileLines, more: rejection.rows > rejection.sampleLines.count) + ")\n"
         }
         for parent in parents {
             out += "  new rows in \(parent.table.display): \(parent.inserted)"
@@ -60,12 +60,12 @@ extension ValidationReport.Prediction {
         return out
     }
 
-    func markdown(lineWord: String) -> String {
-        var out = "\n**Predicted load** (`--max-rejects \(maxRejects)`): \(markdownCell(summary(lineWord: lineWord)))\n\n"
+    func markdown(fileLines: Bool) -> String {
+        var out = "\n**Predicted load** (`--max-rejects \(maxRejects)`): \(markdownCell(summary()))\n\n"
         for blocker in blockers { out += "- stops the load: \(markdownCell(blocker))\n" }
         for rejection in rejections {
-            out += "- rejected \(rejection.rows): \(markdownCell(rejection.reason)) (\(lineWord) "
-                + rejection.sampleLines.map(String.init).joined(separator: ", ") + ")\n"
+            out += "- rejected \(rejection.rows): \(markdownCell(rejection.reason)) ("
+                + lineList(rejection.sampleLines, fileLines: fileLines, more: rejection.rows > rejection.sampleLines.count) + ")\n"
         }
         for parent in parents { out += "- new rows in `\(markdownCell(parent.table.description))`: \(parent.inserted)\n" }
         for near in nearDuplicates { out += "- looks like a typo: \(markdownCell(near.text))\n" }

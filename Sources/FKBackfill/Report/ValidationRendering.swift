@@ -26,7 +26,7 @@ extension ValidationReport {
 
     /// A missing key, with the lines or rows that reference it when there are any.
     func sampleText(_ sample: Sample) -> String {
-        Self.keyText(sample.key) + (sample.lines.isEmpty ? "" : " (\(lineWord) \(sample.lines.map(String.init).joined(separator: ", ")))")
+        Self.keyText(sample.key) + (sample.lines.isEmpty ? "" : " (\(lineList(sample.lines, fileLines: linesAreFileLines)))")
     }
 
     /// Read-only with `--max-rejects`: the rows set aside against the limit.
@@ -151,7 +151,7 @@ extension ValidationReport {
         if !extra.isEmpty { out += "\n" + extra.map { "Note: \($0)\n" }.joined() }
         if let deleted { out += "\n--replace-by would delete \(counted(deleted, "target row")) before the insert\n" }
         if let rejected { out += "\n\(setAsideLine(rejected))\n" }
-        if let prediction { out += prediction.text(lineWord: lineWord) }
+        if let prediction { out += prediction.text(fileLines: linesAreFileLines) }
         if !notExact.isEmpty { out += "\nNot evaluated read-only:\n" + notExact.map { "  not exact: \($0)\n" }.joined() }
         return out
     }
@@ -182,7 +182,7 @@ extension ValidationReport {
         if !extra.isEmpty { out += "\n" + extra.map { "- \(markdownCell($0))\n" }.joined() }
         if let deleted { out += "\n`--replace-by` would delete \(counted(deleted, "target row")) before the insert.\n" }
         if let rejected { out += "\n\(setAsideLine(rejected)).\n" }
-        if let prediction { out += prediction.markdown(lineWord: lineWord) }
+        if let prediction { out += prediction.markdown(fileLines: linesAreFileLines) }
         if !notExact.isEmpty { out += "\nNot evaluated read-only:\n\n" + notExact.map { "- not exact: \(markdownCell($0))\n" }.joined() }
         return out
     }
@@ -205,15 +205,15 @@ extension ValidationReport {
             JUnitXML.TestCase(
                 className: "\(table.description).columns", name: "\(problem.column): \(problem.problem.rawValue)",
                 failure: (message: "\(counted(problem.rows, "row")): \(problem.detail)",
-                          body: problem.sampleLines.isEmpty ? "" : "\(lineWord) " + problem.sampleLines.map(String.init).joined(separator: ", ")),
+                          body: problem.sampleLines.isEmpty ? "" : lineList(problem.sampleLines, fileLines: linesAreFileLines)),
                 skipped: nil, output: nil)
         }
         var load: [JUnitXML.TestCase] = []
         if let prediction {
             load.append(JUnitXML.TestCase(
                 className: "\(table.description).load", name: "predicted load",
-                failure: prediction.wouldLoad ? nil : (message: prediction.summary(lineWord: lineWord), body: prediction.text(lineWord: lineWord)),
-                skipped: nil, output: prediction.wouldLoad ? prediction.text(lineWord: lineWord) : nil))
+                failure: prediction.wouldLoad ? nil : (message: prediction.summary(), body: prediction.text(fileLines: linesAreFileLines)),
+                skipped: nil, output: prediction.wouldLoad ? prediction.text(fileLines: linesAreFileLines) : nil))
         }
         return JUnitXML(suites: [
             .init(name: "fkbackfill validate \(input) for \(table.description)", cases: keys + problems + load),
@@ -224,4 +224,11 @@ extension ValidationReport {
 /// `1 row`, `2 rows`: a count with its noun.
 func counted(_ count: Int, _ noun: String) -> String {
     "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
+/// `line 4`, `lines 4, 7`, `lines 9, …` (`more`: there are rows beyond these), or
+/// `row`/`rows` where the input's rows have no file lines.
+func lineList(_ lines: [Int], fileLines: Bool, more: Bool = false) -> String {
+    let word = fileLines ? "line" : "row"
+    return (lines.count == 1 && !more ? word : word + "s") + " " + lines.map(String.init).joined(separator: ", ") + (more ? ", …" : "")
 }

@@ -40,12 +40,12 @@ extension Validator {
 
     /// Why the load stops at `fk`'s check of the rows referencing `keys` (`storedSelfKeysGone`'s cascaded).
     static func cascadedKeysStop(_ fk: ForeignKey, _ keys: [PendingKey], samples: Int) -> String {
-        let lines = Array(keys.flatMap(\.lines).sorted().prefix(samples)).map(String.init).joined(separator: ", ")
+        let lines = lineList(Array(keys.flatMap(\.lines).sorted().prefix(samples)), fileLines: true)
         let sample = keys.sorted { ($0.lines.first ?? 0) < ($1.lines.first ?? 0) }.prefix(samples)
             .map { "(" + $0.key.map { $0 ?? "NULL" }.joined(separator: ", ") + ")" }.joined(separator: ", ")
         return "\(keys.count) \(keys.count == 1 ? "key" : "keys") of \(fk.name) the input references (\(sample)) "
             + "\(keys.count == 1 ? "is" : "are") held only by rows the DELETE of --replace-by removes through ON DELETE CASCADE: the load finds "
-            + "them before the DELETE and adds no placeholder, so PostgreSQL's check refuses the rows that reference them (lines \(lines))"
+            + "them before the DELETE and adds no placeholder, so PostgreSQL's check refuses the rows that reference them (\(lines))"
     }
 
     /// What the DELETE of `held`'s rows does through the target's FKs to itself

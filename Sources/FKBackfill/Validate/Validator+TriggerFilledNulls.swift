@@ -19,10 +19,9 @@ extension Validator {
         guard !left.isEmpty else { return }
         report.columns.removeAll { $0.problem == .notNull && leftToInsert($0.column) }
         for problem in left {
-            let lines = problem.sampleLines.map(String.init).joined(separator: ", ")
             report.notExact.append(
                 "\(problem.column): NULL in a NOT NULL column on \(problem.rows) row\(problem.rows == 1 ? "" : "s")"
-                    + (lines.isEmpty ? "" : " (lines \(lines))")
+                    + (problem.sampleLines.isEmpty ? "" : " (\(lineList(problem.sampleLines, fileLines: report.linesAreFileLines)))")
                     + ", which BEFORE INSERT trigger \(constraints.beforeInsertTriggers.joined(separator: ", ")) may fill first: only the insert can tell, which is not tried")
         }
     }
