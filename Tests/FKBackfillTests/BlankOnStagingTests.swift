@@ -156,4 +156,19 @@ import TestSupport
         #expect(try db.values("SELECT org, CAST(n AS text) FROM fact ORDER BY id") == [[nil, "1"], ["G2", "3"]])
         #expect(try OrphanOracle.orphans(in: [db.schema], on: db.connection) == [])
     }
+
+    /// A target nearly as wide as a stage may be (1,597 staged columns and the stage's two own):
+    /// its two blank key columns keep the UPDATE, where their input columns would take the
+    /// stage past PostgreSQL's 1,600 columns (54011, nothing loaded).
+    @Test func aWideTargetKeepsTheUpdate() throws {
+        let db = try TestDatabase()
+        let others = (3...1597).map { "c\($0) int" }.joined(separator: ", ")
+        try db.run("CREATE TABLE org (code text PRIMARY KEY); CREATE TABLE fact (k1 text REFERENCES org, k2 text REFERENCES org, \(others))")
+        let header = "k1,k2," + (3...1597).map { "c\($0)" }.joined(separator: ",")
+        let row = { (a: String, b: String) in "\(a),\(b)," + (3...1597).map { _ in "1" }.joined(separator: ",") }
+        let (report, statements) = try load(db, header + "\n" + row("G1", "n/a") + "\n" + row("(空白)", "G2") + "\n")
+        #expect(report.inserted == 2)
+        #expect(try db.values("SELECT k1, k2 FROM fact ORDER BY k1 NULLS LAST") == [["G1", nil], [nil, "G2"]])
+        #expect(stageUpdates(statements).count == 1)
+    }
 }

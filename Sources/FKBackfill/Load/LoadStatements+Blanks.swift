@@ -23,15 +23,22 @@ extension LoadStatements {
     /// as a generated column needs, and no domain CHECK runs twice) and not a column the
     /// target-cycle step sets NULL (an UPDATE cannot set a generated column); the others
     /// keep the UPDATE (`blankKeys`). Text staging (rejects of values that do not convert)
-    /// builds its own stage and keeps the UPDATE too.
+    /// builds its own stage and keeps the UPDATE too, and so does a stage that its input
+    /// columns would take past PostgreSQL's 1,600 columns a table (a wide target whose
+    /// stage fits without them).
     var blanksNulledOnStaging: [Column] {
         guard plan.blank.onBlank == .null else { return [] }
         let cycle = Set(plan.targetCycle?.nulledTargetColumns ?? [])
-        return plan.blankColumns.filter { column in
+        let nulled = plan.blankColumns.filter { column in
             !column.refusesNull && !cycle.contains(column.name) && column.domainBaseType == nil && column.arrayDomainBaseType == nil
                 && !column.type.hasSuffix("]") && column.typeIs(oneOf: ["text", "character varying", "character", "bpchar"])
         }
+        // _fkb_row and _fkb_reject, the staged columns, an input column for each nulled one.
+        return 2 + plan.stagedColumns.count + nulled.count <= Self.maxTableColumns ? nulled : []
     }
+
+    /// PostgreSQL's `MaxHeapAttributeNumber`: the most columns a table may have.
+    static let maxTableColumns = 1600
 
     /// The stage's column COPY writes a column of `blanksNulledOnStaging` into: named by
     /// the column's position among the staged ones (a prefix on a 63-byte name would be cut
