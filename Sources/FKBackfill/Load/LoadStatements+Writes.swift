@@ -153,9 +153,13 @@ extension LoadStatements {
     /// The distinct replace-by values of the staged rows, hashed from their binary
     /// values (`hash_record_extended`: the same whatever the session's TimeZone or
     /// DateStyle, unlike their text), up to `limit`: what a reload locks before it deletes.
+    /// The values are made distinct first, by their own equality, with which their hash
+    /// agrees: building and hashing a ROW for every staged row took 20 ms of a
+    /// 37,000-row month (0.4 s at a million), for its one month.
     func replaceKeys(_ columns: [String], limit: Int) -> SQL {
-        "SELECT DISTINCT CAST(hash_record_extended(ROW(\(KeyPredicates.columns("s", columns).joined(separator: ", "))), 0) AS text) AS k "
-            + "FROM \(Self.stage) s WHERE s._fkb_reject IS NULL ORDER BY 1 LIMIT \(bind: limit)"
+        let list = KeyPredicates.columns("s", columns).joined(separator: ", ")
+        return "SELECT DISTINCT CAST(hash_record_extended(ROW(\(list)), 0) AS text) AS k "
+            + "FROM (SELECT DISTINCT \(list) FROM \(Self.stage) s WHERE s._fkb_reject IS NULL) s ORDER BY 1 LIMIT \(bind: limit)"
     }
 
     /// `TargetCycle.targetFirst`: the staged values of the target's FK columns into its
