@@ -75,4 +75,23 @@ import TestSupport
         let report = try db.load("fact", csv: "id,k,note\n1,A,x\n2,B,\n")
         #expect(report.fkCheck == .setBased, "\(report.fkCheckNote ?? "")")
     }
+    /// A non-unique index on an expression, or with a predicate, that fails on a value of
+    /// the input (here `CAST(note AS int)` on "x"): PostgreSQL evaluates it at the insert
+    /// and `load --dry-run` fails (22P02), but validate, staged and read-only, says would
+    /// load with nothing in notExact (only partial or expression *unique* indexes are
+    /// tried or named). Recorded, not fixed: naming every expression index (`lower(email)`)
+    /// as inexact, or trying the insert for it, is a choice for the lead.
+    @Test(arguments: ["CREATE INDEX ON fact ((CAST(note AS int)))", "CREATE INDEX ON fact (id) WHERE CAST(note AS int) > 0"])
+    func aNonUniqueExpressionIndexThatFailsOnAValue(_ index: String) throws {
+        let db = try TestDatabase()
+        try db.run("CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE fact (id int PRIMARY KEY, k text REFERENCES p, note text); " + index)
+        let text = "id,k,note\n1,A,5\n2,A,x\n"
+        #expect(throws: (any Error).self) { try db.load("fact", csv: text) { $0.dryRun = true } }
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(text), options: CSVOptions()))
+        withKnownIssue("validate does not evaluate a non-unique index's expressions or predicate") {
+            for report in reports {
+                #expect(!report.wouldLoad || !report.notExact.isEmpty, "\(report.notExact)")
+            }
+        }
+    }
 }
