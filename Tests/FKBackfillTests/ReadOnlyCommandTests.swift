@@ -45,12 +45,13 @@ import TestSupport
         #expect((checked?["notExact"] as? [String]) == [] && checked?["prediction"] is NSNull)
         let text = try run(binary, ["validate", "\(db.schema).fact", "--csv", csv], environment: onStandby)
         #expect(text.status == 0 && text.stdout.contains("would load after backfilling 2 missing keys"), "\(text.stdout)")
-        // A file COPY refuses: the primary's error line and hint, read-only too.
+        // A file COPY refuses: the primary's error line and hint, read-only too; the line
+        // the refused record starts on (3), not COPY's count after its quoted newline.
         let ragged = try db.csvFile("id,org_code\n3,G3\n4,\"G\n4\",x\n")
         let onPrimary = try run(binary, ["validate", "\(db.schema).fact", "--csv", ragged], environment: environment)
         let onReplica = try run(binary, ["validate", "\(db.schema).fact", "--csv", ragged], environment: onStandby)
         #expect(onPrimary.status == 2 && onReplica.status == 2, "\(onPrimary.stderr) \(onReplica.stderr)")
-        let expected = "fkbackfill: error: \(ragged):4: extra data after last expected column"
+        let expected = "fkbackfill: error: \(ragged):3: extra data after last expected column"
         #expect(onPrimary.stderr.hasPrefix(expected) && onReplica.stderr.hasPrefix(expected), "\(onPrimary.stderr) \(onReplica.stderr)")
         #expect(onReplica.stderr.split(separator: "\n").last == onPrimary.stderr.split(separator: "\n").last, "the hints differ")
         // --max-rejects streams too: the rows set aside are counted (none here).
