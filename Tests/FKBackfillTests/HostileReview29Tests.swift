@@ -62,17 +62,20 @@ import TestSupport
     }
 
     /// What must stay set-based: plain and unique indexes on built-in operator classes, a
-    /// hash partition key, an expression index on built-in code (the walk finds nothing).
+    /// hash partition key, an expression index on built-in code, an extension's operator
+    /// class in C (citext's): the walk finds nothing.
     @Test func builtInIndexesAndKeysStaySetBased() throws {
         let db = try TestDatabase()
+        let ext = try StoredTruthTests.extensions(db)
         try db.run("""
             CREATE TABLE p (k text PRIMARY KEY);
-            CREATE TABLE fact (id int, k text REFERENCES p, note text) PARTITION BY HASH (id);
+            CREATE TABLE fact (id int, k text REFERENCES p, note text, tag \(ext.citext).citext) PARTITION BY HASH (id);
             CREATE TABLE fact0 PARTITION OF fact FOR VALUES WITH (MODULUS 2, REMAINDER 0);
             CREATE TABLE fact1 PARTITION OF fact FOR VALUES WITH (MODULUS 2, REMAINDER 1);
             CREATE UNIQUE INDEX ON fact (id); CREATE INDEX ON fact (lower(note)) WHERE note IS NOT NULL;
+            CREATE UNIQUE INDEX ON fact (tag, id);
             """)
-        let report = try db.load("fact", csv: "id,k,note\n1,A,x\n2,B,\n")
+        let report = try db.load("fact", csv: "id,k,note,tag\n1,A,x,a\n2,B,,b\n")
         #expect(report.fkCheck == .setBased, "\(report.fkCheckNote ?? "")")
     }
     /// A non-unique index on an expression, or with a predicate, that fails on a value of

@@ -24,7 +24,10 @@ extension FKCheck {
     /// predicate or an operator class of the user's, or a column whose type is not one of
     /// PostgreSQL's hand-numbered built-ins
     /// (OIDs below 10,000, `FirstGenbkiObjectId`: pinned, so with no `pg_depend` rows, no
-    /// domain constraints, and made only of other such types). Without one the walk
+    /// domain constraints, and made only of other such types). An operator class counts
+    /// as the user's from `FirstNormalObjectId` (16,384): 164 built-in ones (`varchar_ops`,
+    /// `jsonb_ops`) are numbered by genbki above 10,000, and all below it are pinned, with
+    /// no `pg_depend` row the walk could follow. Without one the walk
     /// reaches nothing, and is not run: planning it touches catalogs nothing else reads
     /// (`pg_depend`, `pg_range`, `pg_language`), ~10 ms of a small load's ~65 ms of server
     /// time (issue #25, fixed costs).
@@ -33,9 +36,9 @@ extension FKCheck {
         (EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid IN \(tree))
                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid IN \(tree) AND c.contype OPERATOR(pg_catalog.=) ANY (ARRAY['c', 'x']))
                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_index x WHERE x.indrelid IN \(tree) AND (x.indexprs IS NOT NULL OR x.indpred IS NOT NULL
-                           OR CAST(10000 AS pg_catalog.oid) OPERATOR(pg_catalog.<=) ANY (CAST(x.indclass AS pg_catalog.oid[]))))
+                           OR CAST(16384 AS pg_catalog.oid) OPERATOR(pg_catalog.<=) ANY (CAST(x.indclass AS pg_catalog.oid[]))))
                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid IN \(tree) AND (pt.partexprs IS NOT NULL
-                           OR CAST(10000 AS pg_catalog.oid) OPERATOR(pg_catalog.<=) ANY (CAST(pt.partclass AS pg_catalog.oid[]))))
+                           OR CAST(16384 AS pg_catalog.oid) OPERATOR(pg_catalog.<=) ANY (CAST(pt.partclass AS pg_catalog.oid[]))))
                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid IN \(tree) AND a.attnum OPERATOR(pg_catalog.>) 0
                            AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.>=) CAST(10000 AS pg_catalog.oid)))
         """
