@@ -55,7 +55,7 @@ import TestSupport
                     BEGIN INSERT INTO audit VALUES ('NOPE'); RETURN 'n'; END $$;
                 CREATE TABLE fact (k text REFERENCES q, tag text DEFAULT note()); INSERT INTO q VALUES ('A');
                 """,
-             csv: "k\nA\n", reason: "defaults or checks call"),
+             csv: "k\nA\n", reason: "defaults, checks, indexes or partition key call"),
         Case(name: "a view over a table",
              schema: "CREATE TABLE p (k text PRIMARY KEY); CREATE TABLE base (k text REFERENCES p); CREATE VIEW v_fact AS SELECT * FROM base",
              table: "v_fact", csv: "k\nNOPE\n", reason: "not a table"),

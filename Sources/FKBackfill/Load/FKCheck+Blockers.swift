@@ -57,7 +57,7 @@ extension FKCheck {
         // Code the insert runs itself, in replica mode, that could write where replica
         // mode checks nothing (`FKCheck+ReplicaCode`).
         if row?.bool("seeded") ?? true, let calls = try replicaModeCalls(on: session, tree: tree) {
-            reasons.append("\(target.name.display)'s defaults or checks call \(calls), which could write where replica mode checks nothing")
+            reasons.append("\(target.name.display)'s defaults, checks, indexes or partition key call \(calls), which could write where replica mode checks nothing")
         }
         if !onCitus {
             // RETURNING needs SELECT on what it returns, and row-level security would

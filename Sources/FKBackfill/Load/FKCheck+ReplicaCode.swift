@@ -1,7 +1,8 @@
 import PostgresClient
 
 /// The user's code the fact insert runs itself, under the set-based check's replica mode:
-/// whatever a DEFAULT, a generated column, a CHECK or a domain's DEFAULT or CHECK calls.
+/// whatever a DEFAULT, a generated column, a CHECK, a domain's DEFAULT or CHECK, an
+/// index or the partition key calls.
 /// Replica mode skips the FK triggers (and every ordinary trigger) of any table such
 /// code writes, so where it could write, the set-based check is not exact.
 ///
@@ -9,7 +10,9 @@ import PostgresClient
 /// (and its partitions') column types, defaults and checks through `pg_depend`, into
 /// every type a value is made of (a domain's base, an array's element, a range's
 /// subtype, a composite's fields), a domain's constraints, and an operator's function
-/// (an expression's `OpExpr` depends on the operator, not on the function behind it).
+/// (an expression's `OpExpr` depends on the operator, not on the function behind it),
+/// and from its indexes and partition key (their expressions, predicates, and operator
+/// classes' support functions: hostile review 29) as well.
 /// A function reached is code that could write unless it is IMMUTABLE **and** in C or
 /// internal: a PL/pgSQL or SQL function declared IMMUTABLE may still call a VOLATILE one
 /// that inserts (PostgreSQL checks only the statements of the function itself), so its
@@ -17,16 +20,25 @@ import PostgresClient
 /// I/O functions convert values and write nothing.)
 extension FKCheck {
     /// Whether the walk below has anywhere to start: a DEFAULT or generated column, a
-    /// CHECK, or a column whose type is not one of PostgreSQL's hand-numbered built-ins
+    /// CHECK or exclusion constraint, an index or partition key with an expression, a
+    /// predicate or an operator class of the user's, or a column whose type is not one of
+    /// PostgreSQL's hand-numbered built-ins
     /// (OIDs below 10,000, `FirstGenbkiObjectId`: pinned, so with no `pg_depend` rows, no
-    /// domain constraints, and made only of other such types). Without one the walk
+    /// domain constraints, and made only of other such types). An operator class counts
+    /// as the user's from `FirstNormalObjectId` (16,384): 164 built-in ones (`varchar_ops`,
+    /// `jsonb_ops`) are numbered by genbki above 10,000, and all below it are pinned, with
+    /// no `pg_depend` row the walk could follow. Without one the walk
     /// reaches nothing, and is not run: planning it touches catalogs nothing else reads
     /// (`pg_depend`, `pg_range`, `pg_language`), ~10 ms of a small load's ~65 ms of server
     /// time (issue #25, fixed costs).
     static func walkSeeds(_ tree: SQL) -> SQL {
         """
         (EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid IN \(tree))
-                OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid IN \(tree) AND c.contype OPERATOR(pg_catalog.=) 'c')
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid IN \(tree) AND c.contype OPERATOR(pg_catalog.=) ANY (ARRAY['c', 'x']))
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_index x WHERE x.indrelid IN \(tree) AND (x.indexprs IS NOT NULL OR x.indpred IS NOT NULL
+                           OR CAST(16384 AS pg_catalog.oid) OPERATOR(pg_catalog.<=) ANY (CAST(x.indclass AS pg_catalog.oid[]))))
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid IN \(tree) AND (pt.partexprs IS NOT NULL
+                           OR CAST(16384 AS pg_catalog.oid) OPERATOR(pg_catalog.<=) ANY (CAST(pt.partclass AS pg_catalog.oid[]))))
                 OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid IN \(tree) AND a.attnum OPERATOR(pg_catalog.>) 0
                            AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.>=) CAST(10000 AS pg_catalog.oid)))
         """
@@ -50,7 +62,14 @@ extension FKCheck {
                 UNION
                 SELECT CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass), c.oid FROM rel CROSS JOIN LATERAL (
                     SELECT c.oid FROM pg_catalog.pg_constraint c
-                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.relid AND c.contype OPERATOR(pg_catalog.=) 'c' OFFSET 0) c
+                    WHERE c.conrelid OPERATOR(pg_catalog.=) rel.relid AND c.contype OPERATOR(pg_catalog.=) ANY (ARRAY['c', 'x']) OFFSET 0) c
+                UNION
+                -- The table itself (its partition key's expressions and operator classes) and
+                -- its indexes (their expressions, predicates and operator classes).
+                SELECT CAST('pg_catalog.pg_class' AS pg_catalog.regclass), rel.relid FROM rel
+                UNION
+                SELECT CAST('pg_catalog.pg_class' AS pg_catalog.regclass), x.indexrelid FROM rel CROSS JOIN LATERAL (
+                    SELECT x.indexrelid FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) rel.relid OFFSET 0) x
                 UNION
                 SELECT n.classid, n.objid FROM walk w CROSS JOIN LATERAL (
                     -- A type: a domain's base type, an array's element type.
@@ -84,12 +103,23 @@ extension FKCheck {
                     WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_operator' AS pg_catalog.regclass)
                       AND o.oid OPERATOR(pg_catalog.=) w.objid
                     UNION ALL
-                    -- What an expression (a DEFAULT, a CHECK, a domain's DEFAULT) calls or coerces to.
+                    -- An operator class's support functions for its own type: the comparison a
+                    -- unique index calls, the hash or comparison partition routing calls.
+                    SELECT CAST('pg_catalog.pg_proc' AS pg_catalog.regclass), CAST(ap.amproc AS pg_catalog.oid) FROM pg_catalog.pg_opclass oc
+                    JOIN pg_catalog.pg_amproc ap ON ap.amprocfamily OPERATOR(pg_catalog.=) oc.opcfamily
+                     AND ap.amproclefttype OPERATOR(pg_catalog.=) oc.opcintype AND ap.amprocrighttype OPERATOR(pg_catalog.=) oc.opcintype
+                    WHERE w.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_opclass' AS pg_catalog.regclass)
+                      AND oc.oid OPERATOR(pg_catalog.=) w.objid
+                    UNION ALL
+                    -- What an expression (a DEFAULT, a CHECK, a domain's DEFAULT, an index's
+                    -- expression or predicate, a partition key) calls or coerces to; the
+                    -- operator classes of an index or a partition key.
                     SELECT d.refclassid, d.refobjid FROM pg_catalog.pg_depend d
                     WHERE w.classid OPERATOR(pg_catalog.<>) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
                       AND d.classid OPERATOR(pg_catalog.=) w.classid AND d.objid OPERATOR(pg_catalog.=) w.objid
                       AND d.refclassid OPERATOR(pg_catalog.=) ANY (ARRAY[CAST('pg_catalog.pg_proc' AS pg_catalog.regclass),
-                          CAST('pg_catalog.pg_operator' AS pg_catalog.regclass), CAST('pg_catalog.pg_type' AS pg_catalog.regclass)])
+                          CAST('pg_catalog.pg_operator' AS pg_catalog.regclass), CAST('pg_catalog.pg_type' AS pg_catalog.regclass),
+                          CAST('pg_catalog.pg_opclass' AS pg_catalog.regclass)])
                 ) n
             )
             SELECT pg_catalog.string_agg(DISTINCT CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text), ', ') AS names
