@@ -80,10 +80,10 @@ import TestSupport
     }
     /// A non-unique index on an expression, or with a predicate, that fails on a value of
     /// the input (here `CAST(note AS int)` on "x"): PostgreSQL evaluates it at the insert
-    /// and `load --dry-run` fails (22P02), but validate, staged and read-only, says would
-    /// load with nothing in notExact (only partial or expression *unique* indexes are
-    /// tried or named). Recorded, not fixed: naming every expression index (`lower(email)`)
-    /// as inexact, or trying the insert for it, is a choice for the lead.
+    /// and `load --dry-run` fails (22P02), but validate, staged and read-only, said would
+    /// load with nothing in notExact (only partial or expression *unique* indexes were
+    /// tried or named). Now each is evaluated over the input as the insert would: staged,
+    /// would not load; read-only, named in notExact.
     @Test(arguments: ["CREATE INDEX ON fact ((CAST(note AS int)))", "CREATE INDEX ON fact (id) WHERE CAST(note AS int) > 0"])
     func aNonUniqueExpressionIndexThatFailsOnAValue(_ index: String) throws {
         let db = try TestDatabase()
@@ -91,10 +91,51 @@ import TestSupport
         let text = "id,k,note\n1,A,5\n2,A,x\n"
         #expect(throws: (any Error).self) { try db.load("fact", csv: text) { $0.dryRun = true } }
         let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(text), options: CSVOptions()))
-        withKnownIssue("validate does not evaluate a non-unique index's expressions or predicate") {
-            for report in reports {
-                #expect(!report.wouldLoad || !report.notExact.isEmpty, "\(report.notExact)")
-            }
-        }
+        #expect(!reports[0].wouldLoad, "\(reports[0].notExact)")
+        #expect(reports[0].prediction?.blockers.contains { $0.contains("invalid input syntax for type integer") } == true,
+                "\(String(describing: reports[0].prediction?.blockers))")
+        #expect(!reports[1].wouldLoad || reports[1].notExact.contains { $0.contains("evaluating it raised") }, "\(reports[1].notExact)")
+    }
+
+    /// What does not raise stays exact: `lower(note)`, a predicate, a user function that
+    /// raises only on a value the input does not have.
+    @Test func expressionIndexesThatDoNotRaiseStayExact() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE FUNCTION strict_code(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+                BEGIN IF t = 'bad' THEN RAISE EXCEPTION 'bad code'; END IF; RETURN upper(t); END $$;
+            CREATE TABLE fact (id int PRIMARY KEY, k text REFERENCES p, note text);
+            CREATE INDEX ON fact (lower(note)) WHERE note IS NOT NULL;
+            CREATE INDEX ON fact (\(db.schema).strict_code(note));
+            """)
+        let good = "id,k,note\n1,A,x\n2,B,\n"
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(good), options: CSVOptions()))
+        for report in reports { #expect(report.wouldLoad && report.notExact.isEmpty, "\(report.notExact)") }
+        #expect(try db.load("fact", csv: good).inserted == 2)
+        // The user function raising on a value: the load fails, both validates say so.
+        let bad = "id,k,note\n3,A,bad\n"
+        #expect(throws: (any Error).self) { try db.load("fact", csv: bad) }
+        let refused = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(bad), options: CSVOptions()))
+        #expect(!refused[0].wouldLoad, "\(refused[0].notExact)")
+        #expect(!refused[1].wouldLoad || refused[1].notExact.contains { $0.contains("bad code") }, "\(refused[1].notExact)")
+    }
+
+    /// An index over a column the input leaves to its DEFAULT: the insert's to evaluate.
+    /// Staged, the fact insert is tried (and fails); read-only names the index.
+    @Test func anIndexOverAColumnTheInsertFillsIsTriedOrNamed() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, k text REFERENCES p, code text DEFAULT 'x');
+            CREATE INDEX ON fact ((CAST(code AS int)));
+            """)
+        let text = "id,k\n1,A\n"
+        #expect(throws: (any Error).self) { try db.load("fact", csv: text) { $0.dryRun = true } }
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(text), options: CSVOptions()))
+        #expect(!reports[0].wouldLoad, "\(reports[0].notExact)")
+        #expect(reports[0].prediction?.tried.contains { $0.contains("read what the input does not give") } == true,
+                "\(String(describing: reports[0].prediction?.tried))")
+        #expect(!reports[1].wouldLoad || reports[1].notExact.contains { $0.contains("evaluated by the insert, not here") }, "\(reports[1].notExact)")
     }
 }

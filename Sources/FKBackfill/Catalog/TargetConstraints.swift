@@ -39,6 +39,11 @@ struct TargetConstraints {
     }
 
     var uniqueKeys: [UniqueKey] = []
+    /// The target's indexes that are not unique but have expressions or a predicate:
+    /// PostgreSQL evaluates them on each row it inserts, and one that raises stops the
+    /// load (hostile review 29: `CAST(note AS int)` on "x"). Validate evaluates them over
+    /// the input (`Prediction+IndexExpressions`, `Validator+StreamedIndexes`).
+    var expressionIndexes: [(name: String, expressions: IndexExpressions)] = []
     /// Exclusion constraints: the tool does not evaluate them.
     var exclusions: [String] = []
     /// CHECKs and unique indexes declared on a partition only: not evaluated either.
@@ -157,6 +162,13 @@ struct TargetConstraints {
             WHERE t.relid <> \(oid) AND a.attgenerated <> '' AND r.attgenerated = '' AND NOT a.attisdropped
             ORDER BY 1
             """).rows.map { try $0.string("what") } }
+        result.expressionIndexes = try session.execute(
+            """
+            SELECT i.relname AS name, \(IndexExpressions.columns)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = \(oid) AND NOT x.indisunique AND (x.indexprs IS NOT NULL OR x.indpred IS NOT NULL)
+            ORDER BY 1
+            """).rows.compactMap { row in try IndexExpressions(row).map { (try row.string("name"), $0) } }
         result.exclusions = try session.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = \(oid) AND contype = 'x' ORDER BY conname"
         ).rows.map { try $0.string("conname") }

@@ -70,7 +70,10 @@ extension Prediction {
             ? ["\(run.target.name.display) references itself and goes in before its cycle's parents"] : []
         let given = Set(run.plan.stagedColumns.map(\.name))
         let uncomputed = try NullDefaults.uncomputed(of: run.target, on: run.session).filter { !given.contains($0) }
-        let targetReasons = run.constraints.inexactness + defaulted.notExact + (try replaceByTrialReasons()) + selfFirst
+        // Indexes whose expressions or predicate the insert evaluates (Prediction+IndexExpressions.swift).
+        let indexes = run.options.loadTarget ? try indexExpressionOutcome() : (blockers: [], trial: [])
+        run.blockers += indexes.blockers
+        let targetReasons = run.constraints.inexactness + indexes.trial + defaulted.notExact + (try replaceByTrialReasons()) + selfFirst
             + (try parentWritesReasons()) + (uncomputed.isEmpty ? [] : [NullDefaults.uncomputedReason(run.target.name, uncomputed, rows: "the fact rows")])
             + (try targetRowSecurity())
 

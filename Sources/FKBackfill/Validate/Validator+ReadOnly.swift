@@ -144,6 +144,7 @@ extension Validator {
         }
         // The partial and expression unique indexes the batches evaluate (StreamedStatements+IndexExpressions).
         reasons += constraints.inexactness(evaluated: streamed ? Set(StreamedStatements.evaluatedIndexes(constraints, given: given).map(\.name)) : [])
+            + (streamed ? [] : Self.expressionIndexNotExact(constraints, target: plan.target.name, given: given, evaluated: nil))
         if !plan.replaceBy.isEmpty {
             // Other tables' FKs evaluated read-only are not named (Validator+StreamedReplaceChildren.swift).
             reasons += try Self.replaceRefusers(plan.target, on: session).filter { line in

@@ -52,7 +52,7 @@ extension Validator {
         var repeats = uniqueTallies(sql, constraints, batchRows: options.streamBatchRows)
         repeats += try selfKeyTrackers(checked, sql, constraints, tallied: repeats, notExact: &report.notExact)
         // Partial and expression unique indexes: a clash stops the load (Validator+StreamedIndexes.swift).
-        var indexes = indexTallies(sql, constraints, batchRows: options.streamBatchRows)
+        var indexes = indexTallies(sql, constraints, batchRows: options.streamBatchRows), expressionIndexes = expressionIndexTallies(sql, constraints)
         // An FK of the target to itself: keys the input gives in another batch (Validator+StreamedSelf.swift).
         let selfKeys = try selfReferences(checked, sql, repeats: repeats, options,
                                           singleBatch: opened.csv?.size.map { $0 <= options.streamBatchRows && $0 <= Self.streamBatchBytes } ?? false)
@@ -158,10 +158,9 @@ extension Validator {
                 row = try run()
             }
             report.rows += row.int("rows") ?? 0
-            if !indexes.isEmpty {
-                try evaluateIndexes(&indexes, sql, relations: sql.relations(arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused),
-                                    samples: options.samples)
-            }
+            let relations = sql.relations(arrays: arrays, unconvertible: unconvertible, nullRefused: nullRefused)
+            if !indexes.isEmpty { try evaluateIndexes(&indexes, sql, relations: relations, samples: options.samples) }
+            try evaluateExpressionIndexes(&expressionIndexes, sql, relations: relations)
             // Waiting self keys share the budget the other keys held leave.
             let others = repeats.reduce(0) { $0 + $1.held } + (replace?.held ?? 0)
             for index in tallies.indices where tallies[index].pending != nil {
@@ -272,6 +271,7 @@ extension Validator {
                                                   replaceBy: !sql.plan.replaceBy.isEmpty)
         report.columns += indexProblems(indexes, target: target.name)
         report.notExact += indexNotExact(indexes, setAside: setAside == nil ? 0 : report.rejected ?? 0, replaceBy: !sql.plan.replaceBy.isEmpty)
+            + Self.expressionIndexNotExact(constraints, target: target.name, given: Set(columns.map(\.name)), evaluated: expressionIndexes)
         return try newKeyFindings(checked, tallies, sql, catalog: catalog)
     }
 

@@ -1,0 +1,60 @@
+import PostgresClient
+
+/// The target's indexes that are not unique but have expressions or a predicate
+/// (`TargetConstraints.expressionIndexes`): PostgreSQL evaluates them on every row it
+/// inserts, and an expression that raises (`CAST(note AS int)` on "x", a predicate
+/// dividing by a column) stops the load. Validate said "would load" (hostile review 29);
+/// it now evaluates them over the staged rows, as the insert would, or tries the insert.
+extension IndexExpressions {
+    /// A statement that evaluates the predicate of every row of `rows` (`b` in scope)
+    /// and the expressions of those it holds, and returns nothing anyone reads: only
+    /// whether it raises. `ROW(…) IS NULL` makes every expression evaluated.
+    func evaluation(over rows: SQL, where condition: SQL? = nil) -> SQL {
+        let values = keys.map { "(\(unsafeRaw: $0))" as SQL }.joined(separator: ", ")
+        let conditions = [condition, predicate.map { "(\(unsafeRaw: $0))" as SQL }].compactMap { $0 }
+        return "SELECT pg_catalog.count(*) FILTER (WHERE ROW(\(values)) IS NULL) AS n FROM \(rows)"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    }
+
+    /// Whether evaluating it over the input's columns by name is what the insert does:
+    /// every column it reads is in the input, and no BEFORE INSERT trigger may change it.
+    func evaluable(given: Set<String>, _ constraints: TargetConstraints) -> Bool {
+        !unreadable && reads.allSatisfy(given.contains) && constraints.unchangedByTriggers(reads)
+    }
+
+    /// Runs `statement` (an `evaluation`) as the insert would run the index's code: in a
+    /// savepoint, on the user's path where it calls user code. The server's message where
+    /// it raises; nil where it does not.
+    func raises(_ statement: SQL, on session: Session) throws -> String? {
+        do {
+            _ = try session.savepoint {
+                userCode ? try session.underUserCodePath { try session.execute(statement) } : try session.execute(statement)
+            }
+            return nil
+        } catch let error as PostgresError where error.kind == .server {
+            return error.message
+        }
+    }
+}
+
+extension Prediction {
+    /// Each such index over the staged rows the load inserts: `blockers`, the load's
+    /// failure where one raises; `trial`, why the fact insert is tried where an index
+    /// reads what the stage does not hold as the insert will (a column the insert fills,
+    /// one a BEFORE INSERT trigger may change, a whole-row reference).
+    func indexExpressionOutcome() throws -> (blockers: [String], trial: [String]) {
+        var blockers: [String] = [], trial: [String] = []
+        let given = Set(run.plan.stagedColumns.map(\.name))
+        for (name, index) in run.constraints.expressionIndexes {
+            guard index.evaluable(given: given, run.constraints) else {
+                trial.append("index \(name) of \(run.target.name.display), whose expressions or predicate read what the input does not give")
+                continue
+            }
+            let statement = index.evaluation(over: "\(LoadStatements.stage) b", where: "b._fkb_reject IS NULL")
+            if let message = try index.raises(statement, on: run.session) {
+                blockers.append("index \(name) of \(run.target.name.display) raises on an input row at the insert: \(message)")
+            }
+        }
+        return (blockers, trial)
+    }
+}
