@@ -159,12 +159,19 @@ struct AppCase7: CustomTestStringConvertible, Sendable {
     ///   setting it aside, and the primary's validate, which tries the insert, agrees;
     /// - a parent's AFTER INSERT trigger writing the target's rows (`a_ins_artist` inserts
     ///   the new artist's artist_meta, which the input's row then clashes with): the first
-    ///   sweep's user_details case, same class.
+    ///   sweep's user_details case, same class;
+    /// - a parent's unique key over values every new row gets alike, one new row that a
+    ///   stored row already holds (a new host group named by a `value:` rule like a stored
+    ///   one, type at its DEFAULT 0): read-only does not look the values up among the
+    ///   stored rows (the sixth sweep's dag_run execution_date, same class).
     static let standbyCannotTell: [(AppCase7, String)] = [
         (.csv("release_group: a new artist credit nobody names (the deferred constraint trigger refuses it)", "s22app.release_group",
               "release_group.csv", rules: "release_group.rules.yaml", commits: false), "(a_ins_artist_credit_check_names) run on its new rows"),
         (.csv("artist_meta: rows of new artists, whose a_ins_artist writes their artist_meta first", "s22app.artist_meta", "artist_meta.csv",
               rules: "artist_meta.rules.yaml", commits: false), "(a_ins_artist, end_date_implies_ended) run on its new rows"),
+        (.csv("hosts_groups: one new group named by a rule like a stored one (hstgrp_1 (type,name))", "s22app.hosts_groups",
+              "hosts_groups_one_new_group.csv", rules: "hosts_groups_stored_name.rules.yaml", commits: false),
+         "whether an existing row holds the same values only its insert can tell"),
         (.csv("label: padded names refused by control_for_whitespace() stop the load under --max-rejects", "s22app.label", "label.csv",
               rules: "label.rules.yaml", maxRejects: 5, commits: false), "CHECK control_for_whitespace calls code"),
     ]

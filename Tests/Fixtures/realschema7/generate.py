@@ -295,6 +295,15 @@ write("items_template_nowhere", ["itemid", "hostid", "name", "key_", "templateid
 # hosts_groups_again: a (hostid, groupid) pair already stored (hosts_groups_1) beside new ones.
 write("hosts_groups_again", ["hostgroupid", "hostid", "groupid"], [[300, 10084, 4], [301, 10084, 2], [302, 10500, 4]])
 
+# hosts_groups_one_new_group: one new group, named by a rule like a stored one (hstgrp_1 (type,name)).
+write("hosts_groups_one_new_group", ["hostgroupid", "hostid", "groupid"], [[400, 10084, 40], [401, 10001, 2]])
+rules("hosts_groups_stored_name", """
+tables:
+  's22app.hstgrp':
+    columns:
+      name: { value: "Linux servers" }
+""")
+
 # hosts_blank_proxy: a quoted '' in proxy_hostid, a bigint FK.
 write("hosts_blank_proxy", ["hostid", "host", "name", "proxy_hostid"], [[10500, "web1", "Web 1", ""], [10501, "web2", "Web 2", 10084]])
 
