@@ -17,7 +17,10 @@ import TestSupport
     /// `side (n, owner_id → owner)`, empty owner, and `writer(int)`: a VOLATILE PL/pgSQL
     /// function that inserts a `side` row no owner holds (PostgreSQL's FK of `side`
     /// refuses it in any ordinary session), and the parent `p (k)` the facts reference.
-    func sideWriter(_ db: TestDatabase) throws {
+    func sideWriter(_ db: TestDatabase) throws { try Self.sideWriter(db) }
+
+    /// The same, for other suites' probes of code that writes.
+    static func sideWriter(_ db: TestDatabase) throws {
         try db.run("""
             CREATE TABLE owner (id int PRIMARY KEY);
             CREATE TABLE side (n int, owner_id int REFERENCES owner);

@@ -14,14 +14,8 @@ import TestSupport
     /// PL/pgSQL wrapper (PostgreSQL checks only the wrapper's own statements); the parent
     /// `p (k)` the facts reference.
     func sideWriter(_ db: TestDatabase) throws {
-        try db.run("""
-            CREATE TABLE owner (id int PRIMARY KEY);
-            CREATE TABLE side (n int, owner_id int REFERENCES owner);
-            CREATE FUNCTION writer(n int) RETURNS int LANGUAGE plpgsql VOLATILE
-                AS $$ BEGIN INSERT INTO \(db.schema).side VALUES (n, 999); RETURN n; END $$;
-            CREATE FUNCTION pure(n int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN \(db.schema).writer(n); END $$;
-            CREATE TABLE p (k text PRIMARY KEY);
-            """)
+        try HostileReview27Tests.sideWriter(db)
+        try db.run("CREATE FUNCTION pure(n int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN \(db.schema).writer(n); END $$")
     }
 
     /// The insert runs more of the user's code than DEFAULTs, CHECKs and domains: an

@@ -65,12 +65,8 @@ import TestSupport
     /// (per-row) writes nothing, as PostgreSQL's FK of `side` refuses the row.
     @Test func aPartitionsOwnCheckIsWalked() throws {
         let db = try TestDatabase()
+        try HostileReview27Tests.sideWriter(db)
         try db.run("""
-            CREATE TABLE owner (id int PRIMARY KEY);
-            CREATE TABLE side (n int, owner_id int REFERENCES owner);
-            CREATE FUNCTION writer(n int) RETURNS int LANGUAGE plpgsql VOLATILE
-                AS $$ BEGIN INSERT INTO \(db.schema).side VALUES (n, 999); RETURN n; END $$;
-            CREATE TABLE p (k text PRIMARY KEY);
             CREATE TABLE fact (id int, k text REFERENCES p) PARTITION BY RANGE (id);
             CREATE TABLE fact_1 PARTITION OF fact FOR VALUES FROM (0) TO (100);
             ALTER TABLE fact_1 ADD CHECK (\(db.schema).writer(id) IS NOT NULL);
