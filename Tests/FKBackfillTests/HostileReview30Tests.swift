@@ -1,0 +1,73 @@
+@testable import FKBackfill
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Hostile review 30 of d87178f (non-unique expression and partial indexes evaluated in
+/// validate, as the insert does). PostgreSQL is the oracle: `load --dry-run` on the
+/// primary; validate staged and on the standby must agree with it or say why not. Each
+/// test failed on main at 74ebd86.
+@Suite(.timeLimit(.minutes(30))) struct HostileReview30Tests {
+    /// A non-unique expression index declared on one partition only (not on the
+    /// partitioned table): the insert routed to that partition evaluates it and fails
+    /// (22P02), but validate read only the partitioned table's indexes and said would
+    /// load with nothing in notExact, staged and read-only. Now it is a partition's own
+    /// index like a CHECK or unique index there: the fact insert is tried, or it is named.
+    @Test(arguments: ["CREATE INDEX ON fact1 ((CAST(note AS int)))", "CREATE INDEX ON fact1 (id) WHERE CAST(note AS int) > 0"])
+    func aPartitionsOwnExpressionIndex(_ index: String) throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE TABLE fact (id int, k text REFERENCES p, note text) PARTITION BY RANGE (id);
+            CREATE TABLE fact1 PARTITION OF fact FOR VALUES FROM (0) TO (100);
+            """ + index)
+        let text = "id,k,note\n1,A,5\n2,A,x\n"
+        #expect(throws: (any Error).self) { try db.load("fact", csv: text) { $0.dryRun = true } }
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(text), options: CSVOptions()))
+        #expect(!reports[0].wouldLoad, "\(reports[0].notExact)")
+        #expect(!reports[1].wouldLoad || reports[1].notExact.contains { $0.contains("a partition's own") }, "\(reports[1].notExact)")
+    }
+
+    /// An index whose expression takes the whole row (`fact_len(fact.*)`), with a
+    /// predicate over a column so it has one to read: staged, its text was evaluated over
+    /// the stage, where `fact` is no relation ("missing FROM-clause entry"), and validate
+    /// said would not load with that as the load's blocker, where the load loads. Now it
+    /// is what the input cannot evaluate by name: the fact insert is tried (and loads);
+    /// read-only names it.
+    @Test func aWholeRowIndexExpression() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, k text REFERENCES p, note text);
+            CREATE FUNCTION fact_len(fact) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT length($1.note)';
+            CREATE INDEX ON fact ((\(db.schema).fact_len(fact.*))) WHERE note IS NOT NULL;
+            """)
+        let text = "id,k,note\n1,A,5\n2,A,x\n"
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(text), options: CSVOptions()))
+        #expect(reports[0].wouldLoad, "\(String(describing: reports[0].prediction?.blockers))")
+        #expect(reports[1].wouldLoad, "\(reports[1].columns)")
+        #expect(reports[1].notExact.contains { $0.contains("evaluated by the insert, not here") }, "\(reports[1].notExact)")
+        #expect(try db.load("fact", csv: text).inserted == 2)
+    }
+
+    /// A predicate that compares under the column's own collation (`note < 'a'` on an
+    /// "und-x-icu" column, where 'Z' sorts after 'a'; under the database's C.UTF-8 it
+    /// sorts before): the insert does not evaluate `CAST(note AS int)` for "Z" and loads,
+    /// but staged validate evaluated it over the stage, typed by the type alone, and said
+    /// would not load. Now the stage's columns are read under the table's collations.
+    @Test func aPredicateUnderTheColumnsCollation() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, k text REFERENCES p, note text COLLATE "und-x-icu");
+            CREATE INDEX ON fact ((CAST(note AS int))) WHERE note < 'a';
+            """)
+        let text = "id,k,note\n1,A,Z\n"
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(text), options: CSVOptions()))
+        for report in reports {
+            #expect(report.wouldLoad && report.notExact.isEmpty, "\(String(describing: report.prediction?.blockers)) \(report.notExact)")
+        }
+        #expect(try db.load("fact", csv: text).inserted == 1)
+    }
+}
