@@ -9,11 +9,10 @@ extension IndexExpressions {
     /// A statement that evaluates the predicate of every row of `rows` (`b` in scope)
     /// and the expressions of those it holds, and returns nothing anyone reads: only
     /// whether it raises. `ROW(…) IS NULL` makes every expression evaluated.
-    func evaluation(over rows: SQL, where condition: SQL? = nil) -> SQL {
+    func evaluation(over rows: SQL) -> SQL {
         let values = keys.map { "(\(unsafeRaw: $0))" as SQL }.joined(separator: ", ")
-        let conditions = [condition, predicate.map { "(\(unsafeRaw: $0))" as SQL }].compactMap { $0 }
         return "SELECT pg_catalog.count(*) FILTER (WHERE ROW(\(values)) IS NULL) AS n FROM \(rows)"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + (predicate.map { " WHERE (\(unsafeRaw: $0))" } ?? "")
     }
 
     /// Whether evaluating it over the input's columns by name is what the insert does:
@@ -50,7 +49,8 @@ extension Prediction {
                 trial.append("index \(name) of \(run.target.name.display), whose expressions or predicate read what the input does not give")
                 continue
             }
-            let statement = index.evaluation(over: "\(LoadStatements.stage) b", where: "b._fkb_reject IS NULL")
+            // Typed and collated as the table's columns (the stage has the type's collation).
+            let statement = index.evaluation(over: run.indexedRows(index))
             if let message = try index.raises(statement, on: run.session) {
                 blockers.append("index \(name) of \(run.target.name.display) raises on an input row at the insert: \(message)")
             }
