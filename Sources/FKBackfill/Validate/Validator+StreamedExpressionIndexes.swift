@@ -15,7 +15,7 @@ extension Validator {
 
     /// A tally per index the batches can evaluate.
     func expressionIndexTallies(_ sql: StreamedStatements, _ constraints: TargetConstraints) -> [ExpressionIndexTally] {
-        let given = Set(sql.columns.map(\.name))
+        let given = sql.plan.indexable(Set(sql.columns.map(\.name)))
         return constraints.expressionIndexes.filter { $0.expressions.evaluable(given: given, constraints) }
             .map { ExpressionIndexTally(name: $0.name, index: $0.expressions) }
     }
