@@ -102,4 +102,27 @@ import TestSupport
         #expect(staged.wouldLoad, "\(String(describing: staged.prediction?.blockers))")
         #expect(try db.load("node", csv: noCycleRows) { $0.rules = rules }.inserted == 1)
     }
+
+    /// Read-only, the batches evaluate indexes on built-in code in one statement (cost:
+    /// one statement per index rebuilt the batch each time); where one raises, each runs
+    /// alone, so notExact names the one that raised, not its neighbours.
+    @Test func builtInIndexesTogetherNameTheOneThatRaises() throws {
+        let db = try TestDatabase()
+        try db.run("""
+            CREATE TABLE p (k text PRIMARY KEY);
+            CREATE TABLE fact (id int PRIMARY KEY, k text REFERENCES p, note text, code text);
+            CREATE INDEX lower_note ON fact (lower(note));
+            CREATE INDEX int_code ON fact ((CAST(code AS int))) WHERE note IS NOT NULL;
+            CREATE INDEX upper_note ON fact (upper(note));
+            """)
+        let good = "id,k,note,code\n1,A,a,5\n"
+        let reports = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(good), options: CSVOptions()))
+        for report in reports { #expect(report.wouldLoad && report.notExact.isEmpty, "\(report.notExact)") }
+        let bad = "id,k,note,code\n1,A,a,5\n2,A,b,x\n"
+        #expect(throws: (any Error).self) { try db.load("fact", csv: bad) { $0.dryRun = true } }
+        let refused = try db.validateBothWays("fact", input: .csv(path: try db.csvFile(bad), options: CSVOptions()))
+        #expect(!refused[0].wouldLoad)
+        #expect(refused[1].notExact.filter { $0.contains("evaluating it raised") }.count == 1, "\(refused[1].notExact)")
+        #expect(refused[1].notExact.contains { $0.contains("int_code") && $0.contains("evaluating it raised") }, "\(refused[1].notExact)")
+    }
 }
