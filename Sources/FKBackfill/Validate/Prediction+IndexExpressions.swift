@@ -8,10 +8,12 @@ import PostgresClient
 extension IndexExpressions {
     /// A statement that evaluates the predicate of every row of `rows` (`b` in scope)
     /// and the expressions of those it holds, and returns nothing anyone reads: only
-    /// whether it raises. `ROW(…) IS NULL` makes every expression evaluated.
+    /// whether it raises. The row of them is an aggregate's argument, which evaluates
+    /// each: `ROW(…) IS NULL` was planned as `e1 IS NULL AND e2 IS NULL`, which stopped at
+    /// the first non-NULL value, and a second expression's failure passed (hostile review 30).
     func evaluation(over rows: SQL) -> SQL {
         let values = keys.map { "(\(unsafeRaw: $0))" as SQL }.joined(separator: ", ")
-        return "SELECT pg_catalog.count(*) FILTER (WHERE ROW(\(values)) IS NULL) AS n FROM \(rows)"
+        return "SELECT pg_catalog.count(ROW(\(values))) AS n FROM \(rows)"
             + (predicate.map { " WHERE (\(unsafeRaw: $0))" } ?? "")
     }
 
