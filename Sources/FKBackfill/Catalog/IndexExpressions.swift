@@ -21,8 +21,11 @@ struct IndexExpressions {
     /// still read names under the path, so it is evaluated under the user's, as the insert
     /// runs it.
     var userCode: Bool
-    /// The catalog's text is not what evaluating by name needs (no column read: a
-    /// whole-row reference, whose row type a batch does not have).
+    /// The catalog's text is not what evaluating by name needs: a whole-row reference
+    /// (`f(fact.*)`, a `Var` of attribute 0 in the expression tree), whose row type a
+    /// batch or the stage does not have and whose table's name is no relation there
+    /// (hostile review 30: "missing FROM-clause entry" became the load's blocker), or
+    /// no column read at all.
     var unreadable: Bool
 
     /// The `SELECT` items of `TargetConstraints.read`'s index query (`pg_index x`) this reads.
@@ -40,6 +43,8 @@ struct IndexExpressions {
         CAST(ARRAY(SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a
                    WHERE a.attrelid OPERATOR(pg_catalog.=) x.indexrelid AND a.attnum OPERATOR(pg_catalog.<=) x.indnkeyatts
                    ORDER BY a.attnum) AS pg_catalog.text) AS x_types,
+        coalesce(pg_catalog.strpos(CAST(x.indexprs AS pg_catalog.text), ':varattno 0 ') OPERATOR(pg_catalog.>) 0, false)
+          OR coalesce(pg_catalog.strpos(CAST(x.indpred AS pg_catalog.text), ':varattno 0 ') OPERATOR(pg_catalog.>) 0, false) AS x_whole_row,
         EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                 WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass) AND d.objid OPERATOR(pg_catalog.=) x.indexrelid
                   AND d.refclassid OPERATOR(pg_catalog.=) ANY (ARRAY[CAST('pg_catalog.pg_proc' AS pg_catalog.regclass),
@@ -54,6 +59,6 @@ struct IndexExpressions {
         reads = row.array("x_reads").compactMap { $0 }
         types = row.array("x_types").map { $0 ?? "" }
         userCode = row.bool("x_user_code")
-        unreadable = reads.isEmpty || keys.contains("") || types.count != keys.count
+        unreadable = reads.isEmpty || keys.contains("") || types.count != keys.count || row.bool("x_whole_row")
     }
 }

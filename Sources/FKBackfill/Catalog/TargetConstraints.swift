@@ -46,7 +46,8 @@ struct TargetConstraints {
     var expressionIndexes: [(name: String, expressions: IndexExpressions)] = []
     /// Exclusion constraints: the tool does not evaluate them.
     var exclusions: [String] = []
-    /// CHECKs and unique indexes declared on a partition only: not evaluated either.
+    /// CHECKs, unique indexes and expression or partial indexes declared on a partition
+    /// only: not evaluated either.
     var partitionOwn: [String] = []
     /// CHECKs that call code which may read other tables (`TableFacts.Check.callsCode`):
     /// evaluated by PostgreSQL at the insert, not on the staged rows.
@@ -143,7 +144,9 @@ struct TargetConstraints {
                 collations: collations, deterministic: row.bool("deterministic")))
         }
         // CHECKs, unique indexes and generated columns a partition has of its own (not
-        // from the partitioned table): the reject steps evaluate the target's only. A table
+        // from the partitioned table): the reject steps evaluate the target's only. So are
+        // its other indexes on expressions or with a predicate: the insert routed there
+        // evaluates them, validate reads the target's (`expressionIndexes`). A table
         // that is not partitioned has none, and the query's scan of pg_attribute cost 17 ms
         // of a one-row load.
         if table.kind == .partitioned { result.partitionOwn = try session.execute(
@@ -152,9 +155,9 @@ struct TargetConstraints {
             JOIN pg_class p ON p.oid = t.relid JOIN pg_constraint c ON c.conrelid = t.relid
             WHERE t.relid <> \(oid) AND c.contype = 'c' AND c.conislocal
             UNION ALL
-            SELECT 'unique index ' || i.relname || ' on ' || p.relname FROM pg_partition_tree(\(oid)) t
+            SELECT CASE WHEN x.indisunique THEN 'unique index ' ELSE 'index ' END || i.relname || ' on ' || p.relname FROM pg_partition_tree(\(oid)) t
             JOIN pg_class p ON p.oid = t.relid JOIN pg_index x ON x.indrelid = t.relid JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE t.relid <> \(oid) AND x.indisunique AND NOT i.relispartition
+            WHERE t.relid <> \(oid) AND (x.indisunique OR x.indexprs IS NOT NULL OR x.indpred IS NOT NULL) AND NOT i.relispartition
             UNION ALL
             SELECT 'generated column ' || a.attname || ' on ' || p.relname FROM pg_partition_tree(\(oid)) t
             JOIN pg_class p ON p.oid = t.relid JOIN pg_attribute a ON a.attrelid = t.relid

@@ -8,12 +8,13 @@ import PostgresClient
 extension IndexExpressions {
     /// A statement that evaluates the predicate of every row of `rows` (`b` in scope)
     /// and the expressions of those it holds, and returns nothing anyone reads: only
-    /// whether it raises. `ROW(…) IS NULL` makes every expression evaluated.
-    func evaluation(over rows: SQL, where condition: SQL? = nil) -> SQL {
+    /// whether it raises. The row of them is an aggregate's argument, which evaluates
+    /// each: `ROW(…) IS NULL` was planned as `e1 IS NULL AND e2 IS NULL`, which stopped at
+    /// the first non-NULL value, and a second expression's failure passed (hostile review 30).
+    func evaluation(over rows: SQL) -> SQL {
         let values = keys.map { "(\(unsafeRaw: $0))" as SQL }.joined(separator: ", ")
-        let conditions = [condition, predicate.map { "(\(unsafeRaw: $0))" as SQL }].compactMap { $0 }
-        return "SELECT pg_catalog.count(*) FILTER (WHERE ROW(\(values)) IS NULL) AS n FROM \(rows)"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        return "SELECT pg_catalog.count(ROW(\(values))) AS n FROM \(rows)"
+            + (predicate.map { " WHERE (\(unsafeRaw: $0))" } ?? "")
     }
 
     /// Whether evaluating it over the input's columns by name is what the insert does:
@@ -44,17 +45,30 @@ extension Prediction {
     /// one a BEFORE INSERT trigger may change, a whole-row reference).
     func indexExpressionOutcome() throws -> (blockers: [String], trial: [String]) {
         var blockers: [String] = [], trial: [String] = []
-        let given = Set(run.plan.stagedColumns.map(\.name))
+        let staged = Set(run.plan.stagedColumns.map(\.name))
+        let given = run.targetFirst ? run.plan.indexable(staged) : staged
         for (name, index) in run.constraints.expressionIndexes {
             guard index.evaluable(given: given, run.constraints) else {
                 trial.append("index \(name) of \(run.target.name.display), whose expressions or predicate read what the input does not give")
                 continue
             }
-            let statement = index.evaluation(over: "\(LoadStatements.stage) b", where: "b._fkb_reject IS NULL")
+            // Typed and collated as the table's columns (the stage has the type's collation).
+            let statement = index.evaluation(over: run.indexedRows(index))
             if let message = try index.raises(statement, on: run.session) {
                 blockers.append("index \(name) of \(run.target.name.display) raises on an input row at the insert: \(message)")
             }
         }
         return (blockers, trial)
+    }
+}
+
+extension LoadPlan {
+    /// Of `given`, the columns an index sees as the input gives them: not those a
+    /// target-first cycle inserts NULL and sets by an UPDATE once its parents are in
+    /// (`TargetCycle.nulledTargetColumns`), where the insert evaluates the index on NULL
+    /// first (hostile review 30: `… WHERE c1 IS NULL` raised at the insert, read-only
+    /// validate evaluated it on the input's c1 and said would load).
+    func indexable(_ given: Set<String>) -> Set<String> {
+        given.subtracting(targetCycle?.nulledTargetColumns ?? [])
     }
 }

@@ -271,7 +271,8 @@ extension Validator {
                                                   replaceBy: !sql.plan.replaceBy.isEmpty)
         report.columns += indexProblems(indexes, target: target.name)
         report.notExact += indexNotExact(indexes, setAside: setAside == nil ? 0 : report.rejected ?? 0, replaceBy: !sql.plan.replaceBy.isEmpty)
-            + Self.expressionIndexNotExact(constraints, target: target.name, given: Set(columns.map(\.name)), evaluated: expressionIndexes)
+            + Self.expressionIndexNotExact(constraints, target: target.name, given: sql.plan.indexable(Set(columns.map(\.name))),
+                                            evaluated: expressionIndexes)
         return try newKeyFindings(checked, tallies, sql, catalog: catalog)
     }
 
