@@ -168,8 +168,8 @@ struct TargetConstraints {
         result.expressionIndexes = try session.execute(
             """
             SELECT i.relname AS name, \(IndexExpressions.columns)
-            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid = \(oid) AND NOT x.indisunique AND (x.indexprs IS NOT NULL OR x.indpred IS NOT NULL)
+            FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid
+            WHERE x.indrelid OPERATOR(pg_catalog.=) \(oid) AND NOT x.indisunique AND (x.indexprs IS NOT NULL OR x.indpred IS NOT NULL)
             ORDER BY 1
             """).rows.compactMap { row in try IndexExpressions(row).map { (try row.string("name"), $0) } }
         result.exclusions = try session.execute(
