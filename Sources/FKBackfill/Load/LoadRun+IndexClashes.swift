@@ -36,7 +36,7 @@ extension LoadRun {
     /// and collated as the table's columns (the one relation in scope of the index's
     /// expressions, which name columns bare), `e` each row's key where the predicate holds.
     func indexClashes(_ key: TargetConstraints.UniqueKey, _ index: IndexExpressions) -> SQL {
-        let rows = indexedRows(index)
+        let rows = indexedRows([index])
         let names = index.keys.indices.map { "k\($0 + 1)" }
         let values = index.keys.enumerated().map { "(\(unsafeRaw: $1)) AS \(ident: names[$0])" as SQL }.joined(separator: ", ")
         let predicate: SQL = index.predicate.map { " WHERE (\(unsafeRaw: $0))" } ?? ""
@@ -53,14 +53,15 @@ extension LoadRun {
             + "FROM c WHERE s._fkb_row OPERATOR(pg_catalog.=) c.l AND s._fkb_reject IS NULL"
     }
 
-    /// The staged rows given to the insert as `b`, with the columns `index` reads typed
-    /// and collated as the table's (the one relation in scope of its expressions, which
+    /// The staged rows given to the insert as `b`, with the columns `indexes` read typed
+    /// and collated as the table's (the one relation in scope of their expressions, which
     /// name columns bare): the stage is typed by the type alone, and a predicate
     /// `note < 'a'` on an "und-x-icu" column compares as the table does (hostile review 30).
-    func indexedRows(_ index: IndexExpressions) -> SQL {
+    func indexedRows(_ indexes: [IndexExpressions]) -> SQL {
         let given = Set(plan.stagedColumns.map(\.name))
-        let typed = plan.target.columns.filter { index.reads.contains($0.name) }.map { column -> SQL in
-            let type = index.userCode ? column.sqlType : column.pinnedType
+        let userCode = indexes.contains(where: \.userCode)
+        let typed = plan.target.columns.filter { column in indexes.contains { $0.reads.contains(column.name) } }.map { column -> SQL in
+            let type = userCode ? column.sqlType : column.pinnedType
             let value: SQL = given.contains(column.name) ? "CAST(s.\(ident: column.name) AS \(type))" : "CAST(NULL AS \(type))"
             return "\(column.collated(value)) AS \(ident: column.name)"
         }

@@ -20,27 +20,14 @@ extension Validator {
             .map { ExpressionIndexTally(name: $0.name, index: $0.expressions) }
     }
 
-    /// One batch's evaluation of each index not yet stopped, over the batch's `relations`.
-    /// Those on built-in code go in one statement, the batch's relations built once: one
-    /// statement each cost a 200,000-row validate with three such indexes 1.0 s of 3.3
-    /// (hostile review 30). Only where it raises is each run alone, to name the one; an
-    /// index calling user code runs alone, under the user's path (`raises`).
+    /// One batch's evaluation of each index not yet stopped, over the batch's `relations`
+    /// (`IndexExpressions.raising`: built-in code together, user code alone).
     func evaluateExpressionIndexes(_ tallies: inout [ExpressionIndexTally], _ sql: StreamedStatements, relations: SQL) throws {
-        var pending = tallies.indices.filter { tallies[$0].failed == nil }
-        let builtIn = pending.filter { !tallies[$0].index.userCode }
-        if builtIn.count > 1 {
-            let values = builtIn.map { "(\(tallies[$0].index.evaluation(over: "\(sql.collatedBatch) b")))" as SQL }
-            do {
-                _ = try session.savepoint { try session.execute(relations + " SELECT " + values.joined(separator: ", ")) }
-                pending.removeAll { builtIn.contains($0) }
-            } catch let error as PostgresError where error.kind == .server {
-                // One of them raised: each alone below says which.
-            }
+        let pending = tallies.indices.filter { tallies[$0].failed == nil }
+        let failed = try IndexExpressions.raising(pending.map { tallies[$0].index }, on: session) { group in
+            relations + " SELECT \(group.map(\.evaluated).joined(separator: ", ")) FROM \(sql.collatedBatch) b"
         }
-        for position in pending {
-            let index = tallies[position].index
-            tallies[position].failed = try index.raises(relations + " " + index.evaluation(over: "\(sql.collatedBatch) b"), on: session)
-        }
+        for (position, message) in zip(pending, failed) { tallies[position].failed = message }
     }
 
     /// notExact: the indexes the batches stopped at, and those no batch can evaluate
