@@ -70,6 +70,13 @@ public final class Connection {
         noticeSink.release()
     }
 
+    /// Another connection to the same database, opened as this one was (its connection
+    /// string, then the same `PG*` variables, `.pgpass` and service files), under its own
+    /// application name, so a DBA's `pg_stat_activity` tells the two apart.
+    public func sibling(applicationName: String) throws(PostgresError) -> Connection {
+        try Connection(connectionString, applicationName: applicationName, logger: logger)
+    }
+
     /// A handle that cancels this connection's running statement from elsewhere (SIGINT).
     public func makeCanceller() -> Canceller? {
         Canceller(connection: handle, state: cancelState)

@@ -6,6 +6,8 @@ import CLibPQ
 /// large the input is.
 public struct CopyWriter: ~Copyable {
     let connection: Connection
+    /// Another connection's COPY that gets every chunk too (`copyIn(_:mirror:_:)`).
+    let mirror: CopyMirror?
 
     /// Sends one chunk of COPY data (any split: rows may span chunks).
     public func write(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) {
@@ -15,6 +17,7 @@ public struct CopyWriter: ~Copyable {
         if PQputCopyData(connection.handle, base, Int32(bytes.count)) != 1 {
             throw connection.connectionError(fallback: "could not send COPY data")
         }
+        mirror?.send(base, count: Int32(bytes.count))
     }
 
     /// Sends `text` as UTF-8, the connection's client encoding; like the byte form, a chunk may end mid-row.
@@ -34,21 +37,31 @@ extension Connection {
     /// When `body` throws, the COPY is ended with an error so the server discards
     /// every row of it, and the original error is rethrown.
     /// - Returns: the number of rows the server copied.
+    /// With a `mirror`, the same data goes to its connection's COPY as well, chunk by
+    /// chunk; what happens there never fails this one (`CopyMirror.failure`).
     @discardableResult
-    public func copyIn(_ sql: SQL, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
+    public func copyIn(_ sql: SQL, mirror: CopyMirror? = nil, _ body: (borrowing CopyWriter) throws -> Void) throws -> Int {
         let (text, parameters) = announce(sql)
         precondition(parameters.isEmpty, "COPY takes no parameters")
         try checkNotCancelled()
+        mirror?.start()
         // The COPY_IN result only says "send data now"; dropping it clears it.
-        _ = try check(PQexec(handle, text), expecting: [PGRES_COPY_IN])
-        let writer = CopyWriter(connection: self)
+        do {
+            _ = try check(PQexec(handle, text), expecting: [PGRES_COPY_IN])
+        } catch {
+            mirror?.end(abort: "the first COPY failed")
+            throw error
+        }
+        let writer = CopyWriter(connection: self, mirror: mirror)
         do {
             try body(writer)
         } catch {
             _ = PQputCopyEnd(handle, "aborted by client: \(error)")
             drainResults()
+            mirror?.end(abort: "aborted by client")
             throw error
         }
+        mirror?.end(abort: nil)
         guard PQputCopyEnd(handle, nil) == 1 else {
             throw connectionError(fallback: "could not finish COPY")
         }
