@@ -24,6 +24,11 @@ struct LoadArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Give up on any lock wait after this long (PostgreSQL interval, e.g. 5s, 500ms).", valueName: "duration"))
     var lockTimeout: String?
 
+    @Option(help: ArgumentHelp(
+        "A second connection derives new parents' values while the fact rows go in: auto (a CSV file of 4 MiB or more, where safe), off, wait (wherever safe, waited for).",
+        valueName: "use"))
+    var secondSession: SecondSessionUse = .auto
+
     @Flag(help: "Do everything, report, then roll back.")
     var dryRun = false
 
@@ -50,6 +55,7 @@ struct LoadArguments: ParsableArguments {
         options.fkCheck = fkCheck
         options.exclusive = exclusive
         options.lockTimeout = lockTimeout
+        options.secondSession = secondSession
         options.mode = mode
         options.loadTarget = loadTarget
         options.replaceBy = replaceBy
@@ -86,3 +92,4 @@ struct LoadArguments: ParsableArguments {
 
 extension BackfillMode: ExpressibleByArgument {}
 extension FKCheckMode: ExpressibleByArgument {}
+extension SecondSessionUse: ExpressibleByArgument {}

@@ -89,7 +89,7 @@ struct OpenedInput {
     /// - Returns: the rows staged.
     func stage(
         copy: (CSVOptions) -> SQL, insert: (SQL) -> SQL, lines: CSVLineTracker? = nil,
-        on session: Session, progress: ((Int, Int?) -> Void)? = nil, exactText: Bool = false
+        on session: Session, progress: ((Int, Int?) -> Void)? = nil, exactText: Bool = false, mirror: CopyMirror? = nil
     ) throws -> Int {
         if case .csv(_, let options) = source, let csv {
             do {
@@ -99,7 +99,7 @@ struct OpenedInput {
                 // CHECK calling a SQL function that reads an unqualified table). The
                 // statement's own names are pg_temp's, quoted, with no operator.
                 let copied = try session.underUserSearchPath {
-                    try session.connection.copyIn(copy(options)) { writer in
+                    try session.connection.copyIn(copy(options), mirror: mirror) { writer in
                         sent = try csv.stream(to: writer, quote: options.quote, lines: lines, progress: progress)
                     }
                 }

@@ -113,6 +113,9 @@ public struct LoadReport: Sendable {
     public var fkCheck: FKCheckMode = .perRow
     /// Why `auto` fell back to `per-row`, if it did.
     public var fkCheckNote: String?
+    /// Parents whose keys and derived values a second session computed beside the fact
+    /// insert (`SecondSession`); empty where one session did everything.
+    public var derivedInSecondSession: [TableName] = []
     /// Each step with its wall-clock time, in the order they ran.
     public var steps: [Step] = []
 

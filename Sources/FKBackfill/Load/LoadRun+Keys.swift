@@ -37,6 +37,8 @@ extension LoadRun {
     }
 
     func findMissingKeysUnderSettings() throws {
+        secondSessionDone()
+        defer { closeSecondSession() }
         let fromStored = keysFromStored ? check.flatMap { sql.createSeen(fromStored: $0.keySets, byPartition: $0.byPartition) } : nil
         if let seen = fromStored ?? sql.createSeen() {
             try session.execute(seen)
@@ -90,6 +92,29 @@ extension LoadRun {
         parentStates[index].counts = count
         // No key needs work: the tables are created, the staged rows are not read.
         let empty = parent.mode != .fillNullOnly && count.candidates == count.present
+        if !empty, try adoptFromSecondSession(parent) {
+            try session.execute("ANALYZE \(LoadStatements.keys(index))")
+        } else {
+            try makeValues(of: parent, empty: empty, count: count, previous: previous)
+        }
+        // Statistics matter where the new rows are joined to the parent table itself, and
+        // where they feed another parent's keys: its keys and rows are read from this
+        // parent's refs joined to its values, and unanalyzed the planner guessed both
+        // sides' sizes (at 5% new keys that join took 1.9 s of a 3.5 s load, issue #16).
+        if !empty {
+            var analyze: [SQL] = []
+            if sql.feedsParent(parent) && !sql.readsStageDirectly(parent) { analyze.append(LoadStatements.refs(index)) }
+            if sql.feedsParent(parent) || parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded) {
+                analyze.append(LoadStatements.values(index))
+            }
+            if !analyze.isEmpty { try session.execute("ANALYZE \(analyze.joined(separator: ", "))") }
+        }
+        parentStates[index].available = true
+    }
+
+    /// A parent's refs (where its rows are fetched by address) and values, computed here.
+    func makeValues(of parent: ParentPlan, empty: Bool, count: (candidates: Int, present: Int), previous: Set<Int>) throws {
+        let index = parent.index
         if sql.needsRefs(parent) {
             // The planner must know how few keys need work, to hash those and not the stage.
             if !empty { try session.execute("ANALYZE \(LoadStatements.keys(index))") }
@@ -109,19 +134,6 @@ extension LoadRun {
         } else {
             try session.execute(sql.createValues(parent, empty: empty))
         }
-        // Statistics matter where the new rows are joined to the parent table itself, and
-        // where they feed another parent's keys: its keys and rows are read from this
-        // parent's refs joined to its values, and unanalyzed the planner guessed both
-        // sides' sizes (at 5% new keys that join took 1.9 s of a 3.5 s load, issue #16).
-        if !empty {
-            var analyze: [SQL] = []
-            if sql.feedsParent(parent) && !sql.readsStageDirectly(parent) { analyze.append(LoadStatements.refs(index)) }
-            if sql.feedsParent(parent) || parent.mode == .fillNullOnly || parent.columns.contains(where: \.deferredUntilCycleLoaded) {
-                analyze.append(LoadStatements.values(index))
-            }
-            if !analyze.isEmpty { try session.execute("ANALYZE \(analyze.joined(separator: ", "))") }
-        }
-        parentStates[index].available = true
     }
 
     /// Whether each of `columns` holds few values per key, so that counting each key's

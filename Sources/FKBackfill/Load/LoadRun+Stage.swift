@@ -11,9 +11,11 @@ extension LoadRun {
             try session.execute(sql.createStage())
             // Lines are tracked here too, so an error about a row can name its line.
             lines = opened.lineTracker()
+            let mirror = try openSecondSession()
             report.staged = try namingInputColumns {
-                try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress)
+                try opened.stage(copy: sql.copyStage, insert: sql.insertStage(from:), lines: lines, on: session, progress: progress, mirror: mirror)
             }
+            secondSession?.start(staged: report.staged)
         }
         if case .csv(_, let csvOptions) = input, csvOptions.header, report.staged == 0 {
             throw FKBackfillError("\(input.label): the file has a header but no rows, nothing to load",

@@ -57,6 +57,11 @@ final class LoadRun {
     var storedKeysGroupable: Bool?
     /// The target's unique keys, exclusion constraints and triggers.
     let constraints: TargetConstraints
+    /// Whether this run may open a second session (`openSecondSession`): a load in a
+    /// transaction of its own, not validate's prediction or a caller's transaction.
+    var secondSessionAllowed = false
+    /// The session deriving new parents beside this one, while it is open.
+    var secondSession: SecondSession?
 
     init(session: Session, options: LoadOptions, input: InputSource, catalog: Catalog, graph: DependencyGraph,
          target: Table, opened: OpenedInput, plan: LoadPlan, constraints: TargetConstraints,

@@ -58,10 +58,12 @@ public final class Loader {
                             + "input in temporary tables); nothing was written",
                         hint: "load against the primary, with a role whose transactions may write; validate reads in place read-only")
                 }
+                // A second session sees what committed, not a caller's open transaction.
+                let ownTransaction = !connection.inTransaction
                 // READ COMMITTED whatever the defaults: each statement sees what committed
                 // before it, as the RI triggers' own checks do.
                 return try session.transaction(isolation: .readCommitted, ending: options.dryRun ? .rollback : .commit) {
-                    try runSteps(table: table, input: input, options: options, on: session, started: started)
+                    try runSteps(table: table, input: input, options: options, on: session, started: started, secondSession: ownTransaction)
                 }
             }
         } catch {
@@ -72,11 +74,15 @@ public final class Loader {
 
     /// The load, step by step; `started` is when the run began (the first step, "read
     /// catalog", counts the catalog read, the plan and the privilege checks from there).
+    /// `secondSession`: the run may open one (`LoadRun.openSecondSession`).
     func runSteps(
-        table: String, input: InputSource, options: LoadOptions, on session: Session, started: ContinuousClock.Instant = .now
+        table: String, input: InputSource, options: LoadOptions, on session: Session, started: ContinuousClock.Instant = .now,
+        secondSession: Bool = false
     ) throws -> LoadReport {
         stepStarted?("read catalog")
         let run = try LoadRun.prepare(table: table, input: input, options: options, on: session, progress: progress)
+        run.secondSessionAllowed = secondSession
+        defer { run.closeSecondSession() }
         run.clock = StepClock(last: started)
         run.stepStarted = stepStarted
         run.lap("read catalog")

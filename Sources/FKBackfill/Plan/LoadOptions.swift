@@ -9,6 +9,18 @@ public enum BackfillMode: String, Sendable, CaseIterable, Codable {
     case fillNullOnly = "fill-null-only"
 }
 
+/// When a load may use a second connection for the new parents' derived values.
+public enum SecondSessionUse: String, Sendable, CaseIterable {
+    /// For a CSV file of 4 MiB or more where the load can use it; the first session
+    /// goes on alone where the second is not done when it is needed.
+    case auto
+    /// Never.
+    case off
+    /// Wherever the load can use it, whatever the input's size, and waited for (tests
+    /// and benchmarks, where whether it was used must not depend on timing).
+    case wait
+}
+
 /// What one `load` or `backfill` run is asked to do.
 public struct LoadOptions: Sendable {
     /// How existing parent rows are treated: never touched (default), or their NULL columns filled.
@@ -44,6 +56,12 @@ public struct LoadOptions: Sendable {
     public var ignoreExtraColumns = false
     /// Called with each statement before it runs (for `--print-sql`).
     public var onStatement: (@Sendable (SQL) -> Void)?
+    /// Whether a second connection may find the missing keys and derive the new parents'
+    /// values while this one inserts the fact rows (docs/performance.md, *A second session*).
+    public var secondSession: SecondSessionUse = .auto
+    /// For tests: runs once the second session is done (under `.wait`), before the load
+    /// reads a key, so that a test can change what the two sessions see.
+    var afterSecondSession: (@Sendable () -> Void)?
 
     /// The defaults: insert-missing, load the target, 5 samples, no rejects allowed, `auto` FK check.
     public init() {}

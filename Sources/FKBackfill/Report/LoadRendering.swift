@@ -71,6 +71,7 @@ extension LoadReport {
         var target: Target
         var fkCheck: String
         var fkCheckNote: NullOr<String>
+        var derivedInSecondSession: [TableName]
         var rejections: [Rejection]
         var unstoredParents: [UnstoredParent]
         var notes: [String]
@@ -90,7 +91,7 @@ extension LoadReport {
             },
             target: .init(table: target, staged: staged, deleted: deleted, inserted: inserted, rejected: rejected,
                           skipped: skipped, skippedBy: skippedBy),
-            fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote),
+            fkCheck: fkCheck.rawValue, fkCheckNote: NullOr(fkCheckNote), derivedInSecondSession: derivedInSecondSession,
             rejections: rejections.map { .init(reason: $0.reason, rows: $0.rows, sampleRows: $0.sampleRows, sampleLines: $0.sampleLines) },
             unstoredParents: unstoredParents.map { .init(table: $0.table, keys: $0.keys) },
             notes: notes,
@@ -138,6 +139,9 @@ extension LoadReport {
         for near in nearDuplicates { out += "  \(near.text)\n" }
         for line in ExtraInputColumn.lines(extraColumns) { out += "  \(line)\n" }
         for note in notes { out += "  note: \(note)\n" }
+        if !derivedInSecondSession.isEmpty {
+            out += "  derived in a second session, beside the fact insert: \(derivedInSecondSession.map(\.display).joined(separator: ", "))\n"
+        }
         for sequence in advancedSequences { out += "  sequence \(sequence.sequence) advanced to \(sequence.value), past the keys written\n" }
         out += "\nSteps:\n"
         var steps = TextTable("STEP", "SECONDS")
