@@ -14,7 +14,8 @@ extension LoadRun {
     /// set-based: where the fact insert runs long enough to hide the derivations behind it.
     /// Only parents whose rows are aggregated straight from the stage are taken from there
     /// (`adoptable`), none with a rule of SQL (which may call code that is not the same
-    /// twice), no cycle, only built-in column types (no code of the user's in the COPY), and
+    /// twice), no cycle, only built-in types in the stage and in the parents' columns it
+    /// writes (no code of the user's or an extension's runs there), and
     /// not where the DBA turned parallel query off (`max_parallel_workers_per_gather = 0`):
     /// a second core is what it uses.
     func openSecondSession() throws -> CopyMirror? {
@@ -25,10 +26,13 @@ extension LoadRun {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             guard size >= Self.secondSessionMinimumBytes else { return nil }
         }
-        let builtIn = plan.stagedColumns.allSatisfy {
-            !PathSafeType.isQualified($0.type) && $0.domainBaseType == nil && $0.arrayDomainBaseType == nil
+        // Built-in types only, staged and written: a domain's CHECK, an enum, an
+        // extension's or the user's type and its operators would run their code twice.
+        func builtIn(_ column: Column) -> Bool {
+            !PathSafeType.isQualified(column.type) && column.domainBaseType == nil && column.arrayDomainBaseType == nil
         }
-        guard builtIn, plan.targetCycle == nil, plan.parents.contains(where: adoptable),
+        guard plan.stagedColumns.allSatisfy(builtIn),
+              plan.parents.allSatisfy({ $0.insertedColumns.allSatisfy { builtIn($0.column) } }), plan.targetCycle == nil, plan.parents.contains(where: adoptable),
               !plan.parents.contains(where: { $0.isTarget || $0.cycle != nil || $0.mode == .fillNullOnly || runsSQLRule($0) })
         else { return nil }
         let row = try session.execute(
@@ -62,7 +66,7 @@ extension LoadRun {
     /// fails: the parent and every later one are then computed here.
     func adoptFromSecondSession(_ parent: ParentPlan) throws -> Bool {
         guard let second = secondSession, adoptable(parent) else { return false }
-        guard !stageUpdated, second.finished(waiting: options.secondSession == .wait),
+        guard !stageUpdated, second.finished(),
               let keyColumns = try second.columns(of: LoadStatements.keys(parent.index)),
               let valueColumns = try second.columns(of: LoadStatements.values(parent.index)) else {
             closeSecondSession()
@@ -84,12 +88,12 @@ extension LoadRun {
         return true
     }
 
-    /// For tests (`LoadOptions.afterSecondSession`): waits for the second session under
-    /// `.wait`, then runs the hook, before this session reads a key.
+    /// For tests (`LoadOptions.afterSecondSession`): waits for the second session, then
+    /// runs the hook, before this session reads a key.
     func secondSessionDone() {
-        guard let second = secondSession, options.secondSession == .wait else { return }
-        _ = second.finished(waiting: true)
-        options.afterSecondSession?()
+        guard let second = secondSession, let hook = options.afterSecondSession else { return }
+        _ = second.finished()
+        hook()
     }
 
     /// Ends the second session (its transaction rolled back, its statements printed).

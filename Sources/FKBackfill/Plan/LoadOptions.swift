@@ -11,14 +11,12 @@ public enum BackfillMode: String, Sendable, CaseIterable, Codable {
 
 /// When a load may use a second connection for the new parents' derived values.
 public enum SecondSessionUse: String, Sendable, CaseIterable {
-    /// For a CSV file of 4 MiB or more where the load can use it; the first session
-    /// goes on alone where the second is not done when it is needed.
+    /// For a CSV file of 4 MiB or more, where the load can use it.
     case auto
     /// Never.
     case off
-    /// Wherever the load can use it, whatever the input's size, and waited for (tests
-    /// and benchmarks, where whether it was used must not depend on timing).
-    case wait
+    /// Wherever the load can use it, whatever the input's size.
+    case always
 }
 
 /// What one `load` or `backfill` run is asked to do.
@@ -59,7 +57,7 @@ public struct LoadOptions: Sendable {
     /// Whether a second connection may find the missing keys and derive the new parents'
     /// values while this one inserts the fact rows (docs/performance.md, *A second session*).
     public var secondSession: SecondSessionUse = .auto
-    /// For tests: runs once the second session is done (under `.wait`), before the load
+    /// For tests: runs once the second session is done, before the load
     /// reads a key, so that a test can change what the two sessions see.
     var afterSecondSession: (@Sendable () -> Void)?
 
