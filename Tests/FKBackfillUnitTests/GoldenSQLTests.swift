@@ -110,6 +110,7 @@ import Testing
             guard !keys.isEmpty else { continue }
             text += Self.show("\(name): keys", sql.createKeys(parent, sources: keys))
             text += Self.show("\(name): counts", sql.counts(parent))
+            text += Self.show("\(name): the second session's keys are these", sql.sameKeys(parent, "pg_temp.fkb_keys_theirs"))
             if sql.needsRefs(parent) {
                 let rows = sql.sourceSelects(for: parent, available: Set(plan.parents.map(\.index)), rows: true)
                 text += Self.show("\(name): rows behind new keys", sql.createRefs(parent, sources: rows))

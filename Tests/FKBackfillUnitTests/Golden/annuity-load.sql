@@ -49,6 +49,9 @@ CREATE TEMP TABLE pg_temp.fkb_keys_0 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SEL
 -- 产品线: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_0;
 
+-- 产品线: the second session's keys are these
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_0) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_theirs) AND (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_0) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_0 a JOIN pg_temp.fkb_keys_theirs b ON a.k1 OPERATOR("pg_catalog".=) b.k1 WHERE pg_catalog.record_image_eq(ROW(a.k1, a.present), ROW(b.k1, b.present))) AS same;
+
 -- 产品线: rows behind new keys
 CREATE TEMP TABLE pg_temp.fkb_ref_0 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."产品线代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_0 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
 
@@ -75,6 +78,9 @@ CREATE TEMP TABLE pg_temp.fkb_keys_1 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SEL
 -- 年金计划: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_1;
 
+-- 年金计划: the second session's keys are these
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_1) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_theirs) AND (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_1) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_1 a JOIN pg_temp.fkb_keys_theirs b ON a.k1 OPERATOR("pg_catalog".=) b.k1 WHERE pg_catalog.record_image_eq(ROW(a.k1, a.present), ROW(b.k1, b.present))) AS same;
+
 -- 年金计划: rows behind new keys
 CREATE TEMP TABLE pg_temp.fkb_ref_1 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT r._fkb_row, r._fkb_tid, v.d1 AS k1 FROM (SELECT s._fkb_row, s._fkb_tid, s._fkb_k1 AS k1 FROM (SELECT s._fkb_row, s."计划代码", s."组合名称", s."月度", s.ctid AS _fkb_tid, s."组合代码" AS _fkb_k1, k.present AS _fkb_present, k._fkb_id AS _fkb_kt FROM pg_temp.fkb_stage s JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) s."组合代码" WHERE s._fkb_reject IS NULL AND NOT k.present) s) r JOIN pg_temp.fkb_val_2 v ON v.k1 OPERATOR("pg_catalog".=) r.k1 WHERE v.d1 IS NOT NULL AND NOT (((CAST(v.d1 AS pg_catalog.text) COLLATE pg_catalog."C" OPERATOR(pg_catalog.<) CAST('!' AS pg_catalog.text) OR CAST(v.d1 AS pg_catalog.text) COLLATE pg_catalog."C" OPERATOR(pg_catalog.>=) CAST(E'\u0085' AS pg_catalog.text)) AND pg_catalog.btrim(CAST(v.d1 AS pg_catalog.text), E'\u0009\u000A\u000B\u000C\u000D\u0020\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000') OPERATOR(pg_catalog.=) CAST('' AS pg_catalog.text)) OR CAST(v.d1 AS pg_catalog.text) OPERATOR(pg_catalog.=) ANY (SELECT c.value FROM pg_temp.fkb_const c WHERE c.id OPERATOR(pg_catalog.=) ANY (ARRAY[1])))) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present UNION SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."计划代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_1 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
 
@@ -100,6 +106,9 @@ CREATE TEMP TABLE pg_temp.fkb_keys_2 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SEL
 
 -- 组合计划: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_2;
+
+-- 组合计划: the second session's keys are these
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_2) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_theirs) AND (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_2) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_2 a JOIN pg_temp.fkb_keys_theirs b ON a.k1 OPERATOR("pg_catalog".=) b.k1 WHERE pg_catalog.record_image_eq(ROW(a.k1, a.present), ROW(b.k1, b.present))) AS same;
 
 -- 组合计划: rows behind new keys
 CREATE TEMP TABLE pg_temp.fkb_ref_2 ON COMMIT DROP AS SELECT src._fkb_row, src._fkb_tid, src.k1 FROM (SELECT s._fkb_row, s.ctid AS _fkb_tid, s."组合代码" AS k1 FROM pg_temp.fkb_stage s WHERE s._fkb_reject IS NULL) src JOIN pg_temp.fkb_keys_2 k ON k.k1 OPERATOR("pg_catalog".=) src.k1 WHERE NOT k.present;
@@ -129,6 +138,9 @@ CREATE TEMP TABLE pg_temp.fkb_keys_3 ON COMMIT DROP AS SELECT u.k1, (EXISTS (SEL
 
 -- 组织架构: counts
 SELECT count(*) AS candidates, count(*) FILTER (WHERE present) AS present FROM pg_temp.fkb_keys_3;
+
+-- 组织架构: the second session's keys are these
+SELECT (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_3) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_theirs) AND (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_3) OPERATOR(pg_catalog.=) (SELECT pg_catalog.count(*) FROM pg_temp.fkb_keys_3 a JOIN pg_temp.fkb_keys_theirs b ON a.k1 OPERATOR("pg_catalog".=) b.k1 WHERE pg_catalog.record_image_eq(ROW(a.k1, a.present), ROW(b.k1, b.present))) AS same;
 
 -- 组织架构: values
 CREATE TEMP TABLE pg_temp.fkb_val_3 ON COMMIT DROP AS SELECT k.k1, NOT k.present AS _fkb_missing FROM pg_temp.fkb_keys_3 k WHERE NOT k.present;
