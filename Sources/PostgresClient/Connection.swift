@@ -77,6 +77,12 @@ public final class Connection {
         try Connection(connectionString, applicationName: applicationName, logger: logger)
     }
 
+    /// Whether the connection is up (libpq's `CONNECTION_OK`).
+    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Whether a `Canceller` cancelled the connection (SIGINT): it starts no statement since.
+    public var isCancelled: Bool { cancelState.isCancelled }
+
     /// A handle that cancels this connection's running statement from elsewhere (SIGINT).
     public func makeCanceller() -> Canceller? {
         Canceller(connection: handle, state: cancelState)

@@ -132,6 +132,106 @@ import TestSupport
         #expect(try db.values("SELECT count(*) FROM fact") == [["3"]])
     }
 
+    /// A portfolio another session commits after the second session found it missing: to
+    /// the first, no portfolio is new, so it takes none from the second; but the second's
+    /// plan values counted that portfolio's rows. The portfolios' keys differ, so the
+    /// first ends the second there and computes the plans itself: the same rows as one
+    /// session loading with that portfolio already there (review of the second session,
+    /// finding 1: only the parents taken were compared).
+    @Test func aChildParentCommittedInBetweenEndsTheSecondSession() throws {
+        let csv = "plan_code,portfolio_code,region,org,kind,customer,grade,amount,day\n"
+            + "P1,F1,N,G1,a,c1,1,1.00,2024-01-01\nP2,F1,N,G1,b,c2,2,2.00,2024-01-02\nP2,F1,S,G2,b,c3,3,3.00,2024-01-03\n"
+        var written: [[[String?]]] = []
+        for use in [SecondSessionUse.off, .always] {
+            let db = try TestDatabase()
+            try db.run(Self.schema + "INSERT INTO plan (code, name) VALUES ('P9', 'old');")
+            if use == .off { try db.run("INSERT INTO portfolio (code, plan_code) VALUES ('F1', 'P9');") }
+            let other = LockedBox(try Connection())
+            let table = "\(db.schema).portfolio"
+            let report = try Self.load(db, csv, rules: Self.rules(db.schema, variant: 2), use: use) { options in
+                guard use == .always else { return }
+                options.afterSecondSession = {
+                    _ = try? other.value.execute("INSERT INTO \(unsafeRaw: table) (code, plan_code) VALUES ('F1', 'P9')")
+                }
+            }
+            // The organisations come first and are alike; the portfolios end it.
+            #expect(!report.derivedInSecondSession.contains { ["plan", "portfolio"].contains($0.name) })
+            written.append(try Self.contents(db))
+        }
+        #expect(written[0] == written[1])
+    }
+
+    /// The second session's backend terminated after its work, before the first copies
+    /// its tables: the first computes every parent itself and the load commits.
+    @Test func aSecondSessionThatDiesIsNotNeeded() throws {
+        let (csv, present) = Self.input(seed: 31)
+        var written: [[[String?]]] = []
+        for use in [SecondSessionUse.off, .always] {
+            let db = try TestDatabase()
+            try db.run(Self.schema + present)
+            let other = LockedBox(try Connection())
+            let plan = "\(db.schema).plan"
+            let terminated = LockedBox(false)
+            let report = try Self.load(db, csv, rules: "", use: use) { options in
+                guard use == .always else { return }
+                options.afterSecondSession = {
+                    // The backend of this test's second session: the one holding its plan table.
+                    let row = try? other.value.execute("""
+                        SELECT pg_terminate_backend(l.pid, 10000) AS gone FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                        WHERE l.relation = CAST(\(bind: plan) AS regclass) AND a.application_name = 'fkbackfill (second session)'
+                        """).rows.first
+                    terminated.mutate { $0 = row?.bool("gone") ?? false }
+                }
+            }
+            if use == .always { #expect(terminated.value) }
+            #expect(report.derivedInSecondSession.isEmpty)
+            written.append(try Self.contents(db))
+        }
+        #expect(written[0] == written[1])
+    }
+
+    /// A load that goes parents first (`--fk-check auto` with a trigger on the target that
+    /// set-based must leave to PostgreSQL) closes the second session before it finds the
+    /// keys: nothing would run beside it. The same rows as one session.
+    @Test func parentsFirstClosesIt() throws {
+        let (csv, present) = Self.input(seed: 41)
+        var written: [[[String?]]] = []
+        for use in [SecondSessionUse.off, .always] {
+            let db = try TestDatabase()
+            try db.run(Self.schema + present + """
+                CREATE FUNCTION \(db.schema).stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.kind := coalesce(NEW.kind, 'z'); RETURN NEW; END $$;
+                CREATE TRIGGER stamp BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION \(db.schema).stamp();
+                """)
+            let report = try db.load("fact", csv: csv) { options in options.secondSession = use }
+            #expect(report.derivedInSecondSession.isEmpty)
+            written.append(try Self.contents(db))
+        }
+        #expect(written[0] == written[1])
+    }
+
+    /// Under `auto` a file of 4 MiB or more opens the second session (smaller ones do
+    /// not, `notForARuleOfSQL…`): the same rows as one session.
+    @Test func autoOpensItForALargeFile() throws {
+        var random = RandomInputTests.Generator(state: 4242)
+        var lines = ["plan_code,portfolio_code,region,org,kind,customer,grade,amount,day"]
+        for _ in 0..<80_000 {
+            let portfolio = Int.random(in: 1...400, using: &random)
+            lines.append("P\(portfolio % 50),F\(portfolio),N,G\(portfolio % 7),a,customer number \(Int.random(in: 1...900, using: &random)),"
+                + "\(Int.random(in: 1...5, using: &random)),\(Int.random(in: 1...99_999, using: &random)).25,2024-05-1\(portfolio % 10)")
+        }
+        let csv = lines.joined(separator: "\n") + "\n"
+        #expect(csv.utf8.count >= LoadRun.secondSessionMinimumBytes)
+        var written: [[[String?]]] = []
+        for use in [SecondSessionUse.off, .auto] {
+            let db = try TestDatabase()
+            try db.run(Self.schema)
+            let report = try Self.load(db, csv, rules: Self.rules(db.schema, variant: 3), use: use)
+            #expect(report.derivedInSecondSession.isEmpty == (use == .off))
+            written.append(try Self.contents(db))
+        }
+        #expect(written[0] == written[1])
+    }
+
     /// The first session waits at its fact insert (another session's uncommitted row holds
     /// the id its first row gets) while the second finishes its work: its last statement says so in
     /// `pg_stat_activity`, before the lock is released. Then the load takes its values.

@@ -92,7 +92,7 @@ extension LoadRun {
         parentStates[index].counts = count
         // No key needs work: the tables are created, the staged rows are not read.
         let empty = parent.mode != .fillNullOnly && count.candidates == count.present
-        if !empty, try adoptFromSecondSession(parent) {
+        if try adoptFromSecondSession(parent, empty: empty) {
             try session.execute("ANALYZE \(LoadStatements.keys(index))")
         } else {
             try makeValues(of: parent, empty: empty, count: count, previous: previous)

@@ -10,14 +10,17 @@ extension LoadRun {
 
     /// Opens the second session where it can pay off and is safe, and returns its COPY for
     /// the stage's to feed; nil otherwise. Only a load of a CSV file, in its own
-    /// transaction, under the role it connected as, without rejects, in insert-missing mode,
-    /// set-based: where the fact insert runs long enough to hide the derivations behind it.
-    /// Only parents whose rows are aggregated straight from the stage are taken from there
-    /// (`adoptable`), none with a rule of SQL (which may call code that is not the same
-    /// twice), no cycle, only built-in types in the stage and in the parents' columns it
-    /// writes (no code of the user's or an extension's runs there), and
-    /// not where the DBA turned parallel query off (`max_parallel_workers_per_gather = 0`):
-    /// a second core is what it uses.
+    /// transaction, under the role it logged in as, without rejects, in insert-missing
+    /// mode, set-based: where the fact insert runs long enough to hide the derivations
+    /// behind it. Only where no code but PostgreSQL's own would run there, which would run
+    /// twice: built-in types in the stage and in the parents' written columns (a domain's
+    /// CHECK, an enum, an extension's type), built-in FK operators, no row-level security
+    /// on a parent, no rule of SQL; no cycle; not on Citus; and not where the DBA turned
+    /// parallel query off (`max_parallel_workers_per_gather = 0`): a second core is what
+    /// it uses. Before it opens, this session takes ACCESS SHARE on the parents the second
+    /// will read: another's `ALTER TABLE` queued behind the second's lock, while the
+    /// second waits for this session to take its tables, would otherwise hold up this
+    /// session's own read of that parent with no deadlock PostgreSQL can see.
     func openSecondSession() throws -> CopyMirror? {
         guard options.secondSession != .off, secondSessionAllowed, options.loadTarget, !options.checksValues,
               options.mode == .insertMissing, options.fkCheck != .perRow,
@@ -26,20 +29,31 @@ extension LoadRun {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             guard size >= Self.secondSessionMinimumBytes else { return nil }
         }
-        // Built-in types only, staged and written: a domain's CHECK, an enum, an
-        // extension's or the user's type and its operators would run their code twice.
         func builtIn(_ column: Column) -> Bool {
             !PathSafeType.isQualified(column.type) && column.domainBaseType == nil && column.arrayDomainBaseType == nil
         }
-        guard plan.stagedColumns.allSatisfy(builtIn),
-              plan.parents.allSatisfy({ $0.insertedColumns.allSatisfy { builtIn($0.column) } }), plan.targetCycle == nil, plan.parents.contains(where: adoptable),
+        let tables = [plan.target.name] + plan.parents.map(\.table.name)
+        let operators = tables.flatMap { catalog.foreignKeys(of: $0) }.flatMap { $0.equality + $0.childEquality }
+        guard plan.stagedColumns.allSatisfy(builtIn), operators.allSatisfy({ $0.schema == "pg_catalog" }),
+              plan.parents.allSatisfy({ $0.insertedColumns.allSatisfy { builtIn($0.column) } }),
+              plan.targetCycle == nil, plan.parents.contains(where: adoptable),
               !plan.parents.contains(where: { $0.isTarget || $0.cycle != nil || $0.mode == .fillNullOnly || runsSQLRule($0) })
         else { return nil }
+        let parents = plan.parents.map(\.table.name)
+        // The login role: SET SESSION AUTHORIZATION changes SESSION_USER, not the role a
+        // second connection logs in as.
         let row = try session.execute(
             "SELECT CAST(pg_catalog.current_setting('max_parallel_workers_per_gather') AS pg_catalog.int4) OPERATOR(pg_catalog.>) 0 AS parallel, "
-                + "SESSION_USER OPERATOR(pg_catalog.=) CURRENT_USER AS own").rows[0]
-        guard row.bool("parallel"), row.bool("own"), try citusTarget() == nil,
-              let second = SecondSession.open(beside: self) else { return nil }
+                + "SESSION_USER OPERATOR(pg_catalog.=) CURRENT_USER AND (SELECT a.usename FROM pg_catalog.pg_stat_activity a "
+                + "WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()) OPERATOR(pg_catalog.=) SESSION_USER AS own, "
+                + "NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(CAST(\(bindArray: parents.map(\.schema)) AS pg_catalog.text[])), "
+                + "pg_catalog.unnest(CAST(\(bindArray: parents.map(\.name)) AS pg_catalog.text[]))) AS u(s, r) "
+                + "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.s "
+                + "JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.r "
+                + "WHERE c.relrowsecurity) AS open_rows").rows[0]
+        guard row.bool("parallel"), row.bool("own"), row.bool("open_rows"), try citusTarget() == nil else { return nil }
+        try session.execute("LOCK TABLE \(Set(parents).sorted { $0.display < $1.display }.map(\.sql).joined(separator: ", ")) IN ACCESS SHARE MODE")
+        guard let second = SecondSession.open(beside: self) else { return nil }
         secondSession = second
         return second.mirror
     }
@@ -57,42 +71,56 @@ extension LoadRun {
         }
     }
 
-    /// Takes `parent`'s keys (`fkb_keys_N`, its own already made) and values
-    /// (`fkb_val_N`) from the second session, when that session is done, the stage was not
-    /// changed after the COPY both read, and its keys are this session's: the same rows,
-    /// each present or missing alike, by the key's equality and byte for byte (`*=`).
-    /// Then the values, computed from the same rows by the same statement, are these
-    /// rows' own. Returns false, having closed the second session, where any of that
-    /// fails: the parent and every later one are then computed here.
-    func adoptFromSecondSession(_ parent: ParentPlan) throws -> Bool {
-        guard let second = secondSession, adoptable(parent) else { return false }
-        guard !stageUpdated, second.finished(),
-              let keyColumns = try second.columns(of: LoadStatements.keys(parent.index)),
-              let valueColumns = try second.columns(of: LoadStatements.values(parent.index)) else {
+    /// Compares `parent`'s keys (`fkb_keys_N`, its own already made) with the second
+    /// session's, and where they are the same rows, each present or missing alike, by
+    /// the key's equality and byte for byte (`*=`), and the stage was not changed after
+    /// the COPY both read, takes the second's keys and values (`fkb_val_N`): computed from
+    /// the same rows by the same statement, they are this session's own. Every parent is
+    /// compared, those it does not take too (no key missing here, or values not read
+    /// straight from the stage): a later parent's values read an earlier one's (a plan's,
+    /// its new portfolios'), so one difference anywhere — a portfolio another session
+    /// committed between the two sessions' reads — ends the second session, and this one
+    /// computes that parent and every later one. So does any failure of the second's
+    /// connection: the comparison and the copies run in a savepoint.
+    func adoptFromSecondSession(_ parent: ParentPlan, empty: Bool) throws -> Bool {
+        guard let second = secondSession else { return false }
+        do {
+            return try session.savepoint {
+                guard !stageUpdated, second.finished(cancelledWith: session.connection),
+                      let keyColumns = try second.columns(of: LoadStatements.keys(parent.index)) else {
+                    closeSecondSession()
+                    return false
+                }
+                let theirs: SQL = "pg_temp.fkb_keys_theirs"
+                try session.execute("CREATE TEMP TABLE \(theirs) (\(keyColumns.joined(separator: ", "))) ON COMMIT DROP")
+                try second.copy(LoadStatements.keys(parent.index), into: theirs, on: session)
+                let same = try session.execute(sql.sameKeys(parent, theirs)).rows[0].bool("same")
+                guard same, !empty, adoptable(parent), let valueColumns = try second.columns(of: LoadStatements.values(parent.index)) else {
+                    try session.execute("DROP TABLE \(theirs)")
+                    if !same { closeSecondSession() }
+                    return false
+                }
+                try session.execute("DROP TABLE \(LoadStatements.keys(parent.index))")
+                try session.execute("ALTER TABLE \(theirs) RENAME TO \(ident: "fkb_keys_\(parent.index)")")
+                try session.execute("CREATE TEMP TABLE \(LoadStatements.values(parent.index)) (\(valueColumns.joined(separator: ", "))) ON COMMIT DROP")
+                try second.copy(LoadStatements.values(parent.index), into: LoadStatements.values(parent.index), on: session)
+                report.derivedInSecondSession.append(parent.table.name)
+                return true
+            }
+        } catch {
+            // This session's own failure (its connection, a cancel) ends the load, as anywhere.
+            if !session.connection.isConnected || session.connection.isCancelled { throw error }
+            // The second's connection failed, or a copy from it: this session goes on alone.
             closeSecondSession()
             return false
         }
-        let theirs: SQL = "pg_temp.fkb_keys_theirs"
-        try session.execute("CREATE TEMP TABLE \(theirs) (\(keyColumns.joined(separator: ", "))) ON COMMIT DROP")
-        try second.copy(LoadStatements.keys(parent.index), into: theirs, on: session)
-        guard try session.execute(sql.sameKeys(parent, theirs)).rows[0].bool("same") else {
-            try session.execute("DROP TABLE \(theirs)")
-            closeSecondSession()
-            return false
-        }
-        try session.execute("DROP TABLE \(LoadStatements.keys(parent.index))")
-        try session.execute("ALTER TABLE \(theirs) RENAME TO \(ident: "fkb_keys_\(parent.index)")")
-        try session.execute("CREATE TEMP TABLE \(LoadStatements.values(parent.index)) (\(valueColumns.joined(separator: ", "))) ON COMMIT DROP")
-        try second.copy(LoadStatements.values(parent.index), into: LoadStatements.values(parent.index), on: session)
-        report.derivedInSecondSession.append(parent.table.name)
-        return true
     }
 
     /// For tests (`LoadOptions.afterSecondSession`): waits for the second session, then
     /// runs the hook, before this session reads a key.
     func secondSessionDone() {
         guard let second = secondSession, let hook = options.afterSecondSession else { return }
-        _ = second.finished()
+        _ = second.finished(cancelledWith: session.connection)
         hook()
     }
 

@@ -29,7 +29,11 @@ extension LoadRun {
     /// The steps after staging, in this run's order: facts first where
     /// `insertsBeforeBackfill` allows it (which chooses the FK check), else parents first.
     func stepsAfterStaging() throws -> [LoadStep] {
-        try insertsBeforeBackfill() ? factsFirstSteps() : parentsFirstSteps()
+        let factsFirst = try insertsBeforeBackfill()
+        // Parents first, "find missing keys" comes next: nothing runs beside the second
+        // session, which only repeats this session's work; nor can a changed stage use it.
+        if !factsFirst || stageUpdated { closeSecondSession() }
+        return factsFirst ? factsFirstSteps() : parentsFirstSteps()
     }
 
     /// A step of the report's Steps table: announced (`stepStarted`), run, then timed.

@@ -44,7 +44,9 @@ final class SecondSession: @unchecked Sendable {
     static func open(beside first: LoadRun) -> SecondSession? {
         let log = StatementLog()
         do {
-            let names = ["DateStyle", "IntervalStyle", "TimeZone", "extra_float_digits", "bytea_output", "lc_monetary"]
+            // What the text of a value depends on, as typed in the stage or cast by a rule.
+            let names = ["DateStyle", "IntervalStyle", "TimeZone", "timezone_abbreviations", "extra_float_digits", "bytea_output",
+                         "lc_monetary", "array_nulls", "xmlbinary", "xmloption", "standard_conforming_strings"]
             let row = try first.session.execute(
                 "SELECT " + names.enumerated().map { "pg_catalog.current_setting(\(bind: $1)) AS s\(int: $0)" as SQL }.joined(separator: ", ")).rows[0]
             let connection = try first.session.connection.sibling(applicationName: applicationName)
@@ -64,6 +66,8 @@ final class SecondSession: @unchecked Sendable {
             try session.execute(run.sql.createStage())
             return SecondSession(run: run, mirror: CopyMirror(connection, run.sql.copyStage(first.opened.csvOptions)), log: log)
         } catch {
+            // What it ran before it failed is printed too (`--print-sql`).
+            if let announce = first.session.connection.onStatement { log.statements.forEach(announce) }
             return nil
         }
     }
@@ -110,11 +114,20 @@ final class SecondSession: @unchecked Sendable {
 
     /// Whether the work went well, once it is done. Waiting is never slower than
     /// starting over: this session began the same statements before the fact insert, and
-    /// gives up a lock wait within a second (`open`).
-    func finished() -> Bool {
+    /// gives up a lock wait within a second (`open`). A cancel of the `first` connection
+    /// (SIGINT, which cancels only its running statement, and none runs while it waits
+    /// here) is seen within a tenth of a second and cancels this session's statement too.
+    func finished(cancelledWith first: Connection) -> Bool {
         condition.withLock {
-            while working { condition.wait() }
-            return succeeded
+            var cancelled = false
+            while working {
+                if !cancelled, first.isCancelled {
+                    cancelled = true
+                    canceller?.cancel()
+                }
+                _ = condition.wait(until: Date().addingTimeInterval(0.1))
+            }
+            return succeeded && !cancelled
         }
     }
 
