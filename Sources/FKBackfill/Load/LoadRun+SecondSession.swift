@@ -51,11 +51,26 @@ extension LoadRun {
                 + "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.s "
                 + "JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.r "
                 + "WHERE c.relrowsecurity) AS open_rows").rows[0]
-        guard row.bool("parallel"), row.bool("own"), row.bool("open_rows"), try citusTarget() == nil else { return nil }
+        guard row.bool("parallel"), row.bool("own"), row.bool("open_rows"), try citusTarget() == nil,
+              try options.secondSession == .always || firstLoadOfAParent() else { return nil }
         try session.execute("LOCK TABLE \(Set(parents).sorted { $0.display < $1.display }.map(\.sql).joined(separator: ", ")) IN ACCESS SHARE MODE")
         guard let second = SecondSession.open(beside: self) else { return nil }
         secondSession = second
         return second.mirror
+    }
+
+    /// Whether a parent whose values come from the stage holds no row yet: a first load,
+    /// where every key of it is new and deriving its rows takes about as long as the fact
+    /// insert. Where few keys are new, the derivations are short, and on a machine whose
+    /// two cores share a memory bus the second session's scans beside the fact insert
+    /// slowed it by as much as they saved (5% new keys with the rules, 200,000 rows:
+    /// 1.22–1.49 s alone, 1.35–1.85 s with a second session; docs/performance.md): so
+    /// `auto` opens it for a first load only.
+    func firstLoadOfAParent() throws -> Bool {
+        let empty = Set(plan.parents.filter(adoptable).map(\.table.name)).sorted { $0.display < $1.display }
+            .map { "NOT EXISTS (SELECT 1 FROM \($0.sql))" as SQL }
+        guard !empty.isEmpty else { return false }
+        return try session.execute("SELECT \(empty.joined(separator: " OR ")) AS empty").rows[0].bool("empty")
     }
 
     /// A parent whose keys and values the second session's tables can stand for: its

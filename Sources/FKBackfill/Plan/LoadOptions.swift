@@ -11,7 +11,8 @@ public enum BackfillMode: String, Sendable, CaseIterable, Codable {
 
 /// When a load may use a second connection for the new parents' derived values.
 public enum SecondSessionUse: String, Sendable, CaseIterable {
-    /// For a CSV file of 4 MiB or more, where the load can use it.
+    /// For a first load (a parent whose values come from the stage holds no row yet) of
+    /// a CSV file of 4 MiB or more, where the load can use it.
     case auto
     /// Never.
     case off
