@@ -51,10 +51,15 @@ extension LoadRun {
                 + "JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.s "
                 + "JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.r "
                 + "WHERE c.relrowsecurity) AS open_rows").rows[0]
-        guard row.bool("parallel"), row.bool("own"), row.bool("open_rows"), try citusTarget() == nil,
-              try options.secondSession == .always || firstLoadOfAParent() else { return nil }
-        try session.execute("LOCK TABLE \(Set(parents).sorted { $0.display < $1.display }.map(\.sql).joined(separator: ", ")) IN ACCESS SHARE MODE")
-        guard let second = SecondSession.open(beside: self) else { return nil }
+        guard row.bool("parallel"), row.bool("own"), row.bool("open_rows"), try citusTarget() == nil else { return nil }
+        // A role with column grants only on a parent may not LOCK it (nor read it whole):
+        // no second session then, and the load goes on as it would without one.
+        let locked = (try? session.savepoint {
+            guard try options.secondSession == .always || firstLoadOfAParent() else { return false }
+            try session.execute("LOCK TABLE \(Set(parents).sorted { $0.display < $1.display }.map(\.sql).joined(separator: ", ")) IN ACCESS SHARE MODE")
+            return true
+        }) ?? false
+        guard locked, let second = SecondSession.open(beside: self) else { return nil }
         secondSession = second
         return second.mirror
     }
