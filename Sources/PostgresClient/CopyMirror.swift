@@ -1,28 +1,125 @@
 import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A second connection's `COPY … FROM STDIN` that receives what another connection's
-/// COPY is sent, as it is sent (`Connection.copyIn(_:mirror:_:)`): one read of the input
-/// (a file, or standard input, which cannot be read twice) stages it in two sessions.
+/// COPY is sent (`Connection.copyIn(_:mirror:_:)`): one read of the input (a file, or
+/// standard input, which cannot be read twice) stages it in two sessions.
+///
+/// `live`, the data goes to the second server as it goes to the first: both parse at
+/// once, and the second is ready when the first is. `spooled`, the chunks go to an
+/// unlinked temporary file instead, and `replay` sends them once the first COPY is done:
+/// two COPYs parsing at once slowed the first's by about a tenth on two cores, while a
+/// COPY beside the first's fact insert did not slow it at all (docs/performance.md).
+/// Either way the second stages the very bytes the first did.
 ///
 /// The mirror is the lesser of the two: its failure (a refused statement, a lost
-/// connection, a row its server refuses) stops only it, kept in `failure`, and the first
-/// COPY goes on. Its server's error is read when it ends (`end`), not while data flows:
-/// a server that refused a row ignores the rest until the end, so nothing blocks.
+/// connection, a row its server refuses, a full disk) stops only it, kept in `failure`,
+/// and the first COPY goes on. Its server's error is read when it ends, not while data
+/// flows: a server that refused a row ignores the rest until the end, so nothing blocks.
 public final class CopyMirror {
+    /// When the second server gets the data.
+    public enum Feed: Sendable { case live, spooled }
+
     let connection: Connection
     let statement: SQL
+    public let feed: Feed
     /// Why the mirror stopped, when it did.
     public private(set) var failure: PostgresError?
     /// The rows its server copied, once it ended without failure.
     public private(set) var copied = 0
     private var open = false
+    private var spool: Int32 = -1
+    private var spooled = 0
 
-    public init(_ connection: Connection, _ statement: SQL) {
+    private let spoolFolder: String?
+
+    /// `spoolFolder` overrides where a spool goes (`TMPDIR`, else /tmp).
+    public init(_ connection: Connection, _ statement: SQL, feed: Feed = .live, spoolFolder: String? = nil) {
         self.connection = connection
         self.statement = statement
+        self.feed = feed
+        self.spoolFolder = spoolFolder
     }
 
+    deinit { closeSpool() }
+
     func start() {
+        switch feed {
+        case .live: begin()
+        case .spooled: openSpool()
+        }
+    }
+
+    func send(_ base: UnsafePointer<CChar>, count: Int32) {
+        guard open, failure == nil else { return }
+        switch feed {
+        case .live:
+            if PQputCopyData(connection.handle, base, count) != 1 {
+                failure = connection.connectionError(fallback: "could not send COPY data to the second session")
+            }
+        case .spooled:
+            var offset = 0
+            while offset < Int(count) {
+                let written = write(spool, base + offset, Int(count) - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else {
+                    failure = PostgresError(kind: .client, message: "could not write the second session's spool: \(String(cString: strerror(errno)))")
+                    closeSpool()
+                    return
+                }
+                offset += written
+            }
+            spooled += Int(count)
+        }
+    }
+
+    /// Ends the COPY, with an error message when the first one did not finish (its server
+    /// then discards every row), and reads the outcome. Spooled, only the aborted case
+    /// ends anything: `replay` sends the data and ends the COPY.
+    func end(abort message: String?) {
+        guard open else { return }
+        if feed == .spooled {
+            if message != nil {
+                open = false
+                closeSpool()
+                if failure == nil { failure = PostgresError(kind: .client, message: "the second session's COPY was aborted") }
+            }
+            return
+        }
+        finish(abort: message)
+    }
+
+    /// Spooled: runs the second's COPY from the spool, on the caller's thread (the second
+    /// session's own), and frees the spool. Returns whether its server copied every row.
+    public func replay() -> Bool {
+        guard feed == .spooled, open, failure == nil else { return false }
+        defer { closeSpool() }
+        open = false
+        begin()
+        guard open else { return false }
+        var buffer = [CChar](repeating: 0, count: 1 << 16)
+        var offset = 0
+        while offset < spooled, failure == nil {
+            let read = buffer.withUnsafeMutableBytes { pread(spool, $0.baseAddress, $0.count, off_t(offset)) }
+            if read < 0, errno == EINTR { continue }
+            guard read > 0 else {
+                failure = PostgresError(kind: .client, message: "could not read the second session's spool")
+                break
+            }
+            buffer.withUnsafeBufferPointer { pointer in
+                if PQputCopyData(connection.handle, pointer.baseAddress!, Int32(read)) != 1 {
+                    failure = connection.connectionError(fallback: "could not send COPY data to the second session")
+                }
+            }
+            offset += read
+        }
+        finish(abort: failure == nil ? nil : "the spool could not be sent")
+        return failure == nil
+    }
+
+    private func begin() {
         let (text, parameters) = connection.announce(statement)
         precondition(parameters.isEmpty, "COPY takes no parameters")
         do {
@@ -34,17 +131,7 @@ public final class CopyMirror {
         }
     }
 
-    func send(_ base: UnsafePointer<CChar>, count: Int32) {
-        guard open, failure == nil else { return }
-        if PQputCopyData(connection.handle, base, count) != 1 {
-            failure = connection.connectionError(fallback: "could not send COPY data to the second session")
-        }
-    }
-
-    /// Ends the COPY, with an error message when the first one did not finish (its server
-    /// then discards every row), and reads the outcome.
-    func end(abort message: String?) {
-        guard open else { return }
+    private func finish(abort message: String?) {
         open = false
         if PQputCopyEnd(connection.handle, message) != 1, failure == nil {
             failure = connection.connectionError(fallback: "could not finish the second session's COPY")
@@ -60,5 +147,26 @@ public final class CopyMirror {
         if message != nil, failure == nil {
             failure = PostgresError(kind: .client, message: "the second session's COPY was aborted")
         }
+    }
+
+    /// A file in the temporary folder (`TMPDIR`, else /tmp), readable by this user only
+    /// and unlinked at once: it has no name while it holds the input, and its space is
+    /// freed when it is closed, whatever ends the process.
+    private func openSpool() {
+        let folder = spoolFolder ?? getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8CString.dropLast()) + Array("fkbackfill-spool-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            failure = PostgresError(kind: .client, message: "could not create the second session's spool in \(folder)")
+            return
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        spool = descriptor
+        open = true
+    }
+
+    private func closeSpool() {
+        if spool >= 0 { _ = close(spool) }
+        spool = -1
     }
 }

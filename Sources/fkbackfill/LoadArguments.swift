@@ -25,7 +25,7 @@ struct LoadArguments: ParsableArguments {
     var lockTimeout: String?
 
     @Option(help: ArgumentHelp(
-        "A second connection derives new parents' values while the fact rows go in: auto (a first load of a CSV file of 4 MiB or more, where safe), off, always (wherever safe).",
+        "A second connection derives new parents' values while the fact rows go in: auto (a CSV file of 4 MiB or more, where safe), off, always (wherever safe).",
         valueName: "use"))
     var secondSession: SecondSessionUse = .auto
 

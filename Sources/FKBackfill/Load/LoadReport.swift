@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// What a `load` or `backfill` did (or, with `--dry-run`, would do).
 public struct LoadReport: Sendable {
     /// One parent table's backfill, in load order (parents first); the target too when it references itself.
@@ -116,6 +118,8 @@ public struct LoadReport: Sendable {
     /// Parents whose keys and derived values a second session computed beside the fact
     /// insert (`SecondSession`); empty where one session did everything.
     public var derivedInSecondSession: [TableName] = []
+    /// How the second session, where one opened, got the input (its tests look).
+    var secondSessionFeed: CopyMirror.Feed?
     /// Each step with its wall-clock time, in the order they ran.
     public var steps: [Step] = []
 

@@ -7,6 +7,11 @@ extension LoadRun {
     /// A file smaller than this is loaded by one session under `.auto`: the second's
     /// connection and statements cost more than its work saves.
     static let secondSessionMinimumBytes = 4 << 20
+    /// The largest file a second session stages from a spool (`CopyMirror.Feed.spooled`):
+    /// the spool is a copy of the input in the temporary folder, and a DBA does not
+    /// expect a load to write gigabytes there. A larger file's second session is fed live
+    /// (`always`), or not opened but for a first load (`auto`).
+    static let secondSessionSpoolLimit = 1 << 30
 
     /// Opens the second session where it can pay off and is safe, and returns its COPY for
     /// the stage's to feed; nil otherwise. Only a load of a CSV file, in its own
@@ -25,10 +30,8 @@ extension LoadRun {
         guard options.secondSession != .off, secondSessionAllowed, options.loadTarget, !options.checksValues,
               options.mode == .insertMissing, options.fkCheck != .perRow,
               case .csv(let path, _) = input, path != "-" else { return nil }
-        if options.secondSession == .auto {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            guard size >= Self.secondSessionMinimumBytes else { return nil }
-        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if options.secondSession == .auto, size < Self.secondSessionMinimumBytes { return nil }
         func builtIn(_ column: Column) -> Bool {
             !PathSafeType.isQualified(column.type) && column.domainBaseType == nil && column.arrayDomainBaseType == nil
         }
@@ -54,23 +57,26 @@ extension LoadRun {
         guard row.bool("parallel"), row.bool("own"), row.bool("open_rows"), try citusTarget() == nil else { return nil }
         // A role with column grants only on a parent may not LOCK it (nor read it whole):
         // no second session then, and the load goes on as it would without one.
-        let locked = (try? session.savepoint {
-            guard try options.secondSession == .always || firstLoadOfAParent() else { return false }
+        let feed = try? session.savepoint { () throws -> CopyMirror.Feed? in
+            let feed: CopyMirror.Feed? = try firstLoadOfAParent() ? .live
+                : size <= Self.secondSessionSpoolLimit ? .spooled : options.secondSession == .always ? .live : nil
+            guard let feed else { return nil }
             try session.execute("LOCK TABLE \(Set(parents).sorted { $0.display < $1.display }.map(\.sql).joined(separator: ", ")) IN ACCESS SHARE MODE")
-            return true
-        }) ?? false
-        guard locked, let second = SecondSession.open(beside: self) else { return nil }
+            return feed
+        }
+        guard let feed = feed ?? nil, let second = SecondSession.open(beside: self, feed: feed) else { return nil }
         secondSession = second
+        report.secondSessionFeed = feed
         return second.mirror
     }
 
     /// Whether a parent whose values come from the stage holds no row yet: a first load,
     /// where every key of it is new and deriving its rows takes about as long as the fact
-    /// insert. Where few keys are new, the derivations are short, and on a machine whose
-    /// two cores share a memory bus the second session's scans beside the fact insert
-    /// slowed it by as much as they saved (5% new keys with the rules, 200,000 rows:
-    /// 1.22–1.49 s alone, 1.35–1.85 s with a second session; docs/performance.md): so
-    /// `auto` opens it for a first load only.
+    /// insert, so the second session is fed live and starts as soon as the first. Else it
+    /// is fed from a spool after the first's COPY: two COPYs parsing at once slowed the
+    /// first's by a tenth, which where few keys are new cost about what the second saved
+    /// (a load with nothing new was 8% slower with it), while a COPY beside the fact
+    /// insert did not slow the insert at all (docs/performance.md).
     func firstLoadOfAParent() throws -> Bool {
         let empty = Set(plan.parents.filter(adoptable).map(\.table.name)).sorted { $0.display < $1.display }
             .map { "NOT EXISTS (SELECT 1 FROM \($0.sql))" as SQL }

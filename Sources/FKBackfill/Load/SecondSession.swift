@@ -41,7 +41,7 @@ final class SecondSession: @unchecked Sendable {
     /// Connects beside `first`, with its settings that shape a value's text (a date in a
     /// template, a float in `concat_distinct`), opens a transaction and creates the stage.
     /// Nil where any of that fails: the first then works alone.
-    static func open(beside first: LoadRun) -> SecondSession? {
+    static func open(beside first: LoadRun, feed: CopyMirror.Feed) -> SecondSession? {
         let log = StatementLog()
         do {
             // What the text of a value depends on, as typed in the stage or cast by a rule.
@@ -64,7 +64,8 @@ final class SecondSession: @unchecked Sendable {
                 session: session, options: first.options, input: first.input, catalog: first.catalog, graph: first.graph,
                 target: first.target, opened: first.opened, plan: first.plan, constraints: first.constraints, progress: nil)
             try session.execute(run.sql.createStage())
-            return SecondSession(run: run, mirror: CopyMirror(connection, run.sql.copyStage(first.opened.csvOptions)), log: log)
+            let mirror = CopyMirror(connection, run.sql.copyStage(first.opened.csvOptions), feed: feed, spoolFolder: first.options.spoolFolder)
+            return SecondSession(run: run, mirror: mirror, log: log)
         } catch {
             // What it ran before it failed is printed too (`--print-sql`).
             if let announce = first.session.connection.onStatement { log.statements.forEach(announce) }
@@ -72,19 +73,20 @@ final class SecondSession: @unchecked Sendable {
         }
     }
 
-    /// After the first's COPY: starts the work on a thread of its own when this session
-    /// staged the same rows; else leaves it idle (`finished` is then false).
+    /// After the first's COPY: starts the work on a thread of its own, which stages the
+    /// spool first when the COPY was spooled, and goes on only when this session staged
+    /// as many rows as the first; else leaves it idle (`finished` is then false).
     func start(staged: Int) {
-        guard mirror.failure == nil, mirror.copied == staged else { return }
+        guard mirror.failure == nil, mirror.feed == .spooled || mirror.copied == staged else { return }
         run.report.staged = staged
         condition.withLock { working = true }
         let thread = Thread { [self] in
-            let done: Bool
-            do {
-                try derive()
-                done = true
-            } catch {
-                done = false
+            var done = false
+            if mirror.feed == .live || (mirror.replay() && mirror.copied == staged) {
+                do {
+                    try derive()
+                    done = true
+                } catch {}
             }
             condition.withLock {
                 succeeded = done

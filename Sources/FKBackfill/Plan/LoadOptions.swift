@@ -11,8 +11,9 @@ public enum BackfillMode: String, Sendable, CaseIterable, Codable {
 
 /// When a load may use a second connection for the new parents' derived values.
 public enum SecondSessionUse: String, Sendable, CaseIterable {
-    /// For a first load (a parent whose values come from the stage holds no row yet) of
-    /// a CSV file of 4 MiB or more, where the load can use it.
+    /// For a CSV file of 4 MiB or more, where the load can use it: fed as the first
+    /// session's COPY is for a first load (a parent whose values come from the stage
+    /// holds no row yet), from a spool after it otherwise, for files up to 1 GiB.
     case auto
     /// Never.
     case off
@@ -61,6 +62,8 @@ public struct LoadOptions: Sendable {
     /// For tests: runs once the second session is done, before the load
     /// reads a key, so that a test can change what the two sessions see.
     var afterSecondSession: (@Sendable () -> Void)?
+    /// For tests: where a spooled second session keeps its spool instead of `TMPDIR`.
+    var spoolFolder: String?
 
     /// The defaults: insert-missing, load the target, 5 samples, no rejects allowed, `auto` FK check.
     public init() {}

@@ -140,7 +140,8 @@ extension LoadReport {
         for line in ExtraInputColumn.lines(extraColumns) { out += "  \(line)\n" }
         for note in notes { out += "  note: \(note)\n" }
         if !derivedInSecondSession.isEmpty {
-            out += "  derived in a second session, beside the fact insert: \(derivedInSecondSession.map(\.display).joined(separator: ", "))\n"
+            let spooled = secondSessionFeed == .spooled ? " (its input from a spool)" : ""
+            out += "  derived in a second session\(spooled), beside the fact insert: \(derivedInSecondSession.map(\.display).joined(separator: ", "))\n"
         }
         for sequence in advancedSequences { out += "  sequence \(sequence.sequence) advanced to \(sequence.value), past the keys written\n" }
         out += "\nSteps:\n"
