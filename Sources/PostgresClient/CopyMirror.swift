@@ -31,16 +31,23 @@ public final class CopyMirror {
     public private(set) var copied = 0
     private var open = false
     private var spool: Int32 = -1
-    private var spooled = 0
+    /// The bytes spooled so far.
+    public private(set) var spooled = 0
+    /// The bytes `replay` sent its server.
+    public private(set) var replayed = 0
 
     private let spoolFolder: String?
+    private let spoolLimit: Int
 
-    /// `spoolFolder` overrides where a spool goes (`TMPDIR`, else /tmp).
-    public init(_ connection: Connection, _ statement: SQL, feed: Feed = .live, spoolFolder: String? = nil) {
+    /// `spoolFolder` overrides where a spool goes (`TMPDIR`, else /tmp); a spool that would
+    /// grow past `spoolLimit` bytes (an input larger than its size said, a FIFO) is given
+    /// up, and the mirror with it.
+    public init(_ connection: Connection, _ statement: SQL, feed: Feed = .live, spoolFolder: String? = nil, spoolLimit: Int = 1 << 30) {
         self.connection = connection
         self.statement = statement
         self.feed = feed
         self.spoolFolder = spoolFolder
+        self.spoolLimit = spoolLimit
     }
 
     deinit { closeSpool() }
@@ -60,12 +67,18 @@ public final class CopyMirror {
                 failure = connection.connectionError(fallback: "could not send COPY data to the second session")
             }
         case .spooled:
+            guard spooled + Int(count) <= spoolLimit else {
+                failure = PostgresError(kind: .client, message: "the input outgrew the second session's spool limit of \(spoolLimit) bytes")
+                closeSpool()
+                return
+            }
             var offset = 0
             while offset < Int(count) {
                 let written = write(spool, base + offset, Int(count) - offset)
                 if written < 0, errno == EINTR { continue }
                 guard written > 0 else {
-                    failure = PostgresError(kind: .client, message: "could not write the second session's spool: \(String(cString: strerror(errno)))")
+                    let reason = written < 0 ? String(cString: strerror(errno)) : "nothing written"
+                    failure = PostgresError(kind: .client, message: "could not write the second session's spool: \(reason)")
                     closeSpool()
                     return
                 }
@@ -93,6 +106,9 @@ public final class CopyMirror {
 
     /// Spooled: runs the second's COPY from the spool, on the caller's thread (the second
     /// session's own), and frees the spool. Returns whether its server copied every row.
+    /// A cancel of its connection (`Canceller`) stops it at the next chunk: after a cancel
+    /// the server discards what follows, and libpq says so only at the end, so without
+    /// looking the rest of the spool would be sent for nothing.
     public func replay() -> Bool {
         guard feed == .spooled, open, failure == nil else { return false }
         defer { closeSpool() }
@@ -102,6 +118,10 @@ public final class CopyMirror {
         var buffer = [CChar](repeating: 0, count: 1 << 16)
         var offset = 0
         while offset < spooled, failure == nil {
+            if connection.isCancelled {
+                failure = PostgresError(kind: .client, message: "cancelled by the user", sqlState: SQLState.queryCanceled)
+                break
+            }
             let read = buffer.withUnsafeMutableBytes { pread(spool, $0.baseAddress, $0.count, off_t(offset)) }
             if read < 0, errno == EINTR { continue }
             guard read > 0 else {
@@ -114,6 +134,7 @@ public final class CopyMirror {
                 }
             }
             offset += read
+            replayed = offset
         }
         finish(abort: failure == nil ? nil : "the spool could not be sent")
         return failure == nil
@@ -160,8 +181,16 @@ public final class CopyMirror {
             failure = PostgresError(kind: .client, message: "could not create the second session's spool in \(folder)")
             return
         }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         spool = descriptor
+        // Not inherited by a program a library caller starts meanwhile (mkostemp is not
+        // in Glibc's Swift module).
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        // A spool that keeps its name would outlive the process: none then.
+        guard template.withUnsafeBufferPointer({ unlink($0.baseAddress!) }) == 0 else {
+            failure = PostgresError(kind: .client, message: "could not unlink the second session's spool in \(folder)")
+            closeSpool()
+            return
+        }
         open = true
     }
 

@@ -18,6 +18,9 @@ final class Interrupts: @unchecked Sendable {
     /// Cancels `connection`'s running statement when a signal arrives.
     func watch(_ connection: Connection) {
         guard let canceller = connection.makeCanceller() else { return }
+        // A file-size limit (`ulimit -f`) reached by the second session's spool fails that
+        // write, which leaves the second session out, instead of killing the load.
+        Foundation.signal(SIGXFSZ, SIG_IGN)
         lock.withLock {
             for number in [SIGINT, SIGTERM] {
                 Foundation.signal(number, SIG_IGN)

@@ -30,6 +30,8 @@ final class SecondSession: @unchecked Sendable {
     private let condition = NSCondition()
     private var working = false
     private var succeeded = false
+    /// Staging its spool: it has not begun the statements the first is about to run.
+    private var replaying = false
 
     private init(run: LoadRun, mirror: CopyMirror, log: StatementLog) {
         self.run = run
@@ -64,7 +66,8 @@ final class SecondSession: @unchecked Sendable {
                 session: session, options: first.options, input: first.input, catalog: first.catalog, graph: first.graph,
                 target: first.target, opened: first.opened, plan: first.plan, constraints: first.constraints, progress: nil)
             try session.execute(run.sql.createStage())
-            let mirror = CopyMirror(connection, run.sql.copyStage(first.opened.csvOptions), feed: feed, spoolFolder: first.options.spoolFolder)
+            let mirror = CopyMirror(connection, run.sql.copyStage(first.opened.csvOptions), feed: feed,
+                                    spoolFolder: first.options.spoolFolder, spoolLimit: LoadRun.secondSessionSpoolLimit)
             return SecondSession(run: run, mirror: mirror, log: log)
         } catch {
             // What it ran before it failed is printed too (`--print-sql`).
@@ -80,9 +83,12 @@ final class SecondSession: @unchecked Sendable {
         guard mirror.failure == nil, mirror.feed == .spooled || mirror.copied == staged else { return }
         run.report.staged = staged
         condition.withLock { working = true }
+        condition.withLock { replaying = mirror.feed == .spooled }
         let thread = Thread { [self] in
             var done = false
-            if mirror.feed == .live || (mirror.replay() && mirror.copied == staged) {
+            let replayed = mirror.feed == .live || mirror.replay()
+            condition.withLock { replaying = false }
+            if replayed, mirror.copied == staged {
                 do {
                     try derive()
                     done = true
@@ -116,12 +122,20 @@ final class SecondSession: @unchecked Sendable {
 
     /// Whether the work went well, once it is done. Waiting is never slower than
     /// starting over: this session began the same statements before the fact insert, and
-    /// gives up a lock wait within a second (`open`). A cancel of the `first` connection
-    /// (SIGINT, which cancels only its running statement, and none runs while it waits
-    /// here) is seen within a tenth of a second and cancels this session's statement too.
+    /// gives up a lock wait within a second (`open`). One still staging its spool has
+    /// begun none of them: under `auto` it is stopped, and the first works alone (that is
+    /// rare: the first's fact insert alone takes longer than a COPY of the same rows);
+    /// `always` waits for it, so that its tests take what it derives. A cancel of the
+    /// `first` connection (SIGINT, which cancels only its running statement, and none
+    /// runs while it waits here) is seen within a tenth of a second and cancels this
+    /// session's statement too.
     func finished(cancelledWith first: Connection) -> Bool {
         condition.withLock {
             var cancelled = false
+            if replaying, run.options.secondSession == .auto {
+                cancelled = true
+                canceller?.cancel()
+            }
             while working {
                 if !cancelled, first.isCancelled {
                     cancelled = true
