@@ -28,7 +28,9 @@ import TestSupport
             for use in [SecondSessionUse.off, .auto] {
                 let db = try TestDatabase()
                 try db.run(SecondSessionTests.schema + present)
-                let report = try SecondSessionTests.load(db, csv, rules: SecondSessionTests.rules(db.schema, variant: 3), use: use)
+                let report = try SecondSessionTests.load(db, csv, rules: SecondSessionTests.rules(db.schema, variant: 3), use: use) {
+                    $0.waitsForSpool = true
+                }
                 #expect(report.derivedInSecondSession.isEmpty == (use == .off))
                 #expect(report.secondSessionFeed == (use == .off ? nil : present.isEmpty ? .live : .spooled))
                 written.append(try SecondSessionTests.contents(db))

@@ -132,7 +132,7 @@ final class SecondSession: @unchecked Sendable {
     func finished(cancelledWith first: Connection) -> Bool {
         condition.withLock {
             var cancelled = false
-            if replaying, run.options.secondSession == .auto {
+            if replaying, run.options.secondSession == .auto, !run.options.waitsForSpool {
                 cancelled = true
                 canceller?.cancel()
             }

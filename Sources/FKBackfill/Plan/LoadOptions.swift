@@ -64,6 +64,10 @@ public struct LoadOptions: Sendable {
     var afterSecondSession: (@Sendable () -> Void)?
     /// For tests: where a spooled second session keeps its spool instead of `TMPDIR`.
     var spoolFolder: String?
+    /// For tests of `auto`: the first waits for a second session still staging its spool,
+    /// as under `always`, so that what the test looks at does not depend on which of the
+    /// two a busy machine ran first.
+    var waitsForSpool = false
 
     /// The defaults: insert-missing, load the target, 5 samples, no rejects allowed, `auto` FK check.
     public init() {}
