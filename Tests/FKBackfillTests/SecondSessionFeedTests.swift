@@ -73,4 +73,30 @@ import TestSupport
         }
         #expect(written[0] == written[1] && written[1] == written[2])
     }
+
+    /// A load with nothing new (every key already a parent's) takes nothing from the
+    /// second session and neither waits for it nor copies its keys: a parent with no
+    /// missing key is compared only before a later one is taken. The same rows as one session.
+    @Test func nothingNewCopiesNothingFromIt() throws {
+        let (csv, _) = SecondSessionTests.input(seed: 23)
+        let every = (1...8).map { "INSERT INTO plan (code) VALUES ('P\($0)');" }
+            + (1...12).map { "INSERT INTO portfolio (code, plan_code) VALUES ('F\($0)', 'P\($0 % 8 + 1)');" }
+            + ["N", "S"].flatMap { region in (1...4).map { "INSERT INTO region_org (region, code) VALUES ('\(region)', 'G\($0)');" } }
+        var written: [[[String?]]] = []
+        for use in [SecondSessionUse.off, .always] {
+            let db = try TestDatabase()
+            try db.run(SecondSessionTests.schema + every.joined(separator: "\n"))
+            let statements = LockedBox<[String]>()
+            let report = try SecondSessionTests.load(db, csv, rules: SecondSessionTests.rules(db.schema, variant: 2), use: use) {
+                $0.onStatement = { statements.append($0.description) }
+            }
+            #expect(report.parents.allSatisfy { $0.inserted == 0 })
+            #expect(report.derivedInSecondSession.isEmpty)
+            #expect(report.secondSessionFeed == (use == .off ? nil : .spooled))
+            let firsts = statements.value.prefix { !$0.hasPrefix("-- what follows ran in a second session") }
+            #expect(!firsts.contains { $0.contains("fkb_keys_theirs") }, "\(firsts.filter { $0.contains("theirs") })")
+            written.append(try SecondSessionTests.contents(db))
+        }
+        #expect(written[0] == written[1])
+    }
 }

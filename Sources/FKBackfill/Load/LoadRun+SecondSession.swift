@@ -101,29 +101,43 @@ extension LoadRun {
     /// session's, and where they are the same rows, each present or missing alike, by
     /// the key's equality and byte for byte (`*=`), and the stage was not changed after
     /// the COPY both read, takes the second's keys and values (`fkb_val_N`): computed from
-    /// the same rows by the same statement, they are this session's own. Every parent is
-    /// compared, those it does not take too (no key missing here, or values not read
-    /// straight from the stage): a later parent's values read an earlier one's (a plan's,
-    /// its new portfolios'), so one difference anywhere — a portfolio another session
-    /// committed between the two sessions' reads — ends the second session, and this one
-    /// computes that parent and every later one. So does any failure of the second's
-    /// connection: the comparison and the copies run in a savepoint.
+    /// the same rows by the same statement, they are this session's own. Every parent
+    /// before it is compared too, those it does not take (no key missing here, or values
+    /// not read straight from the stage): a later parent's values read an earlier one's (a
+    /// plan's, its new portfolios'), so one difference anywhere — a portfolio another
+    /// session committed between the two sessions' reads — ends the second session, and
+    /// this one computes that parent and every later one. A parent with no key missing
+    /// here waits to be compared until a later one is to be taken: a load with nothing
+    /// new neither waits for the second session nor copies anything from it. So does any
+    /// failure of the second's connection: the comparison and the copies run in a savepoint.
     func adoptFromSecondSession(_ parent: ParentPlan, empty: Bool) throws -> Bool {
         guard let second = secondSession else { return false }
+        if empty {
+            secondSessionUncompared.append(parent)
+            return false
+        }
         do {
             return try session.savepoint {
-                guard !stageUpdated, second.finished(cancelledWith: session.connection),
-                      let keyColumns = try second.columns(of: LoadStatements.keys(parent.index)) else {
+                guard !stageUpdated, second.finished(cancelledWith: session.connection) else {
                     closeSecondSession()
                     return false
                 }
-                let theirs: SQL = "pg_temp.fkb_keys_theirs"
-                try session.execute("CREATE TEMP TABLE \(theirs) (\(keyColumns.joined(separator: ", "))) ON COMMIT DROP")
-                try second.copy(LoadStatements.keys(parent.index), into: theirs, on: session)
-                let same = try session.execute(sql.sameKeys(parent, theirs)).rows[0].bool("same")
-                guard same, !empty, adoptable(parent), let valueColumns = try second.columns(of: LoadStatements.values(parent.index)) else {
+                for earlier in secondSessionUncompared + [parent] {
+                    guard let theirs = try copySecondSessionKeys(of: earlier, from: second) else {
+                        closeSecondSession()
+                        return false
+                    }
+                    let same = try session.execute(sql.sameKeys(earlier, theirs)).rows[0].bool("same")
+                    if !same || earlier.index != parent.index { try session.execute("DROP TABLE \(theirs)") }
+                    if !same {
+                        closeSecondSession()
+                        return false
+                    }
+                }
+                secondSessionUncompared = []
+                let theirs = Self.theirKeys
+                guard adoptable(parent), let valueColumns = try second.columns(of: LoadStatements.values(parent.index)) else {
                     try session.execute("DROP TABLE \(theirs)")
-                    if !same { closeSecondSession() }
                     return false
                 }
                 try session.execute("DROP TABLE \(LoadStatements.keys(parent.index))")
@@ -142,6 +156,17 @@ extension LoadRun {
         }
     }
 
+    static let theirKeys: SQL = "pg_temp.fkb_keys_theirs"
+
+    /// The second session's `fkb_keys_N` of `parent`, copied here as `theirKeys`; nil when
+    /// it has none (or of a type not built in).
+    private func copySecondSessionKeys(of parent: ParentPlan, from second: SecondSession) throws -> SQL? {
+        guard let keyColumns = try second.columns(of: LoadStatements.keys(parent.index)) else { return nil }
+        try session.execute("CREATE TEMP TABLE \(Self.theirKeys) (\(keyColumns.joined(separator: ", "))) ON COMMIT DROP")
+        try second.copy(LoadStatements.keys(parent.index), into: Self.theirKeys, on: session)
+        return Self.theirKeys
+    }
+
     /// For tests (`LoadOptions.afterSecondSession`): waits for the second session, then
     /// runs the hook, before this session reads a key.
     func secondSessionDone() {
@@ -154,6 +179,7 @@ extension LoadRun {
     func closeSecondSession() {
         guard let second = secondSession else { return }
         secondSession = nil
+        secondSessionUncompared = []
         second.close(announcingOn: session.connection)
     }
 }

@@ -62,6 +62,9 @@ final class LoadRun {
     var secondSessionAllowed = false
     /// The session deriving new parents beside this one, while it is open.
     var secondSession: SecondSession?
+    /// Parents with no key missing here, not yet compared with the second session's: a
+    /// later parent taken from there is compared with them first (`adoptFromSecondSession`).
+    var secondSessionUncompared: [ParentPlan] = []
 
     init(session: Session, options: LoadOptions, input: InputSource, catalog: Catalog, graph: DependencyGraph,
          target: Table, opened: OpenedInput, plan: LoadPlan, constraints: TargetConstraints,
