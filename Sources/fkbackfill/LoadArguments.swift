@@ -25,7 +25,7 @@ struct LoadArguments: ParsableArguments {
     var lockTimeout: String?
 
     @Option(help: ArgumentHelp(
-        "A second connection derives new parents' values while the fact rows go in: auto (a CSV file of 4 MiB or more, where safe; but for a first load its input is spooled to an unlinked file in TMPDIR, files up to 1 GiB), off, always (wherever safe).",
+        "A second connection derives new parents' values while the fact rows go in: auto (a CSV file of 4 MiB or more, where safe: a first load, or where rules derive values, its input then spooled to an unlinked file in TMPDIR, files up to 1 GiB), off, always (wherever safe).",
         valueName: "use"))
     var secondSession: SecondSessionUse = .auto
 

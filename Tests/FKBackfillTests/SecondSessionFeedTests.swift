@@ -8,9 +8,9 @@ import TestSupport
 /// a first load, from a spool after it otherwise (issue #25).
 @Suite(.timeLimit(.minutes(30))) struct SecondSessionFeedTests {
     /// Under `auto` a file of 4 MiB or more opens the second session: fed live for a first
-    /// load (a parent whose values come from the stage holds no row), from a spool
-    /// otherwise; the same rows as one session either way. Not for smaller files
-    /// (`notForARuleOfSQL…`).
+    /// load (a parent whose values come from the stage holds no row), from a spool where
+    /// rules derive values; the same rows as one session either way. Not without rules
+    /// where the parents hold rows, nor for smaller files (`notForARuleOfSQL…`).
     @Test func autoOpensItForALargeFile() throws {
         var random = RandomInputTests.Generator(state: 4242)
         var lines = ["plan_code,portfolio_code,region,org,kind,customer,grade,amount,day"]
@@ -37,6 +37,13 @@ import TestSupport
             }
             #expect(written[0] == written[1])
         }
+        // Without rules, where the parents hold rows, auto opens none (only the defaults
+        // would be derived: measured, a spool beside the insert then cost more than it saved).
+        let db = try TestDatabase()
+        try db.run(SecondSessionTests.schema + "INSERT INTO plan (code) VALUES ('P0'); INSERT INTO portfolio (code, plan_code) VALUES ('F50', 'P0'); "
+            + "INSERT INTO region_org (region, code) VALUES ('N', 'G0');")
+        let report = try SecondSessionTests.load(db, csv, rules: "", use: .auto)
+        #expect(report.secondSessionFeed == nil && report.derivedInSecondSession.isEmpty)
     }
 
     /// The spool is a file in the temporary folder with no name: unlinked as soon as it is

@@ -13,7 +13,8 @@ public enum BackfillMode: String, Sendable, CaseIterable, Codable {
 public enum SecondSessionUse: String, Sendable, CaseIterable {
     /// For a CSV file of 4 MiB or more, where the load can use it: fed as the first
     /// session's COPY is for a first load (a parent whose values come from the stage
-    /// holds no row yet), from a spool after it otherwise, for files up to 1 GiB.
+    /// holds no row yet); otherwise from a spool after it, where rules derive a parent's
+    /// values, for files up to 1 GiB.
     case auto
     /// Never.
     case off
