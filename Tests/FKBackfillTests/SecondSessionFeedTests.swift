@@ -44,6 +44,10 @@ import TestSupport
             + "INSERT INTO region_org (region, code) VALUES ('N', 'G0');")
         let report = try SecondSessionTests.load(db, csv, rules: "", use: .auto)
         #expect(report.secondSessionFeed == nil && report.derivedInSecondSession.isEmpty)
+        // Nor for rules that read no staged row (a constant).
+        try db.run("TRUNCATE fact")
+        let constant = "tables:\n  \(db.schema).plan:\n    columns:\n      note: { value: imported }\n"
+        #expect(try SecondSessionTests.load(db, csv, rules: constant, use: .auto).secondSessionFeed == nil)
     }
 
     /// The spool is a file in the temporary folder with no name: unlinked as soon as it is

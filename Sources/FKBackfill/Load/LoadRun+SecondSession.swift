@@ -91,14 +91,20 @@ extension LoadRun {
         sql.needsRefs(parent) && sql.readsStageDirectly(parent) && !sql.feedsItself(parent)
     }
 
-    /// Whether a rule of the rules file derives one of `parent`'s columns. Measured side by
+    /// Whether a rule of the rules file derives one of `parent`'s columns from the staged
+    /// rows (`from:`, a template with a placeholder; a constant reads none). Measured side by
     /// side at 200,000 rows, a spooled second session beside the fact insert saved 6–18%
     /// at 1–25% new keys with the rules and cost 6% with none new; without rules, where
     /// only the defaults are derived, it saved 10% at 5% and cost 20% with none new
     /// (docs/performance.md): `auto` spools only where rules derive values.
     func derivesByRule(_ parent: ParentPlan) -> Bool {
         parent.columns.contains { column in
-            if case .rule = column.source { true } else { false }
+            guard case .rule(let rule) = column.source else { return false }
+            switch rule.source {
+            case .from: return true
+            case .template(let text): return text.contains("{")
+            case .value, .sql, .databaseDefault, .null: return false
+            }
         }
     }
 
@@ -128,18 +134,20 @@ extension LoadRun {
             return false
         }
         do {
-            return try session.savepoint {
+            let adopted = try session.savepoint {
                 guard !stageUpdated, second.finished(cancelledWith: session.connection) else {
                     closeSecondSession()
                     return false
                 }
-                for earlier in secondSessionUncompared + [parent] {
+                let compared = secondSessionUncompared + [parent]
+                for (position, earlier) in compared.enumerated() {
                     guard let theirs = try copySecondSessionKeys(of: earlier, from: second) else {
                         closeSecondSession()
                         return false
                     }
                     let same = try session.execute(sql.sameKeys(earlier, theirs)).rows[0].bool("same")
-                    if !same || earlier.index != parent.index { try session.execute("DROP TABLE \(theirs)") }
+                    // The copy of this parent's keys, the last compared, is kept to be taken.
+                    if !same || position < compared.count - 1 { try session.execute("DROP TABLE \(theirs)") }
                     if !same {
                         closeSecondSession()
                         return false
@@ -155,9 +163,10 @@ extension LoadRun {
                 try session.execute("ALTER TABLE \(theirs) RENAME TO \(ident: "fkb_keys_\(parent.index)")")
                 try session.execute("CREATE TEMP TABLE \(LoadStatements.values(parent.index)) (\(valueColumns.joined(separator: ", "))) ON COMMIT DROP")
                 try second.copy(LoadStatements.values(parent.index), into: LoadStatements.values(parent.index), on: session)
-                report.derivedInSecondSession.append(parent.table.name)
                 return true
             }
+            if adopted { report.derivedInSecondSession.append(parent.table.name) }
+            return adopted
         } catch {
             // This session's own failure (its connection, a cancel) ends the load, as anywhere.
             if !session.connection.isConnected || session.connection.isCancelled { throw error }
