@@ -65,21 +65,27 @@ extension Connection {
         guard PQputCopyEnd(handle, nil) == 1 else {
             throw connectionError(fallback: "could not finish COPY")
         }
+        let (copied, failure) = copyOutcome(fallback: "COPY failed")
+        if let failure { throw failure }
+        return copied
+    }
+
+    /// Reads a finished COPY's results: the rows it copied, and its first failure (a lost
+    /// connection named as such).
+    func copyOutcome(fallback: String) -> (copied: Int, failure: PostgresError?) {
         var copied = 0
         var failure: PostgresError?
         while let result = PQgetResult(handle) {
-            let status = PQresultStatus(result)
-            if status == PGRES_COMMAND_OK {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
                 copied = Int(String(cString: PQcmdTuples(result))) ?? 0
             } else if failure == nil {
                 failure = PQstatus(handle) == CONNECTION_BAD
                     ? connectionError(fallback: "connection lost during COPY")
-                    : PostgresError(result: result, fallback: "COPY failed")
+                    : PostgresError(result: result, fallback: fallback)
             }
             PQclear(result)
         }
-        if let failure { throw failure }
-        return copied
+        return (copied, failure)
     }
 
     private func drainResults() {
@@ -111,16 +117,7 @@ extension Connection {
             if count == -2 { throw connectionError(fallback: "COPY TO STDOUT failed") }
             break
         }
-        var copied = 0
-        var serverError: PostgresError?
-        while let result = PQgetResult(handle) {
-            if PQresultStatus(result) == PGRES_COMMAND_OK {
-                copied = Int(String(cString: PQcmdTuples(result))) ?? 0
-            } else if serverError == nil {
-                serverError = PostgresError(result: result, fallback: "COPY TO STDOUT failed")
-            }
-            PQclear(result)
-        }
+        let (copied, serverError) = copyOutcome(fallback: "COPY TO STDOUT failed")
         if let failure { throw failure }
         if let serverError { throw serverError }
         return copied

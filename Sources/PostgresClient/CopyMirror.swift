@@ -157,14 +157,9 @@ public final class CopyMirror {
         if PQputCopyEnd(connection.handle, message) != 1, failure == nil {
             failure = connection.connectionError(fallback: "could not finish the second session's COPY")
         }
-        while let result = PQgetResult(connection.handle) {
-            if PQresultStatus(result) == PGRES_COMMAND_OK {
-                copied = Int(String(cString: PQcmdTuples(result))) ?? 0
-            } else if failure == nil {
-                failure = PostgresError(result: result, fallback: "the second session's COPY failed")
-            }
-            PQclear(result)
-        }
+        let outcome = connection.copyOutcome(fallback: "the second session's COPY failed")
+        copied = outcome.copied
+        if failure == nil { failure = outcome.failure }
         if message != nil, failure == nil {
             failure = PostgresError(kind: .client, message: "the second session's COPY was aborted")
         }

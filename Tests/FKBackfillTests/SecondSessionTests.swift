@@ -96,17 +96,26 @@ import TestSupport
         INSERT INTO region_org (region, code) VALUES ('X', 'X0');
         """
 
+    /// Runs `body` (a load and its checks) once with one session and once with `.always`,
+    /// each on a database of its own, and expects the same rows in every table.
+    static func alike(_ body: (TestDatabase, SecondSessionUse) throws -> Void) throws {
+        var written: [[[String?]]] = []
+        for use in [SecondSessionUse.off, .always] {
+            let db = try TestDatabase()
+            try body(db, use)
+            written.append(try contents(db))
+        }
+        #expect(written[0] == written[1])
+    }
+
     /// Generated inputs and rules, each loaded by one session and by two: the same rows in
     /// every table, and the two-session load took its derived parents from the second.
     /// Odd rounds have a row in every parent, so the second session's input is spooled.
     @Test(arguments: 0..<12) func twoSessionsWriteWhatOneWrites(round: Int) throws {
         let (csv, present) = Self.input(seed: 250_001 + UInt64(round))
-        var written: [[[String?]]] = []
-        for use in [SecondSessionUse.off, .always] {
-            let db = try TestDatabase()
+        try Self.alike { db, use in
             try db.run(Self.schema + present + (round % 2 == 1 ? Self.noFirstLoad : ""))
             let report = try Self.load(db, csv, rules: Self.rules(db.schema, variant: round % 7), use: use)
-            written.append(try Self.contents(db))
             if use == .off {
                 #expect(report.derivedInSecondSession.isEmpty)
                 #expect(report.secondSessionFeed == nil)
@@ -117,7 +126,6 @@ import TestSupport
                         "\(report.derivedInSecondSession) \(report.parents.map { ($0.table.name, $0.inserted) })")
             }
         }
-        #expect(written[0] == written[1])
     }
 
     /// A plan another session commits after the second session found its keys and before
@@ -151,9 +159,7 @@ import TestSupport
     @Test func aChildParentCommittedInBetweenEndsTheSecondSession() throws {
         let csv = "plan_code,portfolio_code,region,org,kind,customer,grade,amount,day\n"
             + "P1,F1,N,G1,a,c1,1,1.00,2024-01-01\nP2,F1,N,G1,b,c2,2,2.00,2024-01-02\nP2,F1,S,G2,b,c3,3,3.00,2024-01-03\n"
-        var written: [[[String?]]] = []
-        for use in [SecondSessionUse.off, .always] {
-            let db = try TestDatabase()
+        try Self.alike { db, use in
             try db.run(Self.schema + "INSERT INTO plan (code, name) VALUES ('P9', 'old');")
             if use == .off { try db.run("INSERT INTO portfolio (code, plan_code) VALUES ('F1', 'P9');") }
             let other = LockedBox(try Connection())
@@ -166,18 +172,14 @@ import TestSupport
             }
             // The organisations come first and are alike; the portfolios end it.
             #expect(!report.derivedInSecondSession.contains { ["plan", "portfolio"].contains($0.name) })
-            written.append(try Self.contents(db))
         }
-        #expect(written[0] == written[1])
     }
 
     /// The second session's backend terminated after its work, before the first copies
     /// its tables: the first computes every parent itself and the load commits.
     @Test func aSecondSessionThatDiesIsNotNeeded() throws {
         let (csv, present) = Self.input(seed: 31)
-        var written: [[[String?]]] = []
-        for use in [SecondSessionUse.off, .always] {
-            let db = try TestDatabase()
+        try Self.alike { db, use in
             try db.run(Self.schema + present)
             let other = LockedBox(try Connection())
             let plan = "\(db.schema).plan"
@@ -195,9 +197,7 @@ import TestSupport
             }
             if use == .always { #expect(terminated.value) }
             #expect(report.derivedInSecondSession.isEmpty)
-            written.append(try Self.contents(db))
         }
-        #expect(written[0] == written[1])
     }
 
     /// A load that goes parents first (`--fk-check auto` with a trigger on the target that
@@ -205,18 +205,14 @@ import TestSupport
     /// keys: nothing would run beside it. The same rows as one session.
     @Test func parentsFirstClosesIt() throws {
         let (csv, present) = Self.input(seed: 41)
-        var written: [[[String?]]] = []
-        for use in [SecondSessionUse.off, .always] {
-            let db = try TestDatabase()
+        try Self.alike { db, use in
             try db.run(Self.schema + present + """
                 CREATE FUNCTION \(db.schema).stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.kind := coalesce(NEW.kind, 'z'); RETURN NEW; END $$;
                 CREATE TRIGGER stamp BEFORE INSERT ON fact FOR EACH ROW EXECUTE FUNCTION \(db.schema).stamp();
                 """)
             let report = try db.load("fact", csv: csv) { options in options.secondSession = use }
             #expect(report.derivedInSecondSession.isEmpty)
-            written.append(try Self.contents(db))
         }
-        #expect(written[0] == written[1])
     }
 
     /// The first session waits at its fact insert (another session's uncommitted row holds
